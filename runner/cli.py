@@ -1,0 +1,217 @@
+"""The `netjob` command: parse, call runner.core, print, exit. No logic lives here.
+
+Errors are one line on stderr, never a traceback; exit codes are runner.errors.ExitCode.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from runner import __version__, core
+from runner.console import View
+from runner.errors import ExitCode, NetjobError
+from runner.models import Report
+from runner.scheduler import DEFAULT_WORKERS
+
+app = typer.Typer(
+    name="netjob",
+    help="Run YAML job files against many network devices over SSH.\n\n"
+    "Example: netjob run playbooks/show_ip_int_brief.yaml --limit core",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+Job = Annotated[
+    Path, typer.Argument(help="The job file, e.g. playbooks/show_version.yaml.", show_default=False)
+]
+InventoryOpt = Annotated[Path, typer.Option("-i", "--inventory", help="The inventory file.")]
+Limit = Annotated[
+    str | None,
+    typer.Option("--limit", "-l", help="Hosts, groups or globs, comma-separated; !x excludes."),
+]
+ExtraVars = Annotated[
+    list[str] | None,
+    typer.Option(
+        "-e", "--extra-vars", help="key=value or @file.yaml; beats inventory and job vars."
+    ),
+]
+Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="Debug logging on stderr.")]
+
+
+def _fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
+    typer.echo(f"netjob: error: {message}", err=True)
+    raise typer.Exit(int(code))
+
+
+def _console() -> Console:
+    return Console(highlight=False, no_color="NO_COLOR" in os.environ)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.CRITICAL,
+        format="%(asctime)s %(threadName)s %(name)s: %(message)s",
+    )
+    if not verbose:  # paramiko logs tracebacks of its own on failed sessions
+        logging.getLogger("paramiko").setLevel(logging.CRITICAL + 1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"netjob {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Run YAML job files against many network devices over SSH."""
+
+
+@app.command()
+def run(
+    job: Job,
+    inventory: InventoryOpt = Path("inventory.yaml"),
+    limit: Limit = None,
+    extra_vars: ExtraVars = None,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, max=5000, help="Hosts worked on at once.")
+    ] = DEFAULT_WORKERS,
+    reports: Annotated[Path, typer.Option("--reports", help="Where run folders go.")] = Path(
+        "reports"
+    ),
+    ask_pass: Annotated[
+        bool,
+        typer.Option("--ask-pass", "-k", help="Prompt for passwords not set in the environment."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print the summary only.")] = False,
+    verbose: Verbose = False,
+) -> None:
+    """Run a job on its hosts.
+    Example: netjob run playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
+    _setup_logging(verbose)
+    view = View(_console(), verbose=verbose, quiet=quiet)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        selection = core.select(job, inventory, limit, extra_vars or ())
+        report = core.run(
+            selection,
+            workers,
+            reports,
+            prompt=getpass.getpass if ask_pass else None,
+            on_result=view.host_done,
+        )
+    except NetjobError as exc:
+        _fail(str(exc))
+    view.summary(report)
+    raise typer.Exit(int(exit_code(report)))
+
+
+def exit_code(report: Report) -> ExitCode:
+    if report.interrupted:
+        return ExitCode.INTERRUPTED
+    return ExitCode.HOSTS_FAILED if report.failed else ExitCode.OK
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM is handled like Ctrl-C: stop taking hosts, let in-flight ones finish, report.
+    raise KeyboardInterrupt
+
+
+@app.command()
+def plan(
+    job: Job,
+    inventory: InventoryOpt = Path("inventory.yaml"),
+    limit: Limit = None,
+    extra_vars: ExtraVars = None,
+) -> None:
+    """Render every command for every host and print them; connect to nothing.
+    Example: netjob plan playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
+    try:
+        items = core.plan(core.select(job, inventory, limit, extra_vars or ()))
+    except NetjobError as exc:
+        _fail(str(exc))
+    View(_console()).plan(items)
+
+
+@app.command()
+def hosts(
+    inventory: InventoryOpt = Path("inventory.yaml"),
+    limit: Limit = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the hosts that match, with their merged variables. Example: netjob hosts --limit core"""
+    from runner.inventory import load_inventory
+
+    try:
+        inv = load_inventory(inventory)
+        chosen = inv.select(limit)
+    except NetjobError as exc:
+        _fail(str(exc))
+    View(_console()).hosts(inv, chosen, as_json)
+
+
+@app.command()
+def lab(
+    devices: Annotated[
+        int, typer.Option("--devices", "-n", min=1, max=5000, help="How many devices to serve.")
+    ] = 6,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", "-p", min=1, max=65535, help="The first device's port; the rest follow."
+        ),
+    ] = 10022,
+    inventory_out: Annotated[
+        Path | None,
+        typer.Option("--inventory-out", help="Write an inventory for the lab to this file."),
+    ] = None,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fault", help="DEVICE=FAULT, e.g. r003=auth_fail or r004=latency:50 (repeatable)."
+        ),
+    ] = None,
+    verbose: Verbose = False,
+) -> None:
+    """Serve simulated Cisco IOS devices on 127.0.0.1 until interrupted.
+    Example: netjob lab --devices 20 --port 10022 --inventory-out lab.yaml"""
+    from runner.lab.cli import serve
+
+    _setup_logging(verbose)
+    try:
+        serve(
+            devices=devices,
+            port=port,
+            inventory_out=inventory_out,
+            faults=fault or [],
+            echo=typer.echo,
+        )
+    except (NetjobError, ValueError) as exc:
+        _fail(str(exc))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("netjob: interrupted", err=True)
+        sys.exit(int(ExitCode.INTERRUPTED))

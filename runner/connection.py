@@ -1,0 +1,185 @@
+"""The seam over netmiko: the only module that imports it, and the one place where
+foreign exceptions (netmiko, paramiko, sockets) become netjob's DeviceErrors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import paramiko
+from netmiko import ConnectHandler
+from netmiko.exceptions import (
+    ConfigInvalidException,
+    NetmikoAuthenticationException,
+    NetmikoBaseException,
+    NetmikoTimeoutException,
+    ReadException,
+    ReadTimeout,
+)
+
+from runner.errors import (
+    AuthenticationError,
+    CommandRejectedError,
+    CommandTimeoutError,
+    ConnectionLostError,
+    ConnectTimeoutError,
+    DeviceError,
+    SessionLimitError,
+    UnreachableError,
+)
+from runner.models import Credentials, Host
+
+# What devices print when they refuse a command (IOS, NX-OS, EOS; Junos' forms too).
+REJECTED = re.compile(
+    r"^\s*(% ?(Invalid input|Incomplete command|Ambiguous command|Unknown command|"
+    r"Unrecognized command|Invalid command|Error:).*|syntax error.*|unknown command.*)$",
+    re.MULTILINE | re.IGNORECASE,
+)
+SESSION_LIMIT = re.compile(r"session limit|too many (sessions|connections)|all vty", re.I)
+
+
+class Connection(Protocol):
+    """One open session to one host. Implementations: NetmikoConnection, tests' fakes."""
+
+    def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str: ...
+
+    def send_config(self, lines: Sequence[str], read_timeout: float) -> str: ...
+
+    def save(self) -> str: ...
+
+    def close(self) -> None: ...
+
+
+Connector = Callable[[Host, Credentials], Connection]
+
+
+class NetmikoConnection:
+    """netmiko behind the Connection protocol. Construct with `open()`; it connects."""
+
+    def __init__(self, driver: object) -> None:
+        self._driver = driver
+
+    @classmethod
+    def open(cls, host: Host, credentials: Credentials) -> NetmikoConnection:
+        options = host.connection
+        try:
+            driver = ConnectHandler(
+                device_type=host.platform,
+                host=host.address,
+                port=host.port,
+                username=credentials.username or "",
+                password=credentials.password or "",
+                secret=credentials.secret or "",
+                conn_timeout=options.conn_timeout,
+                auth_timeout=options.auth_timeout,
+                banner_timeout=options.conn_timeout,
+                read_timeout_override=None,
+                fast_cli=options.fast_cli,
+                # Agent and ~/.ssh keys would be tried before the password: slow and
+                # surprising against thousands of devices (and they may lock accounts).
+                allow_agent=False,
+                use_keys=False,
+            )
+        except Exception as exc:
+            raise map_exception(exc, connecting=True) from exc
+        connection = cls(driver)
+        if credentials.secret:
+            connection._enable()
+        return connection
+
+    def _enable(self) -> None:
+        try:
+            self._driver.enable()  # type: ignore[attr-defined]
+        except ValueError as exc:  # netmiko's way of saying the prompt never showed '#'
+            self.close()
+            raise AuthenticationError(
+                "enable failed: the device did not accept the enable secret",
+                hint="check the secret (or secret_env) for this host",
+            ) from exc
+        except Exception as exc:
+            self.close()
+            raise map_exception(exc, connecting=True) from exc
+
+    def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str:
+        try:
+            output: str = self._driver.send_command(  # type: ignore[attr-defined]
+                command, read_timeout=read_timeout, expect_string=expect_string
+            )
+        except Exception as exc:
+            raise map_exception(exc) from exc
+        rejected = REJECTED.search(output)
+        if rejected:
+            raise CommandRejectedError(
+                f"the device rejected '{command}': {rejected.group(0).strip()}"
+            )
+        return output
+
+    def send_config(self, lines: Sequence[str], read_timeout: float) -> str:
+        try:
+            output: str = self._driver.send_config_set(  # type: ignore[attr-defined]
+                list(lines), read_timeout=read_timeout, error_pattern=REJECTED.pattern
+            )
+        except ConfigInvalidException as exc:
+            raise CommandRejectedError(_rejected_config(str(exc))) from exc
+        except Exception as exc:
+            raise map_exception(exc) from exc
+        return output
+
+    def save(self) -> str:
+        try:
+            return str(self._driver.save_config())  # type: ignore[attr-defined]
+        except Exception as exc:
+            raise map_exception(exc) from exc
+
+    def close(self) -> None:
+        # Closing a broken session must never fail a host.
+        with contextlib.suppress(Exception):
+            self._driver.disconnect()  # type: ignore[attr-defined]
+
+
+def _rejected_config(message: str) -> str:
+    command = re.search(r"at command: (.*)", message)
+    device = REJECTED.search(message)
+    said = device.group(0).strip() if device else "an error"
+    what = f"'{command.group(1).strip()}'" if command else "a config line"
+    return f"the device rejected {what}: {said}"
+
+
+def map_exception(exc: BaseException, connecting: bool = False) -> DeviceError:
+    """Every foreign exception becomes one DeviceError class. Keep this complete: a test
+    checks that every netmiko exception class lands somewhere specific."""
+    if isinstance(exc, DeviceError):
+        return exc
+    text = " ".join(str(exc).split())
+    cause = exc.__context__
+    if isinstance(exc, NetmikoAuthenticationException | paramiko.AuthenticationException):
+        return AuthenticationError("authentication failed (wrong username or password)")
+    if SESSION_LIMIT.search(text):
+        return SessionLimitError(f"the device refused a new session: {text[:200]}")
+    if isinstance(exc, ConnectionRefusedError) or isinstance(cause, ConnectionRefusedError):
+        return UnreachableError("connection refused: nothing listens on that port")
+    if "DNS failure" in text or isinstance(cause, socket.gaierror):
+        return UnreachableError("the address does not resolve (DNS)")
+    if isinstance(exc, ReadTimeout):
+        return CommandTimeoutError(f"no prompt in time: {_first_line(text)}")
+    if isinstance(exc, NetmikoTimeoutException | socket.timeout | TimeoutError):
+        if connecting:
+            return ConnectTimeoutError(f"no answer while connecting: {_first_line(text)}")
+        return CommandTimeoutError(f"no answer in time: {_first_line(text)}")
+    if isinstance(exc, OSError | EOFError | paramiko.SSHException | ReadException):
+        if connecting:
+            return ConnectTimeoutError(f"the SSH session could not be set up: {_first_line(text)}")
+        return ConnectionLostError(f"the session broke: {_first_line(text) or type(exc).__name__}")
+    if isinstance(exc, ConfigInvalidException):
+        return CommandRejectedError(_rejected_config(str(exc)))
+    if isinstance(exc, NetmikoBaseException | ValueError):
+        return ConnectionLostError(f"netmiko: {_first_line(text)}")
+    return DeviceError(f"internal error: {type(exc).__name__}: {_first_line(text)}")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().split(". ")[0][:200]

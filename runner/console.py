@@ -1,0 +1,120 @@
+"""What a person sees on the terminal: a line per host as it finishes, a summary table,
+plans and host listings. Everything here arrives already redacted."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from runner.inventory import Inventory
+from runner.models import Host, HostResult, Report, Status, WorkItem
+
+_STYLE = {
+    Status.OK: "green",
+    Status.CHANGED: "yellow",
+    Status.FAILED: "bold red",
+    Status.SKIPPED: "dim",
+}
+
+
+class View:
+    def __init__(self, console: Console, verbose: bool = False, quiet: bool = False) -> None:
+        self.console = console
+        self.verbose = verbose
+        self.quiet = quiet
+
+    def host_done(self, result: HostResult) -> None:
+        if self.quiet:
+            return
+        line = Text()
+        line.append(f"{result.status.value:<8}", style=_STYLE[result.status])
+        line.append(f"{result.host}  {result.duration:.2f}s")
+        if result.error:
+            line.append(f"  {result.failure}: {result.error}", style="red")
+        self.console.print(line, soft_wrap=True)
+
+    def summary(self, report: Report) -> None:
+        failed = report.failed
+        if failed:
+            table = Table(title="failed hosts", title_justify="left")
+            for column in ("host", "failure", "what happened; what to try"):
+                table.add_column(column, overflow="fold")
+            for result in sorted(failed, key=lambda r: r.host):
+                table.add_row(result.host, result.failure or "", result.error or "")
+            self.console.print(table)
+        counts = {s: 0 for s in Status}
+        for result in report.hosts.values():
+            counts[result.status] += 1
+        parts = [f"{counts[s]} {s.value}" for s in (Status.OK, Status.CHANGED, Status.FAILED)]
+        head = "INTERRUPTED: " if report.interrupted else ""
+        self.console.print(
+            f"{head}{len(report.hosts)} hosts: {', '.join(parts)} in {report.duration:.1f}s",
+            highlight=False,
+        )
+        self.console.print(
+            f"report: {report.run_dir / 'report.json'}", highlight=False, soft_wrap=True
+        )
+
+    def plan(self, items: Sequence[WorkItem]) -> None:
+        for item in items:
+            host = item.host
+            self.console.print(
+                f"# {host.name} ({host.address}:{host.port}, {host.platform})",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+            for step in item.steps:
+                save = " (then save)" if step.save else ""
+                self.console.print(
+                    f"  [{step.kind.value}] {step.task}{save}",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+                for command in step.commands:
+                    self.console.print(
+                        f"    {command}", highlight=False, markup=False, soft_wrap=True
+                    )
+        self.console.print(
+            f"{len(items)} hosts, {sum(len(i.steps) for i in items)} steps; nothing was contacted",
+            highlight=False,
+        )
+
+    def hosts(self, inventory: Inventory, hosts: Sequence[Host], as_json: bool) -> None:
+        if as_json:
+            self.console.print_json(json.dumps([host_view(h) for h in hosts], default=str))
+            return
+        table = Table(title=f"{len(hosts)} hosts from {inventory.source}", title_justify="left")
+        for column in ("host", "address", "platform", "groups", "vars"):
+            table.add_column(column, overflow="fold")
+        for host in hosts:
+            variables = ", ".join(f"{k}={v}" for k, v in host.vars.items())
+            table.add_row(
+                host.name,
+                f"{host.address}:{host.port}",
+                host.platform,
+                ",".join(host.groups),
+                variables,
+            )
+        self.console.print(table)
+
+
+def host_view(host: Host) -> dict[str, object]:
+    """A host as `netjob hosts` shows it: merged data, secrets only by their source."""
+    return {
+        **host.facts(),
+        "username": host.username,
+        "password": "(plain text)"
+        if host.password
+        else (f"${host.password_env}" if host.password_env else None),
+        "secret": "(plain text)"
+        if host.secret
+        else (f"${host.secret_env}" if host.secret_env else None),
+        "connection": vars(host.connection),
+        "vars": dict(host.vars),
+    }

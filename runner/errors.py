@@ -1,0 +1,132 @@
+"""The one exception tree of netjob, and the exit codes the CLI maps it to.
+
+    NetjobError                      everything netjob raises on purpose
+    ├── InputError                   bad input from the user: exit 2, nothing contacted
+    │   ├── LoadError                a YAML file cannot be read or has a wrong key/type
+    │   ├── TemplateError            a task does not render for a host
+    │   └── SelectionError           --limit / hosts: names no known host or group
+    ├── LabError                     the built-in lab cannot start (port taken, ...)
+    └── DeviceError                  one host's failure; becomes data in its HostResult
+        ├── UnreachableError         unreachable (refused, no route, DNS)
+        ├── ConnectTimeoutError      connect_timeout
+        ├── AuthenticationError      auth_failed
+        ├── SessionLimitError        session_limit
+        ├── ConnectionLostError      connection_lost
+        ├── CommandTimeoutError      command_timeout (prompt not found in time)
+        ├── CommandRejectedError     command_rejected (the device said "% Invalid ...")
+        └── HostTimeoutError         host_timeout (past the per-host deadline)
+
+Foreign exceptions (netmiko, paramiko, sockets) are mapped to DeviceError subclasses in one
+place, `runner.connection.map_exception`, and nowhere else. A DeviceError never reaches the
+CLI: the executor records it on the host. Only the CLI turns a Report into an ExitCode.
+"""
+
+from __future__ import annotations
+
+from enum import Enum, IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, documented in the README; stable for cron and CI."""
+
+    OK = 0
+    HOSTS_FAILED = 1
+    BAD_INPUT = 2
+    NONCOMPLIANT = 3
+    INTERRUPTED = 130
+
+
+class FailureClass(str, Enum):
+    """One class per failed host or step, each with a different thing to try."""
+
+    UNREACHABLE = "unreachable"
+    CONNECT_TIMEOUT = "connect_timeout"
+    AUTH_FAILED = "auth_failed"
+    SESSION_LIMIT = "session_limit"
+    CONNECTION_LOST = "connection_lost"
+    COMMAND_TIMEOUT = "command_timeout"
+    COMMAND_REJECTED = "command_rejected"
+    HOST_TIMEOUT = "host_timeout"
+    CHECK_FAILED = "check_failed"
+    INTERRUPTED = "interrupted"
+    INTERNAL_ERROR = "internal_error"
+
+
+class NetjobError(Exception):
+    """Base of everything netjob raises on purpose."""
+
+
+class InputError(NetjobError):
+    """Bad input: the message names the file and key (or job, task, host) and what to do."""
+
+
+class LoadError(InputError):
+    """A YAML file is unreadable, malformed, or has an unknown key or a wrong type."""
+
+
+class TemplateError(InputError):
+    """A task does not render for a host (undefined variable, syntax, sandbox)."""
+
+
+class SelectionError(InputError):
+    """A host pattern names no known host or group."""
+
+
+class LabError(NetjobError):
+    """The built-in lab cannot start."""
+
+
+class DeviceError(NetjobError):
+    """A failure on one host. Carries its class and a hint of what to try."""
+
+    failure = FailureClass.INTERNAL_ERROR
+    hint = "run again with -v and read the host's log"
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+    def describe(self) -> str:
+        """The one-line message for console, log and report: what failed, then what to try."""
+        return f"{self}; {self.hint}"
+
+
+class UnreachableError(DeviceError):
+    failure = FailureClass.UNREACHABLE
+    hint = "check the address and port, and that SSH is enabled on the device"
+
+
+class ConnectTimeoutError(DeviceError):
+    failure = FailureClass.CONNECT_TIMEOUT
+    hint = "check that the device is up and reachable, or raise connection.conn_timeout"
+
+
+class AuthenticationError(DeviceError):
+    failure = FailureClass.AUTH_FAILED
+    hint = "check the username and the password (or its environment variable) for this host"
+
+
+class SessionLimitError(DeviceError):
+    failure = FailureClass.SESSION_LIMIT
+    hint = "free VTY lines on the device or lower --workers, then --retry-failed"
+
+
+class ConnectionLostError(DeviceError):
+    failure = FailureClass.CONNECTION_LOST
+    hint = "the device closed the session; check its logs, then --retry-failed"
+
+
+class CommandTimeoutError(DeviceError):
+    failure = FailureClass.COMMAND_TIMEOUT
+    hint = "raise the task's read_timeout, or set expect_string to the prompt it ends with"
+
+
+class CommandRejectedError(DeviceError):
+    failure = FailureClass.COMMAND_REJECTED
+    hint = "check the command's spelling and that this platform supports it"
+
+
+class HostTimeoutError(DeviceError):
+    failure = FailureClass.HOST_TIMEOUT
+    hint = "raise --host-timeout, or look at why this host is slow"

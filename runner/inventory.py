@@ -1,0 +1,218 @@
+"""inventory.yaml → Inventory, and host selection (--limit, a job's `hosts:`).
+
+Merge rule, one for every field and for `vars` and `connection` key by key:
+    defaults < groups, in the order the host lists them (later wins) < the host itself
+`vars` merge per top-level key (shallow): a host's `interfaces` replaces a group's whole
+`interfaces`, as in Nornir. `netjob hosts` shows the merged result.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runner import schema
+from runner.errors import InputError, SelectionError
+from runner.models import ConnectionOptions, Credentials, Host
+from runner.schema import At
+from runner.yamlio import load_yaml, parse_yaml
+
+SCALARS = (
+    "address",
+    "port",
+    "platform",
+    "username",
+    "password",
+    "password_env",
+    "secret",
+    "secret_env",
+)
+COMMON_KEYS = (*SCALARS, "vars", "connection")
+CONNECTION_KEYS = ("conn_timeout", "auth_timeout", "read_timeout", "fast_cli")
+
+
+@dataclass(frozen=True)
+class Inventory:
+    hosts: Mapping[str, Host]
+    groups: tuple[str, ...] = ()
+    source: Path = field(default=Path("inventory.yaml"))
+
+    def select(self, *patterns: str | None) -> list[Host]:
+        """Hosts matching every given pattern (None = no restriction), in inventory order."""
+        chosen = list(self.hosts.values())
+        for pattern in patterns:
+            if pattern is not None:
+                names = self._match(pattern)
+                chosen = [h for h in chosen if h.name in names]
+        return chosen
+
+    def _match(self, pattern: str) -> set[str]:
+        """`a,b,!c`: union of names, groups and globs, minus the `!` ones. `all` is all."""
+        include: set[str] = set()
+        exclude: set[str] = set()
+        tokens = [t.strip() for t in pattern.split(",") if t.strip()]
+        if not tokens:
+            raise SelectionError(f"empty host pattern {pattern!r}; name hosts, groups or 'all'")
+        for token in tokens:
+            target = exclude if token.startswith("!") else include
+            target |= self._token(token.lstrip("!"))
+        if not include:
+            include = set(self.hosts)
+        return include - exclude
+
+    def _token(self, token: str) -> set[str]:
+        if token == "all":
+            return set(self.hosts)
+        if token in self.hosts:
+            return {token}
+        if token in self.groups:
+            return {h.name for h in self.hosts.values() if token in h.groups}
+        if any(c in token for c in "*?["):
+            found = {n for n in self.hosts if fnmatch.fnmatchcase(n, token)}
+            found |= {
+                h.name
+                for h in self.hosts.values()
+                for g in h.groups
+                if fnmatch.fnmatchcase(g, token)
+            }
+            if found:
+                return found
+            raise SelectionError(f"'{token}' matches no host or group in {self.source}")
+        raise SelectionError(
+            f"unknown host or group '{token}' in {self.source}; "
+            f"groups are: {', '.join(self.groups) or '(none)'}; see `netjob hosts`"
+        )
+
+
+def load_inventory(path: Path) -> Inventory:
+    return build_inventory(load_yaml(path), path)
+
+
+def parse_inventory(text: str, path: Path) -> Inventory:
+    return build_inventory(parse_yaml(text, str(path)), path)
+
+
+def build_inventory(data: Any, path: Path) -> Inventory:
+    top = At(path, "")
+    data = schema.mapping(data, top)
+    schema.check_keys(data, top, ("defaults", "groups", "hosts"), required=("hosts",))
+    defaults = _layer(data.get("defaults"), top.child("defaults", data), host_level=False)
+    groups_data = schema.mapping(data.get("groups"), top.child("groups", data))
+    groups = {
+        str(name): _layer(value, top.child(str(name), groups_data), host_level=False)
+        for name, value in groups_data.items()
+    }
+    hosts_data = schema.mapping(data["hosts"], top.child("hosts", data))
+    hosts = {}
+    for name, value in hosts_data.items():
+        at = top.child("hosts", data).child(str(name), hosts_data)
+        hosts[str(name)] = _host(str(name), value, at, defaults, groups)
+    return Inventory(hosts=hosts, groups=tuple(groups), source=path)
+
+
+def _layer(value: Any, at: At, host_level: bool) -> dict[str, Any]:
+    """One level of the merge (defaults, a group or a host), checked, as a plain dict."""
+    data = schema.mapping(value, at)
+    schema.check_keys(data, at, (*COMMON_KEYS, "groups") if host_level else COMMON_KEYS)
+    layer: dict[str, Any] = {}
+    for key in SCALARS:
+        if key == "port":
+            layer[key] = schema.integer(data, key, at, 1, 65535)
+        else:
+            layer[key] = schema.string(data, key, at)
+    layer = {k: v for k, v in layer.items() if v is not None}
+    layer["vars"] = dict(schema.mapping(data.get("vars"), at.child("vars", data)))
+    conn_at = at.child("connection", data)
+    conn = schema.mapping(data.get("connection"), conn_at)
+    schema.check_keys(conn, conn_at, CONNECTION_KEYS)
+    options: dict[str, Any] = {}
+    for key in CONNECTION_KEYS[:3]:
+        options[key] = schema.number(conn, key, conn_at, 0.1, 86400)
+    if "fast_cli" in conn:
+        options["fast_cli"] = schema.boolean(conn, "fast_cli", conn_at)
+    layer["connection"] = {k: v for k, v in options.items() if v is not None}
+    if host_level:
+        layer["groups"] = schema.strings(data, "groups", at)
+    return layer
+
+
+def _host(
+    name: str, value: Any, at: At, defaults: dict[str, Any], groups: dict[str, dict[str, Any]]
+) -> Host:
+    own = _layer(value, at, host_level=True)
+    for group in own["groups"]:
+        if group not in groups:
+            raise at.child("groups", value).fail(
+                f"unknown group '{group}'; define it under groups: or remove it"
+            )
+    layers = [defaults, *(groups[g] for g in own["groups"]), own]
+    merged: dict[str, Any] = {}
+    variables: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    for layer in layers:
+        merged.update({k: layer[k] for k in SCALARS if k in layer})
+        variables.update(layer["vars"])
+        options.update(layer["connection"])
+    return Host(
+        name=name,
+        address=merged.get("address", name),
+        groups=own["groups"],
+        vars=variables,
+        connection=ConnectionOptions(**options),
+        **{k: v for k, v in merged.items() if k != "address"},
+    )
+
+
+Prompt = Callable[[str], str]
+
+
+def resolve_credentials(
+    hosts: Iterable[Host], environ: Mapping[str, str] | None = None, prompt: Prompt | None = None
+) -> dict[str, Credentials]:
+    """Credentials per host, from plain text, the named environment variable, or a prompt
+    (asked once per distinct need, not once per host). Missing ones fail before any connection.
+    """
+    env = os.environ if environ is None else environ
+    asked: dict[str, str] = {}
+    result = {}
+    for host in hosts:
+        password = _secret(host, "password", host.password, host.password_env, env, prompt, asked)
+        secret = _secret(host, "secret", host.secret, host.secret_env, env, None, asked)
+        result[host.name] = Credentials(host.username, password, secret)
+    return result
+
+
+def _secret(
+    host: Host,
+    kind: str,
+    plain: str | None,
+    env_name: str | None,
+    env: Mapping[str, str],
+    prompt: Prompt | None,
+    asked: dict[str, str],
+) -> str | None:
+    if plain is not None:
+        return plain
+    if env_name:
+        if env_name in env:
+            return env[env_name]
+        if prompt is None:
+            raise InputError(
+                f"host {host.name}: {kind}_env names ${env_name}, which is not set; "
+                f"export {env_name}=... or run with --ask-pass"
+            )
+    if prompt is None:
+        if kind == "password":
+            raise InputError(
+                f"host {host.name}: no password; set password_env in the "
+                "inventory or run with --ask-pass"
+            )
+        return None
+    label = env_name or f"{host.username or 'user'}@{kind}"
+    if label not in asked:
+        asked[label] = prompt(f"{kind.capitalize()} for {label}: ")
+    return asked[label]

@@ -1,0 +1,156 @@
+"""Records that flow through netjob. Frozen, typed, and free of I/O.
+
+Host → (Job of Tasks) → Step (a Task rendered for a Host) → WorkItem (a Host and its
+Steps: the unit on the queue) → StepResult / HostResult → Report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+
+class TaskKind(str, Enum):
+    SHOW = "show"
+    CONFIG = "config"
+    TEMPLATE = "template"
+
+
+class Status(str, Enum):
+    OK = "ok"
+    CHANGED = "changed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """How to talk to a host; merged like vars (defaults < groups < host)."""
+
+    conn_timeout: float = 10.0
+    auth_timeout: float = 10.0
+    read_timeout: float = 30.0
+    # netmiko's global_delay_factor/fast_cli trade-offs are ours to choose; see connection.py.
+    fast_cli: bool = True
+
+
+@dataclass(frozen=True)
+class Host:
+    name: str
+    address: str
+    port: int = 22
+    platform: str = "cisco_ios"
+    username: str | None = None
+    # Plain-text secrets are possible but optional; *_env names an environment variable.
+    password: str | None = field(default=None, repr=False)
+    password_env: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    secret_env: str | None = None
+    groups: tuple[str, ...] = ()
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    connection: ConnectionOptions = field(default_factory=ConnectionOptions)
+
+    def facts(self) -> dict[str, Any]:
+        """What templates see as `host`: identity only, never credentials."""
+        return {
+            "name": self.name,
+            "address": self.address,
+            "port": self.port,
+            "platform": self.platform,
+            "groups": list(self.groups),
+        }
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str | None
+    password: str | None = field(default=None, repr=False)
+    secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One entry of a job file, not yet rendered. `lines` are Jinja2 source strings."""
+
+    name: str
+    kind: TaskKind
+    lines: tuple[str, ...] = ()
+    template: Path | None = None
+    read_timeout: float | None = None
+    expect_string: str | None = None
+    save: bool = False
+    line: int = 0  # where the task starts in the job file, for error messages
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    path: Path
+    hosts: str = "all"
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    tasks: tuple[Task, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """A Task rendered for one Host: exactly what will be sent."""
+
+    task: str
+    kind: TaskKind
+    commands: tuple[str, ...]
+    read_timeout: float | None = None
+    expect_string: str | None = None
+    save: bool = False
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    host: Host
+    steps: tuple[Step, ...]
+    credentials: Credentials = field(default_factory=lambda: Credentials(None), repr=False)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    task: str
+    kind: TaskKind
+    commands: tuple[str, ...]
+    status: Status
+    # Show steps: one output per command. Config steps: the session's echo, then `save`'s.
+    outputs: tuple[str, ...] = ()
+    failure: str | None = None  # a FailureClass value
+    error: str | None = None
+    started: float = 0.0  # seconds since the epoch
+    duration: float = 0.0
+
+
+@dataclass(frozen=True)
+class HostResult:
+    host: str
+    status: Status
+    steps: tuple[StepResult, ...] = ()
+    failure: str | None = None
+    error: str | None = None
+    started: float = 0.0
+    duration: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.FAILED
+
+
+@dataclass(frozen=True)
+class Report:
+    job: str
+    run_dir: Path
+    started: float
+    duration: float
+    hosts: Mapping[str, HostResult]
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> list[HostResult]:
+        return [r for r in self.hosts.values() if r.failed]

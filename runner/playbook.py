@@ -1,0 +1,105 @@
+"""Job file → Job. The schema is checked by hand: unknown keys, wrong types and missing
+fields are errors naming file:line and key.
+
+    name: Audit interfaces           # optional, defaults to the file name
+    hosts: all                       # a pattern: names, groups, globs, `!x`; or a list
+    vars: {ntp_server: 192.0.2.10}   # job variables (inventory < job vars < -e)
+    tasks:
+      - name: interfaces
+        show: show ip interface brief          # one command or a list
+      - name: ntp
+        config: ["ntp server {{ ntp_server }}"]
+        save: true                             # `write memory` after the lines
+      - name: descriptions
+        template: templates/descriptions.j2    # relative to the job file
+        read_timeout: 60                       # seconds; expect_string: a prompt regex
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from runner import schema
+from runner.models import Job, Task, TaskKind
+from runner.schema import At
+from runner.yamlio import line_of, load_yaml
+
+JOB_KEYS = ("name", "hosts", "vars", "tasks", "description")
+TASK_KEYS = ("name", "show", "config", "template", "save", "read_timeout", "expect_string")
+KINDS = ("show", "config", "template")
+
+
+def load_job(path: Path) -> Job:
+    top = At(path, "")
+    data = schema.mapping(load_yaml(path), top)
+    schema.check_keys(data, top, JOB_KEYS, required=("tasks",))
+    hosts = data.get("hosts", "all")
+    if isinstance(hosts, list):
+        hosts = ",".join(str(h) for h in hosts)
+    if not isinstance(hosts, str) or not hosts.strip():
+        raise top.child("hosts", data).fail("expected a host pattern such as 'all' or 'core,edge'")
+    tasks_at = top.child("tasks", data)
+    raw_tasks = data["tasks"]
+    if not isinstance(raw_tasks, list) or not raw_tasks:
+        raise tasks_at.fail("expected a list with at least one task")
+    tasks = tuple(
+        _task(item, At(path, f"tasks[{i}]", raw_tasks), path) for i, item in enumerate(raw_tasks)
+    )
+    names = [t.name for t in tasks]
+    for task in tasks:
+        if names.count(task.name) > 1:
+            raise At(path, "tasks").fail(
+                f"two tasks are named '{task.name}'; names must be "
+                "unique so reports and --start-at-task can name them",
+                task.line,
+            )
+    return Job(
+        name=schema.string(data, "name", top) or path.stem,
+        path=path,
+        hosts=hosts,
+        vars=dict(schema.mapping(data.get("vars"), top.child("vars", data))),
+        tasks=tasks,
+    )
+
+
+def _task(item: Any, at: At, job_path: Path) -> Task:
+    at = At(at.file, at.path, None, None)
+    if not isinstance(item, dict):
+        raise at.fail(
+            "expected a task (a mapping with show:, config: or template:)", line_of(item) or None
+        )
+    at = At(at.file, at.path, item, None)
+    schema.check_keys(item, at, TASK_KEYS)
+    kinds = [k for k in KINDS if k in item]
+    if len(kinds) != 1:
+        found = ", ".join(kinds) or "none"
+        raise at.fail(
+            f"a task needs exactly one of show:, config:, template: (found {found})",
+            line_of(item) or None,
+        )
+    kind = TaskKind(kinds[0])
+    template = None
+    lines: tuple[str, ...] = ()
+    if kind is TaskKind.TEMPLATE:
+        rel = schema.string(item, "template", at)
+        template = (job_path.parent / str(rel)).resolve()
+        if not template.is_file():
+            raise at.child("template", item).fail(f"template file {rel} not found next to the job")
+    else:
+        lines = schema.strings(item, kind.value, at)
+        if not lines:
+            raise at.child(kind.value, item).fail("expected at least one command")
+    if kind is TaskKind.SHOW and "save" in item:
+        raise at.child("save", item).fail("save: applies to config and template tasks only")
+    name = schema.string(item, "name", at) or f"{kind.value} {(lines or (str(template),))[0]}"
+    return Task(
+        name=name,
+        kind=kind,
+        lines=lines,
+        template=template,
+        read_timeout=schema.number(item, "read_timeout", at, 0.1, 86400),
+        expect_string=schema.string(item, "expect_string", at),
+        save=schema.boolean(item, "save", at),
+        line=line_of(item),
+    )

@@ -1,0 +1,54 @@
+"""The one redaction choke point: everything netjob writes or prints passes through here.
+
+It removes every credential in use (inventory plain text, environment, prompts) and, unless
+the user opts out, secrets devices print in their configs (`password 7 …`, `secret 5 …`,
+`snmp-server community …`, `key …`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+MASK = "********"
+
+_DEVICE_PATTERNS = [
+    # "username x password 7 0822455D0A16", "enable secret 5 $1$...", "key 7 ...": keep the
+    # keyword (and the type digit), hide the value.
+    re.compile(
+        r"(?P<keep>\b(?:password|secret|key|key-string|authentication-key)"
+        r"(?:\s+[0-9]{1,2})?\s+)(?P<value>\S+)",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?P<keep>\bsnmp-server\s+community\s+)(?P<value>\S+)", re.IGNORECASE),
+    re.compile(r"(?P<keep>\btacacs-server\s+key\s+(?:[0-9]\s+)?)(?P<value>\S+)", re.IGNORECASE),
+]
+
+
+class Redactor:
+    def __init__(self, secrets: Iterable[str | None] = (), device_patterns: bool = True) -> None:
+        # Longest first, so a secret that contains another is masked whole.
+        found = {s for s in secrets if s and len(s) >= 2}
+        self._secrets = sorted(found, key=len, reverse=True)
+        self._literal = (
+            re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
+        )
+        self._patterns = _DEVICE_PATTERNS if device_patterns else []
+
+    def text(self, value: str) -> str:
+        if self._literal is not None:
+            value = self._literal.sub(MASK, value)
+        for pattern in self._patterns:
+            value = pattern.sub(lambda m: m.group("keep") + MASK, value)
+        return value
+
+    def data(self, value: Any) -> Any:
+        """Redact every string inside JSON-like data."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: self.data(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.data(v) for v in value]
+        return value

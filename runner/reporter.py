@@ -1,0 +1,201 @@
+"""Writes a run to disk as it happens: one folder per run, one log (human) and one JSON
+(machine) per host written the moment the host finishes, and report.json at the end (also
+when interrupted). Every byte goes through the Redactor. Files are readable by the owner only.
+
+    reports/<job>/<run-id>/report.json
+    reports/<job>/<run-id>/hosts/<host>.log
+    reports/<job>/<run-id>/hosts/<host>.json
+    reports/<job>/latest -> <run-id>
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from runner import __version__
+from runner.models import HostResult, Job, Report, Status, StepResult
+from runner.redact import Redactor
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(name: str) -> str:
+    """A file name that can never leave its folder: no separators, no leading dots."""
+    cleaned = _UNSAFE.sub("_", name).lstrip(".") or "_"
+    return cleaned[:120]
+
+
+def _stamp(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(t)) + f".{int(t % 1 * 1000):03d}"
+
+
+class RunWriter:
+    def __init__(
+        self, reports_dir: Path, job: Job, redactor: Redactor, meta: dict[str, Any] | None = None
+    ) -> None:
+        self.job = job
+        self.redactor = redactor
+        self.meta = meta or {}
+        self.started = time.time()
+        self.job_dir = reports_dir / safe_name(job.path.stem)
+        self.run_dir = self._new_run_dir()
+        (self.run_dir / "hosts").mkdir(mode=0o700)
+        self.results: dict[str, HostResult] = {}
+
+    def _new_run_dir(self) -> Path:
+        self.job_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        base = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.started))
+        for n in range(1, 1000):
+            candidate = self.job_dir / (base if n == 1 else f"{base}-{n}")
+            try:
+                candidate.mkdir(mode=0o700)
+                return candidate
+            except FileExistsError:
+                continue
+        raise RuntimeError(f"cannot create a run folder under {self.job_dir}")
+
+    def host_done(self, result: HostResult) -> HostResult:
+        """Write the host's files now; keep only its redacted summary (no outputs) in memory,
+        and return that summary for the console."""
+        name = safe_name(result.host)
+        self._write(f"hosts/{name}.log", self._log(result))
+        self._write(
+            f"hosts/{name}.json",
+            json.dumps(self.redactor.data(host_dict(result, outputs=True)), indent=1),
+        )
+        text = self.redactor.text
+        slim = tuple(
+            dataclasses.replace(s, outputs=(), error=s.error and text(s.error))
+            for s in result.steps
+        )
+        summary = dataclasses.replace(result, steps=slim, error=result.error and text(result.error))
+        self.results[result.host] = summary
+        return summary
+
+    def finish(self, interrupted: bool = False) -> Report:
+        report = Report(
+            self.job.name,
+            self.run_dir,
+            self.started,
+            time.time() - self.started,
+            dict(self.results),
+            interrupted,
+        )
+        self._write(
+            "report.json",
+            json.dumps(self.redactor.data(report_dict(report, self.job, self.meta)), indent=1),
+        )
+        self._point_latest()
+        return report
+
+    def _point_latest(self) -> None:
+        link = self.job_dir / "latest"
+        tmp = self.job_dir / f".latest-{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(self.run_dir.name)
+        os.replace(tmp, link)
+
+    def _write(self, relative: str, text: str) -> None:
+        path = (self.run_dir / relative).resolve()
+        if self.run_dir.resolve() not in path.parents:
+            raise ValueError(f"refusing to write outside the run folder: {relative!r}")
+        # Written whole then renamed: a reader (or a crash) never sees half a file.
+        tmp = path.with_name(f".{path.name}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+
+    def _log(self, result: HostResult) -> str:
+        lines = [
+            f"# netjob {__version__} run {self.run_dir.name}: job '{self.job.name}' "
+            f"({self.job.path}), host {result.host}",
+            f"# status: {result.status.value}"
+            + (f"  failure: {result.failure}" if result.failure else "")
+            + f"  started: {_stamp(result.started)}  duration: {result.duration:.3f}s",
+        ]
+        if result.error:
+            lines.append(f"# error: {result.error}")
+        for step in result.steps:
+            lines.extend(_step_log(step))
+        return self.redactor.text("\n".join(lines) + "\n")
+
+
+def _step_log(step: StepResult) -> list[str]:
+    head = f"\n== task '{step.task}' [{step.kind.value}] {step.status.value}"
+    if step.status is not Status.SKIPPED:
+        head += f"  started: {_stamp(step.started)}  duration: {step.duration:.3f}s"
+    lines = [head]
+    if step.error:
+        lines.append(f"!! {step.failure}: {step.error}")
+    if step.kind.value == "show":
+        for i, command in enumerate(step.commands):
+            lines.append(f">>> {command}")
+            if i < len(step.outputs):
+                lines.append(step.outputs[i].rstrip("\n"))
+    else:
+        lines.extend(f">>> {command}" for command in step.commands)
+        lines.extend(output.rstrip("\n") for output in step.outputs)
+    return lines
+
+
+def step_dict(step: StepResult, outputs: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "task": step.task,
+        "kind": step.kind.value,
+        "status": step.status.value,
+        "commands": list(step.commands),
+        "failure": step.failure,
+        "error": step.error,
+        "started": step.started or None,
+        "duration_s": round(step.duration, 4),
+    }
+    if outputs:
+        data["outputs"] = list(step.outputs)
+    return data
+
+
+def host_dict(result: HostResult, outputs: bool = False) -> dict[str, Any]:
+    name = safe_name(result.host)
+    return {
+        "host": result.host,
+        "status": result.status.value,
+        "failure": result.failure,
+        "error": result.error,
+        "started": result.started or None,
+        "duration_s": round(result.duration, 4),
+        "log": f"hosts/{name}.log",
+        "data": f"hosts/{name}.json",
+        "steps": [step_dict(s, outputs) for s in result.steps],
+    }
+
+
+def summarize(report: Report) -> dict[str, Any]:
+    counts = {s.value: 0 for s in Status if s is not Status.SKIPPED}
+    failures: dict[str, int] = {}
+    for result in report.hosts.values():
+        counts[result.status.value] += 1
+        if result.failure:
+            failures[result.failure] = failures.get(result.failure, 0) + 1
+    return {"hosts": len(report.hosts), **counts, "failures": failures}
+
+
+def report_dict(report: Report, job: Job, meta: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "format": "netjob-report/1",
+        "netjob_version": __version__,
+        "job": {"name": job.name, "file": str(job.path)},
+        "run_id": report.run_dir.name,
+        "started": report.started,
+        "duration_s": round(report.duration, 3),
+        "interrupted": report.interrupted,
+        **meta,
+        "summary": summarize(report),
+        "hosts": {name: host_dict(r) for name, r in sorted(report.hosts.items())},
+    }

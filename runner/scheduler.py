@@ -1,0 +1,135 @@
+"""Plan, then act: expand() renders every Step for every Host before anything connects;
+run() serves WorkItems from a queue.Queue to N worker threads.
+
+The queues are the only channel between threads: `todo` holds WorkItems (then one stop
+sentinel per worker), `done` holds HostResults. Only the calling (main) thread sees
+results, so whatever it hands them to (the reporter) needs no locks. The scheduler knows
+nothing about SSH: it is handed `execute`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from runner.errors import FailureClass
+from runner.models import Credentials, Host, HostResult, Job, Status, WorkItem
+from runner.templating import compile_job, render_steps
+
+log = logging.getLogger(__name__)
+
+Execute = Callable[[WorkItem], HostResult]
+OnResult = Callable[[HostResult], None]
+DEFAULT_WORKERS = 20
+_STOP = None
+
+
+def expand(
+    job: Job,
+    hosts: Sequence[Host],
+    extra_vars: Mapping[str, Any],
+    credentials: Mapping[str, Credentials] | None = None,
+) -> list[WorkItem]:
+    """One WorkItem per host, every task rendered. Raises TemplateError on the first problem."""
+    compiled = compile_job(job)
+    creds = credentials or {}
+    return [
+        WorkItem(
+            host,
+            render_steps(job, compiled, host, extra_vars),
+            creds.get(host.name, Credentials(host.username)),
+        )
+        for host in hosts
+    ]
+
+
+def run(
+    items: Sequence[WorkItem],
+    execute: Execute,
+    workers: int,
+    on_result: OnResult,
+    grace: float = 10.0,
+) -> bool:
+    """Run every item; call on_result (in this thread) as each host finishes.
+
+    Returns True when interrupted (KeyboardInterrupt in this thread): no new host starts,
+    in-flight hosts get `grace` seconds, and every host still gets a result.
+    """
+    todo: queue.Queue[WorkItem | None] = queue.Queue()
+    done: queue.Queue[HostResult] = queue.Queue()
+    stop = threading.Event()
+    for item in items:
+        todo.put(item)
+    count = max(1, min(workers, len(items)))
+    for _ in range(count):
+        todo.put(_STOP)
+    for n in range(count):
+        # Daemon threads: a host abandoned after the grace period must not block exit.
+        threading.Thread(
+            target=_worker, args=(todo, done, execute, stop), name=f"netjob-worker-{n}", daemon=True
+        ).start()
+    pending = {item.host.name for item in items}
+    try:
+        while pending:
+            _deliver(done.get(), pending, on_result)
+    except KeyboardInterrupt:
+        stop.set()
+        _drain(done, pending, on_result, time.monotonic() + grace)
+        return True
+    return False
+
+
+def _deliver(result: HostResult, pending: set[str], on_result: OnResult) -> None:
+    pending.discard(result.host)
+    on_result(result)
+
+
+def _drain(
+    done: queue.Queue[HostResult], pending: set[str], on_result: OnResult, deadline: float
+) -> None:
+    while pending:
+        left = deadline - time.monotonic()
+        try:
+            _deliver(done.get(timeout=max(left, 0.0)), pending, on_result)
+        except queue.Empty:
+            break
+    for name in sorted(pending):
+        on_result(interrupted(name, "abandoned after the grace period: the run was interrupted"))
+
+
+def interrupted(host: str, why: str) -> HostResult:
+    return HostResult(host, Status.FAILED, (), FailureClass.INTERRUPTED.value, why, time.time())
+
+
+def _worker(
+    todo: queue.Queue[WorkItem | None],
+    done: queue.Queue[HostResult],
+    execute: Execute,
+    stop: threading.Event,
+) -> None:
+    while (item := todo.get()) is not _STOP:
+        if stop.is_set():
+            done.put(interrupted(item.host.name, "not started: the run was interrupted"))
+            continue
+        done.put(_guarded(execute, item))
+
+
+def _guarded(execute: Execute, item: WorkItem) -> HostResult:
+    """A bug in one host's work becomes that host's failure, never a lost host."""
+    try:
+        return execute(item)
+    except BaseException as exc:
+        log.debug("internal error on %s:\n%s", item.host.name, traceback.format_exc())
+        return HostResult(
+            item.host.name,
+            Status.FAILED,
+            (),
+            FailureClass.INTERNAL_ERROR.value,
+            f"internal error: {type(exc).__name__}: {exc}; please report it with the host's log",
+            time.time(),
+        )
