@@ -8,10 +8,8 @@ from __future__ import annotations
 import getpass
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
-from types import FrameType
 from typing import Annotated, NoReturn
 
 import typer
@@ -109,7 +107,6 @@ def run(
     Example: netjob run playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     _setup_logging(verbose)
     view = View(_console(), verbose=verbose, quiet=quiet)
-    signal.signal(signal.SIGTERM, _interrupt)
     try:
         selection = core.select(job, inventory, limit, extra_vars or ())
         report = core.run(
@@ -129,11 +126,6 @@ def exit_code(report: Report) -> ExitCode:
     if report.interrupted:
         return ExitCode.INTERRUPTED
     return ExitCode.HOSTS_FAILED if report.failed else ExitCode.OK
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM is handled like Ctrl-C: stop taking hosts, let in-flight ones finish, report.
-    raise KeyboardInterrupt
 
 
 @app.command()

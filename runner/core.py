@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +76,7 @@ def run(
     on_result: Callable[[HostResult], None] | None = None,
     connect: Connector = NetmikoConnection.open,
     environ: Mapping[str, str] | None = None,
+    interrupt: scheduler.Interrupt | None = None,
 ) -> Report:
     """Render everything (a template error fails here, before any connection), then run."""
     credentials = resolve_credentials(selection.hosts, environ, prompt)
@@ -90,8 +94,33 @@ def run(
         if on_result is not None:
             on_result(summary)
 
-    stopped = scheduler.run(items, functools.partial(execute, connect=connect), workers, record)
+    interrupt = interrupt or scheduler.Interrupt()
+    with _signals_to(interrupt):
+        stopped = scheduler.run(
+            items,
+            functools.partial(execute, connect=connect),
+            workers,
+            record,
+            interrupt=interrupt,
+        )
     return writer.finish(interrupted=stopped)
+
+
+@contextlib.contextmanager
+def _signals_to(interrupt: scheduler.Interrupt) -> Iterator[None]:
+    """While hosts run, Ctrl-C and SIGTERM become events, so nothing collected is lost.
+    Only the main thread may install handlers; elsewhere (an embedding app) skip it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {
+        sig: signal.signal(sig, interrupt.signal) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _secrets(credentials: Iterable[Any]) -> list[str]:

@@ -9,6 +9,7 @@ nothing about SSH: it is handed `execute`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -48,21 +49,34 @@ def expand(
     ]
 
 
+class Interrupt:
+    """Ctrl-C / SIGTERM as data: the first signal stops new hosts, the second ends the grace
+    period. Setting events (not raising) means a result being written is never cut in half."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.abandon = threading.Event()
+
+    def signal(self, *_: object) -> None:
+        (self.abandon if self.stop.is_set() else self.stop).set()
+
+
 def run(
     items: Sequence[WorkItem],
     execute: Execute,
     workers: int,
     on_result: OnResult,
     grace: float = 10.0,
+    interrupt: Interrupt | None = None,
 ) -> bool:
     """Run every item; call on_result (in this thread) as each host finishes.
 
-    Returns True when interrupted (KeyboardInterrupt in this thread): no new host starts,
-    in-flight hosts get `grace` seconds, and every host still gets a result.
+    Returns True when interrupted: no new host starts, in-flight hosts get `grace` seconds,
+    and every host still gets exactly one result.
     """
+    interrupt = interrupt or Interrupt()
     todo: queue.Queue[WorkItem | None] = queue.Queue()
     done: queue.Queue[HostResult] = queue.Queue()
-    stop = threading.Event()
     for item in items:
         todo.put(item)
     count = max(1, min(workers, len(items)))
@@ -71,17 +85,23 @@ def run(
     for n in range(count):
         # Daemon threads: a host abandoned after the grace period must not block exit.
         threading.Thread(
-            target=_worker, args=(todo, done, execute, stop), name=f"netjob-worker-{n}", daemon=True
+            target=_worker,
+            args=(todo, done, execute, interrupt.stop),
+            name=f"netjob-worker-{n}",
+            daemon=True,
         ).start()
     pending = {item.host.name for item in items}
     try:
-        while pending:
-            _deliver(done.get(), pending, on_result)
-    except KeyboardInterrupt:
-        stop.set()
-        _drain(done, pending, on_result, time.monotonic() + grace)
-        return True
-    return False
+        while pending and not interrupt.stop.is_set():
+            with contextlib.suppress(queue.Empty):
+                # A short timeout, so a signal that set `stop` is seen promptly.
+                _deliver(done.get(timeout=0.2), pending, on_result)
+    except KeyboardInterrupt:  # API callers who install no signal handler
+        interrupt.stop.set()
+    if not pending:
+        return interrupt.stop.is_set()
+    _drain(done, pending, on_result, time.monotonic() + grace, interrupt.abandon)
+    return True
 
 
 def _deliver(result: HostResult, pending: set[str], on_result: OnResult) -> None:
@@ -90,14 +110,18 @@ def _deliver(result: HostResult, pending: set[str], on_result: OnResult) -> None
 
 
 def _drain(
-    done: queue.Queue[HostResult], pending: set[str], on_result: OnResult, deadline: float
+    done: queue.Queue[HostResult],
+    pending: set[str],
+    on_result: OnResult,
+    deadline: float,
+    abandon: threading.Event,
 ) -> None:
-    while pending:
+    while pending and not abandon.is_set():
         left = deadline - time.monotonic()
-        try:
-            _deliver(done.get(timeout=max(left, 0.0)), pending, on_result)
-        except queue.Empty:
+        if left <= 0:
             break
+        with contextlib.suppress(queue.Empty):
+            _deliver(done.get(timeout=min(left, 0.2)), pending, on_result)
     for name in sorted(pending):
         on_result(interrupted(name, "abandoned after the grace period: the run was interrupted"))
 

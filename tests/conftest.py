@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+INVENTORY = """\
+defaults:
+  platform: cisco_ios
+  username: netjob
+  password_env: TEST_PASSWORD
+groups:
+  core:
+    vars: {role: core, ntp_servers: [192.0.2.1]}
+    connection: {read_timeout: 5}
+  edge:
+    vars: {role: edge}
+hosts:
+  r1: {address: 192.0.2.11, groups: [core], vars: {uplink: Gi0/0}}
+  r2: {address: 192.0.2.12, groups: [core, edge], vars: {uplink: Gi0/1}}
+  r3: {address: 192.0.2.13, port: 2222, groups: [edge], vars: {uplink: Gi0/2, role: special}}
+"""
+
+
+@pytest.fixture
+def write(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """write("name.yaml", text) -> Path, in a fresh folder."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def inventory_file(write):  # type: ignore[no-untyped-def]
+    return write("inventory.yaml", INVENTORY)

@@ -1,0 +1,54 @@
+"""In-memory fakes for pure logic tests. End-to-end tests use the real lab instead."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from runner.errors import DeviceError
+from runner.models import Credentials, Host
+
+
+@dataclass
+class FakeConnection:
+    host: Host
+    outputs: dict[str, str] = field(default_factory=dict)
+    fail_on: dict[str, DeviceError] = field(default_factory=dict)
+    sent: list[str] = field(default_factory=list)
+    closed: bool = False
+
+    def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str:
+        self.sent.append(command)
+        if command in self.fail_on:
+            raise self.fail_on[command]
+        return self.outputs.get(command, f"{self.host.name}: {command}")
+
+    def send_config(self, lines: Sequence[str], read_timeout: float) -> str:
+        self.sent.extend(lines)
+        for line in lines:
+            if line in self.fail_on:
+                raise self.fail_on[line]
+        return "\n".join(lines)
+
+    def save(self) -> str:
+        self.sent.append("write memory")
+        return "[OK]"
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@dataclass
+class FakeFleet:
+    """A Connector: hands out FakeConnections and remembers them."""
+
+    fail_connect: dict[str, DeviceError] = field(default_factory=dict)
+    fail_on: dict[str, DeviceError] = field(default_factory=dict)
+    opened: dict[str, FakeConnection] = field(default_factory=dict)
+
+    def __call__(self, host: Host, credentials: Credentials) -> FakeConnection:
+        if host.name in self.fail_connect:
+            raise self.fail_connect[host.name]
+        connection = FakeConnection(host, fail_on=dict(self.fail_on))
+        self.opened[host.name] = connection
+        return connection

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runner.errors import InputError, LoadError, SelectionError
+from runner.inventory import load_inventory, resolve_credentials
+
+
+def test_merge_order_defaults_then_groups_in_listed_order_then_host(inventory_file: Path) -> None:
+    inv = load_inventory(inventory_file)
+    r1, r2, r3 = (inv.hosts[n] for n in ("r1", "r2", "r3"))
+    assert r1.vars["role"] == "core" and r1.connection.read_timeout == 5
+    assert r2.vars["role"] == "edge"  # edge is listed after core: it wins
+    assert r2.vars["ntp_servers"] == ["192.0.2.1"]  # keys only core has survive
+    assert r3.vars["role"] == "special" and r3.port == 2222  # the host beats its groups
+    assert r3.connection.read_timeout == 30  # the default, edge sets none
+    assert all(h.username == "netjob" and h.platform == "cisco_ios" for h in inv.hosts.values())
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("all", ["r1", "r2", "r3"]),
+        ("core", ["r1", "r2"]),
+        ("core,r3", ["r1", "r2", "r3"]),
+        ("all,!edge", ["r1"]),
+        ("!r1", ["r2", "r3"]),
+        ("r[12]", ["r1", "r2"]),
+    ],
+)
+def test_select_by_names_groups_globs_and_exclusions(
+    inventory_file: Path, pattern: str, expected: list[str]
+) -> None:
+    assert [h.name for h in load_inventory(inventory_file).select(pattern)] == expected
+
+
+def test_select_intersects_job_hosts_and_limit(inventory_file: Path) -> None:
+    inv = load_inventory(inventory_file)
+    assert [h.name for h in inv.select("edge", "core")] == ["r2"]
+
+
+def test_unknown_host_or_group_names_it_and_the_file(inventory_file: Path) -> None:
+    with pytest.raises(SelectionError, match=r"unknown host or group 'cor'.*inventory.yaml"):
+        load_inventory(inventory_file).select("cor")
+
+
+def test_unknown_key_names_file_line_and_key(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("inv.yaml", "hosts:\n  r1:\n    address: 192.0.2.1\n    prot: 22\n")
+    with pytest.raises(
+        LoadError, match=r"inv.yaml:4: hosts.r1.prot: unknown key; did you mean 'port'"
+    ):
+        load_inventory(path)
+
+
+def test_wrong_type_names_key(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("inv.yaml", "hosts:\n  r1:\n    port: http\n")
+    with pytest.raises(LoadError, match=r"inv.yaml:3: hosts.r1.port: expected a whole number"):
+        load_inventory(path)
+
+
+def test_unknown_group_on_host_is_an_error(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("inv.yaml", "hosts:\n  r1:\n    groups: [nope]\n")
+    with pytest.raises(LoadError, match=r"inv.yaml:3: hosts.r1.groups: unknown group 'nope'"):
+        load_inventory(path)
+
+
+def test_broken_yaml_names_file_and_line(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("inv.yaml", "hosts:\n  r1: {address: [\n")
+    with pytest.raises(LoadError, match=r"inv.yaml:3: invalid YAML"):
+        load_inventory(path)
+
+
+def test_missing_hosts_key(write) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(LoadError, match="missing required key 'hosts'"):
+        load_inventory(write("inv.yaml", "groups: {}\n"))
+
+
+def test_yaml_alias_bomb_is_refused(write) -> None:  # type: ignore[no-untyped-def]
+    rows = ["a: &a [x, x]"] + [
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(15)
+    ]
+    with pytest.raises(LoadError, match="refused: more than 100 YAML aliases"):
+        load_inventory(write("inv.yaml", "\n".join(rows) + "\nhosts: {}\n"))
+
+
+def test_password_comes_from_the_named_environment_variable(inventory_file: Path) -> None:
+    hosts = list(load_inventory(inventory_file).hosts.values())
+    creds = resolve_credentials(hosts, {"TEST_PASSWORD": "s3cret"})
+    assert creds["r1"].password == "s3cret"
+    assert "s3cret" not in repr(creds["r1"])  # secrets never show in reprs
+
+
+def test_missing_environment_variable_says_what_to_do(inventory_file: Path) -> None:
+    hosts = list(load_inventory(inventory_file).hosts.values())
+    with pytest.raises(InputError, match=r"TEST_PASSWORD, which is not set; export"):
+        resolve_credentials(hosts, {})
+
+
+def test_prompt_is_asked_once_for_many_hosts(inventory_file: Path) -> None:
+    hosts = list(load_inventory(inventory_file).hosts.values())
+    asked: list[str] = []
+    creds = resolve_credentials(hosts, {}, prompt=lambda q: asked.append(q) or "typed")
+    assert len(asked) == 1 and {c.password for c in creds.values()} == {"typed"}
