@@ -104,6 +104,7 @@ def run(
     verbose: Verbose = False,
 ) -> None:
     """Run a job on its hosts.
+
     Example: netjob run playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     _setup_logging(verbose)
     view = View(_console(), verbose=verbose, quiet=quiet)
@@ -136,6 +137,7 @@ def plan(
     extra_vars: ExtraVars = None,
 ) -> None:
     """Render every command for every host and print them; connect to nothing.
+
     Example: netjob plan playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     try:
         items = core.plan(core.select(job, inventory, limit, extra_vars or ()))
@@ -150,7 +152,9 @@ def hosts(
     limit: Limit = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """List the hosts that match, with their merged variables. Example: netjob hosts --limit core"""
+    """List the hosts that match, with their merged variables.
+
+    Example: netjob hosts --limit core"""
     from runner.inventory import load_inventory
 
     try:
@@ -185,6 +189,7 @@ def lab(
     verbose: Verbose = False,
 ) -> None:
     """Serve simulated Cisco IOS devices on 127.0.0.1 until interrupted.
+
     Example: netjob lab --devices 20 --port 10022 --inventory-out lab.yaml"""
     from runner.lab.cli import serve
 

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from runner import __version__
+from runner.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def _invoke(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), env=env or {}, catch_exceptions=False)
+
+
+def test_version() -> None:
+    result = _invoke("--version")
+    assert result.exit_code == 0 and result.output.strip() == f"netjob {__version__}"
+
+
+def test_every_command_is_documented_in_the_readme_with_an_example_in_its_help() -> None:
+    readme = (ROOT / "README.md").read_text()
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]
+    assert {"run", "plan", "hosts", "lab"} <= set(commands)
+    for name in commands:
+        assert f"netjob {name}" in readme, f"`netjob {name}` is not in the README"
+        help_text = " ".join(_invoke(name, "--help").output.split())
+        assert "Example: netjob" in help_text, f"`netjob {name} --help` has no example"
+
+
+def test_readme_options_exist_in_the_cli() -> None:
+    readme = (ROOT / "README.md").read_text()
+    help_text = _invoke("run", "--help").output + _invoke("lab", "--help").output
+    for option in set(re.findall(r"`(--[a-z-]+)", readme)) - {"--version", "--help", "--json"}:
+        assert option in help_text, f"README mentions {option}, the CLI has no such option"
+
+
+def test_plan_prints_every_hosts_commands(inventory_file: Path, write) -> None:  # type: ignore[no-untyped-def]
+    job = write(
+        "j.yaml",
+        "tasks:\n  - config: ['ntp server {{ ntp }}', 'logging host {{ host.address }}']\n",
+    )
+    result = _invoke("plan", str(job), "-i", str(inventory_file), "-e", "ntp=192.0.2.5")
+    assert result.exit_code == 0
+    for address in ("192.0.2.11", "192.0.2.12", "192.0.2.13"):
+        assert f"logging host {address}" in result.output
+    assert result.output.count("ntp server 192.0.2.5") == 3
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "message"),
+    [
+        ({"j.yaml": "tasks: [\n"}, ["plan", "{j.yaml}"], r"j.yaml:2: invalid YAML"),
+        (
+            {"j.yaml": "tasks:\n  - shwo: x\n"},
+            ["plan", "{j.yaml}"],
+            r"j.yaml:2: tasks\[0\].shwo: unknown key",
+        ),
+        (
+            {"j.yaml": "tasks:\n  - show: '{{ nope }}'\n"},
+            ["plan", "{j.yaml}"],
+            r"undefined variable 'nope'",
+        ),
+        (
+            {"j.yaml": "tasks:\n  - show: x\n"},
+            ["plan", "{j.yaml}", "--limit", "nosuch"],
+            r"unknown host or group 'nosuch'",
+        ),
+        (
+            {"j.yaml": "tasks:\n  - show: x\n"},
+            ["run", "{j.yaml}"],
+            r"TEST_PASSWORD, which is not set",
+        ),
+        (
+            {"j.yaml": "tasks:\n  - show: x\n"},
+            ["plan", "{j.yaml}", "-e", "oops"],
+            r"expected key=value or @file",
+        ),
+        ({}, ["plan", "missing.yaml"], r"missing.yaml: cannot read"),
+        ({}, ["hosts", "--limit", "r9"], r"unknown host or group 'r9'"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_with_exit_2(
+    write, inventory_file: Path, files: dict[str, str], args: list[str], message: str
+) -> None:  # type: ignore[no-untyped-def]
+    paths = {name: str(write(name, text)) for name, text in files.items()}
+    argv = [paths["j.yaml"] if a == "{j.yaml}" else a for a in args]
+    result = runner.invoke(app, [*argv, "-i", str(inventory_file)], env={})
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("netjob: error: ")
+    assert re.search(message, lines[0]), lines[0]
+
+
+def test_hosts_shows_merged_variables_as_json(inventory_file: Path) -> None:
+    result = _invoke("hosts", "-i", str(inventory_file), "--limit", "core", "--json")
+    data = json.loads(result.output)
+    assert [h["name"] for h in data] == ["r1", "r2"]
+    assert data[1]["vars"]["role"] == "edge" and data[1]["password"] == "$TEST_PASSWORD"

@@ -1,0 +1,93 @@
+"""Every foreign exception lands in one specific DeviceError class (httpx's rule)."""
+
+from __future__ import annotations
+
+import inspect
+
+import netmiko.exceptions
+import paramiko
+import pytest
+
+from runner.connection import REJECTED, map_exception
+from runner.errors import DeviceError, FailureClass
+
+
+def _netmiko_exceptions() -> list[type[BaseException]]:
+    return [
+        obj
+        for _, obj in inspect.getmembers(netmiko.exceptions, inspect.isclass)
+        if issubclass(obj, BaseException) and obj.__module__ == "netmiko.exceptions"
+    ]
+
+
+@pytest.mark.parametrize("cls", _netmiko_exceptions(), ids=lambda c: c.__name__)
+def test_every_netmiko_exception_is_mapped_to_a_specific_class(cls: type[BaseException]) -> None:
+    error = map_exception(cls("something went wrong"), connecting=False)
+    assert type(error) is not DeviceError, f"{cls.__name__} falls through to internal error"
+    assert error.failure is not FailureClass.INTERNAL_ERROR
+    assert "; " in error.describe()  # a hint of what to try follows
+
+
+def _raised_from(outer: BaseException, inner: BaseException) -> BaseException:
+    try:
+        try:
+            raise inner
+        except BaseException:
+            raise outer  # noqa: B904 - netmiko raises like this, we read __context__
+    except BaseException as exc:
+        return exc
+
+
+@pytest.mark.parametrize(
+    ("exc", "connecting", "failure"),
+    [
+        (netmiko.exceptions.NetmikoAuthenticationException("x"), True, "auth_failed"),
+        (paramiko.AuthenticationException("x"), True, "auth_failed"),
+        (
+            _raised_from(
+                netmiko.exceptions.NetmikoTimeoutException("TCP connection to device failed."),
+                ConnectionRefusedError(111, "refused"),
+            ),
+            True,
+            "unreachable",
+        ),
+        (
+            _raised_from(
+                netmiko.exceptions.NetmikoTimeoutException("TCP connection to device failed."),
+                TimeoutError("timed out"),
+            ),
+            True,
+            "connect_timeout",
+        ),
+        (
+            netmiko.exceptions.NetmikoTimeoutException("DNS failure--the hostname"),
+            True,
+            "unreachable",
+        ),
+        (netmiko.exceptions.ReadTimeout("Pattern not detected"), False, "command_timeout"),
+        (OSError("Socket is closed"), False, "connection_lost"),
+        (EOFError(), False, "connection_lost"),
+        (paramiko.SSHException("Error reading SSH protocol banner"), True, "connect_timeout"),
+        (paramiko.SSHException("session limit reached"), True, "session_limit"),
+        (RuntimeError("surprise"), False, "internal_error"),
+    ],
+)
+def test_failure_classes(exc: BaseException, connecting: bool, failure: str) -> None:
+    assert map_exception(exc, connecting=connecting).failure.value == failure
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "% Invalid input detected at '^' marker.",
+        "% Incomplete command.",
+        '% Ambiguous command:  "sh i"',
+        "syntax error, expecting <command>.",
+    ],
+)
+def test_device_rejections_are_recognised(said: str) -> None:
+    assert REJECTED.search(f"r1#show x\n     ^\n{said}\nr1#")
+
+
+def test_ordinary_output_is_not_a_rejection() -> None:
+    assert not REJECTED.search("Interface  IP-Address  OK? Method Status  Protocol\nInvalid 0\n")
