@@ -9,6 +9,7 @@ import getpass
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -18,7 +19,9 @@ from rich.console import Console
 from runner import __version__, core
 from runner.console import View
 from runner.errors import ExitCode, NetjobError
+from runner.executor import Policy
 from runner.models import Report
+from runner.rollout import Amount
 from runner.scheduler import DEFAULT_WORKERS
 
 app = typer.Typer(
@@ -96,6 +99,39 @@ def run(
     reports: Annotated[Path, typer.Option("--reports", help="Where run folders go.")] = Path(
         "reports"
     ),
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed", help="Run only the hosts that did not succeed in this job's last run."
+        ),
+    ] = False,
+    host_timeout: Annotated[
+        float,
+        typer.Option(
+            "--host-timeout", min=1, help="Seconds one host may take in all; then it is cut off."
+        ),
+    ] = 300.0,
+    retries: Annotated[
+        int,
+        typer.Option(
+            "--retries", min=0, max=10, help="Retries of failed logins (never of sent config)."
+        ),
+    ] = 2,
+    max_logins: Annotated[
+        int,
+        typer.Option(
+            "--max-logins", min=1, help="Logins in flight at once (spares TACACS/RADIUS)."
+        ),
+    ] = 20,
+    serial: Annotated[
+        str | None, typer.Option("--serial", help="Roll out in batches of N hosts or N% of them.")
+    ] = None,
+    max_fail: Annotated[
+        str | None,
+        typer.Option(
+            "--max-fail", help="Stop before the next batch once more than N (or N%) failed."
+        ),
+    ] = None,
     ask_pass: Annotated[
         bool,
         typer.Option("--ask-pass", "-k", help="Prompt for passwords not set in the environment."),
@@ -110,10 +146,25 @@ def run(
     view = View(_console(), verbose=verbose, quiet=quiet)
     try:
         selection = core.select(job, inventory, limit, extra_vars or ())
+        if retry_failed:
+            selection = core.only_unfinished(selection, reports)
+            if not selection.hosts:
+                typer.echo(f"nothing to retry: every host succeeded in the last run of {job}")
+                raise typer.Exit(int(ExitCode.OK))
+        options = core.RunOptions(
+            workers=workers,
+            reports_dir=reports,
+            policy=Policy(
+                host_timeout=host_timeout,
+                retries=retries,
+                login_gate=threading.Semaphore(max_logins),
+            ),
+            serial=Amount.parse(serial, "--serial") if serial else None,
+            max_fail=Amount.parse(max_fail, "--max-fail") if max_fail else None,
+        )
         report = core.run(
             selection,
-            workers,
-            reports,
+            options,
             prompt=getpass.getpass if ask_pass else None,
             on_result=view.host_done,
         )
@@ -126,7 +177,7 @@ def run(
 def exit_code(report: Report) -> ExitCode:
     if report.interrupted:
         return ExitCode.INTERRUPTED
-    return ExitCode.HOSTS_FAILED if report.failed else ExitCode.OK
+    return ExitCode.HOSTS_FAILED if report.failed or report.stopped else ExitCode.OK
 
 
 @app.command()

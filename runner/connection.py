@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import re
 import socket
+import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -28,6 +29,7 @@ from runner.errors import (
     ConnectionLostError,
     ConnectTimeoutError,
     DeviceError,
+    HostTimeoutError,
     SessionLimitError,
     UnreachableError,
 )
@@ -42,6 +44,64 @@ REJECTED = re.compile(
 SESSION_LIMIT = re.compile(r"session limit|too many (sessions|connections)|all vty", re.I)
 
 
+class Lease:
+    """A host's hold on its socket, so another thread (the watchdog) can cut it at any
+    moment: while connecting, logging in or waiting for a prompt."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self.expired = False
+
+    def attach(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sock = sock
+            if not self.expired:
+                return
+        _close(sock)
+        raise HostTimeoutError("past the host's deadline before it logged in")
+
+    def abort(self) -> None:
+        with self._lock:
+            self.expired = True
+            sock = self._sock
+        if sock is not None:
+            _close(sock)
+
+
+def _close(sock: socket.socket) -> None:
+    # shutdown() wakes a thread blocked in recv() on this socket; close() alone may not.
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(OSError):
+        sock.close()
+
+
+def dial(host: Host, lease: Lease) -> socket.socket:
+    """The TCP connection, made here so that its failures are precise and the lease can cut
+    it. A dead host fails within conn_timeout and is not retried."""
+    timeout = host.connection.conn_timeout
+    try:
+        sock = socket.create_connection((host.address, host.port), timeout=timeout)
+    except ConnectionRefusedError as exc:
+        raise UnreachableError(
+            f"connection refused by {host.address}:{host.port}: nothing listens there"
+        ) from exc
+    except socket.gaierror as exc:
+        raise UnreachableError(
+            f"the address {host.address!r} does not resolve (DNS)",
+            hint="check the host's address in the inventory",
+        ) from exc
+    except TimeoutError as exc:
+        raise ConnectTimeoutError(
+            f"no answer from {host.address}:{host.port} within {timeout:g}s"
+        ) from exc
+    except OSError as exc:
+        raise UnreachableError(f"cannot reach {host.address}:{host.port}: {exc.strerror}") from exc
+    lease.attach(sock)
+    return sock
+
+
 class Connection(Protocol):
     """One open session to one host. Implementations: NetmikoConnection, tests' fakes."""
 
@@ -54,7 +114,7 @@ class Connection(Protocol):
     def close(self) -> None: ...
 
 
-Connector = Callable[[Host, Credentials], Connection]
+Connector = Callable[[Host, Credentials, Lease], Connection]
 
 
 class NetmikoConnection:
@@ -64,10 +124,12 @@ class NetmikoConnection:
         self._driver = driver
 
     @classmethod
-    def open(cls, host: Host, credentials: Credentials) -> NetmikoConnection:
+    def open(cls, host: Host, credentials: Credentials, lease: Lease) -> NetmikoConnection:
         options = host.connection
+        sock = dial(host, lease)
         try:
             driver = ConnectHandler(
+                sock=sock,
                 device_type=host.platform,
                 host=host.address,
                 port=host.port,
@@ -85,7 +147,11 @@ class NetmikoConnection:
                 use_keys=False,
             )
         except Exception as exc:
-            raise map_exception(exc, connecting=True) from exc
+            _close(sock)
+            error = map_exception(exc, connecting=True)
+            # The TCP connection worked, so the device is there: worth another try later.
+            error.retryable = not isinstance(error, AuthenticationError)
+            raise error from exc
         connection = cls(driver)
         if credentials.secret:
             connection._enable()

@@ -49,8 +49,10 @@ class View:
         counts = {s: 0 for s in Status}
         for result in report.hosts.values():
             counts[result.status] += 1
-        parts = [f"{counts[s]} {s.value}" for s in (Status.OK, Status.CHANGED, Status.FAILED)]
+        parts = [f"{counts[s]} {s.value}" for s in Status if counts[s] or s is not Status.SKIPPED]
         head = "INTERRUPTED: " if report.interrupted else ""
+        if report.stopped and not report.interrupted:
+            self.console.print(f"ROLLOUT STOPPED: {report.stopped}", style="bold red")
         self.console.print(
             f"{head}{len(report.hosts)} hosts: {', '.join(parts)} in {report.duration:.1f}s",
             highlight=False,

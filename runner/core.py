@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
+import json
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -11,15 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner import scheduler
+from runner import rollout, scheduler
 from runner.connection import Connector, NetmikoConnection
 from runner.errors import InputError, SelectionError
-from runner.executor import execute
+from runner.executor import Policy, execute
 from runner.inventory import Inventory, Prompt, load_inventory, resolve_credentials
 from runner.models import Host, HostResult, Job, Report, WorkItem
 from runner.playbook import load_job
 from runner.redact import Redactor
-from runner.reporter import RunWriter
+from runner.reporter import RunWriter, safe_name
+from runner.rollout import Amount
 from runner.schema import At, mapping
 from runner.yamlio import load_yaml
 
@@ -63,30 +66,60 @@ def select(
     return Selection(job, inventory, tuple(hosts), extra)
 
 
+def only_unfinished(selection: Selection, reports_dir: Path) -> Selection:
+    """For --retry-failed: drop the hosts that succeeded in the latest run of this job, so
+    the hosts that failed, were skipped, or were never reached run again."""
+    path = reports_dir / safe_name(selection.job.path.stem) / "latest" / "report.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        succeeded = {
+            name for name, host in data["hosts"].items() if host["status"] in ("ok", "changed")
+        }
+    except FileNotFoundError:
+        raise InputError(
+            f"--retry-failed: no earlier run of {selection.job.path} under {reports_dir}; "
+            "run the job once without it"
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"--retry-failed: cannot read {path}: {exc}") from None
+    hosts = tuple(h for h in selection.hosts if h.name not in succeeded)
+    return dataclasses.replace(selection, hosts=hosts)
+
+
 def plan(selection: Selection) -> list[WorkItem]:
     """Render every step for every host; contact nothing."""
     return scheduler.expand(selection.job, selection.hosts, selection.extra_vars)
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    workers: int = scheduler.DEFAULT_WORKERS
+    reports_dir: Path = Path("reports")
+    policy: Policy = field(default_factory=Policy)
+    serial: Amount | None = None  # hosts per batch
+    max_fail: Amount | None = None  # failures that stop the rollout before the next batch
+    grace: float = 10.0  # seconds in-flight hosts get after Ctrl-C
+
+
 def run(
     selection: Selection,
-    workers: int = scheduler.DEFAULT_WORKERS,
-    reports_dir: Path = Path("reports"),
+    options: RunOptions | None = None,
     prompt: Prompt | None = None,
     on_result: Callable[[HostResult], None] | None = None,
     connect: Connector = NetmikoConnection.open,
     environ: Mapping[str, str] | None = None,
     interrupt: scheduler.Interrupt | None = None,
 ) -> Report:
-    """Render everything (a template error fails here, before any connection), then run."""
+    """Render everything (a template error fails here, before any connection), then run
+    batch after batch; hosts never started get a result saying why."""
+    options = options or RunOptions()
     credentials = resolve_credentials(selection.hosts, environ, prompt)
     items = scheduler.expand(selection.job, selection.hosts, selection.extra_vars, credentials)
-    redactor = Redactor(_secrets(credentials.values()))
     writer = RunWriter(
-        reports_dir,
+        options.reports_dir,
         selection.job,
-        redactor,
-        {"inventory": str(selection.inventory.source), "workers": workers},
+        Redactor(_secrets(credentials.values())),
+        {"inventory": str(selection.inventory.source), "workers": options.workers},
     )
 
     def record(result: HostResult) -> None:
@@ -95,15 +128,32 @@ def run(
             on_result(summary)
 
     interrupt = interrupt or scheduler.Interrupt()
+    work = functools.partial(execute, connect=connect, policy=options.policy)
+    parts = rollout.batches(items, options.serial)
+    failed = ran = 0
+    stopped: str | None = None
     with _signals_to(interrupt):
-        stopped = scheduler.run(
-            items,
-            functools.partial(execute, connect=connect),
-            workers,
-            record,
-            interrupt=interrupt,
-        )
-    return writer.finish(interrupted=stopped)
+        for number, batch in enumerate(parts, 1):
+            if scheduler.run(batch, work, options.workers, record, options.grace, interrupt):
+                stopped = "interrupted"
+                break
+            ran += len(batch)
+            failed = sum(1 for r in writer.results.values() if r.failed)
+            if number < len(parts) and rollout.over(options.max_fail, failed, ran):
+                stopped = (
+                    f"stopped after batch {number} of {len(parts)}: {failed} of {ran} "
+                    f"hosts failed, over --max-fail {options.max_fail}"
+                )
+                break
+    for item in items:
+        if item.host.name not in writer.results:
+            if stopped == "interrupted":
+                record(
+                    scheduler.interrupted(item.host.name, "not started: the run was interrupted")
+                )
+            else:
+                record(scheduler.not_run(item.host.name, f"not run: {stopped}"))
+    return writer.finish(interrupted=stopped == "interrupted", stopped=stopped)
 
 
 @contextlib.contextmanager
@@ -138,4 +188,4 @@ def run_job(
 ) -> Report:
     """The Python API: run a job file and return its Report (see the README)."""
     selection = select(Path(job), Path(inventory), limit, extra_vars)
-    return run(selection, workers, Path(reports_dir), **kwargs)
+    return run(selection, RunOptions(workers=workers, reports_dir=Path(reports_dir)), **kwargs)

@@ -81,6 +81,8 @@ class DeviceError(NetjobError):
 
     failure = FailureClass.INTERNAL_ERROR
     hint = "run again with -v and read the host's log"
+    # Only failures before anything was sent are ever retried (never a half-applied push).
+    retryable = False
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -109,6 +111,7 @@ class AuthenticationError(DeviceError):
 
 class SessionLimitError(DeviceError):
     failure = FailureClass.SESSION_LIMIT
+    retryable = True
     hint = "free VTY lines on the device or lower --workers, then --retry-failed"
 
 

@@ -1,31 +1,71 @@
-"""One WorkItem over one Connection → HostResult. A host failure is data, never raised."""
+"""One WorkItem over one Connection → HostResult. A host failure is data, never raised.
+
+The policy bounds each host: logins pass a gate shared by the run (so 200 sessions can run
+while only 20 log in, sparing TACACS/RADIUS), connect-stage failures are retried with
+backoff and jitter, and a watchdog cuts the host's socket at its deadline.
+"""
 
 from __future__ import annotations
 
+import random
+import threading
 import time
+from dataclasses import dataclass, field
 
-from runner.connection import Connection, Connector
-from runner.errors import DeviceError
+from runner.connection import Connection, Connector, Lease
+from runner.errors import DeviceError, HostTimeoutError
 from runner.models import HostResult, Status, Step, StepResult, TaskKind, WorkItem
+from runner.watchdog import Watchdog
 
 
-def execute(item: WorkItem, connect: Connector) -> HostResult:
+@dataclass(frozen=True)
+class Policy:
+    host_timeout: float = 300.0
+    retries: int = 2
+    backoff: float = 1.0  # seconds before the first retry; doubles, with ±50% jitter
+    login_gate: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(20))
+    watchdog: Watchdog = field(default_factory=Watchdog)
+
+
+def execute(item: WorkItem, connect: Connector, policy: Policy | None = None) -> HostResult:
     """Open one session for the host, run its steps in order, close it as soon as done.
     The first failing step ends the host; the steps after it are reported as skipped."""
+    policy = policy or Policy()
     started = time.time()
     clock = time.perf_counter()
+    lease = Lease()
+    token = policy.watchdog.watch(time.monotonic() + policy.host_timeout, lease.abort)
     try:
-        connection = connect(item.host, item.credentials)
+        results = _run(item, connect, policy, lease)
     except DeviceError as exc:
+        cause = _deadline(exc, lease, policy)
         return HostResult(
             item.host.name,
             Status.FAILED,
             _skipped(item.steps),
-            exc.failure.value,
-            exc.describe(),
+            cause.failure.value,
+            cause.describe(),
             started,
             time.perf_counter() - clock,
         )
+    finally:
+        policy.watchdog.cancel(token)
+    results = [_step_deadline(r, lease, policy) for r in results]
+    results.extend(_skipped(item.steps[len(results) :]))
+    failed = next((r for r in results if r.status is Status.FAILED), None)
+    if failed is not None:
+        status, failure = Status.FAILED, failed.failure
+        error: str | None = f"task '{failed.task}': {failed.error}"
+    else:
+        changed = any(r.status is Status.CHANGED for r in results)
+        status, failure, error = (Status.CHANGED if changed else Status.OK), None, None
+    return HostResult(
+        item.host.name, status, tuple(results), failure, error, started, time.perf_counter() - clock
+    )
+
+
+def _run(item: WorkItem, connect: Connector, policy: Policy, lease: Lease) -> list[StepResult]:
+    connection = _login(item, connect, policy, lease)
     results: list[StepResult] = []
     try:
         for step in item.steps:
@@ -35,19 +75,45 @@ def execute(item: WorkItem, connect: Connector) -> HostResult:
                 break
     finally:
         connection.close()
-    results.extend(_skipped(item.steps[len(results) :]))
-    failed = next((r for r in results if r.status is Status.FAILED), None)
-    if failed is not None:
-        status, failure, error = (
-            Status.FAILED,
-            failed.failure,
-            f"task '{failed.task}': {failed.error}",
+    return results
+
+
+def _login(item: WorkItem, connect: Connector, policy: Policy, lease: Lease) -> Connection:
+    for attempt in range(policy.retries + 1):
+        try:
+            with policy.login_gate:
+                return connect(item.host, item.credentials, lease)
+        except DeviceError as exc:
+            if not exc.retryable or attempt == policy.retries or lease.expired:
+                raise
+            pause = policy.backoff * 2**attempt * random.uniform(0.5, 1.5)
+            time.sleep(pause)  # backoff with jitter, so retries do not arrive in a wave
+    raise AssertionError("unreachable")  # the loop always returns or raises
+
+
+def _deadline(exc: DeviceError, lease: Lease, policy: Policy) -> DeviceError:
+    if lease.expired and not isinstance(exc, HostTimeoutError):
+        return HostTimeoutError(
+            f"past the host's deadline of {policy.host_timeout:g}s ({exc.failure.value}: {exc})"
         )
-    else:
-        changed = any(r.status is Status.CHANGED for r in results)
-        status, failure, error = (Status.CHANGED if changed else Status.OK), None, None
-    return HostResult(
-        item.host.name, status, tuple(results), failure, error, started, time.perf_counter() - clock
+    return exc
+
+
+def _step_deadline(result: StepResult, lease: Lease, policy: Policy) -> StepResult:
+    """A step that failed because the watchdog cut the socket failed of the deadline."""
+    if result.status is not Status.FAILED or not lease.expired:
+        return result
+    error = HostTimeoutError(f"past the host's deadline of {policy.host_timeout:g}s")
+    return StepResult(
+        result.task,
+        result.kind,
+        result.commands,
+        Status.FAILED,
+        result.outputs,
+        error.failure.value,
+        error.describe(),
+        result.started,
+        result.duration,
     )
 
 

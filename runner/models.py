@@ -150,6 +150,7 @@ class Report:
     duration: float
     hosts: Mapping[str, HostResult]
     interrupted: bool = False
+    stopped: str | None = None  # why the run ended early (interrupt, --max-fail)
 
     @property
     def failed(self) -> list[HostResult]:

@@ -78,7 +78,7 @@ class RunWriter:
         self.results[result.host] = summary
         return summary
 
-    def finish(self, interrupted: bool = False) -> Report:
+    def finish(self, interrupted: bool = False, stopped: str | None = None) -> Report:
         report = Report(
             self.job.name,
             self.run_dir,
@@ -86,6 +86,7 @@ class RunWriter:
             time.time() - self.started,
             dict(self.results),
             interrupted,
+            stopped,
         )
         self._write(
             "report.json",
@@ -177,7 +178,7 @@ def host_dict(result: HostResult, outputs: bool = False) -> dict[str, Any]:
 
 
 def summarize(report: Report) -> dict[str, Any]:
-    counts = {s.value: 0 for s in Status if s is not Status.SKIPPED}
+    counts = {s.value: 0 for s in Status}
     failures: dict[str, int] = {}
     for result in report.hosts.values():
         counts[result.status.value] += 1
@@ -195,6 +196,7 @@ def report_dict(report: Report, job: Job, meta: dict[str, Any]) -> dict[str, Any
         "started": report.started,
         "duration_s": round(report.duration, 3),
         "interrupted": report.interrupted,
+        "stopped": report.stopped,
         **meta,
         "summary": summarize(report),
         "hosts": {name: host_dict(r) for name, r in sorted(report.hosts.items())},

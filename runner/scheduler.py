@@ -126,6 +126,10 @@ def _drain(
         on_result(interrupted(name, "abandoned after the grace period: the run was interrupted"))
 
 
+def not_run(host: str, why: str) -> HostResult:
+    return HostResult(host, Status.SKIPPED, (), None, why, time.time())
+
+
 def interrupted(host: str, why: str) -> HostResult:
     return HostResult(host, Status.FAILED, (), FailureClass.INTERRUPTED.value, why, time.time())
 

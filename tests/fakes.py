@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from runner.connection import Lease
 from runner.errors import DeviceError
 from runner.models import Credentials, Host
 
@@ -46,7 +47,7 @@ class FakeFleet:
     fail_on: dict[str, DeviceError] = field(default_factory=dict)
     opened: dict[str, FakeConnection] = field(default_factory=dict)
 
-    def __call__(self, host: Host, credentials: Credentials) -> FakeConnection:
+    def __call__(self, host: Host, credentials: Credentials, lease: Lease) -> FakeConnection:
         if host.name in self.fail_connect:
             raise self.fail_connect[host.name]
         connection = FakeConnection(host, fail_on=dict(self.fail_on))

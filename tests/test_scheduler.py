@@ -137,8 +137,7 @@ def test_run_through_core_with_fake_connections(inventory_file: Path, write) -> 
     fleet = FakeFleet(fail_connect={"r2": AuthenticationError("authentication failed")})
     report = core.run(
         selection,
-        workers=2,
-        reports_dir=inventory_file.parent / "reports",
+        core.RunOptions(workers=2, reports_dir=inventory_file.parent / "reports"),
         connect=fleet,
         environ={"TEST_PASSWORD": "pw-xyz"},
     )

@@ -1,0 +1,141 @@
+"""Deadlines, login throttle, retries, rollout batches and --retry-failed, on fakes."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+from fakes import FakeConnection
+
+from runner import core, scheduler
+from runner.connection import Lease
+from runner.errors import AuthenticationError, ConnectionLostError, SessionLimitError
+from runner.executor import Policy, execute
+from runner.models import Credentials, Host, Status, Step, TaskKind, WorkItem
+from runner.rollout import Amount, batches, over
+
+
+def _item(name: str = "h0") -> WorkItem:
+    return WorkItem(Host(name, "192.0.2.1"), (Step("a", TaskKind.SHOW, ("show version",)),))
+
+
+class HangingConnection(FakeConnection):
+    """Blocks in a real socket read until the lease cuts the socket, like a hung device."""
+
+    def __init__(self, host: Host, lease: Lease) -> None:
+        super().__init__(host)
+        self.sock, self.peer = socket.socketpair()
+        lease.attach(self.sock)
+
+    def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str:
+        if self.sock.recv(1) == b"":
+            raise ConnectionLostError("the session broke")
+        return ""
+
+
+def test_a_hung_host_is_cut_off_at_its_deadline() -> None:
+    result = execute(
+        _item(), lambda h, c, lease: HangingConnection(h, lease), Policy(host_timeout=0.3)
+    )
+    assert result.failure == "host_timeout"
+    assert result.steps[0].failure == "host_timeout" and "deadline of 0.3s" in (result.error or "")
+
+
+def test_logins_in_flight_never_exceed_the_gate() -> None:
+    lock = threading.Lock()
+    state = {"now": 0, "peak": 0}
+    entered = threading.Barrier(3, timeout=5)
+
+    def connect(host: Host, credentials: Credentials, lease: Lease) -> FakeConnection:
+        with lock:
+            state["now"] += 1
+            state["peak"] = max(state["peak"], state["now"])
+        try:
+            entered.wait()  # three logins must be able to overlap...
+        except threading.BrokenBarrierError:
+            pass
+        with lock:
+            state["now"] -= 1
+        return FakeConnection(host)
+
+    policy = Policy(login_gate=threading.Semaphore(3))
+    results: list[object] = []
+    scheduler.run(
+        [_item(f"h{n}") for n in range(12)],
+        lambda item: execute(item, connect, policy),
+        8,
+        results.append,
+    )
+    assert len(results) == 12 and state["peak"] == 3  # ...and never a fourth
+
+
+def test_connect_stage_failures_are_retried_but_not_authentication() -> None:
+    attempts = {"limit": 0, "auth": 0}
+
+    def connect(host: Host, credentials: Credentials, lease: Lease) -> FakeConnection:
+        attempts[host.name] += 1
+        if host.name == "auth":
+            raise AuthenticationError("authentication failed")
+        if attempts["limit"] < 3:
+            raise SessionLimitError("session limit reached")
+        return FakeConnection(host)
+
+    policy = Policy(retries=2, backoff=0.001)
+    assert execute(_item("limit"), connect, policy).status is Status.OK
+    assert execute(_item("auth"), connect, policy).failure == "auth_failed"
+    assert attempts == {"limit": 3, "auth": 1}
+
+
+def test_batches_and_threshold() -> None:
+    assert [len(b) for b in batches(list(range(10)), Amount.parse("30%", "--serial"))] == [
+        3,
+        3,
+        3,
+        1,
+    ]
+    assert [len(b) for b in batches(list(range(5)), Amount.parse("2", "--serial"))] == [2, 2, 1]
+    assert over(Amount.parse("1", "--max-fail"), 2, 4) and not over(Amount(1), 1, 4)
+    assert over(Amount.parse("20%", "--max-fail"), 2, 5) is True
+
+
+def test_rollout_stops_before_the_next_batch_and_says_why(inventory_file: Path, write) -> None:  # type: ignore[no-untyped-def]
+    job = write("j.yaml", "tasks:\n  - config: [x]\n")
+
+    def connect(host: Host, credentials: Credentials, lease: Lease) -> FakeConnection:
+        if host.name == "r1":
+            raise AuthenticationError("authentication failed")
+        return FakeConnection(host)
+
+    options = core.RunOptions(
+        workers=1,
+        reports_dir=inventory_file.parent / "reports",
+        serial=Amount(1),
+        max_fail=Amount(0),
+    )
+    report = core.run(
+        core.select(job, inventory_file), options, connect=connect, environ={"TEST_PASSWORD": "x"}
+    )
+    assert report.stopped and "batch 1 of 3" in report.stopped
+    assert report.hosts["r1"].failed
+    assert {report.hosts[n].status for n in ("r2", "r3")} == {Status.SKIPPED}
+
+
+def test_retry_failed_runs_only_what_did_not_succeed(inventory_file: Path, write) -> None:  # type: ignore[no-untyped-def]
+    job = write("j.yaml", "tasks:\n  - show: x\n")
+    reports = inventory_file.parent / "reports"
+
+    def connect(host: Host, credentials: Credentials, lease: Lease) -> FakeConnection:
+        if host.name == "r2":
+            raise AuthenticationError("authentication failed")
+        return FakeConnection(host)
+
+    selection = core.select(job, inventory_file)
+    core.run(
+        selection,
+        core.RunOptions(reports_dir=reports),
+        connect=connect,
+        environ={"TEST_PASSWORD": "x"},
+    )
+    again = core.only_unfinished(selection, reports)
+    assert [h.name for h in again.hosts] == ["r2"]
