@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from pathlib import Path
@@ -51,10 +52,8 @@ def test_logins_in_flight_never_exceed_the_gate() -> None:
         with lock:
             state["now"] += 1
             state["peak"] = max(state["peak"], state["now"])
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             entered.wait()  # three logins must be able to overlap...
-        except threading.BrokenBarrierError:
-            pass
         with lock:
             state["now"] -= 1
         return FakeConnection(host)

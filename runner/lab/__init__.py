@@ -1,1 +1,25 @@
+"""The lab: simulated Cisco IOS devices over real SSH on 127.0.0.1, for tests and demos.
 
+One process serves many devices, each on its own port, each with its own hostname and
+running config, driven by netmiko's `cisco_ios` driver like a real router. Faults
+(refused connections, hangs, latency, ...) are set per device; see runner.lab.faults.
+"""
+
+from __future__ import annotations
+
+from runner.lab.device import Device
+from runner.lab.faults import DeviceFaults, parse_fault, parse_faults
+from runner.lab.inventory import inventory_yaml
+from runner.lab.server import Endpoint, Lab, LabConfig, LabError
+
+__all__ = [
+    "Device",
+    "DeviceFaults",
+    "Endpoint",
+    "Lab",
+    "LabConfig",
+    "LabError",
+    "inventory_yaml",
+    "parse_fault",
+    "parse_faults",
+]
