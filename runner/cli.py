@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+import re
 import sys
 import threading
 from pathlib import Path
@@ -23,6 +24,8 @@ from runner.executor import Policy
 from runner.models import Report
 from runner.rollout import Amount
 from runner.scheduler import DEFAULT_WORKERS
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 
 app = typer.Typer(
     name="netjob",
@@ -52,7 +55,9 @@ Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="Debug logging on
 
 
 def _fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
-    typer.echo(f"netjob: error: {message}", err=True)
+    # One line, whatever the input held: control characters are shown escaped.
+    line = _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], message)
+    typer.echo(f"netjob: error: {line}", err=True)
     raise typer.Exit(int(code))
 
 
@@ -257,9 +262,36 @@ def lab(
         _fail(str(exc))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code; usage errors become one line, like ours."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app()
+        result = app(args=args, prog_name="netjob", standalone_mode=False)
     except KeyboardInterrupt:
         typer.echo("netjob: interrupted", err=True)
-        sys.exit(int(ExitCode.INTERRUPTED))
+        return int(ExitCode.INTERRUPTED)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        typer.echo("netjob: aborted", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except Exception as exc:
+        # typer's (vendored click) usage errors; matched by shape, not by a private import.
+        if not hasattr(exc, "format_message") or not hasattr(exc, "exit_code"):
+            raise
+        if not args or type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # type: ignore[attr-defined]
+            return int(ExitCode.BAD_INPUT)
+        known = {
+            c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
+        }
+        command = f"netjob {args[0]}" if args[0] in known else "netjob"
+        message = " ".join(str(exc.format_message()).split()).rstrip(".")
+        typer.echo(f"netjob: error: {message}; see '{command} --help'", err=True)
+        return int(exc.exit_code) or int(ExitCode.BAD_INPUT)
+    return result if isinstance(result, int) else 0
+
+
+def entry() -> None:
+    """The console script."""
+    sys.exit(main())

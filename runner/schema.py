@@ -24,7 +24,8 @@ class At:
     key: str | None = None
 
     def child(self, key: str, holder: Any) -> At:
-        return At(self.file, f"{self.path}.{key}" if self.path else key, holder, key)
+        label = key if key.isprintable() and key.strip() == key and key else repr(key)
+        return At(self.file, f"{self.path}.{label}" if self.path else label, holder, key)
 
     def fail(self, message: str, line: int | None = None) -> LoadError:
         if line is None:
