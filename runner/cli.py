@@ -227,10 +227,7 @@ def lab(
         int, typer.Option("--devices", "-n", min=1, max=5000, help="How many devices to serve.")
     ] = 6,
     port: Annotated[
-        int,
-        typer.Option(
-            "--port", "-p", min=1, max=65535, help="The first device's port; the rest follow."
-        ),
+        int, typer.Option("--port", "-p", min=1, max=65535, help="The first device's port.")
     ] = 10022,
     inventory_out: Annotated[
         Path | None,
@@ -239,27 +236,52 @@ def lab(
     fault: Annotated[
         list[str] | None,
         typer.Option(
-            "--fault", help="DEVICE=FAULT, e.g. r003=auth_fail or r004=latency:50 (repeatable)."
+            "--fault",
+            help="DEVICE=FAULT[:VALUE], repeatable: auth_fail, refuse, "
+            "silent, hang, drop, latency:MS, login_latency:MS, big_config:MB, "
+            "session_limit:N, reject:CMD.",
         ),
     ] = None,
+    latency_ms: Annotated[
+        int, typer.Option("--latency-ms", min=0, help="Added to every command's answer.")
+    ] = 0,
+    login_latency_ms: Annotated[
+        int, typer.Option("--login-latency-ms", min=0, help="Added to every login.")
+    ] = 0,
     verbose: Verbose = False,
 ) -> None:
     """Serve simulated Cisco IOS devices on 127.0.0.1 until interrupted.
 
     Example: netjob lab --devices 20 --port 10022 --inventory-out lab.yaml"""
-    from runner.lab.cli import serve
+    from runner.lab.faults import parse_faults
+    from runner.lab.inventory import inventory_yaml
+    from runner.lab.server import Lab, LabConfig
 
     _setup_logging(verbose)
     try:
-        serve(
+        config = LabConfig(
             devices=devices,
             port=port,
-            inventory_out=inventory_out,
-            faults=fault or [],
-            echo=typer.echo,
+            faults=parse_faults(fault or []),
+            latency_ms=latency_ms,
+            login_latency_ms=login_latency_ms,
         )
-    except (NetjobError, ValueError) as exc:
+        server = Lab(config).start()
+    except (NetjobError, ValueError, RuntimeError) as exc:
         _fail(str(exc))
+    first, last = server.endpoints[0], server.endpoints[-1]
+    typer.echo(
+        f"netjob lab: {devices} devices {first.hostname}..{last.hostname} on "
+        f"{config.host}:{first.port}-{last.port}; user {config.username}, password "
+        f"{config.password}, enable {config.secret} (test credentials). Ctrl-C stops."
+    )
+    if inventory_out is not None:
+        # Written only now that every device listens: its existence means "ready".
+        tmp = inventory_out.with_name(f".{inventory_out.name}.tmp")
+        tmp.write_text(inventory_yaml(server.endpoints, config))
+        tmp.replace(inventory_out)
+        typer.echo(f"netjob lab: inventory written to {inventory_out}")
+    server.serve_forever()
 
 
 def main(argv: list[str] | None = None) -> int:
