@@ -9,7 +9,7 @@ import re
 import socket
 import threading
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import paramiko
 from netmiko import ConnectHandler
@@ -45,28 +45,30 @@ SESSION_LIMIT = re.compile(r"session limit|too many (sessions|connections)|all v
 
 
 class Lease:
-    """A host's hold on its socket, so another thread (the watchdog) can cut it at any
+    """A host's hold on its session, so another thread (the watchdog) can cut it at any
     moment: while connecting, logging in or waiting for a prompt."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._sock: socket.socket | None = None
+        self._cutters: list[Callable[[], None]] = []
         self.expired = False
 
-    def attach(self, sock: socket.socket) -> None:
+    def on_abort(self, cut: Callable[[], None]) -> None:
+        """Register how to cut this session; runs at once if the deadline already passed."""
         with self._lock:
-            self._sock = sock
+            self._cutters.append(cut)
             if not self.expired:
                 return
-        _close(sock)
+        cut()
         raise HostTimeoutError("past the host's deadline before it logged in")
 
     def abort(self) -> None:
         with self._lock:
             self.expired = True
-            sock = self._sock
-        if sock is not None:
-            _close(sock)
+            cutters = list(self._cutters)
+        for cut in cutters:
+            with contextlib.suppress(Exception):
+                cut()
 
 
 def _close(sock: socket.socket) -> None:
@@ -77,28 +79,33 @@ def _close(sock: socket.socket) -> None:
         sock.close()
 
 
+def _detach(driver: Any) -> None:
+    """Make netmiko's read loop fail at its next poll instead of sitting out its timeout:
+    paramiko never reports a closed channel as readable, so netmiko would not notice."""
+    channel = getattr(driver, "channel", None)
+    if channel is not None:
+        channel.remote_conn = None
+
+
 def dial(host: Host, lease: Lease) -> socket.socket:
     """The TCP connection, made here so that its failures are precise and the lease can cut
     it. A dead host fails within conn_timeout and is not retried."""
     timeout = host.connection.conn_timeout
+    where = f"{host.address}:{host.port}"
     try:
         sock = socket.create_connection((host.address, host.port), timeout=timeout)
     except ConnectionRefusedError as exc:
-        raise UnreachableError(
-            f"connection refused by {host.address}:{host.port}: nothing listens there"
-        ) from exc
+        raise UnreachableError(f"connection refused by {where}: nothing listens there") from exc
     except socket.gaierror as exc:
         raise UnreachableError(
             f"the address {host.address!r} does not resolve (DNS)",
             hint="check the host's address in the inventory",
         ) from exc
     except TimeoutError as exc:
-        raise ConnectTimeoutError(
-            f"no answer from {host.address}:{host.port} within {timeout:g}s"
-        ) from exc
+        raise ConnectTimeoutError(f"no answer from {where} within {timeout:g}s") from exc
     except OSError as exc:
-        raise UnreachableError(f"cannot reach {host.address}:{host.port}: {exc.strerror}") from exc
-    lease.attach(sock)
+        raise UnreachableError(f"cannot reach {where}: {exc.strerror}") from exc
+    lease.on_abort(lambda: _close(sock))
     return sock
 
 
@@ -120,37 +127,21 @@ Connector = Callable[[Host, Credentials, Lease], Connection]
 class NetmikoConnection:
     """netmiko behind the Connection protocol. Construct with `open()`; it connects."""
 
-    def __init__(self, driver: object) -> None:
+    def __init__(self, driver: Any) -> None:
         self._driver = driver
 
     @classmethod
     def open(cls, host: Host, credentials: Credentials, lease: Lease) -> NetmikoConnection:
-        options = host.connection
         sock = dial(host, lease)
         try:
-            driver = ConnectHandler(
-                sock=sock,
-                device_type=host.platform,
-                host=host.address,
-                port=host.port,
-                username=credentials.username or "",
-                password=credentials.password or "",
-                secret=credentials.secret or "",
-                conn_timeout=options.conn_timeout,
-                auth_timeout=options.auth_timeout,
-                banner_timeout=options.conn_timeout,
-                read_timeout_override=None,
-                fast_cli=options.fast_cli,
-                # Agent and ~/.ssh keys would be tried before the password: slow and
-                # surprising against thousands of devices (and they may lock accounts).
-                allow_agent=False,
-                use_keys=False,
-            )
+            driver = ConnectHandler(**_netmiko_params(host, credentials, sock))
+            lease.on_abort(lambda: _detach(driver))
+            driver._open()  # netmiko's own connect + session preparation, now cuttable
         except Exception as exc:
             _close(sock)
             error = map_exception(exc, connecting=True)
             # The TCP connection worked, so the device is there: worth another try later.
-            error.retryable = not isinstance(error, AuthenticationError)
+            error.retryable = not isinstance(error, AuthenticationError | HostTimeoutError)
             raise error from exc
         connection = cls(driver)
         if credentials.secret:
@@ -159,7 +150,7 @@ class NetmikoConnection:
 
     def _enable(self) -> None:
         try:
-            self._driver.enable()  # type: ignore[attr-defined]
+            self._driver.enable()
         except ValueError as exc:  # netmiko's way of saying the prompt never showed '#'
             self.close()
             raise AuthenticationError(
@@ -168,15 +159,15 @@ class NetmikoConnection:
             ) from exc
         except Exception as exc:
             self.close()
-            raise map_exception(exc, connecting=True) from exc
+            raise self._mapped(exc, connecting=True) from exc
 
     def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str:
         try:
-            output: str = self._driver.send_command(  # type: ignore[attr-defined]
+            output: str = self._driver.send_command(
                 command, read_timeout=read_timeout, expect_string=expect_string
             )
         except Exception as exc:
-            raise map_exception(exc) from exc
+            raise self._mapped(exc, during=f"'{command}'") from exc
         rejected = REJECTED.search(output)
         if rejected:
             raise CommandRejectedError(
@@ -186,25 +177,62 @@ class NetmikoConnection:
 
     def send_config(self, lines: Sequence[str], read_timeout: float) -> str:
         try:
-            output: str = self._driver.send_config_set(  # type: ignore[attr-defined]
+            output: str = self._driver.send_config_set(
                 list(lines), read_timeout=read_timeout, error_pattern=REJECTED.pattern
             )
         except ConfigInvalidException as exc:
             raise CommandRejectedError(_rejected_config(str(exc))) from exc
         except Exception as exc:
-            raise map_exception(exc) from exc
+            raise self._mapped(exc, during="config mode") from exc
         return output
 
     def save(self) -> str:
         try:
-            return str(self._driver.save_config())  # type: ignore[attr-defined]
+            return str(self._driver.save_config())
         except Exception as exc:
-            raise map_exception(exc) from exc
+            raise self._mapped(exc, during="saving the config") from exc
 
     def close(self) -> None:
         # Closing a broken session must never fail a host.
         with contextlib.suppress(Exception):
-            self._driver.disconnect()  # type: ignore[attr-defined]
+            self._driver.disconnect()
+
+    def _mapped(self, exc: Exception, connecting: bool = False, during: str = "") -> DeviceError:
+        """A timeout on a session the device already closed is a lost connection."""
+        error = map_exception(exc, connecting=connecting)
+        if isinstance(error, CommandTimeoutError | ConnectionLostError) and not self._alive():
+            where = f" during {during}" if during else ""
+            return ConnectionLostError(f"the device closed the session{where}")
+        return error
+
+    def _alive(self) -> bool:
+        try:
+            transport = self._driver.remote_conn.get_transport()
+            return bool(transport and transport.is_active() and not self._driver.remote_conn.closed)
+        except Exception:
+            return False
+
+
+def _netmiko_params(host: Host, credentials: Credentials, sock: socket.socket) -> dict[str, Any]:
+    options = host.connection
+    return {
+        "sock": sock,
+        "device_type": host.platform,
+        "host": host.address,
+        "port": host.port,
+        "username": credentials.username or "",
+        "password": credentials.password or "",
+        "secret": credentials.secret or "",
+        "conn_timeout": options.conn_timeout,
+        "auth_timeout": options.auth_timeout,
+        "banner_timeout": options.conn_timeout,
+        "fast_cli": options.fast_cli,
+        # Agent and ~/.ssh keys would be tried before the password: slow and surprising
+        # against thousands of devices (and they may lock accounts).
+        "allow_agent": False,
+        "use_keys": False,
+        "auto_connect": False,
+    }
 
 
 def _rejected_config(message: str) -> str:
@@ -224,7 +252,8 @@ def map_exception(exc: BaseException, connecting: bool = False) -> DeviceError:
     cause = exc.__context__
     if isinstance(exc, NetmikoAuthenticationException | paramiko.AuthenticationException):
         return AuthenticationError("authentication failed (wrong username or password)")
-    if SESSION_LIMIT.search(text):
+    if SESSION_LIMIT.search(text) or isinstance(exc, paramiko.ChannelException):
+        # A channel refused after a good login is how SSH servers say "no more sessions".
         return SessionLimitError(f"the device refused a new session: {text[:200]}")
     if isinstance(exc, ConnectionRefusedError) or isinstance(cause, ConnectionRefusedError):
         return UnreachableError("connection refused: nothing listens on that port")
@@ -232,7 +261,7 @@ def map_exception(exc: BaseException, connecting: bool = False) -> DeviceError:
         return UnreachableError("the address does not resolve (DNS)")
     if isinstance(exc, ReadTimeout):
         return CommandTimeoutError(f"no prompt in time: {_first_line(text)}")
-    if isinstance(exc, NetmikoTimeoutException | socket.timeout | TimeoutError):
+    if isinstance(exc, NetmikoTimeoutException | TimeoutError):
         if connecting:
             return ConnectTimeoutError(f"no answer while connecting: {_first_line(text)}")
         return CommandTimeoutError(f"no answer in time: {_first_line(text)}")

@@ -117,7 +117,7 @@ class SessionLimitError(DeviceError):
 
 class ConnectionLostError(DeviceError):
     failure = FailureClass.CONNECTION_LOST
-    hint = "the device closed the session; check its logs, then --retry-failed"
+    hint = "check the device's logs and load, then run again with --retry-failed"
 
 
 class CommandTimeoutError(DeviceError):

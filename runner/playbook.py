@@ -80,6 +80,7 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         )
     kind = TaskKind(kinds[0])
     template = None
+    rel: str | None = None
     lines: tuple[str, ...] = ()
     if kind is TaskKind.TEMPLATE:
         rel = schema.string(item, "template", at)
@@ -92,7 +93,8 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
             raise at.child(kind.value, item).fail("expected at least one command")
     if kind is TaskKind.SHOW and "save" in item:
         raise at.child("save", item).fail("save: applies to config and template tasks only")
-    name = schema.string(item, "name", at) or f"{kind.value} {(lines or (str(template),))[0]}"
+    default = lines[0] if kind is TaskKind.SHOW else f"{kind.value}: {(lines or (rel,))[0]}"
+    name = schema.string(item, "name", at) or default
     return Task(
         name=name,
         kind=kind,

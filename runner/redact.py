@@ -13,16 +13,22 @@ from typing import Any
 
 MASK = "********"
 
+# Config lines that carry secrets. Anchored where a config line (or a command netjob
+# logs as ">>> …", or quotes as '…') begins, so prose such as "check the password (or …"
+# is left alone. The keyword (and the type digit) stays; the value goes.
+_START = r"(?:^|(?<=^>>> )|(?<='))"
 _DEVICE_PATTERNS = [
-    # "username x password 7 0822455D0A16", "enable secret 5 $1$...", "key 7 ...": keep the
-    # keyword (and the type digit), hide the value.
     re.compile(
-        r"(?P<keep>\b(?:password|secret|key|key-string|authentication-key)"
-        r"(?:\s+[0-9]{1,2})?\s+)(?P<value>\S+)",
-        re.IGNORECASE,
+        _START + r"(?P<keep>[ \t]*(?:enable[ \t]+|username[ \t]+\S+[ \t]+(?:\S+[ \t]+){0,4}?)?"
+        r"(?:password|secret)(?:[ \t]+[0-9]{1,2})?[ \t]+)(?P<value>[^\s']+)",
+        re.IGNORECASE | re.MULTILINE,
     ),
-    re.compile(r"(?P<keep>\bsnmp-server\s+community\s+)(?P<value>\S+)", re.IGNORECASE),
-    re.compile(r"(?P<keep>\btacacs-server\s+key\s+(?:[0-9]\s+)?)(?P<value>\S+)", re.IGNORECASE),
+    re.compile(
+        _START + r"(?P<keep>[ \t]*(?:(?:tacacs|radius)-server[ \t]+)?(?:key|key-string|"
+        r"authentication-key|pre-shared-key)(?:[ \t]+[0-9]{1,2})?[ \t]+)(?P<value>[^\s']+)",
+        re.IGNORECASE | re.MULTILINE,
+    ),
+    re.compile(r"(?P<keep>\bsnmp-server[ \t]+community[ \t]+)(?P<value>\S+)", re.IGNORECASE),
 ]
 
 

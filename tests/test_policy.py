@@ -27,7 +27,7 @@ class HangingConnection(FakeConnection):
     def __init__(self, host: Host, lease: Lease) -> None:
         super().__init__(host)
         self.sock, self.peer = socket.socketpair()
-        lease.attach(self.sock)
+        lease.on_abort(lambda: self.sock.shutdown(socket.SHUT_RDWR))
 
     def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str:
         if self.sock.recv(1) == b"":
