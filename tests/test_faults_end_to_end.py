@@ -30,7 +30,13 @@ FAULTS = {
 SLOW_BUT_HEALTHY = ["r008=latency:200", "r009=login_latency:400", "r010=big_config:10"]
 FAST = "  connection: {conn_timeout: 2, auth_timeout: 2, read_timeout: 4}\n"
 HOST_TIMEOUT = 8.0
-JOB = "tasks:\n  - name: version\n    show: show version\n  - name: config\n    show: show running-config\n"
+JOB = """\
+tasks:
+  - name: version
+    show: show version
+  - name: config
+    show: show running-config
+"""
 
 
 @pytest.fixture
@@ -129,7 +135,7 @@ def test_sigint_mid_run_writes_a_partial_report_and_exits_130(tmp_path: Path) ->
                 break
         proc.send_signal(signal.SIGINT)
         sent = time.monotonic()
-        out, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=30)
         assert proc.returncode == 130, err
         assert time.monotonic() - sent < 10 + 5  # the default grace period, and a margin
     report = json.loads((reports / "slow" / "latest" / "report.json").read_text())
