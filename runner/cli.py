@@ -22,6 +22,7 @@ from runner.console import View
 from runner.errors import ExitCode, NetjobError
 from runner.executor import Policy
 from runner.models import Report
+from runner.redact import LogFilter
 from runner.rollout import Amount
 from runner.scheduler import DEFAULT_WORKERS
 
@@ -66,9 +67,12 @@ def _console() -> Console:
 
 
 def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(LogFilter())  # the same redaction as every file netjob writes
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.CRITICAL,
         format="%(asctime)s %(threadName)s %(name)s: %(message)s",
+        handlers=[handler],
     )
     if not verbose:  # paramiko logs tracebacks of its own on failed sessions
         logging.getLogger("paramiko").setLevel(logging.CRITICAL + 1)

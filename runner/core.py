@@ -20,7 +20,7 @@ from runner.executor import Policy, execute
 from runner.inventory import Inventory, Prompt, load_inventory, resolve_credentials
 from runner.models import Host, HostResult, Job, Report, WorkItem
 from runner.playbook import load_job
-from runner.redact import Redactor
+from runner.redact import LogFilter, Redactor, secret_values
 from runner.reporter import RunWriter, safe_name
 from runner.rollout import Amount
 from runner.schema import At, mapping
@@ -115,10 +115,12 @@ def run(
     options = options or RunOptions()
     credentials = resolve_credentials(selection.hosts, environ, prompt)
     items = scheduler.expand(selection.job, selection.hosts, selection.extra_vars, credentials)
+    secrets = _secrets(credentials.values()) + _secret_vars(selection)
+    LogFilter.register(secrets)
     writer = RunWriter(
         options.reports_dir,
         selection.job,
-        Redactor(_secrets(credentials.values())),
+        Redactor(secrets),
         {"inventory": str(selection.inventory.source), "workers": options.workers},
     )
 
@@ -171,6 +173,14 @@ def _signals_to(interrupt: scheduler.Interrupt) -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _secret_vars(selection: Selection) -> list[str]:
+    found = set(secret_values(dict(selection.extra_vars)) + secret_values(dict(selection.job.vars)))
+    for host in selection.hosts:
+        found.update(secret_values(dict(host.vars)))
+    # Very short values ("15") would mask harmless text everywhere; credentials have no floor.
+    return sorted(v for v in found if len(v) >= 4)
 
 
 def _secrets(credentials: Iterable[Any]) -> list[str]:

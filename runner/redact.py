@@ -7,7 +7,9 @@ the user opts out, secrets devices print in their configs (`password 7 …`, `se
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -30,6 +32,26 @@ _DEVICE_PATTERNS = [
     ),
     re.compile(r"(?P<keep>\bsnmp-server[ \t]+community[ \t]+)(?P<value>\S+)", re.IGNORECASE),
 ]
+
+
+SECRET_NAME = re.compile(r"secret|passw|passphrase|token|community|(^|_)key($|_)", re.I)
+
+
+def secret_values(variables: Any, secret: bool = False) -> list[str]:
+    """String values of variables whose names look secret (ops_secret, bgp_password,
+    snmp_community, api_token, tacacs_key, ...), at any depth: they are masked like
+    credentials wherever they show up, without the user having to list them."""
+    if isinstance(variables, dict):
+        return [
+            found
+            for name, value in variables.items()
+            for found in secret_values(value, secret or bool(SECRET_NAME.search(str(name))))
+        ]
+    if isinstance(variables, (list, tuple)):
+        return [found for value in variables for found in secret_values(value, secret)]
+    if secret and isinstance(variables, (str, int)) and not isinstance(variables, bool):
+        return [str(variables)]
+    return []
 
 
 class Redactor:
@@ -58,3 +80,26 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return [self.data(v) for v in value]
         return value
+
+
+class LogFilter(logging.Filter):
+    """For the CLI's log handler (-v): every record, netmiko's and paramiko's included, is
+    redacted with the secrets the running job registered."""
+
+    _lock = threading.Lock()
+    _redactor = Redactor()
+    _secrets: set[str] = set()
+
+    @classmethod
+    def register(cls, secrets: Iterable[str | None]) -> None:
+        with cls._lock:
+            cls._secrets |= {s for s in secrets if s}
+            cls._redactor = Redactor(cls._secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info:
+            message += "\n" + logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        record.msg, record.args = self._redactor.text(message), ()
+        return True

@@ -144,3 +144,18 @@ def test_run_through_core_with_fake_connections(inventory_file: Path, write) -> 
     assert [r.host for r in report.failed] == ["r2"]
     log = (report.run_dir / "hosts" / "r1.log").read_text()
     assert ">>> show version" in log and "r1: show version" in log
+
+
+def test_values_of_secret_looking_variables_are_found_at_any_depth() -> None:
+    from runner.redact import secret_values
+
+    variables = {
+        "ops_secret": "s1",
+        "bgp": {"neighbors": [{"ip": "192.0.2.1", "password": "s2"}]},
+        "snmp_community": "s3",
+        "tacacs_key": 1234,
+        "keyboard": "not a secret",
+        "hostname": "r1",
+        "enable_password_env": True,
+    }
+    assert sorted(secret_values(variables)) == ["1234", "s1", "s2", "s3"]

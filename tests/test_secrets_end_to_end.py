@@ -1,0 +1,92 @@
+"""Secrets never reach a file, the console or a log; hostile names never leave reports/."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lab_fixture import start_lab
+
+from runner.lab.inventory import inventory_yaml
+
+PASSWORD = "Sup3r-Secret-pw"
+SECRET = "En4ble-Secret"
+JOB_SECRET = "S3cond-Secret"  # a secret the job itself pushes, through -e
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from runner.cli import entry; entry()", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_no_secret_in_any_file_or_console_output(tmp_path: Path) -> None:
+    job = tmp_path / "users.yaml"
+    job.write_text(
+        "tasks:\n"
+        "  - config: ['username ops privilege 15 secret {{ ops_secret }}']\n"
+        "  - show: [show running-config, show running-config | include username]\n"
+        "  - show: show version | include {{ ops_secret }}\n"
+    )
+    reports = tmp_path / "reports"
+    with start_lab(devices=3, password=PASSWORD, secret=SECRET) as lab:
+        inventory = tmp_path / "inv.yaml"
+        text = inventory_yaml(lab.endpoints, lab.config)
+        # One host with a wrong password: failures and their messages are scanned too.
+        inventory.write_text(text.replace("  r003:\n", "  r003:\n    password: wrong-pw-r003\n"))
+        done = _run(
+            [
+                "run",
+                str(job),
+                "-i",
+                str(inventory),
+                "--reports",
+                str(reports),
+                "-v",
+                "-e",
+                f"ops_secret={JOB_SECRET}",
+            ],
+            {"NETJOB_LAB_PASSWORD": PASSWORD, "NETJOB_LAB_SECRET": SECRET},
+        )
+        assert done.returncode == 1, done.stderr[-2000:]
+        assert "username ops privilege 15 secret" in lab.device("r001").running_config()
+    assert "DEBUG" not in done.stdout and "netmiko" in done.stderr  # -v logged netmiko's chatter
+    files = [p for p in reports.rglob("*") if p.is_file()]
+    assert len(files) >= 7  # report.json and a log and JSON per host
+    texts = {str(p): p.read_text() for p in files}
+    texts["stdout"], texts["stderr"] = done.stdout, done.stderr
+    for secret in (PASSWORD, SECRET, JOB_SECRET, "wrong-pw-r003"):
+        leaks = [where for where, text in texts.items() if secret in text]
+        assert not leaks, f"{secret} leaked into {leaks}"
+    assert "secret ********" in texts[str(next(p for p in files if p.name == "r001.log"))]
+
+
+def test_a_hostile_host_name_writes_nothing_outside_the_reports_folder(tmp_path: Path) -> None:
+    job = tmp_path / "v.yaml"
+    job.write_text("tasks:\n  - show: show version\n")
+    work = tmp_path / "work"
+    reports = work / "reports"
+    with start_lab(devices=1) as lab:
+        endpoint = lab.endpoints[0]
+        inventory = tmp_path / "inv.yaml"
+        inventory.write_text(
+            "defaults: {username: netjob, password_env: PW}\nhosts:\n"
+            f"  '../../etc/x': {{address: 127.0.0.1, port: {endpoint.port}}}\n"
+            f"  '/tmp/../../abs': {{address: 127.0.0.1, port: {endpoint.port}}}\n"
+        )
+        done = _run(
+            ["run", str(job), "-i", str(inventory), "--reports", str(reports)], {"PW": "lab"}
+        )
+    assert done.returncode == 0, done.stderr
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.parent != tmp_path]
+    assert written and all(reports in p.parents for p in written), written
+    assert not (tmp_path / "etc").exists() and not (work / "etc").exists()
+    report = (reports / "v" / "latest" / "report.json").read_text()
+    assert "../../etc/x" in report and "/tmp/../../abs" in report
