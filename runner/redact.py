@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 MASK = "********"
 
@@ -88,7 +88,7 @@ class LogFilter(logging.Filter):
 
     _lock = threading.Lock()
     _redactor = Redactor()
-    _secrets: set[str] = set()
+    _secrets: ClassVar[set[str]] = set()
 
     @classmethod
     def register(cls, secrets: Iterable[str | None]) -> None:
