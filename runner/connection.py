@@ -136,7 +136,7 @@ class NetmikoConnection:
         try:
             driver = ConnectHandler(**_netmiko_params(host, credentials, sock))
             lease.on_abort(lambda: _detach(driver))
-            driver._open()  # netmiko's own connect + session preparation, now cuttable
+            _login(driver)
         except Exception as exc:
             _close(sock)
             error = map_exception(exc, connecting=True)
@@ -164,7 +164,9 @@ class NetmikoConnection:
     def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str:
         try:
             output: str = self._driver.send_command(
-                command, read_timeout=read_timeout, expect_string=expect_string
+                command,
+                read_timeout=read_timeout,
+                expect_string=expect_string or self._prompt_pattern(),
             )
         except Exception as exc:
             raise self._mapped(exc, during=f"'{command}'") from exc
@@ -180,6 +182,8 @@ class NetmikoConnection:
             output: str = self._driver.send_config_set(
                 list(lines), read_timeout=read_timeout, error_pattern=REJECTED.pattern
             )
+            # A config step may have renamed the device: learn the prompt again.
+            self._driver.set_base_prompt()
         except ConfigInvalidException as exc:
             raise CommandRejectedError(_rejected_config(str(exc))) from exc
         except Exception as exc:
@@ -191,6 +195,14 @@ class NetmikoConnection:
             return str(self._driver.save_config())
         except Exception as exc:
             raise self._mapped(exc, during="saving the config") from exc
+
+    def _prompt_pattern(self) -> str:
+        """The prompt netmiko learnt at login (refreshed after config steps), as the last line
+        of the output. Finding it again before every command, as netmiko does by default,
+        costs a round trip and two sleeps; the bare base prompt would match `hostname r1`
+        inside a running config and cut the output short."""
+        base = re.escape(str(self._driver.base_prompt))
+        return rf"(?:^|[\r\n]){base}[>#]\s*$"
 
     def close(self) -> None:
         # Closing a broken session must never fail a host.
@@ -213,6 +225,19 @@ class NetmikoConnection:
             return False
 
 
+def _login(driver: Any) -> None:
+    """netmiko's own `_open()`, less its fixed 100 ms sleep before session preparation:
+    the RETURN it sends is still sent, and every step after it waits for a pattern."""
+    driver._modify_connection_params()
+    driver.establish_connection()
+    try:
+        driver.write_channel(driver.RETURN)
+        driver.session_preparation()
+    except Exception:
+        driver.disconnect()
+        raise
+
+
 def _netmiko_params(host: Host, credentials: Credentials, sock: socket.socket) -> dict[str, Any]:
     options = host.connection
     return {
@@ -227,6 +252,7 @@ def _netmiko_params(host: Host, credentials: Credentials, sock: socket.socket) -
         "auth_timeout": options.auth_timeout,
         "banner_timeout": options.conn_timeout,
         "fast_cli": options.fast_cli,
+        "global_delay_factor": 0.02,
         # Agent and ~/.ssh keys would be tried before the password: slow and surprising
         # against thousands of devices (and they may lock accounts).
         "allow_agent": False,

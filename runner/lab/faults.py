@@ -1,0 +1,143 @@
+"""Per-device faults, and their command-line syntax `HOST=FAULT[:VALUE]`.
+
+    r003=auth_fail          the right password is rejected
+    r003=refuse             TCP connection refused (the port is bound, never listening)
+    r003=silent             TCP accepted, but no SSH banner is ever sent
+    r003=hang               login succeeds, then the shell never answers
+    r003=drop               the connection closes halfway through `show running-config`
+    r003=latency:MS         every command answers MS milliseconds late
+    r003=login_latency:MS   the password is accepted MS milliseconds late
+    r003=big_config:MB      `show running-config` is about MB megabytes long (up to 64)
+    r003=session_limit:N    beyond N concurrent sessions, a session is refused at login
+    r003=reject:CMD         CMD (abbreviations allowed) answers `% Invalid input ...`
+
+Give several faults to one device by repeating the option; `parse_faults` merges them.
+
+What netmiko 4.8 (`ConnectHandler(device_type="cisco_ios")`) raises for each, as
+tests/test_lab.py checks:
+
+    auth_fail       NetmikoAuthenticationException from ConnectHandler, at once
+    refuse          NetmikoTimeoutException("TCP connection to device failed. ...")
+                    from ConnectHandler, at once
+    silent          NetmikoTimeoutException from ConnectHandler after banner_timeout
+                    (15 s by default); its text is paramiko's "'No existing session' ..."
+    hang            netmiko.ReadTimeout ("Pattern not detected: 'terminal width 511'")
+                    from ConnectHandler after read_timeout (10 s by default). Note that
+                    ReadTimeout is a ReadException, NOT a NetmikoTimeoutException.
+    drop            netmiko.ReadTimeout from send_command after its read_timeout: netmiko
+                    does not notice the closed channel, and the partial output is lost
+    latency:MS      nothing, unless MS exceeds read_timeout: then netmiko.ReadTimeout
+    login_latency   nothing, unless MS exceeds auth_timeout: then
+                    NetmikoAuthenticationException ("... Authentication timeout.")
+    big_config      nothing, if read_timeout covers the transfer (5 MB: under 1 s)
+    session_limit   paramiko.ChannelException(1, "Administratively prohibited") from
+                    ConnectHandler (from invoke_shell): a paramiko SSHException, not a
+                    netmiko exception. The lab's reason ("% session limit of N reached
+                    on r009; try later") reaches only paramiko's ERROR log.
+    reject:CMD      no exception: the output holds "% Invalid input detected at '^'
+                    marker."; send_config_set(..., error_pattern="% Invalid") raises
+                    ConfigInvalidException
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DeviceFaults:
+    auth_fail: bool = False
+    refuse: bool = False
+    silent: bool = False
+    hang: bool = False
+    drop: bool = False
+    latency_ms: int = 0
+    login_latency_ms: int = 0
+    big_config_mb: float = 0.0
+    session_limit: int | None = None
+    reject: tuple[str, ...] = ()
+
+    def merge(self, other: DeviceFaults) -> DeviceFaults:
+        """Both sets of faults; where both set a value, `other`'s wins (rejects add up)."""
+        limit = self.session_limit
+        return DeviceFaults(
+            auth_fail=self.auth_fail or other.auth_fail,
+            refuse=self.refuse or other.refuse,
+            silent=self.silent or other.silent,
+            hang=self.hang or other.hang,
+            drop=self.drop or other.drop,
+            latency_ms=other.latency_ms or self.latency_ms,
+            login_latency_ms=other.login_latency_ms or self.login_latency_ms,
+            big_config_mb=other.big_config_mb or self.big_config_mb,
+            session_limit=other.session_limit if other.session_limit is not None else limit,
+            reject=self.reject + other.reject,
+        )
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError(f"{text!r} is not a whole number")
+    return int(text)
+
+
+def _megabytes(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 64:
+        raise ValueError(f"{text!r} is not between 0 and 64")
+    return value
+
+
+def _command(text: str) -> str:
+    if not text.strip():
+        raise ValueError("the command is empty")
+    return text.strip()
+
+
+_FLAGS = {
+    "auth_fail": DeviceFaults(auth_fail=True),
+    "refuse": DeviceFaults(refuse=True),
+    "silent": DeviceFaults(silent=True),
+    "hang": DeviceFaults(hang=True),
+    "drop": DeviceFaults(drop=True),
+}
+_VALUED: dict[str, tuple[Callable[[str], DeviceFaults], str]] = {
+    # fault name: (value → faults, an example value for error messages)
+    "latency": (lambda v: DeviceFaults(latency_ms=_count(v)), "50"),
+    "login_latency": (lambda v: DeviceFaults(login_latency_ms=_count(v)), "2000"),
+    "big_config": (lambda v: DeviceFaults(big_config_mb=_megabytes(v)), "5"),
+    "session_limit": (lambda v: DeviceFaults(session_limit=_count(v)), "2"),
+    "reject": (lambda v: DeviceFaults(reject=(_command(v),)), "show running-config"),
+}
+FAULT_NAMES = (*_FLAGS, *_VALUED)
+
+
+def parse_fault(spec: str) -> tuple[str, DeviceFaults]:
+    """`"r004=latency:50"` → `("r004", DeviceFaults(latency_ms=50))`; ValueError if malformed."""
+    host, equals, fault = spec.partition("=")
+    name, colon, value = fault.partition(":")
+    host, name = host.strip(), name.strip()
+    if not equals or not host or not name:
+        raise ValueError(f"fault {spec!r} is not HOST=FAULT; try r003=auth_fail or r004=latency:50")
+    if name in _FLAGS:
+        if colon:
+            raise ValueError(f"fault {spec!r}: {name} takes no value; try {host}={name}")
+        return host, _FLAGS[name]
+    if name not in _VALUED:
+        raise ValueError(f"fault {spec!r}: unknown fault {name!r}; known: {', '.join(FAULT_NAMES)}")
+    make, example = _VALUED[name]
+    if not colon:
+        raise ValueError(f"fault {spec!r}: {name} needs a value; try {host}={name}:{example}")
+    try:
+        return host, make(value.strip())
+    except ValueError as exc:
+        raise ValueError(f"fault {spec!r}: {exc}; try {host}={name}:{example}") from None
+
+
+def parse_faults(specs: Iterable[str]) -> dict[str, DeviceFaults]:
+    """Several `HOST=FAULT` strings, merged per host."""
+    faults: dict[str, DeviceFaults] = {}
+    for spec in specs:
+        host, fault = parse_fault(spec)
+        faults[host] = faults.get(host, DeviceFaults()).merge(fault)
+    return faults

@@ -1,0 +1,249 @@
+"""The lab: many simulated IOS devices in one process, each on its own port on 127.0.0.1.
+
+    with Lab(LabConfig(devices=3, port=0)) as lab:     # port=0: the OS picks free ports
+        for hostname, host, port in lab.endpoints:
+            ...                                          # netmiko cisco_ios, netjob / lab
+
+`start()` runs an asyncio loop in a daemon thread and returns once every device listens;
+`stop()` closes everything. Constructing a Lab opens nothing (house rule 4).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import logging
+import signal
+import socket
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from types import TracebackType
+from typing import NamedTuple
+
+import asyncssh
+
+from runner.lab.device import Device
+from runner.lab.faults import DeviceFaults
+from runner.lab.sshd import DeviceServer, Runtime
+
+log = logging.getLogger(__name__)
+
+
+class LabError(RuntimeError):
+    """The lab could not start (a port in use, a bad setting): the message says what to try."""
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    devices: int = 6
+    port: int = 10022  # the first device's port, the others follow; 0: the OS picks each
+    host: str = "127.0.0.1"
+    username: str = "netjob"
+    password: str = field(default="lab", repr=False)
+    secret: str = field(default="lab-enable", repr=False)
+    name_format: str = "r{i:03d}"  # i counts from 1
+    faults: Mapping[str, DeviceFaults] = field(default_factory=dict)
+    latency_ms: int = 0  # added to every command on every device
+    login_latency_ms: int = 0  # added to every login on every device
+
+    def hostnames(self) -> list[str]:
+        return [self.name_format.format(i=i) for i in range(1, self.devices + 1)]
+
+    def faults_for(self, hostname: str) -> DeviceFaults:
+        shared = DeviceFaults(latency_ms=self.latency_ms, login_latency_ms=self.login_latency_ms)
+        return shared.merge(self.faults.get(hostname, DeviceFaults()))
+
+
+class Endpoint(NamedTuple):
+    hostname: str
+    host: str
+    port: int
+
+
+class Lab:
+    def __init__(self, config: LabConfig | None = None) -> None:
+        self.config = config or LabConfig()
+        _check(self.config)
+        started = datetime.now(timezone.utc)
+        self._runtimes = {
+            name: _runtime(self.config, i, name, started)
+            for i, name in enumerate(self.config.hostnames(), start=1)
+        }
+        self._endpoints: list[Endpoint] = []
+        self._closers: list[asyncssh.SSHAcceptor | asyncio.Server | socket.socket] = []
+        self._silent: set[asyncio.BaseTransport] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    def __enter__(self) -> Lab:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def endpoints(self) -> list[Endpoint]:
+        return list(self._endpoints)
+
+    def device(self, hostname: str) -> Device:
+        """The live device first started as `hostname` (it keeps that key if renamed)."""
+        try:
+            return self._runtimes[hostname].device
+        except KeyError:
+            raise KeyError(f"the lab has no device {hostname!r}") from None
+
+    def start(self, timeout: float = 60.0) -> Lab:
+        if self._thread is not None:
+            raise LabError("this lab is already started; make a new Lab to start again")
+        self._thread = threading.Thread(target=self._run, name="netjob-lab", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            self.stop()
+            raise LabError(f"the lab did not start within {timeout:g} s; try fewer --devices")
+        if self._error is not None:
+            self.stop()
+            raise self._error
+        log.info("lab started: %d devices from %s", len(self._endpoints), self.config.host)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        loop, stopping, thread = self._loop, self._stopping, self._thread
+        if loop is not None and stopping is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: all done
+                loop.call_soon_threadsafe(stopping.set)
+        if thread is not None:
+            thread.join(timeout)
+
+    def serve_forever(self, stop: threading.Event | None = None) -> None:
+        """Start if needed, block until SIGINT or SIGTERM (or `stop` is set), then stop.
+
+        For the CLI: signal handlers can only be set from the main thread."""
+        if self._thread is None:
+            self.start()
+        stop = stop or threading.Event()
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _SIGNALS}
+        try:
+            while not stop.wait(0.5):  # a bounded wait lets the signal handler run
+                pass
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            self.stop()
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._main())
+        finally:
+            loop.close()
+
+    async def _main(self) -> None:
+        self._stopping = asyncio.Event()
+        try:
+            await self._open_all()
+        except BaseException as exc:  # handed to start() in the caller's thread
+            self._error = exc
+        self._ready.set()
+        if self._error is None:
+            await self._stopping.wait()
+        await self._close_all()
+
+    async def _open_all(self) -> None:
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        options = asyncssh.SSHServerConnectionOptions(
+            server_host_keys=[key], line_editor=False, login_timeout=30
+        )
+        for i, (name, runtime) in enumerate(self._runtimes.items()):
+            port = self.config.port + i if self.config.port else 0
+            try:
+                bound = await self._open(runtime, port, options)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise LabError(f"port {port} is in use; pick another --port") from exc
+                raise LabError(f"cannot listen on {self.config.host}:{port}: {exc}") from exc
+            self._endpoints.append(Endpoint(name, self.config.host, bound))
+
+    async def _open(
+        self, runtime: Runtime, port: int, options: asyncssh.SSHServerConnectionOptions
+    ) -> int:
+        """Listen for one device as its faults say; the port it got."""
+        host, faults = self.config.host, runtime.faults
+        if faults.refuse:
+            # Bound but never listening: connecting gets a reset, the port stays ours.
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self._closers.append(sock)
+            sock.bind((host, port))
+            return int(sock.getsockname()[1])
+        if faults.silent:
+            loop = asyncio.get_running_loop()
+            server = await loop.create_server(lambda: _Silent(self._silent), host, port)
+            self._closers.append(server)
+            return int(server.sockets[0].getsockname()[1])
+        acceptor = await asyncssh.listen(
+            host, port, options=options, server_factory=lambda: DeviceServer(runtime)
+        )
+        self._closers.append(acceptor)
+        return int(acceptor.get_port())
+
+    async def _close_all(self) -> None:
+        for closer in self._closers:
+            closer.close()
+        for runtime in self._runtimes.values():
+            for conn in list(runtime.connections):
+                conn.close()
+        for runtime in self._runtimes.values():
+            for conn in list(runtime.connections):
+                await conn.wait_closed()
+        for transport in self._silent:
+            transport.close()
+
+
+class _Silent(asyncio.Protocol):
+    """Accepts TCP and says nothing: a device whose SSH daemon is wedged."""
+
+    def __init__(self, transports: set[asyncio.BaseTransport]) -> None:
+        self._transports = transports
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transports.add(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        pass
+
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _check(config: LabConfig) -> None:
+    if config.devices < 1:
+        raise LabError(f"a lab needs at least 1 device, not {config.devices}")
+    if config.port and not 1 <= config.port <= 65535 - config.devices + 1:
+        raise LabError(f"ports {config.port}.. do not fit below 65536; pick a lower --port")
+    names = config.hostnames()
+    if len(set(names)) != len(names):
+        raise LabError(f"name format {config.name_format!r} gives duplicate hostnames")
+    unknown = sorted(set(config.faults) - set(names))
+    if unknown:
+        raise LabError(f"faults for unknown devices {unknown}; the lab has {names[0]}..{names[-1]}")
+
+
+def _runtime(config: LabConfig, index: int, name: str, started: datetime) -> Runtime:
+    faults = config.faults_for(name)
+    device = Device(
+        index,
+        name,
+        config.secret,
+        started=started,
+        rejected=faults.reject,
+        big_config_mb=faults.big_config_mb,
+    )
+    return Runtime(device, faults, config.username, config.password)

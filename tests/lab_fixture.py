@@ -1,0 +1,114 @@
+"""Helpers for tests that need simulated devices: `start_lab`, `connect`, `RawShell`.
+
+    from lab_fixture import connect, start_lab
+
+    def test_something():
+        with start_lab(devices=2) as lab:
+            with connect(lab, "r001") as conn:
+                assert "r001" in conn.send_command("show version")
+
+The lab listens on ports the OS picks (port=0), so tests never collide on a port.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import paramiko
+from netmiko import BaseConnection, ConnectHandler
+
+from runner.lab import Lab, LabConfig
+
+# Short timeouts: a lab device on loopback answers in milliseconds, and a test that
+# waits for a fault should fail fast rather than sit out netmiko's defaults.
+FAST = {"conn_timeout": 3, "banner_timeout": 3, "auth_timeout": 3}
+
+
+@contextmanager
+def start_lab(**overrides: Any) -> Iterator[Lab]:
+    """A started Lab of 3 devices on free ports, stopped on exit; `overrides` go to LabConfig."""
+    settings: dict[str, Any] = {"devices": 3, "port": 0, **overrides}
+    with Lab(LabConfig(**settings)) as lab:
+        yield lab
+
+
+def connection_params(lab: Lab, hostname: str, **overrides: Any) -> dict[str, Any]:
+    endpoint = next(e for e in lab.endpoints if e.hostname == hostname)
+    config = lab.config
+    return {
+        "device_type": "cisco_ios",
+        "host": endpoint.host,
+        "port": endpoint.port,
+        "username": config.username,
+        "password": config.password,
+        "secret": config.secret,
+        **FAST,
+        **overrides,
+    }
+
+
+def connect(lab: Lab, hostname: str, **overrides: Any) -> BaseConnection:
+    """A netmiko connection to one lab device, with no special settings but short timeouts."""
+    return ConnectHandler(**connection_params(lab, hostname, **overrides))
+
+
+class RawShell:
+    """An interactive shell over plain paramiko, for what netmiko hides (the pager)."""
+
+    def __init__(self, lab: Lab, hostname: str, timeout: float = 5.0) -> None:
+        endpoint = next(e for e in lab.endpoints if e.hostname == hostname)
+        self._client = paramiko.SSHClient()
+        self._client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+        self._client.connect(
+            endpoint.host,
+            endpoint.port,
+            username=lab.config.username,
+            password=lab.config.password,
+            look_for_keys=False,
+            allow_agent=False,
+            timeout=timeout,
+        )
+        self._channel = self._client.invoke_shell()
+        self._timeout = timeout
+        self._buffer = ""
+        self._secret = lab.config.secret
+
+    def send(self, text: str) -> None:
+        self._channel.sendall(text.encode())
+
+    def enable(self) -> None:
+        self.send("enable\r")
+        self.read_until("Password: ")
+        self.send(self._secret + "\r")
+        self.read_until("#")
+
+    def read_until(self, pattern: str) -> str:
+        """Everything up to and including the first match; TimeoutError past the bound."""
+        deadline = time.monotonic() + self._timeout
+        while (found := re.search(pattern, self._buffer)) is None:
+            self._buffer += self._receive(pattern, deadline)
+        received, self._buffer = self._buffer[: found.end()], self._buffer[found.end() :]
+        return received
+
+    def _receive(self, pattern: str, deadline: float) -> str:
+        self._channel.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            data = self._channel.recv(65536)
+        except TimeoutError:
+            raise TimeoutError(f"no {pattern!r} in {self._timeout} s: {self._buffer!r}") from None
+        if not data:
+            raise EOFError(f"the device closed the session before {pattern!r}")
+        return data.decode()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> RawShell:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
