@@ -34,6 +34,7 @@ _DEVICE_PATTERNS = [
 ]
 
 
+_KEYWORDS = re.compile(r"password|secret|key|community", re.IGNORECASE)
 SECRET_NAME = re.compile(r"secret|passw|passphrase|token|community|(^|_)key($|_)", re.I)
 
 
@@ -67,9 +68,26 @@ class Redactor:
     def text(self, value: str) -> str:
         if self._literal is not None:
             value = self._literal.sub(MASK, value)
-        for pattern in self._patterns:
-            value = pattern.sub(lambda m: m.group("keep") + MASK, value)
-        return value
+        return self._device(value) if self._patterns else value
+
+    def _device(self, value: str) -> str:
+        """Apply the config-line patterns only to the lines that hold one of their keywords:
+        scanning megabytes of running config with them would cost seconds."""
+        parts: list[str] = []
+        done = 0
+        for found in _KEYWORDS.finditer(value):
+            start = value.rfind("\n", 0, found.start()) + 1
+            if start < done:
+                continue  # a second keyword on a line already handled
+            end = value.find("\n", found.end())
+            end = len(value) if end < 0 else end
+            line = value[start:end]
+            for pattern in self._patterns:
+                line = pattern.sub(lambda m: m.group("keep") + MASK, line)
+            parts += [value[done:start], line]
+            done = end
+        parts.append(value[done:])
+        return "".join(parts)
 
     def data(self, value: Any) -> Any:
         """Redact every string inside JSON-like data."""

@@ -63,20 +63,27 @@ class RunWriter:
     def host_done(self, result: HostResult) -> HostResult:
         """Write the host's files now; keep only its redacted summary (no outputs) in memory,
         and return that summary for the console."""
+        result = self._redacted(result)  # once, then every writer below uses it as is
         name = safe_name(result.host)
         self._write(f"hosts/{name}.log", self._log(result))
-        self._write(
-            f"hosts/{name}.json",
-            json.dumps(self.redactor.data(host_dict(result, outputs=True)), indent=1),
-        )
-        text = self.redactor.text
-        slim = tuple(
-            dataclasses.replace(s, outputs=(), error=s.error and text(s.error))
-            for s in result.steps
-        )
-        summary = dataclasses.replace(result, steps=slim, error=result.error and text(result.error))
+        self._write(f"hosts/{name}.json", json.dumps(host_dict(result, outputs=True), indent=1))
+        slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
+        summary = dataclasses.replace(result, steps=slim)
         self.results[result.host] = summary
         return summary
+
+    def _redacted(self, result: HostResult) -> HostResult:
+        text = self.redactor.text
+        steps = tuple(
+            dataclasses.replace(
+                s,
+                commands=tuple(text(c) for c in s.commands),
+                outputs=tuple(text(o) for o in s.outputs),
+                error=s.error and text(s.error),
+            )
+            for s in result.steps
+        )
+        return dataclasses.replace(result, steps=steps, error=result.error and text(result.error))
 
     def finish(self, interrupted: bool = False, stopped: str | None = None) -> Report:
         report = Report(
@@ -103,9 +110,10 @@ class RunWriter:
         os.replace(tmp, link)
 
     def _write(self, relative: str, text: str) -> None:
-        path = (self.run_dir / relative).resolve()
-        if self.run_dir.resolve() not in path.parents:
+        # Names come through safe_name(); this is the belt to its braces, without syscalls.
+        if relative.startswith("/") or ".." in relative.split("/"):
             raise ValueError(f"refusing to write outside the run folder: {relative!r}")
+        path = self.run_dir / relative
         # Written whole then renamed: a reader (or a crash) never sees half a file.
         tmp = path.with_name(f".{path.name}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -125,7 +133,7 @@ class RunWriter:
             lines.append(f"# error: {result.error}")
         for step in result.steps:
             lines.extend(_step_log(step))
-        return self.redactor.text("\n".join(lines) + "\n")
+        return "\n".join(lines) + "\n"
 
 
 def _step_log(step: StepResult) -> list[str]:

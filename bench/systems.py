@@ -1,0 +1,133 @@
+"""The systems the benchmark compares, each run the way its users run it.
+
+seed_*: the seed's approach (a netmiko ConnectHandler per device, defaults, enable, one
+command, disconnect), sequential or in a bounded thread pool. nornir: Nornir 3 with
+nornir_netmiko and its threaded runner. netjob: `runner.run_job`, reports and all.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SHOW = "show ip interface brief"
+CONFIG = ["ntp server 192.0.2.201", "logging host 192.0.2.202"]
+PASSWORD, SECRET = "lab", "lab-enable"  # the lab's documented test credentials
+
+
+def devices(inventory: Path) -> list[dict[str, Any]]:
+    data = yaml.safe_load(inventory.read_text())
+    return [{"name": n, "host": h["address"], "port": h["port"]} for n, h in data["hosts"].items()]
+
+
+def _seed_one(device: dict[str, Any], job: str) -> bool:
+    from netmiko import ConnectHandler
+
+    conn = ConnectHandler(
+        device_type="cisco_ios",
+        host=device["host"],
+        port=device["port"],
+        username="netjob",
+        password=PASSWORD,
+        secret=SECRET,
+    )
+    try:
+        conn.enable()
+        output = conn.send_command(SHOW) if job == "show" else conn.send_config_set(CONFIG)
+        return "Invalid input" not in output
+    finally:
+        conn.disconnect()
+
+
+def _safe(device: dict[str, Any], job: str) -> bool:
+    try:
+        return _seed_one(device, job)
+    except Exception:
+        return False
+
+
+def seed_sequential(inventory: Path, job: str, workers: int) -> tuple[int, int]:
+    results = [_safe(d, job) for d in devices(inventory)]
+    return sum(results), len(results) - sum(results)
+
+
+def seed_threaded(inventory: Path, job: str, workers: int) -> tuple[int, int]:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda d: _safe(d, job), devices(inventory)))
+    return sum(results), len(results) - sum(results)
+
+
+def nornir(inventory: Path, job: str, workers: int) -> tuple[int, int]:
+    from nornir import InitNornir
+    from nornir_netmiko.tasks import netmiko_send_command, netmiko_send_config
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-nornir-"))
+    hosts = {d["name"]: {"hostname": d["host"], "port": d["port"]} for d in devices(inventory)}
+    (folder / "hosts.yaml").write_text(yaml.safe_dump(hosts))
+    (folder / "defaults.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "username": "netjob",
+                "password": PASSWORD,
+                "platform": "cisco_ios",
+                "connection_options": {"netmiko": {"extras": {"secret": SECRET}}},
+            }
+        )
+    )
+    nr = InitNornir(
+        runner={"plugin": "threaded", "options": {"num_workers": workers}},
+        inventory={
+            "plugin": "SimpleInventory",
+            "options": {
+                "host_file": str(folder / "hosts.yaml"),
+                "defaults_file": str(folder / "defaults.yaml"),
+            },
+        },
+        logging={"enabled": False},
+    )
+    if job == "show":
+        result = nr.run(task=netmiko_send_command, command_string=SHOW, enable=True)
+    else:
+        result = nr.run(task=netmiko_send_config, config_commands=CONFIG, enable=True)
+    nr.close_connections()
+    failed = len(result.failed_hosts)
+    return len(result) - failed, failed
+
+
+def netjob(inventory: Path, job: str, workers: int) -> tuple[int, int]:
+    import os
+
+    from runner import run_job
+
+    os.environ.setdefault("NETJOB_LAB_PASSWORD", PASSWORD)
+    os.environ.setdefault("NETJOB_LAB_SECRET", SECRET)
+    folder = Path(tempfile.mkdtemp(prefix="bench-netjob-"))
+    job_file = folder / f"{job}.yaml"
+    task = {"show": SHOW} if job == "show" else {"config": CONFIG}
+    job_file.write_text(yaml.safe_dump({"name": job, "tasks": [task]}))
+    report = run_job(job_file, inventory, workers=workers, reports_dir=folder / "reports")
+    failed = len(report.failed)
+    return len(report.hosts) - failed, failed
+
+
+def warm_up(system: str) -> None:
+    import netmiko  # noqa: F401
+
+    if system == "nornir":
+        import nornir  # noqa: F401
+        import nornir_netmiko.tasks  # noqa: F401
+    if system == "netjob":
+        import runner.core  # noqa: F401
+
+
+SYSTEMS: dict[str, Callable[[Path, str, int], tuple[int, int]]] = {
+    "seed_sequential": seed_sequential,
+    "seed_threaded": seed_threaded,
+    "nornir": nornir,
+    "netjob": netjob,
+}
