@@ -65,8 +65,9 @@ class RunWriter:
         and return that summary for the console."""
         result = self._redacted(result)  # once, then every writer below uses it as is
         name = safe_name(result.host)
-        self._write(f"hosts/{name}.log", self._log(result))
-        self._write(f"hosts/{name}.json", json.dumps(host_dict(result, outputs=True), indent=1))
+        self._write(f"hosts/{name}.log", self._log(result), atomic=False)
+        # No indent: json's C encoder only runs without one, and this is per host.
+        self._write(f"hosts/{name}.json", json.dumps(host_dict(result, outputs=True)), atomic=False)
         slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
         summary = dataclasses.replace(result, steps=slim)
         self.results[result.host] = summary
@@ -109,17 +110,23 @@ class RunWriter:
         tmp.symlink_to(self.run_dir.name)
         os.replace(tmp, link)
 
-    def _write(self, relative: str, text: str) -> None:
+    def _write(self, relative: str, text: str, atomic: bool = True) -> None:
         # Names come through safe_name(); this is the belt to its braces, without syscalls.
         if relative.startswith("/") or ".." in relative.split("/"):
             raise ValueError(f"refusing to write outside the run folder: {relative!r}")
-        path = self.run_dir / relative
-        # Written whole then renamed: a reader (or a crash) never sees half a file.
-        tmp = path.with_name(f".{path.name}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        path = f"{self.run_dir}/{relative}"
+        # report.json is written whole then renamed, so a reader never sees half of it.
+        # Host files are new files written in one call: a rename per host buys nothing.
+        target = f"{path}.tmp" if atomic else path
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            data = memoryview(text.encode("utf-8"))
+            while data:  # a write may be partial; finish it
+                data = data[os.write(fd, data) :]
+        finally:
+            os.close(fd)
+        if atomic:
+            os.replace(target, path)
 
     def _log(self, result: HostResult) -> str:
         lines = [
