@@ -105,6 +105,10 @@ def dial(host: Host, lease: Lease) -> socket.socket:
         raise ConnectTimeoutError(f"no answer from {where} within {timeout:g}s") from exc
     except OSError as exc:
         raise UnreachableError(f"cannot reach {where}: {exc.strerror}") from exc
+    # Interactive traffic: without TCP_NODELAY, Nagle's algorithm and delayed ACKs stall
+    # each small write for ~40 ms (OpenSSH sets it too). On loopback this alone took a
+    # login from ~85 ms to ~4 ms.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     lease.on_abort(lambda: _close(sock))
     return sock
 
