@@ -99,7 +99,7 @@ def nornir(inventory: Path, job: str, workers: int) -> tuple[int, int]:
     return len(result) - failed, failed
 
 
-def netjob(inventory: Path, job: str, workers: int) -> tuple[int, int]:
+def netjob(inventory: Path, job: str, workers: int, processes: int = 1) -> tuple[int, int]:
     import os
 
     from runner import run_job
@@ -110,7 +110,9 @@ def netjob(inventory: Path, job: str, workers: int) -> tuple[int, int]:
     job_file = folder / f"{job}.yaml"
     task = {"show": SHOW} if job == "show" else {"config": CONFIG}
     job_file.write_text(yaml.safe_dump({"name": job, "tasks": [task]}))
-    report = run_job(job_file, inventory, workers=workers, reports_dir=folder / "reports")
+    report = run_job(
+        job_file, inventory, workers=workers, reports_dir=folder / "reports", processes=processes
+    )
     failed = len(report.failed)
     return len(report.hosts) - failed, failed
 
@@ -121,7 +123,7 @@ def warm_up(system: str) -> None:
     if system == "nornir":
         import nornir  # noqa: F401
         import nornir_netmiko.tasks  # noqa: F401
-    if system == "netjob":
+    if system.startswith("netjob"):
         import runner.core  # noqa: F401
 
 
@@ -130,4 +132,5 @@ SYSTEMS: dict[str, Callable[[Path, str, int], tuple[int, int]]] = {
     "seed_threaded": seed_threaded,
     "nornir": nornir,
     "netjob": netjob,
+    "netjob_2proc": lambda inventory, job, workers: netjob(inventory, job, workers, 2),
 }

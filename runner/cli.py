@@ -10,7 +10,6 @@ import logging
 import os
 import re
 import sys
-import threading
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -132,6 +131,16 @@ def run(
             "--max-logins", min=1, help="Logins in flight at once (spares TACACS/RADIUS)."
         ),
     ] = 20,
+    processes: Annotated[
+        int,
+        typer.Option(
+            "--processes",
+            "-P",
+            min=1,
+            max=64,
+            help="Worker processes; the workers are spread over them (past the GIL).",
+        ),
+    ] = 1,
     serial: Annotated[
         str | None, typer.Option("--serial", help="Roll out in batches of N hosts or N% of them.")
     ] = None,
@@ -163,11 +172,8 @@ def run(
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,
-            policy=Policy(
-                host_timeout=host_timeout,
-                retries=retries,
-                login_gate=threading.Semaphore(max_logins),
-            ),
+            policy=Policy(host_timeout=host_timeout, retries=retries, max_logins=max_logins),
+            processes=processes,
             serial=Amount.parse(serial, "--serial") if serial else None,
             max_fail=Amount.parse(max_fail, "--max-fail") if max_fail else None,
         )

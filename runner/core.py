@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner import rollout, scheduler
+from runner import procs, rollout, scheduler
 from runner.connection import Connector, NetmikoConnection
 from runner.errors import InputError, SelectionError
 from runner.executor import Policy, execute
@@ -99,6 +99,7 @@ class RunOptions:
     serial: Amount | None = None  # hosts per batch
     max_fail: Amount | None = None  # failures that stop the rollout before the next batch
     grace: float = 10.0  # seconds in-flight hosts get after Ctrl-C
+    processes: int = 1  # worker processes; the workers are spread over them
 
 
 def run(
@@ -130,13 +131,12 @@ def run(
             on_result(summary)
 
     interrupt = interrupt or scheduler.Interrupt()
-    work = functools.partial(execute, connect=connect, policy=options.policy)
     parts = rollout.batches(items, options.serial)
     failed = ran = 0
     stopped: str | None = None
     with _signals_to(interrupt):
         for number, batch in enumerate(parts, 1):
-            if scheduler.run(batch, work, options.workers, record, options.grace, interrupt):
+            if _run_batch(batch, options, connect, record, interrupt):
                 stopped = "interrupted"
                 break
             ran += len(batch)
@@ -156,6 +156,30 @@ def run(
             else:
                 record(scheduler.not_run(item.host.name, f"not run: {stopped}"))
     return writer.finish(interrupted=stopped == "interrupted", stopped=stopped)
+
+
+def _run_batch(
+    batch: Sequence[WorkItem],
+    options: RunOptions,
+    connect: Connector,
+    record: Callable[[HostResult], None],
+    interrupt: scheduler.Interrupt,
+) -> bool:
+    # A process costs ~0.5 s to start: only worth it with work enough for each.
+    processes = min(options.processes, max(1, len(batch) // 50))
+    if processes > 1:
+        return procs.run_sharded(
+            batch,
+            processes,
+            options.workers,
+            connect,
+            options.policy,
+            record,
+            options.grace,
+            interrupt,
+        )
+    work = functools.partial(execute, connect=connect, policy=options.policy)
+    return scheduler.run(batch, work, options.workers, record, options.grace, interrupt)
 
 
 @contextlib.contextmanager
@@ -194,8 +218,10 @@ def run_job(
     extra_vars: Sequence[str] = (),
     workers: int = scheduler.DEFAULT_WORKERS,
     reports_dir: str | Path = "reports",
+    processes: int = 1,
     **kwargs: Any,
 ) -> Report:
     """The Python API: run a job file and return its Report (see the README)."""
     selection = select(Path(job), Path(inventory), limit, extra_vars)
-    return run(selection, RunOptions(workers=workers, reports_dir=Path(reports_dir)), **kwargs)
+    options = RunOptions(workers=workers, reports_dir=Path(reports_dir), processes=processes)
+    return run(selection, options, **kwargs)

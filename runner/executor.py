@@ -23,8 +23,18 @@ class Policy:
     host_timeout: float = 300.0
     retries: int = 2
     backoff: float = 1.0  # seconds before the first retry; doubles, with ±50% jitter
-    login_gate: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(20))
-    watchdog: Watchdog = field(default_factory=Watchdog)
+    max_logins: int = 20
+    # Made from the numbers above, one per process (they cannot cross into another).
+    login_gate: threading.Semaphore = field(init=False, repr=False, compare=False)
+    watchdog: Watchdog = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "login_gate", threading.Semaphore(self.max_logins))
+        object.__setattr__(self, "watchdog", Watchdog())
+
+    def __reduce__(self) -> tuple[object, tuple[float, int, float, int]]:
+        # A worker process gets the same numbers and its own gate and watchdog.
+        return (Policy, (self.host_timeout, self.retries, self.backoff, self.max_logins))
 
 
 def execute(item: WorkItem, connect: Connector, policy: Policy | None = None) -> HostResult:

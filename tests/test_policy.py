@@ -58,7 +58,7 @@ def test_logins_in_flight_never_exceed_the_gate() -> None:
             state["now"] -= 1
         return FakeConnection(host)
 
-    policy = Policy(login_gate=threading.Semaphore(3))
+    policy = Policy(max_logins=3)
     results: list[object] = []
     scheduler.run(
         [_item(f"h{n}") for n in range(12)],

@@ -1,0 +1,122 @@
+"""Past the GIL: shard the WorkItems over N worker processes, each running the same
+queue.Queue and worker threads (runner.scheduler) over its shard, while every HostResult
+streams back to this process, whose main thread alone writes the report.
+
+One Python process tops out near one core of SSH and netmiko work; N processes can use N.
+Interrupts stay with the parent: the children ignore SIGINT and stop when told.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import multiprocessing
+import multiprocessing.synchronize
+import queue
+import signal
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from runner import scheduler
+from runner.connection import Connector
+from runner.executor import Policy, execute
+from runner.models import HostResult, WorkItem
+
+# Spawned, not forked: forking a process that already runs threads (the watchdog, a lab in
+# tests) can copy a held lock into the child.
+_CONTEXT = multiprocessing.get_context("spawn")
+
+
+def run_sharded(
+    items: Sequence[WorkItem],
+    processes: int,
+    workers: int,
+    connect: Connector,
+    policy: Policy,
+    on_result: scheduler.OnResult,
+    grace: float,
+    interrupt: scheduler.Interrupt,
+) -> bool:
+    """Like scheduler.run (same contract: every host gets exactly one result, in this
+    thread), with `workers` threads in total spread over `processes` processes."""
+    shards = [items[i::processes] for i in range(processes) if items[i::processes]]
+    results: Any = _CONTEXT.Queue()
+    stop = _CONTEXT.Event()
+    threads = max(1, workers // len(shards))
+    # The login cap is for the whole run, so each process gets its share of it.
+    policy = dataclasses.replace(policy, max_logins=max(1, policy.max_logins // len(shards)))
+    children = [
+        _CONTEXT.Process(
+            target=_child,
+            args=(shard, threads, connect, policy, results, stop, grace),
+            name=f"netjob-shard-{n}",
+            daemon=True,
+        )
+        for n, shard in enumerate(shards)
+    ]
+    for child in children:
+        child.start()
+    pending = {item.host.name for item in items}
+    try:
+        _collect(results, pending, on_result, interrupt, children)
+        if pending:
+            stop.set()
+            _collect(results, pending, on_result, None, children, time.monotonic() + grace + 5)
+    finally:
+        for child in children:
+            child.join(1)
+            if child.is_alive():
+                child.terminate()
+    for name in sorted(pending):  # a child that died, or one past the grace period
+        on_result(scheduler.interrupted(name, "abandoned: its worker process did not report"))
+    return interrupt.stop.is_set()
+
+
+def _collect(
+    results: Any,
+    pending: set[str],
+    on_result: scheduler.OnResult,
+    interrupt: scheduler.Interrupt | None,
+    children: list[Any],
+    deadline: float | None = None,
+) -> None:
+    while pending:
+        if interrupt is not None and interrupt.stop.is_set():
+            return
+        if deadline is not None and time.monotonic() > deadline:
+            return
+        try:
+            result: HostResult = results.get(timeout=0.2)
+        except queue.Empty:
+            if not any(child.is_alive() for child in children) and results.empty():
+                return
+            continue
+        pending.discard(result.host)
+        on_result(result)
+
+
+def _child(
+    shard: Sequence[WorkItem],
+    workers: int,
+    connect: Connector,
+    policy: Policy,
+    results: Any,
+    stop: multiprocessing.synchronize.Event,
+    grace: float,
+) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    interrupt = scheduler.Interrupt()
+
+    def relay() -> None:
+        stop.wait()
+        interrupt.stop.set()
+
+    threading.Thread(target=relay, daemon=True).start()
+    work = functools.partial(execute, connect=connect, policy=policy)
+    with contextlib.suppress(KeyboardInterrupt):
+        scheduler.run(shard, work, workers, results.put, grace, interrupt)
+    results.close()
+    results.join_thread()  # every result is in the pipe before this process ends
