@@ -40,7 +40,21 @@ app = typer.Typer(
 Job = Annotated[
     Path, typer.Argument(help="The job file, e.g. playbooks/show_version.yaml.", show_default=False)
 ]
-InventoryOpt = Annotated[Path, typer.Option("-i", "--inventory", help="The inventory file.")]
+InventoryOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "-i",
+        "--inventory",
+        help="Inventory file or folder (netjob, Nornir SimpleInventory or Ansible YAML); "
+        "repeat to merge several. Default: inventory.yaml.",
+    ),
+]
+
+
+def _inventories(given: list[Path] | None) -> list[Path]:
+    return given or [Path("inventory.yaml")]
+
+
 Limit = Annotated[
     str | None,
     typer.Option("--limit", "-l", help="Hosts, groups or globs, comma-separated; !x excludes."),
@@ -98,7 +112,7 @@ def main_options(
 @app.command()
 def run(
     job: Job,
-    inventory: InventoryOpt = Path("inventory.yaml"),
+    inventory: InventoryOpt = None,
     limit: Limit = None,
     extra_vars: ExtraVars = None,
     workers: Annotated[
@@ -163,7 +177,7 @@ def run(
     _setup_logging(verbose)
     view = View(_console(), verbose=verbose, quiet=quiet)
     try:
-        selection = core.select(job, inventory, limit, extra_vars or ())
+        selection = core.select(job, _inventories(inventory), limit, extra_vars or ())
         if retry_failed:
             selection = core.only_unfinished(selection, reports)
             if not selection.hosts:
@@ -198,7 +212,7 @@ def exit_code(report: Report) -> ExitCode:
 @app.command()
 def plan(
     job: Job,
-    inventory: InventoryOpt = Path("inventory.yaml"),
+    inventory: InventoryOpt = None,
     limit: Limit = None,
     extra_vars: ExtraVars = None,
 ) -> None:
@@ -206,7 +220,7 @@ def plan(
 
     Example: netjob plan playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     try:
-        items = core.plan(core.select(job, inventory, limit, extra_vars or ()))
+        items = core.plan(core.select(job, _inventories(inventory), limit, extra_vars or ()))
     except NetjobError as exc:
         _fail(str(exc))
     View(_console()).plan(items)
@@ -214,21 +228,50 @@ def plan(
 
 @app.command()
 def hosts(
-    inventory: InventoryOpt = Path("inventory.yaml"),
+    inventory: InventoryOpt = None,
     limit: Limit = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List the hosts that match, with their merged variables.
 
     Example: netjob hosts --limit core"""
-    from runner.inventory import load_inventory
-
     try:
-        inv = load_inventory(inventory)
+        inv = core.load_inventories(_inventories(inventory))
         chosen = inv.select(limit)
     except NetjobError as exc:
         _fail(str(exc))
     View(_console()).hosts(inv, chosen, as_json)
+
+
+inventory_app = typer.Typer(
+    help="Inventories: convert Nornir or Ansible ones to netjob's format.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(inventory_app, name="inventory")
+
+
+@inventory_app.command("convert")
+def inventory_convert(
+    inventory: InventoryOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Print an inventory (Nornir, Ansible or netjob; several -i merge) in netjob's format.
+
+    Example: netjob inventory convert -i examples/ansible/inventory.yml -o inventory.yaml"""
+    from runner.formats import to_netjob_yaml
+
+    try:
+        text = to_netjob_yaml(core.load_inventories(_inventories(inventory)))
+    except NetjobError as exc:
+        _fail(str(exc))
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)
+        typer.echo(f"netjob: wrote {output}", err=True)
 
 
 @app.command()

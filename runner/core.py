@@ -17,7 +17,8 @@ from runner import procs, rollout, scheduler
 from runner.connection import Connector, NetmikoConnection
 from runner.errors import InputError, SelectionError
 from runner.executor import Policy, execute
-from runner.inventory import Inventory, Prompt, load_inventory, resolve_credentials
+from runner.formats import load_any, merge_inventories
+from runner.inventory import Inventory, Prompt, resolve_credentials
 from runner.models import Host, HostResult, Job, Report, WorkItem
 from runner.playbook import load_job
 from runner.redact import LogFilter, Redactor, secret_values
@@ -50,12 +51,22 @@ def parse_extra_vars(values: Iterable[str]) -> dict[str, Any]:
     return result
 
 
+def load_inventories(paths: Path | Sequence[Path]) -> Inventory:
+    """One or more inventories in netjob's, Nornir's or Ansible's format, merged."""
+    if isinstance(paths, Path):  # one path: no merge needed
+        return load_any(paths)
+    return merge_inventories([load_any(p) for p in paths])
+
+
 def select(
-    job_path: Path, inventory_path: Path, limit: str | None = None, extra_vars: Iterable[str] = ()
+    job_path: Path,
+    inventory_path: Path | Sequence[Path],
+    limit: str | None = None,
+    extra_vars: Iterable[str] = (),
 ) -> Selection:
     """Load the job and inventory and pick the hosts: the job's `hosts:` ∩ --limit."""
     job = load_job(job_path)
-    inventory = load_inventory(inventory_path)
+    inventory = load_inventories(inventory_path)
     extra = parse_extra_vars(extra_vars)
     hosts = inventory.select(job.hosts, limit)
     if not hosts:
@@ -213,7 +224,7 @@ def _secrets(credentials: Iterable[Any]) -> list[str]:
 
 def run_job(
     job: str | Path,
-    inventory: str | Path = "inventory.yaml",
+    inventory: str | Path | Sequence[str | Path] = "inventory.yaml",
     limit: str | None = None,
     extra_vars: Sequence[str] = (),
     workers: int = scheduler.DEFAULT_WORKERS,
@@ -222,6 +233,9 @@ def run_job(
     **kwargs: Any,
 ) -> Report:
     """The Python API: run a job file and return its Report (see the README)."""
-    selection = select(Path(job), Path(inventory), limit, extra_vars)
+    paths = (
+        [Path(inventory)] if isinstance(inventory, (str, Path)) else [Path(p) for p in inventory]
+    )
+    selection = select(Path(job), paths, limit, extra_vars)
     options = RunOptions(workers=workers, reports_dir=Path(reports_dir), processes=processes)
     return run(selection, options, **kwargs)
