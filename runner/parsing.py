@@ -17,8 +17,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import textfsm  # type: ignore[import-untyped]
-from ntc_templates.parse import ParsingException  # type: ignore[import-untyped]
+import textfsm
+from ntc_templates.parse import ParsingException
 from ntc_templates.parse import parse_output as ntc_parse_output
 
 
