@@ -39,8 +39,9 @@ def start_lab(**overrides: Any) -> Iterator[Lab]:
 def connection_params(lab: Lab, hostname: str, **overrides: Any) -> dict[str, Any]:
     endpoint = next(e for e in lab.endpoints if e.hostname == hostname)
     config = lab.config
+    number = dict(zip(config.hostnames(), config.numbers(), strict=True))[hostname]
     return {
-        "device_type": "cisco_ios",
+        "device_type": config.platform_of(number),  # netmiko's name for the device's platform
         "host": endpoint.host,
         "port": endpoint.port,
         "username": config.username,
@@ -52,7 +53,8 @@ def connection_params(lab: Lab, hostname: str, **overrides: Any) -> dict[str, An
 
 
 def connect(lab: Lab, hostname: str, **overrides: Any) -> BaseConnection:
-    """A netmiko connection to one lab device, with no special settings but short timeouts."""
+    """A netmiko connection to one lab device (the driver of its platform), with no special
+    settings but short timeouts."""
     return ConnectHandler(**connection_params(lab, hostname, **overrides))
 
 

@@ -352,6 +352,28 @@ def test_drop_raises_read_timeout_in_show_running_config(faulty_lab: Lab) -> Non
             shell.read_until("\nend\r\n")
 
 
+def test_clients_leaving_mid_output_log_no_error(
+    faulty_lab: Lab, caplog: pytest.LogCaptureFixture
+) -> None:
+    """netmiko's disconnect, a killed run or a dropped socket mid-output is normal."""
+    caplog.set_level(logging.DEBUG)
+    for _ in range(3):
+        with connect(faulty_lab, "r008") as conn:  # disconnects while the config streams
+            conn.enable()
+            with pytest.raises(ReadTimeout):
+                conn.send_command("show running-config", read_timeout=0.05)
+        with RawShell(faulty_lab, "r008") as shell:  # closes the socket, no SSH goodbye
+            shell.enable()
+            shell.send("terminal length 0\r")
+            shell.read_until("#")
+            shell.send("show running-config\r")
+            shell.read_until("access-list")
+    with connect(faulty_lab, "r008") as conn:  # the device still answers
+        assert "r008 uptime" in conn.send_command("show version")
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING and r.name != "paramiko"]
+    assert loud == []
+
+
 def test_latency_delays_every_command(faulty_lab: Lab) -> None:
     with connect(faulty_lab, "r006") as conn:
         started = time.monotonic()

@@ -1,8 +1,10 @@
-"""The lab: simulated Cisco IOS devices over real SSH on 127.0.0.1, for tests and demos.
+"""The lab: simulated network devices over real SSH on 127.0.0.1, for tests and demos.
 
 One process serves many devices, each on its own port, each with its own hostname and
-running config, driven by netmiko's `cisco_ios` driver like a real router. Faults
-(refused connections, hangs, latency, ...) are set per device; see runner.lab.faults.
+configuration, driven by netmiko like a real router: Cisco IOS (`cisco_ios`, the
+default), Arista EOS (`arista_eos`) and Juniper Junos (`juniper_junos`, with a candidate
+configuration and `commit`); see runner.lab.platforms. Faults (refused connections,
+hangs, latency, ...) are set per device; see runner.lab.faults.
 """
 
 from __future__ import annotations

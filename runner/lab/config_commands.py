@@ -13,7 +13,7 @@ from runner.lab.table import Handler, Invalid, Mode, Table
 if TYPE_CHECKING:
     from runner.lab.shell import Shell
 
-_CREATABLE = ("Loopback", "Tunnel", "Vlan")
+_CREATABLE = ("Loopback", "Tunnel", "Vlan", "Port-Channel")
 
 
 def hostname(shell: Shell, args: Sequence[str]) -> str:
@@ -198,56 +198,58 @@ def end(shell: Shell, args: Sequence[str]) -> str:
 
 def do(shell: Shell, args: Sequence[str]) -> str:
     """`do show ...` runs an exec command without leaving config mode."""
+    offset = len(shell.prompt) + len("do ")
     mode, shell.mode = shell.mode, Mode.PRIV
     try:
-        return shell.run_exec(args[0], len(shell.device.hostname) + len(mode.value) + 3)[0]
+        return shell.run_exec(args[0], offset)[0]
     finally:
         shell.mode = mode
 
 
-_ANY_MODE: list[tuple[str, Handler]] = [("exit", exit_mode), ("end", end), ("do LINE", do)]
+ANY_MODE: list[tuple[str, Handler]] = [("exit", exit_mode), ("end", end), ("do LINE", do)]
 
-CONFIG = Table(
-    [
-        *_ANY_MODE,
-        ("hostname WORD", hostname),
-        ("interface IFNAME", interface),
-        ("no interface IFNAME", no_interface),
-        ("ntp server IP", ntp_server),
-        ("no ntp server IP", no_ntp_server),
-        ("logging host IP", logging_host),
-        ("logging IP", logging_host),
-        ("no logging host IP", no_logging_host),
-        ("no logging IP", no_logging_host),
-        ("vlan NUM", vlan),
-        ("no vlan NUM", no_vlan),
-        ("ip http server", http_server),
-        ("no ip http server", no_http_server),
-        ("snmp-server community WORD", snmp_community_ro),
-        ("snmp-server community WORD ro", snmp_community_ro),
-        ("snmp-server community WORD rw", snmp_community_rw),
-        ("no snmp-server community WORD", no_snmp_community),
-        ("username WORD secret WORD", username),
-        ("username WORD privilege NUM secret WORD", username),
-        ("no username WORD", no_username),
-        ("enable secret WORD", enable_secret),
-        ("enable secret NUM WORD", enable_secret),
-        ("banner motd LINE", banner_motd),
-        ("no banner motd", no_banner_motd),
-    ]
-)
+# The commands of each mode, shared with EOS's dialect (runner.lab.eos_commands).
+GLOBAL_COMMANDS: list[tuple[str, Handler]] = [
+    *ANY_MODE,
+    ("hostname WORD", hostname),
+    ("interface IFNAME", interface),
+    ("no interface IFNAME", no_interface),
+    ("ntp server IP", ntp_server),
+    ("no ntp server IP", no_ntp_server),
+    ("logging host IP", logging_host),
+    ("logging IP", logging_host),
+    ("no logging host IP", no_logging_host),
+    ("no logging IP", no_logging_host),
+    ("vlan NUM", vlan),
+    ("no vlan NUM", no_vlan),
+    ("ip http server", http_server),
+    ("no ip http server", no_http_server),
+    ("snmp-server community WORD", snmp_community_ro),
+    ("snmp-server community WORD ro", snmp_community_ro),
+    ("snmp-server community WORD rw", snmp_community_rw),
+    ("no snmp-server community WORD", no_snmp_community),
+    ("username WORD secret WORD", username),
+    ("username WORD privilege NUM secret WORD", username),
+    ("no username WORD", no_username),
+    ("enable secret WORD", enable_secret),
+    ("enable secret NUM WORD", enable_secret),
+    ("banner motd LINE", banner_motd),
+    ("no banner motd", no_banner_motd),
+]
+INTERFACE_COMMANDS: list[tuple[str, Handler]] = [
+    *ANY_MODE,
+    ("description LINE", description),
+    ("no description", no_description),
+    ("shutdown", shutdown),
+    ("no shutdown", no_shutdown),
+    ("ip address IP IP", ip_address),
+    ("no ip address", no_ip_address),
+]
+VLAN_COMMANDS: list[tuple[str, Handler]] = [
+    *ANY_MODE,
+    ("name WORD", vlan_name),
+    ("no name", vlan_name),
+]
 
-SUBMODES = {
-    Mode.CONFIG_IF: Table(
-        [
-            *_ANY_MODE,
-            ("description LINE", description),
-            ("no description", no_description),
-            ("shutdown", shutdown),
-            ("no shutdown", no_shutdown),
-            ("ip address IP IP", ip_address),
-            ("no ip address", no_ip_address),
-        ]
-    ),
-    Mode.CONFIG_VLAN: Table([*_ANY_MODE, ("name WORD", vlan_name), ("no name", vlan_name)]),
-}
+CONFIG = Table(GLOBAL_COMMANDS)
+SUBMODES = {Mode.CONFIG_IF: Table(INTERFACE_COMMANDS), Mode.CONFIG_VLAN: Table(VLAN_COMMANDS)}

@@ -1,7 +1,8 @@
-"""One simulated router's shared state: what every SSH session to it sees and changes.
+"""One simulated device's shared state: what every SSH session to it sees and changes.
 
-Pure: no I/O. Per-session state (privilege, config mode, terminal length) lives in
-`runner.lab.shell.Shell`; several sessions to one Device share its running config.
+Pure: no I/O. Per-session state (privilege, config mode, terminal length) lives in the
+shells (`runner.lab.shell.Shell`, `runner.lab.junos_shell.JunosShell`); several
+sessions to one device share its configuration.
 """
 
 from __future__ import annotations
@@ -9,38 +10,77 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
+from runner.lab import eos_config
 from runner.lab.running import RunningConfig, default_config, render, secret_matches
 
 
-class Device:
+class BaseDevice:
+    """What every platform's device has: an index, an uptime, the reject fault."""
+
+    platform = ""
+
+    def __init__(
+        self, index: int, *, started: datetime | None = None, rejected: Sequence[str] = ()
+    ) -> None:
+        self.index = index
+        started = started or datetime.now(timezone.utc)
+        # Uptimes differ per device, so `show version` output is not the same everywhere.
+        self.boot_time = started - timedelta(days=3, minutes=97 * index)
+        self._rejected = tuple(tuple(command.lower().split()) for command in rejected)
+        self.startup_config = ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.index}, {self.hostname!r})"
+
+    @property
+    def hostname(self) -> str:
+        raise NotImplementedError
+
+    def running_config(self) -> str:
+        """The configuration in force, as the platform shows it."""
+        raise NotImplementedError
+
+    def rejects(self, words: Sequence[str]) -> bool:
+        """Whether the reject fault covers this command (abbreviations allowed)."""
+        return any(
+            len(rejected) <= len(words)
+            and all(w.startswith(r) for r, w in zip(rejected, words, strict=False))
+            for rejected in self._rejected
+        )
+
+
+class Device(BaseDevice):
+    """A device with an IOS-like running config: Cisco IOS (the default) or Arista EOS."""
+
     def __init__(
         self,
         index: int,
         hostname: str,
         enable_secret: str,
         *,
+        platform: str = "cisco_ios",
         started: datetime | None = None,
         rejected: Sequence[str] = (),
         big_config_mb: float = 0.0,
     ) -> None:
-        self.index = index
-        self.config: RunningConfig = default_config(index, hostname, enable_secret)
-        started = started or datetime.now(timezone.utc)
-        # Uptimes differ per device, so `show version` output is not the same everywhere.
-        self.boot_time = started - timedelta(days=3, minutes=97 * index)
-        self._rejected = tuple(tuple(command.lower().split()) for command in rejected)
+        super().__init__(index, started=started, rejected=rejected)
+        self.platform = platform
+        self.config: RunningConfig
+        if platform == "arista_eos":
+            self.config = default_config(index, hostname, enable_secret, eos_config.PORTS)
+        else:
+            self.config = default_config(index, hostname, enable_secret)
         self._padding_bytes = int(big_config_mb * 1_000_000)
         self.startup_config = self.running_config()
-
-    def __repr__(self) -> str:
-        return f"Device({self.index}, {self.hostname!r})"
 
     @property
     def hostname(self) -> str:
         return self.config.hostname
 
     def running_config(self) -> str:
-        """The text of `show running-config` from `!` to `end`."""
+        """The text of `show running-config`: IOS from `!` to `end`, or EOS's."""
+        if self.platform == "arista_eos":
+            return eos_config.render(self.config, self._padding_bytes)
         return render(self.config, self._padding_bytes)
 
     def save(self) -> None:
@@ -48,11 +88,3 @@ class Device:
 
     def check_secret(self, secret: str) -> bool:
         return secret_matches(secret, self.config.enable_secret)
-
-    def rejects(self, words: Sequence[str]) -> bool:
-        """Whether the reject fault covers this command (IOS abbreviations allowed)."""
-        return any(
-            len(rejected) <= len(words)
-            and all(w.startswith(r) for r, w in zip(rejected, words, strict=False))
-            for rejected in self._rejected
-        )

@@ -5,6 +5,7 @@
     r003=silent             TCP accepted, but no SSH banner is ever sent
     r003=hang               login succeeds, then the shell never answers
     r003=drop               the connection closes halfway through `show running-config`
+                            (Junos: `show configuration`)
     r003=latency:MS         every command answers MS milliseconds late
     r003=login_latency:MS   the password is accepted MS milliseconds late
     r003=big_config:MB      `show running-config` is about MB megabytes long (up to 64)

@@ -5,7 +5,10 @@ abbreviate to any unambiguous prefix (`sh ip int br`); uppercase words are argum
 
     WORD    any one token              NUM     a decimal number
     IP      a dotted-quad IPv4 address IFNAME  an interface name, abbreviations expanded
+    PREFIX  an address and length, 192.0.2.1/24   JIF  a Junos interface name, ge-0/0/1
     LINE    the rest of the line, spaces kept (descriptions, regexes)
+
+Which interface types IFNAME knows is the grammar's (IOS: GigabitEthernet, ...; EOS: Ethernet).
 
 `Grammar(specs).match(line)` answers which spec a line is and with which arguments, or
 why it is none of them, in the three ways IOS says so (invalid, ambiguous, incomplete).
@@ -21,16 +24,17 @@ from dataclasses import dataclass
 INTERFACE_TYPES = ("GigabitEthernet", "Loopback", "Tunnel", "Vlan")
 
 _IFNAME = re.compile(r"([A-Za-z-]+)(\d+(?:/\d+)*(?:\.\d+)?)")
+_JUNOS_IFNAME = re.compile(r"(?:(?:ge|xe|et|fe)-\d+/\d+/\d+|lo0|irb|ae\d+|fxp0|em\d+)")
 
 
-def interface_name(text: str) -> str | None:
+def interface_name(text: str, types: Sequence[str] = INTERFACE_TYPES) -> str | None:
     """`gi0/1` → `GigabitEthernet0/1`; None when the type is unknown or ambiguous."""
     found = _IFNAME.fullmatch(text)
     if found is None:
         return None
     prefix = found.group(1).lower()
-    types = [t for t in INTERFACE_TYPES if t.lower().startswith(prefix)]
-    return types[0] + found.group(2) if len(types) == 1 else None
+    hits = [t for t in types if t.lower().startswith(prefix)]
+    return hits[0] + found.group(2) if len(hits) == 1 else None
 
 
 def _ip(text: str) -> str | None:
@@ -40,11 +44,20 @@ def _ip(text: str) -> str | None:
         return None
 
 
+def _prefix(text: str) -> str | None:
+    try:
+        return str(ipaddress.IPv4Interface(text)) if "/" in text else None
+    except ValueError:
+        return None
+
+
 _ARGUMENTS: dict[str, Callable[[str], str | None]] = {
     "WORD": lambda text: text,
     "LINE": lambda text: text,
     "NUM": lambda text: text if text.isdigit() else None,
     "IP": _ip,
+    "PREFIX": _prefix,
+    "JIF": lambda text: text if _JUNOS_IFNAME.fullmatch(text) else None,
     "IFNAME": interface_name,
 }
 
@@ -71,7 +84,8 @@ class Match:
 
 @dataclass(frozen=True)
 class ParseError:
-    """`kind` is "invalid" (column is where the caret goes), "ambiguous" or "incomplete"."""
+    """`kind` is "invalid" (column is where the caret goes), "ambiguous" (column: the word's
+    start) or "incomplete"."""
 
     kind: str
     column: int = 0
@@ -80,11 +94,18 @@ class ParseError:
 class Grammar:
     """A fixed set of command specs, compiled once."""
 
-    def __init__(self, specs: Sequence[str]) -> None:
+    def __init__(
+        self, specs: Sequence[str], interface_types: Sequence[str] = INTERFACE_TYPES
+    ) -> None:
         self._specs = [tuple(spec.split()) for spec in specs]
         unknown = {w for s in self._specs for w in s if w.isupper() and w not in _ARGUMENTS}
         if unknown:
             raise ValueError(f"unknown argument kinds in grammar: {sorted(unknown)}")
+        types = tuple(interface_types)
+        self._arguments: dict[str, Callable[[str], str | None]] = {
+            **_ARGUMENTS,
+            "IFNAME": lambda text: interface_name(text, types),
+        }
 
     def match(self, line: str, tokens: Sequence[Token] | None = None) -> Match | ParseError:
         tokens = tokenize(line) if tokens is None else tokens
@@ -111,7 +132,7 @@ class Grammar:
         if word in hits:
             hits = [word]
         if len(hits) > 1:
-            return ParseError("ambiguous")
+            return ParseError("ambiguous", token.start)
         if hits:
             return {
                 i: partial.add(hits[0], None, token)
@@ -124,7 +145,7 @@ class Grammar:
             if pos >= len(spec) or _keyword_at(spec, pos):
                 continue
             raw = line[token.start :].rstrip() if spec[pos] == "LINE" else token.text
-            value = _ARGUMENTS[spec[pos]](raw)
+            value = self._arguments[spec[pos]](raw)
             if value is not None:
                 survivors[i] = partial.add(value, value, token, rest_taken=spec[pos] == "LINE")
         if not survivors:

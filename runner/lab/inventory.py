@@ -6,7 +6,13 @@ from collections.abc import Sequence
 
 from runner.lab.server import Endpoint, LabConfig
 
-_CORE_DEVICES = 2  # the first devices are `core`, the rest `edge`
+_CORE_DEVICES = 2  # devices r001 and r002 are `core`, the rest `edge`
+_DEFAULT_PLATFORM = "cisco_ios"
+_UPLINKS = {
+    "cisco_ios": "GigabitEthernet0/0",
+    "arista_eos": "Ethernet1",
+    "juniper_junos": "ge-0/0/0",
+}
 
 
 def inventory_yaml(endpoints: Sequence[Endpoint], config: LabConfig) -> str:
@@ -14,7 +20,7 @@ def inventory_yaml(endpoints: Sequence[Endpoint], config: LabConfig) -> str:
         f"# Written by `netjob lab`; the lab's documented test credentials are "
         f"{config.username} / {config.password} (enable: {config.secret}).",
         "defaults:",
-        "  platform: cisco_ios",
+        f"  platform: {_DEFAULT_PLATFORM}",
         f"  username: {config.username}",
         "  password_env: NETJOB_LAB_PASSWORD",
         "  secret_env: NETJOB_LAB_SECRET",
@@ -26,15 +32,18 @@ def inventory_yaml(endpoints: Sequence[Endpoint], config: LabConfig) -> str:
     for role in ("core", "edge"):
         lines += [f"  {role}:", "    vars:", f"      role: {role}"]
     lines.append("hosts:")
-    for i, (hostname, host, port) in enumerate(endpoints):
-        role = "core" if i < _CORE_DEVICES else "edge"
+    numbers = dict(zip(config.hostnames(), config.numbers(), strict=True))
+    for hostname, host, port in endpoints:
+        i = numbers[hostname]
+        role = "core" if i <= _CORE_DEVICES else "edge"
+        platform = config.platform_of(i)
+        lines += [f"  {hostname}:", f"    address: {host}", f"    port: {port}"]
+        if platform != _DEFAULT_PLATFORM:
+            lines.append(f"    platform: {platform}")
         lines += [
-            f"  {hostname}:",
-            f"    address: {host}",
-            f"    port: {port}",
             f"    groups: [lab, {role}]",
             "    vars:",
             "      site: lab",
-            "      uplink: GigabitEthernet0/0",
+            f"      uplink: {_UPLINKS[platform]}",
         ]
     return "\n".join(lines) + "\n"

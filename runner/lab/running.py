@@ -67,16 +67,27 @@ def secret_matches(secret: str, hashed: str) -> bool:
     return len(parts) == 4 and secret_hash(secret, parts[2]) == hashed
 
 
-def default_config(index: int, hostname: str, enable_secret: str) -> RunningConfig:
-    """The factory configuration of device number `index` (from 1)."""
-    host = (index - 1) % 254 + 1
+IOS_PORTS = ("GigabitEthernet0/0", "GigabitEthernet0/1", "GigabitEthernet0/2", "GigabitEthernet0/3")
+
+
+def host_number(index: int) -> int:
+    """The last octet of a device's documentation addresses: 1..254, then round again."""
+    return (index - 1) % 254 + 1
+
+
+def default_config(
+    index: int, hostname: str, enable_secret: str, ports: tuple[str, ...] = IOS_PORTS
+) -> RunningConfig:
+    """The factory configuration of device number `index` (from 1); `ports` names its four
+    physical interfaces (uplink, users, unused, spare), which differ by platform."""
+    host = host_number(index)
     salt = base64.b64encode(hashlib.sha256(hostname.encode()).digest(), b"./").decode()[:4]
     interfaces = [
         Interface("Loopback0", "router id", (f"198.51.100.{host}", "255.255.255.255")),
-        Interface("GigabitEthernet0/0", "uplink", (f"192.0.2.{host}", "255.255.255.0")),
-        Interface("GigabitEthernet0/1", "users", (f"203.0.113.{host}", "255.255.255.0")),
-        Interface("GigabitEthernet0/2"),
-        Interface("GigabitEthernet0/3", "spare", None, shutdown=True),
+        Interface(ports[0], "uplink", (f"192.0.2.{host}", "255.255.255.0")),
+        Interface(ports[1], "users", (f"203.0.113.{host}", "255.255.255.0")),
+        Interface(ports[2]),
+        Interface(ports[3], "spare", None, shutdown=True),
     ]
     return RunningConfig(
         hostname=hostname,
@@ -134,7 +145,7 @@ def render(config: RunningConfig, padding_bytes: int = 0) -> str:
     lines += [f"logging host {host}" for host in config.logging_hosts]
     for community, access in config.snmp_communities.items():
         lines.append(f"snmp-server community {community} {access}")
-    lines += ["!", *_padding(padding_bytes)]
+    lines += ["!", *padding(padding_bytes)]
     if config.banner_motd:
         lines += [f"banner motd ^C{config.banner_motd}^C", "!"]
     lines += ["line con 0", "line vty 0 4", " login local", " transport input ssh", "!"]
@@ -142,7 +153,7 @@ def render(config: RunningConfig, padding_bytes: int = 0) -> str:
     return "\n".join([*lines, "!", "end"]) + "\n"
 
 
-def _padding(size: int) -> list[str]:
+def padding(size: int) -> list[str]:
     """Access-list lines adding up to about `size` bytes, for the big_config fault."""
     lines: list[str] = []
     total = 0

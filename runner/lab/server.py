@@ -1,8 +1,13 @@
-"""The lab: many simulated IOS devices in one process, each on its own port on 127.0.0.1.
+"""The lab: many simulated devices in one process, each on its own port on 127.0.0.1.
 
     with Lab(LabConfig(devices=3, port=0)) as lab:     # port=0: the OS picks free ports
         for hostname, host, port in lab.endpoints:
             ...                                          # netmiko cisco_ios, netjob / lab
+
+Platforms (netmiko device types) go round by device number: with
+`platforms=("cisco_ios", "arista_eos", "juniper_junos")`, r001 is IOS, r002 EOS, r003
+Junos, r004 IOS again. `first` shards a big lab over processes: `first=501, devices=500`
+serves r501..r1000, with the same platforms and defaults as one process serving all.
 
 `start()` runs an asyncio loop in a daemon thread and returns once every device listens;
 `stop()` closes everything. Constructing a Lab opens nothing (house rule 4).
@@ -17,7 +22,7 @@ import logging
 import signal
 import socket
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import TracebackType
@@ -25,15 +30,15 @@ from typing import NamedTuple
 
 import asyncssh
 
-from runner.lab.device import Device
+from runner.errors import LabError
+from runner.lab.device import BaseDevice
 from runner.lab.faults import DeviceFaults
+from runner.lab.platforms import PLATFORMS, Settings, make_device
 from runner.lab.sshd import DeviceServer, Runtime
 
+__all__ = ["Endpoint", "Lab", "LabConfig", "LabError"]  # LabError: netjob's, re-exported
+
 log = logging.getLogger(__name__)
-
-
-class LabError(RuntimeError):
-    """The lab could not start (a port in use, a bad setting): the message says what to try."""
 
 
 @dataclass(frozen=True)
@@ -44,13 +49,22 @@ class LabConfig:
     username: str = "netjob"
     password: str = field(default="lab", repr=False)
     secret: str = field(default="lab-enable", repr=False)
-    name_format: str = "r{i:03d}"  # i counts from 1
+    name_format: str = "r{i:03d}"  # i counts from `first`
     faults: Mapping[str, DeviceFaults] = field(default_factory=dict)
     latency_ms: int = 0  # added to every command on every device
     login_latency_ms: int = 0  # added to every login on every device
+    first: int = 1  # the first device's number i
+    platforms: Sequence[str] = ("cisco_ios",)  # netmiko device types, round by number
+
+    def numbers(self) -> range:
+        return range(self.first, self.first + self.devices)
 
     def hostnames(self) -> list[str]:
-        return [self.name_format.format(i=i) for i in range(1, self.devices + 1)]
+        return [self.name_format.format(i=i) for i in self.numbers()]
+
+    def platform_of(self, i: int) -> str:
+        """The platform of device number `i`: the same in every shard of a lab."""
+        return self.platforms[(i - 1) % len(self.platforms)]
 
     def faults_for(self, hostname: str) -> DeviceFaults:
         shared = DeviceFaults(latency_ms=self.latency_ms, login_latency_ms=self.login_latency_ms)
@@ -70,7 +84,7 @@ class Lab:
         started = datetime.now(timezone.utc)
         self._runtimes = {
             name: _runtime(self.config, i, name, started)
-            for i, name in enumerate(self.config.hostnames(), start=1)
+            for i, name in zip(self.config.numbers(), self.config.hostnames(), strict=True)
         }
         self._endpoints: list[Endpoint] = []
         self._closers: list[asyncssh.SSHAcceptor | asyncio.Server | socket.socket] = []
@@ -93,7 +107,7 @@ class Lab:
     def endpoints(self) -> list[Endpoint]:
         return list(self._endpoints)
 
-    def device(self, hostname: str) -> Device:
+    def device(self, hostname: str) -> BaseDevice:
         """The live device first started as `hostname` (it keeps that key if renamed)."""
         try:
             return self._runtimes[hostname].device
@@ -226,6 +240,14 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 def _check(config: LabConfig) -> None:
     if config.devices < 1:
         raise LabError(f"a lab needs at least 1 device, not {config.devices}")
+    if config.first < 0:
+        raise LabError(f"device numbers start at 0 or more, not {config.first}")
+    unknown_platforms = sorted(set(config.platforms) - set(PLATFORMS))
+    if not config.platforms or unknown_platforms:
+        raise LabError(
+            f"unknown lab platforms {unknown_platforms or '(none given)'}; "
+            f"known: {', '.join(PLATFORMS)}"
+        )
     if config.port and not 1 <= config.port <= 65535 - config.devices + 1:
         raise LabError(f"ports {config.port}.. do not fit below 65536; pick a lower --port")
     names = config.hostnames()
@@ -238,12 +260,6 @@ def _check(config: LabConfig) -> None:
 
 def _runtime(config: LabConfig, index: int, name: str, started: datetime) -> Runtime:
     faults = config.faults_for(name)
-    device = Device(
-        index,
-        name,
-        config.secret,
-        started=started,
-        rejected=faults.reject,
-        big_config_mb=faults.big_config_mb,
-    )
+    settings = Settings(index, name, config.secret, started, faults.reject, faults.big_config_mb)
+    device = make_device(config.platform_of(index), settings)
     return Runtime(device, faults, config.username, config.password)

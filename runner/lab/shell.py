@@ -1,34 +1,42 @@
-"""One SSH session's IOS command line: privilege, config sub-modes, terminal settings.
+"""One SSH session's IOS-like command line: privilege, config sub-modes, terminal settings.
 
 Pure: no I/O. `Shell.execute(line)` takes one typed line and answers a `Reply`; the
 prompt to print next is `Shell.prompt`. The commands themselves are in
-`runner.lab.exec_commands` and `runner.lab.config_commands`.
+`runner.lab.exec_commands` and `runner.lab.config_commands`; what Arista EOS does
+differently is its `Dialect` in `runner.lab.eos_commands`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from runner.lab.config_commands import CONFIG, SUBMODES
 from runner.lab.device import Device
+from runner.lab.eos_commands import EOS
 from runner.lab.exec_commands import PRIV_EXEC, USER_EXEC
 from runner.lab.grammar import Grammar, Match, ParseError, error_text, invalid_text, tokenize
 from runner.lab.show import apply_pipe
-from runner.lab.table import Invalid, Mode, Table
+from runner.lab.table import Dialect, Invalid, Mode, Reply, Table
+
+__all__ = ["IOS", "PIPES", "Reply", "Shell"]
 
 PIPES = Grammar(["include LINE", "exclude LINE", "begin LINE", "section LINE", "count LINE"])
 
-
-@dataclass(frozen=True)
-class Reply:
-    output: str  # lines ending in "\n"; the terminal turns them into "\r\n"
-    words: tuple[str, ...] = ()  # the command as understood (keywords in full), for faults
-    close: bool = False  # the session ends after this output (`exit` at the exec prompt)
+IOS = Dialect(
+    user_exec=USER_EXEC,
+    priv_exec=PRIV_EXEC,
+    config=CONFIG,
+    submodes=SUBMODES,
+    prompt_suffix=lambda mode, context: mode.value,
+    parse_error=lambda error, line, prompt: error_text(error, line, " " * prompt),
+    invalid=lambda line, column, prompt: invalid_text(prompt + column),
+)
+DIALECTS = {"cisco_ios": IOS, "arista_eos": EOS}
 
 
 class Shell:
     def __init__(self, device: Device) -> None:
         self.device = device
+        self.dialect = DIALECTS[device.platform]
+        self.more = self.dialect.more
         self.mode = Mode.USER
         self.context = ""  # the interface name or VLAN number a sub-mode is configuring
         self.terminal_length = 24
@@ -38,7 +46,9 @@ class Shell:
 
     @property
     def prompt(self) -> str:
-        return "Password: " if self.awaiting_secret else self.device.hostname + self.mode.value
+        if self.awaiting_secret:
+            return "Password: "
+        return self.device.hostname + self.dialect.prompt_suffix(self.mode, self.context)
 
     def execute(self, line: str) -> Reply:
         if self.awaiting_secret:
@@ -53,13 +63,13 @@ class Shell:
 
     def run_exec(self, line: str, caret_offset: int) -> tuple[str, tuple[str, ...]]:
         """An exec command, with its `| include ...` filter; errors point into `line`."""
-        table = USER_EXEC if self.mode is Mode.USER else PRIV_EXEC
+        table = self.dialect.user_exec if self.mode is Mode.USER else self.dialect.priv_exec
         command, bar, pipe = line.partition("|")
         found = table.grammar.match(command)
         piped = PIPES.match(line, tokenize(pipe, len(command) + 1)) if bar else None
         for parsed in (found, piped):
             if isinstance(parsed, ParseError):
-                return error_text(parsed, line, " " * caret_offset), ()
+                return self.dialect.parse_error(parsed, line, caret_offset), ()
         assert isinstance(found, Match)
         output, ok = self._run(table, found, caret_offset, line)
         if ok and isinstance(piped, Match):
@@ -68,26 +78,29 @@ class Shell:
 
     def _run_config(self, line: str) -> tuple[str, tuple[str, ...]]:
         caret_offset = len(self.prompt)
-        table = SUBMODES.get(self.mode, CONFIG)
+        config = self.dialect.config
+        table = self.dialect.submodes.get(self.mode, config)
         found = table.grammar.match(line)
-        if isinstance(found, ParseError) and table is not CONFIG:
+        if isinstance(found, ParseError) and table is not config:
             # IOS takes a global command typed in a sub-mode, leaving the sub-mode first.
-            globally = CONFIG.grammar.match(line)
+            globally = config.grammar.match(line)
             if isinstance(globally, Match):
                 self.mode, self.context = Mode.CONFIG, ""
-                table, found = CONFIG, globally
+                table, found = config, globally
         if isinstance(found, ParseError):
-            return error_text(found, line, " " * caret_offset), ()
+            return self.dialect.parse_error(found, line, caret_offset), ()
         return self._run(table, found, caret_offset, line)[0], found.words
 
-    def _run(self, table: Table, found: Match, caret_offset: int, line: str) -> tuple[str, bool]:
-        """The command's output, and False when it was refused with IOS's caret message."""
+    def _run(
+        self, table: Table[Shell], found: Match, caret_offset: int, line: str
+    ) -> tuple[str, bool]:
+        """The command's output, and False when it was refused with the dialect's message."""
         if self.device.rejects([word.lower() for word in found.words]):
-            return invalid_text(caret_offset + len(line) - len(line.lstrip())), False
+            return self.dialect.invalid(line, len(line) - len(line.lstrip()), caret_offset), False
         try:
             return table.handlers[found.index](self, found.args), True
         except Invalid as bad:
-            return invalid_text(caret_offset + found.arg_columns[bad.arg]), False
+            return self.dialect.invalid(line, found.arg_columns[bad.arg], caret_offset), False
 
     def _check_secret(self, secret: str) -> str:
         self.awaiting_secret = False

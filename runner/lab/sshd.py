@@ -1,7 +1,7 @@
 """The asyncssh side of the lab: one SSH server object per connection, one vty per shell.
 
 Everything here runs on the lab's event loop thread. Faults are applied here, where the
-SSH protocol is; the IOS behaviour itself is in the pure modules (shell, terminal).
+SSH protocol is; the devices' behaviour is in the pure modules (shells, terminal).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import asyncssh
 
-from runner.lab.device import Device
+from runner.lab.device import BaseDevice
 from runner.lab.faults import DeviceFaults
-from runner.lab.shell import Shell
+from runner.lab.platforms import new_cli
 from runner.lab.terminal import Chunk, Terminal
 
 log = logging.getLogger(__name__)
@@ -23,13 +23,21 @@ log = logging.getLogger(__name__)
 # A refused session's connection is closed this long after the refusal, so that the
 # client reads the refusal message before it sees the connection go.
 _REFUSED_CLOSE_DELAY = 1.0
+# Output is written in slices of this size, each once the channel has room for it: a
+# 64 MB running config is not buffered whole, and a client that leaves mid-output is
+# noticed after one slice instead of after megabytes written to a dead socket.
+_SLICE = 65536
+# What writing to a session the client has closed raises: normal, never a lab bug.
+_CLOSED = (ConnectionError, asyncssh.DisconnectError)
+# The commands the drop fault cuts short: IOS's and EOS's, and Junos'.
+_FULL_CONFIG = (("show", "running-config"), ("show", "configuration"))
 
 
 @dataclass(eq=False)
 class Runtime:
     """A device with what its server needs: the faults and the live connections."""
 
-    device: Device
+    device: BaseDevice
     faults: DeviceFaults
     username: str
     password: str = field(repr=False)
@@ -38,7 +46,7 @@ class Runtime:
 
 
 class DeviceServer(asyncssh.SSHServer):
-    """One SSH connection to a device: password login, then IOS shells."""
+    """One SSH connection to a device: password login, then its platform's shells."""
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
@@ -97,6 +105,8 @@ class VtySession(asyncssh.SSHServerSession[str]):
         self._inbox: asyncio.Queue[str] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._counted = False
+        self._writable = asyncio.Event()  # cleared while asyncssh's send buffer is full
+        self._writable.set()
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[str]) -> None:
         self._chan = chan
@@ -115,10 +125,18 @@ class VtySession(asyncssh.SSHServerSession[str]):
         self._counted = True
         if self._runtime.faults.hang:
             return  # logged in, and nothing will ever answer
-        self._task = asyncio.ensure_future(self._serve(Terminal(Shell(self._runtime.device))))
+        self._task = asyncio.ensure_future(
+            self._serve(Terminal(new_cli(self._runtime.device, self._runtime.username)))
+        )
 
     def data_received(self, data: str, datatype: int | None) -> None:
         self._inbox.put_nowait(data)
+
+    def pause_writing(self) -> None:
+        self._writable.clear()
+
+    def resume_writing(self) -> None:
+        self._writable.set()
 
     def eof_received(self) -> bool:
         return False  # close the channel
@@ -132,15 +150,19 @@ class VtySession(asyncssh.SSHServerSession[str]):
 
     async def _serve(self, terminal: Terminal) -> None:
         assert self._chan is not None
-        self._chan.write(terminal.greeting())
+        name = self._runtime.device.hostname
         try:
+            await self._send(terminal.greeting())
             while True:
                 for chunk in terminal.feed(await self._inbox.get()):
                     if not await self._write(chunk):
                         return
+        except _CLOSED as exc:
+            # The client left mid-output (netmiko's disconnect, a killed run): normal.
+            log.debug("%s: the client closed the session: %r", name, exc)
         except Exception:
             # A bug in the simulation must show, not leave a session silently dead.
-            log.exception("%s: the simulated shell failed", self._runtime.device.hostname)
+            log.exception("%s: the simulated shell failed", name)
             self._chan.close()
 
     async def _write(self, chunk: Chunk) -> bool:
@@ -149,15 +171,25 @@ class VtySession(asyncssh.SSHServerSession[str]):
         faults = self._runtime.faults
         if chunk.words and faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
-        if faults.drop and chunk.words[:2] == ("show", "running-config"):
+        if faults.drop and chunk.words[:2] in _FULL_CONFIG:
             log.info("%s: dropping the connection mid-output", self._runtime.device.hostname)
-            self._chan.write(chunk.text[: len(chunk.text) // 2])
+            await self._send(chunk.text[: len(chunk.text) // 2])
             self._chan.get_connection().close()
             return False
-        self._chan.write(chunk.text)
+        await self._send(chunk.text)
         if chunk.close:
             # Close without an exit status, as IOS does: the client (netmiko's disconnect)
             # may already be gone, and each write to a lost socket costs a warning.
             self._chan.close()
             return False
         return True
+
+    async def _send(self, text: str) -> None:
+        """Write `text` slice by slice as the client takes it; BrokenPipeError once closed."""
+        assert self._chan is not None
+        for start in range(0, len(text), _SLICE):
+            await self._writable.wait()
+            if self._chan.is_closing():
+                raise BrokenPipeError("the session is closed")
+            self._chan.write(text[start : start + _SLICE])
+            await asyncio.sleep(0)  # let a lost connection be noticed before the next slice

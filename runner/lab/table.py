@@ -1,19 +1,20 @@
-"""What the command modules and the shell share: modes, command tables, refusals."""
+"""What the command modules and the shells share: modes, command tables, dialects, replies."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from runner.lab.grammar import Grammar
+from runner.lab.grammar import INTERFACE_TYPES, Grammar, ParseError
 
 if TYPE_CHECKING:
     from runner.lab.shell import Shell
 
 
 class Mode(enum.Enum):
-    """The prompt suffix of each mode."""
+    """The IOS prompt suffix of each mode (other dialects name them their own way)."""
 
     USER = ">"
     PRIV = "#"
@@ -30,12 +31,39 @@ class Invalid(Exception):
         self.arg = arg
 
 
+@dataclass(frozen=True)
+class Reply:
+    output: str  # lines ending in "\n"; the terminal turns them into "\r\n"
+    words: tuple[str, ...] = ()  # the command as understood (keywords in full), for faults
+    close: bool = False  # the session ends after this output (`exit` at the exec prompt)
+
+
+MORE = " --More-- "  # the pager's prompt on IOS and EOS
+S = TypeVar("S")
 Handler = Callable[["Shell", Sequence[str]], str]
 
 
-class Table:
+class Table(Generic[S]):
     """Command specs (see runner.lab.grammar) with the function that runs each one."""
 
-    def __init__(self, commands: Sequence[tuple[str, Handler]]) -> None:
-        self.grammar = Grammar([spec for spec, _ in commands])
+    def __init__(
+        self,
+        commands: Sequence[tuple[str, Callable[[S, Sequence[str]], str]]],
+        interface_types: Sequence[str] = INTERFACE_TYPES,
+    ) -> None:
+        self.grammar = Grammar([spec for spec, _ in commands], interface_types)
         self.handlers = [handler for _, handler in commands]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the IOS-like command lines that `Shell` runs (IOS, EOS)."""
+
+    user_exec: Table[Shell]
+    priv_exec: Table[Shell]
+    config: Table[Shell]
+    submodes: Mapping[Mode, Table[Shell]]
+    prompt_suffix: Callable[[Mode, str], str]  # (mode, context) → "(config-if)#"
+    parse_error: Callable[[ParseError, str, int], str]  # (error, line, prompt length) → text
+    invalid: Callable[[str, int, int], str]  # (line, column in line, prompt length) → text
+    more: str = MORE

@@ -8,11 +8,11 @@ words, so the server can apply faults (latency, a dropped connection) right ther
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from runner.lab.shell import Reply, Shell
+from runner.lab.table import MORE, Reply
 
-MORE = " --More-- "
-_ERASE_MORE = "\b" * len(MORE) + " " * len(MORE) + "\b" * len(MORE)
+__all__ = ["MORE", "Chunk", "Cli", "Terminal"]
 _MAX_LINE = 4096  # longer lines are cut: a runaway client must not grow memory
 
 
@@ -23,8 +23,26 @@ class Chunk:
     close: bool = False  # the session ends once this chunk is written
 
 
+class Cli(Protocol):
+    """A platform's command line for one session: `runner.lab.shell.Shell` (IOS, EOS) or
+    `runner.lab.junos_shell.JunosShell`."""
+
+    more: str  # the pager's prompt
+    terminal_length: int  # lines per screen; 0: no pager
+    awaiting_secret: bool  # the next line is a password: no echo
+
+    @property
+    def prompt(self) -> str: ...
+
+    def execute(self, line: str) -> Reply: ...
+
+
+def _erase(text: str) -> str:
+    return "\b" * len(text) + " " * len(text) + "\b" * len(text)
+
+
 class Terminal:
-    def __init__(self, shell: Shell) -> None:
+    def __init__(self, shell: Cli) -> None:
         self.shell = shell
         self._typed: list[str] = []
         self._after_cr = False  # a "\n" right after "\r" is the same line end, not a new one
@@ -81,21 +99,21 @@ class Terminal:
         if self.shell.terminal_length == 0 or len(lines) <= page:
             return "".join(line + "\r\n" for line in lines) + self.shell.prompt
         self._paused = lines[page:]
-        return "".join(line + "\r\n" for line in lines[:page]) + MORE
+        return "".join(line + "\r\n" for line in lines[:page]) + self.shell.more
 
     def _page(self, key: str) -> str:
         """Space shows the next screen, Enter the next line; any other key stops."""
         if key == " ":
             lines, self._paused = self._paused, []
-            return _ERASE_MORE + self._paginate(lines)
+            return _erase(self.shell.more) + self._paginate(lines)
         if key in "\r\n":
             lines, self._paused = self._paused, []
-            return _ERASE_MORE + lines[0] + "\r\n" + self._paginate_rest(lines[1:])
+            return _erase(self.shell.more) + lines[0] + "\r\n" + self._paginate_rest(lines[1:])
         self._paused = []
-        return _ERASE_MORE + self.shell.prompt
+        return _erase(self.shell.more) + self.shell.prompt
 
     def _paginate_rest(self, lines: list[str]) -> str:
         if not lines:
             return self.shell.prompt
         self._paused = lines
-        return MORE
+        return self.shell.more
