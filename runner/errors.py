@@ -48,6 +48,7 @@ class FailureClass(str, Enum):
     COMMAND_REJECTED = "command_rejected"
     HOST_TIMEOUT = "host_timeout"
     CHECK_FAILED = "check_failed"
+    TEMPLATE_ERROR = "template_error"
     INTERRUPTED = "interrupted"
     INTERNAL_ERROR = "internal_error"
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from runner.connection import Connection, Connector, Lease
 from runner.errors import DeviceError, HostTimeoutError
-from runner.models import HostResult, Status, Step, StepResult, TaskKind, WorkItem
+from runner.models import HostResult, Status, Step, StepResult, WorkItem
+from runner.steps import HostState, run_step
 from runner.watchdog import Watchdog
 
 
@@ -24,6 +25,7 @@ class Policy:
     retries: int = 2
     backoff: float = 1.0  # seconds before the first retry; doubles, with ±50% jitter
     max_logins: int = 20
+    check: bool = False  # --check: config steps are planned and shown, never sent
     # Made from the numbers above, one per process (they cannot cross into another).
     login_gate: threading.Semaphore = field(init=False, repr=False, compare=False)
     watchdog: Watchdog = field(init=False, repr=False, compare=False)
@@ -32,9 +34,12 @@ class Policy:
         object.__setattr__(self, "login_gate", threading.Semaphore(self.max_logins))
         object.__setattr__(self, "watchdog", Watchdog())
 
-    def __reduce__(self) -> tuple[object, tuple[float, int, float, int]]:
+    def __reduce__(self) -> tuple[object, tuple[float, int, float, int, bool]]:
         # A worker process gets the same numbers and its own gate and watchdog.
-        return (Policy, (self.host_timeout, self.retries, self.backoff, self.max_logins))
+        return (
+            Policy,
+            (self.host_timeout, self.retries, self.backoff, self.max_logins, self.check),
+        )
 
 
 def execute(item: WorkItem, connect: Connector, policy: Policy | None = None) -> HostResult:
@@ -77,9 +82,10 @@ def execute(item: WorkItem, connect: Connector, policy: Policy | None = None) ->
 def _run(item: WorkItem, connect: Connector, policy: Policy, lease: Lease) -> list[StepResult]:
     connection = _login(item, connect, policy, lease)
     results: list[StepResult] = []
+    state = HostState(item.host, check=policy.check)
     try:
         for step in item.steps:
-            result = run_step(connection, step, item.host.connection.read_timeout)
+            result = run_step(connection, step, state)
             results.append(result)
             if result.status is Status.FAILED:
                 break
@@ -124,46 +130,6 @@ def _step_deadline(result: StepResult, lease: Lease, policy: Policy) -> StepResu
         error.describe(),
         result.started,
         result.duration,
-    )
-
-
-def run_step(connection: Connection, step: Step, default_timeout: float) -> StepResult:
-    started = time.time()
-    clock = time.perf_counter()
-    timeout = step.read_timeout or default_timeout
-    outputs: list[str] = []
-    try:
-        if step.kind is TaskKind.SHOW:
-            for command in step.commands:
-                outputs.append(connection.send_show(command, timeout, step.expect_string))
-            status = Status.OK
-        else:
-            outputs.append(connection.send_config(step.commands, timeout))
-            if step.save:
-                outputs.append(connection.save())
-            status = Status.CHANGED
-    except DeviceError as exc:
-        return StepResult(
-            step.task,
-            step.kind,
-            step.commands,
-            Status.FAILED,
-            tuple(outputs),
-            exc.failure.value,
-            exc.describe(),
-            started,
-            time.perf_counter() - clock,
-        )
-    return StepResult(
-        step.task,
-        step.kind,
-        step.commands,
-        status,
-        tuple(outputs),
-        None,
-        None,
-        started,
-        time.perf_counter() - clock,
     )
 
 

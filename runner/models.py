@@ -10,7 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from runner.checks import Check, CheckResult
 
 
 class TaskKind(str, Enum):
@@ -83,6 +86,10 @@ class Task:
     expect_string: str | None = None
     save: bool = False
     line: int = 0  # where the task starts in the job file, for error messages
+    parse: str | None = None  # "textfsm" (ntc-templates) or a TextFSM template's path
+    save_as: str | None = None  # later tasks see the output as saved.<name>
+    checks: tuple[Check, ...] = ()
+    when: str | None = None  # a Jinja2 expression; false skips the task on that host
 
 
 @dataclass(frozen=True)
@@ -92,11 +99,16 @@ class Job:
     hosts: str = "all"
     vars: Mapping[str, Any] = field(default_factory=dict)
     tasks: tuple[Task, ...] = ()
+    normalize: tuple[str, ...] = ()  # the job's own noise regexes for `netjob diff`
 
 
 @dataclass(frozen=True)
 class Step:
-    """A Task rendered for one Host: exactly what will be sent."""
+    """A Task rendered for one Host: exactly what will be sent.
+
+    A task that uses `saved.*` (outputs of earlier steps) or `when:` can only be finished
+    on the device: then `sources` keeps its templates and `context` its variables, every
+    other variable having already been checked when the job was expanded."""
 
     task: str
     kind: TaskKind
@@ -104,6 +116,12 @@ class Step:
     read_timeout: float | None = None
     expect_string: str | None = None
     save: bool = False
+    parse: str | None = None
+    save_as: str | None = None
+    checks: tuple[Check, ...] = ()
+    when: str | None = None
+    sources: tuple[str, ...] = ()
+    context: Mapping[str, Any] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -125,6 +143,10 @@ class StepResult:
     error: str | None = None
     started: float = 0.0  # seconds since the epoch
     duration: float = 0.0
+    checks: tuple[CheckResult, ...] = ()
+    parsed: tuple[Mapping[str, Any], ...] | None = None
+    diff: str | None = None  # config steps: what was (or, with --check, would be) sent
+    note: str | None = None  # e.g. "unchanged", "when: false"
 
 
 @dataclass(frozen=True)
@@ -141,6 +163,10 @@ class HostResult:
     def failed(self) -> bool:
         return self.status is Status.FAILED
 
+    @property
+    def noncompliant(self) -> bool:
+        return any(c.status != "pass" for s in self.steps for c in s.checks)
+
 
 @dataclass(frozen=True)
 class Report:
@@ -155,3 +181,7 @@ class Report:
     @property
     def failed(self) -> list[HostResult]:
         return [r for r in self.hosts.values() if r.failed]
+
+    @property
+    def noncompliant(self) -> list[HostResult]:
+        return [r for r in self.hosts.values() if r.noncompliant]

@@ -17,16 +17,30 @@ fields are errors naming file:line and key.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from runner import schema
+from runner.checks import Check, parse_checks
 from runner.models import Job, Task, TaskKind
 from runner.schema import At
 from runner.yamlio import line_of, load_yaml
 
-JOB_KEYS = ("name", "hosts", "vars", "tasks", "description")
-TASK_KEYS = ("name", "show", "config", "template", "save", "read_timeout", "expect_string")
+JOB_KEYS = ("name", "hosts", "vars", "tasks", "description", "normalize")
+TASK_KEYS = (
+    "name",
+    "show",
+    "config",
+    "template",
+    "save",
+    "read_timeout",
+    "expect_string",
+    "parse",
+    "save_as",
+    "checks",
+    "when",
+)
 KINDS = ("show", "config", "template")
 
 
@@ -60,7 +74,18 @@ def load_job(path: Path) -> Job:
         hosts=hosts,
         vars=dict(schema.mapping(data.get("vars"), top.child("vars", data))),
         tasks=tasks,
+        normalize=_regexes(data, "normalize", top),
     )
+
+
+def _regexes(data: dict[str, Any], key: str, at: At) -> tuple[str, ...]:
+    patterns = schema.strings(data, key, at)
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise at.child(key, data).fail(f"bad regex {pattern!r}: {exc}") from None
+    return patterns
 
 
 def _task(item: Any, at: At, job_path: Path) -> Task:
@@ -95,6 +120,7 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         raise at.child("save", item).fail("save: applies to config and template tasks only")
     default = lines[0] if kind is TaskKind.SHOW else f"{kind.value}: {(lines or (rel,))[0]}"
     name = schema.string(item, "name", at) or default
+    parse, checks = _audit(item, at, kind, lines, job_path)
     return Task(
         name=name,
         kind=kind,
@@ -104,4 +130,42 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         expect_string=schema.string(item, "expect_string", at),
         save=schema.boolean(item, "save", at),
         line=line_of(item),
+        parse=parse,
+        save_as=_identifier(item, "save_as", at),
+        checks=checks,
+        when=schema.string(item, "when", at),
     )
+
+
+def _audit(
+    item: dict[str, Any], at: At, kind: TaskKind, lines: tuple[str, ...], job_path: Path
+) -> tuple[str | None, tuple[Check, ...]]:
+    """`parse:` and `checks:` belong to one show command's output."""
+    checks = parse_checks(item["checks"], at.child("checks", item)) if "checks" in item else ()
+    parse = item.get("parse")
+    if parse is not None:
+        if kind is not TaskKind.SHOW or len(lines) != 1:
+            raise at.child("parse", item).fail(
+                "parse: needs a show task with exactly one command; split the task"
+            )
+        if isinstance(parse, dict) and set(parse) == {"textfsm"}:
+            template = (job_path.parent / str(parse["textfsm"])).resolve()
+            if not template.is_file():
+                raise at.child("parse", item).fail(f"TextFSM template {template} not found")
+            parse = str(template)
+        elif parse != "textfsm":
+            raise at.child("parse", item).fail(
+                "expected `textfsm` (ntc-templates) or `{textfsm: my_template.textfsm}`"
+            )
+    if checks and kind is not TaskKind.SHOW:
+        raise at.child("checks", item).fail("checks: apply to show tasks' output only")
+    if any(c.field for c in checks) and parse is None:
+        raise at.child("checks", item).fail("a field: check needs `parse: textfsm` on the task")
+    return parse, checks
+
+
+def _identifier(item: dict[str, Any], key: str, at: At) -> str | None:
+    value = schema.string(item, key, at)
+    if value is not None and not value.isidentifier():
+        raise at.child(key, item).fail(f"{value!r} is not a name (letters, digits, _)")
+    return value

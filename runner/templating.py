@@ -7,15 +7,19 @@ plus `host` (name, address, port, platform, groups), which nothing can override.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from runner.checks import Check
 from runner.errors import TemplateError
 from runner.models import Host, Job, Step, Task, TaskKind
 
@@ -28,29 +32,67 @@ _UNDEFINED = re.compile(r"'([^']+)' is undefined")
 @dataclass(frozen=True)
 class _Compiled:
     task: Task
+    sources: tuple[str, ...]
     templates: tuple[jinja2.Template, ...]
+    deferred: bool  # uses `saved` or `when`: finished on the device, see Step
+
+
+class _Anything:
+    """Stands in for `saved` while checking a deferred task before any connection: every
+    other variable must still be defined, but saved outputs are not known yet."""
+
+    def __getattr__(self, name: str) -> _Anything:
+        return self
+
+    def __getitem__(self, key: object) -> _Anything:
+        return self
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __str__(self) -> str:
+        return ""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __call__(self, *args: object, **kwargs: object) -> _Anything:
+        return self
 
 
 def compile_job(job: Job) -> list[_Compiled]:
     """Compile each task once; hosts share the compiled templates."""
-    compiled = []
-    for task in job.tasks:
-        try:
-            if task.template is not None:
-                sources = [task.template.read_text(encoding="utf-8")]
-            else:
-                sources = list(task.lines)
-            templates = tuple(_ENV.from_string(source) for source in sources)
-        except jinja2.TemplateSyntaxError as exc:
-            where = task.template or f"{job.path}:{task.line}"
-            raise TemplateError(
-                f"{where}: task '{task.name}': template syntax error on its line {exc.lineno}: "
-                f"{exc.message}; fix the Jinja2 syntax"
-            ) from None
-        except OSError as exc:
-            raise TemplateError(f"{task.template}: cannot read: {exc.strerror}") from None
-        compiled.append(_Compiled(task, templates))
-    return compiled
+    return [_compile(job, task) for task in job.tasks]
+
+
+def _compile(job: Job, task: Task) -> _Compiled:
+    try:
+        if task.template is not None:
+            sources: tuple[str, ...] = (task.template.read_text(encoding="utf-8"),)
+        else:
+            sources = task.lines
+        templates = tuple(_ENV.from_string(source) for source in sources)
+        strings = [*sources, *(s for c in task.checks for s in _strings(c))]
+        uses_saved = any(
+            "saved" in meta.find_undeclared_variables(_ENV.parse(text)) for text in strings
+        )
+        if task.when is not None:
+            _ENV.compile_expression(task.when)
+    except jinja2.TemplateSyntaxError as exc:
+        where = task.template or f"{job.path}:{task.line}"
+        raise TemplateError(
+            f"{where}: task '{task.name}': template syntax error on its line {exc.lineno}: "
+            f"{exc.message}; fix the Jinja2 syntax"
+        ) from None
+    except OSError as exc:
+        raise TemplateError(f"{task.template}: cannot read: {exc.strerror}") from None
+    return _Compiled(task, sources, templates, uses_saved or task.when is not None)
+
+
+def _strings(check: Check) -> list[str]:
+    found: list[str] = []
+    check.render(lambda text: found.append(text) or text)  # type: ignore[func-returns-value]
+    return found
 
 
 def render_steps(
@@ -60,30 +102,85 @@ def render_steps(
     steps = []
     for item in compiled:
         task = item.task
-        try:
+        where = f"job {job.path}, task '{task.name}', host {host.name}"
+        with _guard(where):
+            if item.deferred:
+                # Checked now with a stand-in for `saved`; rendered for real on the device.
+                trial = {**context, "saved": _Anything()}
+                for template in item.templates:
+                    template.render(trial)
+                if task.when is not None:
+                    _ENV.compile_expression(task.when)(**trial)
+                steps.append(_step(task, (), task.checks, item.sources, context))
+                continue
             text = "\n".join(t.render(context) for t in item.templates)
-        except jinja2.UndefinedError as exc:
-            match = _UNDEFINED.search(str(exc))
-            what = f"undefined variable '{match.group(1)}'" if match else f"undefined: {exc}"
-            name = match.group(1) if match else "NAME"
-            raise TemplateError(
-                f"job {job.path}, task '{task.name}', host {host.name}: {what}; define it in "
-                f"the inventory or the job's vars, or pass -e {name}=..."
-            ) from None
-        except SecurityError as exc:
-            raise TemplateError(
-                f"job {job.path}, task '{task.name}', host {host.name}: refused by the "
-                f"template sandbox: {exc}"
-            ) from None
-        except jinja2.TemplateError as exc:
-            raise TemplateError(
-                f"job {job.path}, task '{task.name}', host {host.name}: {exc}"
-            ) from None
-        commands = _lines(text, task.kind)
-        steps.append(
-            Step(task.name, task.kind, commands, task.read_timeout, task.expect_string, task.save)
-        )
+            checks = tuple(c.render(_renderer(context)) for c in task.checks)
+        steps.append(_step(task, _lines(text, task.kind), checks))
     return tuple(steps)
+
+
+def _step(
+    task: Task,
+    commands: tuple[str, ...],
+    checks: tuple[Check, ...],
+    sources: tuple[str, ...] = (),
+    context: Mapping[str, Any] | None = None,
+) -> Step:
+    return Step(
+        task.name,
+        task.kind,
+        commands,
+        task.read_timeout,
+        task.expect_string,
+        task.save,
+        task.parse,
+        task.save_as,
+        checks,
+        task.when,
+        sources,
+        context,
+    )
+
+
+def finish_step(step: Step, saved: Mapping[str, Any]) -> Step | None:
+    """Render a deferred step on the device, now that `saved` is known; None when its
+    `when:` is false. Raises TemplateError."""
+    if step.context is None:
+        return step
+    context = {**step.context, "saved": dict(saved)}
+    with _guard(f"task '{step.task}'"):
+        if step.when is not None and not _ENV.compile_expression(step.when)(**context):
+            return None
+        text = "\n".join(_ENV.from_string(source).render(context) for source in step.sources)
+        checks = tuple(c.render(_renderer(context)) for c in step.checks)
+    return dataclasses.replace(
+        step, commands=_lines(text, step.kind), checks=checks, sources=(), context=None
+    )
+
+
+def _renderer(context: Mapping[str, Any]) -> Callable[[str], str]:
+    def render(text: str) -> str:
+        return _ENV.from_string(text).render(context) if "{" in text else text
+
+    return render
+
+
+@contextlib.contextmanager
+def _guard(where: str) -> Iterator[None]:
+    """Jinja2's errors as one TemplateError naming job, task, host and what to do."""
+    try:
+        yield
+    except jinja2.UndefinedError as exc:
+        match = _UNDEFINED.search(str(exc))
+        what = f"undefined variable '{match.group(1)}'" if match else f"undefined: {exc}"
+        name = match.group(1) if match else "NAME"
+        raise TemplateError(
+            f"{where}: {what}; define it in the inventory or the job's vars, or pass -e {name}=..."
+        ) from None
+    except SecurityError as exc:
+        raise TemplateError(f"{where}: refused by the template sandbox: {exc}") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{where}: {exc}") from None
 
 
 def _lines(text: str, kind: TaskKind) -> tuple[str, ...]:
