@@ -133,8 +133,13 @@ def run(
         options.reports_dir,
         selection.job,
         Redactor(secrets),
-        {"inventory": str(selection.inventory.source), "workers": options.workers},
+        {
+            "inventory": str(selection.inventory.source),
+            "workers": options.workers,
+            "check": options.policy.check,
+        },
     )
+    writer.platforms = {h.name: h.platform for h in selection.hosts}
 
     def record(result: HostResult) -> None:
         summary = writer.host_done(result)

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from runner import __version__
+from runner.compliance import compliance, markdown
+from runner.drift import OutputStore
 from runner.models import HostResult, Job, Report, Status, StepResult
 from runner.redact import Redactor
 
@@ -45,6 +47,8 @@ class RunWriter:
         self.started = time.time()
         self.job_dir = reports_dir / safe_name(job.path.stem)
         self.run_dir = self._new_run_dir()
+        self.store = OutputStore(self.job_dir / "outputs")
+        self.platforms: dict[str, str] = {}
         (self.run_dir / "hosts").mkdir(mode=0o700)
         self.results: dict[str, HostResult] = {}
 
@@ -66,14 +70,20 @@ class RunWriter:
         result = self._redacted(result)  # once, then every writer below uses it as is
         name = safe_name(result.host)
         self._write(f"hosts/{name}.log", self._log(result), atomic=False)
+        # Outputs live once, by content, in the job's store; the host file names them.
+        digests = [[self.store.put(o) for o in step.outputs] for step in result.steps]
+        data = host_dict(result, digests)
+        data["platform"] = self.platforms.get(result.host)
         # No indent: json's C encoder only runs without one, and this is per host.
-        self._write(f"hosts/{name}.json", json.dumps(host_dict(result, outputs=True)), atomic=False)
+        self._write(f"hosts/{name}.json", json.dumps(data), atomic=False)
         slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
         summary = dataclasses.replace(result, steps=slim)
         self.results[result.host] = summary
         return summary
 
     def _redacted(self, result: HostResult) -> HostResult:
+        """Every string of the result, once: commands, outputs, parsed rows, diffs, notes,
+        errors and check evidence (a check may quote the very line that holds a secret)."""
         text = self.redactor.text
         steps = tuple(
             dataclasses.replace(
@@ -81,6 +91,15 @@ class RunWriter:
                 commands=tuple(text(c) for c in s.commands),
                 outputs=tuple(text(o) for o in s.outputs),
                 error=s.error and text(s.error),
+                diff=s.diff and text(s.diff),
+                note=s.note and text(s.note),
+                checks=tuple(
+                    dataclasses.replace(c, name=text(c.name), evidence=text(c.evidence))
+                    for c in s.checks
+                ),
+                parsed=None
+                if s.parsed is None
+                else tuple(self.redactor.data(dict(r)) for r in s.parsed),
             )
             for s in result.steps
         )
@@ -100,6 +119,7 @@ class RunWriter:
             "report.json",
             json.dumps(self.redactor.data(report_dict(report, self.job, self.meta)), indent=1),
         )
+        self._write("report.md", markdown(report, self.job.name))
         self._point_latest()
         return report
 
@@ -158,10 +178,30 @@ def _step_log(step: StepResult) -> list[str]:
     else:
         lines.extend(f">>> {command}" for command in step.commands)
         lines.extend(output.rstrip("\n") for output in step.outputs)
+    if step.note:
+        lines.append(f"-- {step.note}")
+    if step.diff:
+        lines.append("-- diff against the running config:")
+        lines.append(step.diff.rstrip("\n"))
+    for check in step.checks:
+        lines.append(
+            f"?? check '{check.name}': {check.status.value}"
+            + (f": {check.evidence}" if check.evidence else "")
+        )
     return lines
 
 
-def step_dict(step: StepResult, outputs: bool) -> dict[str, Any]:
+def load_host(run_dir: Path, host: str) -> dict[str, Any]:
+    """A host's JSON from a run folder, with each step's outputs read back from the store."""
+    data: dict[str, Any] = json.loads((run_dir / "hosts" / f"{safe_name(host)}.json").read_text())
+    store = OutputStore(run_dir.parent / "outputs")
+    for step in data["steps"]:
+        step["outputs"] = [store.get(digest) for digest in step.get("outputs", [])]
+    return data
+
+
+def step_dict(step: StepResult, outputs: list[str] | None = None) -> dict[str, Any]:
+    """A step for JSON; `outputs` are the store's digests of its outputs (host files only)."""
     data: dict[str, Any] = {
         "task": step.task,
         "kind": step.kind.value,
@@ -171,14 +211,24 @@ def step_dict(step: StepResult, outputs: bool) -> dict[str, Any]:
         "error": step.error,
         "started": step.started or None,
         "duration_s": round(step.duration, 4),
+        "note": step.note,
     }
-    if outputs:
-        data["outputs"] = list(step.outputs)
+    if step.checks:
+        data["checks"] = [
+            {"name": c.name, "status": c.status.value, "evidence": c.evidence} for c in step.checks
+        ]
+    if step.diff is not None:
+        data["diff"] = step.diff
+    if outputs is not None:
+        data["outputs"] = outputs
+        if step.parsed is not None:
+            data["parsed"] = [dict(row) for row in step.parsed]
     return data
 
 
-def host_dict(result: HostResult, outputs: bool = False) -> dict[str, Any]:
+def host_dict(result: HostResult, digests: list[list[str]] | None = None) -> dict[str, Any]:
     name = safe_name(result.host)
+    steps = [step_dict(s, digests[i] if digests else None) for i, s in enumerate(result.steps)]
     return {
         "host": result.host,
         "status": result.status.value,
@@ -188,7 +238,7 @@ def host_dict(result: HostResult, outputs: bool = False) -> dict[str, Any]:
         "duration_s": round(result.duration, 4),
         "log": f"hosts/{name}.log",
         "data": f"hosts/{name}.json",
-        "steps": [step_dict(s, outputs) for s in result.steps],
+        "steps": steps,
     }
 
 
@@ -214,5 +264,6 @@ def report_dict(report: Report, job: Job, meta: dict[str, Any]) -> dict[str, Any
         "stopped": report.stopped,
         **meta,
         "summary": summarize(report),
+        "compliance": compliance(report.hosts.values()),
         "hosts": {name: host_dict(r) for name, r in sorted(report.hosts.items())},
     }

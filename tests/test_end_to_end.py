@@ -17,6 +17,7 @@ from lab_fixture import start_lab
 from runner.cli import main
 from runner.lab import Lab
 from runner.lab.inventory import inventory_yaml
+from runner.reporter import load_host
 
 ROOT = Path(__file__).resolve().parent.parent
 NTP_JOB = ROOT / "playbooks" / "set_ntp.yaml"
@@ -97,7 +98,7 @@ def test_templated_push_changes_the_config_and_the_show_step_sees_it(
         running = lab5.device(name).running_config()
         assert "ntp server 192.0.2.10" in running
         assert f"description uplink of {name} (lab)" in running
-        data = json.loads((reports / "set_ntp" / "latest" / "hosts" / f"{name}.json").read_text())
+        data = load_host(reports / "set_ntp" / "latest", name)
         verify = data["steps"][2]
         assert "ntp server 192.0.2.10" in verify["outputs"][0]
         assert f"description uplink of {name}" in verify["outputs"][1]

@@ -17,6 +17,7 @@ from runner.cli import main
 from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
 from runner.redact import Redactor
+from runner.reporter import load_host
 
 FAULTS = {
     "r001": ("auth_fail", "auth_failed"),
@@ -85,7 +86,7 @@ def test_every_fault_at_once_then_retry_only_the_failed(
         healthy = [h for h in report["hosts"] if h not in FAULTS]
         for host in healthy:
             assert report["hosts"][host]["status"] == "ok", report["hosts"][host]
-            data = json.loads((reports / "audit" / "latest" / "hosts" / f"{host}.json").read_text())
+            data = load_host(reports / "audit" / "latest", host)
             running = lab.device(host).running_config()
             output = data["steps"][1]["outputs"][0]
             expected = Redactor(["lab", "lab-enable"]).text(running.replace("\r\n", "\n"))
