@@ -164,6 +164,17 @@ def run(
             "--max-fail", help="Stop before the next batch once more than N (or N%) failed."
         ),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Read each config step's running config and show what "
+            "would change; never enter config mode.",
+        ),
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Show each config step's diff (what was sent).")
+    ] = False,
     ask_pass: Annotated[
         bool,
         typer.Option("--ask-pass", "-k", help="Prompt for passwords not set in the environment."),
@@ -175,7 +186,7 @@ def run(
 
     Example: netjob run playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     _setup_logging(verbose)
-    view = View(_console(), verbose=verbose, quiet=quiet)
+    view = View(_console(), verbose=verbose, quiet=quiet, diff=diff or check)
     try:
         selection = core.select(job, _inventories(inventory), limit, extra_vars or ())
         if retry_failed:
@@ -186,7 +197,9 @@ def run(
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,
-            policy=Policy(host_timeout=host_timeout, retries=retries, max_logins=max_logins),
+            policy=Policy(
+                host_timeout=host_timeout, retries=retries, max_logins=max_logins, check=check
+            ),
             processes=processes,
             serial=Amount.parse(serial, "--serial") if serial else None,
             max_fail=Amount.parse(max_fail, "--max-fail") if max_fail else None,
@@ -206,7 +219,9 @@ def run(
 def exit_code(report: Report) -> ExitCode:
     if report.interrupted:
         return ExitCode.INTERRUPTED
-    return ExitCode.HOSTS_FAILED if report.failed or report.stopped else ExitCode.OK
+    if report.failed or report.stopped:
+        return ExitCode.HOSTS_FAILED
+    return ExitCode.NONCOMPLIANT if report.noncompliant else ExitCode.OK
 
 
 @app.command()
@@ -241,6 +256,36 @@ def hosts(
     except NetjobError as exc:
         _fail(str(exc))
     View(_console()).hosts(inv, chosen, as_json)
+
+
+@app.command("diff")
+def diff_runs(
+    job: Job,
+    run: Annotated[
+        list[str] | None,
+        typer.Option("--run", help="A run id; twice: before and after (default: the last two)."),
+    ] = None,
+    reports: Annotated[Path, typer.Option("--reports", help="Where run folders are.")] = Path(
+        "reports"
+    ),
+) -> None:
+    """Show what the devices say differently between two runs of a job, noise removed.
+    Exit 0: no drift; 1: drift.
+
+    Example: netjob diff playbooks/drift_watch.yaml"""
+    from runner import history
+    from runner.drift import DriftKind, render_drift
+    from runner.playbook import load_job
+
+    try:
+        before, after = history.pick(reports, job, run or [])
+        drifts = history.drift(before, after, load_job(job).normalize)
+    except NetjobError as exc:
+        _fail(str(exc))
+    typer.echo(f"netjob diff: {before.name} -> {after.name}")
+    typer.echo(render_drift(drifts), nl=False)
+    drifted = any(d.kind is not DriftKind.SAME for d in drifts)
+    raise typer.Exit(int(ExitCode.HOSTS_FAILED if drifted else ExitCode.OK))
 
 
 inventory_app = typer.Typer(

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from runner.compliance import compliance
 from runner.inventory import Inventory
 from runner.models import Host, HostResult, Report, Status, WorkItem
 
@@ -22,10 +23,13 @@ _STYLE = {
 
 
 class View:
-    def __init__(self, console: Console, verbose: bool = False, quiet: bool = False) -> None:
+    def __init__(
+        self, console: Console, verbose: bool = False, quiet: bool = False, diff: bool = False
+    ) -> None:
         self.console = console
         self.verbose = verbose
         self.quiet = quiet
+        self.diff = diff
 
     def host_done(self, result: HostResult) -> None:
         if self.quiet:
@@ -35,7 +39,24 @@ class View:
         line.append(f"{result.host}  {result.duration:.2f}s")
         if result.error:
             line.append(f"  {result.failure}: {result.error}", style="red")
+        failing = [c for s in result.steps for c in s.checks if c.status != "pass"]
+        if failing:
+            line.append(f"  non-compliant: {len(failing)} check(s)", style="magenta")
         self.console.print(line, soft_wrap=True)
+        if self.diff:
+            for step in result.steps:
+                if step.diff or step.note:
+                    self.console.print(
+                        f"  [{step.task}] {step.note or 'changed'}",
+                        highlight=False,
+                        markup=False,
+                        soft_wrap=True,
+                    )
+                for text in (step.diff or "").splitlines():
+                    style = "green" if text.startswith("+") else None
+                    self.console.print(
+                        f"    {text}", style=style, highlight=False, markup=False, soft_wrap=True
+                    )
 
     def summary(self, report: Report) -> None:
         failed = report.failed
@@ -46,6 +67,7 @@ class View:
             for result in sorted(failed, key=lambda r: r.host):
                 table.add_row(result.host, result.failure or "", result.error or "")
             self.console.print(table)
+        self._compliance(report)
         counts = {s: 0 for s in Status}
         for result in report.hosts.values():
             counts[result.status] += 1
@@ -61,6 +83,24 @@ class View:
             f"report: {report.run_dir / 'report.json'}", highlight=False, soft_wrap=True
         )
 
+    def _compliance(self, report: Report) -> None:
+        data = compliance(report.hosts.values())
+        if not data:
+            return
+        failing = [(rule, item) for rule, r in data["rules"].items() for item in r["failing"]]
+        if failing:
+            table = Table(title="failed checks", title_justify="left")
+            for column in ("host", "rule", "status", "evidence"):
+                table.add_column(column, overflow="fold")
+            for rule, item in sorted(failing, key=lambda f: (f[1]["host"], f[0])):
+                table.add_row(item["host"], rule, item["status"], item["evidence"])
+            self.console.print(table)
+        self.console.print(
+            f"compliance: {data['compliant']} hosts compliant, {data['noncompliant']} not "
+            f"({len(data['rules'])} rules)",
+            highlight=False,
+        )
+
     def plan(self, items: Sequence[WorkItem]) -> None:
         for item in items:
             host = item.host
@@ -72,13 +112,14 @@ class View:
             )
             for step in item.steps:
                 save = " (then save)" if step.save else ""
+                later = " (rendered on the device: uses saved outputs or when:)"
                 self.console.print(
-                    f"  [{step.kind.value}] {step.task}{save}",
+                    f"  [{step.kind.value}] {step.task}{save}{later if step.sources else ''}",
                     highlight=False,
                     markup=False,
                     soft_wrap=True,
                 )
-                for command in step.commands:
+                for command in step.commands or step.sources:
                     self.console.print(
                         f"    {command}", highlight=False, markup=False, soft_wrap=True
                     )

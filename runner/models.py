@@ -90,6 +90,7 @@ class Task:
     save_as: str | None = None  # later tasks see the output as saved.<name>
     checks: tuple[Check, ...] = ()
     when: str | None = None  # a Jinja2 expression; false skips the task on that host
+    save_to: str | None = None  # a file (templated) that gets the output, e.g. backups
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class Step:
     save_as: str | None = None
     checks: tuple[Check, ...] = ()
     when: str | None = None
+    save_to: str | None = None
     sources: tuple[str, ...] = ()
     context: Mapping[str, Any] | None = field(default=None, repr=False)
 
@@ -147,6 +149,7 @@ class StepResult:
     parsed: tuple[Mapping[str, Any], ...] | None = None
     diff: str | None = None  # config steps: what was (or, with --check, would be) sent
     note: str | None = None  # e.g. "unchanged", "when: false"
+    save_to: str | None = None
 
 
 @dataclass(frozen=True)

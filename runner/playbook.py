@@ -40,6 +40,7 @@ TASK_KEYS = (
     "save_as",
     "checks",
     "when",
+    "save_to",
 )
 KINDS = ("show", "config", "template")
 
@@ -134,7 +135,17 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         save_as=_identifier(item, "save_as", at),
         checks=checks,
         when=schema.string(item, "when", at),
+        save_to=_save_to(item, at, kind),
     )
+
+
+def _save_to(item: dict[str, Any], at: At, kind: TaskKind) -> str | None:
+    path = schema.string(item, "save_to", at)
+    if path is not None and kind is not TaskKind.SHOW:
+        raise at.child("save_to", item).fail("save_to: keeps a show task's output")
+    if path is not None and (path.startswith("/") or ".." in path.split("/")):
+        raise at.child("save_to", item).fail("expected a relative path inside this folder")
+    return path
 
 
 def _audit(

@@ -76,10 +76,24 @@ class RunWriter:
         data["platform"] = self.platforms.get(result.host)
         # No indent: json's C encoder only runs without one, and this is per host.
         self._write(f"hosts/{name}.json", json.dumps(data), atomic=False)
+        for step in result.steps:
+            if step.save_to and step.status is Status.OK:
+                self._save_to(step.save_to, "\n".join(step.outputs).rstrip("\n") + "\n")
         slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
         summary = dataclasses.replace(result, steps=slim)
         self.results[result.host] = summary
         return summary
+
+    def _save_to(self, relative: str, text: str) -> None:
+        """A task's `save_to:` file (e.g. a config backup a person diffs or keeps in git),
+        relative to the working folder; each part of the rendered path is made safe, so a
+        host named `../../etc/x` cannot steer it elsewhere."""
+        parts = [safe_name(part) for part in relative.split("/") if part not in ("", ".")]
+        path = Path(*parts)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
 
     def _redacted(self, result: HostResult) -> HostResult:
         """Every string of the result, once: commands, outputs, parsed rows, diffs, notes,

@@ -72,7 +72,7 @@ def _compile(job: Job, task: Task) -> _Compiled:
         else:
             sources = task.lines
         templates = tuple(_ENV.from_string(source) for source in sources)
-        strings = [*sources, *(s for c in task.checks for s in _strings(c))]
+        strings = [*sources, *(s for c in task.checks for s in _strings(c)), task.save_to or ""]
         uses_saved = any(
             "saved" in meta.find_undeclared_variables(_ENV.parse(text)) for text in strings
         )
@@ -115,7 +115,8 @@ def render_steps(
                 continue
             text = "\n".join(t.render(context) for t in item.templates)
             checks = tuple(c.render(_renderer(context)) for c in task.checks)
-        steps.append(_step(task, _lines(text, task.kind), checks))
+            save_to = task.save_to and _renderer(context)(task.save_to)
+        steps.append(_step(task, _lines(text, task.kind), checks, save_to=save_to))
     return tuple(steps)
 
 
@@ -125,6 +126,7 @@ def _step(
     checks: tuple[Check, ...],
     sources: tuple[str, ...] = (),
     context: Mapping[str, Any] | None = None,
+    save_to: str | None = None,
 ) -> Step:
     return Step(
         task.name,
@@ -137,6 +139,7 @@ def _step(
         task.save_as,
         checks,
         task.when,
+        save_to if context is None else task.save_to,
         sources,
         context,
     )
@@ -153,8 +156,14 @@ def finish_step(step: Step, saved: Mapping[str, Any]) -> Step | None:
             return None
         text = "\n".join(_ENV.from_string(source).render(context) for source in step.sources)
         checks = tuple(c.render(_renderer(context)) for c in step.checks)
+        save_to = step.save_to and _renderer(context)(step.save_to)
     return dataclasses.replace(
-        step, commands=_lines(text, step.kind), checks=checks, sources=(), context=None
+        step,
+        commands=_lines(text, step.kind),
+        checks=checks,
+        save_to=save_to,
+        sources=(),
+        context=None,
     )
 
 

@@ -61,6 +61,10 @@ def show_ip_interface_brief(shell: Shell, args: Sequence[str]) -> str:
     return show.show_ip_interface_brief(shell.device.config)
 
 
+def show_interfaces_description(shell: Shell, args: Sequence[str]) -> str:
+    return show.show_interfaces_description(shell.device.config)
+
+
 def show_running_config(shell: Shell, args: Sequence[str]) -> str:
     return show.show_running_config(shell.device)
 
@@ -96,6 +100,7 @@ _USER: list[tuple[str, Handler]] = [
     ("show version", show_version),
     ("show clock", show_clock),
     ("show ip interface brief", show_ip_interface_brief),
+    ("show interfaces description", show_interfaces_description),
 ]
 
 USER_EXEC = Table(_USER)

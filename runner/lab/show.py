@@ -71,6 +71,17 @@ def show_ip_interface_brief(config: RunningConfig) -> str:
     return "\n".join(lines) + "\n"
 
 
+def show_interfaces_description(config: RunningConfig) -> str:
+    """IOS's `show interfaces description` (short names, as IOS prints them)."""
+    lines = [f"{'Interface':<31}{'Status':<15}{'Protocol':<9}Description"]
+    for name in sorted(config.interfaces, key=interface_order):
+        interface = config.interfaces[name]
+        status, protocol = ("admin down", "down") if interface.shutdown else ("up", "up")
+        short = name.replace("GigabitEthernet", "Gi").replace("Loopback", "Lo")
+        lines.append(f"{short:<31}{status:<15}{protocol:<9}{interface.description or ''}".rstrip())
+    return "\n".join(lines) + "\n"
+
+
 def show_running_config(device: Device) -> str:
     text = device.running_config()
     return f"Building configuration...\n\nCurrent configuration : {len(text)} bytes\n{text}"

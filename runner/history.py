@@ -1,0 +1,72 @@
+"""Past runs of a job: find them, read them back, compare them (`netjob diff`, `netjob
+report`). A run folder is reports/<job>/<run-id>; the job's outputs sit in its store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from runner.drift import Drift, diff_outputs, normalize
+from runner.errors import InputError
+from runner.reporter import load_host, safe_name
+
+Key = tuple[str, str, str]  # host, task, command
+
+
+def runs(reports_dir: Path, job_path: Path) -> list[Path]:
+    """Every finished run of the job, oldest first (run ids sort by time)."""
+    folder = reports_dir / safe_name(job_path.stem)
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_dir() and not p.is_symlink() and (p / "report.json").is_file()
+    )
+
+
+def pick(reports_dir: Path, job_path: Path, chosen: list[str]) -> tuple[Path, Path]:
+    """The two runs to compare: the ones named (run ids or folders), or the last two."""
+    found = runs(reports_dir, job_path)
+    if chosen:
+        if len(chosen) != 2:
+            raise InputError("--run: give it twice (before, after), or not at all for the last two")
+        return _find(found, chosen[0], job_path), _find(found, chosen[1], job_path)
+    if len(found) < 2:
+        raise InputError(
+            f"netjob diff needs two runs of {job_path} under {reports_dir}; "
+            f"found {len(found)}: run the job again first"
+        )
+    return found[-2], found[-1]
+
+
+def _find(found: list[Path], name: str, job_path: Path) -> Path:
+    for run in found:
+        if name in (run.name, str(run)):
+            return run
+    known = ", ".join(r.name for r in found[-5:]) or "none"
+    raise InputError(f"no run {name!r} of {job_path}; the latest are: {known}")
+
+
+def outputs(run: Path) -> tuple[dict[Key, str], dict[str, str]]:
+    """Each show command's output in a run, by (host, task, command), and hosts' platforms."""
+    texts: dict[Key, str] = {}
+    platforms: dict[str, str] = {}
+    report = json.loads((run / "report.json").read_text())
+    for host in sorted(report["hosts"]):
+        data: dict[str, Any] = load_host(run, host)
+        platforms[host] = data.get("platform") or "cisco_ios"
+        for step in data["steps"]:
+            if step["kind"] != "show":
+                continue  # config steps' outputs are session echo, not state
+            for command, text in zip(step["commands"], step["outputs"], strict=False):
+                texts[(host, step["task"], command)] = text
+    return texts, platforms
+
+
+def drift(before: Path, after: Path, extra: tuple[str, ...] = ()) -> tuple[Drift[Key], ...]:
+    old, platforms = outputs(before)
+    new, later = outputs(after)
+    platforms.update(later)
+    return diff_outputs(old, new, lambda key, text: normalize(text, platforms[key[0]], extra))
