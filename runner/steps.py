@@ -89,6 +89,7 @@ def _audit(
         tuple(outputs),
         checks=checks,
         parsed=tuple(parsed) if parsed is not None else None,
+        save_to=step.save_to,
     )
 
 
@@ -147,6 +148,7 @@ def _result(
     parsed: tuple[Mapping[str, Any], ...] | None = None,
     diff: str | None = None,
     note: str | None = None,
+    save_to: str | None = None,
 ) -> StepResult:
     return StepResult(
         step.task,
@@ -162,4 +164,5 @@ def _result(
         parsed,
         diff,
         note,
+        save_to,
     )
