@@ -340,6 +340,17 @@ def lab(
             "session_limit:N, reject:CMD.",
         ),
     ] = None,
+    platforms: Annotated[
+        str,
+        typer.Option(
+            "--platforms",
+            help="Comma list of netmiko device types, given to the "
+            "devices in turn: cisco_ios, arista_eos, juniper_junos.",
+        ),
+    ] = "cisco_ios",
+    first: Annotated[
+        int, typer.Option("--first", min=1, help="Number of the first device (r{first:03d}).")
+    ] = 1,
     latency_ms: Annotated[
         int, typer.Option("--latency-ms", min=0, help="Added to every command's answer.")
     ] = 0,
@@ -363,14 +374,16 @@ def lab(
             faults=parse_faults(fault or []),
             latency_ms=latency_ms,
             login_latency_ms=login_latency_ms,
+            platforms=tuple(p.strip() for p in platforms.split(",") if p.strip()),
+            first=first,
         )
         server = Lab(config).start()
     except (NetjobError, ValueError, RuntimeError) as exc:
         _fail(str(exc))
-    first, last = server.endpoints[0], server.endpoints[-1]
+    start, end = server.endpoints[0], server.endpoints[-1]
     typer.echo(
-        f"netjob lab: {devices} devices {first.hostname}..{last.hostname} on "
-        f"{config.host}:{first.port}-{last.port}; user {config.username}, password "
+        f"netjob lab: {devices} devices {start.hostname}..{end.hostname} on "
+        f"{config.host}:{start.port}-{end.port}; user {config.username}, password "
         f"{config.password}, enable {config.secret} (test credentials). Ctrl-C stops."
     )
     if inventory_out is not None:

@@ -182,10 +182,18 @@ class NetmikoConnection:
         return output
 
     def send_config(self, lines: Sequence[str], read_timeout: float) -> str:
+        # Junos edits a candidate: only `commit` applies it (and saves it), so the session
+        # stays in configuration mode for the commit and leaves afterwards.
+        commits = self._commits()
         try:
             output: str = self._driver.send_config_set(
-                list(lines), read_timeout=read_timeout, error_pattern=REJECTED.pattern
+                list(lines),
+                read_timeout=read_timeout,
+                error_pattern=REJECTED.pattern,
+                exit_config_mode=not commits,
             )
+            if commits:
+                output += self._driver.commit(and_quit=True)
             # A config step may have renamed the device: learn the prompt again.
             self._driver.set_base_prompt()
         except ConfigInvalidException as exc:
@@ -194,7 +202,12 @@ class NetmikoConnection:
             raise self._mapped(exc, during="config mode") from exc
         return output
 
+    def _commits(self) -> bool:
+        return str(getattr(self._driver, "device_type", "")).startswith("juniper")
+
     def save(self) -> str:
+        if self._commits():
+            return "(saved by commit)"  # netmiko has no save_config on Junos: commit saves
         try:
             return str(self._driver.save_config())
         except Exception as exc:

@@ -91,6 +91,8 @@ class Task:
     checks: tuple[Check, ...] = ()
     when: str | None = None  # a Jinja2 expression; false skips the task on that host
     save_to: str | None = None  # a file (templated) that gets the output, e.g. backups
+    # `show:`/`config:` given per platform (netmiko device_type, or `default`).
+    by_platform: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -108,11 +108,15 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
     template = None
     rel: str | None = None
     lines: tuple[str, ...] = ()
+    by_platform: dict[str, tuple[str, ...]] = {}
     if kind is TaskKind.TEMPLATE:
         rel = schema.string(item, "template", at)
         template = (job_path.parent / str(rel)).resolve()
         if not template.is_file():
             raise at.child("template", item).fail(f"template file {rel} not found next to the job")
+    elif isinstance(item[kind.value], dict):
+        by_platform = _per_platform(item, kind.value, at)
+        lines = next(iter(by_platform.values()))
     else:
         lines = schema.strings(item, kind.value, at)
         if not lines:
@@ -136,7 +140,23 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         checks=checks,
         when=schema.string(item, "when", at),
         save_to=_save_to(item, at, kind),
+        by_platform=by_platform,
     )
+
+
+def _per_platform(item: dict[str, Any], key: str, at: At) -> dict[str, tuple[str, ...]]:
+    """`show: {cisco_ios: ..., juniper_junos: ..., default: ...}`: each platform's own."""
+    where = at.child(key, item)
+    mapping = schema.mapping(item[key], where)
+    result = {}
+    for platform in mapping:
+        lines = schema.strings(mapping, platform, where)
+        if not lines:
+            raise where.child(platform, mapping).fail("expected at least one command")
+        result[platform] = lines
+    if not result:
+        raise where.fail("expected commands, or a mapping of platform to commands")
+    return result
 
 
 def _save_to(item: dict[str, Any], at: At, kind: TaskKind) -> str | None:

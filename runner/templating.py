@@ -32,9 +32,18 @@ _UNDEFINED = re.compile(r"'([^']+)' is undefined")
 @dataclass(frozen=True)
 class _Compiled:
     task: Task
-    sources: tuple[str, ...]
-    templates: tuple[jinja2.Template, ...]
+    # Per platform for tasks written per platform; one entry, "", for the others.
+    variants: Mapping[str, tuple[tuple[str, ...], tuple[jinja2.Template, ...]]]
     deferred: bool  # uses `saved` or `when`: finished on the device, see Step
+
+    def variant(self, host: Host) -> tuple[tuple[str, ...], tuple[jinja2.Template, ...]]:
+        for key in (host.platform, "default", ""):
+            if key in self.variants:
+                return self.variants[key]
+        raise TemplateError(
+            f"task '{self.task.name}' has no commands for platform {host.platform} "
+            f"(host {host.name}); add a `{host.platform}:` or a `default:` entry"
+        )
 
 
 class _Anything:
@@ -68,11 +77,15 @@ def compile_job(job: Job) -> list[_Compiled]:
 def _compile(job: Job, task: Task) -> _Compiled:
     try:
         if task.template is not None:
-            sources: tuple[str, ...] = (task.template.read_text(encoding="utf-8"),)
+            texts: dict[str, tuple[str, ...]] = {"": (task.template.read_text(encoding="utf-8"),)}
         else:
-            sources = task.lines
-        templates = tuple(_ENV.from_string(source) for source in sources)
-        strings = [*sources, *(s for c in task.checks for s in _strings(c)), task.save_to or ""]
+            texts = dict(task.by_platform) or {"": task.lines}
+        variants = {
+            key: (sources, tuple(_ENV.from_string(source) for source in sources))
+            for key, sources in texts.items()
+        }
+        every = [source for sources in texts.values() for source in sources]
+        strings = [*every, *(s for c in task.checks for s in _strings(c)), task.save_to or ""]
         uses_saved = any(
             "saved" in meta.find_undeclared_variables(_ENV.parse(text)) for text in strings
         )
@@ -86,7 +99,7 @@ def _compile(job: Job, task: Task) -> _Compiled:
         ) from None
     except OSError as exc:
         raise TemplateError(f"{task.template}: cannot read: {exc.strerror}") from None
-    return _Compiled(task, sources, templates, uses_saved or task.when is not None)
+    return _Compiled(task, variants, uses_saved or task.when is not None)
 
 
 def _strings(check: Check) -> list[str]:
@@ -103,17 +116,18 @@ def render_steps(
     for item in compiled:
         task = item.task
         where = f"job {job.path}, task '{task.name}', host {host.name}"
+        sources, templates = item.variant(host)
         with _guard(where):
             if item.deferred:
                 # Checked now with a stand-in for `saved`; rendered for real on the device.
                 trial = {**context, "saved": _Anything()}
-                for template in item.templates:
+                for template in templates:
                     template.render(trial)
                 if task.when is not None:
                     _ENV.compile_expression(task.when)(**trial)
-                steps.append(_step(task, (), task.checks, item.sources, context))
+                steps.append(_step(task, (), task.checks, sources, context))
                 continue
-            text = "\n".join(t.render(context) for t in item.templates)
+            text = "\n".join(t.render(context) for t in templates)
             checks = tuple(c.render(_renderer(context)) for c in task.checks)
             save_to = task.save_to and _renderer(context)(task.save_to)
         steps.append(_step(task, _lines(text, task.kind), checks, save_to=save_to))

@@ -1,0 +1,58 @@
+"""A cross-platform playbook on a mixed lab (IOS, EOS, Junos): each device gets its own
+platform's commands, config mode, and commit or save."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from lab_fixture import start_lab
+
+from runner.cli import main
+from runner.lab.inventory import inventory_yaml
+from runner.reporter import load_host
+
+JOB = Path(__file__).resolve().parent.parent / "playbooks" / "cross_platform.yaml"
+
+
+def test_each_platform_gets_its_own_commands_config_mode_and_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab")
+    monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
+    platforms = ("cisco_ios", "arista_eos", "juniper_junos")
+    reports = tmp_path / "reports"
+    with start_lab(devices=6, platforms=platforms) as lab:
+        inventory = tmp_path / "mixed.yaml"
+        inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
+        code = main(
+            [
+                "run",
+                str(JOB),
+                "-i",
+                str(inventory),
+                "--reports",
+                str(reports),
+                "-e",
+                "ntp_server=192.0.2.10",
+            ]
+        )
+        assert code == 0
+        report = json.loads((reports / "cross_platform" / "latest" / "report.json").read_text())
+        for n, endpoint in enumerate(lab.endpoints):
+            name, platform = endpoint.hostname, platforms[n % 3]
+            device = lab.device(name)
+            assert report["hosts"][name]["status"] == "changed"
+            data = load_host(reports / "cross_platform" / "latest", name)
+            assert data["platform"] == platform
+            ntp, verify = data["steps"][1], data["steps"][2]
+            if platform == "juniper_junos":
+                assert ntp["commands"] == ["set system ntp server 192.0.2.10"]
+                assert "192.0.2.10" in device.running_config()  # committed, not just staged
+                assert "set system ntp server 192.0.2.10" in verify["outputs"][0]
+            else:
+                assert any("ntp server 192.0.2.10" in c for c in ntp["commands"])
+                assert "ntp server 192.0.2.10" in device.running_config()
+                assert "ntp server 192.0.2.10" in device.startup_config  # saved
+                assert "ntp server 192.0.2.10" in verify["outputs"][0]
