@@ -66,6 +66,29 @@ ExtraVars = Annotated[
     ),
 ]
 Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="Debug logging on stderr.")]
+Tags = Annotated[
+    list[str] | None, typer.Option("--tags", "-t", help="Only tasks with one of these tags.")
+]
+SkipTags = Annotated[
+    list[str] | None, typer.Option("--skip-tags", help="Leave out tasks with these tags.")
+]
+StartAt = Annotated[
+    str | None, typer.Option("--start-at-task", help="Begin at the task of this name.")
+]
+ListTasks = Annotated[
+    bool, typer.Option("--list-tasks", help="List the tasks that would run, and stop.")
+]
+
+
+def _task_filter(
+    tags: list[str] | None, skip: list[str] | None, start: str | None
+) -> core.TaskFilter:
+    return core.TaskFilter(_split(tags), _split(skip), start)
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    """`--tags a,b --tags c` → (a, b, c)."""
+    return tuple(t.strip() for v in values or () for t in v.split(",") if t.strip())
 
 
 def _fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
@@ -112,6 +135,10 @@ def main_options(
 @app.command()
 def run(
     job: Job,
+    tags: Tags = None,
+    skip_tags: SkipTags = None,
+    start_at_task: StartAt = None,
+    list_tasks: ListTasks = False,
     inventory: InventoryOpt = None,
     limit: Limit = None,
     extra_vars: ExtraVars = None,
@@ -188,7 +215,16 @@ def run(
     _setup_logging(verbose)
     view = View(_console(), verbose=verbose, quiet=quiet, diff=diff or check)
     try:
-        selection = core.select(job, _inventories(inventory), limit, extra_vars or ())
+        selection = core.select(
+            job,
+            _inventories(inventory),
+            limit,
+            extra_vars or (),
+            _task_filter(tags, skip_tags, start_at_task),
+        )
+        if list_tasks:
+            view.tasks(selection.job)
+            raise typer.Exit(int(ExitCode.OK))
         if retry_failed:
             selection = core.only_unfinished(selection, reports)
             if not selection.hosts:
@@ -227,6 +263,10 @@ def exit_code(report: Report) -> ExitCode:
 @app.command()
 def plan(
     job: Job,
+    tags: Tags = None,
+    skip_tags: SkipTags = None,
+    start_at_task: StartAt = None,
+    list_tasks: ListTasks = False,
     inventory: InventoryOpt = None,
     limit: Limit = None,
     extra_vars: ExtraVars = None,
@@ -235,7 +275,17 @@ def plan(
 
     Example: netjob plan playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     try:
-        items = core.plan(core.select(job, _inventories(inventory), limit, extra_vars or ()))
+        selection = core.select(
+            job,
+            _inventories(inventory),
+            limit,
+            extra_vars or (),
+            _task_filter(tags, skip_tags, start_at_task),
+        )
+        if list_tasks:
+            View(_console()).tasks(selection.job)
+            raise typer.Exit(int(ExitCode.OK))
+        items = core.plan(selection)
     except NetjobError as exc:
         _fail(str(exc))
     View(_console()).plan(items)

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from runner.compliance import compliance
 from runner.inventory import Inventory
-from runner.models import Host, HostResult, Report, Status, WorkItem
+from runner.models import Host, HostResult, Job, Report, Status, WorkItem
 
 _STYLE = {
     Status.OK: "green",
@@ -100,6 +100,19 @@ class View:
             f"({len(data['rules'])} rules)",
             highlight=False,
         )
+
+    def tasks(self, job: Job) -> None:
+        self.console.print(
+            f"job '{job.name}' ({job.path}), hosts: {job.hosts}", highlight=False, markup=False
+        )
+        for task in job.tasks:
+            tags = f"  tags: {', '.join(task.tags)}" if task.tags else ""
+            self.console.print(
+                f"  [{task.kind.value}] {task.name}{tags}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
 
     def plan(self, items: Sequence[WorkItem]) -> None:
         for item in items:

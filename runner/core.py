@@ -51,6 +51,34 @@ def parse_extra_vars(values: Iterable[str]) -> dict[str, Any]:
     return result
 
 
+@dataclass(frozen=True)
+class TaskFilter:
+    """Ansible's habits: --tags, --skip-tags, --start-at-task."""
+
+    tags: tuple[str, ...] = ()
+    skip_tags: tuple[str, ...] = ()
+    start_at: str | None = None
+
+    def apply(self, job: Job) -> Job:
+        tasks = list(job.tasks)
+        if self.start_at is not None:
+            names = [t.name for t in tasks]
+            if self.start_at not in names:
+                raise SelectionError(
+                    f"--start-at-task {self.start_at!r}: no such task in {job.path}; "
+                    f"tasks: {', '.join(names)}"
+                )
+            tasks = tasks[names.index(self.start_at) :]
+        if self.tags:
+            tasks = [t for t in tasks if set(t.tags) & set(self.tags)]
+        tasks = [t for t in tasks if not set(t.tags) & set(self.skip_tags)]
+        if not tasks:
+            raise SelectionError(
+                f"no task of {job.path} is left after --tags/--skip-tags/--start-at-task"
+            )
+        return dataclasses.replace(job, tasks=tuple(tasks))
+
+
 def load_inventories(paths: Path | Sequence[Path]) -> Inventory:
     """One or more inventories in netjob's, Nornir's or Ansible's format, merged."""
     if isinstance(paths, Path):  # one path: no merge needed
@@ -63,9 +91,10 @@ def select(
     inventory_path: Path | Sequence[Path],
     limit: str | None = None,
     extra_vars: Iterable[str] = (),
+    tasks: TaskFilter | None = None,
 ) -> Selection:
     """Load the job and inventory and pick the hosts: the job's `hosts:` ∩ --limit."""
-    job = load_job(job_path)
+    job = (tasks or TaskFilter()).apply(load_job(job_path))
     inventory = load_inventories(inventory_path)
     extra = parse_extra_vars(extra_vars)
     hosts = inventory.select(job.hosts, limit)

@@ -7,9 +7,11 @@ backoff and jitter, and a watchdog cuts the host's socket at its deadline.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from runner.connection import Connection, Connector, Lease
@@ -42,7 +44,12 @@ class Policy:
         )
 
 
-def execute(item: WorkItem, connect: Connector, policy: Policy | None = None) -> HostResult:
+Notify = Callable[[str, str], None]  # (host, task): a host starts a task, for progress
+
+
+def execute(
+    item: WorkItem, connect: Connector, policy: Policy | None = None, notify: Notify | None = None
+) -> HostResult:
     """Open one session for the host, run its steps in order, close it as soon as done.
     The first failing step ends the host; the steps after it are reported as skipped."""
     policy = policy or Policy()
@@ -51,7 +58,7 @@ def execute(item: WorkItem, connect: Connector, policy: Policy | None = None) ->
     lease = Lease()
     token = policy.watchdog.watch(time.monotonic() + policy.host_timeout, lease.abort)
     try:
-        results = _run(item, connect, policy, lease)
+        results = _run(item, connect, policy, lease, notify)
     except DeviceError as exc:
         cause = _deadline(exc, lease, policy)
         return HostResult(
@@ -67,7 +74,8 @@ def execute(item: WorkItem, connect: Connector, policy: Policy | None = None) ->
         policy.watchdog.cancel(token)
     results = [_step_deadline(r, lease, policy) for r in results]
     results.extend(_skipped(item.steps[len(results) :]))
-    failed = next((r for r in results if r.status is Status.FAILED), None)
+    ignored = {s.task for s in item.steps if s.ignore_errors}
+    failed = next((r for r in results if r.status is Status.FAILED and r.task not in ignored), None)
     if failed is not None:
         status, failure = Status.FAILED, failed.failure
         error: str | None = f"task '{failed.task}': {failed.error}"
@@ -79,15 +87,21 @@ def execute(item: WorkItem, connect: Connector, policy: Policy | None = None) ->
     )
 
 
-def _run(item: WorkItem, connect: Connector, policy: Policy, lease: Lease) -> list[StepResult]:
+def _run(
+    item: WorkItem, connect: Connector, policy: Policy, lease: Lease, notify: Notify | None
+) -> list[StepResult]:
     connection = _login(item, connect, policy, lease)
     results: list[StepResult] = []
     state = HostState(item.host, check=policy.check)
     try:
         for step in item.steps:
+            if notify is not None:
+                notify(item.host.name, step.task)
             result = run_step(connection, step, state)
+            if result.status is Status.FAILED and step.ignore_errors:
+                result = dataclasses.replace(result, note="failed, ignored (ignore_errors)")
             results.append(result)
-            if result.status is Status.FAILED:
+            if result.status is Status.FAILED and not step.ignore_errors:
                 break
     finally:
         connection.close()

@@ -93,6 +93,9 @@ class Task:
     save_to: str | None = None  # a file (templated) that gets the output, e.g. backups
     # `show:`/`config:` given per platform (netmiko device_type, or `default`).
     by_platform: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    loop: str | tuple[Any, ...] | None = None  # an expression or a list: a step per item
+    ignore_errors: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ class Step:
     checks: tuple[Check, ...] = ()
     when: str | None = None
     save_to: str | None = None
+    ignore_errors: bool = False
     sources: tuple[str, ...] = ()
     context: Mapping[str, Any] | None = field(default=None, repr=False)
 

@@ -41,6 +41,9 @@ TASK_KEYS = (
     "checks",
     "when",
     "save_to",
+    "tags",
+    "loop",
+    "ignore_errors",
 )
 KINDS = ("show", "config", "template")
 
@@ -141,7 +144,20 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         when=schema.string(item, "when", at),
         save_to=_save_to(item, at, kind),
         by_platform=by_platform,
+        tags=schema.strings(item, "tags", at),
+        loop=_loop(item, at),
+        ignore_errors=schema.boolean(item, "ignore_errors", at),
     )
+
+
+def _loop(item: dict[str, Any], at: At) -> str | tuple[Any, ...] | None:
+    """`loop: [a, b]` or `loop: "{{ servers }}"` (a variable holding a list)."""
+    value = item.get("loop")
+    if value is None or isinstance(value, list):
+        return tuple(value) if value is not None else None
+    if isinstance(value, str) and value.strip().startswith("{{") and value.strip().endswith("}}"):
+        return value.strip()[2:-2].strip()
+    raise at.child("loop", item).fail('expected a list, or "{{ a_list_variable }}"')
 
 
 def _per_platform(item: dict[str, Any], key: str, at: At) -> dict[str, tuple[str, ...]]:

@@ -112,30 +112,47 @@ def render_steps(
     job: Job, compiled: list[_Compiled], host: Host, extra_vars: Mapping[str, Any]
 ) -> tuple[Step, ...]:
     context = {**host.vars, **job.vars, **extra_vars, "host": host.facts()}
-    steps = []
+    steps: list[Step] = []
     for item in compiled:
-        task = item.task
-        where = f"job {job.path}, task '{task.name}', host {host.name}"
-        sources, templates = item.variant(host)
+        where = f"job {job.path}, task '{item.task.name}', host {host.name}"
         with _guard(where):
-            if item.deferred:
-                # Checked now with a stand-in for `saved`; rendered for real on the device.
-                trial = {**context, "saved": _Anything()}
-                for template in templates:
-                    template.render(trial)
-                if task.when is not None:
-                    _ENV.compile_expression(task.when)(**trial)
-                steps.append(_step(task, (), task.checks, sources, context))
-                continue
-            text = "\n".join(t.render(context) for t in templates)
-            checks = tuple(c.render(_renderer(context)) for c in task.checks)
-            save_to = task.save_to and _renderer(context)(task.save_to)
-        steps.append(_step(task, _lines(text, task.kind), checks, save_to=save_to))
+            for name, scope in _items(item.task, context):
+                steps.append(_render(item, host, name, scope))
     return tuple(steps)
+
+
+def _items(task: Task, context: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(step name, variables) per loop item: `item` is the item; no loop, one step."""
+    if task.loop is None:
+        return [(task.name, context)]
+    values: Any = task.loop
+    if isinstance(values, str):
+        values = _ENV.compile_expression(values, undefined_to_none=False)(**context)
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise jinja2.TemplateError(f"loop: expected a list, got {type(values).__name__}")
+    return [(f"{task.name} ({value})", {**context, "item": value}) for value in values]
+
+
+def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> Step:
+    task = item.task
+    sources, templates = item.variant(host)
+    if item.deferred:
+        # Checked now with a stand-in for `saved`; rendered for real on the device.
+        trial = {**context, "saved": _Anything()}
+        for template in templates:
+            template.render(trial)
+        if task.when is not None:
+            _ENV.compile_expression(task.when)(**trial)
+        return _step(task, name, (), task.checks, sources, context)
+    text = "\n".join(t.render(context) for t in templates)
+    checks = tuple(c.render(_renderer(context)) for c in task.checks)
+    save_to = task.save_to and _renderer(context)(task.save_to)
+    return _step(task, name, _lines(text, task.kind), checks, save_to=save_to)
 
 
 def _step(
     task: Task,
+    name: str,
     commands: tuple[str, ...],
     checks: tuple[Check, ...],
     sources: tuple[str, ...] = (),
@@ -143,7 +160,7 @@ def _step(
     save_to: str | None = None,
 ) -> Step:
     return Step(
-        task.name,
+        name,
         task.kind,
         commands,
         task.read_timeout,
@@ -154,6 +171,7 @@ def _step(
         checks,
         task.when,
         save_to if context is None else task.save_to,
+        task.ignore_errors,
         sources,
         context,
     )
