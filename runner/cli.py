@@ -6,6 +6,7 @@ Errors are one line on stderr, never a traceback; exit codes are runner.errors.E
 from __future__ import annotations
 
 import getpass
+import json
 import logging
 import os
 import re
@@ -14,10 +15,11 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+import yaml
 from rich.console import Console
 
 from runner import __version__, core
-from runner.console import View
+from runner.console import View, host_view
 from runner.errors import ExitCode, NetjobError
 from runner.executor import Policy
 from runner.models import Report
@@ -74,6 +76,15 @@ SkipTags = Annotated[
 ]
 StartAt = Annotated[
     str | None, typer.Option("--start-at-task", help="Begin at the task of this name.")
+]
+Output = Annotated[
+    str,
+    typer.Option(
+        "--output",
+        "-o",
+        help="table (for people), json or yaml (for tools; the "
+        "format is schema/report.schema.json).",
+    ),
 ]
 ListTasks = Annotated[
     bool, typer.Option("--list-tasks", help="List the tasks that would run, and stop.")
@@ -139,6 +150,7 @@ def run(
     skip_tags: SkipTags = None,
     start_at_task: StartAt = None,
     list_tasks: ListTasks = False,
+    output: Output = "table",
     inventory: InventoryOpt = None,
     limit: Limit = None,
     extra_vars: ExtraVars = None,
@@ -206,6 +218,9 @@ def run(
         bool,
         typer.Option("--ask-pass", "-k", help="Prompt for passwords not set in the environment."),
     ] = False,
+    html: Annotated[
+        bool, typer.Option("--html/--no-html", help="Write report.html beside report.json.")
+    ] = True,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print the summary only.")] = False,
     verbose: Verbose = False,
 ) -> None:
@@ -213,7 +228,9 @@ def run(
 
     Example: netjob run playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     _setup_logging(verbose)
-    view = View(_console(), verbose=verbose, quiet=quiet, diff=diff or check)
+    _check_output(output)
+    # With --output json/yaml, stdout is for the document alone.
+    view = View(_console(), verbose=verbose, quiet=quiet or output != "table", diff=diff or check)
     try:
         selection = core.select(
             job,
@@ -248,8 +265,25 @@ def run(
         )
     except NetjobError as exc:
         _fail(str(exc))
-    view.summary(report)
+    _print_report(report.run_dir, output, view)
     raise typer.Exit(int(exit_code(report)))
+
+
+def _print_report(run_dir: Path, output: str, view: View) -> None:
+    from runner.history import report_data
+
+    data = report_data(run_dir)
+    if output == "json":
+        typer.echo(json.dumps(data, indent=1))
+    elif output == "yaml":
+        typer.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
+    else:
+        view.summary(data, run_dir)
+
+
+def _check_output(output: str) -> None:
+    if output not in ("table", "json", "yaml"):
+        _fail(f"--output {output!r}: expected table, json or yaml")
 
 
 def exit_code(report: Report) -> ExitCode:
@@ -295,17 +329,81 @@ def plan(
 def hosts(
     inventory: InventoryOpt = None,
     limit: Limit = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --output json.")] = False,
+    output: Output = "table",
 ) -> None:
     """List the hosts that match, with their merged variables.
 
-    Example: netjob hosts --limit core"""
+    Example: netjob hosts --limit core --output yaml"""
+    _check_output(output)
     try:
         inv = core.load_inventories(_inventories(inventory))
         chosen = inv.select(limit)
     except NetjobError as exc:
         _fail(str(exc))
-    View(_console()).hosts(inv, chosen, as_json)
+    if as_json or output == "json":
+        typer.echo(json.dumps([host_view(h) for h in chosen], indent=1, default=str))
+    elif output == "yaml":
+        typer.echo(
+            yaml.safe_dump(
+                json.loads(json.dumps([host_view(h) for h in chosen], default=str)), sort_keys=False
+            ),
+            nl=False,
+        )
+    else:
+        View(_console()).hosts(inv, chosen)
+
+
+Reports = Annotated[Path, typer.Option("--reports", help="Where run folders are.")]
+
+
+@app.command()
+def report(
+    run: Annotated[
+        str | None,
+        typer.Argument(
+            help="A run folder, a job file (its latest run) or a run id; default: the newest run.",
+            show_default=False,
+        ),
+    ] = None,
+    reports: Reports = Path("reports"),
+    output: Output = "table",
+) -> None:
+    """Show a past run's summary.
+
+    Example: netjob report playbooks/compliance_audit.yaml"""
+    from runner.history import resolve_run
+
+    _check_output(output)
+    try:
+        folder = resolve_run(run, reports)
+        _print_report(folder, output, View(_console()))
+    except NetjobError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def show(
+    run: Annotated[
+        str,
+        typer.Argument(
+            help="A run folder, a job file (its latest run) or a run id.", show_default=False
+        ),
+    ],
+    host: Annotated[str, typer.Argument(help="The host.", show_default=False)],
+    task: Annotated[str | None, typer.Argument(help="Only this task.", show_default=False)] = None,
+    reports: Reports = Path("reports"),
+) -> None:
+    """Print what a device said in a past run.
+
+    Example: netjob show playbooks/show_ip_int_brief.yaml r001 interfaces"""
+    from runner.history import host_data, resolve_run
+
+    try:
+        data = host_data(resolve_run(run, reports), host)
+    except NetjobError as exc:
+        _fail(str(exc))
+    View(_console()).outputs(data, task)
 
 
 @app.command("diff")

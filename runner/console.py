@@ -3,16 +3,16 @@ plans and host listings. Everything here arrives already redacted."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from runner.compliance import compliance
 from runner.inventory import Inventory
-from runner.models import Host, HostResult, Job, Report, Status, WorkItem
+from runner.models import Host, HostResult, Job, Status, WorkItem
 
 _STYLE = {
     Status.OK: "green",
@@ -58,33 +58,35 @@ class View:
                         f"    {text}", style=style, highlight=False, markup=False, soft_wrap=True
                     )
 
-    def summary(self, report: Report) -> None:
-        failed = report.failed
+    def summary(self, data: Mapping[str, Any], run_dir: Path) -> None:
+        """A run's summary, from its report.json: the same for `run` and `report`."""
+        hosts = data["hosts"]
+        failed = {n: h for n, h in hosts.items() if h["status"] == "failed"}
         if failed:
             table = Table(title="failed hosts", title_justify="left")
             for column in ("host", "failure", "what happened; what to try"):
                 table.add_column(column, overflow="fold")
-            for result in sorted(failed, key=lambda r: r.host):
-                table.add_row(result.host, result.failure or "", result.error or "")
+            for name, host in sorted(failed.items()):
+                table.add_row(name, host["failure"] or "", host["error"] or "")
             self.console.print(table)
-        self._compliance(report)
-        counts = {s: 0 for s in Status}
-        for result in report.hosts.values():
-            counts[result.status] += 1
-        parts = [f"{counts[s]} {s.value}" for s in Status if counts[s] or s is not Status.SKIPPED]
-        head = "INTERRUPTED: " if report.interrupted else ""
-        if report.stopped and not report.interrupted:
-            self.console.print(f"ROLLOUT STOPPED: {report.stopped}", style="bold red")
+        self._compliance(data.get("compliance") or {})
+        summary = data["summary"]
+        parts = [
+            f"{summary[s.value]} {s.value}"
+            for s in Status
+            if summary[s.value] or s is not Status.SKIPPED
+        ]
+        head = "INTERRUPTED: " if data["interrupted"] else ""
+        if data["stopped"] and not data["interrupted"]:
+            self.console.print(f"ROLLOUT STOPPED: {data['stopped']}", style="bold red")
+        check = " (--check: no config sent)" if data.get("check") else ""
         self.console.print(
-            f"{head}{len(report.hosts)} hosts: {', '.join(parts)} in {report.duration:.1f}s",
+            f"{head}{len(hosts)} hosts: {', '.join(parts)} in {data['duration_s']:.1f}s{check}",
             highlight=False,
         )
-        self.console.print(
-            f"report: {report.run_dir / 'report.json'}", highlight=False, soft_wrap=True
-        )
+        self.console.print(f"report: {run_dir / 'report.json'}", highlight=False, soft_wrap=True)
 
-    def _compliance(self, report: Report) -> None:
-        data = compliance(report.hosts.values())
+    def _compliance(self, data: Mapping[str, Any]) -> None:
         if not data:
             return
         failing = [(rule, item) for rule, r in data["rules"].items() for item in r["failing"]]
@@ -100,6 +102,38 @@ class View:
             f"({len(data['rules'])} rules)",
             highlight=False,
         )
+
+    def outputs(self, data: Mapping[str, Any], task: str | None) -> None:
+        """What a device said in a past run (`netjob show`)."""
+        for step in data["steps"]:
+            if task is not None and step["task"] != task:
+                continue
+            self.console.print(
+                f"== {step['task']} [{step['kind']}] {step['status']}",
+                highlight=False,
+                markup=False,
+            )
+            for i, command in enumerate(step["commands"]):
+                self.console.print(f">>> {command}", highlight=False, markup=False)
+                if step["kind"] == "show" and i < len(step["outputs"]):
+                    self.console.print(
+                        step["outputs"][i].rstrip("\n"),
+                        highlight=False,
+                        markup=False,
+                        soft_wrap=True,
+                    )
+            if step["kind"] != "show":
+                for output in step["outputs"]:
+                    self.console.print(
+                        output.rstrip("\n"), highlight=False, markup=False, soft_wrap=True
+                    )
+            if step.get("error"):
+                self.console.print(
+                    f"!! {step['failure']}: {step['error']}",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
 
     def tasks(self, job: Job) -> None:
         self.console.print(
@@ -141,10 +175,7 @@ class View:
             highlight=False,
         )
 
-    def hosts(self, inventory: Inventory, hosts: Sequence[Host], as_json: bool) -> None:
-        if as_json:
-            self.console.print_json(json.dumps([host_view(h) for h in hosts], default=str))
-            return
+    def hosts(self, inventory: Inventory, hosts: Sequence[Host]) -> None:
         table = Table(title=f"{len(hosts)} hosts from {inventory.source}", title_justify="left")
         for column in ("host", "address", "platform", "groups", "vars"):
             table.add_column(column, overflow="fold")

@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import functools
 import json
+import logging
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -18,6 +19,7 @@ from runner.connection import Connector, NetmikoConnection
 from runner.errors import InputError, SelectionError
 from runner.executor import Policy, execute
 from runner.formats import load_any, merge_inventories
+from runner.html_report import write_html
 from runner.inventory import Inventory, Prompt, resolve_credentials
 from runner.models import Host, HostResult, Job, Report, WorkItem
 from runner.playbook import load_job
@@ -26,6 +28,8 @@ from runner.reporter import RunWriter, safe_name
 from runner.rollout import Amount
 from runner.schema import At, mapping
 from runner.yamlio import load_yaml
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,7 @@ class RunOptions:
     max_fail: Amount | None = None  # failures that stop the rollout before the next batch
     grace: float = 10.0  # seconds in-flight hosts get after Ctrl-C
     processes: int = 1  # worker processes; the workers are spread over them
+    html: bool = True  # write report.html (a page to share) beside report.json
 
 
 def run(
@@ -200,7 +205,18 @@ def run(
                 )
             else:
                 record(scheduler.not_run(item.host.name, f"not run: {stopped}"))
-    return writer.finish(interrupted=stopped == "interrupted", stopped=stopped)
+    report = writer.finish(interrupted=stopped == "interrupted", stopped=stopped)
+    if options.html:
+        _write_html(report.run_dir)
+    return report
+
+
+def _write_html(run_dir: Path) -> None:
+    """report.html beside report.json; a page that fails to build never fails the run."""
+    try:
+        write_html(run_dir)
+    except Exception:  # the report.json that the run is judged by is already written
+        log.warning("could not write %s/report.html", run_dir, exc_info=True)
 
 
 def _run_batch(

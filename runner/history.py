@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from runner.drift import Drift, diff_outputs, normalize
+from runner.drift import Drift, StoreError, diff_outputs, normalize
 from runner.errors import InputError
 from runner.reporter import load_host, safe_name
 
@@ -70,3 +70,45 @@ def drift(before: Path, after: Path, extra: tuple[str, ...] = ()) -> tuple[Drift
     new, later = outputs(after)
     platforms.update(later)
     return diff_outputs(old, new, lambda key, text: normalize(text, platforms[key[0]], extra))
+
+
+def resolve_run(target: str | None, reports_dir: Path) -> Path:
+    """A run folder from what a user types: nothing (the newest run of any job), a run
+    folder, a job file (its latest run) or a run id."""
+    if target is None:
+        latest = [p for p in reports_dir.glob("*/latest") if (p / "report.json").is_file()]
+        if not latest:
+            raise InputError(f"no runs under {reports_dir}; run a job first (or pass --reports)")
+        return max(latest, key=lambda p: (p / "report.json").stat().st_mtime).resolve()
+    path = Path(target)
+    if (path / "report.json").is_file():
+        return path
+    if path.suffix in (".yaml", ".yml"):
+        found = runs(reports_dir, path)
+        if not found:
+            raise InputError(f"no runs of {path} under {reports_dir}")
+        return found[-1]
+    matches = sorted(p for p in reports_dir.glob(f"*/{target}") if (p / "report.json").is_file())
+    if not matches:
+        raise InputError(
+            f"no run {target!r} under {reports_dir}: give a run folder, a job "
+            "file or a run id (see the report: line of a run)"
+        )
+    return matches[-1]
+
+
+def report_data(run: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads((run / "report.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{run / 'report.json'}: cannot read: {exc}") from None
+    return data
+
+
+def host_data(run: Path, host: str) -> dict[str, Any]:
+    if host not in report_data(run)["hosts"]:
+        raise InputError(f"host {host!r} is not in the run {run}")
+    try:
+        return load_host(run, host)
+    except (OSError, ValueError, StoreError) as exc:
+        raise InputError(f"{run}: cannot read {host}'s results: {exc}") from None
