@@ -19,7 +19,7 @@ import yaml
 from rich.console import Console
 
 from runner import __version__, core
-from runner.console import View, host_view
+from runner.console import LiveView, View, host_view
 from runner.errors import ExitCode, NetjobError
 from runner.executor import Policy
 from runner.models import Report
@@ -67,7 +67,15 @@ ExtraVars = Annotated[
         "-e", "--extra-vars", help="key=value or @file.yaml; beats inventory and job vars."
     ),
 ]
-Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="Debug logging on stderr.")]
+Verbose = Annotated[
+    int,
+    typer.Option(
+        "-v",
+        "--verbose",
+        count=True,
+        help="-v: the task each in-flight host is on; -vv: debug log on stderr.",
+    ),
+]
 Tags = Annotated[
     list[str] | None, typer.Option("--tags", "-t", help="Only tasks with one of these tags.")
 ]
@@ -109,8 +117,8 @@ def _fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
     raise typer.Exit(int(code))
 
 
-def _console() -> Console:
-    return Console(highlight=False, no_color="NO_COLOR" in os.environ)
+def _console(no_color: bool = False) -> Console:
+    return Console(highlight=False, no_color=no_color or "NO_COLOR" in os.environ)
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -222,15 +230,19 @@ def run(
         bool, typer.Option("--html/--no-html", help="Write report.html beside report.json.")
     ] = True,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print the summary only.")] = False,
-    verbose: Verbose = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colours and no live bar: plain lines.")
+    ] = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Run a job on its hosts.
 
     Example: netjob run playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
-    _setup_logging(verbose)
+    _setup_logging(verbose >= 2)
     _check_output(output)
     # With --output json/yaml, stdout is for the document alone.
-    view = View(_console(), verbose=verbose, quiet=quiet or output != "table", diff=diff or check)
+    console = _console(no_color)
+    view = View(console, verbose=verbose >= 1, quiet=quiet or output != "table", diff=diff or check)
     try:
         selection = core.select(
             job,
@@ -257,12 +269,19 @@ def run(
             serial=Amount.parse(serial, "--serial") if serial else None,
             max_fail=Amount.parse(max_fail, "--max-fail") if max_fail else None,
         )
-        report = core.run(
-            selection,
-            options,
-            prompt=getpass.getpass if ask_pass else None,
-            on_result=view.host_done,
-        )
+        prompt = getpass.getpass if ask_pass else None
+        # A live bar only where a person watches: a terminal, colours allowed, not -q.
+        if console.is_terminal and not console.no_color and not view.quiet and not ask_pass:
+            with LiveView(view, len(selection.hosts)) as live:
+                report = core.run(
+                    selection,
+                    options,
+                    prompt=prompt,
+                    on_result=live.host_done,
+                    on_progress=live.progress,
+                )
+        else:
+            report = core.run(selection, options, prompt=prompt, on_result=view.host_done)
     except NetjobError as exc:
         _fail(str(exc))
     _print_report(report.run_dir, output, view)
@@ -505,7 +524,7 @@ def lab(
     login_latency_ms: Annotated[
         int, typer.Option("--login-latency-ms", min=0, help="Added to every login.")
     ] = 0,
-    verbose: Verbose = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Serve simulated Cisco IOS devices on 127.0.0.1 until interrupted.
 
@@ -514,7 +533,7 @@ def lab(
     from runner.lab.inventory import inventory_yaml
     from runner.lab.server import Lab, LabConfig
 
-    _setup_logging(verbose)
+    _setup_logging(verbose >= 1)
     try:
         config = LabConfig(
             devices=devices,

@@ -3,16 +3,20 @@ plans and host listings. Everything here arrives already redacted."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 
 from runner.inventory import Inventory
-from runner.models import Host, HostResult, Job, Status, WorkItem
+from runner.models import Host, HostResult, Job, Progress, Status, WorkItem
 
 _STYLE = {
     Status.OK: "green",
@@ -205,3 +209,61 @@ def host_view(host: Host) -> dict[str, object]:
         "connection": vars(host.connection),
         "vars": dict(host.vars),
     }
+
+
+class LiveView:
+    """The live display of a run on a terminal: a bar with hosts done, failed and in
+    flight and the rate; with -v, the task each in-flight host is on. Failed hosts are
+    still printed as lines above it, so nothing is only on a transient screen."""
+
+    def __init__(self, view: View, total: int) -> None:
+        self.view = view
+        self.flight: dict[str, str] = {}
+        self.failed = 0
+        self.bar = RichProgress(
+            TextColumn("hosts"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            console=view.console,
+        )
+        self.task = self.bar.add_task("hosts", total=total, stats="")
+        self.started = time.monotonic()
+        self.live = Live(self._render(), console=view.console, refresh_per_second=8)
+
+    def __enter__(self) -> LiveView:
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.live.update(self._render(), refresh=True)
+        self.live.__exit__(None, None, None)
+
+    def progress(self, news: Progress) -> None:
+        self.flight[news.host] = news.task or "connecting"
+        self.live.update(self._render())
+
+    def host_done(self, result: HostResult) -> None:
+        self.flight.pop(result.host, None)
+        if result.failed:
+            self.failed += 1
+            self.view.host_done(result)
+        self.bar.advance(self.task)
+        self.live.update(self._render())
+
+    def _render(self) -> RenderableType:
+        done = int(self.bar.tasks[0].completed) if self.bar.tasks else 0
+        rate = done / max(time.monotonic() - self.started, 1e-6)
+        self.bar.update(
+            self.task,
+            stats=f"failed {self.failed}  in flight {len(self.flight)}  {rate:.1f} hosts/s",
+        )
+        if not self.view.verbose or not self.flight:
+            return self.bar
+        table = Table(box=None, show_header=False, padding=(0, 1))
+        for host, task in list(self.flight.items())[:15]:
+            table.add_row(host, task)
+        if len(self.flight) > 15:
+            table.add_row("...", f"and {len(self.flight) - 15} more")
+        return Group(self.bar, table)

@@ -155,6 +155,7 @@ def run(
     connect: Connector = NetmikoConnection.open,
     environ: Mapping[str, str] | None = None,
     interrupt: scheduler.Interrupt | None = None,
+    on_progress: scheduler.OnProgress | None = None,
 ) -> Report:
     """Render everything (a template error fails here, before any connection), then run
     batch after batch; hosts never started get a result saying why."""
@@ -186,7 +187,7 @@ def run(
     stopped: str | None = None
     with _signals_to(interrupt):
         for number, batch in enumerate(parts, 1):
-            if _run_batch(batch, options, connect, record, interrupt):
+            if _run_batch(batch, options, connect, record, interrupt, on_progress):
                 stopped = "interrupted"
                 break
             ran += len(batch)
@@ -225,6 +226,7 @@ def _run_batch(
     connect: Connector,
     record: Callable[[HostResult], None],
     interrupt: scheduler.Interrupt,
+    on_progress: scheduler.OnProgress | None,
 ) -> bool:
     # A process costs ~0.5 s to start: only worth it with work enough for each.
     processes = min(options.processes, max(1, len(batch) // 50))
@@ -238,9 +240,12 @@ def _run_batch(
             record,
             options.grace,
             interrupt,
+            on_progress,
         )
     work = functools.partial(execute, connect=connect, policy=options.policy)
-    return scheduler.run(batch, work, options.workers, record, options.grace, interrupt)
+    return scheduler.run(
+        batch, work, options.workers, record, options.grace, interrupt, on_progress
+    )
 
 
 @contextlib.contextmanager

@@ -194,3 +194,11 @@ class Report:
     @property
     def noncompliant(self) -> list[HostResult]:
         return [r for r in self.hosts.values() if r.noncompliant]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A worker's news for a live display: a host started (task None) or began a task."""
+
+    host: str
+    task: str | None = None

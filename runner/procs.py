@@ -17,13 +17,13 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from runner import scheduler
 from runner.connection import Connector
 from runner.executor import Policy, execute
-from runner.models import HostResult, WorkItem
+from runner.models import WorkItem
 
 # Spawned, not forked: forking a process that already runs threads (the watchdog, a lab in
 # tests) can copy a held lock into the child.
@@ -39,6 +39,7 @@ def run_sharded(
     on_result: scheduler.OnResult,
     grace: float,
     interrupt: scheduler.Interrupt,
+    on_progress: scheduler.OnProgress | None = None,
 ) -> bool:
     """Like scheduler.run (same contract: every host gets exactly one result, in this
     thread), with `workers` threads in total spread over `processes` processes."""
@@ -51,7 +52,7 @@ def run_sharded(
     children = [
         _CONTEXT.Process(
             target=_child,
-            args=(shard, threads, connect, policy, results, stop, grace),
+            args=(shard, threads, connect, policy, results, stop, grace, on_progress is not None),
             name=f"netjob-shard-{n}",
             daemon=True,
         )
@@ -61,10 +62,13 @@ def run_sharded(
         child.start()
     pending = {item.host.name for item in items}
     try:
-        _collect(results, pending, on_result, interrupt, children)
+        deliver = functools.partial(
+            scheduler.deliver, pending=pending, on_result=on_result, on_progress=on_progress
+        )
+        _collect(results, pending, deliver, interrupt, children)
         if pending:
             stop.set()
-            _collect(results, pending, on_result, None, children, time.monotonic() + grace + 5)
+            _collect(results, pending, deliver, None, children, time.monotonic() + grace + 5)
     finally:
         for child in children:
             child.join(1)
@@ -78,7 +82,7 @@ def run_sharded(
 def _collect(
     results: Any,
     pending: set[str],
-    on_result: scheduler.OnResult,
+    deliver: Callable[[Any], None],
     interrupt: scheduler.Interrupt | None,
     children: list[Any],
     deadline: float | None = None,
@@ -89,13 +93,12 @@ def _collect(
         if deadline is not None and time.monotonic() > deadline:
             return
         try:
-            result: HostResult = results.get(timeout=0.2)
+            message = results.get(timeout=0.2)
         except queue.Empty:
             if not any(child.is_alive() for child in children) and results.empty():
                 return
             continue
-        pending.discard(result.host)
-        on_result(result)
+        deliver(message)
 
 
 def _child(
@@ -106,6 +109,7 @@ def _child(
     results: Any,
     stop: multiprocessing.synchronize.Event,
     grace: float,
+    progress: bool,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     interrupt = scheduler.Interrupt()
@@ -117,6 +121,8 @@ def _child(
     threading.Thread(target=relay, daemon=True).start()
     work = functools.partial(execute, connect=connect, policy=policy)
     with contextlib.suppress(KeyboardInterrupt):
-        scheduler.run(shard, work, workers, results.put, grace, interrupt)
+        scheduler.run(
+            shard, work, workers, results.put, grace, interrupt, results.put if progress else None
+        )
     results.close()
     results.join_thread()  # every result is in the pipe before this process ends

@@ -19,13 +19,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from runner.errors import FailureClass
-from runner.models import Credentials, Host, HostResult, Job, Status, WorkItem
+from runner.models import Credentials, Host, HostResult, Job, Progress, Status, WorkItem
 from runner.templating import compile_job, render_steps
 
 log = logging.getLogger(__name__)
 
-Execute = Callable[[WorkItem], HostResult]
+Execute = Callable[..., HostResult]  # (item) -> result; with progress: (item, notify=...)
 OnResult = Callable[[HostResult], None]
+OnProgress = Callable[[Progress], None]
 DEFAULT_WORKERS = 20
 _STOP = None
 
@@ -68,6 +69,7 @@ def run(
     on_result: OnResult,
     grace: float = 10.0,
     interrupt: Interrupt | None = None,
+    on_progress: OnProgress | None = None,
 ) -> bool:
     """Run every item; call on_result (in this thread) as each host finishes.
 
@@ -76,7 +78,7 @@ def run(
     """
     interrupt = interrupt or Interrupt()
     todo: queue.Queue[WorkItem | None] = queue.Queue()
-    done: queue.Queue[HostResult] = queue.Queue()
+    done: queue.Queue[HostResult | Progress] = queue.Queue()
     for item in items:
         todo.put(item)
     count = max(1, min(workers, len(items)))
@@ -86,7 +88,7 @@ def run(
         # Daemon threads: a host abandoned after the grace period must not block exit.
         threading.Thread(
             target=_worker,
-            args=(todo, done, execute, interrupt.stop),
+            args=(todo, done, execute, interrupt.stop, on_progress is not None),
             name=f"netjob-worker-{n}",
             daemon=True,
         ).start()
@@ -95,33 +97,43 @@ def run(
         while pending and not interrupt.stop.is_set():
             with contextlib.suppress(queue.Empty):
                 # A short timeout, so a signal that set `stop` is seen promptly.
-                _deliver(done.get(timeout=0.2), pending, on_result)
+                deliver(done.get(timeout=0.2), pending, on_result, on_progress)
     except KeyboardInterrupt:  # API callers who install no signal handler
         interrupt.stop.set()
     if not pending:
         return interrupt.stop.is_set()
-    _drain(done, pending, on_result, time.monotonic() + grace, interrupt.abandon)
+    _drain(done, pending, on_result, time.monotonic() + grace, interrupt.abandon, on_progress)
     return True
 
 
-def _deliver(result: HostResult, pending: set[str], on_result: OnResult) -> None:
-    pending.discard(result.host)
-    on_result(result)
+def deliver(
+    message: HostResult | Progress,
+    pending: set[str],
+    on_result: OnResult,
+    on_progress: OnProgress | None = None,
+) -> None:
+    if isinstance(message, Progress):
+        if on_progress is not None:
+            on_progress(message)
+        return
+    pending.discard(message.host)
+    on_result(message)
 
 
 def _drain(
-    done: queue.Queue[HostResult],
+    done: queue.Queue[HostResult | Progress],
     pending: set[str],
     on_result: OnResult,
     deadline: float,
     abandon: threading.Event,
+    on_progress: OnProgress | None,
 ) -> None:
     while pending and not abandon.is_set():
         left = deadline - time.monotonic()
         if left <= 0:
             break
         with contextlib.suppress(queue.Empty):
-            _deliver(done.get(timeout=min(left, 0.2)), pending, on_result)
+            deliver(done.get(timeout=min(left, 0.2)), pending, on_result, on_progress)
     for name in sorted(pending):
         on_result(interrupted(name, "abandoned after the grace period: the run was interrupted"))
 
@@ -136,21 +148,29 @@ def interrupted(host: str, why: str) -> HostResult:
 
 def _worker(
     todo: queue.Queue[WorkItem | None],
-    done: queue.Queue[HostResult],
+    done: queue.Queue[HostResult | Progress],
     execute: Execute,
     stop: threading.Event,
+    progress: bool,
 ) -> None:
+    def notify(host: str, task: str) -> None:
+        done.put(Progress(host, task))
+
     while (item := todo.get()) is not _STOP:
         if stop.is_set():
             done.put(interrupted(item.host.name, "not started: the run was interrupted"))
             continue
-        done.put(_guarded(execute, item))
+        if progress:
+            done.put(Progress(item.host.name))
+        done.put(_guarded(execute, item, notify if progress else None))
 
 
-def _guarded(execute: Execute, item: WorkItem) -> HostResult:
+def _guarded(
+    execute: Execute, item: WorkItem, notify: Callable[[str, str], None] | None
+) -> HostResult:
     """A bug in one host's work becomes that host's failure, never a lost host."""
     try:
-        return execute(item)
+        return execute(item, notify=notify) if notify is not None else execute(item)
     except BaseException as exc:
         log.debug("internal error on %s:\n%s", item.host.name, traceback.format_exc())
         return HostResult(

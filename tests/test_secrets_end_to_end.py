@@ -50,7 +50,7 @@ def test_no_secret_in_any_file_or_console_output(tmp_path: Path) -> None:
                 str(inventory),
                 "--reports",
                 str(reports),
-                "-v",
+                "-vv",
                 "-e",
                 f"ops_secret={JOB_SECRET}",
             ],
