@@ -133,6 +133,7 @@ class NetmikoConnection:
 
     def __init__(self, driver: Any) -> None:
         self._driver = driver
+        self._settled = True  # False while a config step may have left config mode open
 
     @classmethod
     def open(cls, host: Host, credentials: Credentials, lease: Lease) -> NetmikoConnection:
@@ -154,7 +155,10 @@ class NetmikoConnection:
 
     def _enable(self) -> None:
         try:
-            self._driver.enable()
+            if str(getattr(self._driver, "device_type", "")).startswith(("cisco", "arista")):
+                self._enable_known_prompt()
+            else:
+                self._driver.enable()
         except ValueError as exc:  # netmiko's way of saying the prompt never showed '#'
             self.close()
             raise AuthenticationError(
@@ -164,6 +168,13 @@ class NetmikoConnection:
         except Exception as exc:
             self.close()
             raise self._mapped(exc, connecting=True) from exc
+
+    def _enable_known_prompt(self) -> None:
+        """netmiko's enable() asks "am I enabled?" before and after (a round trip each);
+        the prompt that ends the exchange already says it: `#` enabled, `>` refused."""
+        output = str(self._driver.enable(check_state=False, enable_pattern=r"[>#]\s*$"))
+        if not output.rstrip().endswith("#"):
+            raise ValueError("the prompt after enable does not end in #")
 
     def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str:
         try:
@@ -185,6 +196,7 @@ class NetmikoConnection:
         # Junos edits a candidate: only `commit` applies it (and saves it), so the session
         # stays in configuration mode for the commit and leaves afterwards.
         commits = self._commits()
+        self._settled = False  # until config mode is left for sure
         try:
             output: str = self._driver.send_config_set(
                 list(lines),
@@ -194,6 +206,7 @@ class NetmikoConnection:
             )
             if commits:
                 output += self._driver.commit(and_quit=True)
+            self._settled = True
             # A config step may have renamed the device: learn the prompt again.
             self._driver.set_base_prompt()
         except ConfigInvalidException as exc:
@@ -222,9 +235,14 @@ class NetmikoConnection:
         return rf"(?:^|[\r\n]){base}[>#]\s*$"
 
     def close(self) -> None:
+        driver = self._driver
+        if self._settled:
+            # netmiko's cleanup() asks "still in config mode?" (a round trip) before its
+            # `exit`; we know we are not, so only the `exit` is sent.
+            driver.cleanup = lambda command="exit": driver.write_channel(command + driver.RETURN)
         # Closing a broken session must never fail a host.
         with contextlib.suppress(Exception):
-            self._driver.disconnect()
+            driver.disconnect()
 
     def _mapped(self, exc: Exception, connecting: bool = False, during: str = "") -> DeviceError:
         """A timeout on a session the device already closed is a lost connection."""

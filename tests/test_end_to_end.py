@@ -202,3 +202,20 @@ def test_a_rejected_command_fails_its_step_with_the_devices_message(
     bad = host["steps"][1]
     assert bad["failure"] == "command_rejected"
     assert "frobnicate on" in bad["error"] and "% Invalid input detected" in bad["error"]
+
+
+def test_a_wrong_enable_secret_is_an_authentication_failure(
+    tmp_path: Path, lab5: Lab, lab_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WRONG_SECRET", "not-the-secret")
+    inventory = write_inventory(tmp_path / "inv.yaml", lab5)
+    inventory.write_text(
+        inventory.read_text().replace("  r002:\n", "  r002:\n    secret_env: WRONG_SECRET\n")
+    )
+    reports = tmp_path / "reports"
+    job = ROOT / "playbooks" / "show_version.yaml"
+    assert main(["run", str(job), "-i", str(inventory), "--reports", str(reports)]) == 1
+    hosts = load_report(reports, "show_version")["hosts"]
+    assert hosts["r002"]["failure"] == "auth_failed" and "enable" in hosts["r002"]["error"]
+    assert hosts["r002"]["duration_s"] < 5  # refused at once, not after a read timeout
+    assert [h["status"] for n, h in sorted(hosts.items()) if n != "r002"] == ["ok"] * 4
