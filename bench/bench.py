@@ -120,7 +120,10 @@ def scenario(
 ) -> list[dict[str, Any]]:
     lab = LabProcess(devices, *latency)
     rows = []
+    ideal = None
     try:
+        if latency != (0, 0) and "netjob" in systems:
+            ideal = _one_device_time(lab, job) * math.ceil(devices / workers)
         for system in systems:
             w = 1 if system == "seed_sequential" else workers
             row = {
@@ -133,6 +136,9 @@ def scenario(
             }
             row.update(run_child(system, lab, job, w))
             row["devices_per_s"] = devices / row["wall_s"]
+            if ideal is not None and system.startswith("netjob"):
+                row["ideal_s"] = ideal
+                row["wall_vs_ideal"] = row["wall_s"] / ideal
             print(
                 json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}),
                 flush=True,
@@ -141,6 +147,29 @@ def scenario(
     finally:
         lab.stop()
     return rows
+
+
+def _one_device_time(lab: LabProcess, job: str) -> float:
+    """One device's time with netjob on the same lab: the unit of the ideal wall time,
+    ceil(N / workers) x this."""
+    import yaml
+
+    data = yaml.safe_load(lab.inventory.read_text())
+    first = next(iter(data["hosts"]))
+    data["hosts"] = {first: data["hosts"][first]}
+    single = lab.folder / "one.yaml"
+    single.write_text(yaml.safe_dump(data))
+    times = []
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, __file__, "measure", "netjob", str(single), job, "1"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
+        times.append(json.loads(done.stdout.strip().splitlines()[-1])["wall_s"])
+    return min(times)
 
 
 def offline(hosts: int) -> dict[str, float]:
@@ -167,13 +196,16 @@ def table(rows: list[dict[str, Any]]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     keyed: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in rows:
-        if row["system"] == "netjob":
-            keyed[(row["job"], row["latency_ms"], row["devices"])] = row
+    for row in rows:  # the fastest netjob variant of each scenario is what peers face
+        key = (row["job"], row["latency_ms"], row["devices"])
+        if row["system"].startswith("netjob") and (
+            key not in keyed or row["devices_per_s"] > keyed[key]["devices_per_s"]
+        ):
+            keyed[key] = row
     for row in rows:
         ours = keyed.get((row["job"], row["latency_ms"], row["devices"]))
         ratio = ours["devices_per_s"] / row["devices_per_s"] if ours else math.nan
-        speedup = "—" if row["system"] == "netjob" else f"{ratio:.2f}x"
+        speedup = "—" if row["system"].startswith("netjob") else f"{ratio:.2f}x"
         lines.append(
             f"| {row['job']} | {row['latency_ms']}/{row['login_latency_ms']} | {row['devices']} "
             f"| {row['system']} | {row['workers']} | {row['wall_s']:.2f} "
@@ -181,6 +213,12 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {row['lab_cpu_s']:.2f} | {row['ok']}/{row['failed']} | {speedup} |"
         )
     return "\n".join(lines)
+
+
+def _ideal(row: dict[str, Any]) -> str:
+    if "wall_vs_ideal" not in row:
+        return "—"
+    return f"{row['wall_vs_ideal']:.2f} (ideal {row['ideal_s']:.1f} s)"
 
 
 def main() -> None:
