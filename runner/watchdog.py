@@ -16,8 +16,10 @@ from collections.abc import Callable
 
 class Watchdog:
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, Callable[[], None]]] = []
-        self._cancelled: set[int] = set()
+        # The heap holds only (deadline, token); the callbacks sit in a dict that cancel()
+        # empties, so a finished host's session is freed now, not at its deadline.
+        self._heap: list[tuple[float, int]] = []
+        self._callbacks: dict[int, Callable[[], None]] = {}
         self._ids = itertools.count()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -26,7 +28,8 @@ class Watchdog:
         """Call on_expiry (in the watchdog thread) at time.monotonic() == deadline."""
         with self._wake:
             token = next(self._ids)
-            heapq.heappush(self._heap, (deadline, token, on_expiry))
+            heapq.heappush(self._heap, (deadline, token))
+            self._callbacks[token] = on_expiry
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._loop, name="netjob-watchdog", daemon=True
@@ -37,20 +40,21 @@ class Watchdog:
 
     def cancel(self, token: int) -> None:
         with self._wake:
-            self._cancelled.add(token)
+            self._callbacks.pop(token, None)
 
     def _loop(self) -> None:
         while True:
             with self._wake:
                 while not self._heap:
                     self._wake.wait()
-                deadline, token, on_expiry = self._heap[0]
+                deadline, token = self._heap[0]
+                if token not in self._callbacks:  # cancelled: drop it now
+                    heapq.heappop(self._heap)
+                    continue
                 left = deadline - time.monotonic()
                 if left > 0:
                     self._wake.wait(left)
                     continue
                 heapq.heappop(self._heap)
-                if token in self._cancelled:
-                    self._cancelled.discard(token)
-                    continue
+                on_expiry = self._callbacks.pop(token)
             on_expiry()  # outside the lock: it may take a moment to close a socket
