@@ -1,0 +1,25 @@
+"""The `netjob` command: parse, call runner.core, print, exit. No logic lives here.
+
+Errors are one line on stderr, never a traceback; exit codes are runner.errors.ExitCode.
+Each cmd_* module registers its commands on the one typer app, in the order `--help`
+lists them.
+"""
+
+from __future__ import annotations
+
+# isort: off
+from runner.cli import cmd_run, cmd_inventory, cmd_history, cmd_lab
+
+# isort: on
+from runner.cli.app import app, entry, exit_code, main
+
+__all__ = [
+    "app",
+    "cmd_history",
+    "cmd_inventory",
+    "cmd_lab",
+    "cmd_run",
+    "entry",
+    "exit_code",
+    "main",
+]

@@ -1,0 +1,206 @@
+"""The typer app of `netjob`, its shared options, and the one boundary where errors become
+one line on stderr and exit codes (runner.errors.ExitCode). No logic lives here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+import yaml
+from rich.console import Console
+
+from runner import __version__, core
+from runner.console import View
+from runner.errors import ExitCode
+from runner.models import Report
+from runner.redact import LogFilter
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
+
+app = typer.Typer(
+    name="netjob",
+    help="Run YAML job files against many network devices over SSH.\n\n"
+    "Example: netjob run playbooks/show_ip_int_brief.yaml --limit core",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+Job = Annotated[
+    Path, typer.Argument(help="The job file, e.g. playbooks/show_version.yaml.", show_default=False)
+]
+InventoryOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "-i",
+        "--inventory",
+        help="Inventory file or folder (netjob, Nornir SimpleInventory or Ansible YAML); "
+        "repeat to merge several. Default: inventory.yaml.",
+    ),
+]
+
+
+def inventories(given: list[Path] | None) -> list[Path]:
+    return given or [Path("inventory.yaml")]
+
+
+Limit = Annotated[
+    str | None,
+    typer.Option("--limit", "-l", help="Hosts, groups or globs, comma-separated; !x excludes."),
+]
+ExtraVars = Annotated[
+    list[str] | None,
+    typer.Option(
+        "-e", "--extra-vars", help="key=value or @file.yaml; beats inventory and job vars."
+    ),
+]
+Verbose = Annotated[
+    int,
+    typer.Option(
+        "-v",
+        "--verbose",
+        count=True,
+        help="-v: the task each in-flight host is on; -vv: debug log on stderr.",
+    ),
+]
+Tags = Annotated[
+    list[str] | None, typer.Option("--tags", "-t", help="Only tasks with one of these tags.")
+]
+SkipTags = Annotated[
+    list[str] | None, typer.Option("--skip-tags", help="Leave out tasks with these tags.")
+]
+StartAt = Annotated[
+    str | None, typer.Option("--start-at-task", help="Begin at the task of this name.")
+]
+Output = Annotated[
+    str,
+    typer.Option(
+        "--output",
+        "-o",
+        help="table (for people), json or yaml (for tools; the "
+        "format is schema/report.schema.json).",
+    ),
+]
+ListTasks = Annotated[
+    bool, typer.Option("--list-tasks", help="List the tasks that would run, and stop.")
+]
+
+
+def task_filter(
+    tags: list[str] | None, skip: list[str] | None, start: str | None
+) -> core.TaskFilter:
+    return core.TaskFilter(_split(tags), _split(skip), start)
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    """`--tags a,b --tags c` → (a, b, c)."""
+    return tuple(t.strip() for v in values or () for t in v.split(",") if t.strip())
+
+
+def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
+    # One line, whatever the input held: control characters are shown escaped.
+    line = _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], message)
+    typer.echo(f"netjob: error: {line}", err=True)
+    raise typer.Exit(int(code))
+
+
+def make_console(no_color: bool = False) -> Console:
+    return Console(highlight=False, no_color=no_color or "NO_COLOR" in os.environ)
+
+
+def setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(LogFilter())  # the same redaction as every file netjob writes
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.CRITICAL,
+        format="%(asctime)s %(threadName)s %(name)s: %(message)s",
+        handlers=[handler],
+    )
+    if not verbose:  # paramiko logs tracebacks of its own on failed sessions
+        logging.getLogger("paramiko").setLevel(logging.CRITICAL + 1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"netjob {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Run YAML job files against many network devices over SSH."""
+
+
+def print_report(run_dir: Path, output: str, view: View) -> None:
+    from runner.history import report_data
+
+    data = report_data(run_dir)
+    if output == "json":
+        typer.echo(json.dumps(data, indent=1))
+    elif output == "yaml":
+        typer.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
+    else:
+        view.summary(data, run_dir)
+
+
+def check_output(output: str) -> None:
+    if output not in ("table", "json", "yaml"):
+        fail(f"--output {output!r}: expected table, json or yaml")
+
+
+def exit_code(report: Report) -> ExitCode:
+    if report.interrupted:
+        return ExitCode.INTERRUPTED
+    if report.failed or report.stopped:
+        return ExitCode.HOSTS_FAILED
+    return ExitCode.NONCOMPLIANT if report.noncompliant else ExitCode.OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code; usage errors become one line, like ours."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        result = app(args=args, prog_name="netjob", standalone_mode=False)
+    except KeyboardInterrupt:
+        typer.echo("netjob: interrupted", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        typer.echo("netjob: aborted", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except Exception as exc:
+        # typer's (vendored click) usage errors; matched by shape, not by a private import.
+        if not hasattr(exc, "format_message") or not hasattr(exc, "exit_code"):
+            raise
+        if not args or type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # type: ignore[attr-defined]
+            return int(ExitCode.BAD_INPUT)
+        known = {
+            c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
+        }
+        command = f"netjob {args[0]}" if args[0] in known else "netjob"
+        message = " ".join(str(exc.format_message()).split()).rstrip(".")
+        typer.echo(f"netjob: error: {message}; see '{command} --help'", err=True)
+        return int(exc.exit_code) or int(ExitCode.BAD_INPUT)
+    return result if isinstance(result, int) else 0
+
+
+def entry() -> None:
+    """The console script."""
+    sys.exit(main())

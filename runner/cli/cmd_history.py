@@ -1,0 +1,101 @@
+"""`netjob report`, `netjob show` and `netjob diff`: past runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from runner.cli.app import (
+    Job,
+    Output,
+    app,
+    check_output,
+    fail,
+    make_console,
+    print_report,
+)
+from runner.console import View
+from runner.errors import ExitCode, NetjobError
+
+Reports = Annotated[Path, typer.Option("--reports", help="Where run folders are.")]
+
+
+@app.command()
+def report(
+    run: Annotated[
+        str | None,
+        typer.Argument(
+            help="A run folder, a job file (its latest run) or a run id; default: the newest run.",
+            show_default=False,
+        ),
+    ] = None,
+    reports: Reports = Path("reports"),
+    output: Output = "table",
+) -> None:
+    """Show a past run's summary.
+
+    Example: netjob report playbooks/compliance_audit.yaml"""
+    from runner.history import resolve_run
+
+    check_output(output)
+    try:
+        folder = resolve_run(run, reports)
+        print_report(folder, output, View(make_console()))
+    except NetjobError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def show(
+    run: Annotated[
+        str,
+        typer.Argument(
+            help="A run folder, a job file (its latest run) or a run id.", show_default=False
+        ),
+    ],
+    host: Annotated[str, typer.Argument(help="The host.", show_default=False)],
+    task: Annotated[str | None, typer.Argument(help="Only this task.", show_default=False)] = None,
+    reports: Reports = Path("reports"),
+) -> None:
+    """Print what a device said in a past run.
+
+    Example: netjob show playbooks/show_ip_int_brief.yaml r001 interfaces"""
+    from runner.history import host_data, resolve_run
+
+    try:
+        data = host_data(resolve_run(run, reports), host)
+    except NetjobError as exc:
+        fail(str(exc))
+    View(make_console()).outputs(data, task)
+
+
+@app.command("diff")
+def diff_runs(
+    job: Job,
+    run: Annotated[
+        list[str] | None,
+        typer.Option("--run", help="A run id; twice: before and after (default: the last two)."),
+    ] = None,
+    reports: Annotated[Path, typer.Option("--reports", help="Where run folders are.")] = Path(
+        "reports"
+    ),
+) -> None:
+    """Show what the devices say differently between two runs of a job, noise removed.
+    Exit 0: no drift; 1: drift.
+
+    Example: netjob diff playbooks/drift_watch.yaml"""
+    from runner import history
+    from runner.drift import DriftKind, render_drift
+    from runner.playbook import load_job
+
+    try:
+        before, after = history.pick(reports, job, run or [])
+        drifts = history.drift(before, after, load_job(job).normalize)
+    except NetjobError as exc:
+        fail(str(exc))
+    typer.echo(f"netjob diff: {before.name} -> {after.name}")
+    typer.echo(render_drift(drifts), nl=False)
+    drifted = any(d.kind is not DriftKind.SAME for d in drifts)
+    raise typer.Exit(int(ExitCode.HOSTS_FAILED if drifted else ExitCode.OK))

@@ -1,0 +1,84 @@
+"""`netjob hosts` and `netjob inventory convert`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+
+from runner import core
+from runner.cli.app import (
+    InventoryOpt,
+    Limit,
+    Output,
+    app,
+    check_output,
+    fail,
+    inventories,
+    make_console,
+)
+from runner.console import View, host_view
+from runner.errors import NetjobError
+
+
+@app.command()
+def hosts(
+    inventory: InventoryOpt = None,
+    limit: Limit = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --output json.")] = False,
+    output: Output = "table",
+) -> None:
+    """List the hosts that match, with their merged variables.
+
+    Example: netjob hosts --limit core --output yaml"""
+    check_output(output)
+    try:
+        inv = core.load_inventories(inventories(inventory))
+        chosen = inv.select(limit)
+    except NetjobError as exc:
+        fail(str(exc))
+    if as_json or output == "json":
+        typer.echo(json.dumps([host_view(h) for h in chosen], indent=1, default=str))
+    elif output == "yaml":
+        typer.echo(
+            yaml.safe_dump(
+                json.loads(json.dumps([host_view(h) for h in chosen], default=str)), sort_keys=False
+            ),
+            nl=False,
+        )
+    else:
+        View(make_console()).hosts(inv, chosen)
+
+
+inventory_app = typer.Typer(
+    help="Inventories: convert Nornir or Ansible ones to netjob's format.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(inventory_app, name="inventory")
+
+
+@inventory_app.command("convert")
+def inventory_convert(
+    inventory: InventoryOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Print an inventory (Nornir, Ansible or netjob; several -i merge) in netjob's format.
+
+    Example: netjob inventory convert -i examples/ansible/inventory.yml -o inventory.yaml"""
+    from runner.formats import to_netjob_yaml
+
+    try:
+        text = to_netjob_yaml(core.load_inventories(inventories(inventory)))
+    except NetjobError as exc:
+        fail(str(exc))
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)
+        typer.echo(f"netjob: wrote {output}", err=True)

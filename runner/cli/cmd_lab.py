@@ -1,0 +1,92 @@
+"""`netjob lab`: the built-in lab in the foreground."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from runner.cli.app import (
+    Verbose,
+    app,
+    fail,
+    setup_logging,
+)
+from runner.errors import NetjobError
+
+
+@app.command()
+def lab(
+    devices: Annotated[
+        int, typer.Option("--devices", "-n", min=1, max=5000, help="How many devices to serve.")
+    ] = 6,
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=1, max=65535, help="The first device's port.")
+    ] = 10022,
+    inventory_out: Annotated[
+        Path | None,
+        typer.Option("--inventory-out", help="Write an inventory for the lab to this file."),
+    ] = None,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fault",
+            help="DEVICE=FAULT[:VALUE], repeatable: auth_fail, refuse, "
+            "silent, hang, drop, latency:MS, login_latency:MS, big_config:MB, "
+            "session_limit:N, reject:CMD.",
+        ),
+    ] = None,
+    platforms: Annotated[
+        str,
+        typer.Option(
+            "--platforms",
+            help="Comma list of netmiko device types, given to the "
+            "devices in turn: cisco_ios, arista_eos, juniper_junos.",
+        ),
+    ] = "cisco_ios",
+    first: Annotated[
+        int, typer.Option("--first", min=1, help="Number of the first device (r{first:03d}).")
+    ] = 1,
+    latency_ms: Annotated[
+        int, typer.Option("--latency-ms", min=0, help="Added to every command's answer.")
+    ] = 0,
+    login_latency_ms: Annotated[
+        int, typer.Option("--login-latency-ms", min=0, help="Added to every login.")
+    ] = 0,
+    verbose: Verbose = 0,
+) -> None:
+    """Serve simulated Cisco IOS devices on 127.0.0.1 until interrupted.
+
+    Example: netjob lab --devices 20 --port 10022 --inventory-out lab.yaml"""
+    from runner.lab.faults import parse_faults
+    from runner.lab.inventory import inventory_yaml
+    from runner.lab.server import Lab, LabConfig
+
+    setup_logging(verbose >= 1)
+    try:
+        config = LabConfig(
+            devices=devices,
+            port=port,
+            faults=parse_faults(fault or []),
+            latency_ms=latency_ms,
+            login_latency_ms=login_latency_ms,
+            platforms=tuple(p.strip() for p in platforms.split(",") if p.strip()),
+            first=first,
+        )
+        server = Lab(config).start()
+    except (NetjobError, ValueError, RuntimeError) as exc:
+        fail(str(exc))
+    start, end = server.endpoints[0], server.endpoints[-1]
+    typer.echo(
+        f"netjob lab: {devices} devices {start.hostname}..{end.hostname} on "
+        f"{config.host}:{start.port}-{end.port}; user {config.username}, password "
+        f"{config.password}, enable {config.secret} (test credentials). Ctrl-C stops."
+    )
+    if inventory_out is not None:
+        # Written only now that every device listens: its existence means "ready".
+        tmp = inventory_out.with_name(f".{inventory_out.name}.tmp")
+        tmp.write_text(inventory_yaml(server.endpoints, config))
+        tmp.replace(inventory_out)
+        typer.echo(f"netjob lab: inventory written to {inventory_out}")
+    server.serve_forever()

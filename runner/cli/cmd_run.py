@@ -1,0 +1,205 @@
+"""`netjob run` and `netjob plan`."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from runner import core
+from runner.cli.app import (
+    ExtraVars,
+    InventoryOpt,
+    Job,
+    Limit,
+    ListTasks,
+    Output,
+    SkipTags,
+    StartAt,
+    Tags,
+    Verbose,
+    app,
+    check_output,
+    exit_code,
+    fail,
+    inventories,
+    make_console,
+    print_report,
+    setup_logging,
+    task_filter,
+)
+from runner.console import LiveView, View
+from runner.errors import ExitCode, NetjobError
+from runner.executor import Policy
+from runner.rollout import Amount
+from runner.scheduler import DEFAULT_WORKERS
+
+
+@app.command()
+def run(
+    job: Job,
+    tags: Tags = None,
+    skip_tags: SkipTags = None,
+    start_at_task: StartAt = None,
+    list_tasks: ListTasks = False,
+    output: Output = "table",
+    inventory: InventoryOpt = None,
+    limit: Limit = None,
+    extra_vars: ExtraVars = None,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, max=5000, help="Hosts worked on at once.")
+    ] = DEFAULT_WORKERS,
+    reports: Annotated[Path, typer.Option("--reports", help="Where run folders go.")] = Path(
+        "reports"
+    ),
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed", help="Run only the hosts that did not succeed in this job's last run."
+        ),
+    ] = False,
+    host_timeout: Annotated[
+        float,
+        typer.Option(
+            "--host-timeout", min=1, help="Seconds one host may take in all; then it is cut off."
+        ),
+    ] = 300.0,
+    retries: Annotated[
+        int,
+        typer.Option(
+            "--retries", min=0, max=10, help="Retries of failed logins (never of sent config)."
+        ),
+    ] = 2,
+    max_logins: Annotated[
+        int,
+        typer.Option(
+            "--max-logins", min=1, help="Logins in flight at once (spares TACACS/RADIUS)."
+        ),
+    ] = 20,
+    processes: Annotated[
+        int,
+        typer.Option(
+            "--processes",
+            "-P",
+            min=1,
+            max=64,
+            help="Worker processes; the workers are spread over them (past the GIL).",
+        ),
+    ] = 1,
+    serial: Annotated[
+        str | None, typer.Option("--serial", help="Roll out in batches of N hosts or N% of them.")
+    ] = None,
+    max_fail: Annotated[
+        str | None,
+        typer.Option(
+            "--max-fail", help="Stop before the next batch once more than N (or N%) failed."
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Read each config step's running config and show what "
+            "would change; never enter config mode.",
+        ),
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Show each config step's diff (what was sent).")
+    ] = False,
+    ask_pass: Annotated[
+        bool,
+        typer.Option("--ask-pass", "-k", help="Prompt for passwords not set in the environment."),
+    ] = False,
+    html: Annotated[
+        bool, typer.Option("--html/--no-html", help="Write report.html beside report.json.")
+    ] = True,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print the summary only.")] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colours and no live bar: plain lines.")
+    ] = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Run a job on its hosts.
+
+    Example: netjob run playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
+    setup_logging(verbose >= 2)
+    check_output(output)
+    # With --output json/yaml, stdout is for the document alone.
+    console = make_console(no_color)
+    view = View(console, verbose=verbose >= 1, quiet=quiet or output != "table", diff=diff or check)
+    try:
+        selection = core.select(
+            job,
+            inventories(inventory),
+            limit,
+            extra_vars or (),
+            task_filter(tags, skip_tags, start_at_task),
+        )
+        if list_tasks:
+            view.tasks(selection.job)
+            raise typer.Exit(int(ExitCode.OK))
+        if retry_failed:
+            selection = core.only_unfinished(selection, reports)
+            if not selection.hosts:
+                typer.echo(f"nothing to retry: every host succeeded in the last run of {job}")
+                raise typer.Exit(int(ExitCode.OK))
+        options = core.RunOptions(
+            workers=workers,
+            reports_dir=reports,
+            policy=Policy(
+                host_timeout=host_timeout, retries=retries, max_logins=max_logins, check=check
+            ),
+            processes=processes,
+            serial=Amount.parse(serial, "--serial") if serial else None,
+            max_fail=Amount.parse(max_fail, "--max-fail") if max_fail else None,
+        )
+        prompt = getpass.getpass if ask_pass else None
+        # A live bar only where a person watches: a terminal, colours allowed, not -q.
+        if console.is_terminal and not console.no_color and not view.quiet and not ask_pass:
+            with LiveView(view, len(selection.hosts)) as live:
+                report = core.run(
+                    selection,
+                    options,
+                    prompt=prompt,
+                    on_result=live.host_done,
+                    on_progress=live.progress,
+                )
+        else:
+            report = core.run(selection, options, prompt=prompt, on_result=view.host_done)
+    except NetjobError as exc:
+        fail(str(exc))
+    print_report(report.run_dir, output, view)
+    raise typer.Exit(int(exit_code(report)))
+
+
+@app.command()
+def plan(
+    job: Job,
+    tags: Tags = None,
+    skip_tags: SkipTags = None,
+    start_at_task: StartAt = None,
+    list_tasks: ListTasks = False,
+    inventory: InventoryOpt = None,
+    limit: Limit = None,
+    extra_vars: ExtraVars = None,
+) -> None:
+    """Render every command for every host and print them; connect to nothing.
+
+    Example: netjob plan playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
+    try:
+        selection = core.select(
+            job,
+            inventories(inventory),
+            limit,
+            extra_vars or (),
+            task_filter(tags, skip_tags, start_at_task),
+        )
+        if list_tasks:
+            View(make_console()).tasks(selection.job)
+            raise typer.Exit(int(ExitCode.OK))
+        items = core.plan(selection)
+    except NetjobError as exc:
+        fail(str(exc))
+    View(make_console()).plan(items)
