@@ -16,6 +16,7 @@ import argparse
 import importlib.util
 import json
 import math
+import multiprocessing
 import os
 import resource
 import subprocess
@@ -42,6 +43,8 @@ def measure(system: str, inventory: Path, job: str, workers: int) -> dict[str, A
     start = time.perf_counter()
     ok, failed = SYSTEMS[system](inventory, job, workers)
     wall = time.perf_counter() - start
+    for child in multiprocessing.active_children():  # reap them: their CPU counts too
+        child.join()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (usage.ru_utime - start_cpu.ru_utime) + (usage.ru_stime - start_cpu.ru_stime)
     return {

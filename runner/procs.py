@@ -71,9 +71,10 @@ def run_sharded(
             _collect(results, pending, deliver, None, children, time.monotonic() + grace + 5)
     finally:
         for child in children:
-            child.join(1)
+            child.join(5)
             if child.is_alive():
                 child.terminate()
+                child.join(5)  # reaped, so its resources (and CPU time) are accounted
     for name in sorted(pending):  # a child that died, or one past the grace period
         on_result(scheduler.interrupted(name, "abandoned: its worker process did not report"))
     return interrupt.stop.is_set()
