@@ -102,7 +102,8 @@ def nornir(inventory: Path, job: str, workers: int) -> tuple[int, int]:
 def netjob(inventory: Path, job: str, workers: int, processes: int = 1) -> tuple[int, int]:
     import os
 
-    from runner import run_job
+    from runner import core
+    from runner.executor import Policy
 
     os.environ.setdefault("NETJOB_LAB_PASSWORD", PASSWORD)
     os.environ.setdefault("NETJOB_LAB_SECRET", SECRET)
@@ -110,9 +111,15 @@ def netjob(inventory: Path, job: str, workers: int, processes: int = 1) -> tuple
     job_file = folder / f"{job}.yaml"
     task = {"show": SHOW} if job == "show" else {"config": CONFIG}
     job_file.write_text(yaml.safe_dump({"name": job, "tasks": [task]}))
-    report = run_job(
-        job_file, inventory, workers=workers, reports_dir=folder / "reports", processes=processes
+    # Like for like: as many logins in flight as workers. netjob's default (20 logins at
+    # a time, to spare TACACS/RADIUS) would make a slow-login lab wait on purpose.
+    options = core.RunOptions(
+        workers=workers,
+        reports_dir=folder / "reports",
+        processes=processes,
+        policy=Policy(max_logins=workers),
     )
+    report = core.run(core.select(job_file, inventory), options)
     failed = len(report.failed)
     return len(report.hosts) - failed, failed
 

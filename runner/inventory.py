@@ -8,14 +8,18 @@ Merge rule, one for every field and for `vars` and `connection` key by key:
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import fnmatch
+import hashlib
 import os
+import pickle
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner import schema
+from runner import __version__, schema
 from runner.errors import InputError, SelectionError
 from runner.models import ConnectionOptions, Credentials, Host
 from runner.schema import At
@@ -89,7 +93,41 @@ class Inventory:
 
 
 def load_inventory(path: Path) -> Inventory:
-    return build_inventory(load_yaml(path), path)
+    """Load and check an inventory; a big one that loaded before comes from the cache."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return build_inventory(load_yaml(path), path)  # load_yaml says what is wrong
+    if len(data) < CACHE_FROM_BYTES or os.environ.get("NETJOB_NO_CACHE"):
+        return build_inventory(load_yaml(path), path)
+    cache = _cache_file(data)
+    with contextlib.suppress(Exception):  # a missing or unreadable cache just means "build"
+        cached: Inventory = pickle.loads(cache.read_bytes())
+        return dataclasses.replace(cached, source=path)
+    inventory = build_inventory(load_yaml(path), path)
+    with contextlib.suppress(OSError):
+        cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(inventory, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    return inventory
+
+
+# PyYAML builds ~10,000 hosts a second at best; a checked inventory is kept by content so
+# cron jobs over a big fleet pay that once per change of the file, not once per run. The
+# cache is the user's own (0700 folder, 0600 files), keyed by the file's bytes and
+# netjob's version; NETJOB_NO_CACHE=1 turns it off.
+CACHE_FROM_BYTES = 256 * 1024
+
+
+def _cache_file(data: bytes) -> Path:
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "netjob"
+    # The record layout is part of the key: a cached Host of another shape is never loaded.
+    shape = repr([sorted(c.__dataclass_fields__) for c in (Inventory, Host, ConnectionOptions)])
+    key = hashlib.sha256(f"{__version__}\0{shape}\0".encode() + data).hexdigest()
+    return root / f"inventory-{key}.pickle"
 
 
 def parse_inventory(text: str, path: Path) -> Inventory:

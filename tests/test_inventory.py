@@ -103,3 +103,25 @@ def test_prompt_is_asked_once_for_many_hosts(inventory_file: Path) -> None:
     asked: list[str] = []
     creds = resolve_credentials(hosts, {}, prompt=lambda q: asked.append(q) or "typed")
     assert len(asked) == 1 and {c.password for c in creds.values()} == {"typed"}
+
+
+def test_a_big_inventory_is_cached_by_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("NETJOB_NO_CACHE", raising=False)
+    rows = [
+        f"  h{i:05d}: {{address: 192.0.2.{i % 250 + 1}, vars: {{n: {i}}}}}" for i in range(6000)
+    ]
+    path = tmp_path / "big.yaml"
+    path.write_text("hosts:\n" + "\n".join(rows) + "\n")
+    first = load_inventory(path)
+    cached = list((tmp_path / "cache" / "netjob").glob("inventory-*.pickle"))
+    assert len(cached) == 1
+    assert load_inventory(path) == first  # served from the cache, equal
+    path.write_text(
+        path.read_text().replace("h00007: {address: 192.0.2.8", "h00007: {address: 192.0.2.99")
+    )
+    changed = load_inventory(path)
+    assert changed.hosts["h00007"].address == "192.0.2.99"  # a changed file is read again
+    assert len(list((tmp_path / "cache" / "netjob").glob("inventory-*.pickle"))) == 2
