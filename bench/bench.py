@@ -205,8 +205,8 @@ print(json.dumps({{"plan_s": timed_plan(folder), "load_filter_cold_s": cold,
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| job | latency (cmd/login ms) | devices | system | workers | wall s | devices/s "
-        "| client CPU s | peak RSS MB | lab CPU s | ok/failed | netjob speed-up |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| client CPU s | peak RSS MB | lab CPU s | ok/failed | netjob speed-up | wall/ideal |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     keyed: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:  # the fastest netjob variant of each scenario is what peers face
@@ -223,7 +223,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {row['job']} | {row['latency_ms']}/{row['login_latency_ms']} | {row['devices']} "
             f"| {row['system']} | {row['workers']} | {row['wall_s']:.2f} "
             f"| {row['devices_per_s']:.1f} | {row['client_cpu_s']:.2f} | {row['peak_rss_mb']:.0f} "
-            f"| {row['lab_cpu_s']:.2f} | {row['ok']}/{row['failed']} | {speedup} |"
+            f"| {row['lab_cpu_s']:.2f} | {row['ok']}/{row['failed']} | {speedup} "
+            f"| {_ideal(row)} |"
         )
     return "\n".join(lines)
 
@@ -269,8 +270,9 @@ def main() -> None:
         print(json.dumps({"system": "netjob", "offline_hosts": args.offline, **result}))
         text += (
             f"\n\nOffline, {args.offline} hosts: `plan` of a 5-task templated job "
-            f"{result['plan_s']:.2f} s; inventory load + --limit filter "
-            f"{result['load_filter_s']:.2f} s."
+            f"{result['plan_s']:.2f} s (inventory from the cache); inventory load + --limit "
+            f"filter {result['load_filter_cold_s']:.2f} s cold (the file's first load), "
+            f"{result['load_filter_warm_s']:.2f} s warm (netjob's cache)."
         )
     print(text)
     if args.write:
