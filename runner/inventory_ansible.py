@@ -39,17 +39,13 @@ from typing import Any
 
 from runner import schema
 from runner.inventory import Inventory
+from runner.inventory_nornir import NAPALM_TO_NETMIKO
 from runner.models import Host
 from runner.schema import At
 from runner.yamlio import load_yaml
 
-NETWORK_OS = {
-    "ios": "cisco_ios",
-    "nxos": "cisco_nxos",
-    "eos": "arista_eos",
-    "junos": "juniper_junos",
-    "iosxr": "cisco_xr",
-}
+# ansible_network_os short names are NAPALM's, as in Nornir: one table for both.
+NETWORK_OS = NAPALM_TO_NETMIKO
 COLLECTIONS = {
     "cisco.ios.ios": "ios",
     "cisco.nxos.nxos": "nxos",
