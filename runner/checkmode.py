@@ -22,6 +22,8 @@ from hier_config import HConfig, Platform, get_hconfig, get_hconfig_driver
 from hier_config.child import HConfigChild
 from hier_config.platforms.driver_base import HConfigDriverBase
 
+from runner.errors import NetjobError
+
 # netmiko device_type → hier_config platform; anything else is parsed by indentation alone.
 PLATFORMS: dict[str, Platform] = {
     "cisco_ios": Platform.CISCO_IOS,
@@ -38,7 +40,7 @@ PLATFORMS: dict[str, Platform] = {
 _ONE_LINE_BANNER = re.compile(r"^(banner \S+ (\^C|[^\s\w]))(.*)\2[ \t]*$", re.MULTILINE)
 
 
-class PlanError(Exception):
+class PlanError(NetjobError):
     """The running config or the task's lines could not be read as a configuration."""
 
 

@@ -23,6 +23,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from runner.errors import NetjobError
+
 _CLOCKS = (
     r" uptime is ",
     # `show clock`: "*11:43:06.544 UTC Tue Nov 24 2026" (a leading * or . means unsynced)
@@ -79,7 +81,7 @@ def normalize(text: str, platform: str, extra: Sequence[str] = ()) -> str:
     return "\n".join(kept).strip("\n") + "\n"
 
 
-class StoreError(Exception):
+class StoreError(NetjobError):
     """An output is missing from the store or damaged on disk."""
 
 

@@ -6,6 +6,11 @@
     │   ├── TemplateError            a task does not render for a host
     │   └── SelectionError           --limit / hosts: names no known host or group
     ├── LabError                     the built-in lab cannot start (port taken, ...)
+    ├── ParseError (runner.parsing)  TextFSM cannot parse an output: that step's field checks
+    │                                are "error", the host goes on
+    ├── PlanError (runner.checkmode) a config cannot be read as a hierarchy: lines are sent
+    │                                as written, and the step says so
+    ├── StoreError (runner.drift)    a stored output is missing or damaged
     └── DeviceError                  one host's failure; becomes data in its HostResult
         ├── UnreachableError         unreachable (refused, no route, DNS)
         ├── ConnectTimeoutError      connect_timeout

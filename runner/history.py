@@ -66,8 +66,11 @@ def outputs(run: Path) -> tuple[dict[Key, str], dict[str, str]]:
 
 
 def drift(before: Path, after: Path, extra: tuple[str, ...] = ()) -> tuple[Drift[Key], ...]:
-    old, platforms = outputs(before)
-    new, later = outputs(after)
+    try:
+        old, platforms = outputs(before)
+        new, later = outputs(after)
+    except (OSError, ValueError, KeyError, StoreError) as exc:
+        raise InputError(f"cannot read the runs {before.name} and {after.name}: {exc}") from None
     platforms.update(later)
     return diff_outputs(old, new, lambda key, text: normalize(text, platforms[key[0]], extra))
 
