@@ -11,7 +11,7 @@ if [ -z "${NETJOB_NO_INSTALL:-}" ]; then
   PATH="$PWD/.venv/bin:$PATH"
 fi
 # The lab's documented test credentials (see README); never real ones.
-export NETJOB_LAB_PASSWORD=lab NETJOB_LAB_SECRET=lab-enable
+export NETJOB_LAB_PASSWORD=lab-password NETJOB_LAB_SECRET=lab-enable
 ready=$(mktemp -d)
 netjob lab --devices 6 --port 10022 --inventory-out "$ready/lab.yaml" &
 lab=$!

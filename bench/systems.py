@@ -17,7 +17,7 @@ import yaml
 
 SHOW = "show ip interface brief"
 CONFIG = ["ntp server 192.0.2.201", "logging host 192.0.2.202"]
-PASSWORD, SECRET = "lab", "lab-enable"  # the lab's documented test credentials
+PASSWORD, SECRET = "lab-password", "lab-enable"  # the lab's documented test credentials
 
 
 def devices(inventory: Path) -> list[dict[str, Any]]:

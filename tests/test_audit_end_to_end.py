@@ -20,7 +20,7 @@ PLAYBOOKS = Path(__file__).resolve().parent.parent / "playbooks"
 
 @pytest.fixture
 def lab6(monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
-    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab")
+    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
     monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
     with start_lab(devices=6) as lab:
         yield lab
@@ -132,8 +132,7 @@ def test_check_mode_shows_missing_lines_then_a_second_real_run_sends_nothing(
     assert main([*run, "--check"]) == 0
     out = capsys.readouterr().out
     assert out.count("+ntp server 192.0.2.10") == 3
-    # ("lab" is also the lab's password, so the redactor masks the site name here.)
-    assert "+  description uplink of r002 (" in out and " interface GigabitEthernet0/0" in out
+    assert "+  description uplink of r002 (lab)" in out and " interface GigabitEthernet0/0" in out
     assert {n: lab6.device(n).running_config() for n in before} == before  # nothing sent
     report = _report(reports, "set_ntp")
     assert report["check"] is True

@@ -25,7 +25,7 @@ NTP_JOB = ROOT / "playbooks" / "set_ntp.yaml"
 
 @pytest.fixture
 def lab_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab")
+    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
     monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
 
 

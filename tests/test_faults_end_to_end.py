@@ -42,7 +42,7 @@ tasks:
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab")
+    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
     monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
 
 
@@ -89,7 +89,7 @@ def test_every_fault_at_once_then_retry_only_the_failed(
             data = load_host(reports / "audit" / "latest", host)
             running = lab.device(host).running_config()
             output = data["steps"][1]["outputs"][0]
-            expected = Redactor(["lab", "lab-enable"]).text(running.replace("\r\n", "\n"))
+            expected = Redactor(["lab-password", "lab-enable"]).text(running.replace("\r\n", "\n"))
             assert expected.strip() in output  # all of it, its secrets masked
             assert "secret 5 ********" in output
             assert output.rstrip().endswith("end")
@@ -108,7 +108,7 @@ def test_sigint_mid_run_writes_a_partial_report_and_exits_130(tmp_path: Path) ->
     reports = tmp_path / "reports"
     with start_lab(devices=100, latency_ms=150) as lab:
         inventory = _inventory(tmp_path, lab)
-        env = {**os.environ, "NETJOB_LAB_PASSWORD": "lab", "NETJOB_LAB_SECRET": "lab-enable"}
+        env = {**os.environ, "NETJOB_LAB_PASSWORD": "lab-password", "NETJOB_LAB_SECRET": "lab-enable"}
         proc = subprocess.Popen(
             [
                 sys.executable,

@@ -98,7 +98,7 @@ def test_examples_point_at_the_lab_with_its_test_password_only() -> None:
             ("127.0.0.1", port) for port in range(10022, 10026)
         ]
         assert {(h.username, h.password, h.secret) for h in inventory.hosts.values()} == {
-            ("netjob", "lab", None)
+            ("netjob", "lab-password", "lab-enable")
         }
 
 

@@ -61,7 +61,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     job = tmp / "ntp_audit.yaml"
     job.write_text(JOB)
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("NETJOB_LAB_PASSWORD", "lab")
+        env.setenv("NETJOB_LAB_PASSWORD", "lab-password")
         env.setenv("NETJOB_LAB_SECRET", "lab-enable")
         with start_lab(devices=3, faults=parse_faults(["r003=auth_fail"])) as lab:
             inventory = tmp / "inv.yaml"

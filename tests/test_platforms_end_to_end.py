@@ -19,7 +19,7 @@ JOB = Path(__file__).resolve().parent.parent / "playbooks" / "cross_platform.yam
 def test_each_platform_gets_its_own_commands_config_mode_and_save(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab")
+    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
     monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
     platforms = ("cisco_ios", "arista_eos", "juniper_junos")
     reports = tmp_path / "reports"

@@ -24,7 +24,7 @@ def test_live_bar_in_a_terminal_and_plain_lines_in_a_pipe(tmp_path: Path) -> Non
     )
     env = {
         **os.environ,
-        "NETJOB_LAB_PASSWORD": "lab",
+        "NETJOB_LAB_PASSWORD": "lab-password",
         "NETJOB_LAB_SECRET": "lab-enable",
         "COLUMNS": "120",
     }

@@ -21,7 +21,7 @@ def _open_fds() -> int:
 def test_a_thousand_devices_with_default_limits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab")
+    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
     monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
     job = tmp_path / "v.yaml"
     job.write_text("tasks:\n  - show: show ip interface brief\n")

@@ -2,7 +2,7 @@
 
     with Lab(LabConfig(devices=3, port=0)) as lab:     # port=0: the OS picks free ports
         for hostname, host, port in lab.endpoints:
-            ...                                          # netmiko cisco_ios, netjob / lab
+            ...                                          # netmiko cisco_ios, netjob / lab-password
 
 Platforms (netmiko device types) go round by device number: with
 `platforms=("cisco_ios", "arista_eos", "juniper_junos")`, r001 is IOS, r002 EOS, r003
@@ -47,7 +47,7 @@ class LabConfig:
     port: int = 10022  # the first device's port, the others follow; 0: the OS picks each
     host: str = "127.0.0.1"
     username: str = "netjob"
-    password: str = field(default="lab", repr=False)
+    password: str = field(default="lab-password", repr=False)
     secret: str = field(default="lab-enable", repr=False)
     name_format: str = "r{i:03d}"  # i counts from `first`
     faults: Mapping[str, DeviceFaults] = field(default_factory=dict)
