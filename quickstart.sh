@@ -12,10 +12,15 @@ if [ -z "${NETJOB_NO_INSTALL:-}" ]; then
 fi
 # The lab's documented test credentials (see README); never real ones.
 export NETJOB_LAB_PASSWORD=lab-password NETJOB_LAB_SECRET=lab-enable
+if python3 -c 'import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(("127.0.0.1", 10022)) != 0)'; then
+  echo "quickstart: something already listens on 127.0.0.1:10022 (a netjob lab left running?)." >&2
+  echo "  If it is the lab: netjob run playbooks/show_ip_int_brief.yaml; or stop it and run this again." >&2
+  exit 2
+fi
 ready=$(mktemp -d)
 netjob lab --devices 6 --port 10022 --inventory-out "$ready/lab.yaml" &
 lab=$!
-trap 'kill "$lab" 2>/dev/null; wait "$lab" 2>/dev/null; rm -rf "$ready"' EXIT
+trap 'kill "$lab" 2>/dev/null || true; wait "$lab" 2>/dev/null || true; rm -rf "$ready"' EXIT
 # The lab writes its inventory only once every device listens: wait for it (bounded).
 for _ in $(seq 300); do
   [ -s "$ready/lab.yaml" ] && break

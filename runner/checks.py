@@ -299,7 +299,8 @@ def _bad_regex(pattern: str) -> str | None:
 
 def _expected(check: Check) -> str:
     operand = check.operand
-    shown = f"[{', '.join(operand)}]" if isinstance(operand, tuple) else repr(operand)
+    # Quoted as written in the job file, not repr()'d: a regex's backslashes stay single.
+    shown = f"[{', '.join(operand)}]" if isinstance(operand, tuple) else f"'{operand}'"
     return f"{check.rule} {shown}"
 
 

@@ -134,6 +134,7 @@ class NetmikoConnection:
     def __init__(self, driver: Any) -> None:
         self._driver = driver
         self._settled = True  # False while a config step may have left config mode open
+        self._enabled = False  # True once enable() succeeded
 
     @classmethod
     def open(cls, host: Host, credentials: Credentials, lease: Lease) -> NetmikoConnection:
@@ -159,6 +160,7 @@ class NetmikoConnection:
                 self._enable_known_prompt()
             else:
                 self._driver.enable()
+            self._enabled = True
         except ValueError as exc:  # netmiko's way of saying the prompt never showed '#'
             self.close()
             raise AuthenticationError(
@@ -188,7 +190,8 @@ class NetmikoConnection:
         rejected = REJECTED.search(output)
         if rejected:
             raise CommandRejectedError(
-                f"the device rejected '{command}': {rejected.group(0).strip()}"
+                f"the device rejected '{command}': {rejected.group(0).strip()}",
+                hint=self._unprivileged_hint(),
             )
         return output
 
@@ -211,6 +214,11 @@ class NetmikoConnection:
             self._driver.set_base_prompt()
         except ConfigInvalidException as exc:
             raise CommandRejectedError(_rejected_config(str(exc))) from exc
+        except ValueError as exc:  # netmiko: "Failed to enter configuration mode"
+            raise CommandRejectedError(
+                f"the device refused config mode: {_first_line(str(exc))}",
+                hint=self._unprivileged_hint() or "check the user's privilege on the device",
+            ) from exc
         except Exception as exc:
             raise self._mapped(exc, during="config mode") from exc
         return output
@@ -243,6 +251,22 @@ class NetmikoConnection:
         # Closing a broken session must never fail a host.
         with contextlib.suppress(Exception):
             driver.disconnect()
+
+    def _unprivileged_hint(self) -> str | None:
+        """After a refusal, one question (a round trip, on the failure path only): is the
+        session unprivileged? Then the command was fine and the enable secret is missing."""
+        if self._enabled:
+            return None
+        try:
+            privileged = bool(self._driver.check_enable_mode())
+        except Exception:
+            return None
+        if privileged:
+            return None
+        return (
+            "the session is not in enable mode: give this host an enable secret "
+            "(secret_env in the inventory; ansible_become_password; Nornir extras.secret)"
+        )
 
     def _mapped(self, exc: Exception, connecting: bool = False, during: str = "") -> DeviceError:
         """A timeout on a session the device already closed is a lost connection."""

@@ -85,7 +85,8 @@ class View:
             self.console.print(f"ROLLOUT STOPPED: {data['stopped']}", style="bold red")
         check = " (--check: no config sent)" if data.get("check") else ""
         self.console.print(
-            f"{head}{len(hosts)} hosts: {', '.join(parts)} in {data['duration_s']:.1f}s{check}",
+            f"{head}{len(hosts)} host{'' if len(hosts) == 1 else 's'}: {', '.join(parts)} "
+            f"in {data['duration_s']:.1f}s{check}",
             highlight=False,
         )
         self.console.print(f"report: {run_dir / 'report.json'}", highlight=False, soft_wrap=True)

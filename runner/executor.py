@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from runner.connection import Connection, Connector, Lease
-from runner.errors import DeviceError, HostTimeoutError
+from runner.errors import AuthenticationError, DeviceError, HostTimeoutError
 from runner.models import HostResult, Status, Step, StepResult, WorkItem
 from runner.steps import HostState, run_step
 from runner.watchdog import Watchdog
@@ -60,7 +60,7 @@ def execute(
     try:
         results = _run(item, connect, policy, lease, notify)
     except DeviceError as exc:
-        cause = _deadline(exc, lease, policy)
+        cause = _explained(_deadline(exc, lease, policy), item)
         return HostResult(
             item.host.name,
             Status.FAILED,
@@ -119,6 +119,17 @@ def _login(item: WorkItem, connect: Connector, policy: Policy, lease: Lease) -> 
             pause = policy.backoff * 2**attempt * random.uniform(0.5, 1.5)
             time.sleep(pause)  # backoff with jitter, so retries do not arrive in a wave
     raise AssertionError("unreachable")  # the loop always returns or raises
+
+
+def _explained(error: DeviceError, item: WorkItem) -> DeviceError:
+    """A login refused: say which username and which environment variable were used."""
+    host = item.host
+    if isinstance(error, AuthenticationError) and "enable" not in str(error):
+        where = f"${host.password_env}" if host.password_env else "the inventory's password"
+        error.hint = (
+            f"check the username ({host.username or 'none set'}) and the password in {where}"
+        )
+    return error
 
 
 def _deadline(exc: DeviceError, lease: Lease, policy: Policy) -> DeviceError:

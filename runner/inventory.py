@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import difflib
 import fnmatch
 import hashlib
 import os
@@ -86,8 +87,10 @@ class Inventory:
             if found:
                 return found
             raise SelectionError(f"'{token}' matches no host or group in {self.source}")
+        near = difflib.get_close_matches(token, [*self.groups, *self.hosts], n=1)
+        hint = f"did you mean '{near[0]}'? " if near else ""
         raise SelectionError(
-            f"unknown host or group '{token}' in {self.source}; "
+            f"unknown host or group '{token}' in {self.source}; {hint}"
             f"groups are: {', '.join(self.groups) or '(none)'}; see `netjob hosts`"
         )
 
@@ -236,11 +239,11 @@ def _secret(
     if plain is not None:
         return plain
     if env_name:
-        if env_name in env:
+        if env.get(env_name):
             return env[env_name]
         if prompt is None:
             raise InputError(
-                f"host {host.name}: {kind}_env names ${env_name}, which is not set; "
+                f"host {host.name}: {kind}_env names ${env_name}, which is not set (or empty); "
                 f"export {env_name}=... or run with --ask-pass"
             )
     if prompt is None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from runner import __version__
 from runner.compliance import compliance, markdown
-from runner.drift import OutputStore
+from runner.drift import OutputStore, normalize
 from runner.models import HostResult, Job, Report, Status, StepResult
 from runner.redact import Redactor
 
@@ -78,7 +78,8 @@ class RunWriter:
         self._write(f"hosts/{name}.json", json.dumps(data), atomic=False)
         for step in result.steps:
             if step.save_to and step.status is Status.OK:
-                self._save_to(step.save_to, "\n".join(step.outputs).rstrip("\n") + "\n")
+                platform = self.platforms.get(result.host, "cisco_ios")
+                self._save_to(step.save_to, normalize("\n".join(step.outputs), platform))
         slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
         summary = dataclasses.replace(result, steps=slim)
         self.results[result.host] = summary
@@ -195,7 +196,7 @@ def _step_log(step: StepResult) -> list[str]:
     if step.note:
         lines.append(f"-- {step.note}")
     if step.diff:
-        lines.append("-- diff against the running config:")
+        lines.append("-- config lines (+ sent, or to send with --check):")
         lines.append(step.diff.rstrip("\n"))
     for check in step.checks:
         lines.append(

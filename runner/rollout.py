@@ -26,6 +26,11 @@ class Amount:
         match = _AMOUNT.match(text)
         if not match or (match.group(2) and float(match.group(1)) > 100):
             raise InputError(f"{option} {text!r}: expected a count like 10 or a share like 25%")
+        if option == "--serial" and float(match.group(1)) == 0:
+            raise InputError(
+                "--serial 0: a batch needs at least one host (leave --serial out "
+                "to run every host at once)"
+            )
         return cls(float(match.group(1)), bool(match.group(2)))
 
     def of(self, total: int) -> float:

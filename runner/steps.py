@@ -120,7 +120,7 @@ def _configure(
             started,
             clock,
             diff=diff,
-            note=note or "would change (--check: nothing sent)",
+            note="; ".join(filter(None, [note, "would change (--check: nothing sent)"])),
         )
     outputs = [connection.send_config(lines, timeout)]
     if step.save:

@@ -89,8 +89,6 @@ def _compile(job: Job, task: Task) -> _Compiled:
         uses_saved = any(
             "saved" in meta.find_undeclared_variables(_ENV.parse(text)) for text in strings
         )
-        if task.when is not None:
-            _ENV.compile_expression(task.when)
     except jinja2.TemplateSyntaxError as exc:
         where = task.template or f"{job.path}:{task.line}"
         raise TemplateError(
@@ -99,6 +97,14 @@ def _compile(job: Job, task: Task) -> _Compiled:
         ) from None
     except OSError as exc:
         raise TemplateError(f"{task.template}: cannot read: {exc.strerror}") from None
+    try:
+        if task.when is not None:
+            _ENV.compile_expression(task.when)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"{job.path}:{task.line}: task '{task.name}': when: is not a Jinja2 expression "
+            f"({exc.message}); write one such as \"'ntp' not in saved.config\""
+        ) from None
     return _Compiled(task, variants, uses_saved or task.when is not None)
 
 
@@ -114,7 +120,8 @@ def render_steps(
     context = {**host.vars, **job.vars, **extra_vars, "host": host.facts()}
     steps: list[Step] = []
     for item in compiled:
-        where = f"job {job.path}, task '{item.task.name}', host {host.name}"
+        source = f" (template {item.task.template})" if item.task.template else ""
+        where = f"job {job.path}, task '{item.task.name}'{source}, host {host.name}"
         with _guard(where):
             for name, scope in _items(item.task, context):
                 steps.append(_render(item, host, name, scope))

@@ -115,6 +115,8 @@ for _cls in (_Loader, _CLoader):
 
 def load_yaml(path: Path) -> Any:
     """Read one YAML file. Every problem is a LoadError naming the file (and line)."""
+    if path.is_dir():
+        raise LoadError(f"{path}: is a folder; give the YAML file inside it")
     try:
         size = path.stat().st_size
     except OSError as exc:

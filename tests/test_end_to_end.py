@@ -219,3 +219,27 @@ def test_a_wrong_enable_secret_is_an_authentication_failure(
     assert hosts["r002"]["failure"] == "auth_failed" and "enable" in hosts["r002"]["error"]
     assert hosts["r002"]["duration_s"] < 5  # refused at once, not after a read timeout
     assert [h["status"] for n, h in sorted(hosts.items()) if n != "r002"] == ["ok"] * 4
+
+
+def test_a_host_without_enable_secret_is_told_so(tmp_path: Path, lab5: Lab, lab_env: None) -> None:
+    inventory = write_inventory(tmp_path / "inv.yaml", lab5)
+    inventory.write_text(inventory.read_text().replace("  secret_env: NETJOB_LAB_SECRET\n", ""))
+    reports = tmp_path / "reports"
+    code = main(
+        [
+            "run",
+            str(NTP_JOB),
+            "-i",
+            str(inventory),
+            "--reports",
+            str(reports),
+            "-e",
+            "ntp_server=192.0.2.10",
+            "--limit",
+            "r001",
+        ]
+    )
+    assert code == 1
+    host = load_report(reports, "set_ntp")["hosts"]["r001"]
+    assert host["failure"] == "command_rejected"
+    assert "not in enable mode" in host["error"] and "secret_env" in host["error"]

@@ -108,7 +108,11 @@ def test_sigint_mid_run_writes_a_partial_report_and_exits_130(tmp_path: Path) ->
     reports = tmp_path / "reports"
     with start_lab(devices=100, latency_ms=150) as lab:
         inventory = _inventory(tmp_path, lab)
-        env = {**os.environ, "NETJOB_LAB_PASSWORD": "lab-password", "NETJOB_LAB_SECRET": "lab-enable"}
+        env = {
+            **os.environ,
+            "NETJOB_LAB_PASSWORD": "lab-password",
+            "NETJOB_LAB_SECRET": "lab-enable",
+        }
         proc = subprocess.Popen(
             [
                 sys.executable,

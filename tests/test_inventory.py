@@ -94,7 +94,7 @@ def test_password_comes_from_the_named_environment_variable(inventory_file: Path
 
 def test_missing_environment_variable_says_what_to_do(inventory_file: Path) -> None:
     hosts = list(load_inventory(inventory_file).hosts.values())
-    with pytest.raises(InputError, match=r"TEST_PASSWORD, which is not set; export"):
+    with pytest.raises(InputError, match=r"TEST_PASSWORD, which is not set \(or empty\); export"):
         resolve_credentials(hosts, {})
 
 

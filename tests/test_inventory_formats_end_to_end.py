@@ -41,7 +41,7 @@ def test_same_hosts_and_results_from_three_inventory_formats(
                     "convert",
                     "-i",
                     str(tmp_path / "nornir"),
-                    "-o",
+                    "--out",
                     str(tmp_path / "netjob.yaml"),
                 ]
             )

@@ -56,7 +56,7 @@ def test_the_schema_catches_a_broken_report(run_dir: Path) -> None:
 def test_report_command_prints_json_or_yaml(
     run_dir: Path, fmt: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["report", str(run_dir), "--output", fmt]) == 0
+    assert main(["report", str(run_dir), "--output", fmt]) == 1  # the run's own code: r3 failed
     out = capsys.readouterr().out
     data = json.loads(out) if fmt == "json" else yaml.safe_load(out)
     jsonschema.validate(data, SCHEMA)
@@ -66,11 +66,11 @@ def test_report_command_finds_a_job_s_latest_run_and_shows_its_summary(
     run_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(run_dir.parent.parent.parent)
-    assert main(["report", "audit.yaml"]) == 0
+    assert main(["report", "audit.yaml"]) == 1
     out = capsys.readouterr().out
     assert "3 hosts: 0 ok, 2 changed, 1 failed" in out and "auth_failed" in out
     assert "compliance: 0 hosts compliant, 2 not" in out
-    assert main(["report"]) == 0  # the newest run of any job
+    assert main(["report"]) == 1  # the newest run of any job
     assert "3 hosts" in capsys.readouterr().out
 
 
@@ -80,3 +80,10 @@ def test_show_prints_what_a_device_said(run_dir: Path, capsys: pytest.CaptureFix
     assert ">>> show version" in out and "r2: show version" in out and "== c" not in out
     assert main(["show", str(run_dir), "nosuch"]) == 2
     assert "host 'nosuch' is not in the run" in capsys.readouterr().err
+
+
+def test_show_with_an_unknown_task_names_the_tasks(
+    run_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["show", str(run_dir), "r2", "V"]) == 2
+    assert "has no task 'V' in that run; its tasks: v, c" in capsys.readouterr().err

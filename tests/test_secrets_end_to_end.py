@@ -88,7 +88,8 @@ def test_a_hostile_host_name_writes_nothing_outside_the_reports_folder(tmp_path:
             f"  '/tmp/../../abs': {{address: 127.0.0.1, port: {endpoint.port}}}\n"
         )
         done = _run(
-            ["run", str(job), "-i", str(inventory), "--reports", str(reports)], {"PW": "lab-password"}
+            ["run", str(job), "-i", str(inventory), "--reports", str(reports)],
+            {"PW": "lab-password"},
         )
     assert done.returncode == 0, done.stderr
     written = [p for p in tmp_path.rglob("*") if p.is_file() and p.parent != tmp_path]

@@ -9,8 +9,9 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 import yaml
@@ -19,7 +20,6 @@ from rich.console import Console
 from runner import __version__, core
 from runner.console import View
 from runner.errors import ExitCode
-from runner.models import Report
 from runner.redact import LogFilter
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
@@ -146,16 +146,23 @@ def main_options(
     """Run YAML job files against many network devices over SSH."""
 
 
-def print_report(run_dir: Path, output: str, view: View) -> None:
+def print_report(run_dir: Path, output: str, view: View) -> ExitCode:
+    """Print a run from its report.json and return its exit code: `run` and `report` agree."""
     from runner.history import report_data
 
     data = report_data(run_dir)
+    code = exit_code(data)
     if output == "json":
         typer.echo(json.dumps(data, indent=1))
     elif output == "yaml":
         typer.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
     else:
         view.summary(data, run_dir)
+        if code is ExitCode.NONCOMPLIANT:
+            view.console.print(
+                "exit code 3: every host ran, and some are not compliant", highlight=False
+            )
+    return code
 
 
 def check_output(output: str) -> None:
@@ -163,12 +170,15 @@ def check_output(output: str) -> None:
         fail(f"--output {output!r}: expected table, json or yaml")
 
 
-def exit_code(report: Report) -> ExitCode:
-    if report.interrupted:
+def exit_code(data: Mapping[str, Any]) -> ExitCode:
+    """A run's exit code, from its report.json (see the README's table)."""
+    if data["interrupted"]:
         return ExitCode.INTERRUPTED
-    if report.failed or report.stopped:
+    if data["summary"]["failed"] or data["stopped"]:
         return ExitCode.HOSTS_FAILED
-    return ExitCode.NONCOMPLIANT if report.noncompliant else ExitCode.OK
+    return (
+        ExitCode.NONCOMPLIANT if (data.get("compliance") or {}).get("noncompliant") else ExitCode.OK
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,7 +34,7 @@ def report(
     reports: Reports = Path("reports"),
     output: Output = "table",
 ) -> None:
-    """Show a past run's summary.
+    """Show a past run's summary; exit with the run's own exit code.
 
     Example: netjob report playbooks/compliance_audit.yaml"""
     from runner.history import resolve_run
@@ -42,9 +42,10 @@ def report(
     check_output(output)
     try:
         folder = resolve_run(run, reports)
-        print_report(folder, output, View(make_console()))
+        code = print_report(folder, output, View(make_console()))
     except NetjobError as exc:
         fail(str(exc))
+    raise typer.Exit(int(code))
 
 
 @app.command()
@@ -68,6 +69,9 @@ def show(
         data = host_data(resolve_run(run, reports), host)
     except NetjobError as exc:
         fail(str(exc))
+    tasks = [step["task"] for step in data["steps"]]
+    if task is not None and task not in tasks:
+        fail(f"host {host} has no task {task!r} in that run; its tasks: {', '.join(tasks)}")
     View(make_console()).outputs(data, task)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -64,21 +65,27 @@ app.add_typer(inventory_app, name="inventory")
 @inventory_app.command("convert")
 def inventory_convert(
     inventory: InventoryOpt = None,
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write this new file instead of printing.")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Let --out replace a file.")] = False,
 ) -> None:
     """Print an inventory (Nornir, Ansible or netjob; several -i merge) in netjob's format.
 
-    Example: netjob inventory convert -i examples/ansible/inventory.yml -o inventory.yaml"""
+    Example: netjob inventory convert -i examples/ansible/inventory.yml --out converted.yaml"""
     from runner.formats import to_netjob_yaml
 
     try:
         text = to_netjob_yaml(core.load_inventories(inventories(inventory)))
     except NetjobError as exc:
         fail(str(exc))
-    if output is None:
+    if out is None:
         typer.echo(text, nl=False)
-    else:
-        output.write_text(text)
-        typer.echo(f"netjob: wrote {output}", err=True)
+        return
+    if out.exists() and not force:
+        fail(f"{out} exists; pick another --out, or add --force to replace it")
+    # It may hold plain-text passwords taken from the source: owner-only, like reports.
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    typer.echo(f"netjob: wrote {out}", err=True)

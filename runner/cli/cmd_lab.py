@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from runner.cli.app import (
-    Verbose,
     app,
     fail,
     setup_logging,
@@ -54,7 +53,9 @@ def lab(
     login_latency_ms: Annotated[
         int, typer.Option("--login-latency-ms", min=0, help="Added to every login.")
     ] = 0,
-    verbose: Verbose = 0,
+    verbose: Annotated[
+        int, typer.Option("-v", "--verbose", count=True, help="Debug log on stderr.")
+    ] = 0,
 ) -> None:
     """Serve simulated Cisco IOS devices on 127.0.0.1 until interrupted.
 

@@ -22,7 +22,6 @@ from runner.cli.app import (
     Verbose,
     app,
     check_output,
-    exit_code,
     fail,
     inventories,
     make_console,
@@ -170,8 +169,7 @@ def run(
             report = core.run(selection, options, prompt=prompt, on_result=view.host_done)
     except NetjobError as exc:
         fail(str(exc))
-    print_report(report.run_dir, output, view)
-    raise typer.Exit(int(exit_code(report)))
+    raise typer.Exit(int(print_report(report.run_dir, output, view)))
 
 
 @app.command()
