@@ -145,6 +145,9 @@ class RunOptions:
     grace: float = 10.0  # seconds in-flight hosts get after Ctrl-C
     processes: int = 1  # worker processes; the workers are spread over them
     html: bool = True  # write report.html (a page to share) beside report.json
+    # Mask secrets devices print (`secret 5 …`, `snmp-server community …`); credentials
+    # and secret-looking variables are masked whatever this says.
+    device_secrets_masked: bool = True
 
 
 def run(
@@ -167,7 +170,7 @@ def run(
     writer = RunWriter(
         options.reports_dir,
         selection.job,
-        Redactor(secrets),
+        Redactor(secrets, device_patterns=options.device_secrets_masked),
         {
             "inventory": str(selection.inventory.source),
             "workers": options.workers,

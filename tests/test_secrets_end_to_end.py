@@ -97,3 +97,22 @@ def test_a_hostile_host_name_writes_nothing_outside_the_reports_folder(tmp_path:
     assert not (tmp_path / "etc").exists() and not (work / "etc").exists()
     report = (reports / "v" / "latest" / "report.json").read_text()
     assert "../../etc/x" in report and "/tmp/../../abs" in report
+
+
+def test_keep_device_secrets_unmasks_device_output_only_and_no_html_writes_no_page(
+    tmp_path: Path,
+) -> None:
+    job = tmp_path / "cfg.yaml"
+    job.write_text("tasks:\n  - show: show running-config | include secret\n")
+    reports = tmp_path / "reports"
+    with start_lab(devices=1, password=PASSWORD, secret=SECRET) as lab:
+        inventory = tmp_path / "inv.yaml"
+        inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
+        env = {"NETJOB_LAB_PASSWORD": PASSWORD, "NETJOB_LAB_SECRET": SECRET}
+        args = ["run", str(job), "-i", str(inventory), "--reports", str(reports), "--no-html"]
+        assert _run([*args, "--keep-device-secrets"], env).returncode == 0
+    run = reports / "cfg" / "latest"
+    log = (run / "hosts" / "r001.log").read_text()
+    assert "enable secret 5 $1$" in log  # the device's hash, kept on request
+    assert PASSWORD not in log and SECRET not in log  # credentials never
+    assert not (run / "report.html").exists()

@@ -114,6 +114,14 @@ def run(
     html: Annotated[
         bool, typer.Option("--html/--no-html", help="Write report.html beside report.json.")
     ] = True,
+    keep_device_secrets: Annotated[
+        bool,
+        typer.Option(
+            "--keep-device-secrets",
+            help="Do not mask secrets in device output "
+            "(e.g. backups meant for a restore); credentials stay masked.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print the summary only.")] = False,
     no_color: Annotated[
         bool, typer.Option("--no-color", help="No colours and no live bar: plain lines.")
@@ -153,6 +161,8 @@ def run(
             processes=processes,
             serial=Amount.parse(serial, "--serial") if serial else None,
             max_fail=Amount.parse(max_fail, "--max-fail") if max_fail else None,
+            html=html,
+            device_secrets_masked=not keep_device_secrets,
         )
         prompt = getpass.getpass if ask_pass else None
         # A live bar only where a person watches: a terminal, colours allowed, not -q.
