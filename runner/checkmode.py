@@ -107,3 +107,20 @@ def _join_banner(text: str) -> str:
         if delimiter.startswith(last.strip()):
             return first + last.strip()
     return text
+
+
+def plan_set_lines(running: str, lines: Sequence[str]) -> ConfigPlan:
+    """The same plan for a flat `set`-style config (Junos `show configuration | display
+    set`): a `set` line already there is not sent, a `delete` of what is absent is not
+    sent, anything else is sent as written."""
+    present = {line.strip() for line in running.splitlines() if line.strip().startswith("set ")}
+    to_send = []
+    for line in (raw.strip() for raw in lines):
+        if line.startswith("set ") and line in present:
+            continue
+        if line.startswith("delete "):
+            target = "set " + line.removeprefix("delete ")
+            if not any(p == target or p.startswith(target + " ") for p in present):
+                continue
+        to_send.append(line)
+    return ConfigPlan(tuple(to_send), "".join(f"+{line}\n" for line in to_send))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from runner.checkmode import PlanError, plan_config
+from runner.checkmode import PlanError, plan_config, plan_set_lines
 from runner.checks import CheckResult, CheckStatus, evaluate_all
 from runner.connection import Connection
 from runner.errors import DeviceError, FailureClass, TemplateError
@@ -19,9 +19,12 @@ from runner.models import Host, Status, Step, StepResult, TaskKind
 from runner.parsing import ParseError, parse_output
 from runner.templating import finish_step
 
-# Platforms whose running config hier_config reads well enough to plan against.
+# Platforms whose running config hier_config reads well enough to plan against, and those
+# whose config is flat `set` lines (compared line by line).
 PLANNED = {"cisco_ios", "cisco_xe", "cisco_nxos", "arista_eos", "cisco_xr"}
+SET_STYLE = {"juniper_junos", "juniper"}
 SHOW_RUNNING = "show running-config"
+SHOW_SET = "show configuration | display set"
 
 
 @dataclass
@@ -109,6 +112,9 @@ def _configure(
             lines, diff = plan.lines, plan.diff
         except PlanError as exc:
             note = f"not compared with the running config: {exc}"
+    elif state.host.platform in SET_STYLE:
+        plan = plan_set_lines(connection.send_show(SHOW_SET, timeout, None), step.commands)
+        lines, diff = plan.lines, plan.diff
     else:
         note = f"not compared with the running config ({state.host.platform})"
     if not lines:

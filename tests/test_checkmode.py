@@ -131,3 +131,20 @@ def test_junos_set_commands_plan_only_what_is_missing() -> None:
 def test_an_unterminated_banner_is_a_plan_error() -> None:
     with pytest.raises(PlanError, match="cannot read the task's lines as CISCO_IOS"):
         plan_config(RUNNING, ["banner motd ^C", "never closed"], "cisco_ios")
+
+
+def test_set_style_plan_sends_only_what_is_missing() -> None:
+    from runner.checkmode import plan_set_lines
+
+    running = "set system host-name r003\nset system ntp server 192.0.2.1\n"
+    plan = plan_set_lines(
+        running,
+        [
+            "set system ntp server 192.0.2.1",  # there: not sent
+            "set system ntp server 192.0.2.2",  # missing: sent
+            "delete system ntp server 192.0.2.1",  # there: sent
+            "delete system syslog host 192.0.2.9",  # absent: not sent
+        ],
+    )
+    assert plan.lines == ("set system ntp server 192.0.2.2", "delete system ntp server 192.0.2.1")
+    assert plan_set_lines(running, ["set system ntp server 192.0.2.1"]).unchanged

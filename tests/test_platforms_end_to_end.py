@@ -56,3 +56,22 @@ def test_each_platform_gets_its_own_commands_config_mode_and_save(
                 assert "ntp server 192.0.2.10" in device.running_config()
                 assert "ntp server 192.0.2.10" in device.startup_config  # saved
                 assert "ntp server 192.0.2.10" in verify["outputs"][0]
+        # Again: every platform, Junos included, finds its lines in place and sends nothing.
+        assert (
+            main(
+                [
+                    "run",
+                    str(JOB),
+                    "-i",
+                    str(inventory),
+                    "--reports",
+                    str(reports),
+                    "-e",
+                    "ntp_server=192.0.2.10",
+                ]
+            )
+            == 0
+        )
+        again = json.loads((reports / "cross_platform" / "latest" / "report.json").read_text())
+        for name, host in again["hosts"].items():
+            assert host["steps"][1]["note"] == "unchanged", (name, host["steps"][1])
