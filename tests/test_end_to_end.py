@@ -243,3 +243,23 @@ def test_a_host_without_enable_secret_is_told_so(tmp_path: Path, lab5: Lab, lab_
     host = load_report(reports, "set_ntp")["hosts"]["r001"]
     assert host["failure"] == "command_rejected"
     assert "not in enable mode" in host["error"] and "secret_env" in host["error"]
+
+
+def test_a_prompt_that_changes_mid_job_does_not_break_later_steps(
+    tmp_path: Path, lab5: Lab, lab_env: None
+) -> None:
+    """netmiko #1156/#3523: after a hostname change every later command timed out."""
+    inventory = write_inventory(tmp_path / "inv.yaml", lab5)
+    job = tmp_path / "rename.yaml"
+    job.write_text(
+        "tasks:\n  - name: rename\n    config: ['hostname {{ host.name }}-new']\n"
+        "  - name: after\n    show: show version | include uptime\n"
+        "    read_timeout: 5\n"
+    )
+    reports = tmp_path / "reports"
+    assert (
+        main(["run", str(job), "-i", str(inventory), "--reports", str(reports), "--limit", "r001"])
+        == 0
+    )
+    log = (reports / "rename" / "latest" / "hosts" / "r001.log").read_text()
+    assert "r001-new uptime is" in log
