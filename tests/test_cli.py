@@ -104,3 +104,17 @@ def test_hosts_shows_merged_variables_as_json(inventory_file: Path) -> None:
     data = json.loads(result.output)
     assert [h["name"] for h in data] == ["r1", "r2"]
     assert data[1]["vars"]["role"] == "edge" and data[1]["password"] == "$TEST_PASSWORD"
+
+
+def test_the_readme_job_examples_load_and_plan(tmp_path: Path, inventory_file: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.S)
+    jobs = [b for b in blocks if b.startswith(("tasks:", "name:"))]
+    assert len(jobs) >= 2
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "uplink_description.j2").write_text("interface {{ uplink }}\n")
+    for n, text in enumerate(jobs):
+        job = tmp_path / f"readme{n}.yaml"
+        job.write_text(text)
+        result = _invoke("plan", str(job), "-i", str(inventory_file), "-e", "ntp_server=192.0.2.1")
+        assert result.exit_code == 0, (text, result.output)
