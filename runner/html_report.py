@@ -11,12 +11,12 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 from runner.drift import StoreError
+from runner.files import write_private
 from runner.reporter import load_host, safe_name
 
 log = logging.getLogger(__name__)
@@ -88,11 +88,7 @@ def write_html(run_dir: Path) -> Path:
     """Write run_dir/report.html (owner-only, like every file of a run) and return its path."""
     page = render_html(run_dir)  # before opening: a failed render leaves no stray file
     path = run_dir / "report.html"
-    tmp = run_dir / f".report.html.{os.getpid()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(page)
-    os.replace(tmp, path)
+    write_private(path, page, atomic=True)
     return path
 
 

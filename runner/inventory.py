@@ -22,6 +22,7 @@ from typing import Any
 
 from runner import __version__, schema
 from runner.errors import InputError, SelectionError
+from runner.files import write_private
 from runner.models import ConnectionOptions, Credentials, Host
 from runner.schema import At
 from runner.yamlio import load_yaml, parse_yaml
@@ -110,11 +111,7 @@ def load_inventory(path: Path) -> Inventory:
     inventory = build_inventory(load_yaml(path), path)
     with contextlib.suppress(OSError):
         cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(inventory, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
+        write_private(cache, pickle.dumps(inventory, pickle.HIGHEST_PROTOCOL), atomic=True)
     return inventory
 
 

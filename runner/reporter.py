@@ -21,6 +21,7 @@ from typing import Any
 from runner import __version__
 from runner.compliance import compliance, markdown
 from runner.drift import OutputStore, normalize
+from runner.files import write_private
 from runner.models import HostResult, Job, Report, Status, StepResult
 from runner.redact import Redactor
 
@@ -92,9 +93,7 @@ class RunWriter:
         parts = [safe_name(part) for part in relative.split("/") if part not in ("", ".")]
         path = Path(*parts)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        write_private(path, text)
 
     def _redacted(self, result: HostResult) -> HostResult:
         """Every string of the result, once: commands, outputs, parsed rows, diffs, notes,
@@ -149,19 +148,9 @@ class RunWriter:
         # Names come through safe_name(); this is the belt to its braces, without syscalls.
         if relative.startswith("/") or ".." in relative.split("/"):
             raise ValueError(f"refusing to write outside the run folder: {relative!r}")
-        path = f"{self.run_dir}/{relative}"
         # report.json is written whole then renamed, so a reader never sees half of it.
         # Host files are new files written in one call: a rename per host buys nothing.
-        target = f"{path}.tmp" if atomic else path
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            data = memoryview(text.encode("utf-8"))
-            while data:  # a write may be partial; finish it
-                data = data[os.write(fd, data) :]
-        finally:
-            os.close(fd)
-        if atomic:
-            os.replace(target, path)
+        write_private(self.run_dir / relative, text, atomic=atomic)
 
     def _log(self, result: HostResult) -> str:
         lines = [

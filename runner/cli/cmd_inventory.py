@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +22,7 @@ from runner.cli.app import (
 )
 from runner.console import View, host_view
 from runner.errors import NetjobError
+from runner.files import write_private
 
 
 @app.command()
@@ -85,7 +85,5 @@ def inventory_convert(
     if out.exists() and not force:
         fail(f"{out} exists; pick another --out, or add --force to replace it")
     # It may hold plain-text passwords taken from the source: owner-only, like reports.
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    write_private(out, text)
     typer.echo(f"netjob: wrote {out}", err=True)
