@@ -40,6 +40,11 @@ def write_inventory(path: Path, lab: Lab, extra: str = "") -> Path:
     return path
 
 
+def run_cli(job: Path, inventory: Path, reports: Path, *extra: str) -> int:
+    """`netjob run JOB -i INVENTORY --reports REPORTS ...` through the real CLI."""
+    return main(["run", str(job), "-i", str(inventory), "--reports", str(reports), *extra])
+
+
 def load_report(reports: Path, job: str) -> dict:  # type: ignore[type-arg]
     return json.loads((reports / job / "latest" / "report.json").read_text())
 
@@ -172,7 +177,7 @@ def test_wrong_password_on_one_of_five_fails_only_that_host(
     inventory.write_text(text)
     reports = tmp_path / "reports"
     job = ROOT / "playbooks" / "audit_basics.yaml"
-    assert main(["run", str(job), "-i", str(inventory), "--reports", str(reports)]) == 1
+    assert run_cli(job, inventory, reports) == 1
     report = load_report(reports, "audit_basics")
     assert report["hosts"]["r003"]["failure"] == "auth_failed"
     assert report["summary"]["ok"] == 4
@@ -193,10 +198,7 @@ def test_a_rejected_command_fails_its_step_with_the_devices_message(
         "  - name: after\n    show: show version\n"
     )
     reports = tmp_path / "reports"
-    assert (
-        main(["run", str(job), "-i", str(inventory), "--reports", str(reports), "--limit", "r001"])
-        == 1
-    )
+    assert run_cli(job, inventory, reports, "--limit", "r001") == 1
     host = load_report(reports, "bad")["hosts"]["r001"]
     assert [s["status"] for s in host["steps"]] == ["ok", "failed", "skipped"]
     bad = host["steps"][1]
@@ -214,7 +216,7 @@ def test_a_wrong_enable_secret_is_an_authentication_failure(
     )
     reports = tmp_path / "reports"
     job = ROOT / "playbooks" / "show_version.yaml"
-    assert main(["run", str(job), "-i", str(inventory), "--reports", str(reports)]) == 1
+    assert run_cli(job, inventory, reports) == 1
     hosts = load_report(reports, "show_version")["hosts"]
     assert hosts["r002"]["failure"] == "auth_failed" and "enable" in hosts["r002"]["error"]
     assert hosts["r002"]["duration_s"] < 5  # refused at once, not after a read timeout
@@ -257,9 +259,6 @@ def test_a_prompt_that_changes_mid_job_does_not_break_later_steps(
         "    read_timeout: 5\n"
     )
     reports = tmp_path / "reports"
-    assert (
-        main(["run", str(job), "-i", str(inventory), "--reports", str(reports), "--limit", "r001"])
-        == 0
-    )
+    assert run_cli(job, inventory, reports, "--limit", "r001") == 0
     log = (reports / "rename" / "latest" / "hosts" / "r001.log").read_text()
     assert "r001-new uptime is" in log

@@ -26,18 +26,17 @@ def test_each_platform_gets_its_own_commands_config_mode_and_save(
     with start_lab(devices=6, platforms=platforms) as lab:
         inventory = tmp_path / "mixed.yaml"
         inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
-        code = main(
-            [
-                "run",
-                str(JOB),
-                "-i",
-                str(inventory),
-                "--reports",
-                str(reports),
-                "-e",
-                "ntp_server=192.0.2.10",
-            ]
-        )
+        args = [
+            "run",
+            str(JOB),
+            "-i",
+            str(inventory),
+            "--reports",
+            str(reports),
+            "-e",
+            "ntp_server=192.0.2.10",
+        ]
+        code = main(args)
         assert code == 0
         report = json.loads((reports / "cross_platform" / "latest" / "report.json").read_text())
         for n, endpoint in enumerate(lab.endpoints):
@@ -57,21 +56,7 @@ def test_each_platform_gets_its_own_commands_config_mode_and_save(
                 assert "ntp server 192.0.2.10" in device.startup_config  # saved
                 assert "ntp server 192.0.2.10" in verify["outputs"][0]
         # Again: every platform, Junos included, finds its lines in place and sends nothing.
-        assert (
-            main(
-                [
-                    "run",
-                    str(JOB),
-                    "-i",
-                    str(inventory),
-                    "--reports",
-                    str(reports),
-                    "-e",
-                    "ntp_server=192.0.2.10",
-                ]
-            )
-            == 0
-        )
+        assert main(args) == 0
         again = json.loads((reports / "cross_platform" / "latest" / "report.json").read_text())
         for name, host in again["hosts"].items():
             assert host["steps"][1]["note"] == "unchanged", (name, host["steps"][1])
