@@ -1,0 +1,71 @@
+"""The libyaml fast path must build exactly what the careful pure-Python path builds."""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+import pytest
+import yaml
+
+from runner import yamlio
+from runner.errors import LoadError
+
+DOCUMENT = """\
+defaults: {platform: cisco_ios, port: 22, fast: true, ratio: 0.5, none: null, when: 2024-01-02}
+quoted: "22"
+single: 'yes'
+list:
+  - a
+  - 10
+  - [x, 1.5e+3, ~, false]
+  - {k: v, n: 0x1F}
+merged:
+  <<: {inherited: 1, kept: 2}
+  kept: 3
+binary: !!binary aGVsbG8=
+set: !!set {a, b}
+block: |
+  line one
+  line two
+"""
+
+
+def lines(value: Any) -> Any:
+    """The data with every mapping's and list's remembered lines, for comparison."""
+    if isinstance(value, yamlio.LineDict):
+        keys = {k: (value.key_lines.get(k), lines(v)) for k, v in value.items()}
+        return ("map", value.line, keys)
+    if isinstance(value, yamlio.LineList):
+        return ("list", value.line, [lines(v) for v in value])
+    return (type(value).__name__, value)
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
+def test_fast_path_builds_the_same_data_and_lines_as_the_careful_one() -> None:
+    assert yamlio._fast_ok(DOCUMENT)
+    fast = yamlio._CLoader(DOCUMENT).get_single_data()
+    careful = yamlio._Loader(DOCUMENT).get_single_data()
+    assert lines(fast) == lines(careful)
+    assert fast["merged"] == {"inherited": 1, "kept": 3}
+    assert fast["list"][2] == ["x", 1500.0, None, False]
+    assert fast["defaults"]["port"] == 22 and fast["quoted"] == "22"
+
+
+def test_parsing_leaves_the_garbage_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    yamlio.parse_yaml(DOCUMENT, "x.yaml")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        yamlio.parse_yaml(DOCUMENT, "x.yaml")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_key_written_twice_is_refused_but_a_merged_key_may_be_overridden() -> None:
+    with pytest.raises(LoadError, match=r"x.yaml:3: refused: duplicate key 'a'"):
+        yamlio.parse_yaml("a: 1\nb: 2\na: 3\n", "x.yaml")
+    text = "base: &base {a: 1, b: 2}\nhost:\n  <<: *base\n  b: 3\n"
+    assert yamlio.parse_yaml(text, "x.yaml")["host"] == {"a": 1, "b": 3}
