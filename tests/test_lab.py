@@ -472,3 +472,13 @@ def test_serve_forever_returns_when_told_to_stop() -> None:
     assert len(lab.endpoints) == 1
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", lab.endpoints[0].port), timeout=1)
+
+
+def test_echo_and_answer_go_out_in_one_write_but_nothing_after_a_close() -> None:
+    from runner.lab.sshd import _merged
+    from runner.lab.terminal import Chunk
+
+    chunks = [Chunk("show clock"), Chunk("\r\n12:00\r\nr1#", ("show", "clock")), Chunk("x")]
+    assert _merged(chunks) == [Chunk("show clock\r\n12:00\r\nr1#x", ("show", "clock"))]
+    closing = [Chunk("exit"), Chunk("\r\n", ("exit",), close=True), Chunk("late")]
+    assert _merged(closing) == [Chunk("exit\r\n", ("exit",), close=True), Chunk("late")]
