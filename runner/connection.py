@@ -141,6 +141,7 @@ class NetmikoConnection:
         sock = dial(host, lease)
         try:
             driver = ConnectHandler(**_netmiko_params(host, credentials, sock))
+            _wait_for_data(driver)
             lease.on_abort(lambda: _detach(driver))
             _login(driver)
         except Exception as exc:
@@ -282,6 +283,45 @@ class NetmikoConnection:
             return bool(transport and transport.is_active() and not self._driver.remote_conn.closed)
         except Exception:
             return False
+
+
+WAIT_FOR_DATA_S = 0.1
+
+
+def _wait_for_data(driver: Any) -> None:
+    """While netmiko waits for a pattern it polls: read the channel, sleep 10 ms, again.
+    With hundreds of sessions waiting on slow devices those wakeups cost more CPU than the
+    SSH work, and every answer also waits out the rest of a sleep. Here, when nothing is
+    there to read, the thread sleeps until paramiko's transport hands the channel data
+    (or 100 ms passed, so netmiko still checks its timeouts and a cut session), then
+    netmiko reads and matches exactly as before.
+
+    The wait is paramiko's own: a zero-byte read of the channel's buffer blocks until
+    data is there and consumes nothing. (Not channel.fileno() and poll(): paramiko then
+    keeps writing to a pipe it already closed, whose number another session may reuse.)
+    """
+    read_channel = driver.read_channel
+    read_until_pattern = driver.read_until_pattern
+    # Only inside read_until_pattern: clear_buffer's and read_channel_timing's reads mean
+    # "whatever is there now" and must not wait.
+    waiting = threading.local()
+
+    def read_or_wait() -> str:
+        channel = driver.remote_conn
+        if getattr(waiting, "on", False) and channel is not None and not driver._read_buffer:
+            with contextlib.suppress(Exception):  # a timeout, or a closed channel: read
+                channel.in_buffer.read(0, WAIT_FOR_DATA_S)
+        return str(read_channel())
+
+    def until_pattern(*args: Any, **kwargs: Any) -> str:
+        waiting.on = True
+        try:
+            return str(read_until_pattern(*args, **kwargs))
+        finally:
+            waiting.on = False
+
+    driver.read_channel = read_or_wait
+    driver.read_until_pattern = until_pattern
 
 
 def _login(driver: Any) -> None:

@@ -91,3 +91,27 @@ def test_device_rejections_are_recognised(said: str) -> None:
 
 def test_ordinary_output_is_not_a_rejection() -> None:
     assert not REJECTED.search("Interface  IP-Address  OK? Method Status  Protocol\nInvalid 0\n")
+
+
+def test_the_wait_for_data_returns_when_data_arrives_and_consumes_none_of_it() -> None:
+    """connection._wait_for_data relies on this: a zero-byte read of paramiko's channel
+    buffer blocks until data is there, then leaves every byte for netmiko to read."""
+    import threading
+
+    from paramiko.buffered_pipe import BufferedPipe, PipeTimeout
+
+    pipe: BufferedPipe[bytes] = BufferedPipe()
+    with pytest.raises(PipeTimeout):
+        pipe.read(0, 0.01)  # nothing there: it waits, then gives up
+    woke = threading.Event()
+
+    def wait() -> None:
+        pipe.read(0, 30)
+        woke.set()
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    pipe.feed(b"r1#")
+    assert woke.wait(10)
+    waiter.join(10)
+    assert pipe.read(100, 0) == b"r1#"
