@@ -49,17 +49,23 @@ def run_sharded(
     threads = max(1, workers // len(shards))
     # The login cap is for the whole run, so each process gets its share of it.
     policy = dataclasses.replace(policy, max_logins=max(1, policy.max_logins // len(shards)))
+    # Each shard goes through a queue, not the process's arguments: those are written to
+    # the child's pipe inside start(), which blocks for good on a big shard if the child
+    # dies before reading it (a queue's feeder thread writes instead; this one notices).
+    inboxes = [_CONTEXT.Queue() for _ in shards]
     children = [
         _CONTEXT.Process(
             target=_child,
-            args=(shard, threads, connect, policy, results, stop, grace, on_progress is not None),
+            args=(inbox, threads, connect, policy, results, stop, grace, on_progress is not None),
             name=f"netjob-shard-{n}",
             daemon=True,
         )
-        for n, shard in enumerate(shards)
+        for n, inbox in enumerate(inboxes)
     ]
-    for child in children:
+    for child, inbox, shard in zip(children, inboxes, shards, strict=True):
         child.start()
+        inbox.put(list(shard))
+        inbox.cancel_join_thread()  # a dead child's unread shard must not hold up our exit
     pending = {item.host.name for item in items}
     try:
         deliver = functools.partial(
@@ -103,7 +109,7 @@ def _collect(
 
 
 def _child(
-    shard: Sequence[WorkItem],
+    inbox: Any,
     workers: int,
     connect: Connector,
     policy: Policy,
@@ -113,6 +119,7 @@ def _child(
     progress: bool,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    shard: list[WorkItem] = inbox.get()
     interrupt = scheduler.Interrupt()
 
     def relay() -> None:

@@ -53,3 +53,13 @@ class FakeFleet:
         connection = FakeConnection(host, fail_on=dict(self.fail_on))
         self.opened[host.name] = connection
         return connection
+
+
+class DiesWhenUnpickled:
+    """Kills the worker process that receives it (os._exit while being unpickled): a
+    stand-in for a worker process that dies before it has read its work."""
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        import os
+
+        return (os._exit, (3,))

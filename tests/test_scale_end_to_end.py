@@ -3,6 +3,7 @@ open file descriptors follow the workers, not the hosts."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -45,3 +46,34 @@ def test_a_thousand_devices_with_default_limits(
     # Each in-flight host holds a client socket and the lab's end of it; a few more for
     # report files and threads. Never one per host.
     assert max(peak) - baseline < 6 * workers + 50, (baseline, max(peak))
+
+
+def test_two_worker_processes_over_the_lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--processes 2 (it starts a second process only past 200 hosts each): real SSH from
+    both, every host reported once by this process, its log and JSON written."""
+    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
+    monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
+    job = tmp_path / "v.yaml"
+    job.write_text("name: v\ntasks:\n  - show: show ip interface brief\n")
+    seen: list[str] = []
+    children: list[int] = []
+
+    def record(result: HostResult) -> None:
+        seen.append(result.host)
+        children.append(len(multiprocessing.active_children()))
+
+    with start_lab(devices=400) as lab:
+        inventory = tmp_path / "inv.yaml"
+        inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
+        report = core.run(
+            core.select(job, inventory),
+            core.RunOptions(reports_dir=tmp_path / "r", processes=2, workers=40),
+            on_result=record,
+        )
+        names = [endpoint.hostname for endpoint in lab.endpoints]
+    assert sorted(seen) == sorted(names)
+    assert max(children) == 2  # the hosts really ran in two worker processes
+    assert not report.failed, [(h.host, h.error) for h in report.failed[:3]]
+    assert report.run_dir is not None
+    for name in (names[0], names[-1]):
+        assert "GigabitEthernet" in (report.run_dir / "hosts" / f"{name}.log").read_text()

@@ -1,0 +1,65 @@
+"""--processes: shards over spawned worker processes, every result back in this thread."""
+
+from __future__ import annotations
+
+import threading
+
+from fakes import DiesWhenUnpickled, FakeFleet
+
+from runner import procs, scheduler
+from runner.connection import Connector
+from runner.executor import Policy
+from runner.models import Host, HostResult, Step, TaskKind, WorkItem
+
+
+def _items(count: int) -> list[WorkItem]:
+    steps = (Step("a", TaskKind.SHOW, ("show version",)),)
+    return [WorkItem(Host(f"h{n:04d}", "192.0.2.1"), steps) for n in range(count)]
+
+
+def _run(items: list[WorkItem], connect: Connector) -> tuple[list[HostResult], set[str]]:
+    results: list[HostResult] = []
+    threads: set[str] = set()
+
+    def record(result: HostResult) -> None:
+        results.append(result)
+        threads.add(threading.current_thread().name)
+
+    interrupted = procs.run_sharded(
+        items, 2, 4, connect, Policy(), record, grace=1, interrupt=scheduler.Interrupt()
+    )
+    assert not interrupted
+    return results, threads
+
+
+def test_two_processes_give_every_host_one_result_in_the_callers_thread() -> None:
+    items = _items(30)
+    results, threads = _run(items, FakeFleet())
+    assert sorted(r.host for r in results) == [i.host.name for i in items]
+    assert all(not r.failed for r in results), [r.error for r in results if r.failed][:3]
+    assert threads == {threading.current_thread().name}
+    # The fake's output names the host it ran on: each host ran its own step.
+    assert all(r.steps[0].outputs == (f"{r.host}: show version",) for r in results)
+
+
+def test_worker_processes_that_die_at_start_leave_every_host_accounted_for() -> None:
+    # Each shard starts with a host whose unpickling kills its process, and is far bigger
+    # than a pipe's buffer: handed over as the processes' arguments, the rest of it
+    # blocked start() for good once the process died before reading it.
+    killers = [
+        WorkItem(Host(f"dies{n}", "192.0.2.1", vars={"x": DiesWhenUnpickled()}), ())
+        for n in range(2)
+    ]
+    items = killers + _items(3000)
+    done = threading.Event()
+    outcome: list[tuple[list[HostResult], set[str]]] = []
+
+    def run() -> None:
+        outcome.append(_run(items, FakeFleet()))
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert done.wait(60), "run_sharded hung on dead worker processes"
+    results, _ = outcome[0]
+    assert len(results) == len(items)
+    assert all("abandoned: its worker process did not report" in str(r.error) for r in results)
