@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import json
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -213,6 +214,16 @@ def run(
     if options.html:
         _write_html(report.run_dir)
     return report
+
+
+def processes_for_this_machine() -> int:
+    """The CLI's default for --processes: one per CPU this process may run on (a
+    container's share, not the host's count), at most 8."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
 
 
 def _write_html(run_dir: Path) -> None:

@@ -118,3 +118,33 @@ def test_the_readme_job_examples_load_and_plan(tmp_path: Path, inventory_file: P
         job.write_text(text)
         result = _invoke("plan", str(job), "-i", str(inventory_file), "-e", "ntp_server=192.0.2.1")
         assert result.exit_code == 0, (text, result.output)
+
+
+def test_run_uses_one_process_per_cpu_unless_told(
+    inventory_file: Path,
+    write,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from runner import core
+    from runner.errors import NetjobError
+
+    chosen: list[int] = []
+
+    def fake_run(selection, options, **kwargs):  # type: ignore[no-untyped-def]
+        chosen.append(options.processes)
+        raise NetjobError("stop here")
+
+    monkeypatch.setattr(core, "run", fake_run)
+    monkeypatch.setattr(core, "processes_for_this_machine", lambda: 6)
+    job = write("j.yaml", "tasks:\n  - show: show version\n")
+    for flags, expected in (((), 6), (("--processes", "3"), 3), (("-P", "1"), 1)):
+        _invoke("run", str(job), "-i", str(inventory_file), *flags)
+        assert chosen[-1] == expected
+
+
+def test_the_default_process_count_follows_the_cpus_this_process_may_use() -> None:
+    import os
+
+    from runner import core
+
+    assert core.processes_for_this_machine() == max(1, min(len(os.sched_getaffinity(0)), 8))

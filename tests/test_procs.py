@@ -63,3 +63,18 @@ def test_worker_processes_that_die_at_start_leave_every_host_accounted_for() -> 
     results, _ = outcome[0]
     assert len(results) == len(items)
     assert all("abandoned: its worker process did not report" in str(r.error) for r in results)
+
+
+def test_an_interrupt_mid_run_still_gives_every_host_exactly_one_result() -> None:
+    items = _items(2000)
+    results: list[HostResult] = []
+    interrupt = scheduler.Interrupt()
+
+    def record(result: HostResult) -> None:
+        results.append(result)
+        if len(results) == 10:
+            interrupt.stop.set()  # as Ctrl-C does, from the parent
+
+    stopped = procs.run_sharded(items, 2, 4, FakeFleet(), Policy(), record, 1, interrupt)
+    assert stopped
+    assert sorted(r.host for r in results) == [i.host.name for i in items]

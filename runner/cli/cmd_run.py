@@ -82,11 +82,12 @@ def run(
         typer.Option(
             "--processes",
             "-P",
-            min=1,
+            min=0,
             max=64,
-            help="Worker processes; the workers are spread over them (past the GIL).",
+            help="Worker processes, the workers spread over them (past the GIL); 0: one "
+            "per CPU. A process is only started for every 200 hosts.",
         ),
-    ] = 1,
+    ] = 0,
     serial: Annotated[
         str | None, typer.Option("--serial", help="Roll out in batches of N hosts or N% of them.")
     ] = None,
@@ -158,7 +159,7 @@ def run(
             policy=Policy(
                 host_timeout=host_timeout, retries=retries, max_logins=max_logins, check=check
             ),
-            processes=processes,
+            processes=processes or core.processes_for_this_machine(),
             serial=Amount.parse(serial, "--serial") if serial else None,
             max_fail=Amount.parse(max_fail, "--max-fail") if max_fail else None,
             html=html,
