@@ -129,7 +129,7 @@ class _CLoader(_LineConstructor, yaml.CSafeLoader):
 
 
 _ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s*]")
-_BRACKET = re.compile(r"[\[\]{}]")
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _DEEP_INDENT = re.compile(r"^ {100,}\S", re.MULTILINE)
 
 
@@ -139,8 +139,8 @@ def _fast_ok(text: str) -> bool:
     if not yaml.__with_libyaml__ or _ALIAS.search(text) or _DEEP_INDENT.search(text):
         return False
     depth = 0
-    for bracket in _BRACKET.finditer(text):
-        depth += 1 if bracket.group() in "[{" else -1
+    for bracket in _NOT_BRACKET.sub("", text):  # the brackets alone: a plain string loop
+        depth += 1 if bracket in "[{" else -1
         if depth > MAX_DEPTH // 2:
             return False
     return True
