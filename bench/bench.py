@@ -127,15 +127,22 @@ def run_child(system: str, lab: LabProcess, job: str, workers: int) -> dict[str,
 
 
 def scenario(
-    devices: int, latency: tuple[int, int], job: str, systems: list[str], workers: int
+    devices: int,
+    latency: tuple[int, int],
+    job: str,
+    systems: list[str],
+    workers: int,
+    repeat: int = 1,
 ) -> list[dict[str, Any]]:
+    """Each system `repeat` times, round-robin on one lab (so a noisy minute hits every
+    system alike); the table keeps each system's median run by wall time."""
     lab = LabProcess(devices, *latency)
-    rows = []
+    runs: dict[str, list[dict[str, Any]]] = {system: [] for system in systems}
     ideal = None
     try:
         if latency != (0, 0) and "netjob" in systems:
             ideal = _one_device_time(lab, job) * math.ceil(devices / workers)
-        for system in systems:
+        for system in [s for _ in range(repeat) for s in systems]:
             w = 1 if system == "seed_sequential" else workers
             row = {
                 "system": system,
@@ -154,10 +161,16 @@ def scenario(
                 json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}),
                 flush=True,
             )
-            rows.append(row)
+            runs[system].append(row)
     finally:
         lab.stop()
-    return rows
+    medians = []
+    for rows in runs.values():
+        rows.sort(key=lambda row: row["wall_s"])
+        median = rows[(len(rows) - 1) // 2]
+        median["runs"] = len(rows)
+        medians.append(median)
+    return medians
 
 
 def _one_device_time(lab: LabProcess, job: str) -> float:
@@ -248,6 +261,7 @@ def main() -> None:
     parser.add_argument("--systems", default="seed_sequential,seed_threaded,nornir,netjob")
     parser.add_argument("--workers", type=int, default=50)
     parser.add_argument("--offline", type=int, default=0, help="hosts for plan/load timing")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per system (median kept)")
     parser.add_argument("--write", type=Path, help="write the table (markdown) to this file")
     args = parser.parse_args()
     if args.quick:
@@ -263,7 +277,7 @@ def main() -> None:
             cmd_ms, login_ms = (int(x) for x in pair.split("/"))
             for n in (int(x) for x in args.devices.split(",")):
                 chosen = [s for s in systems if s != "seed_sequential" or n <= 100]
-                rows += scenario(n, (cmd_ms, login_ms), job, chosen, args.workers)
+                rows += scenario(n, (cmd_ms, login_ms), job, chosen, args.workers, args.repeat)
     text = table(rows)
     if args.offline:
         result = offline(args.offline)
