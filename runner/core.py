@@ -244,7 +244,12 @@ def _run_batch(
 ) -> bool:
     # A process costs ~0.5 s to start (spawned, importing netmiko): measured, it only
     # pays with a few hundred hosts each.
-    processes = min(options.processes, max(1, len(batch) // 200))
+    # Never more processes than workers or logins: each process runs at least one of each,
+    # so more would break a user's --workers 1 or --max-logins cap (TACACS/RADIUS).
+    processes = max(
+        1,
+        min(options.processes, options.workers, options.policy.max_logins, len(batch) // 200),
+    )
     if processes > 1:
         return procs.run_sharded(
             batch,

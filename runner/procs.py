@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import logging
 import multiprocessing
 import multiprocessing.synchronize
 import queue
@@ -24,6 +25,7 @@ from runner import scheduler
 from runner.connection import Connector
 from runner.executor import Policy, execute
 from runner.models import WorkItem
+from runner.redact import LogFilter, log_to_stderr
 
 # Spawned, not forked: forking a process that already runs threads (the watchdog, a lab in
 # tests) can copy a held lock into the child.
@@ -56,7 +58,17 @@ def run_sharded(
     children = [
         _CONTEXT.Process(
             target=_child,
-            args=(inbox, threads, connect, policy, results, stop, grace, on_progress is not None),
+            args=(
+                inbox,
+                threads,
+                connect,
+                policy,
+                results,
+                stop,
+                grace,
+                on_progress is not None,
+                _log_settings(),
+            ),
             name=f"netjob-shard-{n}",
             daemon=True,
         )
@@ -84,6 +96,15 @@ def run_sharded(
     for name in sorted(pending):  # a child that died, or one past the grace period
         on_result(scheduler.interrupted(name, "abandoned: its worker process did not report"))
     return interrupt.stop.is_set()
+
+
+def _log_settings() -> tuple[bool, list[str]] | None:
+    """The parent's logging, for its worker processes: None when netjob is embedded (no
+    handler of ours), else whether -v is on and the secrets to redact."""
+    root = logging.getLogger()
+    if not any(any(isinstance(f, LogFilter) for f in h.filters) for h in root.handlers):
+        return None
+    return root.level <= logging.DEBUG, sorted(LogFilter._secrets)
 
 
 def _collect(
@@ -117,8 +138,15 @@ def _child(
     stop: multiprocessing.synchronize.Event,
     grace: float,
     progress: bool,
+    log_settings: tuple[bool, list[str]] | None = None,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    if log_settings is not None:
+        # A spawned process starts with Python's default logging: without this, paramiko's
+        # errors would reach the terminal unredacted, through the live view.
+        verbose, secrets = log_settings
+        LogFilter.register(secrets)
+        log_to_stderr(verbose)
     shard: list[WorkItem] = inbox.get()
     interrupt = scheduler.Interrupt()
 

@@ -121,3 +121,18 @@ class LogFilter(logging.Filter):
             record.exc_info = None
         record.msg, record.args = self._redactor.text(message), ()
         return True
+
+
+def log_to_stderr(verbose: bool) -> None:
+    """The CLI's logging, and that of its worker processes (--processes): redacted by
+    LogFilter; with -v everything at DEBUG, otherwise only CRITICAL and never paramiko's
+    own tracebacks of failed sessions (each failure is reported once, by netjob)."""
+    handler = logging.StreamHandler()
+    handler.addFilter(LogFilter())  # the same redaction as every file netjob writes
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.CRITICAL,
+        format="%(asctime)s %(threadName)s %(name)s: %(message)s",
+        handlers=[handler],
+    )
+    if not verbose:
+        logging.getLogger("paramiko").setLevel(logging.CRITICAL + 1)

@@ -42,12 +42,10 @@ class _LineConstructor:
         result.key_lines = {}
         # `<<: *base` then `key: override` is the YAML idiom for "like base, except": keys
         # merged in may be overridden, only a key written twice by hand is a mistake.
-        merged = 0
         merges = sum(key_node.tag == _MERGE for key_node, _ in node.value)
-        if merges:
-            own = len(node.value) - merges
-            self.flatten_mapping(node)
-            merged = len(node.value) - own
+        own = len(node.value) - merges
+        self.flatten_mapping(node)  # merges `<<`, and makes a `=` key a plain string
+        merged = len(node.value) - own
         build = self.build
         written: set[str] = set()
         for index, (key_node, value_node) in enumerate(node.value):
@@ -106,6 +104,7 @@ class _CLoader(_LineConstructor, yaml.CSafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._tags: dict[str, str] = {}
+        self._built: dict[int, Any] = {}  # a node met twice (an alias) is built once
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         # libyaml asks this for every scalar; the answer for a plain scalar depends on its
@@ -122,13 +121,19 @@ class _CLoader(_LineConstructor, yaml.CSafeLoader):
         if tag == _STR and type(node) is yaml.ScalarNode:
             return node.value
         if tag == _MAPPING and type(node) is yaml.MappingNode:
-            return self.construct_line_mapping(node)
+            if id(node) not in self._built:
+                self._built[id(node)] = self.construct_line_mapping(node)
+            return self._built[id(node)]
         if tag == _SEQUENCE and type(node) is yaml.SequenceNode:
-            return self.construct_line_sequence(node)
+            if id(node) not in self._built:
+                self._built[id(node)] = self.construct_line_sequence(node)
+            return self._built[id(node)]
         return self.construct_object(node, deep=True)
 
 
-_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s*]")
+# Wide on purpose: a `*` that may start an alias anywhere sends the text to the careful
+# loader (JSON-style `{"k":*a}` included); a false alarm only costs speed.
+_ALIAS = re.compile(r"(?:^|[\s\[{,:?-])\*[^\s*]")
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _DEEP_INDENT = re.compile(r"^ {100,}\S", re.MULTILINE)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from fakes import DiesWhenUnpickled, FakeFleet
 
 from runner import procs, scheduler
@@ -78,3 +79,22 @@ def test_an_interrupt_mid_run_still_gives_every_host_exactly_one_result() -> Non
     stopped = procs.run_sharded(items, 2, 4, FakeFleet(), Policy(), record, 1, interrupt)
     assert stopped
     assert sorted(r.host for r in results) == [i.host.name for i in items]
+
+
+def test_worker_processes_never_outnumber_the_workers_or_logins_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--workers 1 or --max-logins 1 must hold with several processes asked for: each
+    process runs at least one of each."""
+    from runner import core
+
+    def no_processes(*args: object, **kwargs: object) -> bool:
+        raise AssertionError("sharded over processes despite a cap of one")
+
+    monkeypatch.setattr(procs, "run_sharded", no_processes)
+    items = _items(1000)
+    for workers, logins in ((1, 20), (20, 1)):
+        options = core.RunOptions(workers=workers, processes=4, policy=Policy(max_logins=logins))
+        results: list[HostResult] = []
+        core._run_batch(items, options, FakeFleet(), results.append, scheduler.Interrupt(), None)
+        assert len(results) == len(items)

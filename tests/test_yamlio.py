@@ -69,3 +69,13 @@ def test_a_key_written_twice_is_refused_but_a_merged_key_may_be_overridden() -> 
         yamlio.parse_yaml("a: 1\nb: 2\na: 3\n", "x.yaml")
     text = "base: &base {a: 1, b: 2}\nhost:\n  <<: *base\n  b: 3\n"
     assert yamlio.parse_yaml(text, "x.yaml")["host"] == {"a": 1, "b": 3}
+
+
+def test_any_star_that_may_start_an_alias_takes_the_careful_path() -> None:
+    for text in ('a: &a [1]\nb: {"k":*a}\n', "a: &a [1]\nb: [x,*a]\n", "? *a\n"):
+        assert not yamlio._fast_ok(text), text
+    assert yamlio._fast_ok("a: 2*3\nb: '*'\n")
+
+
+def test_a_key_named_equals_loads_as_in_pyyaml() -> None:
+    assert yamlio.parse_yaml("=: 1\nb: 2\n", "x.yaml") == {"=": 1, "b": 2}

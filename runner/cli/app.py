@@ -5,7 +5,6 @@ one line on stderr and exit codes (runner.errors.ExitCode). No logic lives here.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import sys
@@ -20,7 +19,7 @@ from rich.console import Console
 from runner import __version__, core
 from runner.console import View
 from runner.errors import ExitCode
-from runner.redact import LogFilter
+from runner.redact import log_to_stderr
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 
@@ -117,15 +116,7 @@ def make_console(no_color: bool = False) -> Console:
 
 
 def setup_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler()
-    handler.addFilter(LogFilter())  # the same redaction as every file netjob writes
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.CRITICAL,
-        format="%(asctime)s %(threadName)s %(name)s: %(message)s",
-        handlers=[handler],
-    )
-    if not verbose:  # paramiko logs tracebacks of its own on failed sessions
-        logging.getLogger("paramiko").setLevel(logging.CRITICAL + 1)
+    log_to_stderr(verbose)
 
 
 def _version(value: bool) -> None:
