@@ -1,4 +1,5 @@
-"""Helpers for tests that need simulated devices: `start_lab`, `connect`, `RawShell`.
+"""Helpers for tests that need simulated devices: `start_lab`, `connect`, `RawShell`, and
+`run_cli`/`load_report` for runs through the real CLI.
 
     from lab_fixture import connect, start_lab
 
@@ -12,15 +13,18 @@ The lab listens on ports the OS picks (port=0), so tests never collide on a port
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import paramiko
 from netmiko import BaseConnection, ConnectHandler
 
+from runner.cli import main
 from runner.lab import Lab, LabConfig
 
 # Short timeouts: a lab device on loopback answers in milliseconds, and a test that
@@ -114,3 +118,12 @@ class RawShell:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def run_cli(job: Path, inventory: Path, reports: Path, *extra: str) -> int:
+    """`netjob run JOB -i INVENTORY --reports REPORTS ...` through the real CLI."""
+    return main(["run", str(job), "-i", str(inventory), "--reports", str(reports), *extra])
+
+
+def load_report(reports: Path, job: str) -> dict[str, Any]:
+    return dict(json.loads((reports / job / "latest" / "report.json").read_text()))

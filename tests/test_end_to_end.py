@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -12,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lab_fixture import start_lab
+from lab_fixture import load_report, run_cli, start_lab
 
 from runner.cli import main
 from runner.lab import Lab
@@ -38,15 +37,6 @@ def lab5() -> Iterator[Lab]:
 def write_inventory(path: Path, lab: Lab, extra: str = "") -> Path:
     path.write_text(inventory_yaml(lab.endpoints, lab.config) + extra)
     return path
-
-
-def run_cli(job: Path, inventory: Path, reports: Path, *extra: str) -> int:
-    """`netjob run JOB -i INVENTORY --reports REPORTS ...` through the real CLI."""
-    return main(["run", str(job), "-i", str(inventory), "--reports", str(reports), *extra])
-
-
-def load_report(reports: Path, job: str) -> dict:  # type: ignore[type-arg]
-    return json.loads((reports / job / "latest" / "report.json").read_text())
 
 
 def test_quickstart_runs_the_main_job_on_the_lab(tmp_path: Path) -> None:
@@ -82,21 +72,8 @@ def test_templated_push_changes_the_config_and_the_show_step_sees_it(
 ) -> None:
     inventory = write_inventory(tmp_path / "inv.yaml", lab5)
     reports = tmp_path / "reports"
-    code = main(
-        [
-            "run",
-            str(NTP_JOB),
-            "-i",
-            str(inventory),
-            "-e",
-            "ntp_server=192.0.2.10",
-            "--reports",
-            str(reports),
-            "--limit",
-            "core,r003",
-        ]
-    )
-    assert code == 0
+    limit = ("--limit", "core,r003")
+    assert run_cli(NTP_JOB, inventory, reports, "-e", "ntp_server=192.0.2.10", *limit) == 0
     report = load_report(reports, "set_ntp")
     assert sorted(report["hosts"]) == ["r001", "r002", "r003"]
     for name in ("r001", "r002", "r003"):
@@ -160,7 +137,7 @@ def test_undefined_variable_fails_the_run_before_any_connection(
 ) -> None:
     sock, port = listener
     inventory = _inventory_at(tmp_path / "inv.yaml", port)
-    code = main(["run", str(NTP_JOB), "-i", str(inventory), "--reports", str(tmp_path / "r")])
+    code = run_cli(NTP_JOB, inventory, tmp_path / "r")
     err = capsys.readouterr().err
     assert code == 2
     for part in ("set_ntp.yaml", "task 'ntp server'", "host h0", "'ntp_server'"):
@@ -227,20 +204,7 @@ def test_a_host_without_enable_secret_is_told_so(tmp_path: Path, lab5: Lab, lab_
     inventory = write_inventory(tmp_path / "inv.yaml", lab5)
     inventory.write_text(inventory.read_text().replace("  secret_env: NETJOB_LAB_SECRET\n", ""))
     reports = tmp_path / "reports"
-    code = main(
-        [
-            "run",
-            str(NTP_JOB),
-            "-i",
-            str(inventory),
-            "--reports",
-            str(reports),
-            "-e",
-            "ntp_server=192.0.2.10",
-            "--limit",
-            "r001",
-        ]
-    )
+    code = run_cli(NTP_JOB, inventory, reports, "-e", "ntp_server=192.0.2.10", "--limit", "r001")
     assert code == 1
     host = load_report(reports, "set_ntp")["hosts"]["r001"]
     assert host["failure"] == "command_rejected"

@@ -3,13 +3,11 @@ platform's commands, config mode, and commit or save."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from lab_fixture import start_lab
+from lab_fixture import load_report, run_cli, start_lab
 
-from runner.cli import main
 from runner.lab.inventory import inventory_yaml
 from runner.reporter import load_host
 
@@ -26,19 +24,9 @@ def test_each_platform_gets_its_own_commands_config_mode_and_save(
     with start_lab(devices=6, platforms=platforms) as lab:
         inventory = tmp_path / "mixed.yaml"
         inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
-        args = [
-            "run",
-            str(JOB),
-            "-i",
-            str(inventory),
-            "--reports",
-            str(reports),
-            "-e",
-            "ntp_server=192.0.2.10",
-        ]
-        code = main(args)
-        assert code == 0
-        report = json.loads((reports / "cross_platform" / "latest" / "report.json").read_text())
+        args = ("-e", "ntp_server=192.0.2.10")
+        assert run_cli(JOB, inventory, reports, *args) == 0
+        report = load_report(reports, "cross_platform")
         for n, endpoint in enumerate(lab.endpoints):
             name, platform = endpoint.hostname, platforms[n % 3]
             device = lab.device(name)
@@ -56,7 +44,7 @@ def test_each_platform_gets_its_own_commands_config_mode_and_save(
                 assert "ntp server 192.0.2.10" in device.startup_config  # saved
                 assert "ntp server 192.0.2.10" in verify["outputs"][0]
         # Again: every platform, Junos included, finds its lines in place and sends nothing.
-        assert main(args) == 0
-        again = json.loads((reports / "cross_platform" / "latest" / "report.json").read_text())
+        assert run_cli(JOB, inventory, reports, *args) == 0
+        again = load_report(reports, "cross_platform")
         for name, host in again["hosts"].items():
             assert host["steps"][1]["note"] == "unchanged", (name, host["steps"][1])
