@@ -104,7 +104,7 @@ def _log_settings() -> tuple[bool, list[str]] | None:
     root = logging.getLogger()
     if not any(any(isinstance(f, LogFilter) for f in h.filters) for h in root.handlers):
         return None
-    return root.level <= logging.DEBUG, sorted(LogFilter._secrets)
+    return root.level <= logging.DEBUG, LogFilter.registered()
 
 
 def _collect(

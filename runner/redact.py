@@ -114,6 +114,11 @@ class LogFilter(logging.Filter):
             cls._secrets |= {s for s in secrets if s}
             cls._redactor = Redactor(cls._secrets)
 
+    @classmethod
+    def registered(cls) -> list[str]:
+        with cls._lock:
+            return sorted(cls._secrets)
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if record.exc_info:
