@@ -22,17 +22,8 @@ from hier_config import HConfig, Platform, get_hconfig, get_hconfig_driver
 from hier_config.child import HConfigChild
 from hier_config.platforms.driver_base import HConfigDriverBase
 
+from runner import platforms
 from runner.errors import NetjobError
-
-# netmiko device_type → hier_config platform; anything else is parsed by indentation alone.
-PLATFORMS: dict[str, Platform] = {
-    "cisco_ios": Platform.CISCO_IOS,
-    "cisco_xe": Platform.CISCO_IOS,
-    "cisco_nxos": Platform.CISCO_NXOS,
-    "cisco_xr": Platform.CISCO_XR,
-    "arista_eos": Platform.ARISTA_EOS,
-    "juniper_junos": Platform.JUNIPER_JUNOS,
-}
 
 # hier_config reads a banner until a line that closes it, never closing on the line that
 # opens it, so a one-line banner (`banner motd ^CAuthorized only^C`, as IOS shows a
@@ -56,14 +47,17 @@ class ConfigPlan:
 
 def hier_platform(platform: str) -> Platform:
     """hier_config's platform for a netmiko device_type (`_ssh`/`_telnet` ignored)."""
-    return PLATFORMS.get(re.sub(r"_(ssh|telnet|serial)$", "", platform), Platform.GENERIC)
+    return Platform[platforms.lookup(platform).hier_platform]
 
 
 def plan_config(running: str, lines: Sequence[str], platform: str) -> ConfigPlan:
     """The lines of `lines` missing from `running`, with their parents; see the module doc."""
+    info = platforms.lookup(platform)
     hier = hier_platform(platform)
+    if info.comment_lines:  # Huawei's `#` separators: not configuration
+        running = re.sub(info.comment_lines + r".*\n?", "", running, flags=re.MULTILINE)
     current = _load(hier, running, "the running config")
-    task = _load(hier, "\n".join(lines), "the task's lines")
+    task = _load(hier, "\n".join(nest_flat_lines(lines, info)), "the task's lines")
     remediation = current.config_to_get_to(current.future(task))
     to_send: list[str] = []
     diff: list[str] = []
@@ -87,11 +81,41 @@ def _driver(hier: Platform) -> HConfigDriverBase:
     return driver
 
 
+def nest_flat_lines(lines: Sequence[str], info: platforms.PlatformInfo) -> list[str]:
+    """A flat task (`interface Vlan200`, then `description mgmt` unindented, as netmiko
+    users write them) read the way the device's modal parser reads it: the lines after a
+    section opener belong to that section, until the next opener, an exit or `!`.
+
+    Only a task with no indentation at all is read so; an indented task says itself
+    what belongs where. Sending keeps the task's order either way, so a line is never
+    moved to another context: a guess that is wrong here can only make the planner send
+    a line that was already there, never drop one that was not."""
+    if any(line[:1].isspace() for line in lines if line.strip()) or not info.sections:
+        return list(lines)
+    nested: list[str] = []
+    inside = False
+    for line in lines:
+        bare = line.strip()
+        if bare.startswith(info.sections):
+            inside = True
+            nested.append(bare)
+        elif bare in (*info.section_exits, "!", "#", "end", "return"):
+            inside = False  # the section is left; the exit itself is not configuration
+        elif inside:
+            nested.append(" " + bare)
+        else:
+            nested.append(bare)
+    return nested
+
+
 def _load(hier: Platform, text: str, what: str) -> HConfig:
     try:
         return get_hconfig(_driver(hier), _ONE_LINE_BANNER.sub(r"\1\3\n\2", text))
-    except ValueError as exc:  # hier_config's only complaint about malformed text
-        raise PlanError(f"cannot read {what} as {hier.name} configuration: {exc}") from exc
+    except Exception as exc:  # ValueError, DuplicateChildError, anything hier_config raises
+        raise PlanError(
+            f"cannot read {what} as {hier.name} configuration: "
+            f"{type(exc).__name__}: {str(exc)[:200]}"
+        ) from exc
 
 
 def _is_sent(child: HConfigChild) -> bool:

@@ -22,6 +22,7 @@ from netmiko.exceptions import (
     ReadTimeout,
 )
 
+from runner import platforms
 from runner.errors import (
     AuthenticationError,
     CommandRejectedError,
@@ -30,17 +31,12 @@ from runner.errors import (
     ConnectTimeoutError,
     DeviceError,
     HostTimeoutError,
+    SessionDesyncError,
     SessionLimitError,
     UnreachableError,
 )
 from runner.models import Credentials, Host
 
-# What devices print when they refuse a command (IOS, NX-OS, EOS; Junos' forms too).
-REJECTED = re.compile(
-    r"^\s*(% ?(Invalid input|Incomplete command|Ambiguous command|Unknown command|"
-    r"Unrecognized command|Invalid command|Error:).*|syntax error.*|unknown command.*)$",
-    re.MULTILINE | re.IGNORECASE,
-)
 SESSION_LIMIT = re.compile(r"session limit|too many (sessions|connections)|all vty", re.I)
 
 
@@ -129,12 +125,24 @@ Connector = Callable[[Host, Credentials, Lease], Connection]
 
 
 class NetmikoConnection:
-    """netmiko behind the Connection protocol. Construct with `open()`; it connects."""
+    """netmiko behind the Connection protocol. Construct with `open()`; it connects.
 
-    def __init__(self, driver: Any) -> None:
+    What to expect of each platform (prompt, enable, commit, save, refusals) comes from
+    the platform table; this class only drives netmiko accordingly and checks every answer.
+    """
+
+    def __init__(self, driver: Any, info: platforms.PlatformInfo) -> None:
         self._driver = driver
+        self._info = info
         self._settled = True  # False while a config step may have left config mode open
         self._enabled = False  # True once enable() succeeded
+        self._broken: str | None = None  # why the session can no longer be trusted
+        self.notes: list[str] = []  # said once in the report, on the host's first step
+        if not info.known:
+            self.notes.append(
+                f"'{info.name}' is not in netjob's platform table: commands sent as written, "
+                "not compared with the running config, refusals judged by common forms"
+            )
 
     @classmethod
     def open(cls, host: Host, credentials: Credentials, lease: Lease) -> NetmikoConnection:
@@ -142,6 +150,7 @@ class NetmikoConnection:
         try:
             driver = ConnectHandler(**_netmiko_params(host, credentials, sock))
             _wait_for_data(driver)
+            _verify_echo(driver)
             lease.on_abort(lambda: _detach(driver))
             _login(driver)
         except Exception as exc:
@@ -150,17 +159,23 @@ class NetmikoConnection:
             # The TCP connection worked, so the device is there: worth another try later.
             error.retryable = not isinstance(error, AuthenticationError | HostTimeoutError)
             raise error from exc
-        connection = cls(driver)
+        connection = cls(driver, platforms.lookup(host.platform))
         if credentials.secret:
             connection._enable()
         return connection
 
     def _enable(self) -> None:
+        info = self._info
+        if not info.enable or (not info.known and _netmiko_lacks(self._driver, "enable")):
+            self.notes.append(f"enable secret ignored: {info.title} has no enable mode")
+            return
         try:
-            if str(getattr(self._driver, "device_type", "")).startswith(("cisco", "arista")):
+            if info.enable_fast:
                 self._enable_known_prompt()
             else:
                 self._driver.enable()
+                if not self._driver.check_enable_mode():
+                    raise ValueError("not in enable mode after enable")
             self._enabled = True
         except ValueError as exc:  # netmiko's way of saying the prompt never showed '#'
             self.close()
@@ -180,72 +195,209 @@ class NetmikoConnection:
             raise ValueError("the prompt after enable does not end in #")
 
     def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str:
+        self._check_usable()
+        driver = self._driver
         try:
-            output: str = self._driver.send_command(
+            driver._netjob_before_echo = ""
+            output: str = driver.send_command(
                 command,
                 read_timeout=read_timeout,
                 expect_string=expect_string or self._prompt_pattern(),
             )
+            late = _late_data(driver)
         except Exception as exc:
             raise self._mapped(exc, during=f"'{command}'") from exc
-        rejected = REJECTED.search(output)
-        if rejected:
+        stale = str(getattr(driver, "_netjob_before_echo", ""))
+        if _meaningful(stale, driver) or late:
+            self._resync()
+            raise SessionDesyncError(
+                f"the output of '{command}' cannot be trusted: the device printed "
+                f"{_quote(stale or late)} {'before echoing' if stale else 'after answering'} "
+                "it, so the outputs and commands were out of step; the session was "
+                "re-synchronised and nothing was stored",
+                output=output,
+            )
+        refused = _refusal(self._info.rejected, output)
+        if refused:
             raise CommandRejectedError(
-                f"the device rejected '{command}': {rejected.group(0).strip()}",
+                f"the device rejected '{command}': {refused}",
                 hint=self._unprivileged_hint(),
+                output=output,
             )
         return output
 
     def send_config(self, lines: Sequence[str], read_timeout: float) -> str:
-        # Junos edits a candidate: only `commit` applies it (and saves it), so the session
-        # stays in configuration mode for the commit and leaves afterwards.
-        commits = self._commits()
+        """Enter config mode, send `lines` stopping at the first the device refuses, commit
+        where the platform commits, leave config mode. A refusal of a line or a commit
+        drops the candidate (where there is one) and leaves config mode before raising."""
+        self._check_usable()
+        driver, info = self._driver, self._info
         self._settled = False  # until config mode is left for sure
         try:
-            output: str = self._driver.send_config_set(
-                list(lines),
-                read_timeout=read_timeout,
-                error_pattern=REJECTED.pattern,
-                exit_config_mode=not commits,
-            )
-            if commits:
-                output += self._driver.commit(and_quit=True)
-            self._settled = True
-            # A config step may have renamed the device: learn the prompt again.
-            self._driver.set_base_prompt()
-        except ConfigInvalidException as exc:
-            raise CommandRejectedError(_rejected_config(str(exc))) from exc
+            output = str(driver.config_mode())
         except ValueError as exc:  # netmiko: "Failed to enter configuration mode"
+            self._recover()
             raise CommandRejectedError(
                 f"the device refused config mode: {_first_line(str(exc))}",
                 hint=self._unprivileged_hint() or "check the user's privilege on the device",
+                sent=(),
+            ) from exc
+        except Exception as exc:
+            raise self._mapped(exc, during="entering config mode") from exc
+        output += self._send_lines(lines, read_timeout)
+        if info.commits:
+            output += self._commit(tuple(lines), read_timeout)
+        try:
+            output += str(driver.exit_config_mode())
+        except Exception as exc:
+            done = "committed" if info.commits else "applied"
+            self._broken = "it could not leave configuration mode"
+            raise SessionDesyncError(
+                f"the lines were {done}, but the session could not leave configuration "
+                f"mode: {_first_line(str(exc))}",
+                sent=tuple(lines),
+                output=output,
+            ) from exc
+        self._settled = True
+        # A config step may have renamed the device: learn the prompt again.
+        with contextlib.suppress(Exception):
+            driver.set_base_prompt()
+        return output
+
+    def _send_lines(self, lines: Sequence[str], read_timeout: float) -> str:
+        try:
+            output = str(
+                self._driver.send_config_set(
+                    list(lines),
+                    read_timeout=read_timeout,
+                    # Inline flags: netmiko compiles the string itself, and devices print
+                    # `Unknown command` and `% unknown command` alike.
+                    error_pattern="(?i)" + self._info.rejected.pattern,
+                    enter_config_mode=False,
+                    exit_config_mode=False,
+                )
+            )
+        except ConfigInvalidException as exc:
+            self._recover()
+            refused = re.search(r"at command: (.*?), matched error:", str(exc), re.S)
+            sent = _sent_until(lines, refused.group(1) if refused else None)
+            raise CommandRejectedError(
+                _rejected_config(str(exc)) + self._recovered(), sent=sent, output=str(exc)
             ) from exc
         except Exception as exc:
             raise self._mapped(exc, during="config mode") from exc
+        refused_text = _refusal(self._info.rejected, output, head=None)
+        if refused_text:  # a refusal netmiko's per-line check did not see
+            self._recover()
+            raise CommandRejectedError(
+                f"the device rejected a config line: {refused_text}{self._recovered()}",
+                sent=tuple(lines),
+                output=output,
+            )
         return output
 
-    def _commits(self) -> bool:
-        return str(getattr(self._driver, "device_type", "")).startswith("juniper")
+    def _commit(self, lines: tuple[str, ...], read_timeout: float) -> str:
+        try:
+            output = str(self._driver.commit(read_timeout=read_timeout))
+        except ValueError as exc:  # netmiko: "Commit failed with the following errors"
+            self._recover()
+            said = _refusal(self._info.commit_rejected, str(exc), head=None)
+            raise CommandRejectedError(
+                f"the device refused the commit: {said or _first_line(str(exc))}"
+                + self._recovered(),
+                sent=(*lines, "commit"),
+                output=str(exc),
+            ) from exc
+        except Exception as exc:
+            raise self._mapped(exc, during="the commit") from exc
+        said = _refusal(self._info.commit_rejected, output, head=None)
+        if said:
+            self._recover()
+            raise CommandRejectedError(
+                f"the device refused the commit: {said}{self._recovered()}",
+                sent=(*lines, "commit"),
+                output=output,
+            )
+        return output
 
     def save(self) -> str:
-        if self._commits():
-            return "(saved by commit)"  # netmiko has no save_config on Junos: commit saves
+        self._check_usable()
+        info = self._info
+        if info.save is platforms.Save.COMMIT:
+            return "(kept by the commit)"
         try:
-            return str(self._driver.save_config())
+            output = str(self._driver.save_config())
+        except NotImplementedError as exc:  # caught when the job loads; a safety net
+            raise CommandRejectedError(
+                f"netmiko has no save for {info.title}: the lines were applied, not saved",
+                hint="drop `save: true` from this task",
+            ) from exc
+        except ValueError as exc:  # some drivers raise when the save's answer is wrong
+            raise CommandRejectedError(
+                f"the device refused to save the config: {_first_line(str(exc))}",
+                hint="the lines were applied but not saved; check the device's storage",
+            ) from exc
         except Exception as exc:
             raise self._mapped(exc, during="saving the config") from exc
+        said = _refusal(info.rejected, output, head=None) or _refusal(_SAVE_FAILED, output, None)
+        if said:
+            raise CommandRejectedError(
+                f"the device refused to save the config: {said}",
+                hint="the lines were applied but not saved; check the device's storage",
+                output=output,
+            )
+        return output
 
-    def _prompt_pattern(self) -> str:
-        """The prompt netmiko learnt at login (refreshed after config steps), as the last line
-        of the output. Finding it again before every command, as netmiko does by default,
-        costs a round trip and two sleeps; the bare base prompt would match `hostname r1`
-        inside a running config and cut the output short."""
-        base = re.escape(str(self._driver.base_prompt))
-        return rf"(?:^|[\r\n]){base}[>#]\s*$"
+    def _recover(self) -> None:
+        """Back to a known state after a refusal: the candidate dropped (where there is
+        one) and config mode left, so a later step (under ignore_errors) starts clean."""
+        driver = self._driver
+        try:
+            for command in self._info.discard:
+                driver.send_command(
+                    command, expect_string=r"[>#\]%]\s*$", read_timeout=10, cmd_verify=False
+                )
+            if driver.check_config_mode():
+                driver.exit_config_mode()
+            if driver.check_config_mode():
+                raise ValueError("still in configuration mode")
+            self._settled = True
+        except Exception as exc:
+            self._broken = f"it could not leave configuration mode after a refusal ({exc})"
+
+    def _recovered(self) -> str:
+        if self._broken:
+            return f"; and {self._broken}"
+        if self._info.discard:
+            return "; the candidate was discarded, nothing was applied"
+        return ""
+
+    def _check_usable(self) -> None:
+        if self._broken:
+            raise SessionDesyncError(f"the session cannot be used: {self._broken}")
+
+    def _resync(self) -> None:
+        """Find the prompt again after a desynchronisation: drain what the device still
+        sends, then ask for a fresh prompt."""
+        driver = self._driver
+        try:
+            driver.read_channel_timing(last_read=0.3, read_timeout=5)
+            driver.find_prompt()
+            driver.read_channel_timing(last_read=0.2, read_timeout=3)
+        except Exception as exc:
+            self._broken = f"the prompt could not be found again ({_first_line(str(exc))})"
+
+    def _prompt_pattern(self) -> str | None:
+        """The prompt netmiko learnt at login (refreshed after config steps), in the
+        platform's shape. Finding it again before every command, as netmiko does by
+        default, costs a round trip and two sleeps: only done for a platform the table
+        does not know."""
+        shape = self._info.prompt
+        return shape(re.escape(str(self._driver.base_prompt))) if shape else None
 
     def close(self) -> None:
         driver = self._driver
-        if self._settled:
+        if self._settled and not self._broken:
             # netmiko's cleanup() asks "still in config mode?" (a round trip) before its
             # `exit`; we know we are not, so only the `exit` is sent.
             driver.cleanup = lambda command="exit": driver.write_channel(command + driver.RETURN)
@@ -256,7 +408,7 @@ class NetmikoConnection:
     def _unprivileged_hint(self) -> str | None:
         """After a refusal, one question (a round trip, on the failure path only): is the
         session unprivileged? Then the command was fine and the enable secret is missing."""
-        if self._enabled:
+        if self._enabled or not self._info.enable:
             return None
         try:
             privileged = bool(self._driver.check_enable_mode())
@@ -283,6 +435,87 @@ class NetmikoConnection:
             return bool(transport and transport.is_active() and not self._driver.remote_conn.closed)
         except Exception:
             return False
+
+
+# What a save that did not happen looks like, beyond the platform's refusal forms.
+_SAVE_FAILED = re.compile(
+    r"^[ \t]*(?:.*\b(?:fail(?:ed|ure)?|denied|not saved|aborted)\b).*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _refusal(pattern: re.Pattern[str], output: str, head: int | None = 6) -> str | None:
+    """The device's words when `output` holds one of its refusal forms, else None.
+
+    A show's refusal comes first, right after the echo: only its first lines are read, so
+    a log line saying "Error: ..." deep inside `show logging` is not a refusal."""
+    text = output if head is None else "\n".join(output.lstrip("\r\n").splitlines()[:head])
+    found = pattern.search(text)
+    return " ".join(found.group(0).split()) if found else None
+
+
+def _sent_until(lines: Sequence[str], refused: str | None) -> tuple[str, ...]:
+    """The lines that reached the device: up to the refused one, which was sent too."""
+    if refused is None:
+        return tuple(lines)
+    for index, line in enumerate(lines):
+        if line.strip() == refused.strip():
+            return tuple(lines[: index + 1])
+    return tuple(lines)
+
+
+def _quote(text: str) -> str:
+    shown = " ".join(text.split())
+    return f"'{shown[:120]}{'...' if len(shown) > 120 else ''}'"
+
+
+def _meaningful(text: str, driver: Any) -> bool:
+    """Data before a command's echo other than prompts and blank lines: the rest of an
+    earlier answer, which was therefore cut short."""
+    base = str(getattr(driver, "base_prompt", "")) or "\x00"
+    for line in text.replace("\r", "\n").split("\n"):
+        bare = line.strip()
+        if bare and base not in bare:
+            return True
+    return False
+
+
+def _late_data(driver: Any) -> str:
+    """Whatever the device already sent after the prompt that ended an answer (read
+    without waiting): a second prompt or more output means the prompt matched too early.
+    Blank data (a space or a newline after the prompt) is not an answer."""
+    channel = getattr(driver, "remote_conn", None)
+    try:
+        pending = str(getattr(driver, "_read_buffer", "") or "")
+        if channel is not None and channel.recv_ready():
+            pending += str(driver.read_channel())
+        return pending if pending.strip() else ""
+    except Exception:
+        return ""
+
+
+def _verify_echo(driver: Any) -> None:
+    """netmiko reads up to a command's echo and silently drops what came before it: the
+    rest of an earlier answer, when a prompt matched too early. Keep it, so the command
+    can fail instead of an earlier output being stored cut short."""
+    echo_read = driver.command_echo_read
+
+    def command_echo_read(cmd: str, read_timeout: float) -> str:
+        before = str(driver.read_until_pattern(pattern=re.escape(cmd), read_timeout=read_timeout))
+        head, found, tail = before.rpartition(cmd)
+        driver._netjob_before_echo = head if found else ""
+        return f"{cmd}{tail}" if found else str(echo_read(cmd, read_timeout))
+
+    driver.command_echo_read = command_echo_read
+
+
+def _netmiko_lacks(driver: Any, method: str) -> bool:
+    """Whether netmiko's class for this device has no real `method` (NoEnable, no save)."""
+    from netmiko.no_enable import NoEnable
+
+    if method == "enable":
+        return isinstance(driver, NoEnable)
+    return False
 
 
 WAIT_FOR_DATA_S = 0.1
@@ -361,11 +594,13 @@ def _netmiko_params(host: Host, credentials: Credentials, sock: socket.socket) -
 
 
 def _rejected_config(message: str) -> str:
-    command = re.search(r"at command: (.*)", message)
-    device = REJECTED.search(message)
-    said = device.group(0).strip() if device else "an error"
-    what = f"'{command.group(1).strip()}'" if command else "a config line"
-    return f"the device rejected {what}: {said}"
+    """netmiko's "Invalid input detected at command: CMD, matched error: WORDS" as one
+    sentence that quotes the device."""
+    found = re.search(r"at command: (?P<cmd>.*?), matched error: (?P<said>.*)", message, re.S)
+    if found is None:
+        return f"the device rejected a config line: {_first_line(message)}"
+    said = " ".join(found.group("said").split())
+    return f"the device rejected '{found.group('cmd').strip()}': {said}"
 
 
 def map_exception(exc: BaseException, connecting: bool = False) -> DeviceError:

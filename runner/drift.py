@@ -23,42 +23,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from runner import platforms
 from runner.errors import NetjobError
-
-_CLOCKS = (
-    r" uptime is ",
-    # `show clock`: "*11:43:06.544 UTC Tue Nov 24 2026" (a leading * or . means unsynced)
-    r"^[*.]?\d{1,2}:\d{2}:\d{2}(\.\d+)? \S+ \w{3} \w{3} +\d{1,2} \d{4}$",
-)
-# `show interfaces` counters and rates: traffic, not configuration or state.
-_COUNTERS = (
-    r"^\s+\d+ (minute|second) (input|output) rate ",
-    r"^\s+\d+ packets (input|output), \d+ bytes",
-    r"^\s+Last input .*, output .*, output hang ",
-    r"^\s+Last clearing of .show interface. counters ",
-    r"^\s+Received \d+ broadcasts",
-)
-_IOS = (
-    r"^Building configuration\.\.\.$",
-    r"^Current configuration ?: \d+ bytes$",
-    r"^! Last configuration change at ",
-    r"^! NVRAM config last updated at ",
-    r"^! No configuration change since last restart",
-    r"^ntp clock-period \d+$",
-    r"^System restarted at ",
-    *_CLOCKS,
-    *_COUNTERS,
-)
-_NXOS = (r"^!Time: ", r"^!Running configuration last done at: ", *_CLOCKS, *_COUNTERS)
-_EOS = (r"^! Command: show ", r"^! Startup-config last modified at ", r"^Uptime: ", *_CLOCKS)
-_JUNOS = (r"^## Last commit: ", r"^## Last changed: ", r"^\s*System booted: ", r"^Current time: ")
-NOISE: Mapping[str, tuple[str, ...]] = {
-    "cisco_ios": _IOS,
-    "cisco_xe": _IOS,
-    "cisco_nxos": _NXOS,
-    "arista_eos": _EOS,
-    "juniper_junos": _JUNOS,
-}
 
 K = TypeVar("K", bound=Hashable)
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -66,7 +32,7 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 def noise_rules(platform: str) -> tuple[str, ...]:
     """The built-in noise regexes of a netmiko device_type (`_telnet`/`_ssh` ignored)."""
-    return NOISE.get(re.sub(r"_(ssh|telnet|serial)$", "", platform), ())
+    return platforms.lookup(platform).noise
 
 
 def normalize(text: str, platform: str, extra: Sequence[str] = ()) -> str:

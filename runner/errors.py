@@ -18,7 +18,10 @@
         ├── SessionLimitError        session_limit
         ├── ConnectionLostError      connection_lost
         ├── CommandTimeoutError      command_timeout (prompt not found in time)
-        ├── CommandRejectedError     command_rejected (the device said "% Invalid ...")
+        ├── CommandRejectedError     command_rejected (the device refused a command, a
+        │                            config line, a commit or a save, in its own words)
+        ├── SessionDesyncError       session_desync (an output did not belong to its
+        │                            command, or the session is not in the mode expected)
         └── HostTimeoutError         host_timeout (past the per-host deadline)
 
 Foreign exceptions (netmiko, paramiko, sockets) are mapped to DeviceError subclasses in one
@@ -51,6 +54,7 @@ class FailureClass(str, Enum):
     CONNECTION_LOST = "connection_lost"
     COMMAND_TIMEOUT = "command_timeout"
     COMMAND_REJECTED = "command_rejected"
+    SESSION_DESYNC = "session_desync"
     HOST_TIMEOUT = "host_timeout"
     CHECK_FAILED = "check_failed"
     TEMPLATE_ERROR = "template_error"
@@ -90,10 +94,21 @@ class DeviceError(NetjobError):
     # Only failures before anything was sent are ever retried (never a half-applied push).
     retryable = False
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        sent: tuple[str, ...] | None = None,
+        output: str = "",
+    ) -> None:
         super().__init__(message)
         if hint is not None:
             self.hint = hint
+        # What reached the device before it failed (None: not known to the raiser), and
+        # what it answered: a failed config step still records both.
+        self.sent = sent
+        self.output = output
 
     def describe(self) -> str:
         """The one-line message for console, log and report: what failed, then what to try."""
@@ -134,6 +149,14 @@ class CommandTimeoutError(DeviceError):
 class CommandRejectedError(DeviceError):
     failure = FailureClass.COMMAND_REJECTED
     hint = "check the command's spelling and that this platform supports it"
+
+
+class SessionDesyncError(DeviceError):
+    failure = FailureClass.SESSION_DESYNC
+    hint = (
+        "the device printed something netjob did not expect (a late prompt, a log message, "
+        "a pager); look at the host's log, then run again with --retry-failed"
+    )
 
 
 class HostTimeoutError(DeviceError):

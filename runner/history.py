@@ -9,6 +9,7 @@ from typing import Any
 
 from runner.drift import Drift, StoreError, diff_outputs, normalize
 from runner.errors import InputError
+from runner.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.reporter import load_host, safe_name
 
 Key = tuple[str, str, str]  # host, task, command
@@ -56,7 +57,7 @@ def outputs(run: Path) -> tuple[dict[Key, str], dict[str, str]]:
     report = json.loads((run / "report.json").read_text())
     for host in sorted(report["hosts"]):
         data: dict[str, Any] = load_host(run, host)
-        platforms[host] = data.get("platform") or "cisco_ios"
+        platforms[host] = data.get("platform") or DEFAULT_PLATFORM
         for step in data["steps"]:
             if step["kind"] != "show":
                 continue  # config steps' outputs are session echo, not state

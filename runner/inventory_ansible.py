@@ -37,22 +37,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner import schema
+from runner import platforms, schema
 from runner.inventory import Inventory
-from runner.inventory_nornir import NAPALM_TO_NETMIKO
 from runner.models import Host
 from runner.schema import At
 from runner.yamlio import load_yaml
 
-# ansible_network_os short names are NAPALM's, as in Nornir: one table for both.
-NETWORK_OS = NAPALM_TO_NETMIKO
-COLLECTIONS = {
-    "cisco.ios.ios": "ios",
-    "cisco.nxos.nxos": "nxos",
-    "arista.eos.eos": "eos",
-    "junipernetworks.junos.junos": "junos",
-    "cisco.iosxr.iosxr": "iosxr",
-}
 # Host field ← Ansible variables, the modern name first.
 CONNECTION_VARS = {
     "address": ("ansible_host", "ansible_ssh_host"),
@@ -236,11 +226,11 @@ def _port(value: Any, at: At) -> int:
 
 
 def _platform(value: Any, at: At) -> str:
-    short = COLLECTIONS.get(value, value) if isinstance(value, str) else None
-    if short not in NETWORK_OS:
-        known = ", ".join([*NETWORK_OS, *COLLECTIONS])
+    found = platforms.from_foreign(value) if isinstance(value, str) else None
+    if found is None:
+        known = ", ".join(platforms.foreign_names())
         raise at.fail(f"ansible_network_os {value!r} is not one netjob knows; use one of {known}")
-    return NETWORK_OS[short]
+    return found
 
 
 def _cached(parsed: _Parsed, folder: Path, name: str) -> Sourced:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner import schema
+from runner import platforms, schema
 from runner.inventory import Inventory
 from runner.models import ConnectionOptions, Host
 from runner.schema import At
@@ -45,14 +45,7 @@ log = logging.getLogger(__name__)
 ATTRS = ("hostname", "port", "username", "password", "platform")
 DEFAULTS_KEYS = (*ATTRS, "data", "connection_options")
 ELEMENT_KEYS = (*DEFAULTS_KEYS, "groups")
-NAPALM_TO_NETMIKO = {
-    "ios": "cisco_ios",
-    "nxos": "cisco_nxos",
-    "nxos_ssh": "cisco_nxos",
-    "eos": "arista_eos",
-    "junos": "juniper_junos",
-    "iosxr": "cisco_xr",
-}
+NAPALM_TO_NETMIKO = platforms.napalm_names()
 # netmiko ConnectHandler arguments netjob honours: argument → (Host/ConnectionOptions field, type)
 EXTRAS = {
     "host": ("address", "str"),

@@ -12,6 +12,8 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from runner import platforms
+
 if TYPE_CHECKING:
     from runner.checks import Check, CheckResult
 
@@ -45,7 +47,7 @@ class Host:
     name: str
     address: str
     port: int = 22
-    platform: str = "cisco_ios"
+    platform: str = platforms.DEFAULT
     username: str | None = None
     # Plain-text secrets are possible but optional; *_env names an environment variable.
     password: str | None = field(default=None, repr=False)

@@ -23,6 +23,7 @@ from runner.compliance import compliance, markdown
 from runner.drift import OutputStore, normalize
 from runner.files import write_private
 from runner.models import HostResult, Job, Report, Status, StepResult
+from runner.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.redact import Redactor
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -79,7 +80,7 @@ class RunWriter:
         self._write(f"hosts/{name}.json", json.dumps(data), atomic=False)
         for step in result.steps:
             if step.save_to and step.status is Status.OK:
-                platform = self.platforms.get(result.host, "cisco_ios")
+                platform = self.platforms.get(result.host, DEFAULT_PLATFORM)
                 self._save_to(step.save_to, normalize("\n".join(step.outputs), platform))
         slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
         summary = dataclasses.replace(result, steps=slim)

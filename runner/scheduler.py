@@ -18,7 +18,8 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from runner.errors import FailureClass
+from runner import platforms
+from runner.errors import FailureClass, InputError
 from runner.models import Credentials, Host, HostResult, Job, Progress, Status, WorkItem
 from runner.templating import compile_job, render_steps
 
@@ -40,7 +41,7 @@ def expand(
     """One WorkItem per host, every task rendered. Raises TemplateError on the first problem."""
     compiled = compile_job(job)
     creds = credentials or {}
-    return [
+    items = [
         WorkItem(
             host,
             render_steps(job, compiled, host, extra_vars),
@@ -48,6 +49,26 @@ def expand(
         )
         for host in hosts
     ]
+    _check_saves(job, items)
+    return items
+
+
+def _check_saves(job: Job, items: Sequence[WorkItem]) -> None:
+    """`save: true` on a platform without a save is refused before anything connects:
+    found after the lines were applied, it would fail a host that did change."""
+    verdicts: dict[str, bool] = {}
+    for item in items:
+        platform = item.host.platform
+        for step in item.steps:
+            if step.save and not verdicts.setdefault(platform, platforms.can_save(platform)):
+                task = next((t for t in job.tasks if t.name == step.task), None)
+                where = f"{job.path}:{task.line}" if task and task.line else str(job.path)
+                raise InputError(
+                    f"{where}: task '{step.task}' has save: true, but host "
+                    f"'{item.host.name}' is {platform}, which has no save (netmiko has none "
+                    "for it); drop save: true for this platform (when: or a per-platform "
+                    "task)"
+                )
 
 
 class Interrupt:

@@ -5,26 +5,31 @@ already in place sends nothing ("unchanged") and --check never enters config mod
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from runner import platforms
 from runner.checkmode import PlanError, plan_config, plan_set_lines
 from runner.checks import CheckResult, CheckStatus, evaluate_all
 from runner.connection import Connection
-from runner.errors import DeviceError, FailureClass, TemplateError
+from runner.errors import CommandRejectedError, DeviceError, FailureClass, TemplateError
 from runner.models import Host, Status, Step, StepResult, TaskKind
 from runner.parsing import ParseError, parse_output
+from runner.platforms import Planner
 from runner.templating import finish_step
 
-# Platforms whose running config hier_config reads well enough to plan against, and those
-# whose config is flat `set` lines (compared line by line).
-PLANNED = {"cisco_ios", "cisco_xe", "cisco_nxos", "arista_eos", "cisco_xr"}
-SET_STYLE = {"juniper_junos", "juniper"}
-SHOW_RUNNING = "show running-config"
-SHOW_SET = "show configuration | display set"
+
+@dataclass(frozen=True)
+class ParseFailed:
+    """What `save_as` keeps for a step whose parse failed: later steps that read it fail
+    with the reason, instead of taking raw text for rows."""
+
+    task: str
+    reason: str
 
 
 @dataclass
@@ -34,10 +39,30 @@ class HostState:
     host: Host
     check: bool = False  # --check: plan config steps, never send them
     saved: dict[str, Any] = field(default_factory=dict)
+    noted: bool = False  # the session's own notes went on a step already
 
 
 def run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
+    result = _run_step(connection, step, state)
+    notes = getattr(connection, "notes", None)
+    if notes and not state.noted:  # said once per host: on its first step
+        state.noted = True
+        result = replace(result, note="; ".join([*notes, *filter(None, [result.note])]))
+    return result
+
+
+def _run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
     started, clock = time.time(), time.perf_counter()
+    unreadable = _reads_failed_parse(step, state.saved)
+    if unreadable:
+        return _result(
+            step,
+            Status.FAILED,
+            started,
+            clock,
+            failure=FailureClass.TEMPLATE_ERROR,
+            error=unreadable,
+        )
     try:
         ready = finish_step(step, state.saved)
     except TemplateError as exc:
@@ -55,6 +80,8 @@ def run_step(connection: Connection, step: Step, state: HostState) -> StepResult
             return _audit(ready, "\n".join(outputs), outputs, state, started, clock)
         return _configure(connection, ready, timeout, state, started, clock)
     except DeviceError as exc:
+        if exc.output:  # the device's own words, for the host log
+            outputs.append(exc.output)
         return _result(
             ready,
             Status.FAILED,
@@ -64,6 +91,22 @@ def run_step(connection: Connection, step: Step, state: HostState) -> StepResult
             failure=exc.failure,
             error=exc.describe(),
         )
+
+
+def _reads_failed_parse(step: Step, saved: Mapping[str, Any]) -> str | None:
+    failed = {name: value for name, value in saved.items() if isinstance(value, ParseFailed)}
+    if not failed or step.context is None:
+        return None
+    text = " ".join([*step.sources, step.when or "", step.save_to or ""])
+    for name, value in failed.items():
+        if re.search(
+            rf"\bsaved\s*(?:\.\s*{re.escape(name)}\b|\[\s*['\"]{re.escape(name)}['\"])", text
+        ):
+            return (
+                f"task '{step.task}' reads saved.{name}, but task '{value.task}' could not "
+                f"parse its output: {value.reason}"
+            )
+    return None
 
 
 def _audit(
@@ -83,7 +126,11 @@ def _audit(
             replace(c, evidence=problem) if c.status is CheckStatus.ERROR else c for c in checks
         )
     if step.save_as:
-        state.saved[step.save_as] = parsed if parsed is not None else output
+        state.saved[step.save_as] = (
+            ParseFailed(step.task, problem)
+            if problem is not None
+            else (parsed if parsed is not None else output)
+        )
     return _result(
         step,
         Status.OK,
@@ -93,6 +140,7 @@ def _audit(
         checks=checks,
         parsed=tuple(parsed) if parsed is not None else None,
         save_to=step.save_to,
+        note=f"parse failed: {problem}" if problem is not None else None,
     )
 
 
@@ -104,19 +152,7 @@ def _configure(
     started: float,
     clock: float,
 ) -> StepResult:
-    lines, diff, note = step.commands, "".join(f"+{line}\n" for line in step.commands), None
-    if state.host.platform in PLANNED:
-        running = connection.send_show(SHOW_RUNNING, timeout, None)
-        try:
-            plan = plan_config(running, step.commands, state.host.platform)
-            lines, diff = plan.lines, plan.diff
-        except PlanError as exc:
-            note = f"not compared with the running config: {exc}"
-    elif state.host.platform in SET_STYLE:
-        plan = plan_set_lines(connection.send_show(SHOW_SET, timeout, None), step.commands)
-        lines, diff = plan.lines, plan.diff
-    else:
-        note = f"not compared with the running config ({state.host.platform})"
+    lines, diff, note = _plan(connection, step, timeout, state.host)
     if not lines:
         return _result(step, Status.OK, started, clock, note="unchanged", diff="")
     if state.check:
@@ -128,11 +164,28 @@ def _configure(
             diff=diff,
             note="; ".join(filter(None, [note, "would change (--check: nothing sent)"])),
         )
-    outputs = [connection.send_config(lines, timeout)]
-    if step.save:
-        outputs.append(connection.save())
+    outputs: list[str] = []
+    sent = lines
+    try:
+        outputs.append(connection.send_config(lines, timeout))
+        if step.save:
+            outputs.append(connection.save())
+    except DeviceError as exc:
+        # The host log and report.json say what reached the device and what it answered.
+        sent = exc.sent if exc.sent is not None else lines
+        return _result(
+            replace(step, commands=sent),
+            Status.FAILED,
+            started,
+            clock,
+            (*outputs, exc.output) if exc.output else tuple(outputs),
+            failure=exc.failure,
+            error=exc.describe(),
+            diff=diff,
+            note=note,
+        )
     return _result(
-        replace(step, commands=lines),
+        replace(step, commands=sent),
         Status.CHANGED,
         started,
         clock,
@@ -140,6 +193,37 @@ def _configure(
         diff=diff,
         note=note,
     )
+
+
+def _plan(
+    connection: Connection, step: Step, timeout: float, host: Host
+) -> tuple[tuple[str, ...], str, str | None]:
+    """What to send (each line under its parents), the diff, and a note when the task
+    could not be compared with the running config (then it is sent as written)."""
+    lines = step.commands
+    as_written = "".join(f"+{line}\n" for line in lines)
+    info = platforms.lookup(host.platform)
+    if info.planner is Planner.NONE or not info.running_config:
+        return lines, as_written, f"not compared with the running config ({host.platform})"
+    try:
+        running = connection.send_show(info.running_config, timeout, None)
+    except CommandRejectedError as exc:
+        why = f"the device refused '{info.running_config}' ({exc})"
+        return lines, as_written, f"not compared with the running config: {why}"
+    except DeviceError as exc:
+        # Not the user's command: say that it was the planner's read that failed.
+        raise type(exc)(
+            f"reading the running config to plan the task ('{info.running_config}'): {exc}",
+            hint=exc.hint,
+        ) from exc
+    try:
+        if info.planner is Planner.SET:
+            plan = plan_set_lines(running, lines)
+        else:
+            plan = plan_config(running, lines, host.platform)
+    except PlanError as exc:
+        return lines, as_written, f"not compared with the running config: {exc}"
+    return plan.lines, plan.diff, None
 
 
 def _result(

@@ -8,7 +8,8 @@ import netmiko.exceptions
 import paramiko
 import pytest
 
-from runner.connection import REJECTED, map_exception
+from runner import platforms
+from runner.connection import map_exception
 from runner.errors import DeviceError, FailureClass
 
 
@@ -86,11 +87,11 @@ def test_failure_classes(exc: BaseException, connecting: bool, failure: str) -> 
     ],
 )
 def test_device_rejections_are_recognised(said: str) -> None:
-    assert REJECTED.search(f"r1#show x\n     ^\n{said}\nr1#")
+    assert platforms.generic("x").rejected.search(f"r1#show x\n     ^\n{said}\nr1#")
 
 
 def test_ordinary_output_is_not_a_rejection() -> None:
-    assert not REJECTED.search("Interface  IP-Address  OK? Method Status  Protocol\nInvalid 0\n")
+    assert not platforms.lookup("cisco_ios").rejected.search("Interface  IP-Address  OK? Method Status  Protocol\nInvalid 0\n")
 
 
 def test_the_wait_for_data_returns_when_data_arrives_and_consumes_none_of_it() -> None:
