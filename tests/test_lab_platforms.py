@@ -203,6 +203,6 @@ def test_first_shards_names_and_keeps_platforms_by_number() -> None:
 
 
 def test_unknown_platform_is_a_netjob_error() -> None:
-    with pytest.raises(LabError, match="unknown lab platforms \\['cisco_xr'\\]; known: cisco_ios"):
-        Lab(LabConfig(platforms=("cisco_ios", "cisco_xr")))
+    with pytest.raises(LabError, match="unknown lab platforms \\['cisco_asa'\\]; known: cisco_ios"):
+        Lab(LabConfig(platforms=("cisco_ios", "cisco_asa")))
     assert issubclass(LabError, NetjobError)

@@ -2,8 +2,9 @@
 
 One process serves many devices, each on its own port, each with its own hostname and
 configuration, driven by netmiko like a real router: Cisco IOS (`cisco_ios`, the
-default), Arista EOS (`arista_eos`) and Juniper Junos (`juniper_junos`, with a candidate
-configuration and `commit`); see runner.lab.platforms. Faults (refused connections,
+default), Arista EOS (`arista_eos`), Juniper Junos (`juniper_junos`, with a candidate
+configuration and `commit`), Cisco IOS-XR (`cisco_xr`, candidate and `commit` too), Cisco
+NX-OS (`cisco_nxos`) and Huawei VRP (`huawei`); see runner.lab.platforms. Faults (refused connections,
 hangs, latency, ...) are set per device; see runner.lab.faults.
 """
 

@@ -17,12 +17,12 @@ _CREATABLE = ("Loopback", "Tunnel", "Vlan", "Port-Channel")
 
 
 def hostname(shell: Shell, args: Sequence[str]) -> str:
-    shell.device.config.hostname = args[0]
+    shell.config.hostname = args[0]
     return ""
 
 
 def interface(shell: Shell, args: Sequence[str]) -> str:
-    interfaces = shell.device.config.interfaces
+    interfaces = shell.config.interfaces
     if args[0] not in interfaces:
         if not args[0].startswith(_CREATABLE):
             raise Invalid(0)  # physical ports cannot be made up
@@ -32,19 +32,19 @@ def interface(shell: Shell, args: Sequence[str]) -> str:
 
 
 def no_interface(shell: Shell, args: Sequence[str]) -> str:
-    if not args[0].startswith(_CREATABLE) or args[0] not in shell.device.config.interfaces:
+    if not args[0].startswith(_CREATABLE) or args[0] not in shell.config.interfaces:
         raise Invalid(0)
-    del shell.device.config.interfaces[args[0]]
+    del shell.config.interfaces[args[0]]
     return ""
 
 
 def _current(shell: Shell) -> Interface:
     # Another session may have removed the interface meanwhile; IOS would recreate it too.
-    return shell.device.config.interfaces.get(shell.context) or Interface(shell.context)
+    return shell.config.interfaces.get(shell.context) or Interface(shell.context)
 
 
 def _store(shell: Shell, changed: Interface) -> str:
-    shell.device.config.interfaces[changed.name] = changed
+    shell.config.interfaces[changed.name] = changed
     return ""
 
 
@@ -89,63 +89,63 @@ def _remove(items: list[str], item: str) -> str:
 
 
 def ntp_server(shell: Shell, args: Sequence[str]) -> str:
-    return _add(shell.device.config.ntp_servers, args[0])
+    return _add(shell.config.ntp_servers, args[0])
 
 
 def no_ntp_server(shell: Shell, args: Sequence[str]) -> str:
-    return _remove(shell.device.config.ntp_servers, args[0])
+    return _remove(shell.config.ntp_servers, args[0])
 
 
 def logging_host(shell: Shell, args: Sequence[str]) -> str:
-    return _add(shell.device.config.logging_hosts, args[0])
+    return _add(shell.config.logging_hosts, args[0])
 
 
 def no_logging_host(shell: Shell, args: Sequence[str]) -> str:
-    return _remove(shell.device.config.logging_hosts, args[0])
+    return _remove(shell.config.logging_hosts, args[0])
 
 
 def vlan(shell: Shell, args: Sequence[str]) -> str:
     number = int(args[0])
     if not 1 <= number <= 4094:
         raise Invalid(0)
-    shell.device.config.vlans.setdefault(number, Vlan(number))
+    shell.config.vlans.setdefault(number, Vlan(number))
     shell.mode, shell.context = Mode.CONFIG_VLAN, args[0]
     return ""
 
 
 def no_vlan(shell: Shell, args: Sequence[str]) -> str:
-    shell.device.config.vlans.pop(int(args[0]), None)
+    shell.config.vlans.pop(int(args[0]), None)
     return ""
 
 
 def vlan_name(shell: Shell, args: Sequence[str]) -> str:
     number = int(shell.context)
-    shell.device.config.vlans[number] = Vlan(number, args[0] if args else "")
+    shell.config.vlans[number] = Vlan(number, args[0] if args else "")
     return ""
 
 
 def http_server(shell: Shell, args: Sequence[str]) -> str:
-    shell.device.config.http_server = True
+    shell.config.http_server = True
     return ""
 
 
 def no_http_server(shell: Shell, args: Sequence[str]) -> str:
-    shell.device.config.http_server = False
+    shell.config.http_server = False
     return ""
 
 
 def snmp_community_ro(shell: Shell, args: Sequence[str]) -> str:
-    shell.device.config.snmp_communities[args[0]] = "RO"
+    shell.config.snmp_communities[args[0]] = "RO"
     return ""
 
 
 def snmp_community_rw(shell: Shell, args: Sequence[str]) -> str:
-    shell.device.config.snmp_communities[args[0]] = "RW"
+    shell.config.snmp_communities[args[0]] = "RW"
     return ""
 
 
 def no_snmp_community(shell: Shell, args: Sequence[str]) -> str:
-    shell.device.config.snmp_communities.pop(args[0], None)
+    shell.config.snmp_communities.pop(args[0], None)
     return ""
 
 
@@ -153,17 +153,17 @@ def username(shell: Shell, args: Sequence[str]) -> str:
     name, privilege, secret = (args[0], "1", args[1]) if len(args) == 2 else args
     if int(privilege) > 15:
         raise Invalid(1)
-    shell.device.config.users[name] = User(name, int(privilege), secret_hash(secret, name[:4]))
+    shell.config.users[name] = User(name, int(privilege), secret_hash(secret, name[:4]))
     return ""
 
 
 def no_username(shell: Shell, args: Sequence[str]) -> str:
-    shell.device.config.users.pop(args[0], None)
+    shell.config.users.pop(args[0], None)
     return ""
 
 
 def enable_secret(shell: Shell, args: Sequence[str]) -> str:
-    config = shell.device.config
+    config = shell.config
     if len(args) == 1:
         config.enable_secret = secret_hash(args[0], config.enable_secret.split("$")[2])
     elif args[0] == "5" and args[1].startswith("$1$"):
@@ -176,12 +176,12 @@ def enable_secret(shell: Shell, args: Sequence[str]) -> str:
 def banner_motd(shell: Shell, args: Sequence[str]) -> str:
     """Only the one-line form: `banner motd ^Ctext^C` or `banner motd #text#`."""
     delimiter = "^C" if args[0].startswith("^C") else args[0][0]
-    shell.device.config.banner_motd = args[0][len(delimiter) :].split(delimiter)[0]
+    shell.config.banner_motd = args[0][len(delimiter) :].split(delimiter)[0]
     return ""
 
 
 def no_banner_motd(shell: Shell, args: Sequence[str]) -> str:
-    shell.device.config.banner_motd = ""
+    shell.config.banner_motd = ""
     return ""
 
 

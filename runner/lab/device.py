@@ -7,11 +7,22 @@ sessions to one device share its configuration.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
-from runner.lab import eos_config
-from runner.lab.running import RunningConfig, default_config, render, secret_matches
+from runner.lab import eos_config, huawei_config, nxos_config, xr_config
+from runner.lab.running import IOS_PORTS, RunningConfig, default_config, render, secret_matches
+
+Render = Callable[[RunningConfig, int], str]  # (config, padding bytes) → its text
+# Per platform: the four physical ports of the factory config, the loopback's name, and
+# how `show running-config` (Huawei: `display current-configuration`) writes the config.
+_STYLES: dict[str, tuple[tuple[str, ...], str, Render]] = {
+    "cisco_ios": (IOS_PORTS, "Loopback0", render),
+    "arista_eos": (eos_config.PORTS, "Loopback0", eos_config.render),
+    "cisco_xr": (xr_config.PORTS, "Loopback0", xr_config.render),
+    "cisco_nxos": (nxos_config.PORTS, "loopback0", nxos_config.render),
+    "huawei": (huawei_config.PORTS, "LoopBack0", huawei_config.render),
+}
 
 
 class BaseDevice:
@@ -50,7 +61,8 @@ class BaseDevice:
 
 
 class Device(BaseDevice):
-    """A device with an IOS-like running config: Cisco IOS (the default) or Arista EOS."""
+    """A device whose running config is `RunningConfig` data: Cisco IOS (the default),
+    Arista EOS, Cisco IOS-XR, Cisco NX-OS or Huawei VRP, each written its own way."""
 
     def __init__(
         self,
@@ -65,11 +77,8 @@ class Device(BaseDevice):
     ) -> None:
         super().__init__(index, started=started, rejected=rejected)
         self.platform = platform
-        self.config: RunningConfig
-        if platform == "arista_eos":
-            self.config = default_config(index, hostname, enable_secret, eos_config.PORTS)
-        else:
-            self.config = default_config(index, hostname, enable_secret)
+        ports, loopback, self._render = _STYLES[platform]
+        self.config = default_config(index, hostname, enable_secret, ports, loopback)
         self._padding_bytes = int(big_config_mb * 1_000_000)
         self.startup_config = self.running_config()
 
@@ -78,10 +87,8 @@ class Device(BaseDevice):
         return self.config.hostname
 
     def running_config(self) -> str:
-        """The text of `show running-config`: IOS from `!` to `end`, or EOS's."""
-        if self.platform == "arista_eos":
-            return eos_config.render(self.config, self._padding_bytes)
-        return render(self.config, self._padding_bytes)
+        """The configuration's text, as the platform shows it (IOS: from `!` to `end`)."""
+        return self._render(self.config, self._padding_bytes)
 
     def save(self) -> None:
         self.startup_config = self.running_config()

@@ -197,4 +197,8 @@ EOS = Dialect(
     prompt_suffix=_suffix,
     parse_error=_parse_error,
     invalid=_invalid,
+    refusals={
+        write_memory: "% Error copying system:/running-config to flash:/startup-config "
+        "(Permission denied)\n"
+    },
 )

@@ -89,6 +89,7 @@ class ParseError:
 
     kind: str
     column: int = 0
+    argument: bool = False  # an "invalid" word where an argument was due (Huawei's wording)
 
 
 class Grammar:
@@ -149,7 +150,10 @@ class Grammar:
             if value is not None:
                 survivors[i] = partial.add(value, value, token, rest_taken=spec[pos] == "LINE")
         if not survivors:
-            return ParseError("invalid", _caret(token, keywords))
+            argument = any(
+                pos < len(self._specs[i]) and not _keyword_at(self._specs[i], pos) for i in alive
+            )
+            return ParseError("invalid", _caret(token, keywords), argument)
         return survivors
 
     def _done(self, index: int, partial: _Partial) -> Match:

@@ -12,6 +12,9 @@ _UPLINKS = {
     "cisco_ios": "GigabitEthernet0/0",
     "arista_eos": "Ethernet1",
     "juniper_junos": "ge-0/0/0",
+    "cisco_xr": "GigabitEthernet0/0/0/0",
+    "cisco_nxos": "Ethernet1/1",
+    "huawei": "GigabitEthernet0/0/0",
 }
 
 

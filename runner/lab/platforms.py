@@ -52,6 +52,9 @@ PLATFORMS: dict[str, Callable[[Settings], BaseDevice]] = {
     "cisco_ios": _ios_like("cisco_ios"),
     "arista_eos": _ios_like("arista_eos"),
     "juniper_junos": _junos,
+    "cisco_xr": _ios_like("cisco_xr"),
+    "cisco_nxos": _ios_like("cisco_nxos"),
+    "huawei": _ios_like("huawei"),
 }
 
 

@@ -76,14 +76,19 @@ def host_number(index: int) -> int:
 
 
 def default_config(
-    index: int, hostname: str, enable_secret: str, ports: tuple[str, ...] = IOS_PORTS
+    index: int,
+    hostname: str,
+    enable_secret: str,
+    ports: tuple[str, ...] = IOS_PORTS,
+    loopback: str = "Loopback0",
 ) -> RunningConfig:
     """The factory configuration of device number `index` (from 1); `ports` names its four
-    physical interfaces (uplink, users, unused, spare), which differ by platform."""
+    physical interfaces (uplink, users, unused, spare), which differ by platform, as does
+    the loopback's name (NX-OS `loopback0`, Huawei `LoopBack0`)."""
     host = host_number(index)
     salt = base64.b64encode(hashlib.sha256(hostname.encode()).digest(), b"./").decode()[:4]
     interfaces = [
-        Interface("Loopback0", "router id", (f"198.51.100.{host}", "255.255.255.255")),
+        Interface(loopback, "router id", (f"198.51.100.{host}", "255.255.255.255")),
         Interface(ports[0], "uplink", (f"192.0.2.{host}", "255.255.255.0")),
         Interface(ports[1], "users", (f"203.0.113.{host}", "255.255.255.0")),
         Interface(ports[2]),

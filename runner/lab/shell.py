@@ -3,18 +3,26 @@
 Pure: no I/O. `Shell.execute(line)` takes one typed line and answers a `Reply`; the
 prompt to print next is `Shell.prompt`. The commands themselves are in
 `runner.lab.exec_commands` and `runner.lab.config_commands`; what Arista EOS does
-differently is its `Dialect` in `runner.lab.eos_commands`.
+differently is its `Dialect` in `runner.lab.eos_commands`; Cisco NX-OS's is in
+`runner.lab.nxos_commands` and IOS-XR's (with its per-session candidate configuration)
+in `runner.lab.xr_commands`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from runner.lab.config_commands import CONFIG, SUBMODES
 from runner.lab.device import Device
 from runner.lab.eos_commands import EOS
-from runner.lab.exec_commands import PRIV_EXEC, USER_EXEC
+from runner.lab.exec_commands import PRIV_EXEC, USER_EXEC, write_memory
 from runner.lab.grammar import Grammar, Match, ParseError, error_text, invalid_text, tokenize
+from runner.lab.huawei_commands import VRP
+from runner.lab.nxos_commands import NXOS
+from runner.lab.running import RunningConfig
 from runner.lab.show import apply_pipe
 from runner.lab.table import Dialect, Invalid, Mode, Reply, Table
+from runner.lab.xr_commands import XR
 
 __all__ = ["IOS", "PIPES", "Reply", "Shell"]
 
@@ -28,8 +36,19 @@ IOS = Dialect(
     prompt_suffix=lambda mode, context: mode.value,
     parse_error=lambda error, line, prompt: error_text(error, line, " " * prompt),
     invalid=lambda line, column, prompt: invalid_text(prompt + column),
+    refusals={
+        write_memory: "Building configuration...\n"
+        "% Error opening nvram:/startup-config (Permission denied)\n"
+    },
 )
-DIALECTS = {"cisco_ios": IOS, "arista_eos": EOS}
+DIALECTS = {
+    "cisco_ios": IOS,
+    "arista_eos": EOS,
+    "cisco_nxos": NXOS,
+    "cisco_xr": XR,
+    "huawei": VRP,
+}
+Answer = Callable[["Shell", str], str]
 
 
 class Shell:
@@ -37,8 +56,15 @@ class Shell:
         self.device = device
         self.dialect = DIALECTS[device.platform]
         self.more = self.dialect.more
-        self.mode = Mode.USER
+        self.mode = self.dialect.start_mode
         self.context = ""  # the interface name or VLAN number a sub-mode is configuring
+        # IOS-XR: this session's uncommitted configuration, while in config mode; None
+        # elsewhere, and on the platforms where a config command takes effect at once.
+        self.candidate: RunningConfig | None = None
+        self.timestamps = True  # IOS-XR prints the time above every `show` answer
+        # A question in place of the prompt (IOS-XR's `Uncommitted changes found, ...`):
+        # the next line typed is its answer.
+        self.question: tuple[str, Answer] | None = None
         self.terminal_length = 24
         self.terminal_width = 80
         self.awaiting_secret = False  # `enable` asked for a password: the next line is it
@@ -48,11 +74,22 @@ class Shell:
     def prompt(self) -> str:
         if self.awaiting_secret:
             return "Password: "
-        return self.device.hostname + self.dialect.prompt_suffix(self.mode, self.context)
+        if self.question is not None:
+            return self.question[0]
+        suffix = self.dialect.prompt_suffix(self.mode, self.context)
+        return self.dialect.prompt_prefix(self.mode) + self.device.hostname + suffix
+
+    @property
+    def config(self) -> RunningConfig:
+        """The configuration that config commands change: the candidate, if any."""
+        return self.device.config if self.candidate is None else self.candidate
 
     def execute(self, line: str) -> Reply:
         if self.awaiting_secret:
             return Reply(self._check_secret(line))
+        if self.question is not None:
+            answer, self.question = self.question[1], None
+            return Reply(answer(self, line))
         if not line.strip():
             return Reply("")
         if self.mode in (Mode.USER, Mode.PRIV):
@@ -96,6 +133,9 @@ class Shell:
     ) -> tuple[str, bool]:
         """The command's output, and False when it was refused with the dialect's message."""
         if self.device.rejects([word.lower() for word in found.words]):
+            refusal = self.dialect.refusals.get(table.handlers[found.index])
+            if refusal is not None:
+                return refusal, False
             return self.dialect.invalid(line, len(line) - len(line.lstrip()), caret_offset), False
         try:
             return table.handlers[found.index](self, found.args), True

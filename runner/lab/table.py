@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from runner.lab.grammar import INTERFACE_TYPES, Grammar, ParseError
@@ -57,7 +57,8 @@ class Table(Generic[S]):
 
 @dataclass(frozen=True)
 class Dialect:
-    """What differs between the IOS-like command lines that `Shell` runs (IOS, EOS)."""
+    """What differs between the command lines that `Shell` runs (IOS, EOS, NX-OS, IOS-XR,
+    Huawei VRP, whose views map to modes: user view USER, system view CONFIG)."""
 
     user_exec: Table[Shell]
     priv_exec: Table[Shell]
@@ -67,3 +68,9 @@ class Dialect:
     parse_error: Callable[[ParseError, str, int], str]  # (error, line, prompt length) → text
     invalid: Callable[[str, int, int], str]  # (line, column in line, prompt length) → text
     more: str = MORE
+    # Before the hostname: IOS-XR's `RP/0/RP0/CPU0:`, Huawei's `<` or `[`.
+    prompt_prefix: Callable[[Mode], str] = lambda mode: ""
+    start_mode: Mode = Mode.USER  # NX-OS and IOS-XR users log straight into `#`
+    # What a command prints when the reject fault refuses it, if not `invalid`'s text:
+    # saves and commits fail with the platform's own words, not as a syntax error.
+    refusals: Mapping[Handler, str] = field(default_factory=dict)

@@ -1,0 +1,113 @@
+"""Cisco NX-OS: its exec commands and show texts, and the `Dialect` the shell runs it with.
+
+NX-OS is IOS-like enough for the same shell and config commands: what differs is here
+(users log straight into `r001# `, prompts end in a space, `% Invalid command at '^'
+marker.`, `ip address 192.0.2.1/24`, `copy running-config startup-config` with its
+progress bar).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from runner.lab import config_commands, exec_commands, nxos_config
+from runner.lab.grammar import ParseError
+from runner.lab.table import Dialect, Handler, Invalid, Mode, Table
+
+if TYPE_CHECKING:
+    from runner.lab.shell import Shell
+
+SAVE_FAILED = (
+    "[#                                       ]   0%\n"
+    "Configuration update aborted: request was aborted\n"
+)
+_TYPES = nxos_config.INTERFACE_TYPES
+
+
+def show_version(shell: Shell, args: Sequence[str]) -> str:
+    device = shell.device
+    elapsed = datetime.now(timezone.utc) - device.boot_time
+    return nxos_config.show_version(device.hostname, device.index, elapsed)
+
+
+def show_ip_interface_brief(shell: Shell, args: Sequence[str]) -> str:
+    return nxos_config.show_ip_interface_brief(shell.device.config)
+
+
+def show_running_config(shell: Shell, args: Sequence[str]) -> str:
+    return shell.device.running_config()
+
+
+def show_running_interface(shell: Shell, args: Sequence[str]) -> str:
+    interface = shell.device.config.interfaces.get(args[0])
+    if interface is None:
+        raise Invalid(0)
+    lines = ["", "!Command: show running-config interface " + args[0], ""]
+    return "\n".join(lines + nxos_config.render_interface(interface)[1:]) + "\n"
+
+
+def show_startup_config(shell: Shell, args: Sequence[str]) -> str:
+    return shell.device.startup_config
+
+
+def copy_running_startup(shell: Shell, args: Sequence[str]) -> str:
+    shell.device.save()
+    return "[########################################] 100%\nCopy complete.\n"
+
+
+def ip_prefix(shell: Shell, args: Sequence[str]) -> str:
+    address = ipaddress.IPv4Interface(args[0])
+    return config_commands.ip_address(shell, [str(address.ip), str(address.netmask)])
+
+
+_USER: list[tuple[str, Handler]] = [
+    ("exit", exec_commands.logout),
+    ("terminal length NUM", exec_commands.terminal_length),
+    ("terminal width NUM", exec_commands.terminal_width),
+    ("show version", show_version),
+    ("show clock", exec_commands.show_clock),
+    ("show ip interface brief", show_ip_interface_brief),
+    ("show running-config", show_running_config),
+    ("show running-config interface IFNAME", show_running_interface),
+    ("show startup-config", show_startup_config),
+    ("configure", exec_commands.configure_terminal),
+    ("configure terminal", exec_commands.configure_terminal),
+    ("copy running-config startup-config", copy_running_startup),
+]
+
+
+def _suffix(mode: Mode, context: str) -> str:
+    return f"{mode.value} "  # NX-OS prompts end in a space: `r001# `, `r001(config-if)# `
+
+
+def _parse_error(error: ParseError, line: str, prompt: int) -> str:
+    if error.kind == "ambiguous":
+        return "% Ambiguous command at '^' marker.\n"
+    if error.kind == "incomplete":
+        return "% Incomplete command at '^' marker.\n"
+    return _invalid(line, error.column, prompt)
+
+
+def _invalid(line: str, column: int, prompt: int) -> str:
+    return " " * (prompt + column) + "^\n% Invalid command at '^' marker.\n"
+
+
+NXOS = Dialect(
+    user_exec=Table(_USER, _TYPES),
+    priv_exec=Table(_USER, _TYPES),
+    config=Table(config_commands.GLOBAL_COMMANDS, _TYPES),
+    submodes={
+        Mode.CONFIG_IF: Table(
+            [*config_commands.INTERFACE_COMMANDS, ("ip address PREFIX", ip_prefix)], _TYPES
+        ),
+        Mode.CONFIG_VLAN: Table(config_commands.VLAN_COMMANDS, _TYPES),
+    },
+    prompt_suffix=_suffix,
+    parse_error=_parse_error,
+    invalid=_invalid,
+    start_mode=Mode.PRIV,
+    refusals={copy_running_startup: SAVE_FAILED},
+)
