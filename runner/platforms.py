@@ -201,7 +201,9 @@ _SECRET = (
     r"(?P<value>\"[^\"\n]*\"|(?!\(|[A-Za-z]+:(?:\s|$))"
     r"\S+?(?=(?:['\"][,;)\]}]*)?(?:\s|$)))"
 )
-_B = r"(?<![\w-])"  # a keyword starts here: `password` but not `nopassword`, `no-password`
+# A keyword starts here: `key` but not `pre-shared-key` nor `nopassword`; a diff's `-`
+# before a line is no hyphen of a keyword.
+_B = r"(?:(?<![\w-])|(?<=^-)|(?<=[\s'\"]-))"
 _SP = r"[ \t]+"
 # Where a config statement starts: a line's start or a quote, then a diff marker, `>>>`,
 # or a prompt (`r1(config-line)#`, `RP/0/RP0/CPU0:r1(config)#`, `user@r1#`, `[~r1-aaa]`).
@@ -209,6 +211,10 @@ _STATEMENT = (
     r"(?:^|(?<=['\"]))(?:[+-]|>>>|[\w./:@~-]{1,64}(?:\([^)\n]{0,40}\))?[#>]"
     r"|[\[<][^\]>\n]{1,80}[\]>])?[ \t]*"
 )
+
+
+# A key chain's key number, alone on its line (or before a closing quote, `\r`, `\n`).
+_KEY_ID = r"[ \t]+[0-9]{1,3}(?:[ \t]*$|['\"\r]|\\n)"
 
 
 def _cisco_secrets(types: str) -> tuple[str, ...]:
@@ -219,17 +225,19 @@ def _cisco_secrets(types: str) -> tuple[str, ...]:
         # `password 7 ...` under a line, ` key 7 ...` under `tacacs server`: a bare keyword
         # only where a statement starts, so prose around such words is left alone. A key
         # chain's `key 1` and `key chain NAME` hold no secret.
-        rf"{_STATEMENT}(?:password|secret|key(?!{_SP}(?:chain|config-key)\b|{_SP}[0-9]{{1,3}}[ \t]*$)){t}{_SECRET}",
+        rf"{_STATEMENT}(?:password|secret|key(?!{_SP}(?:chain|config-key)\b|{_KEY_ID})){t}{_SECRET}",
         rf"{_B}enable{_SP}(?:secret|password)(?:{_SP}level{_SP}[0-9]+)?{t}{_SECRET}",
         rf"{_B}username{_SP}\S+{_SP}(?:\S+{_SP}){{0,6}}?(?:secret|password){t}{_SECRET}",
         rf"{_B}snmp-server{_SP}community{_SP}{_SECRET}",
         rf"{_B}snmp-server{_SP}host{_SP}\S+{_SP}(?:(?:traps|informs){_SP})?version{_SP}(?:1|2c){_SP}{_SECRET}",
         # SNMPv3 users: the auth and the priv password, each on its own.
         rf"{_B}snmp-server{_SP}user{_SP}.*?{_B}auth{_SP}(?:md5|sha\S*){t}{_SECRET}",
-        rf"{_B}snmp-server{_SP}user{_SP}.*?{_B}priv(?:{_SP}(?:3des|des|aes)(?:[ \t-]?[0-9]+)?)?{t}{_SECRET}",
+        rf"{_B}snmp-server{_SP}user{_SP}.*?{_B}priv"
+        rf"(?:{_SP}(?:3des|des|aes)(?:[ \t-]?[0-9]+)?)?{t}{_SECRET}",
         rf"{_B}(?:tacacs|radius)-server{_SP}(?:host{_SP}\S+{_SP}(?:\S+{_SP}){{0,6}}?)?key{t}{_SECRET}",
         rf"{_B}neighbor{_SP}\S+{_SP}password{t}{_SECRET}",
         rf"{_B}crypto{_SP}isakmp{_SP}key{t}{_SECRET}",
+        rf"{_B}ip{_SP}(?:ftp|http{_SP}client){_SP}password{t}{_SECRET}",
         rf"{_B}pre-shared-key{_SP}(?:address{_SP}\S+(?:{_SP}[0-9.]+)?|hostname{_SP}\S+){_SP}key{t}{_SECRET}",
         rf"{_B}pre-shared-key(?:{_SP}(?:local|remote))?(?!{_SP}(?:address|hostname|key-chain)\b){t}{_SECRET}",
         rf"{_B}ntp{_SP}authentication-key{_SP}[0-9]+{_SP}(?:md5|sha[0-9]*|cmac-aes-128|hmac-sha[0-9]*){t}{_SECRET}",

@@ -13,28 +13,21 @@ import threading
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from runner import platforms
+
 MASK = "********"
 
-# Config lines that carry secrets. Anchored where a config line (or a command netjob
-# logs as ">>> …", or quotes as '…') begins, so prose such as "check the password (or …"
-# is left alone. The keyword (and the type digit) stays; the value goes.
-_START = r"(?:^|(?<=^>>> )|(?<='))"
-_DEVICE_PATTERNS = [
-    re.compile(
-        _START + r"(?P<keep>[ \t]*(?:enable[ \t]+|username[ \t]+\S+[ \t]+(?:\S+[ \t]+){0,4}?)?"
-        r"(?:password|secret)(?:[ \t]+[0-9]{1,2})?[ \t]+)(?P<value>[^\s']+)",
-        re.IGNORECASE | re.MULTILINE,
-    ),
-    re.compile(
-        _START + r"(?P<keep>[ \t]*(?:(?:tacacs|radius)-server[ \t]+)?(?:key|key-string|"
-        r"authentication-key|pre-shared-key)(?:[ \t]+[0-9]{1,2})?[ \t]+)(?P<value>[^\s']+)",
-        re.IGNORECASE | re.MULTILINE,
-    ),
-    re.compile(r"(?P<keep>\bsnmp-server[ \t]+community[ \t]+)(?P<value>\S+)", re.IGNORECASE),
-]
+# Config lines that carry secrets, every platform's forms (runner/platforms.py), found
+# wherever the line sits in the text: after a prompt (`r1(config)#enable secret 5 ...`), a
+# diff's `+`, a logged `>>> `, inside quotes. The keywords (and the type digit) stay; the
+# value goes. Each pattern says itself what precedes a value, so prose such as "check the
+# password (or password_env)" is left alone.
+_DEVICE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in platforms.secret_patterns()]
 
-
-_KEYWORDS = re.compile(r"password|secret|key|community", re.IGNORECASE)
+# A line is scanned only if it holds one of these: every secret pattern has one of them
+# before its value (tests/test_redaction_corpus.py holds each pattern to it), and scanning
+# megabytes of running config with every pattern would cost seconds.
+_KEYWORDS = re.compile(r"passw|secret|key|communit|cipher|psk|auth|priv|snmp|md5|sha", re.I)
 SECRET_NAME = re.compile(r"secret|passw|passphrase|token|community|(^|_)key($|_)", re.I)
 
 
@@ -81,12 +74,25 @@ class Redactor:
                 continue  # a second keyword on a line already handled
             end = value.find("\n", found.end())
             end = len(value) if end < 0 else end
-            line = value[start:end]
-            for pattern in self._patterns:
-                line = pattern.sub(lambda m: m.group("keep") + MASK, line)
-            parts += [value[done:start], line]
+            parts += [value[done:start], self._line(value[start:end])]
             done = end
         parts.append(value[done:])
+        return "".join(parts)
+
+    def _line(self, line: str) -> str:
+        """Every pattern runs on the line as it came, and the values they found are masked
+        together: masking as each pattern goes would hide the words a later pattern needs
+        (NTP's `md5` before its key) and let that key through."""
+        spans = sorted(
+            m.span("value") for pattern in self._patterns for m in pattern.finditer(line)
+        )
+        parts: list[str] = []
+        done = 0
+        for start, end in spans:
+            if start >= done:
+                parts += [line[done:start], MASK]
+            done = max(done, end)  # an overlapping value widens the mask already there
+        parts.append(line[done:])
         return "".join(parts)
 
     def data(self, value: Any) -> Any:

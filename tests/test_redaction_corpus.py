@@ -1,0 +1,124 @@
+"""Every secret-bearing line of tests/data/secret_lines.yaml loses its secrets, wherever
+netjob's outputs put it; ordinary lines and netjob's own prose come out unchanged."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from runner import platforms
+from runner.redact import _KEYWORDS, MASK, Redactor
+
+CORPUS: dict[str, Any] = yaml.safe_load(
+    (Path(__file__).parent / "data" / "secret_lines.yaml").read_text()
+)
+SECRET_LINES: list[tuple[str, str, list[str]]] = [
+    (f"{family}-{n}", entry["line"], entry["secrets"])
+    for family, entries in CORPUS.items()
+    if family != "keep"
+    for n, entry in enumerate(entries)
+]
+LINES = [pytest.param(line, secrets, id=name) for name, line, secrets in SECRET_LINES]
+KEEP: list[str] = CORPUS["keep"]
+
+# How outputs quote a config line: as typed after a config-mode prompt (the session's
+# echo), in a diff, as a logged command, in quotes (an error, a list's repr, netmiko's
+# `write_channel: b'...\n'`), and glued to the text around it.
+EMBEDDINGS = {
+    "as is": "{}",
+    "IOS prompt": "r031(config)#{}",
+    "IOS sub-mode prompt": "r031(config-if)#{}",
+    "IOS-XR prompt": "RP/0/RP0/CPU0:r031(config)#{}",
+    "Junos prompt": "netjob@r031# {}",
+    "VRP prompt": "[~r031-aaa]{}",
+    "diff +": "+{}",
+    "diff -": "-{}",
+    "diff + space": "+ {}",
+    "logged command": ">>> {}",
+    "single quotes": "config line '{}' refused",
+    "double quotes": 'sent ["{}", "end"]',
+    "debug log bytes": "write_channel: b'{}\\n'",
+    "in a longer text": "before\n{}\r\nr031(config)#\nafter",
+}
+
+
+def test_the_corpus_covers_every_family_and_at_least_forty_lines() -> None:
+    counts = {family: len(entries) for family, entries in CORPUS.items() if family != "keep"}
+    assert sum(counts.values()) >= 40
+    assert set(counts) >= {"ios", "nxos", "eos", "iosxr", "junos", "vrp"}
+    for family, entries in CORPUS.items():
+        if family != "keep":
+            for entry in entries:
+                assert all(s and s in entry["line"] for s in entry["secrets"]), entry
+
+
+@pytest.mark.parametrize("how", list(EMBEDDINGS))
+@pytest.mark.parametrize(("line", "secrets"), LINES)
+def test_no_secret_survives_wherever_the_line_appears(
+    line: str, secrets: list[str], how: str
+) -> None:
+    text = EMBEDDINGS[how].format(line)
+    masked = Redactor().text(text)
+    for secret in secrets:
+        assert secret not in masked, f"{secret!r} left in {masked!r}"
+    assert MASK in masked
+    # The keyword stays: a masked line still says what it was.
+    assert masked.split(MASK)[0].strip()
+
+
+@pytest.mark.parametrize("how", list(EMBEDDINGS))
+@pytest.mark.parametrize("line", KEEP)
+def test_ordinary_lines_and_prose_are_left_alone(line: str, how: str) -> None:
+    text = EMBEDDINGS[how].format(line)
+    assert Redactor().text(text) == text
+
+
+@pytest.mark.parametrize(("line", "secrets"), LINES)
+def test_the_whole_value_goes_never_a_part_of_it(line: str, secrets: list[str]) -> None:
+    """No piece of a secret longer than a few characters is left: a mask that stopped at
+    a quote or a `;` inside a Huawei cipher would leak the rest."""
+    masked = Redactor().text(line)
+    for secret in secrets:
+        core = secret.strip('"')
+        pieces = [p for p in re.split(r"[\"';,]", core) if len(p) >= 5]
+        assert not [p for p in pieces if p in masked], masked
+
+
+@pytest.mark.parametrize("pattern", platforms.secret_patterns())
+def test_every_pattern_compiles_and_finds_something_in_the_corpus(pattern: str) -> None:
+    compiled = re.compile(pattern, re.IGNORECASE)
+    assert "value" in compiled.groupindex
+    # Unused patterns hide mistakes: each one masks at least one corpus line.
+    assert any(compiled.search(line) for _, line, _ in SECRET_LINES)
+
+
+@pytest.mark.parametrize(("line", "secrets"), LINES)
+def test_every_corpus_line_holds_a_keyword_of_the_prefilter(line: str, secrets: list[str]) -> None:
+    """Redactor scans only lines with a keyword: a line without one is never masked."""
+    assert _KEYWORDS.search(line)
+
+
+def test_every_family_of_the_table_has_secret_patterns() -> None:
+    assert all(info.secrets for info in platforms.TABLE), [
+        info.name for info in platforms.TABLE if not info.secrets
+    ]
+
+
+def test_masking_a_large_running_config_stays_fast() -> None:
+    """A 5 MB running config with a secret every 50 lines: the keyword prefilter keeps
+    it well under a second (the patterns on every line would take many)."""
+    block = [
+        f"interface GigabitEthernet0/{n}\n description uplink {n}\n no shutdown" for n in range(16)
+    ]
+    block.append(" ip ospf authentication-key 7 1511021F0725")
+    text = "\n".join(block * 4000)
+    assert len(text) > 2_000_000
+    started = time.perf_counter()
+    masked = Redactor(["lab-password"]).text(text)
+    assert time.perf_counter() - started < 2.0
+    assert "1511021F0725" not in masked and masked.count(MASK) == 4000
