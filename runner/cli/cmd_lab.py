@@ -33,7 +33,7 @@ def lab(
             "--fault",
             help="DEVICE=FAULT[:VALUE], repeatable: auth_fail, refuse, "
             "silent, hang, drop, latency:MS, login_latency:MS, big_config:MB, "
-            "session_limit:N, reject:CMD.",
+            "session_limit:N, reject:CMD, stale_prompt:N.",
         ),
     ] = None,
     platforms: Annotated[
@@ -41,7 +41,8 @@ def lab(
         typer.Option(
             "--platforms",
             help="Comma list of netmiko device types, given to the "
-            "devices in turn: cisco_ios, arista_eos, juniper_junos.",
+            "devices in turn: cisco_ios, arista_eos, juniper_junos, cisco_xr, "
+            "cisco_nxos, huawei.",
         ),
     ] = "cisco_ios",
     first: Annotated[
@@ -57,7 +58,7 @@ def lab(
         int, typer.Option("-v", "--verbose", count=True, help="Debug log on stderr.")
     ] = 0,
 ) -> None:
-    """Serve simulated Cisco IOS devices on 127.0.0.1 until interrupted.
+    """Serve simulated network devices (Cisco IOS by default) on 127.0.0.1 until interrupted.
 
     Example: netjob lab --devices 20 --port 10022 --inventory-out lab.yaml"""
     from runner.lab.faults import parse_faults

@@ -4,8 +4,8 @@ One process serves many devices, each on its own port, each with its own hostnam
 configuration, driven by netmiko like a real router: Cisco IOS (`cisco_ios`, the
 default), Arista EOS (`arista_eos`), Juniper Junos (`juniper_junos`, with a candidate
 configuration and `commit`), Cisco IOS-XR (`cisco_xr`, candidate and `commit` too), Cisco
-NX-OS (`cisco_nxos`) and Huawei VRP (`huawei`); see runner.lab.platforms. Faults (refused connections,
-hangs, latency, ...) are set per device; see runner.lab.faults.
+NX-OS (`cisco_nxos`) and Huawei VRP (`huawei`); see runner.lab.platforms. Faults
+(refused connections, hangs, latency, ...) are set per device; see runner.lab.faults.
 """
 
 from __future__ import annotations

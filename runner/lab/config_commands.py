@@ -13,7 +13,8 @@ from runner.lab.table import Handler, Invalid, Mode, Table
 if TYPE_CHECKING:
     from runner.lab.shell import Shell
 
-_CREATABLE = ("Loopback", "Tunnel", "Vlan", "Port-Channel")
+# Lowercase: NX-OS spells them `loopback0`, `port-channel1`.
+_CREATABLE = ("loopback", "tunnel", "vlan", "port-channel")
 
 
 def hostname(shell: Shell, args: Sequence[str]) -> str:
@@ -24,7 +25,7 @@ def hostname(shell: Shell, args: Sequence[str]) -> str:
 def interface(shell: Shell, args: Sequence[str]) -> str:
     interfaces = shell.config.interfaces
     if args[0] not in interfaces:
-        if not args[0].startswith(_CREATABLE):
+        if not args[0].lower().startswith(_CREATABLE):
             raise Invalid(0)  # physical ports cannot be made up
         interfaces[args[0]] = Interface(args[0])
     shell.mode, shell.context = Mode.CONFIG_IF, args[0]
@@ -32,7 +33,7 @@ def interface(shell: Shell, args: Sequence[str]) -> str:
 
 
 def no_interface(shell: Shell, args: Sequence[str]) -> str:
-    if not args[0].startswith(_CREATABLE) or args[0] not in shell.config.interfaces:
+    if not args[0].lower().startswith(_CREATABLE) or args[0] not in shell.config.interfaces:
         raise Invalid(0)
     del shell.config.interfaces[args[0]]
     return ""

@@ -10,9 +10,42 @@
     r003=login_latency:MS   the password is accepted MS milliseconds late
     r003=big_config:MB      `show running-config` is about MB megabytes long (up to 64)
     r003=session_limit:N    beyond N concurrent sessions, a session is refused at login
-    r003=reject:CMD         CMD (abbreviations allowed) answers `% Invalid input ...`
+    r003=reject:CMD         CMD (abbreviations allowed) is refused, in the platform's words
+    r003=stale_prompt:N     the N-th show/display command of each session is answered late:
+                            a bare prompt first, its output only when the client types again
 
 Give several faults to one device by repeating the option; `parse_faults` merges them.
+
+What reject:CMD prints. CMD is matched against the command as understood (keywords in
+full, so `reject:write mem` covers `wr m`), in every mode: exec, config lines (Junos `set
+...`), commits and saves. Nothing of a refused command is applied.
+
+    platform   config line / exec command          commit or save
+    IOS        % Invalid input detected at '^'     write / copy run start: Building
+               marker. (caret at the line start)   configuration... + % Error opening
+                                                   nvram:/startup-config (Permission denied)
+    EOS        % Invalid input (at token 0: ...)   % Error copying system:/running-config to
+                                                   flash:/startup-config (Permission denied)
+    NX-OS      % Invalid command at '^' marker.    copy run start: a 0% progress bar +
+                                                   Configuration update aborted: request
+                                                   was aborted
+    IOS-XR     % Invalid input detected at '^'     commit: % Failed to commit one or more
+               marker.                             configuration items during a pseudo-atomic
+                                                   operation. All changes made have been
+                                                   reverted. Please issue 'show configuration
+                                                   failed [inheritance]' ... (also for `yes`
+                                                   at the Uncommitted question); XR has no save
+    Junos      syntax error. (caret)               commit: error: configuration check-out
+                                                   failed / error: commit failed
+    Huawei     Error: Unrecognized command found   save: Error: Failed to save the
+               at '^' position.                    configuration file. (before the question)
+
+stale_prompt:N counts the commands whose first word is `show` or `display` in each SSH
+session, from 1 (netmiko's own session set-up sends none). The answer to the N-th one is
+held back: right after its echo the device sends a line break and the prompt, as if the
+command had printed nothing; the held output (and the prompt after it) goes out when the
+client next types anything, ahead of the echo of what it typed. The session is back in
+step after that, the N-th output having come one command late.
 
 What netmiko 4.8 (`ConnectHandler(device_type="cisco_ios")`) raises for each, as
 tests/test_lab.py checks:
@@ -37,7 +70,16 @@ tests/test_lab.py checks:
                     on r009; try later") reaches only paramiko's ERROR log.
     reject:CMD      no exception: the output holds "% Invalid input detected at '^'
                     marker."; send_config_set(..., error_pattern="% Invalid") raises
-                    ConfigInvalidException
+                    ConfigInvalidException. A refused commit: cisco_xr and
+                    juniper_junos commit() raise ValueError("Commit failed with the
+                    following errors: ..."). A refused save: save_config() returns the
+                    refusal text, no exception (huawei: without asking [Y/N])
+    stale_prompt:N  no exception, and wrong data: send_command() of the N-th show command
+                    returns "" at once; the next send_command() returns its own output
+                    (netmiko drops what comes before its command's echo), so the N-th
+                    output is silently lost. A client that reads up to the prompt without
+                    checking the echo stores the N-th output under the next command, and
+                    every later output one command late.
 """
 
 from __future__ import annotations
@@ -58,6 +100,7 @@ class DeviceFaults:
     big_config_mb: float = 0.0
     session_limit: int | None = None
     reject: tuple[str, ...] = ()
+    stale_prompt: int = 0  # the N-th show/display command of a session; 0: none
 
     def merge(self, other: DeviceFaults) -> DeviceFaults:
         """Both sets of faults; where both set a value, `other`'s wins (rejects add up)."""
@@ -73,12 +116,19 @@ class DeviceFaults:
             big_config_mb=other.big_config_mb or self.big_config_mb,
             session_limit=other.session_limit if other.session_limit is not None else limit,
             reject=self.reject + other.reject,
+            stale_prompt=other.stale_prompt or self.stale_prompt,
         )
 
 
 def _count(text: str) -> int:
     if not text.isdigit():
         raise ValueError(f"{text!r} is not a whole number")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if _count(text) < 1:
+        raise ValueError(f"{text!r} is not 1 or more")
     return int(text)
 
 
@@ -109,6 +159,7 @@ _VALUED: dict[str, tuple[Callable[[str], DeviceFaults], str]] = {
     "big_config": (lambda v: DeviceFaults(big_config_mb=_megabytes(v)), "5"),
     "session_limit": (lambda v: DeviceFaults(session_limit=_count(v)), "2"),
     "reject": (lambda v: DeviceFaults(reject=(_command(v),)), "show running-config"),
+    "stale_prompt": (lambda v: DeviceFaults(stale_prompt=_positive(v)), "2"),
 }
 FAULT_NAMES = (*_FLAGS, *_VALUED)
 

@@ -8,7 +8,7 @@ blank line and `[edit]`, which netmiko's juniper driver expects.
 from __future__ import annotations
 
 from runner.lab.grammar import Grammar, Match, ParseError, tokenize
-from runner.lab.junos_commands import CONFIGURATION, OPERATIONAL
+from runner.lab.junos_commands import CONFIGURATION, OPERATIONAL, commit, commit_and_quit
 from runner.lab.junos_config import JunosDevice
 from runner.lab.show import apply_pipe
 from runner.lab.table import Invalid, Reply, Table
@@ -16,6 +16,8 @@ from runner.lab.table import Invalid, Reply, Table
 PIPES = Grammar(["display set", "compare", "match LINE", "except LINE", "count", "no-more"])
 _FILTERS = {"match": "include", "except": "exclude"}  # Junos' names for IOS's filters
 _EXIT_QUESTION = "Exit with uncommitted changes? [yes,no] (yes) "
+# What a commit that the reject fault refuses prints; nothing of the candidate is applied.
+COMMIT_FAILED = "error: configuration check-out failed\nerror: commit failed\n"
 
 
 class JunosShell:
@@ -82,6 +84,8 @@ class JunosShell:
             matched.append(piped)
             start += len(pipe) + 1
         if self.device.rejects([word.lower() for word in found.words]):
+            if table.handlers[found.index] in (commit, commit_and_quit):
+                return COMMIT_FAILED, found.words
             return self._error(
                 ParseError("invalid", len(line) - len(line.lstrip())), line, offset
             ), ()

@@ -6,8 +6,9 @@
 
 Platforms (netmiko device types) go round by device number: with
 `platforms=("cisco_ios", "arista_eos", "juniper_junos")`, r001 is IOS, r002 EOS, r003
-Junos, r004 IOS again (the others: `cisco_xr`, `cisco_nxos`, `huawei`). `first` shards a big lab over processes: `first=501, devices=500`
-serves r501..r1000, with the same platforms and defaults as one process serving all.
+Junos, r004 IOS again (the others: `cisco_xr`, `cisco_nxos`, `huawei`). `first` shards a
+big lab over processes: `first=501, devices=500` serves r501..r1000, with the same
+platforms and defaults as one process serving all.
 
 `start()` runs an asyncio loop in a daemon thread and returns once every device listens;
 `stop()` closes everything. Constructing a Lab opens nothing (house rule 4).

@@ -31,6 +31,8 @@ _SLICE = 65536
 _CLOSED = (ConnectionError, asyncssh.DisconnectError)
 # The commands the drop fault cuts short: IOS's and EOS's, and Junos'.
 _FULL_CONFIG = (("show", "running-config"), ("show", "configuration"))
+# The commands the stale_prompt fault counts: every platform's show commands.
+_SHOWS = (("show",), ("display",))
 
 
 @dataclass(eq=False)
@@ -128,6 +130,8 @@ class VtySession(asyncssh.SSHServerSession[str]):
         self._counted = False
         self._writable = asyncio.Event()  # cleared while asyncssh's send buffer is full
         self._writable.set()
+        self._shows = 0  # show commands answered, for the stale_prompt fault
+        self._held = ""  # stale_prompt: an answer held back until the client types again
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[str]) -> None:
         self._chan = chan
@@ -175,12 +179,20 @@ class VtySession(asyncssh.SSHServerSession[str]):
         try:
             await self._send(terminal.greeting())
             while True:
-                chunks = terminal.feed(await self._inbox.get())
+                typed = await self._inbox.get()
+                if self._held:  # the late answer comes before the echo of what was typed
+                    held, self._held = self._held, ""
+                    await self._send(held)
+                chunks = terminal.feed(typed)
                 faults = self._runtime.faults
-                if not (faults.latency_ms or faults.drop):
+                if not (faults.latency_ms or faults.drop or faults.stale_prompt):
                     chunks = _merged(chunks)
                 for chunk in chunks:
-                    if not await self._write(chunk):
+                    if self._is_stale(chunk):
+                        log.info("%s: answering with a stale prompt", name)
+                        self._held = chunk.text
+                        await self._send("\r\n" + terminal.shell.prompt)
+                    elif not await self._write(chunk):
                         return
         except _CLOSED as exc:
             # The client left mid-output (netmiko's disconnect, a killed run): normal.
@@ -208,6 +220,14 @@ class VtySession(asyncssh.SSHServerSession[str]):
             self._chan.close()
             return False
         return True
+
+    def _is_stale(self, chunk: Chunk) -> bool:
+        """Whether this is the answer to the show command that the stale_prompt fault
+        answers with a bare prompt first (see runner.lab.faults)."""
+        if not self._runtime.faults.stale_prompt or chunk.words[:1] not in _SHOWS:
+            return False
+        self._shows += 1
+        return self._shows == self._runtime.faults.stale_prompt
 
     async def _send(self, text: str) -> None:
         """Write `text` slice by slice as the client takes it; BrokenPipeError once closed."""
