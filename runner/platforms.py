@@ -205,16 +205,19 @@ _SECRET = (
 # before a line is no hyphen of a keyword.
 _B = r"(?:(?<![\w-])|(?<=^-)|(?<=[\s'\"]-))"
 _SP = r"[ \t]+"
-# Where a config statement starts: a line's start or a quote, then a diff marker, `>>>`,
-# or a prompt (`r1(config-line)#`, `RP/0/RP0/CPU0:r1(config)#`, `user@r1#`, `[~r1-aaa]`).
+# Where a config statement starts: a line's start, a quote or a `(`, or after a colon or
+# a `)` (netmiko's "Invalid input detected at command: key 7 ...", "read_channel: ...",
+# "Pattern found: (PATTERN) key 7 ..."); then a diff marker, `>>>`, or a prompt
+# (`r1(config-line)#`, `RP/0/RP0/CPU0:r1(config)#`, `user@r1#`, `[~r1-aaa]`).
 _STATEMENT = (
-    r"(?:^|(?<=['\"]))(?:[+-]|>>>|[\w./:@~-]{1,64}(?:\([^)\n]{0,40}\))?[#>]"
+    r"(?:^|(?<=['\"(])|(?<=[:)][ \t]))(?:[+-]|>>>|[\w./:@~-]{1,64}(?:\([^)\n]{0,40}\))?[#>]"
     r"|[\[<][^\]>\n]{1,80}[\]>])?[ \t]*"
 )
 
 
-# A key chain's key number, alone on its line (or before a closing quote, `\r`, `\n`).
-_KEY_ID = r"[ \t]+[0-9]{1,3}(?:[ \t]*$|['\"\r]|\\n)"
+# A key chain's key number, alone on its line (or before a closing quote or bracket, a
+# comma, `\r`, `\n`).
+_KEY_ID = r"[ \t]+[0-9]{1,3}(?:[ \t]*$|['\"\r),]|\\n)"
 
 
 def _cisco_secrets(types: str) -> tuple[str, ...]:
@@ -324,7 +327,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         name="cisco_ios",
         title="Cisco IOS / IOS-XE",
         enable_fast=True,
-        device_types=("cisco_xe", "cisco_ios_xe"),
+        device_types=("cisco_xe",),
         napalm=("ios",),
         ansible=("ios", "cisco.ios.ios"),
         rejected=_rejects(*_CISCO),
@@ -475,7 +478,33 @@ def can_save(device_type: str) -> bool:
     from netmiko.ssh_dispatcher import CLASS_MAPPER
 
     driver: Any = CLASS_MAPPER.get(device_type)
-    return driver is None or driver.save_config is not BaseConnection.save_config
+    if driver is None:
+        return True  # netmiko will refuse the device_type itself, in its own words
+    save = driver.save_config
+    return save is not BaseConnection.save_config and not _only_raises(save)
+
+
+def _only_raises(function: Any) -> bool:
+    """netmiko says "no save here" (eltex, IOS-XR) by a save_config that only raises
+    NotImplementedError."""
+    import ast
+    import inspect
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    body = [
+        node
+        for node in tree.body[0].body  # type: ignore[attr-defined]
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+    ]
+    return (
+        len(body) == 1
+        and isinstance(body[0], ast.Raise)
+        and "NotImplementedError" in ast.unparse(body[0])
+    )
 
 
 def foreign_names() -> list[str]:

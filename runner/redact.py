@@ -28,6 +28,7 @@ _DEVICE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in platforms.secret_patte
 # before its value (tests/test_redaction_corpus.py holds each pattern to it), and scanning
 # megabytes of running config with every pattern would cost seconds.
 _KEYWORDS = re.compile(r"passw|secret|key|communit|cipher|psk|auth|priv|snmp|md5|sha", re.I)
+_ESCAPED = re.compile(r"\\(.)")
 SECRET_NAME = re.compile(r"secret|passw|passphrase|token|community|(^|_)key($|_)", re.I)
 
 
@@ -83,9 +84,7 @@ class Redactor:
         """Every pattern runs on the line as it came, and the values they found are masked
         together: masking as each pattern goes would hide the words a later pattern needs
         (NTP's `md5` before its key) and let that key through."""
-        spans = sorted(
-            m.span("value") for pattern in self._patterns for m in pattern.finditer(line)
-        )
+        spans = self._spans(line)
         parts: list[str] = []
         done = 0
         for start, end in spans:
@@ -93,7 +92,21 @@ class Redactor:
                 parts += [line[done:start], MASK]
             done = max(done, end)  # an overlapping value widens the mask already there
         parts.append(line[done:])
-        return "".join(parts)
+        masked = "".join(parts)
+        if "\\" in line:
+            # -vv: netmiko logs the regex it waits for, the config line re.escape()d
+            # (`enable\ password\ 7\ 0822...`): find the values in the line unescaped,
+            # and mask them as re.escape() writes them.
+            plain = _ESCAPED.sub(r"\1", line)
+            for start, end in self._spans(plain):
+                value = plain[start:end]
+                # The value ends where the regex's group does: `(key\ 7\ X)` gives `X)`.
+                for found in {value, value.rstrip(")]}'\",;")} - {""}:
+                    masked = masked.replace(re.escape(found), MASK)
+        return masked
+
+    def _spans(self, line: str) -> list[tuple[int, int]]:
+        return sorted(m.span("value") for pattern in self._patterns for m in pattern.finditer(line))
 
     def data(self, value: Any) -> Any:
         """Redact every string inside JSON-like data."""

@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
 from lab_fixture import start_lab
 
+from runner.lab.device import Device
 from runner.lab.inventory import inventory_yaml
 
 PASSWORD = "Sup3r-Secret-pw"
@@ -17,10 +19,13 @@ SECRET = "En4ble-Secret"
 JOB_SECRET = "S3cond-Secret"  # a secret the job itself pushes, through -e
 
 
-def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from runner.cli import entry; entry()", *args],
         env={**os.environ, **env},
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
@@ -72,6 +77,80 @@ def test_no_secret_in_any_file_or_console_output(tmp_path: Path) -> None:
         leaks = [where for where, text in texts.items() if secret in text]
         assert not leaks, f"{secret} leaked into {leaks}"
     assert "secret ********" in texts[str(next(p for p in files if p.name == "r001.log"))]
+
+
+def _texts(*folders: Path) -> dict[str, str]:
+    """Every file under the folders, as text; the output store's .gz files decompressed."""
+    return {
+        str(p): gzip.decompress(p.read_bytes()).decode() if p.suffix == ".gz" else p.read_text()
+        for folder in folders
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_no_corpus_secret_in_any_file_log_or_console_output(tmp_path: Path) -> None:
+    """Every IOS line of tests/data/secret_lines.yaml is pushed to r001 (the session echoes
+    it after the config prompt, the plan diffs it as `+line`, -vv logs netmiko's chatter
+    about it) and is in r002's running config, which a backup takes: none of their secrets
+    is written anywhere, nor printed."""
+    corpus = yaml.safe_load((Path(__file__).parent / "data" / "secret_lines.yaml").read_text())
+    lines = [entry["line"] for entry in corpus["ios"]]
+    secrets = [s for entry in corpus["ios"] for s in entry["secrets"]]
+    job = tmp_path / "push.yaml"
+    job.write_text(
+        yaml.safe_dump(
+            {
+                # Not a secret-looking name: the literal masking of such variables' values
+                # would hide every secret here without the device patterns doing anything.
+                "vars": {"corpus": lines},
+                "tasks": [
+                    # The lab refuses most of these lines: one step per line, so each is
+                    # sent, echoed and diffed whatever happened to the one before. The loop
+                    # is over numbers because a step's name shows its item, unmasked.
+                    {
+                        "name": "secret lines",
+                        "config": ["{{ corpus[item] }}"],
+                        "loop": list(range(len(lines))),
+                        "ignore_errors": True,
+                    },
+                    {
+                        "name": "backup",
+                        "show": "show running-config",
+                        "save_to": "backups/{{ host.name }}.cfg",
+                    },
+                ],
+            }
+        )
+    )
+    reports = tmp_path / "reports"
+    with start_lab(devices=2, password=PASSWORD, secret=SECRET) as lab:
+        device = lab.device("r002")
+        assert isinstance(device, Device)
+        device.config.verbatim.extend(lines)  # what a real device would show back
+        inventory = tmp_path / "inv.yaml"
+        inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
+        done = _run(
+            ["run", str(job), "-i", str(inventory), "--reports", str(reports), "-vv", "--diff"],
+            {"NETJOB_LAB_PASSWORD": PASSWORD, "NETJOB_LAB_SECRET": SECRET, "NO_COLOR": "1"},
+            cwd=tmp_path,
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    texts = _texts(reports, tmp_path / "backups")
+    names = {Path(name).name for name in texts}
+    assert {"report.json", "report.html", "r001.log", "r001.json", "r002.cfg"} <= names
+    assert any(name.endswith(".gz") for name in names)
+    texts["stdout"], texts["stderr"] = done.stdout, done.stderr
+    # Each path really carried the lines: masked, but there.
+    backup = texts[str(tmp_path / "backups" / "r002.cfg")]
+    assert "enable secret 5 ********" in backup and "snmp-server community ******** RO" in backup
+    log = texts[str(next(reports.rglob("r001.log")))]
+    assert "(config)#enable secret 5 ********" in log and "+enable secret 5 ********" in log
+    assert "+enable secret 5 ********" in done.stdout  # the console's diff
+    assert "write_channel" in done.stderr and "read_channel" in done.stderr  # -vv
+    for secret in (*secrets, PASSWORD, SECRET):
+        leaks = [where for where, text in texts.items() if secret in text]
+        assert not leaks, f"{secret!r} leaked into {leaks}"
 
 
 def test_a_hostile_host_name_writes_nothing_outside_the_reports_folder(tmp_path: Path) -> None:

@@ -54,6 +54,9 @@ class RunningConfig:
     snmp_communities: dict[str, str] = field(default_factory=dict)  # community → RO/RW
     users: dict[str, User] = field(default_factory=dict)
     banner_motd: str = ""
+    # Lines the lab does not model, shown as written before `end` (IOS render only): a
+    # test puts real devices' secret-bearing lines here for backups to hold.
+    verbatim: list[str] = field(default_factory=list)
 
 
 def secret_hash(secret: str, salt: str) -> str:
@@ -155,6 +158,7 @@ def render(config: RunningConfig, padding_bytes: int = 0) -> str:
         lines += [f"banner motd ^C{config.banner_motd}^C", "!"]
     lines += ["line con 0", "line vty 0 4", " login local", " transport input ssh", "!"]
     lines += [f"ntp server {server}" for server in config.ntp_servers]
+    lines += [*config.verbatim]
     return "\n".join([*lines, "!", "end"]) + "\n"
 
 
