@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from runner import platforms
@@ -47,6 +47,21 @@ def secret_values(variables: Any, secret: bool = False) -> list[str]:
     if secret and isinstance(variables, (str, int)) and not isinstance(variables, bool):
         return [str(variables)]
     return []
+
+
+def mask_secret_vars(variables: Any, secret: bool = False) -> Any:
+    """The variables with the values secret_values() finds replaced by MASK, for listings
+    (`netjob hosts`): the names and the shape stay, so a reader sees what is set."""
+    if isinstance(variables, Mapping):
+        return {
+            name: mask_secret_vars(value, secret or bool(SECRET_NAME.search(str(name))))
+            for name, value in variables.items()
+        }
+    if isinstance(variables, (list, tuple)):
+        return [mask_secret_vars(value, secret) for value in variables]
+    if secret and isinstance(variables, (str, int)) and not isinstance(variables, bool):
+        return MASK
+    return variables
 
 
 class Redactor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -195,3 +196,65 @@ def test_keep_device_secrets_unmasks_device_output_only_and_no_html_writes_no_pa
     assert "enable secret 5 $1$" in log  # the device's hash, kept on request
     assert PASSWORD not in log and SECRET not in log  # credentials never
     assert not (run / "report.html").exists()
+
+
+def _secret_vars_fixture(tmp_path: Path) -> tuple[Path, Path]:
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text(
+        "defaults: {username: netjob, password_env: PW}\n"
+        "hosts:\n"
+        "  r1:\n"
+        "    address: 127.0.0.1\n"
+        "    vars:\n"
+        "      site: ams\n"
+        "      snmp_community: Comm-Var-31\n"
+        "      bgp: {neighbors: [{ip: 192.0.2.1, password: Bgp-Var-32}]}\n"
+    )
+    job = tmp_path / "j.yaml"
+    job.write_text(
+        "vars: {tacacs_key: Tac-Var-33}\n"
+        "tasks:\n"
+        "  - config:\n"
+        "      - 'snmp-server community {{ snmp_community }} RO'\n"
+        "      - 'neighbor {{ bgp.neighbors[0].ip }} remote-as 65000'\n"
+        "      - 'neighbor {{ bgp.neighbors[0].ip }} password {{ bgp.neighbors[0].password }}'\n"
+        "      - 'tacacs-server key {{ tacacs_key }}'\n"
+        "      - 'username ops secret {{ ops_secret }}'\n"
+        "      - 'ntp server 192.0.2.123'\n"
+    )
+    return inventory, job
+
+
+SECRET_VARS = ("Comm-Var-31", "Bgp-Var-32", "Tac-Var-33", "Ops-Var-34")
+
+
+def test_plan_masks_secret_looking_variables_unless_asked(tmp_path: Path) -> None:
+    inventory, job = _secret_vars_fixture(tmp_path)
+    args = ["plan", str(job), "-i", str(inventory), "-e", "ops_secret=Ops-Var-34"]
+    masked = _run(args, {})
+    assert masked.returncode == 0, masked.stderr
+    assert "snmp-server community ******** RO" in masked.stdout
+    assert "ntp server 192.0.2.123" in masked.stdout  # the rest as rendered
+    assert not [s for s in SECRET_VARS if s in masked.stdout + masked.stderr]
+    shown = _run([*args, "--show-secrets"], {})
+    assert shown.returncode == 0, shown.stderr
+    assert all(s in shown.stdout for s in SECRET_VARS)
+
+
+def test_hosts_masks_secret_looking_variables_in_every_output_unless_asked(
+    tmp_path: Path,
+) -> None:
+    inventory, _ = _secret_vars_fixture(tmp_path)
+    for output in (["--json"], ["--output", "yaml"], ["--output", "table"]):
+        masked = _run(["hosts", "-i", str(inventory), *output], {"COLUMNS": "300"})
+        assert masked.returncode == 0, masked.stderr
+        assert not [s for s in SECRET_VARS if s in masked.stdout], output
+        assert "ams" in masked.stdout and "********" in masked.stdout, output
+    listed = json.loads(_run(["hosts", "-i", str(inventory), "--json"], {}).stdout)
+    assert listed[0]["vars"] == {
+        "site": "ams",
+        "snmp_community": "********",
+        "bgp": {"neighbors": [{"ip": "192.0.2.1", "password": "********"}]},
+    }
+    shown = _run(["hosts", "-i", str(inventory), "--json", "--show-secrets"], {})
+    assert json.loads(shown.stdout)[0]["vars"]["snmp_community"] == "Comm-Var-31"

@@ -91,6 +91,14 @@ Output = Annotated[
 ListTasks = Annotated[
     bool, typer.Option("--list-tasks", help="List the tasks that would run, and stop.")
 ]
+ShowSecrets = Annotated[
+    bool,
+    typer.Option(
+        "--show-secrets",
+        help="Print the values of secret-looking variables (*password*, *secret*, "
+        "*community*, *_key, ...), masked otherwise.",
+    ),
+]
 
 
 def task_filter(

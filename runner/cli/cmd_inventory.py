@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +15,7 @@ from runner.cli.app import (
     InventoryOpt,
     Limit,
     Output,
+    ShowSecrets,
     app,
     check_output,
     fail,
@@ -23,6 +25,7 @@ from runner.cli.app import (
 from runner.console import View, host_view
 from runner.errors import NetjobError
 from runner.files import write_private
+from runner.redact import mask_secret_vars
 
 
 @app.command()
@@ -31,6 +34,7 @@ def hosts(
     limit: Limit = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --output json.")] = False,
     output: Output = "table",
+    show_secrets: ShowSecrets = False,
 ) -> None:
     """List the hosts that match, with their merged variables.
 
@@ -41,6 +45,8 @@ def hosts(
         chosen = inv.select(limit)
     except NetjobError as exc:
         fail(str(exc))
+    if not show_secrets:
+        chosen = [dataclasses.replace(h, vars=mask_secret_vars(h.vars)) for h in chosen]
     if as_json or output == "json":
         typer.echo(json.dumps([host_view(h) for h in chosen], indent=1, default=str))
     elif output == "yaml":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ from runner.cli.app import (
     Limit,
     ListTasks,
     Output,
+    ShowSecrets,
     SkipTags,
     StartAt,
     Tags,
@@ -32,6 +34,8 @@ from runner.cli.app import (
 from runner.console import LiveView, View
 from runner.errors import ExitCode, NetjobError
 from runner.executor import Policy
+from runner.models import WorkItem
+from runner.redact import Redactor, secret_values
 from runner.rollout import Amount
 from runner.scheduler import DEFAULT_WORKERS
 
@@ -193,6 +197,7 @@ def plan(
     inventory: InventoryOpt = None,
     limit: Limit = None,
     extra_vars: ExtraVars = None,
+    show_secrets: ShowSecrets = False,
 ) -> None:
     """Render every command for every host and print them; connect to nothing.
 
@@ -211,4 +216,28 @@ def plan(
         items = core.plan(selection)
     except NetjobError as exc:
         fail(str(exc))
-    View(make_console()).plan(items)
+    View(make_console()).plan(items if show_secrets else _masked(items, selection))
+
+
+def _masked(items: list[WorkItem], selection: core.Selection) -> list[WorkItem]:
+    """The plan with the values of secret-looking variables (and secrets the commands
+    spell out, `enable secret 0 ...`) masked, as every log and report masks them."""
+    found = secret_values(dict(selection.extra_vars)) + secret_values(dict(selection.job.vars))
+    for host in selection.hosts:
+        found += secret_values(dict(host.vars))
+    text = Redactor(found).text
+    return [
+        dataclasses.replace(
+            item,
+            steps=tuple(
+                dataclasses.replace(
+                    step,
+                    task=text(step.task),
+                    commands=tuple(text(c) for c in step.commands),
+                    sources=tuple(text(s) for s in step.sources),
+                )
+                for step in item.steps
+            ),
+        )
+        for item in items
+    ]
