@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,18 +55,48 @@ def plan_config(running: str, lines: Sequence[str], platform: str) -> ConfigPlan
     """The lines of `lines` missing from `running`, with their parents; see the module doc."""
     info = platforms.lookup(platform)
     hier = hier_platform(platform)
-    if info.comment_lines:  # Huawei's `#` separators: not configuration
-        running = re.sub(info.comment_lines + r".*\n?", "", running, flags=re.MULTILINE)
+    if info.comment_lines:
+        running = _blocks(running, info.comment_lines)
     current = _load(hier, running, "the running config")
-    task = _load(hier, "\n".join(nest_flat_lines(lines, info)), "the task's lines")
+    nested = nest_flat_lines(lines, info)
+    # Compared in the form the device shows; sent in the form the task wrote.
+    written = {_shown_as(line, info).strip(): line.strip() for line in nested}
+    task = _load(hier, "\n".join(_shown_as(line, info) for line in nested), "the task's lines")
     remediation = current.config_to_get_to(current.future(task))
     to_send: list[str] = []
     diff: list[str] = []
+    depth = 1
+    flat_parent: str | None = None
     for child in remediation.all_children_sorted():
+        level = child.depth()
+        if level == 1:
+            flat_parent = _flat_parent(child, info, lines)
+            if flat_parent is not None:
+                continue  # its children go out as the one-line commands the task wrote
+        # Leave a section before a line of an outer level, as the task's author did: a
+        # device whose parser does not fall back to the outer level (VRP) would refuse
+        # the line, or take it in the wrong place.
+        for _ in range(depth - level):
+            to_send.append(" " * 2 * (depth - 2) + info.section_exits[0])
+            depth -= 1
+        depth = level
         text = _join_banner(child.cisco_style_text())
+        text = text[: len(text) - len(text.lstrip())] + written.get(text.strip(), text.strip())
+        if flat_parent is not None and level == 2:
+            text, depth = f"{flat_parent} {text.strip()}", 1
         to_send.append(text)
         diff.append(("+" if _is_sent(child) else " ") + text)
     return ConfigPlan(tuple(to_send), "\n".join(diff) + "\n" if diff else "")
+
+
+def _flat_parent(
+    child: HConfigChild, info: platforms.PlatformInfo, lines: Sequence[str]
+) -> str | None:
+    """A section the device shows (`ntp`) that the task wrote as one-line commands."""
+    text = child.text.strip()
+    if text in info.shown_nested and any(line.strip().startswith(text + " ") for line in lines):
+        return text
+    return None
 
 
 @functools.cache
@@ -81,6 +112,20 @@ def _driver(hier: Platform) -> HConfigDriverBase:
     return driver
 
 
+def _blocks(running: str, separator: str) -> str:
+    """A config whose sections are separated by comment lines (VRP's `#`) and whose
+    top-level lines may be indented (VRP shows ` sysname r1`): each block dedented on its
+    own, the separators dropped."""
+    blocks = re.split(separator + r".*(?:\n|$)", running, flags=re.MULTILINE)
+    return "\n".join(textwrap.dedent(block).strip("\n") for block in blocks if block.strip())
+
+
+def _shown_as(line: str, info: platforms.PlatformInfo) -> str:
+    for pattern, replacement in info.shown_as:
+        line = re.sub(pattern, replacement, line)
+    return line
+
+
 def nest_flat_lines(lines: Sequence[str], info: platforms.PlatformInfo) -> list[str]:
     """A flat task (`interface Vlan200`, then `description mgmt` unindented, as netmiko
     users write them) read the way the device's modal parser reads it: the lines after a
@@ -90,13 +135,16 @@ def nest_flat_lines(lines: Sequence[str], info: platforms.PlatformInfo) -> list[
     what belongs where. Sending keeps the task's order either way, so a line is never
     moved to another context: a guess that is wrong here can only make the planner send
     a line that was already there, never drop one that was not."""
-    if any(line[:1].isspace() for line in lines if line.strip()) or not info.sections:
+    if any(line[:1].isspace() for line in lines if line.strip()):
         return list(lines)
     nested: list[str] = []
     inside = False
     for line in lines:
         bare = line.strip()
-        if bare.startswith(info.sections):
+        prefix = next((p for p in info.shown_nested if bare.startswith(p + " ")), None)
+        if prefix is not None and not inside:
+            nested += [prefix, " " + bare.removeprefix(prefix).strip()]
+        elif bare.startswith(info.sections):
             inside = True
             nested.append(bare)
         elif bare in (*info.section_exits, "!", "#", "end", "return"):

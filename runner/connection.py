@@ -159,7 +159,10 @@ class NetmikoConnection:
             # The TCP connection worked, so the device is there: worth another try later.
             error.retryable = not isinstance(error, AuthenticationError | HostTimeoutError)
             raise error from exc
-        connection = cls(driver, platforms.lookup(host.platform))
+        info = platforms.lookup(host.platform)
+        if info.config_prompt_end:
+            _quick_mode_check(driver, info.config_prompt_end)
+        connection = cls(driver, info)
         if credentials.secret:
             connection._enable()
         return connection
@@ -197,25 +200,27 @@ class NetmikoConnection:
     def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str:
         self._check_usable()
         driver = self._driver
+        prompt = self._prompt_pattern()
         try:
             driver._netjob_before_echo = ""
             output: str = driver.send_command(
-                command,
-                read_timeout=read_timeout,
-                expect_string=expect_string or self._prompt_pattern(),
+                command, read_timeout=read_timeout, expect_string=expect_string or prompt
             )
+            stale = str(getattr(driver, "_netjob_before_echo", ""))
             late = _late_data(driver)
+            if not late and not output.strip():
+                # An empty answer may be a prompt that came before the output: ask for a
+                # fresh prompt and see whether anything else comes first.
+                late = self._probe(prompt, min(read_timeout, 10.0))
         except Exception as exc:
             raise self._mapped(exc, during=f"'{command}'") from exc
-        stale = str(getattr(driver, "_netjob_before_echo", ""))
-        if _meaningful(stale, driver) or late:
+        if self._unexpected(stale, prompt) or self._unexpected(late, prompt):
             self._resync()
             raise SessionDesyncError(
                 f"the output of '{command}' cannot be trusted: the device printed "
                 f"{_quote(stale or late)} {'before echoing' if stale else 'after answering'} "
                 "it, so the outputs and commands were out of step; the session was "
-                "re-synchronised and nothing was stored",
-                output=output,
+                "re-synchronised and no output was stored for it"
             )
         refused = _refusal(self._info.rejected, output)
         if refused:
@@ -376,14 +381,33 @@ class NetmikoConnection:
         if self._broken:
             raise SessionDesyncError(f"the session cannot be used: {self._broken}")
 
+    def _unexpected(self, text: str, prompt: str | None) -> bool:
+        """Whether `text` (read before an echo, or after a prompt) holds anything but
+        prompts and blank lines: the rest of an answer that was taken as complete."""
+        base = re.escape(str(self._driver.base_prompt))
+        shape = re.compile(prompt or rf"(?:^|[\r\n])[<\[]?{base}[^\r\n]{{0,40}}[>#\]$%]\s*$")
+        for line in text.replace("\r", "\n").split("\n"):
+            if line.strip() and not shape.search(line.strip()):
+                return True
+        return False
+
+    def _probe(self, prompt: str | None, timeout: float) -> str:
+        driver = self._driver
+        driver.write_channel(driver.RETURN)
+        pattern = prompt or re.escape(str(driver.base_prompt))
+        return str(driver.read_until_pattern(pattern=pattern, read_timeout=timeout))
+
     def _resync(self) -> None:
         """Find the prompt again after a desynchronisation: drain what the device still
         sends, then ask for a fresh prompt."""
-        driver = self._driver
+        prompt = self._prompt_pattern()
         try:
-            driver.read_channel_timing(last_read=0.3, read_timeout=5)
-            driver.find_prompt()
-            driver.read_channel_timing(last_read=0.2, read_timeout=3)
+            for _ in range(3):  # a fresh prompt, and nothing after it: in step again
+                answer = self._probe(prompt, 5.0) + _late_data(self._driver)
+                lines = [line for line in answer.splitlines() if line.strip()]
+                if len(lines) <= 1 and not _late_data(self._driver):
+                    return
+            raise ValueError("the device kept printing after its prompt")
         except Exception as exc:
             self._broken = f"the prompt could not be found again ({_first_line(str(exc))})"
 
@@ -469,17 +493,6 @@ def _quote(text: str) -> str:
     return f"'{shown[:120]}{'...' if len(shown) > 120 else ''}'"
 
 
-def _meaningful(text: str, driver: Any) -> bool:
-    """Data before a command's echo other than prompts and blank lines: the rest of an
-    earlier answer, which was therefore cut short."""
-    base = str(getattr(driver, "base_prompt", "")) or "\x00"
-    for line in text.replace("\r", "\n").split("\n"):
-        bare = line.strip()
-        if bare and base not in bare:
-            return True
-    return False
-
-
 def _late_data(driver: Any) -> str:
     """Whatever the device already sent after the prompt that ended an answer (read
     without waiting): a second prompt or more output means the prompt matched too early.
@@ -507,6 +520,20 @@ def _verify_echo(driver: Any) -> None:
         return f"{cmd}{tail}" if found else str(echo_read(cmd, read_timeout))
 
     driver.command_echo_read = command_echo_read
+
+
+def _quick_mode_check(driver: Any, prompt_end: str) -> None:
+    """netmiko's check_config_mode on VRP and Comware reads until 2 s of silence (it
+    forgets its pattern); netmiko calls it four times per config step. Read up to the
+    prompt instead, with the same check."""
+    from netmiko.base_connection import BaseConnection
+
+    def check_config_mode(check_string: str = "]", pattern: str = "", **_: Any) -> bool:
+        return bool(
+            BaseConnection.check_config_mode(driver, check_string=check_string, pattern=prompt_end)
+        )
+
+    driver.check_config_mode = check_config_mode
 
 
 def _netmiko_lacks(driver: Any, method: str) -> bool:

@@ -309,6 +309,18 @@ class PlatformInfo:
     comment_lines: str | None = None  # lines of the running config the planner ignores
     sections: tuple[str, ...] = ()  # see _IOS_SECTIONS
     section_exits: tuple[str, ...] = ("exit",)
+    # One-line commands the device shows as a section: `ntp server X` is `ntp` / ` server X`
+    # in an IOS-XR running config. A flat task line with such a prefix is compared so.
+    shown_nested: tuple[str, ...] = ()
+    # (regex, replacement): how the device shows a line it was given, such as NX-OS adding
+    # its default `use-vrf default`. Only the comparison uses them; the line is sent as
+    # the task wrote it.
+    shown_as: tuple[tuple[str, str], ...] = ()
+    # The commit's answer when the candidate equals the running config: nothing changed.
+    nothing_to_commit: str | None = None
+    # The prompt's last character in config mode, read up to it to tell the mode: netmiko
+    # otherwise waits for 2 s of silence (VRP, Comware) several times per config step.
+    config_prompt_end: str | None = None
     noise: tuple[str, ...] = ()
     # Secrets its configs hold, as regex strings (see _cisco_secrets): every family's
     # are applied to all output, since a run mixes platforms; see secret_patterns().
@@ -355,6 +367,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         ansible=("nxos", "cisco.nxos.nxos"),
         rejected=_rejects(*_CISCO),
         hier_platform="CISCO_NXOS",
+        shown_as=((r"^(\s*ntp server \S+(?: prefer)?)$", r"\1 use-vrf default"),),
         noise=_NXOS_NOISE,
         secrets=_IOS_SECRETS,
         **_IOS_LIKE,  # type: ignore[arg-type]
@@ -370,7 +383,9 @@ TABLE: tuple[PlatformInfo, ...] = (
         save=Save.COMMIT,
         rejected=_rejects(*_CISCO),
         commit_rejected=_rejects(*_XR_COMMIT),
+        nothing_to_commit=r"% ?No configuration changes to commit",
         hier_platform="CISCO_XR",
+        shown_nested=("ntp",),
         noise=_XR_NOISE,
         secrets=_XR_SECRETS,
         **_IOS_LIKE,  # type: ignore[arg-type]
@@ -408,6 +423,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         comment_lines=r"^\s*#",
         sections=_VRP_SECTIONS,
         section_exits=("quit",),
+        config_prompt_end=r"[>\]]\s*$",
         noise=_VRP_NOISE,
         secrets=_VRP_SECRETS,
     ),
@@ -425,6 +441,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         comment_lines=r"^\s*#",
         sections=_VRP_SECTIONS,
         section_exits=("quit",),
+        config_prompt_end=r"[>\]]\s*$",
         noise=_VRP_NOISE,
         secrets=_VRP_SECRETS,
     ),

@@ -184,9 +184,14 @@ def _configure(
             diff=diff,
             note=note,
         )
+    status = Status.CHANGED
+    nothing = platforms.lookup(state.host.platform).nothing_to_commit
+    if nothing and re.search(nothing, outputs[0]):
+        # The device compared for itself: what was sent was in place already.
+        status, note = Status.OK, "; ".join(filter(None, [note, "unchanged (nothing to commit)"]))
     return _result(
         replace(step, commands=sent),
-        Status.CHANGED,
+        status,
         started,
         clock,
         tuple(outputs),
