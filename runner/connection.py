@@ -148,18 +148,21 @@ class NetmikoConnection:
     def open(cls, host: Host, credentials: Credentials, lease: Lease) -> NetmikoConnection:
         sock = dial(host, lease)
         try:
-            driver = ConnectHandler(**_netmiko_params(host, credentials, sock))
+            info = platforms.lookup(host.platform)
+            driver = ConnectHandler(**_netmiko_params(host, credentials, sock, info))
             _wait_for_data(driver)
             _verify_echo(driver)
             lease.on_abort(lambda: _detach(driver))
-            _login(driver)
+            if info.known:
+                _login(driver)
+            else:  # netmiko's own login, delays and buffer clearing: no assumption made
+                driver._open()
         except Exception as exc:
             _close(sock)
             error = map_exception(exc, connecting=True)
             # The TCP connection worked, so the device is there: worth another try later.
             error.retryable = not isinstance(error, AuthenticationError | HostTimeoutError)
             raise error from exc
-        info = platforms.lookup(host.platform)
         if info.config_prompt_end:
             _quick_mode_check(driver, info.config_prompt_end)
         connection = cls(driver, info)
@@ -592,12 +595,18 @@ def _login(driver: Any) -> None:
     try:
         driver.write_channel(driver.RETURN)
         driver.session_preparation()
+        if driver.global_cmd_verify is False:
+            # The driver does not read each command's echo (Comware: no terminal width),
+            # so what login left unread would open the first command's output: drain it.
+            driver.read_channel_timing(last_read=0.2, read_timeout=5)
     except Exception:
         driver.disconnect()
         raise
 
 
-def _netmiko_params(host: Host, credentials: Credentials, sock: socket.socket) -> dict[str, Any]:
+def _netmiko_params(
+    host: Host, credentials: Credentials, sock: socket.socket, info: platforms.PlatformInfo
+) -> dict[str, Any]:
     options = host.connection
     return {
         "sock": sock,
@@ -611,7 +620,7 @@ def _netmiko_params(host: Host, credentials: Credentials, sock: socket.socket) -
         "auth_timeout": options.auth_timeout,
         "banner_timeout": options.conn_timeout,
         "fast_cli": options.fast_cli,
-        "global_delay_factor": 0.02,
+        "global_delay_factor": info.delay_factor,
         # Agent and ~/.ssh keys would be tried before the password: slow and surprising
         # against thousands of devices (and they may lock accounts).
         "allow_agent": False,

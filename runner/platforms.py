@@ -42,9 +42,11 @@ def _ios_prompt(base: str) -> str:
 
 
 def _vrp_prompt(base: str) -> str:
-    # `<NAME>` in user view, `[NAME]` or `[NAME-GigabitEthernet0/0/1]` in system view;
-    # netmiko's base prompt is NAME (it strips the bracket).
-    return rf"(?:^|[\r\n])[<\[](?:HRP_.)?{base}(?:-[^\]\r\n]{{0,60}})?[>\]]\s*$"
+    # `<NAME>` in user view, `[NAME]` or `[NAME-GigabitEthernet0/0/1]` in system view.
+    # netmiko's base prompt drops the first character whatever it is: the bracket, or the
+    # name's own first letter where a device (a simulator, a customised prompt) shows
+    # `NAME>` with no bracket. Either way one character comes before it.
+    return rf"(?:^|[\r\n])(?:HRP_.)?\S?{base}(?:-[^\]\r\n]{{0,60}})?[>\]#]\s*$"
 
 
 def _junos_prompt(base: str) -> str:
@@ -59,6 +61,9 @@ def _rejects(*forms: str) -> re.Pattern[str]:
 
 # Refusal forms, as devices print them (matched case-insensitively, at a line's start).
 _CISCO = (
+    # Also without the `%`: simulators and some trains print a bare `Unknown command`.
+    r"Unknown command",
+    r"Invalid command",
     r"% ?Invalid input",
     r"% ?Incomplete command",
     r"% ?Ambiguous command",
@@ -86,6 +91,7 @@ _JUNOS = (
 )
 _VRP = (
     r"Error: ",
+    r"Unknown command",
     r"% ?Unrecognized command",
     r"% ?Incomplete command",
     r"% ?Too many parameters",
@@ -321,6 +327,10 @@ class PlatformInfo:
     # The prompt's last character in config mode, read up to it to tell the mode: netmiko
     # otherwise waits for 2 s of silence (VRP, Comware) several times per config step.
     config_prompt_end: str | None = None
+    # netmiko's delay factor: 0.02 where netjob waits on the prompt itself; 1.0 (netmiko's
+    # default) where the driver's login leans on its sleeps to drain late answers (VRP's
+    # and Comware's session preparation sleep, then clear the buffer).
+    delay_factor: float = 0.02
     noise: tuple[str, ...] = ()
     # Secrets its configs hold, as regex strings (see _cisco_secrets): every family's
     # are applied to all output, since a run mixes platforms; see secret_patterns().
@@ -424,6 +434,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         sections=_VRP_SECTIONS,
         section_exits=("quit",),
         config_prompt_end=r"[>\]]\s*$",
+        delay_factor=1.0,
         noise=_VRP_NOISE,
         secrets=_VRP_SECRETS,
     ),
@@ -442,6 +453,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         sections=_VRP_SECTIONS,
         section_exits=("quit",),
         config_prompt_end=r"[>\]]\s*$",
+        delay_factor=1.0,
         noise=_VRP_NOISE,
         secrets=_VRP_SECRETS,
     ),
@@ -470,7 +482,7 @@ def lookup(device_type: str) -> PlatformInfo:
 
 
 def generic(device_type: str) -> PlatformInfo:
-    return PlatformInfo(name=family(device_type), title=device_type, known=False)
+    return PlatformInfo(name=family(device_type), title=device_type, known=False, delay_factor=1.0)
 
 
 def from_foreign(name: str) -> str | None:

@@ -103,6 +103,7 @@ class RunWriter:
         steps = tuple(
             dataclasses.replace(
                 s,
+                task=text(s.task),  # a loop item may be a secret: `task (item)`
                 commands=tuple(text(c) for c in s.commands),
                 outputs=tuple(text(o) for o in s.outputs),
                 error=s.error and text(s.error),

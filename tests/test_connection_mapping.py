@@ -91,7 +91,9 @@ def test_device_rejections_are_recognised(said: str) -> None:
 
 
 def test_ordinary_output_is_not_a_rejection() -> None:
-    assert not platforms.lookup("cisco_ios").rejected.search("Interface  IP-Address  OK? Method Status  Protocol\nInvalid 0\n")
+    assert not platforms.lookup("cisco_ios").rejected.search(
+        "Interface  IP-Address  OK? Method Status  Protocol\nInvalid 0\n"
+    )
 
 
 def test_the_wait_for_data_returns_when_data_arrives_and_consumes_none_of_it() -> None:
