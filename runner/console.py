@@ -47,6 +47,16 @@ class View:
         if failing:
             line.append(f"  non-compliant: {len(failing)} check(s)", style="magenta")
         self.console.print(line, soft_wrap=True)
+        for step in result.steps:
+            # A parse that failed left a step `ok` with no rows: say so without -D.
+            if step.note and "parse failed" in step.note and not self.diff:
+                self.console.print(
+                    f"  [{step.task}] {step.note}",
+                    style="yellow",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
         if self.diff:
             for step in result.steps:
                 if step.diff or step.note:

@@ -544,3 +544,40 @@ def foreign_names() -> list[str]:
 def napalm_names() -> dict[str, str]:
     """NAPALM driver → netmiko device_type (Nornir inventories name platforms so)."""
     return {alias: info.name for info in TABLE for alias in info.napalm}
+
+
+# The platforms the built-in lab serves: their rows are proven end to end by the lab's tests
+# (tests/test_device_truth_end_to_end.py); FakeNOS proves login, show, parse and refusals.
+LAB_PLATFORMS = ("cisco_ios", "arista_eos", "cisco_nxos", "cisco_xr", "juniper_junos", "huawei")
+
+
+def support_table() -> str:
+    """What netjob does on each platform it knows, as the README's Markdown table."""
+    rows = [
+        "| device_type | platform | enable | config | commit | save | planning | lab |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for info in TABLE:
+        names = ", ".join(f"`{name}`" for name in (info.name, *info.device_types))
+        commit = "`commit`, checked; refused: discarded" if info.commits else "—"
+        save = {
+            Save.NETMIKO: "netmiko's save, checked",
+            Save.COMMIT: "the commit keeps it",
+            Save.NONE: "none (`save: true` refused)",
+        }[info.save]
+        planning = {
+            Planner.HIER: "hier_config",
+            Planner.SET: "`set` lines",
+            Planner.NONE: "sent as written",
+        }[info.planner]
+        rows.append(
+            f"| {names} | {info.title} | {'yes' if info.enable else 'none (secret ignored)'} "
+            f"| stops at the first refused line | {commit} | {save} | {planning} "
+            f"| {'yes' if info.name in LAB_PLATFORMS else 'no'} |"
+        )
+    rows.append(
+        "| any other netmiko device_type | generic | netmiko's | stops at the first refused "
+        "line (every form above) | — | netmiko's, checked (none: refused) | sent as written "
+        "| no |"
+    )
+    return "\n".join(rows) + "\n"

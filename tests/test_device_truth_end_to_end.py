@@ -276,3 +276,28 @@ def test_an_output_that_does_not_belong_to_its_command_is_never_stored(tmp_path:
         assert not two["outputs"]
         assert three["status"] == "ok", three
         assert "Interface" not in three["outputs"][0]  # not the late output of `two`
+
+
+def test_a_failed_parse_is_visible_everywhere_and_its_saved_rows_are_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`show running-config` has no ntc-templates template: the step is ok (the device
+    answered) but says why it has no rows, and a later step that reads them fails."""
+    job = _job(
+        tmp_path,
+        "parse",
+        "  - name: running\n    show: show running-config\n    parse: textfsm\n"
+        "    save_as: running\n"
+        '  - name: use rows\n    show: "show interfaces {{ saved.running[0].interface }}"\n',
+    )
+    reports = tmp_path / "reports"
+    with start_lab(devices=1) as lab:
+        assert run_cli(job, _inventory(tmp_path, lab), reports) == 1
+    run = reports / "parse" / "latest"
+    running, use = load_host(run, "r001")["steps"]
+    assert running["status"] == "ok" and running["note"].startswith("parse failed: "), running
+    assert use["status"] == "failed" and use["failure"] == "template_error", use
+    assert "reads saved.running, but task 'running' could not parse its output" in use["error"]
+    assert "parse failed: " in (run / "hosts" / "r001.log").read_text()
+    assert "parse failed: " in (run / "report.html").read_text()
+    assert "[running] parse failed: " in capsys.readouterr().out

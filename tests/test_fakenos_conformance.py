@@ -436,3 +436,13 @@ def test_one_netjob_run_covers_every_platform_netmiko_handles(
     assert sorted(netjob_run.report["hosts"]) == handled
     assert sorted(NETMIKO_FAILS) == sorted(set(PLATFORMS) - set(handled))
     assert netjob_run.exit_code == 1  # every host fails its last task, the unknown command
+
+
+def test_the_readme_lists_exactly_the_platforms_this_suite_proves() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    found = re.search(
+        r"Proven on FakeNOS [\d.]+, .*?`tests/test_fakenos_conformance.py`\): (.*?)\.", readme, re.S
+    )
+    assert found, "the README's Platforms section no longer lists the FakeNOS platforms"
+    listed = set(re.findall(r"`(\w+)`", found.group(1)))
+    assert listed == set(PLATFORMS) - set(NETMIKO_FAILS)

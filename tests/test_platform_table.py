@@ -171,3 +171,8 @@ def test_device_type_names_appear_only_in_the_platform_table() -> None:
             continue
         offenders += [f"{relative}: {s!r}" for s in _code_strings(path) if word.search(s)]
     assert not offenders, offenders
+
+
+def test_the_readme_shows_the_table_as_netjob_platforms_prints_it() -> None:
+    readme = (RUNNER.parent / "README.md").read_text()
+    assert platforms.support_table() in readme

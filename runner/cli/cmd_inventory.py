@@ -93,3 +93,14 @@ def inventory_convert(
     # It may hold plain-text passwords taken from the source: owner-only, like reports.
     write_private(out, text)
     typer.echo(f"netjob: wrote {out}", err=True)
+
+
+@app.command()
+def platforms() -> None:
+    """Print what netjob does on each platform it knows (the README's table), in Markdown.
+
+    Example: netjob platforms
+    """
+    from runner import platforms as table
+
+    typer.echo(table.support_table(), nl=False)
