@@ -39,7 +39,11 @@ class View:
         if self.quiet:
             return
         line = Text()
-        line.append(f"{result.status.value:<8}", style=_STYLE[result.status])
+        if result.noncompliant and result.status is Status.OK:
+            # A host that failed a check is not `ok`, wherever its status is shown.
+            line.append("non-compliant ", style="magenta")
+        else:
+            line.append(f"{result.status.value:<8}", style=_STYLE[result.status])
         line.append(f"{result.host}  {result.duration:.2f}s")
         if result.error:
             line.append(f"  {result.failure}: {result.error}", style="red")

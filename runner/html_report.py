@@ -105,8 +105,19 @@ def _host(run_dir: Path, name: str, summary: dict[str, Any]) -> dict[str, Any]:
         return {**summary, "missing": f"outputs unavailable: {exc}"}
 
 
+def _status_badges(host: dict[str, Any]) -> str:
+    """A host's status as people read it: a host that ran but failed a check is
+    `non-compliant`, never `ok` (a changed one is both)."""
+    status = str(host["status"])
+    checks = (c for s in host.get("steps") or () for c in s.get("checks") or ())
+    if status not in ("ok", "changed") or all(c.get("status") == "pass" for c in checks):
+        return _badge(status)
+    return (_badge(status) + " " if status == "changed" else "") + _badge("non-compliant")
+
+
 def _badge(status: str | None) -> str:
     known = status if status in (*STATUSES, "pass", "fail", "error") else ""
+    known = "fail" if status == "non-compliant" else known
     return f'<span class="badge {known}">{_e(status)}</span>'
 
 
@@ -183,7 +194,7 @@ def _hosts_table(hosts: list[dict[str, Any]]) -> str:
     rows = "".join(
         f'<tr data-host="{_e(h["host"])}" data-status="{_e(h["status"])}">'
         f'<td><a href="#host-{_e(safe_name(h["host"]))}">{_e(h["host"])}</a></td>'
-        f"<td>{_badge(h['status'])}</td><td>{_e(h.get('failure') or '')}</td>"
+        f"<td>{_status_badges(h)}</td><td>{_e(h.get('failure') or '')}</td>"
         f'<td class="err">{_e(h.get("error") or "")}</td>'
         f"<td>{_e(h.get('duration_s'))} s</td></tr>"
         for h in hosts
@@ -200,7 +211,7 @@ def _host_section(host: dict[str, Any]) -> str:
     logfile = f"hosts/{safe_name(name)}.log"
     head = (
         f'<section class="card host" id="host-{_e(safe_name(name))}">'
-        f"<h2>{_e(name)} {_badge(host['status'])}</h2>"
+        f"<h2>{_e(name)} {_status_badges(host)}</h2>"
         f'<p class="muted">platform {_e(host.get("platform") or "-")} · '
         f"started {_e(_when(host.get('started')))} · {_e(host.get('duration_s'))} s · "
         f'<a href="{_e(logfile)}">log</a></p>'
