@@ -53,7 +53,12 @@ def inventories(given: list[Path] | None) -> list[Path]:
 
 Limit = Annotated[
     str | None,
-    typer.Option("--limit", "-l", help="Hosts, groups or globs, comma-separated; !x excludes."),
+    typer.Option(
+        "--limit",
+        "-l",
+        help="Hosts, groups or globs, separated by , or : (Ansible's patterns): "
+        "&x intersects, !x excludes, @file reads names, one a line.",
+    ),
 ]
 ExtraVars = Annotated[
     list[str] | None,
