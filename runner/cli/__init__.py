@@ -8,13 +8,14 @@ lists them.
 from __future__ import annotations
 
 # isort: off
-from runner.cli import cmd_run, cmd_inventory, cmd_history, cmd_lab
+from runner.cli import cmd_run, cmd_adhoc, cmd_inventory, cmd_history, cmd_lab
 
 # isort: on
 from runner.cli.app import app, entry, exit_code, main
 
 __all__ = [
     "app",
+    "cmd_adhoc",
     "cmd_history",
     "cmd_inventory",
     "cmd_lab",

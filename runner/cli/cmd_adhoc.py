@@ -1,0 +1,137 @@
+"""`netjob cmd`: ad-hoc commands on many hosts, their answers folded on the console."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from runner import adhoc, core
+from runner.cli.app import (
+    ExtraVars,
+    InventoryOpt,
+    Limit,
+    Verbose,
+    app,
+    exit_code,
+    fail,
+    inventories,
+    make_console,
+    print_report,
+    setup_logging,
+)
+from runner.console import LiveView, View
+from runner.errors import NetjobError, SelectionError
+from runner.executor import Policy
+from runner.fold import Fold
+from runner.history import report_data
+from runner.reporter import load_host
+from runner.scheduler import DEFAULT_WORKERS
+
+
+@app.command("cmd")
+def cmd(
+    commands: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Show commands to run, each one argument (quote it).", show_default=False
+        ),
+    ] = None,
+    config: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="A config line to apply (repeatable), idempotent as in jobs; "
+            "applied before the commands.",
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Show what --config would change; send nothing."),
+    ] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Show --config's diff.")] = False,
+    inventory: InventoryOpt = None,
+    limit: Limit = None,
+    extra_vars: ExtraVars = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", help="table (folded, for people) or json (host → command → output)."
+        ),
+    ] = "table",
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, max=5000, help="Hosts worked on at once.")
+    ] = DEFAULT_WORKERS,
+    reports: Annotated[Path, typer.Option("--reports", help="Where run folders go.")] = Path(
+        "reports"
+    ),
+    ask_pass: Annotated[
+        bool,
+        typer.Option("--ask-pass", "-k", help="Prompt for passwords not set in the environment."),
+    ] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colours, no live bar.")] = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Run commands on hosts and print what each said; identical answers are printed once,
+    under the hosts that gave them. Writes reports/adhoc/<run-id>/ like a job.
+
+    Example: netjob cmd "show clock" "show version" --limit core"""
+    setup_logging(verbose >= 2)
+    if output not in ("table", "json"):
+        fail(f"--output {output!r}: expected table or json")
+    console = make_console(no_color)
+    view = View(console, quiet=True)
+    try:
+        job = adhoc.adhoc_job(commands or [], config or [])
+        inventory_data = core.load_inventories(inventories(inventory))
+        hosts = inventory_data.select(limit)
+        if not hosts:
+            raise SelectionError(f"no host matches --limit '{limit}'; see `netjob hosts`")
+        selection = core.Selection(
+            job, inventory_data, tuple(hosts), core.parse_extra_vars(extra_vars or ())
+        )
+        options = core.RunOptions(
+            workers=workers,
+            reports_dir=reports,
+            policy=Policy(check=check),
+            processes=core.processes_for_this_machine(),
+        )
+        prompt = getpass.getpass if ask_pass else None
+        if output == "table" and console.is_terminal and not console.no_color and not ask_pass:
+            with LiveView(view, len(hosts)) as live:
+                report = core.run(
+                    selection, options, prompt, on_result=live.host_done, on_progress=live.progress
+                )
+        else:
+            report = core.run(selection, options, prompt)
+        data = report_data(report.run_dir)
+        hosts_data = {name: load_host(report.run_dir, name) for name in data["hosts"]}
+    except (NetjobError, OSError, ValueError) as exc:
+        fail(str(exc))
+    if output == "json":
+        document = {
+            "run_id": data["run_id"],
+            "report": str(report.run_dir / "report.json"),
+            "interrupted": data["interrupted"],
+            "summary": data["summary"],
+            "hosts": {n: adhoc.answer(h).as_dict() for n, h in hosts_data.items()},
+        }
+        typer.echo(json.dumps(document, indent=1))
+        raise typer.Exit(int(exit_code(data)))
+    for label, folds in adhoc.sections(hosts_data, diff=diff or check):
+        _print_section(console, label, folds)
+    raise typer.Exit(int(print_report(report.run_dir, "table", View(console))))
+
+
+def _print_section(console: Console, label: str, folds: list[Fold]) -> None:
+    console.print(f"== {label}", style="bold", highlight=False, markup=False, soft_wrap=True)
+    for item in folds:
+        console.print(item.header, style="cyan", highlight=False, markup=False, soft_wrap=True)
+        for line in item.text.rstrip("\n").splitlines():
+            style = "red" if line.startswith("!! ") else None
+            console.print(f"  {line}", style=style, highlight=False, markup=False, soft_wrap=True)
