@@ -17,6 +17,7 @@ fields are errors naming file:line and key.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,13 @@ TASK_KEYS = (
 KINDS = ("show", "config", "template")
 
 
+# Notes for the person running netjob (the CLI prints them, one line each, on stderr).
+notes = logging.getLogger("runner.notes")
+
+
 def load_job(path: Path) -> Job:
     top = At(path, "")
-    data = schema.mapping(load_yaml(path), top)
+    data = schema.mapping(_one_play(load_yaml(path), top), top)
     schema.check_keys(data, top, JOB_KEYS, required=("tasks",))
     hosts = data.get("hosts", "all")
     if isinstance(hosts, list):
@@ -79,6 +84,51 @@ def load_job(path: Path) -> Job:
         vars=dict(schema.mapping(data.get("vars"), top.child("vars", data))),
         tasks=tasks,
         normalize=_regexes(data, "normalize", top),
+    )
+
+
+def _one_play(data: Any, at: At) -> Any:
+    """An Ansible playbook is a list of plays; a netjob job is one. A list of exactly one
+    play is read as that play (with a note); more are refused, since running them in turn
+    over separate host selections is a playbook runner's job, not one job's."""
+    if not isinstance(data, list):
+        return data
+    plays = [p for p in data if isinstance(p, dict) and ("tasks" in p or "hosts" in p)]
+    if len(data) == 1 and plays:
+        notes.warning(
+            "%s: a netjob job is one play: read the list's only play; drop its leading '- '",
+            at.file,
+        )
+        return data[0]
+    if plays:
+        raise at.fail(
+            f"a netjob job is one play: this file is a list of {len(data)} plays; "
+            "put each play in its own job file and run them in turn",
+            line_of(data) or None,
+        )
+    return data
+
+
+def _when(item: dict[str, Any], at: At) -> str | None:
+    """A Jinja2 expression; Ansible's `"{{ expr }}"` and `true`/`false` are read too."""
+    value = item.get("when")
+    if isinstance(value, bool):
+        return str(value)
+    text = schema.string(item, "when", at)
+    if text is None or "{{" not in text:
+        return text
+    inner = text.strip()
+    if inner.startswith("{{") and inner.endswith("}}") and inner.count("{{") == 1:
+        expression = inner[2:-2].strip()
+        notes.warning(
+            "%s:%s: when: is an expression already; write `when: %s` without {{ }}",
+            at.file,
+            line_of(item, "when"),
+            expression,
+        )
+        return expression
+    raise at.child("when", item).fail(
+        "when: is a Jinja2 expression; write it without {{ }}, e.g. when: site == 'ams'"
     )
 
 
@@ -141,7 +191,7 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         parse=parse,
         save_as=_identifier(item, "save_as", at),
         checks=checks,
-        when=schema.string(item, "when", at),
+        when=_when(item, at),
         save_to=_save_to(item, at, kind),
         by_platform=by_platform,
         tags=schema.strings(item, "tags", at),

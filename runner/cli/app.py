@@ -5,6 +5,7 @@ one line on stderr and exit codes (runner.errors.ExitCode). No logic lives here.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sys
@@ -122,6 +123,20 @@ def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
     line = _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], message)
     typer.echo(f"netjob: error: {line}", err=True)
     raise typer.Exit(int(code))
+
+
+class _Notes(logging.Handler):
+    """`runner.notes` messages (a job read in a lenient way, say): one line on stderr each,
+    whatever -v says; looked up at each message, so a captured stderr gets them."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(f"netjob: note: {record.getMessage()}", err=True)
+
+
+_notes = logging.getLogger("runner.notes")
+_notes.addHandler(_Notes())
+_notes.setLevel(logging.INFO)
+_notes.propagate = False
 
 
 def make_console(no_color: bool = False) -> Console:
