@@ -16,7 +16,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from runner import platforms
 from runner.errors import FailureClass, InputError
@@ -108,7 +108,7 @@ def run(
     for n in range(count):
         # Daemon threads: a host abandoned after the grace period must not block exit.
         threading.Thread(
-            target=_worker,
+            target=worker,
             args=(todo, done, execute, interrupt.stop, on_progress is not None),
             name=f"netjob-worker-{n}",
             daemon=True,
@@ -167,13 +167,24 @@ def interrupted(host: str, why: str) -> HostResult:
     return HostResult(host, Status.FAILED, (), FailureClass.INTERRUPTED.value, why, time.time())
 
 
-def _worker(
+class Outbox(Protocol):
+    """Where a worker puts its news: the `done` queue, or a worker process's pipe."""
+
+    def put(self, message: HostResult | Progress, /) -> None: ...
+
+
+def worker(
     todo: queue.Queue[WorkItem | None],
-    done: queue.Queue[HostResult | Progress],
+    done: Outbox,
     execute: Execute,
     stop: threading.Event,
     progress: bool,
+    announce: bool = False,
 ) -> None:
+    """Take WorkItems until the stop sentinel; put one HostResult for each. With `progress`,
+    also a Progress as each host and task starts; with `announce`, the host's start alone
+    (a worker process's parent needs to know which hosts it started)."""
+
     def notify(host: str, task: str) -> None:
         done.put(Progress(host, task))
 
@@ -181,7 +192,7 @@ def _worker(
         if stop.is_set():
             done.put(interrupted(item.host.name, "not started: the run was interrupted"))
             continue
-        if progress:
+        if progress or announce:
             done.put(Progress(item.host.name))
         done.put(_guarded(execute, item, notify if progress else None))
 
