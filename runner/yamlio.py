@@ -1,15 +1,19 @@
 """Safe YAML loading that remembers where every key was, for errors that name file:line.
 
 Hostile YAML is refused before it can hurt: files over MAX_BYTES, more than MAX_ALIASES
-aliases (the "billion laughs" expansion), or nesting deeper than MAX_DEPTH.
+aliases, aliases that expand to more than MAX_ALIAS_NODES nodes (the "billion laughs": the
+size counted is the tree after expansion, not the text), an alias inside the node it names,
+or nesting deeper than MAX_DEPTH on any path (block, flow, and through aliases alike).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ from runner.errors import LoadError
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ALIASES = 100
 MAX_DEPTH = 50
+MAX_ALIAS_NODES = 1_000_000  # nodes aliases may add once expanded (each alias: its node's size)
 
 
 class LineDict(dict[str, Any]):
@@ -70,41 +75,71 @@ class _LineConstructor:
 
 
 class _Loader(_LineConstructor, yaml.SafeLoader):
-    """Pure Python, and so able to count aliases and depth as it composes."""
+    """Pure Python, and so able to count as it composes: aliases, the size they add once
+    expanded, and the depth of every path (an alias adds the height of the node it names)."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._aliases = 0
+        self._added = 0  # nodes the aliases so far add when expanded
         self._depth = 0
+        self._deepest = 0  # the deepest level reached under the node being composed
+        self._shape: dict[int, tuple[int, int]] = {}  # anchored node -> (size, height)
+        self._nodes = 0  # nodes so far, aliases expanded
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        line = self.peek_event().start_mark.line + 1  # type: ignore[no-untyped-call]
         if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                line = self.peek_event().start_mark.line + 1  # type: ignore[no-untyped-call]
-                raise _Refused(f"more than {MAX_ALIASES} YAML aliases (*refs); write it out", line)
+            return self._alias(line, super().compose_node(parent, index))
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                line = self.peek_event().start_mark.line + 1  # type: ignore[no-untyped-call]
                 raise _Refused(f"nested deeper than {MAX_DEPTH} levels", line)
-            return super().compose_node(parent, index)
+            anchor = self.peek_event().anchor  # type: ignore[no-untyped-call]
+            first, outer = self._nodes, self._deepest
+            self._deepest = self._depth
+            self._nodes += 1
+            node = super().compose_node(parent, index)
+            if anchor is not None:
+                self._shape[id(node)] = (self._nodes - first, self._deepest - self._depth + 1)
+            self._deepest = max(outer, self._deepest)
+            return node
         finally:
             self._depth -= 1
 
+    def _alias(self, line: int, node: Any) -> Any:
+        self._aliases += 1
+        if self._aliases > MAX_ALIASES:
+            raise _Refused(f"more than {MAX_ALIASES} YAML aliases (*refs); write it out", line)
+        if id(node) not in self._shape:  # still being composed: `&a [*a]`
+            raise _Refused("an alias inside the node it names (a loop); write it out", line)
+        size, height = self._shape[id(node)]
+        self._nodes += size
+        self._added += size
+        if self._added > MAX_ALIAS_NODES:
+            raise _Refused(
+                f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes; write it out", line
+            )
+        if self._depth + height > MAX_DEPTH:
+            raise _Refused(f"nested deeper than {MAX_DEPTH} levels (through an alias)", line)
+        self._deepest = max(self._deepest, self._depth + height)
+        return node
+
 
 class _CLoader(_LineConstructor, yaml.CSafeLoader):
-    """libyaml: ten times faster, for the texts _fast_ok() shows to be harmless.
+    """libyaml: ten times faster, for the texts _fast_ok() lets through.
 
     Those texts have no aliases, so every node is built exactly once: build() can skip
     PyYAML's per-node bookkeeping (memo, recursion guard) for the nodes an inventory is
-    made of (plain strings, mappings, sequences) and hand every other tag to PyYAML.
+    made of (plain strings, mappings, sequences) and hand every other tag to PyYAML. It
+    counts the depth of every collection as it builds (block and flow alike).
     """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._tags: dict[str, str] = {}
         self._built: dict[int, Any] = {}  # a node met twice (an alias) is built once
+        self._depth = 0
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         # libyaml asks this for every scalar; the answer for a plain scalar depends on its
@@ -120,35 +155,58 @@ class _CLoader(_LineConstructor, yaml.CSafeLoader):
         tag = node.tag
         if tag == _STR and type(node) is yaml.ScalarNode:
             return node.value
-        if tag == _MAPPING and type(node) is yaml.MappingNode:
-            if id(node) not in self._built:
-                self._built[id(node)] = self.construct_line_mapping(node)
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return self.construct_object(node, deep=True)
+        if id(node) in self._built:
             return self._built[id(node)]
-        if tag == _SEQUENCE and type(node) is yaml.SequenceNode:
-            if id(node) not in self._built:
-                self._built[id(node)] = self.construct_line_sequence(node)
-            return self._built[id(node)]
-        return self.construct_object(node, deep=True)
+        self._depth += 1
+        try:
+            # The careful loader counts a scalar as a level too: children sit one deeper.
+            if node.value and self._depth >= MAX_DEPTH:
+                raise _Refused(f"nested deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+            if tag == _MAPPING and kind is yaml.MappingNode:
+                built: Any = self.construct_line_mapping(node)  # type: ignore[arg-type]
+            elif tag == _SEQUENCE and kind is yaml.SequenceNode:
+                built = self.construct_line_sequence(node)  # type: ignore[arg-type]
+            else:
+                return self.construct_object(node, deep=True)
+            self._built[id(node)] = built
+            return built
+        finally:
+            self._depth -= 1
 
 
 # Wide on purpose: a `*` that may start an alias anywhere sends the text to the careful
 # loader (JSON-style `{"k":*a}` included); a false alarm only costs speed.
 _ALIAS = re.compile(r"(?:^|[\s\[{,:?-])\*[^\s*]")
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_DEEP_INDENT = re.compile(r"^ {100,}\S", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=1)
+def libyaml_limits_nesting() -> bool:
+    """Whether the libyaml in use refuses deep nesting itself (libyaml after 0.2.5, as in
+    PyYAML 6.0.4's wheels). An older one (PyYAML 6.0.2/6.0.3's wheels, Debian's
+    python3-yaml) composes any nesting recursively in C: a crafted file of a few KB (`- - -
+    ...`, or brackets a comment or a quoted string hides from any counter) crashes the
+    process with SIGSEGV, past anything Python can catch. Probed by scanning alone, which
+    is not recursive, so the probe itself is safe on either."""
+    if not yaml.__with_libyaml__:
+        return False
+    scanner = yaml.CSafeLoader("[" * 1100)
+    try:
+        while scanner.check_token():
+            scanner.get_token()
+    except yaml.YAMLError as exc:
+        return "depth" in str(exc)
+    finally:
+        scanner.dispose()
+    return False
 
 
 def _fast_ok(text: str) -> bool:
-    """No aliases and no deep nesting: libyaml composes recursively in C, so a hostile
-    nesting would crash the process instead of raising, and it cannot count aliases."""
-    if not yaml.__with_libyaml__ or _ALIAS.search(text) or _DEEP_INDENT.search(text):
-        return False
-    depth = 0
-    for bracket in _NOT_BRACKET.sub("", text):  # the brackets alone: a plain string loop
-        depth += 1 if bracket in "[{" else -1
-        if depth > MAX_DEPTH // 2:
-            return False
-    return True
+    """libyaml only where it cannot crash (its own nesting limit) and needs no counting
+    of aliases (it cannot count them); depth is counted as the nodes are built."""
+    return libyaml_limits_nesting() and not _ALIAS.search(text)
 
 
 class _Refused(Exception):
@@ -164,6 +222,23 @@ _MERGE = "tag:yaml.org,2002:merge"
 for _cls in (_Loader, _CLoader):
     _cls.add_constructor(_MAPPING, _cls.construct_line_mapping)
     _cls.add_constructor(_SEQUENCE, _cls.construct_line_sequence)
+
+
+@dataclass(frozen=True)
+class Vaulted:
+    """An Ansible Vault value (`!vault |`): its ciphertext and line. Not a str, so it is
+    never taken for the value itself; runner.vault decrypts it where a loader allows."""
+
+    ciphertext: str
+    line: int
+
+
+def _vaulted(loader: Any, node: yaml.Node) -> Vaulted:
+    return Vaulted(str(loader.construct_scalar(node)), node.start_mark.line + 1)
+
+
+for _cls in (_Loader, _CLoader):
+    _cls.add_constructor("!vault", _vaulted)
 
 
 def load_yaml(path: Path) -> Any:
@@ -212,8 +287,12 @@ def parse_yaml(text: str, name: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f"{name}:{mark.line + 1}" if mark else name
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml's own limit, far past ours
+            raise LoadError(f"{where}: refused: nested deeper than {MAX_DEPTH} levels") from None
         raise LoadError(f"{where}: invalid YAML: {problem}; fix the syntax there") from None
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+    except RecursionError:
+        raise LoadError(f"{name}: refused: nested deeper than {MAX_DEPTH} levels") from None
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
         raise LoadError(f"{name}: invalid YAML: {exc}") from None
     finally:
         loader.dispose()
