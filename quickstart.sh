@@ -18,7 +18,8 @@ if python3 -c 'import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(("127
   exit 2
 fi
 ready=$(mktemp -d)
-netjob lab --devices 6 --port 10022 --inventory-out "$ready/lab.yaml" &
+# The lab's own lines go to a file: they name the inventory in $ready, deleted on exit.
+netjob lab --devices 6 --port 10022 --inventory-out "$ready/lab.yaml" >"$ready/lab.out" &
 lab=$!
 trap 'kill "$lab" 2>/dev/null || true; wait "$lab" 2>/dev/null || true; rm -rf "$ready"' EXIT
 # The lab writes its inventory only once every device listens: wait for it (bounded).
@@ -28,4 +29,5 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 [ -s "$ready/lab.yaml" ] || { echo "quickstart: the lab did not start in 30 s" >&2; exit 2; }
+head -n 1 "$ready/lab.out"  # which devices, where, with which test credentials
 netjob run playbooks/show_ip_int_brief.yaml "$@"

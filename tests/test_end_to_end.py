@@ -58,6 +58,8 @@ def test_quickstart_runs_the_main_job_on_the_lab(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "netjob lab: 6 devices r001..r006" in done.stdout
+    assert "inventory written" not in done.stdout  # a temporary file it then deletes
     report = load_report(reports, "show_ip_int_brief")
     assert report["summary"]["ok"] == report["summary"]["hosts"] == 6
     for name, host in report["hosts"].items():

@@ -57,10 +57,21 @@ def lab(
     verbose: Annotated[
         int, typer.Option("-v", "--verbose", count=True, help="Debug log on stderr.")
     ] = 0,
+    commands: Annotated[
+        bool,
+        typer.Option(
+            "--commands", help="Print the commands each platform's devices accept, and exit."
+        ),
+    ] = False,
 ) -> None:
     """Serve simulated network devices (Cisco IOS by default) on 127.0.0.1 until interrupted.
 
     Example: netjob lab --devices 20 --port 10022 --inventory-out lab.yaml"""
+    if commands:
+        from runner.lab.catalog import render
+
+        typer.echo(render(), nl=False)
+        return
     from runner.lab.faults import parse_faults
     from runner.lab.inventory import inventory_yaml
     from runner.lab.server import Lab, LabConfig

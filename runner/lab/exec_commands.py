@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import show
+from runner.lab import ios_shows, show
 from runner.lab.table import Handler, Invalid, Mode, Table
 
 if TYPE_CHECKING:
@@ -101,6 +101,15 @@ _USER: list[tuple[str, Handler]] = [
     ("show clock", show_clock),
     ("show ip interface brief", show_ip_interface_brief),
     ("show interfaces description", show_interfaces_description),
+    ("show interfaces", ios_shows.show_interfaces),
+    ("show interfaces IFNAME", ios_shows.show_interfaces),
+    ("show ip route", ios_shows.show_ip_route),
+    ("show cdp neighbors", ios_shows.show_cdp_neighbors),
+    ("show lldp neighbors", ios_shows.show_lldp_neighbors),
+    ("show inventory", ios_shows.show_inventory),
+    ("show ntp associations", ios_shows.show_ntp_associations),
+    ("show logging", ios_shows.show_logging),
+    ("show vlan brief", ios_shows.show_vlan_brief),
 ]
 
 USER_EXEC = Table(_USER)

@@ -98,6 +98,7 @@ class Grammar:
     def __init__(
         self, specs: Sequence[str], interface_types: Sequence[str] = INTERFACE_TYPES
     ) -> None:
+        self.specs = tuple(specs)  # as written, for `netjob lab --commands`
         self._specs = [tuple(spec.split()) for spec in specs]
         unknown = {w for s in self._specs for w in s if w.isupper() and w not in _ARGUMENTS}
         if unknown:

@@ -53,6 +53,7 @@ class Table(Generic[S]):
     ) -> None:
         self.grammar = Grammar([spec for spec, _ in commands], interface_types)
         self.handlers = [handler for _, handler in commands]
+        self.specs = self.grammar.specs  # for `netjob lab --commands`
 
 
 @dataclass(frozen=True)
