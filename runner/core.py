@@ -25,9 +25,10 @@ from runner.inventory import Inventory, Prompt, resolve_credentials
 from runner.models import Host, HostResult, Job, Report, WorkItem
 from runner.playbook import load_job
 from runner.redact import LogFilter, Redactor, secret_values
-from runner.reporter import RunWriter, safe_name
+from runner.reporter import RunWriter, job_folder
 from runner.rollout import Amount
 from runner.schema import At, mapping
+from runner.vault import Vault
 from runner.yamlio import load_yaml
 
 log = logging.getLogger(__name__)
@@ -84,11 +85,11 @@ class TaskFilter:
         return dataclasses.replace(job, tasks=tuple(tasks))
 
 
-def load_inventories(paths: Path | Sequence[Path]) -> Inventory:
+def load_inventories(paths: Path | Sequence[Path], vault: Vault | None = None) -> Inventory:
     """One or more inventories in netjob's, Nornir's or Ansible's format, merged."""
     if isinstance(paths, Path):  # one path: no merge needed
-        return load_any(paths)
-    return merge_inventories([load_any(p) for p in paths])
+        return load_any(paths, vault)
+    return merge_inventories([load_any(p, vault) for p in paths])
 
 
 def select(
@@ -97,10 +98,11 @@ def select(
     limit: str | None = None,
     extra_vars: Iterable[str] = (),
     tasks: TaskFilter | None = None,
+    vault: Vault | None = None,
 ) -> Selection:
     """Load the job and inventory and pick the hosts: the job's `hosts:` ∩ --limit."""
     job = (tasks or TaskFilter()).apply(load_job(job_path))
-    inventory = load_inventories(inventory_path)
+    inventory = load_inventories(inventory_path, vault)
     extra = parse_extra_vars(extra_vars)
     hosts = inventory.select(job.hosts, limit)
     if not hosts:
@@ -114,7 +116,7 @@ def select(
 def only_unfinished(selection: Selection, reports_dir: Path) -> Selection:
     """For --retry-failed: drop the hosts that succeeded in the latest run of this job, so
     the hosts that failed, were skipped, or were never reached run again."""
-    path = reports_dir / safe_name(selection.job.path.stem) / "latest" / "report.json"
+    path = job_folder(reports_dir, selection.job.path) / "latest" / "report.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         succeeded = {

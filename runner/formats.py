@@ -30,6 +30,7 @@ from runner.inventory import SCALARS, Inventory, build_inventory
 from runner.inventory_ansible import load_ansible, looks_like_ansible
 from runner.inventory_nornir import load_nornir
 from runner.models import ConnectionOptions, Host
+from runner.vault import Vault
 from runner.yamlio import load_yaml
 
 ACCEPTED = (
@@ -41,27 +42,28 @@ NETJOB_TOP = {"defaults", "groups", "hosts"}
 _INI_SECTION = re.compile(r"^\s*\[[\w.:-]+\]\s*$", re.MULTILINE)
 
 
-def load_any(path: Path) -> Inventory:
+def load_any(path: Path, vault: Vault | None = None) -> Inventory:
+    """`vault` decrypts an Ansible inventory's `!vault` values (see runner.vault)."""
     if path.is_dir():
-        return _load_folder(path)
+        return _load_folder(path, vault)
     kind, data = _classify(path)
     if kind == "netjob":
         return build_inventory(data, path)
     if kind == "ansible":
-        return load_ansible(path)
+        return load_ansible(path, vault)
     if kind == "nornir":
         return load_nornir(path.parent)
     raise LoadError(f"{path}: not an inventory netjob can read; it reads {ACCEPTED}")
 
 
-def _load_folder(folder: Path) -> Inventory:
+def _load_folder(folder: Path, vault: Vault | None) -> Inventory:
     hosts = folder / "hosts.yaml"
     if hosts.is_file() and _classify(hosts)[0] == "nornir":
         return load_nornir(folder)
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
     found = [p for p in files if _classify(p)[0] in ("netjob", "ansible")]
     if len(found) == 1:
-        return load_any(found[0])
+        return load_any(found[0], vault)
     if not found:
         raise LoadError(f"{folder}: no inventory file in this folder; netjob reads {ACCEPTED}")
     names = ", ".join(p.name for p in found)

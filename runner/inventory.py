@@ -226,7 +226,7 @@ def _layer(value: Any, at: At, host_level: bool) -> dict[str, Any]:
                 layer[key] = schema.string(data, key, at)
     variables = data.get("vars")
     layer["vars"] = (
-        dict(variables)
+        dict(schema.no_vault(variables, at.child("vars", data)))
         if isinstance(variables, dict)
         else schema.mapping(variables, at.child("vars", data))
     )
@@ -274,6 +274,13 @@ def _host(
 
 Prompt = Callable[[str], str]
 
+# Each inventory format's own key for a credential, for messages (netjob: `*_env`).
+_KEYS = {
+    "ansible": {"password": "ansible_password", "secret": "ansible_become_password"},
+    "nornir": {"password": "password", "secret": "secret"},
+}
+_EXAMPLES = {"ansible": " (e.g. \"{{ lookup('env', 'NAME') }}\")"}
+
 
 def resolve_credentials(
     hosts: Iterable[Host], environ: Mapping[str, str] | None = None, prompt: Prompt | None = None
@@ -302,18 +309,25 @@ def _secret(
 ) -> str | None:
     if plain is not None:
         return plain
+    key = _KEYS.get(host.origin, {}).get(kind, f"{kind}_env")
     if env_name:
         if env.get(env_name):
             return env[env_name]
         if prompt is None:
+            named = (
+                f"{key} is lookup('env', '{env_name}'), and ${env_name}"
+                if host.origin == "ansible"
+                else f"{kind}_env names ${env_name}, which"
+            )
             raise InputError(
-                f"host {host.name}: {kind}_env names ${env_name}, which is not set (or empty); "
+                f"host {host.name}: {named} is not set (or empty); "
                 f"export {env_name}=... or run with --ask-pass"
             )
     if prompt is None:
         if kind == "password":
+            example = _EXAMPLES.get(host.origin, "")
             raise InputError(
-                f"host {host.name}: no password; set password_env in the "
+                f"host {host.name}: no password; set {key}{example} in the "
                 "inventory or run with --ask-pass"
             )
         return None

@@ -25,13 +25,20 @@ is dropped from `vars`: netjob has no use for them, and they may hold passwords.
 
 Stricter than Ansible, which warns and skips: a key other than hosts/vars/children in a
 group is an error. Not supported, each an error naming file:line: host ranges
-(`r[01:20]`), `host:port` keys, Jinja2 (`{{ }}`) in the connection variables above, an
-ansible_network_os netjob does not know. Other vars that hold Jinja2 are kept as written,
-not rendered. `!vault` values fail as invalid YAML. `Host.groups` excludes `all` and `ungrouped`.
+(`r[01:20]`), `host:port` keys, an ansible_network_os netjob does not know, and Jinja2 in
+the connection variables above other than these two forms:
+    "{{ lookup('env', 'NAME') }}"   the password or become password: password_env/secret_env
+                                    NAME (read when connecting, never held in the inventory);
+                                    another variable: the environment's value, now
+    "{{ a_variable }}"              that variable's value (often a vaulted one)
+Other vars that hold Jinja2 are kept as written, not rendered. `!vault` values, anywhere,
+are decrypted with the vault password (runner.vault: ansible-core's VaultLib, the extra
+netjob[ansible]); without one they are an error. `Host.groups` excludes `all` and `ungrouped`.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +48,8 @@ from runner import platforms, schema
 from runner.inventory import Inventory
 from runner.models import Host
 from runner.schema import At
-from runner.yamlio import load_yaml
+from runner.vault import Vault, reveal
+from runner.yamlio import Vaulted, load_yaml
 
 # Host field ← Ansible variables, the modern name first.
 CONNECTION_VARS = {
@@ -80,7 +88,7 @@ def looks_like_ansible(data: Any) -> bool:
     return any(isinstance(v, dict) and v and set(v) <= set(SECTIONS) for v in data.values())
 
 
-def load_ansible(path: Path) -> Inventory:
+def load_ansible(path: Path, vault: Vault | None = None) -> Inventory:
     top = At(path, "")
     data = schema.mapping(load_yaml(path), top)
     parsed = _Parsed()
@@ -93,7 +101,7 @@ def load_ansible(path: Path) -> Inventory:
         if not groups:
             groups.append("ungrouped")
             parsed.parents.setdefault("ungrouped", ["all"])
-    hosts = {name: _host(parsed, name, path.parent) for name in parsed.host_groups}
+    hosts = {name: _host(parsed, name, path.parent, vault) for name in parsed.host_groups}
     names = tuple(g for g in parsed.parents if g not in ("all", "ungrouped"))
     return Inventory(hosts=hosts, groups=names, source=path)
 
@@ -166,7 +174,7 @@ def _depth(parsed: _Parsed, group: str) -> int:
     return 1 + max((_depth(parsed, p) for p in parents), default=-1)
 
 
-def _host(parsed: _Parsed, name: str, folder: Path) -> Host:
+def _host(parsed: _Parsed, name: str, folder: Path, vault: Vault | None) -> Host:
     groups: list[str] = []
     for group in parsed.host_groups[name]:
         for found in (group, *_ancestors(parsed, group)):
@@ -183,12 +191,17 @@ def _host(parsed: _Parsed, name: str, folder: Path) -> Host:
     return Host(
         name=name,
         groups=tuple(g for g in groups if g != "ungrouped"),
-        vars={k: v for k, (v, _) in merged.items() if not k.startswith("ansible_")},
-        **_connection(merged, name),
+        vars={
+            k: _unvault(v, at, vault)
+            for k, (v, at) in merged.items()
+            if not k.startswith("ansible_")
+        },
+        origin="ansible",
+        **_connection(merged, name, vault),
     )
 
 
-def _connection(merged: Sourced, name: str) -> dict[str, Any]:
+def _connection(merged: Sourced, name: str, vault: Vault | None) -> dict[str, Any]:
     fields: dict[str, Any] = {"address": name}
     for target, names in CONNECTION_VARS.items():
         found = [merged[n] for n in names if n in merged and merged[n][0] is not None]
@@ -201,10 +214,66 @@ def _connection(merged: Sourced, name: str) -> dict[str, Any]:
             raise found[1][1].fail(
                 f"conflicts with {other.path} in {other.file.name}; keep one of the two"
             )
-        if isinstance(value, str) and "{{" in value:
-            raise at.fail("Jinja2 in a connection variable is not supported; write the value")
-        fields[target] = _field(target, value, at)
+        value, at = _followed(value, at, merged, vault)
+        env = _ENV_LOOKUP.fullmatch(value.strip()) if isinstance(value, str) else None
+        if env and target in ("password", "secret"):
+            # The secret stays in the environment: netjob reads it when it connects.
+            fields[f"{target}_env"] = env.group(1)
+        elif env:
+            fields[target] = _field(target, _from_env(env.group(1), at), at)
+        else:
+            fields[target] = _field(target, value, at)
     return fields
+
+
+# `{{ lookup('env', 'NAME') }}`, the way Ansible inventories keep secrets out of the file.
+_ENV_LOOKUP = re.compile(r"\{\{\s*lookup\(\s*(?:'env'|\"env\")\s*,\s*['\"](\w+)['\"]\s*\)\s*\}\}")
+# `{{ a_variable }}`: a connection variable naming another (often a vaulted one).
+_REFERENCE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}")
+
+
+def _followed(value: Any, at: At, merged: Sourced, vault: Vault | None) -> tuple[Any, At]:
+    """The value itself: a `{{ variable }}` followed to that variable, a vaulted value
+    decrypted. Any other Jinja2 is refused: netjob does not render inventories."""
+    for _ in range(10):
+        if isinstance(value, Vaulted):
+            return reveal(value, vault, _where(at, value)), at
+        if not isinstance(value, str) or "{{" not in value:
+            return value, at
+        if _ENV_LOOKUP.fullmatch(value.strip()):
+            return value, at
+        reference = _REFERENCE.fullmatch(value.strip())
+        if reference is None:
+            raise at.fail(
+                "in a connection variable netjob reads {{ lookup('env', 'NAME') }} and "
+                "{{ a_variable }}, no other Jinja2; write the value"
+            )
+        if reference.group(1) not in merged:
+            raise at.fail(f"'{reference.group(1)}' is not defined for this host")
+        value, at = merged[reference.group(1)]
+    raise at.fail("variables refer to each other in a loop; write the value")
+
+
+def _from_env(name: str, at: At) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise at.fail(f"lookup('env', '{name}'): ${name} is not set (or empty); export it")
+    return value
+
+
+def _unvault(value: Any, at: At, vault: Vault | None) -> Any:
+    """A variable's value with every vaulted part decrypted (they may sit in lists and maps)."""
+    if isinstance(value, Vaulted):
+        return reveal(value, vault, _where(at, value))
+    if isinstance(value, dict):
+        return {k: _unvault(v, at, vault) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unvault(v, at, vault) for v in value]
+    return value
+
+
+def _where(at: At, value: Vaulted) -> str:
+    return f"{at.file}:{value.line}: {at.path}"
 
 
 def _field(target: str, value: Any, at: At) -> Any:

@@ -222,5 +222,6 @@ def _host(name: str, host: _Element, groups: dict[str, _Element], defaults: _Ele
         groups=tuple(extended),
         vars=variables,
         connection=ConnectionOptions(**connection),
+        origin="nornir",
         **present,
     )

@@ -57,6 +57,9 @@ class Host:
     groups: tuple[str, ...] = ()
     vars: Mapping[str, Any] = field(default_factory=dict)
     connection: ConnectionOptions = field(default_factory=ConnectionOptions)
+    # The inventory format it came from ("netjob", "ansible", "nornir"): messages name
+    # that format's keys (ansible_password, not password_env).
+    origin: str = field(default="netjob", compare=False)
 
     def facts(self) -> dict[str, Any]:
         """What templates see as `host`: identity only, never credentials."""

@@ -81,7 +81,11 @@ def load_job(path: Path) -> Job:
         name=schema.string(data, "name", top) or path.stem,
         path=path,
         hosts=hosts,
-        vars=dict(schema.mapping(data.get("vars"), top.child("vars", data))),
+        vars=dict(
+            schema.no_vault(
+                schema.mapping(data.get("vars"), top.child("vars", data)), top.child("vars", data)
+            )
+        ),
         tasks=tasks,
         normalize=_regexes(data, "normalize", top),
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import LoadError
-from runner.yamlio import line_of
+from runner.yamlio import Vaulted, line_of
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,21 @@ def strings(data: dict[str, Any], key: str, at: At) -> tuple[str, ...]:
     raise at.child(key, data).fail(f"expected a string or a list of strings, got {_kind(value)}")
 
 
+def no_vault(data: dict[str, Any], at: At) -> dict[str, Any]:
+    """`data` (vars), refused if a value is an Ansible Vault one: netjob decrypts those in
+    Ansible inventories only, and must never send the ciphertext as if it were the value."""
+    for key, value in data.items():
+        if isinstance(value, Vaulted):
+            raise at.child(key, data).fail(f"got {_kind(value)}")
+    return data
+
+
 def _kind(value: Any) -> str:
+    if isinstance(value, Vaulted):
+        return (
+            "an Ansible Vault value; netjob decrypts those in Ansible inventories only "
+            "(with --vault-password-file): use an environment variable here"
+        )
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):

@@ -354,7 +354,8 @@ def test_bad_nornir_files_name_file_line_and_key(
         ),
         (
             {"group_vars/all.yml": "ansible_host: '{{ inventory_hostname }}.example.net'\n"},
-            r"group_vars/all.yml:1: ansible_host: Jinja2 in a connection variable",
+            r"group_vars/all.yml:1: ansible_host: in a connection variable netjob reads "
+            r"\{\{ lookup\('env', 'NAME'\) \}\} and \{\{ a_variable \}\}, no other Jinja2",
         ),
         (
             {"host_vars/h.yml": "ansible_password: a\nansible_ssh_pass: b\n"},

@@ -4,6 +4,7 @@ one line on stderr and exit codes (runner.errors.ExitCode). No logic lives here.
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import os
@@ -19,8 +20,9 @@ from rich.console import Console
 
 from runner import __version__, core
 from runner.console import View
-from runner.errors import ExitCode
+from runner.errors import ExitCode, InputError
 from runner.redact import log_to_stderr
+from runner.vault import Vault
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 
@@ -50,6 +52,29 @@ InventoryOpt = Annotated[
 
 def inventories(given: list[Path] | None) -> list[Path]:
     return given or [Path("inventory.yaml")]
+
+
+VaultPasswordFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--vault-password-file",
+        help="Decrypt an Ansible inventory's !vault values with the password in this file "
+        "(an executable file: its output). Needs ansible-core: pip install 'netjob[ansible]'.",
+    ),
+]
+AskVaultPass = Annotated[
+    bool,
+    typer.Option("--ask-vault-pass", help="Prompt for the Ansible Vault password."),
+]
+
+
+def vault_from(password_file: Path | None, ask: bool) -> Vault | None:
+    """The Vault of --vault-password-file / --ask-vault-pass (as Ansible's), or None."""
+    if password_file is not None and ask:
+        raise InputError("give --vault-password-file or --ask-vault-pass, not both")
+    if password_file is not None:
+        return Vault.from_file(password_file)
+    return Vault(getpass.getpass("Vault password: ")) if ask else None
 
 
 Limit = Annotated[

@@ -12,15 +12,18 @@ import yaml
 
 from runner import core
 from runner.cli.app import (
+    AskVaultPass,
     InventoryOpt,
     Limit,
     Output,
     ShowSecrets,
+    VaultPasswordFile,
     app,
     check_output,
     fail,
     inventories,
     make_console,
+    vault_from,
 )
 from runner.console import View, host_view
 from runner.errors import NetjobError
@@ -35,13 +38,16 @@ def hosts(
     as_json: Annotated[bool, typer.Option("--json", help="Same as --output json.")] = False,
     output: Output = "table",
     show_secrets: ShowSecrets = False,
+    vault_password_file: VaultPasswordFile = None,
+    ask_vault_pass: AskVaultPass = False,
 ) -> None:
     """List the hosts that match, with their merged variables.
 
     Example: netjob hosts --limit core --output yaml"""
     check_output(output)
     try:
-        inv = core.load_inventories(inventories(inventory))
+        vault = vault_from(vault_password_file, ask_vault_pass)
+        inv = core.load_inventories(inventories(inventory), vault)
         chosen = inv.select(limit)
     except NetjobError as exc:
         fail(str(exc))

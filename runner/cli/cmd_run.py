@@ -11,6 +11,7 @@ import typer
 
 from runner import core
 from runner.cli.app import (
+    AskVaultPass,
     ExtraVars,
     InventoryOpt,
     Job,
@@ -21,6 +22,7 @@ from runner.cli.app import (
     SkipTags,
     StartAt,
     Tags,
+    VaultPasswordFile,
     Verbose,
     app,
     check_output,
@@ -30,6 +32,7 @@ from runner.cli.app import (
     print_report,
     setup_logging,
     task_filter,
+    vault_from,
 )
 from runner.console import LiveView, View
 from runner.errors import ExitCode, NetjobError
@@ -132,6 +135,8 @@ def run(
         bool, typer.Option("--no-color", help="No colours and no live bar: plain lines.")
     ] = False,
     verbose: Verbose = 0,
+    vault_password_file: VaultPasswordFile = None,
+    ask_vault_pass: AskVaultPass = False,
 ) -> None:
     """Run a job on its hosts.
 
@@ -148,6 +153,7 @@ def run(
             limit,
             extra_vars or (),
             task_filter(tags, skip_tags, start_at_task),
+            vault_from(vault_password_file, ask_vault_pass),
         )
         if list_tasks:
             view.tasks(selection.job)
@@ -198,6 +204,8 @@ def plan(
     limit: Limit = None,
     extra_vars: ExtraVars = None,
     show_secrets: ShowSecrets = False,
+    vault_password_file: VaultPasswordFile = None,
+    ask_vault_pass: AskVaultPass = False,
 ) -> None:
     """Render every command for every host and print them; connect to nothing.
 
@@ -209,6 +217,7 @@ def plan(
             limit,
             extra_vars or (),
             task_filter(tags, skip_tags, start_at_task),
+            vault_from(vault_password_file, ask_vault_pass),
         )
         if list_tasks:
             View(make_console()).tasks(selection.job)
