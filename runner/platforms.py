@@ -201,11 +201,12 @@ _VRP_SECTIONS = (
 # one of its keywords (password, secret, key, community, cipher, auth, snmp, psk, md5, ...).
 #
 # The value: a quoted string whole, or a run of non-blanks up to a closing quote and the
-# punctuation after it; never a `(` (prose: "check the password (or password_env)") nor a
-# word ending in a colon ("enable secret ignored: ...").
+# punctuation after it (netjob's "rejected 'LINE': ..." too); never a `(` (prose: "check
+# the password (or password_env)") nor a word ending in a colon ("enable secret ignored:
+# ...").
 _SECRET = (
     r"(?P<value>\"[^\"\n]*\"|(?!\(|[A-Za-z]+:(?:\s|$))"
-    r"\S+?(?=(?:['\"][,;)\]}]*)?(?:\s|$)))"
+    r"\S+?(?=(?:['\"][,;:)\]}]*)?(?:\s|$)))"
 )
 # A keyword starts here: `key` but not `pre-shared-key` nor `nopassword`; a diff's `-`
 # before a line is no hyphen of a keyword.
@@ -261,7 +262,13 @@ def _cisco_secrets(types: str) -> tuple[str, ...]:
 
 
 _IOS_SECRETS = _cisco_secrets(r"[0-9]{1,2}")
-_EOS_SECRETS = _cisco_secrets(r"[0-9]{1,2}|sha512")
+_EOS_SECRETS = (
+    *_cisco_secrets(r"[0-9]{1,2}|sha512"),
+    # A refusal quotes the word EOS stopped at, which may be a secret's value (`enable
+    # password sha512 $6$...` → `% Invalid input (at token 3: '$6$...')`): it goes, always;
+    # netjob shows the refused command (masked where secret) beside it.
+    r"%[ \t]*Invalid[ \t]+input[ \t]+\(at[ \t]+token[ \t]+[0-9]+:[ \t]*'(?P<value>[^\n]+?)'\)",
+)
 _XR_SECRETS = (
     *_cisco_secrets(r"[0-9]{1,2}|encrypted|clear"),
     rf"{_B}key-string{_SP}(?:password|clear){_SP}{_SECRET}",

@@ -27,8 +27,14 @@ _DEVICE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in platforms.secret_patte
 # A line is scanned only if it holds one of these: every secret pattern has one of them
 # before its value (tests/test_redaction_corpus.py holds each pattern to it), and scanning
 # megabytes of running config with every pattern would cost seconds.
-_KEYWORDS = re.compile(r"passw|secret|key|communit|cipher|psk|auth|priv|snmp|md5|sha", re.I)
+_KEYWORDS = re.compile(
+    r"passw|secret|key|communit|cipher|psk|auth|priv|snmp|md5|sha|invalid input", re.I
+)
 _ESCAPED = re.compile(r"\\(.)")
+# A value that is a mask already, with only the quotes and punctuation a pattern's value
+# takes along after it (`********;`, `********':`, `********\\n'`): text redacted a second
+# time (report.json holds results redacted before) keeps them.
+_MASKED = re.compile(re.escape(MASK) + r"(?:['\"\\,;:)\]}]|\\[nr])*")
 SECRET_NAME = re.compile(r"secret|passw|passphrase|token|community|(^|_)key($|_)", re.I)
 
 
@@ -121,7 +127,14 @@ class Redactor:
         return masked
 
     def _spans(self, line: str) -> list[tuple[int, int]]:
-        return sorted(m.span("value") for pattern in self._patterns for m in pattern.finditer(line))
+        spans = []
+        for pattern in self._patterns:
+            for found in pattern.finditer(line):
+                start, end = found.span("value")
+                if _MASKED.fullmatch(line, start, end):  # redacted before: left as it is
+                    end = start + len(MASK)
+                spans.append((start, end))
+        return sorted(spans)
 
     def data(self, value: Any) -> Any:
         """Redact every string inside JSON-like data."""

@@ -52,6 +52,8 @@ EMBEDDINGS: dict[str, Callable[[str], str]] = {
         f"netmiko: Pattern found: ({re.escape(line.strip())}) {line}"
     ),
     "netmiko invalid input": "Invalid input detected at command: {}, matched error: %".format,
+    # netjob's own message of a refused line, with the device's answer.
+    "rejected": "the device rejected '{}': % Invalid input; check the command's spelling".format,
 }
 
 
@@ -84,6 +86,15 @@ def test_no_secret_survives_wherever_the_line_appears(
 def test_ordinary_lines_and_prose_are_left_alone(line: str, how: str) -> None:
     text = EMBEDDINGS[how](line)
     assert Redactor().text(text) == text
+
+
+@pytest.mark.parametrize("how", list(EMBEDDINGS))
+@pytest.mark.parametrize(("line", "secrets"), LINES)
+def test_masking_masked_text_again_changes_nothing(line: str, secrets: list[str], how: str) -> None:
+    """report.json holds results redacted before, and is redacted again: a mask must not
+    take the quote, `;` or `:` after it (`rejected '...********': ...`, Junos' `********;`)."""
+    once = Redactor().text(EMBEDDINGS[how](line))
+    assert Redactor().text(once) == once
 
 
 @pytest.mark.parametrize(("line", "secrets"), LINES)

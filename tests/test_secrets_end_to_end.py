@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import os
 import subprocess
@@ -14,6 +15,8 @@ from lab_fixture import start_lab
 
 from runner.lab.device import Device
 from runner.lab.inventory import inventory_yaml
+from runner.lab.junos_config import JunosDevice
+from runner.redact import MASK, Redactor
 
 PASSWORD = "Sup3r-Secret-pw"
 SECRET = "En4ble-Secret"
@@ -90,34 +93,85 @@ def _texts(*folders: Path) -> dict[str, str]:
     }
 
 
+# The lab's platforms, in the order they take device numbers, and the corpus families
+# each one's devices are given: r001..r006 push their platform's lines, r007..r012 hold
+# them in their running configs. Comware's lines go to Huawei, whose VRP they resemble.
+CORPUS_PLATFORMS: dict[str, tuple[str, ...]] = {
+    "cisco_ios": ("ios",),
+    "arista_eos": ("eos",),
+    "juniper_junos": ("junos",),
+    "cisco_xr": ("iosxr",),
+    "cisco_nxos": ("nxos",),
+    "huawei": ("vrp", "comware"),
+}
+# How each platform's backup is taken.
+BACKUP_COMMANDS = {
+    "juniper_junos": ["show configuration"],
+    "huawei": ["display current-configuration"],
+    "default": ["show running-config"],
+}
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _strings(data: object) -> str:
+    """Every string in JSON data, one a line: as a reader sees them, unescaped."""
+    if isinstance(data, dict):
+        return "\n".join(_strings(v) for v in data.values())
+    if isinstance(data, list):
+        return "\n".join(_strings(v) for v in data)
+    return data if isinstance(data, str) else ""
+
+
 def test_no_corpus_secret_in_any_file_log_or_console_output(tmp_path: Path) -> None:
-    """Every IOS line of tests/data/secret_lines.yaml is pushed to r001 (the session echoes
-    it after the config prompt, the plan diffs it as `+line`, -vv logs netmiko's chatter
-    about it) and is in r002's running config, which a backup takes: none of their secrets
-    is written anywhere, nor printed."""
+    """One run on a lab of every platform: each platform's lines of
+    tests/data/secret_lines.yaml are pushed to a device of that platform (the session echoes
+    them after the config prompt, the plan diffs them as `+line`, -vv logs netmiko's chatter
+    about them, the device refuses most) and are in the running config of another, which a
+    backup takes. None of their secrets is written anywhere, nor printed; every path shows
+    each platform's lines, masked."""
     corpus = yaml.safe_load((Path(__file__).parent / "data" / "secret_lines.yaml").read_text())
-    lines = [entry["line"] for entry in corpus["ios"]]
-    secrets = [s for entry in corpus["ios"] for s in entry["secrets"]]
+    lines = {
+        platform: [entry["line"] for family in families for entry in corpus[family]]
+        for platform, families in CORPUS_PLATFORMS.items()
+    }
+    secrets = [
+        secret
+        for families in CORPUS_PLATFORMS.values()
+        for family in families
+        for entry in corpus[family]
+        for secret in entry["secrets"]
+    ]
+    assert len(secrets) >= 40
+    platforms = list(CORPUS_PLATFORMS)
+    pushers = {platform: f"r{n:03d}" for n, platform in enumerate(platforms, 1)}
+    backups = {platform: f"r{n + len(platforms):03d}" for n, platform in enumerate(platforms, 1)}
     job = tmp_path / "push.yaml"
     job.write_text(
         yaml.safe_dump(
             {
                 # Not a secret-looking name: the literal masking of such variables' values
                 # would hide every secret here without the device patterns doing anything.
-                "vars": {"corpus": lines},
+                "vars": {"corpus": lines, "pushers": sorted(pushers.values())},
                 "tasks": [
                     # The lab refuses most of these lines: one step per line, so each is
                     # sent, echoed and diffed whatever happened to the one before. The loop
                     # is over numbers because a step's name shows its item, unmasked.
                     {
-                        "name": "secret lines",
-                        "config": ["{{ corpus[item] }}"],
-                        "loop": list(range(len(lines))),
+                        "name": "corpus lines",
+                        "config": {
+                            platform: [f"{{{{ corpus.{platform}[item] }}}}"]
+                            for platform in platforms
+                        },
+                        "loop": "{{ range(corpus[host.platform] | length)"
+                        " if host.name in pushers else [] }}",
                         "ignore_errors": True,
                     },
                     {
                         "name": "backup",
-                        "show": "show running-config",
+                        "show": BACKUP_COMMANDS,
                         "save_to": "backups/{{ host.name }}.cfg",
                     },
                 ],
@@ -125,10 +179,19 @@ def test_no_corpus_secret_in_any_file_log_or_console_output(tmp_path: Path) -> N
         )
     )
     reports = tmp_path / "reports"
-    with start_lab(devices=2, password=PASSWORD, secret=SECRET) as lab:
-        device = lab.device("r002")
-        assert isinstance(device, Device)
-        device.config.verbatim.extend(lines)  # what a real device would show back
+    with start_lab(
+        devices=2 * len(platforms), platforms=platforms, password=PASSWORD, secret=SECRET
+    ) as lab:
+        for platform, hostname in backups.items():
+            device = lab.device(hostname)
+            assert device.platform == platform
+            # What a real device would show back.
+            if isinstance(device, JunosDevice):
+                device.verbatim.extend(lines[platform])
+            else:
+                assert isinstance(device, Device)
+                device.config.verbatim.extend(lines[platform])
+            assert all(line in device.running_config() for line in lines[platform])
         inventory = tmp_path / "inv.yaml"
         inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
         done = _run(
@@ -139,19 +202,46 @@ def test_no_corpus_secret_in_any_file_log_or_console_output(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr[-3000:]
     texts = _texts(reports, tmp_path / "backups")
     names = {Path(name).name for name in texts}
-    assert {"report.json", "report.html", "r001.log", "r001.json", "r002.cfg"} <= names
+    assert {"report.json", "report.html"} <= names
+    assert {f"{host}.log" for host in pushers.values()} <= names
+    assert {f"{host}.cfg" for host in backups.values()} <= names
     assert any(name.endswith(".gz") for name in names)
     texts["stdout"], texts["stderr"] = done.stdout, done.stderr
-    # Each path really carried the lines: masked, but there.
-    backup = texts[str(tmp_path / "backups" / "r002.cfg")]
-    assert "enable secret 5 ********" in backup and "snmp-server community ******** RO" in backup
-    log = texts[str(next(reports.rglob("r001.log")))]
-    assert "(config)#enable secret 5 ********" in log and "+enable secret 5 ********" in log
-    assert "+enable secret 5 ********" in done.stdout  # the console's diff
+    leaks = {
+        secret: [Path(where).name for where, text in texts.items() if secret in text]
+        for secret in (*secrets, PASSWORD, SECRET)
+    }
+    assert not {secret: where for secret, where in leaks.items() if where}
+    # Each path carried each platform's lines, masked: its backup (whole lines, as the
+    # device shows them) and its pusher's host log; report.json and report.html (refusals,
+    # commands, diffs) as a reader sees them, unescaped; the console's diff and refusals;
+    # -vv's netmiko chatter. Outside backups, a line's indent may go and its spaces be
+    # squeezed (NX-OS's `...  role`) on the way.
+    masked = {platform: [Redactor().text(line) for line in lines[platform]] for platform in lines}
+    assert all(MASK in line for platform in masked for line in masked[platform])
+    run = (reports / "push" / "latest").resolve()
+    report = _squeeze(_strings(json.loads((run / "report.json").read_text())))
+    page = _squeeze(html.unescape((run / "report.html").read_text()))
+    console, debug = _squeeze(done.stdout), _squeeze(done.stderr)
+    missing: dict[str, list[str]] = {}
+    for platform in platforms:
+        backup = texts[str(tmp_path / "backups" / f"{backups[platform]}.cfg")].splitlines()
+        absent = [line for line in masked[platform] if line not in backup]
+        if absent:
+            missing[f"{platform} backup"] = absent
+        log = _squeeze(texts[str(run / "hosts" / f"{pushers[platform]}.log")])
+        for where, text in (
+            ("host log", log),
+            ("report.json", report),
+            ("report.html", page),
+            ("stdout", console),
+            ("stderr", debug),
+        ):
+            absent = [line for line in masked[platform] if _squeeze(line) not in text]
+            if absent:
+                missing[f"{platform} {where}"] = absent
+    assert not missing, missing
     assert "write_channel" in done.stderr and "read_channel" in done.stderr  # -vv
-    for secret in (*secrets, PASSWORD, SECRET):
-        leaks = [where for where, text in texts.items() if secret in text]
-        assert not leaks, f"{secret!r} leaked into {leaks}"
 
 
 def test_a_hostile_host_name_writes_nothing_outside_the_reports_folder(tmp_path: Path) -> None:

@@ -73,4 +73,5 @@ def render(config: RunningConfig, padding_bytes: int = 0) -> str:
         lines += ["management api http-commands", "   protocol http", "   no shutdown", "!"]
     if config.banner_motd:
         lines += ["banner motd", config.banner_motd, "EOF", "!"]
+    lines += config.verbatim
     return "\n".join([*lines, "end"]) + "\n"

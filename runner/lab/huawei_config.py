@@ -46,6 +46,7 @@ def render(config: RunningConfig, padding_bytes: int = 0) -> str:
     lines += [*padding(padding_bytes), " stelnet server enable", "#"]
     lines += [f" ntp-service unicast-server {server}" for server in config.ntp_servers]
     lines += ["#", "user-interface vty 0 4", " authentication-mode aaa", " protocol inbound ssh"]
+    lines += [*(["#"] if config.verbatim else []), *config.verbatim]
     return "\n".join([*lines, "#", "return"]) + "\n"
 
 

@@ -173,6 +173,10 @@ class JunosDevice(BaseDevice):
         self.history: list[list[Statement]] = []  # earlier commits; `rollback 1` is the last
         self.last_commit = (self.boot_time, "root")
         self._padding = _padding(int(big_config_mb * 1_000_000)) if big_config_mb else ""
+        # Lines the lab does not model, shown as written after the configuration by
+        # `show configuration` (not `| display set`): a test puts real devices'
+        # secret-bearing lines here for backups to hold (as RunningConfig.verbatim).
+        self.verbatim: list[str] = []
         self.startup_config = self.running_config()
 
     @property
@@ -189,7 +193,8 @@ class JunosDevice(BaseDevice):
     def running_config(self) -> str:
         when, user = self.last_commit
         header = f"## Last commit: {when:%Y-%m-%d %H:%M:%S} UTC by {user}\n"
-        return header + render(self.committed) + self._padding
+        extra = "".join(line + "\n" for line in self.verbatim)
+        return header + render(self.committed) + self._padding + extra
 
     def commit(self, user: str) -> None:
         self.history.append(self.committed)

@@ -61,6 +61,7 @@ def render(config: RunningConfig, padding_bytes: int = 0) -> str:
     lines += [f"logging server {host}" for host in config.logging_hosts]
     if config.banner_motd:
         lines.append(f"banner motd #{config.banner_motd}#")
+    lines += config.verbatim
     return "\n".join(lines) + "\n"
 
 

@@ -54,8 +54,10 @@ class RunningConfig:
     snmp_communities: dict[str, str] = field(default_factory=dict)  # community → RO/RW
     users: dict[str, User] = field(default_factory=dict)
     banner_motd: str = ""
-    # Lines the lab does not model, shown as written before `end` (IOS render only): a
-    # test puts real devices' secret-bearing lines here for backups to hold.
+    # Lines the lab does not model, shown as written at the end of the running config
+    # (before IOS's, EOS's and XR's `end`, Huawei's `return`) by every platform's render:
+    # a test puts real devices' secret-bearing lines here for backups to hold. Junos
+    # devices have their own (runner.lab.junos_config.JunosDevice.verbatim).
     verbatim: list[str] = field(default_factory=list)
 
 

@@ -51,7 +51,7 @@ def render(config: RunningConfig, padding_bytes: int = 0) -> str:
     for community, access in config.snmp_communities.items():
         lines.append(f"snmp-server community {community} {access}")
     lines += padding(padding_bytes)
-    lines += ["ssh server v2", "ssh server vrf default"]
+    lines += ["ssh server v2", "ssh server vrf default", *config.verbatim]
     return "\n".join([*lines, "end"]) + "\n"
 
 
