@@ -51,10 +51,19 @@ class Check:
     name: str
     rule: str
     operand: str | tuple[str, ...]  # a tuple for `in` / `not_in` only
-    field: str | None = None
+    field: str | None = None  # with `fields`: the `default:` one, if any
     where: tuple[tuple[str, str], ...] = ()
     each: bool = True
     line: int = 0  # where the check starts in the job file
+    # `field: {arista_eos: image, default: version}`: ntc-templates name fields per platform.
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def field_for(self, platform: str | None) -> str | None:
+        """The field this check reads on a platform (None: no entry for it, no default)."""
+        by_platform = dict(self.fields)
+        if not by_platform:
+            return self.field
+        return by_platform.get(platform or "", by_platform.get("default"))
 
     def render(self, fn: Callable[[str], str]) -> Check:
         """A copy with every string (name, operands, where values) passed through `fn`."""
@@ -93,7 +102,8 @@ def _check(item: Any, at: At) -> Check:
         )
     at = At(at.file, at.path, item, None)
     schema.check_keys(item, at, _KEYS)
-    field = _text(item, "field", at).lower() if "field" in item else None
+    fields = _fields(item, at)
+    field = dict(fields).get("default", fields[0][1]) if fields else None
     # Field checks judge parsed rows, text checks the raw output: their keys never mix.
     rules, others = (FIELD_RULES, TEXT_RULES) if field else ((*TEXT_RULES, "field"), FIELD_RULES)
     for key in (*others, *(() if field else ("where", "each"))):
@@ -116,8 +126,22 @@ def _check(item: Any, at: At) -> Check:
         where=_where(item, at),
         each=schema.boolean(item, "each", at, default=True),
         line=line_of(item),
+        fields=fields if isinstance(item.get("field"), dict) else (),
     )
     return replace(check, name=schema.string(item, "name", at) or describe(check))
+
+
+def _fields(item: dict[str, Any], at: At) -> tuple[tuple[str, str], ...]:
+    """`field: version`, or per platform `field: {arista_eos: image, default: version}`."""
+    if "field" not in item:
+        return ()
+    if not isinstance(item["field"], dict):
+        return (("default", _text(item, "field", at).lower()),)
+    where = at.child("field", item)
+    mapping = schema.mapping(item["field"], where)
+    if not mapping:
+        raise where.fail("expected a field name, or a mapping of platform to field name")
+    return tuple((platform, _text(mapping, platform, where).lower()) for platform in mapping)
 
 
 def _operand(item: dict[str, Any], rule: str, at: At) -> str | tuple[str, ...]:
@@ -189,21 +213,32 @@ def _to_number(text: str) -> float | None:
 
 
 def evaluate_all(
-    checks: tuple[Check, ...], output: str, parsed: list[dict[str, Any]] | None
+    checks: tuple[Check, ...],
+    output: str,
+    parsed: list[dict[str, Any]] | None,
+    platform: str | None = None,
 ) -> tuple[CheckResult, ...]:
     """Every check, independently: a broken check is an "error" result, never a stop."""
     results = []
     for check in checks:
         try:
-            results.append(evaluate(check, output, parsed))
+            results.append(evaluate(check, output, parsed, platform))
         except Exception as exc:  # a bug here must not hide the other checks' results
             results.append(CheckResult(check.name, CheckStatus.ERROR, f"internal error: {exc!r}"))
     return tuple(results)
 
 
-def evaluate(check: Check, output: str, parsed: list[dict[str, Any]] | None) -> CheckResult:
-    if check.field is not None:
-        status, evidence = _evaluate_field(check, check.field, parsed)
+def evaluate(
+    check: Check, output: str, parsed: list[dict[str, Any]] | None, platform: str | None = None
+) -> CheckResult:
+    field = check.field_for(platform)
+    if check.fields and field is None:
+        status, evidence = (
+            CheckStatus.ERROR,
+            (f"no field for platform {platform}; add a `{platform}:` or `default:` entry"),
+        )
+    elif field is not None:
+        status, evidence = _evaluate_field(check, field, parsed)
     else:
         status, evidence = _evaluate_text(check, output.replace("\r\n", "\n"))
     return CheckResult(check.name, status, short(evidence))

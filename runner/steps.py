@@ -120,7 +120,7 @@ def _audit(
             parsed = parse_output(state.host.platform, step.commands[0], output, template)
         except ParseError as exc:
             problem = str(exc)
-    checks = evaluate_all(step.checks, output, parsed)
+    checks = evaluate_all(step.checks, output, parsed, state.host.platform)
     if problem is not None:  # say why field checks could not be judged
         checks = tuple(
             replace(c, evidence=problem) if c.status is CheckStatus.ERROR else c for c in checks
