@@ -28,6 +28,8 @@ SHOWS: dict[str, list[tuple[str, str]]] = {
         ("show logging", "mnemonic"),
         ("show vlan brief", "vlan_id"),
     ],
+    "arista_eos": [("show ip route", "network"), ("show lldp neighbors", "neighbor_name")],
+    "cisco_nxos": [("show ip route", "network"), ("show lldp neighbors", "neighbor_name")],
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, eos_config, exec_commands
+from runner.lab import config_commands, eos_config, exec_commands, facts
 from runner.lab.grammar import ParseError, tokenize
 from runner.lab.table import Dialect, Handler, Invalid, Mode, Table
 
@@ -94,6 +94,35 @@ def show_ip_interface_brief(shell: Shell, args: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def show_ip_route(shell: Shell, args: Sequence[str]) -> str:
+    """EOS lists no local /32 routes; codes, then one line per route."""
+    lines = [
+        "VRF: default",
+        "Codes: C - connected, S - static, K - kernel,",
+        "       O - OSPF, IA - OSPF inter area, B - Other BGP Routes",
+        "",
+        "Gateway of last resort:",
+    ]
+    routes = facts.routes(shell.device.config, eos_config.PORTS[0])
+    for route in (r for r in routes if r.kind == "static"):
+        lines += [f" S        {route.network} [1/0] via {route.next_hop}, {route.interface}", ""]
+    for route in (r for r in routes if r.kind == "connected"):
+        lines.append(f" C        {route.network} is directly connected, {route.interface}")
+    return "\n".join([*lines, ""]) + "\n"
+
+
+def show_lldp_neighbors(shell: Shell, args: Sequence[str]) -> str:
+    index = shell.device.index
+    return (
+        "Last table change time   : 0:10:04 ago\nNumber of table inserts  : 1\n"
+        "Number of table deletes  : 0\nNumber of table drops    : 0\n"
+        "Number of table ageouts  : 0\n\n"
+        "Port          Neighbor Device ID       Neighbor Port ID    TTL\n"
+        "---------- ------------------------ ---------------------- ---\n"
+        f"Et1           {facts.NEIGHBOR:<25}{facts.lldp_port(index):<23}120\n"
+    )
+
+
 def show_running_config(shell: Shell, args: Sequence[str]) -> str:
     return shell.device.running_config()
 
@@ -141,6 +170,8 @@ def _user(commands: Sequence[tuple[str, Handler]]) -> list[tuple[str, Handler]]:
         ("show hostname", show_hostname),
         ("show clock", show_clock),
         ("show ip interface brief", show_ip_interface_brief),
+        ("show ip route", show_ip_route),
+        ("show lldp neighbors", show_lldp_neighbors),
         *commands,
     ]
 

@@ -56,3 +56,8 @@ def mac(index: int, port: int) -> str:
 def neighbor_port(index: int) -> str:
     """The core switch's port that device `index` is cabled to (GigabitEthernet1/0/N)."""
     return f"1/0/{host_number(index)}"
+
+
+def lldp_port(index: int) -> str:
+    """The core switch's port as LLDP names it in full."""
+    return f"GigabitEthernet{neighbor_port(index)}"

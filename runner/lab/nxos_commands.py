@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, exec_commands, nxos_config
+from runner.lab import config_commands, exec_commands, facts, nxos_config
 from runner.lab.grammar import ParseError
 from runner.lab.table import Dialect, Handler, Invalid, Mode, Table
 
@@ -35,6 +35,41 @@ def show_version(shell: Shell, args: Sequence[str]) -> str:
 
 def show_ip_interface_brief(shell: Shell, args: Sequence[str]) -> str:
     return nxos_config.show_ip_interface_brief(shell.device.config)
+
+
+def show_ip_route(shell: Shell, args: Sequence[str]) -> str:
+    lines = [
+        'IP Route Table for VRF "default"',
+        "'*' denotes best ucast next-hop",
+        "'**' denotes best mcast next-hop",
+        "'[x/y]' denotes [preference/metric]",
+        "'%<string>' in via output denotes VRF <string>",
+        "",
+    ]
+    uptime = "3d01h"
+    for route in facts.routes(shell.device.config, nxos_config.PORTS[0]):
+        attached = ", attached" if route.kind != "static" else ""
+        lines.append(f"{route.network}, ubest/mbest: 1/0{attached}")
+        if route.kind == "static":
+            hop = f"{route.next_hop}, [1/0], {uptime}, static"
+        else:
+            address = facts.network(shell.device.config.interfaces[route.interface])
+            assert address is not None
+            hop = f"{address.ip}, {nxos_config.short_name(route.interface)}, [0/0], {uptime}, "
+            hop += "direct" if route.kind == "connected" else "local"
+        lines.append(f"    *via {hop}")
+    return "\n".join(lines) + "\n"
+
+
+def show_lldp_neighbors(shell: Shell, args: Sequence[str]) -> str:
+    port = facts.neighbor_port(shell.device.index)
+    return (
+        "Capability codes:\n  (R) Router, (B) Bridge, (T) Telephone, (C) DOCSIS Cable Device\n"
+        "  (W) WLAN Access Point, (P) Repeater, (S) Station, (O) Other\n"
+        "Device ID            Local Intf      Hold-time  Capability  Port ID\n"
+        f"{facts.NEIGHBOR:<21}Eth1/1          120        BR          Gi{port}\n\n"
+        "Total entries displayed: 1\n"
+    )
 
 
 def show_running_config(shell: Shell, args: Sequence[str]) -> str:
@@ -70,6 +105,8 @@ _USER: list[tuple[str, Handler]] = [
     ("show version", show_version),
     ("show clock", exec_commands.show_clock),
     ("show ip interface brief", show_ip_interface_brief),
+    ("show ip route", show_ip_route),
+    ("show lldp neighbors", show_lldp_neighbors),
     ("show running-config", show_running_config),
     ("show running-config interface IFNAME", show_running_interface),
     ("show startup-config", show_startup_config),
