@@ -5,10 +5,13 @@ foreign exceptions (netmiko, paramiko, sockets) become netjob's DeviceErrors.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 import paramiko
@@ -31,6 +34,7 @@ from runner.errors import (
     ConnectTimeoutError,
     DeviceError,
     HostTimeoutError,
+    LoginTimeoutError,
     SessionDesyncError,
     SessionLimitError,
     UnreachableError,
@@ -42,12 +46,17 @@ SESSION_LIMIT = re.compile(r"session limit|too many (sessions|connections)|all v
 
 class Lease:
     """A host's hold on its session, so another thread (the watchdog) can cut it at any
-    moment: while connecting, logging in or waiting for a prompt."""
+    moment: while connecting, logging in or waiting for a prompt.
 
-    def __init__(self) -> None:
+    `login_slot()` is what a connector holds while it logs in (after the TCP connection and
+    the SSH banner, which cost the device's AAA server nothing): the executor makes it its
+    run's login gate, and stops the host's clock while the host waits for it."""
+
+    def __init__(self, login_slot: Callable[[], AbstractContextManager[object]] | None = None):
         self._lock = threading.Lock()
         self._cutters: list[Callable[[], None]] = []
         self.expired = False
+        self.login_slot = login_slot or contextlib.nullcontext
 
     def on_abort(self, cut: Callable[[], None]) -> None:
         """Register how to cut this session; runs at once if the deadline already passed."""
@@ -106,7 +115,48 @@ def dial(host: Host, lease: Lease) -> socket.socket:
     # login from ~85 ms to ~4 ms.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     lease.on_abort(lambda: _close(sock))
+    try:
+        _await_banner(sock, where, timeout)
+    except DeviceError:
+        _close(sock)
+        raise
     return sock
+
+
+def _await_banner(sock: socket.socket, where: str, timeout: float) -> None:
+    """Wait for the device's SSH version line (peeked: it stays for paramiko to read), so
+    a device that accepts TCP and then says nothing, closes, or speaks another protocol
+    fails here, precisely, before it takes a login slot."""
+    cause: OSError | None = None
+    try:
+        first = sock.recv(256, socket.MSG_PEEK)
+    except TimeoutError as exc:
+        error: DeviceError = ConnectTimeoutError(
+            f"{where} accepted the connection but sent no SSH banner within {timeout:g}s",
+            hint="its SSH server does not answer (overloaded or wedged, or a firewall holds "
+            "the connection): check the device, or raise connection.conn_timeout",
+        )
+        error.retryable = True
+        raise error from exc
+    except OSError as exc:  # a reset right after the accept
+        first, cause = b"", exc
+    if not first:
+        error = ConnectionLostError(
+            f"{where} closed the connection before sending an SSH banner",
+            hint="the device refuses SSH from this address or has no SSH session free "
+            "(a vty access-class, MaxStartups): check its SSH settings",
+        )
+        error.retryable = True
+        raise error from cause
+    # RFC 4253 lets a server send other lines before its version; network devices do not,
+    # and a port that answers anything else runs another service.
+    if not first.startswith(b"SSH-"[: len(first)]) and b"SSH-" not in first:
+        said = first.decode("utf-8", "replace").splitlines()[0]
+        raise UnreachableError(
+            f"{where} answered, but not with SSH: it said {_quote(said)}",
+            hint="check the port in the inventory: another service (HTTP, telnet, a console "
+            "server) listens there",
+        )
 
 
 class Connection(Protocol):
@@ -150,16 +200,15 @@ class NetmikoConnection:
         try:
             info = platforms.lookup(host.platform)
             driver = ConnectHandler(**_netmiko_params(host, credentials, sock, info))
+            driver._get_ssh_client_instance = _Client  # type: ignore[method-assign]
             _wait_for_data(driver)
             _verify_echo(driver)
             lease.on_abort(lambda: _detach(driver))
-            if info.known:
-                _login(driver)
-            else:  # netmiko's own login, delays and buffer clearing: no assumption made
-                driver._open()
+            with lease.login_slot():
+                _login(driver, sock, info, host.connection.auth_timeout)
         except Exception as exc:
             _close(sock)
-            error = map_exception(exc, connecting=True)
+            error = map_exception(exc, connecting=True, host=host)
             # The TCP connection worked, so the device is there: worth another try later.
             error.retryable = not isinstance(error, AuthenticationError | HostTimeoutError)
             raise error from exc
@@ -204,6 +253,7 @@ class NetmikoConnection:
         self._check_usable()
         driver = self._driver
         prompt = self._prompt_pattern()
+        driver._netjob_received = []
         try:
             driver._netjob_before_echo = ""
             output: str = driver.send_command(
@@ -217,6 +267,8 @@ class NetmikoConnection:
                 late = self._probe(prompt, min(read_timeout, 10.0))
         except Exception as exc:
             raise self._mapped(exc, during=f"'{command}'") from exc
+        finally:
+            driver._netjob_received = []  # kept only for a failure's partial output
         if self._unexpected(stale, prompt) or self._unexpected(late, prompt):
             self._resync()
             raise SessionDesyncError(
@@ -241,6 +293,7 @@ class NetmikoConnection:
         self._check_usable()
         driver, info = self._driver, self._info
         self._settled = False  # until config mode is left for sure
+        driver._netjob_received = []
         try:
             output = str(driver.config_mode())
         except ValueError as exc:  # netmiko: "Failed to enter configuration mode"
@@ -451,9 +504,15 @@ class NetmikoConnection:
     def _mapped(self, exc: Exception, connecting: bool = False, during: str = "") -> DeviceError:
         """A timeout on a session the device already closed is a lost connection."""
         error = map_exception(exc, connecting=connecting)
+        if isinstance(error, SessionDesyncError) and isinstance(exc, _Paged):
+            self._broken = f"the device pages its output ({exc.more!r})"
         if isinstance(error, CommandTimeoutError | ConnectionLostError) and not self._alive():
             where = f" during {during}" if during else ""
-            return ConnectionLostError(f"the device closed the session{where}")
+            partial = error.output or "".join(self._driver._netjob_received)
+            kept = f" after {len(partial)} characters of output" if partial else ""
+            return ConnectionLostError(
+                f"the device closed the session{where}{kept}", output=partial
+            )
         return error
 
     def _alive(self) -> bool:
@@ -568,40 +627,159 @@ def _wait_for_data(driver: Any) -> None:
     # Only inside read_until_pattern: clear_buffer's and read_channel_timing's reads mean
     # "whatever is there now" and must not wait.
     waiting = threading.local()
+    driver._netjob_received = []  # what the current command got so far (see _heard)
+    driver._netjob_seen = ""  # the last characters the device sent
+    driver._netjob_heard = time.monotonic()
+
+    send_command = driver.send_command
 
     def read_or_wait() -> str:
         channel = driver.remote_conn
         if getattr(waiting, "on", False) and channel is not None and not driver._read_buffer:
             with contextlib.suppress(Exception):  # a timeout, or a closed channel: read
                 channel.in_buffer.read(0, WAIT_FOR_DATA_S)
-        return str(read_channel())
+        data = str(read_channel())
+        if getattr(waiting, "watch", False):
+            _heard(driver, channel, data)
+        return data
 
     def until_pattern(*args: Any, **kwargs: Any) -> str:
         waiting.on = True
         try:
-            return str(read_until_pattern(*args, **kwargs))
+            return str(watched(read_until_pattern, *args, **kwargs))
         finally:
             waiting.on = False
 
+    def watched(read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """netmiko's waits for a pattern (read_until_pattern, and send_command's own loop)
+        with what they read watched by _heard."""
+        outer = getattr(waiting, "watch", False)
+        waiting.watch = True
+        driver._netjob_heard = time.monotonic()
+        try:
+            return read(*args, **kwargs)
+        finally:
+            waiting.watch = outer
+
     driver.read_channel = read_or_wait
     driver.read_until_pattern = until_pattern
+    driver.send_command = functools.partial(watched, send_command)
 
 
-def _login(driver: Any) -> None:
-    """netmiko's own `_open()`, less its fixed 100 ms sleep before session preparation:
-    the RETURN it sends is still sent, and every step after it waits for a pattern."""
+# A pager's prompt at the end of what a device sent, and nothing after it for a second:
+# IOS/EOS `--More--`, VRP `---- More ----`, Junos `---(more)---`, others' variants.
+_PAGER = re.compile(
+    r"(?:-+ ?\(?more\b[^\r\n]{0,20}?\)? ?-+|<-+ more -+>|press any key to continue\W*)\s*$", re.I
+)
+PAGER_QUIET_S = 1.0
+
+
+def _heard(driver: Any, channel: Any, data: str) -> None:
+    """Watch what a wait for a pattern reads: keep it (a failed command keeps its partial
+    output), and stop the wait at once when the device closed the session, or after a
+    quiet second at a pager's prompt, instead of sitting out the read timeout."""
+    now = time.monotonic()
+    if data:
+        driver._netjob_received.append(data)
+        driver._netjob_seen = (driver._netjob_seen + data)[-200:]
+        driver._netjob_heard = now
+        return
+    if _channel_closed(channel):
+        raise _SessionClosed("".join(driver._netjob_received))
+    if now - driver._netjob_heard >= PAGER_QUIET_S:
+        more = _PAGER.search(driver._netjob_seen)
+        if more:
+            raise _Paged(more.group(0).strip(), "".join(driver._netjob_received))
+
+
+def _channel_closed(channel: Any) -> bool:
+    try:
+        transport = channel.get_transport()
+        return bool(
+            channel.closed or channel.eof_received or transport is None or not transport.is_active()
+        )
+    except Exception:
+        return True
+
+
+class _Client(paramiko.SSHClient):
+    """paramiko says "Authentication failed." both when the device refused the password
+    and when it closed the connection meanwhile; only the transport tells them apart."""
+
+    def connect(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().connect(*args, **kwargs)
+        except paramiko.AuthenticationException as exc:
+            transport = self.get_transport()
+            if transport is None or transport.is_active() or "timeout" in str(exc):
+                raise
+            self.close()
+            raise _ClosedDuringAuth() from exc
+
+
+# What the hooks above raise, for map_exception (netmiko lets them through as they are).
+class _ClosedDuringAuth(EOFError):
+    """The device closed the connection while it checked the password."""
+
+
+class _SessionClosed(EOFError):
+    def __init__(self, partial: str) -> None:
+        super().__init__("the device closed the session")
+        self.partial = partial
+
+
+class _Paged(Exception):
+    def __init__(self, more: str, partial: str) -> None:
+        super().__init__(f"the output stopped at a pager prompt {more!r}")
+        self.more = more
+        self.partial = partial
+
+
+class _NoPrompt(Exception):
+    def __init__(self, bound: float, seen: str) -> None:
+        super().__init__(f"no prompt within {bound:g}s of logging in")
+        self.bound = bound
+        self.seen = seen
+
+
+def _login(driver: Any, sock: socket.socket, info: platforms.PlatformInfo, bound: float) -> None:
+    """netmiko's own `_open()`, in two bounded parts: the authentication (paramiko bounds
+    it by auth_timeout), then the shell's first prompt and the session set-up, which get
+    `bound` seconds in all; past it the socket is cut and the login fails `login_timeout`
+    (netmiko would wait its read timeout for each set-up command in turn).
+
+    On a platform the table knows, netmiko's fixed 100 ms sleep before the set-up is left
+    out: the RETURN it sends is still sent, and every step after it waits for a pattern."""
     driver._modify_connection_params()
     driver.establish_connection()
+    cut = threading.Event()
+
+    def cut_login() -> None:
+        cut.set()
+        _detach(driver)
+        _close(sock)
+
+    timer = threading.Timer(bound, cut_login)
+    timer.daemon = True
+    timer.start()
     try:
+        if not info.known:  # netmiko's own delays and buffer clearing: no assumption made
+            driver._try_session_preparation()
+            return
         driver.write_channel(driver.RETURN)
         driver.session_preparation()
         if driver.global_cmd_verify is False:
             # The driver does not read each command's echo (Comware: no terminal width),
             # so what login left unread would open the first command's output: drain it.
             driver.read_channel_timing(last_read=0.2, read_timeout=5)
-    except Exception:
-        driver.disconnect()
+    except Exception as exc:
+        with contextlib.suppress(Exception):
+            driver.disconnect()
+        if cut.is_set():
+            raise _NoPrompt(bound, str(getattr(driver, "_netjob_seen", ""))) from exc
         raise
+    finally:
+        timer.cancel()
 
 
 def _netmiko_params(
@@ -639,14 +817,24 @@ def _rejected_config(message: str) -> str:
     return f"the device rejected '{found.group('cmd').strip()}': {said}"
 
 
-def map_exception(exc: BaseException, connecting: bool = False) -> DeviceError:
+def map_exception(
+    exc: BaseException, connecting: bool = False, host: Host | None = None
+) -> DeviceError:
     """Every foreign exception becomes one DeviceError class. Keep this complete: a test
-    checks that every netmiko exception class lands somewhere specific."""
+    checks that every netmiko exception class lands somewhere specific. `host`, when
+    given, lets a message name the bound that ran out."""
     if isinstance(exc, DeviceError):
         return exc
-    text = " ".join(str(exc).split())
+    mapped = _mapped_hook(exc)
+    if mapped is not None:
+        return mapped
+    # paramiko glues its cause to its own words ("...protocol banner[Errno 9] Bad ...").
+    text = re.sub(r"(protocol banner)(?=\S)", r"\1: ", " ".join(str(exc).split()))
     cause = exc.__context__
     if isinstance(exc, NetmikoAuthenticationException | paramiko.AuthenticationException):
+        if "Authentication timeout" in text:  # paramiko's words when auth_timeout ran out
+            bound = f"{host.connection.auth_timeout:g}s (auth_timeout)" if host else "time"
+            return LoginTimeoutError(f"the device did not answer the login within {bound}")
         return AuthenticationError("authentication failed (wrong username or password)")
     if SESSION_LIMIT.search(text) or isinstance(exc, paramiko.ChannelException):
         # A channel refused after a good login is how SSH servers say "no more sessions".
@@ -656,20 +844,70 @@ def map_exception(exc: BaseException, connecting: bool = False) -> DeviceError:
     if "DNS failure" in text or isinstance(cause, socket.gaierror):
         return UnreachableError("the address does not resolve (DNS)")
     if isinstance(exc, ReadTimeout):
+        if connecting:  # no command of a task was sent yet: the login's own set-up
+            return LoginTimeoutError(f"no prompt after logging in: {_first_line(text)}")
         return CommandTimeoutError(f"no prompt in time: {_first_line(text)}")
     if isinstance(exc, NetmikoTimeoutException | TimeoutError):
         if connecting:
             return ConnectTimeoutError(f"no answer while connecting: {_first_line(text)}")
         return CommandTimeoutError(f"no answer in time: {_first_line(text)}")
+    if connecting and _after_login(exc, text):
+        return ConnectionLostError(
+            "the device accepted the login, then closed the connection before a shell opened",
+            hint="the user may lack shell access (AAA exec authorization), or the device is "
+            "out of sessions: check its logs, then --retry-failed",
+        )
     if isinstance(exc, OSError | EOFError | paramiko.SSHException | ReadException):
         if connecting:
-            return ConnectTimeoutError(f"the SSH session could not be set up: {_first_line(text)}")
+            return ConnectTimeoutError(
+                f"the SSH session could not be set up: {_first_line(text) or type(exc).__name__}"
+            )
         return ConnectionLostError(f"the session broke: {_first_line(text) or type(exc).__name__}")
     if isinstance(exc, ConfigInvalidException):
         return CommandRejectedError(_rejected_config(str(exc)))
     if isinstance(exc, NetmikoBaseException | ValueError):
         return ConnectionLostError(f"netmiko: {_first_line(text)}")
     return DeviceError(f"internal error: {type(exc).__name__}: {_first_line(text)}")
+
+
+def _mapped_hook(exc: BaseException) -> DeviceError | None:
+    """What this module's own hooks into netmiko and paramiko raised."""
+    if isinstance(exc, _NoPrompt):
+        said = f"; the last it sent was {_quote(exc.seen)}" if exc.seen.strip() else ""
+        return LoginTimeoutError(
+            f"logged in, but the device showed no usable prompt within {exc.bound:g}s "
+            f"(auth_timeout){said}",
+            hint="check the device's shell (exec authorization, a banner that waits for a "
+            "key, a busy CPU); raise connection.auth_timeout if it is only slow",
+        )
+    if isinstance(exc, _ClosedDuringAuth):
+        return ConnectionLostError(
+            "the device closed the connection while it checked the password",
+            hint="its AAA server (TACACS/RADIUS) may be failing, or a login limit was hit: "
+            "check the device's logs, then --retry-failed",
+        )
+    if isinstance(exc, _SessionClosed):
+        kept = f" after {len(exc.partial)} characters of output" if exc.partial else ""
+        return ConnectionLostError(f"the device closed the session{kept}", output=exc.partial)
+    if isinstance(exc, _Paged):
+        return SessionDesyncError(
+            f"the output stopped at the device's pager prompt {exc.more!r} after "
+            f"{len(exc.partial)} characters: the terminal length could not be set to 0",
+            hint="allow this user to set the terminal length (or set it in the user's "
+            "profile on the device); the partial output is in the host's log",
+            output=exc.partial,
+        )
+    return None
+
+
+def _after_login(exc: BaseException, text: str) -> bool:
+    """A session that could not open after the password was accepted: paramiko's words
+    when the transport went away between the login and the shell."""
+    return (
+        "SSH session not active" in text
+        or "Unable to open channel" in text
+        or (isinstance(exc, EOFError) and not text)
+    )
 
 
 def _first_line(text: str) -> str:

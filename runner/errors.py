@@ -11,10 +11,14 @@
     ├── PlanError (runner.checkmode) a config cannot be read as a hierarchy: lines are sent
     │                                as written, and the step says so
     ├── StoreError (runner.drift)    a stored output is missing or damaged
+    ├── ReportWriteError             a report file cannot be written (a read-only or full
+    │                                disk, a file where a folder should be): exit 4
     └── DeviceError                  one host's failure; becomes data in its HostResult
         ├── UnreachableError         unreachable (refused, no route, DNS)
         ├── ConnectTimeoutError      connect_timeout
         ├── AuthenticationError      auth_failed
+        ├── LoginTimeoutError        login_timeout (the password or the first prompt took
+        │                            longer than auth_timeout)
         ├── SessionLimitError        session_limit
         ├── ConnectionLostError      connection_lost
         ├── CommandTimeoutError      command_timeout (prompt not found in time)
@@ -41,6 +45,7 @@ class ExitCode(IntEnum):
     HOSTS_FAILED = 1
     BAD_INPUT = 2
     NONCOMPLIANT = 3
+    REPORT_NOT_WRITTEN = 4
     INTERRUPTED = 130
 
 
@@ -50,6 +55,7 @@ class FailureClass(str, Enum):
     UNREACHABLE = "unreachable"
     CONNECT_TIMEOUT = "connect_timeout"
     AUTH_FAILED = "auth_failed"
+    LOGIN_TIMEOUT = "login_timeout"
     SESSION_LIMIT = "session_limit"
     CONNECTION_LOST = "connection_lost"
     COMMAND_TIMEOUT = "command_timeout"
@@ -84,6 +90,11 @@ class SelectionError(InputError):
 
 class LabError(NetjobError):
     """The built-in lab cannot start."""
+
+
+class ReportWriteError(NetjobError):
+    """A report file or folder cannot be written: checked before any device is contacted,
+    and on a write error mid-run the run stops starting hosts (exit 4)."""
 
 
 class DeviceError(NetjobError):
@@ -128,6 +139,15 @@ class ConnectTimeoutError(DeviceError):
 class AuthenticationError(DeviceError):
     failure = FailureClass.AUTH_FAILED
     hint = "check the username and the password (or its environment variable) for this host"
+
+
+class LoginTimeoutError(DeviceError):
+    failure = FailureClass.LOGIN_TIMEOUT
+    retryable = True
+    hint = (
+        "the device (or its TACACS/RADIUS server) is slow to log in: raise "
+        "connection.auth_timeout, or lower --max-logins"
+    )
 
 
 class SessionLimitError(DeviceError):

@@ -1,17 +1,19 @@
 """One WorkItem over one Connection → HostResult. A host failure is data, never raised.
 
 The policy bounds each host: logins pass a gate shared by the run (so 200 sessions can run
-while only 20 log in, sparing TACACS/RADIUS), connect-stage failures are retried with
-backoff and jitter, and a watchdog cuts the host's socket at its deadline.
+while only 20 log in, sparing TACACS/RADIUS; the TCP connection is made before the gate),
+connect-stage failures are retried with backoff and jitter, and a watchdog cuts the host's
+socket at its deadline (its clock stopped while it waits for the gate).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from runner.connection import Connection, Connector, Lease
@@ -55,8 +57,9 @@ def execute(
     policy = policy or Policy()
     started = time.time()
     clock = time.perf_counter()
-    lease = Lease()
-    token = policy.watchdog.watch(time.monotonic() + policy.host_timeout, lease.abort)
+    budget = _Budget(policy)
+    lease = Lease(login_slot=budget.login_slot)
+    budget.start(lease)
     try:
         results = _run(item, connect, policy, lease, notify)
     except DeviceError as exc:
@@ -71,7 +74,7 @@ def execute(
             time.perf_counter() - clock,
         )
     finally:
-        policy.watchdog.cancel(token)
+        budget.stop()
     results = [_step_deadline(r, lease, policy) for r in results]
     results.extend(_skipped(item.steps[len(results) :]))
     ignored = {s.task for s in item.steps if s.ignore_errors}
@@ -108,13 +111,56 @@ def _run(
     return results
 
 
+class _Budget:
+    """A host's --host-timeout, spent only while the host works: the clock stops while it
+    waits for a login slot (other hosts' logins are not its own slowness)."""
+
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+        self._left = policy.host_timeout
+        self._since = 0.0
+        self._token: int | None = None
+        self._lease: Lease | None = None
+
+    def start(self, lease: Lease) -> None:
+        self._lease = lease
+        self._since = time.monotonic()
+        self._token = self._policy.watchdog.watch(self._since + self._left, lease.abort)
+
+    def stop(self) -> None:
+        if self._token is not None:
+            self._policy.watchdog.cancel(self._token)
+            self._token = None
+            self._left -= time.monotonic() - self._since
+
+    @contextlib.contextmanager
+    def login_slot(self) -> Iterator[None]:
+        self.stop()
+        try:
+            self._policy.login_gate.acquire()
+        finally:
+            assert self._lease is not None
+            self.start(self._lease)
+        try:
+            yield
+        finally:
+            self._policy.login_gate.release()
+
+
 def _login(item: WorkItem, connect: Connector, policy: Policy, lease: Lease) -> Connection:
+    """The connector takes a login slot (lease.login_slot()) for the login itself, after
+    the TCP connection; failures before anything was sent are retried with backoff."""
+    first = time.monotonic()
     for attempt in range(policy.retries + 1):
         try:
-            with policy.login_gate:
-                return connect(item.host, item.credentials, lease)
+            return connect(item.host, item.credentials, lease)
         except DeviceError as exc:
             if not exc.retryable or attempt == policy.retries or lease.expired:
+                if attempt:  # say why it took this long
+                    exc.args = (
+                        f"{exc} (so did each of {attempt + 1} attempts, "
+                        f"{time.monotonic() - first:.0f}s in all; --retries sets how many)",
+                    )
                 raise
             pause = policy.backoff * 2**attempt * random.uniform(0.5, 1.5)
             time.sleep(pause)  # backoff with jitter, so retries do not arrive in a wave

@@ -23,7 +23,7 @@ FAULTS = {
     "r001": ("auth_fail", "auth_failed"),
     "r002": ("refuse", "unreachable"),
     "r003": ("silent", "connect_timeout"),
-    "r004": ("hang", "host_timeout"),
+    "r004": ("hang", "login_timeout"),
     "r005": ("drop", "connection_lost"),
     "r006": ("session_limit:0", "session_limit"),
     "r007": ("reject:show running-config", "command_rejected"),

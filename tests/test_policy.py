@@ -49,13 +49,14 @@ def test_logins_in_flight_never_exceed_the_gate() -> None:
     entered = threading.Barrier(3, timeout=5)
 
     def connect(host: Host, credentials: Credentials, lease: Lease) -> FakeConnection:
-        with lock:
-            state["now"] += 1
-            state["peak"] = max(state["peak"], state["now"])
-        with contextlib.suppress(threading.BrokenBarrierError):
-            entered.wait()  # three logins must be able to overlap...
-        with lock:
-            state["now"] -= 1
+        with lease.login_slot():  # as NetmikoConnection.open does, after the TCP connect
+            with lock:
+                state["now"] += 1
+                state["peak"] = max(state["peak"], state["now"])
+            with contextlib.suppress(threading.BrokenBarrierError):
+                entered.wait()  # three logins must be able to overlap...
+            with lock:
+                state["now"] -= 1
         return FakeConnection(host)
 
     policy = Policy(max_logins=3)

@@ -3,9 +3,16 @@
     r003=auth_fail          the right password is rejected
     r003=refuse             TCP connection refused (the port is bound, never listening)
     r003=silent             TCP accepted, but no SSH banner is ever sent
+    r003=garbage_banner     TCP accepted, then an HTTP answer instead of an SSH banner, and
+                            the connection closed (another service on the SSH port)
+    r003=close_auth         the connection closes while the password is checked
+    r003=close_after_auth   the password is accepted, then the connection closes when the
+                            client asks for its shell
     r003=hang               login succeeds, then the shell never answers
     r003=drop               the connection closes halfway through `show running-config`
                             (Junos: `show configuration`)
+    r003=pager              `terminal length 0` does not take: long outputs stop at the
+                            platform's `--More--` prompt until a key is pressed
     r003=latency:MS         every command answers MS milliseconds late
     r003=login_latency:MS   the password is accepted MS milliseconds late
     r003=big_config:MB      `show running-config` is about MB megabytes long (up to 64)
@@ -95,6 +102,10 @@ class DeviceFaults:
     silent: bool = False
     hang: bool = False
     drop: bool = False
+    garbage_banner: bool = False
+    close_auth: bool = False
+    close_after_auth: bool = False
+    pager: bool = False
     latency_ms: int = 0
     login_latency_ms: int = 0
     big_config_mb: float = 0.0
@@ -111,6 +122,10 @@ class DeviceFaults:
             silent=self.silent or other.silent,
             hang=self.hang or other.hang,
             drop=self.drop or other.drop,
+            garbage_banner=self.garbage_banner or other.garbage_banner,
+            close_auth=self.close_auth or other.close_auth,
+            close_after_auth=self.close_after_auth or other.close_after_auth,
+            pager=self.pager or other.pager,
             latency_ms=other.latency_ms or self.latency_ms,
             login_latency_ms=other.login_latency_ms or self.login_latency_ms,
             big_config_mb=other.big_config_mb or self.big_config_mb,
@@ -151,6 +166,10 @@ _FLAGS = {
     "silent": DeviceFaults(silent=True),
     "hang": DeviceFaults(hang=True),
     "drop": DeviceFaults(drop=True),
+    "garbage_banner": DeviceFaults(garbage_banner=True),
+    "close_auth": DeviceFaults(close_auth=True),
+    "close_after_auth": DeviceFaults(close_after_auth=True),
+    "pager": DeviceFaults(pager=True),
 }
 _VALUED: dict[str, tuple[Callable[[str], DeviceFaults], str]] = {
     # fault name: (value → faults, an example value for error messages)

@@ -206,9 +206,10 @@ class Lab:
             self._closers.append(sock)
             sock.bind((host, port))
             return int(sock.getsockname()[1])
-        if faults.silent:
+        if faults.silent or faults.garbage_banner:
             loop = asyncio.get_running_loop()
-            server = await loop.create_server(lambda: _Silent(self._silent), host, port)
+            speaks = _NOT_SSH if faults.garbage_banner else b""
+            server = await loop.create_server(lambda: _Silent(self._silent, speaks), host, port)
             self._closers.append(server)
             return int(server.sockets[0].getsockname()[1])
         acceptor = await asyncssh.listen(
@@ -230,14 +231,23 @@ class Lab:
             transport.close()
 
 
-class _Silent(asyncio.Protocol):
-    """Accepts TCP and says nothing: a device whose SSH daemon is wedged."""
+# What the garbage_banner fault answers: an HTTP server where SSH was expected.
+_NOT_SSH = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
-    def __init__(self, transports: set[asyncio.BaseTransport]) -> None:
+
+class _Silent(asyncio.Protocol):
+    """Accepts TCP and says nothing: a device whose SSH daemon is wedged. With `speaks`,
+    says that instead of an SSH banner and closes: another service on the port."""
+
+    def __init__(self, transports: set[asyncio.BaseTransport], speaks: bytes = b"") -> None:
         self._transports = transports
+        self._speaks = speaks
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transports.add(transport)
+        if self._speaks and isinstance(transport, asyncio.WriteTransport):
+            transport.write(self._speaks)
+            transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         pass

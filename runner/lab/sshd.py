@@ -98,6 +98,10 @@ class DeviceServer(asyncssh.SSHServer):
         faults = self._runtime.faults
         if faults.login_latency_ms:
             await asyncio.sleep(faults.login_latency_ms / 1000)
+        if faults.close_auth and self._conn is not None:
+            log.info("%s: closing the connection during login", self._runtime.device.hostname)
+            self._conn.close()
+            return False
         right = hmac.compare_digest(username, self._runtime.username) and hmac.compare_digest(
             password, self._runtime.password
         )
@@ -105,6 +109,11 @@ class DeviceServer(asyncssh.SSHServer):
 
     def session_requested(self) -> VtySession:
         runtime = self._runtime
+        if runtime.faults.close_after_auth and self._conn is not None:
+            # Logged in; the shell the client asks for next is never opened.
+            log.info("%s: closing the connection after login", runtime.device.hostname)
+            self._conn.close()
+            raise asyncssh.ChannelOpenError(asyncssh.OPEN_CONNECT_FAILED, "closed")
         limit = runtime.faults.session_limit
         if limit is not None and runtime.shells >= limit:
             log.info("%s: session refused, limit %d reached", runtime.device.hostname, limit)
@@ -180,6 +189,8 @@ class VtySession(asyncssh.SSHServerSession[str]):
             await self._send(terminal.greeting())
             while True:
                 typed = await self._inbox.get()
+                if self._runtime.faults.pager:  # `terminal length 0` never takes
+                    terminal.shell.terminal_length = 24
                 if self._held:  # the late answer comes before the echo of what was typed
                     held, self._held = self._held, ""
                     await self._send(held)
