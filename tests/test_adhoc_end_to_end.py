@@ -121,7 +121,7 @@ def test_cmd_writes_a_run_folder_that_report_and_show_read(
     assert (run / "hosts" / "r001.log").is_file()
     capsys.readouterr()
 
-    assert main(["report", str(run)]) == 0
+    assert main(["report", str(run.resolve())]) == 0
     assert "2 hosts: 2 ok" in capsys.readouterr().out
     assert main(["show", data["run_id"], "r002", "--reports", str(tmp_path / "reports")]) == 0
     shown = capsys.readouterr().out
