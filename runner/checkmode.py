@@ -30,6 +30,14 @@ from runner.errors import NetjobError
 # opens it, so a one-line banner (`banner motd ^CAuthorized only^C`, as IOS shows a
 # banner without newlines) would swallow the rest of the config. Split it in two.
 _ONE_LINE_BANNER = re.compile(r"^(banner \S+ (\^C|[^\s\w]))(.*)\2[ \t]*$", re.MULTILINE)
+# IOS stores any delimiter a banner was typed with as `^C`: `banner motd ^hi^` shows as
+# `banner motd ^Chi^C`. Both sides are compared in that form, so a banner already there
+# plans `unchanged`; it is still sent as the task wrote it.
+_BANNER_DELIMITER = re.compile(r"^([ \t]*banner \S+ )(\^C|[^\s\w])(.*)\2[ \t]*$", re.MULTILINE)
+
+
+def _device_banner(text: str) -> str:
+    return _BANNER_DELIMITER.sub(r"\1^C\3^C", text)
 
 
 class PlanError(NetjobError):
@@ -57,11 +65,12 @@ def plan_config(running: str, lines: Sequence[str], platform: str) -> ConfigPlan
     hier = hier_platform(platform)
     if info.comment_lines:
         running = _blocks(running, info.comment_lines)
-    current = _load(hier, running, "the running config")
+    current = _load(hier, _device_banner(running), "the running config")
     nested = nest_flat_lines(lines, info)
     # Compared in the form the device shows; sent in the form the task wrote.
-    written = {_shown_as(line, info).strip(): line.strip() for line in nested}
-    task = _load(hier, "\n".join(_shown_as(line, info) for line in nested), "the task's lines")
+    shown = [_device_banner(_shown_as(line, info)) for line in nested]
+    written = {device.strip(): line.strip() for device, line in zip(shown, nested, strict=True)}
+    task = _load(hier, "\n".join(shown), "the task's lines")
     remediation = current.config_to_get_to(current.future(task))
     to_send: list[str] = []
     diff: list[str] = []
