@@ -262,13 +262,10 @@ def _cisco_secrets(types: str) -> tuple[str, ...]:
 
 
 _IOS_SECRETS = _cisco_secrets(r"[0-9]{1,2}")
-_EOS_SECRETS = (
-    *_cisco_secrets(r"[0-9]{1,2}|sha512"),
-    # A refusal quotes the word EOS stopped at, which may be a secret's value (`enable
-    # password sha512 $6$...` → `% Invalid input (at token 3: '$6$...')`): it goes, always;
-    # netjob shows the refused command (masked where secret) beside it.
-    r"%[ \t]*Invalid[ \t]+input[ \t]+\(at[ \t]+token[ \t]+[0-9]+:[ \t]*'(?P<value>[^\n]+?)'\)",
-)
+# A refusal may quote a secret's value alone (EOS: `enable password sha512 $6$...` →
+# `% Invalid input (at token 3: '$6$...')`): the redactor masks every other place a value
+# it found appears in the same text, so no pattern is needed for the quote itself.
+_EOS_SECRETS = _cisco_secrets(r"[0-9]{1,2}|sha512")
 _XR_SECRETS = (
     *_cisco_secrets(r"[0-9]{1,2}|encrypted|clear"),
     rf"{_B}key-string{_SP}(?:password|clear){_SP}{_SECRET}",

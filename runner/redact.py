@@ -79,6 +79,12 @@ class Redactor:
             re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
         )
         self._patterns = _DEVICE_PATTERNS if device_patterns else []
+        # Device secret values found so far (see _device), masked wherever they appear
+        # later: netmiko logs a refused line's echo and the refusal quoting its value in
+        # two records, and a run's files come through one redactor in order.
+        self._seen: set[str] = set()
+        self._seen_pattern: re.Pattern[str] | None = None
+        self._lock = threading.Lock()
 
     def text(self, value: str) -> str:
         if self._literal is not None:
@@ -90,18 +96,34 @@ class Redactor:
         scanning megabytes of running config with them would cost seconds."""
         parts: list[str] = []
         done = 0
+        values: set[str] = set()
         for found in _KEYWORDS.finditer(value):
             start = value.rfind("\n", 0, found.start()) + 1
             if start < done:
                 continue  # a second keyword on a line already handled
             end = value.find("\n", found.end())
             end = len(value) if end < 0 else end
-            parts += [value[done:start], self._line(value[start:end])]
+            parts += [value[done:start], self._line(value[start:end], values)]
             done = end
         parts.append(value[done:])
-        return "".join(parts)
+        masked = "".join(parts)
+        # A value found on one line may be quoted alone on another (a refusal that quotes
+        # the word it stopped at, an error that repeats it), here or in a later text: mask
+        # it there too. Short values are left to their patterns, so an odd capture never
+        # masks common words.
+        pattern = self._remember(v for v in values if _MEMORABLE.match(v))
+        return pattern.sub(MASK, masked) if pattern is not None else masked
 
-    def _line(self, line: str) -> str:
+    def _remember(self, values: Iterable[str]) -> re.Pattern[str] | None:
+        with self._lock:
+            new = set(values) - self._seen
+            if new and len(self._seen) < _SEEN_MAX:
+                self._seen |= new
+                ordered = sorted(self._seen, key=len, reverse=True)
+                self._seen_pattern = re.compile("|".join(map(re.escape, ordered)))
+            return self._seen_pattern
+
+    def _line(self, line: str, values: set[str]) -> str:
         """Every pattern runs on the line as it came, and the values they found are masked
         together: masking as each pattern goes would hide the words a later pattern needs
         (NTP's `md5` before its key) and let that key through."""
@@ -111,6 +133,7 @@ class Redactor:
         for start, end in spans:
             if start >= done:
                 parts += [line[done:start], MASK]
+                values.add(line[start:end].strip("'\""))
             done = max(done, end)  # an overlapping value widens the mask already there
         parts.append(line[done:])
         masked = "".join(parts)
@@ -145,6 +168,13 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return [self.data(v) for v in value]
         return value
+
+
+# Values worth masking wherever they appear again (see Redactor._device): six characters
+# or more with a digit, a capital or a symbol, so a keyword a pattern took for a value
+# (`public`, `sha512`, `ascii-text`) never masks that word everywhere.
+_MEMORABLE = re.compile(r"(?!(?:sha|md)[0-9]+$)(?=.*[0-9A-Z$./+=_!@#%^&*]).{6,}$")
+_SEEN_MAX = 4096  # device secret values a redactor remembers (a run has few distinct ones)
 
 
 class LogFilter(logging.Filter):

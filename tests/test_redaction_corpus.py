@@ -18,8 +18,13 @@ from runner.redact import _KEYWORDS, MASK, Redactor
 CORPUS: dict[str, Any] = yaml.safe_load(
     (Path(__file__).parent / "data" / "secret_lines.yaml").read_text()
 )
+# An entry with `after:` is a device's answer to that line: the two come in one text.
 SECRET_LINES: list[tuple[str, str, list[str]]] = [
-    (f"{family}-{n}", entry["line"], entry["secrets"])
+    (
+        f"{family}-{n}",
+        "\n".join(filter(None, [entry.get("after"), entry["line"]])),
+        entry["secrets"],
+    )
     for family, entries in CORPUS.items()
     if family != "keep"
     for n, entry in enumerate(entries)
@@ -141,3 +146,15 @@ def test_masking_a_large_running_config_stays_fast() -> None:
     masked = Redactor(["lab-password"]).text(text)
     assert time.perf_counter() - started < 2.0
     assert "1511021F0725" not in masked and masked.count(MASK) == 4000
+
+
+def test_a_value_found_once_is_masked_in_later_texts_and_nothing_else_is() -> None:
+    """netmiko logs an echo and the device's refusal quoting its value in two records."""
+    redactor = Redactor()
+    echo = redactor.text("r1(config)#enable password sha512 $6$abcdefgh$XYZXYZXYZ")
+    assert "$6$abcdefgh$XYZXYZXYZ" not in echo
+    refusal = redactor.text("% Invalid input (at token 3: '$6$abcdefgh$XYZXYZXYZ')")
+    assert refusal == f"% Invalid input (at token 3: '{MASK}')"
+    # An ordinary refusal keeps the word it quotes.
+    typo = "% Invalid input (at token 1: 'interfaces')"
+    assert redactor.text(typo) == typo
