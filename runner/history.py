@@ -10,14 +10,14 @@ from typing import Any
 from runner.drift import Drift, StoreError, diff_outputs, normalize
 from runner.errors import InputError
 from runner.platforms import DEFAULT as DEFAULT_PLATFORM
-from runner.reporter import load_host, safe_name
+from runner.reporter import job_folder, load_host
 
 Key = tuple[str, str, str]  # host, task, command
 
 
 def runs(reports_dir: Path, job_path: Path) -> list[Path]:
     """Every finished run of the job, oldest first (run ids sort by time)."""
-    folder = reports_dir / safe_name(job_path.stem)
+    folder = job_folder(reports_dir, job_path)
     if not folder.is_dir():
         return []
     return sorted(

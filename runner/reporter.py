@@ -6,6 +6,11 @@ when interrupted). Every byte goes through the Redactor. Files are readable by t
     reports/<job>/<run-id>/hosts/<host>.log
     reports/<job>/<run-id>/hosts/<host>.json
     reports/<job>/latest -> <run-id>
+    reports/<job>/.job         the job file whose runs these are
+
+<job> is the job file's stem while the folder is that job's (its `.job` says which file,
+as a path from the reports folder); a job with the same file name elsewhere gets
+<stem>-<8 hex of its path>. Host files are named by safe_name(), unique per host.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -21,18 +25,53 @@ from typing import Any
 from runner import __version__
 from runner.compliance import compliance, markdown
 from runner.drift import OutputStore, normalize
-from runner.files import write_private
+from runner.files import name_hash, safe_name, save_path, write_private
 from runner.models import HostResult, Job, Report, Status, StepResult
 from runner.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.redact import Redactor
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+__all__ = ["RunWriter", "job_folder", "load_host", "safe_name"]
+_OWNER = ".job"  # in a job's reports folder: which job file it belongs to
 
 
-def safe_name(name: str) -> str:
-    """A file name that can never leave its folder: no separators, no leading dots."""
-    cleaned = _UNSAFE.sub("_", name).lstrip(".") or "_"
-    return cleaned[:120]
+def job_key(reports_dir: Path, job_path: Path) -> str:
+    """The job file as seen from the reports folder: moving both together keeps it."""
+    try:
+        return os.path.relpath(job_path.resolve(), reports_dir.resolve())
+    except ValueError:  # another drive
+        return str(job_path.resolve())
+
+
+def job_folder(reports_dir: Path, job_path: Path) -> Path:
+    """Where a job's runs are: reports/<stem>/ while that folder is this job file's (or no
+    job has claimed it yet), else reports/<stem>-<hash of the job's path>/, so two jobs
+    with one file name never read (`--retry-failed`, `diff`, `report`) each other's runs."""
+    plain = reports_dir / safe_name(job_path.stem)
+    key = job_key(reports_dir, job_path)
+    try:
+        owner = (plain / _OWNER).read_text(encoding="utf-8").strip()
+    except OSError:
+        return plain  # free, or written before folders recorded their job: this job's
+    return plain if owner == key else plain.with_name(f"{plain.name}-{name_hash(key)}")
+
+
+def _claim(reports_dir: Path, job_path: Path) -> Path:
+    """job_folder(), made and marked as this job's; a race for one name is lost cleanly."""
+    key = job_key(reports_dir, job_path)
+    for _ in range(2):
+        folder = job_folder(reports_dir, job_path)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        try:
+            fd = os.open(folder / _OWNER, flags, 0o600)
+        except FileExistsError:
+            if job_folder(reports_dir, job_path) == folder:
+                return folder
+            continue  # another job claimed the name first: take the hashed one
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(key + "\n")
+        return folder
+    return folder
 
 
 def _stamp(t: float) -> str:
@@ -47,7 +86,7 @@ class RunWriter:
         self.redactor = redactor
         self.meta = meta or {}
         self.started = time.time()
-        self.job_dir = reports_dir / safe_name(job.path.stem)
+        self.job_dir = _claim(reports_dir, job.path)
         self.run_dir = self._new_run_dir()
         self.store = OutputStore(self.job_dir / "outputs")
         self.platforms: dict[str, str] = {}
@@ -55,7 +94,6 @@ class RunWriter:
         self.results: dict[str, HostResult] = {}
 
     def _new_run_dir(self) -> Path:
-        self.job_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         base = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.started))
         for n in range(1, 1000):
             candidate = self.job_dir / (base if n == 1 else f"{base}-{n}")
@@ -89,12 +127,8 @@ class RunWriter:
 
     def _save_to(self, relative: str, text: str) -> None:
         """A task's `save_to:` file (e.g. a config backup a person diffs or keeps in git),
-        relative to the working folder; each part of the rendered path is made safe, so a
-        host named `../../etc/x` cannot steer it elsewhere."""
-        parts = [safe_name(part) for part in relative.split("/") if part not in ("", ".")]
-        path = Path(*parts)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_private(path, text)
+        relative to the working folder (see save_path), never through a symbolic link."""
+        write_private(save_path(relative), text, nested=True)
 
     def _redacted(self, result: HostResult) -> HostResult:
         """Every string of the result, once: commands, outputs, parsed rows, diffs, notes,

@@ -3,6 +3,9 @@
 Variables a task sees, lowest precedence first (one rule, documented in the README):
     inventory vars (defaults < groups < host) < job `vars:` < `-e` extra vars
 plus `host` (name, address, port, platform, groups), which nothing can override.
+
+Templates render in runner.sandbox, bounded in time and size per host and for the whole
+job; any failure of a template is one TemplateError naming job, task and host.
 """
 
 from __future__ import annotations
@@ -17,15 +20,17 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from runner import sandbox
 from runner.checks import Check
 from runner.errors import TemplateError
+from runner.files import link_in, refuse_link, save_path
 from runner.models import Host, Job, Step, Task, TaskKind
 
-_ENV = ImmutableSandboxedEnvironment(
+_ENV = sandbox.Sandbox(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
+MAX_TEMPLATE_BYTES = 1_000_000  # a template file
 _UNDEFINED = re.compile(r"'([^']+)' is undefined")
 
 
@@ -35,6 +40,7 @@ class _Compiled:
     # Per platform for tasks written per platform; one entry, "", for the others.
     variants: Mapping[str, tuple[tuple[str, ...], tuple[jinja2.Template, ...]]]
     deferred: bool  # uses `saved` or `when`: finished on the device, see Step
+    total: sandbox.Total  # one for every task of the job: rendering is bounded in all too
 
     def variant(self, host: Host) -> tuple[tuple[str, ...], tuple[jinja2.Template, ...]]:
         for key in (host.platform, "default", ""):
@@ -71,12 +77,17 @@ class _Anything:
 
 def compile_job(job: Job) -> list[_Compiled]:
     """Compile each task once; hosts share the compiled templates."""
-    return [_compile(job, task) for task in job.tasks]
+    total = sandbox.Total()
+    return [_compile(job, task, total) for task in job.tasks]
 
 
-def _compile(job: Job, task: Task) -> _Compiled:
+def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
     try:
         if task.template is not None:
+            if task.template.stat().st_size > MAX_TEMPLATE_BYTES:
+                raise TemplateError(
+                    f"{task.template}: over {MAX_TEMPLATE_BYTES:,} bytes; split the template"
+                )
             texts: dict[str, tuple[str, ...]] = {"": (task.template.read_text(encoding="utf-8"),)}
         else:
             texts = dict(task.by_platform) or {"": task.lines}
@@ -97,6 +108,9 @@ def _compile(job: Job, task: Task) -> _Compiled:
         ) from None
     except OSError as exc:
         raise TemplateError(f"{task.template}: cannot read: {exc.strerror}") from None
+    except (UnicodeDecodeError, RecursionError, MemoryError, jinja2.TemplateError) as exc:
+        where = task.template or f"{job.path}:{task.line}"
+        raise TemplateError(f"{where}: task '{task.name}': {_one_line(exc)}") from None
     try:
         if task.when is not None:
             _ENV.compile_expression(task.when)
@@ -105,7 +119,11 @@ def _compile(job: Job, task: Task) -> _Compiled:
             f"{job.path}:{task.line}: task '{task.name}': when: is not a Jinja2 expression "
             f"({exc.message}); write one such as \"'ntp' not in saved.config\""
         ) from None
-    return _Compiled(task, variants, uses_saved or task.when is not None)
+    except (RecursionError, MemoryError) as exc:
+        raise TemplateError(
+            f"{job.path}:{task.line}: task '{task.name}': when: {_one_line(exc)}"
+        ) from None
+    return _Compiled(task, variants, uses_saved or task.when is not None, total)
 
 
 def _strings(check: Check) -> list[str]:
@@ -119,12 +137,13 @@ def render_steps(
 ) -> tuple[Step, ...]:
     context = {**host.vars, **job.vars, **extra_vars, "host": host.facts()}
     steps: list[Step] = []
-    for item in compiled:
-        source = f" (template {item.task.template})" if item.task.template else ""
-        where = f"job {job.path}, task '{item.task.name}'{source}, host {host.name}"
-        with _guard(where):
-            for name, scope in _items(item.task, context):
-                steps.append(_render(item, host, name, scope))
+    with sandbox.budget(compiled[0].total if compiled else None):
+        for item in compiled:
+            source = f" (template {item.task.template})" if item.task.template else ""
+            where = f"job {job.path}, task '{item.task.name}'{source}, host {host.name}"
+            with _guard(where):
+                for name, scope in _items(item.task, context):
+                    steps.append(_render(item, host, name, scope))
     return tuple(steps)
 
 
@@ -154,7 +173,16 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
     text = "\n".join(t.render(context) for t in templates)
     checks = tuple(c.render(_renderer(context)) for c in task.checks)
     save_to = task.save_to and _renderer(context)(task.save_to)
+    _refuse_links(save_to)
     return _step(task, name, _lines(text, task.kind), checks, save_to=save_to)
+
+
+def _refuse_links(save_to: str | None) -> None:
+    """Before anything connects: a save_to file (or a folder on its way) that is a
+    symbolic link is bad input (a link committed in git would send the backup elsewhere)."""
+    link = link_in(save_path(save_to)) if save_to else None
+    if link is not None:
+        raise jinja2.TemplateError(f"save_to: {refuse_link(link)}")
 
 
 def _step(
@@ -190,12 +218,13 @@ def finish_step(step: Step, saved: Mapping[str, Any]) -> Step | None:
     if step.context is None:
         return step
     context = {**step.context, "saved": dict(saved)}
-    with _guard(f"task '{step.task}'"):
+    with sandbox.budget(None), _guard(f"task '{step.task}'"):
         if step.when is not None and not _ENV.compile_expression(step.when)(**context):
             return None
         text = "\n".join(_ENV.from_string(source).render(context) for source in step.sources)
         checks = tuple(c.render(_renderer(context)) for c in step.checks)
         save_to = step.save_to and _renderer(context)(step.save_to)
+        _refuse_links(save_to)
     return dataclasses.replace(
         step,
         commands=_lines(text, step.kind),
@@ -226,9 +255,18 @@ def _guard(where: str) -> Iterator[None]:
             f"{where}: {what}; define it in the inventory or the job's vars, or pass -e {name}=..."
         ) from None
     except SecurityError as exc:
-        raise TemplateError(f"{where}: refused by the template sandbox: {exc}") from None
+        raise TemplateError(f"{where}: refused by the template sandbox: {_one_line(exc)}") from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"{where}: {exc}") from None
+        raise TemplateError(f"{where}: {_one_line(exc)}") from None
+    except TemplateError:
+        raise
+    except Exception as exc:  # a template is code: any error in it is the template's
+        raise TemplateError(f"{where}: {type(exc).__name__}: {_one_line(exc)}") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] + ("..." if len(text) > 300 else "")
 
 
 def _lines(text: str, kind: TaskKind) -> tuple[str, ...]:

@@ -8,8 +8,10 @@ import json
 import os
 import resource
 import shutil
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -160,5 +162,159 @@ def test_a_libyaml_without_a_nesting_limit_never_gets_the_crafted_files(tmp_path
     assert len(lines) == 1 + len(CRAFTED) and all("nested deeper" in x for x in lines[1:])
 
 
-def _json(text: str) -> object:
-    return json.loads(text)
+# 10. save_to never writes through a symbolic link -----------------------------------------
+
+BACKUP_JOB = (
+    "tasks:\n  - name: backup\n    show: show running-config\n"
+    "    save_to: backups/{{ host.name }}.cfg\n"
+)
+
+
+@pytest.mark.parametrize("link", ["file", "folder"])
+def test_save_to_through_a_symbolic_link_is_refused_before_connecting(
+    folder: Path, tmp_path_factory: pytest.TempPathFactory, link: str
+) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "r1.cfg").write_text("precious\n")
+    (folder / "job.yaml").write_text(BACKUP_JOB)
+    if link == "file":
+        (folder / "backups").mkdir()
+        (folder / "backups" / "r1.cfg").symlink_to(outside / "r1.cfg")
+        named = "backups/r1.cfg is a symbolic link"
+    else:
+        (folder / "backups").symlink_to(outside)
+        named = "backups is a symbolic link"
+    for command in ("plan", "run"):
+        one_line_error(netjob(folder, command, "job.yaml"), "task 'backup'", "host r1", named)
+    assert (outside / "r1.cfg").read_text() == "precious\n"
+    assert not (folder / "reports").exists()  # refused before any run began
+
+
+def test_the_writer_itself_never_follows_a_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link that appears after the plan (a race, a deferred save_to): still refused."""
+    from runner.files import LinkRefusedError, write_private
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "outside").write_text("precious")
+    (tmp_path / "backups").mkdir()
+    (tmp_path / "backups" / "r1.cfg").symlink_to(tmp_path / "outside")
+    (tmp_path / "elsewhere").symlink_to(tmp_path / "backups")
+    for path, nested, atomic in [
+        (Path("backups/r1.cfg"), True, False),
+        (Path("backups/r1.cfg"), False, True),
+        (tmp_path / "backups" / "r1.cfg", False, False),
+        (Path("elsewhere/new.cfg"), True, False),
+    ]:
+        with pytest.raises(LinkRefusedError, match="is a symbolic link"):
+            write_private(path, "evil", atomic=atomic, nested=nested)
+    assert (tmp_path / "outside").read_text() == "precious"
+    assert not (tmp_path / "backups" / "new.cfg").exists()
+
+
+# 11. Names that collide --------------------------------------------------------------------
+
+LONG = "edge-router-" + "x" * 200
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses at once: bound, never listening."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def test_every_host_gets_its_own_readable_files(folder: Path, refused_port: int) -> None:
+    names = ["a/b", "a:b", "a_b", "ルーター1", "Zürich-1", LONG + "1", LONG + "2", "..", "-x"]
+    hosts = "".join(f"  {json.dumps(name)}: {{}}\n" for name in names)
+    (folder / "inventory.yaml").write_text(
+        "defaults: {platform: cisco_ios, username: u, password: p, address: 127.0.0.1, "
+        f"port: {refused_port}}}\nhosts:\n{hosts}"
+    )
+    done = netjob(folder, "run", "job.yaml", "-q", "--output", "json")
+    assert done.returncode == 1, done.stderr
+    run = next((folder / "reports" / "job").glob("2*"))
+    report = json.loads((run / "report.json").read_text())
+    files = {name: report["hosts"][name]["data"] for name in names}
+    assert len(set(files.values())) == len(names), files
+    for name, data in files.items():
+        assert json.loads((run / data).read_text())["host"] == name
+        assert (run / report["hosts"][name]["log"]).is_file()
+    assert files["a_b"] == "hosts/a_b.json" and files["ルーター1"] == "hosts/ルーター1.json"
+    assert files["Zürich-1"] == "hosts/Zürich-1.json"
+    assert files["a/b"].startswith("hosts/a_b-") and all(len(f) < 200 for f in files.values())
+    shown = netjob(folder, "show", str(run), "a:b")
+    assert shown.returncode == 0 and "show version" in shown.stdout, shown.stderr
+
+
+def test_jobs_with_one_file_name_keep_their_own_reports(folder: Path, refused_port: int) -> None:
+    (folder / "inventory.yaml").write_text(
+        "defaults: {platform: cisco_ios, username: u, password: p, address: 127.0.0.1, "
+        f"port: {refused_port}}}\nhosts:\n  r1: {{}}\n  r2: {{}}\n"
+    )
+    for team in ("core", "edge"):
+        (folder / team).mkdir()
+        (folder / team / "job.yaml").write_text(
+            f"hosts: {'r1' if team == 'core' else 'r2'}\ntasks:\n  - show: x\n"
+        )
+    for team in ("core", "edge", "core"):
+        assert netjob(folder, "run", f"{team}/job.yaml", "-q").returncode == 1
+    folders = sorted(p.name for p in (folder / "reports").iterdir())
+    assert folders[0] == "job" and len(folders) == 2 and folders[1].startswith("job-")
+    for team, host in (("core", "r1"), ("edge", "r2")):
+        shown = netjob(folder, "report", f"{team}/job.yaml", "--output", "json")
+        data = json.loads(shown.stdout)
+        assert data["job"]["file"] == f"{team}/job.yaml" and list(data["hosts"]) == [host]
+    # core ran twice, edge once: each job's diff and --retry-failed read its own runs only
+    assert netjob(folder, "diff", "core/job.yaml").returncode in (0, 1)
+    one_line_error(netjob(folder, "diff", "edge/job.yaml"), "found 1")
+    retried = netjob(folder, "run", "edge/job.yaml", "--retry-failed", "-q", "--output", "json")
+    assert list(json.loads(retried.stdout)["hosts"]) == ["r2"], retried.stderr
+
+
+# 12. Templates bounded in time and size ---------------------------------------------------
+
+LOOPS = "{% for i in range(100000) %}{% for j in range(100000) %}BODY{% endfor %}{% endfor %}"
+TEMPLATES = {
+    "nested loops": LOOPS.replace("BODY", ""),
+    "nested loops writing": LOOPS.replace("BODY", "x"),
+    "repetition": "{{ 'x' * 1000000000 }}",
+    "huge power": "{{ 9 ** 999999999 }}",
+    "big range": "{{ range(100000000) | list }}",
+    "recursive macro": "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+    "include": "{% include '/etc/passwd' %}",
+    "import": "{% import 'os' as os %}",
+    "format_map": "{{ '{x}'.format_map(1) }}",
+    "power": "{{ 9 ** 99999 }}",
+    "lipsum": "{{ lipsum(1000000) }}",
+    "center": "{{ 'x' | center(1000000000) }}",
+    "ljust": "{{ 'x'.ljust(1000000000) }}",
+    "printf width": "{{ '%999999999s' % 1 }}",
+    "format width": "{{ '{:>999999999}'.format(1) }}",
+    "doubling": "{% set ns = namespace(s='x') %}"
+    "{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+    "join": "{{ range(100000) | join('x' * 999999) }}",
+    "batch": "{{ [1] | batch(1000000000, 'x') | list }}",
+    "replace": "{{ ('a' * 100000) | replace('a', 'b' * 100000) }}",
+    "loops over a string": "{% set s = 'x' * 100000 %}"
+    "{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_a_hostile_template_is_one_line_naming_job_task_and_host(folder: Path, name: str) -> None:
+    (folder / "job.yaml").write_text(
+        f"tasks:\n  - name: t\n    show: {json.dumps(TEMPLATES[name])}\n"
+    )
+    one_line_error(netjob(folder, "plan", "job.yaml"), "job job.yaml", "task 't'", "host r1")
+
+
+def test_templates_within_the_bounds_still_render(folder: Path) -> None:
+    text = "{% for i in range(3) %}vlan {{ i * 10 }} {{ '%-5s|' % 'a' }}{{ 'x'.center(7) }}\n"
+    text += "{% endfor %}"
+    (folder / "job.yaml").write_text(f"tasks:\n  - name: t\n    config: {json.dumps(text)}\n")
+    done = netjob(folder, "plan", "job.yaml")
+    assert done.returncode == 0, done.stderr
+    assert "vlan 20 a    |   x" in done.stdout
