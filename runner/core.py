@@ -25,6 +25,7 @@ from runner.inventory import Inventory, Prompt, resolve_credentials
 from runner.models import Host, HostResult, Job, Report, WorkItem
 from runner.playbook import load_job
 from runner.redact import LogFilter, Redactor, secret_values
+from runner.report_disk import ReportGuard
 from runner.reporter import RunWriter, job_folder
 from runner.rollout import Amount
 from runner.schema import At, mapping
@@ -170,24 +171,30 @@ def run(
     items = scheduler.expand(selection.job, selection.hosts, selection.extra_vars, credentials)
     secrets = _secrets(credentials.values()) + _secret_vars(selection)
     LogFilter.register(secrets)
-    writer = RunWriter(
-        options.reports_dir,
-        selection.job,
-        Redactor(secrets, device_patterns=options.device_secrets_masked),
-        {
-            "inventory": str(selection.inventory.source),
-            "workers": options.workers,
-            "check": options.policy.check,
-        },
+    # The reports folder is checked before any device is contacted (exit 4 if it fails).
+    guard = ReportGuard(options.reports_dir)
+    writer = guard.open(
+        lambda: RunWriter(
+            options.reports_dir,
+            selection.job,
+            Redactor(secrets, device_patterns=options.device_secrets_masked),
+            {
+                "inventory": str(selection.inventory.source),
+                "workers": options.workers,
+                "check": options.policy.check,
+            },
+        )
     )
     writer.platforms = {h.name: h.platform for h in selection.hosts}
 
+    interrupt = interrupt or scheduler.Interrupt()
+    stop = interrupt.stop
+
     def record(result: HostResult) -> None:
-        summary = writer.host_done(result)
+        summary = guard.host_done(writer, result, stop)  # a write error: no new hosts
         if on_result is not None:
             on_result(summary)
 
-    interrupt = interrupt or scheduler.Interrupt()
     parts = rollout.batches(items, options.serial)
     failed = ran = 0
     stopped: str | None = None
@@ -204,6 +211,8 @@ def run(
                     f"hosts failed, over --max-fail {options.max_fail}"
                 )
                 break
+    if guard.error is not None:
+        stopped = guard.reason
     for item in items:
         if item.host.name not in writer.results:
             if stopped == "interrupted":
@@ -212,9 +221,10 @@ def run(
                 )
             else:
                 record(scheduler.not_run(item.host.name, f"not run: {stopped}"))
-    report = writer.finish(interrupted=stopped == "interrupted", stopped=stopped)
-    if options.html:
+    report = guard.finish(writer, interrupted=stopped == "interrupted", stopped=stopped)
+    if options.html and guard.error is None:
         _write_html(report.run_dir)
+    guard.raise_if_failed(writer)
     return report
 
 

@@ -32,7 +32,8 @@ def lab(
         typer.Option(
             "--fault",
             help="DEVICE=FAULT[:VALUE], repeatable: auth_fail, refuse, "
-            "silent, hang, drop, latency:MS, login_latency:MS, big_config:MB, "
+            "silent, garbage_banner, close_auth, close_after_auth, hang, drop, pager, "
+            "latency:MS, login_latency:MS, big_config:MB, "
             "session_limit:N, reject:CMD, stale_prompt:N.",
         ),
     ] = None,

@@ -35,7 +35,7 @@ from runner.cli.app import (
     vault_from,
 )
 from runner.console import LiveView, View
-from runner.errors import ExitCode, NetjobError
+from runner.errors import ExitCode, NetjobError, ReportWriteError
 from runner.executor import Policy
 from runner.models import WorkItem
 from runner.redact import Redactor, secret_values
@@ -188,6 +188,8 @@ def run(
                 )
         else:
             report = core.run(selection, options, prompt=prompt, on_result=view.host_done)
+    except ReportWriteError as exc:
+        fail(str(exc), ExitCode.REPORT_NOT_WRITTEN)
     except NetjobError as exc:
         fail(str(exc))
     raise typer.Exit(int(print_report(report.run_dir, output, view)))
