@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import json
 import logging
 import os
 import signal
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner import procs, rollout, scheduler
+from runner import history, procs, rollout, scheduler
 from runner.connection import Connector, NetmikoConnection
 from runner.errors import InputError, SelectionError
 from runner.executor import Policy, execute
@@ -26,7 +25,7 @@ from runner.models import Host, HostResult, Job, Report, WorkItem
 from runner.playbook import load_job
 from runner.redact import LogFilter, Redactor, secret_values
 from runner.report_disk import ReportGuard
-from runner.reporter import RunWriter, job_folder
+from runner.reporter import RunWriter
 from runner.rollout import Amount
 from runner.schema import At, mapping
 from runner.vault import Vault
@@ -114,23 +113,28 @@ def select(
     return Selection(job, inventory, tuple(hosts), extra)
 
 
-def only_unfinished(selection: Selection, reports_dir: Path) -> Selection:
-    """For --retry-failed: drop the hosts that succeeded in the latest run of this job, so
-    the hosts that failed, were skipped, or were never reached run again."""
-    path = job_folder(reports_dir, selection.job.path) / "latest" / "report.json"
+def only_unfinished(
+    selection: Selection, reports_dir: Path, on_note: Callable[[str], None] | None = None
+) -> Selection:
+    """For --retry-failed: only the hosts whose most recent attempt, across this job's runs,
+    did not succeed (failed, skipped, never reached), and those no run has tried. A run cut
+    short (no report.json) is read back from its host files; `on_note` hears about it."""
+    wanted = {h.name for h in selection.hosts}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        succeeded = {
-            name for name, host in data["hosts"].items() if host["status"] in ("ok", "changed")
-        }
-    except FileNotFoundError:
+        latest, short = history.latest_attempts(reports_dir, selection.job.path, wanted)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(
+            f"--retry-failed: cannot read the runs of {selection.job.path}: {exc}"
+        ) from None
+    if not latest:
         raise InputError(
             f"--retry-failed: no earlier run of {selection.job.path} under {reports_dir}; "
             "run the job once without it"
-        ) from None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError(f"--retry-failed: cannot read {path}: {exc}") from None
-    hosts = tuple(h for h in selection.hosts if h.name not in succeeded)
+        )
+    for run in short:
+        if on_note is not None:
+            on_note(f"run {run} was cut short: {history.report_data(run)['stopped']}")
+    hosts = tuple(h for h in selection.hosts if latest.get(h.name) not in ("ok", "changed"))
     return dataclasses.replace(selection, hosts=hosts)
 
 
@@ -173,8 +177,9 @@ def run(
     LogFilter.register(secrets)
     # The reports folder is checked before any device is contacted (exit 4 if it fails).
     guard = ReportGuard(options.reports_dir)
-    writer = guard.open(
-        lambda: RunWriter(
+
+    def open_writer() -> RunWriter:
+        opened = RunWriter(
             options.reports_dir,
             selection.job,
             Redactor(secrets, device_patterns=options.device_secrets_masked),
@@ -184,7 +189,11 @@ def run(
                 "check": options.policy.check,
             },
         )
-    )
+        # run.json names the run's hosts, so a run cut short can be read back.
+        opened.begin([item.host.name for item in items])
+        return opened
+
+    writer = guard.open(open_writer)
     writer.platforms = {h.name: h.platform for h in selection.hosts}
 
     interrupt = interrupt or scheduler.Interrupt()

@@ -9,22 +9,60 @@ from typing import Any
 
 from runner.drift import Drift, StoreError, diff_outputs, normalize
 from runner.errors import InputError
+from runner.models import HostResult, Job, Report
 from runner.platforms import DEFAULT as DEFAULT_PLATFORM
-from runner.reporter import job_folder, load_host
+from runner.reporter import host_result, job_folder, load_host, report_dict
+from runner.scheduler import interrupted
 
 Key = tuple[str, str, str]  # host, task, command
 
 
-def runs(reports_dir: Path, job_path: Path) -> list[Path]:
-    """Every finished run of the job, oldest first (run ids sort by time)."""
+MANIFEST = "run.json"  # written before any host starts (RunWriter.begin)
+
+
+def runs(reports_dir: Path, job_path: Path, unfinished: bool = False) -> list[Path]:
+    """Every finished run of the job, oldest first (run ids sort by time); with
+    `unfinished`, also the runs that never wrote their report.json (cut short, or running)."""
     folder = job_folder(reports_dir, job_path)
     if not folder.is_dir():
         return []
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_dir() and not p.is_symlink() and (p / "report.json").is_file()
-    )
+    return sorted((p for p in folder.iterdir() if _is_run(p, unfinished)), key=_run_order)
+
+
+def _is_run(path: Path, unfinished: bool = True) -> bool:
+    if not path.is_dir() or path.is_symlink():
+        return False
+    return (path / "report.json").is_file() or (unfinished and (path / MANIFEST).is_file())
+
+
+def _run_order(run: Path) -> tuple[str, int]:
+    """By run id, which sorts by time: 20261124-112233 < …-112233-2 < …-112233-10."""
+    day, _, rest = run.name.partition("-")
+    clock, _, n = rest.partition("-")
+    return day + clock, int(n) if n.isdigit() else 1
+
+
+def cut_short(run: Path) -> bool:
+    """A run that never wrote its report.json: killed (or still running)."""
+    return not (run / "report.json").is_file()
+
+
+def latest_attempts(
+    reports_dir: Path, job_path: Path, hosts: set[str]
+) -> tuple[dict[str, str], list[Path]]:
+    """For --retry-failed: each host's status in the newest run of the job that has it (a
+    run cut short counts, read back from its host files; a host it never finished failed
+    there), and which runs cut short were read. Newest first, until all `hosts` are found."""
+    found: dict[str, str] = {}
+    short: list[Path] = []
+    for run in reversed(runs(reports_dir, job_path, unfinished=True)):
+        if hosts <= found.keys():
+            break
+        if cut_short(run):
+            short.append(run)
+        for name, host in report_data(run)["hosts"].items():
+            found.setdefault(name, host["status"])
+    return found, short
 
 
 def pick(reports_dir: Path, job_path: Path, chosen: list[str]) -> tuple[Path, Path]:
@@ -80,19 +118,19 @@ def resolve_run(target: str | None, reports_dir: Path) -> Path:
     """A run folder from what a user types: nothing (the newest run of any job), a run
     folder, a job file (its latest run) or a run id."""
     if target is None:
-        latest = [p for p in reports_dir.glob("*/latest") if (p / "report.json").is_file()]
-        if not latest:
+        newest = [max(found, key=_run_order) for job in _dirs(reports_dir) if (found := _runs(job))]
+        if not newest:
             raise InputError(f"no runs under {reports_dir}; run a job first (or pass --reports)")
-        return max(latest, key=lambda p: (p / "report.json").stat().st_mtime).resolve()
+        return max(newest, key=lambda p: p.stat().st_mtime)
     path = Path(target)
-    if (path / "report.json").is_file():
+    if _is_run(path):
         return path
     if path.suffix in (".yaml", ".yml"):
-        found = runs(reports_dir, path)
+        found = runs(reports_dir, path, unfinished=True)
         if not found:
             raise InputError(f"no runs of {path} under {reports_dir}")
         return found[-1]
-    matches = sorted(p for p in reports_dir.glob(f"*/{target}") if (p / "report.json").is_file())
+    matches = sorted(p for p in reports_dir.glob(f"*/{target}") if _is_run(p))
     if not matches:
         raise InputError(
             f"no run {target!r} under {reports_dir}: give a run folder, a job "
@@ -101,12 +139,63 @@ def resolve_run(target: str | None, reports_dir: Path) -> Path:
     return matches[-1]
 
 
+def _dirs(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.is_dir()] if folder.is_dir() else []
+
+
+def _runs(job: Path) -> list[Path]:
+    return [p for p in job.iterdir() if _is_run(p)]
+
+
 def report_data(run: Path) -> dict[str, Any]:
+    """A run's report.json, or for a run cut short, the same document read back from what
+    it wrote: its run.json and the host files written as each host finished."""
+    if cut_short(run) and (run / MANIFEST).is_file():
+        return recovered(run)
     try:
         data: dict[str, Any] = json.loads((run / "report.json").read_text())
     except (OSError, ValueError) as exc:
         raise InputError(f"{run / 'report.json'}: cannot read: {exc}") from None
     return data
+
+
+def recovered(run: Path) -> dict[str, Any]:
+    """The report of a run that never wrote report.json: each host file it wrote (one cut
+    in half by the kill counts as none), and its other hosts `interrupted`."""
+    try:
+        manifest = json.loads((run / MANIFEST).read_text())
+        hosts: list[str] = manifest["hosts"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{run / MANIFEST}: cannot read: {exc}") from None
+    results: dict[str, HostResult] = {}
+    for path in sorted((run / "hosts").glob("*.json")):
+        try:
+            result = host_result(json.loads(path.read_text()))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        results[result.host] = result
+    finished = len(results)
+    for name in hosts:
+        if name not in results:
+            why = "no result: the run was cut short (killed) before this host finished"
+            results[name] = interrupted(name, why)
+    stopped = (
+        "cut short: the run never finished (no report.json: killed, or still running); "
+        f"read back from its host files: {finished} of {len(hosts)} hosts had finished"
+    )
+    started = float(manifest.get("started") or 0.0)
+    ended = max((r.started + r.duration for r in results.values()), default=started)
+    report = Report(
+        str(manifest["job"]["name"]),
+        run,
+        started,
+        max(0.0, ended - started),
+        results,
+        interrupted=True,
+        stopped=stopped,
+    )
+    job = Job(str(manifest["job"]["name"]), Path(manifest["job"]["file"]))
+    return report_dict(report, job, {})
 
 
 def host_data(run: Path, host: str) -> dict[str, Any]:

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from runner import __version__
+from runner.checks import CheckResult, CheckStatus
 from runner.compliance import compliance, markdown
 from runner.drift import OutputStore, normalize
 from runner.files import name_hash, safe_name, save_path, write_private
-from runner.models import HostResult, Job, Report, Status, StepResult
+from runner.models import HostResult, Job, Report, Status, StepResult, TaskKind
 from runner.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.redact import Redactor
 
@@ -103,6 +104,20 @@ class RunWriter:
             except FileExistsError:
                 continue
         raise RuntimeError(f"cannot create a run folder under {self.job_dir}")
+
+    def begin(self, hosts: list[str]) -> None:
+        """run.json, before any host starts: which hosts this run is for, so a run cut short
+        (kill -9, a power cut: no report.json) can be read back from its host files, and the
+        hosts without one are known (see runner.history)."""
+        manifest = {
+            "format": "netjob-run/1",
+            "job": {"name": self.job.name, "file": str(self.job.path)},
+            "run_id": self.run_dir.name,
+            "started": self.started,
+            "pid": os.getpid(),
+            "hosts": hosts,
+        }
+        self._write("run.json", json.dumps(self.redactor.data(manifest)))
 
     def host_done(self, result: HostResult) -> HostResult:
         """Write the host's files now; keep only its redacted summary (no outputs) in memory,
@@ -238,6 +253,39 @@ def load_host(run_dir: Path, host: str) -> dict[str, Any]:
     for step in data["steps"]:
         step["outputs"] = [store.get(digest) for digest in step.get("outputs", [])]
     return data
+
+
+def host_result(data: dict[str, Any]) -> HostResult:
+    """A host file (or report.json's entry for a host) read back as the HostResult it was
+    written from, without its outputs: the reader to host_dict's writer."""
+    steps = tuple(
+        StepResult(
+            step["task"],
+            TaskKind(step["kind"]),
+            tuple(step["commands"]),
+            Status(step["status"]),
+            failure=step.get("failure"),
+            error=step.get("error"),
+            started=step.get("started") or 0.0,
+            duration=step.get("duration_s") or 0.0,
+            checks=tuple(
+                CheckResult(c["name"], CheckStatus(c["status"]), c["evidence"])
+                for c in step.get("checks", ())
+            ),
+            diff=step.get("diff"),
+            note=step.get("note"),
+        )
+        for step in data["steps"]
+    )
+    return HostResult(
+        data["host"],
+        Status(data["status"]),
+        steps,
+        data.get("failure"),
+        data.get("error"),
+        data.get("started") or 0.0,
+        data.get("duration_s") or 0.0,
+    )
 
 
 def step_dict(step: StepResult, outputs: list[str] | None = None) -> dict[str, Any]:

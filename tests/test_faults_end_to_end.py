@@ -29,8 +29,13 @@ FAULTS = {
     "r007": ("reject:show running-config", "command_rejected"),
 }
 SLOW_BUT_HEALTHY = ["r008=latency:200", "r009=login_latency:400", "r010=big_config:10"]
+# Short timeouts make the faulty hosts fail fast; the slow but healthy ones get timeouts of
+# their own, generous enough for a loaded 2-core machine (a 10 MB config takes ~1 s idle,
+# ~3 s with both cores busy), and the host timeout stays well above what a faulty host
+# needs to fail on its own (~5 s for the silent one with its retry, more under load).
 FAST = "  connection: {conn_timeout: 2, auth_timeout: 2, read_timeout: 4}\n"
-HOST_TIMEOUT = 8.0
+GENEROUS = "    connection: {read_timeout: 60, auth_timeout: 30}\n"
+HOST_TIMEOUT = 15.0
 JOB = """\
 tasks:
   - name: version
@@ -48,6 +53,9 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _inventory(tmp_path: Path, lab) -> Path:  # type: ignore[no-untyped-def]
     text = inventory_yaml(lab.endpoints, lab.config).replace("defaults:\n", "defaults:\n" + FAST)
+    for spec in SLOW_BUT_HEALTHY:
+        host = spec.split("=")[0]
+        text = text.replace(f"  {host}:\n", f"  {host}:\n{GENEROUS}")
     path = tmp_path / "inv.yaml"
     path.write_text(text)
     return path
@@ -94,7 +102,7 @@ def test_every_fault_at_once_then_retry_only_the_failed(
             assert "secret 5 ********" in output
             assert output.rstrip().endswith("end")
         # Bounded: one deadline plus netmiko's read timeout and the report, never minutes.
-        assert elapsed < HOST_TIMEOUT + 10
+        assert elapsed < HOST_TIMEOUT + 20
         capsys.readouterr()
 
         assert main([*args, "--retry-failed"]) == 1

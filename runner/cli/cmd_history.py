@@ -37,11 +37,13 @@ def report(
     """Show a past run's summary; exit with the run's own exit code.
 
     Example: netjob report playbooks/compliance_audit.yaml"""
-    from runner.history import resolve_run
+    from runner.history import cut_short, report_data, resolve_run
 
     check_output(output)
     try:
         folder = resolve_run(run, reports)
+        if cut_short(folder) and output == "table":
+            typer.echo(f"run {folder}: {report_data(folder)['stopped']}")
         code = print_report(folder, output, View(make_console()))
     except NetjobError as exc:
         fail(str(exc))

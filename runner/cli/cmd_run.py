@@ -63,7 +63,9 @@ def run(
     retry_failed: Annotated[
         bool,
         typer.Option(
-            "--retry-failed", help="Run only the hosts that did not succeed in this job's last run."
+            "--retry-failed",
+            help="Run only the hosts whose most recent attempt (in any run of this job, "
+            "one cut short included) did not succeed.",
         ),
     ] = False,
     host_timeout: Annotated[
@@ -159,9 +161,12 @@ def run(
             view.tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
         if retry_failed:
-            selection = core.only_unfinished(selection, reports)
+            selection = core.only_unfinished(selection, reports, typer.echo)
             if not selection.hosts:
-                typer.echo(f"nothing to retry: every host succeeded in the last run of {job}")
+                typer.echo(
+                    f"nothing to retry: the most recent attempt of every selected host of {job} "
+                    "succeeded"
+                )
                 raise typer.Exit(int(ExitCode.OK))
         options = core.RunOptions(
             workers=workers,
