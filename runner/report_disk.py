@@ -177,5 +177,6 @@ def _remove_temporary(writer: RunWriter) -> None:
 
 def _remove_run(writer: RunWriter) -> None:
     with contextlib.suppress(OSError):
+        (writer.run_dir / "run.json").unlink(missing_ok=True)  # RunWriter.begin's
         (writer.run_dir / "hosts").rmdir()
         writer.run_dir.rmdir()
