@@ -99,7 +99,9 @@ def nornir(inventory: Path, job: str, workers: int) -> tuple[int, int]:
     return len(result) - failed, failed
 
 
-def netjob(inventory: Path, job: str, workers: int, processes: int = 1) -> tuple[int, int]:
+def netjob(
+    inventory: Path, job: str, workers: int, processes: int = 1, cluster: Any = None
+) -> tuple[int, int]:
     import os
 
     from runner import core
@@ -118,6 +120,7 @@ def netjob(inventory: Path, job: str, workers: int, processes: int = 1) -> tuple
         reports_dir=folder / "reports",
         processes=processes,
         policy=Policy(max_logins=workers),
+        cluster=cluster,
     )
     report = core.run(core.select(job_file, inventory), options)
     failed = len(report.failed)
@@ -132,6 +135,40 @@ def warm_up(system: str) -> None:
         import nornir_netmiko.tasks  # noqa: F401
     if system.startswith("netjob"):
         import runner.core  # noqa: F401
+    if system == "netjob_cluster":
+        _local_cluster()
+
+
+_CLUSTER: list[Any] = []
+
+
+def _local_cluster() -> Any:
+    """2 worker processes on 127.0.0.1, started (and netmiko imported in each) before the
+    clock starts, as pollers would be running already."""
+    import os
+
+    from distributed import Client, LocalCluster
+
+    from runner.cluster import ClusterOptions
+
+    if not _CLUSTER:
+        os.environ.setdefault("NETJOB_LAB_PASSWORD", PASSWORD)
+        os.environ.setdefault("NETJOB_LAB_SECRET", SECRET)
+        cluster = LocalCluster(
+            n_workers=2,
+            threads_per_worker=WORKERS_PER_POLLER,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=":0",
+            memory_limit=0,
+        )
+        with Client(cluster) as client:
+            client.run(lambda: __import__("runner.poller"))
+        _CLUSTER.append((cluster, ClusterOptions(cluster.scheduler_address, insecure=True)))
+    return _CLUSTER[0][1]
+
+
+WORKERS_PER_POLLER = 25  # 2 pollers: the default --workers 50 of the other systems
 
 
 SYSTEMS: dict[str, Callable[[Path, str, int], tuple[int, int]]] = {
@@ -140,4 +177,8 @@ SYSTEMS: dict[str, Callable[[Path, str, int], tuple[int, int]]] = {
     "nornir": nornir,
     "netjob": netjob,
     "netjob_2proc": lambda inventory, job, workers: netjob(inventory, job, workers, 2),
+    # --workers is per site on a cluster: every host here has no site, so it is the total.
+    "netjob_cluster": lambda inventory, job, workers: netjob(
+        inventory, job, workers, cluster=_local_cluster()
+    ),
 }

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner import history, procs, rollout, scheduler
+from runner import cluster, history, procs, rollout, scheduler
+from runner.cluster import ClusterOptions
 from runner.connection import Connector, NetmikoConnection
 from runner.errors import InputError, SelectionError
 from runner.executor import Policy, execute
@@ -114,7 +115,10 @@ def select(
 
 
 def only_unfinished(
-    selection: Selection, reports_dir: Path, on_note: Callable[[str], None] | None = None
+    selection: Selection,
+    reports_dir: Path,
+    on_note: Callable[[str], None] | None = None,
+    include_unknown: bool = False,
 ) -> Selection:
     """For --retry-failed: only the hosts whose most recent attempt, across this job's runs,
     did not succeed (failed, skipped, never reached), and those no run has tried. A run cut
@@ -134,7 +138,16 @@ def only_unfinished(
     for run in short:
         if on_note is not None:
             on_note(f"run {run} was cut short: {history.report_data(run)['stopped']}")
-    hosts = tuple(h for h in selection.hosts if latest.get(h.name) not in ("ok", "changed"))
+    # An `unknown` host may have been changed: running it again is a person's decision.
+    done = ("ok", "changed") if include_unknown else ("ok", "changed", "unknown")
+    unknown = [h.name for h in selection.hosts if latest.get(h.name) == "unknown"]
+    if unknown and not include_unknown and on_note is not None:
+        on_note(
+            f"left out, their result never came back from the cluster (they may or may not "
+            f"have been changed): {', '.join(unknown)}; look at the devices, then add "
+            "--include-unknown to run them again"
+        )
+    hosts = tuple(h for h in selection.hosts if latest.get(h.name) not in done)
     return dataclasses.replace(selection, hosts=hosts)
 
 
@@ -152,6 +165,8 @@ class RunOptions:
     max_fail: Amount | None = None  # failures that stop the rollout before the next batch
     grace: float = 10.0  # seconds in-flight hosts get after Ctrl-C
     processes: int = 1  # worker processes; the workers are spread over them
+    # A Dask cluster of pollers in place of this machine's threads (runner.cluster).
+    cluster: ClusterOptions | None = None
     html: bool = True  # write report.html (a page to share) beside report.json
     # Mask secrets devices print (`secret 5 …`, `snmp-server community …`); credentials
     # and secret-looking variables are masked whatever this says.
@@ -171,8 +186,11 @@ def run(
     """Render everything (a template error fails here, before any connection), then run
     batch after batch; hosts never started get a result saying why."""
     options = options or RunOptions()
-    credentials = resolve_credentials(selection.hosts, environ, prompt)
+    # On a cluster the pollers read credentials from their own environment (runner.poller).
+    credentials = {} if options.cluster else resolve_credentials(selection.hosts, environ, prompt)
     items = scheduler.expand(selection.job, selection.hosts, selection.extra_vars, credentials)
+    if options.cluster is not None:
+        cluster.preflight(options.cluster, items)
     secrets = _secrets(credentials.values()) + _secret_vars(selection)
     LogFilter.register(secrets)
     # The reports folder is checked before any device is contacted (exit 4 if it fails).
@@ -263,6 +281,17 @@ def _run_batch(
     interrupt: scheduler.Interrupt,
     on_progress: scheduler.OnProgress | None,
 ) -> bool:
+    if options.cluster is not None:
+        return cluster.run(
+            batch,
+            options.cluster,
+            options.workers,
+            options.policy,
+            record,
+            options.grace,
+            interrupt,
+            on_progress,
+        )
     # A process costs ~0.5 s to start (spawned, importing netmiko): measured, it only
     # pays with a few hundred hosts each.
     # Never more processes than workers or logins: each process runs at least one of each,
@@ -326,6 +355,7 @@ def run_job(
     workers: int = scheduler.DEFAULT_WORKERS,
     reports_dir: str | Path = "reports",
     processes: int = 1,
+    cluster: str | ClusterOptions | None = None,
     **kwargs: Any,
 ) -> Report:
     """The Python API: run a job file and return its Report (see the README)."""
@@ -333,5 +363,8 @@ def run_job(
         [Path(inventory)] if isinstance(inventory, (str, Path)) else [Path(p) for p in inventory]
     )
     selection = select(Path(job), paths, limit, extra_vars)
-    options = RunOptions(workers=workers, reports_dir=Path(reports_dir), processes=processes)
+    pollers = ClusterOptions(cluster) if isinstance(cluster, str) else cluster
+    options = RunOptions(
+        workers=workers, reports_dir=Path(reports_dir), processes=processes, cluster=pollers
+    )
     return run(selection, options, **kwargs)

@@ -11,6 +11,8 @@
     ├── PlanError (runner.checkmode) a config cannot be read as a hierarchy: lines are sent
     │                                as written, and the step says so
     ├── StoreError (runner.drift)    a stored output is missing or damaged
+    ├── ClusterError                 --cluster unusable: unreachable, plain TCP without
+    │                                --insecure, versions differ, netjob[dask] missing
     ├── ReportWriteError             a report file cannot be written (a read-only or full
     │                                disk, a file where a folder should be): exit 4
     └── DeviceError                  one host's failure; becomes data in its HostResult
@@ -66,6 +68,10 @@ class FailureClass(str, Enum):
     TEMPLATE_ERROR = "template_error"
     INTERRUPTED = "interrupted"
     INTERNAL_ERROR = "internal_error"
+    # On a cluster: a config host claimed by a poller whose result never came back (it
+    # may or may not have been changed), and a site no poller serves.
+    UNKNOWN = "unknown"
+    NO_POLLER = "no_poller"
 
 
 class NetjobError(Exception):
@@ -95,6 +101,10 @@ class LabError(NetjobError):
 class ReportWriteError(NetjobError):
     """A report file or folder cannot be written: checked before any device is contacted,
     and on a write error mid-run the run stops starting hosts (exit 4)."""
+
+
+class ClusterError(NetjobError):
+    """A run cannot use the cluster it was given (unreachable, plain TCP, version skew)."""
 
 
 class DeviceError(NetjobError):

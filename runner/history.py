@@ -61,7 +61,9 @@ def latest_attempts(
         if cut_short(run):
             short.append(run)
         for name, host in report_data(run)["hosts"].items():
-            found.setdefault(name, host["status"])
+            # A cluster host whose result never came back: "unknown", not "failed".
+            unknown = host["status"] == "failed" and host.get("failure") == "unknown"
+            found.setdefault(name, "unknown" if unknown else host["status"])
     return found, short
 
 

@@ -37,6 +37,7 @@ SCALARS = (
     "password_env",
     "secret",
     "secret_env",
+    "site",
 )
 COMMON_KEYS = (*SCALARS, "vars", "connection")
 CONNECTION_KEYS = ("conn_timeout", "auth_timeout", "read_timeout", "fast_cli")

@@ -57,6 +57,9 @@ class Host:
     groups: tuple[str, ...] = ()
     vars: Mapping[str, Any] = field(default_factory=dict)
     connection: ConnectionOptions = field(default_factory=ConnectionOptions)
+    # Where the device can be reached from: on a cluster, only pollers that advertise the
+    # resource `site_<site>` run it (None: any poller).
+    site: str | None = None
     # The inventory format it came from ("netjob", "ansible", "nornir"): messages name
     # that format's keys (ansible_password, not password_env).
     origin: str = field(default="netjob", compare=False)
@@ -69,6 +72,7 @@ class Host:
             "port": self.port,
             "platform": self.platform,
             "groups": list(self.groups),
+            "site": self.site,
         }
 
 
@@ -172,6 +176,7 @@ class HostResult:
     error: str | None = None
     started: float = 0.0
     duration: float = 0.0
+    poller: str | None = None  # the cluster worker that ran the host (None: this machine)
 
     @property
     def failed(self) -> bool:

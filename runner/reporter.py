@@ -327,6 +327,8 @@ def host_dict(result: HostResult, digests: list[list[str]] | None = None) -> dic
         "log": f"hosts/{name}.log",
         "data": f"hosts/{name}.json",
         "steps": steps,
+        # Only a cluster run names its pollers: a local run's report stays as it was.
+        **({"poller": result.poller} if result.poller else {}),
     }
 
 

@@ -8,7 +8,7 @@ lists them.
 from __future__ import annotations
 
 # isort: off
-from runner.cli import cmd_run, cmd_adhoc, cmd_inventory, cmd_history, cmd_lab
+from runner.cli import cmd_run, cmd_adhoc, cmd_inventory, cmd_history, cmd_lab, cmd_cluster
 
 # isort: on
 from runner.cli.app import app, entry, exit_code, main
@@ -16,6 +16,7 @@ from runner.cli.app import app, entry, exit_code, main
 __all__ = [
     "app",
     "cmd_adhoc",
+    "cmd_cluster",
     "cmd_history",
     "cmd_inventory",
     "cmd_lab",

@@ -34,6 +34,7 @@ from runner.cli.app import (
     task_filter,
     vault_from,
 )
+from runner.cli.cluster_opts import Cluster, IncludeUnknown, Insecure, cluster_options
 from runner.console import LiveView, View
 from runner.errors import ExitCode, NetjobError, ReportWriteError
 from runner.executor import Policy
@@ -68,6 +69,9 @@ def run(
             "one cut short included) did not succeed.",
         ),
     ] = False,
+    include_unknown: IncludeUnknown = False,
+    cluster: Cluster = None,
+    insecure: Insecure = False,
     host_timeout: Annotated[
         float,
         typer.Option(
@@ -161,7 +165,7 @@ def run(
             view.tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
         if retry_failed:
-            selection = core.only_unfinished(selection, reports, typer.echo)
+            selection = core.only_unfinished(selection, reports, typer.echo, include_unknown)
             if not selection.hosts:
                 typer.echo(
                     f"nothing to retry: the most recent attempt of every selected host of {job} "
@@ -179,6 +183,7 @@ def run(
             max_fail=Amount.parse(max_fail, "--max-fail") if max_fail else None,
             html=html,
             device_secrets_masked=not keep_device_secrets,
+            cluster=cluster_options(cluster, insecure),
         )
         prompt = getpass.getpass if ask_pass else None
         # A live bar only where a person watches: a terminal, colours allowed, not -q.

@@ -39,6 +39,10 @@ class BaseDevice:
         self.boot_time = started - timedelta(days=3, minutes=97 * index)
         self._rejected = tuple(tuple(command.lower().split()) for command in rejected)
         self.startup_config = ""
+        # Config commands accepted in config mode, ever: a test can tell a push applied
+        # once from one applied twice (a change must never be pushed twice).
+        self.applied_lines = 0
+        self.logins = 0  # successful logins, ever
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.index}, {self.hostname!r})"

@@ -58,6 +58,9 @@ class LabConfig:
     login_latency_ms: int = 0  # added to every login on every device
     first: int = 1  # the first device's number i
     platforms: Sequence[str] = ("cisco_ios",)  # netmiko device types, round by number
+    # Client addresses the devices accept (empty: any): a site's devices reachable only
+    # from its own pollers, as behind a site's firewall.
+    clients: Sequence[str] = ()
 
     def numbers(self) -> range:
         return range(self.first, self.first + self.devices)
@@ -281,4 +284,4 @@ def _runtime(config: LabConfig, index: int, name: str, started: datetime) -> Run
     faults = config.faults_for(name)
     settings = Settings(index, name, config.secret, started, faults.reject, faults.big_config_mb)
     device = make_device(config.platform_of(index), settings)
-    return Runtime(device, faults, config.username, config.password)
+    return Runtime(device, faults, config.username, config.password, frozenset(config.clients))

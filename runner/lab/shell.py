@@ -126,7 +126,10 @@ class Shell:
                 table, found = config, globally
         if isinstance(found, ParseError):
             return self.dialect.parse_error(found, line, caret_offset), ()
-        return self._run(table, found, caret_offset, line)[0], found.words
+        output, ok = self._run(table, found, caret_offset, line)
+        if ok:
+            self.device.applied_lines += 1
+        return output, found.words
 
     def _run(
         self, table: Table[Shell], found: Match, caret_offset: int, line: str

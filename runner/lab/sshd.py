@@ -43,6 +43,7 @@ class Runtime:
     faults: DeviceFaults
     username: str
     password: str = field(repr=False)
+    clients: frozenset[str] = frozenset()  # the client addresses accepted; empty: any
     connections: set[asyncssh.SSHServerConnection] = field(default_factory=set)
     shells: int = 0  # open interactive sessions, for the session_limit fault
 
@@ -73,6 +74,11 @@ class DeviceServer(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
+        peer = conn.get_extra_info("peername")
+        if self._runtime.clients and (not peer or peer[0] not in self._runtime.clients):
+            log.info("%s: refusing a client from %s", self._runtime.device.hostname, peer)
+            conn.close()
+            return
         self._runtime.connections.add(conn)
         # asyncssh rebuilds the server's options in a thread at every login, to apply
         # sshd_config `Match` blocks; the lab has no config file, so there is nothing to
@@ -105,6 +111,8 @@ class DeviceServer(asyncssh.SSHServer):
         right = hmac.compare_digest(username, self._runtime.username) and hmac.compare_digest(
             password, self._runtime.password
         )
+        if right and not faults.auth_fail:
+            self._runtime.device.logins += 1  # a test tells one attempt from two
         return right and not faults.auth_fail
 
     def session_requested(self) -> VtySession:

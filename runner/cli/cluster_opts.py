@@ -1,0 +1,37 @@
+"""`netjob run`'s cluster options, kept apart so the run command only names them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from runner.cluster import ClusterOptions
+
+Cluster = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        envvar="NETJOB_CLUSTER",
+        help="Run on a Dask cluster of pollers at this scheduler address (tls://HOST:8786); "
+        "--workers is then the hosts in flight per site. Needs netjob[dask].",
+    ),
+]
+Insecure = Annotated[
+    bool,
+    typer.Option(
+        "--insecure", help="Allow --cluster over plain TCP (no authentication): trusted networks."
+    ),
+]
+IncludeUnknown = Annotated[
+    bool,
+    typer.Option(
+        "--include-unknown",
+        help="With --retry-failed: also the hosts whose result never came back from the "
+        "cluster (they may have been changed; look at them first).",
+    ),
+]
+
+
+def cluster_options(address: str | None, insecure: bool) -> ClusterOptions | None:
+    return ClusterOptions(address, insecure=insecure) if address else None
