@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any, Protocol
 
 import paramiko
@@ -25,7 +26,7 @@ from netmiko.exceptions import (
     ReadTimeout,
 )
 
-from runner import platforms
+from runner import platforms, transfer
 from runner.errors import (
     AuthenticationError,
     CommandRejectedError,
@@ -37,6 +38,7 @@ from runner.errors import (
     LoginTimeoutError,
     SessionDesyncError,
     SessionLimitError,
+    UnansweredPromptError,
     UnreachableError,
 )
 from runner.models import Credentials, Host
@@ -168,6 +170,18 @@ class Connection(Protocol):
 
     def save(self) -> str: ...
 
+    def send_command(
+        self,
+        command: str,
+        read_timeout: float,
+        answers: Sequence[tuple[str, str]],
+        allow_disconnect: bool = False,
+    ) -> str: ...
+
+    def put_file(self, source: Path, dest: str, read_timeout: float) -> transfer.Copied: ...
+
+    def get_file(self, source: str, dest: Path, read_timeout: float) -> transfer.Copied: ...
+
     def close(self) -> None: ...
 
 
@@ -187,6 +201,9 @@ class NetmikoConnection:
         self._settled = True  # False while a config step may have left config mode open
         self._enabled = False  # True once enable() succeeded
         self._broken: str | None = None  # why the session can no longer be trusted
+        # A fresh socket (or bastion channel) for netmiko's SCP connection; see transfer.py.
+        self._scp_socket: transfer.ScpSocket | None = None
+        self.ended = False  # the device ended the session, as a step allowed (`reload`)
         self.notes: list[str] = []  # said once in the report, on the host's first step
         if not info.known:
             self.notes.append(
@@ -215,6 +232,7 @@ class NetmikoConnection:
         if info.config_prompt_end:
             _quick_mode_check(driver, info.config_prompt_end)
         connection = cls(driver, info)
+        connection._scp_socket = functools.partial(_scp_socket, driver, host, lease)
         if credentials.secret:
             connection._enable()
         return connection
@@ -409,6 +427,89 @@ class NetmikoConnection:
             )
         return output
 
+    def send_command(
+        self,
+        command: str,
+        read_timeout: float,
+        answers: Sequence[tuple[str, str]],
+        allow_disconnect: bool = False,
+    ) -> str:
+        """An exec command that may ask questions (Ansible cli_command's prompt/answer):
+        each question matching an answer's regex (`answers`, then the platform's built-in
+        ones) is answered, until the prompt comes back. A question nothing answers fails
+        a second after it is asked (UnansweredPromptError), not at the read timeout. With
+        `allow_disconnect` (`reload`), the device closing the session is the success."""
+        self._check_usable()
+        driver = self._driver
+        prompt = self._prompt_pattern() or rf"{re.escape(str(driver.base_prompt))}[^\r\n]*\S\s*$"
+        known = [(re.compile(q), a) for q, a in (*answers, *self._info.answers)]
+        wait_for = "|".join(f"(?:{p})" for p in (prompt, *(q.pattern for q, _ in known)))
+        driver._netjob_received = []
+        output, typed = "", command
+        try:
+            for turn in range(_MAX_ANSWERS + 1):
+                driver._netjob_received = []  # a failure keeps this turn's partial output
+                output += str(
+                    driver.send_command(
+                        typed,
+                        read_timeout=read_timeout,
+                        expect_string=wait_for,
+                        strip_prompt=False,
+                        strip_command=turn == 0,
+                        cmd_verify=turn == 0,
+                    )
+                )
+                last = output.rstrip("\r\n").rsplit("\n", 1)[-1]
+                if re.search(prompt, last):
+                    break
+                typed = next((a for q, a in known if q.search(last)), "")
+            else:
+                raise UnansweredPromptError(
+                    f"'{command}' asked over {_MAX_ANSWERS} questions; the last was {_quote(last)}"
+                )
+        except _SessionClosed as exc:
+            if not allow_disconnect:
+                raise self._mapped(exc, during=f"'{command}'") from exc
+            self._broken = "the device ended the session, as allowed (allow_disconnect)"
+            self.ended = True
+            output += exc.partial
+        except Exception as exc:
+            raise self._mapped(exc, during=f"'{command}'") from exc
+        finally:
+            driver._netjob_received = []
+        refused = _refusal(self._info.rejected, output, head=None)
+        if refused:
+            raise CommandRejectedError(f"the device rejected '{command}': {refused}", output=output)
+        return output
+
+    def put_file(self, source: Path, dest: str, read_timeout: float) -> transfer.Copied:
+        """`source` to `dest` on the device over SCP (see runner.transfer)."""
+        return self._transfer(f"putting {source.name}", transfer.put, source, dest, read_timeout)
+
+    def get_file(self, source: str, dest: Path, read_timeout: float) -> transfer.Copied:
+        return self._transfer(f"getting {source}", transfer.get, source, dest, read_timeout)
+
+    def _transfer(
+        self, doing: str, move: Callable[..., transfer.Copied], *args: Any
+    ) -> transfer.Copied:
+        self._check_usable()
+        if self._scp_socket is None:
+            raise CommandRejectedError(f"{doing}: this session cannot open an SCP connection")
+        try:
+            return move(self._driver, args[0], args[1], self._scp_socket, args[2])
+        except DeviceError:
+            raise
+        except (ValueError, OSError, EOFError, paramiko.SSHException) as exc:
+            if not self._alive():
+                raise self._mapped(exc, during=doing) from exc
+            raise CommandRejectedError(
+                f"{doing}: {_first_line(str(exc)) or type(exc).__name__}",
+                hint="check the file system and the file's name on the device, and that "
+                "its SCP server is enabled (IOS: ip scp server enable)",
+            ) from exc
+        except Exception as exc:
+            raise self._mapped(exc, during=doing) from exc
+
     def _recover(self) -> None:
         """Back to a known state after a refusal: the candidate dropped (where there is
         one) and config mode left, so a later step (under ignore_errors) starts clean."""
@@ -506,6 +607,11 @@ class NetmikoConnection:
         error = map_exception(exc, connecting=connecting)
         if isinstance(error, SessionDesyncError) and isinstance(exc, _Paged):
             self._broken = f"the device pages its output ({exc.more!r})"
+        if isinstance(exc, _Unanswered):
+            # Ctrl-C cancels the question (IOS's copy, delete, reload); then the prompt.
+            with contextlib.suppress(Exception):
+                self._driver.write_channel("\x03")
+            self._resync()
         if isinstance(error, CommandTimeoutError | ConnectionLostError) and not self._alive():
             where = f" during {during}" if during else ""
             partial = error.output or "".join(self._driver._netjob_received)
@@ -638,9 +744,11 @@ def _wait_for_data(driver: Any) -> None:
         if getattr(waiting, "on", False) and channel is not None and not driver._read_buffer:
             with contextlib.suppress(Exception):  # a timeout, or a closed channel: read
                 channel.in_buffer.read(0, WAIT_FOR_DATA_S)
+        buffered = str(driver._read_buffer or "")
         data = str(read_channel())
         if getattr(waiting, "watch", False):
-            _heard(driver, channel, data)
+            # What netmiko kept back from an earlier read comes again: heard once only.
+            _heard(driver, channel, data[len(buffered) :] if data.startswith(buffered) else data)
         return data
 
     def until_pattern(*args: Any, **kwargs: Any) -> str:
@@ -690,6 +798,20 @@ def _heard(driver: Any, channel: Any, data: str) -> None:
         more = _PAGER.search(driver._netjob_seen)
         if more:
             raise _Paged(more.group(0).strip(), "".join(driver._netjob_received))
+        asked = _QUESTION.search(driver._netjob_seen)
+        if asked:
+            raise _Unanswered(asked.group(0).strip(), "".join(driver._netjob_received))
+
+
+# A question at the end of what a device sent, and nothing after it for a second (the
+# pager's quiet second): its last line ends in `?`, `[confirm]`, `[yes/no]`, `(y/n)`, or a
+# `:` after `[...]` (`... [512]: `, `Save? [yes/no]: `). Waiting for a prompt would sit out
+# the read timeout: the device waits for its answer.
+_QUESTION = re.compile(
+    r"[^\r\n]*(?:\?|\[confirm\]|\[y(?:es)?/no?\]|\((?:y/n|yes/no)\)\??(?:\s*\[[yn]\])?"
+    r"|\[[^\]\r\n]{0,80}\]\s*:)[ \t]*$",
+    re.I,
+)
 
 
 def _channel_closed(channel: Any) -> bool:
@@ -700,6 +822,14 @@ def _channel_closed(channel: Any) -> bool:
         )
     except Exception:
         return True
+
+
+_MAX_ANSWERS = 10  # questions one command may ask: more is a loop, not a dialogue
+
+
+def _scp_socket(driver: Any, host: Host, lease: Lease) -> AbstractContextManager[object]:
+    """A new connection to the device for netmiko's SCP session; the watchdog cuts it too."""
+    return transfer.swapped_socket(driver, dial(host, lease), lambda: None)
 
 
 class _Client(paramiko.SSHClient):
@@ -732,6 +862,13 @@ class _Paged(Exception):
     def __init__(self, more: str, partial: str) -> None:
         super().__init__(f"the output stopped at a pager prompt {more!r}")
         self.more = more
+        self.partial = partial
+
+
+class _Unanswered(Exception):
+    def __init__(self, question: str, partial: str) -> None:
+        super().__init__(f"the device asked {question!r}")
+        self.question = question
         self.partial = partial
 
 
@@ -889,6 +1026,12 @@ def _mapped_hook(exc: BaseException) -> DeviceError | None:
     if isinstance(exc, _SessionClosed):
         kept = f" after {len(exc.partial)} characters of output" if exc.partial else ""
         return ConnectionLostError(f"the device closed the session{kept}", output=exc.partial)
+    if isinstance(exc, _Unanswered):
+        return UnansweredPromptError(
+            f"the device asked {_quote(exc.question)} and nothing answers it (not the "
+            f"task's prompts:, nor the platform's built-in answers)",
+            output=exc.partial,
+        )
     if isinstance(exc, _Paged):
         return SessionDesyncError(
             f"the output stopped at the device's pager prompt {exc.more!r} after "

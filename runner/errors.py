@@ -28,6 +28,8 @@
         │                            config line, a commit or a save, in its own words)
         ├── SessionDesyncError       session_desync (an output did not belong to its
         │                            command, or the session is not in the mode expected)
+        ├── UnansweredPromptError    unanswered_prompt (the device asked a question that
+        │                            neither the task nor the platform table answers)
         └── HostTimeoutError         host_timeout (past the per-host deadline)
 
 Foreign exceptions (netmiko, paramiko, sockets) are mapped to DeviceError subclasses in one
@@ -63,6 +65,7 @@ class FailureClass(str, Enum):
     COMMAND_TIMEOUT = "command_timeout"
     COMMAND_REJECTED = "command_rejected"
     SESSION_DESYNC = "session_desync"
+    UNANSWERED_PROMPT = "unanswered_prompt"
     HOST_TIMEOUT = "host_timeout"
     CHECK_FAILED = "check_failed"
     TEMPLATE_ERROR = "template_error"
@@ -186,6 +189,14 @@ class SessionDesyncError(DeviceError):
     hint = (
         "the device printed something netjob did not expect (a late prompt, a log message, "
         "a pager); look at the host's log, then run again with --retry-failed"
+    )
+
+
+class UnansweredPromptError(DeviceError):
+    failure = FailureClass.UNANSWERED_PROMPT
+    hint = (
+        "answer it in the task: prompts: [{prompt: 'REGEX', answer: 'TEXT'}] (or answer_env: "
+        "NAME for a secret); the question was cancelled with Ctrl-C"
     )
 
 

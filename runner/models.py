@@ -22,6 +22,20 @@ class TaskKind(str, Enum):
     SHOW = "show"
     CONFIG = "config"
     TEMPLATE = "template"
+    # Exec commands that act (copy, delete, clear, reload): answered questions, `changed`,
+    # never sent under --check.
+    COMMAND = "command"
+    PUT = "put"  # a file to the device over SCP
+    GET = "get"  # a file from the device over SCP
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to answer a question a command asks (Ansible cli_command's prompt/answer)."""
+
+    prompt: str  # a regex, searched in the question
+    answer: str = field(repr=False)
+    secret: bool = False  # from answer_env: masked in outputs and logs
 
 
 class Status(str, Enum):
@@ -105,6 +119,8 @@ class Task:
     tags: tuple[str, ...] = ()
     loop: str | tuple[Any, ...] | None = None  # an expression or a list: a step per item
     ignore_errors: bool = False
+    prompts: tuple[Answer, ...] = ()  # questions its commands may ask, and the answers
+    allow_disconnect: bool = False  # `reload`: the device ending the session is success
 
 
 @dataclass(frozen=True)
@@ -139,6 +155,8 @@ class Step:
     ignore_errors: bool = False
     sources: tuple[str, ...] = ()
     context: Mapping[str, Any] | None = field(default=None, repr=False)
+    prompts: tuple[Answer, ...] = ()
+    allow_disconnect: bool = False
 
 
 @dataclass(frozen=True)

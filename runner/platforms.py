@@ -339,7 +339,18 @@ class PlatformInfo:
     # Secrets its configs hold, as regex strings (see _cisco_secrets): every family's
     # are applied to all output, since a run mixes platforms; see secret_patterns().
     secrets: tuple[str, ...] = ()
+    # Built-in answers (regex, answer) to the questions everyday exec commands ask (`copy
+    # running-config startup-config`, `delete`, `clear counters`): tried after a task's own
+    # `prompts:`. "" is Enter, which takes the default the question shows.
+    answers: tuple[tuple[str, str], ...] = ()
 
+
+# IOS's `[confirm]` and file-name questions (`Destination filename [startup-config]?`,
+# `Delete filename [old.bin]?`): Enter takes what the brackets show.
+_CISCO_ANSWERS = (
+    (r"\[confirm\]\s*$", ""),
+    (r"(?:Destination|Source|Delete) filename \[[^\]\r\n]*\]\?\s*$", ""),
+)
 
 _IOS_LIKE = {
     "prompt": _ios_prompt,
@@ -360,6 +371,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         hier_platform="CISCO_IOS",
         noise=_IOS_NOISE,
         secrets=_IOS_SECRETS,
+        answers=_CISCO_ANSWERS,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -402,6 +414,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         shown_nested=("ntp",),
         noise=_XR_NOISE,
         secrets=_XR_SECRETS,
+        answers=_CISCO_ANSWERS,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(

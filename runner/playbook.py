@@ -18,13 +18,14 @@ fields are errors naming file:line and key.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from runner import schema
 from runner.checks import Check, parse_checks
-from runner.models import Job, Task, TaskKind
+from runner.models import Answer, Job, Task, TaskKind
 from runner.schema import At
 from runner.yamlio import line_of, load_yaml
 
@@ -45,8 +46,15 @@ TASK_KEYS = (
     "tags",
     "loop",
     "ignore_errors",
+    "command",
+    "put",
+    "get",
+    "prompts",
+    "allow_disconnect",
 )
-KINDS = ("show", "config", "template")
+KINDS = ("show", "config", "template", "command", "put", "get")
+# Commands that end the session by design: refused unless the task says allow_disconnect.
+DISCONNECTS = re.compile(r"^\s*(?:reload|reboot|request\s+system\s+reboot)\b", re.I)
 
 
 # Notes for the person running netjob (the CLI prints them, one line each, on stderr).
@@ -158,7 +166,8 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
     if len(kinds) != 1:
         found = ", ".join(kinds) or "none"
         raise at.fail(
-            f"a task needs exactly one of show:, config:, template: (found {found})",
+            "a task needs exactly one of show:, config:, template:, command:, put:, get: "
+            f"(found {found})",
             line_of(item) or None,
         )
     kind = TaskKind(kinds[0])
@@ -171,6 +180,8 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         template = (job_path.parent / str(rel)).resolve()
         if not template.is_file():
             raise at.child("template", item).fail(f"template file {rel} not found next to the job")
+    elif kind in (TaskKind.PUT, TaskKind.GET):
+        lines = _transfer(item, kind, at, job_path)
     elif isinstance(item[kind.value], dict):
         by_platform = _per_platform(item, kind.value, at)
         lines = next(iter(by_platform.values()))
@@ -178,9 +189,13 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         lines = schema.strings(item, kind.value, at)
         if not lines:
             raise at.child(kind.value, item).fail("expected at least one command")
-    if kind is TaskKind.SHOW and "save" in item:
+    if kind not in (TaskKind.CONFIG, TaskKind.TEMPLATE) and "save" in item:
         raise at.child("save", item).fail("save: applies to config and template tasks only")
     default = lines[0] if kind is TaskKind.SHOW else f"{kind.value}: {(lines or (rel,))[0]}"
+    prompts = _prompts(item, at, kind)
+    allow_disconnect = schema.boolean(item, "allow_disconnect", at)
+    if not allow_disconnect:
+        _refuse_disconnect(item, at, kind, (*lines, *(x for v in by_platform.values() for x in v)))
     name = schema.string(item, "name", at) or default
     parse, checks = _audit(item, at, kind, lines, job_path)
     return Task(
@@ -201,7 +216,77 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         tags=schema.strings(item, "tags", at),
         loop=_loop(item, at),
         ignore_errors=schema.boolean(item, "ignore_errors", at),
+        prompts=prompts,
+        allow_disconnect=allow_disconnect,
     )
+
+
+def _transfer(item: dict[str, Any], kind: TaskKind, at: At, job_path: Path) -> tuple[str, str]:
+    """`put: PATH` or `put: {src: PATH, dest: FS:NAME}` (src relative to the job file, dest
+    by default the file's name on the device's default file system); `get: FS:NAME` or
+    `get: {src: FS:NAME, dest: PATH}` (dest by default under the run folder). Returned
+    as (src, dest) Jinja2 sources; dest "" for the default."""
+    where = at.child(kind.value, item)
+    value = item[kind.value]
+    spec = {"src": value} if isinstance(value, str) else schema.mapping(value, where)
+    schema.check_keys(spec, where, ("src", "dest"), required=("src",))
+    src = schema.string(spec, "src", where) or ""
+    dest = schema.string(spec, "dest", where) or ""
+    if not src.strip():
+        raise where.fail("expected a file name")
+    if kind is TaskKind.PUT:
+        path = job_path.parent / src
+        if "{" not in src and not path.is_file():
+            raise where.fail(f"{src}: no such file next to the job")
+        return str(path.resolve()) if "{" not in src else str(path), dest or Path(src).name
+    if dest.startswith("/") or ".." in dest.split("/"):
+        raise where.child("dest", spec).fail("expected a relative path inside this folder")
+    return src, dest
+
+
+def _prompts(item: dict[str, Any], at: At, kind: TaskKind) -> tuple[Answer, ...]:
+    """`prompts: [{prompt: REGEX, answer: TEXT}]`, or `answer_env: NAME` for a secret: read
+    from the environment now, so a missing one fails before anything connects."""
+    raw = item.get("prompts")
+    if raw is None:
+        return ()
+    where = at.child("prompts", item)
+    if kind not in (TaskKind.SHOW, TaskKind.COMMAND):
+        raise where.fail("prompts: answer the questions of show: and command: tasks only")
+    if not isinstance(raw, list) or not raw:
+        raise where.fail("expected a list of {prompt: REGEX, answer: TEXT}")
+    answers = []
+    for i, entry in enumerate(raw):
+        one = At(at.file, f"{where.path}[{i}]", raw, None)
+        spec = schema.mapping(entry, one)
+        schema.check_keys(spec, one, ("prompt", "answer", "answer_env"), required=("prompt",))
+        pattern = _regexes(spec, "prompt", one)[0]
+        if ("answer" in spec) == ("answer_env" in spec):
+            raise one.fail("give exactly one of answer: TEXT or answer_env: NAME", line_of(spec))
+        name = schema.string(spec, "answer_env", one)
+        if name is None:
+            answers.append(Answer(pattern, schema.string(spec, "answer", one) or ""))
+        elif name not in os.environ:
+            raise one.child("answer_env", spec).fail(
+                f"environment variable {name} is not set; export it before the run"
+            )
+        else:
+            answers.append(Answer(pattern, os.environ[name], secret=True))
+    return tuple(answers)
+
+
+def _refuse_disconnect(
+    item: dict[str, Any], at: At, kind: TaskKind, lines: tuple[str, ...]
+) -> None:
+    if kind not in (TaskKind.SHOW, TaskKind.COMMAND):
+        return
+    for line in lines:
+        if DISCONNECTS.search(line):
+            raise at.fail(
+                f"task '{item.get('name') or line}': '{line.strip()}' ends the session; "
+                "add allow_disconnect: true to the task if that is meant",
+                line_of(item) or None,
+            )
 
 
 def _loop(item: dict[str, Any], at: At) -> str | tuple[Any, ...] | None:

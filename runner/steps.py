@@ -17,9 +17,11 @@ from runner.checkmode import PlanError, plan_config, plan_set_lines
 from runner.checks import CheckResult, CheckStatus, evaluate_all
 from runner.connection import Connection
 from runner.errors import CommandRejectedError, DeviceError, FailureClass, TemplateError
+from runner.files import link_in, refuse_link, safe_name, save_path
 from runner.models import Host, Status, Step, StepResult, TaskKind
 from runner.parsing import ParseError, parse_output
 from runner.platforms import Planner
+from runner.redact import MASK, LogFilter
 from runner.templating import finish_step
 
 
@@ -40,6 +42,8 @@ class HostState:
     check: bool = False  # --check: plan config steps, never send them
     saved: dict[str, Any] = field(default_factory=dict)
     noted: bool = False  # the session's own notes went on a step already
+    ended: str | None = None  # a step ended the session (allow_disconnect): which
+    files_dir: Path | None = None  # where `get:` writes by default (the run folder's files/)
 
 
 def run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
@@ -53,6 +57,8 @@ def run_step(connection: Connection, step: Step, state: HostState) -> StepResult
 
 def _run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
     started, clock = time.time(), time.perf_counter()
+    if state.ended:
+        return _result(step, Status.SKIPPED, started, clock, note=state.ended)
     unreadable = _reads_failed_parse(step, state.saved)
     if unreadable:
         return _result(
@@ -73,15 +79,22 @@ def _run_step(connection: Connection, step: Step, state: HostState) -> StepResul
         return _result(step, Status.SKIPPED, started, clock, note="when: false")
     timeout = ready.read_timeout or state.host.connection.read_timeout
     outputs: list[str] = []
+    secrets = [a.answer for a in ready.prompts if a.secret and a.answer]
+    if secrets:  # netmiko logs what it writes: -vv must not show them
+        LogFilter.register(secrets)
     try:
-        if ready.kind is TaskKind.SHOW:
+        if ready.kind is TaskKind.SHOW and not (ready.prompts or ready.allow_disconnect):
             for command in ready.commands:
                 outputs.append(connection.send_show(command, timeout, ready.expect_string))
             return _audit(ready, "\n".join(outputs), outputs, state, started, clock)
+        if ready.kind in (TaskKind.SHOW, TaskKind.COMMAND):
+            return _command(connection, ready, timeout, state, outputs, (started, clock))
+        if ready.kind in (TaskKind.PUT, TaskKind.GET):
+            return _transfer(connection, ready, timeout, state, (started, clock))
         return _configure(connection, ready, timeout, state, started, clock)
     except DeviceError as exc:
         if exc.output:  # the device's own words, for the host log
-            outputs.append(exc.output)
+            outputs.append(_masked(exc.output, secrets))
         return _result(
             ready,
             Status.FAILED,
@@ -89,8 +102,79 @@ def _run_step(connection: Connection, step: Step, state: HostState) -> StepResul
             clock,
             tuple(outputs),
             failure=exc.failure,
-            error=exc.describe(),
+            error=_masked(exc.describe(), secrets),
         )
+
+
+def _command(
+    connection: Connection,
+    step: Step,
+    timeout: float,
+    state: HostState,
+    outputs: list[str],
+    clocks: tuple[float, float],
+) -> StepResult:
+    """Exec commands that may ask questions: the task's answers, then the platform's. A
+    command: task acts on the device (`changed`), so --check does not send it."""
+    if step.kind is TaskKind.COMMAND and state.check:
+        return _result(step, Status.CHANGED, *clocks, note="would run (--check: nothing sent)")
+    answers = [(a.prompt, a.answer) for a in step.prompts]
+    secrets = [a.answer for a in step.prompts if a.secret and a.answer]
+    for command in step.commands:
+        said = connection.send_command(command, timeout, answers, step.allow_disconnect)
+        outputs.append(_masked(said, secrets))
+        if getattr(connection, "ended", False):
+            state.ended = f"the device ended the session at task '{step.task}' (allow_disconnect)"
+            break
+    if step.kind is TaskKind.SHOW:
+        return _audit(step, "\n".join(outputs), outputs, state, *clocks)
+    note = "the device ended the session, as allowed (allow_disconnect)" if state.ended else None
+    return _result(step, Status.CHANGED, *clocks, tuple(outputs), note=note)
+
+
+def _masked(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return text
+
+
+def _transfer(
+    connection: Connection,
+    step: Step,
+    timeout: float,
+    state: HostState,
+    clocks: tuple[float, float],
+) -> StepResult:
+    """put: sends a file unless the device has one with its MD5; get: fetches one. The
+    note says the file's size and MD5, as the device computed them."""
+    src, dest = step.commands[0], step.commands[1]
+    if state.check:
+        return _result(step, Status.CHANGED, *clocks, note="would copy (--check: nothing sent)")
+    if step.kind is TaskKind.PUT:
+        copied = connection.put_file(Path(src), dest, timeout)
+        what = f"{copied.path}: {copied.size:,} bytes, md5 {copied.md5}"
+        if not copied.sent:
+            return _result(step, Status.OK, *clocks, note=f"unchanged: {what} is there already")
+        return _result(step, Status.CHANGED, *clocks, note=f"sent and verified: {what}")
+    local = _get_path(src, dest, state)
+    link = link_in(local) if not local.is_absolute() else None
+    if link is not None:
+        raise CommandRejectedError(f"get: {refuse_link(link)}", hint="pick another dest:")
+    copied = connection.get_file(src, local, timeout)
+    what = f"{copied.path}: {copied.size:,} bytes, md5 {copied.md5}"
+    if not copied.sent:
+        return _result(step, Status.OK, *clocks, note=f"unchanged: {what}")
+    return _result(step, Status.CHANGED, *clocks, note=f"got and verified: {what}")
+
+
+def _get_path(src: str, dest: str, state: HostState) -> Path:
+    """A get's local file: `dest:` under the working folder (each part made safe), or the
+    run folder's files/<host>/<name>."""
+    if dest:
+        return save_path(dest)
+    name = src.rpartition(":")[2].lstrip("/").rpartition("/")[2] or "file"
+    base = state.files_dir or Path("files")
+    return base / safe_name(state.host.name) / safe_name(name, keep_suffix=True)
 
 
 def _reads_failed_parse(step: Step, saved: Mapping[str, Any]) -> str | None:

@@ -26,6 +26,7 @@ from runner.checks import Check
 from runner.errors import TemplateError
 from runner.files import link_in, refuse_link, save_path
 from runner.models import Host, Job, Step, Task, TaskKind
+from runner.playbook import DISCONNECTS
 
 _ENV = sandbox.Sandbox(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
@@ -174,7 +175,20 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
     checks = tuple(c.render(_renderer(context)) for c in task.checks)
     save_to = task.save_to and _renderer(context)(task.save_to)
     _refuse_links(save_to)
-    return _step(task, name, _lines(text, task.kind), checks, save_to=save_to)
+    commands = _lines(text, task.kind)
+    if task.kind in (TaskKind.SHOW, TaskKind.COMMAND):
+        _refuse_disconnect(commands, task.allow_disconnect)
+    return _step(task, name, commands, checks, save_to=save_to)
+
+
+def _refuse_disconnect(commands: tuple[str, ...], allowed: bool) -> None:
+    """A templated `reload` is refused as a written one is (runner.playbook)."""
+    for command in commands:
+        if not allowed and DISCONNECTS.search(command):
+            raise jinja2.TemplateError(
+                f"'{command}' ends the session; add allow_disconnect: true to the task "
+                "if that is meant"
+            )
 
 
 def _refuse_links(save_to: str | None) -> None:
@@ -209,6 +223,8 @@ def _step(
         task.ignore_errors,
         sources,
         context,
+        task.prompts,
+        task.allow_disconnect,
     )
 
 
@@ -225,9 +241,12 @@ def finish_step(step: Step, saved: Mapping[str, Any]) -> Step | None:
         checks = tuple(c.render(_renderer(context)) for c in step.checks)
         save_to = step.save_to and _renderer(context)(step.save_to)
         _refuse_links(save_to)
+        commands = _lines(text, step.kind)
+        if step.kind in (TaskKind.SHOW, TaskKind.COMMAND):
+            _refuse_disconnect(commands, step.allow_disconnect)
     return dataclasses.replace(
         step,
-        commands=_lines(text, step.kind),
+        commands=commands,
         checks=checks,
         save_to=save_to,
         sources=(),
@@ -271,7 +290,9 @@ def _one_line(exc: BaseException) -> str:
 
 def _lines(text: str, kind: TaskKind) -> tuple[str, ...]:
     """Split rendered text into commands, dropping blank lines (and `!` comments in config)."""
+    if kind in (TaskKind.PUT, TaskKind.GET):  # (src, dest): dest "" stays, for the default
+        return tuple(line.strip() for line in text.split("\n"))
     lines: Iterable[str] = (line.rstrip() for line in text.splitlines())
-    if kind is TaskKind.SHOW:
+    if kind in (TaskKind.SHOW, TaskKind.COMMAND):
         return tuple(line.strip() for line in lines if line.strip())
     return tuple(line for line in lines if line.strip() and line.strip() != "!")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
 from runner.lab import eos_config, huawei_config, nxos_config, xr_config
+from runner.lab.flash import Flash
 from runner.lab.running import IOS_PORTS, RunningConfig, default_config, render, secret_matches
 
 Render = Callable[[RunningConfig, int], str]  # (config, padding bytes) → its text
@@ -39,6 +40,7 @@ class BaseDevice:
         self.boot_time = started - timedelta(days=3, minutes=97 * index)
         self._rejected = tuple(tuple(command.lower().split()) for command in rejected)
         self.startup_config = ""
+        self.flash: Flash | None = None  # a flash file system (and an SCP server) if any
         # Config commands accepted in config mode, ever: a test can tell a push applied
         # once from one applied twice (a change must never be pushed twice).
         self.applied_lines = 0
@@ -78,9 +80,11 @@ class Device(BaseDevice):
         started: datetime | None = None,
         rejected: Sequence[str] = (),
         big_config_mb: float = 0.0,
+        flash_free: int | None = None,
     ) -> None:
         super().__init__(index, started=started, rejected=rejected)
         self.platform = platform
+        self.flash = Flash(flash_free)
         ports, loopback, self._render = _STYLES[platform]
         self.config = default_config(index, hostname, enable_secret, ports, loopback)
         self._padding_bytes = int(big_config_mb * 1_000_000)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import ios_shows, show
+from runner.lab import ios_files, ios_shows, show
 from runner.lab.table import Handler, Invalid, Mode, Table
 
 if TYPE_CHECKING:
@@ -122,6 +122,6 @@ PRIV_EXEC = Table(
         ("show startup-config", show_startup_config),
         ("write", write_memory),
         ("write memory", write_memory),
-        ("copy running-config startup-config", write_memory),
+        *ios_files.COMMANDS,  # copy run start, delete, reload, dir, verify /md5 ...
     ]
 )

@@ -20,6 +20,8 @@
     r003=reject:CMD         CMD (abbreviations allowed) is refused, in the platform's words
     r003=stale_prompt:N     the N-th show/display command of each session is answered late:
                             a bare prompt first, its output only when the client types again
+    r003=flash_free:BYTES   flash: has only BYTES free (`dir flash:` says so; an SCP put of
+                            a larger file is refused before its first byte)
 
 Give several faults to one device by repeating the option; `parse_faults` merges them.
 
@@ -112,6 +114,7 @@ class DeviceFaults:
     session_limit: int | None = None
     reject: tuple[str, ...] = ()
     stale_prompt: int = 0  # the N-th show/display command of a session; 0: none
+    flash_free: int | None = None  # bytes free on flash:; None: a factory flash
 
     def merge(self, other: DeviceFaults) -> DeviceFaults:
         """Both sets of faults; where both set a value, `other`'s wins (rejects add up)."""
@@ -132,6 +135,7 @@ class DeviceFaults:
             session_limit=other.session_limit if other.session_limit is not None else limit,
             reject=self.reject + other.reject,
             stale_prompt=other.stale_prompt or self.stale_prompt,
+            flash_free=other.flash_free if other.flash_free is not None else self.flash_free,
         )
 
 
@@ -179,6 +183,7 @@ _VALUED: dict[str, tuple[Callable[[str], DeviceFaults], str]] = {
     "session_limit": (lambda v: DeviceFaults(session_limit=_count(v)), "2"),
     "reject": (lambda v: DeviceFaults(reject=(_command(v),)), "show running-config"),
     "stale_prompt": (lambda v: DeviceFaults(stale_prompt=_positive(v)), "2"),
+    "flash_free": (lambda v: DeviceFaults(flash_free=_count(v)), "1000000"),
 }
 FAULT_NAMES = (*_FLAGS, *_VALUED)
 

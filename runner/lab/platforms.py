@@ -24,6 +24,7 @@ class Settings:
     started: datetime
     rejected: Sequence[str] = ()
     big_config_mb: float = 0.0
+    flash_free: int | None = None  # the flash_free fault: bytes free on flash:
 
 
 def _ios_like(platform: str) -> Callable[[Settings], BaseDevice]:
@@ -36,6 +37,7 @@ def _ios_like(platform: str) -> Callable[[Settings], BaseDevice]:
             started=s.started,
             rejected=s.rejected,
             big_config_mb=s.big_config_mb,
+            flash_free=s.flash_free,
         )
 
     return make

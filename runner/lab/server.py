@@ -282,6 +282,8 @@ def _check(config: LabConfig) -> None:
 
 def _runtime(config: LabConfig, index: int, name: str, started: datetime) -> Runtime:
     faults = config.faults_for(name)
-    settings = Settings(index, name, config.secret, started, faults.reject, faults.big_config_mb)
+    settings = Settings(
+        index, name, config.secret, started, faults.reject, faults.big_config_mb, faults.flash_free
+    )
     device = make_device(config.platform_of(index), settings)
     return Runtime(device, faults, config.username, config.password, frozenset(config.clients))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from runner.lab import ios_files
 from runner.lab.config_commands import CONFIG, SUBMODES
 from runner.lab.device import Device
 from runner.lab.eos_commands import EOS
@@ -38,7 +39,9 @@ IOS = Dialect(
     invalid=lambda line, column, prompt: invalid_text(prompt + column),
     refusals={
         write_memory: "Building configuration...\n"
-        "% Error opening nvram:/startup-config (Permission denied)\n"
+        "% Error opening nvram:/startup-config (Permission denied)\n",
+        ios_files.copy_running_startup: "Building configuration...\n"
+        "% Error opening nvram:/startup-config (Permission denied)\n",
     },
 )
 DIALECTS = {
@@ -89,7 +92,7 @@ class Shell:
             return Reply(self._check_secret(line))
         if self.question is not None:
             answer, self.question = self.question[1], None
-            return Reply(answer(self, line))
+            return Reply(answer(self, line), close=self.closed)  # `reload` ends the session
         if not line.strip():
             return Reply("")
         if self.mode in (Mode.USER, Mode.PRIV):
@@ -144,6 +147,10 @@ class Shell:
             return table.handlers[found.index](self, found.args), True
         except Invalid as bad:
             return self.dialect.invalid(line, found.arg_columns[bad.arg], caret_offset), False
+
+    def interrupt(self) -> None:
+        """Ctrl-C: a question asked is dropped unanswered (IOS's copy, delete, reload)."""
+        self.question = None
 
     def _check_secret(self, secret: str) -> str:
         self.awaiting_secret = False

@@ -10,12 +10,14 @@ import asyncio
 import hmac
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncssh
 
 from runner.lab.device import BaseDevice
 from runner.lab.faults import DeviceFaults
 from runner.lab.platforms import new_cli
+from runner.lab.scp import ScpServer
 from runner.lab.terminal import Chunk, Terminal
 
 log = logging.getLogger(__name__)
@@ -149,6 +151,7 @@ class VtySession(asyncssh.SSHServerSession[str]):
         self._writable.set()
         self._shows = 0  # show commands answered, for the stale_prompt fault
         self._held = ""  # stale_prompt: an answer held back until the client types again
+        self._scp: ScpServer | None = None  # set when the session runs `scp` instead
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[str]) -> None:
         self._chan = chan
@@ -160,9 +163,19 @@ class VtySession(asyncssh.SSHServerSession[str]):
         return True
 
     def exec_requested(self, command: str) -> bool:
-        return False  # an IOS vty has no `ssh host command`; netmiko never asks for it
+        # An IOS vty has no `ssh host command`: only SCP runs one, on a device with a flash.
+        flash = self._runtime.device.flash
+        if flash is None or not command.startswith("scp ") or self._chan is None:
+            return False
+        chan: Any = self._chan
+        chan.set_encoding(None)  # file bytes, not text
+        self._scp = ScpServer(flash, command, chan.write, chan.exit)
+        return True
 
     def session_started(self) -> None:
+        if self._scp is not None:
+            self._scp.start()
+            return
         self._runtime.shells += 1
         self._counted = True
         if self._runtime.faults.hang:
@@ -172,6 +185,9 @@ class VtySession(asyncssh.SSHServerSession[str]):
         )
 
     def data_received(self, data: str, datatype: int | None) -> None:
+        if self._scp is not None:
+            self._scp.feed(data)  # type: ignore[arg-type]  # bytes: see exec_requested
+            return
         self._inbox.put_nowait(data)
 
     def pause_writing(self) -> None:
@@ -181,6 +197,9 @@ class VtySession(asyncssh.SSHServerSession[str]):
         self._writable.set()
 
     def eof_received(self) -> bool:
+        if self._scp is not None:
+            self._scp.eof()  # the client sent its file: the exit status closes the channel
+            return True
         return False  # close the channel
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -75,8 +75,11 @@ class Terminal:
                 return ""
             self._typed.pop()
             return "" if self.shell.awaiting_secret else "\b \b"
-        if char == "\x03":  # Ctrl-C drops the line typed so far
+        if char == "\x03":  # Ctrl-C drops the line typed so far, and a question asked
             self._typed.clear()
+            interrupt = getattr(self.shell, "interrupt", None)
+            if interrupt is not None:
+                interrupt()
             return "^C\r\n" + self.shell.prompt
         if char < " " or len(self._typed) >= _MAX_LINE:
             return ""  # other control keys (Tab, arrows' ESC) are not simulated
@@ -88,9 +91,9 @@ class Terminal:
         self._typed.clear()
         reply: Reply = self.shell.execute(line)
         lines = reply.output.splitlines()
+        if reply.close:  # no prompt: the session ends (`exit`, `reload`)
+            return Chunk("\r\n" + "".join(line + "\r\n" for line in lines), reply.words, True)
         text = "\r\n" + self._paginate(lines)
-        if reply.close:
-            return Chunk(text, reply.words, close=True)
         return Chunk(text, reply.words)
 
     def _paginate(self, lines: list[str]) -> str:

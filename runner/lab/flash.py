@@ -1,0 +1,80 @@
+"""A lab device's flash file system: what `dir`, `verify /md5`, `delete` and SCP see.
+
+Pure: no I/O. Files are kept by name with their size and MD5; their bytes only up to
+KEEP_BYTES, so twenty devices holding a 20 MB image cost no 400 MB of memory (a `get` of
+a larger file is refused, in the SCP server's words). `received` counts the file bytes
+that arrived over SCP: what tests read to prove a second, idempotent put sent nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+KEEP_BYTES = 4_000_000
+# What `dir flash:` says of a factory device: an ISR's 1.6 GB flash holding its image.
+TOTAL_BYTES = 1_621_966_848
+_IMAGE = ("c1100-universalk9.17.09.04a.SPA.bin", 33_591_768)
+FILE_SYSTEM = "flash:"
+
+
+@dataclass
+class FlashFile:
+    name: str
+    size: int
+    md5: str
+    data: bytes | None  # None: larger than KEEP_BYTES, only its size and MD5 are kept
+    written: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+class Flash:
+    def __init__(self, free: int | None = None) -> None:
+        image = FlashFile(_IMAGE[0], _IMAGE[1], hashlib.md5(_IMAGE[0].encode()).hexdigest(), None)
+        self.files: dict[str, FlashFile] = {image.name: image}
+        # The flash_free fault: this many bytes free, whatever the files hold.
+        self.total = TOTAL_BYTES if free is None else self.used() + free
+        self.received = 0
+
+    def used(self) -> int:
+        return sum(f.size for f in self.files.values())
+
+    def free(self) -> int:
+        return max(0, self.total - self.used())
+
+    def put(self, name: str, size: int, md5: str, data: bytes | None) -> None:
+        self.files[name] = FlashFile(name, size, md5, data)
+
+    def add(self, name: str, data: bytes) -> None:
+        """A file placed by a test (an old image to delete, a crashinfo to get)."""
+        self.put(name, len(data), hashlib.md5(data).hexdigest(), data)
+
+
+def file_name(path: str) -> str | None:
+    """`flash:/x.bin`, `flash:x.bin` → `x.bin`; `flash:` or `flash:/` → ""; another file
+    system (or a folder) → None."""
+    if not path.lower().startswith(FILE_SYSTEM):
+        return None
+    name = path[len(FILE_SYSTEM) :].lstrip("/")
+    return None if "/" in name else name
+
+
+def dir_listing(flash: Flash, name: str = "") -> str:
+    """`dir flash:[/NAME]` as IOS prints it; a missing file as IOS's error."""
+    if name and name not in flash.files:
+        return f"%Error opening flash:/{name} (No such file or directory)\n"
+    files = [flash.files[name]] if name else sorted(flash.files.values(), key=lambda f: f.name)
+    lines = [f"Directory of flash:/{name}", ""]
+    for number, item in enumerate(files, start=1):
+        when = item.written.strftime("%b %d %Y %H:%M:%S +00:00")
+        lines.append(f"{number:>5}  -rw-  {item.size:>12}  {when}  {item.name}")
+    lines += ["", f"{flash.total} bytes total ({flash.free()} bytes free)"]
+    return "\n".join(lines) + "\n"
+
+
+def verify_md5(flash: Flash, path: str) -> str:
+    name = file_name(path)
+    if not name or name not in flash.files:
+        return f"%Error opening {path} (No such file or directory)\n"
+    dots = "." * 40
+    return f"{dots}Done!\nverify /md5 (flash:/{name}) = {flash.files[name].md5}\n"
