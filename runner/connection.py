@@ -5,6 +5,7 @@ foreign exceptions (netmiko, paramiko, sockets) become netjob's DeviceErrors.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import re
 import socket
@@ -26,7 +27,7 @@ from netmiko.exceptions import (
     ReadTimeout,
 )
 
-from runner import platforms, transfer
+from runner import hostkeys, jump, platforms, sshalgs, transfer
 from runner.errors import (
     AuthenticationError,
     CommandRejectedError,
@@ -34,14 +35,16 @@ from runner.errors import (
     ConnectionLostError,
     ConnectTimeoutError,
     DeviceError,
+    FailureClass,
     HostTimeoutError,
     LoginTimeoutError,
+    NoCommonAlgorithmsError,
     SessionDesyncError,
     SessionLimitError,
     UnansweredPromptError,
     UnreachableError,
 )
-from runner.models import Credentials, Host
+from runner.models import ConnectionOptions, Credentials, Host
 
 SESSION_LIMIT = re.compile(r"session limit|too many (sessions|connections)|all vty", re.I)
 
@@ -78,7 +81,13 @@ class Lease:
                 cut()
 
 
-def _close(sock: socket.socket) -> None:
+Sock = socket.socket | paramiko.Channel  # a TCP socket, or a channel through a bastion
+
+
+def _close(sock: Sock) -> None:
+    if isinstance(sock, paramiko.Channel):
+        sock.close()
+        return
     # shutdown() wakes a thread blocked in recv() on this socket; close() alone may not.
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
@@ -198,12 +207,13 @@ class NetmikoConnection:
     def __init__(self, driver: Any, info: platforms.PlatformInfo) -> None:
         self._driver = driver
         self._info = info
-        self._settled = True  # False while a config step may have left config mode open
-        self._enabled = False  # True once enable() succeeded
-        self._broken: str | None = None  # why the session can no longer be trusted
+        self._release: Callable[[], None] = _nothing  # a bastion's session slot
         # A fresh socket (or bastion channel) for netmiko's SCP connection; see transfer.py.
         self._scp_socket: transfer.ScpSocket | None = None
         self.ended = False  # the device ended the session, as a step allowed (`reload`)
+        self._settled = True  # False while a config step may have left config mode open
+        self._enabled = False  # True once enable() succeeded
+        self._broken: str | None = None  # why the session can no longer be trusted
         self.notes: list[str] = []  # said once in the report, on the host's first step
         if not info.known:
             self.notes.append(
@@ -213,25 +223,48 @@ class NetmikoConnection:
 
     @classmethod
     def open(cls, host: Host, credentials: Credentials, lease: Lease) -> NetmikoConnection:
-        sock = dial(host, lease)
+        if host.connection.transport == "telnet":
+            return cls._open_telnet(host, credentials, lease)
+        route = jump.route(host)
+        release: Callable[[], None] = _nothing
+        if route.jumps:
+            sock: Sock
+            try:
+                sock, release = jump.open_channel(route, host.connection)
+            except Exception as exc:
+                raise map_exception(exc, connecting=True, host=host) from exc
+            lease.on_abort(sock.close)
+        else:
+            sock = dial(dataclasses.replace(host, address=route.address, port=route.port), lease)
         try:
             info = platforms.lookup(host.platform)
-            driver = ConnectHandler(**_netmiko_params(host, credentials, sock, info))
-            driver._get_ssh_client_instance = _Client  # type: ignore[method-assign]
+            params = _netmiko_params(host, credentials, sock, info)
+            params.update(_route_params(route, credentials))
+            driver = ConnectHandler(**params)
+            driver._get_ssh_client_instance = functools.partial(  # type: ignore[method-assign]
+                _Client, host.connection, route.address, route.port
+            )
             _wait_for_data(driver)
             _verify_echo(driver)
             lease.on_abort(lambda: _detach(driver))
+            options = host.connection
+            # A platform outside the table logs in with netmiko's own sleeps and reads,
+            # each bounded by its read timeout: give it that on top.
+            bound = options.auth_timeout + (0 if info.known else options.read_timeout)
             with lease.login_slot():
-                _login(driver, sock, info, host.connection.auth_timeout)
+                _login(driver, sock, info, bound)
         except Exception as exc:
             _close(sock)
+            release()
             error = map_exception(exc, connecting=True, host=host)
             # The TCP connection worked, so the device is there: worth another try later.
             error.retryable = not isinstance(error, AuthenticationError | HostTimeoutError)
+            error.retryable &= error.failure not in _NEVER_RETRIED
             raise error from exc
         if info.config_prompt_end:
             _quick_mode_check(driver, info.config_prompt_end)
         connection = cls(driver, info)
+        connection._release = release
         connection._scp_socket = functools.partial(_scp_socket, driver, host, lease)
         if credentials.secret:
             connection._enable()
@@ -585,6 +618,28 @@ class NetmikoConnection:
         # Closing a broken session must never fail a host.
         with contextlib.suppress(Exception):
             driver.disconnect()
+        release, self._release = self._release, _nothing
+        release()
+
+    @classmethod
+    def _open_telnet(cls, host: Host, credentials: Credentials, lease: Lease) -> NetmikoConnection:
+        """netmiko's `<platform>_telnet` driver: no SSH, so no keys, bastions or host
+        keys; the report says the session was unencrypted."""
+        info = platforms.lookup(host.platform)
+        params = _telnet_params(host, credentials, info)
+        try:
+            with lease.login_slot():
+                driver = ConnectHandler(**params)
+        except Exception as exc:
+            raise map_exception(exc, connecting=True, host=host) from exc
+        lease.on_abort(lambda: _detach(driver))
+        connection = cls(driver, info)
+        connection.notes.append(
+            "unencrypted: telnet sent the password and every command in clear text"
+        )
+        if credentials.secret:
+            connection._enable()
+        return connection
 
     def _unprivileged_hint(self) -> str | None:
         """After a refusal, one question (a round trip, on the failure path only): is the
@@ -824,21 +879,33 @@ def _channel_closed(channel: Any) -> bool:
         return True
 
 
-_MAX_ANSWERS = 10  # questions one command may ask: more is a loop, not a dialogue
-
-
-def _scp_socket(driver: Any, host: Host, lease: Lease) -> AbstractContextManager[object]:
-    """A new connection to the device for netmiko's SCP session; the watchdog cuts it too."""
-    return transfer.swapped_socket(driver, dial(host, lease), lambda: None)
-
-
 class _Client(paramiko.SSHClient):
-    """paramiko says "Authentication failed." both when the device refused the password
-    and when it closed the connection meanwhile; only the transport tells them apart."""
+    """netmiko's SSH client, with the host's algorithms (runner.sshalgs) and host-key
+    checking (runner.hostkeys: before authentication, as paramiko orders it; netmiko's own
+    host-key settings stay off). paramiko says "Authentication failed." both when the
+    device refused the password and when it closed the connection meanwhile; only the
+    transport tells them apart."""
+
+    def __init__(self, options: ConnectionOptions, address: str, port: int) -> None:
+        super().__init__()
+        self._options = options
+        self._where = f"{address}:{port}"
+        super().set_missing_host_key_policy(hostkeys.Policy(options, address, port))
+
+    def set_missing_host_key_policy(self, policy: Any) -> None:
+        pass  # netmiko sets AutoAddPolicy; ours (above) decides
 
     def connect(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["transport_factory"] = functools.partial(
+            sshalgs.make_transport, options=self._options
+        )
         try:
             super().connect(*args, **kwargs)
+        except paramiko.ssh_exception.IncompatiblePeer as exc:
+            transport = self.get_transport()
+            offered = getattr(transport, "offered", None)
+            self.close()
+            raise _NoCommonAlgorithms(str(exc), offered, self._where) from exc
         except paramiko.AuthenticationException as exc:
             transport = self.get_transport()
             if transport is None or transport.is_active() or "timeout" in str(exc):
@@ -850,6 +917,13 @@ class _Client(paramiko.SSHClient):
 # What the hooks above raise, for map_exception (netmiko lets them through as they are).
 class _ClosedDuringAuth(EOFError):
     """The device closed the connection while it checked the password."""
+
+
+class _NoCommonAlgorithms(Exception):
+    def __init__(self, said: str, offered: dict[str, Any] | None, where: str) -> None:
+        super().__init__(said)
+        self.what, self.key, self.names = sshalgs.no_common(said, offered)
+        self.where = where
 
 
 class _SessionClosed(EOFError):
@@ -879,7 +953,7 @@ class _NoPrompt(Exception):
         self.seen = seen
 
 
-def _login(driver: Any, sock: socket.socket, info: platforms.PlatformInfo, bound: float) -> None:
+def _login(driver: Any, sock: Sock, info: platforms.PlatformInfo, bound: float) -> None:
     """netmiko's own `_open()`, in two bounded parts: the authentication (paramiko bounds
     it by auth_timeout), then the shell's first prompt and the session set-up, which get
     `bound` seconds in all; past it the socket is cut and the login fails `login_timeout`
@@ -919,8 +993,72 @@ def _login(driver: Any, sock: socket.socket, info: platforms.PlatformInfo, bound
         timer.cancel()
 
 
+_MAX_ANSWERS = 10  # questions one command may ask: more is a loop, not a dialogue
+
+
+def _scp_socket(driver: Any, host: Host, lease: Lease) -> AbstractContextManager[object]:
+    """A new connection to the device for netmiko's SCP session, the way the session's own
+    was made (through the same bastions); the watchdog cuts it too."""
+    route = jump.route(host)
+    release: Callable[[], None] = _nothing
+    if route.jumps:
+        sock: Sock
+        sock, release = jump.open_channel(route, host.connection)
+        lease.on_abort(sock.close)
+    else:
+        sock = dial(dataclasses.replace(host, address=route.address, port=route.port), lease)
+    return transfer.swapped_socket(driver, sock, release)
+
+
+def _nothing() -> None:
+    return None
+
+
+# Failures that another attempt would only repeat (and, for a key, never send anything).
+_NEVER_RETRIED = {
+    FailureClass.HOST_KEY_CHANGED,
+    FailureClass.HOST_KEY_UNKNOWN,
+    FailureClass.NO_COMMON_ALGORITHMS,
+}
+
+
+def _route_params(route: jump.Route, credentials: Credentials) -> dict[str, Any]:
+    """Where (after ssh_config) and as whom. Key, then agent, then password: paramiko's
+    own order, given what the host has. (The key was read once already, before anything
+    connected: runner.sshkeys.)"""
+    from runner.sshkeys import load_key
+
+    params: dict[str, Any] = {
+        "host": route.address,
+        "port": route.port,
+        "username": route.username or credentials.username or "",
+    }
+    if route.key_file:
+        params["pkey"] = load_key(route.key_file, credentials.passphrase)
+    return params
+
+
+def _telnet_params(
+    host: Host, credentials: Credentials, info: platforms.PlatformInfo
+) -> dict[str, Any]:
+    options = host.connection
+    platform = host.platform.removesuffix("_ssh")
+    return {
+        "device_type": platform if platform.endswith("_telnet") else f"{platform}_telnet",
+        "host": host.address,
+        "port": 23 if host.port == 22 else host.port,  # 22 is only the inventory's default
+        "username": credentials.username or "",
+        "password": credentials.password or "",
+        "secret": credentials.secret or "",
+        "conn_timeout": options.conn_timeout,
+        "auth_timeout": options.auth_timeout,
+        "fast_cli": options.fast_cli,
+        "global_delay_factor": info.delay_factor,
+    }
+
+
 def _netmiko_params(
-    host: Host, credentials: Credentials, sock: socket.socket, info: platforms.PlatformInfo
+    host: Host, credentials: Credentials, sock: Sock, info: platforms.PlatformInfo
 ) -> dict[str, Any]:
     options = host.connection
     return {
@@ -936,9 +1074,10 @@ def _netmiko_params(
         "banner_timeout": options.conn_timeout,
         "fast_cli": options.fast_cli,
         "global_delay_factor": info.delay_factor,
-        # Agent and ~/.ssh keys would be tried before the password: slow and surprising
-        # against thousands of devices (and they may lock accounts).
-        "allow_agent": False,
+        # The agent only when asked (use_agent), and never ~/.ssh's keys: tried before the
+        # password, they are slow and surprising against thousands of devices (and may
+        # lock accounts).
+        "allow_agent": options.use_agent,
         "use_keys": False,
         "auto_connect": False,
     }
@@ -1012,10 +1151,16 @@ def _mapped_hook(exc: BaseException) -> DeviceError | None:
     if isinstance(exc, _NoPrompt):
         said = f"; the last it sent was {_quote(exc.seen)}" if exc.seen.strip() else ""
         return LoginTimeoutError(
-            f"logged in, but the device showed no usable prompt within {exc.bound:g}s "
-            f"(auth_timeout){said}",
+            f"logged in, but the device showed no usable prompt within {exc.bound:g}s{said}",
             hint="check the device's shell (exec authorization, a banner that waits for a "
             "key, a busy CPU); raise connection.auth_timeout if it is only slow",
+        )
+    if isinstance(exc, _NoCommonAlgorithms):
+        offered = ", ".join(exc.names) or "(nothing readable)"
+        return NoCommonAlgorithmsError(
+            f"no {exc.what} algorithm in common with {exc.where}: it offers only {offered}",
+            hint=f"if that is an old device, allow them for its group or host: "
+            f"ssh: {{{exc.key}: [{exc.names[0] if exc.names else '...'}]}}",
         )
     if isinstance(exc, _ClosedDuringAuth):
         return ConnectionLostError(

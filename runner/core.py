@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner import cluster, history, procs, rollout, scheduler
+from runner import cluster, history, procs, rollout, scheduler, sshkeys
 from runner.cluster import ClusterOptions
 from runner.connection import Connector, NetmikoConnection
 from runner.errors import InputError, SelectionError
@@ -188,6 +188,8 @@ def run(
     options = options or RunOptions()
     # On a cluster the pollers read credentials from their own environment (runner.poller).
     credentials = {} if options.cluster else resolve_credentials(selection.hosts, environ, prompt)
+    if credentials:  # keys readable, bastions' secrets set: before anything connects
+        sshkeys.preflight(selection.hosts, credentials, environ)
     items = scheduler.expand(selection.job, selection.hosts, selection.extra_vars, credentials)
     if options.cluster is not None:
         cluster.preflight(options.cluster, items)
@@ -344,7 +346,7 @@ def _secret_vars(selection: Selection) -> list[str]:
 
 
 def _secrets(credentials: Iterable[Any]) -> list[str]:
-    return [s for c in credentials for s in (c.password, c.secret) if s]
+    return [s for c in credentials for s in (c.password, c.secret, c.passphrase) if s]
 
 
 def run_job(

@@ -30,7 +30,13 @@
         │                            command, or the session is not in the mode expected)
         ├── UnansweredPromptError    unanswered_prompt (the device asked a question that
         │                            neither the task nor the platform table answers)
-        └── HostTimeoutError         host_timeout (past the per-host deadline)
+        ├── HostTimeoutError         host_timeout (past the per-host deadline)
+        ├── HostKeyChangedError      host_key_changed (the key differs from the known one;
+        │                            nothing was sent)
+        ├── HostKeyUnknownError      host_key_unknown (host_key_checking: strict, no key)
+        ├── JumpFailedError          jump_failed (a bastion on the way is down or refused us)
+        └── NoCommonAlgorithmsError  no_common_algorithms (the device speaks only
+                                     algorithms not enabled for it: `ssh:` in the inventory)
 
 Foreign exceptions (netmiko, paramiko, sockets) are mapped to DeviceError subclasses in one
 place, `runner.connection.map_exception`, and nowhere else. A DeviceError never reaches the
@@ -67,6 +73,10 @@ class FailureClass(str, Enum):
     SESSION_DESYNC = "session_desync"
     UNANSWERED_PROMPT = "unanswered_prompt"
     HOST_TIMEOUT = "host_timeout"
+    HOST_KEY_CHANGED = "host_key_changed"
+    HOST_KEY_UNKNOWN = "host_key_unknown"
+    JUMP_FAILED = "jump_failed"
+    NO_COMMON_ALGORITHMS = "no_common_algorithms"
     CHECK_FAILED = "check_failed"
     TEMPLATE_ERROR = "template_error"
     INTERRUPTED = "interrupted"
@@ -203,3 +213,24 @@ class UnansweredPromptError(DeviceError):
 class HostTimeoutError(DeviceError):
     failure = FailureClass.HOST_TIMEOUT
     hint = "raise --host-timeout, or look at why this host is slow"
+
+
+class HostKeyChangedError(DeviceError):
+    failure = FailureClass.HOST_KEY_CHANGED
+    hint = "check why the device's host key changed before trusting the new one"
+
+
+class HostKeyUnknownError(DeviceError):
+    failure = FailureClass.HOST_KEY_UNKNOWN
+    hint = "add the device's host key to the known-hosts file"
+
+
+class JumpFailedError(DeviceError):
+    failure = FailureClass.JUMP_FAILED
+    retryable = True
+    hint = "check the bastion (address, port, user, key) and that it is up"
+
+
+class NoCommonAlgorithmsError(DeviceError):
+    failure = FailureClass.NO_COMMON_ALGORITHMS
+    hint = "allow the device's algorithms for its group or host: ssh: {kex: [...]}"

@@ -26,6 +26,7 @@ from runner.errors import InputError, SelectionError
 from runner.files import write_private
 from runner.models import ConnectionOptions, Credentials, Host
 from runner.schema import At
+from runner.ssh_options import ssh_options
 from runner.yamlio import load_yaml, parse_yaml, paused_gc
 
 SCALARS = (
@@ -39,7 +40,20 @@ SCALARS = (
     "secret_env",
     "site",
 )
-COMMON_KEYS = (*SCALARS, "vars", "connection")
+# How to reach and log in to a device over SSH (runner.sshkeys reads them): merged like the
+# scalars, one key at a time (`ssh:` one algorithm list at a time), into ConnectionOptions.
+SSH_KEYS = (
+    "key_file",
+    "passphrase_env",
+    "use_agent",
+    "host_key_checking",
+    "known_hosts",
+    "jump",
+    "ssh_config",
+    "ssh",
+    "transport",
+)
+COMMON_KEYS = (*SCALARS, "vars", "connection", *SSH_KEYS)
 CONNECTION_KEYS = ("conn_timeout", "auth_timeout", "read_timeout", "fast_cli")
 
 
@@ -241,6 +255,8 @@ def _layer(value: Any, at: At, host_level: bool) -> dict[str, Any]:
         if "fast_cli" in conn:
             options["fast_cli"] = schema.boolean(conn, "fast_cli", conn_at)
     layer["connection"] = {k: v for k, v in options.items() if v is not None}
+    if any(data.get(key) is not None for key in SSH_KEYS):
+        layer["connection"].update(ssh_options(data, at))
     if host_level:
         layer["groups"] = schema.strings(data, "groups", at)
     return layer
@@ -293,9 +309,18 @@ def resolve_credentials(
     asked: dict[str, str] = {}
     result = {}
     for host in hosts:
-        password = _secret(host, "password", host.password, host.password_env, env, prompt, asked)
+        options = host.connection
+        # With a key or the agent, a password is only a fallback: none set is fine.
+        keyed = bool(options.key_file or options.use_agent or options.ssh_config)
+        if keyed and host.password is None and not env.get(host.password_env or ""):
+            password = None
+        else:
+            password = _secret(
+                host, "password", host.password, host.password_env, env, prompt, asked
+            )
         secret = _secret(host, "secret", host.secret, host.secret_env, env, None, asked)
-        result[host.name] = Credentials(host.username, password, secret)
+        passphrase = _secret(host, "passphrase", None, options.passphrase_env, env, None, asked)
+        result[host.name] = Credentials(host.username, password, secret, passphrase)
     return result
 
 

@@ -54,6 +54,42 @@ class ConnectionOptions:
     read_timeout: float = 30.0
     # netmiko's global_delay_factor/fast_cli trade-offs are ours to choose; see connection.py.
     fast_cli: bool = True
+    # Authentication, tried in this order: key_file, then the SSH agent, then the password.
+    key_file: str | None = None
+    passphrase_env: str | None = None  # the key's passphrase comes from this variable
+    use_agent: bool = False
+    # Host keys: "strict" (known keys only), "accept-new" (learn a new host's key once,
+    # refuse a changed one, as OpenSSH's option) or "off"; known_hosts None: the default
+    # file (runner.hostkeys).
+    host_key_checking: str = "accept-new"
+    known_hosts: str | None = None
+    # Bastions, nearest first (empty: straight to the address), and OpenSSH's config.
+    jump: tuple[JumpHost, ...] = ()
+    ssh_config: str | None = None
+    # Algorithms preferred first (and enabled, if paramiko has them off): legacy devices.
+    ssh_kex: tuple[str, ...] = ()
+    ssh_ciphers: tuple[str, ...] = ()
+    ssh_macs: tuple[str, ...] = ()
+    ssh_host_key_types: tuple[str, ...] = ()
+    transport: str = "ssh"  # or "telnet" (netmiko's *_telnet drivers; unencrypted)
+
+
+@dataclass(frozen=True)
+class JumpHost:
+    """A bastion on the way to a device: its own address, user and credentials."""
+
+    address: str
+    port: int = 22
+    username: str | None = None
+    password_env: str | None = None
+    key_file: str | None = None
+    passphrase_env: str | None = None
+    use_agent: bool = False
+    max_sessions: int = 64  # sessions through it at once; more wait for a free one
+
+    def label(self) -> str:
+        user = f"{self.username}@" if self.username else ""
+        return f"{user}{self.address}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -95,6 +131,7 @@ class Credentials:
     username: str | None
     password: str | None = field(default=None, repr=False)
     secret: str | None = field(default=None, repr=False)
+    passphrase: str | None = field(default=None, repr=False)  # of the host's key_file
 
 
 @dataclass(frozen=True)

@@ -42,3 +42,18 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def inventory_file(write):  # type: ignore[no-untyped-def]
     return write("inventory.yaml", INVENTORY)
+
+
+@pytest.fixture(autouse=True)
+def _own_known_hosts(tmp_path_factory, monkeypatch):  # type: ignore[no-untyped-def]
+    """Each test learns lab host keys in its own known-hosts file (never ~/.netjob), and
+    starts with no bastion connection left by another."""
+    from runner import hostkeys, jump
+
+    folder = tmp_path_factory.mktemp("netjob-home")
+    monkeypatch.setenv("NETJOB_KNOWN_HOSTS", str(folder / "known_hosts"))
+    monkeypatch.setenv("NETJOB_LAB_HOST_KEY", str(folder / "lab_host_key"))
+    hostkeys.forget_loaded()
+    yield
+    jump.close_all()
+    hostkeys.forget_loaded()

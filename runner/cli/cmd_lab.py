@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -87,6 +88,9 @@ def lab(
             login_latency_ms=login_latency_ms,
             platforms=tuple(p.strip() for p in platforms.split(",") if p.strip()),
             first=first,
+            # One key across restarts, as devices keep theirs: netjob checks host keys.
+            host_key_file=os.environ.get("NETJOB_LAB_HOST_KEY")
+            or str(Path.home() / ".netjob" / "lab_host_key"),
         )
         server = Lab(config).start()
     except (NetjobError, ValueError, RuntimeError) as exc:

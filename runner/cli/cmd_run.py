@@ -42,6 +42,7 @@ from runner.models import WorkItem
 from runner.redact import Redactor, secret_values
 from runner.rollout import Amount
 from runner.scheduler import DEFAULT_WORKERS
+from runner.ssh_options import with_cli
 
 
 @app.command()
@@ -143,6 +144,14 @@ def run(
     verbose: Verbose = 0,
     vault_password_file: VaultPasswordFile = None,
     ask_vault_pass: AskVaultPass = False,
+    private_key: Annotated[
+        str | None,
+        typer.Option("--private-key", help="SSH key for hosts whose inventory sets no key_file."),
+    ] = None,
+    ssh_config: Annotated[
+        str | None,
+        typer.Option("--ssh-config", help="OpenSSH config (ProxyJump, User, ...) for every host."),
+    ] = None,
 ) -> None:
     """Run a job on its hosts.
 
@@ -160,6 +169,9 @@ def run(
             extra_vars or (),
             task_filter(tags, skip_tags, start_at_task),
             vault_from(vault_password_file, ask_vault_pass),
+        )
+        selection = dataclasses.replace(
+            selection, hosts=with_cli(selection.hosts, private_key, ssh_config)
         )
         if list_tasks:
             view.tasks(selection.job)

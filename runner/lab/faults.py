@@ -11,6 +11,8 @@
     r003=hang               login succeeds, then the shell never answers
     r003=drop               the connection closes halfway through `show running-config`
                             (Junos: `show configuration`)
+    r003=legacy             the SSH server offers only diffie-hellman-group1/14-sha1 key
+                            exchanges, aes128-cbc/3des-cbc and hmac-sha1 (an old switch)
     r003=pager              `terminal length 0` does not take: long outputs stop at the
                             platform's `--More--` prompt until a key is pressed
     r003=latency:MS         every command answers MS milliseconds late
@@ -114,6 +116,7 @@ class DeviceFaults:
     session_limit: int | None = None
     reject: tuple[str, ...] = ()
     stale_prompt: int = 0  # the N-th show/display command of a session; 0: none
+    legacy: bool = False  # speaks only SHA-1 DH key exchanges, CBC ciphers, hmac-sha1
     flash_free: int | None = None  # bytes free on flash:; None: a factory flash
 
     def merge(self, other: DeviceFaults) -> DeviceFaults:
@@ -135,6 +138,7 @@ class DeviceFaults:
             session_limit=other.session_limit if other.session_limit is not None else limit,
             reject=self.reject + other.reject,
             stale_prompt=other.stale_prompt or self.stale_prompt,
+            legacy=self.legacy or other.legacy,
             flash_free=other.flash_free if other.flash_free is not None else self.flash_free,
         )
 
@@ -174,6 +178,7 @@ _FLAGS = {
     "close_auth": DeviceFaults(close_auth=True),
     "close_after_auth": DeviceFaults(close_after_auth=True),
     "pager": DeviceFaults(pager=True),
+    "legacy": DeviceFaults(legacy=True),
 }
 _VALUED: dict[str, tuple[Callable[[str], DeviceFaults], str]] = {
     # fault name: (value → faults, an example value for error messages)

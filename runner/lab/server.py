@@ -20,12 +20,14 @@ import asyncio
 import contextlib
 import errno
 import logging
+import os
 import signal
 import socket
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple
 
@@ -61,6 +63,14 @@ class LabConfig:
     # Client addresses the devices accept (empty: any): a site's devices reachable only
     # from its own pollers, as behind a site's firewall.
     clients: Sequence[str] = ()
+    # OpenSSH public key lines that log in as `username` (public-key authentication).
+    authorized_keys: Sequence[str] = ()
+    # Devices reachable only through a bastion: they accept a connection only from a
+    # peer that Lab.gate admits (runner.lab.bastion adds what it forwards).
+    hidden: Sequence[str] = ()
+    # The devices' SSH host key, kept here across restarts as a device keeps its own (so a
+    # known_hosts entry stays right); None: a new key each start (tests).
+    host_key_file: str | None = None
 
     def numbers(self) -> range:
         return range(self.first, self.first + self.devices)
@@ -75,6 +85,25 @@ class LabConfig:
     def faults_for(self, hostname: str) -> DeviceFaults:
         shared = DeviceFaults(latency_ms=self.latency_ms, login_latency_ms=self.login_latency_ms)
         return shared.merge(self.faults.get(hostname, DeviceFaults()))
+
+
+def _host_key(path: str | None) -> asyncssh.SSHKey:
+    """The lab's host key: read from `path`, or made once and written there (0600)."""
+    if path is None:
+        return asyncssh.generate_private_key("ssh-ed25519")
+    file = Path(path).expanduser()
+    try:
+        return asyncssh.read_private_key(str(file))
+    except FileNotFoundError:
+        pass
+    except (OSError, asyncssh.KeyImportError) as exc:
+        raise LabError(f"cannot read the lab's host key {file}: {exc}; delete it") from exc
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(key.export_private_key())
+    return key
 
 
 class Endpoint(NamedTuple):
@@ -100,6 +129,37 @@ class Lab:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
+        self._acceptors: dict[str, asyncssh.SSHAcceptor] = {}
+        # Peers (address, port) a hidden device admits; bastions add to `admitted`.
+        self.admitted: set[tuple[str, int]] = set()
+        self.gates: list[Callable[[tuple[str, int]], bool]] = [self.admitted.__contains__]
+        for name in self.config.hidden:
+            self._runtimes[name].gate = self._admits
+        for runtime in self._runtimes.values():
+            runtime.authorized_keys = tuple(self.config.authorized_keys)
+
+    def _admits(self, peer: tuple[str, int]) -> bool:
+        return any(gate(peer) for gate in self.gates)
+
+    def auth_attempts(self, hostname: str) -> list[tuple[str, str]]:
+        """Every login attempt on the device: ("password" | "publickey", username)."""
+        return list(self._runtimes[hostname].auth_attempts)
+
+    def rotate_host_key(self, hostname: str) -> None:
+        """Give the device a new host key (as a replaced device, or an impostor, has):
+        connections from now on see it."""
+        loop, acceptor = self._loop, self._acceptors[hostname]
+        if loop is None:
+            raise LabError("start the lab before changing a host key")
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        done = threading.Event()
+
+        def change() -> None:
+            acceptor.update(server_host_keys=[key])
+            done.set()
+
+        loop.call_soon_threadsafe(change)
+        done.wait(10)
 
     def __enter__(self) -> Lab:
         return self.start()
@@ -178,7 +238,7 @@ class Lab:
         await self._close_all()
 
     async def _open_all(self) -> None:
-        key = asyncssh.generate_private_key("ssh-ed25519")
+        key = _host_key(self.config.host_key_file)
         options = asyncssh.SSHServerConnectionOptions(
             server_host_keys=[key],
             line_editor=False,
@@ -215,9 +275,14 @@ class Lab:
             server = await loop.create_server(lambda: _Silent(self._silent, speaks), host, port)
             self._closers.append(server)
             return int(server.sockets[0].getsockname()[1])
+        # Each device its own options: a host key that changes, legacy algorithms.
+        options = asyncssh.SSHServerConnectionOptions(
+            options=options, **(_LEGACY if faults.legacy else {})
+        )
         acceptor = await asyncssh.listen(
             host, port, options=options, server_factory=lambda: DeviceServer(runtime)
         )
+        self._acceptors[runtime.device.hostname] = acceptor
         self._closers.append(acceptor)
         return int(acceptor.get_port())
 
@@ -233,6 +298,13 @@ class Lab:
         for transport in self._silent:
             transport.close()
 
+
+# What the legacy fault offers: an old switch's SSH (no curve25519, ECDH, CTR or SHA-2).
+_LEGACY: dict[str, object] = {
+    "kex_algs": ["diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1"],
+    "encryption_algs": ["aes128-cbc", "3des-cbc"],
+    "mac_algs": ["hmac-sha1"],
+}
 
 # What the garbage_banner fault answers: an HTTP server where SSH was expected.
 _NOT_SSH = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"

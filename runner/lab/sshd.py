@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,14 @@ class Runtime:
     clients: frozenset[str] = frozenset()  # the client addresses accepted; empty: any
     connections: set[asyncssh.SSHServerConnection] = field(default_factory=set)
     shells: int = 0  # open interactive sessions, for the session_limit fault
+    # Public keys that log in as `username` (OpenSSH's authorized_keys lines).
+    authorized_keys: tuple[str, ...] = ()
+    # Every authentication attempt, ("password" | "publickey", username): a test can
+    # prove that a refused host key meant no password was sent.
+    auth_attempts: list[tuple[str, str]] = field(default_factory=list)
+    # Whom the device accepts a connection from (peer (address, port) → bool): a device
+    # reachable only through a bastion. None: anyone.
+    gate: Callable[[tuple[str, int]], bool] | None = None
 
 
 def _merged(chunks: list[Chunk]) -> list[Chunk]:
@@ -76,6 +85,11 @@ class DeviceServer(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
+        gate, peer = self._runtime.gate, conn.get_extra_info("peername")
+        if gate is not None and not gate((str(peer[0]), int(peer[1]))):
+            log.info("%s: only reachable through a bastion; closing", self._runtime.device.hostname)
+            conn.abort()
+            return
         peer = conn.get_extra_info("peername")
         if self._runtime.clients and (not peer or peer[0] not in self._runtime.clients):
             log.info("%s: refusing a client from %s", self._runtime.device.hostname, peer)
@@ -100,9 +114,16 @@ class DeviceServer(asyncssh.SSHServer):
         return False
 
     def public_key_auth_supported(self) -> bool:
-        return False
+        return bool(self._runtime.authorized_keys)
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        self._runtime.auth_attempts.append(("publickey", username))
+        mine = key.export_public_key("openssh").decode().split()[:2]
+        allowed = (line.split()[:2] for line in self._runtime.authorized_keys)
+        return username == self._runtime.username and any(mine == k for k in allowed)
 
     async def validate_password(self, username: str, password: str) -> bool:
+        self._runtime.auth_attempts.append(("password", username))
         faults = self._runtime.faults
         if faults.login_latency_ms:
             await asyncio.sleep(faults.login_latency_ms / 1000)

@@ -1,0 +1,76 @@
+"""Host keys end to end: accept-new learns a device's key once; a changed key fails the
+host with host_key_changed (both fingerprints, how to accept) and the lab proves no
+password was sent; strict refuses a key it does not know."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from lab_fixture import start_lab
+from ssh_fixture import inventory, run
+
+PASSWORD = {"password_env": "NETJOB_LAB_PASSWORD"}
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
+
+
+def _known() -> list[str]:
+    path = Path(os.environ["NETJOB_KNOWN_HOSTS"])
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def test_accept_new_learns_each_key_once(tmp_path: Path) -> None:
+    with start_lab(devices=3) as lab:
+        text = inventory(lab, PASSWORD)
+        assert run(tmp_path / "a", text)[0] == 0
+        learnt = _known()
+        assert len(learnt) == 3
+        assert {line.split()[0] for line in learnt} == {
+            f"[127.0.0.1]:{e.port}" for e in lab.endpoints
+        }
+        from runner import hostkeys
+
+        hostkeys.forget_loaded()  # as a new run would: read the file again
+        assert run(tmp_path / "b", text)[0] == 0
+        assert _known() == learnt  # nothing learnt twice
+
+
+def test_a_changed_host_key_fails_and_no_password_is_sent(tmp_path: Path) -> None:
+    with start_lab(devices=2) as lab:
+        text = inventory(lab, PASSWORD)
+        assert run(tmp_path / "a", text)[0] == 0
+        before = {h: len(lab.auth_attempts(h)) for h in ("r001", "r002")}
+        lab.rotate_host_key("r002")
+        code, report = run(tmp_path / "b", text)
+        assert code == 1
+        r002 = report["hosts"]["r002"]
+        assert r002["failure"] == "host_key_changed", r002
+        assert "SHA256:" in r002["error"] and r002["error"].count("SHA256:") == 2
+        assert f"ssh-keygen -R '[127.0.0.1]:{lab.endpoints[1].port}'" in r002["error"]
+        assert lab.auth_attempts("r002") == [("password", "netjob")] * before["r002"]
+        assert report["hosts"]["r001"]["status"] == "ok"
+
+
+def test_strict_refuses_an_unknown_key_before_the_password(tmp_path: Path) -> None:
+    with start_lab(devices=1) as lab:
+        code, report = run(tmp_path, inventory(lab, {**PASSWORD, "host_key_checking": "strict"}))
+        assert code == 1
+        r001 = report["hosts"]["r001"]
+        assert r001["failure"] == "host_key_unknown", r001
+        assert "ssh-keyscan" in r001["error"]
+        assert lab.auth_attempts("r001") == []
+        assert _known() == []
+
+
+def test_off_checks_nothing_and_learns_nothing(tmp_path: Path) -> None:
+    with start_lab(devices=1) as lab:
+        text = inventory(lab, {**PASSWORD, "host_key_checking": "off"})
+        assert run(tmp_path / "a", text)[0] == 0
+        lab.rotate_host_key("r001")
+        assert run(tmp_path / "b", text)[0] == 0
+        assert _known() == []
