@@ -89,21 +89,6 @@ def test_a_reports_folder_that_takes_no_file_fails_before_any_device_is_contacte
     assert list(reports.iterdir()) == []  # the test file is gone too
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a 0500 folder")
-def test_a_read_only_reports_folder_fails_before_any_device_is_contacted(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # Simulates a read-only folder with its mode, where the tests do not run as root.
-    job = tmp_path / "job.yaml"
-    job.write_text(JOB)
-    inventory, listener = _untouched_inventory(tmp_path)
-    reports = tmp_path / "reports"
-    reports.mkdir(mode=0o500)
-    assert run_cli(job, inventory, reports) == 4
-    assert "cannot be written: Permission denied" in capsys.readouterr().err
-    assert _never_contacted(listener)
-
-
 def test_a_file_where_the_reports_folder_should_be(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
