@@ -12,15 +12,11 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runner import cluster, history, procs, rollout, scheduler, sshkeys
-from runner.cluster import ClusterOptions
-from runner.connection import Connector, NetmikoConnection
+from runner import history, rollout, scheduler
 from runner.errors import InputError, SelectionError
-from runner.executor import Policy, execute
 from runner.formats import load_any, merge_inventories
-from runner.html_report import write_html
 from runner.inventory import Inventory, Prompt, resolve_credentials
 from runner.models import Host, HostResult, Job, Report, WorkItem
 from runner.playbook import load_job
@@ -31,6 +27,13 @@ from runner.rollout import Amount
 from runner.schema import At, mapping
 from runner.vault import Vault
 from runner.yamlio import load_yaml
+
+if TYPE_CHECKING:
+    # netmiko, paramiko, hier_config and distributed load only when hosts run (inside
+    # `run`), so `plan`, `hosts`, `report`, `--help` and `--version` start fast.
+    from runner.cluster import ClusterOptions
+    from runner.connection import Connector
+    from runner.executor import Policy
 
 log = logging.getLogger(__name__)
 
@@ -156,11 +159,17 @@ def plan(selection: Selection) -> list[WorkItem]:
     return scheduler.expand(selection.job, selection.hosts, selection.extra_vars)
 
 
+def _policy() -> Policy:
+    from runner.executor import Policy
+
+    return Policy()
+
+
 @dataclass(frozen=True)
 class RunOptions:
     workers: int = scheduler.DEFAULT_WORKERS
     reports_dir: Path = Path("reports")
-    policy: Policy = field(default_factory=Policy)
+    policy: Policy = field(default_factory=_policy)
     serial: Amount | None = None  # hosts per batch
     max_fail: Amount | None = None  # failures that stop the rollout before the next batch
     grace: float = 10.0  # seconds in-flight hosts get after Ctrl-C
@@ -178,14 +187,18 @@ def run(
     options: RunOptions | None = None,
     prompt: Prompt | None = None,
     on_result: Callable[[HostResult], None] | None = None,
-    connect: Connector = NetmikoConnection.open,
+    connect: Connector | None = None,  # None: NetmikoConnection.open
     environ: Mapping[str, str] | None = None,
     interrupt: scheduler.Interrupt | None = None,
     on_progress: scheduler.OnProgress | None = None,
 ) -> Report:
     """Render everything (a template error fails here, before any connection), then run
     batch after batch; hosts never started get a result saying why."""
+    from runner import cluster, sshkeys
+    from runner.connection import NetmikoConnection
+
     options = options or RunOptions()
+    connect = connect or NetmikoConnection.open
     # On a cluster the pollers read credentials from their own environment (runner.poller).
     credentials = {} if options.cluster else resolve_credentials(selection.hosts, environ, prompt)
     if credentials:  # keys readable, bastions' secrets set: before anything connects
@@ -215,6 +228,9 @@ def run(
 
     writer = guard.open(open_writer)
     writer.platforms = {h.name: h.platform for h in selection.hosts}
+    # `get:` writes under the run folder: the workers (threads, processes, pollers) learn it.
+    policy = dataclasses.replace(options.policy, run_dir=writer.run_dir)
+    batch_options = dataclasses.replace(options, policy=policy)
 
     interrupt = interrupt or scheduler.Interrupt()
     stop = interrupt.stop
@@ -229,7 +245,7 @@ def run(
     stopped: str | None = None
     with _signals_to(interrupt):
         for number, batch in enumerate(parts, 1):
-            if _run_batch(batch, options, connect, record, interrupt, on_progress):
+            if _run_batch(batch, batch_options, connect, record, interrupt, on_progress):
                 stopped = "interrupted"
                 break
             ran += len(batch)
@@ -245,9 +261,7 @@ def run(
     for item in items:
         if item.host.name not in writer.results:
             if stopped == "interrupted":
-                record(
-                    scheduler.interrupted(item.host.name, "not started: the run was interrupted")
-                )
+                record(scheduler.skipped_by_interrupt(item.host.name))
             else:
                 record(scheduler.not_run(item.host.name, f"not run: {stopped}"))
     report = guard.finish(writer, interrupted=stopped == "interrupted", stopped=stopped)
@@ -269,6 +283,8 @@ def processes_for_this_machine() -> int:
 
 def _write_html(run_dir: Path) -> None:
     """report.html beside report.json; a page that fails to build never fails the run."""
+    from runner.html_report import write_html
+
     try:
         write_html(run_dir)
     except Exception:  # the report.json that the run is judged by is already written
@@ -283,6 +299,9 @@ def _run_batch(
     interrupt: scheduler.Interrupt,
     on_progress: scheduler.OnProgress | None,
 ) -> bool:
+    from runner import cluster, procs
+    from runner.executor import execute
+
     if options.cluster is not None:
         return cluster.run(
             batch,
@@ -364,6 +383,8 @@ def run_job(
     paths = (
         [Path(inventory)] if isinstance(inventory, (str, Path)) else [Path(p) for p in inventory]
     )
+    from runner.cluster import ClusterOptions
+
     selection = select(Path(job), paths, limit, extra_vars)
     pollers = ClusterOptions(cluster) if isinstance(cluster, str) else cluster
     options = RunOptions(

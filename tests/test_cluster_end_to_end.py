@@ -40,6 +40,7 @@ from lab_fixture import load_report, run_cli
 
 from runner import core
 from runner.cluster import ClusterOptions
+from runner.cluster import connect as cluster_connect
 from runner.errors import ClusterError
 from runner.lab import Lab, LabConfig
 from runner.lab.faults import parse_faults
@@ -195,9 +196,9 @@ def test_no_password_in_anything_the_cluster_keeps(sites: Sites, tmp_path: Path)
 
 def test_plain_tcp_is_refused_without_insecure(tmp_path: Path) -> None:
     with pytest.raises(ClusterError, match="--insecure"):
-        core.cluster.connect(ClusterOptions("tcp://127.0.0.1:8786"))
+        cluster_connect(ClusterOptions("tcp://127.0.0.1:8786"))
     with pytest.raises(ClusterError, match="--insecure"):
-        core.cluster.connect(ClusterOptions("127.0.0.1:8786"))
+        cluster_connect(ClusterOptions("127.0.0.1:8786"))
     inventory = tmp_path / "inventory.yaml"
     inventory.write_text("hosts:\n  r001: {password_env: NETJOB_LAB_PASSWORD}\n")
     job = _job(tmp_path, SHOW_AND_PUSH)

@@ -34,6 +34,8 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    # Ansible's -h; sub-commands and sub-apps inherit it from this context.
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 Job = Annotated[

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from runner.cluster import ClusterOptions
+if TYPE_CHECKING:
+    from runner.cluster import ClusterOptions  # imports netmiko: only when asked for
 
 Cluster = Annotated[
     str | None,
@@ -34,4 +35,6 @@ IncludeUnknown = Annotated[
 
 
 def cluster_options(address: str | None, insecure: bool) -> ClusterOptions | None:
+    from runner.cluster import ClusterOptions
+
     return ClusterOptions(address, insecure=insecure) if address else None

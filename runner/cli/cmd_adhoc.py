@@ -26,7 +26,6 @@ from runner.cli.app import (
 )
 from runner.console import LiveView, View
 from runner.errors import NetjobError, SelectionError
-from runner.executor import Policy
 from runner.fold import Fold
 from runner.history import report_data
 from runner.reporter import load_host
@@ -95,6 +94,8 @@ def cmd(
         selection = core.Selection(
             job, inventory_data, tuple(hosts), core.parse_extra_vars(extra_vars or ())
         )
+        from runner.executor import Policy  # netmiko: imported once hosts are to run
+
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from runner.cli.app import app, fail
-from runner.cluster import INSTALL
 
 cluster_app = typer.Typer(
     help="Dask clusters of pollers: a one-machine trial.", no_args_is_help=True
@@ -38,6 +37,8 @@ def local(
 
     Example: netjob cluster local  (then: netjob run JOB --cluster tcp://127.0.0.1:8786
     --insecure)"""
+    from runner.cluster import INSTALL  # imports netmiko: not at `netjob --help`
+
     try:
         from distributed import LocalCluster
     except ImportError:

@@ -37,7 +37,6 @@ from runner.cli.app import (
 from runner.cli.cluster_opts import Cluster, IncludeUnknown, Insecure, cluster_options
 from runner.console import LiveView, View
 from runner.errors import ExitCode, NetjobError, ReportWriteError
-from runner.executor import Policy
 from runner.models import WorkItem
 from runner.redact import Redactor, secret_values
 from runner.rollout import Amount
@@ -184,6 +183,8 @@ def run(
                     "succeeded"
                 )
                 raise typer.Exit(int(ExitCode.OK))
+        from runner.executor import Policy  # netmiko: imported once hosts are to run
+
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,
