@@ -210,10 +210,10 @@ class _Flight:
         if on_progress is not None:
             client.subscribe_topic(poller.topic(self.run_id), self._event)
 
-    def _event(self, event: tuple[float, list[str | None]]) -> None:  # the client's loop
-        host, task = event[1]
+    def _event(self, event: tuple[float, list[Any]]) -> None:  # the client's loop
+        host, task, *moved = event[1]  # moved: [done, total] bytes of a put:/get:
         if host is not None:
-            self.inbox.put(Progress(host, task))
+            self.inbox.put(Progress(host, task, *moved[:2]))
 
     def run(self, interrupt: scheduler.Interrupt, grace: float) -> None:
         try:

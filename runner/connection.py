@@ -187,9 +187,21 @@ class Connection(Protocol):
         allow_disconnect: bool = False,
     ) -> str: ...
 
-    def put_file(self, source: Path, dest: str, read_timeout: float) -> transfer.Copied: ...
+    def put_file(
+        self,
+        source: Path,
+        dest: str,
+        read_timeout: float,
+        progress: transfer.Progress | None = None,
+    ) -> transfer.Copied: ...
 
-    def get_file(self, source: str, dest: Path, read_timeout: float) -> transfer.Copied: ...
+    def get_file(
+        self,
+        source: str,
+        dest: Path,
+        read_timeout: float,
+        progress: transfer.Progress | None = None,
+    ) -> transfer.Copied: ...
 
     def close(self) -> None: ...
 
@@ -515,12 +527,29 @@ class NetmikoConnection:
             raise CommandRejectedError(f"the device rejected '{command}': {refused}", output=output)
         return output
 
-    def put_file(self, source: Path, dest: str, read_timeout: float) -> transfer.Copied:
-        """`source` to `dest` on the device over SCP (see runner.transfer)."""
-        return self._transfer(f"putting {source.name}", transfer.put, source, dest, read_timeout)
+    def put_file(
+        self,
+        source: Path,
+        dest: str,
+        read_timeout: float,
+        progress: transfer.Progress | None = None,
+    ) -> transfer.Copied:
+        """`source` to `dest` on the device over SCP (see runner.transfer); `progress`
+        hears (bytes done, bytes in all), throttled."""
+        return self._transfer(
+            f"putting {source.name}", transfer.put, source, dest, read_timeout, progress
+        )
 
-    def get_file(self, source: str, dest: Path, read_timeout: float) -> transfer.Copied:
-        return self._transfer(f"getting {source}", transfer.get, source, dest, read_timeout)
+    def get_file(
+        self,
+        source: str,
+        dest: Path,
+        read_timeout: float,
+        progress: transfer.Progress | None = None,
+    ) -> transfer.Copied:
+        return self._transfer(
+            f"getting {source}", transfer.get, source, dest, read_timeout, progress
+        )
 
     def _transfer(
         self, doing: str, move: Callable[..., transfer.Copied], *args: Any
@@ -529,7 +558,7 @@ class NetmikoConnection:
         if self._scp_socket is None:
             raise CommandRejectedError(f"{doing}: this session cannot open an SCP connection")
         try:
-            return move(self._driver, args[0], args[1], self._scp_socket, args[2])
+            return move(self._driver, args[0], args[1], self._scp_socket, args[2], args[3])
         except DeviceError:
             raise
         except (ValueError, OSError, EOFError, paramiko.SSHException) as exc:

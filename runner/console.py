@@ -229,11 +229,14 @@ def host_view(host: Host) -> dict[str, object]:
 class LiveView:
     """The live display of a run on a terminal: a bar with hosts done, failed and in
     flight and the rate; with -v, the task each in-flight host is on. Failed hosts are
-    still printed as lines above it, so nothing is only on a transient screen."""
+    still printed as lines above it, so nothing is only on a transient screen. A host
+    moving a file (put:/get:) shows its bytes, `r003  stage image 12.0/20.0 MB`, with or
+    without -v (the workers send at most a few such updates a second per host)."""
 
     def __init__(self, view: View, total: int) -> None:
         self.view = view
         self.flight: dict[str, str] = {}
+        self.moving: set[str] = set()  # hosts whose line shows a transfer's bytes
         self.failed = 0
         self.bar = RichProgress(
             TextColumn("hosts"),
@@ -256,11 +259,18 @@ class LiveView:
         self.live.__exit__(None, None, None)
 
     def progress(self, news: Progress) -> None:
-        self.flight[news.host] = news.task or "connecting"
+        if news.done is not None and news.total is not None:
+            self.moving.add(news.host)
+            moved = f"{news.done / 1e6:.1f}/{news.total / 1e6:.1f} MB"
+            self.flight[news.host] = f"{news.task} {moved}"
+        else:
+            self.moving.discard(news.host)
+            self.flight[news.host] = news.task or "connecting"
         self.live.update(self._render())
 
     def host_done(self, result: HostResult) -> None:
         self.flight.pop(result.host, None)
+        self.moving.discard(result.host)
         if result.failed:
             self.failed += 1
             self.view.host_done(result)
@@ -274,11 +284,16 @@ class LiveView:
             self.task,
             stats=f"failed {self.failed}  in flight {len(self.flight)}  {rate:.1f} hosts/s",
         )
-        if not self.view.verbose or not self.flight:
+        shown = (
+            self.flight
+            if self.view.verbose
+            else {h: t for h, t in self.flight.items() if h in self.moving}
+        )
+        if not shown:
             return self.bar
         table = Table(box=None, show_header=False, padding=(0, 1))
-        for host, task in list(self.flight.items())[:15]:
+        for host, task in list(shown.items())[:15]:
             table.add_row(host, task)
-        if len(self.flight) > 15:
-            table.add_row("...", f"and {len(self.flight) - 15} more")
+        if len(shown) > 15:
+            table.add_row("...", f"and {len(shown) - 15} more")
         return Group(self.bar, table)

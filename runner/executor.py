@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from runner.connection import Connection, Connector, Lease
 from runner.errors import AuthenticationError, DeviceError, HostTimeoutError
@@ -30,6 +31,9 @@ class Policy:
     backoff: float = 1.0  # seconds before the first retry; doubles, with ±50% jitter
     max_logins: int = 20
     check: bool = False  # --check: config steps are planned and shown, never sent
+    # The run folder (reports/<job>/<run-id>): `get:` writes under its files/ by default.
+    # None (a policy made outside a run): files/ under the working folder.
+    run_dir: Path | None = None
     # Made from the numbers above, one per process (they cannot cross into another).
     login_gate: threading.Semaphore = field(init=False, repr=False, compare=False)
     watchdog: Watchdog = field(init=False, repr=False, compare=False)
@@ -38,15 +42,24 @@ class Policy:
         object.__setattr__(self, "login_gate", threading.Semaphore(self.max_logins))
         object.__setattr__(self, "watchdog", Watchdog())
 
-    def __reduce__(self) -> tuple[object, tuple[float, int, float, int, bool]]:
+    def __reduce__(self) -> tuple[object, tuple[float, int, float, int, bool, Path | None]]:
         # A worker process gets the same numbers and its own gate and watchdog.
         return (
             Policy,
-            (self.host_timeout, self.retries, self.backoff, self.max_logins, self.check),
+            (
+                self.host_timeout,
+                self.retries,
+                self.backoff,
+                self.max_logins,
+                self.check,
+                self.run_dir,
+            ),
         )
 
 
-Notify = Callable[[str, str], None]  # (host, task): a host starts a task, for progress
+# (host, task): a host starts a task, for progress; (host, task, done, total): a put: or
+# get: moved `done` of its `total` bytes (throttled by runner.transfer).
+Notify = Callable[..., None]
 
 
 def execute(
@@ -95,7 +108,8 @@ def _run(
 ) -> list[StepResult]:
     connection = _login(item, connect, policy, lease)
     results: list[StepResult] = []
-    state = HostState(item.host, check=policy.check)
+    files = policy.run_dir / "files" if policy.run_dir is not None else None
+    state = HostState(item.host, check=policy.check, files_dir=files, notify=notify)
     try:
         for step in item.steps:
             if notify is not None:

@@ -263,7 +263,10 @@ class Report:
 
 @dataclass(frozen=True)
 class Progress:
-    """A worker's news for a live display: a host started (task None) or began a task."""
+    """A worker's news for a live display: a host started (task None) or began a task;
+    with `done`/`total`, a put:/get: in that task has moved `done` of `total` bytes."""
 
     host: str
     task: str | None = None
+    done: int | None = None
+    total: int | None = None

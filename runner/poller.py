@@ -25,6 +25,7 @@ import os
 import threading
 import time
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from runner.connection import NetmikoConnection
@@ -89,7 +90,7 @@ def run_host(
         result = execute(
             dataclasses.replace(item, credentials=credentials),
             connect=NetmikoConnection.open,
-            policy=_with_gate(policy, run, item.host.site),
+            policy=_with_gate(_files_here(policy), run, item.host.site),
             notify=notify,
         )
         masked: HostResult = _masked(result, Redactor(secrets, False))
@@ -132,6 +133,16 @@ def _mask_logs(secrets: list[str]) -> None:
                 _filtered.add(id(handler))
 
 
+def _files_here(policy: Policy) -> Policy:
+    """`get:` writes on this poller, not on the machine that ran `netjob run`: its run
+    folder here is netjob-runs/<job>/<run-id> under the poller's working folder (files/
+    <host>/<name> in it, as the note says). The policy is this task's own copy."""
+    if policy.run_dir is not None:
+        here = Path("netjob-runs") / policy.run_dir.parent.name / policy.run_dir.name
+        object.__setattr__(policy, "run_dir", here)
+    return policy
+
+
 _gates: dict[tuple[str, str | None], Any] = {}
 
 
@@ -152,8 +163,8 @@ def _with_gate(policy: Policy, run: str, site: str | None) -> Policy:
 
 
 def _notifier(worker: Any, run: str) -> Any:
-    def notify(host: str, task: str) -> None:
-        worker.log_event(topic(run), [host, task])
+    def notify(host: str, task: str, done: int | None = None, total: int | None = None) -> None:
+        worker.log_event(topic(run), [host, task] if done is None else [host, task, done, total])
 
     return notify
 

@@ -185,8 +185,8 @@ def worker(
     also a Progress as each host and task starts; with `announce`, the host's start alone
     (a worker process's parent needs to know which hosts it started)."""
 
-    def notify(host: str, task: str) -> None:
-        done.put(Progress(host, task))
+    def notify(host: str, task: str, moved: int | None = None, total: int | None = None) -> None:
+        done.put(Progress(host, task, moved, total))
 
     while (item := todo.get()) is not _STOP:
         if stop.is_set():

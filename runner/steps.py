@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,8 @@ class HostState:
     noted: bool = False  # the session's own notes went on a step already
     ended: str | None = None  # a step ended the session (allow_disconnect): which
     files_dir: Path | None = None  # where `get:` writes by default (the run folder's files/)
+    # The executor's progress hook: (host, task, bytes done, bytes in all) for put:/get:
+    notify: Callable[..., None] | None = None
 
 
 def run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
@@ -146,12 +148,14 @@ def _transfer(
     clocks: tuple[float, float],
 ) -> StepResult:
     """put: sends a file unless the device has one with its MD5; get: fetches one. The
-    note says the file's size and MD5, as the device computed them."""
+    note says the file's size and MD5, as the device computed them; a get's file is named
+    by its path in the run folder (files/<host>/<name>), or as `dest:` was given."""
     src, dest = step.commands[0], step.commands[1]
     if state.check:
         return _result(step, Status.CHANGED, *clocks, note="would copy (--check: nothing sent)")
+    progress = _progress(state, step.task)
     if step.kind is TaskKind.PUT:
-        copied = connection.put_file(Path(src), dest, timeout)
+        copied = connection.put_file(Path(src), dest, timeout, progress)
         what = f"{copied.path}: {copied.size:,} bytes, md5 {copied.md5}"
         if not copied.sent:
             return _result(step, Status.OK, *clocks, note=f"unchanged: {what} is there already")
@@ -160,11 +164,34 @@ def _transfer(
     link = link_in(local) if not local.is_absolute() else None
     if link is not None:
         raise CommandRejectedError(f"get: {refuse_link(link)}", hint="pick another dest:")
-    copied = connection.get_file(src, local, timeout)
-    what = f"{copied.path}: {copied.size:,} bytes, md5 {copied.md5}"
+    copied = connection.get_file(src, local, timeout, progress)
+    what = f"{_shown(local, state)}: {copied.size:,} bytes, md5 {copied.md5}"
     if not copied.sent:
         return _result(step, Status.OK, *clocks, note=f"unchanged: {what}")
     return _result(step, Status.CHANGED, *clocks, note=f"got and verified: {what}")
+
+
+def _progress(state: HostState, task: str) -> Callable[[int, int], None] | None:
+    notify = state.notify
+    if notify is None:
+        return None
+    host = state.host.name
+
+    def report(done: int, total: int) -> None:
+        notify(host, task, done, total)
+
+    return report
+
+
+def _shown(local: Path, state: HostState) -> str:
+    """A get's file as the note names it: relative to the run folder when it is in it
+    (files/<host>/<name>), else as written (`dest:`, relative to the working folder)."""
+    if state.files_dir is not None:
+        try:
+            return str(Path(state.files_dir.name) / local.relative_to(state.files_dir))
+        except ValueError:
+            pass
+    return str(local)
 
 
 def _get_path(src: str, dest: str, state: HostState) -> Path:

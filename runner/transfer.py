@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import CommandRejectedError
+
+log = logging.getLogger(__name__)
 
 ScpSocket = Callable[[], AbstractContextManager[object]]
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
@@ -151,12 +155,31 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _progress4(progress: Progress | None) -> Callable[..., None] | None:
+# At most this many progress reports a second per transfer (netmiko calls back every 16 KB:
+# about 1,250 times for a 20 MB image), so a live display or a worker process's pipe is
+# never flooded. The first and the last (all bytes moved) always go.
+PROGRESS_PER_SECOND = 4.0
+
+
+def _progress4(
+    progress: Progress | None, per_second: float = PROGRESS_PER_SECOND
+) -> Callable[..., None] | None:
+    """netmiko's `progress4(file name, size, bytes moved, peer)` hook → `progress(done,
+    total)`, throttled; an error in `progress` never breaks the copy."""
     if progress is None:
         return None
+    gap = 1.0 / per_second
+    last = [-gap]
 
     def report(name: object, size: int, sent: int, peer: object = None) -> None:
-        progress(int(sent), int(size))
+        now = time.monotonic()
+        if now - last[0] < gap and int(sent) < int(size):
+            return
+        last[0] = now
+        try:
+            progress(int(sent), int(size))
+        except Exception:  # a display's problem must not fail a host's transfer
+            log.debug("transfer progress hook failed", exc_info=True)
 
     return report
 

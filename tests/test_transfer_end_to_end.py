@@ -94,15 +94,26 @@ def test_get_writes_the_file_under_the_run_folder_or_dest_with_its_md5(tmp_path:
         lab.device("r001").flash.add("crashinfo.txt", crash)  # type: ignore[union-attr]
         job, inventory = _setup(tmp_path, lab, body)
         assert run_cli(job, inventory, tmp_path / "reports") == 0
-        host = load_host(tmp_path / "reports" / "stage" / "latest", "r001")
+        run_dir = (tmp_path / "reports" / "stage" / "latest").resolve()
+        host = load_host(run_dir, "r001")
         fetched, to_dest = host["steps"]
         assert fetched["status"] == "changed" and f"md5 {md5}" in fetched["note"], fetched
-        local = Path(fetched["note"].split("verified: ")[1].split(":")[0])
-        assert local.read_bytes() == crash
+        # By default in the run folder, named relative to it, with its size.
+        assert fetched["note"] == (
+            f"got and verified: files/r001/crashinfo.txt: {len(crash):,} bytes, md5 {md5}"
+        )
+        assert (run_dir / "files" / "r001" / "crashinfo.txt").read_bytes() == crash
+        assert not (tmp_path / "files").exists()  # nothing under the working folder
         assert (tmp_path / "backups" / "r001-crash.txt").read_bytes() == crash
-        assert f"md5 {md5}" in to_dest["note"]
+        assert to_dest["note"] == (
+            f"got and verified: backups/r001-crash.txt: {len(crash):,} bytes, md5 {md5}"
+        )
         assert oct((tmp_path / "backups" / "r001-crash.txt").stat().st_mode & 0o777) == "0o600"
         # Again: the files hold it already.
         assert run_cli(job, inventory, tmp_path / "reports") == 0
-        host = load_host(tmp_path / "reports" / "stage" / "latest", "r001")
-        assert all(s["note"].startswith("unchanged") for s in host["steps"]), host["steps"]
+        second = (tmp_path / "reports" / "stage" / "latest").resolve()
+        assert second != run_dir  # a new run folder: the default get sends again
+        host = load_host(second, "r001")
+        assert host["steps"][0]["note"].startswith("got and verified: files/r001/"), host
+        assert (second / "files" / "r001" / "crashinfo.txt").read_bytes() == crash
+        assert host["steps"][1]["note"].startswith("unchanged"), host["steps"]
