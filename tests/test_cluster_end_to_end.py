@@ -23,10 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import distributed  # noqa: F401  (the netjob[dask] extra: .ci/run installs it)
 import pytest
-
-pytest.importorskip("distributed")
-
 from cluster_fixture import (
     PASSWORD,
     SECRET,
