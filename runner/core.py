@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import logging
 import os
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -26,7 +27,7 @@ from runner.reporter import RunWriter
 from runner.rollout import Amount
 from runner.schema import At, mapping
 from runner.vault import Vault
-from runner.yamlio import load_yaml
+from runner.yamlio import load_yaml, parse_yaml
 
 if TYPE_CHECKING:
     # netmiko, paramiko, hier_config and distributed load only when hosts run (inside
@@ -47,18 +48,63 @@ class Selection:
 
 
 def parse_extra_vars(values: Iterable[str]) -> dict[str, Any]:
-    """`-e key=value` (a string) and `-e @vars.yaml` (a mapping); later ones win."""
+    """-e, later ones win: `@vars.yaml` and a JSON/YAML object (`{"a": [1]}`) are read
+    typed, whole; in `key=value` the value is YAML-typed only where nothing is lost: a
+    whole number, a decimal or true/false that reads back as written, a flow list or
+    mapping (`[1, 2]`, `{a: 1}`); anything else (`15.10`, `010`, `yes`, `a b`) stays text."""
     result: dict[str, Any] = {}
     for value in values:
         if value.startswith("@"):
             path = Path(value[1:])
             result.update(mapping(load_yaml(path), At(path, "")))
+        elif value.lstrip().startswith("{"):
+            result.update(_extra_object(value))
         elif "=" in value and value.split("=", 1)[0].strip().isidentifier():
             key, _, text = value.partition("=")
-            result[key.strip()] = text
+            result[key.strip()] = _extra_value(key.strip(), text)
         else:
-            raise InputError(f"-e {value!r}: expected key=value or @file.yaml")
+            raise InputError(
+                f"-e {value!r}: expected key=value or @file.yaml, or a JSON object ({{...}})"
+            )
     return result
+
+
+def _extra_object(text: str) -> dict[str, Any]:
+    try:
+        data = parse_yaml(text, "-e")
+    except InputError as exc:
+        raise InputError(f"-e {_short(text)}: not a JSON/YAML object: {_problem(exc)}") from None
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        raise InputError(f"-e {_short(text)}: expected an object whose keys are names")
+    return dict(data)
+
+
+def _extra_value(key: str, text: str) -> Any:
+    stripped = text.strip()
+    if stripped.startswith(("[", "{")) and not stripped.startswith("{{"):
+        try:
+            data = parse_yaml(stripped, "-e")
+        except InputError as exc:
+            raise InputError(f"-e {key}={_short(text)}: {_problem(exc)}") from None
+        if isinstance(data, (list, dict)):
+            return data
+        return text
+    if stripped in ("true", "false"):
+        return stripped == "true"
+    if re.fullmatch(r"-?(0|[1-9][0-9]*)", stripped):
+        return int(stripped)
+    if re.fullmatch(r"-?(0|[1-9][0-9]*)\.[0-9]+", stripped) and str(float(stripped)) == stripped:
+        return float(stripped)
+    return text
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _problem(exc: InputError) -> str:
+    """The YAML parser's words without the `-e:1:` place: the value is one line."""
+    return re.sub(r"^-e(:\d+)?: |; fix the syntax there$", "", str(exc))
 
 
 @dataclass(frozen=True)
@@ -205,6 +251,11 @@ def run(
         sshkeys.preflight(selection.hosts, credentials, environ)
     items = scheduler.expand(selection.job, selection.hosts, selection.extra_vars, credentials)
     if options.cluster is not None:
+        if options.max_fail is not None and options.serial is None:
+            raise InputError(
+                "--max-fail without --serial: a --cluster run is not stopped between hosts; "
+                "add --serial (e.g. --serial 10%) to stop between batches"
+            )
         cluster.preflight(options.cluster, items)
     secrets = _secrets(credentials.values()) + _secret_vars(selection)
     LogFilter.register(secrets)
@@ -234,6 +285,7 @@ def run(
 
     interrupt = interrupt or scheduler.Interrupt()
     stop = interrupt.stop
+    gate = _FailureGate(options.max_fail if options.serial is None else None, len(items))
 
     def record(result: HostResult) -> None:
         summary = guard.host_done(writer, result, stop)  # a write error: no new hosts
@@ -245,7 +297,7 @@ def run(
     stopped: str | None = None
     with _signals_to(interrupt):
         for number, batch in enumerate(parts, 1):
-            if _run_batch(batch, batch_options, connect, record, interrupt, on_progress):
+            if _run_batch(batch, batch_options, connect, record, interrupt, on_progress, gate):
                 stopped = "interrupted"
                 break
             ran += len(batch)
@@ -256,6 +308,7 @@ def run(
                     f"hosts failed, over --max-fail {options.max_fail}"
                 )
                 break
+    stopped = stopped or gate.reason
     if guard.error is not None:
         stopped = guard.reason
     for item in items:
@@ -298,6 +351,7 @@ def _run_batch(
     record: Callable[[HostResult], None],
     interrupt: scheduler.Interrupt,
     on_progress: scheduler.OnProgress | None,
+    gate: _FailureGate,
 ) -> bool:
     from runner import cluster, procs
     from runner.executor import execute
@@ -321,6 +375,8 @@ def _run_batch(
         1,
         min(options.processes, options.workers, options.policy.max_logins, len(batch) // 200),
     )
+    if gate.max_fail is not None:  # the gate is checked as each host starts: in this process
+        processes = 1
     if processes > 1:
         return procs.run_sharded(
             batch,
@@ -333,10 +389,42 @@ def _run_batch(
             interrupt,
             on_progress,
         )
-    work = functools.partial(execute, connect=connect, policy=options.policy)
+    run_host = functools.partial(execute, connect=connect, policy=options.policy)
+
+    def work(item: WorkItem, **kwargs: Any) -> HostResult:
+        if gate.reason is not None:
+            return scheduler.not_run(item.host.name, f"not run: {gate.reason}")
+        result = run_host(item, **kwargs)
+        gate.count(result)  # in the worker: its next host already sees this failure
+        return result
+
     return scheduler.run(
         batch, work, options.workers, record, options.grace, interrupt, on_progress
     )
+
+
+class _FailureGate:
+    """--max-fail without --serial: the whole run is one batch, so failures are counted as
+    hosts end and, once over the threshold (N, or N% of all hosts), no more hosts start;
+    those in flight finish."""
+
+    def __init__(self, max_fail: Amount | None, total: int) -> None:
+        self.max_fail = max_fail
+        self.total = total
+        self.failed = 0
+        self.reason: str | None = None
+        self._lock = threading.Lock()  # counted by the worker threads
+
+    def count(self, result: HostResult) -> None:
+        if self.max_fail is None or not result.failed:
+            return
+        with self._lock:
+            self.failed += 1
+            if self.reason is None and rollout.over(self.max_fail, self.failed, self.total):
+                self.reason = (
+                    f"stopped starting hosts: {self.failed} of {self.total} hosts failed, "
+                    f"over --max-fail {self.max_fail}"
+                )
 
 
 @contextlib.contextmanager

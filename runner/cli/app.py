@@ -4,13 +4,14 @@ one line on stderr and exit codes (runner.errors.ExitCode). No logic lives here.
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
 import logging
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -21,6 +22,7 @@ from rich.console import Console
 from runner import __version__, core
 from runner.console import View
 from runner.errors import ExitCode, InputError
+from runner.models import Host
 from runner.redact import log_to_stderr
 from runner.vault import Vault
 
@@ -79,6 +81,88 @@ def vault_from(password_file: Path | None, ask: bool) -> Vault | None:
     return Vault(getpass.getpass("Vault password: ")) if ask else None
 
 
+# Ansible's connection flags, on `run` and `cmd`.
+Workers = Annotated[
+    int,
+    typer.Option(
+        "--workers", "-w", "--forks", "-f", min=1, max=5000, help="Hosts worked on at once."
+    ),
+]
+User = Annotated[
+    str | None,
+    typer.Option("--user", "-u", help="Log in as this user on every host (over the inventory's)."),
+]
+ConnectTimeout = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        "-T",
+        min=1,
+        help="Seconds to wait for each SSH connection (over the inventory's conn_timeout; "
+        "default 10).",
+    ),
+]
+AskPass = Annotated[
+    bool,
+    typer.Option(
+        "--ask-pass",
+        "-k",
+        help="Prompt once for the SSH password ('SSH password:'), for every host whose "
+        "password the inventory or its environment variable does not give.",
+    ),
+]
+AskBecomePass = Annotated[
+    bool,
+    typer.Option(
+        "--ask-become-pass",
+        "-K",
+        help="Prompt once for the enable secret ('BECOME password:'), for every host whose "
+        "secret the inventory or its environment variable does not give.",
+    ),
+]
+
+
+def logins(
+    hosts: Sequence[Host],
+    user: str | None,
+    timeout: float | None,
+    ask_become_pass: bool,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Host, ...]:
+    """-u and -T for every host; -K's secret where the inventory gives none (as Ansible's,
+    inventory values win over -k/-K)."""
+    env = os.environ if environ is None else environ
+    secret = getpass.getpass("BECOME password: ") if ask_become_pass else None
+    changed = []
+    for host in hosts:
+        if user:
+            host = dataclasses.replace(host, username=user)
+        if timeout is not None:
+            connection = dataclasses.replace(host.connection, conn_timeout=timeout)
+            host = dataclasses.replace(host, connection=connection)
+        if secret is not None and host.secret is None and not env.get(host.secret_env or ""):
+            host = dataclasses.replace(host, secret=secret)
+        changed.append(host)
+    return tuple(changed)
+
+
+def password_prompt(ask_pass: bool) -> Callable[[str], str] | None:
+    """-k: one `SSH password:` prompt (asked now, before -K's, as Ansible asks), its answer
+    for every host that needs a password."""
+    if not ask_pass:
+        return None
+    answer = getpass.getpass("SSH password: ")
+    return lambda _: answer
+
+
+def no_prompts_on_a_cluster(cluster: str | None, ask_pass: bool, ask_become_pass: bool) -> None:
+    if cluster and (ask_pass or ask_become_pass):
+        raise InputError(
+            "-k/-K prompt on this machine, and with --cluster the pollers read credentials "
+            "from their own environment: set password_env/secret_env there instead"
+        )
+
+
 Limit = Annotated[
     str | None,
     typer.Option(
@@ -91,7 +175,11 @@ Limit = Annotated[
 ExtraVars = Annotated[
     list[str] | None,
     typer.Option(
-        "-e", "--extra-vars", help="key=value or @file.yaml; beats inventory and job vars."
+        "-e",
+        "--extra-vars",
+        help='key=value, a JSON/YAML object (\'{"ntp_servers": ["192.0.2.1"]}\') or '
+        "@file.yaml (repeatable; beats inventory and job vars). In key=value, numbers, "
+        "true/false and [lists]/{maps} are typed; other values (15.10, 010, yes) stay text.",
     ),
 ]
 Verbose = Annotated[

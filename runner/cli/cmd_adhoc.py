@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 from typing import Annotated
@@ -12,15 +11,22 @@ from rich.console import Console
 
 from runner import adhoc, core
 from runner.cli.app import (
+    AskBecomePass,
+    AskPass,
+    ConnectTimeout,
     ExtraVars,
     InventoryOpt,
     Limit,
+    User,
     Verbose,
+    Workers,
     app,
     exit_code,
     fail,
     inventories,
+    logins,
     make_console,
+    password_prompt,
     print_report,
     setup_logging,
 )
@@ -51,9 +57,9 @@ def cmd(
     ] = None,
     check: Annotated[
         bool,
-        typer.Option("--check", help="Show what --config would change; send nothing."),
+        typer.Option("--check", "-C", help="Show what --config would change; send nothing."),
     ] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Show --config's diff.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", "-D", help="Show --config's diff.")] = False,
     inventory: InventoryOpt = None,
     limit: Limit = None,
     extra_vars: ExtraVars = None,
@@ -63,16 +69,14 @@ def cmd(
             "--output", "-o", help="table (folded, for people) or json (host → command → output)."
         ),
     ] = "table",
-    workers: Annotated[
-        int, typer.Option("--workers", "-w", min=1, max=5000, help="Hosts worked on at once.")
-    ] = DEFAULT_WORKERS,
+    workers: Workers = DEFAULT_WORKERS,
     reports: Annotated[Path, typer.Option("--reports", help="Where run folders go.")] = Path(
         "reports"
     ),
-    ask_pass: Annotated[
-        bool,
-        typer.Option("--ask-pass", "-k", help="Prompt for passwords not set in the environment."),
-    ] = False,
+    user: User = None,
+    timeout: ConnectTimeout = None,
+    ask_pass: AskPass = False,
+    ask_become_pass: AskBecomePass = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours, no live bar.")] = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -91,9 +95,10 @@ def cmd(
         hosts = inventory_data.select(limit)
         if not hosts:
             raise SelectionError(f"no host matches --limit '{limit}'; see `netjob hosts`")
-        selection = core.Selection(
-            job, inventory_data, tuple(hosts), core.parse_extra_vars(extra_vars or ())
-        )
+        extra = core.parse_extra_vars(extra_vars or ())
+        prompt = password_prompt(ask_pass)
+        chosen = logins(hosts, user, timeout, ask_become_pass)
+        selection = core.Selection(job, inventory_data, chosen, extra)
         from runner.executor import Policy  # netmiko: imported once hosts are to run
 
         options = core.RunOptions(
@@ -102,8 +107,7 @@ def cmd(
             policy=Policy(check=check),
             processes=core.processes_for_this_machine(),
         )
-        prompt = getpass.getpass if ask_pass else None
-        if output == "table" and console.is_terminal and not console.no_color and not ask_pass:
+        if output == "table" and console.is_terminal and not console.no_color:
             with LiveView(view, len(hosts)) as live:
                 report = core.run(
                     selection, options, prompt, on_result=live.host_done, on_progress=live.progress

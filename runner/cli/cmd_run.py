@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import getpass
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +10,10 @@ import typer
 
 from runner import core
 from runner.cli.app import (
+    AskBecomePass,
+    AskPass,
     AskVaultPass,
+    ConnectTimeout,
     ExtraVars,
     InventoryOpt,
     Job,
@@ -22,13 +24,18 @@ from runner.cli.app import (
     SkipTags,
     StartAt,
     Tags,
+    User,
     VaultPasswordFile,
     Verbose,
+    Workers,
     app,
     check_output,
     fail,
     inventories,
+    logins,
     make_console,
+    no_prompts_on_a_cluster,
+    password_prompt,
     print_report,
     setup_logging,
     task_filter,
@@ -55,9 +62,7 @@ def run(
     inventory: InventoryOpt = None,
     limit: Limit = None,
     extra_vars: ExtraVars = None,
-    workers: Annotated[
-        int, typer.Option("--workers", "-w", min=1, max=5000, help="Hosts worked on at once.")
-    ] = DEFAULT_WORKERS,
+    workers: Workers = DEFAULT_WORKERS,
     reports: Annotated[Path, typer.Option("--reports", help="Where run folders go.")] = Path(
         "reports"
     ),
@@ -107,24 +112,28 @@ def run(
     max_fail: Annotated[
         str | None,
         typer.Option(
-            "--max-fail", help="Stop before the next batch once more than N (or N%) failed."
+            "--max-fail",
+            help="Start no more hosts once more than N (or N%) failed: checked before each "
+            "--serial batch, or, without --serial, as each host ends (N% of all hosts); "
+            "hosts in flight finish, the rest are skipped.",
         ),
     ] = None,
     check: Annotated[
         bool,
         typer.Option(
             "--check",
+            "-C",
             help="Read each config step's running config and show what "
             "would change; never enter config mode.",
         ),
     ] = False,
     diff: Annotated[
-        bool, typer.Option("--diff", help="Show each config step's diff (what was sent).")
+        bool, typer.Option("--diff", "-D", help="Show each config step's diff (what was sent).")
     ] = False,
-    ask_pass: Annotated[
-        bool,
-        typer.Option("--ask-pass", "-k", help="Prompt for passwords not set in the environment."),
-    ] = False,
+    user: User = None,
+    timeout: ConnectTimeout = None,
+    ask_pass: AskPass = False,
+    ask_become_pass: AskBecomePass = False,
     html: Annotated[
         bool, typer.Option("--html/--no-html", help="Write report.html beside report.json.")
     ] = True,
@@ -185,6 +194,10 @@ def run(
                 raise typer.Exit(int(ExitCode.OK))
         from runner.executor import Policy  # netmiko: imported once hosts are to run
 
+        no_prompts_on_a_cluster(cluster, ask_pass, ask_become_pass)
+        prompt = password_prompt(ask_pass)
+        hosts = logins(selection.hosts, user, timeout, ask_become_pass)
+        selection = dataclasses.replace(selection, hosts=hosts)
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,
@@ -198,9 +211,8 @@ def run(
             device_secrets_masked=not keep_device_secrets,
             cluster=cluster_options(cluster, insecure),
         )
-        prompt = getpass.getpass if ask_pass else None
         # A live bar only where a person watches: a terminal, colours allowed, not -q.
-        if console.is_terminal and not console.no_color and not view.quiet and not ask_pass:
+        if console.is_terminal and not console.no_color and not view.quiet:
             with LiveView(view, len(selection.hosts)) as live:
                 report = core.run(
                     selection,
