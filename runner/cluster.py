@@ -367,9 +367,7 @@ class _Flight:
         """Interrupted: nothing new starts; in-flight hosts get until `deadline`."""
         for todo in self.queues.values():
             for item in todo:
-                self._result(
-                    scheduler.interrupted(item.host.name, "not started: the run was interrupted")
-                )
+                self._result(scheduler.skipped_by_interrupt(item.host.name))
             todo.clear()
         while self.flying and not interrupt.abandon.is_set() and not self._lost():
             if time.monotonic() > deadline:

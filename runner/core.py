@@ -15,28 +15,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runner import history, rollout, scheduler
+from runner import rollout
 from runner.errors import InputError, SelectionError
 from runner.formats import load_any, merge_inventories
 from runner.inventory import Inventory, Prompt, resolve_credentials
 from runner.models import Host, HostResult, Job, Report, WorkItem
 from runner.playbook import load_job
-from runner.redact import LogFilter, Redactor, secret_values
-from runner.report_disk import ReportGuard
-from runner.reporter import RunWriter
 from runner.rollout import Amount
 from runner.schema import At, mapping
 from runner.vault import Vault
 from runner.yamlio import load_yaml, parse_yaml
 
+# netmiko, paramiko, hier_config and distributed load only when hosts run (inside `run`),
+# and Jinja2 only when a job is rendered: `hosts`, `report`, `--help`, `--version` start fast.
 if TYPE_CHECKING:
-    # netmiko, paramiko, hier_config and distributed load only when hosts run (inside
-    # `run`), so `plan`, `hosts`, `report`, `--help` and `--version` start fast.
+    from runner import scheduler
     from runner.cluster import ClusterOptions
     from runner.connection import Connector
     from runner.executor import Policy
+    from runner.reporter import RunWriter
 
 log = logging.getLogger(__name__)
+
+# Hosts worked on at once, unless told (--workers/--forks, run_job(workers=)).
+DEFAULT_WORKERS = 20
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,8 @@ def only_unfinished(
     """For --retry-failed: only the hosts whose most recent attempt, across this job's runs,
     did not succeed (failed, skipped, never reached), and those no run has tried. A run cut
     short (no report.json) is read back from its host files; `on_note` hears about it."""
+    from runner import history
+
     wanted = {h.name for h in selection.hosts}
     try:
         latest, short = history.latest_attempts(reports_dir, selection.job.path, wanted)
@@ -202,6 +206,8 @@ def only_unfinished(
 
 def plan(selection: Selection) -> list[WorkItem]:
     """Render every step for every host; contact nothing."""
+    from runner import scheduler
+
     return scheduler.expand(selection.job, selection.hosts, selection.extra_vars)
 
 
@@ -213,7 +219,7 @@ def _policy() -> Policy:
 
 @dataclass(frozen=True)
 class RunOptions:
-    workers: int = scheduler.DEFAULT_WORKERS
+    workers: int = DEFAULT_WORKERS
     reports_dir: Path = Path("reports")
     policy: Policy = field(default_factory=_policy)
     serial: Amount | None = None  # hosts per batch
@@ -240,8 +246,11 @@ def run(
 ) -> Report:
     """Render everything (a template error fails here, before any connection), then run
     batch after batch; hosts never started get a result saying why."""
-    from runner import cluster, sshkeys
+    from runner import cluster, scheduler, sshkeys
     from runner.connection import NetmikoConnection
+    from runner.redact import LogFilter, Redactor
+    from runner.report_disk import ReportGuard
+    from runner.reporter import RunWriter
 
     options = options or RunOptions()
     connect = connect or NetmikoConnection.open
@@ -353,7 +362,7 @@ def _run_batch(
     on_progress: scheduler.OnProgress | None,
     gate: _FailureGate,
 ) -> bool:
-    from runner import cluster, procs
+    from runner import cluster, procs, scheduler
     from runner.executor import execute
 
     if options.cluster is not None:
@@ -445,6 +454,8 @@ def _signals_to(interrupt: scheduler.Interrupt) -> Iterator[None]:
 
 
 def _secret_vars(selection: Selection) -> list[str]:
+    from runner.redact import secret_values
+
     found = set(secret_values(dict(selection.extra_vars)) + secret_values(dict(selection.job.vars)))
     for host in selection.hosts:
         found.update(secret_values(dict(host.vars)))
@@ -461,7 +472,7 @@ def run_job(
     inventory: str | Path | Sequence[str | Path] = "inventory.yaml",
     limit: str | None = None,
     extra_vars: Sequence[str] = (),
-    workers: int = scheduler.DEFAULT_WORKERS,
+    workers: int = DEFAULT_WORKERS,
     reports_dir: str | Path = "reports",
     processes: int = 1,
     cluster: str | ClusterOptions | None = None,

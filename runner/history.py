@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from runner.drift import Drift, StoreError, diff_outputs, normalize
-from runner.errors import InputError
-from runner.models import HostResult, Job, Report
+from runner.errors import InputError, SelectionError
+from runner.fold import host_ranges, natural_key
+from runner.models import Host, HostResult, Job, Report
 from runner.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.reporter import host_result, job_folder, load_host, report_dict
 from runner.scheduler import interrupted
@@ -207,3 +208,33 @@ def host_data(run: Path, host: str) -> dict[str, Any]:
         return load_host(run, host)
     except (OSError, ValueError, StoreError) as exc:
         raise InputError(f"{run}: cannot read {host}'s results: {exc}") from None
+
+
+def hosts_data(run: Path, pattern: str | None = None) -> dict[str, dict[str, Any]]:
+    """Each host's data with its outputs (host_data), for the hosts of the run that match
+    a host pattern as --limit takes it (`all`, `r00*`, `r001,r003`, `~re`, `&`, `!`), in
+    natural order (r2 before r10). Hosts whose files the run never wrote are left out."""
+    from runner.inventory import Inventory  # host patterns, on the run's host names
+
+    names = list(report_data(run)["hosts"])
+    plain = pattern is not None and pattern != "all" and not set(pattern) & set(",:&!~*?[@")
+    if plain and pattern not in names:
+        raise InputError(
+            f"host {pattern!r} is not in the run {run}; its hosts: {host_ranges(names)}"
+        )
+    if pattern is not None:
+        run_hosts = Inventory({n: Host(n, "") for n in names}, source=run)
+        try:
+            chosen = {h.name for h in run_hosts.select(pattern)}
+        except SelectionError as exc:
+            raise InputError(f"{exc}; the run's hosts: {host_ranges(names)}") from None
+        names = [n for n in names if n in chosen]
+    found: dict[str, dict[str, Any]] = {}
+    for name in sorted(names, key=natural_key):
+        try:
+            found[name] = load_host(run, name)
+        except FileNotFoundError:
+            continue  # never written: a host skipped or lost before its files
+        except (OSError, ValueError, StoreError) as exc:
+            raise InputError(f"{run}: cannot read {name}'s results: {exc}") from None
+    return found

@@ -63,7 +63,7 @@ class _Worker:
     inbox: Connection  # we write WorkItems, "stop" and "end"
     outbox: Connection | None  # we read its Progress and HostResults; None after EOF
     assigned: dict[str, WorkItem] = dataclasses.field(default_factory=dict)
-    started: set[str] = dataclasses.field(default_factory=set)
+    started: dict[str, float] = dataclasses.field(default_factory=dict)  # host: when
     alive: bool = True
 
 
@@ -165,16 +165,13 @@ class _Pool:
             worker.alive = False
         for worker in self.workers:
             for name in sorted(worker.assigned):
-                why = (
-                    "abandoned after the grace period: the run was interrupted"
-                    if name in worker.started
-                    else "not started: the run was interrupted"
-                )
-                self._result(scheduler.interrupted(name, why))
+                if name in worker.started:
+                    why = "abandoned after the grace period: the run was interrupted"
+                    self._result(scheduler.interrupted(name, why, worker.started[name]))
+                else:
+                    self._result(scheduler.skipped_by_interrupt(name))
         for item in self.todo:
-            self._result(
-                scheduler.interrupted(item.host.name, "not started: the run was interrupted")
-            )
+            self._result(scheduler.skipped_by_interrupt(item.host.name))
         self.todo.clear()
 
     def _alive(self) -> list[_Worker]:
@@ -211,11 +208,12 @@ class _Pool:
     def _receive(self, worker: _Worker, message: Message) -> None:
         if isinstance(message, Progress):
             if message.task is None:
-                worker.started.add(message.host)
+                worker.started.setdefault(message.host, time.time())
             if self.on_progress is not None:
                 self.on_progress(message)
             return
         worker.assigned.pop(message.host, None)
+        worker.started.pop(message.host, None)
         self._result(message)
 
     def _result(self, result: HostResult) -> None:
@@ -241,7 +239,7 @@ class _Pool:
         worker.assigned.clear()
         if lost or unstarted:
             log.warning(
-                "worker process %s died (%s): %d hosts it had started failed, %d handed on",
+                "worker process %s died (%s); of its hosts, started and failed: %d, handed on: %d",
                 worker.process.pid,
                 how,
                 len(lost),
@@ -254,6 +252,7 @@ class _Pool:
                     f"its worker process died ({how}) while working on it: what the device "
                     "did is unknown; check it (the host log has what was recorded), then "
                     "run again with --retry-failed",
+                    worker.started[name],
                 )
             )
         self.todo.extendleft(reversed(unstarted))
@@ -287,9 +286,7 @@ class _Pool:
             with contextlib.suppress(OSError):
                 worker.inbox.send(_STOP)
         for item in self.todo:
-            self._result(
-                scheduler.interrupted(item.host.name, "not started: the run was interrupted")
-            )
+            self._result(scheduler.skipped_by_interrupt(item.host.name))
         self.todo.clear()
 
 

@@ -107,64 +107,124 @@ def run(
         todo.put(_STOP)
     for n in range(count):
         # Daemon threads: a host abandoned after the grace period must not block exit.
+        # Every host's start is announced, so one cut off by the interrupt gets its duration.
         threading.Thread(
             target=worker,
-            args=(todo, done, execute, interrupt.stop, on_progress is not None),
+            args=(todo, done, execute, interrupt.stop, on_progress is not None, True),
             name=f"netjob-worker-{n}",
             daemon=True,
         ).start()
-    pending = {item.host.name for item in items}
+    inbox = Inbox({item.host.name for item in items}, on_result, on_progress)
     try:
-        while pending and not interrupt.stop.is_set():
+        while inbox.pending and not interrupt.stop.is_set():
             with contextlib.suppress(queue.Empty):
                 # A short timeout, so a signal that set `stop` is seen promptly.
-                deliver(done.get(timeout=0.2), pending, on_result, on_progress)
+                inbox.deliver(done.get(timeout=0.2))
     except KeyboardInterrupt:  # API callers who install no signal handler
         interrupt.stop.set()
-    if not pending:
+    if not inbox.pending:
         return interrupt.stop.is_set()
-    _drain(done, pending, on_result, time.monotonic() + grace, interrupt.abandon, on_progress)
+    _unstarted(todo, inbox)
+    _drain(done, inbox, time.monotonic() + grace, interrupt.abandon)
     return True
 
 
-def deliver(
-    message: HostResult | Progress,
-    pending: set[str],
-    on_result: OnResult,
-    on_progress: OnProgress | None = None,
-) -> None:
-    if isinstance(message, Progress):
-        if on_progress is not None:
-            on_progress(message)
-        return
-    pending.discard(message.host)
-    on_result(message)
+def _unstarted(todo: queue.Queue[WorkItem | None], inbox: Inbox) -> None:
+    """The interrupt: hosts no worker has taken are skipped now, not as workers come free
+    (a hung host would hold its worker, and its queue's hosts, to the end of the grace)."""
+    stops = 0
+    while True:
+        try:
+            item = todo.get_nowait()
+        except queue.Empty:
+            break
+        if item is _STOP:
+            stops += 1
+        else:
+            inbox.deliver(skipped_by_interrupt(item.host.name))
+    for _ in range(stops):  # each worker still ends at its sentinel
+        todo.put(_STOP)
+
+
+class Inbox:
+    """The main thread's side of the `done` queue: which hosts have no result yet, and
+    when each started (a host cut off by an interrupt is reported with its real duration)."""
+
+    def __init__(
+        self, pending: set[str], on_result: OnResult, on_progress: OnProgress | None
+    ) -> None:
+        self.pending = pending
+        self.started: dict[str, float] = {}
+        self.on_result = on_result
+        self.on_progress = on_progress
+
+    def deliver(self, message: HostResult | Progress) -> None:
+        if isinstance(message, Progress):
+            if message.task is None:
+                self.started.setdefault(message.host, time.time())
+            if self.on_progress is not None:
+                self.on_progress(message)
+            return
+        self.pending.discard(message.host)
+        self.started.pop(message.host, None)
+        self.on_result(message)
+
+    def give_up(self) -> None:
+        """Past the grace period (or a second interrupt): hosts in flight failed
+        `interrupted` after the time they had; hosts never started are skipped."""
+        for name in sorted(self.pending):
+            if name in self.started:
+                why = "abandoned after the grace period: the run was interrupted"
+                self.on_result(interrupted(name, why, self.started[name]))
+            else:
+                self.on_result(skipped_by_interrupt(name))
+        self.pending.clear()
 
 
 def _drain(
     done: queue.Queue[HostResult | Progress],
-    pending: set[str],
-    on_result: OnResult,
+    inbox: Inbox,
     deadline: float,
     abandon: threading.Event,
-    on_progress: OnProgress | None,
 ) -> None:
-    while pending and not abandon.is_set():
+    while inbox.pending and not abandon.is_set():
         left = deadline - time.monotonic()
         if left <= 0:
             break
         with contextlib.suppress(queue.Empty):
-            deliver(done.get(timeout=min(left, 0.2)), pending, on_result, on_progress)
-    for name in sorted(pending):
-        on_result(interrupted(name, "abandoned after the grace period: the run was interrupted"))
+            inbox.deliver(done.get(timeout=min(left, 0.2)))
+    while True:  # what the workers put meanwhile (a host's start, a result) still counts
+        try:
+            inbox.deliver(done.get_nowait())
+        except queue.Empty:
+            break
+    inbox.give_up()
 
 
 def not_run(host: str, why: str) -> HostResult:
     return HostResult(host, Status.SKIPPED, (), None, why, time.time())
 
 
-def interrupted(host: str, why: str) -> HostResult:
-    return HostResult(host, Status.FAILED, (), FailureClass.INTERRUPTED.value, why, time.time())
+NOT_STARTED = "not started: the run was interrupted"
+
+
+def interrupted(host: str, why: str, started: float | None = None) -> HostResult:
+    """A host the run gave up on: failed `interrupted`; with `started`, after the time it
+    had (what the device did is unknown)."""
+    now = time.time()
+    if started is None:
+        return HostResult(host, Status.FAILED, (), FailureClass.INTERRUPTED.value, why, now)
+    return HostResult(
+        host, Status.FAILED, (), FailureClass.INTERRUPTED.value, why, started, now - started
+    )
+
+
+def skipped_by_interrupt(host: str) -> HostResult:
+    """A host the interrupt kept from starting: nothing was done to it, so it did not fail;
+    skipped, its reason `interrupted` (and `--retry-failed` runs it again)."""
+    return HostResult(
+        host, Status.SKIPPED, (), FailureClass.INTERRUPTED.value, NOT_STARTED, time.time()
+    )
 
 
 class Outbox(Protocol):
@@ -190,7 +250,7 @@ def worker(
 
     while (item := todo.get()) is not _STOP:
         if stop.is_set():
-            done.put(interrupted(item.host.name, "not started: the run was interrupted"))
+            done.put(skipped_by_interrupt(item.host.name))
             continue
         if progress or announce:
             done.put(Progress(item.host.name))

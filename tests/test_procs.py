@@ -10,7 +10,7 @@ from fakes import DiesWhenUnpickled, FakeFleet
 from runner import procs, scheduler
 from runner.connection import Connector
 from runner.executor import Policy
-from runner.models import Host, HostResult, Step, TaskKind, WorkItem
+from runner.models import Host, HostResult, Status, Step, TaskKind, WorkItem
 
 
 def _items(count: int) -> list[WorkItem]:
@@ -82,6 +82,11 @@ def test_an_interrupt_mid_run_still_gives_every_host_exactly_one_result() -> Non
     stopped = procs.run_sharded(items, 2, 4, FakeFleet(), Policy(), record, 1, interrupt)
     assert stopped
     assert sorted(r.host for r in results) == [i.host.name for i in items]
+    # Hosts the interrupt kept from starting are skipped, not failed (FakeFleet's hosts
+    # finish within the grace period).
+    skipped = [r for r in results if r.status is Status.SKIPPED]
+    assert skipped and all(r.failure == "interrupted" for r in skipped)
+    assert not [r for r in results if r.failed]
 
 
 def test_worker_processes_never_outnumber_the_workers_or_logins_allowed(

@@ -13,18 +13,19 @@ import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 import yaml
 from rich.console import Console
 
 from runner import __version__, core
-from runner.console import View
 from runner.errors import ExitCode, InputError
 from runner.models import Host
-from runner.redact import log_to_stderr
 from runner.vault import Vault
+
+if TYPE_CHECKING:
+    from runner.console import View  # rich's console and Jinja2: imported by the commands
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 
@@ -188,7 +189,9 @@ Verbose = Annotated[
         "-v",
         "--verbose",
         count=True,
-        help="-v: the task each in-flight host is on; -vv: debug log on stderr.",
+        help="-v: what devices said (each host's steps as it finishes, then each distinct "
+        "output once, hosts folded), and the task each in-flight host is on; -vv: also the "
+        "debug log on stderr.",
     ),
 ]
 Tags = Annotated[
@@ -259,6 +262,8 @@ def make_console(no_color: bool = False) -> Console:
 
 
 def setup_logging(verbose: bool) -> None:
+    from runner.redact import log_to_stderr
+
     log_to_stderr(verbose)
 
 

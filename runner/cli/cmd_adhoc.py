@@ -33,9 +33,6 @@ from runner.cli.app import (
 from runner.console import LiveView, View
 from runner.errors import NetjobError, SelectionError
 from runner.fold import Fold
-from runner.history import report_data
-from runner.reporter import load_host
-from runner.scheduler import DEFAULT_WORKERS
 
 
 @app.command("cmd")
@@ -69,7 +66,7 @@ def cmd(
             "--output", "-o", help="table (folded, for people) or json (host → command → output)."
         ),
     ] = "table",
-    workers: Workers = DEFAULT_WORKERS,
+    workers: Workers = core.DEFAULT_WORKERS,
     reports: Annotated[Path, typer.Option("--reports", help="Where run folders go.")] = Path(
         "reports"
     ),
@@ -100,6 +97,8 @@ def cmd(
         chosen = logins(hosts, user, timeout, ask_become_pass)
         selection = core.Selection(job, inventory_data, chosen, extra)
         from runner.executor import Policy  # netmiko: imported once hosts are to run
+        from runner.history import report_data
+        from runner.reporter import load_host
 
         options = core.RunOptions(
             workers=workers,

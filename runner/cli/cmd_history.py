@@ -58,23 +58,38 @@ def show(
             help="A run folder, a job file (its latest run) or a run id.", show_default=False
         ),
     ],
-    host: Annotated[str, typer.Argument(help="The host.", show_default=False)],
+    host: Annotated[
+        str,
+        typer.Argument(
+            help="The host, or hosts as --limit takes them: all, 'r00*', r001,r003, ~regex.",
+            show_default=False,
+        ),
+    ],
     task: Annotated[str | None, typer.Argument(help="Only this task.", show_default=False)] = None,
     reports: Reports = Path("reports"),
 ) -> None:
-    """Print what a device said in a past run.
+    """Print what devices said in a past run, as their host logs have it.
 
-    Example: netjob show playbooks/show_ip_int_brief.yaml r001 interfaces"""
-    from runner.history import host_data, resolve_run
+    Example: netjob show playbooks/show_ip_int_brief.yaml 'r00*' interfaces"""
+    from runner.history import hosts_data, report_data, resolve_run
 
     try:
-        data = host_data(resolve_run(run, reports), host)
+        folder = resolve_run(run, reports)
+        found = hosts_data(folder, host)
+        check = bool(report_data(folder).get("check"))
     except NetjobError as exc:
         fail(str(exc))
-    tasks = [step["task"] for step in data["steps"]]
+    tasks = list(dict.fromkeys(s["task"] for data in found.values() for s in data["steps"]))
     if task is not None and task not in tasks:
         fail(f"host {host} has no task {task!r} in that run; its tasks: {', '.join(tasks)}")
-    View(make_console()).outputs(data, task)
+    view = View(make_console())
+    for name, data in found.items():
+        if len(found) > 1 or data["error"]:  # as the host log's head says it
+            why = f"  {data['failure']}: {data['error']}" if data["error"] else ""
+            view.console.print(
+                f"# {name}: {data['status']}{why}", highlight=False, markup=False, soft_wrap=True
+            )
+        view.outputs(data, task, check)
 
 
 @app.command("diff")

@@ -47,7 +47,6 @@ from runner.errors import ExitCode, NetjobError, ReportWriteError
 from runner.models import WorkItem
 from runner.redact import Redactor, secret_values
 from runner.rollout import Amount
-from runner.scheduler import DEFAULT_WORKERS
 from runner.ssh_options import with_cli
 
 
@@ -62,7 +61,7 @@ def run(
     inventory: InventoryOpt = None,
     limit: Limit = None,
     extra_vars: ExtraVars = None,
-    workers: Workers = DEFAULT_WORKERS,
+    workers: Workers = core.DEFAULT_WORKERS,
     reports: Annotated[Path, typer.Option("--reports", help="Where run folders go.")] = Path(
         "reports"
     ),
@@ -168,7 +167,13 @@ def run(
     check_output(output)
     # With --output json/yaml, stdout is for the document alone.
     console = make_console(no_color)
-    view = View(console, verbose=verbose >= 1, quiet=quiet or output != "table", diff=diff or check)
+    view = View(
+        console,
+        verbose=verbose >= 1,
+        quiet=quiet or output != "table",
+        diff=diff or check,
+        check=check,
+    )
     try:
         selection = core.select(
             job,
@@ -227,6 +232,11 @@ def run(
         fail(str(exc), ExitCode.REPORT_NOT_WRITTEN)
     except NetjobError as exc:
         fail(str(exc))
+    if view.verbose and not view.quiet and len(report.hosts) > 1:
+        # -v: each host's outputs came as it finished; here each distinct one, once.
+        from runner.history import hosts_data
+
+        view.folded(hosts_data(report.run_dir))
     raise typer.Exit(int(print_report(report.run_dir, output, view)))
 
 
