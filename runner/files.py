@@ -51,10 +51,10 @@ def save_path(relative: str) -> Path:
     return Path(*(safe_name(part, keep_suffix=True) for part in parts))
 
 
-def link_in(path: Path) -> Path | None:
-    """The first part of relative `path` (a folder on the way, or the file) that is a
-    symbolic link now, or None."""
-    current = Path()
+def link_in(path: Path, base: Path = Path()) -> Path | None:
+    """The first part of `path`, relative to `base` (a folder on the way, or the file),
+    that is a symbolic link now, or None. Links in `base` itself are not looked at."""
+    current = base
     for part in path.parts:
         current /= part
         if current.is_symlink():
@@ -73,17 +73,25 @@ def refuse_link(path: Path) -> str:
 
 
 def write_private(
-    path: Path, data: str | bytes, atomic: bool = False, nested: bool = False
+    path: Path,
+    data: str | bytes,
+    atomic: bool = False,
+    nested: bool = False,
+    base: Path = Path("."),
 ) -> None:
     """Write `data` to a 0600 file, never through a symbolic link (LinkRefusedError).
 
     With `atomic`, write beside it and rename, so a reader (or a crash) never sees half of
-    it; a new file written in one go does not need that. With `nested`, `path` is relative
-    to the working folder, its folders are made (0700) and none of them may be a link
-    either (save_to: a link committed in git must not send a backup elsewhere).
+    it; a new file written in one go does not need that. With `nested`, `path` lies under
+    `base` (the working folder by default; made when missing, and links in it are
+    followed: it is the job author's), its folders are made (0700) and none of them may be
+    a link either (save_to: a link committed in git must not send a backup elsewhere).
     """
     raw = memoryview(data.encode("utf-8") if isinstance(data, str) else data)
-    folder = _open_folders(path.parent) if nested else _open_folder(path.parent)
+    if nested:
+        folder = _open_folders(path.parent.relative_to(base), base)
+    else:
+        folder = _open_folder(path.parent)
     try:
         if atomic:
             _refuse_if_link(path, folder)
@@ -127,9 +135,10 @@ def _open_folder(folder: Path) -> int:
     return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
 
-def _open_folders(folder: Path) -> int:
-    """The relative `folder`, made and opened part by part without following a link."""
-    fd = _open_folder(Path("."))
+def _open_folders(folder: Path, base: Path) -> int:
+    """`folder` under `base`, made and opened part by part without following a link."""
+    os.makedirs(base, 0o700, exist_ok=True)
+    fd = _open_folder(base)
     try:
         for index, part in enumerate(folder.parts):
             with contextlib.suppress(FileExistsError):
@@ -137,7 +146,7 @@ def _open_folders(folder: Path) -> int:
             try:
                 inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
             except OSError as exc:
-                where = Path(*folder.parts[: index + 1])
+                where = base.joinpath(*folder.parts[: index + 1])
                 if exc.errno == errno.ELOOP or where.is_symlink():
                     raise LinkRefusedError(errno.ELOOP, refuse_link(where)) from None
                 raise

@@ -318,8 +318,14 @@ def _save_to(item: dict[str, Any], at: At, kind: TaskKind) -> str | None:
     path = schema.string(item, "save_to", at)
     if path is not None and kind is not TaskKind.SHOW:
         raise at.child("save_to", item).fail("save_to: keeps a show task's output")
-    if path is not None and (path.startswith("/") or ".." in path.split("/")):
-        raise at.child("save_to", item).fail("expected a relative path inside this folder")
+    # Absolute, or relative to this job file's folder (runner.savepaths has the rule).
+    if path is not None and not path.strip():
+        raise at.child("save_to", item).fail("expected a file name")
+    if path is not None and path.lower().endswith(".json") and "parse" not in item:
+        raise at.child("save_to", item).fail(
+            "a .json file keeps the parsed rows: add parse: textfsm, "
+            "or name the file .txt for the output's text"
+        )
     return path
 
 

@@ -19,7 +19,6 @@ import dataclasses
 import json
 import os
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +26,11 @@ from runner import __version__
 from runner.checks import CheckResult, CheckStatus
 from runner.compliance import compliance, markdown
 from runner.drift import OutputStore, normalize
-from runner.files import name_hash, safe_name, save_path, write_private
+from runner.files import name_hash, safe_name, write_private
 from runner.models import HostResult, Job, Report, Status, StepResult, TaskKind
 from runner.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.redact import Redactor
+from runner.savepaths import split as split_save_to
 
 __all__ = ["RunWriter", "job_folder", "load_host", "safe_name"]
 _OWNER = ".job"  # in a job's reports folder: which job file it belongs to
@@ -94,6 +94,7 @@ class RunWriter:
         self.platforms: dict[str, str] = {}
         (self.run_dir / "hosts").mkdir(mode=0o700)
         self.results: dict[str, HostResult] = {}
+        self.saved: dict[str, tuple[str, int]] = {}  # per task: the files' folder, how many
 
     def _new_run_dir(self) -> Path:
         base = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.started))
@@ -122,7 +123,7 @@ class RunWriter:
 
     def host_done(self, result: HostResult) -> HostResult:
         """Write the host's files now; keep only its redacted summary (no outputs) in memory,
-        and return the redacted result, outputs included, for the console (`-v`)."""
+        and return that summary for the console."""
         result = self._redacted(result)  # once, then every writer below uses it as is
         name = safe_name(result.host)
         self._write(f"hosts/{name}.log", self._log(result), atomic=False)
@@ -135,16 +136,27 @@ class RunWriter:
         for step in result.steps:
             if step.save_to and step.status is Status.OK:
                 platform = self.platforms.get(result.host, DEFAULT_PLATFORM)
-                self._save_to(step.save_to, normalize("\n".join(step.outputs), platform))
+                self._save_to(step, normalize("\n".join(step.outputs), platform))
         slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
         summary = dataclasses.replace(result, steps=slim)
         self.results[result.host] = summary
-        return result
+        return summary
 
-    def _save_to(self, relative: str, text: str) -> None:
+    def _save_to(self, step: StepResult, text: str) -> None:
         """A task's `save_to:` file (e.g. a config backup a person diffs or keeps in git),
-        relative to the working folder (see save_path), never through a symbolic link."""
-        write_private(save_path(relative), text, nested=True)
+        placed by runner.savepaths, never through a symbolic link below the folder its
+        author wrote: the output's text, or its parsed rows as JSON in a `.json` file (not
+        written when the parse failed: the step's note says why)."""
+        assert step.save_to is not None
+        anchor, relative = split_save_to(step.save_to)
+        if relative.suffix.lower() == ".json":
+            if step.parsed is None:
+                return
+            text = json.dumps([dict(row) for row in step.parsed], indent=2) + "\n"
+        write_private(anchor / relative, text, nested=True, base=anchor)
+        folder, count = self.saved.get(step.task, (str(anchor / relative.parent), 0))
+        folder = os.path.commonpath([folder, str(anchor / relative.parent)])
+        self.saved[step.task] = (folder, count + 1)
 
     def _redacted(self, result: HostResult) -> HostResult:
         """Every string of the result, once: commands, outputs, parsed rows, diffs, notes,
@@ -183,11 +195,19 @@ class RunWriter:
         )
         self._write(
             "report.json",
-            json.dumps(self.redactor.data(report_dict(report, self.job, self.meta)), indent=1),
+            json.dumps(self.redactor.data(report_dict(report, self.job, self._meta())), indent=1),
         )
         self._write("report.md", markdown(report, self.job.name))
         self._point_latest()
         return report
+
+    def _meta(self) -> dict[str, Any]:
+        """The run's meta, and where save_to files went: per task, their folder and count."""
+        saved = [
+            {"task": task, "folder": folder, "files": count}
+            for task, (folder, count) in self.saved.items()
+        ]
+        return {**self.meta, "saved": saved} if saved else self.meta
 
     def _point_latest(self) -> None:
         link = self.job_dir / "latest"
@@ -214,51 +234,37 @@ class RunWriter:
         ]
         if result.error:
             lines.append(f"# error: {result.error}")
-        check = bool(self.meta.get("check"))
         for step in result.steps:
-            lines.extend(step_log({**step_dict(step), "outputs": step.outputs}, check))
+            lines.extend(_step_log(step))
         return "\n".join(lines) + "\n"
 
 
-def step_log(step: Mapping[str, Any], check: bool = False) -> list[str]:
-    """A step as the host log and `netjob show` print it, from its JSON form with its
-    outputs' texts: `>>>` marks only what was sent; what --check (or a skip) kept back is
-    listed as not sent, after the note and the diff that say why."""
-    status = step["status"]
-    head = f"\n== task '{step['task']}' [{step['kind']}] {status}"
-    if status != Status.SKIPPED.value:
-        head += f"  started: {_stamp(step['started'] or 0.0)}  duration: {step['duration_s']:.3f}s"
+def _step_log(step: StepResult) -> list[str]:
+    head = f"\n== task '{step.task}' [{step.kind.value}] {step.status.value}"
+    if step.status is not Status.SKIPPED:
+        head += f"  started: {_stamp(step.started)}  duration: {step.duration:.3f}s"
     lines = [head]
-    if step.get("error"):
-        lines.append(f"!! {step['failure']}: {step['error']}")
-    commands, outputs = step["commands"], step.get("outputs") or []
-    if step["kind"] == TaskKind.SHOW.value:
-        for i, command in enumerate(commands):
+    if step.error:
+        lines.append(f"!! {step.failure}: {step.error}")
+    if step.kind.value == "show":
+        for i, command in enumerate(step.commands):
             lines.append(f">>> {command}")
-            if i < len(outputs):
-                lines.append(outputs[i].rstrip("\n"))
-    elif _sent(step, check):
-        lines.extend(f">>> {command}" for command in commands)
-        lines.extend(output.rstrip("\n") for output in outputs)
-    if step.get("note"):
-        lines.append(f"-- {step['note']}")
-    if step.get("diff"):
+            if i < len(step.outputs):
+                lines.append(step.outputs[i].rstrip("\n"))
+    else:
+        lines.extend(f">>> {command}" for command in step.commands)
+        lines.extend(output.rstrip("\n") for output in step.outputs)
+    if step.note:
+        lines.append(f"-- {step.note}")
+    if step.diff:
         lines.append("-- config lines (+ sent, or to send with --check):")
-        lines.append(step["diff"].rstrip("\n"))
-    elif step["kind"] != TaskKind.SHOW.value and not _sent(step, check):
-        lines.extend(f"-- not sent: {command}" for command in commands)
-    for item in step.get("checks") or ():
-        evidence = f": {item['evidence']}" if item["evidence"] else ""
-        lines.append(f"?? check '{item['name']}': {item['status']}{evidence}")
+        lines.append(step.diff.rstrip("\n"))
+    for check in step.checks:
+        lines.append(
+            f"?? check '{check.name}': {check.status.value}"
+            + (f": {check.evidence}" if check.evidence else "")
+        )
     return lines
-
-
-def _sent(step: Mapping[str, Any], check: bool) -> bool:
-    """Whether a step's lines reached the device: not under --check, not when skipped, not
-    when the device already had them (a config step `unchanged`)."""
-    if check or step["status"] == Status.SKIPPED.value:
-        return False
-    return not (step["status"] == Status.OK.value and step.get("note") == "unchanged")
 
 
 def load_host(run_dir: Path, host: str) -> dict[str, Any]:
@@ -352,7 +358,7 @@ def summarize(report: Report) -> dict[str, Any]:
     failures: dict[str, int] = {}
     for result in report.hosts.values():
         counts[result.status.value] += 1
-        if result.failure and result.failed:  # a skipped host's reason is not a failure
+        if result.failure:
             failures[result.failure] = failures.get(result.failure, 0) + 1
     return {"hosts": len(report.hosts), **counts, "failures": failures}
 

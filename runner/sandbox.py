@@ -5,7 +5,8 @@ not hang netjob or take its memory. Every hook the sandbox offers counts against
 per host (HOST_SECONDS, MAX_CHARS of values and output, MAX_TURNS loop turns) and one for
 all hosts (TOTAL_SECONDS, MAX_TOTAL_CHARS): `'x' * 10**9`, `9 ** 10**9`, `center(10**9)`,
 a width in `%` or `format`, nested loops, `lipsum(10**6)` are refused before they run, and
-values that grow step by step (`~`, `+`) when they pass the bound. Templates cannot include,
+values that grow step by step (`~`, `+`) when they pass the bound; the network filters
+(runner.netfilters) keep to the same bounds. Templates cannot include,
 import or extend files. Every refusal is a SecurityError (runner.templating names the job,
 task and host).
 """
@@ -240,13 +241,51 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+class _Filters(dict[str, Any]):
+    """Jinja2's filters, then the network filters (runner.netfilters), loaded the first
+    time a template names a filter Jinja2 lacks: commands that render nothing never
+    import netutils."""
+
+    loaded = False
+
+    def load(self) -> None:
+        from runner.netfilters import network_filters
+
+        self.loaded = True
+        for name, func in network_filters(_guarded_filter, MAX_CHARS, _tick).items():
+            self.setdefault(name, func)
+
+    def __contains__(self, name: object) -> bool:
+        if not self.loaded and not super().__contains__(name):
+            self.load()
+        return super().__contains__(name)
+
+    def __missing__(self, name: str) -> Any:
+        if self.loaded:
+            raise KeyError(name)
+        self.load()
+        return self[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        # dict.get would skip __contains__ and __missing__, so never load the filters.
+        return self[name] if name in self else default  # noqa: SIM401
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self, **options: Any) -> None:
         super().__init__(loader=_NoFiles(), finalize=_finalize, **options)
-        self.filters = {name: _guarded_filter(name, f) for name, f in self.filters.items()}
+        self.filters = _Filters(
+            (name, _guarded_filter(name, f)) for name, f in self.filters.items()
+        )
         self.globals["lipsum"] = _lipsum
+
+    def filter_names(self) -> list[str]:
+        """Every filter a template can use, the network filters loaded."""
+        if isinstance(self.filters, _Filters) and not self.filters.loaded:
+            self.filters.load()
+        return sorted(self.filters)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)

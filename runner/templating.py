@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import difflib
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -21,10 +23,10 @@ import jinja2
 from jinja2 import meta
 from jinja2.exceptions import SecurityError
 
-from runner import sandbox
+from runner import sandbox, savepaths
 from runner.checks import Check
 from runner.errors import TemplateError
-from runner.files import link_in, refuse_link, save_path
+from runner.files import link_in, refuse_link
 from runner.models import Host, Job, Step, Task, TaskKind
 from runner.playbook import DISCONNECTS
 
@@ -33,6 +35,8 @@ _ENV = sandbox.Sandbox(
 )
 MAX_TEMPLATE_BYTES = 1_000_000  # a template file
 _UNDEFINED = re.compile(r"'([^']+)' is undefined")
+_NO_FILTER = re.compile(r"No (filter|test) named '([^']+)'")
+_SHOWN = 12  # filter names an unknown-filter error lists
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class _Compiled:
     variants: Mapping[str, tuple[tuple[str, ...], tuple[jinja2.Template, ...]]]
     deferred: bool  # uses `saved` or `when`: finished on the device, see Step
     total: sandbox.Total  # one for every task of the job: rendering is bounded in all too
+    # An unknown filter: told per host (job, task, host), as other template errors are.
+    problem: str | None = None
 
     def variant(self, host: Host) -> tuple[tuple[str, ...], tuple[jinja2.Template, ...]]:
         for key in (host.platform, "default", ""):
@@ -101,6 +107,13 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
         uses_saved = any(
             "saved" in meta.find_undeclared_variables(_ENV.parse(text)) for text in strings
         )
+    except jinja2.TemplateAssertionError as exc:
+        if _NO_FILTER.search(str(exc)):
+            return _Compiled(task, {}, False, total, _explain(exc))
+        where = task.template or f"{job.path}:{task.line}"
+        raise TemplateError(
+            f"{where}: task '{task.name}': template error on its line {exc.lineno}: {exc.message}"
+        ) from None
     except jinja2.TemplateSyntaxError as exc:
         where = task.template or f"{job.path}:{task.line}"
         raise TemplateError(
@@ -115,6 +128,8 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
     try:
         if task.when is not None:
             _ENV.compile_expression(task.when)
+    except jinja2.TemplateAssertionError as exc:
+        return _Compiled(task, variants, True, total, _explain(exc))
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"{job.path}:{task.line}: task '{task.name}': when: is not a Jinja2 expression "
@@ -137,13 +152,24 @@ def render_steps(
     job: Job, compiled: list[_Compiled], host: Host, extra_vars: Mapping[str, Any]
 ) -> tuple[Step, ...]:
     context = {**host.vars, **job.vars, **extra_vars, "host": host.facts()}
+    owned = savepaths.owned_names(job.vars, extra_vars)
+    folder = savepaths.job_folder(job.path)
     steps: list[Step] = []
     with sandbox.budget(compiled[0].total if compiled else None):
         for item in compiled:
             source = f" (template {item.task.template})" if item.task.template else ""
             where = f"job {job.path}, task '{item.task.name}'{source}, host {host.name}"
             with _guard(where):
+                if item.problem is not None:
+                    raise jinja2.TemplateError(item.problem)
                 for name, scope in _items(item.task, context):
+                    if item.task.save_to:  # where it goes: see runner.savepaths
+                        mine = (
+                            owned | {"item"}
+                            if savepaths.loop_is_owned(item.task.loop, owned)
+                            else owned
+                        )
+                        scope = {**scope, savepaths.CONTEXT_KEY: (folder, mine)}
                     steps.append(_render(item, host, name, scope))
     return tuple(steps)
 
@@ -173,8 +199,8 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
         return _step(task, name, (), task.checks, sources, context)
     text = "\n".join(t.render(context) for t in templates)
     checks = tuple(c.render(_renderer(context)) for c in task.checks)
-    save_to = task.save_to and _renderer(context)(task.save_to)
-    _refuse_links(save_to)
+    save_to = task.save_to and savepaths.render(task.save_to, context)
+    _check_place(save_to)
     commands = _lines(text, task.kind)
     if task.kind in (TaskKind.SHOW, TaskKind.COMMAND):
         _refuse_disconnect(commands, task.allow_disconnect)
@@ -191,12 +217,24 @@ def _refuse_disconnect(commands: tuple[str, ...], allowed: bool) -> None:
             )
 
 
-def _refuse_links(save_to: str | None) -> None:
-    """Before anything connects: a save_to file (or a folder on its way) that is a
-    symbolic link is bad input (a link committed in git would send the backup elsewhere)."""
-    link = link_in(save_path(save_to)) if save_to else None
+def _check_place(save_to: str | None) -> None:
+    """Before anything connects: a save_to file (or a folder on its way below the folder
+    the author wrote) that is a symbolic link is bad input (a link committed in git would
+    send the backup elsewhere), and so is a folder netjob cannot write in."""
+    if not save_to:
+        return
+    anchor, relative = savepaths.split(save_to)
+    link = link_in(relative, anchor)
     if link is not None:
         raise jinja2.TemplateError(f"save_to: {refuse_link(link)}")
+    existing = (anchor / relative).parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise jinja2.TemplateError(
+            f"save_to: cannot write in {existing} (permission denied); "
+            "pick a folder you can write in"
+        )
 
 
 def _step(
@@ -239,8 +277,8 @@ def finish_step(step: Step, saved: Mapping[str, Any]) -> Step | None:
             return None
         text = "\n".join(_ENV.from_string(source).render(context) for source in step.sources)
         checks = tuple(c.render(_renderer(context)) for c in step.checks)
-        save_to = step.save_to and _renderer(context)(step.save_to)
-        _refuse_links(save_to)
+        save_to = step.save_to and savepaths.render(step.save_to, context)
+        _check_place(save_to)
         commands = _lines(text, step.kind)
         if step.kind in (TaskKind.SHOW, TaskKind.COMMAND):
             _refuse_disconnect(commands, step.allow_disconnect)
@@ -267,9 +305,6 @@ def _guard(where: str) -> Iterator[None]:
     try:
         yield
     except jinja2.UndefinedError as exc:
-        missing = _missing_member(str(exc))
-        if missing is not None:
-            raise TemplateError(f"{where}: {missing}") from None
         match = _UNDEFINED.search(str(exc))
         what = f"undefined variable '{match.group(1)}'" if match else f"undefined: {exc}"
         name = match.group(1) if match else "NAME"
@@ -279,44 +314,24 @@ def _guard(where: str) -> Iterator[None]:
     except SecurityError as exc:
         raise TemplateError(f"{where}: refused by the template sandbox: {_one_line(exc)}") from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"{where}: {_one_line(exc)}") from None
+        raise TemplateError(f"{where}: {_explain(exc)}") from None
     except TemplateError:
         raise
     except Exception as exc:  # a template is code: any error in it is the template's
         raise TemplateError(f"{where}: {type(exc).__name__}: {_one_line(exc)}") from None
 
 
-# Jinja2's words for a missing key or index name the Python class (`'runner.yamlio.LineList
-# object' has no element 5`): a person reads a list or a mapping, and what to do.
-_NO_MEMBER = re.compile(r"^'?([\w.]+) object'? has no (element|attribute) (.+)$")
-_KINDS = {
-    "list": "list",
-    "tuple": "list",
-    "LineList": "list",
-    "dict": "mapping",
-    "LineDict": "mapping",
-}
-
-
-def _missing_member(message: str) -> str | None:
-    found = _NO_MEMBER.match(message.strip())
-    if found is None:
-        return None
-    kind = _KINDS.get(found.group(1).rsplit(".", 1)[-1], "value")
-    what = found.group(3)
-    if kind == "list":
-        if found.group(2) == "element":
-            return (
-                f"a list has no item [{what}]: items count from 0, and `| length` is how "
-                "many there are; check the variable's data with `netjob hosts`"
-            )
-        return f"a list has no attribute {what}; index it ([0]) or loop over it"
-    if kind == "mapping":
-        return (
-            f"a mapping has no key {what}; check the variable's data with `netjob hosts`, "
-            f"or give a default: `| default(...)`"
-        )
-    return f"a {found.group(1).rsplit('.', 1)[-1]} value has no {found.group(2)} {what}"
+def _explain(exc: BaseException) -> str:
+    """Jinja2's "No filter named 'x'." as what to use instead, close matches first."""
+    match = _NO_FILTER.search(str(exc))
+    if match is None:
+        return _one_line(exc)
+    kind, name = match.groups()
+    names = _ENV.filter_names() if kind == "filter" else sorted(_ENV.tests)
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    shown = [*close, *(n for n in names if n not in close)][:_SHOWN]
+    more = f", and {len(names) - len(shown)} more (README: Filters)" if len(names) > _SHOWN else ""
+    return f"no {kind} named '{name}'; available: {', '.join(shown)}{more}"
 
 
 def _one_line(exc: BaseException) -> str:

@@ -4,6 +4,7 @@ drift between runs, honest --check and idempotent config pushes."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -178,12 +179,16 @@ def test_saved_output_feeds_a_later_step_and_when_skips_it(tmp_path: Path, lab6:
 def test_backup_writes_one_file_per_device(
     tmp_path: Path, lab6: Lab, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
+    # save_to is relative to the job file: the shipped playbook writes ../backups, so a
+    # copy in tmp_path/playbooks writes tmp_path/backups, from any working folder.
+    (tmp_path / "playbooks").mkdir()
+    shutil.copy(PLAYBOOKS / "backup_config.yaml", tmp_path / "playbooks")
+    monkeypatch.chdir(tmp_path / "playbooks")
     assert (
         main(
             [
                 "run",
-                str(PLAYBOOKS / "backup_config.yaml"),
+                "backup_config.yaml",
                 "-i",
                 _inventory(tmp_path, lab6),
                 "--reports",
