@@ -19,6 +19,7 @@ import dataclasses
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,7 @@ class RunWriter:
 
     def host_done(self, result: HostResult) -> HostResult:
         """Write the host's files now; keep only its redacted summary (no outputs) in memory,
-        and return that summary for the console."""
+        and return the redacted result, outputs included, for the console (`-v`)."""
         result = self._redacted(result)  # once, then every writer below uses it as is
         name = safe_name(result.host)
         self._write(f"hosts/{name}.log", self._log(result), atomic=False)
@@ -140,7 +141,7 @@ class RunWriter:
         slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
         summary = dataclasses.replace(result, steps=slim)
         self.results[result.host] = summary
-        return summary
+        return result
 
     def _save_to(self, step: StepResult, text: str) -> None:
         """A task's `save_to:` file (e.g. a config backup a person diffs or keeps in git),
@@ -234,37 +235,51 @@ class RunWriter:
         ]
         if result.error:
             lines.append(f"# error: {result.error}")
+        check = bool(self.meta.get("check"))
         for step in result.steps:
-            lines.extend(_step_log(step))
+            lines.extend(step_log({**step_dict(step), "outputs": step.outputs}, check))
         return "\n".join(lines) + "\n"
 
 
-def _step_log(step: StepResult) -> list[str]:
-    head = f"\n== task '{step.task}' [{step.kind.value}] {step.status.value}"
-    if step.status is not Status.SKIPPED:
-        head += f"  started: {_stamp(step.started)}  duration: {step.duration:.3f}s"
+def step_log(step: Mapping[str, Any], check: bool = False) -> list[str]:
+    """A step as the host log and `netjob show` print it, from its JSON form with its
+    outputs' texts: `>>>` marks only what was sent; what --check (or a skip) kept back is
+    listed as not sent, after the note and the diff that say why."""
+    status = step["status"]
+    head = f"\n== task '{step['task']}' [{step['kind']}] {status}"
+    if status != Status.SKIPPED.value:
+        head += f"  started: {_stamp(step['started'] or 0.0)}  duration: {step['duration_s']:.3f}s"
     lines = [head]
-    if step.error:
-        lines.append(f"!! {step.failure}: {step.error}")
-    if step.kind.value == "show":
-        for i, command in enumerate(step.commands):
+    if step.get("error"):
+        lines.append(f"!! {step['failure']}: {step['error']}")
+    commands, outputs = step["commands"], step.get("outputs") or []
+    if step["kind"] == TaskKind.SHOW.value:
+        for i, command in enumerate(commands):
             lines.append(f">>> {command}")
-            if i < len(step.outputs):
-                lines.append(step.outputs[i].rstrip("\n"))
-    else:
-        lines.extend(f">>> {command}" for command in step.commands)
-        lines.extend(output.rstrip("\n") for output in step.outputs)
-    if step.note:
-        lines.append(f"-- {step.note}")
-    if step.diff:
+            if i < len(outputs):
+                lines.append(outputs[i].rstrip("\n"))
+    elif _sent(step, check):
+        lines.extend(f">>> {command}" for command in commands)
+        lines.extend(output.rstrip("\n") for output in outputs)
+    if step.get("note"):
+        lines.append(f"-- {step['note']}")
+    if step.get("diff"):
         lines.append("-- config lines (+ sent, or to send with --check):")
-        lines.append(step.diff.rstrip("\n"))
-    for check in step.checks:
-        lines.append(
-            f"?? check '{check.name}': {check.status.value}"
-            + (f": {check.evidence}" if check.evidence else "")
-        )
+        lines.append(step["diff"].rstrip("\n"))
+    elif step["kind"] != TaskKind.SHOW.value and not _sent(step, check):
+        lines.extend(f"-- not sent: {command}" for command in commands)
+    for item in step.get("checks") or ():
+        evidence = f": {item['evidence']}" if item["evidence"] else ""
+        lines.append(f"?? check '{item['name']}': {item['status']}{evidence}")
     return lines
+
+
+def _sent(step: Mapping[str, Any], check: bool) -> bool:
+    """Whether a step's lines reached the device: not under --check, not when skipped, not
+    when the device already had them (a config step `unchanged`)."""
+    if check or step["status"] == Status.SKIPPED.value:
+        return False
+    return not (step["status"] == Status.OK.value and step.get("note") == "unchanged")
 
 
 def load_host(run_dir: Path, host: str) -> dict[str, Any]:
@@ -358,7 +373,7 @@ def summarize(report: Report) -> dict[str, Any]:
     failures: dict[str, int] = {}
     for result in report.hosts.values():
         counts[result.status.value] += 1
-        if result.failure:
+        if result.failure and result.failed:  # a skipped host's reason is not a failure
             failures[result.failure] = failures.get(result.failure, 0) + 1
     return {"hosts": len(report.hosts), **counts, "failures": failures}
 

@@ -305,6 +305,9 @@ def _guard(where: str) -> Iterator[None]:
     try:
         yield
     except jinja2.UndefinedError as exc:
+        missing = _missing_member(str(exc))
+        if missing is not None:
+            raise TemplateError(f"{where}: {missing}") from None
         match = _UNDEFINED.search(str(exc))
         what = f"undefined variable '{match.group(1)}'" if match else f"undefined: {exc}"
         name = match.group(1) if match else "NAME"
@@ -332,6 +335,39 @@ def _explain(exc: BaseException) -> str:
     shown = [*close, *(n for n in names if n not in close)][:_SHOWN]
     more = f", and {len(names) - len(shown)} more (README: Filters)" if len(names) > _SHOWN else ""
     return f"no {kind} named '{name}'; available: {', '.join(shown)}{more}"
+
+
+# Jinja2's words for a missing key or index name the Python class (`'runner.yamlio.LineList
+# object' has no element 5`): a person reads a list or a mapping, and what to do.
+_NO_MEMBER = re.compile(r"^'?([\w.]+) object'? has no (element|attribute) (.+)$")
+_KINDS = {
+    "list": "list",
+    "tuple": "list",
+    "LineList": "list",
+    "dict": "mapping",
+    "LineDict": "mapping",
+}
+
+
+def _missing_member(message: str) -> str | None:
+    found = _NO_MEMBER.match(message.strip())
+    if found is None:
+        return None
+    kind = _KINDS.get(found.group(1).rsplit(".", 1)[-1], "value")
+    what = found.group(3)
+    if kind == "list":
+        if found.group(2) == "element":
+            return (
+                f"a list has no item [{what}]: items count from 0, and `| length` is how "
+                "many there are; check the variable's data with `netjob hosts`"
+            )
+        return f"a list has no attribute {what}; index it ([0]) or loop over it"
+    if kind == "mapping":
+        return (
+            f"a mapping has no key {what}; check the variable's data with `netjob hosts`, "
+            f"or give a default: `| default(...)`"
+        )
+    return f"a {found.group(1).rsplit('.', 1)[-1]} value has no {found.group(2)} {what}"
 
 
 def _one_line(exc: BaseException) -> str:
