@@ -219,13 +219,13 @@ class Terminal:
         os.write(self.master, b"\x03")
 
     def finish(self, timeout: float) -> int:
+        """Read to the end (EIO: the child's side closed and its output is all read; a
+        pty hands data over asynchronously, so its exit alone is not the end), then wait."""
         deadline = time.monotonic() + timeout
         while self._read(max(0.01, min(0.2, deadline - time.monotonic()))):
             if time.monotonic() > deadline:
                 self.process.kill()
                 raise AssertionError(f"still running after {timeout} s:\n{self.text[-3000:]}")
-            if self.process.poll() is not None and not select.select([self.master], [], [], 0)[0]:
-                break
         os.close(self.master)
         return self.process.wait(timeout)
 
