@@ -59,7 +59,18 @@ class View:
         self.diff = diff
         self.check = check
         self.printed: set[str] = set()  # hosts whose line is on the screen already
-        self.held = 0  # hosts the interrupt kept from starting: one line at the end
+        self.told = False  # the interrupt's notice is printed
+
+    def interrupted(self) -> None:
+        """The first Ctrl-C, said at once and once; the hosts it keeps from starting get
+        one line at the end (summary), not one each."""
+        if not self.told and not self.quiet:
+            self.told = True
+            self._plain(
+                "interrupted: no other host starts; hosts in flight get the grace period "
+                "to finish (Ctrl-C again to stop them now)",
+                "yellow",
+            )
 
     def _plain(self, text: str, style: str | None = None) -> None:
         self.console.print(text, style=style, highlight=False, markup=False, soft_wrap=True)
@@ -68,13 +79,7 @@ class View:
         if self.quiet:
             return
         if kept_back(result):
-            if not self.held:
-                self._plain(
-                    "interrupted: no other host starts; hosts in flight get the grace period "
-                    "to finish (Ctrl-C again to stop them now)",
-                    "yellow",
-                )
-            self.held += 1
+            self.interrupted()  # when the run did not say so itself (scheduler.Interrupt)
             return
         self.printed.add(result.host)
         line = Text()

@@ -135,6 +135,7 @@ class _Pool:
             try:
                 if interrupt.stop.is_set() and deadline is None:
                     deadline = time.monotonic() + grace
+                    interrupt.tell()
                     self._stop()
                 if interrupt.abandon.is_set() or (deadline and time.monotonic() > deadline):
                     return

@@ -78,9 +78,19 @@ class Interrupt:
     def __init__(self) -> None:
         self.stop = threading.Event()
         self.abandon = threading.Event()
+        # Told once, from the thread that runs the hosts, when it sees the first signal (a
+        # person should hear at once that it was heard, even if no host is left to skip).
+        self.listeners: list[Callable[[], None]] = []
+        self._told = False
 
     def signal(self, *_: object) -> None:
         (self.abandon if self.stop.is_set() else self.stop).set()
+
+    def tell(self) -> None:
+        if not self._told:
+            self._told = True
+            for listener in self.listeners:
+                listener()
 
 
 def run(
@@ -124,6 +134,7 @@ def run(
         interrupt.stop.set()
     if not inbox.pending:
         return interrupt.stop.is_set()
+    interrupt.tell()
     _unstarted(todo, inbox)
     _drain(done, inbox, time.monotonic() + grace, interrupt.abandon)
     return True

@@ -198,6 +198,10 @@ def run(
                 )
                 raise typer.Exit(int(ExitCode.OK))
         from runner.executor import Policy  # netmiko: imported once hosts are to run
+        from runner.scheduler import Interrupt
+
+        interrupt = Interrupt()
+        interrupt.listeners.append(view.interrupted)
 
         no_prompts_on_a_cluster(cluster, ask_pass, ask_become_pass)
         prompt = password_prompt(ask_pass)
@@ -224,10 +228,13 @@ def run(
                     options,
                     prompt=prompt,
                     on_result=live.host_done,
+                    interrupt=interrupt,
                     on_progress=live.progress,
                 )
         else:
-            report = core.run(selection, options, prompt=prompt, on_result=view.host_done)
+            report = core.run(
+                selection, options, prompt=prompt, on_result=view.host_done, interrupt=interrupt
+            )
     except ReportWriteError as exc:
         fail(str(exc), ExitCode.REPORT_NOT_WRITTEN)
     except NetjobError as exc:
