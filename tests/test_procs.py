@@ -104,5 +104,8 @@ def test_worker_processes_never_outnumber_the_workers_or_logins_allowed(
     for workers, logins in ((1, 20), (20, 1)):
         options = core.RunOptions(workers=workers, processes=4, policy=Policy(max_logins=logins))
         results: list[HostResult] = []
-        core._run_batch(items, options, FakeFleet(), results.append, scheduler.Interrupt(), None)
+        gate = core._FailureGate(None, len(items))  # no --max-fail
+        core._run_batch(
+            items, options, FakeFleet(), results.append, scheduler.Interrupt(), None, gate
+        )
         assert len(results) == len(items)
