@@ -19,7 +19,6 @@ from runner.errors import FailureClass
 from runner.fold import Fold, fold, host_ranges, natural_key
 from runner.inventory import Inventory
 from runner.models import Host, HostResult, Job, Progress, Status, TaskKind, WorkItem
-from runner.reporter import step_dict, step_log
 
 _STYLE = {
     Status.OK: "green",
@@ -98,6 +97,8 @@ class View:
         self.console.print(line, soft_wrap=True)
         if self.verbose:  # the steps as the host log has them, outputs included
             for step in result.steps:
+                from runner.reporter import step_dict, step_log  # not at start-up: jinja2
+
                 data = {**step_dict(step), "outputs": step.outputs}
                 for text in step_log(data, self.check):
                     for part in text.lstrip("\n").splitlines() or [""]:
@@ -208,6 +209,8 @@ class View:
 
     def outputs(self, data: Mapping[str, Any], task: str | None, check: bool = False) -> None:
         """What a device said in a past run (`netjob show`), as its host log has it."""
+        from runner.reporter import step_log
+
         for step in data["steps"]:
             if task is None or step["task"] == task:
                 for text in step_log(step, check):

@@ -7,6 +7,7 @@ the user opts out, secrets devices print in their configs (`password 7 …`, `se
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -17,12 +18,17 @@ from runner import platforms
 
 MASK = "********"
 
+
 # Config lines that carry secrets, every platform's forms (runner/platforms.py), found
 # wherever the line sits in the text: after a prompt (`r1(config)#enable secret 5 ...`), a
 # diff's `+`, a logged `>>> `, inside quotes. The keywords (and the type digit) stay; the
 # value goes. Each pattern says itself what precedes a value, so prose such as "check the
 # password (or password_env)" is left alone.
-_DEVICE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in platforms.secret_patterns()]
+@functools.cache
+def _device_patterns() -> list[re.Pattern[str]]:
+    """Compiled on first use: `--help` and `hosts` should not pay for every platform's."""
+    return [re.compile(p, re.IGNORECASE) for p in platforms.secret_patterns()]
+
 
 # A line is scanned only if it holds one of these: every secret pattern has one of them
 # before its value (tests/test_redaction_corpus.py holds each pattern to it), and scanning
@@ -78,7 +84,7 @@ class Redactor:
         self._literal = (
             re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
         )
-        self._patterns = _DEVICE_PATTERNS if device_patterns else []
+        self._patterns = _device_patterns() if device_patterns else []
         # Device secret values found so far (see _device), masked wherever they appear
         # later: netmiko logs a refused line's echo and the refusal quoting its value in
         # two records, and a run's files come through one redactor in order.
@@ -182,7 +188,7 @@ class LogFilter(logging.Filter):
     redacted with the secrets the running job registered."""
 
     _lock = threading.Lock()
-    _redactor = Redactor()
+    _redactor: Redactor | None = None  # made on first use: importing must stay cheap
     _secrets: ClassVar[set[str]] = set()
 
     @classmethod
@@ -201,7 +207,11 @@ class LogFilter(logging.Filter):
         if record.exc_info:
             message += "\n" + logging.Formatter().formatException(record.exc_info)
             record.exc_info = None
-        record.msg, record.args = self._redactor.text(message), ()
+        with LogFilter._lock:
+            if LogFilter._redactor is None:
+                LogFilter._redactor = Redactor(LogFilter._secrets)
+            redactor = LogFilter._redactor
+        record.msg, record.args = redactor.text(message), ()
         return True
 
 
