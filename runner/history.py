@@ -25,6 +25,8 @@ def runs(reports_dir: Path, job_path: Path, unfinished: bool = False) -> list[Pa
     """Every finished run of the job, oldest first (run ids sort by time); with
     `unfinished`, also the runs that never wrote their report.json (cut short, or running)."""
     folder = job_folder(reports_dir, job_path)
+    if not job_path.is_file() and (reports_dir / job_path.name).is_dir():
+        folder = reports_dir / job_path.name  # a runs folder by name (`adhoc` of netjob cmd)
     if not folder.is_dir():
         return []
     return sorted((p for p in folder.iterdir() if _is_run(p, unfinished)), key=_run_order)
@@ -126,8 +128,14 @@ def resolve_run(target: str | None, reports_dir: Path) -> Path:
             raise InputError(f"no runs under {reports_dir}; run a job first (or pass --reports)")
         return max(newest, key=lambda p: p.stat().st_mtime)
     path = Path(target)
+    if path.is_symlink() and path.name == "latest":
+        path = path.resolve()  # reports/<job>/latest names the job's newest run
     if _is_run(path):
         return path
+    if not path.suffix and (reports_dir / target).is_dir():  # a runs folder by name
+        found = runs(reports_dir, Path(target), unfinished=True)
+        if found:
+            return found[-1]
     if path.suffix in (".yaml", ".yml"):
         found = runs(reports_dir, path, unfinished=True)
         if not found:

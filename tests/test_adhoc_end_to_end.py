@@ -126,6 +126,15 @@ def test_cmd_writes_a_run_folder_that_report_and_show_read(
     assert main(["show", data["run_id"], "r002", "--reports", str(tmp_path / "reports")]) == 0
     shown = capsys.readouterr().out
     assert ">>> show clock" in shown and "UTC" in shown
+    # As a job's runs: by the `latest` link, by the runs folder's name, and `diff`.
+    reports = ["--reports", str(tmp_path / "reports")]
+    assert main(["report", str(run), *reports]) == 0
+    assert main(["report", "adhoc", *reports]) == 0
+    assert "2 hosts: 2 ok" in capsys.readouterr().out
+    assert cmd(lab, tmp_path, "show clock", "--limit", "r001,r002") == 0
+    capsys.readouterr()
+    assert main(["diff", "adhoc", *reports]) == 0  # `show clock` lines are noise: no drift
+    assert "netjob diff: " in capsys.readouterr().out
 
 
 def test_cmd_refuses_bad_input_with_exit_2(

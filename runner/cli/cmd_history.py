@@ -113,7 +113,9 @@ def diff_runs(
 
     try:
         before, after = history.pick(reports, job, run or [])
-        drifts = history.drift(before, after, load_job(job).normalize)
+        # `netjob diff adhoc`: runs with no job file (netjob cmd) have no noise rules.
+        normalize = load_job(job).normalize if job.is_file() else ()
+        drifts = history.drift(before, after, normalize)
     except NetjobError as exc:
         fail(str(exc))
     typer.echo(f"netjob diff: {before.name} -> {after.name}")
