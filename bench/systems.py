@@ -134,12 +134,39 @@ def warm_up(system: str) -> None:
         import nornir  # noqa: F401
         import nornir_netmiko.tasks  # noqa: F401
     if system.startswith("netjob"):
-        import runner.core  # noqa: F401
+        import importlib
+
+        # What `netjob run` imports inside run() (startup stays light for --help): as
+        # netmiko for the others, imported before the clock starts.
+        for module in _NETJOB_RUN_MODULES:
+            importlib.import_module(module)
     if system == "netjob_cluster":
         _local_cluster()
 
 
+_NETJOB_RUN_MODULES = (
+    "runner.core",
+    "runner.executor",
+    "runner.connection",
+    "runner.scheduler",
+    "runner.procs",
+    "runner.cluster",
+    "runner.redact",
+    "runner.reporter",
+    "runner.report_disk",
+    "runner.html_report",
+    "runner.history",
+    "runner.sshkeys",
+)
 _CLUSTER: list[Any] = []
+
+
+def shutdown() -> None:
+    """Close what warm_up started (the local cluster's worker processes), once the clock
+    has stopped: they are the measuring process's children, which it reaps."""
+    while _CLUSTER:
+        cluster, _ = _CLUSTER.pop()
+        cluster.close(timeout=30)
 
 
 def _local_cluster() -> Any:
