@@ -28,8 +28,24 @@ SHOWS: dict[str, list[tuple[str, str]]] = {
         ("show logging", "mnemonic"),
         ("show vlan brief", "vlan_id"),
     ],
-    "arista_eos": [("show ip route", "network"), ("show lldp neighbors", "neighbor_name")],
-    "cisco_nxos": [("show ip route", "network"), ("show lldp neighbors", "neighbor_name")],
+    "arista_eos": [
+        ("show interfaces", "interface"),
+        ("show interfaces Ethernet1", "ip_address"),
+        ("show ip route", "network"),
+        ("show lldp neighbors", "neighbor_name"),
+        ("show inventory", "sn"),
+        ("show vlan", "vlan_id"),
+    ],
+    "cisco_nxos": [
+        ("show interface", "interface"),
+        ("show interface Ethernet1/1", "ip_address"),
+        ("show interfaces", "interface"),
+        ("show ip route", "network"),
+        ("show lldp neighbors", "neighbor_name"),
+        ("show cdp neighbors", "neighbor_name"),
+        ("show inventory", "sn"),
+        ("show vlan brief", "vlan_id"),
+    ],
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, eos_config, exec_commands, facts
+from runner.lab import config_commands, eos_config, eos_shows, exec_commands, facts
 from runner.lab.grammar import ParseError, tokenize
 from runner.lab.table import Dialect, Handler, Invalid, Mode, Table
 
@@ -172,6 +172,10 @@ def _user(commands: Sequence[tuple[str, Handler]]) -> list[tuple[str, Handler]]:
         ("show ip interface brief", show_ip_interface_brief),
         ("show ip route", show_ip_route),
         ("show lldp neighbors", show_lldp_neighbors),
+        ("show interfaces", eos_shows.show_interfaces),
+        ("show interfaces IFNAME", eos_shows.show_interfaces),
+        ("show inventory", eos_shows.show_inventory),
+        ("show vlan", eos_shows.show_vlan),
         *commands,
     ]
 

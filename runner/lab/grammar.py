@@ -133,6 +133,8 @@ class Grammar:
         hits = [k for k in keywords if k.startswith(word)]
         if word in hits:
             hits = [word]
+        elif hits and all(h.startswith(min(hits, key=len)) for h in hits):
+            hits = [min(hits, key=len)]  # NX-OS `sh int`: interface, not interfaces
         if len(hits) > 1:
             return ParseError("ambiguous", token.start)
         if hits:

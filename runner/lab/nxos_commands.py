@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, exec_commands, facts, nxos_config
+from runner.lab import config_commands, exec_commands, facts, nxos_config, nxos_shows
 from runner.lab.grammar import ParseError
 from runner.lab.table import Dialect, Handler, Invalid, Mode, Table
 
@@ -107,6 +107,13 @@ _USER: list[tuple[str, Handler]] = [
     ("show ip interface brief", show_ip_interface_brief),
     ("show ip route", show_ip_route),
     ("show lldp neighbors", show_lldp_neighbors),
+    ("show interface", nxos_shows.show_interface),
+    ("show interface IFNAME", nxos_shows.show_interface),
+    ("show interfaces", nxos_shows.show_interface),
+    ("show interfaces IFNAME", nxos_shows.show_interface),
+    ("show inventory", nxos_shows.show_inventory),
+    ("show vlan brief", nxos_shows.show_vlan_brief),
+    ("show cdp neighbors", nxos_shows.show_cdp_neighbors),
     ("show running-config", show_running_config),
     ("show running-config interface IFNAME", show_running_interface),
     ("show startup-config", show_startup_config),
