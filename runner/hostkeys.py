@@ -44,25 +44,48 @@ def entry_name(address: str, port: int) -> str:
 
 
 class KnownHosts:
-    """One known-hosts file, loaded once, shared by every session of the process."""
+    """One known-hosts file, loaded once, shared by every session of the process.
+
+    Plain names are indexed: paramiko's HostKeys.lookup reads every entry in turn (an HMAC
+    each for hashed ones), which made each login's check grow with the file, 10,000 hosts
+    in a run meaning 10,000 lines scanned per login. Hashed entries (`|1|...`, OpenSSH's
+    HashKnownHosts) keep paramiko's lookup, and only when the file has any."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._keys = paramiko.HostKeys()
+        self._index: dict[str, dict[str, paramiko.PKey]] = {}
+        self._hashed = paramiko.HostKeys()
         if path.is_file():
-            self._keys.load(str(path))
+            self._load(path)
+
+    def _load(self, path: Path) -> None:
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            try:
+                entry = paramiko.hostkeys.HostKeyEntry.from_line(line, number)
+            except (paramiko.SSHException, ValueError):
+                continue  # as OpenSSH: a line it cannot read is skipped
+            if entry is None or entry.key is None:
+                continue
+            for name in entry.hostnames:
+                if name.startswith("|1|"):
+                    self._hashed.add(name, entry.key.get_name(), entry.key)
+                else:
+                    self._index.setdefault(name, {})[entry.key.get_name()] = entry.key
 
     def lookup(self, name: str) -> dict[str, paramiko.PKey]:
         with self._lock:
-            found = self._keys.lookup(name)
-            return dict(found) if found is not None else {}
+            found = dict(self._index.get(name, {}))
+            if not found and len(self._hashed):
+                hashed = self._hashed.lookup(name)
+                found = dict(hashed) if hashed is not None else {}
+            return found
 
     def learn(self, name: str, key: paramiko.PKey) -> None:
         with self._lock:
-            if self._keys.lookup(name) is not None:
+            if name in self._index:
                 return
-            self._keys.add(name, key.get_name(), key)
+            self._index[name] = {key.get_name(): key}
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             line = f"{name} {key.get_name()} {key.get_base64()}\n".encode()
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
