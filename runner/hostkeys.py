@@ -63,7 +63,7 @@ class KnownHosts:
         for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
             try:
                 entry = paramiko.hostkeys.HostKeyEntry.from_line(line, number)
-            except (paramiko.SSHException, ValueError):
+            except (paramiko.SSHException, paramiko.hostkeys.InvalidHostKey, ValueError):
                 continue  # as OpenSSH: a line it cannot read is skipped
             if entry is None or entry.key is None:
                 continue
