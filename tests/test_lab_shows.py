@@ -46,6 +46,14 @@ SHOWS: dict[str, list[tuple[str, str]]] = {
         ("show inventory", "sn"),
         ("show vlan brief", "vlan_id"),
     ],
+    "cisco_xr": [
+        ("show interfaces", "interface"),
+        ("show interfaces GigabitEthernet0/0/0/0", "ip_address"),
+        ("show route", "network"),
+        ("show ip route", "network"),
+        ("show lldp neighbors", "neighbor_name"),
+        ("show inventory", "sn"),
+    ],
 }
 
 

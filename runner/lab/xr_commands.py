@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, exec_commands, xr_config
+from runner.lab import config_commands, exec_commands, xr_config, xr_shows
 from runner.lab.grammar import error_text, invalid_text
 from runner.lab.table import Dialect, Handler, Mode, Table
 
@@ -150,6 +150,12 @@ _USER: list[tuple[str, Handler]] = [
     ("show version", show_version),
     ("show clock", show_clock),
     ("show ip interface brief", show_ip_interface_brief),
+    ("show interfaces", xr_shows.show_interfaces),
+    ("show interfaces IFNAME", xr_shows.show_interfaces),
+    ("show route", xr_shows.show_route),
+    ("show ip route", xr_shows.show_route),
+    ("show lldp neighbors", xr_shows.show_lldp_neighbors),
+    ("show inventory", xr_shows.show_inventory),
     ("show running-config", show_running_config),
     ("configure", configure),
     ("configure terminal", configure),
