@@ -38,6 +38,7 @@ from runner.lab.device import BaseDevice
 from runner.lab.faults import DeviceFaults
 from runner.lab.platforms import PLATFORMS, Settings, make_device
 from runner.lab.sshd import DeviceServer, Runtime
+from runner.lab.telnetd import listen_telnet
 
 KEX_ALGS = ("curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256")
 
@@ -71,6 +72,9 @@ class LabConfig:
     # The devices' SSH host key, kept here across restarts as a device keeps its own (so a
     # known_hosts entry stays right); None: a new key each start (tests).
     host_key_file: str | None = None
+    # Devices served over telnet instead of SSH (runner.lab.telnetd): a console server, a
+    # switch too old for SSH. The same shell, after `Username:` and `Password:` prompts.
+    telnet: Sequence[str] = ()
 
     def numbers(self) -> range:
         return range(self.first, self.first + self.devices)
@@ -275,6 +279,10 @@ class Lab:
             server = await loop.create_server(lambda: _Silent(self._silent, speaks), host, port)
             self._closers.append(server)
             return int(server.sockets[0].getsockname()[1])
+        if runtime.device.hostname in self.config.telnet:
+            server = await listen_telnet(runtime, host, port, self._silent)
+            self._closers.append(server)
+            return int(server.sockets[0].getsockname()[1])
         # Each device its own options: a host key that changes, legacy algorithms.
         options = asyncssh.SSHServerConnectionOptions(
             options=options, **(_LEGACY if faults.legacy else {})
@@ -295,7 +303,7 @@ class Lab:
         for runtime in self._runtimes.values():
             for conn in list(runtime.connections):
                 await conn.wait_closed()
-        for transport in self._silent:
+        for transport in list(self._silent):
             transport.close()
 
 
@@ -347,6 +355,9 @@ def _check(config: LabConfig) -> None:
     names = config.hostnames()
     if len(set(names)) != len(names):
         raise LabError(f"name format {config.name_format!r} gives duplicate hostnames")
+    strangers = sorted(set(config.telnet) - set(names))
+    if strangers:
+        raise LabError(f"telnet for unknown devices {strangers}; the lab has {names[0]}..")
     unknown = sorted(set(config.faults) - set(names))
     if unknown:
         raise LabError(f"faults for unknown devices {unknown}; the lab has {names[0]}..{names[-1]}")
