@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import junos_config
+from runner.lab import junos_config, junos_shows
 from runner.lab.junos_config import Statement, quoted
 from runner.lab.show import uptime
 from runner.lab.table import Invalid, Table
@@ -174,6 +174,10 @@ OPERATIONAL: Table[JunosShell] = Table(
         ("show system uptime", show_uptime),
         ("show configuration", show_configuration),
         ("show interfaces terse", show_interfaces_terse),
+        ("show interfaces", junos_shows.show_interfaces),
+        ("show interfaces JIF", junos_shows.show_interfaces),
+        ("show lldp neighbors", junos_shows.show_lldp_neighbors),
+        ("show chassis hardware", junos_shows.show_chassis_hardware),
     ]
 )
 
