@@ -60,6 +60,12 @@ SHOWS: dict[str, list[tuple[str, str]]] = {
         ("show lldp neighbors", "neighbor_name"),
         ("show chassis hardware", "chassis_serial_number"),
     ],
+    "huawei": [
+        ("display interface", "interface"),
+        ("display interface GigabitEthernet0/0/0", "ip_address"),
+        ("display lldp neighbor", "neighbor_name"),
+        ("display device", "pid"),
+    ],
 }
 # Shows whose rows each fill different fields (one per kind of part): the first must hold it.
 FIRST_ROW = {"show chassis hardware"}

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, huawei_config
+from runner.lab import config_commands, huawei_config, huawei_shows
 from runner.lab.grammar import ParseError, tokenize
 from runner.lab.running import Interface
 from runner.lab.table import Dialect, Handler, Invalid, Mode, Table
@@ -119,6 +119,10 @@ _DISPLAY: list[tuple[str, Handler]] = [
     ("display current-configuration", display_current),
     ("display saved-configuration", display_saved),
     ("display ip interface brief", display_ip_interface_brief),
+    ("display interface", huawei_shows.display_interface),
+    ("display interface IFNAME", huawei_shows.display_interface),
+    ("display lldp neighbor", huawei_shows.display_lldp_neighbor),
+    ("display device", huawei_shows.display_device),
 ]
 _ANY_VIEW: list[tuple[str, Handler]] = [*_DISPLAY, ("quit", quit_view)]
 _USER: list[tuple[str, Handler]] = [
