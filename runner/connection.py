@@ -884,7 +884,8 @@ def _heard(driver: Any, channel: Any, data: str) -> None:
             raise _Paged(more.group(0).strip(), "".join(driver._netjob_received))
         asked = _QUESTION.search(driver._netjob_seen)
         if asked:
-            raise _Unanswered(asked.group(0).strip(), "".join(driver._netjob_received))
+            waited = now - driver._netjob_heard
+            raise _Unanswered(asked.group(0).strip(), "".join(driver._netjob_received), waited)
 
 
 # A question at the end of what a device sent, and nothing after it for a second (the
@@ -969,10 +970,11 @@ class _Paged(Exception):
 
 
 class _Unanswered(Exception):
-    def __init__(self, question: str, partial: str) -> None:
+    def __init__(self, question: str, partial: str, waited: float) -> None:
         super().__init__(f"the device asked {question!r}")
         self.question = question
         self.partial = partial
+        self.waited = waited  # seconds from the question's arrival to giving up
 
 
 class _NoPrompt(Exception):
@@ -1202,8 +1204,8 @@ def _mapped_hook(exc: BaseException) -> DeviceError | None:
         return ConnectionLostError(f"the device closed the session{kept}", output=exc.partial)
     if isinstance(exc, _Unanswered):
         return UnansweredPromptError(
-            f"the device asked {_quote(exc.question)} and nothing answers it (not the "
-            f"task's prompts:, nor the platform's built-in answers)",
+            f"the device asked {_quote(exc.question)} and nothing answered it within "
+            f"{exc.waited:.1f}s (not the task's prompts:, nor the platform's built-in answers)",
             output=exc.partial,
         )
     if isinstance(exc, _Paged):

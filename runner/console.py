@@ -96,13 +96,17 @@ class View:
             line.append(f"  non-compliant: {plural(len(failing), 'check')}", style="magenta")
         self.console.print(line, soft_wrap=True)
         if self.verbose:  # the steps as the host log has them, outputs included
-            for step in result.steps:
-                from runner.reporter import step_dict, step_log  # not at start-up: jinja2
+            from runner.reporter import step_dict, step_log  # not at start-up: jinja2
 
-                data = {**step_dict(step), "outputs": step.outputs}
-                for text in step_log(data, self.check):
-                    for part in text.lstrip("\n").splitlines() or [""]:
-                        self._plain(f"  {part}")
+            lines = [
+                f"  {part}"
+                for step in result.steps
+                for text in step_log({**step_dict(step), "outputs": step.outputs}, self.check)
+                for part in text.lstrip("\n").splitlines() or [""]
+            ]
+            # One print for the host: above a live display each print repaints it, and a
+            # print per line made -v on 200 hosts 10x slower than without it.
+            self._plain("\n".join(lines))
             return
         for step in result.steps:
             # A parse that failed left a step `ok` with no rows: say so without -D.

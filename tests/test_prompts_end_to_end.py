@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -72,13 +73,16 @@ def test_an_unanswered_question_fails_within_two_seconds_and_is_cancelled(
         "  - name: still there\n    show: show clock\n"
     )
     with start_lab(devices=1) as lab:
-        code, elapsed = _run(tmp_path, lab, body, read_timeout=30)
+        code, _ = _run(tmp_path, lab, body, read_timeout=120)
     assert code == 0  # the failure was ignored, and the session went on
-    assert elapsed < 15, elapsed  # far from the 30 s read timeout
     reload, after = _steps(tmp_path)[1:]
     assert reload["failure"] == "unanswered_prompt", reload
     assert "Save? [yes/no]:" in reload["error"]
-    assert reload["duration_s"] < 2.0, reload
+    # From the question's arrival to the failure (what "within 2 s of being asked" means;
+    # the whole step also waits for the device to ask, which a loaded machine slows).
+    waited = float(re.search(r"nothing answered it within ([0-9.]+)s", reload["error"])[1])
+    assert 1.0 <= waited < 2.0, reload["error"]
+    assert reload["duration_s"] < 60, reload  # nowhere near the 120 s read timeout
     assert after["status"] == "ok"
 
 
