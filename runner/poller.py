@@ -33,6 +33,7 @@ from runner.errors import FailureClass, InputError
 from runner.executor import Policy, execute
 from runner.models import Credentials, Host, HostResult, Status, WorkItem
 from runner.redact import LogFilter, Redactor
+from runner.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ def _files_here(policy: Policy) -> Policy:
 
 
 _gates: dict[tuple[str, str | None], Any] = {}
+_WATCHDOG = Watchdog()
 
 
 def _with_gate(policy: Policy, run: str, site: str | None) -> Policy:
@@ -159,6 +161,9 @@ def _with_gate(policy: Policy, run: str, site: str | None) -> Policy:
             gate = Semaphore(max_leases=policy.max_logins, name=name)  # type: ignore[no-untyped-call]
             _gates[(run, site)] = gate
     object.__setattr__(policy, "login_gate", gate)
+    # One watchdog thread per poller process: each task unpickles its own Policy, whose
+    # fresh Watchdog would start a thread that never ends (a thousand hosts: a thousand).
+    object.__setattr__(policy, "watchdog", _WATCHDOG)
     return policy
 
 
