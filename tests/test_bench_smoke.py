@@ -5,7 +5,6 @@ is asserted: this machine's speed is not what the test is about."""
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -101,10 +100,6 @@ def test_bench_writes_one_json_line_per_measurement_with_the_machine(tmp_path: P
     assert len(_lines(results)) == 5
 
 
-@pytest.mark.skipif(
-    shutil.which("py-spy") is None and not (Path(sys.executable).parent / "py-spy").exists(),
-    reason="py-spy is not installed",
-)
 def test_profile_writes_the_per_device_breakdown(tmp_path: Path) -> None:
     out = tmp_path / "profile.md"
     results = tmp_path / "results.jsonl"

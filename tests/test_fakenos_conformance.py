@@ -118,7 +118,7 @@ NETMIKO_TIMEOUTS = {"conn_timeout": 5, "auth_timeout": 5, "banner_timeout": 5}
 # netmiko on FakeNOS is timing-dependent on some platforms (hp_comware: an echo read in two
 # parts puts send_command() one output behind, now and then): the baseline counts as done
 # when one of this many tries is.
-BASELINE_TRIES = 3
+BASELINE_TRIES = 5
 READ_TIMEOUT_S = 10
 
 
@@ -244,6 +244,10 @@ def netmiko_try(lab: FakeNOSLab, platform: str) -> Baseline:
 def _not_canned(lab: FakeNOSLab, platform: str, outputs: dict[str, str]) -> str | None:
     """Why netmiko's outputs are not what FakeNOS has canned for those commands, if so."""
     for command, output in outputs.items():
+        if not [x for x in normalized(output) if x]:
+            # netmiko's Comware driver reads no echo: on a loaded machine it falls one
+            # command behind and an answer comes back empty. Try again.
+            return f"not FakeNOS's output for '{command}': netmiko returned nothing"
         canned = lab.known_commands(platform)[command]
         if canned is None:  # computed by FakeNOS per session: compared by netjob only
             continue
