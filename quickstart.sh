@@ -12,14 +12,25 @@ if [ -z "${NETJOB_NO_INSTALL:-}" ]; then
 fi
 # The lab's documented test credentials (see README); never real ones.
 export NETJOB_LAB_PASSWORD=lab-password NETJOB_LAB_SECRET=lab-enable
-if python3 -c 'import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(("127.0.0.1", 10022)) != 0)'; then
-  echo "quickstart: something already listens on 127.0.0.1:10022 (a netjob lab left running?)." >&2
-  echo "  If it is the lab: netjob run playbooks/show_ip_int_brief.yaml; or stop it and run this again." >&2
-  exit 2
+# inventory.yaml points at 127.0.0.1:10022-10027. If one of those ports is taken (a lab
+# left running, say), the lab goes to six free ports elsewhere and the job uses the
+# inventory the lab writes for them.
+port=10022
+inventory=(-i inventory.yaml)
+free6() { python3 -c 'import socket,sys
+p=int(sys.argv[1]); taken=[s.connect_ex(("127.0.0.1", q)) == 0 for q in range(p, p + 6) for s in [socket.socket()]]
+sys.exit(any(taken))' "$1"; }
+if ! free6 "$port"; then
+  for _ in $(seq 20); do
+    port=$(( 20000 + RANDOM % 40000 ))
+    free6 "$port" && break
+  done
+  echo "quickstart: 127.0.0.1:10022-10027 are taken (a lab left running?); the lab uses $port-$((port + 5))." >&2
+  inventory=()
 fi
 ready=$(mktemp -d)
 # The lab's own lines go to a file: they name the inventory in $ready, deleted on exit.
-netjob lab --devices 6 --port 10022 --inventory-out "$ready/lab.yaml" >"$ready/lab.out" &
+netjob lab --devices 6 --port "$port" --inventory-out "$ready/lab.yaml" >"$ready/lab.out" &
 lab=$!
 trap 'kill "$lab" 2>/dev/null || true; wait "$lab" 2>/dev/null || true; rm -rf "$ready"' EXIT
 # The lab writes its inventory only once every device listens: wait for it (bounded).
@@ -30,4 +41,5 @@ for _ in $(seq 300); do
 done
 [ -s "$ready/lab.yaml" ] || { echo "quickstart: the lab did not start in 30 s" >&2; exit 2; }
 head -n 1 "$ready/lab.out"  # which devices, where, with which test credentials
-netjob run playbooks/show_ip_int_brief.yaml "$@"
+[ ${#inventory[@]} -eq 0 ] && inventory=(-i "$ready/lab.yaml")
+netjob run playbooks/show_ip_int_brief.yaml "${inventory[@]}" "$@"
