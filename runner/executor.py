@@ -9,6 +9,7 @@ socket at its deadline (its clock stopped while it waits for the gate).
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import random
 import threading
@@ -171,10 +172,14 @@ def _login(item: WorkItem, connect: Connector, policy: Policy, lease: Lease) -> 
         except DeviceError as exc:
             if not exc.retryable or attempt == policy.retries or lease.expired:
                 if attempt:  # say why it took this long
-                    exc.args = (
+                    # A new error: the one raised may be shared (a bastion that is down
+                    # fails every host through it with one exception object).
+                    error = copy.copy(exc)
+                    error.args = (
                         f"{exc} (so did each of {attempt + 1} attempts, "
                         f"{time.monotonic() - first:.0f}s in all; --retries sets how many)",
                     )
+                    raise error from exc
                 raise
             pause = policy.backoff * 2**attempt * random.uniform(0.5, 1.5)
             time.sleep(pause)  # backoff with jitter, so retries do not arrive in a wave

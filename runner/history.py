@@ -127,6 +127,8 @@ def resolve_run(target: str | None, reports_dir: Path) -> Path:
         if not newest:
             raise InputError(f"no runs under {reports_dir}; run a job first (or pass --reports)")
         return max(newest, key=lambda p: p.stat().st_mtime)
+    if target == "latest":  # the word, as the README's `latest` links: the newest run
+        return resolve_run(None, reports_dir)
     path = Path(target)
     if path.is_symlink() and path.name == "latest":
         path = path.resolve()  # reports/<job>/latest names the job's newest run

@@ -345,9 +345,10 @@ def _secret(
                 if host.origin == "ansible"
                 else f"{kind}_env names ${env_name}, which"
             )
+            ask = "-k/--ask-pass" if kind == "password" else "-K/--ask-become-pass"
             raise InputError(
                 f"host {host.name}: {named} is not set (or empty); "
-                f"export {env_name}=... or run with --ask-pass"
+                f"export {env_name}=... or run with {ask}"
             )
     if prompt is None:
         if kind == "password":

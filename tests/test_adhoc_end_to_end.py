@@ -148,3 +148,13 @@ def test_cmd_refuses_bad_input_with_exit_2(
     assert "nosuchhost" in capsys.readouterr().err
     assert cmd(lab, tmp_path, "show clock", "--output", "yaml") == 2
     assert not (tmp_path / "reports").exists()  # nothing was contacted or written
+
+
+def test_show_and_report_take_the_word_latest(
+    lab: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cmd(lab, tmp_path, "show clock", "--limit", "r001") == 0
+    capsys.readouterr()
+    reports = ["--reports", str(tmp_path / "reports")]
+    assert main(["show", "latest", "r001", *reports]) == 0
+    assert ">>> show clock" in capsys.readouterr().out
