@@ -33,8 +33,12 @@ SLOW_BUT_HEALTHY = ["r008=latency:200", "r009=login_latency:400", "r010=big_conf
 # their own, generous enough for a loaded 2-core machine (a 10 MB config takes ~1 s idle,
 # ~3 s with both cores busy), and the host timeout stays well above what a faulty host
 # needs to fail on its own (~5 s for the silent one with its retry, more under load).
-FAST = "  connection: {conn_timeout: 2, auth_timeout: 2, read_timeout: 4}\n"
+FAST = "  connection: {conn_timeout: 2, auth_timeout: 30, read_timeout: 30}\n"
 GENEROUS = "    connection: {read_timeout: 60, auth_timeout: 30}\n"
+# Only the host that logs in and never shows a prompt needs a short login bound to fail
+# fast; the others fail by their own fault at once, and a loaded machine may take seconds
+# to log a healthy (or session-limited) host in.
+SHORT_LOGIN = {"r004": "    connection: {auth_timeout: 2}\n"}
 HOST_TIMEOUT = 15.0
 JOB = """\
 tasks:
@@ -56,6 +60,8 @@ def _inventory(tmp_path: Path, lab) -> Path:  # type: ignore[no-untyped-def]
     for spec in SLOW_BUT_HEALTHY:
         host = spec.split("=")[0]
         text = text.replace(f"  {host}:\n", f"  {host}:\n{GENEROUS}")
+    for host, options in SHORT_LOGIN.items():
+        text = text.replace(f"  {host}:\n", f"  {host}:\n{options}")
     path = tmp_path / "inv.yaml"
     path.write_text(text)
     return path

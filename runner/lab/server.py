@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import logging
 import os
 import signal
@@ -91,10 +92,18 @@ class LabConfig:
         return shared.merge(self.faults.get(hostname, DeviceFaults()))
 
 
+@functools.cache
+def _process_key() -> asyncssh.SSHKey:
+    """One key for every lab this process starts without a key file (tests): a port the
+    OS hands out again to another lab then still has the key a known_hosts learnt for it,
+    as a device keeps its key (rotate_host_key changes it on purpose)."""
+    return asyncssh.generate_private_key("ssh-ed25519")
+
+
 def _host_key(path: str | None) -> asyncssh.SSHKey:
     """The lab's host key: read from `path`, or made once and written there (0600)."""
     if path is None:
-        return asyncssh.generate_private_key("ssh-ed25519")
+        return _process_key()
     file = Path(path).expanduser()
     try:
         return asyncssh.read_private_key(str(file))
