@@ -1072,12 +1072,21 @@ def _route_params(route: jump.Route, credentials: Credentials) -> dict[str, Any]
 def _telnet_params(
     host: Host, credentials: Credentials, info: platforms.PlatformInfo
 ) -> dict[str, Any]:
-    options = host.connection
     platform = host.platform.removesuffix("_ssh")
     return {
+        **_login_params(host, credentials, info),
         "device_type": platform if platform.endswith("_telnet") else f"{platform}_telnet",
-        "host": host.address,
         "port": 23 if host.port == 22 else host.port,  # 22 is only the inventory's default
+    }
+
+
+def _login_params(
+    host: Host, credentials: Credentials, info: platforms.PlatformInfo
+) -> dict[str, Any]:
+    """What netmiko gets over SSH and telnet alike: who logs in, and the time bounds."""
+    options = host.connection
+    return {
+        "host": host.address,
         "username": credentials.username or "",
         "password": credentials.password or "",
         "secret": credentials.secret or "",
@@ -1093,18 +1102,11 @@ def _netmiko_params(
 ) -> dict[str, Any]:
     options = host.connection
     return {
+        **_login_params(host, credentials, info),
         "sock": sock,
         "device_type": host.platform,
-        "host": host.address,
         "port": host.port,
-        "username": credentials.username or "",
-        "password": credentials.password or "",
-        "secret": credentials.secret or "",
-        "conn_timeout": options.conn_timeout,
-        "auth_timeout": options.auth_timeout,
         "banner_timeout": options.conn_timeout,
-        "fast_cli": options.fast_cli,
-        "global_delay_factor": info.delay_factor,
         # The agent only when asked (use_agent), and never ~/.ssh's keys: tried before the
         # password, they are slow and surprising against thousands of devices (and may
         # lock accounts).

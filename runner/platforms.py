@@ -359,6 +359,21 @@ _IOS_LIKE = {
     "sections": _IOS_SECTIONS,
 }
 
+# VRP and Comware share their command line: `<name>`/`[name]` views, `#`-separated
+# configs, `quit` out of a section, and netmiko drivers that lean on sleeps at login.
+_VRP_LIKE = {
+    "prompt": _vrp_prompt,
+    "enable": False,  # (netmiko's Comware enable() is system-view, not a privilege)
+    "rejected": _rejects(*_VRP),
+    "running_config": "display current-configuration",
+    "planner": Planner.HIER,
+    "comment_lines": r"^\s*#",
+    "sections": _VRP_SECTIONS,
+    "section_exits": ("quit",),
+    "config_prompt_end": r"[>\]]\s*$",
+    "delay_factor": 1.0,
+}
+
 TABLE: tuple[PlatformInfo, ...] = (
     PlatformInfo(
         name="cisco_ios",
@@ -442,37 +457,19 @@ TABLE: tuple[PlatformInfo, ...] = (
         device_types=("huawei_vrp",),
         napalm=("huawei_vrp", "ce"),
         ansible=("ce", "community.network.ce"),
-        prompt=_vrp_prompt,
-        enable=False,
-        rejected=_rejects(*_VRP),
-        running_config="display current-configuration",
-        planner=Planner.HIER,
-        comment_lines=r"^\s*#",
-        sections=_VRP_SECTIONS,
-        section_exits=("quit",),
-        config_prompt_end=r"[>\]]\s*$",
-        delay_factor=1.0,
         noise=_VRP_NOISE,
         secrets=_VRP_SECRETS,
+        **_VRP_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
         name="hp_comware",
         title="HPE Comware / H3C",
         device_types=("h3c_comware",),
         ansible=("comware", "hpe.comware.comware"),
-        prompt=_vrp_prompt,
-        enable=False,  # netmiko's comware enable() is system-view, not a privilege
-        rejected=_rejects(*_VRP),
-        running_config="display current-configuration",
-        planner=Planner.HIER,
         hier_platform="HP_COMWARE5",
-        comment_lines=r"^\s*#",
-        sections=_VRP_SECTIONS,
-        section_exits=("quit",),
-        config_prompt_end=r"[>\]]\s*$",
-        delay_factor=1.0,
         noise=_VRP_NOISE,
         secrets=_VRP_SECRETS,
+        **_VRP_LIKE,  # type: ignore[arg-type]
     ),
 )
 
