@@ -44,6 +44,25 @@ def inventory_file(write):  # type: ignore[no-untyped-def]
     return write("inventory.yaml", INVENTORY)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_known_hosts(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Session- and module-scoped fixtures (the FakeNOS run, the shared labs) run before any
+    function-scoped fixture: they too learn host keys in a file of the test session, never in
+    ~/.netjob, where a key from an earlier CI run on a reused port reads as host_key_changed."""
+    import os
+
+    folder = tmp_path_factory.mktemp("netjob-session-home")
+    saved = {k: os.environ.get(k) for k in ("NETJOB_KNOWN_HOSTS", "NETJOB_LAB_HOST_KEY")}
+    os.environ["NETJOB_KNOWN_HOSTS"] = str(folder / "known_hosts")
+    os.environ["NETJOB_LAB_HOST_KEY"] = str(folder / "lab_host_key")
+    yield folder
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture(autouse=True)
 def _own_known_hosts(tmp_path_factory, monkeypatch):  # type: ignore[no-untyped-def]
     """Each test learns lab host keys in its own known-hosts file (never ~/.netjob), and
