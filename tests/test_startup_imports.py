@@ -1,5 +1,6 @@
 """Speed to first output: the commands that touch no device never import the SSH stack
-(netmiko, paramiko), the config planner (hier_config), Dask or ansible-core. A test of
+(netmiko, paramiko), the config planner (hier_config), Dask, ansible-core or pydantic
+(typer 0.29 builds pydantic adapters for every parameter). A test of
 imports, not of time: the figures are in bench/README.md (Startup)."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from fakes import FakeFleet
 
 from runner import core
 
-HEAVY = ("netmiko", "paramiko", "hier_config", "distributed", "ansible")
+HEAVY = ("netmiko", "paramiko", "hier_config", "distributed", "ansible", "pydantic")
 
 SCRIPT = """
 import json, os, sys
