@@ -6,16 +6,60 @@ Steps: the unit on the queue) → StepResult / HostResult → Report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner import platforms
 
-if TYPE_CHECKING:
-    from runner.checks import Check, CheckResult
+# --- checks: the audit rules of a task (parsed by runner.checks, judged by runner.audit)
+
+
+class CheckStatus(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"  # the check could not be judged (not parsed, not a number, bad regex)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule. `rule` is a TEXT_RULES name, or a FIELD_RULES name when `field` is set."""
+
+    name: str
+    rule: str
+    operand: str | tuple[str, ...]  # a tuple for `in` / `not_in` only
+    field: str | None = None  # with `fields`: the `default:` one, if any
+    where: tuple[tuple[str, str], ...] = ()
+    each: bool = True
+    line: int = 0  # where the check starts in the job file
+    # `field: {arista_eos: image, default: version}`: ntc-templates name fields per platform.
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def field_for(self, platform: str | None) -> str | None:
+        """The field this check reads on a platform (None: no entry for it, no default)."""
+        by_platform = dict(self.fields)
+        if not by_platform:
+            return self.field
+        return by_platform.get(platform or "", by_platform.get("default"))
+
+    def render(self, fn: Callable[[str], str]) -> Check:
+        """A copy with every string (name, operands, where values) passed through `fn`."""
+        operand = (
+            tuple(fn(v) for v in self.operand)
+            if isinstance(self.operand, tuple)
+            else fn(self.operand)
+        )
+        where = tuple((key, fn(value)) for key, value in self.where)
+        return replace(self, name=fn(self.name), operand=operand, where=where)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    status: CheckStatus
+    evidence: str  # one short line: the offending line or value, or what matched
 
 
 class TaskKind(str, Enum):

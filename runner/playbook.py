@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from runner import schema
-from runner.checks import Check, parse_checks
-from runner.models import Answer, Job, Task, TaskKind
+from runner.checks import parse_checks
+from runner.models import Answer, Check, Job, Task, TaskKind
 from runner.schema import At
 from runner.yamlio import line_of, load_yaml
 

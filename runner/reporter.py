@@ -24,11 +24,19 @@ from pathlib import Path
 from typing import Any
 
 from runner import __version__
-from runner.checks import CheckResult, CheckStatus
 from runner.compliance import compliance, markdown
 from runner.drift import OutputStore, normalize
 from runner.files import name_hash, safe_name, write_private
-from runner.models import HostResult, Job, Report, Status, StepResult, TaskKind
+from runner.models import (
+    CheckResult,
+    CheckStatus,
+    HostResult,
+    Job,
+    Report,
+    Status,
+    StepResult,
+    TaskKind,
+)
 from runner.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.redact import Redactor
 from runner.savepaths import split as split_save_to

@@ -24,10 +24,9 @@ from jinja2 import meta
 from jinja2.exceptions import SecurityError
 
 from runner import sandbox, savepaths
-from runner.checks import Check
 from runner.errors import TemplateError
 from runner.files import link_in, refuse_link
-from runner.models import Host, Job, Step, Task, TaskKind
+from runner.models import Check, Host, Job, Step, Task, TaskKind
 from runner.playbook import DISCONNECTS
 
 _ENV = sandbox.Sandbox(

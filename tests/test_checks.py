@@ -5,9 +5,11 @@ from typing import Any
 
 import pytest
 
-from runner.checks import Check, CheckStatus, evaluate, evaluate_all, parse_checks
+from runner.audit import evaluate, evaluate_all
+from runner.checks import parse_checks
 from runner.errors import LoadError
 from runner.lab.device import Device
+from runner.models import Check, CheckStatus
 from runner.schema import At
 from runner.yamlio import parse_yaml
 
