@@ -24,7 +24,7 @@ from hier_config.child import HConfigChild
 from hier_config.platforms.driver_base import HConfigDriverBase
 
 from runner import platforms
-from runner.errors import NetjobError
+from runner.errors import PlanError
 
 # hier_config reads a banner until a line that closes it, never closing on the line that
 # opens it, so a one-line banner (`banner motd ^CAuthorized only^C`, as IOS shows a
@@ -38,10 +38,6 @@ _BANNER_DELIMITER = re.compile(r"^([ \t]*banner \S+ )(\^C|[^\s\w])(.*)\2[ \t]*$"
 
 def _device_banner(text: str) -> str:
     return _BANNER_DELIMITER.sub(r"\1^C\3^C", text)
-
-
-class PlanError(NetjobError):
-    """The running config or the task's lines could not be read as a configuration."""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from runner import platforms
-from runner.errors import NetjobError
+from runner.errors import StoreError
 
 K = TypeVar("K", bound=Hashable)
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -45,10 +45,6 @@ def normalize(text: str, platform: str, extra: Sequence[str] = ()) -> str:
     lines = (line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
     kept = [line for line in lines if not (noise and noise.search(line))]
     return "\n".join(kept).strip("\n") + "\n"
-
-
-class StoreError(NetjobError):
-    """An output is missing from the store or damaged on disk."""
 
 
 class OutputStore:

@@ -6,11 +6,11 @@
     │   ├── TemplateError            a task does not render for a host
     │   └── SelectionError           --limit / hosts: names no known host or group
     ├── LabError                     the built-in lab cannot start (port taken, ...)
-    ├── ParseError (runner.parsing)  TextFSM cannot parse an output: that step's field checks
+    ├── ParseError                   TextFSM cannot parse an output: that step's field checks
     │                                are "error", the host goes on
-    ├── PlanError (runner.checkmode) a config cannot be read as a hierarchy: lines are sent
+    ├── PlanError                    a config cannot be read as a hierarchy: lines are sent
     │                                as written, and the step says so
-    ├── StoreError (runner.drift)    a stored output is missing or damaged
+    ├── StoreError                   a stored output is missing or damaged
     ├── ClusterError                 --cluster unusable: unreachable, plain TCP without
     │                                --insecure, versions differ, netjob[dask] missing
     ├── ReportWriteError             a report file cannot be written (a read-only or full
@@ -105,6 +105,18 @@ class TemplateError(InputError):
 
 class SelectionError(InputError):
     """A host pattern names no known host or group."""
+
+
+class ParseError(NetjobError):
+    """Output could not be parsed: no template, a broken template, or an Error rule hit."""
+
+
+class PlanError(NetjobError):
+    """The running config or the task's lines could not be read as a configuration."""
+
+
+class StoreError(NetjobError):
+    """An output is missing from the store or damaged on disk."""
 
 
 class LabError(NetjobError):

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from runner.drift import Drift, StoreError, diff_outputs, normalize
-from runner.errors import InputError, SelectionError
+from runner.drift import Drift, diff_outputs, normalize
+from runner.errors import InputError, SelectionError, StoreError
 from runner.fold import host_ranges, natural_key
 from runner.models import Host, HostResult, Job, Report
 from runner.platforms import DEFAULT as DEFAULT_PLATFORM

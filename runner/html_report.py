@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from runner.drift import StoreError
+from runner.errors import StoreError
 from runner.files import write_private
 from runner.reporter import load_host, safe_name
 

@@ -21,11 +21,7 @@ import textfsm
 from ntc_templates.parse import ParsingException
 from ntc_templates.parse import parse_output as ntc_parse_output
 
-from runner.errors import NetjobError
-
-
-class ParseError(NetjobError):
-    """Output could not be parsed: no template, a broken template, or an Error rule hit."""
+from runner.errors import ParseError
 
 
 def parse_output(

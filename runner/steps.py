@@ -14,12 +14,19 @@ from typing import Any
 
 from runner import platforms
 from runner.audit import evaluate_all
-from runner.checkmode import PlanError, plan_config, plan_set_lines
+from runner.checkmode import plan_config, plan_set_lines
 from runner.connection import Connection
-from runner.errors import CommandRejectedError, DeviceError, FailureClass, TemplateError
+from runner.errors import (
+    CommandRejectedError,
+    DeviceError,
+    FailureClass,
+    ParseError,
+    PlanError,
+    TemplateError,
+)
 from runner.files import link_in, refuse_link, safe_name, save_path
 from runner.models import CheckResult, CheckStatus, Host, Status, Step, StepResult, TaskKind
-from runner.parsing import ParseError, parse_output
+from runner.parsing import parse_output
 from runner.platforms import Planner
 from runner.redact import MASK, LogFilter
 from runner.templating import finish_step

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from hier_config import Platform
 
-from runner.checkmode import PlanError, hier_platform, plan_config
+from runner.checkmode import hier_platform, plan_config
+from runner.errors import PlanError
 from runner.lab.device import Device
 
 RUNNING = """\

@@ -11,8 +11,8 @@ import pytest
 from netmiko.ssh_dispatcher import CLASS_MAPPER
 
 from runner import platforms
-from runner.checkmode import PlanError, nest_flat_lines, plan_config
-from runner.errors import InputError
+from runner.checkmode import nest_flat_lines, plan_config
+from runner.errors import InputError, PlanError
 from runner.models import Host, Job, Task, TaskKind
 from runner.scheduler import expand
 
