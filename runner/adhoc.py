@@ -1,24 +1,20 @@
 """Ad-hoc runs (`netjob cmd`): commands given on the command line become a Job in memory
 that goes through runner.core like any job file, so the run folder (reports/adhoc/<run-id>),
-redaction, the reporter and exit codes are the same. Then each host's answers are read
-back from the run folder, as `netjob show` reads them, to be folded or printed as JSON.
+redaction, the reporter and exit codes are the same. Reading each host's answers back from
+the run folder, to fold them or print them as JSON, is runner.adhoc_answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from runner.errors import InputError
-from runner.fold import Fold, fold
 from runner.models import Job, Task, TaskKind
 
 ADHOC = "adhoc"  # the job's name, and its folder under the reports: reports/adhoc/<run-id>
 SHOW_TASK = "commands"
 CONFIG_TASK = "config"
-CONFIG_LABEL = "(config)"  # the config step's heading on the console
 
 
 def adhoc_job(commands: Sequence[str], config: Sequence[str] = ()) -> Job:
@@ -35,77 +31,3 @@ def adhoc_job(commands: Sequence[str], config: Sequence[str] = ()) -> Job:
     if commands:
         tasks.append(Task(SHOW_TASK, TaskKind.SHOW, tuple(commands)))
     return Job(name=ADHOC, path=Path(ADHOC), tasks=tuple(tasks))
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What one host said: each show command's output, and the config step's outcome."""
-
-    status: str
-    failure: str | None = None
-    error: str | None = None
-    outputs: Mapping[str, str] = field(default_factory=dict)
-    config: Mapping[str, Any] | None = None  # status, note, diff, lines
-
-    def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "status": self.status,
-            "failure": self.failure,
-            "error": self.error,
-            "outputs": dict(self.outputs),
-        }
-        if self.config is not None:
-            data["config"] = dict(self.config)
-        return data
-
-
-def answer(host: Mapping[str, Any]) -> Answer:
-    """A host's answer from its data in the run folder (runner.reporter.load_host)."""
-    outputs: dict[str, str] = {}
-    config: dict[str, Any] | None = None
-    for step in host["steps"]:
-        if step["kind"] == TaskKind.SHOW.value:
-            outputs.update(zip(step["commands"], step["outputs"], strict=False))
-        else:
-            config = {
-                "status": step["status"],
-                "note": step["note"],
-                "diff": step.get("diff"),
-                "lines": step["commands"],
-            }
-    return Answer(host["status"], host["failure"], host["error"], outputs, config)
-
-
-def sections(
-    hosts: Mapping[str, Mapping[str, Any]], diff: bool = False
-) -> list[tuple[str, list[Fold]]]:
-    """For the console: per command (and the config step, as CONFIG_LABEL), the hosts'
-    texts folded. A host with no output for a command shows why (its failure, or what
-    happened to the step), so it folds with the hosts that failed the same way."""
-    labels: dict[str, dict[str, str]] = {}
-    for name, host in hosts.items():
-        for step in host["steps"]:
-            if step["kind"] == TaskKind.SHOW.value:
-                for i, command in enumerate(step["commands"]):
-                    text = step["outputs"][i] if i < len(step["outputs"]) else _why(step, host)
-                    labels.setdefault(command, {})[name] = text
-            else:
-                labels.setdefault(CONFIG_LABEL, {})[name] = _config_text(step, host, diff)
-    return [(label, fold(texts)) for label, texts in labels.items()]
-
-
-def _why(step: Mapping[str, Any], host: Mapping[str, Any]) -> str:
-    if step["error"]:
-        return f"!! {step['failure']}: {step['error']}\n"
-    if host["error"]:
-        return f"!! {host['failure']}: {host['error']}\n"
-    return f"-- {step['status']}" + (f": {step['note']}" if step["note"] else "") + "\n"
-
-
-def _config_text(step: Mapping[str, Any], host: Mapping[str, Any], diff: bool) -> str:
-    if step["status"] in ("failed", "skipped"):
-        return _why(step, host)
-    text = f"-- {step['status']}" + (f": {step['note']}" if step["note"] else "") + "\n"
-    if diff and step.get("diff"):
-        text += step["diff"].rstrip("\n") + "\n"
-    return text

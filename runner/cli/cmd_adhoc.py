@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from runner import adhoc, core
+from runner import adhoc, adhoc_answers, core
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
@@ -123,11 +123,11 @@ def cmd(
             "report": str(report.run_dir / "report.json"),
             "interrupted": data["interrupted"],
             "summary": data["summary"],
-            "hosts": {n: adhoc.answer(h).as_dict() for n, h in hosts_data.items()},
+            "hosts": {n: adhoc_answers.answer(h).as_dict() for n, h in hosts_data.items()},
         }
         typer.echo(json.dumps(document, indent=1))
         raise typer.Exit(int(exit_code(data)))
-    for label, folds in adhoc.sections(hosts_data, diff=diff or check):
+    for label, folds in adhoc_answers.sections(hosts_data, diff=diff or check):
         _print_section(console, label, folds)
     raise typer.Exit(int(print_report(report.run_dir, "table", View(console))))
 
