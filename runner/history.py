@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from runner.drift import Drift, diff_outputs, normalize
+from runner.drift import Drift, diff_outputs
 from runner.errors import InputError, SelectionError, StoreError
 from runner.fold import host_ranges, natural_key
 from runner.models import Host, HostResult, Job, Report
+from runner.noise import normalize
 from runner.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.reporter import host_result, job_folder, load_host, report_dict
 from runner.scheduler import interrupted

@@ -25,7 +25,6 @@ from typing import Any
 
 from runner import __version__
 from runner.compliance import compliance, markdown
-from runner.drift import OutputStore, normalize
 from runner.files import name_hash, safe_name, write_private
 from runner.models import (
     CheckResult,
@@ -37,6 +36,8 @@ from runner.models import (
     StepResult,
     TaskKind,
 )
+from runner.noise import normalize
+from runner.output_store import OutputStore
 from runner.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.redact import Redactor
 from runner.savepaths import split as split_save_to
