@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from runner import __version__
-from runner.compliance import compliance, markdown
+from runner.compliance import compliance
 from runner.files import name_hash, safe_name, write_private
+from runner.markdown import markdown
 from runner.models import (
     CheckResult,
     CheckStatus,
