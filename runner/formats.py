@@ -26,7 +26,13 @@ from typing import Any
 import yaml
 
 from runner.errors import LoadError
-from runner.inventory import SCALARS, Inventory, build_inventory
+from runner.inventory import (
+    SCALARS,
+    Inventory,
+    build_inventory,
+    cache_inventory,
+    cached_inventory,
+)
 from runner.inventory_ansible import load_ansible, looks_like_ansible
 from runner.inventory_nornir import load_nornir
 from runner.models import ConnectionOptions, Host
@@ -46,9 +52,12 @@ def load_any(path: Path, vault: Vault | None = None) -> Inventory:
     """`vault` decrypts an Ansible inventory's `!vault` values (see runner.vault)."""
     if path.is_dir():
         return _load_folder(path, vault)
+    cached = cached_inventory(path)  # a big netjob inventory, unchanged since a run kept it
+    if cached is not None:
+        return cached
     kind, data = _classify(path)
     if kind == "netjob":
-        return build_inventory(data, path)
+        return cache_inventory(path, build_inventory(data, path))
     if kind == "ansible":
         return load_ansible(path, vault)
     if kind == "nornir":

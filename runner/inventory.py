@@ -169,24 +169,44 @@ _COLON_PARTS = re.compile(r"(?:[^\s:\[\]]|\[[^\]]*\])+")
 
 
 def load_inventory(path: Path) -> Inventory:
-    """Load and check an inventory; a big one that loaded before comes from the cache."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return build_inventory(load_yaml(path), path)  # load_yaml says what is wrong
-    if len(data) < CACHE_FROM_BYTES or os.environ.get("NETJOB_NO_CACHE"):
-        with paused_gc():
-            return build_inventory(load_yaml(path), path)
-    cache = _cache_file(data)
+    """Load and check a netjob inventory; a big one that loaded before comes from the cache
+    (runner.formats.load_any, the path `netjob run` takes, asks the cache the same way)."""
+    cached = cached_inventory(path)
+    if cached is not None:
+        return cached
+    with paused_gc():
+        return cache_inventory(path, build_inventory(load_yaml(path), path))
+
+
+def cached_inventory(path: Path) -> Inventory | None:
+    """The checked inventory of this file's exact bytes, if a run kept it; else None."""
+    cache = _cache_of(path)
+    if cache is None:
+        return None
     with contextlib.suppress(Exception):  # a missing or unreadable cache just means "build"
         cached: Inventory = pickle.loads(cache.read_bytes())
         return dataclasses.replace(cached, source=path)
-    with paused_gc():
-        inventory = build_inventory(load_yaml(path), path)
-    with contextlib.suppress(OSError):
-        cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_private(cache, pickle.dumps(inventory, pickle.HIGHEST_PROTOCOL), atomic=True)
+    return None
+
+
+def cache_inventory(path: Path, inventory: Inventory) -> Inventory:
+    """Keep a big inventory, checked, for the next run; `inventory` is returned as is."""
+    cache = _cache_of(path)
+    if cache is not None:
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_private(cache, pickle.dumps(inventory, pickle.HIGHEST_PROTOCOL), atomic=True)
     return inventory
+
+
+def _cache_of(path: Path) -> Path | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None  # the loader says what is wrong
+    if len(data) < CACHE_FROM_BYTES or os.environ.get("NETJOB_NO_CACHE"):
+        return None
+    return _cache_file(data)
 
 
 # PyYAML builds ~10,000 hosts a second at best; a checked inventory is kept by content so

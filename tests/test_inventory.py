@@ -130,3 +130,24 @@ def test_a_big_inventory_is_cached_by_content(
     changed = load_inventory(path)
     assert changed.hosts["h00007"].address == "192.0.2.99"  # a changed file is read again
     assert len(list((tmp_path / "cache" / "netjob").glob("inventory-*.pickle"))) == 2
+
+
+def test_netjob_run_takes_the_cache_of_a_big_inventory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache is on the path `netjob run` takes (runner.formats.load_any): a second load
+    of an unchanged big inventory does not parse its YAML at all."""
+    from runner import formats
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("NETJOB_NO_CACHE", raising=False)
+    rows = [f"  h{i:05d}: {{address: 192.0.2.{i % 250 + 1}}}" for i in range(12000)]
+    path = tmp_path / "big.yaml"
+    path.write_text("hosts:\n" + "\n".join(rows) + "\n")
+    first = formats.load_any(path)
+
+    def unparsed(_: Path) -> None:
+        raise AssertionError("parsed again: the cache was not used")
+
+    monkeypatch.setattr(formats, "_classify", unparsed)
+    assert formats.load_any(path) == first
