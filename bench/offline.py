@@ -53,12 +53,20 @@ def timed_plan(folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def timed_load(folder: Path) -> float:
-    """Load + --limit filter the way `netjob run` does it (runner.core.load_inventories,
-    which reads the YAML every run: the checked-inventory cache of
-    runner.inventory.load_inventory is not on that path, so it is not measured here)."""
+def timed_load(folder: Path, cached: bool = False) -> float:
+    """Load + --limit filter the way `netjob run` does it (runner.core.load_inventories).
+    cached=False: the YAML parsed and checked (NETJOB_NO_CACHE, a changed file); True: the
+    checked inventory from netjob's cache of big inventories (the file unchanged since)."""
+    import os
+
     from runner import core
 
+    os.environ["XDG_CACHE_HOME"] = str(folder / "cache")  # never the user's own cache
+    if cached:
+        os.environ.pop("NETJOB_NO_CACHE", None)
+        core.load_inventories(folder / "inv.yaml")  # fills the cache
+    else:
+        os.environ["NETJOB_NO_CACHE"] = "1"
     start = time.perf_counter()
     chosen = core.load_inventories(folder / "inv.yaml").select("core,h0*,!h00010")
     assert chosen
