@@ -45,10 +45,6 @@ class ConfigPlan:
     lines: tuple[str, ...]  # what to send, in order, each under its parents (indented)
     diff: str  # the same as a unified-diff-style text: `+` for lines to send
 
-    @property
-    def unchanged(self) -> bool:
-        return not self.lines
-
 
 def hier_platform(platform: str) -> Platform:
     """hier_config's platform for a netmiko device_type (`_ssh`/`_telnet` ignored)."""

@@ -39,7 +39,7 @@
                                      algorithms not enabled for it: `ssh:` in the inventory)
 
 Foreign exceptions (netmiko, paramiko, sockets) are mapped to DeviceError subclasses in one
-place, `runner.connection.map_exception`, and nowhere else. A DeviceError never reaches the
+place, `runner.exception_map.map_exception`, and nowhere else. A DeviceError never reaches the
 CLI: the executor records it on the host. Only the CLI turns a Report into an ExitCode.
 """
 
@@ -77,7 +77,6 @@ class FailureClass(str, Enum):
     HOST_KEY_UNKNOWN = "host_key_unknown"
     JUMP_FAILED = "jump_failed"
     NO_COMMON_ALGORITHMS = "no_common_algorithms"
-    CHECK_FAILED = "check_failed"
     TEMPLATE_ERROR = "template_error"
     INTERRUPTED = "interrupted"
     INTERNAL_ERROR = "internal_error"

@@ -27,7 +27,7 @@ from runner.files import write_private
 from runner.models import ConnectionOptions, Credentials, Host
 from runner.schema import At
 from runner.ssh_options import ssh_options
-from runner.yamlio import load_yaml, parse_yaml, paused_gc
+from runner.yamlio import load_yaml, paused_gc
 
 SCALARS = (
     "address",
@@ -222,10 +222,6 @@ def _cache_file(data: bytes) -> Path:
     shape = repr([sorted(c.__dataclass_fields__) for c in (Inventory, Host, ConnectionOptions)])
     key = hashlib.sha256(f"{__version__}\0{shape}\0".encode() + data).hexdigest()
     return root / f"inventory-{key}.pickle"
-
-
-def parse_inventory(text: str, path: Path) -> Inventory:
-    return build_inventory(parse_yaml(text, str(path)), path)
 
 
 def build_inventory(data: Any, path: Path) -> Inventory:

@@ -32,7 +32,7 @@ def test_only_the_missing_ntp_server_is_planned() -> None:
     plan = plan_config(RUNNING, ["ntp server 192.0.2.1", "ntp server 192.0.2.2"], "cisco_ios")
     assert plan.lines == ("ntp server 192.0.2.2",)
     assert plan.diff == "+ntp server 192.0.2.2\n"
-    assert not plan.unchanged
+    assert plan.lines
 
 
 def test_a_changed_description_is_planned_under_its_interface() -> None:
@@ -51,7 +51,7 @@ def test_a_changed_description_is_planned_under_its_interface() -> None:
 def test_lines_already_in_force_plan_nothing() -> None:
     lines = ["ntp server 192.0.2.1", "interface GigabitEthernet0/1", " description users"]
     plan = plan_config(RUNNING, lines, "cisco_ios")
-    assert plan.unchanged and plan.lines == () and plan.diff == ""
+    assert plan.lines == () and plan.diff == ""
 
 
 def test_a_partial_config_never_removes_what_it_does_not_mention() -> None:
@@ -88,7 +88,7 @@ def test_plans_against_a_lab_running_config() -> None:
     lines = ["ntp server 192.0.2.123", "logging host 192.0.2.50", "no ip http server"]
     assert planned(lines, running) == ["ntp server 192.0.2.123"]
     in_force = Device(1, "r001", "lab-enable").running_config()
-    assert plan_config(in_force, lines, "cisco_ios").unchanged
+    assert plan_config(in_force, lines, "cisco_ios").lines == ()
 
 
 def test_a_lab_interface_change_is_planned_with_its_parent() -> None:
@@ -148,4 +148,4 @@ def test_set_style_plan_sends_only_what_is_missing() -> None:
         ],
     )
     assert plan.lines == ("set system ntp server 192.0.2.2", "delete system ntp server 192.0.2.1")
-    assert plan_set_lines(running, ["set system ntp server 192.0.2.1"]).unchanged
+    assert plan_set_lines(running, ["set system ntp server 192.0.2.1"]).lines == ()

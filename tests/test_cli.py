@@ -142,9 +142,16 @@ def test_run_uses_one_process_per_cpu_unless_told(
         assert chosen[-1] == expected
 
 
-def test_the_default_process_count_follows_the_cpus_this_process_may_use() -> None:
+def test_the_default_process_count_follows_the_cpus_this_process_may_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The CPUs this process may use (a container's share), not the machine's count, at
+    most 8: a cpuset of 1, 4 and 16 CPUs gives 1, 4 and 8 worker processes."""
     import os
 
     from runner import core
 
-    assert core.processes_for_this_machine() == max(1, min(len(os.sched_getaffinity(0)), 8))
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)  # the host's count: never the answer
+    for allowed, expected in ((1, 1), (4, 4), (16, 8)):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda _pid, n=allowed: set(range(n)))
+        assert core.processes_for_this_machine() == expected

@@ -8,8 +8,9 @@ import pytest
 
 from runner.errors import LoadError
 from runner.formats import load_any, merge_inventories, to_netjob_yaml
-from runner.inventory import Inventory, parse_inventory
+from runner.inventory import Inventory, build_inventory
 from runner.models import Host
+from runner.yamlio import parse_yaml
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -35,6 +36,11 @@ hosts:
          vars: {uplink: GigabitEthernet0/2, rack: B2}}
   r004: {address: 127.0.0.1, port: 10025, groups: [edge], vars: {uplink: GigabitEthernet0/3}}
 """
+
+
+def parse_inventory(text: str, path: Path) -> Inventory:
+    """A netjob inventory from text, as if read from `path`."""
+    return build_inventory(parse_yaml(text, str(path)), path)
 
 
 def make(root: Path, files: dict[str, str]) -> Path:
