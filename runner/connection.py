@@ -1,5 +1,15 @@
-"""The seam over netmiko: the only module that imports it, and the one place where
-foreign exceptions (netmiko, paramiko, sockets) become netjob's DeviceErrors.
+"""NetmikoConnection: netmiko behind the Connection protocol (what executor and steps use),
+the login in two bounded parts, and what netmiko gets to connect (the parameters).
+
+What was here before and moved (each module has one job):
+- `Lease` (the watchdog's hold on a session): runner.lease, which needs no netmiko.
+- the TCP connection (`dial`, `Sock`, `close_sock`, was `close_sock`): runner.dial.
+- the adjustments of netmiko's and paramiko's internals (`_wait_for_data`, `_verify_echo`,
+  `_late_data`, `_quick_mode_check`, `_detach`, `_Client`, the pager and question watch)
+  and the exceptions they raise (`Paged`, `Unanswered`, `SessionClosed`, `NoPrompt`,
+  `NoCommonAlgorithms`, `ClosedDuringAuth`, were `Paged`...): runner.netmiko_patches.
+- the mapping of foreign exceptions to DeviceErrors (`map_exception`, `SESSION_LIMIT`, and
+  `mapped`, its context manager): runner.exception_map.
 """
 
 from __future__ import annotations
@@ -8,9 +18,7 @@ import contextlib
 import dataclasses
 import functools
 import re
-import socket
 import threading
-import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -18,156 +26,37 @@ from typing import Any, Protocol
 
 import paramiko
 from netmiko import ConnectHandler
-from netmiko.exceptions import (
-    ConfigInvalidException,
-    NetmikoAuthenticationException,
-    NetmikoBaseException,
-    NetmikoTimeoutException,
-    ReadException,
-    ReadTimeout,
-)
+from netmiko.exceptions import ConfigInvalidException
 
-from runner import hostkeys, jump, platforms, sshalgs, transfer
+from runner import jump, platforms, transfer
+from runner.dial import Sock, close_sock, dial
 from runner.errors import (
     AuthenticationError,
     CommandRejectedError,
     CommandTimeoutError,
     ConnectionLostError,
-    ConnectTimeoutError,
     DeviceError,
     FailureClass,
     HostTimeoutError,
-    LoginTimeoutError,
-    NoCommonAlgorithmsError,
     SessionDesyncError,
-    SessionLimitError,
     UnansweredPromptError,
-    UnreachableError,
 )
-from runner.models import ConnectionOptions, Credentials, Host
-
-SESSION_LIMIT = re.compile(r"session limit|too many (sessions|connections)|all vty", re.I)
-
-
-class Lease:
-    """A host's hold on its session, so another thread (the watchdog) can cut it at any
-    moment: while connecting, logging in or waiting for a prompt.
-
-    `login_slot()` is what a connector holds while it logs in (after the TCP connection and
-    the SSH banner, which cost the device's AAA server nothing): the executor makes it its
-    run's login gate, and stops the host's clock while the host waits for it."""
-
-    def __init__(self, login_slot: Callable[[], AbstractContextManager[object]] | None = None):
-        self._lock = threading.Lock()
-        self._cutters: list[Callable[[], None]] = []
-        self.expired = False
-        self.login_slot = login_slot or contextlib.nullcontext
-
-    def on_abort(self, cut: Callable[[], None]) -> None:
-        """Register how to cut this session; runs at once if the deadline already passed."""
-        with self._lock:
-            self._cutters.append(cut)
-            if not self.expired:
-                return
-        cut()
-        raise HostTimeoutError("past the host's deadline before it logged in")
-
-    def abort(self) -> None:
-        with self._lock:
-            self.expired = True
-            cutters = list(self._cutters)
-        for cut in cutters:
-            with contextlib.suppress(Exception):
-                cut()
-
-
-Sock = socket.socket | paramiko.Channel  # a TCP socket, or a channel through a bastion
-
-
-def _close(sock: Sock) -> None:
-    if isinstance(sock, paramiko.Channel):
-        sock.close()
-        return
-    # shutdown() wakes a thread blocked in recv() on this socket; close() alone may not.
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-    with contextlib.suppress(OSError):
-        sock.close()
-
-
-def _detach(driver: Any) -> None:
-    """Make netmiko's read loop fail at its next poll instead of sitting out its timeout:
-    paramiko never reports a closed channel as readable, so netmiko would not notice."""
-    channel = getattr(driver, "channel", None)
-    if channel is not None:
-        channel.remote_conn = None
-
-
-def dial(host: Host, lease: Lease) -> socket.socket:
-    """The TCP connection, made here so that its failures are precise and the lease can cut
-    it. A dead host fails within conn_timeout and is not retried."""
-    timeout = host.connection.conn_timeout
-    where = f"{host.address}:{host.port}"
-    try:
-        sock = socket.create_connection((host.address, host.port), timeout=timeout)
-    except ConnectionRefusedError as exc:
-        raise UnreachableError(f"connection refused by {where}: nothing listens there") from exc
-    except socket.gaierror as exc:
-        raise UnreachableError(
-            f"the address {host.address!r} does not resolve (DNS)",
-            hint="check the host's address in the inventory",
-        ) from exc
-    except TimeoutError as exc:
-        raise ConnectTimeoutError(f"no answer from {where} within {timeout:g}s") from exc
-    except OSError as exc:
-        raise UnreachableError(f"cannot reach {where}: {exc.strerror}") from exc
-    # Interactive traffic: without TCP_NODELAY, Nagle's algorithm and delayed ACKs stall
-    # each small write for ~40 ms (OpenSSH sets it too). On loopback this alone took a
-    # login from ~85 ms to ~4 ms.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    lease.on_abort(lambda: _close(sock))
-    try:
-        _await_banner(sock, where, timeout)
-    except DeviceError:
-        _close(sock)
-        raise
-    return sock
-
-
-def _await_banner(sock: socket.socket, where: str, timeout: float) -> None:
-    """Wait for the device's SSH version line (peeked: it stays for paramiko to read), so
-    a device that accepts TCP and then says nothing, closes, or speaks another protocol
-    fails here, precisely, before it takes a login slot."""
-    cause: OSError | None = None
-    try:
-        first = sock.recv(256, socket.MSG_PEEK)
-    except TimeoutError as exc:
-        error: DeviceError = ConnectTimeoutError(
-            f"{where} accepted the connection but sent no SSH banner within {timeout:g}s",
-            hint="its SSH server does not answer (overloaded or wedged, or a firewall holds "
-            "the connection): check the device, or raise connection.conn_timeout",
-        )
-        error.retryable = True
-        raise error from exc
-    except OSError as exc:  # a reset right after the accept
-        first, cause = b"", exc
-    if not first:
-        error = ConnectionLostError(
-            f"{where} closed the connection before sending an SSH banner",
-            hint="the device refuses SSH from this address or has no SSH session free "
-            "(a vty access-class, MaxStartups): check its SSH settings",
-        )
-        error.retryable = True
-        raise error from cause
-    # RFC 4253 lets a server send other lines before its version; network devices do not,
-    # and a port that answers anything else runs another service.
-    if not first.startswith(b"SSH-"[: len(first)]) and b"SSH-" not in first:
-        said = first.decode("utf-8", "replace").splitlines()[0]
-        raise UnreachableError(
-            f"{where} answered, but not with SSH: it said {_quote(said)}",
-            hint="check the port in the inventory: another service (HTTP, telnet, a console "
-            "server) listens there",
-        )
+from runner.exception_map import first_line, map_exception, mapped, quote, rejected_config
+from runner.lease import Lease
+from runner.models import Credentials, Host
+from runner.netmiko_patches import (
+    NoPrompt,
+    Paged,
+    SessionClosed,
+    Unanswered,
+    _Client,
+    _detach,
+    _late_data,
+    _netmiko_lacks,
+    _quick_mode_check,
+    _verify_echo,
+    _wait_for_data,
+)
 
 
 class Connection(Protocol):
@@ -241,10 +130,8 @@ class NetmikoConnection:
         release: Callable[[], None] = _nothing
         if route.jumps:
             sock: Sock
-            try:
+            with mapped(connecting=True, host=host):
                 sock, release = jump.open_channel(route, host.connection)
-            except Exception as exc:
-                raise map_exception(exc, connecting=True, host=host) from exc
             lease.on_abort(sock.close)
         else:
             sock = dial(dataclasses.replace(host, address=route.address, port=route.port), lease)
@@ -266,7 +153,7 @@ class NetmikoConnection:
             with lease.login_slot():
                 _login(driver, sock, info, bound)
         except Exception as exc:
-            _close(sock)
+            close_sock(sock)
             release()
             error = map_exception(exc, connecting=True, host=host)
             # The TCP connection worked, so the device is there: worth another try later.
@@ -318,25 +205,24 @@ class NetmikoConnection:
         prompt = self._prompt_pattern()
         driver._netjob_received = []
         try:
-            driver._netjob_before_echo = ""
-            output: str = driver.send_command(
-                command, read_timeout=read_timeout, expect_string=expect_string or prompt
-            )
-            stale = str(getattr(driver, "_netjob_before_echo", ""))
-            late = _late_data(driver)
-            if not late and not output.strip():
-                # An empty answer may be a prompt that came before the output: ask for a
-                # fresh prompt and see whether anything else comes first.
-                late = self._probe(prompt, min(read_timeout, 10.0))
-        except Exception as exc:
-            raise self._mapped(exc, during=f"'{command}'") from exc
+            with mapped(to=lambda exc: self._mapped(exc, during=f"'{command}'")):
+                driver._netjob_before_echo = ""
+                output: str = driver.send_command(
+                    command, read_timeout=read_timeout, expect_string=expect_string or prompt
+                )
+                stale = str(getattr(driver, "_netjob_before_echo", ""))
+                late = _late_data(driver)
+                if not late and not output.strip():
+                    # An empty answer may be a prompt that came before the output: ask for
+                    # a fresh prompt and see whether anything else comes first.
+                    late = self._probe(prompt, min(read_timeout, 10.0))
         finally:
             driver._netjob_received = []  # kept only for a failure's partial output
         if self._unexpected(stale, prompt) or self._unexpected(late, prompt):
             self._resync()
             raise SessionDesyncError(
                 f"the output of '{command}' cannot be trusted: the device printed "
-                f"{_quote(stale or late)} {'before echoing' if stale else 'after answering'} "
+                f"{quote(stale or late)} {'before echoing' if stale else 'after answering'} "
                 "it, so the outputs and commands were out of step; the session was "
                 "re-synchronised and no output was stored for it"
             )
@@ -362,7 +248,7 @@ class NetmikoConnection:
         except ValueError as exc:  # netmiko: "Failed to enter configuration mode"
             self._recover()
             raise CommandRejectedError(
-                f"the device refused config mode: {_first_line(str(exc))}",
+                f"the device refused config mode: {first_line(str(exc))}",
                 hint=self._unprivileged_hint() or "check the user's privilege on the device",
                 sent=(),
             ) from exc
@@ -378,7 +264,7 @@ class NetmikoConnection:
             self._broken = "it could not leave configuration mode"
             raise SessionDesyncError(
                 f"the lines were {done}, but the session could not leave configuration "
-                f"mode: {_first_line(str(exc))}",
+                f"mode: {first_line(str(exc))}",
                 sent=tuple(lines),
                 output=output,
             ) from exc
@@ -406,7 +292,7 @@ class NetmikoConnection:
             refused = re.search(r"at command: (.*?), matched error:", str(exc), re.S)
             sent = _sent_until(lines, refused.group(1) if refused else None)
             raise CommandRejectedError(
-                _rejected_config(str(exc)) + self._recovered(), sent=sent, output=str(exc)
+                rejected_config(str(exc)) + self._recovered(), sent=sent, output=str(exc)
             ) from exc
         except Exception as exc:
             raise self._mapped(exc, during="config mode") from exc
@@ -427,7 +313,7 @@ class NetmikoConnection:
             self._recover()
             said = _refusal(self._info.commit_rejected, str(exc), head=None)
             raise CommandRejectedError(
-                f"the device refused the commit: {said or _first_line(str(exc))}"
+                f"the device refused the commit: {said or first_line(str(exc))}"
                 + self._recovered(),
                 sent=(*lines, "commit"),
                 output=str(exc),
@@ -458,7 +344,7 @@ class NetmikoConnection:
             ) from exc
         except ValueError as exc:  # some drivers raise when the save's answer is wrong
             raise CommandRejectedError(
-                f"the device refused to save the config: {_first_line(str(exc))}",
+                f"the device refused to save the config: {first_line(str(exc))}",
                 hint="the lines were applied but not saved; check the device's storage",
             ) from exc
         except Exception as exc:
@@ -510,9 +396,9 @@ class NetmikoConnection:
                 typed = next((a for q, a in known if q.search(last)), "")
             else:
                 raise UnansweredPromptError(
-                    f"'{command}' asked over {_MAX_ANSWERS} questions; the last was {_quote(last)}"
+                    f"'{command}' asked over {_MAX_ANSWERS} questions; the last was {quote(last)}"
                 )
-        except _SessionClosed as exc:
+        except SessionClosed as exc:
             if not allow_disconnect:
                 raise self._mapped(exc, during=f"'{command}'") from exc
             self._broken = "the device ended the session, as allowed (allow_disconnect)"
@@ -565,7 +451,7 @@ class NetmikoConnection:
             if not self._alive():
                 raise self._mapped(exc, during=doing) from exc
             raise CommandRejectedError(
-                f"{doing}: {_first_line(str(exc)) or type(exc).__name__}",
+                f"{doing}: {first_line(str(exc)) or type(exc).__name__}",
                 hint="check the file system and the file's name on the device, and that "
                 "its SCP server is enabled (IOS: ip scp server enable)",
             ) from exc
@@ -628,7 +514,7 @@ class NetmikoConnection:
                     return
             raise ValueError("the device kept printing after its prompt")
         except Exception as exc:
-            self._broken = f"the prompt could not be found again ({_first_line(str(exc))})"
+            self._broken = f"the prompt could not be found again ({first_line(str(exc))})"
 
     def _prompt_pattern(self) -> str | None:
         """The prompt netmiko learnt at login (refreshed after config steps), in the
@@ -656,11 +542,8 @@ class NetmikoConnection:
         keys; the report says the session was unencrypted."""
         info = platforms.lookup(host.platform)
         params = _telnet_params(host, credentials, info)
-        try:
-            with lease.login_slot():
-                driver = ConnectHandler(**params)
-        except Exception as exc:
-            raise map_exception(exc, connecting=True, host=host) from exc
+        with mapped(connecting=True, host=host), lease.login_slot():
+            driver = ConnectHandler(**params)
         lease.on_abort(lambda: _detach(driver))
         connection = cls(driver, info)
         connection.notes.append(
@@ -689,9 +572,9 @@ class NetmikoConnection:
     def _mapped(self, exc: Exception, connecting: bool = False, during: str = "") -> DeviceError:
         """A timeout on a session the device already closed is a lost connection."""
         error = map_exception(exc, connecting=connecting)
-        if isinstance(error, SessionDesyncError) and isinstance(exc, _Paged):
+        if isinstance(error, SessionDesyncError) and isinstance(exc, Paged):
             self._broken = f"the device pages its output ({exc.more!r})"
-        if isinstance(exc, _Unanswered):
+        if isinstance(exc, Unanswered):
             # Ctrl-C cancels the question (IOS's copy, delete, reload); then the prompt.
             with contextlib.suppress(Exception):
                 self._driver.write_channel("\x03")
@@ -740,250 +623,6 @@ def _sent_until(lines: Sequence[str], refused: str | None) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _quote(text: str) -> str:
-    shown = " ".join(text.split())
-    return f"'{shown[:120]}{'...' if len(shown) > 120 else ''}'"
-
-
-def _late_data(driver: Any) -> str:
-    """Whatever the device already sent after the prompt that ended an answer (read
-    without waiting): a second prompt or more output means the prompt matched too early.
-    Blank data (a space or a newline after the prompt) is not an answer."""
-    channel = getattr(driver, "remote_conn", None)
-    try:
-        pending = str(getattr(driver, "_read_buffer", "") or "")
-        if channel is not None and channel.recv_ready():
-            pending += str(driver.read_channel())
-        return pending if pending.strip() else ""
-    except Exception:
-        return ""
-
-
-def _verify_echo(driver: Any) -> None:
-    """netmiko reads up to a command's echo and silently drops what came before it: the
-    rest of an earlier answer, when a prompt matched too early. Keep it, so the command
-    can fail instead of an earlier output being stored cut short."""
-    echo_read = driver.command_echo_read
-
-    def command_echo_read(cmd: str, read_timeout: float) -> str:
-        before = str(driver.read_until_pattern(pattern=re.escape(cmd), read_timeout=read_timeout))
-        head, found, tail = before.rpartition(cmd)
-        driver._netjob_before_echo = head if found else ""
-        return f"{cmd}{tail}" if found else str(echo_read(cmd, read_timeout))
-
-    driver.command_echo_read = command_echo_read
-
-
-def _quick_mode_check(driver: Any, prompt_end: str) -> None:
-    """netmiko's check_config_mode on VRP and Comware reads until 2 s of silence (it
-    forgets its pattern); netmiko calls it four times per config step. Read up to the
-    prompt instead, with the same check."""
-    from netmiko.base_connection import BaseConnection
-
-    def check_config_mode(check_string: str = "]", pattern: str = "", **_: Any) -> bool:
-        return bool(
-            BaseConnection.check_config_mode(driver, check_string=check_string, pattern=prompt_end)
-        )
-
-    driver.check_config_mode = check_config_mode
-
-
-def _netmiko_lacks(driver: Any, method: str) -> bool:
-    """Whether netmiko's class for this device has no real `method` (NoEnable, no save)."""
-    from netmiko.no_enable import NoEnable
-
-    if method == "enable":
-        return isinstance(driver, NoEnable)
-    return False
-
-
-WAIT_FOR_DATA_S = 0.1
-
-
-def _wait_for_data(driver: Any) -> None:
-    """While netmiko waits for a pattern it polls: read the channel, sleep 10 ms, again.
-    With hundreds of sessions waiting on slow devices those wakeups cost more CPU than the
-    SSH work, and every answer also waits out the rest of a sleep. Here, when nothing is
-    there to read, the thread sleeps until paramiko's transport hands the channel data
-    (or 100 ms passed, so netmiko still checks its timeouts and a cut session), then
-    netmiko reads and matches exactly as before.
-
-    The wait is paramiko's own: a zero-byte read of the channel's buffer blocks until
-    data is there and consumes nothing. (Not channel.fileno() and poll(): paramiko then
-    keeps writing to a pipe it already closed, whose number another session may reuse.)
-    """
-    read_channel = driver.read_channel
-    read_until_pattern = driver.read_until_pattern
-    # Only inside read_until_pattern: clear_buffer's and read_channel_timing's reads mean
-    # "whatever is there now" and must not wait.
-    waiting = threading.local()
-    driver._netjob_received = []  # what the current command got so far (see _heard)
-    driver._netjob_seen = ""  # the last characters the device sent
-    driver._netjob_heard = time.monotonic()
-
-    send_command = driver.send_command
-
-    def read_or_wait() -> str:
-        channel = driver.remote_conn
-        if getattr(waiting, "on", False) and channel is not None and not driver._read_buffer:
-            with contextlib.suppress(Exception):  # a timeout, or a closed channel: read
-                channel.in_buffer.read(0, WAIT_FOR_DATA_S)
-        buffered = str(driver._read_buffer or "")
-        data = str(read_channel())
-        if getattr(waiting, "watch", False):
-            # What netmiko kept back from an earlier read comes again: heard once only.
-            _heard(driver, channel, data[len(buffered) :] if data.startswith(buffered) else data)
-        return data
-
-    def until_pattern(*args: Any, **kwargs: Any) -> str:
-        waiting.on = True
-        try:
-            return str(watched(read_until_pattern, *args, **kwargs))
-        finally:
-            waiting.on = False
-
-    def watched(read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """netmiko's waits for a pattern (read_until_pattern, and send_command's own loop)
-        with what they read watched by _heard."""
-        outer = getattr(waiting, "watch", False)
-        waiting.watch = True
-        driver._netjob_heard = time.monotonic()
-        try:
-            return read(*args, **kwargs)
-        finally:
-            waiting.watch = outer
-
-    driver.read_channel = read_or_wait
-    driver.read_until_pattern = until_pattern
-    driver.send_command = functools.partial(watched, send_command)
-
-
-# A pager's prompt at the end of what a device sent, and nothing after it for a second:
-# IOS/EOS `--More--`, VRP `---- More ----`, Junos `---(more)---`, others' variants.
-_PAGER = re.compile(
-    r"(?:-+ ?\(?more\b[^\r\n]{0,20}?\)? ?-+|<-+ more -+>|press any key to continue\W*)\s*$", re.I
-)
-PAGER_QUIET_S = 1.0
-
-
-def _heard(driver: Any, channel: Any, data: str) -> None:
-    """Watch what a wait for a pattern reads: keep it (a failed command keeps its partial
-    output), and stop the wait at once when the device closed the session, or after a
-    quiet second at a pager's prompt, instead of sitting out the read timeout."""
-    now = time.monotonic()
-    if data:
-        driver._netjob_received.append(data)
-        driver._netjob_seen = (driver._netjob_seen + data)[-200:]
-        driver._netjob_heard = now
-        return
-    if _channel_closed(channel):
-        raise _SessionClosed("".join(driver._netjob_received))
-    if now - driver._netjob_heard >= PAGER_QUIET_S:
-        more = _PAGER.search(driver._netjob_seen)
-        if more:
-            raise _Paged(more.group(0).strip(), "".join(driver._netjob_received))
-        asked = _QUESTION.search(driver._netjob_seen)
-        if asked:
-            waited = now - driver._netjob_heard
-            raise _Unanswered(asked.group(0).strip(), "".join(driver._netjob_received), waited)
-
-
-# A question at the end of what a device sent, and nothing after it for a second (the
-# pager's quiet second): its last line ends in `?`, `[confirm]`, `[yes/no]`, `(y/n)`, or a
-# `:` after `[...]` (`... [512]: `, `Save? [yes/no]: `). Waiting for a prompt would sit out
-# the read timeout: the device waits for its answer.
-_QUESTION = re.compile(
-    r"[^\r\n]*(?:\?|\[confirm\]|\[y(?:es)?/no?\]|\((?:y/n|yes/no)\)\??(?:\s*\[[yn]\])?"
-    r"|\[[^\]\r\n]{0,80}\]\s*:)[ \t]*$",
-    re.I,
-)
-
-
-def _channel_closed(channel: Any) -> bool:
-    try:
-        transport = channel.get_transport()
-        return bool(
-            channel.closed or channel.eof_received or transport is None or not transport.is_active()
-        )
-    except Exception:
-        return True
-
-
-class _Client(paramiko.SSHClient):
-    """netmiko's SSH client, with the host's algorithms (runner.sshalgs) and host-key
-    checking (runner.hostkeys: before authentication, as paramiko orders it; netmiko's own
-    host-key settings stay off). paramiko says "Authentication failed." both when the
-    device refused the password and when it closed the connection meanwhile; only the
-    transport tells them apart."""
-
-    def __init__(self, options: ConnectionOptions, address: str, port: int) -> None:
-        super().__init__()
-        self._options = options
-        self._where = f"{address}:{port}"
-        super().set_missing_host_key_policy(hostkeys.Policy(options, address, port))
-
-    def set_missing_host_key_policy(self, policy: Any) -> None:
-        pass  # netmiko sets AutoAddPolicy; ours (above) decides
-
-    def connect(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["transport_factory"] = functools.partial(
-            sshalgs.make_transport, options=self._options
-        )
-        try:
-            super().connect(*args, **kwargs)
-        except paramiko.ssh_exception.IncompatiblePeer as exc:
-            transport = self.get_transport()
-            offered = getattr(transport, "offered", None)
-            self.close()
-            raise _NoCommonAlgorithms(str(exc), offered, self._where) from exc
-        except paramiko.AuthenticationException as exc:
-            transport = self.get_transport()
-            if transport is None or transport.is_active() or "timeout" in str(exc):
-                raise
-            self.close()
-            raise _ClosedDuringAuth() from exc
-
-
-# What the hooks above raise, for map_exception (netmiko lets them through as they are).
-class _ClosedDuringAuth(EOFError):
-    """The device closed the connection while it checked the password."""
-
-
-class _NoCommonAlgorithms(Exception):
-    def __init__(self, said: str, offered: dict[str, Any] | None, where: str) -> None:
-        super().__init__(said)
-        self.what, self.key, self.names = sshalgs.no_common(said, offered)
-        self.where = where
-
-
-class _SessionClosed(EOFError):
-    def __init__(self, partial: str) -> None:
-        super().__init__("the device closed the session")
-        self.partial = partial
-
-
-class _Paged(Exception):
-    def __init__(self, more: str, partial: str) -> None:
-        super().__init__(f"the output stopped at a pager prompt {more!r}")
-        self.more = more
-        self.partial = partial
-
-
-class _Unanswered(Exception):
-    def __init__(self, question: str, partial: str, waited: float) -> None:
-        super().__init__(f"the device asked {question!r}")
-        self.question = question
-        self.partial = partial
-        self.waited = waited  # seconds from the question's arrival to giving up
-
-
-class _NoPrompt(Exception):
-    def __init__(self, bound: float, seen: str) -> None:
-        super().__init__(f"no prompt within {bound:g}s of logging in")
-        self.bound = bound
-        self.seen = seen
-
-
 def _login(driver: Any, sock: Sock, info: platforms.PlatformInfo, bound: float) -> None:
     """netmiko's own `_open()`, in two bounded parts: the authentication (paramiko bounds
     it by auth_timeout), then the shell's first prompt and the session set-up, which get
@@ -999,7 +638,7 @@ def _login(driver: Any, sock: Sock, info: platforms.PlatformInfo, bound: float) 
     def cut_login() -> None:
         cut.set()
         _detach(driver)
-        _close(sock)
+        close_sock(sock)
 
     timer = threading.Timer(bound, cut_login)
     timer.daemon = True
@@ -1018,7 +657,7 @@ def _login(driver: Any, sock: Sock, info: platforms.PlatformInfo, bound: float) 
         with contextlib.suppress(Exception):
             driver.disconnect()
         if cut.is_set():
-            raise _NoPrompt(bound, str(getattr(driver, "_netjob_seen", ""))) from exc
+            raise NoPrompt(bound, str(getattr(driver, "_netjob_seen", ""))) from exc
         raise
     finally:
         timer.cancel()
@@ -1114,122 +753,3 @@ def _netmiko_params(
         "use_keys": False,
         "auto_connect": False,
     }
-
-
-def _rejected_config(message: str) -> str:
-    """netmiko's "Invalid input detected at command: CMD, matched error: WORDS" as one
-    sentence that quotes the device."""
-    found = re.search(r"at command: (?P<cmd>.*?), matched error: (?P<said>.*)", message, re.S)
-    if found is None:
-        return f"the device rejected a config line: {_first_line(message)}"
-    said = " ".join(found.group("said").split())
-    return f"the device rejected '{found.group('cmd').strip()}': {said}"
-
-
-def map_exception(
-    exc: BaseException, connecting: bool = False, host: Host | None = None
-) -> DeviceError:
-    """Every foreign exception becomes one DeviceError class. Keep this complete: a test
-    checks that every netmiko exception class lands somewhere specific. `host`, when
-    given, lets a message name the bound that ran out."""
-    if isinstance(exc, DeviceError):
-        return exc
-    mapped = _mapped_hook(exc)
-    if mapped is not None:
-        return mapped
-    # paramiko glues its cause to its own words ("...protocol banner[Errno 9] Bad ...").
-    text = re.sub(r"(protocol banner)(?=\S)", r"\1: ", " ".join(str(exc).split()))
-    cause = exc.__context__
-    if isinstance(exc, NetmikoAuthenticationException | paramiko.AuthenticationException):
-        if "Authentication timeout" in text:  # paramiko's words when auth_timeout ran out
-            bound = f"{host.connection.auth_timeout:g}s (auth_timeout)" if host else "time"
-            return LoginTimeoutError(f"the device did not answer the login within {bound}")
-        return AuthenticationError("authentication failed (wrong username or password)")
-    if SESSION_LIMIT.search(text) or isinstance(exc, paramiko.ChannelException):
-        # A channel refused after a good login is how SSH servers say "no more sessions".
-        return SessionLimitError(f"the device refused a new session: {text[:200]}")
-    if isinstance(exc, ConnectionRefusedError) or isinstance(cause, ConnectionRefusedError):
-        return UnreachableError("connection refused: nothing listens on that port")
-    if "DNS failure" in text or isinstance(cause, socket.gaierror):
-        return UnreachableError("the address does not resolve (DNS)")
-    if isinstance(exc, ReadTimeout):
-        if connecting:  # no command of a task was sent yet: the login's own set-up
-            return LoginTimeoutError(f"no prompt after logging in: {_first_line(text)}")
-        return CommandTimeoutError(f"no prompt in time: {_first_line(text)}")
-    if isinstance(exc, NetmikoTimeoutException | TimeoutError):
-        if connecting:
-            return ConnectTimeoutError(f"no answer while connecting: {_first_line(text)}")
-        return CommandTimeoutError(f"no answer in time: {_first_line(text)}")
-    if connecting and _after_login(exc, text):
-        return ConnectionLostError(
-            "the device accepted the login, then closed the connection before a shell opened",
-            hint="the user may lack shell access (AAA exec authorization), or the device is "
-            "out of sessions: check its logs, then --retry-failed",
-        )
-    if isinstance(exc, OSError | EOFError | paramiko.SSHException | ReadException):
-        if connecting:
-            return ConnectTimeoutError(
-                f"the SSH session could not be set up: {_first_line(text) or type(exc).__name__}"
-            )
-        return ConnectionLostError(f"the session broke: {_first_line(text) or type(exc).__name__}")
-    if isinstance(exc, ConfigInvalidException):
-        return CommandRejectedError(_rejected_config(str(exc)))
-    if isinstance(exc, NetmikoBaseException | ValueError):
-        return ConnectionLostError(f"netmiko: {_first_line(text)}")
-    return DeviceError(f"internal error: {type(exc).__name__}: {_first_line(text)}")
-
-
-def _mapped_hook(exc: BaseException) -> DeviceError | None:
-    """What this module's own hooks into netmiko and paramiko raised."""
-    if isinstance(exc, _NoPrompt):
-        said = f"; the last it sent was {_quote(exc.seen)}" if exc.seen.strip() else ""
-        return LoginTimeoutError(
-            f"logged in, but the device showed no usable prompt within {exc.bound:g}s{said}",
-            hint="check the device's shell (exec authorization, a banner that waits for a "
-            "key, a busy CPU); raise connection.auth_timeout if it is only slow",
-        )
-    if isinstance(exc, _NoCommonAlgorithms):
-        offered = ", ".join(exc.names) or "(nothing readable)"
-        return NoCommonAlgorithmsError(
-            f"no {exc.what} algorithm in common with {exc.where}: it offers only {offered}",
-            hint=f"if that is an old device, allow them for its group or host: "
-            f"ssh: {{{exc.key}: [{exc.names[0] if exc.names else '...'}]}}",
-        )
-    if isinstance(exc, _ClosedDuringAuth):
-        return ConnectionLostError(
-            "the device closed the connection while it checked the password",
-            hint="its AAA server (TACACS/RADIUS) may be failing, or a login limit was hit: "
-            "check the device's logs, then --retry-failed",
-        )
-    if isinstance(exc, _SessionClosed):
-        kept = f" after {len(exc.partial)} characters of output" if exc.partial else ""
-        return ConnectionLostError(f"the device closed the session{kept}", output=exc.partial)
-    if isinstance(exc, _Unanswered):
-        return UnansweredPromptError(
-            f"the device asked {_quote(exc.question)} and nothing answered it within "
-            f"{exc.waited:.1f}s (not the task's prompts:, nor the platform's built-in answers)",
-            output=exc.partial,
-        )
-    if isinstance(exc, _Paged):
-        return SessionDesyncError(
-            f"the output stopped at the device's pager prompt {exc.more!r} after "
-            f"{len(exc.partial)} characters: the terminal length could not be set to 0",
-            hint="allow this user to set the terminal length (or set it in the user's "
-            "profile on the device); the partial output is in the host's log",
-            output=exc.partial,
-        )
-    return None
-
-
-def _after_login(exc: BaseException, text: str) -> bool:
-    """A session that could not open after the password was accepted: paramiko's words
-    when the transport went away between the login and the shell."""
-    return (
-        "SSH session not active" in text
-        or "Unable to open channel" in text
-        or (isinstance(exc, EOFError) and not text)
-    )
-
-
-def _first_line(text: str) -> str:
-    return text.strip().split(". ")[0][:200]

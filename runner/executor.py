@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runner.connection import Connection, Connector, Lease
+from runner.connection import Connection, Connector
 from runner.errors import AuthenticationError, DeviceError, HostTimeoutError
+from runner.lease import Lease
 from runner.models import HostResult, Status, Step, StepResult, WorkItem
 from runner.steps import HostState, run_step
 from runner.watchdog import Watchdog

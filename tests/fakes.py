@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from runner.connection import Lease
 from runner.errors import DeviceError
+from runner.lease import Lease
 from runner.models import Credentials, Host
 
 

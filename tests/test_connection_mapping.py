@@ -9,8 +9,8 @@ import paramiko
 import pytest
 
 from runner import platforms
-from runner.connection import map_exception
 from runner.errors import DeviceError, FailureClass
+from runner.exception_map import map_exception
 
 
 def _netmiko_exceptions() -> list[type[BaseException]]:
@@ -97,7 +97,7 @@ def test_ordinary_output_is_not_a_rejection() -> None:
 
 
 def test_the_wait_for_data_returns_when_data_arrives_and_consumes_none_of_it() -> None:
-    """connection._wait_for_data relies on this: a zero-byte read of paramiko's channel
+    """netmiko_patches._wait_for_data relies on this: a zero-byte read of paramiko's channel
     buffer blocks until data is there, then leaves every byte for netmiko to read."""
     import threading
 

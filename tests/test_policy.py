@@ -10,9 +10,9 @@ from pathlib import Path
 from fakes import FakeConnection
 
 from runner import core, scheduler
-from runner.connection import Lease
 from runner.errors import AuthenticationError, ConnectionLostError, SessionLimitError
 from runner.executor import Policy, execute
+from runner.lease import Lease
 from runner.models import Credentials, Host, Status, Step, TaskKind, WorkItem
 from runner.rollout import Amount, batches, over
 
