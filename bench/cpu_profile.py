@@ -34,14 +34,14 @@ from typing import Any
 _F = r"[\w<>.]*"  # a qualified function name's prefix (Class.method)
 CATEGORIES: list[tuple[str, str]] = [
     ("imports (lazy, once per run)", r"^_find_and_load "),
-    ("progress display", r"\(runner/console\.py|\(rich/"),
-    ("redaction", r"\(runner/redact\.py"),
-    ("output store", r"\(runner/drift\.py"),
-    ("host files (log, JSON)", r"\(runner/(reporter|report_disk|files|savepaths)\.py"),
-    ("run report, HTML, history", r"\(runner/(html_report|history)\.py"),
+    ("progress display", r"\(runner/report/console\.py|\(rich/"),
+    ("redaction", r"\(runner/base/redact\.py"),
+    ("output store", r"\(runner/report/(output_store|noise|drift)\.py"),
+    ("host files (log, JSON)", r"\(runner/(report/(run_folder|disk)|base/safe_files|render/save_paths)\.py"),
+    ("run report, HTML, history", r"\(runner/report/(html|history)\.py"),
     (
         "key exchange, host key",
-        r"\(paramiko/(kex_\w+|hostkeys|ecdsakey|ed25519key|rsakey)\.py|\(runner/hostkeys\.py"
+        r"\(paramiko/(kex_\w+|hostkeys|ecdsakey|ed25519key|rsakey)\.py|\(runner/device/hostkeys\.py"
         rf"|^{_F}(_negotiate_keys|_parse_kex_init|_send_kex_init|_activate_inbound"
         r"|_activate_outbound|_parse_newkeys|_compute_key|_verify_key) ",
     ),

@@ -105,7 +105,7 @@ def netjob(
     import os
 
     from runner import core
-    from runner.executor import Policy
+    from runner.run.executor import Policy
 
     os.environ.setdefault("NETJOB_LAB_PASSWORD", PASSWORD)
     os.environ.setdefault("NETJOB_LAB_SECRET", SECRET)
@@ -146,17 +146,17 @@ def warm_up(system: str) -> None:
 
 _NETJOB_RUN_MODULES = (
     "runner.core",
-    "runner.executor",
-    "runner.connection",
-    "runner.scheduler",
-    "runner.procs",
-    "runner.cluster",
-    "runner.redact",
-    "runner.reporter",
-    "runner.report_disk",
-    "runner.html_report",
-    "runner.history",
-    "runner.sshkeys",
+    "runner.run.executor",
+    "runner.device.connection",
+    "runner.run.scheduler",
+    "runner.run.processes",
+    "runner.run.cluster",
+    "runner.base.redact",
+    "runner.report.run_folder",
+    "runner.report.disk",
+    "runner.report.html",
+    "runner.report.history",
+    "runner.device.sshkeys",
 )
 _CLUSTER: list[Any] = []
 
@@ -176,7 +176,7 @@ def _local_cluster() -> Any:
 
     from distributed import Client, LocalCluster
 
-    from runner.cluster import ClusterOptions
+    from runner.run.cluster import ClusterOptions
 
     if not _CLUSTER:
         os.environ.setdefault("NETJOB_LAB_PASSWORD", PASSWORD)
@@ -190,7 +190,7 @@ def _local_cluster() -> Any:
             memory_limit=0,
         )
         with Client(cluster) as client:
-            client.run(lambda: __import__("runner.poller"))
+            client.run(lambda: __import__("runner.run.poller"))
         _CLUSTER.append((cluster, ClusterOptions(cluster.scheduler_address, insecure=True)))
     return _CLUSTER[0][1]
 

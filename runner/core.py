@@ -15,25 +15,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runner import rollout
-from runner.errors import InputError, SelectionError
-from runner.formats import load_any, merge_inventories
-from runner.inventory import Inventory, Prompt, resolve_credentials
-from runner.models import Host, HostResult, Job, Report, WorkItem
-from runner.playbook import load_job
-from runner.rollout import Amount
-from runner.schema import At, mapping
-from runner.vault import Vault
-from runner.yamlio import load_yaml, parse_yaml
+from runner.base.errors import InputError, SelectionError
+from runner.base.models import Host, HostResult, Job, Report, WorkItem
+from runner.load.inventories import load_any, merge_inventories
+from runner.load.inventory import Inventory, Prompt, resolve_credentials
+from runner.load.job import load_job
+from runner.load.schema import At, mapping
+from runner.load.vault import Vault
+from runner.load.yamlio import load_yaml, parse_yaml
+from runner.run import rollout
+from runner.run.rollout import Amount
 
 # netmiko, paramiko, hier_config and distributed load only when hosts run (inside `run`),
 # and Jinja2 only when a job is rendered: `hosts`, `report`, `--help`, `--version` start fast.
 if TYPE_CHECKING:
-    from runner import scheduler
-    from runner.cluster import ClusterOptions
-    from runner.connection import Connector
-    from runner.executor import Policy
-    from runner.reporter import RunWriter
+    from runner.device.connection import Connector
+    from runner.report.run_folder import RunWriter
+    from runner.run import scheduler
+    from runner.run.cluster import ClusterOptions
+    from runner.run.executor import Policy
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def only_unfinished(
     """For --retry-failed: only the hosts whose most recent attempt, across this job's runs,
     did not succeed (failed, skipped, never reached), and those no run has tried. A run cut
     short (no report.json) is read back from its host files; `on_note` hears about it."""
-    from runner import history
+    from runner.report import history
 
     wanted = {h.name for h in selection.hosts}
     try:
@@ -206,13 +206,13 @@ def only_unfinished(
 
 def plan(selection: Selection) -> list[WorkItem]:
     """Render every step for every host; contact nothing."""
-    from runner import scheduler
+    from runner.run import scheduler
 
     return scheduler.expand(selection.job, selection.hosts, selection.extra_vars)
 
 
 def _policy() -> Policy:
-    from runner.executor import Policy
+    from runner.run.executor import Policy
 
     return Policy()
 
@@ -226,7 +226,7 @@ class RunOptions:
     max_fail: Amount | None = None  # failures that stop the rollout before the next batch
     grace: float = 10.0  # seconds in-flight hosts get after Ctrl-C
     processes: int = 1  # worker processes; the workers are spread over them
-    # A Dask cluster of pollers in place of this machine's threads (runner.cluster).
+    # A Dask cluster of pollers in place of this machine's threads (runner.run.cluster).
     cluster: ClusterOptions | None = None
     html: bool = True  # write report.html (a page to share) beside report.json
     # Mask secrets devices print (`secret 5 …`, `snmp-server community …`); credentials
@@ -246,15 +246,16 @@ def run(
 ) -> Report:
     """Render everything (a template error fails here, before any connection), then run
     batch after batch; hosts never started get a result saying why."""
-    from runner import cluster, scheduler, sshkeys
-    from runner.connection import NetmikoConnection
-    from runner.redact import LogFilter, Redactor
-    from runner.report_disk import ReportGuard
-    from runner.reporter import RunWriter
+    from runner.base.redact import LogFilter, Redactor
+    from runner.device import sshkeys
+    from runner.device.connection import NetmikoConnection
+    from runner.report.disk import ReportGuard
+    from runner.report.run_folder import RunWriter
+    from runner.run import cluster, scheduler
 
     options = options or RunOptions()
     connect = connect or NetmikoConnection.open
-    # On a cluster the pollers read credentials from their own environment (runner.poller).
+    # On a cluster the pollers read credentials from their own environment (runner.run.poller).
     credentials = {} if options.cluster else resolve_credentials(selection.hosts, environ, prompt)
     if credentials:  # keys readable, bastions' secrets set: before anything connects
         sshkeys.preflight(selection.hosts, credentials, environ)
@@ -345,7 +346,7 @@ def processes_for_this_machine() -> int:
 
 def _write_html(run_dir: Path) -> None:
     """report.html beside report.json; a page that fails to build never fails the run."""
-    from runner.html_report import write_html
+    from runner.report.html import write_html
 
     try:
         write_html(run_dir)
@@ -362,8 +363,9 @@ def _run_batch(
     on_progress: scheduler.OnProgress | None,
     gate: _FailureGate,
 ) -> bool:
-    from runner import cluster, procs, scheduler
-    from runner.executor import execute
+    from runner.run import cluster, scheduler
+    from runner.run import processes as worker_processes
+    from runner.run.executor import execute
 
     if options.cluster is not None:
         return cluster.run(
@@ -387,7 +389,7 @@ def _run_batch(
     if gate.max_fail is not None:  # the gate is checked as each host starts: in this process
         processes = 1
     if processes > 1:
-        return procs.run_sharded(
+        return worker_processes.run_sharded(
             batch,
             processes,
             options.workers,
@@ -454,7 +456,7 @@ def _signals_to(interrupt: scheduler.Interrupt) -> Iterator[None]:
 
 
 def _secret_vars(selection: Selection) -> list[str]:
-    from runner.redact import secret_values
+    from runner.base.redact import secret_values
 
     found = set(secret_values(dict(selection.extra_vars)) + secret_values(dict(selection.job.vars)))
     for host in selection.hosts:
@@ -482,7 +484,7 @@ def run_job(
     paths = (
         [Path(inventory)] if isinstance(inventory, (str, Path)) else [Path(p) for p in inventory]
     )
-    from runner.cluster import ClusterOptions
+    from runner.run.cluster import ClusterOptions
 
     selection = select(Path(job), paths, limit, extra_vars)
     pollers = ClusterOptions(cluster) if isinstance(cluster, str) else cluster

@@ -67,7 +67,7 @@ def _session_known_hosts(tmp_path_factory):  # type: ignore[no-untyped-def]
 def _own_known_hosts(tmp_path_factory, monkeypatch):  # type: ignore[no-untyped-def]
     """Each test learns lab host keys in its own known-hosts file (never ~/.netjob), and
     starts with no bastion connection left by another."""
-    from runner import hostkeys, jump
+    from runner.device import hostkeys, jump
 
     folder = tmp_path_factory.mktemp("netjob-home")
     monkeypatch.setenv("NETJOB_KNOWN_HOSTS", str(folder / "known_hosts"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from runner.errors import DeviceError
-from runner.lease import Lease
-from runner.models import Credentials, Host
+from runner.base.errors import DeviceError
+from runner.base.models import Credentials, Host
+from runner.device.lease import Lease
 
 
 @dataclass

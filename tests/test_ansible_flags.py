@@ -10,10 +10,10 @@ import pytest
 from fakes import FakeConnection, FakeFleet
 from typer.testing import CliRunner
 
+from runner.base.errors import AuthenticationError
+from runner.base.models import Credentials, Host
 from runner.cli import app
-from runner.connection import NetmikoConnection
-from runner.errors import AuthenticationError
-from runner.models import Credentials, Host
+from runner.device.connection import NetmikoConnection
 
 runner = CliRunner()
 
@@ -72,7 +72,7 @@ def test_forks_check_and_diff_short_flags_reach_the_run(
     files: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from runner import core
-    from runner.errors import NetjobError
+    from runner.base.errors import NetjobError
 
     seen: list[core.RunOptions] = []
 

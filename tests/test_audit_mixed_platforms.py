@@ -43,10 +43,10 @@ def test_shipped_audit_runs_clean_on_every_lab_platform(
 
 
 def test_a_field_per_platform_without_an_entry_for_the_host_is_a_check_error() -> None:
-    from runner.audit import evaluate
-    from runner.checks import parse_checks
-    from runner.models import CheckStatus
-    from runner.schema import At
+    from runner.base.models import CheckStatus
+    from runner.load.checks import parse_checks
+    from runner.load.schema import At
+    from runner.run.audit import evaluate
 
     (check,) = parse_checks([{"field": {"arista_eos": "image"}, "equals": "x"}], At(AUDIT, "c"))
     rows = [{"image": "x"}]

@@ -134,7 +134,7 @@ def test_stacks_go_to_the_stage_they_belong_to() -> None:
         return ["Thread.run (threading.py:982)", *frames]
 
     read = "BaseConnection.read_until_pattern (netmiko/base_connection.py:700)"
-    assert classify(stack("NetmikoConnection._enable (runner/connection.py:290)", read)) == (
+    assert classify(stack("NetmikoConnection._enable (runner/device/connection.py:290)", read)) == (
         "enable",
         True,
     )
@@ -153,8 +153,8 @@ def test_stacks_go_to_the_stage_they_belong_to() -> None:
     assert (
         classify(
             stack(
-                "RunWriter.host_done (runner/reporter.py:120)",
-                "Redactor.text (runner/redact.py:80)",
+                "RunWriter.host_done (runner/report/run_folder.py:120)",
+                "Redactor.text (runner/base/redact.py:80)",
             )
         )[0]
         == "redaction"

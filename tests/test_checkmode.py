@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from hier_config import Platform
 
-from runner.checkmode import hier_platform, plan_config
-from runner.errors import PlanError
+from runner.base.errors import PlanError
+from runner.device.config_plan import hier_platform, plan_config
 from runner.lab.device import Device
 
 RUNNING = """\
@@ -135,7 +135,7 @@ def test_an_unterminated_banner_is_a_plan_error() -> None:
 
 
 def test_set_style_plan_sends_only_what_is_missing() -> None:
-    from runner.checkmode import plan_set_lines
+    from runner.device.config_plan import plan_set_lines
 
     running = "set system host-name r003\nset system ntp server 192.0.2.1\n"
     plan = plan_set_lines(

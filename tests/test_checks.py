@@ -5,13 +5,13 @@ from typing import Any
 
 import pytest
 
-from runner.audit import evaluate, evaluate_all
-from runner.checks import parse_checks
-from runner.errors import LoadError
+from runner.base.errors import LoadError
+from runner.base.models import Check, CheckStatus
 from runner.lab.device import Device
-from runner.models import Check, CheckStatus
-from runner.schema import At
-from runner.yamlio import parse_yaml
+from runner.load.checks import parse_checks
+from runner.load.schema import At
+from runner.load.yamlio import parse_yaml
+from runner.run.audit import evaluate, evaluate_all
 
 JOB = Path("job.yaml")
 

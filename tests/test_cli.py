@@ -126,7 +126,7 @@ def test_run_uses_one_process_per_cpu_unless_told(
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     from runner import core
-    from runner.errors import NetjobError
+    from runner.base.errors import NetjobError
 
     chosen: list[int] = []
 

@@ -37,12 +37,12 @@ from cluster_fixture import (
 from lab_fixture import load_report, run_cli
 
 from runner import core
-from runner.cluster import ClusterOptions
-from runner.cluster import connect as cluster_connect
-from runner.errors import ClusterError
+from runner.base.errors import ClusterError
+from runner.base.models import Report, Status
 from runner.lab import Lab, LabConfig
 from runner.lab.faults import parse_faults
-from runner.models import Report, Status
+from runner.run.cluster import ClusterOptions
+from runner.run.cluster import connect as cluster_connect
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -118,7 +118,7 @@ def test_a_cluster_run_reports_what_a_threads_run_reports(sites: Sites, tmp_path
 
 
 def _outputs(reports: Path, host: str) -> list[list[str]]:
-    from runner.reporter import load_host
+    from runner.report.run_folder import load_host
 
     data = load_host(reports / "job" / "latest", host)
     return [step["outputs"] for step in data["steps"] if step["kind"] == "show"]

@@ -8,9 +8,9 @@ import netmiko.exceptions
 import paramiko
 import pytest
 
-from runner import platforms
-from runner.errors import DeviceError, FailureClass
-from runner.exception_map import map_exception
+from runner.base import platforms
+from runner.base.errors import DeviceError, FailureClass
+from runner.device.exception_map import map_exception
 
 
 def _netmiko_exceptions() -> list[type[BaseException]]:

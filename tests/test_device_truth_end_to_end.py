@@ -12,7 +12,7 @@ from lab_fixture import run_cli, start_lab
 
 from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
-from runner.reporter import load_host
+from runner.report.run_folder import load_host
 
 
 def _job(tmp_path: Path, name: str, body: str) -> Path:

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from lab_fixture import run_cli, start_lab
 
-from runner.errors import ExitCode
+from runner.base.errors import ExitCode
 from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
-from runner.reporter import job_folder
+from runner.report.run_folder import job_folder
 
 JOB = "tasks:\n  - name: config\n    show: show running-config\n"
 ENV = {**os.environ, "NETJOB_LAB_PASSWORD": "lab-password", "NETJOB_LAB_SECRET": "lab-enable"}
@@ -123,7 +123,7 @@ def test_a_folder_named_latest_fails_before_any_device_is_contacted(
 
 
 def test_new_reports_folders_are_private(tmp_path: Path) -> None:
-    from runner.report_disk import ReportGuard
+    from runner.report.disk import ReportGuard
 
     ReportGuard(tmp_path / "a" / "b" / "reports")
     for folder in (tmp_path / "a", tmp_path / "a" / "b", tmp_path / "a" / "b" / "reports"):
@@ -176,7 +176,7 @@ sys.path.insert(0, {str(Path(__file__).parent)!r})
 from pathlib import Path
 from fakes import FakeFleet
 from runner import core
-from runner.errors import ReportWriteError
+from runner.base.errors import ReportWriteError
 hosts = "".join(f"  h{{n}}: {{{{address: 127.0.0.1}}}}\\n" for n in range(600))
 Path("inv.yaml").write_text("defaults: {{password: x}}\\nhosts:\\n" + hosts)
 Path("job.yaml").write_text("tasks:\\n  - show: show version\\n")

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from runner.drift import DriftKind, diff_outputs, render_drift
-from runner.errors import StoreError
+from runner.base.errors import StoreError
 from runner.lab.device import Device
 from runner.lab.shell import Shell
-from runner.noise import normalize
-from runner.output_store import OutputStore
+from runner.report.drift import DriftKind, diff_outputs, render_drift
+from runner.report.noise import normalize
+from runner.report.output_store import OutputStore
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

@@ -16,7 +16,7 @@ from lab_fixture import load_report, run_cli, start_lab
 from runner.cli import main
 from runner.lab import Lab
 from runner.lab.inventory import inventory_yaml
-from runner.reporter import load_host
+from runner.report.run_folder import load_host
 
 ROOT = Path(__file__).resolve().parent.parent
 NTP_JOB = ROOT / "playbooks" / "set_ntp.yaml"

@@ -34,7 +34,7 @@ from netmiko import BaseConnection, ConnectHandler
 from ntc_templates.parse import ParsingException
 from ntc_templates.parse import parse_output as ntc_parse_output
 
-from runner.reporter import load_host
+from runner.report.run_folder import load_host
 
 # FakeNOS's platforms (fakenos 1.2.1) and, for each, show commands it has canned outputs
 # for: two, picked where ntc-templates has a template that reads FakeNOS's output, short

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from lab_fixture import start_lab
 
+from runner.base.redact import Redactor
 from runner.cli import main
 from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
-from runner.redact import Redactor
-from runner.reporter import load_host
+from runner.report.run_folder import load_host
 
 FAULTS = {
     "r001": ("auth_fail", "auth_failed"),

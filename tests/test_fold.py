@@ -1,8 +1,8 @@
-"""Folding identical answers under one header (runner.fold)."""
+"""Folding identical answers under one header (runner.report.fold)."""
 
 from __future__ import annotations
 
-from runner.fold import Fold, fold, host_ranges
+from runner.report.fold import Fold, fold, host_ranges
 
 
 def test_consecutive_names_collapse_into_a_range() -> None:

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from runner.errors import LoadError
-from runner.formats import load_any, merge_inventories, to_netjob_yaml
-from runner.inventory import Inventory, build_inventory
-from runner.models import Host
-from runner.yamlio import parse_yaml
+from runner.base.errors import LoadError
+from runner.base.models import Host
+from runner.load.inventories import load_any, merge_inventories, to_netjob_yaml
+from runner.load.inventory import Inventory, build_inventory
+from runner.load.yamlio import parse_yaml
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -115,7 +115,7 @@ CRAFTED = {
 
 
 @pytest.mark.parametrize(
-    "prelude", ["", "import runner.yamlio as y; y.libyaml_limits_nesting = lambda: False"]
+    "prelude", ["", "import runner.load.yamlio as y; y.libyaml_limits_nesting = lambda: False"]
 )
 @pytest.mark.parametrize("name", sorted(CRAFTED))
 def test_crafted_nesting_is_refused_not_a_crash(folder: Path, name: str, prelude: str) -> None:
@@ -194,7 +194,7 @@ def test_the_writer_itself_never_follows_a_link(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A link that appears after the plan (a race, a deferred save_to): still refused."""
-    from runner.files import LinkRefusedError, write_private
+    from runner.base.safe_files import LinkRefusedError, write_private
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "outside").write_text("precious")

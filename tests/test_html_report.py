@@ -18,10 +18,10 @@ import pytest
 from lab_fixture import start_lab
 
 from runner.cli import main
-from runner.html_report import MAX_OUTPUT_BYTES, render_html, write_html
 from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
-from runner.output_store import OutputStore
+from runner.report.html import MAX_OUTPUT_BYTES, render_html, write_html
+from runner.report.output_store import OutputStore
 
 JOB = """\
 name: NTP audit <demo>

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from runner.errors import InputError, LoadError, SelectionError
-from runner.inventory import load_inventory, resolve_credentials
+from runner.base.errors import InputError, LoadError, SelectionError
+from runner.load.inventory import load_inventory, resolve_credentials
 
 
 def test_merge_order_defaults_then_groups_in_listed_order_then_host(inventory_file: Path) -> None:
@@ -135,19 +135,19 @@ def test_a_big_inventory_is_cached_by_content(
 def test_netjob_run_takes_the_cache_of_a_big_inventory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The cache is on the path `netjob run` takes (runner.formats.load_any): a second load
+    """The cache is on the path `netjob run` takes (runner.load.inventories.load_any): a second load
     of an unchanged big inventory does not parse its YAML at all."""
-    from runner import formats
+    from runner.load import inventories
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("NETJOB_NO_CACHE", raising=False)
     rows = [f"  h{i:05d}: {{address: 192.0.2.{i % 250 + 1}}}" for i in range(12000)]
     path = tmp_path / "big.yaml"
     path.write_text("hosts:\n" + "\n".join(rows) + "\n")
-    first = formats.load_any(path)
+    first = inventories.load_any(path)
 
     def unparsed(_: Path) -> None:
         raise AssertionError("parsed again: the cache was not used")
 
-    monkeypatch.setattr(formats, "_classify", unparsed)
-    assert formats.load_any(path) == first
+    monkeypatch.setattr(inventories, "_classify", unparsed)
+    assert inventories.load_any(path) == first

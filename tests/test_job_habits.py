@@ -9,8 +9,8 @@ import pytest
 from fakes import FakeFleet
 
 from runner import core
+from runner.base.errors import CommandRejectedError, SelectionError
 from runner.cli import main
-from runner.errors import CommandRejectedError, SelectionError
 
 JOB = """\
 vars: {servers: [192.0.2.1, 192.0.2.2, 192.0.2.3]}

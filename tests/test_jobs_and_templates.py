@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from runner import core
-from runner.errors import LoadError, TemplateError
-from runner.models import TaskKind
-from runner.playbook import load_job
+from runner.base.errors import LoadError, TemplateError
+from runner.base.models import TaskKind
+from runner.load.job import load_job
 
 JOB = """\
 name: ntp

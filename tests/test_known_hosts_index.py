@@ -7,7 +7,7 @@ from pathlib import Path
 
 import paramiko
 
-from runner.hostkeys import KnownHosts
+from runner.device.hostkeys import KnownHosts
 
 
 def test_plain_and_hashed_entries_are_found_and_a_bad_line_is_skipped(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from lab_fixture import RawShell, connect, start_lab
 
-from runner.errors import NetjobError
+from runner.base.errors import NetjobError
 from runner.lab import Lab, LabConfig, LabError, inventory_yaml
 from runner.lab.junos_config import JunosDevice
 from runner.lab.junos_shell import JunosShell

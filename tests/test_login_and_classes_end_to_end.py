@@ -12,7 +12,7 @@ from lab_fixture import load_report, run_cli, start_lab
 
 from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
-from runner.reporter import load_host
+from runner.report.run_folder import load_host
 
 JOB = "tasks:\n  - name: config\n    show: show running-config\n"
 

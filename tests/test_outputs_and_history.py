@@ -12,8 +12,8 @@ import yaml
 from fakes import FakeFleet
 
 from runner import core
+from runner.base.errors import AuthenticationError
 from runner.cli import main
-from runner.errors import AuthenticationError
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parent.parent / "schema" / "report.schema.json").read_text()

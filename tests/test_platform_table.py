@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from netmiko.ssh_dispatcher import CLASS_MAPPER
 
-from runner import platforms
-from runner.checkmode import nest_flat_lines, plan_config
-from runner.errors import InputError, PlanError
-from runner.models import Host, Job, Task, TaskKind
-from runner.scheduler import expand
+from runner.base import platforms
+from runner.base.errors import InputError, PlanError
+from runner.base.models import Host, Job, Task, TaskKind
+from runner.device.config_plan import nest_flat_lines, plan_config
+from runner.run.scheduler import expand
 
 RUNNER = Path(__file__).resolve().parent.parent / "runner"
 
@@ -164,7 +164,7 @@ def test_device_type_names_appear_only_in_the_platform_table() -> None:
     for path in sorted(RUNNER.rglob("*.py")):
         relative = path.relative_to(RUNNER).as_posix()
         if (
-            relative == "platforms.py"
+            relative == "base/platforms.py"
             or relative.startswith("lab/")
             or relative == "cli/cmd_lab.py"
         ):

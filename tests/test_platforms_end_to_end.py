@@ -9,7 +9,7 @@ import pytest
 from lab_fixture import load_report, run_cli, start_lab
 
 from runner.lab.inventory import inventory_yaml
-from runner.reporter import load_host
+from runner.report.run_folder import load_host
 
 JOB = Path(__file__).resolve().parent.parent / "playbooks" / "cross_platform.yaml"
 

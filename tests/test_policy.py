@@ -9,12 +9,13 @@ from pathlib import Path
 
 from fakes import FakeConnection
 
-from runner import core, scheduler
-from runner.errors import AuthenticationError, ConnectionLostError, SessionLimitError
-from runner.executor import Policy, execute
-from runner.lease import Lease
-from runner.models import Credentials, Host, Status, Step, TaskKind, WorkItem
-from runner.rollout import Amount, batches, over
+from runner import core
+from runner.base.errors import AuthenticationError, ConnectionLostError, SessionLimitError
+from runner.base.models import Credentials, Host, Status, Step, TaskKind, WorkItem
+from runner.device.lease import Lease
+from runner.run import scheduler
+from runner.run.executor import Policy, execute
+from runner.run.rollout import Amount, batches, over
 
 
 def _item(name: str = "h0") -> WorkItem:

@@ -7,10 +7,10 @@ import threading
 import pytest
 from fakes import DiesWhenUnpickled, FakeFleet
 
-from runner import procs, scheduler
-from runner.connection import Connector
-from runner.executor import Policy
-from runner.models import Host, HostResult, Status, Step, TaskKind, WorkItem
+from runner.base.models import Host, HostResult, Status, Step, TaskKind, WorkItem
+from runner.device.connection import Connector
+from runner.run import processes, scheduler
+from runner.run.executor import Policy
 
 
 def _items(count: int) -> list[WorkItem]:
@@ -26,7 +26,7 @@ def _run(items: list[WorkItem], connect: Connector) -> tuple[list[HostResult], s
         results.append(result)
         threads.add(threading.current_thread().name)
 
-    interrupted = procs.run_sharded(
+    interrupted = processes.run_sharded(
         items, 2, 4, connect, Policy(), record, grace=1, interrupt=scheduler.Interrupt()
     )
     assert not interrupted
@@ -79,7 +79,7 @@ def test_an_interrupt_mid_run_still_gives_every_host_exactly_one_result() -> Non
         if len(results) == 10:
             interrupt.stop.set()  # as Ctrl-C does, from the parent
 
-    stopped = procs.run_sharded(items, 2, 4, FakeFleet(), Policy(), record, 1, interrupt)
+    stopped = processes.run_sharded(items, 2, 4, FakeFleet(), Policy(), record, 1, interrupt)
     assert stopped
     assert sorted(r.host for r in results) == [i.host.name for i in items]
     # Hosts the interrupt kept from starting are skipped, not failed (FakeFleet's hosts
@@ -99,7 +99,7 @@ def test_worker_processes_never_outnumber_the_workers_or_logins_allowed(
     def no_processes(*args: object, **kwargs: object) -> bool:
         raise AssertionError("sharded over processes despite a cap of one")
 
-    monkeypatch.setattr(procs, "run_sharded", no_processes)
+    monkeypatch.setattr(processes, "run_sharded", no_processes)
     items = _items(1000)
     for workers, logins in ((1, 20), (20, 1)):
         options = core.RunOptions(workers=workers, processes=4, policy=Policy(max_logins=logins))

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from runner import platforms
-from runner.redact import _KEYWORDS, MASK, Redactor
+from runner.base import platforms
+from runner.base.redact import _KEYWORDS, MASK, Redactor
 
 CORPUS: dict[str, Any] = yaml.safe_load(
     (Path(__file__).parent / "data" / "secret_lines.yaml").read_text()

@@ -11,8 +11,8 @@ import pytest
 from lab_fixture import start_lab
 
 from runner import core
+from runner.base.models import HostResult
 from runner.lab.inventory import inventory_yaml
-from runner.models import HostResult
 
 
 def _open_fds() -> int:

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from fakes import FakeFleet
 
-from runner import core, scheduler
-from runner.errors import AuthenticationError, CommandRejectedError
-from runner.executor import execute
-from runner.models import Host, HostResult, Job, Status, Step, Task, TaskKind, WorkItem
-from runner.redact import Redactor
-from runner.reporter import RunWriter, safe_name
+from runner import core
+from runner.base.errors import AuthenticationError, CommandRejectedError
+from runner.base.models import Host, HostResult, Job, Status, Step, Task, TaskKind, WorkItem
+from runner.base.redact import Redactor
+from runner.report.run_folder import RunWriter, safe_name
+from runner.run import scheduler
+from runner.run.executor import execute
 
 
 def _items(count: int) -> list[WorkItem]:
@@ -157,7 +158,7 @@ def test_run_through_core_with_fake_connections(inventory_file: Path, write) -> 
 
 
 def test_values_of_secret_looking_variables_are_found_at_any_depth() -> None:
-    from runner.redact import secret_values
+    from runner.base.redact import secret_values
 
     variables = {
         "ops_secret": "s1",

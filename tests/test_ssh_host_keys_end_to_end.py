@@ -33,7 +33,7 @@ def test_accept_new_learns_each_key_once(tmp_path: Path) -> None:
         assert {line.split()[0] for line in learnt} == {
             f"[127.0.0.1]:{e.port}" for e in lab.endpoints
         }
-        from runner import hostkeys
+        from runner.device import hostkeys
 
         hostkeys.forget_loaded()  # as a new run would: read the file again
         assert run(tmp_path / "b", text)[0] == 0

@@ -14,7 +14,7 @@ def session_fixture_files() -> tuple[Path, str]:
     tests) sees, before any function-scoped fixture has run."""
     import os
 
-    from runner import hostkeys
+    from runner.device import hostkeys
 
     return hostkeys.default_file(), os.environ.get("NETJOB_LAB_HOST_KEY", "")
 
@@ -29,6 +29,6 @@ def test_session_fixtures_learn_host_keys_outside_home(
 
 
 def test_each_test_has_its_own_known_hosts(session_fixture_files: tuple[Path, str]) -> None:
-    from runner import hostkeys
+    from runner.device import hostkeys
 
     assert hostkeys.default_file() != session_fixture_files[0]

@@ -15,7 +15,7 @@ from lab_fixture import load_report, run_cli, start_lab
 
 from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
-from runner.reporter import load_host
+from runner.report.run_folder import load_host
 
 # 20 devices x 20 MB, as the issue asks: about 12 s for the first run on a loaded 2-core
 # machine (netmiko's SCP client sends 16 KB at a time through paramiko).

@@ -15,14 +15,16 @@ import pytest
 from lab_fixture import start_lab
 from rich.console import Console
 
-from runner import core, procs, scheduler, transfer
-from runner.connection import NetmikoConnection
-from runner.console import LiveView, View
-from runner.executor import Policy
-from runner.inventory import resolve_credentials
+from runner import core
+from runner.base.models import HostResult, Progress, Status
+from runner.device import transfer
+from runner.device.connection import NetmikoConnection
 from runner.lab.inventory import inventory_yaml
-from runner.models import HostResult, Progress, Status
-from runner.reporter import load_host
+from runner.load.inventory import resolve_credentials
+from runner.report.console import LiveView, View
+from runner.report.run_folder import load_host
+from runner.run import processes, scheduler
+from runner.run.executor import Policy
 
 BIG = 4_000_000  # bytes: a few hundred of netmiko's 16 KB callbacks
 
@@ -116,7 +118,7 @@ def test_get_in_worker_processes_writes_under_the_run_folder(tmp_path: Path) -> 
         credentials = resolve_credentials(selection.hosts, None, None)
         items = scheduler.expand(selection.job, selection.hosts, {}, credentials)
         policy = Policy(run_dir=run_dir)
-        stopped = procs.run_sharded(
+        stopped = processes.run_sharded(
             items,
             2,
             4,
@@ -144,8 +146,8 @@ def test_get_on_a_cluster_writes_on_the_poller_under_its_working_folder(
     pytest.importorskip("distributed")
     from cluster_fixture import lab_env, tls_cluster, write_inventory
 
-    from runner.cluster import ClusterOptions
     from runner.lab import Lab, LabConfig
+    from runner.run.cluster import ClusterOptions
 
     poller_home = tmp_path / "poller"
     poller_home.mkdir()

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from runner import yamlio
-from runner.errors import LoadError
+from runner.base.errors import LoadError
+from runner.load import yamlio
 
 DOCUMENT = """\
 defaults: {platform: cisco_ios, port: 22, fast: true, ratio: 0.5, none: null, when: 2024-01-02}

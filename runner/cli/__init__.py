@@ -1,6 +1,6 @@
 """The `netjob` command: parse, call runner.core, print, exit. No logic lives here.
 
-Errors are one line on stderr, never a traceback; exit codes are runner.errors.ExitCode.
+Errors are one line on stderr, never a traceback; exit codes are runner.base.errors.ExitCode.
 Each cmd_* module registers its commands on the one typer app, in the order `--help`
 lists them.
 """

@@ -1,5 +1,5 @@
 """The typer app of `netjob`, its shared options, and the one boundary where errors become
-one line on stderr and exit codes (runner.errors.ExitCode). No logic lives here.
+one line on stderr and exit codes (runner.base.errors.ExitCode). No logic lives here.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ import yaml
 from rich.console import Console
 
 from runner import __version__, core
-from runner.errors import ExitCode, InputError
-from runner.models import Host
-from runner.vault import Vault
+from runner.base.errors import ExitCode, InputError
+from runner.base.models import Host
+from runner.load.vault import Vault
 
 if TYPE_CHECKING:
-    from runner.console import View  # rich's console and Jinja2: imported by the commands
+    from runner.report.console import View  # rich's console and Jinja2: imported by the commands
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 
@@ -262,7 +262,7 @@ def make_console(no_color: bool = False) -> Console:
 
 
 def setup_logging(verbose: bool) -> None:
-    from runner.redact import log_to_stderr
+    from runner.base.redact import log_to_stderr
 
     log_to_stderr(verbose)
 
@@ -287,7 +287,7 @@ def main_options(
 
 def print_report(run_dir: Path, output: str, view: View) -> ExitCode:
     """Print a run from its report.json and return its exit code: `run` and `report` agree."""
-    from runner.history import report_data
+    from runner.report.history import report_data
 
     data = report_data(run_dir)
     code = exit_code(data)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from runner.cluster import ClusterOptions  # imports netmiko: only when asked for
+    from runner.run.cluster import ClusterOptions  # imports netmiko: only when asked for
 
 Cluster = Annotated[
     str | None,
@@ -35,6 +35,6 @@ IncludeUnknown = Annotated[
 
 
 def cluster_options(address: str | None, insecure: bool) -> ClusterOptions | None:
-    from runner.cluster import ClusterOptions
+    from runner.run.cluster import ClusterOptions
 
     return ClusterOptions(address, insecure=insecure) if address else None

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from runner import adhoc, adhoc_answers, core
+from runner import core
+from runner.base.errors import NetjobError, SelectionError
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
@@ -30,9 +31,10 @@ from runner.cli.app import (
     print_report,
     setup_logging,
 )
-from runner.console import LiveView, View
-from runner.errors import NetjobError, SelectionError
-from runner.fold import Fold
+from runner.load import adhoc
+from runner.report import adhoc_answers
+from runner.report.console import LiveView, View
+from runner.report.fold import Fold
 
 
 @app.command("cmd")
@@ -96,9 +98,9 @@ def cmd(
         prompt = password_prompt(ask_pass)
         chosen = logins(hosts, user, timeout, ask_become_pass)
         selection = core.Selection(job, inventory_data, chosen, extra)
-        from runner.executor import Policy  # netmiko: imported once hosts are to run
-        from runner.history import report_data
-        from runner.reporter import load_host
+        from runner.report.history import report_data
+        from runner.report.run_folder import load_host
+        from runner.run.executor import Policy  # netmiko: imported once hosts are to run
 
         options = core.RunOptions(
             workers=workers,

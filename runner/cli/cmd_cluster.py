@@ -37,7 +37,7 @@ def local(
 
     Example: netjob cluster local  (then: netjob run JOB --cluster tcp://127.0.0.1:8786
     --insecure)"""
-    from runner.cluster import INSTALL  # imports netmiko: not at `netjob --help`
+    from runner.run.cluster import INSTALL  # imports netmiko: not at `netjob --help`
 
     try:
         from distributed import LocalCluster

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from runner.base.errors import ExitCode, NetjobError
 from runner.cli.app import (
     Job,
     Output,
@@ -16,8 +17,7 @@ from runner.cli.app import (
     make_console,
     print_report,
 )
-from runner.console import View
-from runner.errors import ExitCode, NetjobError
+from runner.report.console import View
 
 Reports = Annotated[Path, typer.Option("--reports", help="Where run folders are.")]
 
@@ -37,7 +37,7 @@ def report(
     """Show a past run's summary; exit with the run's own exit code.
 
     Example: netjob report playbooks/compliance_audit.yaml"""
-    from runner.history import cut_short, report_data, resolve_run
+    from runner.report.history import cut_short, report_data, resolve_run
 
     check_output(output)
     try:
@@ -71,7 +71,7 @@ def show(
     """Print what devices said in a past run, as their host logs have it.
 
     Example: netjob show playbooks/show_ip_int_brief.yaml 'r00*' interfaces"""
-    from runner.history import hosts_data, report_data, resolve_run
+    from runner.report.history import hosts_data, report_data, resolve_run
 
     try:
         folder = resolve_run(run, reports)
@@ -107,9 +107,9 @@ def diff_runs(
     Exit 0: no drift; 1: drift.
 
     Example: netjob diff playbooks/drift_watch.yaml"""
-    from runner import history
-    from runner.drift import DriftKind, render_drift
-    from runner.playbook import load_job
+    from runner.load.job import load_job
+    from runner.report import history
+    from runner.report.drift import DriftKind, render_drift
 
     try:
         before, after = history.pick(reports, job, run or [])

@@ -11,6 +11,9 @@ import typer
 import yaml
 
 from runner import core
+from runner.base.errors import NetjobError
+from runner.base.redact import mask_secret_vars
+from runner.base.safe_files import write_private
 from runner.cli.app import (
     AskVaultPass,
     InventoryOpt,
@@ -25,10 +28,7 @@ from runner.cli.app import (
     make_console,
     vault_from,
 )
-from runner.console import View, host_view
-from runner.errors import NetjobError
-from runner.files import write_private
-from runner.redact import mask_secret_vars
+from runner.report.console import View, host_view
 
 
 @app.command()
@@ -85,7 +85,7 @@ def inventory_convert(
     """Print an inventory (Nornir, Ansible or netjob; several -i merge) in netjob's format.
 
     Example: netjob inventory convert -i examples/ansible/inventory.yml --out converted.yaml"""
-    from runner.formats import to_netjob_yaml
+    from runner.load.inventories import to_netjob_yaml
 
     try:
         text = to_netjob_yaml(core.load_inventories(inventories(inventory)))
@@ -107,6 +107,6 @@ def platforms() -> None:
 
     Example: netjob platforms
     """
-    from runner import platforms as table
+    from runner.base import platforms as table
 
     typer.echo(table.support_table(), nl=False)

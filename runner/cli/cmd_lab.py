@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
+from runner.base.errors import NetjobError
 from runner.cli.app import (
     app,
     fail,
     setup_logging,
 )
-from runner.errors import NetjobError
 
 
 @app.command()

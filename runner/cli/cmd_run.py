@@ -9,6 +9,9 @@ from typing import Annotated
 import typer
 
 from runner import core
+from runner.base.errors import ExitCode, NetjobError, ReportWriteError
+from runner.base.models import WorkItem
+from runner.base.redact import Redactor, secret_values
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
@@ -42,12 +45,9 @@ from runner.cli.app import (
     vault_from,
 )
 from runner.cli.cluster_opts import Cluster, IncludeUnknown, Insecure, cluster_options
-from runner.console import LiveView, View
-from runner.errors import ExitCode, NetjobError, ReportWriteError
-from runner.models import WorkItem
-from runner.redact import Redactor, secret_values
-from runner.rollout import Amount
-from runner.ssh_options import with_cli
+from runner.load.ssh_options import with_cli
+from runner.report.console import LiveView, View
+from runner.run.rollout import Amount
 
 
 @app.command()
@@ -197,8 +197,8 @@ def run(
                     "succeeded"
                 )
                 raise typer.Exit(int(ExitCode.OK))
-        from runner.executor import Policy  # netmiko: imported once hosts are to run
-        from runner.scheduler import Interrupt
+        from runner.run.executor import Policy  # netmiko: imported once hosts are to run
+        from runner.run.scheduler import Interrupt
 
         interrupt = Interrupt()
         interrupt.listeners.append(view.interrupted)
@@ -241,7 +241,7 @@ def run(
         fail(str(exc))
     if view.verbose and not view.quiet and len(report.hosts) > 1:
         # -v: each host's outputs came as it finished; here each distinct one, once.
-        from runner.history import hosts_data
+        from runner.report.history import hosts_data
 
         view.folded(hosts_data(report.run_dir))
     raise typer.Exit(int(print_report(report.run_dir, output, view)))

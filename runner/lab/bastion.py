@@ -21,7 +21,7 @@ from typing import Any
 
 import asyncssh
 
-from runner.errors import LabError
+from runner.base.errors import LabError
 from runner.lab.server import Lab
 
 

@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import asyncssh
 
-from runner.errors import LabError
+from runner.base.errors import LabError
 from runner.lab.device import BaseDevice
 from runner.lab.faults import DeviceFaults
 from runner.lab.platforms import PLATFORMS, Settings, make_device

@@ -1,0 +1,247 @@
+"""The one exception tree of netjob, and the exit codes the CLI maps it to.
+
+    NetjobError                      everything netjob raises on purpose
+    ├── InputError                   bad input from the user: exit 2, nothing contacted
+    │   ├── LoadError                a YAML file cannot be read or has a wrong key/type
+    │   ├── TemplateError            a task does not render for a host
+    │   └── SelectionError           --limit / hosts: names no known host or group
+    ├── LabError                     the built-in lab cannot start (port taken, ...)
+    ├── ParseError                   TextFSM cannot parse an output: that step's field checks
+    │                                are "error", the host goes on
+    ├── PlanError                    a config cannot be read as a hierarchy: lines are sent
+    │                                as written, and the step says so
+    ├── StoreError                   a stored output is missing or damaged
+    ├── ClusterError                 --cluster unusable: unreachable, plain TCP without
+    │                                --insecure, versions differ, netjob[dask] missing
+    ├── ReportWriteError             a report file cannot be written (a read-only or full
+    │                                disk, a file where a folder should be): exit 4
+    └── DeviceError                  one host's failure; becomes data in its HostResult
+        ├── UnreachableError         unreachable (refused, no route, DNS)
+        ├── ConnectTimeoutError      connect_timeout
+        ├── AuthenticationError      auth_failed
+        ├── LoginTimeoutError        login_timeout (the password or the first prompt took
+        │                            longer than auth_timeout)
+        ├── SessionLimitError        session_limit
+        ├── ConnectionLostError      connection_lost
+        ├── CommandTimeoutError      command_timeout (prompt not found in time)
+        ├── CommandRejectedError     command_rejected (the device refused a command, a
+        │                            config line, a commit or a save, in its own words)
+        ├── SessionDesyncError       session_desync (an output did not belong to its
+        │                            command, or the session is not in the mode expected)
+        ├── UnansweredPromptError    unanswered_prompt (the device asked a question that
+        │                            neither the task nor the platform table answers)
+        ├── HostTimeoutError         host_timeout (past the per-host deadline)
+        ├── HostKeyChangedError      host_key_changed (the key differs from the known one;
+        │                            nothing was sent)
+        ├── HostKeyUnknownError      host_key_unknown (host_key_checking: strict, no key)
+        ├── JumpFailedError          jump_failed (a bastion on the way is down or refused us)
+        └── NoCommonAlgorithmsError  no_common_algorithms (the device speaks only
+                                     algorithms not enabled for it: `ssh:` in the inventory)
+
+Foreign exceptions (netmiko, paramiko, sockets) are mapped to DeviceError subclasses in one
+place, `runner.device.exception_map.map_exception`, and nowhere else. A DeviceError never
+reaches the CLI: the executor records it on the host. Only the CLI turns a Report into an ExitCode.
+"""
+
+from __future__ import annotations
+
+from enum import Enum, IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, documented in the README; stable for cron and CI."""
+
+    OK = 0
+    HOSTS_FAILED = 1
+    BAD_INPUT = 2
+    NONCOMPLIANT = 3
+    REPORT_NOT_WRITTEN = 4
+    INTERRUPTED = 130
+
+
+class FailureClass(str, Enum):
+    """One class per failed host or step, each with a different thing to try."""
+
+    UNREACHABLE = "unreachable"
+    CONNECT_TIMEOUT = "connect_timeout"
+    AUTH_FAILED = "auth_failed"
+    LOGIN_TIMEOUT = "login_timeout"
+    SESSION_LIMIT = "session_limit"
+    CONNECTION_LOST = "connection_lost"
+    COMMAND_TIMEOUT = "command_timeout"
+    COMMAND_REJECTED = "command_rejected"
+    SESSION_DESYNC = "session_desync"
+    UNANSWERED_PROMPT = "unanswered_prompt"
+    HOST_TIMEOUT = "host_timeout"
+    HOST_KEY_CHANGED = "host_key_changed"
+    HOST_KEY_UNKNOWN = "host_key_unknown"
+    JUMP_FAILED = "jump_failed"
+    NO_COMMON_ALGORITHMS = "no_common_algorithms"
+    TEMPLATE_ERROR = "template_error"
+    INTERRUPTED = "interrupted"
+    INTERNAL_ERROR = "internal_error"
+    # On a cluster: a config host claimed by a poller whose result never came back (it
+    # may or may not have been changed), and a site no poller serves.
+    UNKNOWN = "unknown"
+    NO_POLLER = "no_poller"
+
+
+class NetjobError(Exception):
+    """Base of everything netjob raises on purpose."""
+
+
+class InputError(NetjobError):
+    """Bad input: the message names the file and key (or job, task, host) and what to do."""
+
+
+class LoadError(InputError):
+    """A YAML file is unreadable, malformed, or has an unknown key or a wrong type."""
+
+
+class TemplateError(InputError):
+    """A task does not render for a host (undefined variable, syntax, sandbox)."""
+
+
+class SelectionError(InputError):
+    """A host pattern names no known host or group."""
+
+
+class ParseError(NetjobError):
+    """Output could not be parsed: no template, a broken template, or an Error rule hit."""
+
+
+class PlanError(NetjobError):
+    """The running config or the task's lines could not be read as a configuration."""
+
+
+class StoreError(NetjobError):
+    """An output is missing from the store or damaged on disk."""
+
+
+class LabError(NetjobError):
+    """The built-in lab cannot start."""
+
+
+class ReportWriteError(NetjobError):
+    """A report file or folder cannot be written: checked before any device is contacted,
+    and on a write error mid-run the run stops starting hosts (exit 4)."""
+
+
+class ClusterError(NetjobError):
+    """A run cannot use the cluster it was given (unreachable, plain TCP, version skew)."""
+
+
+class DeviceError(NetjobError):
+    """A failure on one host. Carries its class and a hint of what to try."""
+
+    failure = FailureClass.INTERNAL_ERROR
+    hint = "run again with -v and read the host's log"
+    # Only failures before anything was sent are ever retried (never a half-applied push).
+    retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        sent: tuple[str, ...] | None = None,
+        output: str = "",
+    ) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+        # What reached the device before it failed (None: not known to the raiser), and
+        # what it answered: a failed config step still records both.
+        self.sent = sent
+        self.output = output
+
+    def describe(self) -> str:
+        """The one-line message for console, log and report: what failed, then what to try."""
+        return f"{self}; {self.hint}"
+
+
+class UnreachableError(DeviceError):
+    failure = FailureClass.UNREACHABLE
+    hint = "check the address and port, and that SSH is enabled on the device"
+
+
+class ConnectTimeoutError(DeviceError):
+    failure = FailureClass.CONNECT_TIMEOUT
+    hint = "check that the device is up and reachable, or raise connection.conn_timeout"
+
+
+class AuthenticationError(DeviceError):
+    failure = FailureClass.AUTH_FAILED
+    hint = "check the username and the password (or its environment variable) for this host"
+
+
+class LoginTimeoutError(DeviceError):
+    failure = FailureClass.LOGIN_TIMEOUT
+    retryable = True
+    hint = (
+        "the device (or its TACACS/RADIUS server) is slow to log in: raise "
+        "connection.auth_timeout, or lower --max-logins"
+    )
+
+
+class SessionLimitError(DeviceError):
+    failure = FailureClass.SESSION_LIMIT
+    retryable = True
+    hint = "free VTY lines on the device or lower --workers, then --retry-failed"
+
+
+class ConnectionLostError(DeviceError):
+    failure = FailureClass.CONNECTION_LOST
+    hint = "check the device's logs and load, then run again with --retry-failed"
+
+
+class CommandTimeoutError(DeviceError):
+    failure = FailureClass.COMMAND_TIMEOUT
+    hint = "raise the task's read_timeout, or set expect_string to the prompt it ends with"
+
+
+class CommandRejectedError(DeviceError):
+    failure = FailureClass.COMMAND_REJECTED
+    hint = "check the command's spelling and that this platform supports it"
+
+
+class SessionDesyncError(DeviceError):
+    failure = FailureClass.SESSION_DESYNC
+    hint = (
+        "the device printed something netjob did not expect (a late prompt, a log message, "
+        "a pager); look at the host's log, then run again with --retry-failed"
+    )
+
+
+class UnansweredPromptError(DeviceError):
+    failure = FailureClass.UNANSWERED_PROMPT
+    hint = (
+        "answer it in the task: prompts: [{prompt: 'REGEX', answer: 'TEXT'}] (or answer_env: "
+        "NAME for a secret); the question was cancelled with Ctrl-C"
+    )
+
+
+class HostTimeoutError(DeviceError):
+    failure = FailureClass.HOST_TIMEOUT
+    hint = "raise --host-timeout, or look at why this host is slow"
+
+
+class HostKeyChangedError(DeviceError):
+    failure = FailureClass.HOST_KEY_CHANGED
+    hint = "check why the device's host key changed before trusting the new one"
+
+
+class HostKeyUnknownError(DeviceError):
+    failure = FailureClass.HOST_KEY_UNKNOWN
+    hint = "add the device's host key to the known-hosts file"
+
+
+class JumpFailedError(DeviceError):
+    failure = FailureClass.JUMP_FAILED
+    retryable = True
+    hint = "check the bastion (address, port, user, key) and that it is up"
+
+
+class NoCommonAlgorithmsError(DeviceError):
+    failure = FailureClass.NO_COMMON_ALGORITHMS
+    hint = "allow the device's algorithms for its group or host: ssh: {kex: [...]}"

@@ -1,0 +1,316 @@
+"""Records that flow through netjob. Frozen, typed, and free of I/O.
+
+Host → (Job of Tasks) → Step (a Task rendered for a Host) → WorkItem (a Host and its
+Steps: the unit on the queue) → StepResult / HostResult → Report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from runner.base import platforms
+
+# --- checks: the audit rules of a task (parsed by runner.load.checks, judged by runner.run.audit)
+
+
+class CheckStatus(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"  # the check could not be judged (not parsed, not a number, bad regex)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule. `rule` is a TEXT_RULES name, or a FIELD_RULES name when `field` is set."""
+
+    name: str
+    rule: str
+    operand: str | tuple[str, ...]  # a tuple for `in` / `not_in` only
+    field: str | None = None  # with `fields`: the `default:` one, if any
+    where: tuple[tuple[str, str], ...] = ()
+    each: bool = True
+    line: int = 0  # where the check starts in the job file
+    # `field: {arista_eos: image, default: version}`: ntc-templates name fields per platform.
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def field_for(self, platform: str | None) -> str | None:
+        """The field this check reads on a platform (None: no entry for it, no default)."""
+        by_platform = dict(self.fields)
+        if not by_platform:
+            return self.field
+        return by_platform.get(platform or "", by_platform.get("default"))
+
+    def render(self, fn: Callable[[str], str]) -> Check:
+        """A copy with every string (name, operands, where values) passed through `fn`."""
+        operand = (
+            tuple(fn(v) for v in self.operand)
+            if isinstance(self.operand, tuple)
+            else fn(self.operand)
+        )
+        where = tuple((key, fn(value)) for key, value in self.where)
+        return replace(self, name=fn(self.name), operand=operand, where=where)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    status: CheckStatus
+    evidence: str  # one short line: the offending line or value, or what matched
+
+
+class TaskKind(str, Enum):
+    SHOW = "show"
+    CONFIG = "config"
+    TEMPLATE = "template"
+    # Exec commands that act (copy, delete, clear, reload): answered questions, `changed`,
+    # never sent under --check.
+    COMMAND = "command"
+    PUT = "put"  # a file to the device over SCP
+    GET = "get"  # a file from the device over SCP
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to answer a question a command asks (Ansible cli_command's prompt/answer)."""
+
+    prompt: str  # a regex, searched in the question
+    answer: str = field(repr=False)
+    secret: bool = False  # from answer_env: masked in outputs and logs
+
+
+class Status(str, Enum):
+    OK = "ok"
+    CHANGED = "changed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """How to talk to a host; merged like vars (defaults < groups < host)."""
+
+    conn_timeout: float = 10.0
+    auth_timeout: float = 10.0
+    read_timeout: float = 30.0
+    # netmiko's global_delay_factor/fast_cli trade-offs are ours to choose; see connection.py.
+    fast_cli: bool = True
+    # Authentication, tried in this order: key_file, then the SSH agent, then the password.
+    key_file: str | None = None
+    passphrase_env: str | None = None  # the key's passphrase comes from this variable
+    use_agent: bool = False
+    # Host keys: "strict" (known keys only), "accept-new" (learn a new host's key once,
+    # refuse a changed one, as OpenSSH's option) or "off"; known_hosts None: the default
+    # file (runner.device.hostkeys).
+    host_key_checking: str = "accept-new"
+    known_hosts: str | None = None
+    # Bastions, nearest first (empty: straight to the address), and OpenSSH's config.
+    jump: tuple[JumpHost, ...] = ()
+    ssh_config: str | None = None
+    # Algorithms preferred first (and enabled, if paramiko has them off): legacy devices.
+    ssh_kex: tuple[str, ...] = ()
+    ssh_ciphers: tuple[str, ...] = ()
+    ssh_macs: tuple[str, ...] = ()
+    ssh_host_key_types: tuple[str, ...] = ()
+    transport: str = "ssh"  # or "telnet" (netmiko's *_telnet drivers; unencrypted)
+
+
+@dataclass(frozen=True)
+class JumpHost:
+    """A bastion on the way to a device: its own address, user and credentials."""
+
+    address: str
+    port: int = 22
+    username: str | None = None
+    password_env: str | None = None
+    key_file: str | None = None
+    passphrase_env: str | None = None
+    use_agent: bool = False
+    max_sessions: int = 64  # sessions through it at once; more wait for a free one
+
+    def label(self) -> str:
+        user = f"{self.username}@" if self.username else ""
+        return f"{user}{self.address}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Host:
+    name: str
+    address: str
+    port: int = 22
+    platform: str = platforms.DEFAULT
+    username: str | None = None
+    # Plain-text secrets are possible but optional; *_env names an environment variable.
+    password: str | None = field(default=None, repr=False)
+    password_env: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    secret_env: str | None = None
+    groups: tuple[str, ...] = ()
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    connection: ConnectionOptions = field(default_factory=ConnectionOptions)
+    # Where the device can be reached from: on a cluster, only pollers that advertise the
+    # resource `site_<site>` run it (None: any poller).
+    site: str | None = None
+    # The inventory format it came from ("netjob", "ansible", "nornir"): messages name
+    # that format's keys (ansible_password, not password_env).
+    origin: str = field(default="netjob", compare=False)
+
+    def facts(self) -> dict[str, Any]:
+        """What templates see as `host`: identity only, never credentials."""
+        return {
+            "name": self.name,
+            "address": self.address,
+            "port": self.port,
+            "platform": self.platform,
+            "groups": list(self.groups),
+            "site": self.site,
+        }
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str | None
+    password: str | None = field(default=None, repr=False)
+    secret: str | None = field(default=None, repr=False)
+    passphrase: str | None = field(default=None, repr=False)  # of the host's key_file
+
+
+@dataclass(frozen=True)
+class Task:
+    """One entry of a job file, not yet rendered. `lines` are Jinja2 source strings."""
+
+    name: str
+    kind: TaskKind
+    lines: tuple[str, ...] = ()
+    template: Path | None = None
+    read_timeout: float | None = None
+    expect_string: str | None = None
+    save: bool = False
+    line: int = 0  # where the task starts in the job file, for error messages
+    parse: str | None = None  # "textfsm" (ntc-templates) or a TextFSM template's path
+    save_as: str | None = None  # later tasks see the output as saved.<name>
+    checks: tuple[Check, ...] = ()
+    when: str | None = None  # a Jinja2 expression; false skips the task on that host
+    save_to: str | None = None  # a file (templated) that gets the output, e.g. backups
+    # `show:`/`config:` given per platform (netmiko device_type, or `default`).
+    by_platform: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    loop: str | tuple[Any, ...] | None = None  # an expression or a list: a step per item
+    ignore_errors: bool = False
+    prompts: tuple[Answer, ...] = ()  # questions its commands may ask, and the answers
+    allow_disconnect: bool = False  # `reload`: the device ending the session is success
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    path: Path
+    hosts: str = "all"
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    tasks: tuple[Task, ...] = ()
+    normalize: tuple[str, ...] = ()  # the job's own noise regexes for `netjob diff`
+
+
+@dataclass(frozen=True)
+class Step:
+    """A Task rendered for one Host: exactly what will be sent.
+
+    A task that uses `saved.*` (outputs of earlier steps) or `when:` can only be finished
+    on the device: then `sources` keeps its templates and `context` its variables, every
+    other variable having already been checked when the job was expanded."""
+
+    task: str
+    kind: TaskKind
+    commands: tuple[str, ...]
+    read_timeout: float | None = None
+    expect_string: str | None = None
+    save: bool = False
+    parse: str | None = None
+    save_as: str | None = None
+    checks: tuple[Check, ...] = ()
+    when: str | None = None
+    save_to: str | None = None
+    ignore_errors: bool = False
+    sources: tuple[str, ...] = ()
+    context: Mapping[str, Any] | None = field(default=None, repr=False)
+    prompts: tuple[Answer, ...] = ()
+    allow_disconnect: bool = False
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    host: Host
+    steps: tuple[Step, ...]
+    credentials: Credentials = field(default_factory=lambda: Credentials(None), repr=False)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    task: str
+    kind: TaskKind
+    commands: tuple[str, ...]
+    status: Status
+    # Show steps: one output per command. Config steps: the session's echo, then `save`'s.
+    outputs: tuple[str, ...] = ()
+    failure: str | None = None  # a FailureClass value
+    error: str | None = None
+    started: float = 0.0  # seconds since the epoch
+    duration: float = 0.0
+    checks: tuple[CheckResult, ...] = ()
+    parsed: tuple[Mapping[str, Any], ...] | None = None
+    diff: str | None = None  # config steps: what was (or, with --check, would be) sent
+    note: str | None = None  # e.g. "unchanged", "when: false"
+    save_to: str | None = None
+
+
+@dataclass(frozen=True)
+class HostResult:
+    host: str
+    status: Status
+    steps: tuple[StepResult, ...] = ()
+    failure: str | None = None
+    error: str | None = None
+    started: float = 0.0
+    duration: float = 0.0
+    poller: str | None = None  # the cluster worker that ran the host (None: this machine)
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.FAILED
+
+    @property
+    def noncompliant(self) -> bool:
+        return any(c.status != "pass" for s in self.steps for c in s.checks)
+
+
+@dataclass(frozen=True)
+class Report:
+    job: str
+    run_dir: Path
+    started: float
+    duration: float
+    hosts: Mapping[str, HostResult]
+    interrupted: bool = False
+    stopped: str | None = None  # why the run ended early (interrupt, --max-fail)
+
+    @property
+    def failed(self) -> list[HostResult]:
+        return [r for r in self.hosts.values() if r.failed]
+
+    @property
+    def noncompliant(self) -> list[HostResult]:
+        return [r for r in self.hosts.values() if r.noncompliant]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A worker's news for a live display: a host started (task None) or began a task;
+    with `done`/`total`, a put:/get: in that task has moved `done` of `total` bytes."""
+
+    host: str
+    task: str | None = None
+    done: int | None = None
+    total: int | None = None

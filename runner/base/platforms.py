@@ -1,0 +1,597 @@
+"""The platform table: everything netjob knows about a family of netmiko device_types, in
+one place. Every other module asks this table; adding a platform touches this file only.
+
+A device_type that netmiko knows but this table does not gets `generic()`: commands sent
+as written, no planning, netmiko finding the prompt before every command (one round trip
+more, but no assumption about its shape), every refusal form of every family below, and a
+note in the report that the platform is not one netjob knows.
+
+Pure data and a few lookups: importing this module must stay cheap (no netmiko, no
+hier_config), because `netjob plan`, `hosts` and `--help` read it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Save(str, Enum):
+    """How a platform keeps its configuration across a reload."""
+
+    NETMIKO = "netmiko"  # netmiko's save_config() (write memory, copy run start, save)
+    COMMIT = "commit"  # the commit that applies a change also keeps it (Junos, IOS-XR)
+    NONE = "none"  # no save: `save: true` is refused when the job is loaded
+
+
+class Planner(str, Enum):
+    """How a config task is compared with the running config before anything is sent."""
+
+    HIER = "hier"  # hier_config, indentation-structured configs
+    SET = "set"  # flat `set` lines (Junos `| display set`)
+    NONE = "none"  # not compared: sent as written, with a note
+
+
+def _ios_prompt(base: str) -> str:
+    # The prompt netmiko learnt, as the LAST line of the output: the bare base prompt would
+    # match `hostname r1` inside a running config and cut the output short.
+    return rf"(?:^|[\r\n]){base}(?:\([^)\r\n]{{0,40}}\))?[>#]\s*$"
+
+
+def _vrp_prompt(base: str) -> str:
+    # `<NAME>` in user view, `[NAME]` or `[NAME-GigabitEthernet0/0/1]` in system view.
+    # netmiko's base prompt drops the first character whatever it is: the bracket, or the
+    # name's own first letter where a device (a simulator, a customised prompt) shows
+    # `NAME>` with no bracket. Either way one character comes before it.
+    return rf"(?:^|[\r\n])(?:HRP_.)?\S?{base}(?:-[^\]\r\n]{{0,60}})?[>\]#]\s*$"
+
+
+def _junos_prompt(base: str) -> str:
+    return rf"(?:^|[\r\n]){base}[>#%]\s*$"
+
+
+def _rejects(*forms: str) -> re.Pattern[str]:
+    """A refusal is a line of its own (the device's words start it), in any letter case:
+    devices print `% Invalid input`, `Unknown command`, `ERROR: ...` alike."""
+    return re.compile(r"^[ \t]*(?:" + "|".join(forms) + r").*$", re.MULTILINE | re.IGNORECASE)
+
+
+# Refusal forms, as devices print them (matched case-insensitively, at a line's start).
+_CISCO = (
+    # Also without the `%`: simulators and some trains print a bare `Unknown command`.
+    r"Unknown command",
+    r"Invalid command",
+    r"% ?Invalid input",
+    r"% ?Incomplete command",
+    r"% ?Ambiguous command",
+    r"% ?Unknown command",
+    r"% ?Invalid command",
+    r"% ?Invalid parameter",
+    r"% ?Unrecognized command",
+    r"% ?Bad (?:mask|IP address|secret)",
+    r"% ?Error[: ]",
+    r"% ?Unavailable command",
+    r"% ?Not supported",
+    r"% ?Permission denied",
+    r"% ?Authorization failed",
+    r"% ?Command rejected",
+    r"ERROR: ",
+)
+_XR_COMMIT = (r"% ?Failed to commit", r"% ?Commit failed", r"!! SEMANTIC ERRORS", *_CISCO)
+_JUNOS = (
+    r"syntax error",
+    r"unknown command",
+    r"error: ",
+    r"missing argument",
+    r"invalid (?:value|interface|ip address)",
+    r"\S+: invalid",
+)
+_VRP = (
+    r"Error: ",
+    r"Unknown command",
+    r"% ?Unrecognized command",
+    r"% ?Incomplete command",
+    r"% ?Too many parameters",
+    r"% ?Wrong parameter",
+    r"% ?Ambiguous command",
+)
+# Anything else netmiko speaks: every form above, and the usual words of other vendors.
+_GENERIC = (
+    *_CISCO,
+    *_JUNOS,
+    *_VRP,
+    r"%?\s*(?:invalid|incomplete|ambiguous|unknown|unrecognized|unrecognised|bad|wrong)"
+    r"\s+(?:input|command|parameter|argument|keyword|option|value)",
+    r"command not found",
+    r"(?:is )?not (?:a )?(?:valid|recognized|supported) command",
+    r"error\b",
+    r"% ",
+)
+
+# What drift leaves out: lines that change on every run without any change on the device.
+_CLOCKS = (
+    r" uptime is ",
+    # `show clock`: "*11:43:06.544 UTC Tue Nov 24 2026" (a leading * or . means unsynced)
+    r"^[*.]?\d{1,2}:\d{2}:\d{2}(\.\d+)? \S+ \w{3} \w{3} +\d{1,2} \d{4}$",
+)
+# `show interfaces` counters and rates: traffic, not configuration or state.
+_COUNTERS = (
+    r"^\s+\d+ (minute|second) (input|output) rate ",
+    r"^\s+\d+ packets (input|output), \d+ bytes",
+    r"^\s+Last input .*, output .*, output hang ",
+    r"^\s+Last clearing of .show interface. counters ",
+    r"^\s+Received \d+ broadcasts",
+)
+_IOS_NOISE = (
+    r"^Building configuration\.\.\.$",
+    r"^Current configuration ?: \d+ bytes$",
+    r"^! Last configuration change at ",
+    r"^! NVRAM config last updated at ",
+    r"^! No configuration change since last restart",
+    r"^ntp clock-period \d+$",
+    r"^System restarted at ",
+    *_CLOCKS,
+    *_COUNTERS,
+)
+_NXOS_NOISE = (r"^!Time: ", r"^!Running configuration last done at: ", *_CLOCKS, *_COUNTERS)
+_EOS_NOISE = (r"^! Command: show ", r"^! Startup-config last modified at ", r"^Uptime: ", *_CLOCKS)
+_XR_NOISE = (r"^Building configuration\.\.\.$", r"^!! Last configuration change at ", *_CLOCKS)
+_JUNOS_NOISE = (
+    r"^## Last commit: ",
+    r"^## Last changed: ",
+    r"^\s*System booted: ",
+    r"^Current time: ",
+)
+_VRP_NOISE = (r"^!Software Version ", r"^!Last configuration was ", r" uptime is ")
+
+# Lines that open a section: in a flat task (`interface Vlan200`, then `description mgmt`
+# unindented, as netmiko users write them) the lines after one belong to it, as the
+# device's own modal parser takes them, until the next opener or an `exit`.
+_IOS_SECTIONS = (
+    "interface ",
+    "router ",
+    "line ",
+    "vlan ",
+    "ip access-list ",
+    "ipv6 access-list ",
+    "route-map ",
+    "policy-map ",
+    "class-map ",
+    "ip vrf ",
+    "vrf definition ",
+    "vrf context ",
+    "key chain ",
+    "crypto isakmp policy ",
+    "crypto map ",
+    "aaa group server ",
+    "object-group ",
+    "controller ",
+    "track ",
+    "ip sla ",
+    "management ",
+    "snmp-server view ",
+)
+_VRP_SECTIONS = (
+    "interface ",
+    "ospf",
+    "bgp ",
+    "isis",
+    "acl ",
+    "aaa",
+    "user-interface ",
+    "vlan ",
+    "ip vpn-instance ",
+    "route-policy ",
+    "traffic classifier ",
+    "traffic behavior ",
+    "traffic policy ",
+)
+
+
+# Secrets devices print in their configs, per family. Each entry is a regex string with a
+# named group `value`: what it matched is masked, the rest of the match (the keywords, the
+# type digit) stays, so a masked line still says what it was. Patterns are compiled with
+# re.IGNORECASE and run on one line at a time, found anywhere in it: a config line shows up
+# after a prompt (`r1(config)#enable secret 5 ...`), a diff marker, `>>> `, inside quotes or
+# a debug log's `b'...'`, not only where a line begins. So every pattern needs words that
+# only a config line has before the value; runner/base/redact.py scans only the lines holding
+# one of its keywords (password, secret, key, community, cipher, auth, snmp, psk, md5, ...).
+#
+# The value: a quoted string whole, or a run of non-blanks up to a closing quote and the
+# punctuation after it (netjob's "rejected 'LINE': ..." too); never a `(` (prose: "check
+# the password (or password_env)") nor a word ending in a colon ("enable secret ignored:
+# ...").
+_SECRET = (
+    r"(?P<value>\"[^\"\n]*\"|(?!\(|[A-Za-z]+:(?:\s|$))"
+    r"\S+?(?=(?:['\"][,;:)\]}]*)?(?:\s|$)))"
+)
+# A keyword starts here: `key` but not `pre-shared-key` nor `nopassword`; a diff's `-`
+# before a line is no hyphen of a keyword.
+_B = r"(?:(?<![\w-])|(?<=^-)|(?<=[\s'\"]-))"
+_SP = r"[ \t]+"
+# Where a config statement starts: a line's start, a quote or a `(`, or after a colon or
+# a `)` (netmiko's "Invalid input detected at command: key 7 ...", "read_channel: ...",
+# "Pattern found: (PATTERN) key 7 ..."); then a diff marker, `>>>`, or a prompt
+# (`r1(config-line)#`, `RP/0/RP0/CPU0:r1(config)#`, `user@r1#`, `[~r1-aaa]`).
+_STATEMENT = (
+    r"(?:^|(?<=['\"(])|(?<=[:)][ \t]))(?:[+-]|>>>|[\w./:@~-]{1,64}(?:\([^)\n]{0,40}\))?[#>]"
+    r"|[\[<][^\]>\n]{1,80}[\]>])?[ \t]*"
+)
+
+
+# A key chain's key number, alone on its line (or before a closing quote or bracket, a
+# comma, `\r`, `\n`).
+_KEY_ID = r"[ \t]+[0-9]{1,3}(?:[ \t]*$|['\"\r),]|\\n)"
+
+
+def _cisco_secrets(types: str) -> tuple[str, ...]:
+    """The IOS forms, which EOS, NX-OS and IOS-XR share; `types` are the family's words
+    between a keyword and its value (`7`, `5`, EOS's `sha512`, IOS-XR's `encrypted`)."""
+    t = rf"(?:{_SP}(?:{types}))?{_SP}"  # an optional type, then the value
+    return (
+        # `password 7 ...` under a line, ` key 7 ...` under `tacacs server`: a bare keyword
+        # only where a statement starts, so prose around such words is left alone. A key
+        # chain's `key 1` and `key chain NAME` hold no secret.
+        rf"{_STATEMENT}(?:password|secret|key(?!{_SP}(?:chain|config-key)\b|{_KEY_ID})){t}{_SECRET}",
+        rf"{_B}enable{_SP}(?:secret|password)(?:{_SP}level{_SP}[0-9]+)?{t}{_SECRET}",
+        rf"{_B}username{_SP}\S+{_SP}(?:\S+{_SP}){{0,6}}?(?:secret|password){t}{_SECRET}",
+        rf"{_B}snmp-server{_SP}community{_SP}{_SECRET}",
+        rf"{_B}snmp-server{_SP}host{_SP}\S+{_SP}(?:(?:traps|informs){_SP})?version{_SP}(?:1|2c){_SP}{_SECRET}",
+        # SNMPv3 users: the auth and the priv password, each on its own.
+        rf"{_B}snmp-server{_SP}user{_SP}.*?{_B}auth{_SP}(?:md5|sha\S*){t}{_SECRET}",
+        rf"{_B}snmp-server{_SP}user{_SP}.*?{_B}priv"
+        rf"(?:{_SP}(?:3des|des|aes)(?:[ \t-]?[0-9]+)?)?{t}{_SECRET}",
+        rf"{_B}(?:tacacs|radius)-server{_SP}(?:host{_SP}\S+{_SP}(?:\S+{_SP}){{0,6}}?)?key{t}{_SECRET}",
+        rf"{_B}neighbor{_SP}\S+{_SP}password{t}{_SECRET}",
+        rf"{_B}crypto{_SP}isakmp{_SP}key{t}{_SECRET}",
+        rf"{_B}ip{_SP}(?:ftp|http{_SP}client){_SP}password{t}{_SECRET}",
+        rf"{_B}pre-shared-key{_SP}(?:address{_SP}\S+(?:{_SP}[0-9.]+)?|hostname{_SP}\S+){_SP}key{t}{_SECRET}",
+        rf"{_B}pre-shared-key(?:{_SP}(?:local|remote))?(?!{_SP}(?:address|hostname|key-chain)\b){t}{_SECRET}",
+        rf"{_B}ntp{_SP}authentication-key{_SP}[0-9]+{_SP}(?:md5|sha[0-9]*|cmac-aes-128|hmac-sha[0-9]*){t}{_SECRET}",
+        # `ip ospf authentication-key 7 ...`, not NTP's `authentication-key 1 md5 ...`.
+        rf"{_B}authentication-key(?!{_SP}[0-9]+{_SP}(?:md5|sha|cmac|hmac|type)){t}{_SECRET}",
+        rf"{_B}message-digest-key{_SP}[0-9]+{_SP}(?:md5|sha[0-9]*){t}{_SECRET}",
+        rf"{_B}key-string{t}{_SECRET}",
+        rf"{_B}ppp{_SP}(?:chap|pap{_SP}sent-username{_SP}\S+){_SP}password{t}{_SECRET}",
+        rf"{_B}standby(?:{_SP}[0-9]+)?{_SP}authentication(?:{_SP}text)?(?!{_SP}md5\b){_SP}{_SECRET}",
+        rf"{_B}(?:psk{_SP}set-key|wpa-psk){_SP}(?:ascii|hex)(?:{_SP}[0-9])?{_SP}{_SECRET}",
+    )
+
+
+_IOS_SECRETS = _cisco_secrets(r"[0-9]{1,2}")
+# A refusal may quote a secret's value alone (EOS: `enable password sha512 $6$...` →
+# `% Invalid input (at token 3: '$6$...')`): the redactor masks every other place a value
+# it found appears in the same text, so no pattern is needed for the quote itself.
+_EOS_SECRETS = _cisco_secrets(r"[0-9]{1,2}|sha512")
+_XR_SECRETS = (
+    *_cisco_secrets(r"[0-9]{1,2}|encrypted|clear"),
+    rf"{_B}key-string{_SP}(?:password|clear){_SP}{_SECRET}",
+)
+_JUNOS_SECRETS = (
+    # Junos quotes its secrets and marks the curly form's lines `## SECRET-DATA`.
+    rf"{_B}(?:encrypted-password|simple-password|secret|authentication-key|key|ascii-text"
+    rf"|hexadecimal|password){_SP}(?P<value>\"[^\"\n]*\"|\$[0-9]\$\S+?(?=;|\s|$))",
+    rf"{_B}encrypted-password{_SP}{_SECRET}",
+    rf"{_SP}(?P<value>\"[^\"\n]*\"|[^\s;\"]+)(?=;[ \t]*## SECRET-DATA)",
+    rf"{_B}type{_SP}\S+{_SP}value{_SP}{_SECRET}",  # NTP's `authentication-key 1 type md5 value`
+    rf"{_B}snmp{_SP}community{_SP}{_SECRET}",
+    rf"{_B}community{_SP}{_SECRET}(?=[ \t]*\{{)",  # `community public {` (also policy names)
+)
+_VRP_SECRETS = (
+    # Huawei and H3C put `cipher` (lower case: paramiko's "Ciphers agreed" is prose)
+    # before every stored secret: local users, SNMP, NTP, RADIUS and HWTACACS, OSPF, `super`.
+    rf"{_B}(?-i:(?:irreversible-)?cipher){_SP}{_SECRET}",
+    rf"{_B}snmp-agent{_SP}community{_SP}(?:read|write)(?!{_SP}cipher\b){_SP}{_SECRET}",
+    rf"{_B}(?:password|shared-key|authentication|accounting){_SP}(?:simple|hash|plain){_SP}{_SECRET}",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformInfo:
+    """What netjob knows about one family of netmiko device_types."""
+
+    name: str  # the family's netmiko device_type, e.g. "cisco_ios"
+    title: str  # for people: "Cisco IOS / IOS-XE"
+    known: bool = True  # False: generic() behaviour for a device_type not in the table
+    # Other netmiko device_types of the family (without _ssh/_telnet), and foreign names
+    # for it: NAPALM drivers (Nornir), Ansible's network_os and collections.
+    device_types: tuple[str, ...] = ()
+    napalm: tuple[str, ...] = ()
+    ansible: tuple[str, ...] = ()
+    # The prompt, given netmiko's base prompt (regex-escaped); None: netmiko finds it.
+    prompt: Callable[[str], str] | None = None
+    enable: bool = True  # has a privileged mode reached with an enable secret
+    # `enable` answers with `#` (enabled) or `>` (refused): no "am I enabled?" round trips.
+    enable_fast: bool = False
+    config_mode: bool = True
+    commits: bool = False  # config edits a candidate that only `commit` applies
+    # Sent after a refused line or commit, to drop the candidate and leave config mode.
+    discard: tuple[str, ...] = ()
+    save: Save = Save.NETMIKO
+    rejected: re.Pattern[str] = field(default_factory=lambda: _rejects(*_GENERIC))
+    commit_rejected: re.Pattern[str] = field(default_factory=lambda: _rejects(*_GENERIC))
+    running_config: str | None = None  # what the planner reads (and backups take)
+    planner: Planner = Planner.NONE
+    hier_platform: str = "GENERIC"  # hier_config's Platform member name
+    comment_lines: str | None = None  # lines of the running config the planner ignores
+    sections: tuple[str, ...] = ()  # see _IOS_SECTIONS
+    section_exits: tuple[str, ...] = ("exit",)
+    # One-line commands the device shows as a section: `ntp server X` is `ntp` / ` server X`
+    # in an IOS-XR running config. A flat task line with such a prefix is compared so.
+    shown_nested: tuple[str, ...] = ()
+    # (regex, replacement): how the device shows a line it was given, such as NX-OS adding
+    # its default `use-vrf default`. Only the comparison uses them; the line is sent as
+    # the task wrote it.
+    shown_as: tuple[tuple[str, str], ...] = ()
+    # The commit's answer when the candidate equals the running config: nothing changed.
+    nothing_to_commit: str | None = None
+    # The prompt's last character in config mode, read up to it to tell the mode: netmiko
+    # otherwise waits for 2 s of silence (VRP, Comware) several times per config step.
+    config_prompt_end: str | None = None
+    # netmiko's delay factor: 0.02 where netjob waits on the prompt itself; 1.0 (netmiko's
+    # default) where the driver's login leans on its sleeps to drain late answers (VRP's
+    # and Comware's session preparation sleep, then clear the buffer).
+    delay_factor: float = 0.02
+    noise: tuple[str, ...] = ()
+    # Secrets its configs hold, as regex strings (see _cisco_secrets): every family's
+    # are applied to all output, since a run mixes platforms; see secret_patterns().
+    secrets: tuple[str, ...] = ()
+    # Built-in answers (regex, answer) to the questions everyday exec commands ask (`copy
+    # running-config startup-config`, `delete`, `clear counters`): tried after a task's own
+    # `prompts:`. "" is Enter, which takes the default the question shows.
+    answers: tuple[tuple[str, str], ...] = ()
+
+
+# IOS's `[confirm]` and file-name questions (`Destination filename [startup-config]?`,
+# `Delete filename [old.bin]?`): Enter takes what the brackets show.
+_CISCO_ANSWERS = (
+    (r"\[confirm\]\s*$", ""),
+    (r"(?:Destination|Source|Delete) filename \[[^\]\r\n]*\]\?\s*$", ""),
+)
+
+_IOS_LIKE = {
+    "prompt": _ios_prompt,
+    "running_config": "show running-config",
+    "planner": Planner.HIER,
+    "sections": _IOS_SECTIONS,
+}
+
+# VRP and Comware share their command line: `<name>`/`[name]` views, `#`-separated
+# configs, `quit` out of a section, and netmiko drivers that lean on sleeps at login.
+_VRP_LIKE = {
+    "prompt": _vrp_prompt,
+    "enable": False,  # (netmiko's Comware enable() is system-view, not a privilege)
+    "rejected": _rejects(*_VRP),
+    "running_config": "display current-configuration",
+    "planner": Planner.HIER,
+    "comment_lines": r"^\s*#",
+    "sections": _VRP_SECTIONS,
+    "section_exits": ("quit",),
+    "config_prompt_end": r"[>\]]\s*$",
+    "delay_factor": 1.0,
+}
+
+TABLE: tuple[PlatformInfo, ...] = (
+    PlatformInfo(
+        name="cisco_ios",
+        title="Cisco IOS / IOS-XE",
+        enable_fast=True,
+        device_types=("cisco_xe",),
+        napalm=("ios",),
+        ansible=("ios", "cisco.ios.ios"),
+        rejected=_rejects(*_CISCO),
+        hier_platform="CISCO_IOS",
+        noise=_IOS_NOISE,
+        secrets=_IOS_SECRETS,
+        answers=_CISCO_ANSWERS,
+        **_IOS_LIKE,  # type: ignore[arg-type]
+    ),
+    PlatformInfo(
+        name="arista_eos",
+        title="Arista EOS",
+        enable_fast=True,
+        napalm=("eos",),
+        ansible=("eos", "arista.eos.eos"),
+        rejected=_rejects(*_CISCO),
+        hier_platform="ARISTA_EOS",
+        noise=_EOS_NOISE,
+        secrets=_EOS_SECRETS,
+        **_IOS_LIKE,  # type: ignore[arg-type]
+    ),
+    PlatformInfo(
+        name="cisco_nxos",
+        title="Cisco NX-OS",
+        napalm=("nxos", "nxos_ssh"),
+        ansible=("nxos", "cisco.nxos.nxos"),
+        rejected=_rejects(*_CISCO),
+        hier_platform="CISCO_NXOS",
+        shown_as=((r"^(\s*ntp server \S+(?: prefer)?)$", r"\1 use-vrf default"),),
+        noise=_NXOS_NOISE,
+        secrets=_IOS_SECRETS,
+        **_IOS_LIKE,  # type: ignore[arg-type]
+    ),
+    PlatformInfo(
+        name="cisco_xr",
+        title="Cisco IOS-XR",
+        napalm=("iosxr",),
+        ansible=("iosxr", "cisco.iosxr.iosxr"),
+        enable=False,
+        commits=True,
+        discard=("abort",),
+        save=Save.COMMIT,
+        rejected=_rejects(*_CISCO),
+        commit_rejected=_rejects(*_XR_COMMIT),
+        nothing_to_commit=r"% ?No configuration changes to commit",
+        hier_platform="CISCO_XR",
+        shown_nested=("ntp",),
+        noise=_XR_NOISE,
+        secrets=_XR_SECRETS,
+        answers=_CISCO_ANSWERS,
+        **_IOS_LIKE,  # type: ignore[arg-type]
+    ),
+    PlatformInfo(
+        name="juniper_junos",
+        title="Juniper Junos",
+        device_types=("juniper",),
+        napalm=("junos",),
+        ansible=("junos", "junipernetworks.junos.junos"),
+        prompt=_junos_prompt,
+        enable=False,
+        commits=True,
+        discard=("rollback 0", "exit configuration-mode"),
+        save=Save.COMMIT,
+        rejected=_rejects(*_JUNOS),
+        commit_rejected=_rejects(*_JUNOS),
+        running_config="show configuration | display set",
+        planner=Planner.SET,
+        hier_platform="JUNIPER_JUNOS",
+        noise=_JUNOS_NOISE,
+        secrets=_JUNOS_SECRETS,
+    ),
+    PlatformInfo(
+        name="huawei",
+        title="Huawei VRP",
+        device_types=("huawei_vrp",),
+        napalm=("huawei_vrp", "ce"),
+        ansible=("ce", "community.network.ce"),
+        noise=_VRP_NOISE,
+        secrets=_VRP_SECRETS,
+        **_VRP_LIKE,  # type: ignore[arg-type]
+    ),
+    PlatformInfo(
+        name="hp_comware",
+        title="HPE Comware / H3C",
+        device_types=("h3c_comware",),
+        ansible=("comware", "hpe.comware.comware"),
+        hier_platform="HP_COMWARE5",
+        noise=_VRP_NOISE,
+        secrets=_VRP_SECRETS,
+        **_VRP_LIKE,  # type: ignore[arg-type]
+    ),
+)
+
+DEFAULT = "cisco_ios"  # a host's platform when its inventory names none
+
+_SUFFIX = re.compile(r"_(ssh|telnet|serial)$")
+_BY_NAME: dict[str, PlatformInfo] = {
+    name: info for info in TABLE for name in (info.name, *info.device_types)
+}
+_FOREIGN: dict[str, str] = {
+    alias: info.name for info in TABLE for alias in (*info.napalm, *info.ansible)
+}
+
+
+def family(device_type: str) -> str:
+    """A device_type without its transport suffix: `cisco_ios_telnet` → `cisco_ios`."""
+    return _SUFFIX.sub("", device_type)
+
+
+def lookup(device_type: str) -> PlatformInfo:
+    """The table's entry for a netmiko device_type (`_ssh`/`_telnet` ignored), or the
+    generic behaviour for one the table does not know."""
+    return _BY_NAME.get(family(device_type)) or generic(device_type)
+
+
+def generic(device_type: str) -> PlatformInfo:
+    return PlatformInfo(name=family(device_type), title=device_type, known=False, delay_factor=1.0)
+
+
+def from_foreign(name: str) -> str | None:
+    """A netmiko device_type for a NAPALM driver or Ansible network_os (or collection)."""
+    return _FOREIGN.get(name)
+
+
+def secret_patterns() -> tuple[str, ...]:
+    """Every family's secret patterns, each once, in table order: redaction applies them
+    all to everything, since a run mixes platforms and logs quote any of them."""
+    return tuple(dict.fromkeys(p for info in TABLE for p in info.secrets))
+
+
+def can_save(device_type: str) -> bool:
+    """Whether `save: true` means anything on this platform: the table says for the
+    platforms it knows; for others, whether netmiko's class has a save_config of its own
+    (netmiko imported only then: `plan` and `hosts` stay light)."""
+    info = lookup(device_type)
+    if info.known:
+        return info.save is not Save.NONE
+    from netmiko.base_connection import BaseConnection
+    from netmiko.ssh_dispatcher import CLASS_MAPPER
+
+    driver: Any = CLASS_MAPPER.get(device_type)
+    if driver is None:
+        return True  # netmiko will refuse the device_type itself, in its own words
+    save = driver.save_config
+    return save is not BaseConnection.save_config and not _only_raises(save)
+
+
+def _only_raises(function: Any) -> bool:
+    """netmiko says "no save here" (eltex, IOS-XR) by a save_config that only raises
+    NotImplementedError."""
+    import ast
+    import inspect
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    body = [
+        node
+        for node in tree.body[0].body  # type: ignore[attr-defined]
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+    ]
+    return (
+        len(body) == 1
+        and isinstance(body[0], ast.Raise)
+        and "NotImplementedError" in ast.unparse(body[0])
+    )
+
+
+def foreign_names() -> list[str]:
+    """Every NAPALM and Ansible name the table knows, for error messages."""
+    return list(_FOREIGN)
+
+
+def napalm_names() -> dict[str, str]:
+    """NAPALM driver → netmiko device_type (Nornir inventories name platforms so)."""
+    return {alias: info.name for info in TABLE for alias in info.napalm}
+
+
+# The platforms the built-in lab serves: their rows are proven end to end by the lab's tests
+# (tests/test_device_truth_end_to_end.py); FakeNOS proves login, show, parse and refusals.
+LAB_PLATFORMS = ("cisco_ios", "arista_eos", "cisco_nxos", "cisco_xr", "juniper_junos", "huawei")
+
+
+def support_table() -> str:
+    """What netjob does on each platform it knows, as the README's Markdown table."""
+    rows = [
+        "| device_type | platform | enable | config | commit | save | planning | lab |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for info in TABLE:
+        names = ", ".join(f"`{name}`" for name in (info.name, *info.device_types))
+        commit = "`commit`, checked; refused: discarded" if info.commits else "—"
+        save = {
+            Save.NETMIKO: "netmiko's save, checked",
+            Save.COMMIT: "the commit keeps it",
+            Save.NONE: "none (`save: true` refused)",
+        }[info.save]
+        planning = {
+            Planner.HIER: "hier_config",
+            Planner.SET: "`set` lines",
+            Planner.NONE: "sent as written",
+        }[info.planner]
+        rows.append(
+            f"| {names} | {info.title} | {'yes' if info.enable else 'none (secret ignored)'} "
+            f"| stops at the first refused line | {commit} | {save} | {planning} "
+            f"| {'yes' if info.name in LAB_PLATFORMS else 'no'} |"
+        )
+    rows.append(
+        "| any other netmiko device_type | generic | netmiko's | stops at the first refused "
+        "line (every form above) | — | netmiko's, checked (none: refused) | sent as written "
+        "| no |"
+    )
+    return "\n".join(rows) + "\n"

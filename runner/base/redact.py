@@ -1,0 +1,230 @@
+"""The one redaction choke point: everything netjob writes or prints passes through here.
+
+It removes every credential in use (inventory plain text, environment, prompts) and, unless
+the user opts out, secrets devices print in their configs (`password 7 …`, `secret 5 …`,
+`snmp-server community …`, `key …`).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from runner.base import platforms
+
+MASK = "********"
+
+
+# Config lines that carry secrets, every platform's forms (runner/base/platforms.py), found
+# wherever the line sits in the text: after a prompt (`r1(config)#enable secret 5 ...`), a
+# diff's `+`, a logged `>>> `, inside quotes. The keywords (and the type digit) stay; the
+# value goes. Each pattern says itself what precedes a value, so prose such as "check the
+# password (or password_env)" is left alone.
+@functools.cache
+def _device_patterns() -> list[re.Pattern[str]]:
+    """Compiled on first use: `--help` and `hosts` should not pay for every platform's."""
+    return [re.compile(p, re.IGNORECASE) for p in platforms.secret_patterns()]
+
+
+# A line is scanned only if it holds one of these: every secret pattern has one of them
+# before its value (tests/test_redaction_corpus.py holds each pattern to it), and scanning
+# megabytes of running config with every pattern would cost seconds.
+_KEYWORDS = re.compile(
+    r"passw|secret|key|communit|cipher|psk|auth|priv|snmp|md5|sha|invalid input", re.I
+)
+_ESCAPED = re.compile(r"\\(.)")
+# A value that is a mask already, with only the quotes and punctuation a pattern's value
+# takes along after it (`********;`, `********':`, `********\\n'`): text redacted a second
+# time (report.json holds results redacted before) keeps them.
+_MASKED = re.compile(re.escape(MASK) + r"(?:['\"\\,;:)\]}]|\\[nr])*")
+SECRET_NAME = re.compile(r"secret|passw|passphrase|token|community|(^|_)key($|_)", re.I)
+
+
+def secret_values(variables: Any, secret: bool = False) -> list[str]:
+    """String values of variables whose names look secret (ops_secret, bgp_password,
+    snmp_community, api_token, tacacs_key, ...), at any depth: they are masked like
+    credentials wherever they show up, without the user having to list them."""
+    if isinstance(variables, dict):
+        return [
+            found
+            for name, value in variables.items()
+            for found in secret_values(value, secret or bool(SECRET_NAME.search(str(name))))
+        ]
+    if isinstance(variables, (list, tuple)):
+        return [found for value in variables for found in secret_values(value, secret)]
+    if secret and isinstance(variables, (str, int)) and not isinstance(variables, bool):
+        return [str(variables)]
+    return []
+
+
+def mask_secret_vars(variables: Any, secret: bool = False) -> Any:
+    """The variables with the values secret_values() finds replaced by MASK, for listings
+    (`netjob hosts`): the names and the shape stay, so a reader sees what is set."""
+    if isinstance(variables, Mapping):
+        return {
+            name: mask_secret_vars(value, secret or bool(SECRET_NAME.search(str(name))))
+            for name, value in variables.items()
+        }
+    if isinstance(variables, (list, tuple)):
+        return [mask_secret_vars(value, secret) for value in variables]
+    if secret and isinstance(variables, (str, int)) and not isinstance(variables, bool):
+        return MASK
+    return variables
+
+
+class Redactor:
+    def __init__(self, secrets: Iterable[str | None] = (), device_patterns: bool = True) -> None:
+        # Longest first, so a secret that contains another is masked whole.
+        found = {s for s in secrets if s and len(s) >= 2}
+        self._secrets = sorted(found, key=len, reverse=True)
+        self._literal = (
+            re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
+        )
+        self._patterns = _device_patterns() if device_patterns else []
+        # Device secret values found so far (see _device), masked wherever they appear
+        # later: netmiko logs a refused line's echo and the refusal quoting its value in
+        # two records, and a run's files come through one redactor in order.
+        self._seen: set[str] = set()
+        self._seen_pattern: re.Pattern[str] | None = None
+        self._lock = threading.Lock()
+
+    def text(self, value: str) -> str:
+        if self._literal is not None:
+            value = self._literal.sub(MASK, value)
+        return self._device(value) if self._patterns else value
+
+    def _device(self, value: str) -> str:
+        """Apply the config-line patterns only to the lines that hold one of their keywords:
+        scanning megabytes of running config with them would cost seconds."""
+        parts: list[str] = []
+        done = 0
+        values: set[str] = set()
+        for found in _KEYWORDS.finditer(value):
+            start = value.rfind("\n", 0, found.start()) + 1
+            if start < done:
+                continue  # a second keyword on a line already handled
+            end = value.find("\n", found.end())
+            end = len(value) if end < 0 else end
+            parts += [value[done:start], self._line(value[start:end], values)]
+            done = end
+        parts.append(value[done:])
+        masked = "".join(parts)
+        # A value found on one line may be quoted alone on another (a refusal that quotes
+        # the word it stopped at, an error that repeats it), here or in a later text: mask
+        # it there too. Short values are left to their patterns, so an odd capture never
+        # masks common words.
+        pattern = self._remember(v for v in values if _MEMORABLE.match(v))
+        return pattern.sub(MASK, masked) if pattern is not None else masked
+
+    def _remember(self, values: Iterable[str]) -> re.Pattern[str] | None:
+        with self._lock:
+            new = set(values) - self._seen
+            if new and len(self._seen) < _SEEN_MAX:
+                self._seen |= new
+                ordered = sorted(self._seen, key=len, reverse=True)
+                self._seen_pattern = re.compile("|".join(map(re.escape, ordered)))
+            return self._seen_pattern
+
+    def _line(self, line: str, values: set[str]) -> str:
+        """Every pattern runs on the line as it came, and the values they found are masked
+        together: masking as each pattern goes would hide the words a later pattern needs
+        (NTP's `md5` before its key) and let that key through."""
+        spans = self._spans(line)
+        parts: list[str] = []
+        done = 0
+        for start, end in spans:
+            if start >= done:
+                parts += [line[done:start], MASK]
+                values.add(line[start:end].strip("'\""))
+            done = max(done, end)  # an overlapping value widens the mask already there
+        parts.append(line[done:])
+        masked = "".join(parts)
+        if "\\" in line:
+            # -vv: netmiko logs the regex it waits for, the config line re.escape()d
+            # (`enable\ password\ 7\ 0822...`): find the values in the line unescaped,
+            # and mask them as re.escape() writes them.
+            plain = _ESCAPED.sub(r"\1", line)
+            for start, end in self._spans(plain):
+                value = plain[start:end]
+                # The value ends where the regex's group does: `(key\ 7\ X)` gives `X)`.
+                for found in {value, value.rstrip(")]}'\",;")} - {""}:
+                    masked = masked.replace(re.escape(found), MASK)
+        return masked
+
+    def _spans(self, line: str) -> list[tuple[int, int]]:
+        spans = []
+        for pattern in self._patterns:
+            for found in pattern.finditer(line):
+                start, end = found.span("value")
+                if _MASKED.fullmatch(line, start, end):  # redacted before: left as it is
+                    end = start + len(MASK)
+                spans.append((start, end))
+        return sorted(spans)
+
+    def data(self, value: Any) -> Any:
+        """Redact every string inside JSON-like data."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: self.data(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.data(v) for v in value]
+        return value
+
+
+# Values worth masking wherever they appear again (see Redactor._device): six characters
+# or more with a digit, a capital or a symbol, so a keyword a pattern took for a value
+# (`public`, `sha512`, `ascii-text`) never masks that word everywhere.
+_MEMORABLE = re.compile(r"(?!(?:sha|md)[0-9]+$)(?=.*[0-9A-Z$./+=_!@#%^&*]).{6,}$")
+_SEEN_MAX = 4096  # device secret values a redactor remembers (a run has few distinct ones)
+
+
+class LogFilter(logging.Filter):
+    """For the CLI's log handler (-v): every record, netmiko's and paramiko's included, is
+    redacted with the secrets the running job registered."""
+
+    _lock = threading.Lock()
+    _redactor: Redactor | None = None  # made on first use: importing must stay cheap
+    _secrets: ClassVar[set[str]] = set()
+
+    @classmethod
+    def register(cls, secrets: Iterable[str | None]) -> None:
+        with cls._lock:
+            cls._secrets |= {s for s in secrets if s}
+            cls._redactor = Redactor(cls._secrets)
+
+    @classmethod
+    def registered(cls) -> list[str]:
+        with cls._lock:
+            return sorted(cls._secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info:
+            message += "\n" + logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        with LogFilter._lock:
+            if LogFilter._redactor is None:
+                LogFilter._redactor = Redactor(LogFilter._secrets)
+            redactor = LogFilter._redactor
+        record.msg, record.args = redactor.text(message), ()
+        return True
+
+
+def log_to_stderr(verbose: bool) -> None:
+    """The CLI's logging, and that of its worker processes (--processes): redacted by
+    LogFilter; with -v everything at DEBUG, otherwise only CRITICAL and never paramiko's
+    own tracebacks of failed sessions (each failure is reported once, by netjob)."""
+    handler = logging.StreamHandler()
+    handler.addFilter(LogFilter())  # the same redaction as every file netjob writes
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.CRITICAL,
+        format="%(asctime)s %(threadName)s %(name)s: %(message)s",
+        handlers=[handler],
+    )
+    if not verbose:
+        logging.getLogger("paramiko").setLevel(logging.CRITICAL + 1)

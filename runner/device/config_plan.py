@@ -1,0 +1,199 @@
+"""Honest check mode for config tasks: which of a task's lines the device still lacks.
+
+A task's lines are a PARTIAL configuration: only what the task sets. So the plan is not
+"running → intended" (that would remove everything the task does not mention) but
+"running → running with the task applied": hier_config predicts that future config
+(`HConfig.future`: idempotent commands such as `description` replace each other, a `no …`
+removes its positive form) and computes the remediation to reach it, each line in its
+parent context (` description uplink` under `interface GigabitEthernet0/1`).
+
+A `no …` line whose positive form is absent is still planned: IOS hides many defaults, so
+the absence of a line proves nothing about what the device does.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hier_config import HConfig, Platform, get_hconfig, get_hconfig_driver
+from hier_config.child import HConfigChild
+from hier_config.platforms.driver_base import HConfigDriverBase
+
+from runner.base import platforms
+from runner.base.errors import PlanError
+
+# hier_config reads a banner until a line that closes it, never closing on the line that
+# opens it, so a one-line banner (`banner motd ^CAuthorized only^C`, as IOS shows a
+# banner without newlines) would swallow the rest of the config. Split it in two.
+_ONE_LINE_BANNER = re.compile(r"^(banner \S+ (\^C|[^\s\w]))(.*)\2[ \t]*$", re.MULTILINE)
+# IOS stores any delimiter a banner was typed with as `^C`: `banner motd ^hi^` shows as
+# `banner motd ^Chi^C`. Both sides are compared in that form, so a banner already there
+# plans `unchanged`; it is still sent as the task wrote it.
+_BANNER_DELIMITER = re.compile(r"^([ \t]*banner \S+ )(\^C|[^\s\w])(.*)\2[ \t]*$", re.MULTILINE)
+
+
+def _device_banner(text: str) -> str:
+    return _BANNER_DELIMITER.sub(r"\1^C\3^C", text)
+
+
+@dataclass(frozen=True)
+class ConfigPlan:
+    lines: tuple[str, ...]  # what to send, in order, each under its parents (indented)
+    diff: str  # the same as a unified-diff-style text: `+` for lines to send
+
+
+def hier_platform(platform: str) -> Platform:
+    """hier_config's platform for a netmiko device_type (`_ssh`/`_telnet` ignored)."""
+    return Platform[platforms.lookup(platform).hier_platform]
+
+
+def plan_config(running: str, lines: Sequence[str], platform: str) -> ConfigPlan:
+    """The lines of `lines` missing from `running`, with their parents; see the module doc."""
+    info = platforms.lookup(platform)
+    hier = hier_platform(platform)
+    if info.comment_lines:
+        running = _blocks(running, info.comment_lines)
+    current = _load(hier, _device_banner(running), "the running config")
+    nested = nest_flat_lines(lines, info)
+    # Compared in the form the device shows; sent in the form the task wrote.
+    shown = [_device_banner(_shown_as(line, info)) for line in nested]
+    written = {device.strip(): line.strip() for device, line in zip(shown, nested, strict=True)}
+    task = _load(hier, "\n".join(shown), "the task's lines")
+    remediation = current.config_to_get_to(current.future(task))
+    to_send: list[str] = []
+    diff: list[str] = []
+    depth = 1
+    flat_parent: str | None = None
+    for child in remediation.all_children_sorted():
+        level = child.depth()
+        if level == 1:
+            flat_parent = _flat_parent(child, info, lines)
+            if flat_parent is not None:
+                continue  # its children go out as the one-line commands the task wrote
+        # Leave a section before a line of an outer level, as the task's author did: a
+        # device whose parser does not fall back to the outer level (VRP) would refuse
+        # the line, or take it in the wrong place.
+        for _ in range(depth - level):
+            to_send.append(" " * 2 * (depth - 2) + info.section_exits[0])
+            depth -= 1
+        depth = level
+        text = _join_banner(child.cisco_style_text())
+        text = text[: len(text) - len(text.lstrip())] + written.get(text.strip(), text.strip())
+        if flat_parent is not None and level == 2:
+            text, depth = f"{flat_parent} {text.strip()}", 1
+        to_send.append(text)
+        diff.append(("+" if _is_sent(child) else " ") + text)
+    return ConfigPlan(tuple(to_send), "\n".join(diff) + "\n" if diff else "")
+
+
+def _flat_parent(
+    child: HConfigChild, info: platforms.PlatformInfo, lines: Sequence[str]
+) -> str | None:
+    """A section the device shows (`ntp`) that the task wrote as one-line commands."""
+    text = child.text.strip()
+    if text in info.shown_nested and any(line.strip().startswith(text + " ") for line in lines):
+        return text
+    return None
+
+
+@functools.cache
+def _driver(hier: Platform) -> HConfigDriverBase:
+    """hier_config's driver, but keeping ` no ip address` lines (IOS, EOS drop them).
+
+    Dropping them suits comparing two whole configs; for a partial one it would hide a
+    task that removes an address, and the plan would claim "unchanged".
+    """
+    driver = get_hconfig_driver(hier)
+    kept = [rule for rule in driver.rules.per_line_sub if rule.search != "^ no ip address"]
+    driver.rules = driver.rules.model_copy(update={"per_line_sub": kept})
+    return driver
+
+
+def _blocks(running: str, separator: str) -> str:
+    """A config whose sections are separated by comment lines (VRP's `#`) and whose
+    top-level lines may be indented (VRP shows ` sysname r1`): each block dedented on its
+    own, the separators dropped."""
+    blocks = re.split(separator + r".*(?:\n|$)", running, flags=re.MULTILINE)
+    return "\n".join(textwrap.dedent(block).strip("\n") for block in blocks if block.strip())
+
+
+def _shown_as(line: str, info: platforms.PlatformInfo) -> str:
+    for pattern, replacement in info.shown_as:
+        line = re.sub(pattern, replacement, line)
+    return line
+
+
+def nest_flat_lines(lines: Sequence[str], info: platforms.PlatformInfo) -> list[str]:
+    """A flat task (`interface Vlan200`, then `description mgmt` unindented, as netmiko
+    users write them) read the way the device's modal parser reads it: the lines after a
+    section opener belong to that section, until the next opener, an exit or `!`.
+
+    Only a task with no indentation at all is read so; an indented task says itself
+    what belongs where. Sending keeps the task's order either way, so a line is never
+    moved to another context: a guess that is wrong here can only make the planner send
+    a line that was already there, never drop one that was not."""
+    if any(line[:1].isspace() for line in lines if line.strip()):
+        return list(lines)
+    nested: list[str] = []
+    inside = False
+    for line in lines:
+        bare = line.strip()
+        prefix = next((p for p in info.shown_nested if bare.startswith(p + " ")), None)
+        if prefix is not None and not inside:
+            nested += [prefix, " " + bare.removeprefix(prefix).strip()]
+        elif bare.startswith(info.sections):
+            inside = True
+            nested.append(bare)
+        elif bare in (*info.section_exits, "!", "#", "end", "return"):
+            inside = False  # the section is left; the exit itself is not configuration
+        elif inside:
+            nested.append(" " + bare)
+        else:
+            nested.append(bare)
+    return nested
+
+
+def _load(hier: Platform, text: str, what: str) -> HConfig:
+    try:
+        return get_hconfig(_driver(hier), _ONE_LINE_BANNER.sub(r"\1\3\n\2", text))
+    except Exception as exc:  # ValueError, DuplicateChildError, anything hier_config raises
+        raise PlanError(
+            f"cannot read {what} as {hier.name} configuration: "
+            f"{type(exc).__name__}: {str(exc)[:200]}"
+        ) from exc
+
+
+def _is_sent(child: HConfigChild) -> bool:
+    """A parent that already exists is context for its children, not a change."""
+    return child.is_leaf or child.new_in_config
+
+
+def _join_banner(text: str) -> str:
+    """Undo the split of a one-line banner, so it is sent as it was written."""
+    first, newline, last = text.partition("\n")
+    if newline and "\n" not in last and first.startswith("banner ") and last.strip():
+        delimiter = first.split(maxsplit=2)[2]
+        if delimiter.startswith(last.strip()):
+            return first + last.strip()
+    return text
+
+
+def plan_set_lines(running: str, lines: Sequence[str]) -> ConfigPlan:
+    """The same plan for a flat `set`-style config (Junos `show configuration | display
+    set`): a `set` line already there is not sent, a `delete` of what is absent is not
+    sent, anything else is sent as written."""
+    present = {line.strip() for line in running.splitlines() if line.strip().startswith("set ")}
+    to_send = []
+    for line in (raw.strip() for raw in lines):
+        if line.startswith("set ") and line in present:
+            continue
+        if line.startswith("delete "):
+            target = "set " + line.removeprefix("delete ")
+            if not any(p == target or p.startswith(target + " ") for p in present):
+                continue
+        to_send.append(line)
+    return ConfigPlan(tuple(to_send), "".join(f"+{line}\n" for line in to_send))

@@ -1,0 +1,186 @@
+"""The one place where foreign exceptions (netmiko, paramiko, sockets) become netjob's
+DeviceErrors: `map_exception`, and `mapped`, the same as a `with` block. The device's
+words in their messages are shown by `quote` and `first_line`.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import paramiko
+from netmiko.exceptions import (
+    ConfigInvalidException,
+    NetmikoAuthenticationException,
+    NetmikoBaseException,
+    NetmikoTimeoutException,
+    ReadException,
+    ReadTimeout,
+)
+
+from runner.base.errors import (
+    AuthenticationError,
+    CommandRejectedError,
+    CommandTimeoutError,
+    ConnectionLostError,
+    ConnectTimeoutError,
+    DeviceError,
+    LoginTimeoutError,
+    NoCommonAlgorithmsError,
+    SessionDesyncError,
+    SessionLimitError,
+    UnansweredPromptError,
+    UnreachableError,
+)
+from runner.base.models import Host
+from runner.device.netmiko_patches import (
+    ClosedDuringAuth,
+    NoCommonAlgorithms,
+    NoPrompt,
+    Paged,
+    SessionClosed,
+    Unanswered,
+)
+
+SESSION_LIMIT = re.compile(r"session limit|too many (sessions|connections)|all vty", re.I)
+
+
+@contextmanager
+def mapped(
+    connecting: bool = False,
+    host: Host | None = None,
+    to: Callable[[Exception], DeviceError] | None = None,
+) -> Iterator[None]:
+    """Whatever the block raises leaves it as a DeviceError, chained from the original
+    (`raise ... from exc`): map_exception's, or that of `to` when given (a session's own
+    mapping, which also looks at the session's state)."""
+    try:
+        yield
+    except Exception as exc:
+        raise (to(exc) if to else map_exception(exc, connecting=connecting, host=host)) from exc
+
+
+def rejected_config(message: str) -> str:
+    """netmiko's "Invalid input detected at command: CMD, matched error: WORDS" as one
+    sentence that quotes the device."""
+    found = re.search(r"at command: (?P<cmd>.*?), matched error: (?P<said>.*)", message, re.S)
+    if found is None:
+        return f"the device rejected a config line: {first_line(message)}"
+    said = " ".join(found.group("said").split())
+    return f"the device rejected '{found.group('cmd').strip()}': {said}"
+
+
+def map_exception(
+    exc: BaseException, connecting: bool = False, host: Host | None = None
+) -> DeviceError:
+    """Every foreign exception becomes one DeviceError class. Keep this complete: a test
+    checks that every netmiko exception class lands somewhere specific. `host`, when
+    given, lets a message name the bound that ran out."""
+    if isinstance(exc, DeviceError):
+        return exc
+    hooked = _mapped_hook(exc)
+    if hooked is not None:
+        return hooked
+    # paramiko glues its cause to its own words ("...protocol banner[Errno 9] Bad ...").
+    text = re.sub(r"(protocol banner)(?=\S)", r"\1: ", " ".join(str(exc).split()))
+    cause = exc.__context__
+    if isinstance(exc, NetmikoAuthenticationException | paramiko.AuthenticationException):
+        if "Authentication timeout" in text:  # paramiko's words when auth_timeout ran out
+            bound = f"{host.connection.auth_timeout:g}s (auth_timeout)" if host else "time"
+            return LoginTimeoutError(f"the device did not answer the login within {bound}")
+        return AuthenticationError("authentication failed (wrong username or password)")
+    if SESSION_LIMIT.search(text) or isinstance(exc, paramiko.ChannelException):
+        # A channel refused after a good login is how SSH servers say "no more sessions".
+        return SessionLimitError(f"the device refused a new session: {text[:200]}")
+    if isinstance(exc, ConnectionRefusedError) or isinstance(cause, ConnectionRefusedError):
+        return UnreachableError("connection refused: nothing listens on that port")
+    if "DNS failure" in text or isinstance(cause, socket.gaierror):
+        return UnreachableError("the address does not resolve (DNS)")
+    if isinstance(exc, ReadTimeout):
+        if connecting:  # no command of a task was sent yet: the login's own set-up
+            return LoginTimeoutError(f"no prompt after logging in: {first_line(text)}")
+        return CommandTimeoutError(f"no prompt in time: {first_line(text)}")
+    if isinstance(exc, NetmikoTimeoutException | TimeoutError):
+        if connecting:
+            return ConnectTimeoutError(f"no answer while connecting: {first_line(text)}")
+        return CommandTimeoutError(f"no answer in time: {first_line(text)}")
+    if connecting and _after_login(exc, text):
+        return ConnectionLostError(
+            "the device accepted the login, then closed the connection before a shell opened",
+            hint="the user may lack shell access (AAA exec authorization), or the device is "
+            "out of sessions: check its logs, then --retry-failed",
+        )
+    if isinstance(exc, OSError | EOFError | paramiko.SSHException | ReadException):
+        if connecting:
+            return ConnectTimeoutError(
+                f"the SSH session could not be set up: {first_line(text) or type(exc).__name__}"
+            )
+        return ConnectionLostError(f"the session broke: {first_line(text) or type(exc).__name__}")
+    if isinstance(exc, ConfigInvalidException):
+        return CommandRejectedError(rejected_config(str(exc)))
+    if isinstance(exc, NetmikoBaseException | ValueError):
+        return ConnectionLostError(f"netmiko: {first_line(text)}")
+    return DeviceError(f"internal error: {type(exc).__name__}: {first_line(text)}")
+
+
+def _mapped_hook(exc: BaseException) -> DeviceError | None:
+    """What netjob's own hooks into netmiko and paramiko (runner.device.netmiko_patches) raised."""
+    if isinstance(exc, NoPrompt):
+        said = f"; the last it sent was {quote(exc.seen)}" if exc.seen.strip() else ""
+        return LoginTimeoutError(
+            f"logged in, but the device showed no usable prompt within {exc.bound:g}s{said}",
+            hint="check the device's shell (exec authorization, a banner that waits for a "
+            "key, a busy CPU); raise connection.auth_timeout if it is only slow",
+        )
+    if isinstance(exc, NoCommonAlgorithms):
+        offered = ", ".join(exc.names) or "(nothing readable)"
+        return NoCommonAlgorithmsError(
+            f"no {exc.what} algorithm in common with {exc.where}: it offers only {offered}",
+            hint=f"if that is an old device, allow them for its group or host: "
+            f"ssh: {{{exc.key}: [{exc.names[0] if exc.names else '...'}]}}",
+        )
+    if isinstance(exc, ClosedDuringAuth):
+        return ConnectionLostError(
+            "the device closed the connection while it checked the password",
+            hint="its AAA server (TACACS/RADIUS) may be failing, or a login limit was hit: "
+            "check the device's logs, then --retry-failed",
+        )
+    if isinstance(exc, SessionClosed):
+        kept = f" after {len(exc.partial)} characters of output" if exc.partial else ""
+        return ConnectionLostError(f"the device closed the session{kept}", output=exc.partial)
+    if isinstance(exc, Unanswered):
+        return UnansweredPromptError(
+            f"the device asked {quote(exc.question)} and nothing answered it within "
+            f"{exc.waited:.1f}s (not the task's prompts:, nor the platform's built-in answers)",
+            output=exc.partial,
+        )
+    if isinstance(exc, Paged):
+        return SessionDesyncError(
+            f"the output stopped at the device's pager prompt {exc.more!r} after "
+            f"{len(exc.partial)} characters: the terminal length could not be set to 0",
+            hint="allow this user to set the terminal length (or set it in the user's "
+            "profile on the device); the partial output is in the host's log",
+            output=exc.partial,
+        )
+    return None
+
+
+def _after_login(exc: BaseException, text: str) -> bool:
+    """A session that could not open after the password was accepted: paramiko's words
+    when the transport went away between the login and the shell."""
+    return (
+        "SSH session not active" in text
+        or "Unable to open channel" in text
+        or (isinstance(exc, EOFError) and not text)
+    )
+
+
+def first_line(text: str) -> str:
+    return text.strip().split(". ")[0][:200]
+
+
+def quote(text: str) -> str:
+    shown = " ".join(text.split())
+    return f"'{shown[:120]}{'...' if len(shown) > 120 else ''}'"

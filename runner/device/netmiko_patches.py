@@ -1,0 +1,271 @@
+"""Every adjustment netjob makes to netmiko's and paramiko's internals, and the signal
+exceptions those hooks raise (runner.device.exception_map turns each into its DeviceError):
+a wait for data instead of netmiko's 10 ms polling, echo and late-data checks, a quick
+config-mode check for VRP and Comware, the pager and unanswered-question watch, and the
+SSH client with netjob's algorithms and host-key policy.
+
+The hooks keep the names they had in runner.device.connection: bench/cpu_profile.py sorts profile
+samples by function name (`_wait_for_data`, `_verify_echo`, `_quick_mode_check`, `_detach`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import paramiko
+
+from runner.base.models import ConnectionOptions
+from runner.device import hostkeys, sshalgs
+
+
+# What the hooks below raise, for map_exception (netmiko lets them through as they are).
+class ClosedDuringAuth(EOFError):
+    """The device closed the connection while it checked the password."""
+
+
+class NoCommonAlgorithms(Exception):
+    def __init__(self, said: str, offered: dict[str, Any] | None, where: str) -> None:
+        super().__init__(said)
+        self.what, self.key, self.names = sshalgs.no_common(said, offered)
+        self.where = where
+
+
+class SessionClosed(EOFError):
+    def __init__(self, partial: str) -> None:
+        super().__init__("the device closed the session")
+        self.partial = partial
+
+
+class Paged(Exception):
+    def __init__(self, more: str, partial: str) -> None:
+        super().__init__(f"the output stopped at a pager prompt {more!r}")
+        self.more = more
+        self.partial = partial
+
+
+class Unanswered(Exception):
+    def __init__(self, question: str, partial: str, waited: float) -> None:
+        super().__init__(f"the device asked {question!r}")
+        self.question = question
+        self.partial = partial
+        self.waited = waited  # seconds from the question's arrival to giving up
+
+
+class NoPrompt(Exception):
+    def __init__(self, bound: float, seen: str) -> None:
+        super().__init__(f"no prompt within {bound:g}s of logging in")
+        self.bound = bound
+        self.seen = seen
+
+
+def _detach(driver: Any) -> None:
+    """Make netmiko's read loop fail at its next poll instead of sitting out its timeout:
+    paramiko never reports a closed channel as readable, so netmiko would not notice."""
+    channel = getattr(driver, "channel", None)
+    if channel is not None:
+        channel.remote_conn = None
+
+
+def _late_data(driver: Any) -> str:
+    """Whatever the device already sent after the prompt that ended an answer (read
+    without waiting): a second prompt or more output means the prompt matched too early.
+    Blank data (a space or a newline after the prompt) is not an answer."""
+    channel = getattr(driver, "remote_conn", None)
+    try:
+        pending = str(getattr(driver, "_read_buffer", "") or "")
+        if channel is not None and channel.recv_ready():
+            pending += str(driver.read_channel())
+        return pending if pending.strip() else ""
+    except Exception:
+        return ""
+
+
+def _verify_echo(driver: Any) -> None:
+    """netmiko reads up to a command's echo and silently drops what came before it: the
+    rest of an earlier answer, when a prompt matched too early. Keep it, so the command
+    can fail instead of an earlier output being stored cut short."""
+    echo_read = driver.command_echo_read
+
+    def command_echo_read(cmd: str, read_timeout: float) -> str:
+        before = str(driver.read_until_pattern(pattern=re.escape(cmd), read_timeout=read_timeout))
+        head, found, tail = before.rpartition(cmd)
+        driver._netjob_before_echo = head if found else ""
+        return f"{cmd}{tail}" if found else str(echo_read(cmd, read_timeout))
+
+    driver.command_echo_read = command_echo_read
+
+
+def _quick_mode_check(driver: Any, prompt_end: str) -> None:
+    """netmiko's check_config_mode on VRP and Comware reads until 2 s of silence (it
+    forgets its pattern); netmiko calls it four times per config step. Read up to the
+    prompt instead, with the same check."""
+    from netmiko.base_connection import BaseConnection
+
+    def check_config_mode(check_string: str = "]", pattern: str = "", **_: Any) -> bool:
+        return bool(
+            BaseConnection.check_config_mode(driver, check_string=check_string, pattern=prompt_end)
+        )
+
+    driver.check_config_mode = check_config_mode
+
+
+def _netmiko_lacks(driver: Any, method: str) -> bool:
+    """Whether netmiko's class for this device has no real `method` (NoEnable, no save)."""
+    from netmiko.no_enable import NoEnable
+
+    if method == "enable":
+        return isinstance(driver, NoEnable)
+    return False
+
+
+WAIT_FOR_DATA_S = 0.1
+
+
+def _wait_for_data(driver: Any) -> None:
+    """While netmiko waits for a pattern it polls: read the channel, sleep 10 ms, again.
+    With hundreds of sessions waiting on slow devices those wakeups cost more CPU than the
+    SSH work, and every answer also waits out the rest of a sleep. Here, when nothing is
+    there to read, the thread sleeps until paramiko's transport hands the channel data
+    (or 100 ms passed, so netmiko still checks its timeouts and a cut session), then
+    netmiko reads and matches exactly as before.
+
+    The wait is paramiko's own: a zero-byte read of the channel's buffer blocks until
+    data is there and consumes nothing. (Not channel.fileno() and poll(): paramiko then
+    keeps writing to a pipe it already closed, whose number another session may reuse.)
+    """
+    read_channel = driver.read_channel
+    read_until_pattern = driver.read_until_pattern
+    # Only inside read_until_pattern: clear_buffer's and read_channel_timing's reads mean
+    # "whatever is there now" and must not wait.
+    waiting = threading.local()
+    driver._netjob_received = []  # what the current command got so far (see _heard)
+    driver._netjob_seen = ""  # the last characters the device sent
+    driver._netjob_heard = time.monotonic()
+
+    send_command = driver.send_command
+
+    def read_or_wait() -> str:
+        channel = driver.remote_conn
+        if getattr(waiting, "on", False) and channel is not None and not driver._read_buffer:
+            with contextlib.suppress(Exception):  # a timeout, or a closed channel: read
+                channel.in_buffer.read(0, WAIT_FOR_DATA_S)
+        buffered = str(driver._read_buffer or "")
+        data = str(read_channel())
+        if getattr(waiting, "watch", False):
+            # What netmiko kept back from an earlier read comes again: heard once only.
+            _heard(driver, channel, data[len(buffered) :] if data.startswith(buffered) else data)
+        return data
+
+    def until_pattern(*args: Any, **kwargs: Any) -> str:
+        waiting.on = True
+        try:
+            return str(watched(read_until_pattern, *args, **kwargs))
+        finally:
+            waiting.on = False
+
+    def watched(read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """netmiko's waits for a pattern (read_until_pattern, and send_command's own loop)
+        with what they read watched by _heard."""
+        outer = getattr(waiting, "watch", False)
+        waiting.watch = True
+        driver._netjob_heard = time.monotonic()
+        try:
+            return read(*args, **kwargs)
+        finally:
+            waiting.watch = outer
+
+    driver.read_channel = read_or_wait
+    driver.read_until_pattern = until_pattern
+    driver.send_command = functools.partial(watched, send_command)
+
+
+# A pager's prompt at the end of what a device sent, and nothing after it for a second:
+# IOS/EOS `--More--`, VRP `---- More ----`, Junos `---(more)---`, others' variants.
+_PAGER = re.compile(
+    r"(?:-+ ?\(?more\b[^\r\n]{0,20}?\)? ?-+|<-+ more -+>|press any key to continue\W*)\s*$", re.I
+)
+PAGER_QUIET_S = 1.0
+
+
+def _heard(driver: Any, channel: Any, data: str) -> None:
+    """Watch what a wait for a pattern reads: keep it (a failed command keeps its partial
+    output), and stop the wait at once when the device closed the session, or after a
+    quiet second at a pager's prompt, instead of sitting out the read timeout."""
+    now = time.monotonic()
+    if data:
+        driver._netjob_received.append(data)
+        driver._netjob_seen = (driver._netjob_seen + data)[-200:]
+        driver._netjob_heard = now
+        return
+    if _channel_closed(channel):
+        raise SessionClosed("".join(driver._netjob_received))
+    if now - driver._netjob_heard >= PAGER_QUIET_S:
+        more = _PAGER.search(driver._netjob_seen)
+        if more:
+            raise Paged(more.group(0).strip(), "".join(driver._netjob_received))
+        asked = _QUESTION.search(driver._netjob_seen)
+        if asked:
+            waited = now - driver._netjob_heard
+            raise Unanswered(asked.group(0).strip(), "".join(driver._netjob_received), waited)
+
+
+# A question at the end of what a device sent, and nothing after it for a second (the
+# pager's quiet second): its last line ends in `?`, `[confirm]`, `[yes/no]`, `(y/n)`, or a
+# `:` after `[...]` (`... [512]: `, `Save? [yes/no]: `). Waiting for a prompt would sit out
+# the read timeout: the device waits for its answer.
+_QUESTION = re.compile(
+    r"[^\r\n]*(?:\?|\[confirm\]|\[y(?:es)?/no?\]|\((?:y/n|yes/no)\)\??(?:\s*\[[yn]\])?"
+    r"|\[[^\]\r\n]{0,80}\]\s*:)[ \t]*$",
+    re.I,
+)
+
+
+def _channel_closed(channel: Any) -> bool:
+    try:
+        transport = channel.get_transport()
+        return bool(
+            channel.closed or channel.eof_received or transport is None or not transport.is_active()
+        )
+    except Exception:
+        return True
+
+
+class _Client(paramiko.SSHClient):
+    """netmiko's SSH client, with the host's algorithms (runner.device.sshalgs) and host-key
+    checking (runner.device.hostkeys: before authentication, as paramiko orders it; netmiko's own
+    host-key settings stay off). paramiko says "Authentication failed." both when the
+    device refused the password and when it closed the connection meanwhile; only the
+    transport tells them apart."""
+
+    def __init__(self, options: ConnectionOptions, address: str, port: int) -> None:
+        super().__init__()
+        self._options = options
+        self._where = f"{address}:{port}"
+        super().set_missing_host_key_policy(hostkeys.Policy(options, address, port))
+
+    def set_missing_host_key_policy(self, policy: Any) -> None:
+        pass  # netmiko sets AutoAddPolicy; ours (above) decides
+
+    def connect(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["transport_factory"] = functools.partial(
+            sshalgs.make_transport, options=self._options
+        )
+        try:
+            super().connect(*args, **kwargs)
+        except paramiko.ssh_exception.IncompatiblePeer as exc:
+            transport = self.get_transport()
+            offered = getattr(transport, "offered", None)
+            self.close()
+            raise NoCommonAlgorithms(str(exc), offered, self._where) from exc
+        except paramiko.AuthenticationException as exc:
+            transport = self.get_transport()
+            if transport is None or transport.is_active() or "timeout" in str(exc):
+                raise
+            self.close()
+            raise ClosedDuringAuth() from exc

@@ -1,0 +1,384 @@
+"""Jinja2, sandboxed and strict: Task x Host → Step, for every host before any connection.
+
+Variables a task sees, lowest precedence first (one rule, documented in the README):
+    inventory vars (defaults < groups < host) < job `vars:` < `-e` extra vars
+plus `host` (name, address, port, platform, groups), which nothing can override.
+
+Templates render in runner.render.sandbox, bounded in time and size per host and for the whole
+job; any failure of a template is one TemplateError naming job, task and host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import difflib
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+from jinja2.exceptions import SecurityError
+
+from runner.base.errors import TemplateError
+from runner.base.models import Check, Host, Job, Step, Task, TaskKind
+from runner.base.safe_files import link_in, refuse_link
+from runner.load.job import DISCONNECTS
+from runner.render import sandbox, save_paths
+
+_ENV = sandbox.Sandbox(
+    undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
+)
+MAX_TEMPLATE_BYTES = 1_000_000  # a template file
+_UNDEFINED = re.compile(r"'([^']+)' is undefined")
+_NO_FILTER = re.compile(r"No (filter|test) named '([^']+)'")
+_SHOWN = 12  # filter names an unknown-filter error lists
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    task: Task
+    # Per platform for tasks written per platform; one entry, "", for the others.
+    variants: Mapping[str, tuple[tuple[str, ...], tuple[jinja2.Template, ...]]]
+    deferred: bool  # uses `saved` or `when`: finished on the device, see Step
+    total: sandbox.Total  # one for every task of the job: rendering is bounded in all too
+    # An unknown filter: told per host (job, task, host), as other template errors are.
+    problem: str | None = None
+
+    def variant(self, host: Host) -> tuple[tuple[str, ...], tuple[jinja2.Template, ...]]:
+        for key in (host.platform, "default", ""):
+            if key in self.variants:
+                return self.variants[key]
+        raise TemplateError(
+            f"task '{self.task.name}' has no commands for platform {host.platform} "
+            f"(host {host.name}); add a `{host.platform}:` or a `default:` entry"
+        )
+
+
+class _Anything:
+    """Stands in for `saved` while checking a deferred task before any connection: every
+    other variable must still be defined, but saved outputs are not known yet."""
+
+    def __getattr__(self, name: str) -> _Anything:
+        return self
+
+    def __getitem__(self, key: object) -> _Anything:
+        return self
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __str__(self) -> str:
+        return ""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __call__(self, *args: object, **kwargs: object) -> _Anything:
+        return self
+
+
+def compile_job(job: Job) -> list[_Compiled]:
+    """Compile each task once; hosts share the compiled templates."""
+    total = sandbox.Total()
+    return [_compile(job, task, total) for task in job.tasks]
+
+
+def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
+    try:
+        if task.template is not None:
+            if task.template.stat().st_size > MAX_TEMPLATE_BYTES:
+                raise TemplateError(
+                    f"{task.template}: over {MAX_TEMPLATE_BYTES:,} bytes; split the template"
+                )
+            texts: dict[str, tuple[str, ...]] = {"": (task.template.read_text(encoding="utf-8"),)}
+        else:
+            texts = dict(task.by_platform) or {"": task.lines}
+        variants = {
+            key: (sources, tuple(_ENV.from_string(source) for source in sources))
+            for key, sources in texts.items()
+        }
+        every = [source for sources in texts.values() for source in sources]
+        strings = [*every, *(s for c in task.checks for s in _strings(c)), task.save_to or ""]
+        uses_saved = any(
+            "saved" in meta.find_undeclared_variables(_ENV.parse(text)) for text in strings
+        )
+    except jinja2.TemplateAssertionError as exc:
+        if _NO_FILTER.search(str(exc)):
+            return _Compiled(task, {}, False, total, _explain(exc))
+        where = task.template or f"{job.path}:{task.line}"
+        raise TemplateError(
+            f"{where}: task '{task.name}': template error on its line {exc.lineno}: {exc.message}"
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        where = task.template or f"{job.path}:{task.line}"
+        raise TemplateError(
+            f"{where}: task '{task.name}': template syntax error on its line {exc.lineno}: "
+            f"{exc.message}; fix the Jinja2 syntax"
+        ) from None
+    except OSError as exc:
+        raise TemplateError(f"{task.template}: cannot read: {exc.strerror}") from None
+    except (UnicodeDecodeError, RecursionError, MemoryError, jinja2.TemplateError) as exc:
+        where = task.template or f"{job.path}:{task.line}"
+        raise TemplateError(f"{where}: task '{task.name}': {_one_line(exc)}") from None
+    try:
+        if task.when is not None:
+            _ENV.compile_expression(task.when)
+    except jinja2.TemplateAssertionError as exc:
+        return _Compiled(task, variants, True, total, _explain(exc))
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"{job.path}:{task.line}: task '{task.name}': when: is not a Jinja2 expression "
+            f"({exc.message}); write one such as \"'ntp' not in saved.config\""
+        ) from None
+    except (RecursionError, MemoryError) as exc:
+        raise TemplateError(
+            f"{job.path}:{task.line}: task '{task.name}': when: {_one_line(exc)}"
+        ) from None
+    return _Compiled(task, variants, uses_saved or task.when is not None, total)
+
+
+def _strings(check: Check) -> list[str]:
+    found: list[str] = []
+    check.render(lambda text: found.append(text) or text)  # type: ignore[func-returns-value]
+    return found
+
+
+def render_steps(
+    job: Job, compiled: list[_Compiled], host: Host, extra_vars: Mapping[str, Any]
+) -> tuple[Step, ...]:
+    context = {**host.vars, **job.vars, **extra_vars, "host": host.facts()}
+    owned = save_paths.owned_names(job.vars, extra_vars)
+    folder = save_paths.job_folder(job.path)
+    steps: list[Step] = []
+    with sandbox.budget(compiled[0].total if compiled else None):
+        for item in compiled:
+            source = f" (template {item.task.template})" if item.task.template else ""
+            where = f"job {job.path}, task '{item.task.name}'{source}, host {host.name}"
+            with _guard(where):
+                if item.problem is not None:
+                    raise jinja2.TemplateError(item.problem)
+                for name, scope in _items(item.task, context):
+                    if item.task.save_to:  # where it goes: see runner.render.save_paths
+                        mine = (
+                            owned | {"item"}
+                            if save_paths.loop_is_owned(item.task.loop, owned)
+                            else owned
+                        )
+                        scope = {**scope, save_paths.CONTEXT_KEY: (folder, mine)}
+                    steps.append(_render(item, host, name, scope))
+    return tuple(steps)
+
+
+def _items(task: Task, context: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(step name, variables) per loop item: `item` is the item; no loop, one step."""
+    if task.loop is None:
+        return [(task.name, context)]
+    values: Any = task.loop
+    if isinstance(values, str):
+        values = _ENV.compile_expression(values, undefined_to_none=False)(**context)
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise jinja2.TemplateError(f"loop: expected a list, got {type(values).__name__}")
+    return [(f"{task.name} ({value})", {**context, "item": value}) for value in values]
+
+
+def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> Step:
+    task = item.task
+    sources, templates = item.variant(host)
+    if item.deferred:
+        # Checked now with a stand-in for `saved`; rendered for real on the device.
+        trial = {**context, "saved": _Anything()}
+        for template in templates:
+            template.render(trial)
+        if task.when is not None:
+            _ENV.compile_expression(task.when)(**trial)
+        return _step(task, name, (), task.checks, sources, context)
+    text = "\n".join(t.render(context) for t in templates)
+    checks = tuple(c.render(_renderer(context)) for c in task.checks)
+    save_to = task.save_to and save_paths.render(task.save_to, context)
+    _check_place(save_to)
+    commands = _lines(text, task.kind)
+    if task.kind in (TaskKind.SHOW, TaskKind.COMMAND):
+        _refuse_disconnect(commands, task.allow_disconnect)
+    return _step(task, name, commands, checks, save_to=save_to)
+
+
+def _refuse_disconnect(commands: tuple[str, ...], allowed: bool) -> None:
+    """A templated `reload` is refused as a written one is (runner.load.job)."""
+    for command in commands:
+        if not allowed and DISCONNECTS.search(command):
+            raise jinja2.TemplateError(
+                f"'{command}' ends the session; add allow_disconnect: true to the task "
+                "if that is meant"
+            )
+
+
+def _check_place(save_to: str | None) -> None:
+    """Before anything connects: a save_to file (or a folder on its way below the folder
+    the author wrote) that is a symbolic link is bad input (a link committed in git would
+    send the backup elsewhere), and so is a folder netjob cannot write in."""
+    if not save_to:
+        return
+    anchor, relative = save_paths.split(save_to)
+    link = link_in(relative, anchor)
+    if link is not None:
+        raise jinja2.TemplateError(f"save_to: {refuse_link(link)}")
+    existing = (anchor / relative).parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise jinja2.TemplateError(
+            f"save_to: cannot write in {existing} (permission denied); "
+            "pick a folder you can write in"
+        )
+
+
+def _step(
+    task: Task,
+    name: str,
+    commands: tuple[str, ...],
+    checks: tuple[Check, ...],
+    sources: tuple[str, ...] = (),
+    context: Mapping[str, Any] | None = None,
+    save_to: str | None = None,
+) -> Step:
+    return Step(
+        name,
+        task.kind,
+        commands,
+        task.read_timeout,
+        task.expect_string,
+        task.save,
+        task.parse,
+        task.save_as,
+        checks,
+        task.when,
+        save_to if context is None else task.save_to,
+        task.ignore_errors,
+        sources,
+        context,
+        task.prompts,
+        task.allow_disconnect,
+    )
+
+
+def finish_step(step: Step, saved: Mapping[str, Any]) -> Step | None:
+    """Render a deferred step on the device, now that `saved` is known; None when its
+    `when:` is false. Raises TemplateError."""
+    if step.context is None:
+        return step
+    context = {**step.context, "saved": dict(saved)}
+    with sandbox.budget(None), _guard(f"task '{step.task}'"):
+        if step.when is not None and not _ENV.compile_expression(step.when)(**context):
+            return None
+        text = "\n".join(_ENV.from_string(source).render(context) for source in step.sources)
+        checks = tuple(c.render(_renderer(context)) for c in step.checks)
+        save_to = step.save_to and save_paths.render(step.save_to, context)
+        _check_place(save_to)
+        commands = _lines(text, step.kind)
+        if step.kind in (TaskKind.SHOW, TaskKind.COMMAND):
+            _refuse_disconnect(commands, step.allow_disconnect)
+    return dataclasses.replace(
+        step,
+        commands=commands,
+        checks=checks,
+        save_to=save_to,
+        sources=(),
+        context=None,
+    )
+
+
+def _renderer(context: Mapping[str, Any]) -> Callable[[str], str]:
+    def render(text: str) -> str:
+        return _ENV.from_string(text).render(context) if "{" in text else text
+
+    return render
+
+
+@contextlib.contextmanager
+def _guard(where: str) -> Iterator[None]:
+    """Jinja2's errors as one TemplateError naming job, task, host and what to do."""
+    try:
+        yield
+    except jinja2.UndefinedError as exc:
+        missing = _missing_member(str(exc))
+        if missing is not None:
+            raise TemplateError(f"{where}: {missing}") from None
+        match = _UNDEFINED.search(str(exc))
+        what = f"undefined variable '{match.group(1)}'" if match else f"undefined: {exc}"
+        name = match.group(1) if match else "NAME"
+        raise TemplateError(
+            f"{where}: {what}; define it in the inventory or the job's vars, or pass -e {name}=..."
+        ) from None
+    except SecurityError as exc:
+        raise TemplateError(f"{where}: refused by the template sandbox: {_one_line(exc)}") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{where}: {_explain(exc)}") from None
+    except TemplateError:
+        raise
+    except Exception as exc:  # a template is code: any error in it is the template's
+        raise TemplateError(f"{where}: {type(exc).__name__}: {_one_line(exc)}") from None
+
+
+def _explain(exc: BaseException) -> str:
+    """Jinja2's "No filter named 'x'." as what to use instead, close matches first."""
+    match = _NO_FILTER.search(str(exc))
+    if match is None:
+        return _one_line(exc)
+    kind, name = match.groups()
+    names = _ENV.filter_names() if kind == "filter" else sorted(_ENV.tests)
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    shown = [*close, *(n for n in names if n not in close)][:_SHOWN]
+    more = f", and {len(names) - len(shown)} more (README: Filters)" if len(names) > _SHOWN else ""
+    return f"no {kind} named '{name}'; available: {', '.join(shown)}{more}"
+
+
+# Jinja2's words for a missing key or index name the Python class (`'runner.load.yamlio.LineList
+# object' has no element 5`): a person reads a list or a mapping, and what to do.
+_NO_MEMBER = re.compile(r"^'?([\w.]+) object'? has no (element|attribute) (.+)$")
+_KINDS = {
+    "list": "list",
+    "tuple": "list",
+    "LineList": "list",
+    "dict": "mapping",
+    "LineDict": "mapping",
+}
+
+
+def _missing_member(message: str) -> str | None:
+    found = _NO_MEMBER.match(message.strip())
+    if found is None:
+        return None
+    kind = _KINDS.get(found.group(1).rsplit(".", 1)[-1], "value")
+    what = found.group(3)
+    if kind == "list":
+        if found.group(2) == "element":
+            return (
+                f"a list has no item [{what}]: items count from 0, and `| length` is how "
+                "many there are; check the variable's data with `netjob hosts`"
+            )
+        return f"a list has no attribute {what}; index it ([0]) or loop over it"
+    if kind == "mapping":
+        return (
+            f"a mapping has no key {what}; check the variable's data with `netjob hosts`, "
+            f"or give a default: `| default(...)`"
+        )
+    return f"a {found.group(1).rsplit('.', 1)[-1]} value has no {found.group(2)} {what}"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] + ("..." if len(text) > 300 else "")
+
+
+def _lines(text: str, kind: TaskKind) -> tuple[str, ...]:
+    """Split rendered text into commands, dropping blank lines (and `!` comments in config)."""
+    if kind in (TaskKind.PUT, TaskKind.GET):  # (src, dest): dest "" stays, for the default
+        return tuple(line.strip() for line in text.split("\n"))
+    lines: Iterable[str] = (line.rstrip() for line in text.splitlines())
+    if kind in (TaskKind.SHOW, TaskKind.COMMAND):
+        return tuple(line.strip() for line in lines if line.strip())
+    return tuple(line for line in lines if line.strip() and line.strip() != "!")

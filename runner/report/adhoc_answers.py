@@ -1,0 +1,88 @@
+"""What each host answered in an ad-hoc run (`netjob cmd`), read back from its run folder
+as `netjob show` reads it: folded for the console, or as JSON with --output json.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from runner.base.models import TaskKind
+from runner.report.fold import Fold, fold
+
+CONFIG_LABEL = "(config)"  # the config step's heading on the console
+
+
+@dataclass(frozen=True)
+class HostAnswers:
+    """What one host said: each show command's output, and the config step's outcome."""
+
+    status: str
+    failure: str | None = None
+    error: str | None = None
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    config: Mapping[str, Any] | None = None  # status, note, diff, lines
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "status": self.status,
+            "failure": self.failure,
+            "error": self.error,
+            "outputs": dict(self.outputs),
+        }
+        if self.config is not None:
+            data["config"] = dict(self.config)
+        return data
+
+
+def answer(host: Mapping[str, Any]) -> HostAnswers:
+    """A host's answer from its data in the run folder (runner.report.run_folder.load_host)."""
+    outputs: dict[str, str] = {}
+    config: dict[str, Any] | None = None
+    for step in host["steps"]:
+        if step["kind"] == TaskKind.SHOW.value:
+            outputs.update(zip(step["commands"], step["outputs"], strict=False))
+        else:
+            config = {
+                "status": step["status"],
+                "note": step["note"],
+                "diff": step.get("diff"),
+                "lines": step["commands"],
+            }
+    return HostAnswers(host["status"], host["failure"], host["error"], outputs, config)
+
+
+def sections(
+    hosts: Mapping[str, Mapping[str, Any]], diff: bool = False
+) -> list[tuple[str, list[Fold]]]:
+    """For the console: per command (and the config step, as CONFIG_LABEL), the hosts'
+    texts folded. A host with no output for a command shows why (its failure, or what
+    happened to the step), so it folds with the hosts that failed the same way."""
+    labels: dict[str, dict[str, str]] = {}
+    for name, host in hosts.items():
+        for step in host["steps"]:
+            if step["kind"] == TaskKind.SHOW.value:
+                for i, command in enumerate(step["commands"]):
+                    text = step["outputs"][i] if i < len(step["outputs"]) else _why(step, host)
+                    labels.setdefault(command, {})[name] = text
+            else:
+                labels.setdefault(CONFIG_LABEL, {})[name] = _config_text(step, host, diff)
+    return [(label, fold(texts)) for label, texts in labels.items()]
+
+
+def _why(step: Mapping[str, Any], host: Mapping[str, Any]) -> str:
+    if step["error"]:
+        return f"!! {step['failure']}: {step['error']}\n"
+    if host["error"]:
+        return f"!! {host['failure']}: {host['error']}\n"
+    return f"-- {step['status']}" + (f": {step['note']}" if step["note"] else "") + "\n"
+
+
+def _config_text(step: Mapping[str, Any], host: Mapping[str, Any], diff: bool) -> str:
+    if step["status"] in ("failed", "skipped"):
+        return _why(step, host)
+    text = f"-- {step['status']}" + (f": {step['note']}" if step["note"] else "") + "\n"
+    if diff and step.get("diff"):
+        text += step["diff"].rstrip("\n") + "\n"
+    return text

@@ -1,0 +1,404 @@
+"""What a person sees on the terminal: a line per host as it finishes, a summary table,
+plans and host listings. Everything here arrives already redacted."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
+from rich.table import Table
+from rich.text import Text
+
+from runner.base.errors import FailureClass
+from runner.base.models import Host, HostResult, Job, Progress, Status, TaskKind, WorkItem
+from runner.load.inventory import Inventory
+from runner.report.fold import Fold, fold, host_ranges, natural_key
+
+_STYLE = {
+    Status.OK: "green",
+    Status.CHANGED: "yellow",
+    Status.FAILED: "bold red",
+    Status.SKIPPED: "dim",
+}
+
+
+def plural(count: int, word: str) -> str:
+    """`1 host`, `2 hosts`: every count a person reads."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def kept_back(host: Mapping[str, Any] | HostResult) -> bool:
+    """A host the interrupt kept from starting: skipped, its reason `interrupted`."""
+    if isinstance(host, HostResult):
+        return host.status is Status.SKIPPED and host.failure == FailureClass.INTERRUPTED.value
+    return host["status"] == "skipped" and host.get("failure") == FailureClass.INTERRUPTED.value
+
+
+class View:
+    """With `verbose` (-v), each host's outputs under its line as it finishes (folded at
+    the end by `folded`); `check` says nothing was sent, so no line is marked as sent."""
+
+    def __init__(
+        self,
+        console: Console,
+        verbose: bool = False,
+        quiet: bool = False,
+        diff: bool = False,
+        check: bool = False,
+    ) -> None:
+        self.console = console
+        self.verbose = verbose
+        self.quiet = quiet
+        self.diff = diff
+        self.check = check
+        self.printed: set[str] = set()  # hosts whose line is on the screen already
+        self.told = False  # the interrupt's notice is printed
+
+    def interrupted(self) -> None:
+        """The first Ctrl-C, said at once and once; the hosts it keeps from starting get
+        one line at the end (summary), not one each."""
+        if not self.told and not self.quiet:
+            self.told = True
+            self._plain(
+                "interrupted: no other host starts; hosts in flight get the grace period "
+                "to finish (Ctrl-C again to stop them now)",
+                "yellow",
+            )
+
+    def _plain(self, text: str, style: str | None = None) -> None:
+        self.console.print(text, style=style, highlight=False, markup=False, soft_wrap=True)
+
+    def host_done(self, result: HostResult) -> None:
+        if self.quiet:
+            return
+        if kept_back(result):
+            self.interrupted()  # when the run did not say so itself (scheduler.Interrupt)
+            return
+        self.printed.add(result.host)
+        line = Text()
+        if result.noncompliant and result.status is Status.OK:
+            # A host that failed a check is not `ok`, wherever its status is shown.
+            line.append("non-compliant ", style="magenta")
+        else:
+            line.append(f"{result.status.value:<8}", style=_STYLE[result.status])
+        line.append(f"{result.host}  {result.duration:.2f}s")
+        if result.error:
+            why = f"{result.failure}: {result.error}" if result.failure else result.error
+            line.append(f"  {why}", style="red" if result.failed else None)
+        failing = [c for s in result.steps for c in s.checks if c.status != "pass"]
+        if failing:
+            line.append(f"  non-compliant: {plural(len(failing), 'check')}", style="magenta")
+        self.console.print(line, soft_wrap=True)
+        if self.verbose:  # the steps as the host log has them, outputs included
+            from runner.report.run_folder import step_dict, step_log  # not at start-up: jinja2
+
+            lines = [
+                f"  {part}"
+                for step in result.steps
+                for text in step_log({**step_dict(step), "outputs": step.outputs}, self.check)
+                for part in text.lstrip("\n").splitlines() or [""]
+            ]
+            # One print for the host: above a live display each print repaints it, and a
+            # print per line made -v on 200 hosts 10x slower than without it.
+            self._plain("\n".join(lines))
+            return
+        for step in result.steps:
+            # A parse that failed left a step `ok` with no rows: say so without -D.
+            if step.note and "parse failed" in step.note and not self.diff:
+                self.console.print(
+                    f"  [{step.task}] {step.note}",
+                    style="yellow",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+        if self.diff:
+            for step in result.steps:
+                if step.diff or step.note:
+                    self.console.print(
+                        f"  [{step.task}] {step.note or 'changed'}",
+                        highlight=False,
+                        markup=False,
+                        soft_wrap=True,
+                    )
+                for text in (step.diff or "").splitlines():
+                    style = "green" if text.startswith("+") else None
+                    self.console.print(
+                        f"    {text}", style=style, highlight=False, markup=False, soft_wrap=True
+                    )
+
+    def summary(self, data: Mapping[str, Any], run_dir: Path) -> None:
+        """A run's summary, from its report.json: the same for `run` and `report`."""
+        hosts = data["hosts"]
+        held = sorted((n for n, h in hosts.items() if kept_back(h)), key=natural_key)
+        if held:
+            self._plain(
+                f"{'skipped':<8}{plural(len(held), 'host')} the interrupt kept from starting: "
+                f"{host_ranges(held)}",
+                "dim",
+            )
+        self._failed({n: h for n, h in hosts.items() if h["status"] == "failed"})
+        self._compliance(data.get("compliance") or {})
+        summary = data["summary"]
+        parts = [f"{summary['ok']} ok", f"{summary['changed']} changed"]
+        if len(held):
+            parts.append(f"{len(held)} skipped (interrupted)")
+        if summary["skipped"] - len(held):
+            parts.append(f"{summary['skipped'] - len(held)} skipped")
+        parts.append(f"{summary['failed']} failed")
+        head = "INTERRUPTED: " if data["interrupted"] else ""
+        if data["stopped"] and not data["interrupted"]:
+            self.console.print(f"ROLLOUT STOPPED: {data['stopped']}", style="bold red")
+        check = " (--check: no config sent)" if data.get("check") else ""
+        self.console.print(
+            f"{head}{plural(len(hosts), 'host')}: {', '.join(parts)} "
+            f"in {data['duration_s']:.1f}s{check}",
+            highlight=False,
+        )
+        for saved in data.get("saved") or ():  # where save_to files went (runner.render.save_paths)
+            count = saved["files"]
+            self.console.print(
+                f"saved: {count} file{'' if count == 1 else 's'} in {saved['folder']} "
+                f"(task '{saved['task']}')",
+                highlight=False,
+                soft_wrap=True,
+            )
+        self.console.print(f"report: {run_dir / 'report.json'}", highlight=False, soft_wrap=True)
+
+    def _failed(self, failed: Mapping[str, Mapping[str, Any]]) -> None:
+        """On a terminal, a table; piped (cron, CI), one plain line per host, and none for a
+        host whose line was printed as it finished."""
+        if not failed:
+            return
+        if self.console.is_terminal:
+            table = Table(title="failed hosts", title_justify="left")
+            for column in ("host", "failure", "what happened; what to try"):
+                table.add_column(column, overflow="fold")
+            for name in sorted(failed, key=natural_key):
+                table.add_row(name, failed[name]["failure"] or "", failed[name]["error"] or "")
+            self.console.print(table)
+            return
+        for name in sorted(failed, key=natural_key):
+            if name not in self.printed:
+                host = failed[name]
+                why = f"{host['failure']}: {host['error']}" if host["failure"] else host["error"]
+                self._plain(f"{'failed':<8}{name}  {why or ''}".rstrip())
+
+    def _compliance(self, data: Mapping[str, Any]) -> None:
+        if not data:
+            return
+        failing = [(rule, item) for rule, r in data["rules"].items() for item in r["failing"]]
+        failing.sort(key=lambda f: (natural_key(f[1]["host"]), f[0]))
+        if failing and self.console.is_terminal:
+            table = Table(title="failed checks", title_justify="left")
+            for column in ("host", "rule", "status", "evidence"):
+                table.add_column(column, overflow="fold")
+            for rule, item in failing:
+                table.add_row(item["host"], rule, item["status"], item["evidence"])
+            self.console.print(table)
+        for rule, item in failing if not self.console.is_terminal else ():
+            evidence = f": {item['evidence']}" if item["evidence"] else ""
+            self._plain(f"{'check':<8}{item['host']}  '{rule}' {item['status']}{evidence}")
+        self.console.print(
+            f"compliance: {plural(data['compliant'], 'host')} compliant, "
+            f"{data['noncompliant']} not ({plural(len(data['rules']), 'rule')})",
+            highlight=False,
+        )
+
+    def outputs(self, data: Mapping[str, Any], task: str | None, check: bool = False) -> None:
+        """What a device said in a past run (`netjob show`), as its host log has it."""
+        from runner.report.run_folder import step_log
+
+        for step in data["steps"]:
+            if task is None or step["task"] == task:
+                for text in step_log(step, check):
+                    self._plain(text)
+
+    def folded(self, hosts: Mapping[str, Mapping[str, Any]]) -> None:
+        """Each command's outputs (each other step's note and diff) once per distinct text,
+        under the hosts that gave it: the end of `netjob run -v`."""
+        texts: dict[str, dict[str, str]] = {}
+        for name, host in hosts.items():
+            for step in host["steps"]:
+                if step["kind"] == TaskKind.SHOW.value and step["outputs"]:
+                    for command, output in zip(step["commands"], step["outputs"], strict=False):
+                        texts.setdefault(f"[{step['task']}] {command}", {})[name] = output
+                elif step["kind"] != TaskKind.SHOW.value and (step["note"] or step.get("diff")):
+                    lines = [f"-- {step['status']}: {step['note'] or ''}".rstrip(": ")]
+                    lines.append(step.get("diff") or "")
+                    texts.setdefault(f"[{step['task']}]", {})[name] = "\n".join(lines)
+        for label, found in texts.items():
+            self.print_folds(label, fold(found))
+
+    def print_folds(self, label: str, folds: Sequence[Fold]) -> None:
+        self._plain(f"== {label}", "bold")
+        for item in folds:
+            self._plain(item.header, "cyan")
+            for line in item.text.rstrip("\n").splitlines():
+                self._plain(f"  {line}", "red" if line.startswith("!! ") else None)
+
+    def tasks(self, job: Job) -> None:
+        self.console.print(
+            f"job '{job.name}' ({job.path}), hosts: {job.hosts}", highlight=False, markup=False
+        )
+        for task in job.tasks:
+            tags = f"  tags: {', '.join(task.tags)}" if task.tags else ""
+            self.console.print(
+                f"  [{task.kind.value}] {task.name}{tags}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+
+    def plan(self, items: Sequence[WorkItem]) -> None:
+        for item in items:
+            host = item.host
+            self.console.print(
+                f"# {host.name} ({host.address}:{host.port}, {host.platform})",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+            for step in item.steps:
+                save = " (then save)" if step.save else ""
+                later = " (rendered on the device: uses saved outputs or when:)"
+                self.console.print(
+                    f"  [{step.kind.value}] {step.task}{save}{later if step.sources else ''}",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+                for command in step.commands or step.sources:
+                    self.console.print(
+                        f"    {command}", highlight=False, markup=False, soft_wrap=True
+                    )
+        steps = sum(len(i.steps) for i in items)
+        self.console.print(
+            f"{plural(len(items), 'host')}, {plural(steps, 'step')}; nothing was contacted",
+            highlight=False,
+        )
+
+    def hosts(self, inventory: Inventory, hosts: Sequence[Host]) -> None:
+        title = f"{plural(len(hosts), 'host')} from {inventory.source}"
+        table = Table(title=title, title_justify="left")
+        for column in ("host", "address", "platform", "groups", "vars"):
+            table.add_column(column, overflow="fold")
+        for host in hosts:
+            variables = ", ".join(f"{k}={v}" for k, v in host.vars.items())
+            table.add_row(
+                host.name,
+                f"{host.address}:{host.port}",
+                host.platform,
+                ",".join(host.groups),
+                variables,
+            )
+        self.console.print(table)
+
+
+def host_view(host: Host) -> dict[str, object]:
+    """A host as `netjob hosts` shows it: merged data, secrets only by their source."""
+    return {
+        **host.facts(),
+        "username": host.username,
+        "password": "(plain text)"
+        if host.password
+        else (f"${host.password_env}" if host.password_env else None),
+        "secret": "(plain text)"
+        if host.secret
+        else (f"${host.secret_env}" if host.secret_env else None),
+        "connection": vars(host.connection),
+        "vars": dict(host.vars),
+    }
+
+
+class LiveView:
+    """The live display of a run on a terminal: a bar with hosts done, failed and in
+    flight and the rate; with -v, the task each in-flight host is on. Failed hosts are
+    still printed as lines above it, so nothing is only on a transient screen. A host
+    moving a file (put:/get:) shows its bytes, `r003  stage image 12.0/20.0 MB`, with or
+    without -v (the workers send at most a few such updates a second per host)."""
+
+    STALL = 5.0  # seconds without a finished host before the line names the hosts in flight
+
+    def __init__(self, view: View, total: int) -> None:
+        self.view = view
+        self.flight: dict[str, str] = {}
+        self.moving: set[str] = set()  # hosts whose line shows a transfer's bytes
+        self.failed = 0
+        self.bar = RichProgress(
+            TextColumn("hosts"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            console=view.console,
+        )
+        self.task = self.bar.add_task("hosts", total=total, stats="")
+        self.started = self.moved = time.monotonic()  # moved: when a host last finished
+        # Rendered at each refresh, so a stall shows without news from the workers.
+        self.live = Live(console=view.console, refresh_per_second=8, get_renderable=self._render)
+
+    def __enter__(self) -> LiveView:
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.live.refresh()
+        self.live.__exit__(None, None, None)
+
+    def progress(self, news: Progress) -> None:
+        if news.done is not None and news.total is not None:
+            self.moving.add(news.host)
+            moved = f"{news.done / 1e6:.1f}/{news.total / 1e6:.1f} MB"
+            self.flight[news.host] = f"{news.task} {moved}"
+        else:
+            self.moving.discard(news.host)
+            self.flight[news.host] = news.task or "connecting"
+
+    def host_done(self, result: HostResult) -> None:
+        self.flight.pop(result.host, None)
+        self.moving.discard(result.host)
+        self.moved = time.monotonic()
+        if result.failed:
+            self.failed += 1
+        # Failed hosts' lines, the interrupt's notice, and with -v every host's outputs.
+        if result.failed or self.view.verbose or kept_back(result):
+            self.view.host_done(result)
+        self.bar.advance(self.task)
+        self.live.refresh()
+
+    def _render(self) -> RenderableType:
+        done = int(self.bar.tasks[0].completed) if self.bar.tasks else 0
+        rate = done / max(time.monotonic() - self.started, 1e-6)
+        self.bar.update(
+            self.task,
+            stats=f"failed {self.failed}  in flight {len(self.flight)}  {rate:.1f} hosts/s",
+        )
+        flight = dict(self.flight)  # the refresh thread renders too
+        shown = (
+            flight if self.view.verbose else {h: t for h, t in flight.items() if h in self.moving}
+        )
+        parts: list[RenderableType] = [self.bar]
+        stalled = time.monotonic() - self.moved
+        if not self.view.verbose and flight and stalled >= self.STALL:
+            # -v lists every host in flight anyway; without it, a stall names who it waits for.
+            waiting = ", ".join(f"{h} ({t})" for h, t in list(flight.items())[:5])
+            more = f" and {len(flight) - 5} more" if len(flight) > 5 else ""
+            parts.append(Text(f"no host finished for {stalled:.0f}s; waiting for {waiting}{more}"))
+        if shown:
+            parts.append(self._table(shown))
+        return Group(*parts) if len(parts) > 1 else self.bar
+
+    def _table(self, shown: Mapping[str, str]) -> Table:
+        table = Table(box=None, show_header=False, padding=(0, 1))
+        for host, task in list(shown.items())[:15]:
+            table.add_row(host, task)
+        if len(shown) > 15:
+            table.add_row("...", f"and {len(shown) - 15} more")
+        return table

@@ -1,0 +1,251 @@
+"""Past runs of a job: find them, read them back, compare them (`netjob diff`, `netjob
+report`). A run folder is reports/<job>/<run-id>; the job's outputs sit in its store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from runner.base.errors import InputError, SelectionError, StoreError
+from runner.base.models import Host, HostResult, Job, Report
+from runner.base.platforms import DEFAULT as DEFAULT_PLATFORM
+from runner.report.drift import Drift, diff_outputs
+from runner.report.fold import host_ranges, natural_key
+from runner.report.noise import normalize
+from runner.report.run_folder import host_result, job_folder, load_host, report_dict
+from runner.run.scheduler import interrupted
+
+Key = tuple[str, str, str]  # host, task, command
+
+
+MANIFEST = "run.json"  # written before any host starts (RunWriter.begin)
+
+
+def runs(reports_dir: Path, job_path: Path, unfinished: bool = False) -> list[Path]:
+    """Every finished run of the job, oldest first (run ids sort by time); with
+    `unfinished`, also the runs that never wrote their report.json (cut short, or running)."""
+    folder = job_folder(reports_dir, job_path)
+    if not job_path.is_file() and (reports_dir / job_path.name).is_dir():
+        folder = reports_dir / job_path.name  # a runs folder by name (`adhoc` of netjob cmd)
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if _is_run(p, unfinished)), key=_run_order)
+
+
+def _is_run(path: Path, unfinished: bool = True) -> bool:
+    if not path.is_dir() or path.is_symlink():
+        return False
+    return (path / "report.json").is_file() or (unfinished and (path / MANIFEST).is_file())
+
+
+def _run_order(run: Path) -> tuple[str, int]:
+    """By run id, which sorts by time: 20261124-112233 < …-112233-2 < …-112233-10."""
+    day, _, rest = run.name.partition("-")
+    clock, _, n = rest.partition("-")
+    return day + clock, int(n) if n.isdigit() else 1
+
+
+def cut_short(run: Path) -> bool:
+    """A run that never wrote its report.json: killed (or still running)."""
+    return not (run / "report.json").is_file()
+
+
+def latest_attempts(
+    reports_dir: Path, job_path: Path, hosts: set[str]
+) -> tuple[dict[str, str], list[Path]]:
+    """For --retry-failed: each host's status in the newest run of the job that has it (a
+    run cut short counts, read back from its host files; a host it never finished failed
+    there), and which runs cut short were read. Newest first, until all `hosts` are found."""
+    found: dict[str, str] = {}
+    short: list[Path] = []
+    for run in reversed(runs(reports_dir, job_path, unfinished=True)):
+        if hosts <= found.keys():
+            break
+        if cut_short(run):
+            short.append(run)
+        for name, host in report_data(run)["hosts"].items():
+            # A cluster host whose result never came back: "unknown", not "failed".
+            unknown = host["status"] == "failed" and host.get("failure") == "unknown"
+            found.setdefault(name, "unknown" if unknown else host["status"])
+    return found, short
+
+
+def pick(reports_dir: Path, job_path: Path, chosen: list[str]) -> tuple[Path, Path]:
+    """The two runs to compare: the ones named (run ids or folders), or the last two."""
+    found = runs(reports_dir, job_path)
+    if chosen:
+        if len(chosen) != 2:
+            raise InputError("--run: give it twice (before, after), or not at all for the last two")
+        return _find(found, chosen[0], job_path), _find(found, chosen[1], job_path)
+    if len(found) < 2:
+        raise InputError(
+            f"netjob diff needs two runs of {job_path} under {reports_dir}; "
+            f"found {len(found)}: run the job again first"
+        )
+    return found[-2], found[-1]
+
+
+def _find(found: list[Path], name: str, job_path: Path) -> Path:
+    for run in found:
+        if name in (run.name, str(run)):
+            return run
+    known = ", ".join(r.name for r in found[-5:]) or "none"
+    raise InputError(f"no run {name!r} of {job_path}; the latest are: {known}")
+
+
+def outputs(run: Path) -> tuple[dict[Key, str], dict[str, str]]:
+    """Each show command's output in a run, by (host, task, command), and hosts' platforms."""
+    texts: dict[Key, str] = {}
+    platforms: dict[str, str] = {}
+    report = json.loads((run / "report.json").read_text())
+    for host in sorted(report["hosts"]):
+        data: dict[str, Any] = load_host(run, host)
+        platforms[host] = data.get("platform") or DEFAULT_PLATFORM
+        for step in data["steps"]:
+            if step["kind"] != "show":
+                continue  # config steps' outputs are session echo, not state
+            for command, text in zip(step["commands"], step["outputs"], strict=False):
+                texts[(host, step["task"], command)] = text
+    return texts, platforms
+
+
+def drift(before: Path, after: Path, extra: tuple[str, ...] = ()) -> tuple[Drift[Key], ...]:
+    try:
+        old, platforms = outputs(before)
+        new, later = outputs(after)
+    except (OSError, ValueError, KeyError, StoreError) as exc:
+        raise InputError(f"cannot read the runs {before.name} and {after.name}: {exc}") from None
+    platforms.update(later)
+    return diff_outputs(old, new, lambda key, text: normalize(text, platforms[key[0]], extra))
+
+
+def resolve_run(target: str | None, reports_dir: Path) -> Path:
+    """A run folder from what a user types: nothing (the newest run of any job), a run
+    folder, a job file (its latest run) or a run id."""
+    if target is None:
+        newest = [max(found, key=_run_order) for job in _dirs(reports_dir) if (found := _runs(job))]
+        if not newest:
+            raise InputError(f"no runs under {reports_dir}; run a job first (or pass --reports)")
+        return max(newest, key=lambda p: p.stat().st_mtime)
+    if target == "latest":  # the word, as the README's `latest` links: the newest run
+        return resolve_run(None, reports_dir)
+    path = Path(target)
+    if path.is_symlink() and path.name == "latest":
+        path = path.resolve()  # reports/<job>/latest names the job's newest run
+    if _is_run(path):
+        return path
+    if not path.suffix and (reports_dir / target).is_dir():  # a runs folder by name
+        found = runs(reports_dir, Path(target), unfinished=True)
+        if found:
+            return found[-1]
+    if path.suffix in (".yaml", ".yml"):
+        found = runs(reports_dir, path, unfinished=True)
+        if not found:
+            raise InputError(f"no runs of {path} under {reports_dir}")
+        return found[-1]
+    matches = sorted(p for p in reports_dir.glob(f"*/{target}") if _is_run(p))
+    if not matches:
+        raise InputError(
+            f"no run {target!r} under {reports_dir}: give a run folder, a job "
+            "file or a run id (see the report: line of a run)"
+        )
+    return matches[-1]
+
+
+def _dirs(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.is_dir()] if folder.is_dir() else []
+
+
+def _runs(job: Path) -> list[Path]:
+    return [p for p in job.iterdir() if _is_run(p)]
+
+
+def report_data(run: Path) -> dict[str, Any]:
+    """A run's report.json, or for a run cut short, the same document read back from what
+    it wrote: its run.json and the host files written as each host finished."""
+    if cut_short(run) and (run / MANIFEST).is_file():
+        return recovered(run)
+    try:
+        data: dict[str, Any] = json.loads((run / "report.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{run / 'report.json'}: cannot read: {exc}") from None
+    return data
+
+
+def recovered(run: Path) -> dict[str, Any]:
+    """The report of a run that never wrote report.json: each host file it wrote (one cut
+    in half by the kill counts as none), and its other hosts `interrupted`."""
+    try:
+        manifest = json.loads((run / MANIFEST).read_text())
+        hosts: list[str] = manifest["hosts"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{run / MANIFEST}: cannot read: {exc}") from None
+    results: dict[str, HostResult] = {}
+    for path in sorted((run / "hosts").glob("*.json")):
+        try:
+            result = host_result(json.loads(path.read_text()))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        results[result.host] = result
+    finished = len(results)
+    for name in hosts:
+        if name not in results:
+            why = "no result: the run was cut short (killed) before this host finished"
+            results[name] = interrupted(name, why)
+    stopped = (
+        "cut short: the run never finished (no report.json: killed, or still running); "
+        f"read back from its host files: {finished} of {len(hosts)} hosts had finished"
+    )
+    started = float(manifest.get("started") or 0.0)
+    ended = max((r.started + r.duration for r in results.values()), default=started)
+    report = Report(
+        str(manifest["job"]["name"]),
+        run,
+        started,
+        max(0.0, ended - started),
+        results,
+        interrupted=True,
+        stopped=stopped,
+    )
+    job = Job(str(manifest["job"]["name"]), Path(manifest["job"]["file"]))
+    return report_dict(report, job, {})
+
+
+def host_data(run: Path, host: str) -> dict[str, Any]:
+    if host not in report_data(run)["hosts"]:
+        raise InputError(f"host {host!r} is not in the run {run}")
+    try:
+        return load_host(run, host)
+    except (OSError, ValueError, StoreError) as exc:
+        raise InputError(f"{run}: cannot read {host}'s results: {exc}") from None
+
+
+def hosts_data(run: Path, pattern: str | None = None) -> dict[str, dict[str, Any]]:
+    """Each host's data with its outputs (host_data), for the hosts of the run that match
+    a host pattern as --limit takes it (`all`, `r00*`, `r001,r003`, `~re`, `&`, `!`), in
+    natural order (r2 before r10). Hosts whose files the run never wrote are left out."""
+    from runner.load.inventory import Inventory  # host patterns, on the run's host names
+
+    names = list(report_data(run)["hosts"])
+    plain = pattern is not None and pattern != "all" and not set(pattern) & set(",:&!~*?[@")
+    if plain and pattern not in names:
+        raise InputError(
+            f"host {pattern!r} is not in the run {run}; its hosts: {host_ranges(names)}"
+        )
+    if pattern is not None:
+        run_hosts = Inventory({n: Host(n, "") for n in names}, source=run)
+        try:
+            chosen = {h.name for h in run_hosts.select(pattern)}
+        except SelectionError as exc:
+            raise InputError(f"{exc}; the run's hosts: {host_ranges(names)}") from None
+        names = [n for n in names if n in chosen]
+    found: dict[str, dict[str, Any]] = {}
+    for name in sorted(names, key=natural_key):
+        try:
+            found[name] = load_host(run, name)
+        except FileNotFoundError:
+            continue  # never written: a host skipped or lost before its files
+        except (OSError, ValueError, StoreError) as exc:
+            raise InputError(f"{run}: cannot read {name}'s results: {exc}") from None
+    return found

@@ -1,0 +1,71 @@
+"""Outputs stored once by content (sha256), so a thousand identical outputs across runs
+take the space of one; the run folders refer to them by digest.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import tempfile
+import zlib
+from pathlib import Path
+
+from runner.base.errors import StoreError
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+class OutputStore:
+    """Outputs stored once by content: root/ab/cdef….gz (sha256 of the UTF-8 text).
+
+    Outputs may hold secrets a device printed, so files are 0600 and folders 0700. Writes
+    are atomic (a temporary file, then a rename), so readers and concurrent writers of the
+    same output never see half a file.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, digest: str) -> Path:
+        if not _DIGEST.fullmatch(digest):  # never a path outside root
+            raise StoreError(f"{digest!r} is not a sha256 hex digest")
+        return self.root / digest[:2] / f"{digest[2:]}.gz"
+
+    def put(self, text: str) -> str:
+        data = text.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.path(digest)
+        if path.exists():
+            return digest
+        for folder in (self.root, path.parent):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(gzip.compress(data, mtime=0))  # mtime=0: same text, same bytes
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def get(self, digest: str) -> str:
+        path = self.path(digest)
+        try:
+            data = gzip.decompress(path.read_bytes())
+        except FileNotFoundError:
+            raise StoreError(f"output {digest[:12]} is not in {self.root}") from None
+        except (OSError, EOFError, zlib.error) as exc:
+            raise StoreError(f"output {digest[:12]} in {self.root} is damaged: {exc}") from exc
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise StoreError(f"output {digest[:12]} in {self.root} is damaged: wrong digest")
+        return data.decode("utf-8")
+
+    def __contains__(self, digest: object) -> bool:
+        return (
+            isinstance(digest, str)
+            and _DIGEST.fullmatch(digest) is not None
+            and (self.path(digest).exists())
+        )

@@ -1,0 +1,228 @@
+"""One WorkItem over one Connection → HostResult. A host failure is data, never raised.
+
+The policy bounds each host: logins pass a gate shared by the run (so 200 sessions can run
+while only 20 log in, sparing TACACS/RADIUS; the TCP connection is made before the gate),
+connect-stage failures are retried with backoff and jitter, and a watchdog cuts the host's
+socket at its deadline (its clock stopped while it waits for the gate).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner.base.errors import AuthenticationError, DeviceError, HostTimeoutError
+from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
+from runner.device.connection import Connection, Connector
+from runner.device.lease import Lease
+from runner.run.step import HostState, run_step
+from runner.run.watchdog import Watchdog
+
+
+@dataclass(frozen=True)
+class Policy:
+    host_timeout: float = 300.0
+    retries: int = 2
+    backoff: float = 1.0  # seconds before the first retry; doubles, with ±50% jitter
+    max_logins: int = 20
+    check: bool = False  # --check: config steps are planned and shown, never sent
+    # The run folder (reports/<job>/<run-id>): `get:` writes under its files/ by default.
+    # None (a policy made outside a run): files/ under the working folder.
+    run_dir: Path | None = None
+    # Made from the numbers above, one per process (they cannot cross into another).
+    login_gate: threading.Semaphore = field(init=False, repr=False, compare=False)
+    watchdog: Watchdog = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "login_gate", threading.Semaphore(self.max_logins))
+        object.__setattr__(self, "watchdog", Watchdog())
+
+    def __reduce__(self) -> tuple[object, tuple[float, int, float, int, bool, Path | None]]:
+        # A worker process gets the same numbers and its own gate and watchdog.
+        return (
+            Policy,
+            (
+                self.host_timeout,
+                self.retries,
+                self.backoff,
+                self.max_logins,
+                self.check,
+                self.run_dir,
+            ),
+        )
+
+
+# (host, task): a host starts a task, for progress; (host, task, done, total): a put: or
+# get: moved `done` of its `total` bytes (throttled by runner.device.transfer).
+Notify = Callable[..., None]
+
+
+def execute(
+    item: WorkItem, connect: Connector, policy: Policy | None = None, notify: Notify | None = None
+) -> HostResult:
+    """Open one session for the host, run its steps in order, close it as soon as done.
+    The first failing step ends the host; the steps after it are reported as skipped."""
+    policy = policy or Policy()
+    started = time.time()
+    clock = time.perf_counter()
+    budget = _Budget(policy)
+    lease = Lease(login_slot=budget.login_slot)
+    budget.start(lease)
+    try:
+        results = _run(item, connect, policy, lease, notify)
+    except DeviceError as exc:
+        cause = _explained(_deadline(exc, lease, policy), item)
+        return HostResult(
+            item.host.name,
+            Status.FAILED,
+            _skipped(item.steps),
+            cause.failure.value,
+            cause.describe(),
+            started,
+            time.perf_counter() - clock,
+        )
+    finally:
+        budget.stop()
+    results = [_step_deadline(r, lease, policy) for r in results]
+    results.extend(_skipped(item.steps[len(results) :]))
+    ignored = {s.task for s in item.steps if s.ignore_errors}
+    failed = next((r for r in results if r.status is Status.FAILED and r.task not in ignored), None)
+    if failed is not None:
+        status, failure = Status.FAILED, failed.failure
+        error: str | None = f"task '{failed.task}': {failed.error}"
+    else:
+        changed = any(r.status is Status.CHANGED for r in results)
+        status, failure, error = (Status.CHANGED if changed else Status.OK), None, None
+    return HostResult(
+        item.host.name, status, tuple(results), failure, error, started, time.perf_counter() - clock
+    )
+
+
+def _run(
+    item: WorkItem, connect: Connector, policy: Policy, lease: Lease, notify: Notify | None
+) -> list[StepResult]:
+    connection = _login(item, connect, policy, lease)
+    results: list[StepResult] = []
+    files = policy.run_dir / "files" if policy.run_dir is not None else None
+    state = HostState(item.host, check=policy.check, files_dir=files, notify=notify)
+    try:
+        for step in item.steps:
+            if notify is not None:
+                notify(item.host.name, step.task)
+            result = run_step(connection, step, state)
+            if result.status is Status.FAILED and step.ignore_errors:
+                result = dataclasses.replace(result, note="failed, ignored (ignore_errors)")
+            results.append(result)
+            if result.status is Status.FAILED and not step.ignore_errors:
+                break
+    finally:
+        connection.close()
+    return results
+
+
+class _Budget:
+    """A host's --host-timeout, spent only while the host works: the clock stops while it
+    waits for a login slot (other hosts' logins are not its own slowness)."""
+
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+        self._left = policy.host_timeout
+        self._since = 0.0
+        self._token: int | None = None
+        self._lease: Lease | None = None
+
+    def start(self, lease: Lease) -> None:
+        self._lease = lease
+        self._since = time.monotonic()
+        self._token = self._policy.watchdog.watch(self._since + self._left, lease.abort)
+
+    def stop(self) -> None:
+        if self._token is not None:
+            self._policy.watchdog.cancel(self._token)
+            self._token = None
+            self._left -= time.monotonic() - self._since
+
+    @contextlib.contextmanager
+    def login_slot(self) -> Iterator[None]:
+        self.stop()
+        try:
+            self._policy.login_gate.acquire()
+        finally:
+            assert self._lease is not None
+            self.start(self._lease)
+        try:
+            yield
+        finally:
+            self._policy.login_gate.release()
+
+
+def _login(item: WorkItem, connect: Connector, policy: Policy, lease: Lease) -> Connection:
+    """The connector takes a login slot (lease.login_slot()) for the login itself, after
+    the TCP connection; failures before anything was sent are retried with backoff."""
+    first = time.monotonic()
+    for attempt in range(policy.retries + 1):
+        try:
+            return connect(item.host, item.credentials, lease)
+        except DeviceError as exc:
+            if not exc.retryable or attempt == policy.retries or lease.expired:
+                if attempt:  # say why it took this long
+                    # A new error: the one raised may be shared (a bastion that is down
+                    # fails every host through it with one exception object).
+                    error = copy.copy(exc)
+                    error.args = (
+                        f"{exc} (so did each of {attempt + 1} attempts, "
+                        f"{time.monotonic() - first:.0f}s in all; --retries sets how many)",
+                    )
+                    raise error from exc
+                raise
+            pause = policy.backoff * 2**attempt * random.uniform(0.5, 1.5)
+            time.sleep(pause)  # backoff with jitter, so retries do not arrive in a wave
+    raise AssertionError("unreachable")  # the loop always returns or raises
+
+
+def _explained(error: DeviceError, item: WorkItem) -> DeviceError:
+    """A login refused: say which username and which environment variable were used."""
+    host = item.host
+    if isinstance(error, AuthenticationError) and "enable" not in str(error):
+        where = f"${host.password_env}" if host.password_env else "the inventory's password"
+        error.hint = (
+            f"check the username ({host.username or 'none set'}) and the password in {where}"
+        )
+    return error
+
+
+def _deadline(exc: DeviceError, lease: Lease, policy: Policy) -> DeviceError:
+    if lease.expired and not isinstance(exc, HostTimeoutError):
+        return HostTimeoutError(
+            f"past the host's deadline of {policy.host_timeout:g}s ({exc.failure.value}: {exc})"
+        )
+    return exc
+
+
+def _step_deadline(result: StepResult, lease: Lease, policy: Policy) -> StepResult:
+    """A step that failed because the watchdog cut the socket failed of the deadline."""
+    if result.status is not Status.FAILED or not lease.expired:
+        return result
+    error = HostTimeoutError(f"past the host's deadline of {policy.host_timeout:g}s")
+    return StepResult(
+        result.task,
+        result.kind,
+        result.commands,
+        Status.FAILED,
+        result.outputs,
+        error.failure.value,
+        error.describe(),
+        result.started,
+        result.duration,
+    )
+
+
+def _skipped(steps: tuple[Step, ...]) -> tuple[StepResult, ...]:
+    return tuple(StepResult(s.task, s.kind, s.commands, Status.SKIPPED) for s in steps)

@@ -1,0 +1,210 @@
+"""What runs on a Dask cluster for netjob: the claim kept by the scheduler, and one host's
+work on a poller (a Dask worker). runner.run.cluster, on the machine that ran `netjob run`,
+submits `run_host` once per host.
+
+At most once per host and run for anything that changes a device: Dask is at-least-once
+(a task whose worker dies, retires or misses its heartbeat runs again elsewhere), so a
+config host first claims (run, host) on the scheduler. `claim` runs on the scheduler's
+event loop (`run_on_scheduler`), one call at a time, so exactly one attempt ever gets a
+claim; any later attempt reports `unknown` without touching the device. Read-only hosts
+claim nothing and may run again.
+
+No secret travels in a task (task arguments live on the scheduler and are logged when a
+task fails): the WorkItem carries the names `password_env` / `secret_env`, and the poller
+reads the values from its own environment. What it returns is masked with them before it
+leaves the poller, so no result the cluster holds has them either.
+
+The scheduler unpickles `claim` by reference: netjob must be installed there too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import threading
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from runner.base.errors import FailureClass, InputError
+from runner.base.models import Credentials, Host, HostResult, Status, WorkItem
+from runner.base.redact import LogFilter, Redactor
+from runner.device.connection import NetmikoConnection
+from runner.run.executor import Policy, execute
+from runner.run.watchdog import Watchdog
+
+log = logging.getLogger(__name__)
+
+_CLAIMS = "_netjob_claims"  # the scheduler's attribute: {run: {host: poller}}
+
+
+def claim(run: str, host: str, poller: str, dask_scheduler: Any = None) -> str | None:
+    """On the scheduler: claim (run, host) for `poller`. None when this call got the claim,
+    else the poller that holds it. Atomic: the event loop runs one such call at a time."""
+    runs: dict[str, dict[str, str]] = dask_scheduler.__dict__.setdefault(_CLAIMS, {})
+    hosts = runs.setdefault(run, {})
+    previous = hosts.get(host)
+    if previous is None:
+        hosts[host] = poller
+    return previous
+
+
+def claims(run: str, dask_scheduler: Any = None) -> dict[str, str]:
+    """On the scheduler: the hosts of `run` claimed so far, and by which poller."""
+    return dict(dask_scheduler.__dict__.get(_CLAIMS, {}).get(run, {}))
+
+
+def forget(run: str, dask_scheduler: Any = None) -> None:
+    """On the scheduler: the run is over; its claims go (a run id is never used again)."""
+    dask_scheduler.__dict__.get(_CLAIMS, {}).pop(run, None)
+
+
+def topic(run: str) -> str:
+    """The event topic a run's pollers report progress on (host and task names only)."""
+    return f"netjob-{run}"
+
+
+def run_host(
+    run: str, item: WorkItem, policy: Policy, exclusive: bool, progress: bool
+) -> HostResult:
+    """One host on this poller. Never raises: a raised task's arguments and traceback
+    would be logged by Dask, and a host must always get a result."""
+    from distributed import get_client, get_worker
+
+    worker = get_worker()
+    poller = worker.name if isinstance(worker.name, str) else worker.address
+    name = item.host.name
+    try:
+        if exclusive:
+            client = get_client()
+            holder = client.run_on_scheduler(claim, run, name, poller)  # type: ignore[no-untyped-call]
+            if holder is not None:
+                return _unknown(name, holder, poller)
+        if progress:
+            worker.log_event(topic(run), [name, None])
+        credentials = _credentials(item.host, poller)
+        secrets = [s for s in (credentials.password, credentials.secret) if s]
+        _mask_logs(secrets)
+        notify = _notifier(worker, run) if progress else None
+        result = execute(
+            dataclasses.replace(item, credentials=credentials),
+            connect=NetmikoConnection.open,
+            policy=_with_gate(_files_here(policy), run, item.host.site),
+            notify=notify,
+        )
+        masked: HostResult = _masked(result, Redactor(secrets, False))
+        return dataclasses.replace(masked, poller=poller)
+    except InputError as exc:
+        return _failed(name, FailureClass.AUTH_FAILED, str(exc), poller)
+    except BaseException as exc:  # a bug must become this host's result, not a lost host
+        log.debug("internal error on %s", name, exc_info=True)
+        why = f"internal error on poller {poller}: {type(exc).__name__}: {exc}"
+        return _failed(name, FailureClass.INTERNAL_ERROR, why, poller)
+
+
+def _credentials(host: Host, poller: str) -> Credentials:
+    """The host's credentials from this poller's environment, by the names the inventory
+    gives (the values on the machine that ran `netjob run` never leave it)."""
+    values: dict[str, str | None] = {}
+    for kind, env in (("password", host.password_env), ("secret", host.secret_env)):
+        values[kind] = os.environ.get(env) if env else None
+        if env and not values[kind]:
+            raise InputError(
+                f"poller {poller}: ${env} ({kind}_env of host {host.name}) is not set; set "
+                "it in the poller's environment, then restart its worker"
+            )
+    return Credentials(host.username, values["password"], values["secret"])
+
+
+_filtered: set[int] = set()
+_filter_lock = threading.Lock()
+
+
+def _mask_logs(secrets: list[str]) -> None:
+    """The worker's own log handlers (Dask's, which `get_worker_logs` reads) mask this
+    poller's credentials, as netjob's do on a local run."""
+    if not set(secrets) <= set(LogFilter.registered()):
+        LogFilter.register(secrets)
+    with _filter_lock:
+        for handler in [*logging.getLogger().handlers, *logging.getLogger("distributed").handlers]:
+            if id(handler) not in _filtered:
+                handler.addFilter(LogFilter())
+                _filtered.add(id(handler))
+
+
+def _files_here(policy: Policy) -> Policy:
+    """`get:` writes on this poller, not on the machine that ran `netjob run`: its run
+    folder here is netjob-runs/<job>/<run-id> under the poller's working folder (files/
+    <host>/<name> in it, as the note says). The policy is this task's own copy."""
+    if policy.run_dir is not None:
+        here = Path("netjob-runs") / policy.run_dir.parent.name / policy.run_dir.name
+        object.__setattr__(policy, "run_dir", here)
+    return policy
+
+
+_gates: dict[tuple[str, str | None], Any] = {}
+_WATCHDOG = Watchdog()
+
+
+def _with_gate(policy: Policy, run: str, site: str | None) -> Policy:
+    """--max-logins per site and cluster-wide: a distributed.Semaphore per (run, site)
+    held by the scheduler, in place of the policy's per-process one. The policy is this
+    task's own copy (unpickled here), so setting its frozen field touches nothing shared."""
+    from distributed import Semaphore
+
+    with _filter_lock:
+        gate = _gates.get((run, site))
+        if gate is None:
+            name = f"netjob-{run}-logins-{site}"
+            gate = Semaphore(max_leases=policy.max_logins, name=name)  # type: ignore[no-untyped-call]
+            _gates[(run, site)] = gate
+    object.__setattr__(policy, "login_gate", gate)
+    # One watchdog thread per poller process: each task unpickles its own Policy, whose
+    # fresh Watchdog would start a thread that never ends (a thousand hosts: a thousand).
+    object.__setattr__(policy, "watchdog", _WATCHDOG)
+    return policy
+
+
+def _notifier(worker: Any, run: str) -> Any:
+    def notify(host: str, task: str, done: int | None = None, total: int | None = None) -> None:
+        worker.log_event(topic(run), [host, task] if done is None else [host, task, done, total])
+
+    return notify
+
+
+def _masked(value: Any, redactor: Redactor) -> Any:
+    """Every string in a result (outputs, errors, diffs, parsed data) masked."""
+    if isinstance(value, Enum):  # Status and TaskKind are str too, and stay members
+        return value
+    if isinstance(value, str):
+        return redactor.text(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _masked(getattr(value, f.name), redactor)
+            for f in dataclasses.fields(value)
+            if f.init
+        }
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(_masked(v, redactor) for v in value)
+    if isinstance(value, list):
+        return [_masked(v, redactor) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked(v, redactor) for k, v in value.items()}
+    return value
+
+
+def _unknown(host: str, holder: str, poller: str) -> HostResult:
+    why = (
+        f"claimed by poller {holder}, whose result never came back (this is a later attempt, "
+        "on "
+        f"{poller}, which did not touch the device): it may or may not have been changed; "
+        "look at the device, then run again with --retry-failed --include-unknown"
+    )
+    return _failed(host, FailureClass.UNKNOWN, why, poller)
+
+
+def _failed(host: str, failure: FailureClass, why: str, poller: str | None) -> HostResult:
+    return HostResult(host, Status.FAILED, (), failure.value, why, time.time(), poller=poller)
