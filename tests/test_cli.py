@@ -23,6 +23,15 @@ def test_version() -> None:
     assert result.exit_code == 0 and result.output.strip() == f"netjob {__version__}"
 
 
+def test_the_package_version_is_the_distributions() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads(
+        (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    )
+    assert pyproject["project"]["version"] == __version__
+
+
 def test_every_command_is_documented_in_the_readme_with_an_example_in_its_help() -> None:
     readme = (ROOT / "README.md").read_text()
     commands = [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]

@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
 
 
 class Save(str, Enum):
@@ -508,46 +507,6 @@ def secret_patterns() -> tuple[str, ...]:
     """Every family's secret patterns, each once, in table order: redaction applies them
     all to everything, since a run mixes platforms and logs quote any of them."""
     return tuple(dict.fromkeys(p for info in TABLE for p in info.secrets))
-
-
-def can_save(device_type: str) -> bool:
-    """Whether `save: true` means anything on this platform: the table says for the
-    platforms it knows; for others, whether netmiko's class has a save_config of its own
-    (netmiko imported only then: `plan` and `hosts` stay light)."""
-    info = lookup(device_type)
-    if info.known:
-        return info.save is not Save.NONE
-    from netmiko.base_connection import BaseConnection
-    from netmiko.ssh_dispatcher import CLASS_MAPPER
-
-    driver: Any = CLASS_MAPPER.get(device_type)
-    if driver is None:
-        return True  # netmiko will refuse the device_type itself, in its own words
-    save = driver.save_config
-    return save is not BaseConnection.save_config and not _only_raises(save)
-
-
-def _only_raises(function: Any) -> bool:
-    """netmiko says "no save here" (eltex, IOS-XR) by a save_config that only raises
-    NotImplementedError."""
-    import ast
-    import inspect
-    import textwrap
-
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    except (OSError, TypeError, SyntaxError):
-        return False
-    body = [
-        node
-        for node in tree.body[0].body  # type: ignore[attr-defined]
-        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
-    ]
-    return (
-        len(body) == 1
-        and isinstance(body[0], ast.Raise)
-        and "NotImplementedError" in ast.unparse(body[0])
-    )
 
 
 def foreign_names() -> list[str]:

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner import __version__
 from runner.base.errors import InputError, SelectionError
 from runner.base.models import ConnectionOptions, Credentials, Host
 from runner.base.safe_files import write_private
+from runner.base.version import __version__
 from runner.load import schema
 from runner.load.schema import At
 from runner.load.ssh_options import ssh_options

@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from runner import __version__
 from runner.base.models import (
     CheckResult,
     CheckStatus,
@@ -37,6 +36,7 @@ from runner.base.models import (
 from runner.base.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.base.redact import Redactor
 from runner.base.safe_files import name_hash, safe_name, write_private
+from runner.base.version import __version__
 from runner.render.save_paths import split as split_save_to
 from runner.report.compliance import compliance
 from runner.report.markdown import markdown

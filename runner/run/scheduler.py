@@ -18,9 +18,9 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from runner.base import platforms
 from runner.base.errors import FailureClass, InputError
 from runner.base.models import Credentials, Host, HostResult, Job, Progress, Status, WorkItem
+from runner.device import capabilities
 from runner.render.templating import compile_job, render_steps
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _check_saves(job: Job, items: Sequence[WorkItem]) -> None:
     for item in items:
         platform = item.host.platform
         for step in item.steps:
-            if step.save and not verdicts.setdefault(platform, platforms.can_save(platform)):
+            if step.save and not verdicts.setdefault(platform, capabilities.can_save(platform)):
                 task = next((t for t in job.tasks if t.name == step.task), None)
                 where = f"{job.path}:{task.line}" if task and task.line else str(job.path)
                 raise InputError(

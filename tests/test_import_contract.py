@@ -1,0 +1,56 @@
+"""The import contract of pyproject.toml ([tool.importlinter]) holds on the tree, and it is
+not a contract that cannot fail: the same check on a copy of the tree with one wrong-way
+import added (the bottom room reaching up into the report room) is refused, naming it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT = Path(sys.executable).parent / "lint-imports"
+
+
+def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    return subprocess.run(
+        [str(LINT), "--config", str(tree / "pyproject.toml"), "--no-cache"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _copy(tmp_path: Path) -> Path:
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT / "runner", tree / "runner", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tree / "pyproject.toml")
+    return tree
+
+
+def test_the_tree_keeps_the_import_contract(tmp_path: Path) -> None:
+    done = _lint(_copy(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_wrong_way_import_breaks_the_contract(tmp_path: Path) -> None:
+    tree = _copy(tmp_path)
+    models = tree / "runner" / "base" / "models.py"
+    models.write_text(models.read_text() + "\nfrom runner.report import console  # wrong way\n")
+    done = _lint(tree)
+    assert done.returncode != 0, done.stdout
+    assert "runner.base.models -> runner.report.console" in done.stdout, done.stdout
+
+
+def test_netmiko_outside_the_device_room_breaks_the_contract(tmp_path: Path) -> None:
+    tree = _copy(tmp_path)
+    step = tree / "runner" / "run" / "step.py"
+    step.write_text(step.read_text() + "\nimport netmiko  # only runner/device/ may\n")
+    done = _lint(tree)
+    assert done.returncode != 0, done.stdout
+    assert "runner.run.step -> netmiko" in done.stdout, done.stdout
