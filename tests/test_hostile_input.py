@@ -137,7 +137,8 @@ def test_a_libyaml_without_a_nesting_limit_never_gets_the_crafted_files(tmp_path
     """Debian's python3-yaml (libyaml 0.2.5): the probe says so, and the careful loader
     refuses every crafted file with a LoadError instead of handing it to libyaml."""
     code = (
-        "import sys; from pathlib import Path; from runner import yamlio, errors\n"
+        "import sys; from pathlib import Path\n"
+        "from runner.load import yamlio; from runner.base import errors\n"
         "print(yamlio.libyaml_limits_nesting())\n"
         "for name in sys.argv[1:]:\n"
         "    try: yamlio.load_yaml(Path(name))\n"
