@@ -244,7 +244,8 @@ def test_list_values_compare_as_joined_text() -> None:
 def test_checks_are_evaluated_independently() -> None:
     checks = (
         *load("checks:\n  - contains: a\n  - field: x\n    equals: y\n  - contains: b\n"),
-        Check("broken", "contains", ("not", "a string")),  # a bug must become a result
+        # a bug must become a result
+        Check(name="broken", rule="contains", operand=("not", "a string")),
     )
     results = evaluate_all(checks, "a", None)
     assert [r.status.value for r in results] == ["pass", "error", "fail", "error"]

@@ -126,15 +126,23 @@ def test_a_running_config_hier_config_cannot_read_is_a_plan_error_not_a_crash() 
 
 def test_save_on_a_platform_without_a_save_is_refused_before_anything_connects() -> None:
     job = Job(
-        "j",
-        Path("jobs/j.yaml"),
-        tasks=(Task("push", TaskKind.CONFIG, ("logging host 192.0.2.1",), save=True, line=4),),
+        name="j",
+        path=Path("jobs/j.yaml"),
+        tasks=(
+            Task(
+                name="push",
+                kind=TaskKind.CONFIG,
+                lines=("logging host 192.0.2.1",),
+                save=True,
+                line=4,
+            ),
+        ),
     )
-    eltex = Host("sw1", "192.0.2.1", platform="eltex")
+    eltex = Host(name="sw1", address="192.0.2.1", platform="eltex")
     with pytest.raises(InputError, match=r"jobs/j.yaml:4: task 'push'.*'sw1' is eltex"):
         expand(job, [eltex], {})
     # A commit keeps IOS-XR's config: save means the commit there.
-    assert expand(job, [Host("xr1", "192.0.2.2", platform="cisco_xr")], {})
+    assert expand(job, [Host(name="xr1", address="192.0.2.2", platform="cisco_xr")], {})
 
 
 def _code_strings(path: Path) -> list[str]:

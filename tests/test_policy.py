@@ -19,7 +19,10 @@ from runner.run.rollout import Amount, batches, over
 
 
 def _item(name: str = "h0") -> WorkItem:
-    return WorkItem(Host(name, "192.0.2.1"), (Step("a", TaskKind.SHOW, ("show version",)),))
+    return WorkItem(
+        Host(name=name, address="192.0.2.1"),
+        (Step(task="a", kind=TaskKind.SHOW, commands=("show version",)),),
+    )
 
 
 class HangingConnection(FakeConnection):

@@ -14,8 +14,8 @@ from runner.run.executor import Policy
 
 
 def _items(count: int) -> list[WorkItem]:
-    steps = (Step("a", TaskKind.SHOW, ("show version",)),)
-    return [WorkItem(Host(f"h{n:04d}", "192.0.2.1"), steps) for n in range(count)]
+    steps = (Step(task="a", kind=TaskKind.SHOW, commands=("show version",)),)
+    return [WorkItem(Host(name=f"h{n:04d}", address="192.0.2.1"), steps) for n in range(count)]
 
 
 def _run(items: list[WorkItem], connect: Connector) -> tuple[list[HostResult], set[str]]:
@@ -48,7 +48,7 @@ def test_worker_processes_that_die_at_start_leave_every_host_accounted_for() -> 
     # than a pipe's buffer: handed over as the processes' arguments, the rest of it
     # blocked start() for good once the process died before reading it.
     killers = [
-        WorkItem(Host(f"dies{n}", "192.0.2.1", vars={"x": DiesWhenUnpickled()}), ())
+        WorkItem(Host(name=f"dies{n}", address="192.0.2.1", vars={"x": DiesWhenUnpickled()}), ())
         for n in range(2)
     ]
     items = killers + _items(3000)

@@ -19,8 +19,11 @@ from runner.run.executor import execute
 
 
 def _items(count: int) -> list[WorkItem]:
-    steps = (Step("a", TaskKind.SHOW, ("show version",)), Step("b", TaskKind.CONFIG, ("x",)))
-    return [WorkItem(Host(f"h{n}", "192.0.2.1"), steps) for n in range(count)]
+    steps = (
+        Step(task="a", kind=TaskKind.SHOW, commands=("show version",)),
+        Step(task="b", kind=TaskKind.CONFIG, commands=("x",)),
+    )
+    return [WorkItem(Host(name=f"h{n}", address="192.0.2.1"), steps) for n in range(count)]
 
 
 def test_every_host_gets_exactly_one_result_across_workers() -> None:
@@ -61,7 +64,7 @@ def test_a_bug_in_a_hosts_work_becomes_its_internal_error() -> None:
     def buggy(item: WorkItem) -> HostResult:
         if item.host.name == "h2":
             raise ZeroDivisionError("boom")
-        return HostResult(item.host.name, Status.OK)
+        return HostResult(host=item.host.name, status=Status.OK)
 
     results = {}
     scheduler.run(_items(4), buggy, 2, lambda r: results.__setitem__(r.host, r))
@@ -77,7 +80,7 @@ def test_interrupt_stops_new_hosts_and_accounts_for_every_host() -> None:
     def work(item: WorkItem) -> HostResult:
         if item.host.name != "h0":
             release.wait(10)  # a hung host: only the grace period ends it
-        return HostResult(item.host.name, Status.OK)
+        return HostResult(host=item.host.name, status=Status.OK)
 
     results: dict[str, HostResult] = {}
 
@@ -106,11 +109,20 @@ def test_interrupt_stops_new_hosts_and_accounts_for_every_host() -> None:
 
 
 def test_run_folder_files_are_private_and_stay_inside(tmp_path: Path) -> None:
-    job = Job("j", tmp_path / "job.yaml", tasks=(Task("a", TaskKind.SHOW, ("x",)),))
+    job = Job(
+        name="j",
+        path=tmp_path / "job.yaml",
+        tasks=(Task(name="a", kind=TaskKind.SHOW, lines=("x",)),),
+    )
     writer = RunWriter(tmp_path / "reports", job, Redactor(["hunter2"]))
-    writer.host_done(HostResult("../../etc/x", Status.OK))
+    writer.host_done(HostResult(host="../../etc/x", status=Status.OK))
     writer.host_done(
-        HostResult("r1", Status.FAILED, failure="auth_failed", error="password hunter2 rejected")
+        HostResult(
+            host="r1",
+            status=Status.FAILED,
+            failure="auth_failed",
+            error="password hunter2 rejected",
+        )
     )
     report = writer.finish()
     files = [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]

@@ -23,7 +23,7 @@ class CheckStatus(str, Enum):
     ERROR = "error"  # the check could not be judged (not parsed, not a number, bad regex)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Check:
     """One rule. `rule` is a TEXT_RULES name, or a FIELD_RULES name when `field` is set."""
 
@@ -89,7 +89,7 @@ class Status(str, Enum):
     SKIPPED = "skipped"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ConnectionOptions:
     """How to talk to a host; merged like vars (defaults < groups < host)."""
 
@@ -118,7 +118,7 @@ class ConnectionOptions:
     transport: str = "ssh"  # or "telnet" (netmiko's *_telnet drivers; unencrypted)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class JumpHost:
     """A bastion on the way to a device: its own address, user and credentials."""
 
@@ -136,7 +136,7 @@ class JumpHost:
         return f"{user}{self.address}:{self.port}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Host:
     name: str
     address: str
@@ -178,7 +178,7 @@ class Credentials:
     passphrase: str | None = field(default=None, repr=False)  # of the host's key_file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Task:
     """One entry of a job file, not yet rendered. `lines` are Jinja2 source strings."""
 
@@ -204,7 +204,7 @@ class Task:
     allow_disconnect: bool = False  # `reload`: the device ending the session is success
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Job:
     name: str
     path: Path
@@ -214,7 +214,7 @@ class Job:
     normalize: tuple[str, ...] = ()  # the job's own noise regexes for `netjob diff`
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Step:
     """A Task rendered for one Host: exactly what will be sent.
 
@@ -247,7 +247,7 @@ class WorkItem:
     credentials: Credentials = field(default_factory=lambda: Credentials(None), repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StepResult:
     task: str
     kind: TaskKind
@@ -266,7 +266,7 @@ class StepResult:
     save_to: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HostResult:
     host: str
     status: Status
@@ -286,7 +286,7 @@ class HostResult:
         return any(c.status != "pass" for s in self.steps for c in s.checks)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Report:
     job: str
     run_dir: Path

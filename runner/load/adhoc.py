@@ -27,7 +27,7 @@ def adhoc_job(commands: Sequence[str], config: Sequence[str] = ()) -> Job:
         raise InputError("no command given; e.g. netjob cmd 'show clock' --limit core")
     tasks: list[Task] = []
     if config:
-        tasks.append(Task(CONFIG_TASK, TaskKind.CONFIG, tuple(config)))
+        tasks.append(Task(name=CONFIG_TASK, kind=TaskKind.CONFIG, lines=tuple(config)))
     if commands:
-        tasks.append(Task(SHOW_TASK, TaskKind.SHOW, tuple(commands)))
+        tasks.append(Task(name=SHOW_TASK, kind=TaskKind.SHOW, lines=tuple(commands)))
     return Job(name=ADHOC, path=Path(ADHOC), tasks=tuple(tasks))

@@ -97,7 +97,7 @@ def _jump(item: Any, at: At) -> JumpHost:
             user, address, port = parse_spec(item)
         except ValueError as exc:
             raise at.fail(f"{exc}; e.g. netops@bastion.example.net:22") from None
-        return JumpHost(address, port or 22, user)
+        return JumpHost(address=address, port=port or 22, username=user)
     data = schema.mapping(item, at)
     schema.check_keys(data, at, JUMP_KEYS, required=("address",))
     return JumpHost(

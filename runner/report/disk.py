@@ -88,13 +88,13 @@ class ReportGuard:
             self.error = self.error or exc
             _remove_temporary(writer)
             return Report(
-                writer.job.name,
-                writer.run_dir,
-                writer.started,
-                0.0,
-                dict(writer.results),
-                kwargs.get("interrupted", False),
-                kwargs.get("stopped"),
+                job=writer.job.name,
+                run_dir=writer.run_dir,
+                started=writer.started,
+                duration=0.0,
+                hosts=dict(writer.results),
+                interrupted=kwargs.get("interrupted", False),
+                stopped=kwargs.get("stopped"),
             )
 
     def raise_if_failed(self, writer: RunWriter) -> None:

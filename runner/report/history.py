@@ -200,15 +200,15 @@ def recovered(run: Path) -> dict[str, Any]:
     started = float(manifest.get("started") or 0.0)
     ended = max((r.started + r.duration for r in results.values()), default=started)
     report = Report(
-        str(manifest["job"]["name"]),
-        run,
-        started,
-        max(0.0, ended - started),
-        results,
+        job=str(manifest["job"]["name"]),
+        run_dir=run,
+        started=started,
+        duration=max(0.0, ended - started),
+        hosts=results,
         interrupted=True,
         stopped=stopped,
     )
-    job = Job(str(manifest["job"]["name"]), Path(manifest["job"]["file"]))
+    job = Job(name=str(manifest["job"]["name"]), path=Path(manifest["job"]["file"]))
     return report_dict(report, job, {})
 
 
@@ -234,7 +234,7 @@ def hosts_data(run: Path, pattern: str | None = None) -> dict[str, dict[str, Any
             f"host {pattern!r} is not in the run {run}; its hosts: {host_ranges(names)}"
         )
     if pattern is not None:
-        run_hosts = Inventory({n: Host(n, "") for n in names}, source=run)
+        run_hosts = Inventory({n: Host(name=n, address="") for n in names}, source=run)
         try:
             chosen = {h.name for h in run_hosts.select(pattern)}
         except SelectionError as exc:

@@ -196,13 +196,13 @@ class RunWriter:
 
     def finish(self, interrupted: bool = False, stopped: str | None = None) -> Report:
         report = Report(
-            self.job.name,
-            self.run_dir,
-            self.started,
-            time.time() - self.started,
-            dict(self.results),
-            interrupted,
-            stopped,
+            job=self.job.name,
+            run_dir=self.run_dir,
+            started=self.started,
+            duration=time.time() - self.started,
+            hosts=dict(self.results),
+            interrupted=interrupted,
+            stopped=stopped,
         )
         self._write(
             "report.json",
@@ -306,10 +306,10 @@ def host_result(data: dict[str, Any]) -> HostResult:
     written from, without its outputs: the reader to host_dict's writer."""
     steps = tuple(
         StepResult(
-            step["task"],
-            TaskKind(step["kind"]),
-            tuple(step["commands"]),
-            Status(step["status"]),
+            task=step["task"],
+            kind=TaskKind(step["kind"]),
+            commands=tuple(step["commands"]),
+            status=Status(step["status"]),
             failure=step.get("failure"),
             error=step.get("error"),
             started=step.get("started") or 0.0,
@@ -324,13 +324,13 @@ def host_result(data: dict[str, Any]) -> HostResult:
         for step in data["steps"]
     )
     return HostResult(
-        data["host"],
-        Status(data["status"]),
-        steps,
-        data.get("failure"),
-        data.get("error"),
-        data.get("started") or 0.0,
-        data.get("duration_s") or 0.0,
+        host=data["host"],
+        status=Status(data["status"]),
+        steps=steps,
+        failure=data.get("failure"),
+        error=data.get("error"),
+        started=data.get("started") or 0.0,
+        duration=data.get("duration_s") or 0.0,
     )
 
 

@@ -421,4 +421,11 @@ def _unknown(host: str, why: str) -> HostResult:
 
 
 def _failed(host: str, failure: FailureClass, why: str) -> HostResult:
-    return HostResult(host, Status.FAILED, (), failure.value, why, time.time())
+    return HostResult(
+        host=host,
+        status=Status.FAILED,
+        steps=(),
+        failure=failure.value,
+        error=why,
+        started=time.time(),
+    )

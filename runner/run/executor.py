@@ -80,13 +80,13 @@ def execute(
     except DeviceError as exc:
         cause = _explained(_deadline(exc, lease, policy), item)
         return HostResult(
-            item.host.name,
-            Status.FAILED,
-            _skipped(item.steps),
-            cause.failure.value,
-            cause.describe(),
-            started,
-            time.perf_counter() - clock,
+            host=item.host.name,
+            status=Status.FAILED,
+            steps=_skipped(item.steps),
+            failure=cause.failure.value,
+            error=cause.describe(),
+            started=started,
+            duration=time.perf_counter() - clock,
         )
     finally:
         budget.stop()
@@ -101,7 +101,13 @@ def execute(
         changed = any(r.status is Status.CHANGED for r in results)
         status, failure, error = (Status.CHANGED if changed else Status.OK), None, None
     return HostResult(
-        item.host.name, status, tuple(results), failure, error, started, time.perf_counter() - clock
+        host=item.host.name,
+        status=status,
+        steps=tuple(results),
+        failure=failure,
+        error=error,
+        started=started,
+        duration=time.perf_counter() - clock,
     )
 
 
@@ -212,17 +218,20 @@ def _step_deadline(result: StepResult, lease: Lease, policy: Policy) -> StepResu
         return result
     error = HostTimeoutError(f"past the host's deadline of {policy.host_timeout:g}s")
     return StepResult(
-        result.task,
-        result.kind,
-        result.commands,
-        Status.FAILED,
-        result.outputs,
-        error.failure.value,
-        error.describe(),
-        result.started,
-        result.duration,
+        task=result.task,
+        kind=result.kind,
+        commands=result.commands,
+        status=Status.FAILED,
+        outputs=result.outputs,
+        failure=error.failure.value,
+        error=error.describe(),
+        started=result.started,
+        duration=result.duration,
     )
 
 
 def _skipped(steps: tuple[Step, ...]) -> tuple[StepResult, ...]:
-    return tuple(StepResult(s.task, s.kind, s.commands, Status.SKIPPED) for s in steps)
+    return tuple(
+        StepResult(task=s.task, kind=s.kind, commands=s.commands, status=Status.SKIPPED)
+        for s in steps
+    )

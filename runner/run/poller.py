@@ -207,4 +207,12 @@ def _unknown(host: str, holder: str, poller: str) -> HostResult:
 
 
 def _failed(host: str, failure: FailureClass, why: str, poller: str | None) -> HostResult:
-    return HostResult(host, Status.FAILED, (), failure.value, why, time.time(), poller=poller)
+    return HostResult(
+        host=host,
+        status=Status.FAILED,
+        steps=(),
+        failure=failure.value,
+        error=why,
+        started=time.time(),
+        poller=poller,
+    )

@@ -213,7 +213,9 @@ def _drain(
 
 
 def not_run(host: str, why: str) -> HostResult:
-    return HostResult(host, Status.SKIPPED, (), None, why, time.time())
+    return HostResult(
+        host=host, status=Status.SKIPPED, steps=(), failure=None, error=why, started=time.time()
+    )
 
 
 NOT_STARTED = "not started: the run was interrupted"
@@ -224,9 +226,22 @@ def interrupted(host: str, why: str, started: float | None = None) -> HostResult
     had (what the device did is unknown)."""
     now = time.time()
     if started is None:
-        return HostResult(host, Status.FAILED, (), FailureClass.INTERRUPTED.value, why, now)
+        return HostResult(
+            host=host,
+            status=Status.FAILED,
+            steps=(),
+            failure=FailureClass.INTERRUPTED.value,
+            error=why,
+            started=now,
+        )
     return HostResult(
-        host, Status.FAILED, (), FailureClass.INTERRUPTED.value, why, started, now - started
+        host=host,
+        status=Status.FAILED,
+        steps=(),
+        failure=FailureClass.INTERRUPTED.value,
+        error=why,
+        started=started,
+        duration=now - started,
     )
 
 
@@ -234,7 +249,12 @@ def skipped_by_interrupt(host: str) -> HostResult:
     """A host the interrupt kept from starting: nothing was done to it, so it did not fail;
     skipped, its reason `interrupted` (and `--retry-failed` runs it again)."""
     return HostResult(
-        host, Status.SKIPPED, (), FailureClass.INTERRUPTED.value, NOT_STARTED, time.time()
+        host=host,
+        status=Status.SKIPPED,
+        steps=(),
+        failure=FailureClass.INTERRUPTED.value,
+        error=NOT_STARTED,
+        started=time.time(),
     )
 
 
@@ -276,11 +296,12 @@ def _guarded(
         return execute(item, notify=notify) if notify is not None else execute(item)
     except BaseException as exc:
         log.debug("internal error on %s:\n%s", item.host.name, traceback.format_exc())
+        why = f"internal error: {type(exc).__name__}: {exc}; please report it with the host's log"
         return HostResult(
-            item.host.name,
-            Status.FAILED,
-            (),
-            FailureClass.INTERNAL_ERROR.value,
-            f"internal error: {type(exc).__name__}: {exc}; please report it with the host's log",
-            time.time(),
+            host=item.host.name,
+            status=Status.FAILED,
+            steps=(),
+            failure=FailureClass.INTERNAL_ERROR.value,
+            error=why,
+            started=time.time(),
         )
