@@ -37,7 +37,10 @@ CATEGORIES: list[tuple[str, str]] = [
     ("progress display", r"\(runner/report/console\.py|\(rich/"),
     ("redaction", r"\(runner/base/redact\.py"),
     ("output store", r"\(runner/report/(output_store|noise|drift)\.py"),
-    ("host files (log, JSON)", r"\(runner/(report/(run_folder|disk)|base/safe_files|render/save_paths)\.py"),
+    (
+        "host files (log, JSON)",
+        r"\(runner/(report/(run_folder|disk)|base/safe_files|render/save_paths)\.py",
+    ),
     ("run report, HTML, history", r"\(runner/report/(html|history)\.py"),
     (
         "key exchange, host key",
