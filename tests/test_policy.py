@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import socket
 import threading
 from pathlib import Path
 
+import pytest
 from fakes import FakeConnection
 
 from runner import core
 from runner.base.errors import AuthenticationError, ConnectionLostError, SessionLimitError
-from runner.base.models import Credentials, Host, Status, Step, TaskKind, WorkItem
+from runner.base.models import (
+    CheckResult,
+    CheckStatus,
+    Credentials,
+    Host,
+    Status,
+    Step,
+    StepResult,
+    TaskKind,
+    WorkItem,
+)
 from runner.device.lease import Lease
-from runner.run import scheduler
+from runner.run import executor, scheduler
 from runner.run.executor import Policy, execute
 from runner.run.rollout import Amount, batches, over
 
@@ -45,6 +57,43 @@ def test_a_hung_host_is_cut_off_at_its_deadline() -> None:
     )
     assert result.failure == "host_timeout"
     assert result.steps[0].failure == "host_timeout" and "deadline of 0.3s" in (result.error or "")
+
+
+def test_a_step_failed_by_the_deadline_keeps_everything_it_recorded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The deadline changes a failed step's cause only: what the step had recorded before
+    the watchdog cut its session (outputs, checks, parsed data, diff, note, save_to) stays."""
+    leases: list[Lease] = []
+    recorded = StepResult(
+        task="a",
+        kind=TaskKind.SHOW,
+        commands=("show version",),
+        status=Status.FAILED,
+        outputs=("Version 15.2",),
+        failure="connection_lost",
+        error="the session broke",
+        started=1.0,
+        duration=2.0,
+        checks=(CheckResult(name="version", status=CheckStatus.PASS, evidence="15.2"),),
+        parsed=({"version": "15.2"},),
+        diff="+ logging host 192.0.2.9",
+        note="partial",
+        save_to="backups/h0.txt",
+    )
+
+    def connect(host: Host, credentials: Credentials, lease: Lease) -> FakeConnection:
+        leases.append(lease)
+        return FakeConnection(host)
+
+    def cut_by_the_watchdog(*args: object) -> StepResult:
+        leases[0].abort()  # the deadline passed while the step ran
+        return recorded
+
+    monkeypatch.setattr(executor, "run_step", cut_by_the_watchdog)
+    step = execute(_item(), connect, Policy(host_timeout=60)).steps[0]
+    assert step.failure == "host_timeout" and "deadline of 60s" in (step.error or "")
+    assert step == dataclasses.replace(recorded, failure=step.failure, error=step.error)
 
 
 def test_logins_in_flight_never_exceed_the_gate() -> None:

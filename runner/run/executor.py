@@ -217,17 +217,8 @@ def _step_deadline(result: StepResult, lease: Lease, policy: Policy) -> StepResu
     if result.status is not Status.FAILED or not lease.expired:
         return result
     error = HostTimeoutError(f"past the host's deadline of {policy.host_timeout:g}s")
-    return StepResult(
-        task=result.task,
-        kind=result.kind,
-        commands=result.commands,
-        status=Status.FAILED,
-        outputs=result.outputs,
-        failure=error.failure.value,
-        error=error.describe(),
-        started=result.started,
-        duration=result.duration,
-    )
+    # Only the cause changes: outputs, checks, parsed data, diff, note and save_to stay.
+    return dataclasses.replace(result, failure=error.failure.value, error=error.describe())
 
 
 def _skipped(steps: tuple[Step, ...]) -> tuple[StepResult, ...]:
