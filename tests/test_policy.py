@@ -12,7 +12,12 @@ import pytest
 from fakes import FakeConnection
 
 from runner import core
-from runner.base.errors import AuthenticationError, ConnectionLostError, SessionLimitError
+from runner.base.errors import (
+    AuthenticationError,
+    ConnectionLostError,
+    FailureClass,
+    SessionLimitError,
+)
 from runner.base.models import (
     CheckResult,
     CheckStatus,
@@ -71,7 +76,7 @@ def test_a_step_failed_by_the_deadline_keeps_everything_it_recorded(
         commands=("show version",),
         status=Status.FAILED,
         outputs=("Version 15.2",),
-        failure="connection_lost",
+        failure=FailureClass.CONNECTION_LOST,
         error="the session broke",
         started=1.0,
         duration=2.0,

@@ -10,7 +10,7 @@ import pytest
 from fakes import FakeFleet
 
 from runner import core
-from runner.base.errors import AuthenticationError, CommandRejectedError
+from runner.base.errors import AuthenticationError, CommandRejectedError, FailureClass
 from runner.base.models import Host, HostResult, Job, Status, Step, Task, TaskKind, WorkItem
 from runner.base.redact import Redactor
 from runner.report.run_folder import RunWriter, safe_name
@@ -120,7 +120,7 @@ def test_run_folder_files_are_private_and_stay_inside(tmp_path: Path) -> None:
         HostResult(
             host="r1",
             status=Status.FAILED,
-            failure="auth_failed",
+            failure=FailureClass.AUTH_FAILED,
             error="password hunter2 rejected",
         )
     )

@@ -60,7 +60,9 @@ class ExitCode(IntEnum):
 
 
 class FailureClass(str, Enum):
-    """One class per failed host or step, each with a different thing to try."""
+    """One class per failed host or step, each with a different thing to try. Written and
+    printed as its value (`auth_failed`): JSON gives the value, and so do str() and
+    f-strings, which since Python 3.11 would otherwise give `FailureClass.AUTH_FAILED`."""
 
     UNREACHABLE = "unreachable"
     CONNECT_TIMEOUT = "connect_timeout"
@@ -84,6 +86,9 @@ class FailureClass(str, Enum):
     # may or may not have been changed), and a site no poller serves.
     UNKNOWN = "unknown"
     NO_POLLER = "no_poller"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class NetjobError(Exception):

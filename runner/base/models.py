@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.base import platforms
+from runner.base.errors import FailureClass
 
 # --- checks: the audit rules of a task (parsed by runner.load.checks, judged by runner.run.audit)
 
@@ -255,7 +256,7 @@ class StepResult:
     status: Status
     # Show steps: one output per command. Config steps: the session's echo, then `save`'s.
     outputs: tuple[str, ...] = ()
-    failure: str | None = None  # a FailureClass value
+    failure: FailureClass | None = None
     error: str | None = None
     started: float = 0.0  # seconds since the epoch
     duration: float = 0.0
@@ -271,7 +272,7 @@ class HostResult:
     host: str
     status: Status
     steps: tuple[StepResult, ...] = ()
-    failure: str | None = None
+    failure: FailureClass | None = None
     error: str | None = None
     started: float = 0.0
     duration: float = 0.0

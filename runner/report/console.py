@@ -89,7 +89,7 @@ class View:
             line.append(f"{result.status.value:<8}", style=_STYLE[result.status])
         line.append(f"{result.host}  {result.duration:.2f}s")
         if result.error:
-            why = f"{result.failure}: {result.error}" if result.failure else result.error
+            why = f"{result.failure.value}: {result.error}" if result.failure else result.error
             line.append(f"  {why}", style="red" if result.failed else None)
         failing = [c for s in result.steps for c in s.checks if c.status != "pass"]
         if failing:

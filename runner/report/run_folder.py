@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from runner.base.errors import FailureClass
 from runner.base.models import (
     CheckResult,
     CheckStatus,
@@ -240,7 +241,7 @@ class RunWriter:
             f"# netjob {__version__} run {self.run_dir.name}: job '{self.job.name}' "
             f"({self.job.path}), host {result.host}",
             f"# status: {result.status.value}"
-            + (f"  failure: {result.failure}" if result.failure else "")
+            + (f"  failure: {result.failure.value}" if result.failure else "")
             + f"  started: {_stamp(result.started)}  duration: {result.duration:.3f}s",
         ]
         if result.error:
@@ -310,7 +311,7 @@ def host_result(data: dict[str, Any]) -> HostResult:
             kind=TaskKind(step["kind"]),
             commands=tuple(step["commands"]),
             status=Status(step["status"]),
-            failure=step.get("failure"),
+            failure=_failure(step.get("failure")),
             error=step.get("error"),
             started=step.get("started") or 0.0,
             duration=step.get("duration_s") or 0.0,
@@ -327,11 +328,21 @@ def host_result(data: dict[str, Any]) -> HostResult:
         host=data["host"],
         status=Status(data["status"]),
         steps=steps,
-        failure=data.get("failure"),
+        failure=_failure(data.get("failure")),
         error=data.get("error"),
         started=data.get("started") or 0.0,
         duration=data.get("duration_s") or 0.0,
     )
+
+
+def _failure(value: str | None) -> FailureClass | None:
+    """A failure class read back from JSON (a ValueError if it names none)."""
+    return FailureClass(value) if value else None
+
+
+def _value(failure: FailureClass | None) -> str | None:
+    """A failure class as JSON has it: its value."""
+    return failure.value if failure is not None else None
 
 
 def step_dict(step: StepResult, outputs: list[str] | None = None) -> dict[str, Any]:
@@ -341,7 +352,7 @@ def step_dict(step: StepResult, outputs: list[str] | None = None) -> dict[str, A
         "kind": step.kind.value,
         "status": step.status.value,
         "commands": list(step.commands),
-        "failure": step.failure,
+        "failure": _value(step.failure),
         "error": step.error,
         "started": step.started or None,
         "duration_s": round(step.duration, 4),
@@ -366,7 +377,7 @@ def host_dict(result: HostResult, digests: list[list[str]] | None = None) -> dic
     return {
         "host": result.host,
         "status": result.status.value,
-        "failure": result.failure,
+        "failure": _value(result.failure),
         "error": result.error,
         "started": result.started or None,
         "duration_s": round(result.duration, 4),
@@ -384,7 +395,7 @@ def summarize(report: Report) -> dict[str, Any]:
     for result in report.hosts.values():
         counts[result.status.value] += 1
         if result.failure and result.failed:  # a skipped host's reason is not a failure
-            failures[result.failure] = failures.get(result.failure, 0) + 1
+            failures[result.failure.value] = failures.get(result.failure.value, 0) + 1
     return {"hosts": len(report.hosts), **counts, "failures": failures}
 
 

@@ -425,7 +425,7 @@ def _failed(host: str, failure: FailureClass, why: str) -> HostResult:
         host=host,
         status=Status.FAILED,
         steps=(),
-        failure=failure.value,
+        failure=failure,
         error=why,
         started=time.time(),
     )

@@ -83,7 +83,7 @@ def execute(
             host=item.host.name,
             status=Status.FAILED,
             steps=_skipped(item.steps),
-            failure=cause.failure.value,
+            failure=cause.failure,
             error=cause.describe(),
             started=started,
             duration=time.perf_counter() - clock,
@@ -218,7 +218,7 @@ def _step_deadline(result: StepResult, lease: Lease, policy: Policy) -> StepResu
         return result
     error = HostTimeoutError(f"past the host's deadline of {policy.host_timeout:g}s")
     # Only the cause changes: outputs, checks, parsed data, diff, note and save_to stay.
-    return dataclasses.replace(result, failure=error.failure.value, error=error.describe())
+    return dataclasses.replace(result, failure=error.failure, error=error.describe())
 
 
 def _skipped(steps: tuple[Step, ...]) -> tuple[StepResult, ...]:

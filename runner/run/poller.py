@@ -211,7 +211,7 @@ def _failed(host: str, failure: FailureClass, why: str, poller: str | None) -> H
         host=host,
         status=Status.FAILED,
         steps=(),
-        failure=failure.value,
+        failure=failure,
         error=why,
         started=time.time(),
         poller=poller,

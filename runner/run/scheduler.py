@@ -230,7 +230,7 @@ def interrupted(host: str, why: str, started: float | None = None) -> HostResult
             host=host,
             status=Status.FAILED,
             steps=(),
-            failure=FailureClass.INTERRUPTED.value,
+            failure=FailureClass.INTERRUPTED,
             error=why,
             started=now,
         )
@@ -238,7 +238,7 @@ def interrupted(host: str, why: str, started: float | None = None) -> HostResult
         host=host,
         status=Status.FAILED,
         steps=(),
-        failure=FailureClass.INTERRUPTED.value,
+        failure=FailureClass.INTERRUPTED,
         error=why,
         started=started,
         duration=now - started,
@@ -252,7 +252,7 @@ def skipped_by_interrupt(host: str) -> HostResult:
         host=host,
         status=Status.SKIPPED,
         steps=(),
-        failure=FailureClass.INTERRUPTED.value,
+        failure=FailureClass.INTERRUPTED,
         error=NOT_STARTED,
         started=time.time(),
     )
@@ -301,7 +301,7 @@ def _guarded(
             host=item.host.name,
             status=Status.FAILED,
             steps=(),
-            failure=FailureClass.INTERNAL_ERROR.value,
+            failure=FailureClass.INTERNAL_ERROR,
             error=why,
             started=time.time(),
         )

@@ -369,7 +369,7 @@ def _result(
         commands=step.commands,
         status=status,
         outputs=outputs,
-        failure=failure.value if failure else None,
+        failure=failure,
         error=error,
         started=started,
         duration=time.perf_counter() - clock,
