@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from runner.report.run_folder import RunWriter
     from runner.run import scheduler
     from runner.run.cluster import ClusterOptions
-    from runner.run.executor import Policy
+    from runner.run.executor import Policy, RunLimits
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +252,7 @@ def run(
     from runner.report.disk import ReportGuard
     from runner.report.run_folder import RunWriter
     from runner.run import cluster, scheduler
+    from runner.run.executor import RunLimits
 
     options = options or RunOptions()
     connect = connect or NetmikoConnection.open
@@ -292,6 +293,9 @@ def run(
     # `get:` writes under the run folder: the workers (threads, processes, pollers) learn it.
     policy = dataclasses.replace(options.policy, run_dir=writer.run_dir)
     batch_options = dataclasses.replace(options, policy=policy)
+    # The run's login gate and watchdog, for its threads here (worker processes and pollers
+    # make their own).
+    limits = RunLimits.start(policy)
 
     interrupt = interrupt or scheduler.Interrupt()
     stop = interrupt.stop
@@ -307,7 +311,9 @@ def run(
     stopped: str | None = None
     with _signals_to(interrupt):
         for number, batch in enumerate(parts, 1):
-            if _run_batch(batch, batch_options, connect, record, interrupt, on_progress, gate):
+            if _run_batch(
+                batch, batch_options, connect, record, interrupt, on_progress, gate, limits
+            ):
                 stopped = "interrupted"
                 break
             ran += len(batch)
@@ -362,10 +368,11 @@ def _run_batch(
     interrupt: scheduler.Interrupt,
     on_progress: scheduler.OnProgress | None,
     gate: _FailureGate,
+    limits: RunLimits | None = None,  # None: new ones for this batch
 ) -> bool:
     from runner.run import cluster, scheduler
     from runner.run import processes as worker_processes
-    from runner.run.executor import execute
+    from runner.run.executor import RunLimits, execute
 
     if options.cluster is not None:
         return cluster.run(
@@ -400,7 +407,8 @@ def _run_batch(
             interrupt,
             on_progress,
         )
-    run_host = functools.partial(execute, connect=connect, policy=options.policy)
+    limits = limits or RunLimits.start(options.policy)
+    run_host = functools.partial(execute, connect=connect, policy=options.policy, limits=limits)
 
     def work(item: WorkItem, **kwargs: Any) -> HostResult:
         if gate.reason is not None:

@@ -31,7 +31,7 @@ from runner.base.models import (
 )
 from runner.device.lease import Lease
 from runner.run import executor, scheduler
-from runner.run.executor import Policy, execute
+from runner.run.executor import Policy, RunLimits, execute
 from runner.run.rollout import Amount, batches, over
 
 
@@ -118,10 +118,11 @@ def test_logins_in_flight_never_exceed_the_gate() -> None:
         return FakeConnection(host)
 
     policy = Policy(max_logins=3)
+    limits = RunLimits.start(policy)  # the run's gate, shared by its hosts
     results: list[object] = []
     scheduler.run(
         [_item(f"h{n}") for n in range(12)],
-        lambda item: execute(item, connect, policy),
+        lambda item: execute(item, connect, policy, limits=limits),
         8,
         results.append,
     )

@@ -1,7 +1,8 @@
 """One WorkItem over one Connection → HostResult. A host failure is data, never raised.
 
-The policy bounds each host: logins pass a gate shared by the run (so 200 sessions can run
-while only 20 log in, sparing TACACS/RADIUS; the TCP connection is made before the gate),
+The policy (numbers only) bounds each host, and the run's limits (RunLimits, made where a
+run starts) enforce it: logins pass a gate shared by the run (so 200 sessions can run while
+only 20 log in, sparing TACACS/RADIUS; the TCP connection is made before the gate),
 connect-stage failures are retried with backoff and jitter, and a watchdog cuts the host's
 socket at its deadline (its clock stopped while it waits for the gate).
 """
@@ -15,8 +16,9 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from runner.base.errors import AuthenticationError, DeviceError, HostTimeoutError
 from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
@@ -28,6 +30,9 @@ from runner.run.watchdog import Watchdog
 
 @dataclass(frozen=True)
 class Policy:
+    """How each host is bounded: numbers and flags only, so it pickles as is into worker
+    processes and pollers. What enforces it lives in the run (RunLimits)."""
+
     host_timeout: float = 300.0
     retries: int = 2
     backoff: float = 1.0  # seconds before the first retry; doubles, with ±50% jitter
@@ -36,27 +41,30 @@ class Policy:
     # The run folder (reports/<job>/<run-id>): `get:` writes under its files/ by default.
     # None (a policy made outside a run): files/ under the working folder.
     run_dir: Path | None = None
-    # Made from the numbers above, one per process (they cannot cross into another).
-    login_gate: threading.Semaphore = field(init=False, repr=False, compare=False)
-    watchdog: Watchdog = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "login_gate", threading.Semaphore(self.max_logins))
-        object.__setattr__(self, "watchdog", Watchdog())
 
-    def __reduce__(self) -> tuple[object, tuple[float, int, float, int, bool, Path | None]]:
-        # A worker process gets the same numbers and its own gate and watchdog.
-        return (
-            Policy,
-            (
-                self.host_timeout,
-                self.retries,
-                self.backoff,
-                self.max_logins,
-                self.check,
-                self.run_dir,
-            ),
-        )
+class Gate(Protocol):
+    """A login gate: a threading.Semaphore in one process, a distributed.Semaphore (held by
+    the scheduler) on a cluster."""
+
+    def acquire(self) -> object: ...
+
+    def release(self) -> object: ...
+
+
+class RunLimits:
+    """What the hosts of one run share in one process, made where the run starts from its
+    Policy: the login gate (at most max_logins log in at once) and the watchdog that cuts
+    a host at its deadline. Neither can cross into another process: each worker process
+    and each poller makes its own."""
+
+    def __init__(self, login_gate: Gate, watchdog: Watchdog) -> None:
+        self.login_gate = login_gate
+        self.watchdog = watchdog
+
+    @classmethod
+    def start(cls, policy: Policy) -> RunLimits:
+        return cls(threading.Semaphore(policy.max_logins), Watchdog())
 
 
 # (host, task): a host starts a task, for progress; (host, task, done, total): a put: or
@@ -65,14 +73,22 @@ Notify = Callable[..., None]
 
 
 def execute(
-    item: WorkItem, connect: Connector, policy: Policy | None = None, notify: Notify | None = None
+    item: WorkItem,
+    connect: Connector,
+    policy: Policy | None = None,
+    notify: Notify | None = None,
+    *,
+    limits: RunLimits | None = None,
 ) -> HostResult:
     """Open one session for the host, run its steps in order, close it as soon as done.
-    The first failing step ends the host; the steps after it are reported as skipped."""
+    The first failing step ends the host; the steps after it are reported as skipped.
+    `limits`: the run's login gate and watchdog (None: a gate and a watchdog for this
+    host alone)."""
     policy = policy or Policy()
+    limits = limits or RunLimits.start(policy)
     started = time.time()
     clock = time.perf_counter()
-    budget = _Budget(policy)
+    budget = _Budget(policy.host_timeout, limits)
     lease = Lease(login_slot=budget.login_slot)
     budget.start(lease)
     try:
@@ -137,9 +153,9 @@ class _Budget:
     """A host's --host-timeout, spent only while the host works: the clock stops while it
     waits for a login slot (other hosts' logins are not its own slowness)."""
 
-    def __init__(self, policy: Policy) -> None:
-        self._policy = policy
-        self._left = policy.host_timeout
+    def __init__(self, host_timeout: float, limits: RunLimits) -> None:
+        self._limits = limits
+        self._left = host_timeout
         self._since = 0.0
         self._token: int | None = None
         self._lease: Lease | None = None
@@ -147,11 +163,11 @@ class _Budget:
     def start(self, lease: Lease) -> None:
         self._lease = lease
         self._since = time.monotonic()
-        self._token = self._policy.watchdog.watch(self._since + self._left, lease.abort)
+        self._token = self._limits.watchdog.watch(self._since + self._left, lease.abort)
 
     def stop(self) -> None:
         if self._token is not None:
-            self._policy.watchdog.cancel(self._token)
+            self._limits.watchdog.cancel(self._token)
             self._token = None
             self._left -= time.monotonic() - self._since
 
@@ -159,14 +175,14 @@ class _Budget:
     def login_slot(self) -> Iterator[None]:
         self.stop()
         try:
-            self._policy.login_gate.acquire()
+            self._limits.login_gate.acquire()
         finally:
             assert self._lease is not None
             self.start(self._lease)
         try:
             yield
         finally:
-            self._policy.login_gate.release()
+            self._limits.login_gate.release()
 
 
 def _login(item: WorkItem, connect: Connector, policy: Policy, lease: Lease) -> Connection:

@@ -32,7 +32,7 @@ from runner.base.errors import FailureClass, InputError
 from runner.base.models import Credentials, Host, HostResult, Status, WorkItem
 from runner.base.redact import LogFilter, Redactor
 from runner.device.connection import NetmikoConnection
-from runner.run.executor import Policy, execute
+from runner.run.executor import Policy, RunLimits, execute
 from runner.run.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,9 @@ def run_host(
         result = execute(
             dataclasses.replace(item, credentials=credentials),
             connect=NetmikoConnection.open,
-            policy=_with_gate(_files_here(policy), run, item.host.site),
+            policy=_files_here(policy),
             notify=notify,
+            limits=_limits(policy, run, item.host.site),
         )
         masked: HostResult = _masked(result, Redactor(secrets, False))
         return dataclasses.replace(masked, poller=poller)
@@ -137,21 +138,22 @@ def _mask_logs(secrets: list[str]) -> None:
 def _files_here(policy: Policy) -> Policy:
     """`get:` writes on this poller, not on the machine that ran `netjob run`: its run
     folder here is netjob-runs/<job>/<run-id> under the poller's working folder (files/
-    <host>/<name> in it, as the note says). The policy is this task's own copy."""
-    if policy.run_dir is not None:
-        here = Path("netjob-runs") / policy.run_dir.parent.name / policy.run_dir.name
-        object.__setattr__(policy, "run_dir", here)
-    return policy
+    <host>/<name> in it, as the note says)."""
+    if policy.run_dir is None:
+        return policy
+    here = Path("netjob-runs") / policy.run_dir.parent.name / policy.run_dir.name
+    return dataclasses.replace(policy, run_dir=here)
 
 
 _gates: dict[tuple[str, str | None], Any] = {}
+# One watchdog thread per poller process, for every run and host: one per task would
+# start a thread that never ends (a thousand hosts: a thousand threads).
 _WATCHDOG = Watchdog()
 
 
-def _with_gate(policy: Policy, run: str, site: str | None) -> Policy:
+def _limits(policy: Policy, run: str, site: str | None) -> RunLimits:
     """--max-logins per site and cluster-wide: a distributed.Semaphore per (run, site)
-    held by the scheduler, in place of the policy's per-process one. The policy is this
-    task's own copy (unpickled here), so setting its frozen field touches nothing shared."""
+    held by the scheduler, in place of a per-process gate; and this poller's watchdog."""
     from distributed import Semaphore
 
     with _filter_lock:
@@ -160,11 +162,7 @@ def _with_gate(policy: Policy, run: str, site: str | None) -> Policy:
             name = f"netjob-{run}-logins-{site}"
             gate = Semaphore(max_leases=policy.max_logins, name=name)  # type: ignore[no-untyped-call]
             _gates[(run, site)] = gate
-    object.__setattr__(policy, "login_gate", gate)
-    # One watchdog thread per poller process: each task unpickles its own Policy, whose
-    # fresh Watchdog would start a thread that never ends (a thousand hosts: a thousand).
-    object.__setattr__(policy, "watchdog", _WATCHDOG)
-    return policy
+    return RunLimits(gate, _WATCHDOG)
 
 
 def _notifier(worker: Any, run: str) -> Any:

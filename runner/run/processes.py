@@ -41,7 +41,7 @@ from runner.base.models import HostResult, Progress, WorkItem
 from runner.base.redact import LogFilter, log_to_stderr
 from runner.device.connection import Connector
 from runner.run import scheduler
-from runner.run.executor import Policy, execute
+from runner.run.executor import Policy, RunLimits, execute
 
 log = logging.getLogger(__name__)
 
@@ -336,7 +336,9 @@ def _child(
         log_to_stderr(verbose)
     todo: queue.Queue[WorkItem | None] = queue.Queue()
     stop = threading.Event()
-    work = functools.partial(execute, connect=connect, policy=policy)
+    # This process's own login gate (its share of --max-logins) and watchdog.
+    limits = RunLimits.start(policy)
+    work = functools.partial(execute, connect=connect, policy=policy, limits=limits)
     pool = [
         threading.Thread(
             target=scheduler.worker,
