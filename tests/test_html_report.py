@@ -113,6 +113,25 @@ def test_device_text_is_escaped(run_dir: Path, tmp_path: Path) -> None:
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in page
 
 
+def test_a_planted_script_and_attribute_in_an_output_and_a_host_error_stay_text(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    hostile = "<script>alert(1)</script> \"onmouseover=alert(2) x='y' & co"
+    copy = _tampered(run_dir, tmp_path, output=f"Router#{hostile}", evidence="found")
+    for path in (copy / "report.json", copy / "hosts" / "r003.json"):  # r003's login error
+        data = json.loads(path.read_text())
+        (data["hosts"]["r003"] if path.name == "report.json" else data)["error"] = hostile
+        path.write_text(json.dumps(data))
+    page = write_html(copy).read_text()
+    assert "<script" not in page and "</script" not in page
+    assert '"onmouseover' not in page and "'y'" not in page and "& co" not in page
+    escaped = (
+        "&lt;script&gt;alert(1)&lt;/script&gt; &quot;onmouseover=alert(2) x=&#x27;y&#x27; &amp; co"
+    )
+    assert page.count(escaped) == 3  # the output; r003's row and its section
+    assert page.count("onmouseover") == 3 and page.count("alert(1)") == 3
+
+
 def test_a_big_output_is_cut_with_a_link_to_the_log(run_dir: Path, tmp_path: Path) -> None:
     big = "x" * (MAX_OUTPUT_BYTES - 1) + "END-OF-SHOWN" + "y" * MAX_OUTPUT_BYTES
     page = render_html(_tampered(run_dir, tmp_path, output=big, evidence="found"))

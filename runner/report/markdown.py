@@ -1,59 +1,45 @@
 """report.md: a run's compliance and failures as Markdown tables, what a colleague needs
-without netjob installed."""
+without netjob installed. The page is templates/report.md.j2, rendered without HTML
+escaping; this module prepares its data."""
 
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+
 from runner.base.models import Report
 from runner.report.compliance import compliance
+from runner.report.page_templates import environment
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def markdown(report: Report, job_name: str) -> str:
     """report.md: what a colleague needs, without netjob installed."""
-    data = compliance(report.hosts.values())
-    lines = [f"# {job_name}: run {report.run_dir.name}", ""]
-    failed = report.failed
-    lines.append(
-        f"{len(report.hosts)} hosts, {len(failed)} failed to run"
-        + (f", {data['noncompliant']} non-compliant" if data else "")
-        + "."
+    failed = sorted(report.failed, key=lambda r: r.host)
+    return (
+        _environment()
+        .get_template("report.md.j2")
+        .render(
+            job_name=job_name,
+            run_name=report.run_dir.name,
+            host_count=len(report.hosts),
+            compliance=compliance(report.hosts.values()),
+            failed=[
+                {"host": r.host, "failure": f"{r.failure}", "error": r.error or ""} for r in failed
+            ],
+        )
     )
-    if data:
-        lines += [
-            "",
-            "## Compliance by rule",
-            "",
-            "| rule | pass | fail | error |",
-            "|---|---|---|---|",
-        ]
-        for name, rule in data["rules"].items():
-            lines.append(f"| {_cell(name)} | {rule['pass']} | {rule['fail']} | {rule['error']} |")
-        lines += [
-            "",
-            "## What failed, where",
-            "",
-            "| host | rule | status | evidence |",
-            "|---|---|---|---|",
-        ]
-        for name, rule in data["rules"].items():
-            for item in rule["failing"]:
-                lines.append(
-                    f"| {_cell(item['host'])} | {_cell(name)} | {item['status']} "
-                    f"| {_cell(item['evidence'])} |"
-                )
-    if failed:
-        lines += [
-            "",
-            "## Hosts that failed to run",
-            "",
-            "| host | failure | message |",
-            "|---|---|---|",
-        ]
-        for result in sorted(failed, key=lambda r: r.host):
-            lines.append(
-                f"| {_cell(result.host)} | {result.failure} | {_cell(result.error or '')} |"
-            )
-    return "\n".join(lines) + "\n"
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = environment(html=False)
+    env.filters["cell"] = _cell
+    return env
 
 
 def _cell(text: str) -> str:
+    """A Markdown table cell: a `|` would end it and a newline the row."""
     return text.replace("|", "\\|").replace("\n", " ")
