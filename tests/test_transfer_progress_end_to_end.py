@@ -16,7 +16,7 @@ from lab_fixture import start_lab
 from rich.console import Console
 
 from runner import core
-from runner.base.models import HostResult, Progress, Status
+from runner.base.models import HostResult, RunProgress, Status
 from runner.device import transfer
 from runner.device.connection import NetmikoConnection
 from runner.lab.inventory import inventory_yaml
@@ -49,7 +49,7 @@ def test_a_put_reports_increasing_byte_counts_to_on_progress(tmp_path: Path) -> 
     image = tmp_path / "big.bin"
     image.write_bytes(os.urandom(BIG))
     body = "  - name: stage image\n    put: {src: big.bin, dest: 'flash:big.bin'}\n"
-    news: list[Progress] = []
+    news: list[RunProgress] = []
     with start_lab(devices=2) as lab:
         selection = _selection(tmp_path, lab, body)
         options = core.RunOptions(reports_dir=tmp_path / "reports", html=False)
@@ -86,14 +86,14 @@ def test_the_throttle_lets_the_first_and_last_through_and_drops_the_rest() -> No
 def test_the_live_display_shows_a_transfers_bytes_without_v(tmp_path: Path) -> None:
     console = Console(record=True, width=100, force_terminal=False, file=io.StringIO())
     live = LiveView(View(console), total=2)
-    live.progress(Progress("r003", "stage image"))
-    live.progress(Progress("r003", "stage image", 12_000_000, 20_000_000))
-    live.progress(Progress("r004", "version"))
+    live.progress(RunProgress("r003", "stage image"))
+    live.progress(RunProgress("r003", "stage image", 12_000_000, 20_000_000))
+    live.progress(RunProgress("r004", "version"))
     console.print(live._render())
     text = " ".join(console.export_text().split())
     assert "r003 stage image 12.0/20.0 MB" in text, text
     assert "r004" not in text  # without -v only hosts moving bytes get a line
-    live.progress(Progress("r003", "verify"))  # the next task: the bytes line goes
+    live.progress(RunProgress("r003", "verify"))  # the next task: the bytes line goes
     console.print(live._render())
     assert "verify" not in console.export_text()
 
@@ -109,7 +109,7 @@ def test_get_in_worker_processes_writes_under_the_run_folder(tmp_path: Path) -> 
     md5 = hashlib.md5(crash).hexdigest()
     body = "  - name: fetch\n    get: flash:crashinfo.txt\n"
     results: list[HostResult] = []
-    news: list[Progress] = []
+    news: list[RunProgress] = []
     run_dir = tmp_path / "run"
     with start_lab(devices=4) as lab:
         for name in ("r001", "r002", "r003", "r004"):
@@ -173,7 +173,7 @@ def test_get_on_a_cluster_writes_on_the_poller_under_its_working_folder(
             html=False,
             cluster=ClusterOptions(cluster.scheduler_address, security=cluster.security),
         )
-        news: list[Progress] = []
+        news: list[RunProgress] = []
         report = core.run(
             core.select(job, inventory), options, environ=env, on_progress=news.append
         )

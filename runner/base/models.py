@@ -307,7 +307,7 @@ class Report:
 
 
 @dataclass(frozen=True)
-class Progress:
+class RunProgress:
     """A worker's news for a live display: a host started (task None) or began a task;
     with `done`/`total`, a put:/get: in that task has moved `done` of `total` bytes."""
 

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from runner.base.errors import FailureClass
-from runner.base.models import Host, HostResult, Job, Progress, Status, TaskKind, WorkItem
+from runner.base.models import Host, HostResult, Job, RunProgress, Status, TaskKind, WorkItem
 from runner.load.inventory import Inventory
 from runner.report.fold import Fold, fold, host_ranges, natural_key
 
@@ -352,7 +352,7 @@ class LiveView:
         self.live.refresh()
         self.live.__exit__(None, None, None)
 
-    def progress(self, news: Progress) -> None:
+    def progress(self, news: RunProgress) -> None:
         if news.done is not None and news.total is not None:
             self.moving.add(news.host)
             moved = f"{news.done / 1e6:.1f}/{news.total / 1e6:.1f} MB"

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from runner.base.errors import ClusterError, FailureClass
-from runner.base.models import Credentials, HostResult, Progress, Status, TaskKind, WorkItem
+from runner.base.models import Credentials, HostResult, RunProgress, Status, TaskKind, WorkItem
 from runner.run import poller, scheduler
 from runner.run.executor import Policy
 
@@ -202,7 +202,7 @@ class _Flight:
             self.queues[item.host.site].append(_stripped(item))
         self.pending = {item.host.name for item in items}
         self.flying: dict[str, _Task] = {}
-        self.inbox: queue.Queue[Any] = queue.Queue()  # done futures and Progress
+        self.inbox: queue.Queue[Any] = queue.Queue()  # done futures and RunProgress
         self.unserved: dict[str | None, float] = {}  # site → when it was first seen unserved
         self.next_check = 0.0
         self.lost = False
@@ -213,7 +213,7 @@ class _Flight:
     def _event(self, event: tuple[float, list[Any]]) -> None:  # the client's loop
         host, task, *moved = event[1]  # moved: [done, total] bytes of a put:/get:
         if host is not None:
-            self.inbox.put(Progress(host, task, *moved[:2]))
+            self.inbox.put(RunProgress(host, task, *moved[:2]))
 
     def run(self, interrupt: scheduler.Interrupt, grace: float) -> None:
         try:
@@ -276,7 +276,7 @@ class _Flight:
                 message = self.inbox.get_nowait()
 
     def _handle(self, message: Any) -> None:
-        if isinstance(message, Progress):
+        if isinstance(message, RunProgress):
             if self.on_progress is not None and message.host in self.flying:
                 self.on_progress(message)
             return

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
-from runner.base.models import HostResult, Progress, WorkItem
+from runner.base.models import HostResult, RunProgress, WorkItem
 from runner.base.redact import LogFilter, log_to_stderr
 from runner.device.connection import Connector
 from runner.run import scheduler
@@ -52,7 +52,7 @@ _STOP, _END = "stop", "end"  # this process to a worker process; anything else i
 _ORPHANED = 70  # a worker process's exit code when this process is gone
 _JOIN = 5.0  # seconds a worker process gets to exit after "end" before it is killed
 
-Message = HostResult | Progress
+Message = HostResult | RunProgress
 
 
 @dataclasses.dataclass(eq=False)
@@ -61,7 +61,7 @@ class _Worker:
 
     process: BaseProcess
     inbox: Connection  # we write WorkItems, "stop" and "end"
-    outbox: Connection | None  # we read its Progress and HostResults; None after EOF
+    outbox: Connection | None  # we read its RunProgress and HostResults; None after EOF
     assigned: dict[str, WorkItem] = dataclasses.field(default_factory=dict)
     started: dict[str, float] = dataclasses.field(default_factory=dict)  # host: when
     alive: bool = True
@@ -207,7 +207,7 @@ class _Pool:
             worker.outbox = None
 
     def _receive(self, worker: _Worker, message: Message) -> None:
-        if isinstance(message, Progress):
+        if isinstance(message, RunProgress):
             if message.task is None:
                 worker.started.setdefault(message.host, time.time())
             if self.on_progress is not None:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from runner.base.errors import FailureClass, InputError
-from runner.base.models import Credentials, Host, HostResult, Job, Progress, Status, WorkItem
+from runner.base.models import Credentials, Host, HostResult, Job, RunProgress, Status, WorkItem
 from runner.device import capabilities
 from runner.render.templating import compile_job, render_steps
 
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 Execute = Callable[..., HostResult]  # (item) -> result; with progress: (item, notify=...)
 OnResult = Callable[[HostResult], None]
-OnProgress = Callable[[Progress], None]
+OnProgress = Callable[[RunProgress], None]
 DEFAULT_WORKERS = 20
 _STOP = None
 
@@ -109,7 +109,7 @@ def run(
     """
     interrupt = interrupt or Interrupt()
     todo: queue.Queue[WorkItem | None] = queue.Queue()
-    done: queue.Queue[HostResult | Progress] = queue.Queue()
+    done: queue.Queue[HostResult | RunProgress] = queue.Queue()
     for item in items:
         todo.put(item)
     count = max(1, min(workers, len(items)))
@@ -169,8 +169,8 @@ class Inbox:
         self.on_result = on_result
         self.on_progress = on_progress
 
-    def deliver(self, message: HostResult | Progress) -> None:
-        if isinstance(message, Progress):
+    def deliver(self, message: HostResult | RunProgress) -> None:
+        if isinstance(message, RunProgress):
             if message.task is None:
                 self.started.setdefault(message.host, time.time())
             if self.on_progress is not None:
@@ -193,7 +193,7 @@ class Inbox:
 
 
 def _drain(
-    done: queue.Queue[HostResult | Progress],
+    done: queue.Queue[HostResult | RunProgress],
     inbox: Inbox,
     deadline: float,
     abandon: threading.Event,
@@ -261,7 +261,7 @@ def skipped_by_interrupt(host: str) -> HostResult:
 class Outbox(Protocol):
     """Where a worker puts its news: the `done` queue, or a worker process's pipe."""
 
-    def put(self, message: HostResult | Progress, /) -> None: ...
+    def put(self, message: HostResult | RunProgress, /) -> None: ...
 
 
 def worker(
@@ -273,18 +273,18 @@ def worker(
     announce: bool = False,
 ) -> None:
     """Take WorkItems until the stop sentinel; put one HostResult for each. With `progress`,
-    also a Progress as each host and task starts; with `announce`, the host's start alone
+    also a RunProgress as each host and task starts; with `announce`, the host's start alone
     (a worker process's parent needs to know which hosts it started)."""
 
     def notify(host: str, task: str, moved: int | None = None, total: int | None = None) -> None:
-        done.put(Progress(host, task, moved, total))
+        done.put(RunProgress(host, task, moved, total))
 
     while (item := todo.get()) is not _STOP:
         if stop.is_set():
             done.put(skipped_by_interrupt(item.host.name))
             continue
         if progress or announce:
-            done.put(Progress(item.host.name))
+            done.put(RunProgress(item.host.name))
         done.put(_guarded(execute, item, notify if progress else None))
 
 
