@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runner.base.errors import InputError, SelectionError
+from runner.base.errors import ExitCode, InputError, SelectionError
 from runner.base.models import Host, HostResult, Job, Report, WorkItem
-from runner.load.inventories import load_any, merge_inventories
+from runner.load.inventories import load_any, merge_inventories, to_netjob_yaml
 from runner.load.inventory import Inventory, Prompt, resolve_credentials
 from runner.load.job import load_job
 from runner.load.schema import At, mapping
-from runner.load.vault import Vault
+from runner.load.ssh_options import with_cli
+from runner.load.vault import Vault as Vault  # re-exported: the CLI's annotations name it
 from runner.load.yamlio import load_yaml, parse_yaml
 from runner.run import rollout
 from runner.run.rollout import Amount
@@ -29,11 +30,20 @@ from runner.run.rollout import Amount
 # netmiko, paramiko, hier_config and distributed load only when hosts run (inside `run`),
 # and Jinja2 only when a job is rendered: `hosts`, `report`, `--help`, `--version` start fast.
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from runner.device.connection import Connector
+    from runner.report.adhoc_answers import AdhocRun as AdhocRun
+    from runner.report.console import LiveView as LiveView
+    from runner.report.console import View as View
+    from runner.report.history import HostLogs as HostLogs
+    from runner.report.history import RunDiff as RunDiff
+    from runner.report.outcome import PastRun as PastRun
     from runner.report.run_folder import RunWriter
     from runner.run import scheduler
-    from runner.run.cluster import ClusterOptions
-    from runner.run.executor import Policy, RunLimits
+    from runner.run.cluster import ClusterOptions as ClusterOptions
+    from runner.run.executor import Policy as Policy
+    from runner.run.executor import RunLimits
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +200,7 @@ def only_unfinished(
         )
     for run in short:
         if on_note is not None:
-            on_note(f"run {run} was cut short: {history.report_data(run)['stopped']}")
+            on_note(f"run {run} was cut short: {read_run(run).stopped}")
     # An `unknown` host may have been changed: running it again is a person's decision.
     done = ("ok", "changed") if include_unknown else ("ok", "changed", "unknown")
     unknown = [h.name for h in selection.hosts if latest.get(h.name) == "unknown"]
@@ -500,3 +510,215 @@ def run_job(
         workers=workers, reports_dir=Path(reports_dir), processes=processes, cluster=pollers
     )
     return run(selection, options, **kwargs)
+
+
+# The CLI's facade: `netjob` parses, calls these, prints, exits. The report room's console
+# (rich's tables and live bar), history, netmiko and Dask are imported inside each function,
+# when a command needs them: `--help`, `--version`, `hosts` and `plan` start fast.
+
+
+def log_to_stderr(verbose: bool) -> None:
+    """The log on stderr, secrets masked: everything at DEBUG if `verbose`, else CRITICAL."""
+    from runner.base.redact import log_to_stderr as to_stderr
+
+    to_stderr(verbose)
+
+
+def vault_from_file(path: Path) -> Vault:
+    """--vault-password-file: the password in the file (an executable file: its output)."""
+    return Vault.from_file(path)
+
+
+def vault_from_password(password: str) -> Vault:
+    """--ask-vault-pass: the password typed."""
+    return Vault(password)
+
+
+def console_view(
+    console: Console,
+    verbose: bool = False,
+    quiet: bool = False,
+    diff: bool = False,
+    check: bool = False,
+) -> View:
+    """What a person sees: hosts as they finish, summaries, plans, listings, outputs."""
+    from runner.report.console import View
+
+    return View(console, verbose=verbose, quiet=quiet, diff=diff, check=check)
+
+
+def live_view(view: View, total: int) -> LiveView:
+    """The live bar over `total` hosts, for a terminal (a context manager)."""
+    from runner.report.console import LiveView
+
+    return LiveView(view, total)
+
+
+def host_view(host: Host) -> dict[str, object]:
+    """A host as `netjob hosts --output json/yaml` shows it: secrets only by their source."""
+    from runner.report.console import host_view as view_of
+
+    return view_of(host)
+
+
+def masked_hosts(hosts: Iterable[Host]) -> list[Host]:
+    """The hosts with the values of secret-looking variables masked (`netjob hosts`)."""
+    from runner.base.redact import mask_secret_vars
+
+    return [dataclasses.replace(h, vars=mask_secret_vars(h.vars)) for h in hosts]
+
+
+def masked_plan(items: list[WorkItem], selection: Selection) -> list[WorkItem]:
+    """The plan with the values of secret-looking variables (and secrets the commands
+    spell out, `enable secret 0 ...`) masked, as every log and report masks them."""
+    from runner.base.redact import Redactor, secret_values
+
+    found = secret_values(dict(selection.extra_vars)) + secret_values(dict(selection.job.vars))
+    for host in selection.hosts:
+        found += secret_values(dict(host.vars))
+    text = Redactor(found).text
+    return [
+        dataclasses.replace(
+            item,
+            steps=tuple(
+                dataclasses.replace(
+                    step,
+                    task=text(step.task),
+                    commands=tuple(text(c) for c in step.commands),
+                    sources=tuple(text(s) for s in step.sources),
+                )
+                for step in item.steps
+            ),
+        )
+        for item in items
+    ]
+
+
+def inventory_as_netjob_yaml(paths: Sequence[Path]) -> str:
+    """`netjob inventory convert`: the inventories, merged, in netjob's own format."""
+    return to_netjob_yaml(load_inventories(paths))
+
+
+def write_private(path: Path, text: str) -> None:
+    """A new owner-only (0600) file, never written through a symbolic link."""
+    from runner.base.safe_files import write_private as write
+
+    write(path, text)
+
+
+def platform_table() -> str:
+    """What netjob does on each platform it knows, in Markdown (the README's table)."""
+    from runner.base.platforms import support_table
+
+    return support_table()
+
+
+def with_ssh_options(
+    selection: Selection, private_key: str | None, ssh_config: str | None
+) -> Selection:
+    """--private-key and --ssh-config, for the hosts whose inventory sets none."""
+    return dataclasses.replace(selection, hosts=with_cli(selection.hosts, private_key, ssh_config))
+
+
+def parse_amount(text: str, option: str) -> Amount:
+    """--serial / --max-fail: N hosts or N% of them."""
+    return Amount.parse(text, option)
+
+
+def policy(
+    check: bool = False,
+    host_timeout: float | None = None,
+    retries: int | None = None,
+    max_logins: int | None = None,
+) -> Policy:
+    """How each host is run (imports netmiko): the executor's defaults where None."""
+    from runner.run.executor import Policy
+
+    given: dict[str, Any] = {
+        "host_timeout": host_timeout,
+        "retries": retries,
+        "max_logins": max_logins,
+    }
+    return Policy(check=check, **{k: v for k, v in given.items() if v is not None})
+
+
+def new_interrupt(listener: Callable[[], None]) -> scheduler.Interrupt:
+    """Ctrl-C / SIGTERM for a run (`run(interrupt=)`); `listener` hears the first at once."""
+    from runner.run.scheduler import Interrupt
+
+    interrupt = Interrupt()
+    interrupt.listeners.append(listener)
+    return interrupt
+
+
+def cluster_options(address: str | None, insecure: bool) -> ClusterOptions | None:
+    """--cluster and --insecure (imports netmiko): None without an address."""
+    from runner.run.cluster import ClusterOptions
+
+    return ClusterOptions(address, insecure=insecure) if address else None
+
+
+def dask_install_hint() -> str:
+    """How to install what `netjob cluster` needs (imports netmiko)."""
+    from runner.run.cluster import INSTALL
+
+    return INSTALL
+
+
+def adhoc_job(commands: Sequence[str], config: Sequence[str] = ()) -> Job:
+    """`netjob cmd`: the commands and config lines as a job in memory."""
+    from runner.load.adhoc import adhoc_job as job_of
+
+    return job_of(commands, config)
+
+
+def adhoc_answers(run_dir: Path) -> AdhocRun:
+    """What each host of an ad-hoc run answered, read back from its run folder."""
+    from runner.report.adhoc_answers import read_run as read
+
+    return read(run_dir)
+
+
+def find_run(target: str | None, reports_dir: Path) -> Path:
+    """A run folder from what a person typed: nothing (the newest run), a run folder, a
+    job file (its latest run) or a run id."""
+    from runner.report.history import resolve_run
+
+    return resolve_run(target, reports_dir)
+
+
+def read_run(run_dir: Path) -> PastRun:
+    """A past run: its report.json (read back, for a run cut short) and its exit code."""
+    from runner.report.history import cut_short, report_data
+    from runner.report.outcome import PastRun
+
+    return PastRun(run_dir, report_data(run_dir), cut_short(run_dir))
+
+
+def exit_code(data: Mapping[str, Any]) -> ExitCode:
+    """A run's exit code, from its report.json (see the README's table)."""
+    from runner.report.outcome import exit_code as code_of
+
+    return code_of(data)
+
+
+def host_outputs(run_dir: Path, pattern: str | None = None) -> dict[str, dict[str, Any]]:
+    """Each host's data with its outputs, for the hosts of a past run that match a host
+    pattern as --limit takes it (all of them by default), in natural order."""
+    from runner.report.history import hosts_data
+
+    return hosts_data(run_dir, pattern)
+
+
+def host_logs(run_dir: Path, pattern: str) -> HostLogs:
+    """`netjob show`: the matching hosts' logs, the tasks they ran, and the run's --check."""
+    from runner.report.history import host_logs as logs
+
+    return logs(run_dir, pattern)
+
+
+def diff_runs(job: Path, chosen: Sequence[str], reports_dir: Path) -> RunDiff:
+    """`netjob diff`: the drift between two runs of a job (the last two, or those named)."""
+    from runner.report.history import compare
+
+    return compare(reports_dir, job, list(chosen))

@@ -22,10 +22,9 @@ from rich.console import Console
 from runner import __version__, core
 from runner.base.errors import ExitCode, InputError
 from runner.base.models import Host
-from runner.load.vault import Vault
 
 if TYPE_CHECKING:
-    from runner.report.console import View  # rich's console and Jinja2: imported by the commands
+    from runner.core import Vault, View  # View: rich's tables, imported by the commands
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 
@@ -78,8 +77,8 @@ def vault_from(password_file: Path | None, ask: bool) -> Vault | None:
     if password_file is not None and ask:
         raise InputError("give --vault-password-file or --ask-vault-pass, not both")
     if password_file is not None:
-        return Vault.from_file(password_file)
-    return Vault(getpass.getpass("Vault password: ")) if ask else None
+        return core.vault_from_file(password_file)
+    return core.vault_from_password(getpass.getpass("Vault password: ")) if ask else None
 
 
 # Ansible's connection flags, on `run` and `cmd`.
@@ -262,9 +261,7 @@ def make_console(no_color: bool = False) -> Console:
 
 
 def setup_logging(verbose: bool) -> None:
-    from runner.base.redact import log_to_stderr
-
-    log_to_stderr(verbose)
+    core.log_to_stderr(verbose)
 
 
 def _version(value: bool) -> None:
@@ -287,16 +284,14 @@ def main_options(
 
 def print_report(run_dir: Path, output: str, view: View) -> ExitCode:
     """Print a run from its report.json and return its exit code: `run` and `report` agree."""
-    from runner.report.history import report_data
-
-    data = report_data(run_dir)
-    code = exit_code(data)
+    past = core.read_run(run_dir)
+    code = past.exit_code
     if output == "json":
-        typer.echo(json.dumps(data, indent=1))
+        typer.echo(json.dumps(past.document, indent=1))
     elif output == "yaml":
-        typer.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
+        typer.echo(yaml.safe_dump(past.document, sort_keys=False), nl=False)
     else:
-        view.summary(data, run_dir)
+        view.summary(past.document, run_dir)
         if code is ExitCode.NONCOMPLIANT:
             view.console.print(
                 "exit code 3: every host ran, and some are not compliant", highlight=False
@@ -311,13 +306,7 @@ def check_output(output: str) -> None:
 
 def exit_code(data: Mapping[str, Any]) -> ExitCode:
     """A run's exit code, from its report.json (see the README's table)."""
-    if data["interrupted"]:
-        return ExitCode.INTERRUPTED
-    if data["summary"]["failed"] or data["stopped"]:
-        return ExitCode.HOSTS_FAILED
-    return (
-        ExitCode.NONCOMPLIANT if (data.get("compliance") or {}).get("noncompliant") else ExitCode.OK
-    )
+    return core.exit_code(data)
 
 
 def main(argv: list[str] | None = None) -> int:

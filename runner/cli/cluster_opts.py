@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from runner.run.cluster import ClusterOptions  # imports netmiko: only when asked for
 
 Cluster = Annotated[
     str | None,
@@ -32,9 +29,3 @@ IncludeUnknown = Annotated[
         "cluster (they may have been changed; look at them first).",
     ),
 ]
-
-
-def cluster_options(address: str | None, insecure: bool) -> ClusterOptions | None:
-    from runner.run.cluster import ClusterOptions
-
-    return ClusterOptions(address, insecure=insecure) if address else None

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from runner import core
 from runner.base.errors import NetjobError, SelectionError
@@ -22,7 +21,6 @@ from runner.cli.app import (
     Verbose,
     Workers,
     app,
-    exit_code,
     fail,
     inventories,
     logins,
@@ -31,10 +29,6 @@ from runner.cli.app import (
     print_report,
     setup_logging,
 )
-from runner.load import adhoc
-from runner.report import adhoc_answers
-from runner.report.console import LiveView, View
-from runner.report.fold import Fold
 
 
 @app.command("cmd")
@@ -87,9 +81,9 @@ def cmd(
     if output not in ("table", "json"):
         fail(f"--output {output!r}: expected table or json")
     console = make_console(no_color)
-    view = View(console, quiet=True)
+    view = core.console_view(console, quiet=True)
     try:
-        job = adhoc.adhoc_job(commands or [], config or [])
+        job = core.adhoc_job(commands or [], config or [])
         inventory_data = core.load_inventories(inventories(inventory))
         hosts = inventory_data.select(limit)
         if not hosts:
@@ -98,46 +92,25 @@ def cmd(
         prompt = password_prompt(ask_pass)
         chosen = logins(hosts, user, timeout, ask_become_pass)
         selection = core.Selection(job, inventory_data, chosen, extra)
-        from runner.report.history import report_data
-        from runner.report.run_folder import load_host
-        from runner.run.executor import Policy  # netmiko: imported once hosts are to run
-
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,
-            policy=Policy(check=check),
+            policy=core.policy(check=check),  # netmiko: imported once hosts are to run
             processes=core.processes_for_this_machine(),
         )
         if output == "table" and console.is_terminal and not console.no_color:
-            with LiveView(view, len(hosts)) as live:
+            with core.live_view(view, len(hosts)) as live:
                 report = core.run(
                     selection, options, prompt, on_result=live.host_done, on_progress=live.progress
                 )
         else:
             report = core.run(selection, options, prompt)
-        data = report_data(report.run_dir)
-        hosts_data = {name: load_host(report.run_dir, name) for name in data["hosts"]}
+        answers = core.adhoc_answers(report.run_dir)
     except (NetjobError, OSError, ValueError) as exc:
         fail(str(exc))
     if output == "json":
-        document = {
-            "run_id": data["run_id"],
-            "report": str(report.run_dir / "report.json"),
-            "interrupted": data["interrupted"],
-            "summary": data["summary"],
-            "hosts": {n: adhoc_answers.answer(h).as_dict() for n, h in hosts_data.items()},
-        }
-        typer.echo(json.dumps(document, indent=1))
-        raise typer.Exit(int(exit_code(data)))
-    for label, folds in adhoc_answers.sections(hosts_data, diff=diff or check):
-        _print_section(console, label, folds)
-    raise typer.Exit(int(print_report(report.run_dir, "table", View(console))))
-
-
-def _print_section(console: Console, label: str, folds: list[Fold]) -> None:
-    console.print(f"== {label}", style="bold", highlight=False, markup=False, soft_wrap=True)
-    for item in folds:
-        console.print(item.header, style="cyan", highlight=False, markup=False, soft_wrap=True)
-        for line in item.text.rstrip("\n").splitlines():
-            style = "red" if line.startswith("!! ") else None
-            console.print(f"  {line}", style=style, highlight=False, markup=False, soft_wrap=True)
+        typer.echo(json.dumps(answers.document(), indent=1))
+        raise typer.Exit(int(answers.exit_code))
+    for label, folds in answers.sections(diff=diff or check):
+        view.print_folds(label, folds)  # one heading, then each distinct answer under its hosts
+    raise typer.Exit(int(print_report(report.run_dir, "table", core.console_view(console))))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from runner import core
 from runner.cli.app import app, fail
 
 cluster_app = typer.Typer(
@@ -37,12 +38,11 @@ def local(
 
     Example: netjob cluster local  (then: netjob run JOB --cluster tcp://127.0.0.1:8786
     --insecure)"""
-    from runner.run.cluster import INSTALL  # imports netmiko: not at `netjob --help`
-
+    install = core.dask_install_hint()  # imports netmiko: not at `netjob --help`
     try:
         from distributed import LocalCluster
     except ImportError:
-        fail(f"netjob cluster needs Dask distributed: {INSTALL}")
+        fail(f"netjob cluster needs Dask distributed: {install}")
     options: dict[str, Any] = {"resources": {f"site_{site}": threads}} if site else {}
     try:
         cluster = LocalCluster(  # type: ignore[no-untyped-call]

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from runner import core
 from runner.base.errors import ExitCode, NetjobError
 from runner.cli.app import (
     Job,
@@ -17,7 +18,6 @@ from runner.cli.app import (
     make_console,
     print_report,
 )
-from runner.report.console import View
 
 Reports = Annotated[Path, typer.Option("--reports", help="Where run folders are.")]
 
@@ -37,14 +37,13 @@ def report(
     """Show a past run's summary; exit with the run's own exit code.
 
     Example: netjob report playbooks/compliance_audit.yaml"""
-    from runner.report.history import cut_short, report_data, resolve_run
-
     check_output(output)
     try:
-        folder = resolve_run(run, reports)
-        if cut_short(folder) and output == "table":
-            typer.echo(f"run {folder}: {report_data(folder)['stopped']}")
-        code = print_report(folder, output, View(make_console()))
+        folder = core.find_run(run, reports)
+        past = core.read_run(folder)
+        if past.cut_short and output == "table":
+            typer.echo(f"run {folder}: {past.stopped}")
+        code = print_report(folder, output, core.console_view(make_console()))
     except NetjobError as exc:
         fail(str(exc))
     raise typer.Exit(int(code))
@@ -71,25 +70,18 @@ def show(
     """Print what devices said in a past run, as their host logs have it.
 
     Example: netjob show playbooks/show_ip_int_brief.yaml 'r00*' interfaces"""
-    from runner.report.history import hosts_data, report_data, resolve_run
-
     try:
-        folder = resolve_run(run, reports)
-        found = hosts_data(folder, host)
-        check = bool(report_data(folder).get("check"))
+        folder = core.find_run(run, reports)
+        logs = core.host_logs(folder, host)
     except NetjobError as exc:
         fail(str(exc))
-    tasks = list(dict.fromkeys(s["task"] for data in found.values() for s in data["steps"]))
-    if task is not None and task not in tasks:
-        fail(f"host {host} has no task {task!r} in that run; its tasks: {', '.join(tasks)}")
-    view = View(make_console())
-    for name, data in found.items():
-        if len(found) > 1 or data["error"]:  # as the host log's head says it
-            why = f"  {data['failure']}: {data['error']}" if data["error"] else ""
-            view.console.print(
-                f"# {name}: {data['status']}{why}", highlight=False, markup=False, soft_wrap=True
-            )
-        view.outputs(data, task, check)
+    if task is not None and task not in logs.tasks:
+        fail(f"host {host} has no task {task!r} in that run; its tasks: {', '.join(logs.tasks)}")
+    view = core.console_view(make_console())
+    for log in logs.hosts:
+        if log.heading is not None:
+            view.console.print(log.heading, highlight=False, markup=False, soft_wrap=True)
+        view.outputs(log.data, task, logs.check)
 
 
 @app.command("diff")
@@ -107,18 +99,10 @@ def diff_runs(
     Exit 0: no drift; 1: drift.
 
     Example: netjob diff playbooks/drift_watch.yaml"""
-    from runner.load.job import load_job
-    from runner.report import history
-    from runner.report.drift import DriftKind, render_drift
-
     try:
-        before, after = history.pick(reports, job, run or [])
-        # `netjob diff adhoc`: runs with no job file (netjob cmd) have no noise rules.
-        normalize = load_job(job).normalize if job.is_file() else ()
-        drifts = history.drift(before, after, normalize)
+        found = core.diff_runs(job, run or [], reports)
     except NetjobError as exc:
         fail(str(exc))
-    typer.echo(f"netjob diff: {before.name} -> {after.name}")
-    typer.echo(render_drift(drifts), nl=False)
-    drifted = any(d.kind is not DriftKind.SAME for d in drifts)
-    raise typer.Exit(int(ExitCode.HOSTS_FAILED if drifted else ExitCode.OK))
+    typer.echo(f"netjob diff: {found.before} -> {found.after}")
+    typer.echo(found.text, nl=False)
+    raise typer.Exit(int(ExitCode.HOSTS_FAILED if found.drifted else ExitCode.OK))

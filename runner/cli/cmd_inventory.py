@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -12,8 +11,6 @@ import yaml
 
 from runner import core
 from runner.base.errors import NetjobError
-from runner.base.redact import mask_secret_vars
-from runner.base.safe_files import write_private
 from runner.cli.app import (
     AskVaultPass,
     InventoryOpt,
@@ -28,7 +25,6 @@ from runner.cli.app import (
     make_console,
     vault_from,
 )
-from runner.report.console import View, host_view
 
 
 @app.command()
@@ -52,18 +48,14 @@ def hosts(
     except NetjobError as exc:
         fail(str(exc))
     if not show_secrets:
-        chosen = [dataclasses.replace(h, vars=mask_secret_vars(h.vars)) for h in chosen]
+        chosen = core.masked_hosts(chosen)
     if as_json or output == "json":
-        typer.echo(json.dumps([host_view(h) for h in chosen], indent=1, default=str))
+        typer.echo(json.dumps([core.host_view(h) for h in chosen], indent=1, default=str))
     elif output == "yaml":
-        typer.echo(
-            yaml.safe_dump(
-                json.loads(json.dumps([host_view(h) for h in chosen], default=str)), sort_keys=False
-            ),
-            nl=False,
-        )
+        listing = json.loads(json.dumps([core.host_view(h) for h in chosen], default=str))
+        typer.echo(yaml.safe_dump(listing, sort_keys=False), nl=False)
     else:
-        View(make_console()).hosts(inv, chosen)
+        core.console_view(make_console()).hosts(inv, chosen)
 
 
 inventory_app = typer.Typer(
@@ -85,10 +77,8 @@ def inventory_convert(
     """Print an inventory (Nornir, Ansible or netjob; several -i merge) in netjob's format.
 
     Example: netjob inventory convert -i examples/ansible/inventory.yml --out converted.yaml"""
-    from runner.load.inventories import to_netjob_yaml
-
     try:
-        text = to_netjob_yaml(core.load_inventories(inventories(inventory)))
+        text = core.inventory_as_netjob_yaml(inventories(inventory))
     except NetjobError as exc:
         fail(str(exc))
     if out is None:
@@ -97,7 +87,7 @@ def inventory_convert(
     if out.exists() and not force:
         fail(f"{out} exists; pick another --out, or add --force to replace it")
     # It may hold plain-text passwords taken from the source: owner-only, like reports.
-    write_private(out, text)
+    core.write_private(out, text)
     typer.echo(f"netjob: wrote {out}", err=True)
 
 
@@ -107,6 +97,4 @@ def platforms() -> None:
 
     Example: netjob platforms
     """
-    from runner.base import platforms as table
-
-    typer.echo(table.support_table(), nl=False)
+    typer.echo(core.platform_table(), nl=False)

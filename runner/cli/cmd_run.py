@@ -10,8 +10,6 @@ import typer
 
 from runner import core
 from runner.base.errors import ExitCode, NetjobError, ReportWriteError
-from runner.base.models import WorkItem
-from runner.base.redact import Redactor, secret_values
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
@@ -44,10 +42,7 @@ from runner.cli.app import (
     task_filter,
     vault_from,
 )
-from runner.cli.cluster_opts import Cluster, IncludeUnknown, Insecure, cluster_options
-from runner.load.ssh_options import with_cli
-from runner.report.console import LiveView, View
-from runner.run.rollout import Amount
+from runner.cli.cluster_opts import Cluster, IncludeUnknown, Insecure
 
 
 @app.command()
@@ -167,7 +162,7 @@ def run(
     check_output(output)
     # With --output json/yaml, stdout is for the document alone.
     console = make_console(no_color)
-    view = View(
+    view = core.console_view(
         console,
         verbose=verbose >= 1,
         quiet=quiet or output != "table",
@@ -183,9 +178,7 @@ def run(
             task_filter(tags, skip_tags, start_at_task),
             vault_from(vault_password_file, ask_vault_pass),
         )
-        selection = dataclasses.replace(
-            selection, hosts=with_cli(selection.hosts, private_key, ssh_config)
-        )
+        selection = core.with_ssh_options(selection, private_key, ssh_config)
         if list_tasks:
             view.tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
@@ -197,11 +190,11 @@ def run(
                     "succeeded"
                 )
                 raise typer.Exit(int(ExitCode.OK))
-        from runner.run.executor import Policy  # netmiko: imported once hosts are to run
-        from runner.run.scheduler import Interrupt
-
-        interrupt = Interrupt()
-        interrupt.listeners.append(view.interrupted)
+        # netmiko: imported once hosts are to run
+        policy = core.policy(
+            host_timeout=host_timeout, retries=retries, max_logins=max_logins, check=check
+        )
+        interrupt = core.new_interrupt(view.interrupted)
 
         no_prompts_on_a_cluster(cluster, ask_pass, ask_become_pass)
         prompt = password_prompt(ask_pass)
@@ -210,19 +203,17 @@ def run(
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,
-            policy=Policy(
-                host_timeout=host_timeout, retries=retries, max_logins=max_logins, check=check
-            ),
+            policy=policy,
             processes=processes or core.processes_for_this_machine(),
-            serial=Amount.parse(serial, "--serial") if serial else None,
-            max_fail=Amount.parse(max_fail, "--max-fail") if max_fail else None,
+            serial=core.parse_amount(serial, "--serial") if serial else None,
+            max_fail=core.parse_amount(max_fail, "--max-fail") if max_fail else None,
             html=html,
             device_secrets_masked=not keep_device_secrets,
-            cluster=cluster_options(cluster, insecure),
+            cluster=core.cluster_options(cluster, insecure),
         )
         # A live bar only where a person watches: a terminal, colours allowed, not -q.
         if console.is_terminal and not console.no_color and not view.quiet:
-            with LiveView(view, len(selection.hosts)) as live:
+            with core.live_view(view, len(selection.hosts)) as live:
                 report = core.run(
                     selection,
                     options,
@@ -241,9 +232,7 @@ def run(
         fail(str(exc))
     if view.verbose and not view.quiet and len(report.hosts) > 1:
         # -v: each host's outputs came as it finished; here each distinct one, once.
-        from runner.report.history import hosts_data
-
-        view.folded(hosts_data(report.run_dir))
+        view.folded(core.host_outputs(report.run_dir))
     raise typer.Exit(int(print_report(report.run_dir, output, view)))
 
 
@@ -274,33 +263,10 @@ def plan(
             vault_from(vault_password_file, ask_vault_pass),
         )
         if list_tasks:
-            View(make_console()).tasks(selection.job)
+            core.console_view(make_console()).tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
         items = core.plan(selection)
     except NetjobError as exc:
         fail(str(exc))
-    View(make_console()).plan(items if show_secrets else _masked(items, selection))
-
-
-def _masked(items: list[WorkItem], selection: core.Selection) -> list[WorkItem]:
-    """The plan with the values of secret-looking variables (and secrets the commands
-    spell out, `enable secret 0 ...`) masked, as every log and report masks them."""
-    found = secret_values(dict(selection.extra_vars)) + secret_values(dict(selection.job.vars))
-    for host in selection.hosts:
-        found += secret_values(dict(host.vars))
-    text = Redactor(found).text
-    return [
-        dataclasses.replace(
-            item,
-            steps=tuple(
-                dataclasses.replace(
-                    step,
-                    task=text(step.task),
-                    commands=tuple(text(c) for c in step.commands),
-                    sources=tuple(text(s) for s in step.sources),
-                )
-                for step in item.steps
-            ),
-        )
-        for item in items
-    ]
+    view = core.console_view(make_console())
+    view.plan(items if show_secrets else core.masked_plan(items, selection))

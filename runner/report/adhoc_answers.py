@@ -6,10 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from runner.base.errors import ExitCode
 from runner.base.models import TaskKind
 from runner.report.fold import Fold, fold
+from runner.report.history import report_data
+from runner.report.outcome import exit_code
+from runner.report.run_folder import load_host
 
 CONFIG_LABEL = "(config)"  # the config step's heading on the console
 
@@ -86,3 +91,34 @@ def _config_text(step: Mapping[str, Any], host: Mapping[str, Any], diff: bool) -
     if diff and step.get("diff"):
         text += step["diff"].rstrip("\n") + "\n"
     return text
+
+
+@dataclass(frozen=True)
+class AdhocRun:
+    """An ad-hoc run read back from its folder: its report.json and each host's data."""
+
+    run_dir: Path
+    data: dict[str, Any]
+    hosts: dict[str, dict[str, Any]]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return exit_code(self.data)
+
+    def document(self) -> dict[str, Any]:
+        """`netjob cmd --output json`: the run, and host → command → output."""
+        return {
+            "run_id": self.data["run_id"],
+            "report": str(self.run_dir / "report.json"),
+            "interrupted": self.data["interrupted"],
+            "summary": self.data["summary"],
+            "hosts": {n: answer(h).as_dict() for n, h in self.hosts.items()},
+        }
+
+    def sections(self, diff: bool = False) -> list[tuple[str, list[Fold]]]:
+        return sections(self.hosts, diff)
+
+
+def read_run(run_dir: Path) -> AdhocRun:
+    data = report_data(run_dir)
+    return AdhocRun(run_dir, data, {name: load_host(run_dir, name) for name in data["hosts"]})

@@ -4,13 +4,15 @@ report`). A run folder is reports/<job>/<run-id>; the job's outputs sit in its s
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from runner.base.errors import InputError, SelectionError, StoreError
 from runner.base.models import Host, HostResult, Job, Report
 from runner.base.platforms import DEFAULT as DEFAULT_PLATFORM
-from runner.report.drift import Drift, diff_outputs
+from runner.load.job import load_job
+from runner.report.drift import Drift, DriftKind, diff_outputs, render_drift
 from runner.report.fold import host_ranges, natural_key
 from runner.report.noise import normalize
 from runner.report.run_folder import host_result, job_folder, load_host, report_dict
@@ -249,3 +251,58 @@ def hosts_data(run: Path, pattern: str | None = None) -> dict[str, dict[str, Any
         except (OSError, ValueError, StoreError) as exc:
             raise InputError(f"{run}: cannot read {name}'s results: {exc}") from None
     return found
+
+
+@dataclass(frozen=True)
+class HostLog:
+    """One host of `netjob show`: the heading above its outputs, if it gets one (when
+    several hosts are shown, or it failed), and its data for View.outputs."""
+
+    name: str
+    heading: str | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class HostLogs:
+    """The hosts of a past run that match a pattern (`netjob show`), the tasks they ran
+    in order, and whether the run was a --check run (no config sent)."""
+
+    hosts: tuple[HostLog, ...]
+    tasks: tuple[str, ...]
+    check: bool
+
+
+def host_logs(run: Path, pattern: str) -> HostLogs:
+    found = hosts_data(run, pattern)
+    check = bool(report_data(run).get("check"))
+    tasks = tuple(dict.fromkeys(s["task"] for data in found.values() for s in data["steps"]))
+    logs = []
+    for name, data in found.items():
+        heading = None
+        if len(found) > 1 or data["error"]:  # as the host log's head says it
+            why = f"  {data['failure']}: {data['error']}" if data["error"] else ""
+            heading = f"# {name}: {data['status']}{why}"
+        logs.append(HostLog(name, heading, data))
+    return HostLogs(tuple(logs), tasks, check)
+
+
+@dataclass(frozen=True)
+class RunDiff:
+    """`netjob diff`: the two runs compared (their ids), the drift as text, and whether
+    anything drifted."""
+
+    before: str
+    after: str
+    text: str
+    drifted: bool
+
+
+def compare(reports_dir: Path, job_path: Path, chosen: list[str]) -> RunDiff:
+    """The drift between two runs of a job (`pick`), the job's noise rules applied."""
+    before, after = pick(reports_dir, job_path, chosen)
+    # `netjob diff adhoc`: runs with no job file (netjob cmd) have no noise rules.
+    rules = load_job(job_path).normalize if job_path.is_file() else ()
+    drifts = drift(before, after, rules)
+    changed = any(d.kind is not DriftKind.SAME for d in drifts)
+    return RunDiff(before.name, after.name, render_drift(drifts), changed)
