@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import logging
 import os
 import re
@@ -39,11 +38,12 @@ if TYPE_CHECKING:
     from runner.report.history import HostLogs as HostLogs
     from runner.report.history import RunDiff as RunDiff
     from runner.report.outcome import PastRun as PastRun
+    from runner.report.reporters import Reporter
     from runner.report.run_folder import RunWriter
     from runner.run import scheduler
     from runner.run.cluster import ClusterOptions as ClusterOptions
     from runner.run.executor import Policy as Policy
-    from runner.run.executor import RunLimits
+    from runner.run.runners import BatchRunner
 
 log = logging.getLogger(__name__)
 
@@ -253,31 +253,43 @@ def run(
     environ: Mapping[str, str] | None = None,
     interrupt: scheduler.Interrupt | None = None,
     on_progress: scheduler.OnProgress | None = None,
+    reporters: Sequence[Reporter] = (),
+    runner: BatchRunner | None = None,
 ) -> Report:
     """Render everything (a template error fails here, before any connection), then run
-    batch after batch; hosts never started get a result saying why."""
+    batch after batch; hosts never started get a result saying why.
+
+    Each host's result, the workers' news and the finished Report go to `reporters`
+    (runner.report.reporters; `on_result`/`on_progress` are plain functions as one), after
+    the run folder. `runner` is where batches run (runner.run.runners; None: the one the
+    options ask for: threads, worker processes or a cluster)."""
     from runner.base.redact import LogFilter, Redactor
     from runner.device import sshkeys
-    from runner.device.connection import NetmikoConnection
     from runner.report.disk import ReportGuard
+    from runner.report.reporters import Callbacks, FanOut, HtmlPage
     from runner.report.run_folder import RunWriter
-    from runner.run import cluster, scheduler
+    from runner.run import runners, scheduler
     from runner.run.executor import RunLimits
 
     options = options or RunOptions()
-    connect = connect or NetmikoConnection.open
-    # On a cluster the pollers read credentials from their own environment (runner.run.poller).
-    credentials = {} if options.cluster else resolve_credentials(selection.hosts, environ, prompt)
+    runner = runner or runners.choose(
+        workers=options.workers,
+        processes=options.processes,
+        grace=options.grace,
+        connect=lambda: connect or _netmiko(),
+        cluster=options.cluster,
+        max_fail=options.max_fail,
+    )
+    fan_out = FanOut(
+        [Callbacks(on_result, on_progress), *reporters, *([HtmlPage()] if options.html else [])]
+    )
+    # Where the pollers of a cluster run, they read credentials from their own environment.
+    local = runner.local
+    credentials = resolve_credentials(selection.hosts, environ, prompt) if local else {}
     if credentials:  # keys readable, bastions' secrets set: before anything connects
         sshkeys.preflight(selection.hosts, credentials, environ)
     items = scheduler.expand(selection.job, selection.hosts, selection.extra_vars, credentials)
-    if options.cluster is not None:
-        if options.max_fail is not None and options.serial is None:
-            raise InputError(
-                "--max-fail without --serial: a --cluster run is not stopped between hosts; "
-                "add --serial (e.g. --serial 10%) to stop between batches"
-            )
-        cluster.preflight(options.cluster, items)
+    runner.preflight(items, options.serial)
     secrets = _secrets(credentials.values()) + _secret_vars(selection)
     LogFilter.register(secrets)
     # The reports folder is checked before any device is contacted (exit 4 if it fails).
@@ -302,31 +314,31 @@ def run(
     writer.platforms = {h.name: h.platform for h in selection.hosts}
     # `get:` writes under the run folder: the workers (threads, processes, pollers) learn it.
     policy = dataclasses.replace(options.policy, run_dir=writer.run_dir)
-    batch_options = dataclasses.replace(options, policy=policy)
-    # The run's login gate and watchdog, for its threads here (worker processes and pollers
-    # make their own).
-    limits = RunLimits.start(policy)
-
     interrupt = interrupt or scheduler.Interrupt()
     stop = interrupt.stop
-    gate = _FailureGate(options.max_fail if options.serial is None else None, len(items))
 
     def record(result: HostResult) -> None:
-        summary = guard.host_done(writer, result, stop)  # a write error: no new hosts
-        if on_result is not None:
-            on_result(summary)
+        fan_out.host_done(guard.host_done(writer, result, stop))  # a write error: no new hosts
 
+    batch = runners.Batch(
+        policy=policy,
+        # The run's login gate and watchdog, for its threads here (worker processes and
+        # pollers make their own).
+        limits=RunLimits.start(policy),
+        gate=runners.FailureGate(options.max_fail if options.serial is None else None, len(items)),
+        record=record,
+        interrupt=interrupt,
+        on_progress=fan_out.progress if fan_out.wants_progress else None,
+    )
     parts = rollout.batches(items, options.serial)
     failed = ran = 0
     stopped: str | None = None
     with _signals_to(interrupt):
-        for number, batch in enumerate(parts, 1):
-            if _run_batch(
-                batch, batch_options, connect, record, interrupt, on_progress, gate, limits
-            ):
+        for number, part in enumerate(parts, 1):
+            if runner(part, batch):
                 stopped = "interrupted"
                 break
-            ran += len(batch)
+            ran += len(part)
             failed = sum(1 for r in writer.results.values() if r.failed)
             if number < len(parts) and rollout.over(options.max_fail, failed, ran):
                 stopped = (
@@ -334,7 +346,7 @@ def run(
                     f"hosts failed, over --max-fail {options.max_fail}"
                 )
                 break
-    stopped = stopped or gate.reason
+    stopped = stopped or batch.gate.reason
     if guard.error is not None:
         stopped = guard.reason
     for item in items:
@@ -344,10 +356,16 @@ def run(
             else:
                 record(scheduler.not_run(item.host.name, f"not run: {stopped}"))
     report = guard.finish(writer, interrupted=stopped == "interrupted", stopped=stopped)
-    if options.html and guard.error is None:
-        _write_html(report.run_dir)
+    if guard.error is None:
+        fan_out.run_done(report)
     guard.raise_if_failed(writer)
     return report
+
+
+def _netmiko() -> Connector:
+    from runner.device.connection import NetmikoConnection
+
+    return NetmikoConnection.open
 
 
 def processes_for_this_machine() -> int:
@@ -358,102 +376,6 @@ def processes_for_this_machine() -> int:
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
     return max(1, min(cpus, 8))
-
-
-def _write_html(run_dir: Path) -> None:
-    """report.html beside report.json; a page that fails to build never fails the run."""
-    from runner.report.html import write_html
-
-    try:
-        write_html(run_dir)
-    except Exception:  # the report.json that the run is judged by is already written
-        log.warning("could not write %s/report.html", run_dir, exc_info=True)
-
-
-def _run_batch(
-    batch: Sequence[WorkItem],
-    options: RunOptions,
-    connect: Connector,
-    record: Callable[[HostResult], None],
-    interrupt: scheduler.Interrupt,
-    on_progress: scheduler.OnProgress | None,
-    gate: _FailureGate,
-    limits: RunLimits | None = None,  # None: new ones for this batch
-) -> bool:
-    from runner.run import cluster, scheduler
-    from runner.run import processes as worker_processes
-    from runner.run.executor import RunLimits, execute
-
-    if options.cluster is not None:
-        return cluster.run(
-            batch,
-            options.cluster,
-            options.workers,
-            options.policy,
-            record,
-            options.grace,
-            interrupt,
-            on_progress,
-        )
-    # A process costs ~0.5 s to start (spawned, importing netmiko): measured, it only
-    # pays with a few hundred hosts each.
-    # Never more processes than workers or logins: each process runs at least one of each,
-    # so more would break a user's --workers 1 or --max-logins cap (TACACS/RADIUS).
-    processes = max(
-        1,
-        min(options.processes, options.workers, options.policy.max_logins, len(batch) // 200),
-    )
-    if gate.max_fail is not None:  # the gate is checked as each host starts: in this process
-        processes = 1
-    if processes > 1:
-        return worker_processes.run_sharded(
-            batch,
-            processes,
-            options.workers,
-            connect,
-            options.policy,
-            record,
-            options.grace,
-            interrupt,
-            on_progress,
-        )
-    limits = limits or RunLimits.start(options.policy)
-    run_host = functools.partial(execute, connect=connect, policy=options.policy, limits=limits)
-
-    def work(item: WorkItem, **kwargs: Any) -> HostResult:
-        if gate.reason is not None:
-            return scheduler.not_run(item.host.name, f"not run: {gate.reason}")
-        result = run_host(item, **kwargs)
-        gate.count(result)  # in the worker: its next host already sees this failure
-        return result
-
-    return scheduler.run(
-        batch, work, options.workers, record, options.grace, interrupt, on_progress
-    )
-
-
-class _FailureGate:
-    """--max-fail without --serial: the whole run is one batch, so failures are counted as
-    hosts end and, once over the threshold (N, or N% of all hosts), no more hosts start;
-    those in flight finish."""
-
-    def __init__(self, max_fail: Amount | None, total: int) -> None:
-        self.max_fail = max_fail
-        self.total = total
-        self.failed = 0
-        self.reason: str | None = None
-        self._lock = threading.Lock()  # counted by the worker threads
-
-    def count(self, result: HostResult) -> None:
-        if self.max_fail is None or not result.failed:
-            return
-        with self._lock:
-            self.failed += 1
-            if self.reason is None and rollout.over(self.max_fail, self.failed, self.total):
-                self.reason = (
-                    f"stopped starting hosts: {self.failed} of {self.total} hosts failed, "
-                    f"over --max-fail {self.max_fail}"
-                )
 
 
 @contextlib.contextmanager

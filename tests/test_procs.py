@@ -94,7 +94,7 @@ def test_worker_processes_never_outnumber_the_workers_or_logins_allowed(
 ) -> None:
     """--workers 1 or --max-logins 1 must hold with several processes asked for: each
     process runs at least one of each."""
-    from runner import core
+    from runner.run import runners
 
     def no_processes(*args: object, **kwargs: object) -> bool:
         raise AssertionError("sharded over processes despite a cap of one")
@@ -102,10 +102,14 @@ def test_worker_processes_never_outnumber_the_workers_or_logins_allowed(
     monkeypatch.setattr(processes, "run_sharded", no_processes)
     items = _items(1000)
     for workers, logins in ((1, 20), (20, 1)):
-        options = core.RunOptions(workers=workers, processes=4, policy=Policy(max_logins=logins))
+        runner = runners.choose(workers=workers, processes=4, grace=10.0, connect=FakeFleet)
         results: list[HostResult] = []
-        gate = core._FailureGate(None, len(items))  # no --max-fail
-        core._run_batch(
-            items, options, FakeFleet(), results.append, scheduler.Interrupt(), None, gate
+        batch = runners.Batch(
+            policy=Policy(max_logins=logins),
+            limits=None,
+            gate=runners.FailureGate(None, len(items)),  # no --max-fail
+            record=results.append,
+            interrupt=scheduler.Interrupt(),
         )
+        runner(items, batch)
         assert len(results) == len(items)

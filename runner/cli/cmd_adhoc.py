@@ -100,9 +100,7 @@ def cmd(
         )
         if output == "table" and console.is_terminal and not console.no_color:
             with core.live_view(view, len(hosts)) as live:
-                report = core.run(
-                    selection, options, prompt, on_result=live.host_done, on_progress=live.progress
-                )
+                report = core.run(selection, options, prompt, reporters=[live])
         else:
             report = core.run(selection, options, prompt)
         answers = core.adhoc_answers(report.run_dir)

@@ -215,16 +215,11 @@ def run(
         if console.is_terminal and not console.no_color and not view.quiet:
             with core.live_view(view, len(selection.hosts)) as live:
                 report = core.run(
-                    selection,
-                    options,
-                    prompt=prompt,
-                    on_result=live.host_done,
-                    interrupt=interrupt,
-                    on_progress=live.progress,
+                    selection, options, prompt=prompt, interrupt=interrupt, reporters=[live]
                 )
         else:
             report = core.run(
-                selection, options, prompt=prompt, on_result=view.host_done, interrupt=interrupt
+                selection, options, prompt=prompt, interrupt=interrupt, reporters=[view]
             )
     except ReportWriteError as exc:
         fail(str(exc), ExitCode.REPORT_NOT_WRITTEN)

@@ -16,7 +16,16 @@ from rich.table import Table
 from rich.text import Text
 
 from runner.base.errors import FailureClass
-from runner.base.models import Host, HostResult, Job, RunProgress, Status, TaskKind, WorkItem
+from runner.base.models import (
+    Host,
+    HostResult,
+    Job,
+    Report,
+    RunProgress,
+    Status,
+    TaskKind,
+    WorkItem,
+)
 from runner.load.inventory import Inventory
 from runner.report.fold import Fold, fold, host_ranges, natural_key
 
@@ -73,6 +82,15 @@ class View:
 
     def _plain(self, text: str, style: str | None = None) -> None:
         self.console.print(text, style=style, highlight=False, markup=False, soft_wrap=True)
+
+    # A reporter (runner.report.reporters): the plain view has no use for the workers' news.
+    wants_progress = False
+
+    def progress(self, news: RunProgress) -> None:
+        return None
+
+    def run_done(self, report: Report) -> None:
+        return None  # the CLI prints the summary once the run has returned
 
     def host_done(self, result: HostResult) -> None:
         if self.quiet:
@@ -351,6 +369,11 @@ class LiveView:
     def __exit__(self, *exc_info: object) -> None:
         self.live.refresh()
         self.live.__exit__(None, None, None)
+
+    wants_progress = True  # a reporter that shows each host's task and a transfer's bytes
+
+    def run_done(self, report: Report) -> None:
+        return None
 
     def progress(self, news: RunProgress) -> None:
         if news.done is not None and news.total is not None:
