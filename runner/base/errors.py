@@ -1,9 +1,10 @@
 """The one exception tree of netjob, and the exit codes the CLI maps it to.
 
     NetjobError                      everything netjob raises on purpose
-    ├── InputError                   bad input from the user: exit 2, nothing contacted
+    ├── InputError                   bad input from the user: exit 2, nothing contacted;
+    │   │                            .path .line .key: the file, line and key path at fault
     │   ├── LoadError                a YAML file cannot be read or has a wrong key/type
-    │   ├── TemplateError            a task does not render for a host
+    │   ├── TemplateError            a task does not render for a host; also .host .task
     │   └── SelectionError           --limit / hosts: names no known host or group
     ├── LabError                     the built-in lab cannot start (port taken, ...)
     ├── ParseError                   TextFSM cannot parse an output: that step's field checks
@@ -15,7 +16,8 @@
     │                                --insecure, versions differ, netjob[dask] missing
     ├── ReportWriteError             a report file cannot be written (a read-only or full
     │                                disk, a file where a folder should be): exit 4
-    └── DeviceError                  one host's failure; becomes data in its HostResult
+    └── DeviceError                  one host's failure; becomes data in its HostResult;
+        │                            .host .task: the host, and the task it failed in
         ├── UnreachableError         unreachable (refused, no route, DNS)
         ├── ConnectTimeoutError      connect_timeout
         ├── AuthenticationError      auth_failed
@@ -38,6 +40,14 @@
         └── NoCommonAlgorithmsError  no_common_algorithms (the device speaks only
                                      algorithms not enabled for it: `ssh:` in the inventory)
 
+Each exception carries its context as attributes, as httpx's carry their request: an
+InputError's `.path` (the file), `.line` (1-based) and `.key` (the key path as the message
+shows it, `tasks[0].commands`), a TemplateError's `.host` and `.task` as well, a
+DeviceError's `.host` (set on whatever a login raises) and `.task`. Each is None where not
+known. The message (`str(exc)`) names them for people, unchanged; the attributes are for
+code (a test, an editor, an embedding application). `DeviceError.about(host=, task=)`
+gives the error naming them, a copy: one error object may fail many hosts.
+
 Foreign exceptions (netmiko, paramiko, sockets) are mapped to DeviceError subclasses in one
 place, `runner.device.exception_map.map_exception`, and nowhere else. A DeviceError never
 reaches the CLI: the executor records it on the host. Only the CLI turns a Report into an ExitCode.
@@ -45,7 +55,10 @@ reaches the CLI: the executor records it on the host. Only the CLI turns a Repor
 
 from __future__ import annotations
 
+import copy
 from enum import Enum, IntEnum
+from pathlib import Path
+from typing import TypeVar
 
 
 class ExitCode(IntEnum):
@@ -96,7 +109,23 @@ class NetjobError(Exception):
 
 
 class InputError(NetjobError):
-    """Bad input: the message names the file and key (or job, task, host) and what to do."""
+    """Bad input: the message names the file and key (or job, task, host) and what to do.
+
+    `path`, `line` and `key` say the same for code: the file, its 1-based line, and the
+    key path as the message shows it (`tasks[0].commands`); None where not known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.key = key
 
 
 class LoadError(InputError):
@@ -104,7 +133,22 @@ class LoadError(InputError):
 
 
 class TemplateError(InputError):
-    """A task does not render for a host (undefined variable, syntax, sandbox)."""
+    """A task does not render for a host (undefined variable, syntax, sandbox). `host` and
+    `task` name them (None where not known); `path` is the job or template file."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | None = None,
+        line: int | None = None,
+        key: str | None = None,
+        host: str | None = None,
+        task: str | None = None,
+    ) -> None:
+        super().__init__(message, path=path, line=line, key=key)
+        self.host = host
+        self.task = task
 
 
 class SelectionError(InputError):
@@ -136,6 +180,9 @@ class ClusterError(NetjobError):
     """A run cannot use the cluster it was given (unreachable, plain TCP, version skew)."""
 
 
+_Error = TypeVar("_Error", bound="DeviceError")
+
+
 class DeviceError(NetjobError):
     """A failure on one host. Carries its class and a hint of what to try."""
 
@@ -151,6 +198,8 @@ class DeviceError(NetjobError):
         *,
         sent: tuple[str, ...] | None = None,
         output: str = "",
+        host: str | None = None,
+        task: str | None = None,
     ) -> None:
         super().__init__(message)
         if hint is not None:
@@ -159,10 +208,26 @@ class DeviceError(NetjobError):
         # what it answered: a failed config step still records both.
         self.sent = sent
         self.output = output
+        # The host, and the task it failed in (None: not known to the raiser).
+        # NetmikoConnection.open names the host on whatever a login raises (`about`).
+        self.host = host
+        self.task = task
 
     def describe(self) -> str:
         """The one-line message for console, log and report: what failed, then what to try."""
         return f"{self}; {self.hint}"
+
+    def about(self: _Error, host: str | None = None, task: str | None = None) -> _Error:
+        """This error naming `host` and `task` (None: left as it is): itself when it already
+        does, else a copy. Never changed in place: one error object may fail many hosts (a
+        bastion that is down fails every host behind it with one exception)."""
+        host = self.host if host is None else host
+        task = self.task if task is None else task
+        if (host, task) == (self.host, self.task):
+            return self
+        named = copy.copy(self)
+        named.host, named.task = host, task
+        return named
 
 
 class UnreachableError(DeviceError):

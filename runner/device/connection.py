@@ -43,7 +43,14 @@ from runner.base.errors import (
 from runner.base.models import Credentials, Host
 from runner.device import jump, transfer
 from runner.device.dial import Sock, close_sock, dial
-from runner.device.exception_map import first_line, map_exception, mapped, quote, rejected_config
+from runner.device.exception_map import (
+    first_line,
+    map_exception,
+    mapped,
+    naming,
+    quote,
+    rejected_config,
+)
 from runner.device.lease import Lease
 from runner.device.netmiko_patches import (
     NoPrompt,
@@ -125,6 +132,12 @@ class NetmikoConnection:
 
     @classmethod
     def open(cls, host: Host, credentials: Credentials, lease: Lease) -> NetmikoConnection:
+        """Connect and log in; a DeviceError raised on the way names the host (`.host`)."""
+        with naming(host):
+            return cls._open(host, credentials, lease)
+
+    @classmethod
+    def _open(cls, host: Host, credentials: Credentials, lease: Lease) -> NetmikoConnection:
         if host.connection.transport == "telnet":
             return cls._open_telnet(host, credentials, lease)
         route = jump.route(host)

@@ -1,6 +1,7 @@
 """The one place where foreign exceptions (netmiko, paramiko, sockets) become netjob's
-DeviceErrors: `map_exception`, and `mapped`, the same as a `with` block. The device's
-words in their messages are shown by `quote` and `first_line`.
+DeviceErrors: `map_exception`, and `mapped`, the same as a `with` block; `naming`, the
+block whose DeviceErrors name their host (`.host`). The device's words in their messages
+are shown by `quote` and `first_line`.
 """
 
 from __future__ import annotations
@@ -60,6 +61,19 @@ def mapped(
         yield
     except Exception as exc:
         raise (to(exc) if to else map_exception(exc, connecting=connecting, host=host)) from exc
+
+
+@contextmanager
+def naming(host: Host) -> Iterator[None]:
+    """A DeviceError leaving the block names `host` (`.host`, see DeviceError.about);
+    anything else leaves it untouched."""
+    try:
+        yield
+    except DeviceError as exc:
+        named = exc.about(host=host.name)
+        if named is exc:
+            raise
+        raise named from exc
 
 
 def rejected_config(message: str) -> str:

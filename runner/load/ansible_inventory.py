@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.base import platforms
+from runner.base.errors import LoadError
 from runner.base.models import Host
 from runner.load import schema
 from runner.load.inventory import Inventory
@@ -238,7 +239,7 @@ def _followed(value: Any, at: At, merged: Sourced, vault: Vault | None) -> tuple
     decrypted. Any other Jinja2 is refused: netjob does not render inventories."""
     for _ in range(10):
         if isinstance(value, Vaulted):
-            return reveal(value, vault, _where(at, value)), at
+            return _reveal(value, vault, at), at
         if not isinstance(value, str) or "{{" not in value:
             return value, at
         if _ENV_LOOKUP.fullmatch(value.strip()):
@@ -265,12 +266,21 @@ def _from_env(name: str, at: At) -> str:
 def _unvault(value: Any, at: At, vault: Vault | None) -> Any:
     """A variable's value with every vaulted part decrypted (they may sit in lists and maps)."""
     if isinstance(value, Vaulted):
-        return reveal(value, vault, _where(at, value))
+        return _reveal(value, vault, at)
     if isinstance(value, dict):
         return {k: _unvault(v, at, vault) for k, v in value.items()}
     if isinstance(value, list):
         return [_unvault(v, at, vault) for v in value]
     return value
+
+
+def _reveal(value: Vaulted, vault: Vault | None, at: At) -> str:
+    """The plain text of a vaulted value; its LoadError carries where the value sits."""
+    try:
+        return reveal(value, vault, _where(at, value))
+    except LoadError as exc:
+        exc.path, exc.line, exc.key = at.file, value.line or None, at.path or None
+        raise
 
 
 def _where(at: At, value: Vaulted) -> str:

@@ -62,7 +62,7 @@ def load_any(path: Path, vault: Vault | None = None) -> Inventory:
         return load_ansible(path, vault)
     if kind == "nornir":
         return load_nornir(path.parent)
-    raise LoadError(f"{path}: not an inventory netjob can read; it reads {ACCEPTED}")
+    raise LoadError(f"{path}: not an inventory netjob can read; it reads {ACCEPTED}", path=path)
 
 
 def _load_folder(folder: Path, vault: Vault | None) -> Inventory:
@@ -74,9 +74,13 @@ def _load_folder(folder: Path, vault: Vault | None) -> Inventory:
     if len(found) == 1:
         return load_any(found[0], vault)
     if not found:
-        raise LoadError(f"{folder}: no inventory file in this folder; netjob reads {ACCEPTED}")
+        raise LoadError(
+            f"{folder}: no inventory file in this folder; netjob reads {ACCEPTED}", path=folder
+        )
     names = ", ".join(p.name for p in found)
-    raise LoadError(f"{folder}: several inventories here ({names}); pass one of them with -i")
+    raise LoadError(
+        f"{folder}: several inventories here ({names}); pass one of them with -i", path=folder
+    )
 
 
 def _classify(path: Path) -> tuple[str, Any]:
@@ -99,7 +103,8 @@ def _read(path: Path) -> Any:
         if _INI_SECTION.search(text):
             raise LoadError(
                 f"{path}: looks like an Ansible INI inventory, which netjob does not read; "
-                f"convert it: ansible-inventory -i {path} --list --yaml > inventory.yml"
+                f"convert it: ansible-inventory -i {path} --list --yaml > inventory.yml",
+                path=path,
             ) from exc
         raise
 
@@ -121,7 +126,8 @@ def merge_inventories(inventories: Sequence[Inventory]) -> Inventory:
             if name in hosts:
                 raise LoadError(
                     f"host '{name}' is in both {origin[name]} and {inventory.source}; "
-                    "remove or rename one of them"
+                    "remove or rename one of them",
+                    path=inventory.source,
                 )
             hosts[name], origin[name] = host, inventory.source
         groups += [g for g in inventory.groups if g not in groups]

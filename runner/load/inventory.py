@@ -116,10 +116,10 @@ class Inventory:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
-            raise SelectionError(f"cannot read host list {token}: {reason}") from None
+            raise SelectionError(f"cannot read host list {token}: {reason}", path=path) from None
         names = [n.strip() for n in text.splitlines() if n.strip() and not n.startswith("#")]
         if not names:
-            raise SelectionError(f"host list {token} names no host; one name a line")
+            raise SelectionError(f"host list {token} names no host; one name a line", path=path)
         return names
 
     def _token(self, token: str) -> set[str]:

@@ -32,7 +32,9 @@ class At:
             line = line_of(self.parent, self.key)
         where = f"{self.file}:{line}" if line else str(self.file)
         key = f" {self.path}:" if self.path else ""
-        return LoadError(f"{where}:{key} {message}")
+        return LoadError(
+            f"{where}:{key} {message}", path=self.file, line=line or None, key=self.path or None
+        )
 
 
 def mapping(value: Any, at: At) -> dict[str, Any]:

@@ -40,10 +40,12 @@ class Vault:
                 found = path.read_bytes()
         except (OSError, subprocess.SubprocessError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
-            raise InputError(f"--vault-password-file {path}: cannot read: {reason}") from None
+            raise InputError(
+                f"--vault-password-file {path}: cannot read: {reason}", path=path
+            ) from None
         password = found.decode("utf-8", errors="replace").strip()
         if not password:
-            raise InputError(f"--vault-password-file {path}: the file is empty")
+            raise InputError(f"--vault-password-file {path}: the file is empty", path=path)
         return cls(password)
 
     def decrypt(self, value: Vaulted, where: str) -> str:

@@ -244,18 +244,18 @@ for _cls in (_Loader, _CLoader):
 def load_yaml(path: Path) -> Any:
     """Read one YAML file. Every problem is a LoadError naming the file (and line)."""
     if path.is_dir():
-        raise LoadError(f"{path}: is a folder; give the YAML file inside it")
+        raise LoadError(f"{path}: is a folder; give the YAML file inside it", path=path)
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise LoadError(f"{path}: cannot read: {exc.strerror}; check the path") from exc
+        raise LoadError(f"{path}: cannot read: {exc.strerror}; check the path", path=path) from exc
     if size > MAX_BYTES:
-        raise LoadError(f"{path}: file is {size} bytes, over the {MAX_BYTES}-byte limit")
+        raise LoadError(f"{path}: file is {size} bytes, over the {MAX_BYTES}-byte limit", path=path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise LoadError(f"{path}: cannot read as UTF-8 text: {exc}") from exc
-    return parse_yaml(text, str(path))
+        raise LoadError(f"{path}: cannot read as UTF-8 text: {exc}", path=path) from exc
+    return parse_yaml(text, str(path), path=path)
 
 
 @contextlib.contextmanager
@@ -275,25 +275,34 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def parse_yaml(text: str, name: str) -> Any:
+def parse_yaml(text: str, name: str, *, path: Path | None = None) -> Any:
+    """`text` as YAML; a LoadError names `name` (and the line), and carries `path`, the
+    file the text came from (None for text given on the command line)."""
     loader = _CLoader(text) if _fast_ok(text) else _Loader(text)
     try:
         with paused_gc():
             return loader.get_single_data()
     except _Refused as exc:
         where = f"{name}:{exc.line}" if exc.line else name
-        raise LoadError(f"{where}: refused: {exc}") from None
+        raise LoadError(f"{where}: refused: {exc}", path=path, line=exc.line or None) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"{name}:{mark.line + 1}" if mark else name
+        line = mark.line + 1 if mark else None
+        where = f"{name}:{line}" if line else name
         problem = exc.problem or exc.context or "invalid YAML"
         if "nesting depth" in problem:  # libyaml's own limit, far past ours
-            raise LoadError(f"{where}: refused: nested deeper than {MAX_DEPTH} levels") from None
-        raise LoadError(f"{where}: invalid YAML: {problem}; fix the syntax there") from None
+            raise LoadError(
+                f"{where}: refused: nested deeper than {MAX_DEPTH} levels", path=path, line=line
+            ) from None
+        raise LoadError(
+            f"{where}: invalid YAML: {problem}; fix the syntax there", path=path, line=line
+        ) from None
     except RecursionError:
-        raise LoadError(f"{name}: refused: nested deeper than {MAX_DEPTH} levels") from None
+        raise LoadError(
+            f"{name}: refused: nested deeper than {MAX_DEPTH} levels", path=path
+        ) from None
     except (yaml.YAMLError, ValueError, TypeError) as exc:
-        raise LoadError(f"{name}: invalid YAML: {exc}") from None
+        raise LoadError(f"{name}: invalid YAML: {exc}", path=path) from None
     finally:
         loader.dispose()
 

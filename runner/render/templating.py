@@ -54,7 +54,9 @@ class _Compiled:
                 return self.variants[key]
         raise TemplateError(
             f"task '{self.task.name}' has no commands for platform {host.platform} "
-            f"(host {host.name}); add a `{host.platform}:` or a `default:` entry"
+            f"(host {host.name}); add a `{host.platform}:` or a `default:` entry",
+            host=host.name,
+            task=self.task.name,
         )
 
 
@@ -88,11 +90,19 @@ def compile_job(job: Job) -> list[_Compiled]:
 
 
 def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
+    # Where a compile error is (no host yet): the task's line in the job, or the template
+    # file, at the line Jinja2 names when it names one.
+    inline: dict[str, Any] = {"path": job.path, "line": task.line or None, "task": task.name}
+
+    def at(line: int | None = None) -> dict[str, Any]:
+        return {"path": task.template, "line": line, "task": task.name} if task.template else inline
+
     try:
         if task.template is not None:
             if task.template.stat().st_size > MAX_TEMPLATE_BYTES:
                 raise TemplateError(
-                    f"{task.template}: over {MAX_TEMPLATE_BYTES:,} bytes; split the template"
+                    f"{task.template}: over {MAX_TEMPLATE_BYTES:,} bytes; split the template",
+                    **at(),
                 )
             texts: dict[str, tuple[str, ...]] = {"": (task.template.read_text(encoding="utf-8"),)}
         else:
@@ -111,19 +121,21 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
             return _Compiled(task, {}, False, total, _explain(exc))
         where = task.template or f"{job.path}:{task.line}"
         raise TemplateError(
-            f"{where}: task '{task.name}': template error on its line {exc.lineno}: {exc.message}"
+            f"{where}: task '{task.name}': template error on its line {exc.lineno}: {exc.message}",
+            **at(exc.lineno),
         ) from None
     except jinja2.TemplateSyntaxError as exc:
         where = task.template or f"{job.path}:{task.line}"
         raise TemplateError(
             f"{where}: task '{task.name}': template syntax error on its line {exc.lineno}: "
-            f"{exc.message}; fix the Jinja2 syntax"
+            f"{exc.message}; fix the Jinja2 syntax",
+            **at(exc.lineno),
         ) from None
     except OSError as exc:
-        raise TemplateError(f"{task.template}: cannot read: {exc.strerror}") from None
+        raise TemplateError(f"{task.template}: cannot read: {exc.strerror}", **at()) from None
     except (UnicodeDecodeError, RecursionError, MemoryError, jinja2.TemplateError) as exc:
         where = task.template or f"{job.path}:{task.line}"
-        raise TemplateError(f"{where}: task '{task.name}': {_one_line(exc)}") from None
+        raise TemplateError(f"{where}: task '{task.name}': {_one_line(exc)}", **at()) from None
     try:
         if task.when is not None:
             _ENV.compile_expression(task.when)
@@ -132,11 +144,12 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"{job.path}:{task.line}: task '{task.name}': when: is not a Jinja2 expression "
-            f"({exc.message}); write one such as \"'ntp' not in saved.config\""
+            f"({exc.message}); write one such as \"'ntp' not in saved.config\"",
+            **inline,
         ) from None
     except (RecursionError, MemoryError) as exc:
         raise TemplateError(
-            f"{job.path}:{task.line}: task '{task.name}': when: {_one_line(exc)}"
+            f"{job.path}:{task.line}: task '{task.name}': when: {_one_line(exc)}", **inline
         ) from None
     return _Compiled(task, variants, uses_saved or task.when is not None, total)
 
@@ -158,7 +171,11 @@ def render_steps(
         for item in compiled:
             source = f" (template {item.task.template})" if item.task.template else ""
             where = f"job {job.path}, task '{item.task.name}'{source}, host {host.name}"
-            with _guard(where):
+            task = item.task
+            # The job file at the task's line, or the template file (no line known).
+            line = None if task.template else task.line or None
+            path = task.template or job.path
+            with _guard(where, path=path, line=line, host=host.name, task=task.name):
                 if item.problem is not None:
                     raise jinja2.TemplateError(item.problem)
                 for name, scope in _items(item.task, context):
@@ -271,7 +288,7 @@ def finish_step(step: Step, saved: Mapping[str, Any]) -> Step | None:
     if step.context is None:
         return step
     context = {**step.context, "saved": dict(saved)}
-    with sandbox.budget(None), _guard(f"task '{step.task}'"):
+    with sandbox.budget(None), _guard(f"task '{step.task}'", task=step.task):
         if step.when is not None and not _ENV.compile_expression(step.when)(**context):
             return None
         text = "\n".join(_ENV.from_string(source).render(context) for source in step.sources)
@@ -299,28 +316,32 @@ def _renderer(context: Mapping[str, Any]) -> Callable[[str], str]:
 
 
 @contextlib.contextmanager
-def _guard(where: str) -> Iterator[None]:
-    """Jinja2's errors as one TemplateError naming job, task, host and what to do."""
+def _guard(where: str, **at: Any) -> Iterator[None]:
+    """Jinja2's errors as one TemplateError naming job, task, host and what to do; `at`,
+    the same as its attributes (path, host, task)."""
     try:
         yield
     except jinja2.UndefinedError as exc:
         missing = _missing_member(str(exc))
         if missing is not None:
-            raise TemplateError(f"{where}: {missing}") from None
+            raise TemplateError(f"{where}: {missing}", **at) from None
         match = _UNDEFINED.search(str(exc))
         what = f"undefined variable '{match.group(1)}'" if match else f"undefined: {exc}"
         name = match.group(1) if match else "NAME"
         raise TemplateError(
-            f"{where}: {what}; define it in the inventory or the job's vars, or pass -e {name}=..."
+            f"{where}: {what}; define it in the inventory or the job's vars, or pass -e {name}=...",
+            **at,
         ) from None
     except SecurityError as exc:
-        raise TemplateError(f"{where}: refused by the template sandbox: {_one_line(exc)}") from None
+        raise TemplateError(
+            f"{where}: refused by the template sandbox: {_one_line(exc)}", **at
+        ) from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"{where}: {_explain(exc)}") from None
+        raise TemplateError(f"{where}: {_explain(exc)}", **at) from None
     except TemplateError:
         raise
     except Exception as exc:  # a template is code: any error in it is the template's
-        raise TemplateError(f"{where}: {type(exc).__name__}: {_one_line(exc)}") from None
+        raise TemplateError(f"{where}: {type(exc).__name__}: {_one_line(exc)}", **at) from None
 
 
 def _explain(exc: BaseException) -> str:
