@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
+from collections.abc import Callable
 
 import netmiko.exceptions
 import paramiko
+import paramiko.auth_strategy
 import pytest
 
 from runner.base import platforms
@@ -27,6 +30,91 @@ def test_every_netmiko_exception_is_mapped_to_a_specific_class(cls: type[BaseExc
     assert type(error) is not DeviceError, f"{cls.__name__} falls through to internal error"
     assert error.failure is not FailureClass.INTERNAL_ERROR
     assert "; " in error.describe()  # a hint of what to try follows
+
+
+def _paramiko_exceptions() -> list[type[BaseException]]:
+    """Every exception class paramiko exports (its package and its ssh_exception module),
+    found by looking, so a class a new paramiko adds is checked too."""
+    found = {
+        obj
+        for module in (paramiko, paramiko.ssh_exception)
+        for _, obj in inspect.getmembers(module, inspect.isclass)
+        if issubclass(obj, BaseException) and obj.__module__.startswith("paramiko.")
+    }
+    return sorted(found, key=lambda c: c.__name__)
+
+
+@functools.cache
+def _key() -> paramiko.PKey:
+    return paramiko.RSAKey.generate(1024)
+
+
+# What to pass for each parameter name paramiko's exceptions take; a class with a
+# parameter not listed here fails the test by name, to be added.
+_ARGUMENTS: dict[str, Callable[[], object]] = {
+    "explanation": lambda: "Bad authentication type",
+    "types": lambda: ["publickey"],
+    "hostname": lambda: "r1",
+    "got_key": _key,
+    "expected_key": _key,
+    "code": lambda: 2,
+    "text": lambda: "Connect failed",
+    "errors": lambda: {("192.0.2.1", 22): ConnectionRefusedError(111, "refused")},
+    "command": lambda: "ssh -W %h:%p bastion",
+    "error": lambda: "broken pipe",
+    "result": lambda: paramiko.auth_strategy.AuthResult(strategy=None),
+    "key_type": lambda: "ssh-unknown",
+    "key_bytes": lambda: b"x",
+}
+
+
+def _instance(cls: type[BaseException]) -> BaseException:
+    parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    if all(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
+        return cls("something went wrong")  # BaseException's own (*args)
+    named = [p for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    missing = [p.name for p in named if p.name not in _ARGUMENTS]
+    assert not missing, f"{cls.__name__}: add a sample for {missing} to _ARGUMENTS"
+    return cls(**{p.name: _ARGUMENTS[p.name]() for p in named})
+
+
+def test_paramikos_exceptions_are_found() -> None:
+    names = {c.__name__ for c in _paramiko_exceptions()}
+    assert {"SSHException", "BadHostKeyException", "NoValidConnectionsError"} <= names
+    assert len(names) >= 15  # 17 in paramiko 5.1
+
+
+@pytest.mark.parametrize("connecting", [True, False], ids=["connecting", "in_session"])
+@pytest.mark.parametrize("cls", _paramiko_exceptions(), ids=lambda c: c.__name__)
+def test_every_paramiko_exception_is_mapped_to_a_specific_class(
+    cls: type[BaseException], connecting: bool
+) -> None:
+    error = map_exception(_instance(cls), connecting=connecting)
+    assert type(error) is not DeviceError, f"{cls.__name__} falls through to internal error"
+    assert error.failure is not FailureClass.INTERNAL_ERROR
+    assert "; " in error.describe()  # a hint of what to try follows
+
+
+@pytest.mark.parametrize(
+    ("name", "failure"),
+    [
+        ("BadHostKeyException", "host_key_changed"),
+        ("NoValidConnectionsError", "unreachable"),
+        ("ProxyCommandFailure", "jump_failed"),
+        ("IncompatiblePeer", "no_common_algorithms"),
+        ("UnknownKeyType", "no_common_algorithms"),
+        ("CouldNotCanonicalize", "unreachable"),
+        ("ConfigParseError", "unreachable"),
+        ("SFTPError", "command_rejected"),
+        ("BadAuthenticationType", "auth_failed"),
+        ("PasswordRequiredException", "auth_failed"),
+        ("ChannelException", "session_limit"),
+        ("MessageOrderError", "connect_timeout"),
+    ],
+)
+def test_paramikos_specific_exceptions_say_what_happened(name: str, failure: str) -> None:
+    (cls,) = [c for c in _paramiko_exceptions() if c.__name__ == name]
+    assert map_exception(_instance(cls), connecting=True).failure.value == failure
 
 
 def _raised_from(outer: BaseException, inner: BaseException) -> BaseException:

@@ -28,6 +28,8 @@ from runner.base.errors import (
     ConnectionLostError,
     ConnectTimeoutError,
     DeviceError,
+    HostKeyChangedError,
+    JumpFailedError,
     LoginTimeoutError,
     NoCommonAlgorithmsError,
     SessionDesyncError,
@@ -105,6 +107,9 @@ def map_exception(
             bound = f"{host.connection.auth_timeout:g}s (auth_timeout)" if host else "time"
             return LoginTimeoutError(f"the device did not answer the login within {bound}")
         return AuthenticationError("authentication failed (wrong username or password)")
+    foreign = _paramiko_specific(exc, text)
+    if foreign is not None:
+        return foreign
     if SESSION_LIMIT.search(text) or isinstance(exc, paramiko.ChannelException):
         # A channel refused after a good login is how SSH servers say "no more sessions".
         return SessionLimitError(f"the device refused a new session: {text[:200]}")
@@ -137,6 +142,52 @@ def map_exception(
     if isinstance(exc, NetmikoBaseException | ValueError):
         return ConnectionLostError(f"netmiko: {first_line(text)}")
     return DeviceError(f"internal error: {type(exc).__name__}: {first_line(text)}")
+
+
+def _paramiko_specific(exc: BaseException, text: str) -> DeviceError | None:
+    """paramiko's exceptions that say more than "the SSH session failed" (its others are
+    SSHExceptions, read with netmiko's below). A test checks every class paramiko exports."""
+    said = first_line(text) or type(exc).__name__
+    if isinstance(exc, paramiko.BadHostKeyException):
+        offered = getattr(getattr(exc, "key", None), "get_name", lambda: "a key")()
+        return HostKeyChangedError(
+            f"the host key of {getattr(exc, 'hostname', 'the device')} is not the one "
+            f"expected (it offers {offered}); nothing was sent"
+        )
+    if isinstance(exc, paramiko.ssh_exception.NoValidConnectionsError):
+        # paramiko's own TCP connection: every address refused it or had no route.
+        return UnreachableError(f"cannot connect: {exc.strerror or said}")
+    if isinstance(exc, paramiko.ProxyCommandFailure):
+        return JumpFailedError(
+            f"the ProxyCommand on the way failed: {said}",
+            hint="run the ProxyCommand by hand to see why it fails",
+        )
+    if isinstance(exc, paramiko.ssh_exception.IncompatiblePeer):
+        # Seen when it escapes netmiko_patches._Client (which says which algorithms).
+        return NoCommonAlgorithmsError(f"no SSH algorithm in common with the device: {said}")
+    if isinstance(exc, paramiko.pkey.UnknownKeyType):
+        kind = getattr(exc, "key_type", None) or "unknown"
+        return NoCommonAlgorithmsError(
+            f"a key of a type paramiko cannot read ({kind})",
+            hint="if that is the device's host key, allow another type for its group or "
+            "host: ssh: {host_key_types: [...]}",
+        )
+    if isinstance(exc, paramiko.ssh_exception.CouldNotCanonicalize):
+        return UnreachableError(
+            f"the ssh_config's CanonicalizeHostname found no address: {said}",
+            hint="check the name, or CanonicalizeDomains in the ssh_config",
+        )
+    if isinstance(exc, paramiko.ssh_exception.ConfigParseError):
+        return UnreachableError(
+            f"the ssh_config cannot be read: {said}",
+            hint="fix the ssh_config file (connection.ssh_config), then run again",
+        )
+    if isinstance(exc, paramiko.SFTPError):
+        return CommandRejectedError(
+            f"the device refused the file operation: {said}",
+            hint="check the file system and the file's name on the device",
+        )
+    return None
 
 
 def _mapped_hook(exc: BaseException) -> DeviceError | None:
