@@ -1,0 +1,231 @@
+"""One typed report document (runner/report/document.py): schema/report.schema.json and the
+records name the same fields, and the files a real run writes validate against the schema,
+read back into records and write back byte for byte."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from fakes import FakeFleet
+
+from runner import core
+from runner.base.errors import AuthenticationError, FailureClass
+from runner.base.models import (
+    CheckResult,
+    CheckStatus,
+    HostResult,
+    Job,
+    Status,
+    StepResult,
+    TaskKind,
+)
+from runner.base.redact import Redactor
+from runner.report.document import (
+    CheckDoc,
+    ComplianceDoc,
+    FailingCheck,
+    HostDoc,
+    JobRef,
+    ReportDoc,
+    RuleDoc,
+    SavedDoc,
+    StepDoc,
+    Summary,
+    host_text,
+    json_keys,
+    manifest_text,
+    read_host,
+    read_manifest,
+    read_report,
+    report_text,
+)
+from runner.report.output_store import OutputStore
+from runner.report.run_folder import RunWriter, load_host
+
+SCHEMA: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parent.parent / "schema" / "report.schema.json").read_text()
+)
+DEFS = SCHEMA["$defs"]
+COMPLIANCE = SCHEMA["properties"]["compliance"]
+RULE = COMPLIANCE["properties"]["rules"]["additionalProperties"]
+
+# Each record and the schema object it is written as.
+OBJECTS = [
+    (ReportDoc, SCHEMA),
+    (JobRef, SCHEMA["properties"]["job"]),
+    (SavedDoc, SCHEMA["properties"]["saved"]["items"]),
+    (Summary, SCHEMA["properties"]["summary"]),
+    (ComplianceDoc, COMPLIANCE),
+    (RuleDoc, RULE),
+    (FailingCheck, RULE["properties"]["failing"]["items"]),
+    (HostDoc, DEFS["host"]),
+    (StepDoc, DEFS["step"]),
+    (CheckDoc, DEFS["step"]["properties"]["checks"]["items"]),
+]
+
+
+@pytest.mark.parametrize(("record", "schema"), OBJECTS, ids=[r.__name__ for r, _ in OBJECTS])
+def test_the_schema_and_the_records_name_the_same_fields(
+    record: type[Any], schema: dict[str, Any]
+) -> None:
+    keys = json_keys(record)  # each key of report.json, and whether it is always written
+    assert sorted(keys) == sorted(schema["properties"])
+    if record is ComplianceDoc:
+        # `{}` when the job has no checks, so the schema can require none of its keys.
+        assert "required" not in schema and all(keys.values())
+    else:
+        assert sorted(k for k, always in keys.items() if always) == sorted(schema["required"])
+
+
+def test_the_schema_s_enums_are_the_records_enums() -> None:
+    none, *failures = DEFS["failure"]["enum"]
+    assert none is None and sorted(failures) == sorted(f.value for f in FailureClass)
+    assert DEFS["status"]["enum"] == [s.value for s in Status]
+    assert DEFS["step"]["properties"]["kind"]["enum"] == [k.value for k in TaskKind]
+    checks = DEFS["step"]["properties"]["checks"]["items"]["properties"]["status"]["enum"]
+    assert checks == [s.value for s in CheckStatus]
+    failing = RULE["properties"]["failing"]["items"]["properties"]["status"]["enum"]
+    assert failing == [s.value for s in CheckStatus if s is not CheckStatus.PASS]
+
+
+def _strict(schema: Any) -> Any:
+    """The schema with no key allowed beyond those it names: a key a record writes that the
+    schema does not publish fails validation."""
+    if isinstance(schema, dict):
+        strict = {k: _strict(v) for k, v in schema.items()}
+        if "properties" in schema:
+            strict.setdefault("additionalProperties", False)
+        return strict
+    if isinstance(schema, list):
+        return [_strict(v) for v in schema]
+    return schema
+
+
+STRICT = _strict(copy.deepcopy(SCHEMA))
+
+
+def _host_files(run_dir: Path) -> Iterator[tuple[str, Path]]:
+    for name, host in read_report(run_dir).hosts.items():
+        yield name, run_dir / host.data
+
+
+def _reads_back_identically(run_dir: Path) -> None:
+    """report.json, each host file and run.json, read into records and written again."""
+    text = (run_dir / "report.json").read_text()
+    jsonschema.validate(json.loads(text), STRICT)
+    report = read_report(run_dir)
+    assert report_text(report) == text
+    store = OutputStore(run_dir.parent / "outputs")
+    for name, path in _host_files(run_dir):
+        host = read_host(run_dir, name)
+        assert host_text(host, store) == path.read_text()
+        # A host file is report.json's entry plus outputs, parsed rows and the platform.
+        data = json.loads(path.read_text())
+        assert set(data) == set(json_keys(HostDoc, host_file=True)) - (
+            set() if host.poller else {"poller"}
+        )
+        for step in data["steps"]:
+            assert set(step) <= set(json_keys(StepDoc, host_file=True))
+        jsonschema.validate(data, {**SCHEMA, **DEFS["host"]})
+        assert load_host(run_dir, name)["steps"] == [
+            {**step, "outputs": list(doc.outputs)}
+            for step, doc in zip(data["steps"], host.steps, strict=True)
+        ]
+    manifest = (run_dir / "run.json").read_text()
+    assert manifest_text(read_manifest(run_dir)) == manifest
+
+
+def test_a_run_s_report_follows_the_schema_and_reads_back_byte_for_byte(
+    inventory_file: Path, write: Any
+) -> None:
+    job = write(
+        "audit.yaml",
+        "tasks:\n  - name: v\n    show: [show version, show clock]\n"
+        "    checks: [{name: says r, contains: 'r'}, {name: never, contains: zzz}]\n"
+        "  - {name: c, config: [ntp server 192.0.2.1]}\n",
+    )
+    fleet = FakeFleet(fail_connect={"r3": AuthenticationError("authentication failed")})
+    report = core.run(
+        core.select(job, inventory_file),
+        core.RunOptions(reports_dir=inventory_file.parent / "reports"),
+        connect=fleet,
+        environ={"TEST_PASSWORD": "x"},
+    )
+    doc = read_report(report.run_dir)
+    assert doc.summary.failed == 1 and doc.hosts["r3"].failure is FailureClass.AUTH_FAILED
+    assert doc.compliance is not None and doc.compliance.rules["never"].fail == 2
+    assert doc.check is False and doc.workers == 20
+    _reads_back_identically(report.run_dir)
+
+
+def test_every_optional_field_reads_back_byte_for_byte(tmp_path: Path) -> None:
+    """What a FakeFleet run leaves out: a poller, parsed rows, a diff, a skipped step, save_to
+    files, an interrupt, a host name that is no file name, and secrets masked."""
+    job = Job(name="all <fields>", path=tmp_path / "job.yaml")
+    writer = RunWriter(
+        tmp_path / "reports",
+        job,
+        Redactor(["hunter2"]),
+        {"inventory": "inv.yaml", "workers": 3, "check": False},
+    )
+    writer.begin(["r1", "a/b", "never"])
+    writer.platforms = {"r1": "cisco_ios"}
+    saved = str(tmp_path / "backups") + "/./r1.txt"  # as runner.render.save_paths places it
+    show = StepResult(
+        task="v",
+        kind=TaskKind.SHOW,
+        commands=("show version", "show run"),
+        status=Status.OK,
+        outputs=("v hunter2\n", "run"),
+        started=1.5,
+        duration=0.123456,
+        checks=(
+            CheckResult("ok", CheckStatus.PASS, "found"),
+            CheckResult("no", CheckStatus.FAIL, "line | pipe"),
+        ),
+        parsed=({"a": "1", "b": ["x"]},),
+        save_to=saved,
+    )
+    config = StepResult(
+        task="c",
+        kind=TaskKind.CONFIG,
+        commands=("ntp server hunter2",),
+        status=Status.CHANGED,
+        outputs=("echo",),
+        diff="+ntp server hunter2\n",
+        note="changed",
+    )
+    later = StepResult(task="l", kind=TaskKind.COMMAND, commands=("reload",), status=Status.SKIPPED)
+    writer.host_done(
+        HostResult(
+            host="r1",
+            status=Status.CHANGED,
+            steps=(show, config, later),
+            started=1.0,
+            duration=2.0,
+            poller="tcp://192.0.2.9:8786",
+        )
+    )
+    writer.host_done(
+        HostResult(
+            host="a/b",
+            status=Status.FAILED,
+            failure=FailureClass.AUTH_FAILED,
+            error="authentication failed: hunter2",
+        )
+    )
+    report = writer.finish(interrupted=True, stopped="interrupted")
+    text = (report.run_dir / "report.json").read_text()
+    assert "hunter2" not in text and '"saved"' in text and '"poller"' in text
+    doc = read_report(report.run_dir)
+    assert doc.saved == (SavedDoc("v", str(tmp_path / "backups"), 1),)
+    r1 = read_host(report.run_dir, "r1")
+    assert r1.platform == "cisco_ios" and r1.steps[0].parsed == ({"a": "1", "b": ["x"]},)
+    assert r1.steps[0].outputs == ("v ********\n", "run")
+    _reads_back_identically(report.run_dir)
