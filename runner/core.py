@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from runner.report.adhoc_answers import AdhocRun as AdhocRun
     from runner.report.console import LiveView as LiveView
     from runner.report.console import View as View
+    from runner.report.document import HostDoc
     from runner.report.history import HostLogs as HostLogs
     from runner.report.history import RunDiff as RunDiff
     from runner.report.outcome import PastRun as PastRun
@@ -624,7 +625,7 @@ def exit_code(data: Mapping[str, Any]) -> ExitCode:
     return code_of(data)
 
 
-def host_outputs(run_dir: Path, pattern: str | None = None) -> dict[str, dict[str, Any]]:
+def host_outputs(run_dir: Path, pattern: str | None = None) -> dict[str, HostDoc]:
     """Each host's data with its outputs, for the hosts of a past run that match a host
     pattern as --limit takes it (all of them by default), in natural order."""
     from runner.report.history import hosts_data

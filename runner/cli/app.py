@@ -291,7 +291,7 @@ def print_report(run_dir: Path, output: str, view: View) -> ExitCode:
     elif output == "yaml":
         typer.echo(yaml.safe_dump(past.document, sort_keys=False), nl=False)
     else:
-        view.summary(past.document, run_dir)
+        view.summary(past.report, run_dir)
         if code is ExitCode.NONCOMPLIANT:
             view.console.print(
                 "exit code 3: every host ran, and some are not compliant", highlight=False

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from runner.base.errors import ExitCode
-from runner.base.models import TaskKind
+from runner.base.models import Status, TaskKind
+from runner.report.document import HostDoc, ReportDoc, StepDoc, read_host, summary_json
 from runner.report.fold import Fold, fold
 from runner.report.history import report_data
 from runner.report.outcome import exit_code
-from runner.report.run_folder import load_host
 
 CONFIG_LABEL = "(config)"  # the config step's heading on the console
 
@@ -30,76 +30,74 @@ class HostAnswers:
     config: Mapping[str, Any] | None = None  # status, note, diff, lines
 
     def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
+        config = {} if self.config is None else {"config": dict(self.config)}
+        return {
             "status": self.status,
             "failure": self.failure,
             "error": self.error,
             "outputs": dict(self.outputs),
+            **config,
         }
-        if self.config is not None:
-            data["config"] = dict(self.config)
-        return data
 
 
-def answer(host: Mapping[str, Any]) -> HostAnswers:
-    """A host's answer from its data in the run folder (runner.report.run_folder.load_host)."""
+def answer(host: HostDoc) -> HostAnswers:
+    """A host's answer from its host file (runner.report.document.read_host)."""
     outputs: dict[str, str] = {}
     config: dict[str, Any] | None = None
-    for step in host["steps"]:
-        if step["kind"] == TaskKind.SHOW.value:
-            outputs.update(zip(step["commands"], step["outputs"], strict=False))
+    for step in host.steps:
+        if step.kind is TaskKind.SHOW:
+            outputs.update(zip(step.commands, step.outputs, strict=False))
         else:
             config = {
-                "status": step["status"],
-                "note": step["note"],
-                "diff": step.get("diff"),
-                "lines": step["commands"],
+                "status": step.status.value,
+                "note": step.note,
+                "diff": step.diff,
+                "lines": list(step.commands),
             }
-    return HostAnswers(host["status"], host["failure"], host["error"], outputs, config)
+    failure = host.failure.value if host.failure else None
+    return HostAnswers(host.status.value, failure, host.error, outputs, config)
 
 
-def sections(
-    hosts: Mapping[str, Mapping[str, Any]], diff: bool = False
-) -> list[tuple[str, list[Fold]]]:
+def sections(hosts: Mapping[str, HostDoc], diff: bool = False) -> list[tuple[str, list[Fold]]]:
     """For the console: per command (and the config step, as CONFIG_LABEL), the hosts'
     texts folded. A host with no output for a command shows why (its failure, or what
     happened to the step), so it folds with the hosts that failed the same way."""
     labels: dict[str, dict[str, str]] = {}
     for name, host in hosts.items():
-        for step in host["steps"]:
-            if step["kind"] == TaskKind.SHOW.value:
-                for i, command in enumerate(step["commands"]):
-                    text = step["outputs"][i] if i < len(step["outputs"]) else _why(step, host)
+        for step in host.steps:
+            if step.kind is TaskKind.SHOW:
+                for i, command in enumerate(step.commands):
+                    text = step.outputs[i] if i < len(step.outputs) else _why(step, host)
                     labels.setdefault(command, {})[name] = text
             else:
                 labels.setdefault(CONFIG_LABEL, {})[name] = _config_text(step, host, diff)
     return [(label, fold(texts)) for label, texts in labels.items()]
 
 
-def _why(step: Mapping[str, Any], host: Mapping[str, Any]) -> str:
-    if step["error"]:
-        return f"!! {step['failure']}: {step['error']}\n"
-    if host["error"]:
-        return f"!! {host['failure']}: {host['error']}\n"
-    return f"-- {step['status']}" + (f": {step['note']}" if step["note"] else "") + "\n"
+def _why(step: StepDoc, host: HostDoc) -> str:
+    if step.error:
+        return f"!! {step.failure}: {step.error}\n"
+    if host.error:
+        return f"!! {host.failure}: {host.error}\n"
+    return f"-- {step.status.value}" + (f": {step.note}" if step.note else "") + "\n"
 
 
-def _config_text(step: Mapping[str, Any], host: Mapping[str, Any], diff: bool) -> str:
-    if step["status"] in ("failed", "skipped"):
+def _config_text(step: StepDoc, host: HostDoc, diff: bool) -> str:
+    if step.status in (Status.FAILED, Status.SKIPPED):
         return _why(step, host)
-    text = f"-- {step['status']}" + (f": {step['note']}" if step["note"] else "") + "\n"
-    if diff and step.get("diff"):
-        text += step["diff"].rstrip("\n") + "\n"
+    text = f"-- {step.status.value}" + (f": {step.note}" if step.note else "") + "\n"
+    if diff and step.diff:
+        text += step.diff.rstrip("\n") + "\n"
     return text
 
 
 @dataclass(frozen=True)
 class AdhocRun:
-    """An ad-hoc run read back from its folder: its report.json and each host's data."""
+    """An ad-hoc run read back from its folder: its report.json and each host's file."""
 
     run_dir: Path
-    data: dict[str, Any]
-    hosts: dict[str, dict[str, Any]]
+    data: ReportDoc
+    hosts: dict[str, HostDoc]
 
     @property
     def exit_code(self) -> ExitCode:
@@ -108,10 +106,10 @@ class AdhocRun:
     def document(self) -> dict[str, Any]:
         """`netjob cmd --output json`: the run, and host → command → output."""
         return {
-            "run_id": self.data["run_id"],
+            "run_id": self.data.run_id,
             "report": str(self.run_dir / "report.json"),
-            "interrupted": self.data["interrupted"],
-            "summary": self.data["summary"],
+            "interrupted": self.data.interrupted,
+            "summary": summary_json(self.data.summary),
             "hosts": {n: answer(h).as_dict() for n, h in self.hosts.items()},
         }
 
@@ -121,4 +119,4 @@ class AdhocRun:
 
 def read_run(run_dir: Path) -> AdhocRun:
     data = report_data(run_dir)
-    return AdhocRun(run_dir, data, {name: load_host(run_dir, name) for name in data["hosts"]})
+    return AdhocRun(run_dir, data, {name: read_host(run_dir, name) for name in data.hosts})

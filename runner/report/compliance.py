@@ -1,40 +1,44 @@
 """The compliance view of a run: per rule and per host, pass / fail / error with evidence,
-as data for report.json (and for report.md, runner.report.markdown)."""
+as the records of report.json (runner.report.document) and report.md read it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from runner.base.models import HostResult
+from runner.base.models import CheckStatus, HostResult
+from runner.report.document import ComplianceDoc, FailingCheck, RuleDoc
 
 
-def compliance(results: Iterable[HostResult]) -> dict[str, Any]:
-    """{"hosts": {...}, "rules": {rule: {pass, fail, error, failing: [{host, status,
-    evidence}]}}, "compliant": n, "noncompliant": n}; empty when the job has no checks."""
-    rules: dict[str, dict[str, Any]] = {}
+def compliance(results: Iterable[HostResult]) -> ComplianceDoc | None:
+    """Per rule, its pass / fail / error counts and the checks that did not pass (by host,
+    in host order), and how many hosts were (non-)compliant; None when the job has no
+    checks (report.json's `{}`)."""
+    counts: dict[str, dict[CheckStatus, int]] = {}
+    failing: dict[str, list[FailingCheck]] = {}
     compliant = noncompliant = 0
     for result in sorted(results, key=lambda r: r.host):
         checked = False
         for step in result.steps:
             for check in step.checks:
                 checked = True
-                rule = rules.setdefault(
-                    check.name, {"pass": 0, "fail": 0, "error": 0, "failing": []}
-                )
-                rule[str(check.status.value)] += 1
-                if check.status != "pass":
-                    rule["failing"].append(
-                        {
-                            "host": result.host,
-                            "task": step.task,
-                            "status": check.status.value,
-                            "evidence": check.evidence,
-                        }
-                    )
+                status = CheckStatus(check.status)
+                rule = counts.setdefault(check.name, dict.fromkeys(CheckStatus, 0))
+                rule[status] += 1
+                failed = failing.setdefault(check.name, [])
+                if status is not CheckStatus.PASS:
+                    failed.append(FailingCheck(result.host, step.task, status, check.evidence))
         if checked:
             compliant += not result.noncompliant
             noncompliant += result.noncompliant
-    if not rules:
-        return {}
-    return {"compliant": compliant, "noncompliant": noncompliant, "rules": rules}
+    if not counts:
+        return None
+    rules = {
+        name: RuleDoc(
+            passed=rule[CheckStatus.PASS],
+            fail=rule[CheckStatus.FAIL],
+            error=rule[CheckStatus.ERROR],
+            failing=tuple(failing[name]),
+        )
+        for name, rule in counts.items()
+    }
+    return ComplianceDoc(compliant=compliant, noncompliant=noncompliant, rules=rules)

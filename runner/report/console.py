@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -27,6 +26,7 @@ from runner.base.models import (
     WorkItem,
 )
 from runner.load.inventory import Inventory
+from runner.report.document import ComplianceDoc, HostDoc, ReportDoc
 from runner.report.fold import Fold, fold, host_ranges, natural_key
 
 _STYLE = {
@@ -42,11 +42,9 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def kept_back(host: Mapping[str, Any] | HostResult) -> bool:
+def kept_back(host: HostDoc | HostResult) -> bool:
     """A host the interrupt kept from starting: skipped, its reason `interrupted`."""
-    if isinstance(host, HostResult):
-        return host.status is Status.SKIPPED and host.failure == FailureClass.INTERRUPTED.value
-    return host["status"] == "skipped" and host.get("failure") == FailureClass.INTERRUPTED.value
+    return host.status is Status.SKIPPED and host.failure == FailureClass.INTERRUPTED.value
 
 
 class View:
@@ -114,12 +112,13 @@ class View:
             line.append(f"  non-compliant: {plural(len(failing), 'check')}", style="magenta")
         self.console.print(line, soft_wrap=True)
         if self.verbose:  # the steps as the host log has them, outputs included
-            from runner.report.run_folder import step_dict, step_log  # not at start-up: jinja2
+            from runner.report.document import step_doc
+            from runner.report.run_folder import step_log  # not at start-up: jinja2
 
             lines = [
                 f"  {part}"
                 for step in result.steps
-                for text in step_log({**step_dict(step), "outputs": step.outputs}, self.check)
+                for text in step_log(step_doc(step), self.check)
                 for part in text.lstrip("\n").splitlines() or [""]
             ]
             # One print for the host: above a live display each print repaints it, and a
@@ -151,9 +150,9 @@ class View:
                         f"    {text}", style=style, highlight=False, markup=False, soft_wrap=True
                     )
 
-    def summary(self, data: Mapping[str, Any], run_dir: Path) -> None:
+    def summary(self, data: ReportDoc, run_dir: Path) -> None:
         """A run's summary, from its report.json: the same for `run` and `report`."""
-        hosts = data["hosts"]
+        hosts = data.hosts
         held = sorted((n for n, h in hosts.items() if kept_back(h)), key=natural_key)
         if held:
             self._plain(
@@ -161,35 +160,35 @@ class View:
                 f"{host_ranges(held)}",
                 "dim",
             )
-        self._failed({n: h for n, h in hosts.items() if h["status"] == "failed"})
-        self._compliance(data.get("compliance") or {})
-        summary = data["summary"]
-        parts = [f"{summary['ok']} ok", f"{summary['changed']} changed"]
+        self._failed({n: h for n, h in hosts.items() if h.status is Status.FAILED})
+        self._compliance(data.compliance)
+        summary = data.summary
+        parts = [f"{summary.ok} ok", f"{summary.changed} changed"]
         if len(held):
             parts.append(f"{len(held)} skipped (interrupted)")
-        if summary["skipped"] - len(held):
-            parts.append(f"{summary['skipped'] - len(held)} skipped")
-        parts.append(f"{summary['failed']} failed")
-        head = "INTERRUPTED: " if data["interrupted"] else ""
-        if data["stopped"] and not data["interrupted"]:
-            self.console.print(f"ROLLOUT STOPPED: {data['stopped']}", style="bold red")
-        check = " (--check: no config sent)" if data.get("check") else ""
+        if summary.skipped - len(held):
+            parts.append(f"{summary.skipped - len(held)} skipped")
+        parts.append(f"{summary.failed} failed")
+        head = "INTERRUPTED: " if data.interrupted else ""
+        if data.stopped and not data.interrupted:
+            self.console.print(f"ROLLOUT STOPPED: {data.stopped}", style="bold red")
+        check = " (--check: no config sent)" if data.check else ""
         self.console.print(
             f"{head}{plural(len(hosts), 'host')}: {', '.join(parts)} "
-            f"in {data['duration_s']:.1f}s{check}",
+            f"in {data.duration_s:.1f}s{check}",
             highlight=False,
         )
-        for saved in data.get("saved") or ():  # where save_to files went (runner.render.save_paths)
-            count = saved["files"]
+        for saved in data.saved:  # where save_to files went (runner.render.save_paths)
+            count = saved.files
             self.console.print(
-                f"saved: {count} file{'' if count == 1 else 's'} in {saved['folder']} "
-                f"(task '{saved['task']}')",
+                f"saved: {count} file{'' if count == 1 else 's'} in {saved.folder} "
+                f"(task '{saved.task}')",
                 highlight=False,
                 soft_wrap=True,
             )
         self.console.print(f"report: {run_dir / 'report.json'}", highlight=False, soft_wrap=True)
 
-    def _failed(self, failed: Mapping[str, Mapping[str, Any]]) -> None:
+    def _failed(self, failed: Mapping[str, HostDoc]) -> None:
         """On a terminal, a table; piped (cron, CI), one plain line per host, and none for a
         host whose line was printed as it finished."""
         if not failed:
@@ -199,58 +198,59 @@ class View:
             for column in ("host", "failure", "what happened; what to try"):
                 table.add_column(column, overflow="fold")
             for name in sorted(failed, key=natural_key):
-                table.add_row(name, failed[name]["failure"] or "", failed[name]["error"] or "")
+                host = failed[name]
+                table.add_row(name, _value(host.failure), host.error or "")
             self.console.print(table)
             return
         for name in sorted(failed, key=natural_key):
             if name not in self.printed:
                 host = failed[name]
-                why = f"{host['failure']}: {host['error']}" if host["failure"] else host["error"]
+                why = f"{host.failure.value}: {host.error}" if host.failure else host.error
                 self._plain(f"{'failed':<8}{name}  {why or ''}".rstrip())
 
-    def _compliance(self, data: Mapping[str, Any]) -> None:
-        if not data:
+    def _compliance(self, data: ComplianceDoc | None) -> None:
+        if data is None:
             return
-        failing = [(rule, item) for rule, r in data["rules"].items() for item in r["failing"]]
-        failing.sort(key=lambda f: (natural_key(f[1]["host"]), f[0]))
+        failing = [(rule, item) for rule, r in data.rules.items() for item in r.failing]
+        failing.sort(key=lambda f: (natural_key(f[1].host), f[0]))
         if failing and self.console.is_terminal:
             table = Table(title="failed checks", title_justify="left")
             for column in ("host", "rule", "status", "evidence"):
                 table.add_column(column, overflow="fold")
             for rule, item in failing:
-                table.add_row(item["host"], rule, item["status"], item["evidence"])
+                table.add_row(item.host, rule, item.status.value, item.evidence)
             self.console.print(table)
         for rule, item in failing if not self.console.is_terminal else ():
-            evidence = f": {item['evidence']}" if item["evidence"] else ""
-            self._plain(f"{'check':<8}{item['host']}  '{rule}' {item['status']}{evidence}")
+            evidence = f": {item.evidence}" if item.evidence else ""
+            self._plain(f"{'check':<8}{item.host}  '{rule}' {item.status.value}{evidence}")
         self.console.print(
-            f"compliance: {plural(data['compliant'], 'host')} compliant, "
-            f"{data['noncompliant']} not ({plural(len(data['rules']), 'rule')})",
+            f"compliance: {plural(data.compliant, 'host')} compliant, "
+            f"{data.noncompliant} not ({plural(len(data.rules), 'rule')})",
             highlight=False,
         )
 
-    def outputs(self, data: Mapping[str, Any], task: str | None, check: bool = False) -> None:
+    def outputs(self, data: HostDoc, task: str | None, check: bool = False) -> None:
         """What a device said in a past run (`netjob show`), as its host log has it."""
         from runner.report.run_folder import step_log
 
-        for step in data["steps"]:
-            if task is None or step["task"] == task:
+        for step in data.steps:
+            if task is None or step.task == task:
                 for text in step_log(step, check):
                     self._plain(text)
 
-    def folded(self, hosts: Mapping[str, Mapping[str, Any]]) -> None:
+    def folded(self, hosts: Mapping[str, HostDoc]) -> None:
         """Each command's outputs (each other step's note and diff) once per distinct text,
         under the hosts that gave it: the end of `netjob run -v`."""
         texts: dict[str, dict[str, str]] = {}
         for name, host in hosts.items():
-            for step in host["steps"]:
-                if step["kind"] == TaskKind.SHOW.value and step["outputs"]:
-                    for command, output in zip(step["commands"], step["outputs"], strict=False):
-                        texts.setdefault(f"[{step['task']}] {command}", {})[name] = output
-                elif step["kind"] != TaskKind.SHOW.value and (step["note"] or step.get("diff")):
-                    lines = [f"-- {step['status']}: {step['note'] or ''}".rstrip(": ")]
-                    lines.append(step.get("diff") or "")
-                    texts.setdefault(f"[{step['task']}]", {})[name] = "\n".join(lines)
+            for step in host.steps:
+                if step.kind is TaskKind.SHOW and step.outputs:
+                    for command, output in zip(step.commands, step.outputs, strict=False):
+                        texts.setdefault(f"[{step.task}] {command}", {})[name] = output
+                elif step.kind is not TaskKind.SHOW and (step.note or step.diff):
+                    lines = [f"-- {step.status.value}: {step.note or ''}".rstrip(": ")]
+                    lines.append(step.diff or "")
+                    texts.setdefault(f"[{step.task}]", {})[name] = "\n".join(lines)
         for label, found in texts.items():
             self.print_folds(label, fold(found))
 
@@ -317,6 +317,11 @@ class View:
                 variables,
             )
         self.console.print(table)
+
+
+def _value(failure: FailureClass | None) -> str:
+    """A failure class as a table cell: its value, or nothing."""
+    return failure.value if failure is not None else ""
 
 
 def host_view(host: Host) -> dict[str, object]:

@@ -20,11 +20,11 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from runner.base.errors import ReportWriteError
 from runner.base.models import HostResult, Report
-from runner.report.run_folder import RunWriter, host_dict
+from runner.report.document import host_doc
+from runner.report.run_folder import RunWriter
 from runner.run.scheduler import not_run
 
 log = logging.getLogger(__name__)
@@ -79,11 +79,13 @@ class ReportGuard:
     def reason(self) -> str:
         return _sentence("a report file could not be written", self.error)
 
-    def finish(self, writer: RunWriter, **kwargs: Any) -> Report:
+    def finish(
+        self, writer: RunWriter, interrupted: bool = False, stopped: str | None = None
+    ) -> Report:
         """The writer's finish (report.json, `latest`); on a write error, no temporary file
         stays and the Report is still returned, for the caller to print."""
         try:
-            return writer.finish(**kwargs)
+            return writer.finish(interrupted=interrupted, stopped=stopped)
         except OSError as exc:
             self.error = self.error or exc
             _remove_temporary(writer)
@@ -93,8 +95,8 @@ class ReportGuard:
                 started=writer.started,
                 duration=0.0,
                 hosts=dict(writer.results),
-                interrupted=kwargs.get("interrupted", False),
-                stopped=kwargs.get("stopped"),
+                interrupted=interrupted,
+                stopped=stopped,
             )
 
     def raise_if_failed(self, writer: RunWriter) -> None:
@@ -156,8 +158,8 @@ def _sentence(what: str, exc: OSError | None) -> str:
 
 
 def _remove_host_files(writer: RunWriter, result: HostResult) -> None:
-    names = host_dict(result)
-    for relative in (names["log"], names["data"]):
+    names = host_doc(result)
+    for relative in (names.log, names.data):
         with contextlib.suppress(OSError):
             (writer.run_dir / relative).unlink()
     _remove_temporary(writer)

@@ -3,19 +3,25 @@ report`). A run folder is reports/<job>/<run-id>; the job's outputs sit in its s
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from runner.base.errors import InputError, SelectionError, StoreError
-from runner.base.models import Host, HostResult, Job, Report
+from runner.base.errors import FailureClass, InputError, SelectionError, StoreError
+from runner.base.models import Host, HostResult, Job, Report, Status, TaskKind
 from runner.base.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.load.job import load_job
+from runner.report.document import (
+    HostDoc,
+    ReportDoc,
+    read_host,
+    read_host_file,
+    read_manifest,
+    read_report,
+)
 from runner.report.drift import Drift, DriftKind, diff_outputs, render_drift
 from runner.report.fold import host_ranges, natural_key
 from runner.report.noise import normalize
-from runner.report.run_folder import host_result, job_folder, load_host, report_dict
+from runner.report.run_folder import job_folder, report_doc
 from runner.run.scheduler import interrupted
 
 Key = tuple[str, str, str]  # host, task, command
@@ -66,10 +72,10 @@ def latest_attempts(
             break
         if cut_short(run):
             short.append(run)
-        for name, host in report_data(run)["hosts"].items():
+        for name, host in report_data(run).hosts.items():
             # A cluster host whose result never came back: "unknown", not "failed".
-            unknown = host["status"] == "failed" and host.get("failure") == "unknown"
-            found.setdefault(name, "unknown" if unknown else host["status"])
+            unknown = host.status is Status.FAILED and host.failure is FailureClass.UNKNOWN
+            found.setdefault(name, "unknown" if unknown else host.status.value)
     return found, short
 
 
@@ -100,15 +106,14 @@ def outputs(run: Path) -> tuple[dict[Key, str], dict[str, str]]:
     """Each show command's output in a run, by (host, task, command), and hosts' platforms."""
     texts: dict[Key, str] = {}
     platforms: dict[str, str] = {}
-    report = json.loads((run / "report.json").read_text())
-    for host in sorted(report["hosts"]):
-        data: dict[str, Any] = load_host(run, host)
-        platforms[host] = data.get("platform") or DEFAULT_PLATFORM
-        for step in data["steps"]:
-            if step["kind"] != "show":
+    for host in sorted(read_report(run).hosts):
+        data = read_host(run, host)
+        platforms[host] = data.platform or DEFAULT_PLATFORM
+        for step in data.steps:
+            if step.kind is not TaskKind.SHOW:
                 continue  # config steps' outputs are session echo, not state
-            for command, text in zip(step["commands"], step["outputs"], strict=False):
-                texts[(host, step["task"], command)] = text
+            for command, text in zip(step.commands, step.outputs, strict=False):
+                texts[(host, step.task, command)] = text
     return texts, platforms
 
 
@@ -116,7 +121,7 @@ def drift(before: Path, after: Path, extra: tuple[str, ...] = ()) -> tuple[Drift
     try:
         old, platforms = outputs(before)
         new, later = outputs(after)
-    except (OSError, ValueError, KeyError, StoreError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, StoreError) as exc:
         raise InputError(f"cannot read the runs {before.name} and {after.name}: {exc}") from None
     platforms.update(later)
     return diff_outputs(old, new, lambda key, text: normalize(text, platforms[key[0]], extra))
@@ -163,30 +168,29 @@ def _runs(job: Path) -> list[Path]:
     return [p for p in job.iterdir() if _is_run(p)]
 
 
-def report_data(run: Path) -> dict[str, Any]:
+def report_data(run: Path) -> ReportDoc:
     """A run's report.json, or for a run cut short, the same document read back from what
     it wrote: its run.json and the host files written as each host finished."""
     if cut_short(run) and (run / MANIFEST).is_file():
         return recovered(run)
     try:
-        data: dict[str, Any] = json.loads((run / "report.json").read_text())
-    except (OSError, ValueError) as exc:
+        return read_report(run)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{run / 'report.json'}: cannot read: {exc}") from None
-    return data
 
 
-def recovered(run: Path) -> dict[str, Any]:
+def recovered(run: Path) -> ReportDoc:
     """The report of a run that never wrote report.json: each host file it wrote (one cut
     in half by the kill counts as none), and its other hosts `interrupted`."""
     try:
-        manifest = json.loads((run / MANIFEST).read_text())
-        hosts: list[str] = manifest["hosts"]
+        manifest = read_manifest(run)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{run / MANIFEST}: cannot read: {exc}") from None
+    hosts = manifest.hosts
     results: dict[str, HostResult] = {}
     for path in sorted((run / "hosts").glob("*.json")):
         try:
-            result = host_result(json.loads(path.read_text()))
+            result = read_host_file(path).to_result()
         except (OSError, ValueError, KeyError, TypeError):
             continue
         results[result.host] = result
@@ -199,10 +203,10 @@ def recovered(run: Path) -> dict[str, Any]:
         "cut short: the run never finished (no report.json: killed, or still running); "
         f"read back from its host files: {finished} of {len(hosts)} hosts had finished"
     )
-    started = float(manifest.get("started") or 0.0)
+    started = manifest.started
     ended = max((r.started + r.duration for r in results.values()), default=started)
     report = Report(
-        job=str(manifest["job"]["name"]),
+        job=manifest.job.name,
         run_dir=run,
         started=started,
         duration=max(0.0, ended - started),
@@ -210,26 +214,26 @@ def recovered(run: Path) -> dict[str, Any]:
         interrupted=True,
         stopped=stopped,
     )
-    job = Job(name=str(manifest["job"]["name"]), path=Path(manifest["job"]["file"]))
-    return report_dict(report, job, {})
+    job = Job(name=manifest.job.name, path=Path(manifest.job.file))
+    return report_doc(report, job)
 
 
-def host_data(run: Path, host: str) -> dict[str, Any]:
-    if host not in report_data(run)["hosts"]:
+def host_data(run: Path, host: str) -> HostDoc:
+    if host not in report_data(run).hosts:
         raise InputError(f"host {host!r} is not in the run {run}")
     try:
-        return load_host(run, host)
-    except (OSError, ValueError, StoreError) as exc:
+        return read_host(run, host)
+    except (OSError, ValueError, KeyError, TypeError, StoreError) as exc:
         raise InputError(f"{run}: cannot read {host}'s results: {exc}") from None
 
 
-def hosts_data(run: Path, pattern: str | None = None) -> dict[str, dict[str, Any]]:
+def hosts_data(run: Path, pattern: str | None = None) -> dict[str, HostDoc]:
     """Each host's data with its outputs (host_data), for the hosts of the run that match
     a host pattern as --limit takes it (`all`, `r00*`, `r001,r003`, `~re`, `&`, `!`), in
     natural order (r2 before r10). Hosts whose files the run never wrote are left out."""
     from runner.load.inventory import Inventory  # host patterns, on the run's host names
 
-    names = list(report_data(run)["hosts"])
+    names = list(report_data(run).hosts)
     plain = pattern is not None and pattern != "all" and not set(pattern) & set(",:&!~*?[@")
     if plain and pattern not in names:
         raise InputError(
@@ -242,13 +246,13 @@ def hosts_data(run: Path, pattern: str | None = None) -> dict[str, dict[str, Any
         except SelectionError as exc:
             raise InputError(f"{exc}; the run's hosts: {host_ranges(names)}") from None
         names = [n for n in names if n in chosen]
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, HostDoc] = {}
     for name in sorted(names, key=natural_key):
         try:
-            found[name] = load_host(run, name)
+            found[name] = read_host(run, name)
         except FileNotFoundError:
             continue  # never written: a host skipped or lost before its files
-        except (OSError, ValueError, StoreError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, StoreError) as exc:
             raise InputError(f"{run}: cannot read {name}'s results: {exc}") from None
     return found
 
@@ -260,7 +264,7 @@ class HostLog:
 
     name: str
     heading: str | None
-    data: dict[str, Any]
+    data: HostDoc
 
 
 @dataclass(frozen=True)
@@ -275,14 +279,14 @@ class HostLogs:
 
 def host_logs(run: Path, pattern: str) -> HostLogs:
     found = hosts_data(run, pattern)
-    check = bool(report_data(run).get("check"))
-    tasks = tuple(dict.fromkeys(s["task"] for data in found.values() for s in data["steps"]))
+    check = bool(report_data(run).check)
+    tasks = tuple(dict.fromkeys(s.task for data in found.values() for s in data.steps))
     logs = []
     for name, data in found.items():
         heading = None
-        if len(found) > 1 or data["error"]:  # as the host log's head says it
-            why = f"  {data['failure']}: {data['error']}" if data["error"] else ""
-            heading = f"# {name}: {data['status']}{why}"
+        if len(found) > 1 or data.error:  # as the host log's head says it
+            why = f"  {data.failure}: {data.error}" if data.error else ""
+            heading = f"# {name}: {data.status.value}{why}"
         logs.append(HostLog(name, heading, data))
     return HostLogs(tuple(logs), tasks, check)
 

@@ -1,11 +1,12 @@
 """report.html: one self-contained page per run to share with a person who has no netjob:
 a summary, the hosts, and per host every step with its checks, diff and outputs.
 
-Read back from the run folder (report.json and the host files), so it can be made for any
-finished or interrupted run. Inline CSS, no scripts, no external assets: it opens from a
-mail attachment. The page is templates/report.html.j2 and its partials; this module only
-prepares their data. Every string from the run is device or user text: the environment
-autoescapes every `{{ value }}`, and no template marks run data safe.
+Read back from the run folder (report.json and the host files, as the records of
+runner.report.document), so it can be made for any finished or interrupted run. Inline
+CSS, no scripts, no external assets: it opens from a mail attachment. The page is
+templates/report.html.j2 and its partials; this module only prepares their data. Every
+string from the run is device or user text: the environment autoescapes every
+`{{ value }}`, and no template marks run data safe.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runner.base.errors import StoreError
-from runner.base.safe_files import write_private
+from runner.base.models import TaskKind
+from runner.base.safe_files import safe_name, write_private
+from runner.report.document import ComplianceDoc, HostDoc, StepDoc, read_host, read_report
 from runner.report.page_templates import environment
-from runner.report.run_folder import load_host, safe_name
 
 if TYPE_CHECKING:
     import jinja2
@@ -37,27 +39,27 @@ _SPELLING = (("&#39;", "&#x27;"), ("&#34;", "&quot;"))
 
 def render_html(run_dir: Path) -> str:
     """The whole page for the run in `run_dir` (a folder holding report.json)."""
-    report: dict[str, Any] = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
-    hosts = [_host(run_dir, name, data) for name, data in sorted(report["hosts"].items())]
-    counts = report["summary"]
+    report = read_report(run_dir)
+    hosts = [_host(run_dir, name, data) for name, data in sorted(report.hosts.items())]
+    counts = report.summary
     page = (
         _environment()
         .get_template("report.html.j2")
         .render(
-            title=f"{report['job']['name']}: run {report['run_id']}",
-            job_name=report["job"]["name"],
-            run_id=report["run_id"],
-            started=_when(report.get("started")),
-            duration_s=report.get("duration_s"),
-            version=report.get("netjob_version"),
-            interrupted=bool(report.get("interrupted")),
-            stopped=report.get("stopped"),
-            check=bool(report.get("check")),
-            host_count=counts["hosts"],
-            counts=[(status, counts.get(status, 0)) for status in STATUSES],
-            failures=sorted(counts.get("failures", {}).items()),
-            compliance=_compliance_view(report.get("compliance") or {}),
-            hosts=[_host_view(host) for host in hosts],
+            title=f"{report.job.name}: run {report.run_id}",
+            job_name=report.job.name,
+            run_id=report.run_id,
+            started=_when(report.started),
+            duration_s=report.duration_s,
+            version=report.netjob_version,
+            interrupted=report.interrupted,
+            stopped=report.stopped,
+            check=bool(report.check),
+            host_count=counts.hosts,
+            counts=[(status.value, n) for status, n in counts.by_status()],
+            failures=sorted((failure.value, n) for failure, n in counts.failures.items()),
+            compliance=_compliance_view(report.compliance),
+            hosts=[_host_view(host, missing) for host, missing in hosts],
             max_output=f"{MAX_OUTPUT_BYTES:,}",
         )
     )
@@ -94,55 +96,69 @@ def _badge_class(status: str | None) -> str:
     return status if status in (*STATUSES, "pass", "fail", "error") else ""
 
 
-def _compliance_view(data: dict[str, Any]) -> dict[str, Any]:
+def _compliance_view(data: ComplianceDoc | None) -> dict[str, Any]:
     """report.json's compliance (runner/report/compliance.py) as templates/_compliance.html.j2
     reads it: a row per rule, and a row per failing (host, rule); empty without checks."""
-    if not data:
+    if data is None:
         return {}
-    rules = data["rules"]
+    rules = data.rules
     return {
-        "compliant": data["compliant"],
-        "noncompliant": data["noncompliant"],
-        "rules": [{"name": name, **counts} for name, counts in rules.items()],
-        "failing": [{"rule": name, **item} for name, r in rules.items() for item in r["failing"]],
+        "compliant": data.compliant,
+        "noncompliant": data.noncompliant,
+        "rules": [
+            {"name": name, "pass": r.passed, "fail": r.fail, "error": r.error}
+            for name, r in rules.items()
+        ],
+        "failing": [
+            {
+                "rule": name,
+                "host": item.host,
+                "task": item.task,
+                "status": item.status.value,
+                "evidence": item.evidence,
+            }
+            for name, r in rules.items()
+            for item in r.failing
+        ],
     }
 
 
-def _host(run_dir: Path, name: str, summary: dict[str, Any]) -> dict[str, Any]:
-    """The host with its outputs; the report's summary of it if its files are gone."""
+def _host(run_dir: Path, name: str, summary: HostDoc) -> tuple[HostDoc, str]:
+    """The host with its outputs; the report's summary of it, and why, if its files are
+    gone."""
     try:
-        return load_host(run_dir, name)
-    except (OSError, ValueError, StoreError) as exc:
+        return read_host(run_dir, name), ""
+    except (OSError, ValueError, KeyError, TypeError, StoreError) as exc:
         log.warning("html report: outputs of %s unavailable: %s", name, exc)
-        return {**summary, "missing": f"outputs unavailable: {exc}"}
+        return summary, f"outputs unavailable: {exc}"
 
 
-def _host_view(host: dict[str, Any]) -> dict[str, Any]:
+def _host_view(host: HostDoc, missing: str = "") -> dict[str, Any]:
     """A host as templates/_host.html.j2 and the hosts table read it: every key present."""
-    name = host["host"]
+    name = host.host
     logfile = f"hosts/{safe_name(name)}.log"
     return {
         "name": name,
         "anchor": f"host-{safe_name(name)}",
-        "status": host["status"],
+        "status": host.status.value,
         "badges": _status_badges(host),
-        "failure": host.get("failure") or "",
-        "error": host.get("error") or "",
-        "missing": host.get("missing") or "",
-        "platform": host.get("platform") or "-",
-        "started": _when(host.get("started")),
-        "duration_s": host.get("duration_s"),
+        "failure": host.failure.value if host.failure else "",
+        "error": host.error or "",
+        "missing": missing,
+        "platform": host.platform or "-",
+        "started": _when(host.started),
+        "duration_s": host.duration_s,
         "log": logfile,
-        "steps": [_step_view(step) for step in host.get("steps", [])],
+        "steps": [_step_view(step) for step in host.steps],
     }
 
 
-def _status_badges(host: dict[str, Any]) -> list[str]:
+def _status_badges(host: HostDoc) -> list[str]:
     """A host's status as people read it: a host that ran but failed a check is
     `non-compliant`, never `ok` (a changed one is both)."""
-    status = str(host["status"])
-    checks = (c for s in host.get("steps") or () for c in s.get("checks") or ())
-    if status not in ("ok", "changed") or all(c.get("status") == "pass" for c in checks):
+    status = host.status.value
+    checks = (c for s in host.steps for c in s.checks)
+    if status not in ("ok", "changed") or all(c.status == "pass" for c in checks):
         return [status]
     return [status, "non-compliant"] if status == "changed" else ["non-compliant"]
 
@@ -151,21 +167,24 @@ def _when(t: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else "-"
 
 
-def _step_view(step: dict[str, Any]) -> dict[str, Any]:
+def _step_view(step: StepDoc) -> dict[str, Any]:
     """A step as templates/_step.html.j2 reads it: every key present."""
-    parsed = step.get("parsed")
+    parsed = None if step.parsed is None else [dict(row) for row in step.parsed]
+    status = step.status.value
     return {
-        "task": step["task"],
-        "kind": step["kind"],
-        "status": step["status"],
-        "css": step["status"] if step["status"] in STATUSES else "",
-        "duration_s": step.get("duration_s"),
-        "commands": step.get("commands", []),
-        "failure": step.get("failure"),
-        "error": step.get("error") or "",
-        "note": step.get("note") or "",
-        "checks": step.get("checks") or [],
-        "diff": [_diff_line(text) for text in (step.get("diff") or "").splitlines()],
+        "task": step.task,
+        "kind": step.kind.value,
+        "status": status,
+        "css": status if status in STATUSES else "",
+        "duration_s": step.duration_s,
+        "commands": list(step.commands),
+        "failure": step.failure.value if step.failure else None,
+        "error": step.error or "",
+        "note": step.note or "",
+        "checks": [
+            {"name": c.name, "status": c.status.value, "evidence": c.evidence} for c in step.checks
+        ],
+        "diff": [_diff_line(text) for text in (step.diff or "").splitlines()],
         "parsed": None if parsed is None else json.dumps(parsed, indent=1, ensure_ascii=False),
         "parsed_rows": 0 if parsed is None else len(parsed),
         "outputs": _outputs(step),
@@ -177,13 +196,13 @@ def _diff_line(text: str) -> dict[str, str]:
     return {"css": {"+": "add", "-": "del"}.get(text[:1], ""), "text": text}
 
 
-def _outputs(step: dict[str, Any]) -> list[dict[str, Any]]:
+def _outputs(step: StepDoc) -> list[dict[str, Any]]:
     """Each output, labelled by its command (a show step's) or its place, cut at
     MAX_OUTPUT_BYTES (the page then links the host's log, which has it all)."""
-    commands = step.get("commands", [])
+    commands = step.commands
     shown = []
-    for i, output in enumerate(step.get("outputs", [])):
-        by_command = step["kind"] == "show" and i < len(commands)
+    for i, output in enumerate(step.outputs):
+        by_command = step.kind is TaskKind.SHOW and i < len(commands)
         data = output.encode("utf-8")
         shown.append(
             {

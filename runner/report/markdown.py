@@ -1,33 +1,35 @@
 """report.md: a run's compliance and failures as Markdown tables, what a colleague needs
 without netjob installed. The page is templates/report.md.j2, rendered without HTML
-escaping; this module prepares its data."""
+escaping; this module prepares its data, from report.json's records (report.document)."""
 
 from __future__ import annotations
 
 import functools
 from typing import TYPE_CHECKING
 
-from runner.base.models import Report
-from runner.report.compliance import compliance
+from runner.base.models import Status
+from runner.report.document import ReportDoc
 from runner.report.page_templates import environment
 
 if TYPE_CHECKING:
     import jinja2
 
 
-def markdown(report: Report, job_name: str) -> str:
+def markdown(report: ReportDoc) -> str:
     """report.md: what a colleague needs, without netjob installed."""
-    failed = sorted(report.failed, key=lambda r: r.host)
+    failed = sorted(
+        (h for h in report.hosts.values() if h.status is Status.FAILED), key=lambda h: h.host
+    )
     return (
         _environment()
         .get_template("report.md.j2")
         .render(
-            job_name=job_name,
-            run_name=report.run_dir.name,
+            job_name=report.job.name,
+            run_name=report.run_id,
             host_count=len(report.hosts),
-            compliance=compliance(report.hosts.values()),
+            compliance=report.compliance,
             failed=[
-                {"host": r.host, "failure": f"{r.failure}", "error": r.error or ""} for r in failed
+                {"host": h.host, "failure": f"{h.failure}", "error": h.error or ""} for h in failed
             ],
         )
     )

@@ -10,39 +10,46 @@ from pathlib import Path
 from typing import Any
 
 from runner.base.errors import ExitCode
+from runner.report.document import ReportDoc, report_from_json, report_json
 
 
-def exit_code(data: Mapping[str, Any]) -> ExitCode:
-    """A run's exit code, from its report.json (see the README's table)."""
-    if data["interrupted"]:
+def exit_code(data: ReportDoc | Mapping[str, Any]) -> ExitCode:
+    """A run's exit code, from its report.json (see the README's table): its record, or
+    the document as data."""
+    report = data if isinstance(data, ReportDoc) else report_from_json(data)
+    if report.interrupted:
         return ExitCode.INTERRUPTED
-    if data["summary"]["failed"] or data["stopped"]:
+    if report.summary.failed or report.stopped:
         return ExitCode.HOSTS_FAILED
-    return (
-        ExitCode.NONCOMPLIANT if (data.get("compliance") or {}).get("noncompliant") else ExitCode.OK
-    )
+    noncompliant = report.compliance is not None and report.compliance.noncompliant
+    return ExitCode.NONCOMPLIANT if noncompliant else ExitCode.OK
 
 
 @dataclass(frozen=True)
 class PastRun:
-    """A run folder read back (runner.report.history.report_data). `document` is the
-    report.json as written, for `--output json/yaml` and the console's summary."""
+    """A run folder read back (runner.report.history.report_data): its report.json's
+    record, for the console's summary; `document` is the same as data, for `--output
+    json/yaml`."""
 
     folder: Path
-    document: dict[str, Any]
+    report: ReportDoc
     cut_short: bool  # no report.json: killed (or still running); read back from host files
 
     @property
+    def document(self) -> dict[str, Any]:
+        """report.json as written (or, cut short, as it would have been)."""
+        return report_json(self.report)
+
+    @property
     def exit_code(self) -> ExitCode:
-        return exit_code(self.document)
+        return exit_code(self.report)
 
     @property
     def stopped(self) -> str | None:
         """Why the run stopped early (interrupted, --max-fail, cut short), or None."""
-        stopped: str | None = self.document["stopped"]
-        return stopped
+        return self.report.stopped
 
     @property
     def check(self) -> bool:
         """A --check run: no config was sent."""
-        return bool(self.document.get("check"))
+        return bool(self.report.check)

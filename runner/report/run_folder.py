@@ -10,7 +10,9 @@ when interrupted). Every byte goes through the Redactor. Files are readable by t
 
 <job> is the job file's stem while the folder is that job's (its `.job` says which file,
 as a path from the reports folder); a job with the same file name elsewhere gets
-<stem>-<8 hex of its path>. Host files are named by safe_name(), unique per host.
+<stem>-<8 hex of its path>. Host files are named by safe_name(), unique per host. What
+report.json, the host files and run.json hold is runner.report.document's records; this
+module builds them from a run's and writes their text.
 """
 
 from __future__ import annotations
@@ -19,32 +21,38 @@ import dataclasses
 import json
 import os
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from runner.base.errors import FailureClass
-from runner.base.models import (
-    CheckResult,
-    CheckStatus,
-    HostResult,
-    Job,
-    Report,
-    Status,
-    StepResult,
-    TaskKind,
-)
+from runner.base.models import HostResult, Job, Report, Status, StepResult, TaskKind
 from runner.base.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.base.redact import Redactor
 from runner.base.safe_files import name_hash, safe_name, write_private
 from runner.base.version import __version__
 from runner.render.save_paths import split as split_save_to
 from runner.report.compliance import compliance
+from runner.report.document import (
+    JobRef,
+    ReportDoc,
+    RunManifest,
+    RunMeta,
+    SavedDoc,
+    StepDoc,
+    Summary,
+    host_doc,
+    host_json,
+    host_text,
+    manifest_text,
+    read_host,
+    report_text,
+    step_doc,
+)
 from runner.report.markdown import markdown
 from runner.report.noise import normalize
 from runner.report.output_store import OutputStore
 
-__all__ = ["RunWriter", "job_folder", "load_host", "safe_name"]
+__all__ = ["RunWriter", "job_folder", "load_host", "report_doc", "safe_name", "step_log"]
 _OWNER = ".job"  # in a job's reports folder: which job file it belongs to
 
 
@@ -123,15 +131,14 @@ class RunWriter:
         """run.json, before any host starts: which hosts this run is for, so a run cut short
         (kill -9, a power cut: no report.json) can be read back from its host files, and the
         hosts without one are known (see runner.report.history)."""
-        manifest = {
-            "format": "netjob-run/1",
-            "job": {"name": self.job.name, "file": str(self.job.path)},
-            "run_id": self.run_dir.name,
-            "started": self.started,
-            "pid": os.getpid(),
-            "hosts": hosts,
-        }
-        self._write("run.json", json.dumps(self.redactor.data(manifest)))
+        manifest = RunManifest(
+            job=JobRef(self.job.name, str(self.job.path)),
+            run_id=self.run_dir.name,
+            started=self.started,
+            pid=os.getpid(),
+            hosts=tuple(hosts),
+        )
+        self._write("run.json", manifest_text(manifest, self.redactor.data))
 
     def host_done(self, result: HostResult) -> HostResult:
         """Write the host's files now; keep only its redacted summary (no outputs) in memory,
@@ -140,11 +147,8 @@ class RunWriter:
         name = safe_name(result.host)
         self._write(f"hosts/{name}.log", self._log(result), atomic=False)
         # Outputs live once, by content, in the job's store; the host file names them.
-        digests = [[self.store.put(o) for o in step.outputs] for step in result.steps]
-        data = host_dict(result, digests)
-        data["platform"] = self.platforms.get(result.host)
-        # No indent: json's C encoder only runs without one, and this is per host.
-        self._write(f"hosts/{name}.json", json.dumps(data), atomic=False)
+        data = host_text(host_doc(result, self.platforms.get(result.host)), self.store)
+        self._write(f"hosts/{name}.json", data, atomic=False)
         for step in result.steps:
             if step.save_to and step.status is Status.OK:
                 platform = self.platforms.get(result.host, DEFAULT_PLATFORM)
@@ -205,21 +209,15 @@ class RunWriter:
             interrupted=interrupted,
             stopped=stopped,
         )
-        self._write(
-            "report.json",
-            json.dumps(self.redactor.data(report_dict(report, self.job, self._meta())), indent=1),
-        )
-        self._write("report.md", markdown(report, self.job.name))
+        document = report_doc(report, self.job, RunMeta(**self.meta), self._saved())
+        self._write("report.json", report_text(document, self.redactor.data))
+        self._write("report.md", markdown(document))
         self._point_latest()
         return report
 
-    def _meta(self) -> dict[str, Any]:
-        """The run's meta, and where save_to files went: per task, their folder and count."""
-        saved = [
-            {"task": task, "folder": folder, "files": count}
-            for task, (folder, count) in self.saved.items()
-        ]
-        return {**self.meta, "saved": saved} if saved else self.meta
+    def _saved(self) -> tuple[SavedDoc, ...]:
+        """Where save_to files went: per task, their folder and count."""
+        return tuple(SavedDoc(task, folder, count) for task, (folder, count) in self.saved.items())
 
     def _point_latest(self) -> None:
         link = self.job_dir / "latest"
@@ -246,25 +244,24 @@ class RunWriter:
         ]
         if result.error:
             lines.append(f"# error: {result.error}")
-        check = bool(self.meta.get("check"))
+        check = bool(RunMeta(**self.meta).check)
         for step in result.steps:
-            lines.extend(step_log({**step_dict(step), "outputs": step.outputs}, check))
+            lines.extend(step_log(step_doc(step), check))
         return "\n".join(lines) + "\n"
 
 
-def step_log(step: Mapping[str, Any], check: bool = False) -> list[str]:
-    """A step as the host log and `netjob show` print it, from its JSON form with its
-    outputs' texts: `>>>` marks only what was sent; what --check (or a skip) kept back is
-    listed as not sent, after the note and the diff that say why."""
-    status = step["status"]
-    head = f"\n== task '{step['task']}' [{step['kind']}] {status}"
-    if status != Status.SKIPPED.value:
-        head += f"  started: {_stamp(step['started'] or 0.0)}  duration: {step['duration_s']:.3f}s"
+def step_log(step: StepDoc, check: bool = False) -> list[str]:
+    """A step as the host log and `netjob show` print it, outputs' texts included: `>>>`
+    marks only what was sent; what --check (or a skip) kept back is listed as not sent,
+    after the note and the diff that say why."""
+    head = f"\n== task '{step.task}' [{step.kind.value}] {step.status.value}"
+    if step.status is not Status.SKIPPED:
+        head += f"  started: {_stamp(step.started or 0.0)}  duration: {step.duration_s:.3f}s"
     lines = [head]
-    if step.get("error"):
-        lines.append(f"!! {step['failure']}: {step['error']}")
-    commands, outputs = step["commands"], step.get("outputs") or []
-    if step["kind"] == TaskKind.SHOW.value:
+    if step.error:
+        lines.append(f"!! {step.failure}: {step.error}")
+    commands, outputs = step.commands, step.outputs
+    if step.kind is TaskKind.SHOW:
         for i, command in enumerate(commands):
             lines.append(f">>> {command}")
             if i < len(outputs):
@@ -272,145 +269,69 @@ def step_log(step: Mapping[str, Any], check: bool = False) -> list[str]:
     elif _sent(step, check):
         lines.extend(f">>> {command}" for command in commands)
         lines.extend(output.rstrip("\n") for output in outputs)
-    if step.get("note"):
-        lines.append(f"-- {step['note']}")
-    if step.get("diff"):
+    if step.note:
+        lines.append(f"-- {step.note}")
+    if step.diff:
         lines.append("-- config lines (+ sent, or to send with --check):")
-        lines.append(step["diff"].rstrip("\n"))
-    elif step["kind"] != TaskKind.SHOW.value and not _sent(step, check):
+        lines.append(step.diff.rstrip("\n"))
+    elif step.kind is not TaskKind.SHOW and not _sent(step, check):
         lines.extend(f"-- not sent: {command}" for command in commands)
-    for item in step.get("checks") or ():
-        evidence = f": {item['evidence']}" if item["evidence"] else ""
-        lines.append(f"?? check '{item['name']}': {item['status']}{evidence}")
+    for item in step.checks:
+        evidence = f": {item.evidence}" if item.evidence else ""
+        lines.append(f"?? check '{item.name}': {item.status.value}{evidence}")
     return lines
 
 
-def _sent(step: Mapping[str, Any], check: bool) -> bool:
+def _sent(step: StepDoc, check: bool) -> bool:
     """Whether a step's lines reached the device: not under --check, not when skipped, not
     when the device already had them (a config step `unchanged`)."""
-    if check or step["status"] == Status.SKIPPED.value:
+    if check or step.status is Status.SKIPPED:
         return False
-    return not (step["status"] == Status.OK.value and step.get("note") == "unchanged")
+    return not (step.status is Status.OK and step.note == "unchanged")
 
 
 def load_host(run_dir: Path, host: str) -> dict[str, Any]:
-    """A host's JSON from a run folder, with each step's outputs read back from the store."""
-    data: dict[str, Any] = json.loads((run_dir / "hosts" / f"{safe_name(host)}.json").read_text())
-    store = OutputStore(run_dir.parent / "outputs")
-    for step in data["steps"]:
-        step["outputs"] = [store.get(digest) for digest in step.get("outputs", [])]
-    return data
+    """A host's file from a run folder as data, each step's outputs read back from the
+    store as texts (readers of the run folder use runner.report.document.read_host)."""
+    return host_json(read_host(run_dir, host))
 
 
-def host_result(data: dict[str, Any]) -> HostResult:
-    """A host file (or report.json's entry for a host) read back as the HostResult it was
-    written from, without its outputs: the reader to host_dict's writer."""
-    steps = tuple(
-        StepResult(
-            task=step["task"],
-            kind=TaskKind(step["kind"]),
-            commands=tuple(step["commands"]),
-            status=Status(step["status"]),
-            failure=_failure(step.get("failure")),
-            error=step.get("error"),
-            started=step.get("started") or 0.0,
-            duration=step.get("duration_s") or 0.0,
-            checks=tuple(
-                CheckResult(c["name"], CheckStatus(c["status"]), c["evidence"])
-                for c in step.get("checks", ())
-            ),
-            diff=step.get("diff"),
-            note=step.get("note"),
-        )
-        for step in data["steps"]
-    )
-    return HostResult(
-        host=data["host"],
-        status=Status(data["status"]),
-        steps=steps,
-        failure=_failure(data.get("failure")),
-        error=data.get("error"),
-        started=data.get("started") or 0.0,
-        duration=data.get("duration_s") or 0.0,
-    )
-
-
-def _failure(value: str | None) -> FailureClass | None:
-    """A failure class read back from JSON (a ValueError if it names none)."""
-    return FailureClass(value) if value else None
-
-
-def _value(failure: FailureClass | None) -> str | None:
-    """A failure class as JSON has it: its value."""
-    return failure.value if failure is not None else None
-
-
-def step_dict(step: StepResult, outputs: list[str] | None = None) -> dict[str, Any]:
-    """A step for JSON; `outputs` are the store's digests of its outputs (host files only)."""
-    data: dict[str, Any] = {
-        "task": step.task,
-        "kind": step.kind.value,
-        "status": step.status.value,
-        "commands": list(step.commands),
-        "failure": _value(step.failure),
-        "error": step.error,
-        "started": step.started or None,
-        "duration_s": round(step.duration, 4),
-        "note": step.note,
-    }
-    if step.checks:
-        data["checks"] = [
-            {"name": c.name, "status": c.status.value, "evidence": c.evidence} for c in step.checks
-        ]
-    if step.diff is not None:
-        data["diff"] = step.diff
-    if outputs is not None:
-        data["outputs"] = outputs
-        if step.parsed is not None:
-            data["parsed"] = [dict(row) for row in step.parsed]
-    return data
-
-
-def host_dict(result: HostResult, digests: list[list[str]] | None = None) -> dict[str, Any]:
-    name = safe_name(result.host)
-    steps = [step_dict(s, digests[i] if digests else None) for i, s in enumerate(result.steps)]
-    return {
-        "host": result.host,
-        "status": result.status.value,
-        "failure": _value(result.failure),
-        "error": result.error,
-        "started": result.started or None,
-        "duration_s": round(result.duration, 4),
-        "log": f"hosts/{name}.log",
-        "data": f"hosts/{name}.json",
-        "steps": steps,
-        # Only a cluster run names its pollers: a local run's report stays as it was.
-        **({"poller": result.poller} if result.poller else {}),
-    }
-
-
-def summarize(report: Report) -> dict[str, Any]:
-    counts = {s.value: 0 for s in Status}
-    failures: dict[str, int] = {}
+def summarize(report: Report) -> Summary:
+    counts = dict.fromkeys(Status, 0)
+    failures: dict[FailureClass, int] = {}
     for result in report.hosts.values():
-        counts[result.status.value] += 1
+        counts[result.status] += 1
         if result.failure and result.failed:  # a skipped host's reason is not a failure
-            failures[result.failure.value] = failures.get(result.failure.value, 0) + 1
-    return {"hosts": len(report.hosts), **counts, "failures": failures}
+            failures[result.failure] = failures.get(result.failure, 0) + 1
+    return Summary(
+        hosts=len(report.hosts),
+        ok=counts[Status.OK],
+        changed=counts[Status.CHANGED],
+        failed=counts[Status.FAILED],
+        skipped=counts[Status.SKIPPED],
+        failures=failures,
+    )
 
 
-def report_dict(report: Report, job: Job, meta: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "format": "netjob-report/1",
-        "netjob_version": __version__,
-        "job": {"name": job.name, "file": str(job.path)},
-        "run_id": report.run_dir.name,
-        "started": report.started,
-        "duration_s": round(report.duration, 3),
-        "interrupted": report.interrupted,
-        "stopped": report.stopped,
-        **meta,
-        "summary": summarize(report),
-        "compliance": compliance(report.hosts.values()),
-        "hosts": {name: host_dict(r) for name, r in sorted(report.hosts.items())},
-    }
+def report_doc(
+    report: Report, job: Job, meta: RunMeta | None = None, saved: tuple[SavedDoc, ...] = ()
+) -> ReportDoc:
+    """A run's report.json as its record: the Report, the job, the caller's meta and where
+    save_to files went."""
+    meta = meta or RunMeta()
+    return ReportDoc(
+        netjob_version=__version__,
+        job=JobRef(job.name, str(job.path)),
+        run_id=report.run_dir.name,
+        started=report.started,
+        duration_s=round(report.duration, 3),
+        interrupted=report.interrupted,
+        stopped=report.stopped,
+        inventory=meta.inventory,
+        workers=meta.workers,
+        check=meta.check,
+        saved=saved,
+        summary=summarize(report),
+        compliance=compliance(report.hosts.values()),
+        hosts={name: host_doc(r) for name, r in sorted(report.hosts.items())},
+    )
