@@ -160,7 +160,7 @@ def test_each_lab_platform_applies_a_flat_task_in_context_then_sends_nothing(
     """With an enable secret set for every host: platforms without enable ignore it."""
     case = CASES[platform]
     save = "save" in case
-    job = _job(tmp_path, "flat", _config_task("push", case["flat"], save=save))
+    job = _job(tmp_path, "flat", _config_task("push", case["flat"], save_config=save))
     reports = tmp_path / "reports"
     with start_lab(devices=1, platforms=(platform,)) as lab:
         inventory = _inventory(tmp_path, lab)
@@ -248,7 +248,7 @@ def test_a_refused_commit_fails_and_discards_the_candidate(tmp_path: Path, platf
 @pytest.mark.parametrize("platform", [p for p in LAB_PLATFORMS if "save" in CASES[p]])
 def test_a_refused_save_fails_the_step(tmp_path: Path, platform: str) -> None:
     case = CASES[platform]
-    job = _job(tmp_path, "save", _config_task("push", case["flat"], save=True))
+    job = _job(tmp_path, "save", _config_task("push", case["flat"], save_config=True))
     reports = tmp_path / "reports"
     faults = parse_faults([f"r001=reject:{case['save']}"])
     with start_lab(devices=1, platforms=(platform,), faults=faults) as lab:
@@ -289,8 +289,8 @@ def test_a_failed_parse_is_visible_everywhere_and_its_saved_rows_are_an_error(
         tmp_path,
         "parse",
         "  - name: running\n    show: show running-config\n    parse: textfsm\n"
-        "    save_as: running\n"
-        '  - name: use rows\n    show: "show interfaces {{ saved.running[0].interface }}"\n',
+        "    register: running\n"
+        '  - name: use rows\n    show: "show interfaces {{ registered.running[0].interface }}"\n',
     )
     reports = tmp_path / "reports"
     with start_lab(devices=1) as lab:
@@ -299,7 +299,7 @@ def test_a_failed_parse_is_visible_everywhere_and_its_saved_rows_are_an_error(
     running, use = load_host(run, "r001")["steps"]
     assert running["status"] == "ok" and running["note"].startswith("parse failed: "), running
     assert use["status"] == "failed" and use["failure"] == "template_error", use
-    assert "reads saved.running, but task 'running' could not parse its output" in use["error"]
+    assert "reads registered.running, but task 'running' could not parse its output" in use["error"]
     assert "parse failed: " in (run / "hosts" / "r001.log").read_text()
     assert "parse failed: " in (run / "report.html").read_text()
     assert "[running] parse failed: " in capsys.readouterr().out

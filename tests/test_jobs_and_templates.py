@@ -16,7 +16,7 @@ vars: {prefix: uplink}
 tasks:
   - name: ntp
     config: ["ntp server {{ ntp_server }}"]
-    save: true
+    save_config: true
   - name: desc
     template: desc.j2
   - name: verify
@@ -33,7 +33,7 @@ def job_file(write):  # type: ignore[no-untyped-def]
 def test_job_file_loads_tasks_in_order(job_file: Path) -> None:
     job = load_job(job_file)
     assert [t.kind for t in job.tasks] == [TaskKind.CONFIG, TaskKind.TEMPLATE, TaskKind.SHOW]
-    assert job.tasks[0].save and job.hosts == "core"
+    assert job.tasks[0].save_config and job.hosts == "core"
 
 
 def test_every_step_of_every_host_renders_with_precedence(
@@ -96,8 +96,8 @@ def test_template_syntax_error_names_the_task(write, inventory_file: Path) -> No
             r"j.yaml:3: tasks\[0\].read_timeout: expected a number",
         ),
         (
-            "tasks:\n  - show: x\n    save: true\n",
-            r"save: applies to config and template tasks only",
+            "tasks:\n  - show: x\n    save_config: true\n",
+            r"save_config: applies to config and template tasks only",
         ),
         ("tasks:\n  - template: missing.j2\n", r"template file missing.j2 not found"),
         ("tasks:\n  - show: [x\n", r"j.yaml:3: invalid YAML"),
@@ -119,3 +119,38 @@ def test_every_shipped_playbook_loads_and_plans() -> None:
         selection = core.select(path, root / "inventory.yaml", None, ["ntp_server=192.0.2.10"])
         items = core.plan(selection)
         assert items and all(s.commands or s.sources for i in items for s in i.steps), path
+
+
+def test_renamed_task_keys_work_for_one_release_with_a_note(
+    write, inventory_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:  # type: ignore[no-untyped-def]
+    """`save:` is now `save_config:` and `save_as:` is now `register:` (outputs read as
+    `registered.NAME`): a job written with the old names runs the same, and says so."""
+    job = write(
+        "old.yaml",
+        "hosts: core\ntasks:\n"
+        "  - name: ntp\n    config: ['ntp server 192.0.2.1']\n    save: true\n"
+        "  - name: before\n    show: show run | include ntp\n    save_as: ntp_now\n"
+        '  - name: after\n    show: "show ip {{ saved.ntp_now }}"\n',
+    )
+    with caplog.at_level("WARNING", logger="runner.notes"):
+        selection = core.select(job, [inventory_file])
+        items = core.plan(selection)
+    tasks = selection.job.tasks
+    assert tasks[0].save_config and tasks[1].register == "ntp_now"
+    assert all(item.steps[0].save_config for item in items)
+    notes = [r.getMessage() for r in caplog.records]
+    assert any("old.yaml:5: `save:` is now `save_config:`" in n for n in notes), notes
+    assert any("old.yaml:8: `save_as:` is now `register:`" in n for n in notes), notes
+    assert any("`saved.` is now `registered.`" in n for n in notes), notes
+
+
+def test_a_task_with_an_old_and_a_new_key_name_is_refused(write) -> None:  # type: ignore[no-untyped-def]
+    job = write(
+        "both.yaml",
+        "tasks:\n  - config: [x]\n    save: true\n    save_config: true\n",
+    )
+    with pytest.raises(
+        LoadError, match=r"both.yaml:3: tasks\[0\].save: the old name of save_config:"
+    ):
+        load_job(job)

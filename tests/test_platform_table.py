@@ -133,7 +133,7 @@ def test_save_on_a_platform_without_a_save_is_refused_before_anything_connects()
                 name="push",
                 kind=TaskKind.CONFIG,
                 lines=("logging host 192.0.2.1",),
-                save=True,
+                save_config=True,
                 line=4,
             ),
         ),

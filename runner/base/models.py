@@ -189,10 +189,10 @@ class Task:
     template: Path | None = None
     read_timeout: float | None = None
     expect_string: str | None = None
-    save: bool = False
+    save_config: bool = False  # the device's save (write memory, commit) after the lines
     line: int = 0  # where the task starts in the job file, for error messages
     parse: str | None = None  # "textfsm" (ntc-templates) or a TextFSM template's path
-    save_as: str | None = None  # later tasks see the output as saved.<name>
+    register: str | None = None  # later tasks see the output as registered.<name>
     checks: tuple[Check, ...] = ()
     when: str | None = None  # a Jinja2 expression; false skips the task on that host
     save_to: str | None = None  # a file (templated) that gets the output, e.g. backups
@@ -219,7 +219,7 @@ class Job:
 class Step:
     """A Task rendered for one Host: exactly what will be sent.
 
-    A task that uses `saved.*` (outputs of earlier steps) or `when:` can only be finished
+    A task that uses `registered.*` (outputs of earlier steps) or `when:` can only be finished
     on the device: then `sources` keeps its templates and `context` its variables, every
     other variable having already been checked when the job was expanded."""
 
@@ -228,9 +228,9 @@ class Step:
     commands: tuple[str, ...]
     read_timeout: float | None = None
     expect_string: str | None = None
-    save: bool = False
+    save_config: bool = False
     parse: str | None = None
-    save_as: str | None = None
+    register: str | None = None
     checks: tuple[Check, ...] = ()
     when: str | None = None
     save_to: str | None = None

@@ -23,7 +23,7 @@ class Save(str, Enum):
 
     NETMIKO = "netmiko"  # netmiko's save_config() (write memory, copy run start, save)
     COMMIT = "commit"  # the commit that applies a change also keeps it (Junos, IOS-XR)
-    NONE = "none"  # no save: `save: true` is refused when the job is loaded
+    NONE = "none"  # no save: `save_config: true` is refused when the job is loaded
 
 
 class Planner(str, Enum):
@@ -536,7 +536,7 @@ def support_table() -> str:
         save = {
             Save.NETMIKO: "netmiko's save, checked",
             Save.COMMIT: "the commit keeps it",
-            Save.NONE: "none (`save: true` refused)",
+            Save.NONE: "none (`save_config: true` refused)",
         }[info.save]
         planning = {
             Planner.HIER: "hier_config",

@@ -9,7 +9,7 @@ fields are errors naming file:line and key.
         show: show ip interface brief          # one command or a list
       - name: ntp
         config: ["ntp server {{ ntp_server }}"]
-        save: true                             # `write memory` after the lines
+        save_config: true                      # `write memory` after the lines
       - name: descriptions
         template: templates/descriptions.j2    # relative to the job file
         read_timeout: 60                       # seconds; expect_string: a prompt regex
@@ -27,7 +27,7 @@ from runner.base.models import Answer, Check, Job, Task, TaskKind
 from runner.load import schema
 from runner.load.checks import parse_checks
 from runner.load.schema import At
-from runner.load.yamlio import line_of, load_yaml
+from runner.load.yamlio import LineDict, line_of, load_yaml
 
 JOB_KEYS = ("name", "hosts", "vars", "tasks", "description", "normalize")
 TASK_KEYS = (
@@ -35,11 +35,11 @@ TASK_KEYS = (
     "show",
     "config",
     "template",
-    "save",
+    "save_config",
     "read_timeout",
     "expect_string",
     "parse",
-    "save_as",
+    "register",
     "checks",
     "when",
     "save_to",
@@ -53,6 +53,10 @@ TASK_KEYS = (
     "allow_disconnect",
 )
 KINDS = ("show", "config", "template", "command", "put", "get")
+# Task keys renamed so that a word means one thing: "save" is storing (the device's config,
+# save_to's files), keeping an output for later tasks is registering (Ansible's word). The
+# old names work, with a note, until netjob 0.3.
+RENAMED = {"save": "save_config", "save_as": "register"}
 # Commands that end the session by design: refused unless the task says allow_disconnect.
 DISCONNECTS = re.compile(r"^\s*(?:reload|reboot|request\s+system\s+reboot)\b", re.I)
 
@@ -121,6 +125,25 @@ def _one_play(data: Any, at: At) -> Any:
     return data
 
 
+def _renamed(item: dict[str, Any], at: At) -> None:
+    """A task written with an old key name reads as the new one, with a note."""
+    for old, new in RENAMED.items():
+        if old not in item:
+            continue
+        if new in item:
+            raise at.child(old, item).fail(f"the old name of {new}:; keep only {new}:")
+        notes.warning(
+            "%s:%s: `%s:` is now `%s:`; the old name works until netjob 0.3",
+            at.file,
+            line_of(item, old),
+            old,
+            new,
+        )
+        item[new] = item.pop(old)
+        if isinstance(item, LineDict) and old in item.key_lines:
+            item.key_lines[new] = item.key_lines.pop(old)
+
+
 def _when(item: dict[str, Any], at: At) -> str | None:
     """A Jinja2 expression; Ansible's `"{{ expr }}"` and `true`/`false` are read too."""
     value = item.get("when")
@@ -161,6 +184,7 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
             "expected a task (a mapping with show:, config: or template:)", line_of(item) or None
         )
     at = At(at.file, at.path, item, None)
+    _renamed(item, at)
     schema.check_keys(item, at, TASK_KEYS)
     kinds = [k for k in KINDS if k in item]
     if len(kinds) != 1:
@@ -189,8 +213,10 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         lines = schema.strings(item, kind.value, at)
         if not lines:
             raise at.child(kind.value, item).fail("expected at least one command")
-    if kind not in (TaskKind.CONFIG, TaskKind.TEMPLATE) and "save" in item:
-        raise at.child("save", item).fail("save: applies to config and template tasks only")
+    if kind not in (TaskKind.CONFIG, TaskKind.TEMPLATE) and "save_config" in item:
+        raise at.child("save_config", item).fail(
+            "save_config: applies to config and template tasks only"
+        )
     default = lines[0] if kind is TaskKind.SHOW else f"{kind.value}: {(lines or (rel,))[0]}"
     prompts = _prompts(item, at, kind)
     allow_disconnect = schema.boolean(item, "allow_disconnect", at)
@@ -205,10 +231,10 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         template=template,
         read_timeout=schema.number(item, "read_timeout", at, 0.1, 86400),
         expect_string=schema.string(item, "expect_string", at),
-        save=schema.boolean(item, "save", at),
+        save_config=schema.boolean(item, "save_config", at),
         line=line_of(item),
         parse=parse,
-        save_as=_identifier(item, "save_as", at),
+        register=_identifier(item, "register", at),
         checks=checks,
         when=_when(item, at),
         save_to=_save_to(item, at, kind),

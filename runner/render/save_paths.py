@@ -4,7 +4,7 @@ The job's author owns their file system: the text written in `save_to:` and the 
 of the job's own `vars:` and `-e` may make an absolute path or a relative one, with `..`;
 a relative path is relative to the job file's folder (as `template:` is), so a cron job
 writes to the same place whatever its working folder. What comes from inventory or
-device data (`host.*`, inventory vars, `saved.*`, loop items drawn from them) is one part
+device data (`host.*`, inventory vars, `registered.*`, loop items drawn from them) is one part
 of a name: it stays inside the folder it is rendered into, its separators, leading dots
 and control characters made safe (runner.base.safe_files.safe_name), so a host named `../../x` or
 `a/b` writes `…/_-<hash>`, `…/a_b-<hash>`.
@@ -97,9 +97,9 @@ def _compiled(source: str) -> jinja2.Template:
 
 
 def owned_names(job_vars: Iterable[str], extra_vars: Iterable[str]) -> frozenset[str]:
-    """The job's `vars:` and `-e` names; never `host`, `saved` or `item` (the loop's,
-    owned only when loop_is_owned)."""
-    return frozenset({*job_vars, *extra_vars} - {"host", "saved", "item"})
+    """The job's `vars:` and `-e` names; never `host`, `registered` (`saved` before) or
+    `item` (the loop's, owned only when loop_is_owned)."""
+    return frozenset({*job_vars, *extra_vars} - {"host", "registered", "saved", "item"})
 
 
 def loop_is_owned(loop: str | tuple[Any, ...] | None, owned: frozenset[str]) -> bool:

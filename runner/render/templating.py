@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
+import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -33,6 +34,11 @@ _ENV = sandbox.Sandbox(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
 MAX_TEMPLATE_BYTES = 1_000_000  # a template file
+# Earlier tasks' outputs kept by `register: NAME`, as registered.NAME; `saved` is the name
+# they had (with `save_as:`) before "save" came to mean only storing: kept for one release.
+REGISTERED = "registered"
+OLD_REGISTERED = ("saved",)
+_notes = logging.getLogger("runner.notes")  # the CLI prints them, one line each, on stderr
 _UNDEFINED = re.compile(r"'([^']+)' is undefined")
 _NO_FILTER = re.compile(r"No (filter|test) named '([^']+)'")
 _SHOWN = 12  # filter names an unknown-filter error lists
@@ -43,7 +49,7 @@ class _Compiled:
     task: Task
     # Per platform for tasks written per platform; one entry, "", for the others.
     variants: Mapping[str, tuple[tuple[str, ...], tuple[jinja2.Template, ...]]]
-    deferred: bool  # uses `saved` or `when`: finished on the device, see Step
+    deferred: bool  # uses `registered` or `when`: finished on the device, see Step
     total: sandbox.Total  # one for every task of the job: rendering is bounded in all too
     # An unknown filter: told per host (job, task, host), as other template errors are.
     problem: str | None = None
@@ -61,8 +67,8 @@ class _Compiled:
 
 
 class _Anything:
-    """Stands in for `saved` while checking a deferred task before any connection: every
-    other variable must still be defined, but saved outputs are not known yet."""
+    """Stands in for `registered` while checking a deferred task before any connection:
+    every other variable must still be defined, but registered outputs are not known yet."""
 
     def __getattr__(self, name: str) -> _Anything:
         return self
@@ -113,9 +119,18 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
         }
         every = [source for sources in texts.values() for source in sources]
         strings = [*every, *(s for c in task.checks for s in _strings(c)), task.save_to or ""]
-        uses_saved = any(
-            "saved" in meta.find_undeclared_variables(_ENV.parse(text)) for text in strings
-        )
+        names = {n for text in strings for n in meta.find_undeclared_variables(_ENV.parse(text))}
+        uses_saved = bool(names & {REGISTERED, *OLD_REGISTERED})
+        for old in sorted(names & set(OLD_REGISTERED)):
+            _notes.warning(
+                "%s:%s: task '%s': `%s.` is now `%s.` (as `save_as:` is now `register:`); "
+                "the old name works until netjob 0.3",
+                job.path,
+                task.line,
+                task.name,
+                old,
+                REGISTERED,
+            )
     except jinja2.TemplateAssertionError as exc:
         if _NO_FILTER.search(str(exc)):
             return _Compiled(task, {}, False, total, _explain(exc))
@@ -144,7 +159,7 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"{job.path}:{task.line}: task '{task.name}': when: is not a Jinja2 expression "
-            f"({exc.message}); write one such as \"'ntp' not in saved.config\"",
+            f"({exc.message}); write one such as \"'ntp' not in registered.config\"",
             **inline,
         ) from None
     except (RecursionError, MemoryError) as exc:
@@ -206,8 +221,8 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
     task = item.task
     sources, templates = item.variant(host)
     if item.deferred:
-        # Checked now with a stand-in for `saved`; rendered for real on the device.
-        trial = {**context, "saved": _Anything()}
+        # Checked now with a stand-in for `registered`; rendered for real on the device.
+        trial = {**context, **dict.fromkeys((REGISTERED, *OLD_REGISTERED), _Anything())}
         for template in templates:
             template.render(trial)
         if task.when is not None:
@@ -268,9 +283,9 @@ def _step(
         commands=commands,
         read_timeout=task.read_timeout,
         expect_string=task.expect_string,
-        save=task.save,
+        save_config=task.save_config,
         parse=task.parse,
-        save_as=task.save_as,
+        register=task.register,
         checks=checks,
         when=task.when,
         save_to=save_to if context is None else task.save_to,
@@ -283,11 +298,12 @@ def _step(
 
 
 def finish_step(step: Step, saved: Mapping[str, Any]) -> Step | None:
-    """Render a deferred step on the device, now that `saved` is known; None when its
-    `when:` is false. Raises TemplateError."""
+    """Render a deferred step on the device, now that the registered outputs are known;
+    None when its `when:` is false. Raises TemplateError."""
     if step.context is None:
         return step
-    context = {**step.context, "saved": dict(saved)}
+    registered = dict(saved)  # one mapping under the new name and the old
+    context = {**step.context, **{name: registered for name in (REGISTERED, *OLD_REGISTERED)}}
     with sandbox.budget(None), _guard(f"task '{step.task}'", task=step.task):
         if step.when is not None and not _ENV.compile_expression(step.when)(**context):
             return None

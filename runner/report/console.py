@@ -284,8 +284,8 @@ class View:
                 soft_wrap=True,
             )
             for step in item.steps:
-                save = " (then save)" if step.save else ""
-                later = " (rendered on the device: uses saved outputs or when:)"
+                save = " (then save)" if step.save_config else ""
+                later = " (rendered on the device: uses registered outputs or when:)"
                 self.console.print(
                     f"  [{step.kind.value}] {step.task}{save}{later if step.sources else ''}",
                     highlight=False,

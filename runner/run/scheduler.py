@@ -54,20 +54,22 @@ def expand(
 
 
 def _check_saves(job: Job, items: Sequence[WorkItem]) -> None:
-    """`save: true` on a platform without a save is refused before anything connects:
+    """`save_config: true` on a platform without a save is refused before anything connects:
     found after the lines were applied, it would fail a host that did change."""
     verdicts: dict[str, bool] = {}
     for item in items:
         platform = item.host.platform
         for step in item.steps:
-            if step.save and not verdicts.setdefault(platform, capabilities.can_save(platform)):
+            if step.save_config and not verdicts.setdefault(
+                platform, capabilities.can_save(platform)
+            ):
                 task = next((t for t in job.tasks if t.name == step.task), None)
                 where = f"{job.path}:{task.line}" if task and task.line else str(job.path)
                 raise InputError(
-                    f"{where}: task '{step.task}' has save: true, but host "
+                    f"{where}: task '{step.task}' has save_config: true, but host "
                     f"'{item.host.name}' is {platform}, which has no save (netmiko has none "
-                    "for it); drop save: true for this platform (when: or a per-platform "
-                    "task)"
+                    "for it); drop save_config: true for this platform (when: or a "
+                    "per-platform task)"
                 )
 
 

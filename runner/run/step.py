@@ -34,7 +34,7 @@ from runner.run.audit import evaluate_all
 
 @dataclass(frozen=True)
 class ParseFailed:
-    """What `save_as` keeps for a step whose parse failed: later steps that read it fail
+    """What `register` keeps for a step whose parse failed: later steps that read it fail
     with the reason, instead of taking raw text for rows."""
 
     task: str
@@ -217,12 +217,15 @@ def _reads_failed_parse(step: Step, saved: Mapping[str, Any]) -> str | None:
         return None
     text = " ".join([*step.sources, step.when or "", step.save_to or ""])
     for name, value in failed.items():
-        if re.search(
-            rf"\bsaved\s*(?:\.\s*{re.escape(name)}\b|\[\s*['\"]{re.escape(name)}['\"])", text
-        ):
+        # `registered`, or its old name `saved` (runner.render.templating)
+        found = re.search(
+            rf"\b(registered|saved)\s*(?:\.\s*{re.escape(name)}\b|\[\s*['\"]{re.escape(name)}['\"])",
+            text,
+        )
+        if found:
             return (
-                f"task '{step.task}' reads saved.{name}, but task '{value.task}' could not "
-                f"parse its output: {value.reason}"
+                f"task '{step.task}' reads {found.group(1)}.{name}, but task '{value.task}' "
+                f"could not parse its output: {value.reason}"
             )
     return None
 
@@ -243,8 +246,8 @@ def _audit(
         checks = tuple(
             replace(c, evidence=problem) if c.status is CheckStatus.ERROR else c for c in checks
         )
-    if step.save_as:
-        state.saved[step.save_as] = (
+    if step.register:
+        state.saved[step.register] = (
             ParseFailed(step.task, problem)
             if problem is not None
             else (parsed if parsed is not None else output)
@@ -286,7 +289,7 @@ def _configure(
     sent = lines
     try:
         outputs.append(connection.send_config(lines, timeout))
-        if step.save:
+        if step.save_config:
             outputs.append(connection.save())
     except DeviceError as exc:
         # The host log and report.json say what reached the device and what it answered.
