@@ -163,7 +163,8 @@ class View:
         self._failed({n: h for n, h in hosts.items() if h.status is Status.FAILED})
         self._compliance(data.compliance)
         summary = data.summary
-        parts = [f"{summary.ok} ok", f"{summary.changed} changed"]
+        # `changed` only when something changed: a show or audit run reads "N ok, K failed".
+        parts = [f"{summary.ok} ok", *([f"{summary.changed} changed"] * bool(summary.changed))]
         if len(held):
             parts.append(f"{len(held)} skipped (interrupted)")
         if summary.skipped - len(held):
