@@ -242,7 +242,7 @@ def run(
             {
                 "inventory": str(selection.inventory.source),
                 "workers": options.workers,
-                "check": options.policy.check,
+                "check": options.policy.dry_run,  # report.json's key for a dry run
             },
         )
         # run.json names the run's hosts, so a run cut short can be read back.
@@ -400,12 +400,12 @@ def console_view(
     verbose: bool = False,
     quiet: bool = False,
     diff: bool = False,
-    check: bool = False,
+    dry_run: bool = False,
 ) -> View:
     """What a person sees: hosts as they finish, summaries, plans, listings, outputs."""
     from runner.report.console import View
 
-    return View(console, verbose=verbose, quiet=quiet, diff=diff, check=check)
+    return View(console, verbose=verbose, quiet=quiet, diff=diff, dry_run=dry_run)
 
 
 def live_view(view: View, total: int) -> LiveView:
@@ -487,7 +487,7 @@ def parse_amount(text: str, option: str) -> Amount:
 
 
 def policy(
-    check: bool = False,
+    dry_run: bool = False,
     host_timeout: float | None = None,
     retries: int | None = None,
     max_logins: int | None = None,
@@ -500,7 +500,7 @@ def policy(
         "retries": retries,
         "max_logins": max_logins,
     }
-    return Policy(check=check, **{k: v for k, v in given.items() if v is not None})
+    return Policy(dry_run=dry_run, **{k: v for k, v in given.items() if v is not None})
 
 
 def new_interrupt(listener: Callable[[], None]) -> scheduler.Interrupt:
@@ -572,7 +572,8 @@ def host_outputs(run_dir: Path, pattern: str | None = None) -> dict[str, HostDoc
 
 
 def host_logs(run_dir: Path, pattern: str) -> HostLogs:
-    """`netjob show`: the matching hosts' logs, the tasks they ran, and the run's --check."""
+    """`netjob show`: the matching hosts' logs, the tasks they ran, and whether the run was
+    a dry run."""
     from runner.report.history import host_logs as logs
 
     return logs(run_dir, pattern)

@@ -91,7 +91,7 @@ def test_forks_check_and_diff_short_flags_reach_the_run(
         result = runner.invoke(app, argv, env={})
         assert result.exit_code == 2 and "stop here" in result.stderr, result.output
     assert [o.workers for o in seen] == [3, 4, 20, 6]  # the last one given wins
-    assert [o.policy.check for o in seen] == [True, False, True, False]
+    assert [o.policy.dry_run for o in seen] == [True, False, True, False]
 
 
 def test_dash_d_shows_what_was_sent(files: Path, fleet: Recorder) -> None:

@@ -99,8 +99,8 @@ def test_the_live_display_shows_a_transfers_bytes_without_v(tmp_path: Path) -> N
 
 
 def test_policy_carries_the_run_folder_into_other_processes(tmp_path: Path) -> None:
-    policy = pickle.loads(pickle.dumps(Policy(host_timeout=7, check=True, run_dir=tmp_path)))
-    assert (policy.run_dir, policy.host_timeout, policy.check) == (tmp_path, 7, True)
+    policy = pickle.loads(pickle.dumps(Policy(host_timeout=7, dry_run=True, run_dir=tmp_path)))
+    assert (policy.run_dir, policy.host_timeout, policy.dry_run) == (tmp_path, 7, True)
     assert Policy().run_dir is None
 
 

@@ -68,7 +68,7 @@ class TaskKind(str, Enum):
     CONFIG = "config"
     TEMPLATE = "template"
     # Exec commands that act (copy, delete, clear, reload): answered questions, `changed`,
-    # never sent under --check.
+    # never sent in a dry run (--check).
     COMMAND = "command"
     PUT = "put"  # a file to the device over SCP
     GET = "get"  # a file from the device over SCP
@@ -262,7 +262,7 @@ class StepResult:
     duration: float = 0.0
     checks: tuple[CheckResult, ...] = ()
     parsed: tuple[Mapping[str, Any], ...] | None = None
-    diff: str | None = None  # config steps: what was (or, with --check, would be) sent
+    diff: str | None = None  # config steps: what was (or, in a dry run, would be) sent
     note: str | None = None  # e.g. "unchanged", "when: false"
     save_to: str | None = None
 

@@ -48,7 +48,7 @@ def cmd(
             "applied before the commands.",
         ),
     ] = None,
-    check: Annotated[
+    dry_run: Annotated[
         bool,
         typer.Option("--check", "-C", help="Show what --config would change; send nothing."),
     ] = False,
@@ -95,7 +95,7 @@ def cmd(
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,
-            policy=core.policy(check=check),  # netmiko: imported once hosts are to run
+            policy=core.policy(dry_run=dry_run),  # netmiko: imported once hosts are to run
             processes=core.processes_for_this_machine(),
         )
         if output == "table" and console.is_terminal and not console.no_color:
@@ -109,6 +109,6 @@ def cmd(
     if output == "json":
         typer.echo(json.dumps(answers.document(), indent=1))
         raise typer.Exit(int(answers.exit_code))
-    for label, folds in answers.sections(diff=diff or check):
+    for label, folds in answers.sections(diff=diff or dry_run):
         view.print_folds(label, folds)  # one heading, then each distinct answer under its hosts
     raise typer.Exit(int(print_report(report.run_dir, "table", core.console_view(console))))

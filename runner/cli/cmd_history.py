@@ -81,7 +81,7 @@ def show(
     for log in logs.hosts:
         if log.heading is not None:
             view.console.print(log.heading, highlight=False, markup=False, soft_wrap=True)
-        view.outputs(log.data, task, logs.check)
+        view.outputs(log.data, task, logs.dry_run)
 
 
 @app.command("diff")

@@ -112,7 +112,7 @@ def run(
             "hosts in flight finish, the rest are skipped.",
         ),
     ] = None,
-    check: Annotated[
+    dry_run: Annotated[
         bool,
         typer.Option(
             "--check",
@@ -166,8 +166,8 @@ def run(
         console,
         verbose=verbose >= 1,
         quiet=quiet or output != "table",
-        diff=diff or check,
-        check=check,
+        diff=diff or dry_run,
+        dry_run=dry_run,
     )
     try:
         selection = core.select(
@@ -192,7 +192,7 @@ def run(
                 raise typer.Exit(int(ExitCode.OK))
         # netmiko: imported once hosts are to run
         policy = core.policy(
-            host_timeout=host_timeout, retries=retries, max_logins=max_logins, check=check
+            host_timeout=host_timeout, retries=retries, max_logins=max_logins, dry_run=dry_run
         )
         interrupt = core.new_interrupt(view.interrupted)
 

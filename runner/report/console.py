@@ -49,7 +49,7 @@ def kept_back(host: HostDoc | HostResult) -> bool:
 
 class View:
     """With `verbose` (-v), each host's outputs under its line as it finishes (folded at
-    the end by `folded`); `check` says nothing was sent, so no line is marked as sent."""
+    the end by `folded`); `dry_run` says nothing was sent, so no line is marked as sent."""
 
     def __init__(
         self,
@@ -57,13 +57,13 @@ class View:
         verbose: bool = False,
         quiet: bool = False,
         diff: bool = False,
-        check: bool = False,
+        dry_run: bool = False,
     ) -> None:
         self.console = console
         self.verbose = verbose
         self.quiet = quiet
         self.diff = diff
-        self.check = check
+        self.dry_run = dry_run
         self.printed: set[str] = set()  # hosts whose line is on the screen already
         self.told = False  # the interrupt's notice is printed
 
@@ -118,7 +118,7 @@ class View:
             lines = [
                 f"  {part}"
                 for step in result.steps
-                for text in step_log(step_doc(step), self.check)
+                for text in step_log(step_doc(step), self.dry_run)
                 for part in text.lstrip("\n").splitlines() or [""]
             ]
             # One print for the host: above a live display each print repaints it, and a
@@ -173,10 +173,10 @@ class View:
         head = "INTERRUPTED: " if data.interrupted else ""
         if data.stopped and not data.interrupted:
             self.console.print(f"ROLLOUT STOPPED: {data.stopped}", style="bold red")
-        check = " (--check: no config sent)" if data.check else ""
+        dry_run = " (--check: no config sent)" if data.check else ""
         self.console.print(
             f"{head}{plural(len(hosts), 'host')}: {', '.join(parts)} "
-            f"in {data.duration_s:.1f}s{check}",
+            f"in {data.duration_s:.1f}s{dry_run}",
             highlight=False,
         )
         for saved in data.saved:  # where save_to files went (runner.render.save_paths)
@@ -230,13 +230,13 @@ class View:
             highlight=False,
         )
 
-    def outputs(self, data: HostDoc, task: str | None, check: bool = False) -> None:
+    def outputs(self, data: HostDoc, task: str | None, dry_run: bool = False) -> None:
         """What a device said in a past run (`netjob show`), as its host log has it."""
         from runner.report.run_folder import step_log
 
         for step in data.steps:
             if task is None or step.task == task:
-                for text in step_log(step, check):
+                for text in step_log(step, dry_run):
                     self._plain(text)
 
     def folded(self, hosts: Mapping[str, HostDoc]) -> None:

@@ -228,7 +228,7 @@ class RunMeta:
 
     inventory: str | None = None
     workers: int | None = None
-    check: bool | None = None  # --check: no config sent
+    check: bool | None = None  # a dry run (--check): no config sent; report.json's key
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -245,7 +245,7 @@ class ReportDoc:
     stopped: str | None  # why the run ended early
     inventory: str | None = field(default=None, metadata=_OPTIONAL)
     workers: int | None = field(default=None, metadata=_OPTIONAL)
-    check: bool | None = field(default=None, metadata=_OPTIONAL)
+    check: bool | None = field(default=None, metadata=_OPTIONAL)  # a dry run (--check)
     saved: tuple[SavedDoc, ...] = field(default=(), metadata=_OPTIONAL)
     summary: Summary
     compliance: ComplianceDoc | None  # `{}` in the JSON: the job has no checks

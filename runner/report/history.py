@@ -270,16 +270,16 @@ class HostLog:
 @dataclass(frozen=True)
 class HostLogs:
     """The hosts of a past run that match a pattern (`netjob show`), the tasks they ran
-    in order, and whether the run was a --check run (no config sent)."""
+    in order, and whether the run was a dry run (--check: no config sent)."""
 
     hosts: tuple[HostLog, ...]
     tasks: tuple[str, ...]
-    check: bool
+    dry_run: bool
 
 
 def host_logs(run: Path, pattern: str) -> HostLogs:
     found = hosts_data(run, pattern)
-    check = bool(report_data(run).check)
+    dry_run = bool(report_data(run).check)
     tasks = tuple(dict.fromkeys(s.task for data in found.values() for s in data.steps))
     logs = []
     for name, data in found.items():
@@ -288,7 +288,7 @@ def host_logs(run: Path, pattern: str) -> HostLogs:
             why = f"  {data.failure}: {data.error}" if data.error else ""
             heading = f"# {name}: {data.status.value}{why}"
         logs.append(HostLog(name, heading, data))
-    return HostLogs(tuple(logs), tasks, check)
+    return HostLogs(tuple(logs), tasks, dry_run)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def render_html(run_dir: Path) -> str:
             version=report.netjob_version,
             interrupted=report.interrupted,
             stopped=report.stopped,
-            check=bool(report.check),
+            dry_run=bool(report.check),
             host_count=counts.hosts,
             counts=[(status.value, n) for status, n in counts.by_status()],
             failures=sorted((failure.value, n) for failure, n in counts.failures.items()),

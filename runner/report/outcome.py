@@ -50,6 +50,6 @@ class PastRun:
         return self.report.stopped
 
     @property
-    def check(self) -> bool:
-        """A --check run: no config was sent."""
+    def dry_run(self) -> bool:
+        """A dry run (--check): no config was sent."""
         return bool(self.report.check)

@@ -244,15 +244,15 @@ class RunWriter:
         ]
         if result.error:
             lines.append(f"# error: {result.error}")
-        check = bool(RunMeta(**self.meta).check)
+        dry_run = bool(RunMeta(**self.meta).check)
         for step in result.steps:
-            lines.extend(step_log(step_doc(step), check))
+            lines.extend(step_log(step_doc(step), dry_run))
         return "\n".join(lines) + "\n"
 
 
-def step_log(step: StepDoc, check: bool = False) -> list[str]:
+def step_log(step: StepDoc, dry_run: bool = False) -> list[str]:
     """A step as the host log and `netjob show` print it, outputs' texts included: `>>>`
-    marks only what was sent; what --check (or a skip) kept back is listed as not sent,
+    marks only what was sent; what a dry run (or a skip) kept back is listed as not sent,
     after the note and the diff that say why."""
     head = f"\n== task '{step.task}' [{step.kind.value}] {step.status.value}"
     if step.status is not Status.SKIPPED:
@@ -266,7 +266,7 @@ def step_log(step: StepDoc, check: bool = False) -> list[str]:
             lines.append(f">>> {command}")
             if i < len(outputs):
                 lines.append(outputs[i].rstrip("\n"))
-    elif _sent(step, check):
+    elif _sent(step, dry_run):
         lines.extend(f">>> {command}" for command in commands)
         lines.extend(output.rstrip("\n") for output in outputs)
     if step.note:
@@ -274,7 +274,7 @@ def step_log(step: StepDoc, check: bool = False) -> list[str]:
     if step.diff:
         lines.append("-- config lines (+ sent, or to send with --check):")
         lines.append(step.diff.rstrip("\n"))
-    elif step.kind is not TaskKind.SHOW and not _sent(step, check):
+    elif step.kind is not TaskKind.SHOW and not _sent(step, dry_run):
         lines.extend(f"-- not sent: {command}" for command in commands)
     for item in step.checks:
         evidence = f": {item.evidence}" if item.evidence else ""
@@ -282,10 +282,10 @@ def step_log(step: StepDoc, check: bool = False) -> list[str]:
     return lines
 
 
-def _sent(step: StepDoc, check: bool) -> bool:
-    """Whether a step's lines reached the device: not under --check, not when skipped, not
+def _sent(step: StepDoc, dry_run: bool) -> bool:
+    """Whether a step's lines reached the device: not in a dry run, not when skipped, not
     when the device already had them (a config step `unchanged`)."""
-    if check or step.status is Status.SKIPPED:
+    if dry_run or step.status is Status.SKIPPED:
         return False
     return not (step.status is Status.OK and step.note == "unchanged")
 

@@ -158,7 +158,7 @@ def _refuse_plain_secrets(items: Sequence[WorkItem]) -> None:
 def exclusive(item: WorkItem, policy: Policy) -> bool:
     """Whether the host may change its device: then it runs at most once per run."""
     changes = any(s.kind in (TaskKind.CONFIG, TaskKind.TEMPLATE) for s in item.steps)
-    return changes and not policy.check
+    return changes and not policy.dry_run
 
 
 def _stripped(item: WorkItem) -> WorkItem:

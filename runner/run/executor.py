@@ -37,7 +37,9 @@ class Policy:
     retries: int = 2
     backoff: float = 1.0  # seconds before the first retry; doubles, with ±50% jitter
     max_logins: int = 20
-    check: bool = False  # --check: config steps are planned and shown, never sent
+    # A dry run (--check): config steps are compared with the running config and shown,
+    # never sent; command:, put: and get: steps are not run.
+    dry_run: bool = False
     # The run folder (reports/<job>/<run-id>): `get:` writes under its files/ by default.
     # None (a policy made outside a run): files/ under the working folder.
     run_dir: Path | None = None
@@ -133,7 +135,7 @@ def _run(
     connection = _login(item, connect, policy, lease)
     results: list[StepResult] = []
     files = policy.run_dir / "files" if policy.run_dir is not None else None
-    state = HostState(item.host, check=policy.check, files_dir=files, notify=notify)
+    state = HostState(item.host, dry_run=policy.dry_run, files_dir=files, notify=notify)
     try:
         for step in item.steps:
             if notify is not None:

@@ -1,6 +1,7 @@
 """One Step over an open Connection → StepResult: show commands with parsing, checks and
 saved outputs; config lines planned against the running config first, so that a task
-already in place sends nothing ("unchanged") and --check never enters config mode.
+already in place sends nothing ("unchanged") and a dry run (--check) never enters config
+mode.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class HostState:
     """What one host's steps share while its session is open."""
 
     host: Host
-    check: bool = False  # --check: plan config steps, never send them
+    dry_run: bool = False  # --check: nothing sent, config steps compared only
     saved: dict[str, Any] = field(default_factory=dict)
     noted: bool = False  # the session's own notes went on a step already
     ended: str | None = None  # a step ended the session (allow_disconnect): which
@@ -124,8 +125,8 @@ def _command(
     clocks: tuple[float, float],
 ) -> StepResult:
     """Exec commands that may ask questions: the task's answers, then the platform's. A
-    command: task acts on the device (`changed`), so --check does not send it."""
-    if step.kind is TaskKind.COMMAND and state.check:
+    command: task acts on the device (`changed`), so a dry run does not send it."""
+    if step.kind is TaskKind.COMMAND and state.dry_run:
         return _result(step, Status.CHANGED, *clocks, note="would run (--check: nothing sent)")
     answers = [(a.prompt, a.answer) for a in step.prompts]
     secrets = [a.answer for a in step.prompts if a.secret and a.answer]
@@ -158,7 +159,7 @@ def _transfer(
     note says the file's size and MD5, as the device computed them; a get's file is named
     by its path in the run folder (files/<host>/<name>), or as `dest:` was given."""
     src, dest = step.commands[0], step.commands[1]
-    if state.check:
+    if state.dry_run:
         return _result(step, Status.CHANGED, *clocks, note="would copy (--check: nothing sent)")
     progress = _progress(state, step.task)
     if step.kind is TaskKind.PUT:
@@ -276,7 +277,7 @@ def _configure(
     lines, diff, note = _plan(connection, step, timeout, state.host)
     if not lines:
         return _result(step, Status.OK, started, clock, note="unchanged", diff="")
-    if state.check:
+    if state.dry_run:
         return _result(
             step,
             Status.CHANGED,
