@@ -1,5 +1,5 @@
 """Config idempotence holds for banners: IOS stores `banner motd ^text^` as `^Ctext^C`, and
-the planner compares the task's banner in that form (through the CLI, against the lab)."""
+the remediation compares the task's banner in that form (through the CLI, against the lab)."""
 
 from __future__ import annotations
 

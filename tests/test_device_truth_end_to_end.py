@@ -75,7 +75,7 @@ def test_a_flat_task_keeps_its_context_and_a_second_run_sends_nothing(tmp_path: 
 
 
 def test_a_changed_description_is_sent_under_its_interface(tmp_path: Path) -> None:
-    """The planner may drop the parent only when it is present in the same context; an
+    """The remediation may drop the parent only when it is present in the same context; an
     existing interface whose description differs gets the interface line as context."""
     reports = tmp_path / "reports"
     with start_lab(devices=1) as lab:

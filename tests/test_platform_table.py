@@ -11,9 +11,9 @@ import pytest
 from netmiko.ssh_dispatcher import CLASS_MAPPER
 
 from runner.base import platforms
-from runner.base.errors import InputError, PlanError
+from runner.base.errors import InputError, RemediationError
 from runner.base.models import Host, Job, Task, TaskKind
-from runner.device.config_plan import nest_flat_lines, plan_config
+from runner.device.remediation import nest_flat_lines, remediation
 from runner.run.scheduler import expand
 
 RUNNER = Path(__file__).resolve().parent.parent / "runner"
@@ -47,7 +47,7 @@ def test_every_table_device_type_is_one_netmiko_knows() -> None:
 def test_a_device_type_the_table_does_not_know_gets_strict_generic_behaviour() -> None:
     info = platforms.lookup("ruckus_fastiron")
     assert not info.known
-    assert info.planner is platforms.Planner.NONE and info.prompt is None
+    assert info.remediator is platforms.Remediator.NONE and info.prompt is None
     for said in ("Unknown command", "% unknown command.", "Error: Unrecognized command found"):
         assert info.rejected.search(f"\n{said}\n"), said
 
@@ -94,23 +94,23 @@ def test_a_flat_task_is_read_as_the_devices_modal_parser_reads_it() -> None:
     assert nest_flat_lines(indented, ios) == indented  # the author said what goes where
 
 
-def test_the_planner_never_moves_a_line_out_of_its_section() -> None:
+def test_the_remediation_never_moves_a_line_out_of_its_section() -> None:
     running = "hostname r1\ninterface Vlan200\n description old\n"
-    plan = plan_config(running, ["interface Vlan200", "description mgmt"], "cisco_ios")
-    assert [line.strip() for line in plan.lines] == ["interface Vlan200", "description mgmt"]
+    fix = remediation(running, ["interface Vlan200", "description mgmt"], "cisco_ios")
+    assert [line.strip() for line in fix.lines] == ["interface Vlan200", "description mgmt"]
     done = "hostname r1\ninterface Vlan200\n description mgmt\n"
-    assert plan_config(done, ["interface Vlan200", "description mgmt"], "cisco_ios").lines == ()
+    assert remediation(done, ["interface Vlan200", "description mgmt"], "cisco_ios").lines == ()
     # Elsewhere, the same description is not "already there".
     other = "hostname r1\ninterface Vlan300\n description mgmt\n"
-    sent = plan_config(other, ["interface Vlan200", "description mgmt"], "cisco_ios").lines
+    sent = remediation(other, ["interface Vlan200", "description mgmt"], "cisco_ios").lines
     assert [line.strip() for line in sent] == ["interface Vlan200", "description mgmt"]
 
 
 def test_leaving_a_section_before_an_outer_line_is_sent_too() -> None:
-    plan = plan_config(
+    fix = remediation(
         "sysname HW\n", ["interface Gi0/0/1", "description x", "quit", "ntp-service x"], "huawei"
     )
-    assert [line.strip() for line in plan.lines] == [
+    assert [line.strip() for line in fix.lines] == [
         "interface Gi0/0/1",
         "description x",
         "quit",
@@ -118,10 +118,10 @@ def test_leaving_a_section_before_an_outer_line_is_sent_too() -> None:
     ]
 
 
-def test_a_running_config_hier_config_cannot_read_is_a_plan_error_not_a_crash() -> None:
+def test_a_running_config_hier_config_cannot_read_is_a_remediation_error_not_a_crash() -> None:
     duplicated = "interface Gi0/1\n description a\ninterface Gi0/1\n description b\n"
-    with pytest.raises(PlanError, match="DuplicateChildError"):
-        plan_config(duplicated, ["interface Gi0/2", "description x"], "cisco_ios")
+    with pytest.raises(RemediationError, match="DuplicateChildError"):
+        remediation(duplicated, ["interface Gi0/2", "description x"], "cisco_ios")
 
 
 def test_save_on_a_platform_without_a_save_is_refused_before_anything_connects() -> None:

@@ -128,7 +128,7 @@ def _strings(data: object) -> str:
 def test_no_corpus_secret_in_any_file_log_or_console_output(tmp_path: Path) -> None:
     """One run on a lab of every platform: each platform's lines of
     tests/data/secret_lines.yaml are pushed to a device of that platform (the session echoes
-    them after the config prompt, the plan diffs them as `+line`, -vv logs netmiko's chatter
+    them after the config prompt, the remediation diffs them as `+line`, -vv logs netmiko's chatter
     about them, the device refuses most) and are in the running config of another, which a
     backup takes. None of their secrets is written anywhere, nor printed; every path shows
     each platform's lines, masked."""

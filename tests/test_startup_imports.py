@@ -1,5 +1,5 @@
 """Speed to first output: the commands that touch no device never import the SSH stack
-(netmiko, paramiko), the config planner (hier_config), Dask, ansible-core or pydantic
+(netmiko, paramiko), the config remediation (hier_config), Dask, ansible-core or pydantic
 (typer 0.29 builds pydantic adapters for every parameter). A test of
 imports, not of time: the figures are in bench/README.md (Startup)."""
 

@@ -9,7 +9,7 @@
     ├── LabError                     the built-in lab cannot start (port taken, ...)
     ├── ParseError                   TextFSM cannot parse an output: that step's field checks
     │                                are "error", the host goes on
-    ├── PlanError                    a config cannot be read as a hierarchy: lines are sent
+    ├── RemediationError             a config cannot be read as a hierarchy: lines are sent
     │                                as written, and the step says so
     ├── StoreError                   a stored output is missing or damaged
     ├── ClusterError                 --cluster unusable: unreachable, plain TCP without
@@ -159,7 +159,7 @@ class ParseError(NetjobError):
     """Output could not be parsed: no template, a broken template, or an Error rule hit."""
 
 
-class PlanError(NetjobError):
+class RemediationError(NetjobError):
     """The running config or the task's lines could not be read as a configuration."""
 
 

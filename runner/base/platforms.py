@@ -2,7 +2,7 @@
 one place. Every other module asks this table; adding a platform touches this file only.
 
 A device_type that netmiko knows but this table does not gets `generic()`: commands sent
-as written, no planning, netmiko finding the prompt before every command (one round trip
+as written, no remediation, netmiko finding the prompt before every command (one round trip
 more, but no assumption about its shape), every refusal form of every family below, and a
 note in the report that the platform is not one netjob knows.
 
@@ -26,8 +26,9 @@ class Save(str, Enum):
     NONE = "none"  # no save: `save_config: true` is refused when the job is loaded
 
 
-class Planner(str, Enum):
-    """How a config task is compared with the running config before anything is sent."""
+class Remediator(str, Enum):
+    """How a config task is compared with the running config before anything is sent: what
+    computes its remediation (runner.device.remediation)."""
 
     HIER = "hier"  # hier_config, indentation-structured configs
     SET = "set"  # flat `set` lines (Junos `| display set`)
@@ -312,10 +313,10 @@ class PlatformInfo:
     save: Save = Save.NETMIKO
     rejected: re.Pattern[str] = field(default_factory=lambda: _rejects(*_GENERIC))
     commit_rejected: re.Pattern[str] = field(default_factory=lambda: _rejects(*_GENERIC))
-    running_config: str | None = None  # what the planner reads (and backups take)
-    planner: Planner = Planner.NONE
+    running_config: str | None = None  # what the remediation reads (and backups take)
+    remediator: Remediator = Remediator.NONE
     hier_platform: str = "GENERIC"  # hier_config's Platform member name
-    comment_lines: str | None = None  # lines of the running config the planner ignores
+    comment_lines: str | None = None  # lines of the running config the remediation ignores
     sections: tuple[str, ...] = ()  # see _IOS_SECTIONS
     section_exits: tuple[str, ...] = ("exit",)
     # One-line commands the device shows as a section: `ntp server X` is `ntp` / ` server X`
@@ -354,7 +355,7 @@ _CISCO_ANSWERS = (
 _IOS_LIKE = {
     "prompt": _ios_prompt,
     "running_config": "show running-config",
-    "planner": Planner.HIER,
+    "remediator": Remediator.HIER,
     "sections": _IOS_SECTIONS,
 }
 
@@ -365,7 +366,7 @@ _VRP_LIKE = {
     "enable": False,  # (netmiko's Comware enable() is system-view, not a privilege)
     "rejected": _rejects(*_VRP),
     "running_config": "display current-configuration",
-    "planner": Planner.HIER,
+    "remediator": Remediator.HIER,
     "comment_lines": r"^\s*#",
     "sections": _VRP_SECTIONS,
     "section_exits": ("quit",),
@@ -445,7 +446,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         rejected=_rejects(*_JUNOS),
         commit_rejected=_rejects(*_JUNOS),
         running_config="show configuration | display set",
-        planner=Planner.SET,
+        remediator=Remediator.SET,
         hier_platform="JUNIPER_JUNOS",
         noise=_JUNOS_NOISE,
         secrets=_JUNOS_SECRETS,
@@ -527,7 +528,7 @@ LAB_PLATFORMS = ("cisco_ios", "arista_eos", "cisco_nxos", "cisco_xr", "juniper_j
 def support_table() -> str:
     """What netjob does on each platform it knows, as the README's Markdown table."""
     rows = [
-        "| device_type | platform | enable | config | commit | save | planning | lab |",
+        "| device_type | platform | enable | config | commit | save | remediation | lab |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for info in TABLE:
@@ -538,14 +539,14 @@ def support_table() -> str:
             Save.COMMIT: "the commit keeps it",
             Save.NONE: "none (`save_config: true` refused)",
         }[info.save]
-        planning = {
-            Planner.HIER: "hier_config",
-            Planner.SET: "`set` lines",
-            Planner.NONE: "sent as written",
-        }[info.planner]
+        remediation = {
+            Remediator.HIER: "hier_config",
+            Remediator.SET: "`set` lines",
+            Remediator.NONE: "sent as written",
+        }[info.remediator]
         rows.append(
             f"| {names} | {info.title} | {'yes' if info.enable else 'none (secret ignored)'} "
-            f"| stops at the first refused line | {commit} | {save} | {planning} "
+            f"| stops at the first refused line | {commit} | {save} | {remediation} "
             f"| {'yes' if info.name in LAB_PLATFORMS else 'no'} |"
         )
     rows.append(

@@ -1,7 +1,7 @@
 """One Step over an open Connection → StepResult: show commands with parsing, checks and
-saved outputs; config lines planned against the running config first, so that a task
-already in place sends nothing ("unchanged") and a dry run (--check) never enters config
-mode.
+saved outputs; config lines compared with the running config first (their remediation),
+so that a task already in place sends nothing ("unchanged") and a dry run (--check) never
+enters config mode.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from runner.base.errors import (
     DeviceError,
     FailureClass,
     ParseError,
-    PlanError,
+    RemediationError,
     TemplateError,
 )
 from runner.base.models import CheckResult, CheckStatus, Host, Status, Step, StepResult, TaskKind
-from runner.base.platforms import Planner
+from runner.base.platforms import Remediator
 from runner.base.redact import MASK, LogFilter
 from runner.base.safe_files import link_in, refuse_link, safe_name, save_path
-from runner.device.config_plan import plan_config, plan_set_lines
 from runner.device.connection import Connection
 from runner.device.parsers import parse_output
+from runner.device.remediation import remediation, set_lines_remediation
 from runner.render.templating import finish_step
 from runner.run.audit import evaluate_all
 
@@ -274,7 +274,7 @@ def _configure(
     started: float,
     clock: float,
 ) -> StepResult:
-    lines, diff, note = _plan(connection, step, timeout, state.host)
+    lines, diff, note = _remediation(connection, step, timeout, state.host)
     if not lines:
         return _result(step, Status.OK, started, clock, note="unchanged", diff="")
     if state.dry_run:
@@ -322,7 +322,7 @@ def _configure(
     )
 
 
-def _plan(
+def _remediation(
     connection: Connection, step: Step, timeout: float, host: Host
 ) -> tuple[tuple[str, ...], str, str | None]:
     """What to send (each line under its parents), the diff, and a note when the task
@@ -330,7 +330,7 @@ def _plan(
     lines = step.commands
     as_written = "".join(f"+{line}\n" for line in lines)
     info = platforms.lookup(host.platform)
-    if info.planner is Planner.NONE or not info.running_config:
+    if info.remediator is Remediator.NONE or not info.running_config:
         return lines, as_written, f"not compared with the running config ({host.platform})"
     try:
         running = connection.send_show(info.running_config, timeout, None)
@@ -338,19 +338,20 @@ def _plan(
         why = f"the device refused '{info.running_config}' ({exc})"
         return lines, as_written, f"not compared with the running config: {why}"
     except DeviceError as exc:
-        # Not the user's command: say that it was the planner's read that failed.
+        # Not the user's command: say that it was the remediation's read that failed.
         raise type(exc)(
-            f"reading the running config to plan the task ('{info.running_config}'): {exc}",
+            f"reading the running config to compare the task with it ('{info.running_config}'): "
+            f"{exc}",
             hint=exc.hint,
         ) from exc
     try:
-        if info.planner is Planner.SET:
-            plan = plan_set_lines(running, lines)
+        if info.remediator is Remediator.SET:
+            needed = set_lines_remediation(running, lines)
         else:
-            plan = plan_config(running, lines, host.platform)
-    except PlanError as exc:
+            needed = remediation(running, lines, host.platform)
+    except RemediationError as exc:
         return lines, as_written, f"not compared with the running config: {exc}"
-    return plan.lines, plan.diff, None
+    return needed.lines, needed.diff, None
 
 
 def _result(

@@ -1,13 +1,14 @@
-"""Honest check mode for config tasks: which of a task's lines the device still lacks.
+"""The remediation of a config task, on every config step (a dry run shows it, a run sends
+it): which of the task's lines the device still lacks, given its running config.
 
-A task's lines are a PARTIAL configuration: only what the task sets. So the plan is not
-"running → intended" (that would remove everything the task does not mention) but
+A task's lines are a PARTIAL configuration: only what the task sets. So the remediation is
+not "running → intended" (that would remove everything the task does not mention) but
 "running → running with the task applied": hier_config predicts that future config
 (`HConfig.future`: idempotent commands such as `description` replace each other, a `no …`
 removes its positive form) and computes the remediation to reach it, each line in its
 parent context (` description uplink` under `interface GigabitEthernet0/1`).
 
-A `no …` line whose positive form is absent is still planned: IOS hides many defaults, so
+A `no …` line whose positive form is absent is still sent: IOS hides many defaults, so
 the absence of a line proves nothing about what the device does.
 """
 
@@ -24,7 +25,7 @@ from hier_config.child import HConfigChild
 from hier_config.platforms.driver_base import HConfigDriverBase
 
 from runner.base import platforms
-from runner.base.errors import PlanError
+from runner.base.errors import RemediationError
 
 # hier_config reads a banner until a line that closes it, never closing on the line that
 # opens it, so a one-line banner (`banner motd ^CAuthorized only^C`, as IOS shows a
@@ -32,7 +33,7 @@ from runner.base.errors import PlanError
 _ONE_LINE_BANNER = re.compile(r"^(banner \S+ (\^C|[^\s\w]))(.*)\2[ \t]*$", re.MULTILINE)
 # IOS stores any delimiter a banner was typed with as `^C`: `banner motd ^hi^` shows as
 # `banner motd ^Chi^C`. Both sides are compared in that form, so a banner already there
-# plans `unchanged`; it is still sent as the task wrote it.
+# is `unchanged`; it is still sent as the task wrote it.
 _BANNER_DELIMITER = re.compile(r"^([ \t]*banner \S+ )(\^C|[^\s\w])(.*)\2[ \t]*$", re.MULTILINE)
 
 
@@ -41,7 +42,10 @@ def _device_banner(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class ConfigPlan:
+class Remediation:
+    """hier_config's word: the lines that bring the running config to the intended one
+    (here, the running config with the task applied)."""
+
     lines: tuple[str, ...]  # what to send, in order, each under its parents (indented)
     diff: str  # the same as a unified-diff-style text: `+` for lines to send
 
@@ -51,7 +55,7 @@ def hier_platform(platform: str) -> Platform:
     return Platform[platforms.lookup(platform).hier_platform]
 
 
-def plan_config(running: str, lines: Sequence[str], platform: str) -> ConfigPlan:
+def remediation(running: str, lines: Sequence[str], platform: str) -> Remediation:
     """The lines of `lines` missing from `running`, with their parents; see the module doc."""
     info = platforms.lookup(platform)
     hier = hier_platform(platform)
@@ -63,12 +67,12 @@ def plan_config(running: str, lines: Sequence[str], platform: str) -> ConfigPlan
     shown = [_device_banner(_shown_as(line, info)) for line in nested]
     written = {device.strip(): line.strip() for device, line in zip(shown, nested, strict=True)}
     task = _load(hier, "\n".join(shown), "the task's lines")
-    remediation = current.config_to_get_to(current.future(task))
+    needed = current.config_to_get_to(current.future(task))
     to_send: list[str] = []
     diff: list[str] = []
     depth = 1
     flat_parent: str | None = None
-    for child in remediation.all_children_sorted():
+    for child in needed.all_children_sorted():
         level = child.depth()
         if level == 1:
             flat_parent = _flat_parent(child, info, lines)
@@ -87,7 +91,7 @@ def plan_config(running: str, lines: Sequence[str], platform: str) -> ConfigPlan
             text, depth = f"{flat_parent} {text.strip()}", 1
         to_send.append(text)
         diff.append(("+" if _is_sent(child) else " ") + text)
-    return ConfigPlan(tuple(to_send), "\n".join(diff) + "\n" if diff else "")
+    return Remediation(tuple(to_send), "\n".join(diff) + "\n" if diff else "")
 
 
 def _flat_parent(
@@ -105,7 +109,7 @@ def _driver(hier: Platform) -> HConfigDriverBase:
     """hier_config's driver, but keeping ` no ip address` lines (IOS, EOS drop them).
 
     Dropping them suits comparing two whole configs; for a partial one it would hide a
-    task that removes an address, and the plan would claim "unchanged".
+    task that removes an address, and the remediation would claim "unchanged".
     """
     driver = get_hconfig_driver(hier)
     kept = [rule for rule in driver.rules.per_line_sub if rule.search != "^ no ip address"]
@@ -134,8 +138,8 @@ def nest_flat_lines(lines: Sequence[str], info: platforms.PlatformInfo) -> list[
 
     Only a task with no indentation at all is read so; an indented task says itself
     what belongs where. Sending keeps the task's order either way, so a line is never
-    moved to another context: a guess that is wrong here can only make the planner send
-    a line that was already there, never drop one that was not."""
+    moved to another context: a guess that is wrong here can only make the remediation
+    send a line that was already there, never drop one that was not."""
     if any(line[:1].isspace() for line in lines if line.strip()):
         return list(lines)
     nested: list[str] = []
@@ -161,7 +165,7 @@ def _load(hier: Platform, text: str, what: str) -> HConfig:
     try:
         return get_hconfig(_driver(hier), _ONE_LINE_BANNER.sub(r"\1\3\n\2", text))
     except Exception as exc:  # ValueError, DuplicateChildError, anything hier_config raises
-        raise PlanError(
+        raise RemediationError(
             f"cannot read {what} as {hier.name} configuration: "
             f"{type(exc).__name__}: {str(exc)[:200]}"
         ) from exc
@@ -182,8 +186,8 @@ def _join_banner(text: str) -> str:
     return text
 
 
-def plan_set_lines(running: str, lines: Sequence[str]) -> ConfigPlan:
-    """The same plan for a flat `set`-style config (Junos `show configuration | display
+def set_lines_remediation(running: str, lines: Sequence[str]) -> Remediation:
+    """The same remediation for a flat `set`-style config (Junos `show configuration | display
     set`): a `set` line already there is not sent, a `delete` of what is absent is not
     sent, anything else is sent as written."""
     present = {line.strip() for line in running.splitlines() if line.strip().startswith("set ")}
@@ -196,4 +200,4 @@ def plan_set_lines(running: str, lines: Sequence[str]) -> ConfigPlan:
             if not any(p == target or p.startswith(target + " ") for p in present):
                 continue
         to_send.append(line)
-    return ConfigPlan(tuple(to_send), "".join(f"+{line}\n" for line in to_send))
+    return Remediation(tuple(to_send), "".join(f"+{line}\n" for line in to_send))
