@@ -24,4 +24,4 @@ def _from_site(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
 
 if _SOURCE:
     socket._netjob_original = _create_connection  # type: ignore[attr-defined]
-    socket.create_connection = _from_site  # type: ignore[assignment]
+    socket.create_connection = _from_site

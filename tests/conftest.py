@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fixture_types import Write  # noqa: E402  (from tests/, on sys.path from the line above)
 
 INVENTORY = """\
 defaults:
@@ -27,7 +30,7 @@ hosts:
 
 
 @pytest.fixture
-def write(tmp_path: Path):  # type: ignore[no-untyped-def]
+def write(tmp_path: Path) -> Write:
     """write("name.yaml", text) -> Path, in a fresh folder."""
 
     def _write(name: str, text: str) -> Path:
@@ -40,12 +43,12 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def inventory_file(write):  # type: ignore[no-untyped-def]
+def inventory_file(write: Write) -> Path:
     return write("inventory.yaml", INVENTORY)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _session_known_hosts(tmp_path_factory):  # type: ignore[no-untyped-def]
+def _session_known_hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Session- and module-scoped fixtures (the FakeNOS run, the shared labs) run before any
     function-scoped fixture: they too learn host keys in a file of the test session, never in
     ~/.netjob, where a key from an earlier CI run on a reused port reads as host_key_changed."""
@@ -64,7 +67,9 @@ def _session_known_hosts(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _own_known_hosts(tmp_path_factory, monkeypatch):  # type: ignore[no-untyped-def]
+def _own_known_hosts(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """Each test learns lab host keys in its own known-hosts file (never ~/.netjob), and
     starts with no bastion connection left by another."""
     from runner.device import hostkeys, jump

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from runner.base.errors import DeviceError
 from runner.base.models import Credentials, Host
 from runner.device.lease import Lease
+from runner.device.transfer import Copied, Progress
 
 
 @dataclass
@@ -34,6 +36,27 @@ class FakeConnection:
     def save(self) -> str:
         self.sent.append("write memory")
         return "[OK]"
+
+    # The rest of the Connection protocol, which these fakes were never asked for: command,
+    # put and get steps are tested against the lab. Saying so beats an AttributeError.
+    def send_command(
+        self,
+        command: str,
+        read_timeout: float,
+        answers: Sequence[tuple[str, str]],
+        allow_disconnect: bool = False,
+    ) -> str:
+        raise NotImplementedError("FakeConnection has no send_command: test it on the lab")
+
+    def put_file(
+        self, source: Path, dest: str, read_timeout: float, progress: Progress | None = None
+    ) -> Copied:
+        raise NotImplementedError("FakeConnection has no put_file: test it on the lab")
+
+    def get_file(
+        self, source: str, dest: Path, read_timeout: float, progress: Progress | None = None
+    ) -> Copied:
+        raise NotImplementedError("FakeConnection has no get_file: test it on the lab")
 
     def close(self) -> None:
         self.closed = True

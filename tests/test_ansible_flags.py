@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from fakes import FakeConnection, FakeFleet
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from runner.base.errors import AuthenticationError
 from runner.base.models import Credentials, Host
 from runner.cli import app
 from runner.device.connection import NetmikoConnection
+from runner.device.lease import Lease
 
 runner = CliRunner()
 
@@ -33,9 +35,9 @@ class Recorder(FakeFleet):
 
     logins: dict[str, tuple[Host, Credentials]]
 
-    def __call__(self, host: Host, credentials: Credentials, lease: object) -> FakeConnection:
+    def __call__(self, host: Host, credentials: Credentials, lease: Lease) -> FakeConnection:
         self.logins[host.name] = (host, credentials)
-        return super().__call__(host, credentials, lease)  # type: ignore[arg-type]
+        return super().__call__(host, credentials, lease)
 
 
 @pytest.fixture
@@ -54,7 +56,7 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _invoke(*args: str):  # type: ignore[no-untyped-def]
+def _invoke(*args: str) -> Result:
     return runner.invoke(app, [*args, "--no-html"] if args[0] == "run" else list(args), env={})
 
 
@@ -76,7 +78,9 @@ def test_forks_check_and_diff_short_flags_reach_the_run(
 
     seen: list[core.RunOptions] = []
 
-    def fake_run(selection, options, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def fake_run(
+        selection: object, options: core.RunOptions, *args: object, **kwargs: object
+    ) -> NoReturn:
         seen.append(options)
         raise NetjobError("stop here")
 
@@ -108,7 +112,12 @@ def test_user_timeout_ask_pass_and_ask_become_pass(
 ) -> None:
     asked: list[str] = []
     answers = {"SSH password: ": "typed-pw", "BECOME password: ": "typed-secret"}
-    monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or answers[prompt])
+
+    def getpass(prompt: str) -> str:
+        asked.append(prompt)
+        return answers[prompt]
+
+    monkeypatch.setattr("getpass.getpass", getpass)
     result = _invoke("run", "show.yaml", "-u", "admin", "-T", "7", "-k", "-K")
     assert result.exit_code == 0, result.output
     assert asked == ["SSH password: ", "BECOME password: "]  # once each, Ansible's words

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fixture_types import Write
 
 from runner.cli import main
 
@@ -25,9 +26,9 @@ def _plan(job: Path, inventory: Path) -> int:
 
 
 def test_when_with_braces_is_read_with_a_note_to_drop_them(
-    write,
+    write: Write,
     inventory_file: Path,
-    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     job = write("job.yaml", "\n".join(line[2:] for line in PLAY.splitlines()))
     assert _plan(job, inventory_file) == 0
@@ -38,9 +39,9 @@ def test_when_with_braces_is_read_with_a_note_to_drop_them(
 
 
 def test_when_braces_around_part_of_an_expression_are_refused(
-    write,
+    write: Write,
     inventory_file: Path,
-    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     job = write("job.yaml", "tasks:\n  - show: show clock\n    when: \"{{ site }} == 'ams'\"\n")
     assert _plan(job, inventory_file) == 2
@@ -49,9 +50,9 @@ def test_when_braces_around_part_of_an_expression_are_refused(
 
 
 def test_a_list_of_plays_is_refused_in_one_line(
-    write,
+    write: Write,
     inventory_file: Path,
-    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     job = write("site.yaml", f"- name: one\n{PLAY}- name: two\n{PLAY}")
     assert _plan(job, inventory_file) == 2
@@ -61,9 +62,9 @@ def test_a_list_of_plays_is_refused_in_one_line(
 
 
 def test_a_list_of_one_play_is_read_with_a_note(
-    write,
+    write: Write,
     inventory_file: Path,
-    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     job = write("site.yaml", f"- name: one\n{PLAY}")
     assert _plan(job, inventory_file) == 0

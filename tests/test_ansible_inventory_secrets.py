@@ -106,7 +106,12 @@ def test_ask_vault_pass_prompts_as_ansible_does(
     import ansible.parsing.vault  # noqa: F401  (the netjob[ansible] extra: .ci/run installs it)
 
     prompts: list[str] = []
-    monkeypatch.setattr("getpass.getpass", lambda prompt: prompts.append(prompt) or "vault-pw")
+
+    def getpass(prompt: str) -> str:
+        prompts.append(prompt)
+        return "vault-pw"
+
+    monkeypatch.setattr("getpass.getpass", getpass)
     inventory = _inventory(tmp_path, lab, _vaulted("lab-password", "vault-pw"))
     assert _run(tmp_path, inventory, "--ask-vault-pass") == 0
     assert prompts[-1] == "Vault password: "

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,7 +51,7 @@ def _bench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _lines(path: Path) -> list[dict[str, object]]:
+def _lines(path: Path) -> list[dict[str, Any]]:  # JSON rows
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
-from typer.testing import CliRunner
+from fixture_types import Write
+from typer.testing import CliRunner, Result
 
 from runner import __version__
 from runner.cli import app
@@ -14,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
 
-def _invoke(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def _invoke(*args: str, env: dict[str, str] | None = None) -> Result:
     return runner.invoke(app, list(args), env=env or {}, catch_exceptions=False)
 
 
@@ -50,7 +52,7 @@ def test_readme_options_exist_in_the_cli() -> None:
         assert option in help_text, f"README mentions {option}, the CLI has no such option"
 
 
-def test_plan_prints_every_hosts_commands(inventory_file: Path, write) -> None:  # type: ignore[no-untyped-def]
+def test_plan_prints_every_hosts_commands(inventory_file: Path, write: Write) -> None:
     job = write(
         "j.yaml",
         "tasks:\n  - config: ['ntp server {{ ntp }}', 'logging host {{ host.address }}']\n",
@@ -96,8 +98,8 @@ def test_plan_prints_every_hosts_commands(inventory_file: Path, write) -> None: 
     ],
 )
 def test_bad_input_is_one_line_on_stderr_with_exit_2(
-    write, inventory_file: Path, files: dict[str, str], args: list[str], message: str
-) -> None:  # type: ignore[no-untyped-def]
+    write: Write, inventory_file: Path, files: dict[str, str], args: list[str], message: str
+) -> None:
     paths = {name: str(write(name, text)) for name, text in files.items()}
     argv = [paths["j.yaml"] if a == "{j.yaml}" else a for a in args]
     result = runner.invoke(app, [*argv, "-i", str(inventory_file)], env={})
@@ -131,15 +133,15 @@ def test_the_readme_job_examples_load_and_plan(tmp_path: Path, inventory_file: P
 
 def test_run_uses_one_process_per_cpu_unless_told(
     inventory_file: Path,
-    write,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    write: Write,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from runner import core
     from runner.base.errors import NetjobError
 
     chosen: list[int] = []
 
-    def fake_run(selection, options, **kwargs):  # type: ignore[no-untyped-def]
+    def fake_run(selection: object, options: core.RunOptions, **kwargs: object) -> NoReturn:
         chosen.append(options.processes)
         raise NetjobError("stop here")
 

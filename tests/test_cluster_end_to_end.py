@@ -274,7 +274,7 @@ class _Push:
 
 
 def _busiest(client: Any) -> str:
-    processing = client.processing()
+    processing: dict[str, Any] = client.processing()  # {worker address: its tasks}
     return max(processing, key=lambda address: len(processing[address]))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import netmiko.exceptions
 import paramiko
@@ -49,6 +49,13 @@ def _key() -> paramiko.PKey:
     return paramiko.RSAKey.generate(1024)
 
 
+class _NoSources(paramiko.auth_strategy.AuthStrategy):
+    """The strategy an AuthFailure's result names (never asked for its sources here)."""
+
+    def get_sources(self) -> Iterator[paramiko.auth_strategy.AuthSource]:
+        return iter(())
+
+
 # What to pass for each parameter name paramiko's exceptions take; a class with a
 # parameter not listed here fails the test by name, to be added.
 _ARGUMENTS: dict[str, Callable[[], object]] = {
@@ -62,7 +69,7 @@ _ARGUMENTS: dict[str, Callable[[], object]] = {
     "errors": lambda: {("192.0.2.1", 22): ConnectionRefusedError(111, "refused")},
     "command": lambda: "ssh -W %h:%p bastion",
     "error": lambda: "broken pipe",
-    "result": lambda: paramiko.auth_strategy.AuthResult(strategy=None),
+    "result": lambda: paramiko.auth_strategy.AuthResult(strategy=_NoSources(paramiko.SSHConfig())),
     "key_type": lambda: "ssh-unknown",
     "key_bytes": lambda: b"x",
 }

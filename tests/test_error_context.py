@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from fixture_types import Write
 
 from runner import core
 from runner.base.errors import (
@@ -38,7 +39,7 @@ tasks:
 """
 
 
-def test_a_wrong_type_in_a_job_names_file_line_and_key(write) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_type_in_a_job_names_file_line_and_key(write: Write) -> None:
     job = write("job.yaml", BAD_TYPE_JOB)
     with pytest.raises(LoadError) as info:
         load_job(job)
@@ -49,7 +50,7 @@ def test_a_wrong_type_in_a_job_names_file_line_and_key(write) -> None:  # type: 
     )
 
 
-def test_an_unknown_key_in_a_job_names_its_line_and_key(write) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_key_in_a_job_names_its_line_and_key(write: Write) -> None:
     job = write("job.yaml", "tasks:\n  - show: x\n    raed_timeout: 5\n")
     with pytest.raises(LoadError) as info:
         load_job(job)
@@ -61,7 +62,7 @@ def test_an_unknown_key_in_a_job_names_its_line_and_key(write) -> None:  # type:
     assert "did you mean 'read_timeout'?" in str(info.value)
 
 
-def test_a_wrong_type_in_an_inventory_names_file_line_and_key(write) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_type_in_an_inventory_names_file_line_and_key(write: Write) -> None:
     inventory = write("inv.yaml", "hosts:\n  r1:\n    address: 192.0.2.1\n    port: many\n")
     for load in (load_inventory, load_any):
         with pytest.raises(LoadError) as info:
@@ -71,7 +72,7 @@ def test_a_wrong_type_in_an_inventory_names_file_line_and_key(write) -> None:  #
         assert str(error).startswith(f"{inventory}:4: hosts.r1.port: expected a whole number")
 
 
-def test_an_ansible_inventory_error_names_its_file_and_key(write) -> None:  # type: ignore[no-untyped-def]
+def test_an_ansible_inventory_error_names_its_file_and_key(write: Write) -> None:
     inventory = write(
         "hosts.yml",
         "all:\n  hosts:\n    r1:\n      ansible_host: 192.0.2.1\n      ansible_port: many\n",
@@ -83,7 +84,7 @@ def test_an_ansible_inventory_error_names_its_file_and_key(write) -> None:  # ty
     assert error.key is not None and error.key.endswith("ansible_port")
 
 
-def test_invalid_yaml_names_file_and_line_but_no_key(write) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_yaml_names_file_and_line_but_no_key(write: Write) -> None:
     broken = write("inv.yaml", "hosts:\n  r1: {address: [1\n")
     with pytest.raises(LoadError) as info:
         load_any(broken)
@@ -99,7 +100,7 @@ def test_an_unreadable_file_names_only_the_file(tmp_path: Path) -> None:
     assert (info.value.path, info.value.line, info.value.key) == (missing, None, None)
 
 
-def test_a_host_list_file_that_names_no_host_is_named(write, inventory_file: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_host_list_file_that_names_no_host_is_named(write: Write, inventory_file: Path) -> None:
     empty = write("retry.txt", "# nothing\n")
     with pytest.raises(SelectionError) as info:
         load_inventory(inventory_file).select(f"@{empty}")
@@ -111,7 +112,7 @@ def test_input_errors_without_context_have_none() -> None:
     assert (error.path, error.line, error.key, str(error)) == (None, None, None, "bad")
 
 
-def test_an_undefined_variable_names_host_and_task(write, inventory_file: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_undefined_variable_names_host_and_task(write: Write, inventory_file: Path) -> None:
     job = write("job.yaml", "hosts: core\ntasks:\n  - name: ntp\n    config: ['ntp {{ nope }}']\n")
     with pytest.raises(TemplateError) as info:
         core.plan(core.select(job, inventory_file))
@@ -120,7 +121,7 @@ def test_an_undefined_variable_names_host_and_task(write, inventory_file: Path) 
     assert f"job {job}, task 'ntp', host r1: undefined variable 'nope'" in str(error)
 
 
-def test_an_error_in_a_template_file_names_that_file(write, inventory_file: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_in_a_template_file_names_that_file(write: Write, inventory_file: Path) -> None:
     template = write("desc.j2", "interface Gi0/1\n description {{ missing }}\n")
     job = write("job.yaml", "hosts: r2\ntasks:\n  - name: desc\n    template: desc.j2\n")
     with pytest.raises(TemplateError) as info:
@@ -130,8 +131,8 @@ def test_an_error_in_a_template_file_names_that_file(write, inventory_file: Path
 
 
 def test_a_syntax_error_names_the_task_and_its_line_before_any_host(
-    write, inventory_file: Path
-) -> None:  # type: ignore[no-untyped-def]
+    write: Write, inventory_file: Path
+) -> None:
     job = write("j.yaml", "tasks:\n  - name: broken\n    show: 'show {{ x '\n")
     with pytest.raises(TemplateError) as info:
         core.plan(core.select(job, inventory_file))
@@ -139,7 +140,9 @@ def test_a_syntax_error_names_the_task_and_its_line_before_any_host(
     assert (error.task, error.host, error.path, error.line) == ("broken", None, job, 2)
 
 
-def test_a_syntax_error_in_a_template_file_names_its_line(write, inventory_file: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_syntax_error_in_a_template_file_names_its_line(
+    write: Write, inventory_file: Path
+) -> None:
     template = write("desc.j2", "interface Gi0/1\n description {{ x \n")
     job = write("job.yaml", "tasks:\n  - name: desc\n    template: desc.j2\n")
     with pytest.raises(TemplateError) as info:

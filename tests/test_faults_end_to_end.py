@@ -15,6 +15,7 @@ from lab_fixture import start_lab
 
 from runner.base.redact import Redactor
 from runner.cli import main
+from runner.lab import Lab
 from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
@@ -55,7 +56,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
 
 
-def _inventory(tmp_path: Path, lab) -> Path:  # type: ignore[no-untyped-def]
+def _inventory(tmp_path: Path, lab: Lab) -> Path:
     text = inventory_yaml(lab.endpoints, lab.config).replace("defaults:\n", "defaults:\n" + FAST)
     for spec in SLOW_BUT_HEALTHY:
         host = spec.split("=")[0]

@@ -58,7 +58,7 @@ def _paths(data: Any) -> list[tuple[Any, ...]]:
 
 @st.composite
 def mutated(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
-    data = yaml.safe_load(yaml.safe_dump(base))
+    data: dict[str, Any] = yaml.safe_load(yaml.safe_dump(base))
     path = draw(st.sampled_from(_paths(data)[1:]))
     holder = data
     for key in path[:-1]:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from fixture_types import Write
 
 from runner.cli import main
 
@@ -65,8 +66,8 @@ def test_a_pattern_part_that_matches_nothing_is_an_error_naming_it(
 
 def test_run_intersects_the_job_hosts_with_a_pattern_limit(
     inventory_file: Path,
-    write,
-    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+    write: Write,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     job = write("job.yaml", "hosts: core\ntasks:\n  - show: show clock\n")
     assert main(["plan", str(job), "-i", str(inventory_file), "--limit", "all:!r1"]) == 0

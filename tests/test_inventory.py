@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fixture_types import Write
 
 from runner.base.errors import InputError, LoadError, SelectionError
 from runner.load.inventory import load_inventory, resolve_credentials
@@ -46,7 +47,7 @@ def test_unknown_host_or_group_names_it_and_the_file(inventory_file: Path) -> No
         load_inventory(inventory_file).select("cor")
 
 
-def test_unknown_key_names_file_line_and_key(write) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_key_names_file_line_and_key(write: Write) -> None:
     path = write("inv.yaml", "hosts:\n  r1:\n    address: 192.0.2.1\n    prot: 22\n")
     with pytest.raises(
         LoadError, match=r"inv.yaml:4: hosts.r1.prot: unknown key; did you mean 'port'"
@@ -54,30 +55,30 @@ def test_unknown_key_names_file_line_and_key(write) -> None:  # type: ignore[no-
         load_inventory(path)
 
 
-def test_wrong_type_names_key(write) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_type_names_key(write: Write) -> None:
     path = write("inv.yaml", "hosts:\n  r1:\n    port: http\n")
     with pytest.raises(LoadError, match=r"inv.yaml:3: hosts.r1.port: expected a whole number"):
         load_inventory(path)
 
 
-def test_unknown_group_on_host_is_an_error(write) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_group_on_host_is_an_error(write: Write) -> None:
     path = write("inv.yaml", "hosts:\n  r1:\n    groups: [nope]\n")
     with pytest.raises(LoadError, match=r"inv.yaml:3: hosts.r1.groups: unknown group 'nope'"):
         load_inventory(path)
 
 
-def test_broken_yaml_names_file_and_line(write) -> None:  # type: ignore[no-untyped-def]
+def test_broken_yaml_names_file_and_line(write: Write) -> None:
     path = write("inv.yaml", "hosts:\n  r1: {address: [\n")
     with pytest.raises(LoadError, match=r"inv.yaml:3: invalid YAML"):
         load_inventory(path)
 
 
-def test_missing_hosts_key(write) -> None:  # type: ignore[no-untyped-def]
+def test_missing_hosts_key(write: Write) -> None:
     with pytest.raises(LoadError, match="missing required key 'hosts'"):
         load_inventory(write("inv.yaml", "groups: {}\n"))
 
 
-def test_yaml_alias_bomb_is_refused(write) -> None:  # type: ignore[no-untyped-def]
+def test_yaml_alias_bomb_is_refused(write: Write) -> None:
     rows = ["a: &a [x, x]"] + [
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(15)
     ]
@@ -106,7 +107,12 @@ def test_missing_environment_variable_says_what_to_do(inventory_file: Path) -> N
 def test_prompt_is_asked_once_for_many_hosts(inventory_file: Path) -> None:
     hosts = list(load_inventory(inventory_file).hosts.values())
     asked: list[str] = []
-    creds = resolve_credentials(hosts, {}, prompt=lambda q: asked.append(q) or "typed")
+
+    def prompt(question: str) -> str:
+        asked.append(question)
+        return "typed"
+
+    creds = resolve_credentials(hosts, {}, prompt=prompt)
     assert len(asked) == 1 and {c.password for c in creds.values()} == {"typed"}
 
 

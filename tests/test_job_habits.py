@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fakes import FakeFleet
+from fixture_types import Write
 
 from runner import core
 from runner.base.errors import CommandRejectedError, SelectionError
@@ -35,12 +36,19 @@ tasks:
 
 
 @pytest.fixture
-def job(write):  # type: ignore[no-untyped-def]
+def job(write: Write) -> Path:
     return write("job.yaml", JOB)
 
 
-def _names(job: Path, inventory: Path, **filters: object) -> list[str]:
-    selection = core.select(job, inventory, "r1", (), core.TaskFilter(**filters))  # type: ignore[arg-type]
+def _names(
+    job: Path,
+    inventory: Path,
+    tags: tuple[str, ...] = (),
+    skip_tags: tuple[str, ...] = (),
+    start_at: str | None = None,
+) -> list[str]:
+    only = core.TaskFilter(tags=tags, skip_tags=skip_tags, start_at=start_at)
+    selection = core.select(job, inventory, "r1", (), only)
     return [s.task for s in core.plan(selection)[0].steps]
 
 

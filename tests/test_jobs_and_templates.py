@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fixture_types import Write
 
 from runner import core
 from runner.base.errors import LoadError, TemplateError
@@ -25,7 +26,7 @@ tasks:
 
 
 @pytest.fixture
-def job_file(write):  # type: ignore[no-untyped-def]
+def job_file(write: Write) -> Path:
     write("desc.j2", "interface {{ uplink }}\n description {{ prefix }} {{ host.name }}\n!\n")
     return write("job.yaml", JOB)
 
@@ -49,8 +50,8 @@ def test_every_step_of_every_host_renders_with_precedence(
 
 
 def test_extra_vars_beat_job_vars_which_beat_inventory(
-    job_file: Path, inventory_file: Path, write
-) -> None:  # type: ignore[no-untyped-def]
+    job_file: Path, inventory_file: Path, write: Write
+) -> None:
     vars_file = write("v.yaml", "uplink: Gi9/9\n")
     items = core.plan(
         core.select(job_file, inventory_file, "r1", ["ntp_server=x", "prefix=P", f"@{vars_file}"])
@@ -68,13 +69,13 @@ def test_undefined_variable_names_job_task_host_and_variable(
         assert part in message
 
 
-def test_template_sandbox_blocks_python_internals(write, inventory_file: Path) -> None:  # type: ignore[no-untyped-def]
+def test_template_sandbox_blocks_python_internals(write: Write, inventory_file: Path) -> None:
     job = write("j.yaml", "tasks:\n  - show: \"{{ ''.__class__.__mro__[1].__subclasses__() }}\"\n")
     with pytest.raises(TemplateError, match=r"r1: .*(sandbox|unsafe|undefined)"):
         core.plan(core.select(job, inventory_file))
 
 
-def test_template_syntax_error_names_the_task(write, inventory_file: Path) -> None:  # type: ignore[no-untyped-def]
+def test_template_syntax_error_names_the_task(write: Write, inventory_file: Path) -> None:
     job = write("j.yaml", "tasks:\n  - name: broken\n    show: 'show {{ x '\n")
     with pytest.raises(TemplateError, match=r"task 'broken': template syntax error"):
         core.plan(core.select(job, inventory_file))
@@ -108,7 +109,7 @@ def test_template_syntax_error_names_the_task(write, inventory_file: Path) -> No
         ("tasks:\n  - {name: a, show: x}\n  - {name: a, show: y}\n", r"two tasks are named 'a'"),
     ],
 )
-def test_bad_job_files_name_file_line_and_key(write, text: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_job_files_name_file_line_and_key(write: Write, text: str, message: str) -> None:
     with pytest.raises(LoadError, match=message):
         load_job(write("j.yaml", text))
 
@@ -122,8 +123,8 @@ def test_every_shipped_playbook_loads_and_plans() -> None:
 
 
 def test_renamed_task_keys_work_for_one_release_with_a_note(
-    write, inventory_file: Path, caplog: pytest.LogCaptureFixture
-) -> None:  # type: ignore[no-untyped-def]
+    write: Write, inventory_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """`save:` is now `save_config:` and `save_as:` is now `register:` (outputs read as
     `registered.NAME`): a job written with the old names runs the same, and says so."""
     job = write(
@@ -145,7 +146,7 @@ def test_renamed_task_keys_work_for_one_release_with_a_note(
     assert any("`saved.` is now `registered.`" in n for n in notes), notes
 
 
-def test_a_task_with_an_old_and_a_new_key_name_is_refused(write) -> None:  # type: ignore[no-untyped-def]
+def test_a_task_with_an_old_and_a_new_key_name_is_refused(write: Write) -> None:
     job = write(
         "both.yaml",
         "tasks:\n  - config: [x]\n    save: true\n    save_config: true\n",

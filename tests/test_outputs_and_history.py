@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 import yaml
 from fakes import FakeFleet
+from fixture_types import Write
 
 from runner import core
 from runner.base.errors import AuthenticationError
@@ -21,7 +22,7 @@ SCHEMA = json.loads(
 
 
 @pytest.fixture
-def run_dir(inventory_file: Path, write) -> Path:  # type: ignore[no-untyped-def]
+def run_dir(inventory_file: Path, write: Write) -> Path:
     job = write(
         "audit.yaml",
         "tasks:\n  - name: v\n    show: show version\n"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fakes import FakeConnection
+from fixture_types import Write
 
 from runner import core
 from runner.base.errors import (
@@ -158,7 +159,9 @@ def test_batches_and_threshold() -> None:
     assert over(Amount.parse("20%", "--max-fail"), 2, 5) is True
 
 
-def test_rollout_stops_before_the_next_batch_and_says_why(inventory_file: Path, write) -> None:  # type: ignore[no-untyped-def]
+def test_rollout_stops_before_the_next_batch_and_says_why(
+    inventory_file: Path, write: Write
+) -> None:
     job = write("j.yaml", "tasks:\n  - config: [x]\n")
 
     def connect(host: Host, credentials: Credentials, lease: Lease) -> FakeConnection:
@@ -180,7 +183,7 @@ def test_rollout_stops_before_the_next_batch_and_says_why(inventory_file: Path, 
     assert {report.hosts[n].status for n in ("r2", "r3")} == {Status.SKIPPED}
 
 
-def test_retry_failed_runs_only_what_did_not_succeed(inventory_file: Path, write) -> None:  # type: ignore[no-untyped-def]
+def test_retry_failed_runs_only_what_did_not_succeed(inventory_file: Path, write: Write) -> None:
     job = write("j.yaml", "tasks:\n  - show: x\n")
     reports = inventory_file.parent / "reports"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fakes import FakeFleet
+from fixture_types import Write
 
 from runner import core
 from runner.base.errors import AuthenticationError, CommandRejectedError, FailureClass
@@ -40,7 +41,7 @@ def test_every_host_gets_exactly_one_result_across_workers() -> None:
 
 def test_one_failing_host_does_not_stop_the_others() -> None:
     fleet = FakeFleet(fail_connect={"h3": AuthenticationError("authentication failed")})
-    results = {}
+    results: dict[str, HostResult] = {}
     scheduler.run(
         _items(6),
         functools.partial(execute, connect=fleet),
@@ -66,7 +67,7 @@ def test_a_bug_in_a_hosts_work_becomes_its_internal_error() -> None:
             raise ZeroDivisionError("boom")
         return HostResult(host=item.host.name, status=Status.OK)
 
-    results = {}
+    results: dict[str, HostResult] = {}
     scheduler.run(_items(4), buggy, 2, lambda r: results.__setitem__(r.host, r))
     assert len(results) == 4
     assert results["h2"].failure == "internal_error" and "ZeroDivisionError" in (
@@ -154,7 +155,7 @@ def test_redactor_hides_credentials_and_device_secrets() -> None:
     assert "snmp-server community ******** RO" in out and "secret 5 ********" in out
 
 
-def test_run_through_core_with_fake_connections(inventory_file: Path, write) -> None:  # type: ignore[no-untyped-def]
+def test_run_through_core_with_fake_connections(inventory_file: Path, write: Write) -> None:
     job = write("j.yaml", "hosts: all\ntasks:\n  - show: show version\n")
     selection = core.select(job, inventory_file)
     fleet = FakeFleet(fail_connect={"r2": AuthenticationError("authentication failed")})
