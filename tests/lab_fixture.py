@@ -26,6 +26,8 @@ from netmiko import BaseConnection, ConnectHandler
 
 from runner.cli import main
 from runner.lab import Lab, LabConfig
+from runner.lab.device import Device
+from runner.lab.flash import Flash
 
 # Short timeouts: a lab device on loopback answers in milliseconds, and a test that
 # waits for a fault should fail fast rather than sit out netmiko's defaults.
@@ -60,6 +62,36 @@ def connect(lab: Lab, hostname: str, **overrides: Any) -> BaseConnection:
     """A netmiko connection to one lab device (the driver of its platform), with no special
     settings but short timeouts."""
     return ConnectHandler(**connection_params(lab, hostname, **overrides))
+
+
+def device_of(lab: Lab, hostname: str) -> Device:
+    """lab.device() as the Device it is on every platform but Junos: its running config is
+    RunningConfig data (`.config`) a test can change."""
+    device = lab.device(hostname)
+    assert isinstance(device, Device), device
+    return device
+
+
+def flash_of(lab: Lab, hostname: str) -> Flash:
+    """The flash file system of a lab device (those of every platform but Junos have one)."""
+    flash = lab.device(hostname).flash
+    assert flash is not None, f"{hostname} has no flash"
+    return flash
+
+
+# netmiko's send_command() is typed `str | list[Any] | dict[str, Any]`: the text as it came,
+# or what TextFSM made of it (use_textfsm=True). These say which one a test expects.
+def as_text(output: str | list[Any] | dict[str, Any]) -> str:
+    """send_command()'s output read as text (no use_textfsm)."""
+    assert isinstance(output, str), f"not text: {output!r}"
+    return output
+
+
+def as_rows(output: str | list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+    """send_command(..., use_textfsm=True)'s output read as TextFSM's rows (netmiko gives
+    the text back instead when no template parsed it)."""
+    assert isinstance(output, list), f"not parsed: {output!r}"
+    return output
 
 
 class RawShell:

@@ -8,9 +8,10 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
-from lab_fixture import start_lab
+from lab_fixture import device_of, start_lab
 
 from runner.cli import main
 from runner.lab import Lab
@@ -33,15 +34,16 @@ def _inventory(tmp_path: Path, lab: Lab) -> str:
     return str(path)
 
 
-def _report(reports: Path, job: str) -> dict:  # type: ignore[type-arg]
-    return json.loads((reports / job / "latest" / "report.json").read_text())
+def _report(reports: Path, job: str) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads((reports / job / "latest" / "report.json").read_text())
+    return report
 
 
 def test_audit_names_exactly_the_failing_rules_on_the_failing_hosts(
     tmp_path: Path, lab6: Lab
 ) -> None:
     for name in ("r001", "r002"):  # these two get descriptions on every up interface
-        interfaces = lab6.device(name).config.interfaces
+        interfaces = device_of(lab6, name).config.interfaces
         interfaces["GigabitEthernet0/2"] = replace(
             interfaces["GigabitEthernet0/2"], description="server"
         )
@@ -100,7 +102,7 @@ def test_drift_shows_only_the_real_change_on_the_changed_host(
     capsys.readouterr()
     assert main(["diff", job, "--reports", str(reports)]) == 0
     assert "drift: 0 changed, 0 added, 0 removed" in capsys.readouterr().out
-    lab6.device("r002").config.logging_hosts.append("192.0.2.77")
+    device_of(lab6, "r002").config.logging_hosts.append("192.0.2.77")
     assert main(run) == 0
     capsys.readouterr()
     assert main(["diff", job, "--reports", str(reports)]) == 1

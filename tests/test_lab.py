@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
-from lab_fixture import RawShell, connect, start_lab
+from lab_fixture import RawShell, as_rows, as_text, connect, start_lab
 from netmiko import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
 from paramiko import ChannelException
 
@@ -46,14 +46,14 @@ def test_show_version_names_the_device(lab: Lab) -> None:
         conn.enable()
         assert conn.find_prompt() == "r002#"
         assert "r002 uptime is" in conn.send_command("show version")
-        parsed = conn.send_command("show version", use_textfsm=True)
+        parsed = as_rows(conn.send_command("show version", use_textfsm=True))
         assert parsed[0]["hostname"] == "r002"
         assert parsed[0]["version"] == "15.9(3)M4"
 
 
 def test_show_ip_interface_brief_parses_with_textfsm(lab: Lab) -> None:
     with connect(lab, "r001") as conn:
-        rows = conn.send_command("show ip interface brief", use_textfsm=True)
+        rows = as_rows(conn.send_command("show ip interface brief", use_textfsm=True))
     by_name = {row["interface"]: row for row in rows}
     assert by_name["GigabitEthernet0/0"]["ip_address"] == "192.0.2.1"
     assert by_name["GigabitEthernet0/3"]["status"] == "administratively down"
@@ -391,7 +391,7 @@ def test_login_latency_delays_the_login(faulty_lab: Lab) -> None:
 def test_big_config_makes_a_long_running_config(faulty_lab: Lab) -> None:
     with connect(faulty_lab, "r008") as conn:
         conn.enable()
-        running = conn.send_command("show running-config", read_timeout=30)
+        running = as_text(conn.send_command("show running-config", read_timeout=30))
     assert len(running) >= 2_000_000
     assert running.rstrip().endswith("end")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from lab_fixture import RawShell, connect, start_lab
+from lab_fixture import RawShell, as_text, connect, start_lab
 
 from runner.lab import DeviceFaults, Lab, parse_fault, parse_faults
 from runner.lab.device import Device
@@ -103,7 +103,9 @@ def test_reject_refuses_huawei_config_line_and_save(lab: Lab) -> None:
     device = _ios_like(lab, "r006")
     with connect(lab, "r006") as conn:
         conn.send_command("system-view", expect_string=r"\]$")
-        refused = conn.send_command("ntp-service unicast-server 192.0.2.99", expect_string=r"\]$")
+        refused = as_text(
+            conn.send_command("ntp-service unicast-server 192.0.2.99", expect_string=r"\]$")
+        )
         conn.send_command("sysname hw-6", expect_string=r"\]$")
         conn.send_command("return", expect_string=r">$")
         saved = conn.save_config()

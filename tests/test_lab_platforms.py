@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 import yaml
-from lab_fixture import RawShell, connect, start_lab
+from lab_fixture import RawShell, as_rows, as_text, connect, start_lab
 
 from runner.base.errors import NetjobError
 from runner.lab import Lab, LabConfig, LabError, inventory_yaml
@@ -33,7 +33,7 @@ def test_eos_show_commands_look_like_eos(lab: Lab) -> None:
         assert conn.find_prompt() == "r002#"
         version = conn.send_command("show version")
         hostname = conn.send_command("show hostname", use_textfsm=True)
-        rows = conn.send_command("show ip interface brief", use_textfsm=True)
+        rows = as_rows(conn.send_command("show ip interface brief", use_textfsm=True))
     assert "Arista vEOS" in version
     assert "Software image version: 4.30.1F" in version
     assert "Uptime:" in version
@@ -81,7 +81,7 @@ def test_junos_show_version_names_the_device(lab: Lab) -> None:
     with connect(lab, "r003", device_type="juniper_junos") as conn:
         assert conn.find_prompt() == "netjob@r003>"
         version = conn.send_command("show version")
-        parsed = conn.send_command("show version", use_textfsm=True)
+        parsed = as_rows(conn.send_command("show version", use_textfsm=True))
     assert "Hostname: r003" in version
     assert parsed[0]["hostname"] == "r003"
     assert parsed[0]["junos_version"] == "22.4R1.10"
@@ -104,7 +104,7 @@ def test_junos_config_applies_only_on_commit(lab: Lab) -> None:
 
 def test_junos_errors_have_a_caret_and_junos_words(lab: Lab) -> None:
     with connect(lab, "r003", device_type="juniper_junos") as conn:
-        unknown = conn.send_command("foo")
+        unknown = as_text(conn.send_command("foo"))
         syntax = conn.send_config_set(["set system bogus 1"], exit_config_mode=False)
         conn.send_config_set(["rollback"])
     assert unknown.splitlines() == [" " * len("netjob@r003> ") + "^", "unknown command."]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from lab_fixture import connect, start_lab
+from lab_fixture import as_text, connect, start_lab
 from ntc_templates.parse import parse_output
 
 from runner.cli import main
@@ -91,7 +91,7 @@ def test_new_shows_parse_with_ntc_templates(lab: Lab, platform: str) -> None:
 
 def test_ios_show_interfaces_of_one_interface_and_an_unknown_one(lab: Lab) -> None:
     with connect(lab, "r001") as conn:
-        one = conn.send_command("show interfaces gi0/1")
+        one = as_text(conn.send_command("show interfaces gi0/1"))
         assert one.startswith("GigabitEthernet0/1 is up, line protocol is up")
         assert "Description: users" in one and "GigabitEthernet0/0" not in one
         assert "% Invalid input" in conn.send_command("show interfaces GigabitEthernet9/9")

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 import yaml
-from lab_fixture import connect, start_lab
+from lab_fixture import as_rows, as_text, connect, start_lab
 from netmiko import BaseConnection
+from netmiko.cisco import CiscoXrSSH
 from ntc_templates.parse import parse_output
 
 from runner.lab import Lab, inventory_yaml
@@ -32,8 +33,8 @@ def test_xr_logs_in_privileged_and_shows_parse(lab: Lab) -> None:
     with connect(lab, "r001") as conn:
         assert conn.find_prompt() == "RP/0/RP0/CPU0:r001#"
         assert conn.enable() == ""
-        version = conn.send_command("show version", use_textfsm=True)
-        rows = conn.send_command("show ip interface brief", use_textfsm=True)
+        version = as_rows(conn.send_command("show version", use_textfsm=True))
+        rows = as_rows(conn.send_command("show ip interface brief", use_textfsm=True))
         conn.send_command("terminal exec prompt no-timestamp")
         bad = conn.send_command("show versoin")
     assert version[0]["version"] == "7.3.2"
@@ -51,6 +52,7 @@ def test_xr_config_applies_only_on_commit(lab: Lab) -> None:
     commands = ["ntp server 192.0.2.10", "interface GigabitEthernet0/0/0/1", "description to core"]
     device = lab.device("r004")
     with connect(lab, "r004") as conn:
+        assert isinstance(conn, CiscoXrSSH)  # the XR driver: its commit() takes a label
         echoed = conn.send_config_set(commands, exit_config_mode=False)
         assert "192.0.2.10" not in device.running_config()
         candidate = conn.send_command("show configuration")
@@ -100,8 +102,8 @@ def test_xr_end_answers_yes_no_cancel_and_abort() -> None:
 def test_nxos_shows_parse_with_textfsm(lab: Lab) -> None:
     with connect(lab, "r002") as conn:
         assert conn.find_prompt() == "r002#"
-        version = conn.send_command("show version", use_textfsm=True)
-        rows = conn.send_command("show ip interface brief", use_textfsm=True)
+        version = as_rows(conn.send_command("show version", use_textfsm=True))
+        rows = as_rows(conn.send_command("show ip interface brief", use_textfsm=True))
         running = conn.send_command("show running-config")
         bad = conn.send_command("show foo")
     assert version[0]["hostname"] == "r002"
@@ -134,10 +136,10 @@ def test_nxos_config_set_and_save(lab: Lab) -> None:
 
 def _push(conn: BaseConnection, commands: list[str]) -> str:
     """system-view, the commands, return: what send_config_set() types, without its waits."""
-    output = conn.send_command("system-view", expect_string=r"\]$")
+    output = as_text(conn.send_command("system-view", expect_string=r"\]$"))
     for command in commands:
-        output += conn.send_command(command, expect_string=r"\]$", strip_prompt=False)
-    return output + conn.send_command("return", expect_string=r">$")
+        output += as_text(conn.send_command(command, expect_string=r"\]$", strip_prompt=False))
+    return output + as_text(conn.send_command("return", expect_string=r">$"))
 
 
 def test_huawei_display_commands(lab: Lab) -> None:
@@ -145,7 +147,7 @@ def test_huawei_display_commands(lab: Lab) -> None:
         assert conn.find_prompt() == "<r003>"
         version = conn.send_command("display version")
         brief = conn.send_command("display ip interface brief")
-        current = conn.send_command("display current-configuration")
+        current = as_text(conn.send_command("display current-configuration"))
     parsed = parse_output(platform="huawei_vrp", command="display version", data=version)
     assert parsed[0]["vrp_version"] == "5.170"
     assert "GigabitEthernet0/0/0              192.0.2.3/24" in brief
@@ -164,7 +166,7 @@ def test_huawei_config_changes_the_configuration_once(lab: Lab) -> None:
     with connect(lab, "r006") as conn:
         echoed = _push(conn, commands)
         again = _push(conn, commands)  # a second identical push changes nothing
-        current = conn.send_command("display current-configuration")
+        current = as_text(conn.send_command("display current-configuration"))
         saved = conn.save_config()
         assert conn.find_prompt() == "<r006>"
     assert "[r006-GigabitEthernet0/0/1]" in echoed

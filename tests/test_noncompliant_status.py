@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from lab_fixture import run_cli, start_lab
+from lab_fixture import device_of, run_cli, start_lab
 
 from runner.lab.inventory import inventory_yaml
 
@@ -22,7 +22,7 @@ def test_a_host_that_failed_a_check_is_non_compliant_on_the_console_and_in_html(
     monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
     reports = tmp_path / "reports"
     with start_lab(devices=6) as lab:
-        interfaces = lab.device("r001").config.interfaces  # r001 then passes every rule
+        interfaces = device_of(lab, "r001").config.interfaces  # r001 then passes every rule
         interfaces["GigabitEthernet0/2"] = replace(
             interfaces["GigabitEthernet0/2"], description="x"
         )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lab_fixture import load_report, run_cli, start_lab
+from lab_fixture import flash_of, load_report, run_cli, start_lab
 
 from runner.lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
@@ -52,7 +52,7 @@ def test_copy_run_start_and_delete_run_without_asking(tmp_path: Path) -> None:
     )
     with start_lab(devices=1) as lab:
         device = lab.device("r001")
-        device.flash.add("old.bin", b"old image")  # type: ignore[union-attr]
+        flash_of(lab, "r001").add("old.bin", b"old image")
         code, _ = _run(tmp_path, lab, body)
         assert code == 0
         step = _steps(tmp_path)[1]
@@ -60,7 +60,7 @@ def test_copy_run_start_and_delete_run_without_asking(tmp_path: Path) -> None:
         assert "Destination filename [startup-config]?" in step["outputs"][0]
         assert "Delete flash:/old.bin? [confirm]" in step["outputs"][1]
         assert "ntp server 192.0.2.55" in device.startup_config
-        assert "old.bin" not in device.flash.files  # type: ignore[union-attr]
+        assert "old.bin" not in flash_of(lab, "r001").files
 
 
 def test_an_unanswered_question_fails_within_two_seconds_and_is_cancelled(
@@ -80,7 +80,9 @@ def test_an_unanswered_question_fails_within_two_seconds_and_is_cancelled(
     assert "Save? [yes/no]:" in reload["error"]
     # From the question's arrival to the failure (what "within 2 s of being asked" means;
     # the whole step also waits for the device to ask, which a loaded machine slows).
-    waited = float(re.search(r"nothing answered it within ([0-9.]+)s", reload["error"])[1])
+    within = re.search(r"nothing answered it within ([0-9.]+)s", reload["error"])
+    assert within, reload["error"]
+    waited = float(within[1])
     assert 1.0 <= waited < 2.0, reload["error"]
     assert reload["duration_s"] < 60, reload  # nowhere near the 120 s read timeout
     assert after["status"] == "ok"

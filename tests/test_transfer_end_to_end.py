@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lab_fixture import load_report, run_cli, start_lab
+from lab_fixture import flash_of, load_report, run_cli, start_lab
 
 from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
@@ -59,7 +59,7 @@ def test_put_to_twenty_devices_verifies_each_copy_and_a_second_run_sends_nothing
             step = report["hosts"][name]["steps"][0]
             assert step["status"] == "changed", step
             assert f"md5 {md5}" in step["note"] and "verified" in step["note"]
-            copy = lab.device(name).flash.files["ios-17.bin"]  # type: ignore[union-attr]
+            copy = flash_of(lab, name).files["ios-17.bin"]
             assert (copy.size, copy.md5) == (IMAGE_BYTES, md5)
         full = report["hosts"][small]["steps"][0]
         assert full["failure"] == "command_rejected", full
@@ -67,8 +67,8 @@ def test_put_to_twenty_devices_verifies_each_copy_and_a_second_run_sends_nothing
             "not enough space on flash: 1,000,000 bytes free" in full["error"]
             and "nothing was sent" in full["error"]
         )
-        assert lab.device(small).flash.received == 0  # type: ignore[union-attr]
-        received = {n: lab.device(n).flash.received for n in names}  # type: ignore[union-attr]
+        assert flash_of(lab, small).received == 0
+        received = {n: flash_of(lab, n).received for n in names}
         assert all(received[n] == IMAGE_BYTES for n in names[:DEVICES])
 
         started = time.monotonic()
@@ -78,7 +78,7 @@ def test_put_to_twenty_devices_verifies_each_copy_and_a_second_run_sends_nothing
         for name in names[:DEVICES]:
             step = report["hosts"][name]["steps"][0]
             assert step["status"] == "ok" and step["note"].startswith("unchanged"), step
-        assert {n: lab.device(n).flash.received for n in names} == received  # type: ignore[union-attr]
+        assert {n: flash_of(lab, n).received for n in names} == received
     print(f"put of {IMAGE_BYTES:,} bytes to {DEVICES} devices: {first:.1f}s, again {second:.1f}s")
 
 
@@ -91,7 +91,7 @@ def test_get_writes_the_file_under_the_run_folder_or_dest_with_its_md5(tmp_path:
         "    get: {src: 'flash:/crashinfo.txt', dest: 'backups/{{ host.name }}-crash.txt'}\n"
     )
     with start_lab(devices=1) as lab:
-        lab.device("r001").flash.add("crashinfo.txt", crash)  # type: ignore[union-attr]
+        flash_of(lab, "r001").add("crashinfo.txt", crash)
         job, inventory = _setup(tmp_path, lab, body)
         assert run_cli(job, inventory, tmp_path / "reports") == 0
         run_dir = (tmp_path / "reports" / "stage" / "latest").resolve()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lab_fixture import start_lab
+from lab_fixture import flash_of, start_lab
 from rich.console import Console
 
 from runner import core
@@ -113,7 +113,7 @@ def test_get_in_worker_processes_writes_under_the_run_folder(tmp_path: Path) -> 
     run_dir = tmp_path / "run"
     with start_lab(devices=4) as lab:
         for name in ("r001", "r002", "r003", "r004"):
-            lab.device(name).flash.add("crashinfo.txt", crash)  # type: ignore[union-attr]
+            flash_of(lab, name).add("crashinfo.txt", crash)
         selection = _selection(tmp_path, lab, body)
         credentials = resolve_credentials(selection.hosts, None, None)
         items = scheduler.expand(selection.job, selection.hosts, {}, credentials)
@@ -162,7 +162,7 @@ def test_get_on_a_cluster_writes_on_the_poller_under_its_working_folder(
     monkeypatch.chdir(poller_home)  # the pollers' processes start here: their working folder
     with lab, tls_cluster({"p1": ""}) as cluster:
         monkeypatch.chdir(tmp_path)
-        lab.device("r001").flash.add("crashinfo.txt", crash)  # type: ignore[union-attr]
+        flash_of(lab, "r001").add("crashinfo.txt", crash)
         job = tmp_path / "stage.yaml"
         job.write_text(
             "name: stage\nhosts: all\ntasks:\n  - name: fetch\n    get: flash:crashinfo.txt\n"
