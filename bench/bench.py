@@ -50,7 +50,7 @@ def measure(
     warm_up(system)  # imports (and a cluster's pollers) are not what is measured
     # Children alive now (a local cluster's workers) are read live from /proc: their
     # CPU is part of the run, their start-up not. Later ones are reaped and counted.
-    pollers = [child.pid for child in multiprocessing.active_children()]
+    pollers = [pid for child in multiprocessing.active_children() if (pid := child.pid) is not None]
 
     def cpu() -> float:
         own = resource.getrusage(resource.RUSAGE_SELF)
@@ -232,7 +232,7 @@ def _one_device_time(lab: LabProcess, job: str) -> float:
     data["hosts"] = {first: data["hosts"][first]}
     single = lab.folder / "one.yaml"
     single.write_text(yaml.safe_dump(data))
-    times = []
+    times: list[float] = []
     for _ in range(3):
         done = subprocess.run(
             [sys.executable, __file__, "measure", "netjob", str(single), job, "1"],

@@ -13,8 +13,8 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = (
@@ -35,15 +35,18 @@ def timed(argv: list[str]) -> float:
 def make_run(reports: Path) -> None:
     """A run of playbooks/show_version.yaml under `reports`, every host `not run`."""
     from runner import core
+    from runner.base.models import WorkItem
     from runner.run import scheduler
+    from runner.run.rollout import Amount
+    from runner.run.runners import Batch
 
     class NothingRuns:
         local = False  # no credentials asked for: nothing connects
 
-        def preflight(self, items: object, serial: object) -> None:
+        def preflight(self, items: Sequence[WorkItem], serial: Amount | None) -> None:
             return None
 
-        def __call__(self, items: list[Any], batch: Any) -> bool:
+        def __call__(self, items: Sequence[WorkItem], batch: Batch) -> bool:
             for item in items:
                 batch.record(scheduler.not_run(item.host.name, "not run: startup bench"))
             return False
