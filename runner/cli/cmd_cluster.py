@@ -45,7 +45,7 @@ def local(
         fail(f"netjob cluster needs Dask distributed: {install}")
     options: dict[str, Any] = {"resources": {f"site_{site}": threads}} if site else {}
     try:
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+        cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=threads,
             processes=True,

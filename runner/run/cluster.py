@@ -103,7 +103,7 @@ def connect(options: ClusterOptions) -> Any:
             "(README: Running on a cluster), or add --insecure on a network you trust"
         )
     try:
-        return Client(  # type: ignore[no-untyped-call]
+        return Client(
             address,
             security=options.security,
             timeout=options.connect_timeout,

@@ -79,7 +79,7 @@ def run_host(
     try:
         if exclusive:
             client = get_client()
-            holder = client.run_on_scheduler(claim, run, name, poller)  # type: ignore[no-untyped-call]
+            holder = client.run_on_scheduler(claim, run, name, poller)
             if holder is not None:
                 return _unknown(name, holder, poller)
         if progress:
@@ -160,7 +160,7 @@ def _limits(policy: Policy, run: str, site: str | None) -> RunLimits:
         gate = _gates.get((run, site))
         if gate is None:
             name = f"netjob-{run}-logins-{site}"
-            gate = Semaphore(max_leases=policy.max_logins, name=name)  # type: ignore[no-untyped-call]
+            gate = Semaphore(max_leases=policy.max_logins, name=name)
             _gates[(run, site)] = gate
     return RunLimits(gate, _WATCHDOG)
 
