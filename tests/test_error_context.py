@@ -207,3 +207,17 @@ def test_a_failed_login_names_its_host() -> None:
     error = info.value
     assert error.failure.value == "unreachable" and error.host == "r9"
     assert "connection refused" in str(error)
+
+
+def test_about_copies_even_where_tblib_reduces_exceptions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dask's workers install tblib's pickling support, after which copy.copy of an
+    exception shares its __dict__ with the original: naming one host then renamed them all
+    (the two tests above failed in the full suite, after the cluster tests)."""
+    import copyreg
+
+    from tblib import pickling_support
+
+    monkeypatch.setitem(copyreg.dispatch_table, JumpFailedError, pickling_support.pickle_exception)
+    shared = JumpFailedError("bastion b1 cannot be reached")
+    named = [shared.about(host=name) for name in ("r1", "r2")]
+    assert [n.host for n in named] == ["r1", "r2"] and shared.host is None

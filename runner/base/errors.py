@@ -55,7 +55,6 @@ reaches the CLI: the executor records it on the host. Only the CLI turns a Repor
 
 from __future__ import annotations
 
-import copy
 from enum import Enum, IntEnum
 from pathlib import Path
 from typing import TypeVar
@@ -225,8 +224,10 @@ class DeviceError(NetjobError):
         task = self.task if task is None else task
         if (host, task) == (self.host, self.task):
             return self
-        named = copy.copy(self)
-        named.host, named.task = host, task
+        # A new instance and a new __dict__, not copy.copy: once tblib's pickling support
+        # is installed (Dask's workers do), copy.copy of an exception shares its __dict__.
+        named = type(self).__new__(type(self), *self.args)
+        named.__dict__.update({**self.__dict__, "host": host, "task": task})
         return named
 
 
