@@ -27,7 +27,11 @@ from runner.lab.inventory import inventory_yaml
 from runner.report.run_folder import job_folder
 
 JOB = "tasks:\n  - name: config\n    show: show running-config\n"
-ENV = {**os.environ, "NETJOB_LAB_PASSWORD": "lab-password", "NETJOB_LAB_SECRET": "lab-enable"}
+# Added to the environment of each run, read when it starts: a copy of os.environ taken at
+# import would miss the test's own known-hosts file (conftest sets it per test) and learn
+# lab keys in ~/.netjob, where a key from an earlier lab on a reused port reads as
+# host_key_changed.
+ENV = {"NETJOB_LAB_PASSWORD": "lab-password", "NETJOB_LAB_SECRET": "lab-enable"}
 
 
 def _limited(max_file_bytes: int):  # type: ignore[no-untyped-def]
@@ -41,7 +45,7 @@ def _limited(max_file_bytes: int):  # type: ignore[no-untyped-def]
 def _netjob(args: list[str], max_file_bytes: int) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from runner.cli import entry; entry()", *args],
-        env=ENV,
+        env={**os.environ, **ENV},
         capture_output=True,
         text=True,
         timeout=60,
@@ -82,7 +86,7 @@ def test_a_reports_folder_that_takes_no_file_fails_before_any_device_is_contacte
     inventory, listener = _untouched_inventory(tmp_path)
     reports = tmp_path / "reports"
     done = _netjob(["run", str(job), "-i", str(inventory), "--reports", str(reports)], 0)
-    assert done.returncode == ExitCode.REPORT_NOT_WRITTEN == 4, done.stderr
+    assert done.returncode == int(ExitCode.REPORT_NOT_WRITTEN) == 4, done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert f"the reports folder {reports} cannot be written: File too large" in done.stderr
     assert _never_contacted(listener)
