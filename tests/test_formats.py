@@ -8,8 +8,9 @@ import pytest
 
 from runner.base.errors import LoadError
 from runner.base.models import Host
+from runner.load.host_patterns import Inventory
 from runner.load.inventories import load_any, merge_inventories, to_netjob_yaml
-from runner.load.inventory import Inventory, build_inventory
+from runner.load.inventory import build_inventory
 from runner.load.yamlio import parse_yaml
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -6,7 +6,8 @@ import pytest
 from fixture_types import Write
 
 from runner.base.errors import InputError, LoadError, SelectionError
-from runner.load.inventory import load_inventory, resolve_credentials
+from runner.load.credentials import resolve_credentials
+from runner.load.inventory import load_inventory
 
 
 def test_merge_order_defaults_then_groups_in_listed_order_then_host(inventory_file: Path) -> None:

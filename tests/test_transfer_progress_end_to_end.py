@@ -20,7 +20,7 @@ from runner.base.models import HostResult, RunProgress, Status
 from runner.device import transfer
 from runner.device.connection import NetmikoConnection
 from runner.lab.inventory import inventory_yaml
-from runner.load.inventory import resolve_credentials
+from runner.load.credentials import resolve_credentials
 from runner.report.console import LiveView, View
 from runner.report.run_folder import load_host
 from runner.run import processes, scheduler

@@ -48,7 +48,7 @@ from runner.base import platforms
 from runner.base.errors import LoadError
 from runner.base.models import Host
 from runner.load import schema
-from runner.load.inventory import Inventory
+from runner.load.host_patterns import Inventory
 from runner.load.schema import At
 from runner.load.vault import Vault, reveal
 from runner.load.yamlio import Vaulted, load_yaml

@@ -28,9 +28,9 @@ import yaml
 from runner.base.errors import LoadError
 from runner.base.models import ConnectionOptions, Host
 from runner.load.ansible_inventory import load_ansible, looks_like_ansible
+from runner.load.host_patterns import Inventory
 from runner.load.inventory import (
     SCALARS,
-    Inventory,
     build_inventory,
     cache_inventory,
     cached_inventory,

@@ -10,22 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import difflib
-import fnmatch
 import hashlib
 import os
 import pickle
-import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner.base.errors import InputError, SelectionError
-from runner.base.models import ConnectionOptions, Credentials, Host
+from runner.base.models import ConnectionOptions, Host
 from runner.base.safe_files import write_private
 from runner.base.version import __version__
 from runner.load import schema
+from runner.load.host_patterns import Inventory
 from runner.load.schema import At
 from runner.load.ssh_options import ssh_options
 from runner.load.yamlio import load_yaml, paused_gc
@@ -56,117 +51,6 @@ SSH_KEYS = (
 )
 COMMON_KEYS = (*SCALARS, "vars", "connection", *SSH_KEYS)
 CONNECTION_KEYS = ("conn_timeout", "auth_timeout", "read_timeout", "fast_cli")
-
-
-@dataclass(frozen=True)
-class Inventory:
-    hosts: Mapping[str, Host]
-    groups: tuple[str, ...] = ()
-    source: Path = field(default=Path("inventory.yaml"))
-
-    def select(self, *patterns: str | None) -> list[Host]:
-        """Hosts matching every given pattern (None = no restriction), in inventory order."""
-        chosen = list(self.hosts.values())
-        for pattern in patterns:
-            if pattern is not None:
-                names = self._match(pattern)
-                chosen = [h for h in chosen if h.name in names]
-        return chosen
-
-    def _match(self, pattern: str) -> set[str]:
-        """Ansible's host patterns: `a,b` or `a:b` unite, `&x` intersects, `!x` excludes (in
-        that order, whatever the order written); `@file` reads names, one a line; `~re` is a
-        regex on names. Only intersections or exclusions start from `all`.
-        """
-        union: set[str] = set()
-        intersections: list[set[str]] = []
-        exclude: set[str] = set()
-        tokens = self._tokens(pattern)
-        if not tokens:
-            raise SelectionError(f"empty host pattern {pattern!r}; name hosts, groups or 'all'")
-        for token in tokens:
-            if token.startswith("!"):
-                exclude |= self._token(token[1:])
-            elif token.startswith("&"):
-                intersections.append(self._token(token[1:]))
-            else:
-                union |= self._token(token)
-        chosen = union if any(not t.startswith(("!", "&")) for t in tokens) else set(self.hosts)
-        for names in intersections:
-            chosen &= names
-        return chosen - exclude
-
-    def _tokens(self, pattern: str) -> list[str]:
-        """`,` separates, and so does `:` in a part that is not a name (IPv6, `r[1:3]`)."""
-        parts: list[str] = []
-        for part in (p.strip() for p in pattern.split(",")):
-            if ":" in part and part.lstrip("!&") not in self.hosts:
-                parts += _COLON_PARTS.findall(part)
-            elif part:
-                parts.append(part)
-        tokens: list[str] = []
-        for part in parts:
-            tokens += self._read_names(part) if part.startswith("@") else [part]
-        return tokens
-
-    def _read_names(self, token: str) -> list[str]:
-        """`@retry.txt`: one pattern a line (a host name, as Ansible's retry files hold)."""
-        path = Path(token[1:]).expanduser()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc)
-            raise SelectionError(f"cannot read host list {token}: {reason}", path=path) from None
-        names = [n.strip() for n in text.splitlines() if n.strip() and not n.startswith("#")]
-        if not names:
-            raise SelectionError(f"host list {token} names no host; one name a line", path=path)
-        return names
-
-    def _token(self, token: str) -> set[str]:
-        if token in ("all", "*"):
-            return set(self.hosts)
-        if token.startswith("~"):
-            return self._regex(token)
-        if token in self.hosts:
-            return {token}
-        if token in self.groups:
-            return {h.name for h in self.hosts.values() if token in h.groups}
-        if any(c in token for c in "*?["):
-            found = {n for n in self.hosts if fnmatch.fnmatchcase(n, token)}
-            found |= {
-                h.name
-                for h in self.hosts.values()
-                for g in h.groups
-                if fnmatch.fnmatchcase(g, token)
-            }
-            if found:
-                return found
-            raise SelectionError(f"'{token}' matches no host or group in {self.source}")
-        if not token or token[0] in "!&@":
-            raise SelectionError(
-                f"host pattern part {token!r}: '!' and '&' take one name, group or glob "
-                "each, e.g. 'core:&edge:!r003'"
-            )
-        near = difflib.get_close_matches(token, [*self.groups, *self.hosts], n=1)
-        hint = f"did you mean '{near[0]}'? " if near else ""
-        raise SelectionError(
-            f"unknown host or group '{token}' in {self.source}; {hint}"
-            f"groups are: {', '.join(self.groups) or '(none)'}; see `netjob hosts`"
-        )
-
-    def _regex(self, token: str) -> set[str]:
-        try:
-            regex = re.compile(token[1:])
-        except re.error as exc:
-            raise SelectionError(f"host pattern {token!r}: bad regular expression: {exc}") from None
-        found = {n for n in self.hosts if regex.match(n)}
-        if not found:
-            raise SelectionError(f"'{token}' matches no host in {self.source}")
-        return found
-
-
-# A `:`-separated part: runs of anything but `:`, where a bracketed `[1:3]` stays whole.
-_COLON_PARTS = re.compile(r"(?:[^\s:\[\]]|\[[^\]]*\])+")
 
 
 def load_inventory(path: Path) -> Inventory:
@@ -304,78 +188,3 @@ def _host(
         connection=ConnectionOptions(**options),
         **{k: v for k, v in merged.items() if k != "address"},
     )
-
-
-Prompt = Callable[[str], str]
-
-# Each inventory format's own key for a credential, for messages (netjob: `*_env`).
-_KEYS = {
-    "ansible": {"password": "ansible_password", "secret": "ansible_become_password"},
-    "nornir": {"password": "password", "secret": "secret"},
-}
-_EXAMPLES = {"ansible": " (e.g. \"{{ lookup('env', 'NAME') }}\")"}
-
-
-def resolve_credentials(
-    hosts: Iterable[Host], environ: Mapping[str, str] | None = None, prompt: Prompt | None = None
-) -> dict[str, Credentials]:
-    """Credentials per host, from plain text, the named environment variable, or a prompt
-    (asked once per distinct need, not once per host). Missing ones fail before any connection.
-    """
-    env = os.environ if environ is None else environ
-    asked: dict[str, str] = {}
-    result = {}
-    for host in hosts:
-        options = host.connection
-        # With a key or the agent, a password is only a fallback: none set is fine.
-        keyed = bool(options.key_file or options.use_agent or options.ssh_config)
-        if keyed and host.password is None and not env.get(host.password_env or ""):
-            password = None
-        else:
-            password = _secret(
-                host, "password", host.password, host.password_env, env, prompt, asked
-            )
-        secret = _secret(host, "secret", host.secret, host.secret_env, env, None, asked)
-        passphrase = _secret(host, "passphrase", None, options.passphrase_env, env, None, asked)
-        result[host.name] = Credentials(host.username, password, secret, passphrase)
-    return result
-
-
-def _secret(
-    host: Host,
-    kind: str,
-    plain: str | None,
-    env_name: str | None,
-    env: Mapping[str, str],
-    prompt: Prompt | None,
-    asked: dict[str, str],
-) -> str | None:
-    if plain is not None:
-        return plain
-    key = _KEYS.get(host.origin, {}).get(kind, f"{kind}_env")
-    if env_name:
-        if env.get(env_name):
-            return env[env_name]
-        if prompt is None:
-            named = (
-                f"{key} is lookup('env', '{env_name}'), and ${env_name}"
-                if host.origin == "ansible"
-                else f"{kind}_env names ${env_name}, which"
-            )
-            ask = "-k/--ask-pass" if kind == "password" else "-K/--ask-become-pass"
-            raise InputError(
-                f"host {host.name}: {named} is not set (or empty); "
-                f"export {env_name}=... or run with {ask}"
-            )
-    if prompt is None:
-        if kind == "password":
-            example = _EXAMPLES.get(host.origin, "")
-            raise InputError(
-                f"host {host.name}: no password; set {key}{example} in the "
-                "inventory or run with --ask-pass"
-            )
-        return None
-    label = env_name or f"{host.username or 'user'}@{kind}"
-    if label not in asked:
-        asked[label] = prompt(f"{kind.capitalize()} for {label}: ")
-    return asked[label]

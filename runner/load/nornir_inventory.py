@@ -37,7 +37,7 @@ from typing import Any
 from runner.base import platforms
 from runner.base.models import ConnectionOptions, Host
 from runner.load import schema
-from runner.load.inventory import Inventory
+from runner.load.host_patterns import Inventory
 from runner.load.schema import At
 from runner.load.yamlio import load_yaml
 

@@ -25,7 +25,7 @@ from runner.base.models import (
     TaskKind,
     WorkItem,
 )
-from runner.load.inventory import Inventory
+from runner.load.host_patterns import Inventory
 from runner.report.document import ComplianceDoc, HostDoc, ReportDoc
 from runner.report.fold import Fold, fold, host_ranges, natural_key
 

@@ -231,7 +231,7 @@ def hosts_data(run: Path, pattern: str | None = None) -> dict[str, HostDoc]:
     """Each host's data with its outputs (host_data), for the hosts of the run that match
     a host pattern as --limit takes it (`all`, `r00*`, `r001,r003`, `~re`, `&`, `!`), in
     natural order (r2 before r10). Hosts whose files the run never wrote are left out."""
-    from runner.load.inventory import Inventory  # host patterns, on the run's host names
+    from runner.load.host_patterns import Inventory  # host patterns, on the run's host names
 
     names = list(report_data(run).hosts)
     plain = pattern is not None and pattern != "all" and not set(pattern) & set(",:&!~*?[@")

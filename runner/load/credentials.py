@@ -1,0 +1,85 @@
+"""Each host's credentials, resolved before anything connects: written in the inventory,
+read from the environment variable it names, or asked for once per distinct need (-k,
+-K); a missing one is an error naming the inventory format's own key."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+
+from runner.base.errors import InputError
+from runner.base.models import Credentials, Host
+
+Prompt = Callable[[str], str]
+
+# Each inventory format's own key for a credential, for messages (netjob: `*_env`).
+_KEYS = {
+    "ansible": {"password": "ansible_password", "secret": "ansible_become_password"},
+    "nornir": {"password": "password", "secret": "secret"},
+}
+_EXAMPLES = {"ansible": " (e.g. \"{{ lookup('env', 'NAME') }}\")"}
+
+
+def resolve_credentials(
+    hosts: Iterable[Host], environ: Mapping[str, str] | None = None, prompt: Prompt | None = None
+) -> dict[str, Credentials]:
+    """Credentials per host, from plain text, the named environment variable, or a prompt
+    (asked once per distinct need, not once per host). Missing ones fail before any connection.
+    """
+    env = os.environ if environ is None else environ
+    asked: dict[str, str] = {}
+    result = {}
+    for host in hosts:
+        options = host.connection
+        # With a key or the agent, a password is only a fallback: none set is fine.
+        keyed = bool(options.key_file or options.use_agent or options.ssh_config)
+        if keyed and host.password is None and not env.get(host.password_env or ""):
+            password = None
+        else:
+            password = _secret(
+                host, "password", host.password, host.password_env, env, prompt, asked
+            )
+        secret = _secret(host, "secret", host.secret, host.secret_env, env, None, asked)
+        passphrase = _secret(host, "passphrase", None, options.passphrase_env, env, None, asked)
+        result[host.name] = Credentials(host.username, password, secret, passphrase)
+    return result
+
+
+def _secret(
+    host: Host,
+    kind: str,
+    plain: str | None,
+    env_name: str | None,
+    env: Mapping[str, str],
+    prompt: Prompt | None,
+    asked: dict[str, str],
+) -> str | None:
+    if plain is not None:
+        return plain
+    key = _KEYS.get(host.origin, {}).get(kind, f"{kind}_env")
+    if env_name:
+        if env.get(env_name):
+            return env[env_name]
+        if prompt is None:
+            named = (
+                f"{key} is lookup('env', '{env_name}'), and ${env_name}"
+                if host.origin == "ansible"
+                else f"{kind}_env names ${env_name}, which"
+            )
+            ask = "-k/--ask-pass" if kind == "password" else "-K/--ask-become-pass"
+            raise InputError(
+                f"host {host.name}: {named} is not set (or empty); "
+                f"export {env_name}=... or run with {ask}"
+            )
+    if prompt is None:
+        if kind == "password":
+            example = _EXAMPLES.get(host.origin, "")
+            raise InputError(
+                f"host {host.name}: no password; set {key}{example} in the "
+                "inventory or run with --ask-pass"
+            )
+        return None
+    label = env_name or f"{host.username or 'user'}@{kind}"
+    if label not in asked:
+        asked[label] = prompt(f"{kind.capitalize()} for {label}: ")
+    return asked[label]
