@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from runner.base.errors import ExitCode, InputError, SelectionError
 from runner.base.models import Host, HostResult, Job, Report, WorkItem
+from runner.load.credentials import Prompt, resolve_credentials
 from runner.load.extra_vars import parse_extra_vars as parse_extra_vars  # the CLI's `cmd`
+from runner.load.host_patterns import Inventory
 from runner.load.inventories import load_any, merge_inventories, to_netjob_yaml
-from runner.load.inventory import Inventory, Prompt, resolve_credentials
 from runner.load.job import load_job
 from runner.load.ssh_options import with_cli
 from runner.load.vault import Vault as Vault  # re-exported: the CLI's annotations name it
@@ -202,7 +203,8 @@ def run(
     (runner.report.reporters; `on_result`/`on_progress` are plain functions as one), after
     the run folder. `runner` is where batches run (runner.run.runners; None: the one the
     options ask for: threads, worker processes or a cluster)."""
-    from runner.base.redact import LogFilter, Redactor
+    from runner.base.logs import LogFilter
+    from runner.base.redact import Redactor
     from runner.device import sshkeys
     from runner.report.disk import ReportGuard
     from runner.report.reporters import Callbacks, FanOut, HtmlPage
@@ -380,7 +382,7 @@ def run_job(
 
 def log_to_stderr(verbose: bool) -> None:
     """The log on stderr, secrets masked: everything at DEBUG if `verbose`, else CRITICAL."""
-    from runner.base.redact import log_to_stderr as to_stderr
+    from runner.base.logs import log_to_stderr as to_stderr
 
     to_stderr(verbose)
 

@@ -8,11 +8,10 @@ the user opts out, secrets devices print in their configs (`password 7 …`, `se
 from __future__ import annotations
 
 import functools
-import logging
 import re
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from runner.base import platforms
 
@@ -181,50 +180,3 @@ class Redactor:
 # (`public`, `sha512`, `ascii-text`) never masks that word everywhere.
 _MEMORABLE = re.compile(r"(?!(?:sha|md)[0-9]+$)(?=.*[0-9A-Z$./+=_!@#%^&*]).{6,}$")
 _SEEN_MAX = 4096  # device secret values a redactor remembers (a run has few distinct ones)
-
-
-class LogFilter(logging.Filter):
-    """For the CLI's log handler (-v): every record, netmiko's and paramiko's included, is
-    redacted with the secrets the running job registered."""
-
-    _lock = threading.Lock()
-    _redactor: Redactor | None = None  # made on first use: importing must stay cheap
-    _secrets: ClassVar[set[str]] = set()
-
-    @classmethod
-    def register(cls, secrets: Iterable[str | None]) -> None:
-        with cls._lock:
-            cls._secrets |= {s for s in secrets if s}
-            cls._redactor = Redactor(cls._secrets)
-
-    @classmethod
-    def registered(cls) -> list[str]:
-        with cls._lock:
-            return sorted(cls._secrets)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if record.exc_info:
-            message += "\n" + logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None
-        with LogFilter._lock:
-            if LogFilter._redactor is None:
-                LogFilter._redactor = Redactor(LogFilter._secrets)
-            redactor = LogFilter._redactor
-        record.msg, record.args = redactor.text(message), ()
-        return True
-
-
-def log_to_stderr(verbose: bool) -> None:
-    """The CLI's logging, and that of its worker processes (--processes): redacted by
-    LogFilter; with -v everything at DEBUG, otherwise only CRITICAL and never paramiko's
-    own tracebacks of failed sessions (each failure is reported once, by netjob)."""
-    handler = logging.StreamHandler()
-    handler.addFilter(LogFilter())  # the same redaction as every file netjob writes
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.CRITICAL,
-        format="%(asctime)s %(threadName)s %(name)s: %(message)s",
-        handlers=[handler],
-    )
-    if not verbose:
-        logging.getLogger("paramiko").setLevel(logging.CRITICAL + 1)

@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from runner.base.errors import FailureClass, InputError
+from runner.base.logs import LogFilter
 from runner.base.models import Credentials, Host, HostResult, Status, WorkItem
-from runner.base.redact import LogFilter, Redactor
+from runner.base.redact import Redactor
 from runner.device.connection import NetmikoConnection
 from runner.run.executor import Policy, RunLimits, execute
 from runner.run.watchdog import Watchdog

@@ -37,8 +37,8 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
+from runner.base.logs import LogFilter, log_to_stderr
 from runner.base.models import HostResult, RunProgress, WorkItem
-from runner.base.redact import LogFilter, log_to_stderr
 from runner.device.connection import Connector
 from runner.run import scheduler
 from runner.run.executor import Policy, RunLimits, execute

@@ -22,9 +22,10 @@ from runner.base.errors import (
     RemediationError,
     TemplateError,
 )
+from runner.base.logs import LogFilter
 from runner.base.models import CheckResult, CheckStatus, Host, Status, Step, StepResult, TaskKind
 from runner.base.platforms import Remediator
-from runner.base.redact import MASK, LogFilter
+from runner.base.redact import MASK
 from runner.base.safe_files import link_in, refuse_link, safe_name, save_path
 from runner.device.connection import Connection
 from runner.device.parsers import parse_output
