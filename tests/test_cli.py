@@ -166,3 +166,13 @@ def test_the_default_process_count_follows_the_cpus_this_process_may_use(
     for allowed, expected in ((1, 1), (4, 4), (16, 8)):
         monkeypatch.setattr(os, "sched_getaffinity", lambda _pid, n=allowed: set(range(n)))
         assert core.processes_for_this_machine() == expected
+
+
+def test_netjob_lab_help_names_every_fault_the_lab_knows() -> None:
+    from runner.lab.faults import FAULT_NAMES
+
+    result = _invoke("lab", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    missing = [name for name in FAULT_NAMES if name not in text]
+    assert not missing, f"netjob lab --help does not name: {missing}"

@@ -146,6 +146,22 @@ def test_renamed_task_keys_work_for_one_release_with_a_note(
     assert any("`saved.` is now `registered.`" in n for n in notes), notes
 
 
+def test_an_old_name_in_when_gets_its_note_too(
+    write: Write, inventory_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    job = write(
+        "when.yaml",
+        "hosts: core\ntasks:\n"
+        "  - name: before\n    show: show run | include ntp\n    register: ntp_now\n"
+        "  - name: add\n    when: \"'ntp' not in saved.ntp_now\"\n"
+        "    config: ['ntp server 192.0.2.1']\n",
+    )
+    with caplog.at_level("WARNING", logger="runner.notes"):
+        core.plan(core.select(job, [inventory_file]))
+    notes = [r.getMessage() for r in caplog.records]
+    assert any("task 'add': `saved.` is now `registered.`" in n for n in notes), notes
+
+
 def test_a_task_with_an_old_and_a_new_key_name_is_refused(write: Write) -> None:
     job = write(
         "both.yaml",

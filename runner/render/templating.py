@@ -66,6 +66,17 @@ class _Compiled:
         )
 
 
+def _names_in(expression: str | None) -> set[str]:
+    """The variables a `when:` expression reads (none if it does not parse: its own
+    compilation says what is wrong with it)."""
+    if not expression:
+        return set()
+    try:
+        return set(meta.find_undeclared_variables(_ENV.parse(f"{{{{ {expression} }}}}")))
+    except jinja2.TemplateSyntaxError:
+        return set()
+
+
 class _Anything:
     """Stands in for `registered` while checking a deferred task before any connection:
     every other variable must still be defined, but registered outputs are not known yet."""
@@ -121,7 +132,7 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
         strings = [*every, *(s for c in task.checks for s in _strings(c)), task.save_to or ""]
         names = {n for text in strings for n in meta.find_undeclared_variables(_ENV.parse(text))}
         uses_saved = bool(names & {REGISTERED, *OLD_REGISTERED})
-        for old in sorted(names & set(OLD_REGISTERED)):
+        for old in sorted((names | _names_in(task.when)) & set(OLD_REGISTERED)):
             _notes.warning(
                 "%s:%s: task '%s': `%s.` is now `%s.` (as `save_as:` is now `register:`); "
                 "the old name works until netjob 0.3",

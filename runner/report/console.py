@@ -286,7 +286,7 @@ class View:
             )
             for step in item.steps:
                 save = " (then save)" if step.save_config else ""
-                later = " (rendered on the device: uses registered outputs or when:)"
+                later = " (rendered at run time: uses registered outputs or when:)"
                 self.console.print(
                     f"  [{step.kind.value}] {step.task}{save}{later if step.sources else ''}",
                     highlight=False,
