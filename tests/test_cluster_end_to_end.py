@@ -257,8 +257,9 @@ class _Push:
         assert self.report is not None
         return self.report
 
-    def check(self, report: Report, lost: set[str]) -> None:
-        """At most once per device; every host once; lost hosts `unknown` or done."""
+    def check(self, report: Report, lost: set[str], some_lost: bool = True) -> None:
+        """At most once per device; every host once; lost hosts `unknown` or done.
+        some_lost: the fault must have cost at least one host (a kill mid-push does)."""
         names = [e.hostname for e in self.lab.endpoints]
         assert sorted(report.hosts) == sorted(names)
         full = PUSH_LINES + 1  # the lines, and the `end` that leaves config mode
@@ -270,7 +271,8 @@ class _Push:
                 assert device.applied_lines == full
             else:
                 assert result.failure in lost, (name, result.failure, result.error)
-        assert any(r.failure == "unknown" for r in report.hosts.values())
+        if some_lost:
+            assert any(r.failure == "unknown" for r in report.hosts.values())
 
 
 def _busiest(client: Any) -> str:
@@ -297,7 +299,9 @@ def test_a_worker_retired_mid_push_pushes_nothing_twice(pollers: Pollers, tmp_pa
     wait_for(push.mid_push, "a device mid-push")
     pollers.client.retire_workers([_busiest(pollers.client)])
     report = push.finish()
-    push.check(report, {"unknown"})
+    # A retirement is graceful: the worker's hosts in flight may finish before it leaves
+    # (on a loaded machine they often do) or come back `unknown`; never pushed twice.
+    push.check(report, {"unknown"}, some_lost=False)
 
 
 def test_the_scheduler_killed_mid_push_pushes_nothing_twice(
