@@ -15,22 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 from runner.base.errors import ExitCode, InputError, SelectionError
 from runner.base.models import Host, HostResult, Job, Report, WorkItem
-from runner.load.credentials import Prompt, resolve_credentials
-from runner.load.extra_vars import parse_extra_vars as parse_extra_vars  # the CLI's `cmd`
-from runner.load.host_patterns import Inventory
-from runner.load.inventories import load_any, merge_inventories, to_netjob_yaml
-from runner.load.job import load_job
-from runner.load.ssh_options import with_cli
-from runner.load.vault import Vault as Vault  # re-exported: the CLI's annotations name it
-from runner.run import rollout
-from runner.run.rollout import Amount
 
-# netmiko, paramiko, hier_config and distributed load only when hosts run (inside `run`),
-# and Jinja2 only when a job is rendered: `hosts`, `report`, `--help`, `--version` start fast.
+# Everything else is imported where it is used, so each command pays only for its own
+# rooms: netmiko, paramiko, hier_config and distributed only when hosts run (inside
+# `run`), Jinja2 only when a job is rendered, the job reader, `-e` parsing and the rollout
+# only by the commands that take them: `--help`, `--version`, `hosts` and `report` start
+# fast (issue 13; tests/test_startup_imports.py).
 if TYPE_CHECKING:
     from rich.console import Console
 
     from runner.device.connection import Connector
+    from runner.load.credentials import Prompt
+    from runner.load.host_patterns import Inventory
+    from runner.load.vault import Vault as Vault  # re-exported: the CLI's annotations name it
     from runner.report.adhoc_answers import AdhocRun as AdhocRun
     from runner.report.console import LiveView as LiveView
     from runner.report.console import View as View
@@ -43,6 +40,7 @@ if TYPE_CHECKING:
     from runner.run import scheduler
     from runner.run.cluster import ClusterOptions as ClusterOptions
     from runner.run.executor import Policy as Policy
+    from runner.run.rollout import Amount
     from runner.run.runners import BatchRunner
 
 log = logging.getLogger(__name__)
@@ -89,6 +87,8 @@ class TaskFilter:
 
 def load_inventories(paths: Path | Sequence[Path], vault: Vault | None = None) -> Inventory:
     """One or more inventories in netjob's, Nornir's or Ansible's format, merged."""
+    from runner.load.inventories import load_any, merge_inventories
+
     if isinstance(paths, Path):  # one path: no merge needed
         return load_any(paths, vault)
     return merge_inventories([load_any(p, vault) for p in paths])
@@ -103,6 +103,8 @@ def select(
     vault: Vault | None = None,
 ) -> Selection:
     """Load the job and inventory and pick the hosts: the job's `hosts:` ∩ --limit."""
+    from runner.load.job import load_job
+
     job = (tasks or TaskFilter()).apply(load_job(job_path))
     inventory = load_inventories(inventory_path, vault)
     extra = parse_extra_vars(extra_vars)
@@ -206,10 +208,11 @@ def run(
     from runner.base.logs import LogFilter
     from runner.base.redact import Redactor
     from runner.device import sshkeys
+    from runner.load.credentials import resolve_credentials
     from runner.report.disk import ReportGuard
     from runner.report.reporters import Callbacks, FanOut, HtmlPage
     from runner.report.run_folder import RunWriter
-    from runner.run import runners, scheduler
+    from runner.run import rollout, runners, scheduler
     from runner.run.executor import RunLimits
 
     options = options or RunOptions()
@@ -389,12 +392,23 @@ def log_to_stderr(verbose: bool) -> None:
 
 def vault_from_file(path: Path) -> Vault:
     """--vault-password-file: the password in the file (an executable file: its output)."""
+    from runner.load.vault import Vault
+
     return Vault.from_file(path)
 
 
 def vault_from_password(password: str) -> Vault:
     """--ask-vault-pass: the password typed."""
+    from runner.load.vault import Vault
+
     return Vault(password)
+
+
+def parse_extra_vars(given: Iterable[str]) -> dict[str, Any]:
+    """-e/--extra-vars, as runner.load.extra_vars reads them."""
+    from runner.load.extra_vars import parse_extra_vars as parse
+
+    return parse(given)
 
 
 def console_view(
@@ -459,6 +473,8 @@ def masked_plan(items: list[WorkItem], selection: Selection) -> list[WorkItem]:
 
 def inventory_as_netjob_yaml(paths: Sequence[Path]) -> str:
     """`netjob inventory convert`: the inventories, merged, in netjob's own format."""
+    from runner.load.inventories import to_netjob_yaml
+
     return to_netjob_yaml(load_inventories(paths))
 
 
@@ -480,11 +496,15 @@ def with_ssh_options(
     selection: Selection, private_key: str | None, ssh_config: str | None
 ) -> Selection:
     """--private-key and --ssh-config, for the hosts whose inventory sets none."""
+    from runner.load.ssh_options import with_cli
+
     return dataclasses.replace(selection, hosts=with_cli(selection.hosts, private_key, ssh_config))
 
 
 def parse_amount(text: str, option: str) -> Amount:
     """--serial / --max-fail: N hosts or N% of them."""
+    from runner.run.rollout import Amount
+
     return Amount.parse(text, option)
 
 

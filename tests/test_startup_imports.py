@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from fakes import FakeFleet
 
@@ -41,6 +42,22 @@ print(json.dumps({"found": found, "codes": codes}))
 """
 
 
+def _python(cwd: Path, script: str, *args: str) -> tuple[subprocess.CompletedProcess[str], Any]:
+    """`script` in a fresh interpreter (no completion variables): the process, and its
+    last line read as JSON."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("_NETJOB")}
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    return done, json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def _past_run(tmp_path: Path) -> tuple[Path, Path, Path]:
     """A job, an inventory and a run folder of it (run here, on in-memory devices)."""
     job = tmp_path / "job.yaml"
@@ -70,17 +87,7 @@ def test_help_version_completion_plan_hosts_and_report_import_no_ssh_stack(
         ["run", "--help"],
         ["cmd", "-h"],
     ]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("_NETJOB")}
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, ",".join(HEAVY), json.dumps(commands)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    done, result = _python(tmp_path, SCRIPT, ",".join(HEAVY), json.dumps(commands))
     assert result["codes"] == {
         "--help": 0,
         "-h": 0,
@@ -94,3 +101,44 @@ def test_help_version_completion_plan_hosts_and_report_import_no_ssh_stack(
     }, done.stderr
     assert result["found"] == {key: [] for key in result["found"]}, result["found"]
     assert set(result["found"]) == {"import runner.cli", "completion", *result["codes"]}
+
+
+# What `--version`, `--help` and `hosts` on a netjob inventory leave to the commands that
+# need them (bench/README.md, Startup): templates, the job reader, `-e`, Nornir's and
+# Ansible's inventory readers, the report's reader and rich's live display.
+LIGHT = (
+    "jinja2",
+    "runner.load.job",
+    "runner.load.extra_vars",
+    "runner.load.ansible_inventory",
+    "runner.load.nornir_inventory",
+    "runner.report.document",
+    "rich.progress",
+    "rich.live",
+)
+
+ONE_COMMAND = """
+import json, sys
+import runner.cli
+try:
+    code = runner.cli.main(json.loads(sys.argv[1]))
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_version_help_and_hosts_each_import_only_what_they_use(tmp_path: Path) -> None:
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        "defaults: {platform: cisco_ios, username: u, password: p}\n"
+        "hosts:\n  r1: {address: 192.0.2.1}\n  r2: {address: 192.0.2.2}\n"
+    )
+    for command in (["--version"], ["--help"], ["hosts", "-i", str(inventory)]):
+        done, result = _python(tmp_path, ONE_COMMAND, json.dumps(command))
+        assert result["code"] == 0, (command, done.stderr)
+        loaded = [m for m in LIGHT if m in result["modules"]]
+        assert loaded == [], (command, loaded)
+        # The probe sees what it is meant to: the inventory reader itself did load.
+        if command[0] == "hosts":
+            assert "runner.load.inventory" in result["modules"]

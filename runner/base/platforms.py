@@ -12,6 +12,7 @@ hier_config), because `netjob plan`, `hosts` and `--help` read it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,10 +54,37 @@ def _junos_prompt(base: str) -> str:
     return rf"(?:^|[\r\n]){base}[>#%]\s*$"
 
 
-def _rejects(*forms: str) -> re.Pattern[str]:
+class Refusals:
+    """A platform's refusal forms as one regex, compiled when a session first asks: the
+    table's dozen case-insensitive alternations cost a few ms to compile, which every
+    `netjob --help` and `hosts` would pay at import (issue 13)."""
+
+    FLAGS = re.MULTILINE | re.IGNORECASE
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern  # without its flags (the lab and netmiko's error_pattern add them)
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, self.FLAGS)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.regex.search(text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Refusals) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __repr__(self) -> str:
+        return f"Refusals({self.pattern!r})"
+
+
+def _rejects(*forms: str) -> Refusals:
     """A refusal is a line of its own (the device's words start it), in any letter case:
     devices print `% Invalid input`, `Unknown command`, `ERROR: ...` alike."""
-    return re.compile(r"^[ \t]*(?:" + "|".join(forms) + r").*$", re.MULTILINE | re.IGNORECASE)
+    return Refusals(r"^[ \t]*(?:" + "|".join(forms) + r").*$")
 
 
 # Refusal forms, as devices print them (matched case-insensitively, at a line's start).
@@ -311,8 +339,8 @@ class PlatformInfo:
     # Sent after a refused line or commit, to drop the candidate and leave config mode.
     discard: tuple[str, ...] = ()
     save: Save = Save.NETMIKO
-    rejected: re.Pattern[str] = field(default_factory=lambda: _rejects(*_GENERIC))
-    commit_rejected: re.Pattern[str] = field(default_factory=lambda: _rejects(*_GENERIC))
+    rejected: Refusals = field(default_factory=lambda: _rejects(*_GENERIC))
+    commit_rejected: Refusals = field(default_factory=lambda: _rejects(*_GENERIC))
     running_config: str | None = None  # what the remediation reads (and backups take)
     remediator: Remediator = Remediator.NONE
     hier_platform: str = "GENERIC"  # hier_config's Platform member name

@@ -2,8 +2,6 @@
 one line on stderr and exit codes (runner.base.errors.ExitCode). No logic lives here.
 """
 
-from __future__ import annotations
-
 import dataclasses
 import getpass
 import json
@@ -72,7 +70,7 @@ AskVaultPass = Annotated[
 ]
 
 
-def vault_from(password_file: Path | None, ask: bool) -> Vault | None:
+def vault_from(password_file: Path | None, ask: bool) -> "Vault | None":
     """The Vault of --vault-password-file / --ask-vault-pass (as Ansible's), or None."""
     if password_file is not None and ask:
         raise InputError("give --vault-password-file or --ask-vault-pass, not both")
@@ -282,7 +280,7 @@ def main_options(
     """Run YAML job files against many network devices over SSH."""
 
 
-def print_report(run_dir: Path, output: str, view: View) -> ExitCode:
+def print_report(run_dir: Path, output: str, view: "View") -> ExitCode:
     """Print a run from its report.json and return its exit code: `run` and `report` agree."""
     past = core.read_run(run_dir)
     code = past.exit_code

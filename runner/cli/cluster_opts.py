@@ -1,7 +1,5 @@
 """`netjob run`'s cluster options, kept apart so the run command only names them."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`netjob cmd`: ad-hoc commands on many hosts, their answers folded on the console."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated

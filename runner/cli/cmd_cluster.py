@@ -1,8 +1,6 @@
 """`netjob cluster local`: a Dask scheduler and worker processes on 127.0.0.1, to try
 `netjob run --cluster` on one machine (with the lab)."""
 
-from __future__ import annotations
-
 import threading
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """`netjob report`, `netjob show` and `netjob diff`: past runs."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`netjob hosts` and `netjob inventory convert`."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`netjob lab`: the built-in lab in the foreground."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import Annotated

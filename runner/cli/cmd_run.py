@@ -1,7 +1,5 @@
 """`netjob run` and `netjob plan`."""
 
-from __future__ import annotations
-
 import dataclasses
 from pathlib import Path
 from typing import Annotated

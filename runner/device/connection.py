@@ -617,7 +617,9 @@ _SAVE_FAILED = re.compile(
 )
 
 
-def _refusal(pattern: re.Pattern[str], output: str, head: int | None = 6) -> str | None:
+def _refusal(
+    pattern: re.Pattern[str] | platforms.Refusals, output: str, head: int | None = 6
+) -> str | None:
     """The device's words when `output` holds one of its refusal forms, else None.
 
     A show's refusal comes first, right after the echo: only its first lines are read, so

@@ -21,13 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from runner.base.errors import LoadError
 from runner.base.models import ConnectionOptions, Host
-from runner.load.ansible_inventory import load_ansible, looks_like_ansible
 from runner.load.host_patterns import Inventory
 from runner.load.inventory import (
     SCALARS,
@@ -35,9 +34,13 @@ from runner.load.inventory import (
     cache_inventory,
     cached_inventory,
 )
-from runner.load.nornir_inventory import load_nornir
-from runner.load.vault import Vault
 from runner.load.yamlio import load_yaml
+
+if TYPE_CHECKING:
+    from runner.load.vault import Vault
+
+# Nornir's and Ansible's readers are imported when a file is theirs: a netjob inventory
+# (and `netjob hosts` on it) does not pay for them.
 
 ACCEPTED = (
     "netjob's inventory.yaml (defaults/groups/hosts), a Nornir SimpleInventory folder "
@@ -59,8 +62,12 @@ def load_any(path: Path, vault: Vault | None = None) -> Inventory:
     if kind == "netjob":
         return cache_inventory(path, build_inventory(data, path))
     if kind == "ansible":
+        from runner.load.ansible_inventory import load_ansible
+
         return load_ansible(path, vault)
     if kind == "nornir":
+        from runner.load.nornir_inventory import load_nornir
+
         return load_nornir(path.parent)
     raise LoadError(f"{path}: not an inventory netjob can read; it reads {ACCEPTED}", path=path)
 
@@ -68,6 +75,8 @@ def load_any(path: Path, vault: Vault | None = None) -> Inventory:
 def _load_folder(folder: Path, vault: Vault | None) -> Inventory:
     hosts = folder / "hosts.yaml"
     if hosts.is_file() and _classify(hosts)[0] == "nornir":
+        from runner.load.nornir_inventory import load_nornir
+
         return load_nornir(folder)
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
     found = [p for p in files if _classify(p)[0] in ("netjob", "ansible")]
@@ -88,6 +97,8 @@ def _classify(path: Path) -> tuple[str, Any]:
     data = _read(path)
     if isinstance(data, dict) and "hosts" in data and set(data) <= NETJOB_TOP:
         return "netjob", data
+    from runner.load.ansible_inventory import looks_like_ansible
+
     if looks_like_ansible(data):
         return "ansible", data
     if path.name == "hosts.yaml" and (data is None or isinstance(data, dict)):

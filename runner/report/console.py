@@ -6,11 +6,9 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
-from rich.live import Live
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 
@@ -25,9 +23,11 @@ from runner.base.models import (
     TaskKind,
     WorkItem,
 )
-from runner.load.host_patterns import Inventory
-from runner.report.document import ComplianceDoc, HostDoc, ReportDoc
 from runner.report.fold import Fold, fold, host_ranges, natural_key
+
+if TYPE_CHECKING:  # records only: `netjob hosts` starts without the report's reader
+    from runner.load.host_patterns import Inventory
+    from runner.report.document import ComplianceDoc, HostDoc, ReportDoc
 
 _STYLE = {
     Status.OK: "green",
@@ -355,6 +355,11 @@ class LiveView:
         self.flight: dict[str, str] = {}
         self.moving: set[str] = set()  # hosts whose line shows a transfer's bytes
         self.failed = 0
+        # Here, not at the top: only a run on a terminal pays for rich's progress and live.
+        from rich.live import Live
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichProgress
+
         self.bar = RichProgress(
             TextColumn("hosts"),
             BarColumn(),
