@@ -27,7 +27,6 @@ import shlex
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from labproc import LabProcess, process_cpu  # noqa: E402
+from machine import Results  # noqa: E402
 
 RESULTS = HERE / "results.jsonl"
 
@@ -101,43 +101,8 @@ def _peak_kb(pid: int) -> int:
 def run_child(
     system: str, lab: LabProcess, job: str, workers: int, profile: str = ""
 ) -> dict[str, Any]:
-    before = lab.cpu()
     args = [system, str(lab.inventory), job, str(workers)] + ([profile] if profile else [])
-    done = subprocess.run(
-        [sys.executable, __file__, "measure", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=3600,
-        env=lab.env(),
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"bench: {system} failed:\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    result["lab_cpu_s"] = lab.cpu() - before
-    return result
-
-
-class Results:
-    """Each measurement: printed as a JSON line and appended to the results file, with
-    what makes it comparable (the machine, the command, when, which bench run)."""
-
-    def __init__(self, path: Path | None, machine: dict[str, Any]) -> None:
-        self.path = path
-        self.common = {
-            "bench_run": uuid.uuid4().hex[:12],
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
-            "machine": machine,
-        }
-
-    def emit(self, row: dict[str, Any]) -> None:
-        shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}
-        print(json.dumps(shown), flush=True)
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a") as out:
-                out.write(json.dumps({**shown, **self.common}) + "\n")
+    return lab.measured(__file__, args, system)
 
 
 def scenario(

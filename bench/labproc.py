@@ -12,12 +12,14 @@ user's second run does).
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -73,6 +75,24 @@ class LabProcess:
 
     def cpu(self) -> float:
         return sum(process_cpu(proc.pid) for proc in self.procs)
+
+    def measured(self, script: str, args: list[str], what: str) -> dict[str, Any]:
+        """`python script measure ARGS...` against this lab, in a fresh process: its last
+        line, a JSON object, with the lab's CPU during the run added as `lab_cpu_s`."""
+        before = self.cpu()
+        done = subprocess.run(
+            [sys.executable, script, "measure", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=3600,
+            env=self.env(),
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"bench: {what} failed:\n{done.stderr[-3000:]}")
+        result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        result["lab_cpu_s"] = self.cpu() - before
+        return result
 
     def stop(self) -> None:
         for proc in self.procs:

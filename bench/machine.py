@@ -3,9 +3,14 @@ kept in every JSON line, so two results files can be compared knowing what diffe
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import shlex
 import subprocess
+import sys
+import time
+import uuid
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -74,3 +79,25 @@ def _git() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return commit + ("+dirty" if dirty else "")
+
+
+class Results:
+    """Each measurement: printed as a JSON line and appended to the results file, with
+    what makes it comparable (the machine, the command, when, which bench run)."""
+
+    def __init__(self, path: Path | None, machine: dict[str, Any]) -> None:
+        self.path = path
+        self.common = {
+            "bench_run": uuid.uuid4().hex[:12],
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+            "machine": machine,
+        }
+
+    def emit(self, row: dict[str, Any]) -> None:
+        shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}
+        print(json.dumps(shown), flush=True)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a") as out:
+                out.write(json.dumps({**shown, **self.common}) + "\n")
