@@ -101,11 +101,20 @@ class LagProbe:
 
     wants_progress = False
 
-    def __init__(self) -> None:
+    def __init__(self, total: int) -> None:
         self.lags: list[float] = []
+        self.total = total
+        # At each tenth of the hosts done: the main process's and the largest worker
+        # process's resident memory (MB), to tell a plateau from a leak.
+        self.main_rss: list[float] = []
+        self.worker_rss: list[float] = []
 
     def host_done(self, result: Any) -> None:
         self.lags.append(max(0.0, time.time() - (result.started + result.duration)))
+        if len(self.lags) * 10 // self.total > len(self.main_rss):
+            self.main_rss.append(_status("self", "VmRSS") / 1024)
+            workers = [c.pid for c in multiprocessing.active_children() if c.pid is not None]
+            self.worker_rss.append(max((_status(p, "VmRSS") for p in workers), default=0) / 1024)
 
     def progress(self, news: Any) -> None:
         return None
@@ -136,7 +145,7 @@ def measure(inventory: Path) -> dict[str, Any]:
     with open(os.devnull, "w") as devnull:
         console = Console(file=devnull, force_terminal=True, width=120)
         view = core.console_view(console)
-        probe = LagProbe()
+        probe = LagProbe(len(selection.hosts))
         sampler = Sampler()
         cpu0 = _cpu()
         start = time.perf_counter()
@@ -161,6 +170,8 @@ def measure(inventory: Path) -> dict[str, Any]:
         "lag_first_tenth_median_s": statistics.median(probe.lags[:tenth]),
         "lag_last_tenth_median_s": statistics.median(probe.lags[-tenth:]),
         "lag_max_s": max(probe.lags),
+        "main_rss_mb_by_tenth": [round(x) for x in probe.main_rss],
+        "worker_rss_mb_by_tenth": [round(x) for x in probe.worker_rss],
     }
 
 
