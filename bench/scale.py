@@ -108,6 +108,7 @@ class LagProbe:
         # process's resident memory (MB), to tell a plateau from a leak.
         self.main_rss: list[float] = []
         self.worker_rss: list[float] = []
+        self.worker_hwm: list[float] = []  # its peak so far
 
     def host_done(self, result: Any) -> None:
         self.lags.append(max(0.0, time.time() - (result.started + result.duration)))
@@ -115,6 +116,7 @@ class LagProbe:
             self.main_rss.append(_status("self", "VmRSS") / 1024)
             workers = [c.pid for c in multiprocessing.active_children() if c.pid is not None]
             self.worker_rss.append(max((_status(p, "VmRSS") for p in workers), default=0) / 1024)
+            self.worker_hwm.append(max((_status(p, "VmHWM") for p in workers), default=0) / 1024)
 
     def progress(self, news: Any) -> None:
         return None
@@ -166,12 +168,15 @@ def measure(inventory: Path) -> dict[str, Any]:
         "main_fds_max": sampler.main_fds,
         "worker_fds_max": sampler.worker_fds,
         "main_peak_rss_mb": max(sampler.main_hwm_kb, _own_peak_kb()) / 1024,
-        "worker_peak_rss_mb": max(sampler.worker_hwm_kb, _children_peak_kb()) / 1024,
+        # Read from /proc while each worker process lives: getrusage's RUSAGE_CHILDREN
+        # would report the main process's size, which a child has between fork and exec.
+        "worker_peak_rss_mb": sampler.worker_hwm_kb / 1024,
         "lag_first_tenth_median_s": statistics.median(probe.lags[:tenth]),
         "lag_last_tenth_median_s": statistics.median(probe.lags[-tenth:]),
         "lag_max_s": max(probe.lags),
         "main_rss_mb_by_tenth": [round(x) for x in probe.main_rss],
         "worker_rss_mb_by_tenth": [round(x) for x in probe.worker_rss],
+        "worker_peak_rss_mb_by_tenth": [round(x) for x in probe.worker_hwm],
     }
 
 
@@ -183,10 +188,6 @@ def _cpu() -> float:
 
 def _own_peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def _children_peak_kb() -> int:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
 def one_size(devices: int) -> dict[str, Any]:
