@@ -150,6 +150,7 @@ def measure(inventory: Path) -> dict[str, Any]:
         probe = LagProbe(len(selection.hosts))
         sampler = Sampler()
         cpu0 = _cpu()
+        own0 = _own_cpu()
         start = time.perf_counter()
         with core.live_view(view, len(selection.hosts)) as live:
             report = core.run(selection, options, reporters=[live, probe])
@@ -162,6 +163,7 @@ def measure(inventory: Path) -> dict[str, Any]:
     return {
         "wall_s": wall,
         "client_cpu_s": _cpu() - cpu0,
+        "main_cpu_s": _own_cpu() - own0,  # the main process: reports, the bar, the pool
         "ok": len(report.hosts) - len(report.failed),
         "failed": len(report.failed),
         "processes": options.processes,
@@ -184,6 +186,11 @@ def _cpu() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _own_cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def _own_peak_kb() -> int:

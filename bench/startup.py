@@ -1,7 +1,8 @@
 """Time to first output: the median wall time of `netjob --version`, `--help`, `hosts`,
-`plan` and `report`, each a fresh process, as a person at a shell runs them (see
-bench/README.md, Startup). `report` reads a run made here first: the lab's six hosts,
-recorded as not run by an injected runner (nothing connects), so the bench needs no lab.
+`plan`, `report` and the shell's completion of `netjob ru<TAB>`, each a fresh process,
+as a person at a shell runs them (see bench/README.md, Startup). `report` reads a run
+made here first: the lab's six hosts, recorded as not run by an injected runner (nothing
+connects), so the bench needs no lab.
 
 Each command is timed two ways. "bytecode cached": as on a usual machine, where the first
 run writes netjob's compiled modules to __pycache__. "compiled at each start": where the
@@ -31,7 +32,10 @@ COMMANDS = (
     ["hosts", "-i", "inventory.yaml"],
     ["plan", "playbooks/show_version.yaml", "-i", "inventory.yaml"],
     ["report", "playbooks/show_version.yaml"],
+    ["<TAB>"],  # bash completion of `netjob ru`, as the shell asks it
 )
+# What bash's completion script sets before it runs `netjob` to complete `netjob ru<TAB>`.
+COMPLETION = {"_NETJOB_COMPLETE": "complete_bash", "COMP_WORDS": "netjob ru", "COMP_CWORD": "1"}
 
 
 def timed(argv: list[str], env: dict[str, str] | None = None) -> float:
@@ -79,15 +83,22 @@ def main() -> None:
         shutil.rmtree(folder)
     for label, env in modes:
         for command in COMMANDS:  # warm the file cache (and write the bytecode, if allowed)
-            extra = ["--reports", str(reports)] if command[0] == "report" else []
-            timed([args.netjob, *command, *extra], env)
+            timed(*_argv(args.netjob, command, reports, env))
         for command in COMMANDS:
-            extra = ["--reports", str(reports)] if command[0] == "report" else []
-            times = [timed([args.netjob, *command, *extra], env) for _ in range(args.runs)]
+            times = [timed(*_argv(args.netjob, command, reports, env)) for _ in range(args.runs)]
             print(
                 f"netjob {' '.join(command):58} median {statistics.median(times):.3f} s  "
                 f"min {min(times):.3f}  max {max(times):.3f}  ({args.runs} runs, {label})"
             )
+
+
+def _argv(
+    netjob: str, command: list[str], reports: Path, env: dict[str, str]
+) -> tuple[list[str], dict[str, str]]:
+    if command == ["<TAB>"]:
+        return [netjob], {**env, **COMPLETION}
+    extra = ["--reports", str(reports)] if command[0] == "report" else []
+    return [netjob, *command, *extra], env
 
 
 if __name__ == "__main__":
