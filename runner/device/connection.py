@@ -19,6 +19,7 @@ import dataclasses
 import functools
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -41,6 +42,7 @@ from runner.base.errors import (
     UnansweredPromptError,
 )
 from runner.base.models import Credentials, Host
+from runner.base.watchdog import Watchdog
 from runner.device import jump, transfer
 from runner.device.dial import Sock, close_sock, dial
 from runner.device.exception_map import (
@@ -639,6 +641,11 @@ def _sent_until(lines: Sequence[str], refused: str | None) -> tuple[str, ...]:
     return tuple(lines)
 
 
+# One thread bounds every login's set-up in this process: a threading.Timer per login was a
+# thread started and torn down per host (issue 16).
+_LOGIN_BOUNDS = Watchdog()
+
+
 def _login(driver: Any, sock: Sock, info: platforms.PlatformInfo, bound: float) -> None:
     """netmiko's own `_open()`, in two bounded parts: the authentication (paramiko bounds
     it by auth_timeout), then the shell's first prompt and the session set-up, which get
@@ -656,9 +663,7 @@ def _login(driver: Any, sock: Sock, info: platforms.PlatformInfo, bound: float) 
         _detach(driver)
         close_sock(sock)
 
-    timer = threading.Timer(bound, cut_login)
-    timer.daemon = True
-    timer.start()
+    token = _LOGIN_BOUNDS.watch(time.monotonic() + bound, cut_login)
     try:
         if not info.known:  # netmiko's own delays and buffer clearing: no assumption made
             driver._try_session_preparation()
@@ -676,7 +681,7 @@ def _login(driver: Any, sock: Sock, info: platforms.PlatformInfo, bound: float) 
             raise NoPrompt(bound, str(getattr(driver, "_netjob_seen", ""))) from exc
         raise
     finally:
-        timer.cancel()
+        _LOGIN_BOUNDS.cancel(token)
 
 
 _MAX_ANSWERS = 10  # questions one command may ask: more is a loop, not a dialogue

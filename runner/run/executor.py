@@ -22,10 +22,10 @@ from typing import Protocol
 
 from runner.base.errors import AuthenticationError, DeviceError, HostTimeoutError
 from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
+from runner.base.watchdog import Watchdog
 from runner.device.connection import Connection, Connector
 from runner.device.lease import Lease
 from runner.run.step import HostState, run_step
-from runner.run.watchdog import Watchdog
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,9 @@ from runner.base.errors import FailureClass, InputError
 from runner.base.logs import LogFilter
 from runner.base.models import Credentials, Host, HostResult, Status, WorkItem
 from runner.base.redact import Redactor
+from runner.base.watchdog import Watchdog
 from runner.device.connection import NetmikoConnection
 from runner.run.executor import Policy, RunLimits, execute
-from runner.run.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
