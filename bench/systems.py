@@ -62,6 +62,62 @@ def seed_threaded(inventory: Path, job: str, workers: int) -> tuple[int, int]:
     return sum(results), len(results) - sum(results)
 
 
+def _floor_one(device: dict[str, Any], job: str) -> bool:
+    """The least a Python client can do for the job over paramiko, with no netmiko and no
+    reports: TCP, SSH handshake (host key accepted unchecked), password, a shell on a PTY,
+    `terminal length 0`, enable with its secret, the command (or the config lines), close.
+    Each step waits for the prompt, as any client that knows what it sent must."""
+    import re
+    import socket
+
+    import paramiko
+
+    prompt = re.compile(rb"[\r\n][\w.()-]+[>#]\s*$")
+    sock = socket.create_connection((device["host"], device["port"]), timeout=30)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    transport = paramiko.Transport(sock)
+    try:
+        transport.start_client(timeout=30)
+        transport.auth_password("netjob", PASSWORD)
+        channel = transport.open_session()
+        channel.get_pty(width=511)
+        channel.invoke_shell()
+
+        def said(line: str | None, until: re.Pattern[bytes]) -> bytes:
+            if line is not None:
+                channel.sendall(line.encode() + b"\n")
+            heard = b""
+            while not until.search(heard):
+                chunk = channel.recv(65536)
+                if not chunk:
+                    raise EOFError(heard)
+                heard += chunk
+            return heard
+
+        said(None, prompt)
+        said("terminal length 0", prompt)
+        said("enable", re.compile(rb"assword:\s*$"))
+        said(SECRET, prompt)
+        lines = [SHOW] if job == "show" else ["configure terminal", *CONFIG, "end"]
+        answers = [said(line, prompt) for line in lines]
+        return all(b"Invalid input" not in answer for answer in answers)
+    finally:
+        transport.close()
+
+
+def paramiko_floor(inventory: Path, job: str, workers: int) -> tuple[int, int]:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda d: _floor_safe(d, job), devices(inventory)))
+    return sum(results), len(results) - sum(results)
+
+
+def _floor_safe(device: dict[str, Any], job: str) -> bool:
+    try:
+        return _floor_one(device, job)
+    except Exception:
+        return False
+
+
 def nornir(inventory: Path, job: str, workers: int) -> tuple[int, int]:
     from nornir import InitNornir
     from nornir_netmiko.tasks import netmiko_send_command, netmiko_send_config
@@ -201,6 +257,7 @@ WORKERS_PER_POLLER = 25  # 2 pollers: the default --workers 50 of the other syst
 SYSTEMS: dict[str, Callable[[Path, str, int], tuple[int, int]]] = {
     "seed_sequential": seed_sequential,
     "seed_threaded": seed_threaded,
+    "paramiko_floor": paramiko_floor,
     "nornir": nornir,
     "netjob": netjob,
     "netjob_2proc": lambda inventory, job, workers: netjob(inventory, job, workers, 2),
