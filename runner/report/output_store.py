@@ -27,6 +27,10 @@ class OutputStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        # What this store made or found already: a run of 1,000 hosts asked the file system
+        # twice per output whether a folder it had just made was there (issue 16).
+        self._folders: set[Path] = set()
+        self._present: set[str] = set()
 
     def path(self, digest: str) -> Path:
         if not _DIGEST.fullmatch(digest):  # never a path outside root
@@ -36,11 +40,16 @@ class OutputStore:
     def put(self, text: str) -> str:
         data = text.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
+        if digest in self._present:
+            return digest
         path = self.path(digest)
         if path.exists():
+            self._present.add(digest)
             return digest
-        for folder in (self.root, path.parent):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.parent not in self._folders:
+            for folder in (self.root, path.parent):
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._folders.add(path.parent)
         fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # mode 0600
         try:
             with os.fdopen(fd, "wb") as file:
@@ -49,6 +58,7 @@ class OutputStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        self._present.add(digest)
         return digest
 
     def get(self, digest: str) -> str:
