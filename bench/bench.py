@@ -17,6 +17,7 @@ Needs the bench extra for Nornir: pip install -e '.[bench]' (missing peers are s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import math
@@ -325,7 +326,12 @@ def main() -> None:
 
 
 def _produced_by() -> str:
-    return f"Produced by: `{shlex.join([sys.executable, *sys.argv])}`"
+    # The interpreter as a reader would type it: relative to the working folder when it
+    # is below it (`.venv/bin/python`), so no machine's path lands in a committed page.
+    python = Path(sys.executable)
+    with contextlib.suppress(ValueError):
+        python = python.relative_to(Path.cwd())
+    return f"Produced by: `{shlex.join([str(python), *sys.argv])}`"
 
 
 def _parser() -> argparse.ArgumentParser:
