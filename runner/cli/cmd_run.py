@@ -137,7 +137,15 @@ def run(
             "(e.g. backups meant for a restore); credentials stay masked.",
         ),
     ] = False,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print the summary only.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "-q",
+            "--quiet",
+            help="Print the summary only: no line per host as it finishes; the summary "
+            "still names each failed host and failing check, one line each.",
+        ),
+    ] = False,
     no_color: Annotated[
         bool, typer.Option("--no-color", help="No colours and no live bar: plain lines.")
     ] = False,
