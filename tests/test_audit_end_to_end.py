@@ -203,3 +203,28 @@ def test_backup_writes_one_file_per_device(
     assert files == [f"r00{n}.cfg" for n in range(1, 7)]
     text = (tmp_path / "backups" / "r003.cfg").read_text()
     assert "hostname r003" in text and "enable secret 5 ********" in text
+
+
+def test_a_host_the_audit_never_checked_is_counted_as_not_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A host that fails its login is neither compliant nor non-compliant: the summary,
+    report.json, report.md and report.html say it was not checked (an audit that left it
+    out must not read as a clean fleet)."""
+    from runner.lab.faults import parse_faults
+
+    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
+    monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
+    with start_lab(devices=3, faults=parse_faults(["r002=auth_fail"])) as lab:
+        reports = tmp_path / "reports"
+        audit = str(PLAYBOOKS / "compliance_audit.yaml")
+        code = main(["run", audit, "-i", _inventory(tmp_path, lab), "--reports", str(reports)])
+    assert code == 1  # a host failed
+    out = capsys.readouterr().out
+    compliance = _report(reports, "compliance_audit")["compliance"]
+    assert compliance["unchecked"] == 1
+    assert compliance["compliant"] + compliance["noncompliant"] == 2
+    assert ", 1 not checked (" in out, out
+    run_dir = reports / "compliance_audit" / "latest"
+    assert "1 not checked" in (run_dir / "report.md").read_text()
+    assert 'data-unchecked="1"' in (run_dir / "report.html").read_text()

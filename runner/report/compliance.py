@@ -11,11 +11,13 @@ from runner.report.document import ComplianceDoc, FailingCheck, RuleDoc
 
 def compliance(results: Iterable[HostResult]) -> ComplianceDoc | None:
     """Per rule, its pass / fail / error counts and the checks that did not pass (by host,
-    in host order), and how many hosts were (non-)compliant; None when the job has no
-    checks (report.json's `{}`)."""
+    in host order), and how many hosts were (non-)compliant, and how many were not checked
+    at all (they failed before their checks, or skipped them): an audit that leaves a host
+    out does not count it as compliant. None when no host ran a check (report.json's
+    `{}`)."""
     counts: dict[str, dict[CheckStatus, int]] = {}
     failing: dict[str, list[FailingCheck]] = {}
-    compliant = noncompliant = 0
+    compliant = noncompliant = unchecked = 0
     for result in sorted(results, key=lambda r: r.host):
         checked = False
         for step in result.steps:
@@ -30,6 +32,8 @@ def compliance(results: Iterable[HostResult]) -> ComplianceDoc | None:
         if checked:
             compliant += not result.noncompliant
             noncompliant += result.noncompliant
+        else:
+            unchecked += 1
     if not counts:
         return None
     rules = {
@@ -41,4 +45,6 @@ def compliance(results: Iterable[HostResult]) -> ComplianceDoc | None:
         )
         for name, rule in counts.items()
     }
-    return ComplianceDoc(compliant=compliant, noncompliant=noncompliant, rules=rules)
+    return ComplianceDoc(
+        compliant=compliant, noncompliant=noncompliant, unchecked=unchecked, rules=rules
+    )

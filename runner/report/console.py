@@ -225,8 +225,9 @@ class View:
             evidence = f": {item.evidence}" if item.evidence else ""
             self._plain(f"{'check':<8}{item.host}  '{rule}' {item.status.value}{evidence}")
         self.console.print(
-            f"compliance: {plural(data.compliant, 'host')} compliant, "
-            f"{data.noncompliant} not ({plural(len(data.rules), 'rule')})",
+            f"compliance: {plural(data.compliant, 'host')} compliant, {data.noncompliant} not"
+            + (f", {data.unchecked} not checked" if data.unchecked else "")
+            + f" ({plural(len(data.rules), 'rule')})",
             highlight=False,
         )
 

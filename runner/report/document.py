@@ -211,6 +211,9 @@ class ComplianceDoc:
     compliant: int
     noncompliant: int
     rules: Mapping[str, RuleDoc]
+    # Hosts of the run none of whose checks ran (failed before them, or skipped them).
+    # Absent from the report.json of runs made before it was added: read as 0.
+    unchecked: int = 0
 
 
 @dataclass(frozen=True)
@@ -416,6 +419,7 @@ def _compliance_json(compliance: ComplianceDoc | None) -> dict[str, Any]:
     return {
         "compliant": compliance.compliant,
         "noncompliant": compliance.noncompliant,
+        "unchecked": compliance.unchecked,
         "rules": rules,
     }
 
@@ -533,7 +537,10 @@ def _compliance(data: Mapping[str, Any]) -> ComplianceDoc | None:
         for name, rule in data["rules"].items()
     }
     return ComplianceDoc(
-        compliant=data["compliant"], noncompliant=data["noncompliant"], rules=rules
+        compliant=data["compliant"],
+        noncompliant=data["noncompliant"],
+        unchecked=data.get("unchecked", 0),  # older report.json: none counted
+        rules=rules,
     )
 
 

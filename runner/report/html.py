@@ -105,6 +105,7 @@ def _compliance_view(data: ComplianceDoc | None) -> dict[str, Any]:
     return {
         "compliant": data.compliant,
         "noncompliant": data.noncompliant,
+        "unchecked": data.unchecked,
         "rules": [
             {"name": name, "pass": r.passed, "fail": r.fail, "error": r.error}
             for name, r in rules.items()
