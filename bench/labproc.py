@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -65,9 +66,14 @@ class LabProcess:
         self.known_hosts.write_text("".join((out / "known_hosts").read_text() for out in outs))
 
     def env(self) -> dict[str, str]:
-        """The environment of a measured process: the lab's credentials and known_hosts."""
+        """The environment of a measured process: the lab's credentials and known_hosts,
+        and TMPDIR in the lab's folder, so what it makes (reports, inventories) goes when
+        the lab stops."""
+        tmp = self.folder / "tmp"
+        tmp.mkdir(exist_ok=True)
         return {
             **os.environ,
+            "TMPDIR": str(tmp),
             "NETJOB_KNOWN_HOSTS": str(self.known_hosts),
             "NETJOB_LAB_PASSWORD": "lab-password",
             "NETJOB_LAB_SECRET": "lab-enable",
@@ -99,6 +105,8 @@ class LabProcess:
             proc.terminate()
         for proc in self.procs:
             proc.wait(30)
+        # Its host key, inventories, known_hosts and the measured runs' files.
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def process_cpu(pid: int) -> float:

@@ -71,3 +71,10 @@ def timed_load(folder: Path, cached: bool = False) -> float:
     chosen = core.load_inventories(folder / "inv.yaml").select("core,h0*,!h00010")
     assert chosen
     return time.perf_counter() - start
+
+
+def cache_applies(folder: Path) -> bool:
+    """netjob keeps a checked copy only of big inventories (runner.load.inventory)."""
+    from runner.load.inventory import CACHE_FROM_BYTES
+
+    return (folder / "inv.yaml").stat().st_size >= CACHE_FROM_BYTES

@@ -166,7 +166,9 @@ def measure(inventory: Path) -> dict[str, Any]:
         "main_cpu_s": _own_cpu() - own0,  # the main process: reports, the bar, the pool
         "ok": len(report.hosts) - len(report.failed),
         "failed": len(report.failed),
-        "processes": options.processes,
+        # Worker processes that ran (netjob starts one per 200 hosts, at most --processes);
+        # 0: the hosts ran on threads of the main process.
+        "worker_processes": len(sampler.workers_seen),
         "main_fds_max": sampler.main_fds,
         "worker_fds_max": sampler.worker_fds,
         "main_peak_rss_mb": max(sampler.main_hwm_kb, _own_peak_kb()) / 1024,
@@ -211,16 +213,17 @@ def one_size(devices: int) -> dict[str, Any]:
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| devices | processes | wall s | devices/s | client CPU ms/device | peak RSS MB, main "
-        "| peak RSS MB, largest worker | fds max, main / worker | reporting lag s, first "
-        "tenth / last tenth / max | ok/failed |",
+        "| devices | worker processes | wall s | devices/s | client CPU ms/device "
+        "| peak RSS MB, main | peak RSS MB, largest worker | fds max, main / worker "
+        "| reporting lag s, first tenth / last tenth / max | ok/failed |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['devices']} | {r['processes']} | {r['wall_s']:.1f} | {r['devices_per_s']:.1f} "
-            f"| {r['cpu_ms_per_device']:.1f} | {r['main_peak_rss_mb']:.0f} "
-            f"| {r['worker_peak_rss_mb']:.0f} | {r['main_fds_max']} / {r['worker_fds_max']} "
+            f"| {r['devices']} | {r['worker_processes']} | {r['wall_s']:.1f} "
+            f"| {r['devices_per_s']:.1f} | {r['cpu_ms_per_device']:.1f} "
+            f"| {r['main_peak_rss_mb']:.0f} | {_worker(r, 'worker_peak_rss_mb', '.0f')} "
+            f"| {r['main_fds_max']} / {_worker(r, 'worker_fds_max', 'd')} "
             f"| {r['lag_first_tenth_median_s']:.3f} / {r['lag_last_tenth_median_s']:.3f} / "
             f"{r['lag_max_s']:.2f} | {r['ok']}/{r['failed']} |"
         )
@@ -228,19 +231,29 @@ def table(rows: list[dict[str, Any]]) -> str:
         small, big = rows[0], rows[-1]
         scale = big["devices"] / small["devices"]
         lines.append("")
+        workers = (
+            f", largest worker {_ratio(big['worker_peak_rss_mb'], small['worker_peak_rss_mb'])}"
+            f", descriptors per worker {_worker(big, 'worker_fds_max', 'd')} vs "
+            f"{_worker(small, 'worker_fds_max', 'd')}"
+            if big["worker_processes"]
+            else " (no worker process at either size: the hosts ran on the main process's threads)"
+        )
         lines.append(
             f"{big['devices']} vs {small['devices']} devices ({scale:.0f}x the hosts): wall time "
             f"{big['wall_s'] / small['wall_s']:.2f}x, peak RSS main "
-            f"{big['main_peak_rss_mb'] / small['main_peak_rss_mb']:.2f}x, largest worker "
-            f"{_ratio(big['worker_peak_rss_mb'], small['worker_peak_rss_mb'])}, descriptors main "
-            f"{big['main_fds_max']} vs {small['main_fds_max']}, worker "
-            f"{big['worker_fds_max']} vs {small['worker_fds_max']}."
+            f"{big['main_peak_rss_mb'] / small['main_peak_rss_mb']:.2f}x, descriptors main "
+            f"{big['main_fds_max']} vs {small['main_fds_max']}{workers}."
         )
     return "\n".join(lines)
 
 
 def _ratio(big: float, small: float) -> str:
     return f"{big / small:.2f}x" if small else "— (no worker process at the smaller size)"
+
+
+def _worker(row: dict[str, Any], key: str, spec: str) -> str:
+    """A worker process's figure, or — when the hosts ran in the main process."""
+    return format(row[key], spec) if row["worker_processes"] else "—"
 
 
 def main() -> None:

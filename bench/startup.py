@@ -6,7 +6,7 @@ connects), so the bench needs no lab.
 
 Each command is timed two ways. "bytecode cached": as on a usual machine, where the first
 run writes netjob's compiled modules to __pycache__. "compiled at each start": where the
-shell sets PYTHONDONTWRITEBYTECODE (this sandbox does), Python compiles netjob's own
+shell sets PYTHONDONTWRITEBYTECODE (some CI images and containers do), Python compiles netjob's own
 modules from source at every start (pip compiled the dependencies' at install); the bench
 removes runner's __pycache__ folders first and sets it.
 
@@ -20,12 +20,17 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from machine import describe, info  # noqa: E402  (bench/, on sys.path from the line above)
+
 COMMANDS = (
     ["--version"],
     ["--help"],
@@ -73,22 +78,32 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--netjob", default=str(ROOT / ".venv" / "bin" / "netjob"))
     args = parser.parse_args()
-    reports = Path(tempfile.mkdtemp(prefix="netjob-startup-"))
-    make_run(reports)
+    print(describe(info()), flush=True)
+    with tempfile.TemporaryDirectory(prefix="netjob-startup-") as folder:
+        reports = Path(folder)
+        make_run(reports)
+        try:
+            measure(args.netjob, args.runs, reports)
+        finally:
+            # The bytecode the first mode removed, back even when the bench was cut short.
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "runner")])
+
+
+def measure(netjob: str, runs: int, reports: Path) -> None:
     cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     modes = [("compiled at each start", {**cached, "PYTHONDONTWRITEBYTECODE": "1"})]
     modes.append(("bytecode cached", cached))
-    print(f"load average at start: {os.getloadavg()[0]:.2f}")
     for folder in (ROOT / "runner").rglob("__pycache__"):
         shutil.rmtree(folder)
     for label, env in modes:
         for command in COMMANDS:  # warm the file cache (and write the bytecode, if allowed)
-            timed(*_argv(args.netjob, command, reports, env))
+            timed(*_argv(netjob, command, reports, env))
         for command in COMMANDS:
-            times = [timed(*_argv(args.netjob, command, reports, env)) for _ in range(args.runs)]
+            times = [timed(*_argv(netjob, command, reports, env)) for _ in range(runs)]
+            shown = "ru<TAB> (completion)" if command == ["<TAB>"] else " ".join(command)
             print(
-                f"netjob {' '.join(command):58} median {statistics.median(times):.3f} s  "
-                f"min {min(times):.3f}  max {max(times):.3f}  ({args.runs} runs, {label})"
+                f"netjob {shown:58} median {statistics.median(times):.3f} s  "
+                f"min {min(times):.3f}  max {max(times):.3f}  ({runs} runs, {label})"
             )
 
 
