@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable
+
+log = logging.getLogger(__name__)
 
 
 class Watchdog:
@@ -57,4 +60,9 @@ class Watchdog:
                     continue
                 heapq.heappop(self._heap)
                 on_expiry = self._callbacks.pop(token)
-            on_expiry()  # outside the lock: it may take a moment to close a socket
+            try:
+                on_expiry()  # outside the lock: it may take a moment to close a socket
+            except Exception:
+                # One callback's error must not end the thread: every later deadline of
+                # the process would pass unwatched.
+                log.warning("a deadline's callback failed", exc_info=True)

@@ -641,6 +641,11 @@ def _sent_until(lines: Sequence[str], refused: str | None) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _close_quietly(sock: Sock) -> None:
+    with contextlib.suppress(Exception):  # a session already broken: nothing to report
+        close_sock(sock)
+
+
 # One thread bounds every login's set-up in this process: a threading.Timer per login was a
 # thread started and torn down per host (issue 16).
 _LOGIN_BOUNDS = Watchdog()
@@ -658,10 +663,16 @@ def _login(driver: Any, sock: Sock, info: platforms.PlatformInfo, bound: float) 
     driver.establish_connection()
     cut = threading.Event()
 
-    def cut_login() -> None:
+    def cut_login() -> None:  # on the process's one watchdog thread: never block it
         cut.set()
-        _detach(driver)
-        close_sock(sock)
+        with contextlib.suppress(Exception):
+            _detach(driver)
+        if isinstance(sock, paramiko.Channel):
+            # Closing a channel through a bastion sends a message over the bastion's
+            # session, which may wait out a key exchange: not on the watchdog's thread.
+            threading.Thread(target=_close_quietly, args=(sock,), daemon=True).start()
+        else:
+            close_sock(sock)
 
     token = _LOGIN_BOUNDS.watch(time.monotonic() + bound, cut_login)
     try:
