@@ -3,18 +3,20 @@ as the records of report.json (runner.report.document) and report.md read it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from runner.base.models import CheckStatus, HostResult
+from runner.base.models import CheckStatus, HostResult, Status
 from runner.report.document import ComplianceDoc, FailingCheck, RuleDoc
 
 
-def compliance(results: Iterable[HostResult]) -> ComplianceDoc | None:
+def compliance(results: Iterable[HostResult], names: Sequence[str] = ()) -> ComplianceDoc | None:
     """Per rule, its pass / fail / error counts and the checks that did not pass (by host,
-    in host order), and how many hosts were (non-)compliant, and how many were not checked
-    at all (they failed before their checks, or skipped them): an audit that leaves a host
-    out does not count it as compliant. None when no host ran a check (report.json's
-    `{}`)."""
+    in host order), and how many hosts were compliant, non-compliant, and not checked:
+    a host is compliant only when it ran to its end with every check passing; one with a
+    failing check is non-compliant whatever else happened; the others (they failed or
+    were cut off before all their checks ran, or skipped them all) are not checked, never
+    compliant. `names`: the job's check names, so a run in which no host reached a check
+    still says so. None when the job has no checks (report.json's `{}`)."""
     counts: dict[str, dict[CheckStatus, int]] = {}
     failing: dict[str, list[FailingCheck]] = {}
     compliant = noncompliant = unchecked = 0
@@ -29,13 +31,17 @@ def compliance(results: Iterable[HostResult]) -> ComplianceDoc | None:
                 failed = failing.setdefault(check.name, [])
                 if status is not CheckStatus.PASS:
                     failed.append(FailingCheck(result.host, step.task, status, check.evidence))
-        if checked:
-            compliant += not result.noncompliant
-            noncompliant += result.noncompliant
+        if result.noncompliant:
+            noncompliant += 1
+        elif checked and result.status in (Status.OK, Status.CHANGED):
+            compliant += 1
         else:
             unchecked += 1
-    if not counts:
+    if not counts and not names:
         return None
+    for name in names if not counts else ():  # no host reached a check: each rule, at 0
+        counts[name] = dict.fromkeys(CheckStatus, 0)
+        failing[name] = []
     rules = {
         name: RuleDoc(
             passed=rule[CheckStatus.PASS],

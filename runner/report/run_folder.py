@@ -332,6 +332,8 @@ def report_doc(
         check=meta.check,
         saved=saved,
         summary=summarize(report),
-        compliance=compliance(report.hosts.values()),
+        compliance=compliance(
+            report.hosts.values(), [check.name for task in job.tasks for check in task.checks]
+        ),
         hosts={name: host_doc(r) for name, r in sorted(report.hosts.items())},
     )
