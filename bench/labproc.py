@@ -101,12 +101,18 @@ class LabProcess:
         return result
 
     def stop(self) -> None:
-        for proc in self.procs:
-            proc.terminate()
-        for proc in self.procs:
-            proc.wait(30)
-        # Its host key, inventories, known_hosts and the measured runs' files.
-        shutil.rmtree(self.folder, ignore_errors=True)
+        try:
+            for proc in self.procs:
+                proc.terminate()
+            for proc in self.procs:
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(30)
+        finally:
+            # Its host key, inventories, known_hosts and the measured runs' files.
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def process_cpu(pid: int) -> float:

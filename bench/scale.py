@@ -159,6 +159,8 @@ def measure(inventory: Path) -> dict[str, Any]:
         sampler.stop()
     for child in multiprocessing.active_children():
         child.join()
+    if not probe.lags:
+        raise SystemExit(f"bench/scale.py: {inventory} has no hosts")
     tenth = max(1, len(probe.lags) // 10)
     return {
         "wall_s": wall,

@@ -85,8 +85,11 @@ def main() -> None:
         try:
             measure(args.netjob, args.runs, reports)
         finally:
-            # The bytecode the first mode removed, back even when the bench was cut short.
-            subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "runner")])
+            # The bytecode the first mode removed, back even when the bench was cut short,
+            # by the Python that runs `netjob` (its version names the files).
+            python = Path(args.netjob).parent / "python"
+            interpreter = str(python) if python.exists() else sys.executable
+            subprocess.run([interpreter, "-m", "compileall", "-q", str(ROOT / "runner")])
 
 
 def measure(netjob: str, runs: int, reports: Path) -> None:

@@ -47,10 +47,12 @@ class OutputStore:
             self._present.add(digest)
             return digest
         if path.parent not in self._folders:
-            for folder in (self.root, path.parent):
-                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self._folders.add(path.parent)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # mode 0600
+            self._make(path.parent)
+        try:
+            fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # mode 0600
+        except FileNotFoundError:  # its folder was removed since this run made it
+            self._make(path.parent)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(gzip.compress(data, mtime=0))  # mtime=0: same text, same bytes
@@ -60,6 +62,11 @@ class OutputStore:
             raise
         self._present.add(digest)
         return digest
+
+    def _make(self, folder: Path) -> None:
+        for each in (self.root, folder):
+            each.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._folders.add(folder)
 
     def get(self, digest: str) -> str:
         path = self.path(digest)
