@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from runner.base.errors import ClusterError, FailureClass
-from runner.base.models import Credentials, HostResult, RunProgress, Status, TaskKind, WorkItem
+from runner.base.models import Credentials, HostResult, RunProgress, TaskKind, WorkItem
 from runner.run import poller, scheduler
 from runner.run.executor import Policy
 
@@ -350,7 +350,7 @@ class _Flight:
             f"`dask worker --resources site_{site}=32` on a poller that reaches it"
         )
         for item in self.queues.pop(site, collections.deque()):
-            self._result(_failed(item.host.name, FailureClass.NO_POLLER, why))
+            self._result(poller.failed(item.host.name, FailureClass.NO_POLLER, why))
         for name, task in list(self.flying.items()):
             if task.item.host.site == site:
                 self._errored_out(name, task, why, FailureClass.NO_POLLER)
@@ -361,7 +361,7 @@ class _Flight:
         with contextlib.suppress(Exception):
             task.future.cancel()
         claimed = task.exclusive and name in self._claims()
-        self._result(_unknown(name, why) if claimed else _failed(name, failure, why))
+        self._result(_unknown(name, why) if claimed else poller.failed(name, failure, why))
 
     def _drain(self, deadline: float, interrupt: scheduler.Interrupt) -> None:
         """Interrupted: nothing new starts; in-flight hosts get until `deadline`."""
@@ -412,20 +412,9 @@ def _said(error: BaseException) -> str:
 
 
 def _unknown(host: str, why: str) -> HostResult:
-    return _failed(
+    return poller.failed(
         host,
         FailureClass.UNKNOWN,
         f"{why}: it may or may not have been changed; look at the device, then run again "
         "with --retry-failed --include-unknown",
-    )
-
-
-def _failed(host: str, failure: FailureClass, why: str) -> HostResult:
-    return HostResult(
-        host=host,
-        status=Status.FAILED,
-        steps=(),
-        failure=failure,
-        error=why,
-        started=time.time(),
     )

@@ -99,11 +99,11 @@ def run_host(
         masked: HostResult = _masked(result, Redactor(secrets, False))
         return dataclasses.replace(masked, poller=poller)
     except InputError as exc:
-        return _failed(name, FailureClass.AUTH_FAILED, str(exc), poller)
+        return failed(name, FailureClass.AUTH_FAILED, str(exc), poller)
     except BaseException as exc:  # a bug must become this host's result, not a lost host
         log.debug("internal error on %s", name, exc_info=True)
         why = f"internal error on poller {poller}: {type(exc).__name__}: {exc}"
-        return _failed(name, FailureClass.INTERNAL_ERROR, why, poller)
+        return failed(name, FailureClass.INTERNAL_ERROR, why, poller)
 
 
 def _credentials(host: Host, poller: str) -> Credentials:
@@ -202,10 +202,12 @@ def _unknown(host: str, holder: str, poller: str) -> HostResult:
         f"{poller}, which did not touch the device): it may or may not have been changed; "
         "look at the device, then run again with --retry-failed --include-unknown"
     )
-    return _failed(host, FailureClass.UNKNOWN, why, poller)
+    return failed(host, FailureClass.UNKNOWN, why, poller)
 
 
-def _failed(host: str, failure: FailureClass, why: str, poller: str | None) -> HostResult:
+def failed(host: str, failure: FailureClass, why: str, poller: str | None = None) -> HostResult:
+    """A host that failed before any step ran, on a poller or (poller None) on the scheduler's
+    side of a cluster run."""
     return HostResult(
         host=host,
         status=Status.FAILED,

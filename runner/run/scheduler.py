@@ -227,23 +227,14 @@ def interrupted(host: str, why: str, started: float | None = None) -> HostResult
     """A host the run gave up on: failed `interrupted`; with `started`, after the time it
     had (what the device did is unknown)."""
     now = time.time()
-    if started is None:
-        return HostResult(
-            host=host,
-            status=Status.FAILED,
-            steps=(),
-            failure=FailureClass.INTERRUPTED,
-            error=why,
-            started=now,
-        )
     return HostResult(
         host=host,
         status=Status.FAILED,
         steps=(),
         failure=FailureClass.INTERRUPTED,
         error=why,
-        started=started,
-        duration=now - started,
+        started=now if started is None else started,
+        duration=0.0 if started is None else now - started,
     )
 
 
