@@ -223,8 +223,9 @@ class NetmikoConnection:
         try:
             with mapped(to=lambda exc: self._mapped(exc, during=f"'{command}'")):
                 driver._netjob_before_echo = ""
+                expect = expect_string or prompt or self._found_prompt()
                 output: str = driver.send_command(
-                    command, read_timeout=read_timeout, expect_string=expect_string or prompt
+                    command, read_timeout=read_timeout, expect_string=expect
                 )
                 stale = str(getattr(driver, "_netjob_before_echo", ""))
                 late = _late_data(driver)
@@ -531,6 +532,19 @@ class NetmikoConnection:
             raise ValueError("the device kept printing after its prompt")
         except Exception as exc:
             self._broken = f"the prompt could not be found again ({first_line(str(exc))})"
+
+    def _found_prompt(self, tries: int = 3) -> str | None:
+        """A platform outside the table: the prompt as netmiko finds it (a RETURN, then
+        the last line read), taken only when it holds the base prompt learnt at login. On
+        a busy machine the read may end inside a late answer to an earlier line, and its
+        last line (`Unknown command`) would become the pattern the command waits for: a
+        timeout. None: netmiko finds it itself, as before."""
+        base = str(self._driver.base_prompt or "")
+        for _ in range(tries if base else 0):
+            found = str(self._driver.find_prompt()).strip()
+            if base in found:
+                return re.escape(found)
+        return None
 
     def _prompt_pattern(self) -> str | None:
         """The prompt netmiko learnt at login (refreshed after config steps), in the
