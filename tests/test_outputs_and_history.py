@@ -9,34 +9,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from fakes import FakeFleet
+from fake_runs import SCHEMA, audit_run
 from fixture_types import Write
 
-from runner import core
-from runner.base.errors import AuthenticationError
 from runner.cli import main
-
-SCHEMA = json.loads(
-    (Path(__file__).resolve().parent.parent / "schema" / "report.schema.json").read_text()
-)
 
 
 @pytest.fixture
 def run_dir(inventory_file: Path, write: Write) -> Path:
-    job = write(
-        "audit.yaml",
-        "tasks:\n  - name: v\n    show: show version\n"
-        "    checks: [{name: says r, contains: 'r'}, {name: never, contains: zzz}]\n"
-        "  - {name: c, config: [x]}\n",
-    )
-    fleet = FakeFleet(fail_connect={"r3": AuthenticationError("authentication failed")})
-    report = core.run(
-        core.select(job, inventory_file),
-        core.RunOptions(reports_dir=inventory_file.parent / "reports"),
-        connect=fleet,
-        environ={"TEST_PASSWORD": "x"},
-    )
-    return report.run_dir
+    return audit_run(inventory_file, write, "show version", "[x]")
 
 
 def test_report_json_follows_the_published_schema(run_dir: Path) -> None:

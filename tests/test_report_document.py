@@ -12,10 +12,9 @@ from typing import Any
 
 import jsonschema
 import pytest
-from fakes import FakeFleet
+from fake_runs import SCHEMA, audit_run
 
-from runner import core
-from runner.base.errors import AuthenticationError, FailureClass
+from runner.base.errors import FailureClass
 from runner.base.models import (
     CheckResult,
     CheckStatus,
@@ -48,9 +47,6 @@ from runner.report.document import (
 from runner.report.output_store import OutputStore
 from runner.report.run_folder import RunWriter, load_host
 
-SCHEMA: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parent.parent / "schema" / "report.schema.json").read_text()
-)
 DEFS = SCHEMA["$defs"]
 COMPLIANCE = SCHEMA["properties"]["compliance"]
 RULE = COMPLIANCE["properties"]["rules"]["additionalProperties"]
@@ -144,24 +140,14 @@ def _reads_back_identically(run_dir: Path) -> None:
 def test_a_run_s_report_follows_the_schema_and_reads_back_byte_for_byte(
     inventory_file: Path, write: Any
 ) -> None:
-    job = write(
-        "audit.yaml",
-        "tasks:\n  - name: v\n    show: [show version, show clock]\n"
-        "    checks: [{name: says r, contains: 'r'}, {name: never, contains: zzz}]\n"
-        "  - {name: c, config: [ntp server 192.0.2.1]}\n",
+    run_dir = audit_run(
+        inventory_file, write, "[show version, show clock]", "[ntp server 192.0.2.1]"
     )
-    fleet = FakeFleet(fail_connect={"r3": AuthenticationError("authentication failed")})
-    report = core.run(
-        core.select(job, inventory_file),
-        core.RunOptions(reports_dir=inventory_file.parent / "reports"),
-        connect=fleet,
-        environ={"TEST_PASSWORD": "x"},
-    )
-    doc = read_report(report.run_dir)
+    doc = read_report(run_dir)
     assert doc.summary.failed == 1 and doc.hosts["r3"].failure is FailureClass.AUTH_FAILED
     assert doc.compliance is not None and doc.compliance.rules["never"].fail == 2
     assert doc.check is False and doc.workers == 20
-    _reads_back_identically(report.run_dir)
+    _reads_back_identically(run_dir)
 
 
 def test_every_optional_field_reads_back_byte_for_byte(tmp_path: Path) -> None:
