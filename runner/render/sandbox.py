@@ -28,6 +28,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
+from runner.render import one_line
+
 MAX_CHARS = 1_000_000  # a value (characters or items), and a host's whole output
 MAX_TOTAL_CHARS = 200_000_000  # every host's output together
 MAX_INT_BITS = 100_000  # ~30,000 digits
@@ -233,7 +235,8 @@ def _call(name: str, *args: nodes.Expr, lineno: int) -> nodes.Call:
 
 
 def _finalize(value: Any) -> Any:
-    """Every `{{ }}` output: charged to the host's budget."""
+    """Every `{{ }}` output: charged to the host's budget, and one line in a command."""
+    one_line.check(value)
     current = _BUDGET.get()
     if current is not None:
         current.tick()

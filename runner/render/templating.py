@@ -28,11 +28,12 @@ from runner.base.errors import TemplateError
 from runner.base.models import Check, Host, Job, Step, Task, TaskKind
 from runner.base.safe_files import link_in, refuse_link
 from runner.load.job import DISCONNECTS
-from runner.render import sandbox, save_paths
+from runner.render import one_line, sandbox, save_paths
 
 _ENV = sandbox.Sandbox(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
+_ENV.filters["multiline"] = one_line.multiline  # a banner's text: see runner.render.one_line
 MAX_TEMPLATE_BYTES = 1_000_000  # a template file
 # Earlier tasks' outputs kept by `register: NAME`, as registered.NAME; `saved` is the name
 # they had (with `save_as:`) before "save" came to mean only storing: kept for one release.
@@ -189,7 +190,19 @@ def _strings(check: Check) -> list[str]:
 def render_steps(
     job: Job, compiled: list[_Compiled], host: Host, extra_vars: Mapping[str, Any]
 ) -> tuple[Step, ...]:
-    context = {**host.vars, **job.vars, **extra_vars, "host": host.facts()}
+    context = {
+        **host.vars,
+        **job.vars,
+        **extra_vars,
+        "host": host.facts(),
+        one_line.ORIGINS: one_line.origins(
+            host.vars,
+            job.vars,
+            extra_vars,
+            f"the vars of {job.path}",
+            (REGISTERED, *OLD_REGISTERED),
+        ),
+    }
     owned = save_paths.owned_names(job.vars, extra_vars)
     folder = save_paths.job_folder(job.path)
     steps: list[Step] = []
@@ -239,7 +252,7 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
         if task.when is not None:
             _ENV.compile_expression(task.when)(**trial)
         return _step(task, name, (), task.checks, sources, context)
-    text = "\n".join(t.render(context) for t in templates)
+    text = one_line.render(_ENV, task.kind.value, sources, templates, context)
     checks = tuple(c.render(_renderer(context)) for c in task.checks)
     save_to = task.save_to and save_paths.render(task.save_to, context)
     _check_place(save_to)
@@ -318,7 +331,8 @@ def finish_step(step: Step, saved: Mapping[str, Any]) -> Step | None:
     with sandbox.budget(None), _guard(f"task '{step.task}'", task=step.task):
         if step.when is not None and not _ENV.compile_expression(step.when)(**context):
             return None
-        text = "\n".join(_ENV.from_string(source).render(context) for source in step.sources)
+        templates = (_ENV.from_string(source) for source in step.sources)
+        text = one_line.render(_ENV, step.kind.value, step.sources, templates, context)
         checks = tuple(c.render(_renderer(context)) for c in step.checks)
         save_to = step.save_to and save_paths.render(step.save_to, context)
         _check_place(save_to)
