@@ -75,6 +75,6 @@ def timed_load(folder: Path, cached: bool = False) -> float:
 
 def cache_applies(folder: Path) -> bool:
     """netjob keeps a checked copy only of big inventories (runner.load.inventory)."""
-    from runner.load.inventory import CACHE_FROM_BYTES
+    from runner.load.inventory_cache import CACHE_FROM_BYTES
 
     return (folder / "inv.yaml").stat().st_size >= CACHE_FROM_BYTES

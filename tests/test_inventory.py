@@ -158,3 +158,44 @@ def test_netjob_run_takes_the_cache_of_a_big_inventory(
 
     monkeypatch.setattr(inventories, "_classify", unparsed)
     assert inventories.load_any(path) == first
+
+
+class _Planted:
+    """What a planted pickle would run: a file written as the user."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[Path, str]]:
+        return (Path.write_text, (Path(self.marker), "ran"))
+
+
+def test_a_planted_cache_file_is_never_unpickled_and_the_inventory_is_read_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 21, item 2: a file at the cache's path that netjob did not write for this user
+    (a plain pickle, or one in netjob's layout with a wrong HMAC, or in a folder others
+    may write in) runs nothing; it is ignored with a note, and the YAML is read again."""
+    import pickle
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("NETJOB_NO_CACHE", raising=False)
+    rows = [f"  h{i:05d}: {{address: 192.0.2.{i % 250 + 1}}}" for i in range(12000)]
+    path = tmp_path / "big.yaml"
+    path.write_text("hosts:\n" + "\n".join(rows) + "\n")
+    first = load_inventory(path)
+    (cache,) = (tmp_path / "cache" / "netjob").glob("inventory-*.pickle")
+    marker = tmp_path / "pwned"
+    evil = pickle.dumps(_Planted(str(marker)))
+    for planted in (evil, b"NJC1" + bytes(32) + evil):
+        cache.write_bytes(planted)
+        caplog.clear()
+        assert load_inventory(path) == first
+        assert not marker.exists(), "a planted cache file ran code"
+        assert "ignored the inventory cache" in caplog.text
+    # A cache folder that others may write in is not trusted either, even with a good file.
+    load_inventory(path)  # rewrites a good file
+    (tmp_path / "cache" / "netjob").chmod(0o777)
+    caplog.clear()
+    assert load_inventory(path) == first
+    assert "not this user's alone" in caplog.text

@@ -8,19 +8,17 @@ Merge rule, one for every field and for `vars` and `connection` key by key:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import os
-import pickle
 from pathlib import Path
 from typing import Any
 
 from runner.base.models import ConnectionOptions, Host
-from runner.base.safe_files import write_private
 from runner.base.version import __version__
-from runner.load import schema
+from runner.load import inventory_cache, schema
 from runner.load.host_patterns import Inventory
+from runner.load.inventory_cache import CACHE_FROM_BYTES
 from runner.load.schema import At
 from runner.load.ssh_options import ssh_options
 from runner.load.yamlio import load_yaml, paused_gc
@@ -65,48 +63,34 @@ def load_inventory(path: Path) -> Inventory:
 
 def cached_inventory(path: Path) -> Inventory | None:
     """The checked inventory of this file's exact bytes, if a run kept it; else None."""
-    cache = _cache_of(path)
-    if cache is None:
+    name = _cache_name(path)
+    cached = None if name is None else inventory_cache.load(name)
+    if not isinstance(cached, Inventory):
         return None
-    with contextlib.suppress(Exception):  # a missing or unreadable cache just means "build"
-        cached: Inventory = pickle.loads(cache.read_bytes())
-        return dataclasses.replace(cached, source=path)
-    return None
+    return dataclasses.replace(cached, source=path)
 
 
 def cache_inventory(path: Path, inventory: Inventory) -> Inventory:
     """Keep a big inventory, checked, for the next run; `inventory` is returned as is."""
-    cache = _cache_of(path)
-    if cache is not None:
-        with contextlib.suppress(OSError):
-            cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            write_private(cache, pickle.dumps(inventory, pickle.HIGHEST_PROTOCOL), atomic=True)
+    name = _cache_name(path)
+    if name is not None:
+        inventory_cache.store(name, inventory)
     return inventory
 
 
-def _cache_of(path: Path) -> Path | None:
+def _cache_name(path: Path) -> str | None:
+    """The cache file of this inventory's bytes (runner.load.inventory_cache), keyed by
+    netjob's version and the records' layout too: a cached Host of another shape is never
+    loaded. None for a small file, or with NETJOB_NO_CACHE=1."""
     try:
         data = path.read_bytes()
     except OSError:
         return None  # the loader says what is wrong
     if len(data) < CACHE_FROM_BYTES or os.environ.get("NETJOB_NO_CACHE"):
         return None
-    return _cache_file(data)
-
-
-# PyYAML builds ~10,000 hosts a second at best; a checked inventory is kept by content so
-# cron jobs over a big fleet pay that once per change of the file, not once per run. The
-# cache is the user's own (0700 folder, 0600 files), keyed by the file's bytes and
-# netjob's version; NETJOB_NO_CACHE=1 turns it off.
-CACHE_FROM_BYTES = 256 * 1024
-
-
-def _cache_file(data: bytes) -> Path:
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "netjob"
-    # The record layout is part of the key: a cached Host of another shape is never loaded.
     shape = repr([sorted(c.__dataclass_fields__) for c in (Inventory, Host, ConnectionOptions)])
     key = hashlib.sha256(f"{__version__}\0{shape}\0".encode() + data).hexdigest()
-    return root / f"inventory-{key}.pickle"
+    return f"inventory-{key}.pickle"
 
 
 def build_inventory(data: Any, path: Path) -> Inventory:
