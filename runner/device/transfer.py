@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.base.errors import CommandRejectedError
+from runner.base.safe_files import refuse_link
 
 log = logging.getLogger(__name__)
 
@@ -111,21 +113,30 @@ def get(
     from netmiko import FileTransfer
 
     file_system, name = split_path(source)
-    partial = dest.with_name(f".{dest.name}.part")
-    transfer = FileTransfer(
-        driver,
-        source_file=name,
-        dest_file=str(partial),
-        file_system=file_system,
-        direction="get",
-        socket_timeout=timeout,
-        progress4=_progress4(progress),
-    )
-    md5 = str(transfer.source_md5)
-    if dest.is_file() and _md5(dest) == md5:
-        return Copied(str(dest), transfer.file_size, md5, sent=False)
+    if dest.is_symlink():
+        raise CommandRejectedError(
+            f"get: {refuse_link(dest)}", hint="remove the link, or pick another dest:"
+        )
     dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # The temporary file is made here, new (O_EXCL, O_NOFOLLOW) and under a name nobody can
+    # guess: a link planted at a known name (`.NAME.part`) would have had netmiko's SCP
+    # client, which opens its file with open(..., "wb"), write through it, outside the folder.
+    handle, temporary = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    os.close(handle)
+    partial = Path(temporary)
     try:
+        transfer = FileTransfer(
+            driver,
+            source_file=name,
+            dest_file=str(partial),
+            file_system=file_system,
+            direction="get",
+            socket_timeout=timeout,
+            progress4=_progress4(progress),
+        )
+        md5 = str(transfer.source_md5)
+        if dest.is_file() and _md5(dest) == md5:
+            return Copied(str(dest), transfer.file_size, md5, sent=False)
         with scp_socket():
             transfer.establish_scp_conn()
             try:

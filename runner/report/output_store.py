@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path
 
 from runner.base.errors import StoreError
+from runner.base.safe_files import refuse_link
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
@@ -66,6 +67,8 @@ class OutputStore:
     def _make(self, folder: Path) -> None:
         for each in (self.root, folder):
             each.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if each.is_symlink():  # never write through a link planted in the store
+                raise StoreError(refuse_link(each))
         self._folders.add(folder)
 
     def get(self, digest: str) -> str:

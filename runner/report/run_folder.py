@@ -24,11 +24,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from runner.base.errors import FailureClass
+from runner.base.errors import FailureClass, InputError
 from runner.base.models import HostResult, Job, Report, Status, StepResult, TaskKind
 from runner.base.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.base.redact import Redactor
-from runner.base.safe_files import name_hash, safe_name, write_private
+from runner.base.safe_files import link_in, name_hash, refuse_link, safe_name, write_private
 from runner.base.version import __version__
 from runner.render.save_paths import split as split_save_to
 from runner.report.compliance import compliance
@@ -83,6 +83,7 @@ def _claim(reports_dir: Path, job_path: Path) -> Path:
     for _ in range(2):
         folder = job_folder(reports_dir, job_path)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _refuse_links(folder, reports_dir)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
         try:
             fd = os.open(folder / _OWNER, flags, 0o600)
@@ -94,6 +95,15 @@ def _claim(reports_dir: Path, job_path: Path) -> Path:
             file.write(key + "\n")
         return folder
     return folder
+
+
+def _refuse_links(path: Path, reports_dir: Path) -> None:
+    """No write follows a link under the reports folder (one there may send a run's files,
+    device secrets among them, anywhere): refused before anything connects. The reports
+    folder itself may be a link: that one is the user's choice."""
+    link = link_in(path.relative_to(reports_dir), reports_dir)
+    if link is not None:
+        raise InputError(refuse_link(link).replace("or save elsewhere", "or pick --reports"))
 
 
 def _stamp(t: float) -> str:
@@ -109,6 +119,7 @@ class RunWriter:
         self.meta = meta or {}
         self.started = time.time()
         self.job_dir = _claim(reports_dir, job.path)
+        _refuse_links(self.job_dir / "outputs", reports_dir)
         self.run_dir = self._new_run_dir()
         self.store = OutputStore(self.job_dir / "outputs")
         self.platforms: dict[str, str] = {}
