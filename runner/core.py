@@ -55,6 +55,8 @@ class Selection:
     inventory: Inventory
     hosts: tuple[Host, ...]
     extra_vars: Mapping[str, Any] = field(default_factory=dict)
+    # --retry-failed: hosts left out because their last result is `unknown` (never "done")
+    unknown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,8 @@ def only_unfinished(
             "--include-unknown to run them again"
         )
     hosts = tuple(h for h in selection.hosts if latest.get(h.name) not in done)
-    return dataclasses.replace(selection, hosts=hosts)
+    left_out = () if include_unknown else tuple(unknown)
+    return dataclasses.replace(selection, hosts=hosts, unknown=left_out)
 
 
 def plan(selection: Selection) -> list[WorkItem]:

@@ -201,3 +201,36 @@ def test_retry_failed_runs_only_what_did_not_succeed(inventory_file: Path, write
     )
     again = core.only_unfinished(selection, reports)
     assert [h.name for h in again.hosts] == ["r2"]
+
+
+def test_retry_failed_with_only_unknown_hosts_left_is_not_called_a_success(
+    inventory_file: Path, write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 21, item 8: after a run whose last result for a host is `unknown` (a cluster
+    lost it), --retry-failed leaves it out (a person decides), and says so: never "nothing
+    to retry ... succeeded" with exit 0."""
+    import json
+
+    from runner.cli import main
+
+    job = write("j.yaml", "tasks:\n  - show: x\n")
+    reports = inventory_file.parent / "reports"
+    selection = core.select(job, inventory_file)
+    core.run(
+        selection,
+        core.RunOptions(reports_dir=reports),
+        connect=lambda host, credentials, lease: FakeConnection(host),
+        environ={"TEST_PASSWORD": "x"},
+    )
+    report_file = (reports / "j" / "latest" / "report.json").resolve()
+    report = json.loads(report_file.read_text())
+    # as a cluster run records a host whose result never came back
+    report["hosts"]["r2"].update(status="failed", failure="unknown", error="lost")
+    report_file.write_text(json.dumps(report))
+    assert [h.name for h in core.only_unfinished(selection, reports).hosts] == []
+    args = ["run", str(job), "-i", str(inventory_file), "--reports", str(reports)]
+    code = main([*args, "--retry-failed"])
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert "succeeded" not in out.split("nothing run", 1)[0]
+    assert "is unknown" in out and "r2" in out

@@ -6,6 +6,7 @@ summary says where files went; a `.json` file gets the parsed rows."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -147,3 +148,30 @@ def test_a_json_save_to_without_parse_is_refused(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "backup.yaml:5: tasks[0].save_to:" in err[0], err
     assert "add parse: textfsm" in err[0]
+
+
+def test_one_save_to_file_for_several_hosts_is_refused_naming_them(
+    tmp_path: Path, lab: Lab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 21, item 8: three hosts saving to one file printed "saved: 3 files" and kept
+    one; now refused before anything connects."""
+    job = _job(tmp_path / "jobs", SHOW + '    save_to: "backups/all.cfg"\n')
+    code = run_cli(job, _inventory(tmp_path, lab), tmp_path / "reports")
+    assert code == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1, err
+    for part in ("3 steps would save to one file", "all.cfg", "r001", "r002", "r003"):
+        assert part in err[0], err[0]
+    assert not (tmp_path / "jobs" / "backups").exists()
+
+
+def test_a_saved_show_clock_keeps_the_clock(tmp_path: Path, lab: Lab) -> None:
+    """Issue 21, item 8: the noise rules that drop clocks before outputs are compared
+    emptied a saved `show clock`; a save_to file holds what the device said."""
+    job = _job(
+        tmp_path / "jobs",
+        "    show: show clock\n    save_to: 'clocks/{{ host.name }}.txt'\n",
+    )
+    assert run_cli(job, _inventory(tmp_path, lab), tmp_path / "reports", "--limit", "r001") == 0
+    saved = (tmp_path / "jobs" / "clocks" / "r001.txt").read_text()
+    assert re.search(r"\d{1,2}:\d{2}:\d{2}", saved), repr(saved)

@@ -74,3 +74,25 @@ def test_off_checks_nothing_and_learns_nothing(tmp_path: Path) -> None:
         lab.rotate_host_key("r001")
         assert run(tmp_path / "b", text)[0] == 0
         assert _known() == []
+
+
+def test_a_new_key_that_cannot_be_recorded_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 21, item 8: a known-hosts file netjob cannot write (read-only for a user;
+    here its folder is a file, which stops root too) was silently never written, so every
+    run trusted whatever key the device offered anew. With accept-new the host now fails
+    host_key_unknown, saying why, before any password is sent."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("NETJOB_KNOWN_HOSTS", str(blocker / "known_hosts"))
+    from runner.device import hostkeys
+
+    hostkeys.forget_loaded()
+    with start_lab(devices=1) as lab:
+        code, report = run(tmp_path / "a", inventory(lab, PASSWORD))
+        assert code == 1
+        r001 = report["hosts"]["r001"]
+        assert r001["failure"] == "host_key_unknown", r001
+        assert "cannot be recorded" in r001["error"] and "nothing was sent" in r001["error"]
+        assert lab.auth_attempts("r001") == []

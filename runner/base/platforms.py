@@ -153,6 +153,10 @@ _COUNTERS = (
     r"^\s+Last clearing of .show interface. counters ",
     r"^\s+Received \d+ broadcasts",
 )
+# What changes by the second in show outputs: dropped when outputs are compared (diff,
+# drift), kept in a `save_to:` file, which holds what the device said (`show clock` saved
+# is the clock, runner.report.noise).
+SHOW_NOISE = frozenset((*_CLOCKS, *_COUNTERS))
 _IOS_NOISE = (
     r"^Building configuration\.\.\.$",
     r"^Current configuration ?: \d+ bytes$",

@@ -190,6 +190,14 @@ def run(
             raise typer.Exit(int(ExitCode.OK))
         if retry_failed:
             selection = core.only_unfinished(selection, reports, typer.echo, include_unknown)
+            if not selection.hosts and selection.unknown:
+                # Not "succeeded": what these hosts did is unknown (note above), and a cron
+                # job must not read that as all done.
+                typer.echo(
+                    f"nothing run: the most recent attempt of {len(selection.unknown)} "
+                    f"selected host(s) of {job} is unknown, of the others it succeeded"
+                )
+                raise typer.Exit(int(ExitCode.HOSTS_FAILED))
             if not selection.hosts:
                 typer.echo(
                     f"nothing to retry: the most recent attempt of every selected host of {job} "

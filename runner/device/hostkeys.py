@@ -92,17 +92,29 @@ class KnownHosts:
             return found
 
     def learn(self, name: str, key: paramiko.PKey) -> None:
+        """Record a new key, or raise HostKeyUnknownError: a key that cannot be recorded
+        is not trusted (else every run would trust whatever key the device offers anew,
+        and a changed key would never be noticed)."""
         with self._lock:
             if name in self._index:
                 return
-            self._index[name] = {key.get_name(): key}
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             line = f"{name} {key.get_name()} {key.get_base64()}\n".encode()
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, line)
-            finally:
-                os.close(fd)
+                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                try:
+                    os.write(fd, line)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                raise HostKeyUnknownError(
+                    f"the host key of {name} is new and cannot be recorded in {self.path} "
+                    f"({exc.strerror or exc}); netjob trusts a new key only once it is "
+                    f"recorded (host_key_checking: accept-new); nothing was sent",
+                    hint=f"make {self.path} writable, or point known_hosts at a file you "
+                    "can write, or add the key yourself: ssh-keyscan",
+                ) from None
+            self._index[name] = {key.get_name(): key}
 
 
 def _entries(line: str, number: int) -> list[paramiko.hostkeys.HostKeyEntry]:

@@ -16,12 +16,19 @@ def noise_rules(platform: str) -> tuple[str, ...]:
     return platforms.lookup(platform).noise
 
 
-def normalize(text: str, platform: str, extra: Sequence[str] = ()) -> str:
+def normalize(text: str, platform: str, extra: Sequence[str] = (), saved: bool = False) -> str:
     """`text` without noise lines, trailing spaces or CRs; `extra` regexes drop lines too.
+    `saved`, for a `save_to:` file: only the config file's own noise goes (`ntp
+    clock-period`, `! Last configuration change at`, which change between two backups of one
+    config, so a file kept in git changes when the config does); clocks, uptimes and
+    counters stay, as the device said them.
 
     An invalid `extra` regex raises re.error: validate a job's patterns when it loads.
     """
-    rules = (*noise_rules(platform), *extra)
+    own = noise_rules(platform)
+    if saved:
+        own = tuple(rule for rule in own if rule not in platforms.SHOW_NOISE)
+    rules = (*own, *extra)
     noise = re.compile("|".join(f"(?:{rule})" for rule in rules)) if rules else None
     lines = (line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
     kept = [line for line in lines if not (noise and noise.search(line))]

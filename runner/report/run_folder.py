@@ -163,7 +163,7 @@ class RunWriter:
         for step in result.steps:
             if step.save_to and step.status is Status.OK:
                 platform = self.platforms.get(result.host, DEFAULT_PLATFORM)
-                self._save_to(step, normalize("\n".join(step.outputs), platform))
+                self._save_to(step, normalize("\n".join(step.outputs), platform, saved=True))
         slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
         summary = dataclasses.replace(result, steps=slim)
         self.results[result.host] = summary

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import queue
 import threading
 import time
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 from runner.base.errors import FailureClass, InputError
 from runner.base.models import Credentials, Host, HostResult, Job, RunProgress, Status, WorkItem
 from runner.device import capabilities
+from runner.render import save_paths
 from runner.render.templating import compile_job, render_steps
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,29 @@ def expand(
         for host in hosts
     ]
     _check_saves(job, items)
+    _check_shared_files(job, items)
     return items
+
+
+def _check_shared_files(job: Job, items: Sequence[WorkItem]) -> None:
+    """Two steps whose `save_to:` renders to one file would each overwrite the last ("saved:
+    3 files", one kept): refused before anything connects, naming them. A save_to finished
+    on the device (it reads `registered`) is not known yet and not checked here."""
+    writers: dict[str, list[str]] = {}
+    for item in items:
+        for step in item.steps:
+            if step.save_to and step.context is None:
+                anchor, relative = save_paths.split(step.save_to)
+                path = os.path.normpath(anchor / relative)
+                writers.setdefault(path, []).append(f"{item.host.name} ('{step.task}')")
+    for path, who in writers.items():
+        if len(who) > 1:
+            shown = ", ".join(who[:5]) + (f" and {len(who) - 5} more" if len(who) > 5 else "")
+            raise InputError(
+                f"{job.path}: save_to: {len(who)} steps would save to one file, {path}: "
+                f"{shown}; each would overwrite the last: put what differs in the path "
+                "({{ host.name }}, {{ item }})"
+            )
 
 
 def _check_saves(job: Job, items: Sequence[WorkItem]) -> None:
