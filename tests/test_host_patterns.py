@@ -52,7 +52,7 @@ def test_limit_at_file_reads_host_names_one_a_line(
     [
         ("core:&nope", "unknown host or group 'nope'"),
         ("core:!r9", "unknown host or group 'r9'"),
-        ("@missing.txt", "cannot read host list @missing.txt"),
+        ("@missing.txt", "host list @missing.txt: cannot read"),
         ("core:!", "'!' and '&' take one name"),
     ],
 )

@@ -21,8 +21,11 @@ from typing import Any
 
 import paramiko
 
-from runner.base.errors import HostKeyChangedError, HostKeyUnknownError
+from runner.base import user_files
+from runner.base.errors import HostKeyChangedError, HostKeyUnknownError, InputError
 from runner.base.models import ConnectionOptions
+
+_MAX_KNOWN_HOSTS = 256 * 1024 * 1024  # a million lines and more
 
 
 def default_file() -> Path:
@@ -61,11 +64,15 @@ class KnownHosts:
         self._index: dict[str, dict[str, paramiko.PKey]] = {}  # parsed or learnt
         self._unparsed: dict[str, list[tuple[int, str]]] = {}  # name: (line number, line)
         self._hashed = paramiko.HostKeys()
-        if path.is_file():
+        if path.exists() and str(path) != os.devnull:  # /dev/null: OpenSSH's "keep none"
             self._load(path)
 
     def _load(self, path: Path) -> None:
-        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+        try:
+            data = user_files.read_bytes(path, _MAX_KNOWN_HOSTS)
+        except user_files.FileRefused as exc:
+            raise InputError(f"known_hosts {path}: {exc}", path=path) from None
+        for number, line in enumerate(data.decode(errors="replace").splitlines(), 1):
             names = line.split(None, 1)[0] if line.strip() else ""
             if not names or names.startswith("#"):
                 continue

@@ -21,6 +21,7 @@ import textfsm
 from ntc_templates.parse import ParsingException
 from ntc_templates.parse import parse_output as ntc_parse_output
 
+from runner.base import user_files
 from runner.base.errors import ParseError
 
 
@@ -62,9 +63,9 @@ def _parse_with(path: Path, platform: str, command: str, output: str) -> list[di
 def _compiled(path: Path) -> tuple[Any, threading.Lock]:
     """Read and compile a template once; a bad file raises ParseError (and is not cached)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParseError(f"cannot read TextFSM template {path}: {exc}; check the path") from exc
+        text = user_files.read_text(path, 1 << 20)
+    except user_files.FileRefused as exc:
+        raise ParseError(f"TextFSM template {path}: {exc}") from None
     try:
         return textfsm.TextFSM(io.StringIO(text)), threading.Lock()
     except textfsm.TextFSMTemplateError as exc:

@@ -18,7 +18,7 @@ import paramiko
 
 from runner.base.errors import InputError
 from runner.base.models import Credentials, Host
-from runner.device import jump, sshalgs
+from runner.device import hostkeys, jump, sshalgs
 
 
 @functools.lru_cache(maxsize=64)
@@ -65,8 +65,11 @@ def preflight(
     """Read every key, ssh_config and bastion secret the run will need; InputError naming
     the file or host at the first that fails. Nothing is contacted."""
     env = os.environ if environ is None else environ
+    files: set[Path] = set()
     for host in hosts:
         options = host.connection
+        if options.host_key_checking != "off":
+            files.add(hostkeys.file_of(options))
         bad = sshalgs.unknown(options)
         if bad:
             raise InputError(f"host {host.name}: paramiko cannot speak {bad[0]}")
@@ -81,3 +84,5 @@ def preflight(
                 raise InputError(
                     f"{owner}: password_env names ${hop.password_env}, which is not set"
                 )
+    for path in sorted(files):  # a FIFO or a device as known_hosts: one line, not a hang
+        hostkeys.known_hosts(path)

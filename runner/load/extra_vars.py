@@ -58,9 +58,14 @@ def _extra_value(key: str, text: str) -> Any:
         return text
     if stripped in ("true", "false"):
         return stripped == "true"
-    if re.fullmatch(r"-?(0|[1-9][0-9]*)", stripped):
+    # A number of more digits than a 64-bit one stays text: nothing a device takes is that
+    # long, and Python refuses to read one of over 4,300 digits (a traceback).
+    if re.fullmatch(r"-?(0|[1-9][0-9]{0,18})", stripped):
         return int(stripped)
-    if re.fullmatch(r"-?(0|[1-9][0-9]*)\.[0-9]+", stripped) and str(float(stripped)) == stripped:
+    if (
+        re.fullmatch(r"-?(0|[1-9][0-9]{0,18})\.[0-9]{1,18}", stripped)
+        and str(float(stripped)) == stripped
+    ):
         return float(stripped)
     return text
 

@@ -11,8 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from runner.base import user_files
 from runner.base.errors import SelectionError
 from runner.base.models import Host
+from runner.base.time_bound import time_bound
+
+_MAX_LIST_BYTES = 64 * 1024 * 1024  # `--limit @file`: one host name a line
+_MATCH_SECONDS = 2.0  # a `~regex` over every host name; ms for any sane one
 
 
 @dataclass(frozen=True)
@@ -70,10 +75,9 @@ class Inventory:
         """`@retry.txt`: one pattern a line (a host name, as Ansible's retry files hold)."""
         path = Path(token[1:]).expanduser()
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc)
-            raise SelectionError(f"cannot read host list {token}: {reason}", path=path) from None
+            text = user_files.read_text(path, _MAX_LIST_BYTES)
+        except user_files.FileRefused as exc:
+            raise SelectionError(f"host list {token}: {exc}", path=path) from None
         names = [n.strip() for n in text.splitlines() if n.strip() and not n.startswith("#")]
         if not names:
             raise SelectionError(f"host list {token} names no host; one name a line", path=path)
@@ -116,7 +120,15 @@ class Inventory:
             regex = re.compile(token[1:])
         except re.error as exc:
             raise SelectionError(f"host pattern {token!r}: bad regular expression: {exc}") from None
-        found = {n for n in self.hosts if regex.match(n)}
+        with time_bound(
+            _MATCH_SECONDS,
+            lambda: SelectionError(
+                f"host pattern {token!r}: matching it took over {_MATCH_SECONDS:g} s "
+                f"({len(self.hosts)} host names): the regular expression backtracks "
+                "(as `(a|a)+`); simplify it"
+            ),
+        ):
+            found = {n for n in self.hosts if regex.match(n)}
         if not found:
             raise SelectionError(f"'{token}' matches no host in {self.source}")
         return found

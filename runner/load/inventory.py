@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from runner.base import user_files
 from runner.base.models import ConnectionOptions, Host
 from runner.base.version import __version__
 from runner.load import inventory_cache, schema
@@ -83,8 +84,8 @@ def _cache_name(path: Path) -> str | None:
     netjob's version and the records' layout too: a cached Host of another shape is never
     loaded. None for a small file, or with NETJOB_NO_CACHE=1."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = user_files.read_bytes(path)
+    except user_files.FileRefused:
         return None  # the loader says what is wrong
     if len(data) < CACHE_FROM_BYTES or os.environ.get("NETJOB_NO_CACHE"):
         return None

@@ -17,6 +17,7 @@ fields are errors naming file:line and key.
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import re
@@ -65,6 +66,11 @@ DISCONNECTS = re.compile(r"^\s*(?:reload|reboot|request\s+system\s+reboot)\b", r
 notes = logging.getLogger("runner.notes")
 
 
+# Each task is compiled once and rendered per host: a job of 100,000 tasks (a generated or
+# hostile file) took minutes before anything ran. Real jobs have tens.
+MAX_TASKS = 5_000
+
+
 def load_job(path: Path) -> Job:
     top = At(path, "")
     data = schema.mapping(_one_play(load_yaml(path), top), top)
@@ -78,12 +84,17 @@ def load_job(path: Path) -> Job:
     raw_tasks = data["tasks"]
     if not isinstance(raw_tasks, list) or not raw_tasks:
         raise tasks_at.fail("expected a list with at least one task")
+    if len(raw_tasks) > MAX_TASKS:
+        raise tasks_at.fail(
+            f"{len(raw_tasks):,} tasks, over the {MAX_TASKS:,} a job may have; split the job, "
+            "or make one task's `loop:` do the repeating"
+        )
     tasks = tuple(
         _task(item, At(path, f"tasks[{i}]", raw_tasks), path) for i, item in enumerate(raw_tasks)
     )
-    names = [t.name for t in tasks]
+    names = collections.Counter(t.name for t in tasks)
     for task in tasks:
-        if names.count(task.name) > 1:
+        if names[task.name] > 1:
             raise At(path, "tasks").fail(
                 f"two tasks are named '{task.name}'; names must be "
                 "unique so reports and --start-at-task can name them",

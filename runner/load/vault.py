@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runner.base import user_files
 from runner.base.errors import InputError, LoadError
 from runner.load.yamlio import Vaulted
 
@@ -37,7 +38,9 @@ class Vault:
                     [str(path.resolve())], capture_output=True, check=True, timeout=60
                 ).stdout
             else:
-                found = path.read_bytes()
+                found = user_files.read_bytes(path, 1 << 20)
+        except user_files.FileRefused as exc:
+            raise InputError(f"--vault-password-file {path}: {exc}", path=path) from None
         except (OSError, subprocess.SubprocessError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             raise InputError(

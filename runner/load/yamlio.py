@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from runner.base import user_files
 from runner.base.errors import LoadError
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -243,18 +244,10 @@ for _cls in (_Loader, _CLoader):
 
 def load_yaml(path: Path) -> Any:
     """Read one YAML file. Every problem is a LoadError naming the file (and line)."""
-    if path.is_dir():
-        raise LoadError(f"{path}: is a folder; give the YAML file inside it", path=path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise LoadError(f"{path}: cannot read: {exc.strerror}; check the path", path=path) from exc
-    if size > MAX_BYTES:
-        raise LoadError(f"{path}: file is {size} bytes, over the {MAX_BYTES}-byte limit", path=path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LoadError(f"{path}: cannot read as UTF-8 text: {exc}", path=path) from exc
+        text = user_files.read_text(path, MAX_BYTES)
+    except user_files.FileRefused as exc:
+        raise LoadError(f"{path}: {exc}", path=path) from None
     return parse_yaml(text, str(path), path=path)
 
 

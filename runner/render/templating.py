@@ -24,9 +24,11 @@ import jinja2
 from jinja2 import meta
 from jinja2.exceptions import SecurityError
 
+from runner.base import user_files
 from runner.base.errors import TemplateError
 from runner.base.models import Check, Host, Job, Step, Task, TaskKind
 from runner.base.safe_files import link_in, refuse_link
+from runner.base.time_bound import time_bound
 from runner.load.job import DISCONNECTS
 from runner.render import one_line, sandbox, save_paths
 
@@ -117,12 +119,11 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
 
     try:
         if task.template is not None:
-            if task.template.stat().st_size > MAX_TEMPLATE_BYTES:
-                raise TemplateError(
-                    f"{task.template}: over {MAX_TEMPLATE_BYTES:,} bytes; split the template",
-                    **at(),
-                )
-            texts: dict[str, tuple[str, ...]] = {"": (task.template.read_text(encoding="utf-8"),)}
+            try:
+                text = user_files.read_text(task.template, MAX_TEMPLATE_BYTES)
+            except user_files.FileRefused as exc:
+                raise TemplateError(f"{task.template}: {exc}", **at()) from None
+            texts: dict[str, tuple[str, ...]] = {"": (text,)}
         else:
             texts = dict(task.by_platform) or {"": task.lines}
         variants = {
@@ -206,7 +207,11 @@ def render_steps(
     owned = save_paths.owned_names(job.vars, extra_vars)
     folder = save_paths.job_folder(job.path)
     steps: list[Step] = []
-    with sandbox.budget(compiled[0].total if compiled else None):
+    where = f"job {job.path}, host {host.name}"
+    with (
+        sandbox.budget(compiled[0].total if compiled else None),
+        time_bound(sandbox.HOST_SECONDS, lambda: _over_time(where, host)),
+    ):
         for item in compiled:
             source = f" (template {item.task.template})" if item.task.template else ""
             where = f"job {job.path}, task '{item.task.name}'{source}, host {host.name}"
@@ -227,6 +232,16 @@ def render_steps(
                         scope = {**scope, save_paths.CONTEXT_KEY: (folder, mine)}
                     steps.append(_render(item, host, name, scope))
     return tuple(steps)
+
+
+def _over_time(where: str, host: Host) -> TemplateError:
+    """One filter call that ran past the host's time budget (the sandbox's own checks run
+    between calls): the timer of runner.base.time_bound stopped it."""
+    return TemplateError(
+        f"{where}: refused by the template sandbox: rendering took longer than its time "
+        f"budget ({sandbox.HOST_SECONDS:g} s per host)",
+        host=host.name,
+    )
 
 
 def _items(task: Task, context: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -102,6 +102,14 @@ def connect(options: ClusterOptions) -> Any:
             "reaches the scheduler runs code on every poller); use tls:// with certificates "
             "(README: Running on a cluster), or add --insecure on a network you trust"
         )
+    if scheme == "tls" and not _has_tls(options.security):
+        # Caught here, not by Client: a Client that fails on TLS is closed by its __del__
+        # at exit, which waits 30 s and prints a traceback.
+        raise ClusterError(
+            f"--cluster {address}: tls:// needs this machine's certificates, and none are "
+            "set; set DASK_DISTRIBUTED__COMM__TLS__CA_FILE and "
+            "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT/KEY (README: Running on a cluster)"
+        )
     try:
         return Client(
             address,
@@ -115,6 +123,17 @@ def connect(options: ClusterOptions) -> Any:
             f"{exc}); check the address, that `dask scheduler` runs, and its TLS certificates "
             "(DASK_DISTRIBUTED__COMM__TLS__* on this machine)"
         ) from None
+
+
+def _has_tls(security: Any) -> bool:
+    """Whether a TLS context can be made from `security` (or Dask's config)."""
+    from distributed.security import Security
+
+    try:
+        args = (security or Security()).get_connection_args("client")
+    except Exception:  # a certificate file that cannot be read: Client says which
+        return True
+    return args.get("ssl_context") is not None
 
 
 def check_versions(client: Any) -> None:
