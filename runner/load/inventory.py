@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from runner.base import platform_names, platforms
 from runner.base.models import ConnectionOptions, Host
 from runner.base.version import __version__
 from runner.load import inventory_cache, schema
@@ -122,6 +123,8 @@ def _layer(value: Any, at: At, host_level: bool) -> dict[str, Any]:
         if data.get(key) is not None:
             if key == "port":
                 layer[key] = schema.integer(data, key, at, 1, 65535)
+            elif key == "platform":
+                layer[key] = schema.platform(data, key, at)
             else:
                 layer[key] = schema.string(data, key, at)
     variables = data.get("vars")
@@ -164,6 +167,7 @@ def _host(
         merged.update({k: layer[k] for k in SCALARS if k in layer})
         variables.update(layer["vars"])
         options.update(layer["connection"])
+    _telnet_driver(merged.get("platform", platforms.DEFAULT), options, at)
     return Host(
         name=name,
         address=merged.get("address", name),
@@ -172,3 +176,12 @@ def _host(
         connection=ConnectionOptions(**options),
         **{k: v for k, v in merged.items() if k != "address"},
     )
+
+
+def _telnet_driver(platform: str, options: dict[str, Any], at: At) -> None:
+    """`transport: telnet` needs netmiko's telnet driver for the platform: many have none."""
+    if options.get("transport") == "telnet" and platform_names.telnet_type(platform) is None:
+        raise at.fail(
+            f"transport: telnet, but netmiko has no telnet driver for platform {platform}; "
+            "reach it over ssh (drop transport: telnet)"
+        )
