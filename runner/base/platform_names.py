@@ -31,6 +31,13 @@ def device_types() -> frozenset[str]:
     )
 
 
+def rules() -> str:
+    """What decides how a name reads, as one string: a checked inventory kept on disk
+    (runner.load.inventory's cache) is kept under it, so new rules check it again."""
+    mapped = sorted({**platforms.foreign_names(), **platforms.AMBIGUOUS}.items())
+    return repr((sorted(device_types()), mapped))
+
+
 def resolve(name: str) -> str | None:
     """The netmiko device_type `name` stands for, or None: not one netjob can drive."""
     if name in device_types() and name not in platforms.AMBIGUOUS:

@@ -81,8 +81,9 @@ def cache_inventory(path: Path, inventory: Inventory) -> Inventory:
 
 def _cache_name(path: Path) -> str | None:
     """The cache file of this inventory's bytes (runner.load.inventory_cache), keyed by
-    netjob's version and the records' layout too: a cached Host of another shape is never
-    loaded. None for a small file, or with NETJOB_NO_CACHE=1."""
+    netjob's version, the records' layout and the platform names too: a cached Host of
+    another shape, or checked against other names, is never loaded. None for a small
+    file, or with NETJOB_NO_CACHE=1."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -90,7 +91,8 @@ def _cache_name(path: Path) -> str | None:
     if len(data) < CACHE_FROM_BYTES or os.environ.get("NETJOB_NO_CACHE"):
         return None
     shape = repr([sorted(c.__dataclass_fields__) for c in (Inventory, Host, ConnectionOptions)])
-    key = hashlib.sha256(f"{__version__}\0{shape}\0".encode() + data).hexdigest()
+    names = platform_names.rules()  # a platform once accepted (or mapped) is checked again
+    key = hashlib.sha256(f"{__version__}\0{shape}\0{names}\0".encode() + data).hexdigest()
     return f"inventory-{key}.pickle"
 
 
