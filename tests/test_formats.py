@@ -356,8 +356,9 @@ def test_bad_nornir_files_name_file_line_and_key(
             r"group_vars/g.yml:2: ansible_port: expected a whole number from 1 to 65535",
         ),
         (
-            {"host_vars/h.yml": "ansible_network_os: cisco.asa.asa\n"},
-            r"host_vars/h.yml:1: ansible_network_os: ansible_network_os 'cisco.asa.asa' is not",
+            {"host_vars/h.yml": "ansible_network_os: cisco.ios.iso\n"},
+            r"host_vars/h.yml:1: ansible_network_os: unknown platform 'cisco.ios.iso'; "
+            r"did you mean 'cisco.ios.ios'\?",
         ),
         (
             {"group_vars/all.yml": "ansible_host: '{{ inventory_hostname }}.example.net'\n"},

@@ -56,7 +56,7 @@ def test_napalm_and_ansible_names_map_through_the_table() -> None:
     assert platforms.from_foreign("iosxr") == "cisco_xr"
     assert platforms.from_foreign("cisco.nxos.nxos") == "cisco_nxos"
     assert platforms.from_foreign("junos") == "juniper_junos"
-    assert platforms.napalm_names()["eos"] == "arista_eos"
+    assert platforms.from_foreign("eos") == "arista_eos"
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from runner.base import platforms
+from runner.base import platform_names, platforms
 from runner.base.errors import FailureClass
+from runner.base.platform_names import DEFAULT_KEY
 
 # --- checks: the audit rules of a task (parsed by runner.load.checks, judged by runner.run.audit)
 
@@ -43,7 +44,8 @@ class Check:
         by_platform = dict(self.fields)
         if not by_platform:
             return self.field
-        return by_platform.get(platform or "", by_platform.get("default"))
+        key = platform_names.pick(by_platform, platform) if platform else DEFAULT_KEY
+        return by_platform.get(key) if key else None
 
     def render(self, fn: Callable[[str], str]) -> Check:
         """A copy with every string (name, operands, where values) passed through `fn`."""
@@ -198,6 +200,8 @@ class Task:
     save_to: str | None = None  # a file (templated) that gets the output, e.g. backups
     # `show:`/`config:` given per platform (netmiko device_type, or `default`).
     by_platform: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # by_platform's keys as the job wrote them (`junos` for juniper_junos), for the plan.
+    platform_keys: Mapping[str, str] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
     loop: str | tuple[Any, ...] | None = None  # an expression or a list: a step per item
     ignore_errors: bool = False
@@ -239,6 +243,8 @@ class Step:
     context: Mapping[str, Any] | None = field(default=None, repr=False)
     prompts: tuple[Answer, ...] = ()
     allow_disconnect: bool = False
+    # A per-platform task: the key the host took, as written (`junos`, `default`).
+    platform_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -487,8 +487,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         name="huawei",
         title="Huawei VRP",
         device_types=("huawei_vrp",),
-        napalm=("huawei_vrp", "ce"),
-        ansible=("ce", "community.network.ce"),
+        napalm=("huawei_vrp",),
         noise=_VRP_NOISE,
         secrets=_VRP_SECRETS,
         **_VRP_LIKE,  # type: ignore[arg-type]
@@ -507,12 +506,61 @@ TABLE: tuple[PlatformInfo, ...] = (
 
 DEFAULT = "cisco_ios"  # a host's platform when its inventory names none
 
+# Other tools' names for netmiko device_types the table does not know (generic behaviour),
+# and scrapli's (nornir_scrapli inventories), each mapped only where it names one netmiko
+# driver for certain. tests/test_platform_names.py checks every target is netmiko's.
+OTHER_NAMES: dict[str, str] = {
+    "cisco_iosxe": "cisco_xe",  # scrapli
+    "cisco_iosxr": "cisco_xr",  # scrapli
+    "asa": "cisco_asa",
+    "cisco.asa.asa": "cisco_asa",
+    "vyos.vyos.vyos": "vyos",
+    "routeros": "mikrotik_routeros",
+    "ros": "mikrotik_routeros",  # napalm-ros
+    "community.routeros.routeros": "mikrotik_routeros",
+    "dellos10": "dell_os10",
+    "dellemc.os10.os10": "dell_os10",
+    "dellos9": "dell_force10",  # OS9 is FTOS, Force10's
+    "dellemc.os9.os9": "dell_force10",
+    "dellos6": "dell_os6",
+    "dellemc.os6.os6": "dell_os6",
+    "exos": "extreme_exos",
+    "community.network.exos": "extreme_exos",
+    "slxos": "extreme_slx",
+    "community.network.slxos": "extreme_slx",
+    "voss": "extreme_vsp",
+    "community.network.voss": "extreme_vsp",
+    "icx": "ruckus_fastiron",
+    "community.network.icx": "ruckus_fastiron",
+    "aireos": "cisco_wlc",
+    "community.network.aireos": "cisco_wlc",
+    "onyx": "mellanox_mlnxos",
+    "mellanox.onyx.onyx": "mellanox_mlnxos",
+    "edgeos": "ubiquiti_edgerouter",
+    "community.network.edgeos": "ubiquiti_edgerouter",
+    "edgeswitch": "ubiquiti_edgeswitch",
+    "community.network.edgeswitch": "ubiquiti_edgeswitch",
+    "panos": "paloalto_panos",  # napalm-panos
+    "sros": "nokia_sros",  # napalm-sros
+}
+# Names that could mean more than one netmiko driver: refused, with what to write instead.
+AMBIGUOUS: dict[str, str] = {
+    **dict.fromkeys(
+        ("ce", "community.network.ce"),
+        "Huawei CloudEngine runs VRP V8, which commits its changes; write huawei_vrpv8 "
+        "(netmiko's two-stage commit driver) or huawei (changes take effect as sent)",
+    ),
+    "autodetect": "netjob does not guess a platform; name the device_type "
+    "(netmiko's SSHDetect can tell you which)",
+}
+
 _SUFFIX = re.compile(r"_(ssh|telnet|serial)$")
 _BY_NAME: dict[str, PlatformInfo] = {
     name: info for info in TABLE for name in (info.name, *info.device_types)
 }
 _FOREIGN: dict[str, str] = {
-    alias: info.name for info in TABLE for alias in (*info.napalm, *info.ansible)
+    **{alias: info.name for info in TABLE for alias in (*info.napalm, *info.ansible)},
+    **OTHER_NAMES,
 }
 
 
@@ -532,24 +580,20 @@ def generic(device_type: str) -> PlatformInfo:
 
 
 def from_foreign(name: str) -> str | None:
-    """A netmiko device_type for a NAPALM driver or Ansible network_os (or collection)."""
+    """A netmiko device_type for a NAPALM driver, an Ansible network_os (or collection)
+    or a scrapli platform; None for a name the table does not map."""
     return _FOREIGN.get(name)
+
+
+def foreign_names() -> dict[str, str]:
+    """Every other tool's name the table maps, and its netmiko device_type."""
+    return dict(_FOREIGN)
 
 
 def secret_patterns() -> tuple[str, ...]:
     """Every family's secret patterns, each once, in table order: redaction applies them
     all to everything, since a run mixes platforms and logs quote any of them."""
     return tuple(dict.fromkeys(p for info in TABLE for p in info.secrets))
-
-
-def foreign_names() -> list[str]:
-    """Every NAPALM and Ansible name the table knows, for error messages."""
-    return list(_FOREIGN)
-
-
-def napalm_names() -> dict[str, str]:
-    """NAPALM driver → netmiko device_type (Nornir inventories name platforms so)."""
-    return {alias: info.name for info in TABLE for alias in info.napalm}
 
 
 # The platforms the built-in lab serves: their rows are proven end to end by the lab's tests

@@ -29,7 +29,7 @@ import paramiko
 from netmiko import ConnectHandler
 from netmiko.exceptions import ConfigInvalidException
 
-from runner.base import platforms
+from runner.base import platform_names, platforms
 from runner.base.errors import (
     AuthenticationError,
     CommandRejectedError,
@@ -757,10 +757,11 @@ def _route_params(route: jump.Route, credentials: Credentials) -> dict[str, Any]
 def _telnet_params(
     host: Host, credentials: Credentials, info: platforms.PlatformInfo
 ) -> dict[str, Any]:
-    platform = host.platform.removesuffix("_ssh")
+    # Loading refused a platform without a telnet driver; netmiko names one built otherwise.
+    device_type = platform_names.telnet_type(host.platform) or f"{host.platform}_telnet"
     return {
         **_login_params(host, credentials, info),
-        "device_type": platform if platform.endswith("_telnet") else f"{platform}_telnet",
+        "device_type": device_type,
         "port": 23 if host.port == 22 else host.port,  # 22 is only the inventory's default
     }
 

@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner.base import platforms
 from runner.base.errors import LoadError
 from runner.base.models import Host
 from runner.load import schema
@@ -306,11 +305,10 @@ def _port(value: Any, at: At) -> int:
 
 
 def _platform(value: Any, at: At) -> str:
-    found = platforms.from_foreign(value) if isinstance(value, str) else None
-    if found is None:
-        known = ", ".join(platforms.foreign_names())
-        raise at.fail(f"ansible_network_os {value!r} is not one netjob knows; use one of {known}")
-    return found
+    """ansible_network_os: Ansible's name (`ios`, `cisco.ios.ios`) or a netmiko device_type."""
+    if not isinstance(value, str):
+        raise at.fail(f"expected a string, got {value!r}")
+    return schema.device_type(value, at)
 
 
 def _cached(parsed: _Parsed, folder: Path, name: str) -> Sourced:

@@ -84,7 +84,8 @@ def _check(item: Any, at: At) -> Check:
 
 
 def _fields(item: dict[str, Any], at: At) -> tuple[tuple[str, str], ...]:
-    """`field: version`, or per platform `field: {arista_eos: image, default: version}`."""
+    """`field: version`, or per platform `field: {arista_eos: image, default: version}`
+    (keys as a job's per-platform commands: resolved to device_types, unknown ones refused)."""
     if "field" not in item:
         return ()
     if not isinstance(item["field"], dict):
@@ -93,7 +94,8 @@ def _fields(item: dict[str, Any], at: At) -> tuple[tuple[str, str], ...]:
     mapping = schema.mapping(item["field"], where)
     if not mapping:
         raise where.fail("expected a field name, or a mapping of platform to field name")
-    return tuple((platform, _text(mapping, platform, where).lower()) for platform in mapping)
+    keys = schema.platform_keys(mapping, where)
+    return tuple((platform, _text(mapping, name, where).lower()) for name, platform in keys.items())
 
 
 def _operand(item: dict[str, Any], rule: str, at: At) -> str | tuple[str, ...]:

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from runner.base import user_files
+from runner.base import platform_names, platforms, user_files
 from runner.base.models import ConnectionOptions, Host
 from runner.base.version import __version__
 from runner.load import inventory_cache, schema
@@ -81,8 +81,9 @@ def cache_inventory(path: Path, inventory: Inventory) -> Inventory:
 
 def _cache_name(path: Path) -> str | None:
     """The cache file of this inventory's bytes (runner.load.inventory_cache), keyed by
-    netjob's version and the records' layout too: a cached Host of another shape is never
-    loaded. None for a small file, or with NETJOB_NO_CACHE=1."""
+    netjob's version, the records' layout and the platform names too: a cached Host of
+    another shape, or checked against other names, is never loaded. None for a small
+    file, or with NETJOB_NO_CACHE=1."""
     try:
         data = user_files.read_bytes(path)
     except user_files.FileRefused:
@@ -90,7 +91,8 @@ def _cache_name(path: Path) -> str | None:
     if len(data) < CACHE_FROM_BYTES or os.environ.get("NETJOB_NO_CACHE"):
         return None
     shape = repr([sorted(c.__dataclass_fields__) for c in (Inventory, Host, ConnectionOptions)])
-    key = hashlib.sha256(f"{__version__}\0{shape}\0".encode() + data).hexdigest()
+    names = platform_names.rules()  # a platform once accepted (or mapped) is checked again
+    key = hashlib.sha256(f"{__version__}\0{shape}\0{names}\0".encode() + data).hexdigest()
     return f"inventory-{key}.pickle"
 
 
@@ -123,6 +125,8 @@ def _layer(value: Any, at: At, host_level: bool) -> dict[str, Any]:
         if data.get(key) is not None:
             if key == "port":
                 layer[key] = schema.integer(data, key, at, 1, 65535)
+            elif key == "platform":
+                layer[key] = schema.platform(data, key, at)
             else:
                 layer[key] = schema.string(data, key, at)
     variables = data.get("vars")
@@ -165,6 +169,7 @@ def _host(
         merged.update({k: layer[k] for k in SCALARS if k in layer})
         variables.update(layer["vars"])
         options.update(layer["connection"])
+    _telnet_driver(merged.get("platform", platforms.DEFAULT), options, at)
     return Host(
         name=name,
         address=merged.get("address", name),
@@ -173,3 +178,12 @@ def _host(
         connection=ConnectionOptions(**options),
         **{k: v for k, v in merged.items() if k != "address"},
     )
+
+
+def _telnet_driver(platform: str, options: dict[str, Any], at: At) -> None:
+    """`transport: telnet` needs netmiko's telnet driver for the platform: many have none."""
+    if options.get("transport") == "telnet" and platform_names.telnet_type(platform) is None:
+        raise at.fail(
+            f"transport: telnet, but netmiko has no telnet driver for platform {platform}; "
+            "reach it over ssh (drop transport: telnet)"
+        )

@@ -9,8 +9,8 @@ only the user can write, both checked (owner, mode, no links) before anything is
 that fails any check is ignored, with a note, and rebuilt; nothing in it is unpickled.
 
 Layout: $XDG_CACHE_HOME/netjob (or ~/.cache/netjob), 0700; `cache-key` (32 random bytes,
-0600); `inventory-<sha256 of version, record shape and the file's bytes>.pickle`, each
-`NJC1` + HMAC + pickle. NETJOB_NO_CACHE=1 turns the cache off.
+0600); `inventory-<sha256 of version, record shape, platform names and the file's
+bytes>.pickle`, each `NJC1` + HMAC + pickle. NETJOB_NO_CACHE=1 turns the cache off.
 """
 
 from __future__ import annotations

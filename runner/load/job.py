@@ -210,6 +210,7 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
     rel: str | None = None
     lines: tuple[str, ...] = ()
     by_platform: dict[str, tuple[str, ...]] = {}
+    platform_names: dict[str, str] = {}
     if kind is TaskKind.TEMPLATE:
         rel = schema.string(item, "template", at)
         template = (job_path.parent / str(rel)).resolve()
@@ -218,7 +219,7 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
     elif kind in (TaskKind.PUT, TaskKind.GET):
         lines = _transfer(item, kind, at, job_path)
     elif isinstance(item[kind.value], dict):
-        by_platform = _per_platform(item, kind.value, at)
+        by_platform, platform_names = _per_platform(item, kind.value, at)
         lines = next(iter(by_platform.values()))
     else:
         lines = schema.strings(item, kind.value, at)
@@ -250,6 +251,7 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         when=_when(item, at),
         save_to=_save_to(item, at, kind),
         by_platform=by_platform,
+        platform_keys=platform_names,
         tags=schema.strings(item, "tags", at),
         loop=_loop(item, at),
         ignore_errors=schema.boolean(item, "ignore_errors", at),
@@ -336,19 +338,23 @@ def _loop(item: dict[str, Any], at: At) -> str | tuple[Any, ...] | None:
     raise at.child("loop", item).fail('expected a list, or "{{ a_list_variable }}"')
 
 
-def _per_platform(item: dict[str, Any], key: str, at: At) -> dict[str, tuple[str, ...]]:
-    """`show: {cisco_ios: ..., juniper_junos: ..., default: ...}`: each platform's own."""
+def _per_platform(
+    item: dict[str, Any], key: str, at: At
+) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """`show: {cisco_ios: ..., junos: ..., default: ...}`: each platform's own, by the
+    netmiko device_type each key means, and the keys as written (plan shows them)."""
     where = at.child(key, item)
     mapping = schema.mapping(item[key], where)
+    keys = schema.platform_keys(mapping, where)
     result = {}
-    for platform in mapping:
-        lines = schema.strings(mapping, platform, where)
+    for name, platform in keys.items():
+        lines = schema.strings(mapping, name, where)
         if not lines:
-            raise where.child(platform, mapping).fail("expected at least one command")
+            raise where.child(name, mapping).fail("expected at least one command")
         result[platform] = lines
     if not result:
         raise where.fail("expected commands, or a mapping of platform to commands")
-    return result
+    return result, {platform: name for name, platform in keys.items()}
 
 
 def _save_to(item: dict[str, Any], at: At, kind: TaskKind) -> str | None:

@@ -18,7 +18,10 @@ The merged Host equals what Nornir 3 (nornir.core.inventory) and nornir_netmiko 
   `secret`, `conn_timeout`, `auth_timeout`, `read_timeout_override` (→ read_timeout) and
   `fast_cli` are honoured; other netmiko arguments are logged and ignored.
 * Platforms: NAPALM driver names (`ios`, `nxos`, `nxos_ssh`, `eos`, `junos`, `iosxr`) map to
-  netmiko device types as nornir_netmiko maps them; any other name passes through.
+  netmiko device types as nornir_netmiko maps them, and scrapli's (`cisco_iosxe`) and the
+  other names of runner.base.platform_names likewise; a name that is none of these nor a
+  netmiko device_type is refused where it is written (nornir_netmiko would pass it on and
+  netmiko refuse it at connect time, host by host).
 
 Where Nornir leaves a field unset, netjob's defaults apply: address = the host's name,
 port 22, platform cisco_ios. `Host.groups` lists the extended groups, so selecting a group
@@ -34,7 +37,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner.base import platforms
 from runner.base.models import ConnectionOptions, Host
 from runner.load import schema
 from runner.load.host_patterns import Inventory
@@ -46,14 +48,13 @@ log = logging.getLogger(__name__)
 ATTRS = ("hostname", "port", "username", "password", "platform")
 DEFAULTS_KEYS = (*ATTRS, "data", "connection_options")
 ELEMENT_KEYS = (*DEFAULTS_KEYS, "groups")
-NAPALM_TO_NETMIKO = platforms.napalm_names()
 # netmiko ConnectHandler arguments netjob honours: argument → (Host/ConnectionOptions field, type)
 EXTRAS = {
     "host": ("address", "str"),
     "username": ("username", "str"),
     "password": ("password", "str"),
     "port": ("port", "int"),
-    "device_type": ("platform", "str"),
+    "device_type": ("platform", "platform"),
     "secret": ("secret", "str"),
     "conn_timeout": ("conn_timeout", "num"),
     "auth_timeout": ("auth_timeout", "num"),
@@ -118,8 +119,11 @@ def _element(value: Any, at: At, grouped: bool) -> _Element:
 
 
 def _attrs(data: dict[str, Any], at: At) -> dict[str, Any]:
-    attrs: dict[str, Any] = {k: schema.string(data, k, at) for k in ATTRS if k != "port"}
+    attrs: dict[str, Any] = {
+        k: schema.string(data, k, at) for k in ("hostname", "username", "password")
+    }
     attrs["port"] = schema.integer(data, "port", at, 1, 65535)
+    attrs["platform"] = schema.platform(data, "platform", at)
     return attrs
 
 
@@ -147,6 +151,8 @@ def _extras(value: Any, at: At) -> dict[str, Any]:
             result[name] = schema.number(data, key, at, 0.1, 86400)
         elif kind == "bool":
             result[name] = schema.boolean(data, key, at)
+        elif kind == "platform":
+            result[name] = schema.platform(data, key, at)
         else:
             result[name] = schema.string(data, key, at)
     return result
@@ -204,8 +210,6 @@ def _host(name: str, host: _Element, groups: dict[str, _Element], defaults: _Ele
     for key in ATTRS:
         value = _first(options, key)
         attrs[key] = attrs[key] if value is None else value
-    if attrs["platform"] is not None:
-        attrs["platform"] = NAPALM_TO_NETMIKO.get(attrs["platform"], attrs["platform"])
     fields = {
         "address": attrs["hostname"],
         **{k: attrs[k] for k in ("port", "username", "password", "platform")},

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runner.base import platform_names
 from runner.base.errors import LoadError
 from runner.load.yamlio import Vaulted, line_of
 
@@ -66,6 +67,39 @@ def string(data: dict[str, Any], key: str, at: At, default: str | None = None) -
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     raise at.child(key, data).fail(f"expected a string, got {_kind(value)}")
+
+
+def platform(data: dict[str, Any], key: str, at: At) -> str | None:
+    """A platform name, as the netmiko device_type it means (runner.base.platform_names):
+    one netjob cannot drive is refused here, before anything connects."""
+    value = string(data, key, at)
+    return None if value is None else device_type(value, at.child(key, data))
+
+
+def device_type(name: str, at: At, keys: tuple[str, ...] = ()) -> str:
+    found = platform_names.resolve(name)
+    if found is None:
+        raise at.fail(platform_names.refusal(name, keys))
+    return found
+
+
+def platform_keys(mapping: dict[str, Any], at: At) -> dict[str, str]:
+    """A per-platform mapping's keys → the netmiko device_type each means (`default` is
+    itself): a key netjob cannot map is refused, and so are two keys for one platform."""
+    found: dict[str, str] = {}
+    for name in mapping:
+        where = at.child(str(name), mapping)
+        text = str(name)
+        platform = (
+            text
+            if text == platform_names.DEFAULT_KEY
+            else device_type(text, where, (platform_names.DEFAULT_KEY,))
+        )
+        twin = next((k for k, v in found.items() if v == platform), None)
+        if twin is not None:
+            raise where.fail(f"'{twin}' and '{text}' both mean {platform}; keep one")
+        found[text] = platform
+    return found
 
 
 def integer(data: dict[str, Any], key: str, at: At, low: int, high: int) -> int | None:

@@ -24,7 +24,7 @@ import jinja2
 from jinja2 import meta
 from jinja2.exceptions import SecurityError
 
-from runner.base import user_files
+from runner.base import platform_names, user_files
 from runner.base.errors import TemplateError
 from runner.base.models import Check, Host, Job, Step, Task, TaskKind
 from runner.base.safe_files import link_in, refuse_link
@@ -57,10 +57,15 @@ class _Compiled:
     # An unknown filter: told per host (job, task, host), as other template errors are.
     problem: str | None = None
 
-    def variant(self, host: Host) -> tuple[tuple[str, ...], tuple[jinja2.Template, ...]]:
-        for key in (host.platform, "default", ""):
-            if key in self.variants:
-                return self.variants[key]
+    def variant(
+        self, host: Host
+    ) -> tuple[str | None, tuple[str, ...], tuple[jinja2.Template, ...]]:
+        """The host's commands: (the key it took as the job wrote it, sources, templates)."""
+        if "" in self.variants:
+            return None, *self.variants[""]
+        key = platform_names.pick(self.variants, host.platform)
+        if key is not None:
+            return self.task.platform_keys.get(key, key), *self.variants[key]
         raise TemplateError(
             f"task '{self.task.name}' has no commands for platform {host.platform} "
             f"(host {host.name}); add a `{host.platform}:` or a `default:` entry",
@@ -258,7 +263,7 @@ def _items(task: Task, context: dict[str, Any]) -> list[tuple[str, dict[str, Any
 
 def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> Step:
     task = item.task
-    sources, templates = item.variant(host)
+    key, sources, templates = item.variant(host)
     if item.deferred:
         # Checked now with a stand-in for `registered`; rendered for real on the device.
         trial = {**context, **dict.fromkeys((REGISTERED, *OLD_REGISTERED), _Anything())}
@@ -266,7 +271,7 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
             template.render(trial)
         if task.when is not None:
             _ENV.compile_expression(task.when)(**trial)
-        return _step(task, name, (), task.checks, sources, context)
+        return _step(task, name, (), task.checks, sources, context, platform_key=key)
     text = one_line.render(_ENV, task.kind.value, sources, templates, context)
     checks = tuple(c.render(_renderer(context)) for c in task.checks)
     save_to = task.save_to and save_paths.render(task.save_to, context)
@@ -274,7 +279,7 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
     commands = _lines(text, task.kind)
     if task.kind in (TaskKind.SHOW, TaskKind.COMMAND):
         _refuse_disconnect(commands, task.allow_disconnect)
-    return _step(task, name, commands, checks, save_to=save_to)
+    return _step(task, name, commands, checks, save_to=save_to, platform_key=key)
 
 
 def _refuse_disconnect(commands: tuple[str, ...], allowed: bool) -> None:
@@ -315,6 +320,7 @@ def _step(
     sources: tuple[str, ...] = (),
     context: Mapping[str, Any] | None = None,
     save_to: str | None = None,
+    platform_key: str | None = None,
 ) -> Step:
     return Step(
         task=name,
@@ -333,6 +339,7 @@ def _step(
         context=context,
         prompts=task.prompts,
         allow_disconnect=task.allow_disconnect,
+        platform_key=platform_key,
     )
 
 

@@ -288,8 +288,9 @@ class View:
             for step in item.steps:
                 save = " (then save)" if step.save_config else ""
                 later = " (rendered at run time: uses registered outputs or when:)"
+                key = f" (platform key: {step.platform_key})" if step.platform_key else ""
                 self.console.print(
-                    f"  [{step.kind.value}] {step.task}{save}{later if step.sources else ''}",
+                    f"  [{step.kind.value}] {step.task}{key}{save}{later if step.sources else ''}",
                     highlight=False,
                     markup=False,
                     soft_wrap=True,
