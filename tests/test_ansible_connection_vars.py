@@ -122,6 +122,15 @@ def test_become_false_means_no_enable_mode(tmp_path: Path) -> None:
             "netjob cannot honour the ssh option '-o KexAlgorithms=+diffie-hellman-group1-sha1'",
         ),
         ("ansible_ssh_common_args: -4", "netjob cannot honour the ssh option '-4'"),
+        ("ansible_ssh_common_args: -p2222", "'-p2222'; set ansible_port instead"),
+        (
+            "ansible_ssh_common_args: -F ssh.cfg -J bastion",
+            "netjob does not look bastions up in an ssh_config",
+        ),
+        (
+            "ansible_ssh_common_args: -o ProxyCommand='ssh -W %h:%p %r@192.0.2.1'",
+            "netjob does not expand ssh's % tokens for the bastion",
+        ),
         (
             "ansible_ssh_common_args: -o ProxyCommand='nc -X 5 -x proxy:1080 %h %p'",
             "netjob reads ProxyCommand 'ssh -W %h:%p",

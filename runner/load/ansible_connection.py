@@ -152,6 +152,7 @@ def connection_options(resolve: Resolve) -> tuple[dict[str, Any], bool]:
     options += _variables(resolve)
     fields: dict[str, Any] = {}
     source: dict[str, tuple[str, str]] = {}
+    where: dict[str, At] = {}
     for option, name, at in options:
         if option.field in fields and fields[option.field] != option.value:
             first, written = source[option.field]
@@ -161,6 +162,14 @@ def connection_options(resolve: Resolve) -> tuple[dict[str, Any], bool]:
             )
         fields[option.field] = option.value
         source.setdefault(option.field, (name, option.written))
+        where.setdefault(option.field, at)
+    if fields.get("jump") and "ssh_config" in fields:
+        # OpenSSH would look the bastion's name up in that file; netjob connects to a
+        # `jump:` bastion at the address written.
+        raise where["jump"].fail(
+            "a bastion and -F together: netjob does not look bastions up in an ssh_config; "
+            "write the bastion's address, or keep ProxyJump in the ssh_config alone"
+        )
     return fields, _become(resolve)
 
 

@@ -1,4 +1,5 @@
-"""An Ansible YAML inventory, with group_vars/ and host_vars/ beside it → Inventory.
+"""An Ansible inventory, YAML (or INI: runner.load.ansible_ini), with group_vars/ and
+host_vars/ beside it → Inventory.
 
 Variables merge as ansible-core does by default (VARIABLE_PRECEDENCE, hash_behaviour
 `replace`: a later layer replaces a key whole), lowest first:
@@ -19,17 +20,21 @@ The merged `ansible_host`, `ansible_port`, `ansible_user`, `ansible_password`,
 `ansible_become_password` and `ansible_network_os` become address (default: the host's
 name), port (default 22), username, password, secret and platform (default cisco_ios).
 The older spellings (ansible_ssh_host, _ssh_port, _ssh_user, _ssh_pass, _ssh_password,
-ansible_become_pass) count too; a host with two spellings of different values is an error,
-since which one wins differs between Ansible's connection plugins. Every `ansible_*` key
-is dropped from `vars`: netjob has no use for them, and they may hold passwords.
+ansible_become_pass, and paramiko's) count too; a host with two spellings of different
+values is an error, since which one wins differs between Ansible's connection plugins.
+Every other `ansible_*` variable is mapped to netjob's SSH keys, of no effect, or refused
+by name (runner.load.ansible_connection). None is kept in `vars`: they may hold passwords.
+Files encrypted whole by `ansible-vault encrypt` are read decrypted (runner.load.vault).
 
 Stricter than Ansible, which warns and skips: a key other than hosts/vars/children in a
-group is an error. Not supported, each an error naming file:line: host ranges
-(`r[01:20]`), `host:port` keys, an ansible_network_os netjob does not know, and Jinja2 in
-the connection variables above other than these two forms:
-    "{{ lookup('env', 'NAME') }}"   the password or become password: password_env/secret_env
-                                    NAME (read when connecting, never held in the inventory);
-                                    another variable: the environment's value, now
+group is an error. Not supported, each an error naming file:line: in YAML, host ranges
+(`r[01:20]`) and `host:port` keys (an INI file has them, by Ansible's own parser); an
+ansible_network_os netjob does not know, and Jinja2 in the connection variables other
+than these two forms:
+    "{{ lookup('env', 'NAME') }}"   (or 'ansible.builtin.env') the password or become
+                                    password: password_env/secret_env NAME (read when
+                                    connecting, never held in the inventory); another
+                                    variable: the environment's value, now
     "{{ a_variable }}"              that variable's value (often a vaulted one)
 Other vars that hold Jinja2 are kept as written, not rendered. `!vault` values, anywhere,
 are decrypted with the vault password (runner.load.vault: ansible-core's VaultLib, the extra

@@ -68,6 +68,8 @@ _WHY = {
     "hostkeyalgorithms": "netjob cannot offer only these algorithms, or add them after its own",
     "serveraliveinterval": "netjob sends no SSH keepalives",
     "serveralivecountmax": "netjob sends no SSH keepalives",
+    "-p": "set ansible_port instead",
+    "-l": "set ansible_user instead",
     "-4": "netjob connects to the address as given",
     "-6": "netjob connects to the address as given",
 }
@@ -95,7 +97,7 @@ def ssh_args(text: Any, at: At) -> list[Option]:
         elif flag in ("-J", "-i", "-F"):
             found.append(_flag(flag, value, at))
         elif flag != "-o" and flag not in NO_EFFECT_FLAGS and set(flag[1:]) != {"v"}:
-            raise _refused(at, flag, _WHY.get(flag))
+            raise _refused(at, flag, _WHY.get(flag[:2]))
     return found
 
 
@@ -215,6 +217,8 @@ def _proxy_command(command: str, at: At, written: str) -> JumpHost:
             raise at.fail(f"{written!r}: {token!r} inside it; {usage}")
     if given.get("-W") not in ("%h:%p", "[%h]:%p") or len(destination) != 1:
         raise at.fail(f"{written!r}: {usage}")
+    if any("%" in v for k, v in given.items() if k != "-W") or "%" in destination[0]:
+        raise at.fail(f"{written!r}: netjob does not expand ssh's % tokens for the bastion")
     try:
         user, address, port = parse_spec(destination[0])
         if "-p" in given:

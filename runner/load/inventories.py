@@ -1,19 +1,21 @@
 """The inventories engineers already have → netjob's Inventory, and back to inventory.yaml.
 
     load_any(path)              netjob's inventory.yaml, a Nornir SimpleInventory folder
-                                (runner.load.nornir_inventory) or an Ansible YAML inventory, file
-                                or folder (runner.load.ansible_inventory); each module's docstring
-                                states how it reproduces its tool's precedence
+                                (runner.load.nornir_inventory) or an Ansible inventory, YAML or
+                                INI, file or folder (runner.load.ansible_inventory); each module's
+                                docstring states how it reproduces its tool's precedence
     merge_inventories(invs)     several `-i`: hosts side by side, groups united
-    to_netjob_yaml(inv)         inventory.yaml text that loads to the same hosts
+    to_netjob_yaml(inv)         inventory.yaml text that loads to the same hosts (checked)
 
 How a path is recognised: a folder whose hosts.yaml is not itself an Ansible or netjob
-inventory is Nornir; another folder must hold exactly one *.yml/*.yaml inventory (Ansible
-or netjob), read with the group_vars/ and host_vars/ beside it. A file whose top level is
-netjob's (`hosts:` with only `defaults:`/`groups:` beside it) is netjob's; one with `all:`,
-or a group made only of `hosts:`/`children:`/`vars:`, is Ansible's; a file named hosts.yaml
-that is neither is a Nornir hosts file (its folder is read). Anything else is a LoadError
-that lists what is accepted.
+inventory is Nornir; another folder must hold exactly one *.yml/*.yaml/*.ini (or `hosts`)
+inventory (Ansible or netjob), read with the group_vars/ and host_vars/ beside it. A file
+whose top level is netjob's (`hosts:` with only `defaults:`/`groups:` beside it) is
+netjob's; one with `all:`, or a group made only of `hosts:`/`children:`/`vars:`, is
+Ansible's; a *.ini file, or one that is not YAML but has `[section]` lines, is an Ansible
+INI inventory; a file named hosts.yaml that is neither is a Nornir hosts file (its folder
+is read). A file `ansible-vault encrypt` wrote is decrypted first. Anything else is a
+LoadError that lists what is accepted.
 """
 
 from __future__ import annotations
