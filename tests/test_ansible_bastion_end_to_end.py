@@ -17,7 +17,7 @@ from ssh_fixture import JOB, OpenSSHBastion, key_pair, needs_openssh, owned_by_s
 
 from runner.lab import Lab
 
-PASSWORD = "\"{{ lookup('ansible.builtin.env', 'NETJOB_LAB_PASSWORD') }}\""
+PASSWORD = "\"{{ lookup('env', 'NETJOB_LAB_PASSWORD') }}\""
 
 
 @pytest.fixture
@@ -81,4 +81,21 @@ def test_ansible_proxyjump_goes_through_the_openssh_bastion(
             direct = _inventory(tmp_path, lab, "-o ProxyJump=none -o ConnectTimeout=2")
             code, report = _run(tmp_path / "direct", direct, "--retries", "0")
             assert code == 1, report
+        assert sshd.connections() == 1
+
+
+def test_ansible_proxycommand_with_its_own_key_goes_through_the_openssh_bastion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)  # the key in the command, no agent
+    public = key_pair(tmp_path / "id_bastion")
+    with OpenSSHBastion(tmp_path / "sshd", [public]) as sshd:
+        with start_lab(devices=1, hidden=["r001"]) as lab:
+            lab.gates.append(owned_by_sshd)
+            command = (
+                f"ssh -W %h:%p -q -i {tmp_path / 'id_bastion'} -p {sshd.port} {sshd.user}@127.0.0.1"
+            )
+            code, report = _run(tmp_path, _inventory(tmp_path, lab, f'-o ProxyCommand="{command}"'))
+            assert code == 0, report
         assert sshd.connections() == 1
