@@ -145,6 +145,7 @@ def test_become_false_means_no_enable_mode(tmp_path: Path) -> None:
             "Ansible variable and cannot honour it; did you mean ansible_ssh_common_args?",
         ),
         ("ansible_ssh_retries: 3", "ansible_ssh_retries: netjob cannot honour it; use --retries"),
+        ("ansible_ssh_retires: 3", "did you mean ansible_ssh_retries?"),
         ("ansible_become_method: sudo", "ansible_become_method 'sudo': netjob enters enable"),
         ("ansible_connection: netconf", "ansible_connection 'netconf': netjob connects over"),
         ("ansible_ssh_private_key_passphrase: pw", "passphrase from the environment only"),

@@ -126,7 +126,7 @@ def check_names(names: Iterable[str], where: Callable[[str], At]) -> None:
             raise where(name).fail(f"netjob cannot honour it; {REFUSED[name]}")
         if not name.startswith("ansible_") or name in KNOWN or _interpreter(name):
             continue
-        near = difflib.get_close_matches(name, [k for k in KNOWN if k not in REFUSED], n=1)
+        near = difflib.get_close_matches(name, KNOWN, n=1)
         hint = f"did you mean {near[0]}?" if near else "remove it if Ansible does not know it"
         raise where(name).fail(
             f"netjob does not read this Ansible variable and cannot honour it; {hint} "
