@@ -122,7 +122,9 @@ def load_ansible(path: Path, vault: Vault | None = None, ini: bool = False) -> I
             parsed.parents.setdefault("ungrouped", ["all"])
     hosts = {name: _host(parsed, name, path.parent, vault) for name in parsed.host_groups}
     names = tuple(g for g in parsed.parents if g not in ("all", "ungrouped"))
-    own = {g: _own_vars(parsed, g, path.parent, vault) for g in names}
+    # A group without hosts gives nobody its vars (nor asks for a vault password for them).
+    used = {g for host in hosts.values() for g in host.groups}
+    own = {g: _own_vars(parsed, g, path.parent, vault) for g in names if g in used}
     return Inventory(hosts=hosts, groups=names, source=path, group_vars=own)
 
 
