@@ -474,11 +474,11 @@ def masked_plan(items: list[WorkItem], selection: Selection) -> list[WorkItem]:
     ]
 
 
-def inventory_as_netjob_yaml(paths: Sequence[Path]) -> str:
+def inventory_as_netjob_yaml(paths: Sequence[Path], vault: Vault | None = None) -> str:
     """`netjob inventory convert`: the inventories, merged, in netjob's own format."""
     from runner.load.inventories import to_netjob_yaml
 
-    return to_netjob_yaml(load_inventories(paths))
+    return to_netjob_yaml(load_inventories(paths, vault))
 
 
 def write_private(path: Path, text: str) -> None:

@@ -417,9 +417,9 @@ def test_bad_ansible_inventory_names_file_line_and_key(
             r"notes.yaml: not an inventory netjob can read; it reads netjob's",
         ),
         (
-            {"hosts.ini": "[core]\nr1 ansible_host=192.0.2.1\n"},
+            {"hosts.ini": "[core:vars]\njust words\n"},
             "hosts.ini",
-            r"hosts.ini: looks like an Ansible INI inventory.*ansible-inventory -i",
+            r"hosts.ini: not an Ansible INI inventory: ",
         ),
         ({"README": "hi\n"}, ".", r": no inventory file in this folder; netjob reads"),
         (

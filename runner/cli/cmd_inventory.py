@@ -71,12 +71,15 @@ def inventory_convert(
         Path | None, typer.Option("--out", help="Write this new file instead of printing.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Let --out replace a file.")] = False,
+    vault_password_file: VaultPasswordFile = None,
+    ask_vault_pass: AskVaultPass = False,
 ) -> None:
     """Print an inventory (Nornir, Ansible or netjob; several -i merge) in netjob's format.
 
     Example: netjob inventory convert -i examples/ansible/inventory.yml --out converted.yaml"""
     try:
-        text = core.inventory_as_netjob_yaml(inventories(inventory))
+        vault = vault_from(vault_password_file, ask_vault_pass)
+        text = core.inventory_as_netjob_yaml(inventories(inventory), vault)
     except NetjobError as exc:
         fail(str(exc))
     if out is None:

@@ -1,4 +1,5 @@
-"""An Ansible YAML inventory, with group_vars/ and host_vars/ beside it → Inventory.
+"""An Ansible inventory, YAML (or INI: runner.load.ansible_ini), with group_vars/ and
+host_vars/ beside it → Inventory.
 
 Variables merge as ansible-core does by default (VARIABLE_PRECEDENCE, hash_behaviour
 `replace`: a later layer replaces a key whole), lowest first:
@@ -19,17 +20,21 @@ The merged `ansible_host`, `ansible_port`, `ansible_user`, `ansible_password`,
 `ansible_become_password` and `ansible_network_os` become address (default: the host's
 name), port (default 22), username, password, secret and platform (default cisco_ios).
 The older spellings (ansible_ssh_host, _ssh_port, _ssh_user, _ssh_pass, _ssh_password,
-ansible_become_pass) count too; a host with two spellings of different values is an error,
-since which one wins differs between Ansible's connection plugins. Every `ansible_*` key
-is dropped from `vars`: netjob has no use for them, and they may hold passwords.
+ansible_become_pass, and paramiko's) count too; a host with two spellings of different
+values is an error, since which one wins differs between Ansible's connection plugins.
+Every other `ansible_*` variable is mapped to netjob's SSH keys, of no effect, or refused
+by name (runner.load.ansible_connection). None is kept in `vars`: they may hold passwords.
+Files encrypted whole by `ansible-vault encrypt` are read decrypted (runner.load.vault).
 
 Stricter than Ansible, which warns and skips: a key other than hosts/vars/children in a
-group is an error. Not supported, each an error naming file:line: host ranges
-(`r[01:20]`), `host:port` keys, an ansible_network_os netjob does not know, and Jinja2 in
-the connection variables above other than these two forms:
-    "{{ lookup('env', 'NAME') }}"   the password or become password: password_env/secret_env
-                                    NAME (read when connecting, never held in the inventory);
-                                    another variable: the environment's value, now
+group is an error. Not supported, each an error naming file:line: in YAML, host ranges
+(`r[01:20]`) and `host:port` keys (an INI file has them, by Ansible's own parser); an
+ansible_network_os netjob does not know, and Jinja2 in the connection variables other
+than these two forms:
+    "{{ lookup('env', 'NAME') }}"   (or 'ansible.builtin.env') the password or become
+                                    password: password_env/secret_env NAME (read when
+                                    connecting, never held in the inventory); another
+                                    variable: the environment's value, now
     "{{ a_variable }}"              that variable's value (often a vaulted one)
 Other vars that hold Jinja2 are kept as written, not rendered. `!vault` values, anywhere,
 are decrypted with the vault password (runner.load.vault: ansible-core's VaultLib, the extra
@@ -38,26 +43,32 @@ netjob[ansible]); without one they are an error. `Host.groups` excludes `all` an
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from runner.base.errors import LoadError
-from runner.base.models import Host
+from runner.base.models import ConnectionOptions, Host
 from runner.load import schema
+from runner.load.ansible_connection import ENV_LOOKUP, check_names, connection_options, from_env
 from runner.load.host_patterns import Inventory
 from runner.load.schema import At
-from runner.load.vault import Vault, reveal
-from runner.load.yamlio import Vaulted, load_yaml
+from runner.load.vault import Vault, load_vaulted, reveal
+from runner.load.yamlio import Vaulted
 
 # Host field ← Ansible variables, the modern name first.
 CONNECTION_VARS = {
-    "address": ("ansible_host", "ansible_ssh_host"),
-    "port": ("ansible_port", "ansible_ssh_port"),
-    "username": ("ansible_user", "ansible_ssh_user"),
-    "password": ("ansible_password", "ansible_ssh_pass", "ansible_ssh_password"),
+    "address": ("ansible_host", "ansible_ssh_host", "ansible_paramiko_host"),
+    "port": ("ansible_port", "ansible_ssh_port", "ansible_paramiko_port"),
+    "username": ("ansible_user", "ansible_ssh_user", "ansible_paramiko_user"),
+    "password": (
+        "ansible_password",
+        "ansible_ssh_pass",
+        "ansible_ssh_password",
+        "ansible_paramiko_pass",
+        "ansible_paramiko_password",
+    ),
     "secret": ("ansible_become_password", "ansible_become_pass"),
     "platform": ("ansible_network_os",),
 }
@@ -69,7 +80,7 @@ Sourced = dict[str, tuple[Any, At]]  # variable → (value, where it was set)
 
 
 @dataclass
-class _Parsed:
+class Parsed:
     """What the inventory file says, filled in while walking it (hence not frozen)."""
 
     group_vars: dict[str, Sourced] = field(default_factory=lambda: {"all": {}})
@@ -89,12 +100,18 @@ def looks_like_ansible(data: Any) -> bool:
     return any(isinstance(v, dict) and v and set(v) <= set(SECTIONS) for v in data.values())
 
 
-def load_ansible(path: Path, vault: Vault | None = None) -> Inventory:
-    top = At(path, "")
-    data = schema.mapping(load_yaml(path), top)
-    parsed = _Parsed()
-    for name, value in data.items():
-        _group(parsed, name, value, top.child(name, data))
+def load_ansible(path: Path, vault: Vault | None = None, ini: bool = False) -> Inventory:
+    """A YAML inventory, or with `ini` an INI one (runner.load.ansible_ini)."""
+    parsed = Parsed()
+    if ini:
+        from runner.load.ansible_ini import read_ini
+
+        read_ini(path, parsed)
+    else:
+        top = At(path, "")
+        data = schema.mapping(load_vaulted(path, vault), top)
+        for name, value in data.items():
+            _group(parsed, name, value, top.child(name, data))
     for name, parents in parsed.parents.items():
         if name != "all" and not parents:
             parents.append("all")
@@ -104,10 +121,24 @@ def load_ansible(path: Path, vault: Vault | None = None) -> Inventory:
             parsed.parents.setdefault("ungrouped", ["all"])
     hosts = {name: _host(parsed, name, path.parent, vault) for name in parsed.host_groups}
     names = tuple(g for g in parsed.parents if g not in ("all", "ungrouped"))
-    return Inventory(hosts=hosts, groups=names, source=path)
+    # A group without hosts gives nobody its vars (nor asks for a vault password for them).
+    used = {g for host in hosts.values() for g in host.groups}
+    own = {g: _own_vars(parsed, g, path.parent, vault) for g in names if g in used}
+    return Inventory(hosts=hosts, groups=names, source=path, group_vars=own)
 
 
-def _group(parsed: _Parsed, name: str, value: Any, at: At) -> None:
+def _own_vars(parsed: Parsed, group: str, folder: Path, vault: Vault | None) -> dict[str, Any]:
+    """The group's vars, its group_vars/ file winning, without Ansible's own variables."""
+    found = {
+        **parsed.group_vars.get(group, {}),
+        **_cached(parsed, folder / "group_vars", group, vault),
+    }
+    return {
+        k: _unvault(v, at, vault) for k, (v, at) in found.items() if not k.startswith("ansible_")
+    }
+
+
+def _group(parsed: Parsed, name: str, value: Any, at: At) -> None:
     parsed.group_vars.setdefault(name, {})
     parsed.parents.setdefault(name, [])
     data = schema.mapping(value, at)
@@ -130,7 +161,7 @@ def _group(parsed: _Parsed, name: str, value: Any, at: At) -> None:
                 _host_entry(parsed, name, key, entry, entry_at)
 
 
-def _group_var(parsed: _Parsed, group: str, key: str, value: Any, at: At) -> None:
+def _group_var(parsed: Parsed, group: str, key: str, value: Any, at: At) -> None:
     if key != "ansible_group_priority":
         parsed.group_vars[group][key] = (value, at)
     elif isinstance(value, int) and not isinstance(value, bool):
@@ -139,14 +170,14 @@ def _group_var(parsed: _Parsed, group: str, key: str, value: Any, at: At) -> Non
         raise at.fail(f"expected a whole number, got {value!r}")
 
 
-def _add_child(parsed: _Parsed, parent: str, child: str, at: At) -> None:
+def _add_child(parsed: Parsed, parent: str, child: str, at: At) -> None:
     if child == parent or child in _ancestors(parsed, parent):
         raise at.fail(f"group '{child}' would be its own ancestor; break the cycle")
     if parent not in parsed.parents[child]:
         parsed.parents[child].append(parent)
 
 
-def _host_entry(parsed: _Parsed, group: str, name: str, value: Any, at: At) -> None:
+def _host_entry(parsed: Parsed, group: str, name: str, value: Any, at: At) -> None:
     if _UNSUPPORTED_HOST.search(name):
         raise at.fail(
             "host ranges and host:port keys are not supported; list each host and set ansible_port"
@@ -159,7 +190,7 @@ def _host_entry(parsed: _Parsed, group: str, name: str, value: Any, at: At) -> N
     host_vars.update({k: (v, at.child(k, variables)) for k, v in variables.items()})
 
 
-def _ancestors(parsed: _Parsed, group: str) -> list[str]:
+def _ancestors(parsed: Parsed, group: str) -> list[str]:
     """Every group above `group`, nearest first, without repeats (`all` included)."""
     found: list[str] = []
     for parent in parsed.parents.get(group, []):
@@ -169,13 +200,13 @@ def _ancestors(parsed: _Parsed, group: str) -> list[str]:
     return found
 
 
-def _depth(parsed: _Parsed, group: str) -> int:
+def _depth(parsed: Parsed, group: str) -> int:
     """The longest path from `all`, which is what Ansible's Group.depth settles to."""
     parents = parsed.parents.get(group, [])
     return 1 + max((_depth(parsed, p) for p in parents), default=-1)
 
 
-def _host(parsed: _Parsed, name: str, folder: Path, vault: Vault | None) -> Host:
+def _host(parsed: Parsed, name: str, folder: Path, vault: Vault | None) -> Host:
     groups: list[str] = []
     for group in parsed.host_groups[name]:
         for found in (group, *_ancestors(parsed, group)):
@@ -186,9 +217,21 @@ def _host(parsed: _Parsed, name: str, folder: Path, vault: Vault | None) -> Host
     for group in ordered:
         merged.update(parsed.group_vars.get(group, {}))
     for group in ("all", *ordered):
-        merged.update(_cached(parsed, folder / "group_vars", group))
+        merged.update(_cached(parsed, folder / "group_vars", group, vault))
     merged.update(parsed.host_vars[name])
-    merged.update(_vars_files(folder / "host_vars", name))
+    merged.update(_vars_files(folder / "host_vars", name, vault))
+    check_names(merged, lambda key: merged[key][1])
+    fields = _connection(merged, name, vault)
+
+    def resolve(key: str) -> tuple[Any, At] | None:
+        if key not in merged or merged[key][0] is None:
+            return None
+        return _followed(*merged[key], merged, vault)
+
+    options, become = connection_options(resolve)
+    if not become:  # ansible_become: false: Ansible would not enter enable mode
+        fields.pop("secret", None)
+        fields.pop("secret_env", None)
     return Host(
         name=name,
         groups=tuple(g for g in groups if g != "ungrouped"),
@@ -198,7 +241,8 @@ def _host(parsed: _Parsed, name: str, folder: Path, vault: Vault | None) -> Host
             if not k.startswith("ansible_")
         },
         origin="ansible",
-        **_connection(merged, name, vault),
+        connection=ConnectionOptions(**options),
+        **fields,
     )
 
 
@@ -216,19 +260,17 @@ def _connection(merged: Sourced, name: str, vault: Vault | None) -> dict[str, An
                 f"conflicts with {other.path} in {other.file.name}; keep one of the two"
             )
         value, at = _followed(value, at, merged, vault)
-        env = _ENV_LOOKUP.fullmatch(value.strip()) if isinstance(value, str) else None
+        env = ENV_LOOKUP.fullmatch(value.strip()) if isinstance(value, str) else None
         if env and target in ("password", "secret"):
             # The secret stays in the environment: netjob reads it when it connects.
-            fields[f"{target}_env"] = env.group(1)
+            fields[f"{target}_env"] = env.group("name")
         elif env:
-            fields[target] = _field(target, _from_env(env.group(1), at), at)
+            fields[target] = _field(target, from_env(env.group("name"), at), at)
         else:
             fields[target] = _field(target, value, at)
     return fields
 
 
-# `{{ lookup('env', 'NAME') }}`, the way Ansible inventories keep secrets out of the file.
-_ENV_LOOKUP = re.compile(r"\{\{\s*lookup\(\s*(?:'env'|\"env\")\s*,\s*['\"](\w+)['\"]\s*\)\s*\}\}")
 # `{{ a_variable }}`: a connection variable naming another (often a vaulted one).
 _REFERENCE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}")
 
@@ -241,7 +283,7 @@ def _followed(value: Any, at: At, merged: Sourced, vault: Vault | None) -> tuple
             return _reveal(value, vault, at), at
         if not isinstance(value, str) or "{{" not in value:
             return value, at
-        if _ENV_LOOKUP.fullmatch(value.strip()):
+        if ENV_LOOKUP.fullmatch(value.strip()):
             return value, at
         reference = _REFERENCE.fullmatch(value.strip())
         if reference is None:
@@ -253,13 +295,6 @@ def _followed(value: Any, at: At, merged: Sourced, vault: Vault | None) -> tuple
             raise at.fail(f"'{reference.group(1)}' is not defined for this host")
         value, at = merged[reference.group(1)]
     raise at.fail("variables refer to each other in a loop; write the value")
-
-
-def _from_env(name: str, at: At) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise at.fail(f"lookup('env', '{name}'): ${name} is not set (or empty); export it")
-    return value
 
 
 def _unvault(value: Any, at: At, vault: Vault | None) -> Any:
@@ -311,13 +346,13 @@ def _platform(value: Any, at: At) -> str:
     return schema.device_type(value, at)
 
 
-def _cached(parsed: _Parsed, folder: Path, name: str) -> Sourced:
+def _cached(parsed: Parsed, folder: Path, name: str, vault: Vault | None) -> Sourced:
     if folder / name not in parsed.files:
-        parsed.files[folder / name] = _vars_files(folder, name)
+        parsed.files[folder / name] = _vars_files(folder, name, vault)
     return parsed.files[folder / name]
 
 
-def _vars_files(folder: Path, name: str) -> Sourced:
+def _vars_files(folder: Path, name: str, vault: Vault | None) -> Sourced:
     """Ansible's host_group_vars plugin: the first existing `name[.ext]`, a folder recursively."""
     for ext in VARS_EXTENSIONS:
         path = folder / f"{name}{ext}"
@@ -328,7 +363,7 @@ def _vars_files(folder: Path, name: str) -> Sourced:
         return {}
     result: Sourced = {}
     for file in files:
-        data = schema.mapping(load_yaml(file), At(file, ""))
+        data = schema.mapping(load_vaulted(file, vault), At(file, ""))
         result.update({k: (v, At(file, "").child(k, data)) for k, v in data.items()})
     return result
 

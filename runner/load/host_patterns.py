@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from runner.base import user_files
 from runner.base.errors import SelectionError
@@ -25,6 +26,8 @@ class Inventory:
     hosts: Mapping[str, Host]
     groups: tuple[str, ...] = ()
     source: Path = field(default=Path("inventory.yaml"))
+    # Each group's own vars as its source wrote them (Ansible's, for `inventory convert`).
+    group_vars: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def select(self, *patterns: str | None) -> list[Host]:
         """Hosts matching every given pattern (None = no restriction), in inventory order."""

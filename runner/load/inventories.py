@@ -1,19 +1,21 @@
 """The inventories engineers already have → netjob's Inventory, and back to inventory.yaml.
 
     load_any(path)              netjob's inventory.yaml, a Nornir SimpleInventory folder
-                                (runner.load.nornir_inventory) or an Ansible YAML inventory, file
-                                or folder (runner.load.ansible_inventory); each module's docstring
-                                states how it reproduces its tool's precedence
+                                (runner.load.nornir_inventory) or an Ansible inventory, YAML or
+                                INI, file or folder (runner.load.ansible_inventory); each module's
+                                docstring states how it reproduces its tool's precedence
     merge_inventories(invs)     several `-i`: hosts side by side, groups united
-    to_netjob_yaml(inv)         inventory.yaml text that loads to the same hosts
+    to_netjob_yaml(inv)         inventory.yaml text that loads to the same hosts (checked)
 
 How a path is recognised: a folder whose hosts.yaml is not itself an Ansible or netjob
-inventory is Nornir; another folder must hold exactly one *.yml/*.yaml inventory (Ansible
-or netjob), read with the group_vars/ and host_vars/ beside it. A file whose top level is
-netjob's (`hosts:` with only `defaults:`/`groups:` beside it) is netjob's; one with `all:`,
-or a group made only of `hosts:`/`children:`/`vars:`, is Ansible's; a file named hosts.yaml
-that is neither is a Nornir hosts file (its folder is read). Anything else is a LoadError
-that lists what is accepted.
+inventory is Nornir; another folder must hold exactly one *.yml/*.yaml/*.ini (or `hosts`)
+inventory (Ansible or netjob), read with the group_vars/ and host_vars/ beside it. A file
+whose top level is netjob's (`hosts:` with only `defaults:`/`groups:` beside it) is
+netjob's; one with `all:`, or a group made only of `hosts:`/`children:`/`vars:`, is
+Ansible's; a *.ini file, or one that is not YAML but has `[section]` lines, is an Ansible
+INI inventory; a file named hosts.yaml that is neither is a Nornir hosts file (its folder
+is read). A file `ansible-vault encrypt` wrote is decrypted first. Anything else is a
+LoadError that lists what is accepted.
 """
 
 from __future__ import annotations
@@ -26,14 +28,17 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from runner.base.errors import LoadError
-from runner.base.models import ConnectionOptions, Host
+from runner.base.models import ConnectionOptions, Host, JumpHost
 from runner.load.host_patterns import Inventory
 from runner.load.inventory import (
+    CONNECTION_KEYS,
     SCALARS,
+    SSH_KEYS,
     build_inventory,
     cache_inventory,
     cached_inventory,
 )
+from runner.load.ssh_options import ALGORITHM_KEYS, JUMP_KEYS
 from runner.load.yamlio import load_yaml
 
 if TYPE_CHECKING:
@@ -44,8 +49,8 @@ if TYPE_CHECKING:
 
 ACCEPTED = (
     "netjob's inventory.yaml (defaults/groups/hosts), a Nornir SimpleInventory folder "
-    "(hosts.yaml, groups.yaml, defaults.yaml) or an Ansible YAML inventory (all: with "
-    "hosts/children/vars), as a file or a folder with group_vars/ and host_vars/"
+    "(hosts.yaml, groups.yaml, defaults.yaml) or an Ansible inventory, YAML (all: with "
+    "hosts/children/vars) or INI, as a file or a folder with group_vars/ and host_vars/"
 )
 NETJOB_TOP = {"defaults", "groups", "hosts"}
 _INI_SECTION = re.compile(r"^\s*\[[\w.:-]+\]\s*$", re.MULTILINE)
@@ -58,13 +63,13 @@ def load_any(path: Path, vault: Vault | None = None) -> Inventory:
     cached = cached_inventory(path)  # a big netjob inventory, unchanged since a run kept it
     if cached is not None:
         return cached
-    kind, data = _classify(path)
+    kind, data = _classify(path, vault)
     if kind == "netjob":
         return cache_inventory(path, build_inventory(data, path))
-    if kind == "ansible":
+    if kind in ("ansible", "ini"):
         from runner.load.ansible_inventory import load_ansible
 
-        return load_ansible(path, vault)
+        return load_ansible(path, vault, ini=kind == "ini")
     if kind == "nornir":
         from runner.load.nornir_inventory import load_nornir
 
@@ -74,12 +79,17 @@ def load_any(path: Path, vault: Vault | None = None) -> Inventory:
 
 def _load_folder(folder: Path, vault: Vault | None) -> Inventory:
     hosts = folder / "hosts.yaml"
-    if hosts.is_file() and _classify(hosts)[0] == "nornir":
+    if hosts.is_file() and _classify(hosts, vault)[0] == "nornir":
         from runner.load.nornir_inventory import load_nornir
 
         return load_nornir(folder)
-    files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
-    found = [p for p in files if _classify(p)[0] in ("netjob", "ansible")]
+    # Ansible's inventory folders often hold one INI file named `hosts`, without a suffix.
+    files = sorted(
+        p
+        for p in folder.iterdir()
+        if (p.suffix in (".yml", ".yaml", ".ini") or p.name == "hosts") and p.is_file()
+    )
+    found = [p for p in files if _classify(p, vault)[0] in ("netjob", "ansible", "ini")]
     if len(found) == 1:
         return load_any(found[0], vault)
     if not found:
@@ -92,9 +102,17 @@ def _load_folder(folder: Path, vault: Vault | None) -> Inventory:
     )
 
 
-def _classify(path: Path) -> tuple[str, Any]:
-    """("netjob" | "ansible" | "nornir" | "unknown", the parsed YAML)."""
-    data = _read(path)
+def _classify(path: Path, vault: Vault | None) -> tuple[str, Any]:
+    """("netjob" | "ansible" | "ini" | "nornir" | "unknown", the parsed YAML)."""
+    if path.suffix == ".ini":
+        return "ini", None  # an Ansible INI inventory (runner.load.ansible_ini)
+    try:
+        data = _read(path, vault)
+    except LoadError:
+        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+        if _INI_SECTION.search(text):
+            return "ini", None
+        raise
     if isinstance(data, dict) and "hosts" in data and set(data) <= NETJOB_TOP:
         return "netjob", data
     from runner.load.ansible_inventory import looks_like_ansible
@@ -106,18 +124,13 @@ def _classify(path: Path) -> tuple[str, Any]:
     return "unknown", data
 
 
-def _read(path: Path) -> Any:
-    try:
-        return load_yaml(path)
-    except LoadError as exc:
-        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-        if _INI_SECTION.search(text):
-            raise LoadError(
-                f"{path}: looks like an Ansible INI inventory, which netjob does not read; "
-                f"convert it: ansible-inventory -i {path} --list --yaml > inventory.yml",
-                path=path,
-            ) from exc
-        raise
+def _read(path: Path, vault: Vault | None) -> Any:
+    data = load_yaml(path)
+    if isinstance(data, str) and data.startswith("$ANSIBLE_VAULT;"):
+        from runner.load.vault import load_vaulted  # an inventory ansible-vault encrypted
+
+        return load_vaulted(path, vault)
+    return data
 
 
 def merge_inventories(inventories: Sequence[Inventory]) -> Inventory:
@@ -144,50 +157,87 @@ def merge_inventories(inventories: Sequence[Inventory]) -> Inventory:
         groups += [g for g in inventory.groups if g not in groups]
     # Inventory.source only names where hosts came from in messages; name them all.
     source = Path(" + ".join(str(i.source) for i in inventories))
-    return Inventory(hosts=hosts, groups=tuple(groups), source=source)
+    return Inventory(
+        hosts=hosts, groups=tuple(groups), source=source, group_vars=_group_vars(inventories)
+    )
 
 
-_HOISTED = tuple(k for k in SCALARS if k != "address")
+def _group_vars(inventories: Sequence[Inventory]) -> dict[str, Any]:
+    """Each group's vars, where every inventory that has them agrees (a group of the same
+    name with other vars in another file is listed without: its hosts keep theirs)."""
+    found: dict[str, Any] = {}
+    clash: set[str] = set()
+    for inventory in inventories:
+        for group, values in inventory.group_vars.items():
+            if group in found and found[group] != values:
+                clash.add(group)
+            found.setdefault(group, values)
+    return {g: v for g, v in found.items() if g not in clash}
+
+
+_HOISTED = (*(k for k in SCALARS if k != "address"), *SSH_KEYS)
 _WARNING = (
     "# WARNING: plain-text passwords or secrets below. Move each to an environment\n"
     "# variable and name it with password_env / secret_env instead.\n"
 )
+_ALGORITHMS = {field: key for key, field in ALGORITHM_KEYS.items()}
 
 
 def to_netjob_yaml(inventory: Inventory) -> str:
-    """Each host with its merged values, except what every host shares, which goes to
-    `defaults`; groups are listed without values, for selection. Loading the text gives
-    hosts equal to the inventory's (netjob's merge is defaults < groups < host).
+    """Groups with their own vars (where the source has them); each host with its merged
+    values, except the vars its groups give it and what every host shares, which goes to
+    `defaults`. Loading the text gives hosts equal to the inventory's (netjob's merge is
+    defaults < groups < host); a LoadError says which host would not.
     """
-    hosts = {name: _entry(host) for name, host in inventory.hosts.items()}
-    defaults = _hoist(list(hosts.values())) if len(hosts) > 1 else {}
     groups = list(inventory.groups)
     groups += [g for h in inventory.hosts.values() for g in h.groups if g not in groups]
+    group_vars = {g: dict(inventory.group_vars.get(g, {})) for g in groups}
+    hosts = {name: _entry(host, group_vars) for name, host in inventory.hosts.items()}
+    grouped = {k for values in group_vars.values() for k in values}
+    defaults = _hoist(list(hosts.values()), grouped) if len(hosts) > 1 else {}
     document: dict[str, Any] = {}
     if defaults:
         document["defaults"] = defaults
     if groups:
-        document["groups"] = {g: {} for g in dict.fromkeys(groups)}
+        document["groups"] = {g: {"vars": v} if v else {} for g, v in group_vars.items()}
     document["hosts"] = hosts
     header = f"# netjob inventory converted from {inventory.source}\n"
     secrets = any(h.password is not None or h.secret is not None for h in inventory.hosts.values())
     body = yaml.safe_dump(
         _plain(document), sort_keys=False, allow_unicode=True, width=1000, default_flow_style=None
     )
+    _check_round_trip(inventory, body)
     return header + (_WARNING if secrets else "") + body
 
 
-def _entry(host: Host) -> dict[str, Any]:
+def _check_round_trip(inventory: Inventory, body: str) -> None:
+    """Never a converted file that reads differently from its source."""
+    loaded = build_inventory(yaml.safe_load(body), inventory.source).hosts
+    for name, host in inventory.hosts.items():
+        if loaded[name] != host:
+            raise LoadError(
+                f"{inventory.source}: host '{name}' cannot be written in netjob's format so "
+                "that it loads the same; convert it by hand",
+                path=inventory.source,
+            )
+
+
+def _entry(host: Host, group_vars: dict[str, dict[str, Any]]) -> dict[str, Any]:
     entry: dict[str, Any] = {"address": host.address}
-    entry.update({k: getattr(host, k) for k in _HOISTED if getattr(host, k) is not None})
+    entry.update({k: getattr(host, k) for k in SCALARS[1:] if getattr(host, k) is not None})
+    entry.update(_ssh_keys(host.connection))
     if host.groups:
         entry["groups"] = list(host.groups)
-    if host.vars:
-        entry["vars"] = dict(host.vars)
+    from_groups: dict[str, Any] = {}
+    for group in host.groups:
+        from_groups.update(group_vars.get(group, {}))
+    own = {k: v for k, v in host.vars.items() if k not in from_groups or from_groups[k] != v}
+    if own:
+        entry["vars"] = own
     default = ConnectionOptions()
     connection = {
         k: getattr(host.connection, k)
-        for k in ("conn_timeout", "auth_timeout", "read_timeout", "fast_cli")
+        for k in CONNECTION_KEYS
         if getattr(host.connection, k) != getattr(default, k)
     }
     if connection:
@@ -195,15 +245,40 @@ def _entry(host: Host) -> dict[str, Any]:
     return entry
 
 
-def _hoist(entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """Move out of the entries whatever all of them hold with one value, into defaults."""
+def _ssh_keys(options: ConnectionOptions) -> dict[str, Any]:
+    """The inventory's SSH keys (runner.load.ssh_options) that differ from the defaults."""
+    default = ConnectionOptions()
+    found: dict[str, Any] = {}
+    for key in SSH_KEYS:
+        if key in ("jump", "ssh"):
+            continue
+        if getattr(options, key) != getattr(default, key):
+            found[key] = getattr(options, key)
+    if options.jump:
+        found["jump"] = [_jump(hop) for hop in options.jump]
+    ssh = {key: list(getattr(options, f)) for f, key in _ALGORITHMS.items() if getattr(options, f)}
+    if ssh:
+        found["ssh"] = ssh
+    return found
+
+
+def _jump(hop: JumpHost) -> dict[str, Any]:
+    default = JumpHost(address=hop.address)
+    return {"address": hop.address} | {
+        k: getattr(hop, k) for k in JUMP_KEYS if getattr(hop, k) != getattr(default, k)
+    }
+
+
+def _hoist(entries: list[dict[str, Any]], grouped: set[str]) -> dict[str, Any]:
+    """Move out of the entries whatever all of them hold with one value, into defaults;
+    never a var a group sets (a group's value would then beat the host's)."""
     defaults: dict[str, Any] = {}
     for key in _HOISTED:
         if _shared(entries, key):
             defaults[key] = entries[0][key]
     for section in ("vars", "connection"):
         inner = [e.get(section, {}) for e in entries]
-        common = {k: inner[0][k] for k in list(inner[0]) if _shared(inner, k)}
+        common = {k: inner[0][k] for k in list(inner[0]) if _shared(inner, k) and k not in grouped}
         if common:
             defaults[section] = common
     for entry in entries:

@@ -1,6 +1,7 @@
-"""Ansible Vault values (`!vault |` in an Ansible inventory, group_vars/ or host_vars/),
-decrypted by ansible-core's own VaultLib: netjob holds no cipher code. ansible-core is the
-optional extra `netjob[ansible]` and is imported only when a vaulted value is met.
+"""Ansible Vault values (`!vault |` in an Ansible inventory, group_vars/ or host_vars/)
+and whole files `ansible-vault encrypt` wrote, decrypted by ansible-core's own VaultLib:
+netjob holds no cipher code. ansible-core is the optional extra `netjob[ansible]` and is
+imported only when a vaulted value is met.
 
     vault = Vault.from_file(Path("~/.vault_pass"))   # --vault-password-file (a script: its output)
     vault = Vault(getpass("Vault password: "))       # --ask-vault-pass
@@ -17,7 +18,7 @@ from typing import Any
 
 from runner.base import user_files
 from runner.base.errors import InputError, LoadError
-from runner.load.yamlio import Vaulted
+from runner.load.yamlio import Vaulted, load_yaml, parse_yaml
 
 INSTALL = "pip install 'netjob[ansible]'"
 
@@ -67,6 +68,20 @@ class Vault:
                 ) from None
             self._plain[value.ciphertext] = plain.decode("utf-8")
         return self._plain[value.ciphertext]
+
+
+def load_vaulted(path: Path, vault: Vault | None) -> Any:
+    """A YAML file, decrypted first when it is a whole file `ansible-vault encrypt` wrote
+    (group_vars/, host_vars/, the inventory itself). Lines in messages are the plain text's."""
+    data = load_yaml(path)  # a vaulted file reads as one string: its header and hex lines
+    if isinstance(data, str) and data.startswith(HEADER):
+        text = path.read_text(encoding="utf-8")
+        plain = reveal(Vaulted(text, 1), vault, f"{path} (a file ansible-vault encrypted)")
+        return parse_yaml(plain, str(path), path=path)
+    return data
+
+
+HEADER = "$ANSIBLE_VAULT;"
 
 
 def reveal(value: Vaulted, vault: Vault | None, where: str) -> str:
