@@ -160,3 +160,23 @@ def test_the_lab_leaves_a_section_for_a_global_command_but_vrp_not_for_an_undo()
     assert vrp.prompt == "[r003-LoopBack5]"
     assert vrp.execute("ntp-service unicast-server 192.0.2.55").output == ""
     assert vrp.prompt == "[r003]"
+
+
+@pytest.mark.parametrize("platform", ["cisco_ios", "arista_eos", "cisco_nxos", "cisco_xr"])
+def test_what_hier_config_knows_of_a_section_is_read_inside_it(platform: str) -> None:
+    """hier_config has no grammar of modes, but its idempotent-command rules name commands
+    of sections (`interface` / `description`): each of those netjob reads flat is read
+    inside its section."""
+    from hier_config import Platform, get_hconfig_driver
+
+    info = platforms.lookup(platform)
+    for rule in get_hconfig_driver(Platform[info.hier_platform]).rules.idempotent_commands:
+        if len(rule.match_rules) != 2:
+            continue
+        section, child = (match.startswith for match in rule.match_rules)
+        if not isinstance(section, str) or not child:
+            continue
+        command = child if isinstance(child, str) else child[0]
+        opener, line = section.strip() + " X", command.strip() + " y"
+        if opener.startswith(info.sections):
+            assert _read([opener, line], platform) == [opener, " " + line], line

@@ -52,8 +52,10 @@ _CISCO_INTERFACE: Words = (
     "ip summary-address",
     "ip authentication",
     "ipv6 address",
+    "ipv6 link-local",
     "ipv6 enable",
     "ipv6 ospf",
+    "ospfv3",
     "ipv6 nd",
     "ipv6 mtu",
     "ipv6 traffic-filter",
@@ -152,6 +154,8 @@ _CISCO_ROUTER: Words = (
     "net",
     "is-type",
     "metric-style",
+    "max-lsa",
+    "max-metric",
 )
 _CISCO_ACL: Words = ("permit", "deny", "remark", "evaluate")
 _CISCO_ROUTE_MAP: Words = ("match", "set", "description", "continue")
@@ -243,6 +247,7 @@ CISCO_SECTIONS: SectionWords = (
     ("ip vrf ", ("rd", "route-target", "description")),
     ("vrf context ", ("rd", "ip route", "description")),
     ("key chain ", ("key",)),
+    ("management ", ("idle-timeout", "shutdown", "protocol", "vrf", "transport")),
 )
 CISCO_GLOBAL = _CISCO_GLOBAL
 
