@@ -180,3 +180,12 @@ def test_what_hier_config_knows_of_a_section_is_read_inside_it(platform: str) ->
         opener, line = section.strip() + " X", command.strip() + " y"
         if opener.startswith(info.sections):
             assert _read([opener, line], platform) == [opener, " " + line], line
+
+
+def test_an_abbreviated_section_line_is_refused_not_misread() -> None:
+    """The device opens the interface for `int Loopback5`; read by full words the next line
+    would be global, and the task would never settle."""
+    with pytest.raises(FlatConfigError, match="'int' abbreviates 'interface'; write it in full"):
+        _read(["int Loopback5", "description x"])
+    with pytest.raises(FlatConfigError, match="did you mean 'description'"):
+        _read(["interface Loopback5", "descripton x"])

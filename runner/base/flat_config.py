@@ -17,11 +17,14 @@ task the same way, from the platform table's words (PlatformInfo.section_words a
   opener opens its own section; a `no`/`undo` line is read as the command it negates;
 - any other line is refused before anything connects (FlatConfigError): where the device
   takes it is unknown, and a wrong guess would resend the line on every run or send the
-  next exit from the wrong level. Indenting it, or an `exit` before it, says where it goes.
+  next exit from the wrong level. Indenting it, or an `exit` before it, says where it goes;
+- a line whose first word abbreviates a section's (`int Loopback5`) is refused too: the
+  device opens the section, a reading by full words would not.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 
 from runner.base import platforms
@@ -44,11 +47,13 @@ def nest_flat_lines(lines: Sequence[str], info: platforms.PlatformInfo) -> list[
         return list(lines)
     nested: list[str] = []
     section: str | None = None  # the opener line of the section the device is in
+    known = _first_words(info)
     for line in lines:
         bare = line.strip()
         if bare in (*info.section_exits, *EXITS):
             section = None
             continue
+        _refuse_abbreviated_opener(bare, info, known)
         place = "global" if section is None else _place(bare, section, info)
         if place == "section":
             nested.append(" " + bare)
@@ -59,8 +64,30 @@ def nest_flat_lines(lines: Sequence[str], info: platforms.PlatformInfo) -> list[
             section = None
             nested += _shown(bare, info)
         else:
-            raise FlatConfigError(_unplaced(bare, section or "", info))
+            raise FlatConfigError(_unplaced(bare, section or "", info, known))
     return nested
+
+
+def _first_words(info: platforms.PlatformInfo) -> set[str]:
+    """The first word of every command the platform's words know, sections' and global."""
+    commands = [*info.global_words, *info.sections]
+    commands += [command for _, children in info.section_words for command in children]
+    return {command.split()[0] for command in commands if command.strip()}
+
+
+def _refuse_abbreviated_opener(line: str, info: platforms.PlatformInfo, known: set[str]) -> None:
+    """`int Loopback5` opens the interface on the device, which takes abbreviations; read by
+    its full words it would not, and the lines after it would be misread: refused."""
+    words = _positive(line, info)[1].lower().split()
+    if not words or words[0] in known:
+        return
+    keywords = sorted({opener.split()[0] for opener in info.sections})
+    full = next((word for word in keywords if word.startswith(words[0])), None)
+    if full is not None:
+        raise FlatConfigError(
+            f"config line '{line}': '{words[0]}' abbreviates '{full}'; write it in full, so "
+            "netjob reads the lines after it in the context the device gives them"
+        )
 
 
 def _place(line: str, section: str, info: platforms.PlatformInfo) -> str:
@@ -111,11 +138,14 @@ def _shown(line: str, info: platforms.PlatformInfo) -> list[str]:
     return [prefix, " " + line.removeprefix(prefix).strip()]
 
 
-def _unplaced(line: str, section: str, info: platforms.PlatformInfo) -> str:
+def _unplaced(line: str, section: str, info: platforms.PlatformInfo, known: set[str]) -> str:
     leave = info.section_exits[0]
+    first = _positive(line, info)[1].split()[0].lower()
+    close = difflib.get_close_matches(first, sorted(known), n=1, cutoff=0.8)
+    mean = f"; did you mean '{close[0]}'?" if close else ""
     return (
         f"config line '{line}' follows '{section}' unindented, and netjob does not know "
         f"whether {info.name} takes it inside that section or at the global level: indent "
         f"it (' {line}') if it belongs to the section, or put '{leave}' before it if it is "
-        "global"
+        f"global{mean}"
     )
