@@ -8,6 +8,7 @@ import pytest
 
 from runner.base import platforms
 from runner.base.flat_config import FlatConfigError, nest_flat_lines
+from runner.device.remediation import remediation
 from runner.lab.device import Device
 from runner.lab.shell import DIALECTS, Shell
 from runner.lab.table import Mode
@@ -189,3 +190,17 @@ def test_an_abbreviated_section_line_is_refused_not_misread() -> None:
         _read(["int Loopback5", "description x"])
     with pytest.raises(FlatConfigError, match="did you mean 'description'"):
         _read(["interface Loopback5", "descripton x"])
+
+
+def test_xr_leaves_the_interface_before_a_global_line_it_shows_nested() -> None:
+    """IOS-XR shows `ntp server X` as `ntp` / ` server X`; it is still sent as one global
+    line, and after an interface's lines the interface is left first (no reliance on the
+    device falling back to the global level)."""
+    lines = ["interface Loopback5", "description five", "ntp server 192.0.2.55"]
+    sent = remediation("hostname r1\n", lines, "cisco_xr").lines
+    assert [line.strip() for line in sent] == [
+        "interface Loopback5",
+        "description five",
+        "exit",
+        "ntp server 192.0.2.55",
+    ]

@@ -79,17 +79,19 @@ def remediation(running: str, lines: Sequence[str], platform: str) -> Remediatio
             flat_parent = _flat_parent(child, info, lines)
             if flat_parent is not None:
                 continue  # its children go out as the one-line commands the task wrote
+        one_line = flat_parent is not None and level == 2  # `ntp server X`, at the top
+        sent_level = 1 if one_line else level
         # Leave a section before a line of an outer level, as the task's author did: a
-        # device whose parser does not fall back to the outer level (VRP) would refuse
-        # the line, or take it in the wrong place.
-        for _ in range(depth - level):
+        # device whose parser does not fall back to the outer level (VRP's `undo` lines)
+        # would refuse the line, or take it in the wrong place.
+        for _ in range(depth - sent_level):
             to_send.append(" " * 2 * (depth - 2) + info.section_exits[0])
             depth -= 1
-        depth = level
+        depth = sent_level
         text = _join_banner(child.cisco_style_text())
         text = text[: len(text) - len(text.lstrip())] + written.get(text.strip(), text.strip())
-        if flat_parent is not None and level == 2:
-            text, depth = f"{flat_parent} {text.strip()}", 1
+        if one_line:
+            text = f"{flat_parent} {text.strip()}"
         to_send.append(text)
         diff.append(("+" if _is_sent(child) else " ") + text)
     return Remediation(tuple(to_send), "\n".join(diff) + "\n" if diff else "")
