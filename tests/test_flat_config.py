@@ -4,14 +4,19 @@ devices and the platform table agree on which commands are which."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from runner.base import platforms
+from runner.base.errors import TemplateError
 from runner.base.flat_config import FlatConfigError, nest_flat_lines
+from runner.base.models import Host, Job, Task, TaskKind
 from runner.device.remediation import remediation
 from runner.lab.device import Device
 from runner.lab.shell import DIALECTS, Shell
 from runner.lab.table import Mode
+from runner.render.templating import compile_job, finish_step, render_steps
 
 
 def _read(lines: list[str], platform: str = "cisco_ios") -> list[str]:
@@ -204,3 +209,17 @@ def test_xr_leaves_the_interface_before_a_global_line_it_shows_nested() -> None:
         "exit",
         "ntp server 192.0.2.55",
     ]
+
+
+def test_a_deferred_config_step_is_read_when_it_renders_on_the_device() -> None:
+    """A config task that reads a registered output renders on the device: its flat lines
+    are checked then, and a line netjob cannot place fails it before it is sent."""
+    lines = ("interface {{ registered.x }}", "description x", "{{ registered.y }}")
+    task = Task(name="t", kind=TaskKind.CONFIG, lines=lines)
+    job = Job(name="j", path=Path("j.yaml"), tasks=(task,))
+    host = Host(name="r1", address="192.0.2.1", platform="cisco_ios")
+    (step,) = render_steps(job, compile_job(job), host, {})
+    ready = finish_step(step, {"x": "Loopback5", "y": "ntp server 192.0.2.55"}, host.platform)
+    assert ready is not None and ready.commands[-1] == "ntp server 192.0.2.55"
+    with pytest.raises(TemplateError, match="task 't': config line 'frobnicate' follows"):
+        finish_step(step, {"x": "Loopback5", "y": "frobnicate"}, host.platform)

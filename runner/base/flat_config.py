@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 from runner.base import platforms
 from runner.base.errors import InputError
+from runner.base.models import TaskKind
 
 # Lines that leave a section; they are not configuration themselves.
 EXITS = ("exit", "quit", "end", "return", "!", "#")
@@ -37,6 +38,13 @@ EXITS = ("exit", "quit", "end", "return", "!", "#")
 class FlatConfigError(InputError):
     """A flat config line that is neither a command of the section above it nor a global
     one on the platform: netjob cannot tell where the device would take it."""
+
+
+def refuse_unplaced(lines: Sequence[str], kind: TaskKind, platform: str) -> None:
+    """Raises FlatConfigError for a config task (rendered for a host on `platform`) with a
+    flat line netjob cannot place: called when steps render, before anything connects."""
+    if kind in (TaskKind.CONFIG, TaskKind.TEMPLATE):
+        nest_flat_lines(lines, platforms.lookup(platform))
 
 
 def nest_flat_lines(lines: Sequence[str], info: platforms.PlatformInfo) -> list[str]:

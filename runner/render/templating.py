@@ -24,9 +24,8 @@ import jinja2
 from jinja2 import meta
 from jinja2.exceptions import SecurityError
 
-from runner.base import platforms
 from runner.base.errors import TemplateError
-from runner.base.flat_config import FlatConfigError, nest_flat_lines
+from runner.base.flat_config import FlatConfigError, refuse_unplaced
 from runner.base.models import Check, Host, Job, Step, Task, TaskKind
 from runner.base.safe_files import link_in, refuse_link
 from runner.load.job import DISCONNECTS
@@ -261,15 +260,8 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
     commands = _lines(text, task.kind)
     if task.kind in (TaskKind.SHOW, TaskKind.COMMAND):
         _refuse_disconnect(commands, task.allow_disconnect)
-    _refuse_unplaced(commands, task.kind, host.platform)
+    refuse_unplaced(commands, task.kind, host.platform)
     return _step(task, name, commands, checks, save_to=save_to)
-
-
-def _refuse_unplaced(commands: tuple[str, ...], kind: TaskKind, platform: str) -> None:
-    """A flat config line netjob cannot place in a section or at the global level is
-    refused now, before anything connects (runner.base.flat_config)."""
-    if kind in (TaskKind.CONFIG, TaskKind.TEMPLATE):
-        nest_flat_lines(commands, platforms.lookup(platform))
 
 
 def _refuse_disconnect(commands: tuple[str, ...], allowed: bool) -> None:
@@ -349,7 +341,7 @@ def finish_step(step: Step, saved: Mapping[str, Any], platform: str) -> Step | N
         commands = _lines(text, step.kind)
         if step.kind in (TaskKind.SHOW, TaskKind.COMMAND):
             _refuse_disconnect(commands, step.allow_disconnect)
-        _refuse_unplaced(commands, step.kind, platform)
+        refuse_unplaced(commands, step.kind, platform)
     return dataclasses.replace(
         step,
         commands=commands,
