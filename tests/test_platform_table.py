@@ -12,8 +12,9 @@ from netmiko.ssh_dispatcher import CLASS_MAPPER
 
 from runner.base import platforms
 from runner.base.errors import InputError, RemediationError
+from runner.base.flat_config import nest_flat_lines
 from runner.base.models import Host, Job, Task, TaskKind
-from runner.device.remediation import nest_flat_lines, remediation
+from runner.device.remediation import remediation
 from runner.run.scheduler import expand
 
 RUNNER = Path(__file__).resolve().parent.parent / "runner"

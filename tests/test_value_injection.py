@@ -189,6 +189,6 @@ def test_a_deferred_step_checks_registered_values_when_it_renders_on_the_device(
         tasks=(Task(name="t", kind=TaskKind.SHOW, lines=("show interfaces {{ registered.x }}",)),),
     )
     (step,) = render_steps(job, compile_job(job), HOST, {})
-    assert finish_step(step, {"x": "Gi0/1"}) is not None
+    assert finish_step(step, {"x": "Gi0/1"}, HOST.platform) is not None
     with pytest.raises(TemplateError, match=r"registered\.x \(from a device's output\)"):
-        finish_step(step, {"x": "Gi0/1\nreload"})
+        finish_step(step, {"x": "Gi0/1\nreload"}, HOST.platform)

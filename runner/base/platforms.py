@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
+from runner.base import config_words
+
 
 class Save(str, Enum):
     """How a platform keeps its configuration across a reload."""
@@ -204,7 +206,6 @@ _IOS_SECTIONS = (
     "track ",
     "ip sla ",
     "management ",
-    "snmp-server view ",
 )
 _VRP_SECTIONS = (
     "interface ",
@@ -351,6 +352,11 @@ class PlatformInfo:
     comment_lines: str | None = None  # lines of the running config the remediation ignores
     sections: tuple[str, ...] = ()  # see _IOS_SECTIONS
     section_exits: tuple[str, ...] = ("exit",)
+    # How a flat task is read (runner.base.flat_config): each section's commands, keyed by
+    # its opener in `sections`, and the commands taken only at the global level.
+    section_words: config_words.SectionWords = ()
+    global_words: tuple[str, ...] = ()
+    negations: tuple[str, ...] = ("no", "default")  # a line negating the command after it
     # One-line commands the device shows as a section: `ntp server X` is `ntp` / ` server X`
     # in an IOS-XR running config. A flat task line with such a prefix is compared so.
     shown_nested: tuple[str, ...] = ()
@@ -389,6 +395,14 @@ _IOS_LIKE = {
     "running_config": "show running-config",
     "remediator": Remediator.HIER,
     "sections": _IOS_SECTIONS,
+    "section_words": config_words.CISCO_SECTIONS,
+    "global_words": config_words.CISCO_GLOBAL,
+}
+# IOS-XR's interfaces take `ipv4 address`, and fewer sections are read from flat lines.
+_XR_LIKE = {
+    **_IOS_LIKE,
+    "section_words": config_words.XR_SECTIONS,
+    "global_words": config_words.XR_GLOBAL,
 }
 
 # VRP and Comware share their command line: `<name>`/`[name]` views, `#`-separated
@@ -402,6 +416,9 @@ _VRP_LIKE = {
     "comment_lines": r"^\s*#",
     "sections": _VRP_SECTIONS,
     "section_exits": ("quit",),
+    "section_words": config_words.VRP_SECTIONS,
+    "global_words": config_words.VRP_GLOBAL,
+    "negations": ("undo",),
     "config_prompt_end": r"[>\]]\s*$",
     "delay_factor": 1.0,
 }
@@ -462,7 +479,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         noise=_XR_NOISE,
         secrets=_XR_SECRETS,
         answers=_CISCO_ANSWERS,
-        **_IOS_LIKE,  # type: ignore[arg-type]
+        **_XR_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
         name="juniper_junos",

@@ -26,6 +26,7 @@ from hier_config.platforms.driver_base import HConfigDriverBase
 
 from runner.base import platforms
 from runner.base.errors import RemediationError
+from runner.base.flat_config import nest_flat_lines
 
 # hier_config reads a banner until a line that closes it, never closing on the line that
 # opens it, so a one-line banner (`banner motd ^CAuthorized only^C`, as IOS shows a
@@ -78,17 +79,19 @@ def remediation(running: str, lines: Sequence[str], platform: str) -> Remediatio
             flat_parent = _flat_parent(child, info, lines)
             if flat_parent is not None:
                 continue  # its children go out as the one-line commands the task wrote
+        one_line = flat_parent is not None and level == 2  # `ntp server X`, at the top
+        sent_level = 1 if one_line else level
         # Leave a section before a line of an outer level, as the task's author did: a
-        # device whose parser does not fall back to the outer level (VRP) would refuse
-        # the line, or take it in the wrong place.
-        for _ in range(depth - level):
+        # device whose parser does not fall back to the outer level (VRP's `undo` lines)
+        # would refuse the line, or take it in the wrong place.
+        for _ in range(depth - sent_level):
             to_send.append(" " * 2 * (depth - 2) + info.section_exits[0])
             depth -= 1
-        depth = level
+        depth = sent_level
         text = _join_banner(child.cisco_style_text())
         text = text[: len(text) - len(text.lstrip())] + written.get(text.strip(), text.strip())
-        if flat_parent is not None and level == 2:
-            text, depth = f"{flat_parent} {text.strip()}", 1
+        if one_line:
+            text = f"{flat_parent} {text.strip()}"
         to_send.append(text)
         diff.append(("+" if _is_sent(child) else " ") + text)
     return Remediation(tuple(to_send), "\n".join(diff) + "\n" if diff else "")
@@ -129,36 +132,6 @@ def _shown_as(line: str, info: platforms.PlatformInfo) -> str:
     for pattern, replacement in info.shown_as:
         line = re.sub(pattern, replacement, line)
     return line
-
-
-def nest_flat_lines(lines: Sequence[str], info: platforms.PlatformInfo) -> list[str]:
-    """A flat task (`interface Vlan200`, then `description mgmt` unindented, as netmiko
-    users write them) read the way the device's modal parser reads it: the lines after a
-    section opener belong to that section, until the next opener, an exit or `!`.
-
-    Only a task with no indentation at all is read so; an indented task says itself
-    what belongs where. Sending keeps the task's order either way, so a line is never
-    moved to another context: a guess that is wrong here can only make the remediation
-    send a line that was already there, never drop one that was not."""
-    if any(line[:1].isspace() for line in lines if line.strip()):
-        return list(lines)
-    nested: list[str] = []
-    inside = False
-    for line in lines:
-        bare = line.strip()
-        prefix = next((p for p in info.shown_nested if bare.startswith(p + " ")), None)
-        if prefix is not None and not inside:
-            nested += [prefix, " " + bare.removeprefix(prefix).strip()]
-        elif bare.startswith(info.sections):
-            inside = True
-            nested.append(bare)
-        elif bare in (*info.section_exits, "!", "#", "end", "return"):
-            inside = False  # the section is left; the exit itself is not configuration
-        elif inside:
-            nested.append(" " + bare)
-        else:
-            nested.append(bare)
-    return nested
 
 
 def _load(hier: Platform, text: str, what: str) -> HConfig:

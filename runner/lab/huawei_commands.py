@@ -196,4 +196,5 @@ VRP = Dialect(
     more="  ---- More ----",
     prompt_prefix=_prefix,
     refusals={save: SAVE_FAILED},
+    local_only=("undo",),
 )

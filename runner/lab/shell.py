@@ -121,7 +121,8 @@ class Shell:
         config = self.dialect.config
         table = self.dialect.submodes.get(self.mode, config)
         found = table.grammar.match(line)
-        if isinstance(found, ParseError) and table is not config:
+        local = line.split()[0].lower() in self.dialect.local_only  # (blank: execute() returned)
+        if isinstance(found, ParseError) and table is not config and not local:
             # IOS takes a global command typed in a sub-mode, leaving the sub-mode first.
             globally = config.grammar.match(line)
             if isinstance(globally, Match):

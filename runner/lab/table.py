@@ -75,3 +75,7 @@ class Dialect:
     # What a command prints when the reject fault refuses it, if not `invalid`'s text:
     # saves and commits fail with the platform's own words, not as a syntax error.
     refusals: Mapping[Handler, str] = field(default_factory=dict)
+    # A global command typed in a sub-mode leaves the sub-mode and runs (IOS, EOS, NX-OS,
+    # IOS-XR), except a command starting with one of these words: VRP never takes an
+    # `undo` line from an upper view (its `matched upper-view` is off by default).
+    local_only: tuple[str, ...] = ()

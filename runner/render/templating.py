@@ -26,6 +26,7 @@ from jinja2.exceptions import SecurityError
 
 from runner.base import platform_names, user_files
 from runner.base.errors import TemplateError
+from runner.base.flat_config import FlatConfigError, refuse_unplaced
 from runner.base.models import Check, Host, Job, Step, Task, TaskKind
 from runner.base.safe_files import link_in, refuse_link
 from runner.base.time_bound import time_bound
@@ -279,6 +280,7 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
     commands = _lines(text, task.kind)
     if task.kind in (TaskKind.SHOW, TaskKind.COMMAND):
         _refuse_disconnect(commands, task.allow_disconnect)
+    refuse_unplaced(commands, task.kind, host.platform)
     return _step(task, name, commands, checks, save_to=save_to, platform_key=key)
 
 
@@ -343,7 +345,7 @@ def _step(
     )
 
 
-def finish_step(step: Step, saved: Mapping[str, Any]) -> Step | None:
+def finish_step(step: Step, saved: Mapping[str, Any], platform: str) -> Step | None:
     """Render a deferred step on the device, now that the registered outputs are known;
     None when its `when:` is false. Raises TemplateError."""
     if step.context is None:
@@ -361,6 +363,7 @@ def finish_step(step: Step, saved: Mapping[str, Any]) -> Step | None:
         commands = _lines(text, step.kind)
         if step.kind in (TaskKind.SHOW, TaskKind.COMMAND):
             _refuse_disconnect(commands, step.allow_disconnect)
+        refuse_unplaced(commands, step.kind, platform)
     return dataclasses.replace(
         step,
         commands=commands,
@@ -401,6 +404,8 @@ def _guard(where: str, **at: Any) -> Iterator[None]:
         ) from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{where}: {_explain(exc)}", **at) from None
+    except FlatConfigError as exc:
+        raise TemplateError(f"{where}: {exc}", **at) from None
     except TemplateError:
         raise
     except Exception as exc:  # a template is code: any error in it is the template's

@@ -81,7 +81,7 @@ def _run_step(connection: Connection, step: Step, state: HostState) -> StepResul
             error=unreadable,
         )
     try:
-        ready = finish_step(step, state.saved)
+        ready = finish_step(step, state.saved, state.host.platform)
     except TemplateError as exc:
         return _result(
             step, Status.FAILED, started, clock, failure=FailureClass.TEMPLATE_ERROR, error=str(exc)
