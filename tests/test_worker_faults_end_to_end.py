@@ -389,12 +389,23 @@ def test_a_run_cut_short_by_kill_9_is_read_back_from_its_host_files(
     assert len(data["hosts"]) == 60 and data["interrupted"] is True
     assert {n for n, h in data["hosts"].items() if h["status"] == "ok"} == written
 
-    # --retry-failed runs exactly the hosts the cut run did not finish, and says why.
+    # Hosts a worker had taken (the run's journal) were in flight: unknown, not failed.
+    journal = (cut / "started.jsonl").read_text().splitlines()
+    in_flight = {json.loads(line)[0] for line in journal} - written
+    assert in_flight and {n for n, h in data["hosts"].items() if h["failure"] == "unknown"} == (
+        in_flight
+    )
+
+    # --retry-failed runs exactly the hosts the cut run did not finish, and says why; those
+    # in flight only with --include-unknown (the device may have been changed).
     assert main(["run", str(job), *common, "--retry-failed"]) == 0
     out = capsys.readouterr().out
-    assert f"run {cut} was cut short" in out
+    assert f"run {cut} was cut short" in out and "left out" in out
     latest = json.loads((reports / "job" / "latest" / "report.json").read_text())
-    assert set(latest["hosts"]) == {f"h{n:04d}" for n in range(1, 61)} - written
+    assert set(latest["hosts"]) == {f"h{n:04d}" for n in range(1, 61)} - written - in_flight
+    assert main(["run", str(job), *common, "--retry-failed", "--include-unknown"]) == 0
+    latest = json.loads((reports / "job" / "latest" / "report.json").read_text())
+    assert set(latest["hosts"]) == in_flight
 
 
 # --- item 5: --retry-failed means the newest attempt of each host ----------------------------

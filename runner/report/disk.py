@@ -23,6 +23,7 @@ from pathlib import Path
 
 from runner.base.errors import ReportWriteError
 from runner.base.models import HostResult, Report
+from runner.base.run_owner import STARTED
 from runner.report.document import host_doc
 from runner.report.run_folder import RunWriter
 from runner.run.scheduler import not_run
@@ -180,5 +181,6 @@ def _remove_temporary(writer: RunWriter) -> None:
 def _remove_run(writer: RunWriter) -> None:
     with contextlib.suppress(OSError):
         (writer.run_dir / "run.json").unlink(missing_ok=True)  # RunWriter.begin's
+        (writer.run_dir / STARTED).unlink(missing_ok=True)
         (writer.run_dir / "hosts").rmdir()
         writer.run_dir.rmdir()

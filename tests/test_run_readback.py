@@ -1,0 +1,89 @@
+"""A run folder with no report.json read back (runner.report.readback), from a folder a
+RunWriter made: still going, killed (with and without its journal of started hosts), and
+`--retry-failed` refused the hosts of a live run. The end-to-end story, with a real run
+killed, is tests/test_run_readback_end_to_end.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from fake_runs import SCHEMA
+
+from runner.base.errors import FailureClass, InputError
+from runner.base.models import HostResult, Job, Status
+from runner.base.redact import Redactor
+from runner.base.run_owner import STARTED, record_start
+from runner.report.document import report_json
+from runner.report.history import latest_attempts, report_data
+from runner.report.outcome import PastRun
+from runner.report.run_folder import RunWriter
+
+
+def _run(tmp_path: Path, journal: bool = True) -> Path:
+    """r1 finished, r2 taken by a worker, r3 never: the run's process is this one."""
+    job_file = tmp_path / "job.yaml"
+    job_file.write_text("tasks: []\n")
+    writer = RunWriter(tmp_path / "reports", Job(name="job", path=job_file), Redactor([]))
+    writer.begin(["r1", "r2", "r3"], journal=journal)
+    if writer.started_log is not None:
+        record_start(writer.started_log, "r1")
+        record_start(writer.started_log, "r2")
+    writer.host_done(HostResult(host="r1", status=Status.OK, started=1.0, duration=1.0))
+    return writer.run_dir
+
+
+def _killed(run: Path) -> Path:
+    """As if its process were gone: run.json naming a pid no process has."""
+    manifest = json.loads((run / "run.json").read_text())
+    (run / "run.json").write_text(json.dumps({**manifest, "pid": 0}))
+    return run
+
+
+def test_a_killed_run_tells_in_flight_hosts_from_hosts_never_started(tmp_path: Path) -> None:
+    doc = report_data(_killed(_run(tmp_path)))
+    jsonschema.validate(report_json(doc), SCHEMA)
+    hosts = doc.hosts
+    assert hosts["r1"].status is Status.OK
+    assert (hosts["r2"].status, hosts["r2"].failure) == (Status.FAILED, FailureClass.UNKNOWN)
+    assert hosts["r2"].started is not None
+    assert (hosts["r3"].status, hosts["r3"].failure) == (Status.SKIPPED, FailureClass.INTERRUPTED)
+    assert hosts["r3"].started is None
+    assert doc.interrupted and doc.running is None
+    assert doc.stopped is not None and "1 were in flight (unknown), 1 never started" in doc.stopped
+
+
+def test_a_killed_run_with_no_journal_says_which_hosts_started_is_not_known(
+    tmp_path: Path,
+) -> None:
+    run = _killed(_run(tmp_path, journal=False))
+    assert not (run / STARTED).exists()
+    doc = report_data(run)
+    for name in ("r2", "r3"):  # as before the journal: no host read as never started
+        assert (doc.hosts[name].status, doc.hosts[name].failure) == (
+            Status.FAILED,
+            FailureClass.INTERRUPTED,
+        )
+    assert doc.stopped is not None and "which of the others had started is not known" in (
+        doc.stopped
+    )
+
+
+def test_a_live_run_reads_as_running_and_refuses_retry_failed_for_its_hosts(
+    tmp_path: Path,
+) -> None:
+    run = _run(tmp_path)
+    past = PastRun(run, report_data(run), cut_short=True)
+    assert past.exit_code == 5 and not past.report.interrupted and past.stopped is None
+    assert list(past.report.hosts) == ["r1"]
+    assert past.running is not None and "1 in flight, 1 not started yet" in past.running
+    jsonschema.validate(past.document, SCHEMA)
+    assert past.document["running"]["in_flight"] == ["r2"]
+
+    job = tmp_path / "job.yaml"
+    with pytest.raises(InputError, match=r"is still going \(pid \d+ .*2 of these hosts \(r2, r3\)"):
+        latest_attempts(tmp_path / "reports", job, {"r1", "r2", "r3"})
+    # A host the live run has finished is not its any more.
+    assert latest_attempts(tmp_path / "reports", job, {"r1"})[0] == {"r1": "ok"}
