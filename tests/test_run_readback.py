@@ -11,15 +11,17 @@ from pathlib import Path
 import jsonschema
 import pytest
 from fake_runs import SCHEMA
+from fakes import FakeFleet
 
 from runner.base.errors import FailureClass, InputError
-from runner.base.models import HostResult, Job, Status
+from runner.base.models import Credentials, Host, HostResult, Job, Status, Step, TaskKind, WorkItem
 from runner.base.redact import Redactor
 from runner.base.run_owner import STARTED, record_start
 from runner.report.document import report_json
 from runner.report.history import latest_attempts, report_data
 from runner.report.outcome import PastRun
 from runner.report.run_folder import RunWriter
+from runner.run.executor import Policy, execute
 
 
 def _run(tmp_path: Path, journal: bool = True) -> Path:
@@ -87,3 +89,13 @@ def test_a_live_run_reads_as_running_and_refuses_retry_failed_for_its_hosts(
         latest_attempts(tmp_path / "reports", job, {"r1", "r2", "r3"})
     # A host the live run has finished is not its any more.
     assert latest_attempts(tmp_path / "reports", job, {"r1"})[0] == {"r1": "ok"}
+
+
+def test_a_host_whose_start_cannot_be_journaled_is_not_contacted(tmp_path: Path) -> None:
+    host = Host(name="r1", address="192.0.2.1")
+    step = Step(task="v", kind=TaskKind.SHOW, commands=("show version",))
+    fleet = FakeFleet()
+    policy = Policy(started_log=tmp_path / "gone" / STARTED)
+    result = execute(WorkItem(host, (step,), Credentials("u")), connect=fleet, policy=policy)
+    assert result.status is Status.SKIPPED and not fleet.opened
+    assert result.error is not None and result.error.startswith("not run: its start could not")
