@@ -144,7 +144,9 @@ def only_unfinished(
         )
     for run in short:
         if on_note is not None:
-            on_note(f"run {run} was cut short: {read_run(run).stopped}")
+            past = read_run(run)  # still running: none of the selected hosts is its
+            why = past.running or f"was cut short: {past.stopped}"
+            on_note(f"run {run}{':' if past.running else ''} {why}")
     # An `unknown` host may have been changed: running it again is a person's decision.
     done = ("ok", "changed") if include_unknown else ("ok", "changed", "unknown")
     unknown = [h.name for h in selection.hosts if latest.get(h.name) == "unknown"]

@@ -210,7 +210,8 @@ def test_a_live_run_reads_as_running_and_keeps_its_hosts_from_retry_failed(
         assert sorted((run.reports / "job").glob("2*")) == runs_before
         # Hosts it has finished are not its any more: nothing to retry there.
         code = main(["run", str(run.job), *run.common, "-q", "--retry-failed", "--limit", "h000*"])
-        assert code == 0, capsys.readouterr()
-        assert "nothing to retry" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert code == 0, out
+        assert f"run {run.run_dir}: still running (pid {pid}" in out and "nothing to retry" in out
     finally:
         run.kill()
