@@ -6,6 +6,7 @@ killed, is tests/test_run_readback_end_to_end.py."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -37,10 +38,10 @@ def _run(tmp_path: Path, journal: bool = True) -> Path:
     return writer.run_dir
 
 
-def _killed(run: Path) -> Path:
-    """As if its process were gone: run.json naming a pid no process has."""
+def _killed(run: Path, **recorded: object) -> Path:
+    """As if its process were gone: run.json naming a pid no process has (or as `recorded`)."""
     manifest = json.loads((run / "run.json").read_text())
-    (run / "run.json").write_text(json.dumps({**manifest, "pid": 0}))
+    (run / "run.json").write_text(json.dumps({**manifest, "pid": 0, **recorded}))
     return run
 
 
@@ -99,3 +100,15 @@ def test_a_host_whose_start_cannot_be_journaled_is_not_contacted(tmp_path: Path)
     result = execute(WorkItem(host, (step,), Credentials("u")), connect=fleet, policy=policy)
     assert result.status is Status.SKIPPED and not fleet.opened
     assert result.error is not None and result.error.startswith("not run: its start could not")
+
+
+def test_a_run_of_another_machine_is_not_read_as_killed_without_saying_so(
+    tmp_path: Path,
+) -> None:
+    run = _killed(_run(tmp_path), pid=os.getpid(), machine="another-machine")
+    doc = report_data(run)
+    assert doc.running is None and doc.stopped is not None
+    assert doc.stopped.startswith(
+        f"cut short, or still going elsewhere: its process (pid {os.getpid()} on "
+        "another-machine) cannot be asked here"
+    )

@@ -47,7 +47,7 @@ class Owner:
         """Whether this process still runs: on this machine, with its pid held by the same
         process (not a zombie, not a later process given the pid). A run recorded on
         another machine (a shared disk) cannot be asked, and reads as not running."""
-        if self.pid <= 0 or self.machine != socket.gethostname():
+        if self.pid <= 0 or not self.here:
             return False
         if self.start is not None:
             return _start_of(self.pid) == self.start
@@ -58,6 +58,12 @@ class Owner:
         except PermissionError:
             return True  # another user's process holds the pid
         return True
+
+    @property
+    def here(self) -> bool:
+        """Recorded on this machine (or, in runs made before the machine was kept, taken
+        to be), so its process can be asked after."""
+        return self.machine is None or self.machine == socket.gethostname()
 
     def where(self) -> str:
         """`pid 123 on host-a`, for messages."""

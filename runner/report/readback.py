@@ -71,10 +71,12 @@ def recovered(run: Path) -> ReportDoc:
         return dataclasses.replace(report_doc(report, job), running=running)
     for name in pending:
         results[name] = _unfinished(name, starts)
-    stopped = (
-        f"cut short: its process ({found.owner.where()}) is gone and never wrote report.json "
-        f"(killed); read back from its files: {_counts(len(found.hosts), pending, starts)}"
-    )
+    where = found.owner.where()
+    if found.owner.here:
+        how = f"cut short: its process ({where}) is gone and never wrote report.json (killed)"
+    else:  # a run folder on a shared disk: that machine's processes cannot be asked from here
+        how = f"cut short, or still going elsewhere: its process ({where}) cannot be asked here"
+    stopped = f"{how}; read back from its files: {_counts(len(found.hosts), pending, starts)}"
     return report_doc(_report(found, run, results, interrupted=True, stopped=stopped), job)
 
 
