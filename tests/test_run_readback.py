@@ -1,12 +1,14 @@
 """A run folder with no report.json read back (runner.report.readback), from a folder a
 RunWriter made: still going, killed (with and without its journal of started hosts), and
-`--retry-failed` refused the hosts of a live run. The end-to-end story, with a real run
+`--retry-failed` refused the hosts of a live run; and a host whose start cannot be
+journaled is not contacted. The end-to-end story, with a real run
 killed, is tests/test_run_readback_end_to_end.py."""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import jsonschema
@@ -14,15 +16,16 @@ import pytest
 from fake_runs import SCHEMA
 from fakes import FakeFleet
 
-from runner.base.errors import FailureClass, InputError
-from runner.base.models import Credentials, Host, HostResult, Job, Status, Step, TaskKind, WorkItem
+from runner import core
+from runner.base.errors import FailureClass, InputError, ReportWriteError
+from runner.base.models import HostResult, Job, Status, WorkItem
 from runner.base.redact import Redactor
 from runner.base.run_owner import STARTED, record_start
 from runner.report.document import report_json
 from runner.report.history import latest_attempts, report_data
 from runner.report.outcome import PastRun
 from runner.report.run_folder import RunWriter
-from runner.run.executor import Policy, execute
+from runner.run import runners
 
 
 def _run(tmp_path: Path, journal: bool = True) -> Path:
@@ -92,14 +95,41 @@ def test_a_live_run_reads_as_running_and_refuses_retry_failed_for_its_hosts(
     assert latest_attempts(tmp_path / "reports", job, {"r1"})[0] == {"r1": "ok"}
 
 
+class JournalGone:
+    """Threads, after the run's journal of started hosts is removed (a full disk, a folder
+    cleaned under a running netjob): no host can be recorded as started."""
+
+    local = True
+
+    def __init__(self, fleet: FakeFleet) -> None:
+        self.threads = runners.Threads(workers=2, connect=fleet, grace=1.0)
+
+    def preflight(self, items: Sequence[WorkItem], serial: object) -> None:
+        return None
+
+    def __call__(self, items: Sequence[WorkItem], batch: runners.Batch) -> bool:
+        assert batch.policy.started_log is not None
+        batch.policy.started_log.unlink()
+        return self.threads(items, batch)
+
+
 def test_a_host_whose_start_cannot_be_journaled_is_not_contacted(tmp_path: Path) -> None:
-    host = Host(name="r1", address="192.0.2.1")
-    step = Step(task="v", kind=TaskKind.SHOW, commands=("show version",))
+    job = tmp_path / "job.yaml"
+    job.write_text("tasks:\n  - show: show version\n")
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        "defaults: {platform: cisco_ios, username: u, password: p}\n"
+        "hosts: {r1: {address: 192.0.2.1}, r2: {address: 192.0.2.2}}\n"
+    )
     fleet = FakeFleet()
-    policy = Policy(started_log=tmp_path / "gone" / STARTED)
-    result = execute(WorkItem(host, (step,), Credentials("u")), connect=fleet, policy=policy)
-    assert result.status is Status.SKIPPED and not fleet.opened
-    assert result.error is not None and result.error.startswith("not run: its start could not")
+    options = core.RunOptions(reports_dir=tmp_path / "reports", html=False)
+    with pytest.raises(ReportWriteError, match="cannot append to the journal of started hosts"):
+        core.run(core.select(job, [inventory]), options, runner=JournalGone(fleet))
+    assert not fleet.opened
+    (run,) = (tmp_path / "reports" / "job").glob("2*")
+    hosts = json.loads((run / "report.json").read_text())["hosts"]
+    assert {h["status"] for h in hosts.values()} == {"skipped"}
+    assert all(h["error"].startswith("not run: ") for h in hosts.values())
 
 
 def test_a_run_of_another_machine_is_not_read_as_killed_without_saying_so(

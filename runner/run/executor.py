@@ -50,6 +50,11 @@ class Policy:
     started_log: Path | None = None
 
 
+# A host not run because its start could not be journaled (the run's report guard then
+# stops the run: its folder takes no more writes).
+UNRECORDED = "not run: its start could not be recorded"
+
+
 class Gate(Protocol):
     """A login gate: a threading.Semaphore in one process, a distributed.Semaphore (held by
     the scheduler) on a cluster."""
@@ -96,7 +101,7 @@ def execute(
         try:
             record_start(policy.started_log, item.host.name)
         except OSError as exc:  # not contacted: a host the journal misses must not have been
-            why = f"not run: its start could not be recorded in {policy.started_log}: {exc}"
+            why = f"{UNRECORDED} in {policy.started_log}: {exc.strerror or exc}"
             return HostResult(host=item.host.name, status=Status.SKIPPED, steps=(), error=why)
     limits = limits or RunLimits.start(policy)
     started = time.time()
