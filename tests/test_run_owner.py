@@ -28,6 +28,10 @@ def test_this_process_is_alive_and_a_later_process_with_its_pid_is_not() -> None
     assert not dataclasses.replace(owner, start=f"another-boot:{ticks}").alive()  # a reboot
     assert not dataclasses.replace(owner, machine="another-machine").alive()
     assert not dataclasses.replace(owner, pid=0).alive()
+    # A run.json from before the machine and start were kept: its pid says nothing.
+    assert not dataclasses.replace(owner, machine=None, start=None).alive()
+    # No /proc to ask (not Linux): a live pid on this machine counts.
+    assert dataclasses.replace(owner, start=None).alive()
 
 
 def test_a_process_that_ended_is_not_alive_even_before_it_is_reaped() -> None:

@@ -46,8 +46,9 @@ class Owner:
     def alive(self) -> bool:
         """Whether this process still runs: on this machine, with its pid held by the same
         process (not a zombie, not a later process given the pid). A run recorded on
-        another machine (a shared disk) cannot be asked, and reads as not running."""
-        if self.pid <= 0 or not self.here:
+        another machine (a shared disk) cannot be asked, and reads as not running; so does
+        one made before the machine was kept (its pid may long since be another's)."""
+        if self.pid <= 0 or self.machine is None or not self.here:
             return False
         if self.start is not None:
             return _start_of(self.pid) == self.start
