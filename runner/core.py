@@ -144,15 +144,17 @@ def only_unfinished(
         )
     for run in short:
         if on_note is not None:
-            on_note(f"run {run} was cut short: {read_run(run).stopped}")
+            past = read_run(run)  # still running: none of the selected hosts is its
+            why = past.running or f"was cut short: {past.stopped}"
+            on_note(f"run {run}{':' if past.running else ''} {why}")
     # An `unknown` host may have been changed: running it again is a person's decision.
     done = ("ok", "changed") if include_unknown else ("ok", "changed", "unknown")
     unknown = [h.name for h in selection.hosts if latest.get(h.name) == "unknown"]
     if unknown and not include_unknown and on_note is not None:
         on_note(
-            f"left out, their result never came back from the cluster (they may or may not "
-            f"have been changed): {', '.join(unknown)}; look at the devices, then add "
-            "--include-unknown to run them again"
+            f"left out, their result never came back (from the cluster, or in flight when "
+            f"the run was killed: they may or may not have been changed): {', '.join(unknown)}"
+            "; look at the devices, then add --include-unknown to run them again"
         )
     hosts = tuple(h for h in selection.hosts if latest.get(h.name) not in done)
     left_out = () if include_unknown else tuple(unknown)
@@ -254,13 +256,15 @@ def run(
             },
         )
         # run.json names the run's hosts, so a run cut short can be read back.
-        opened.begin([item.host.name for item in items])
+        opened.begin([item.host.name for item in items], journal=runner.local)
         return opened
 
     writer = guard.open(open_writer)
     writer.platforms = {h.name: h.platform for h in selection.hosts}
     # `get:` writes under the run folder: the workers (threads, processes, pollers) learn it.
-    policy = dataclasses.replace(options.policy, run_dir=writer.run_dir)
+    policy = dataclasses.replace(
+        options.policy, run_dir=writer.run_dir, started_log=writer.started_log
+    )
     interrupt = interrupt or scheduler.Interrupt()
     stop = interrupt.stop
 

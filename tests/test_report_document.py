@@ -33,6 +33,7 @@ from runner.report.document import (
     JobRef,
     ReportDoc,
     RuleDoc,
+    RunningDoc,
     SavedDoc,
     StepDoc,
     Summary,
@@ -63,6 +64,7 @@ OBJECTS = [
     (HostDoc, DEFS["host"]),
     (StepDoc, DEFS["step"]),
     (CheckDoc, DEFS["step"]["properties"]["checks"]["items"]),
+    (RunningDoc, SCHEMA["properties"]["running"]),
 ]
 
 

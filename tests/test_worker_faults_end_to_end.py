@@ -299,7 +299,7 @@ def test_sigterm_to_the_process_group_ends_the_run_with_a_valid_report(
 
 
 def test_kill_9_of_the_main_process_leaves_no_process_and_no_session(
-    tmp_path: Path, lab: Lab
+    tmp_path: Path, lab: Lab, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run, workers = _two_processes_under_way(tmp_path, lab)
     assert _lab_sessions(lab) > 0  # hosts in flight
@@ -314,6 +314,18 @@ def test_kill_9_of_the_main_process_leaves_no_process_and_no_session(
     print(f"kill -9 of the main process -> no process, no session in {took:.1f} s")
     assert left, ([p for p in family if _running(p)], _lab_sessions(lab))
     assert took < 5
+    # Read back, each host is as the run left it: the worker processes journaled each host
+    # they took, so a host without a file was in flight (unknown) or never started.
+    (cut,) = [p for p in (run.reports / "job").glob("2*") if not (p / "report.json").exists()]
+    finished = {json.loads(p.read_text())["host"] for p in (cut / "hosts").glob("*.json")}
+    taken = {json.loads(line)[0] for line in (cut / "started.jsonl").read_text().splitlines()}
+    capsys.readouterr()
+    assert main(["report", str(cut), "--output", "json"]) == 130
+    hosts = json.loads(capsys.readouterr().out)["hosts"]
+    assert {n for n, h in hosts.items() if h["status"] == "ok"} == finished
+    in_flight = {n for n, h in hosts.items() if h["failure"] == "unknown"}
+    assert in_flight == taken - finished and in_flight
+    assert {n for n, h in hosts.items() if h["status"] == "skipped"} == set(hosts) - taken
 
 
 def _children_of(parent: int) -> list[int]:
@@ -389,12 +401,23 @@ def test_a_run_cut_short_by_kill_9_is_read_back_from_its_host_files(
     assert len(data["hosts"]) == 60 and data["interrupted"] is True
     assert {n for n, h in data["hosts"].items() if h["status"] == "ok"} == written
 
-    # --retry-failed runs exactly the hosts the cut run did not finish, and says why.
+    # Hosts a worker had taken (the run's journal) were in flight: unknown, not failed.
+    journal = (cut / "started.jsonl").read_text().splitlines()
+    in_flight = {json.loads(line)[0] for line in journal} - written
+    assert in_flight and {n for n, h in data["hosts"].items() if h["failure"] == "unknown"} == (
+        in_flight
+    )
+
+    # --retry-failed runs exactly the hosts the cut run did not finish, and says why; those
+    # in flight only with --include-unknown (the device may have been changed).
     assert main(["run", str(job), *common, "--retry-failed"]) == 0
     out = capsys.readouterr().out
-    assert f"run {cut} was cut short" in out
+    assert f"run {cut} was cut short" in out and "left out" in out
     latest = json.loads((reports / "job" / "latest" / "report.json").read_text())
-    assert set(latest["hosts"]) == {f"h{n:04d}" for n in range(1, 61)} - written
+    assert set(latest["hosts"]) == {f"h{n:04d}" for n in range(1, 61)} - written - in_flight
+    assert main(["run", str(job), *common, "--retry-failed", "--include-unknown"]) == 0
+    latest = json.loads((reports / "job" / "latest" / "report.json").read_text())
+    assert set(latest["hosts"]) == in_flight
 
 
 # --- item 5: --retry-failed means the newest attempt of each host ----------------------------

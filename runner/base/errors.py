@@ -68,6 +68,7 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2
     NONCOMPLIANT = 3
     REPORT_NOT_WRITTEN = 4
+    RUNNING = 5  # `netjob report` on a run still going: it has no outcome yet
     INTERRUPTED = 130
 
 

@@ -23,7 +23,8 @@ IncludeUnknown = Annotated[
     bool,
     typer.Option(
         "--include-unknown",
-        help="With --retry-failed: also the hosts whose result never came back from the "
-        "cluster (they may have been changed; look at them first).",
+        help="With --retry-failed: also the hosts whose result never came back (from the "
+        "cluster, or in flight when a run was killed: they may have been changed; look at "
+        "them first).",
     ),
 ]

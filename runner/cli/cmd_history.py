@@ -40,7 +40,7 @@ def report(
         folder = core.find_run(run, reports)
         past = core.read_run(folder)
         if past.cut_short and output == "table":
-            typer.echo(f"run {folder}: {past.stopped}")
+            typer.echo(f"run {folder}: {past.running or past.stopped}")
         code = print_report(folder, output, core.console_view(make_console()))
     except NetjobError as exc:
         fail(str(exc))

@@ -171,6 +171,7 @@ class View:
             parts.append(f"{summary.skipped - len(held)} skipped")
         parts.append(f"{summary.failed} failed")
         head = "INTERRUPTED: " if data.interrupted else ""
+        head = "RUNNING, so far: " if data.running is not None else head
         if data.stopped and not data.interrupted:
             self.console.print(f"ROLLOUT STOPPED: {data.stopped}", style="bold red")
         dry_run = " (--check: no config sent)" if data.check else ""

@@ -23,8 +23,10 @@ from pathlib import Path
 
 from runner.base.errors import ReportWriteError
 from runner.base.models import HostResult, Report
+from runner.base.run_owner import STARTED
 from runner.report.document import host_doc
 from runner.report.run_folder import RunWriter
+from runner.run.executor import UNRECORDED
 from runner.run.scheduler import not_run
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,12 @@ class ReportGuard:
 
     def host_done(self, writer: RunWriter, result: HostResult, stop: threading.Event) -> HostResult:
         """The writer's host_done; on a write error, none of the host's files stay (no
-        `.log` without its `.json`), its result is kept for report.json, and `stop` is set."""
+        `.log` without its `.json`), its result is kept for report.json, and `stop` is set.
+        A host a worker could not journal as started is a write error too."""
+        if self.error is None and (result.error or "").startswith(UNRECORDED):
+            why = "cannot append to the journal of started hosts"
+            self.error = OSError(errno.EIO, why, str(writer.started_log))
+            stop.set()
         if self.error is None:
             try:
                 return writer.host_done(result)
@@ -180,5 +187,6 @@ def _remove_temporary(writer: RunWriter) -> None:
 def _remove_run(writer: RunWriter) -> None:
     with contextlib.suppress(OSError):
         (writer.run_dir / "run.json").unlink(missing_ok=True)  # RunWriter.begin's
+        (writer.run_dir / STARTED).unlink(missing_ok=True)
         (writer.run_dir / "hosts").rmdir()
         writer.run_dir.rmdir()

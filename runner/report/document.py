@@ -12,7 +12,8 @@ one marked `host_file` only in the host files, never in report.json.
     report.json          ReportDoc: the run, its Summary, ComplianceDoc and a HostDoc per host
     hosts/<name>.json    HostDoc with each StepDoc's outputs (in the file: their digests in
                          the job's output store) and parsed rows, and the host's platform
-    run.json             RunManifest: written before any host starts
+    run.json             RunManifest: written before any host starts, with who runs it
+    started.jsonl        the hosts workers took, as they took them (runner.base.run_owner)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 from runner.base.errors import FailureClass
 from runner.base.models import CheckResult, CheckStatus, HostResult, Status, StepResult, TaskKind
+from runner.base.run_owner import Owner
 from runner.base.safe_files import safe_name
 from runner.report.output_store import OutputStore
 
@@ -40,6 +42,7 @@ __all__ = [
     "RuleDoc",
     "RunManifest",
     "RunMeta",
+    "RunningDoc",
     "SavedDoc",
     "StepDoc",
     "Summary",
@@ -235,6 +238,18 @@ class RunMeta:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RunningDoc:
+    """A run still going, as `netjob report` reads it (never in report.json): who runs it,
+    the hosts with no result yet, and those of them a worker has taken (None: not known,
+    a run that keeps no journal of started hosts: a cluster's)."""
+
+    pid: int
+    machine: str | None
+    pending: tuple[str, ...]
+    in_flight: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReportDoc:
     """report.json: the run, its summary and compliance, and each host (no outputs)."""
 
@@ -253,6 +268,7 @@ class ReportDoc:
     summary: Summary
     compliance: ComplianceDoc | None  # `{}` in the JSON: the job has no checks
     hosts: Mapping[str, HostDoc]
+    running: RunningDoc | None = field(default=None, metadata=_OPTIONAL)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -266,6 +282,14 @@ class RunManifest:
     started: float
     pid: int
     hosts: tuple[str, ...]
+    # Who runs it (runner.base.run_owner), so a reader can tell a live run from a killed
+    # one: the machine and the process's start. None in runs made before they were kept.
+    machine: str | None = None
+    process_start: str | None = None
+
+    @property
+    def owner(self) -> Owner:
+        return Owner(self.pid, self.machine, self.process_start)
 
 
 def json_keys(record: type[Any], host_file: bool = False) -> dict[str, bool]:
@@ -450,6 +474,14 @@ def report_json(report: ReportDoc) -> dict[str, Any]:
     data["summary"] = summary_json(report.summary)
     data["compliance"] = _compliance_json(report.compliance)
     data["hosts"] = {name: _host_json(host, None) for name, host in report.hosts.items()}
+    if report.running is not None:
+        running = report.running
+        data["running"] = {
+            "pid": running.pid,
+            "machine": running.machine,
+            "pending": list(running.pending),
+            "in_flight": None if running.in_flight is None else list(running.in_flight),
+        }
     return data
 
 
@@ -469,7 +501,11 @@ def manifest_text(manifest: RunManifest, redact: Redact | None = None) -> str:
         "pid": manifest.pid,
         "hosts": list(manifest.hosts),
     }
-    return json.dumps(redact(data) if redact is not None else data)
+    data = redact(data) if redact is not None else data
+    # Not masked: no secret of the run is in them, and one mask inside a process's start
+    # (a numeric password) would read a live run as killed.
+    data.update(machine=manifest.machine, process_start=manifest.process_start)
+    return json.dumps(data)
 
 
 # --- from JSON: a missing key is a KeyError, a value of no known kind a ValueError -------
@@ -573,6 +609,19 @@ def report_from_json(data: Mapping[str, Any]) -> ReportDoc:
         summary=_summary(data["summary"]),
         compliance=_compliance(data.get("compliance") or {}),
         hosts={name: host_from_json(host) for name, host in data["hosts"].items()},
+        running=_running(data.get("running")),
+    )
+
+
+def _running(data: Mapping[str, Any] | None) -> RunningDoc | None:
+    if data is None:
+        return None
+    in_flight = data["in_flight"]
+    return RunningDoc(
+        pid=data["pid"],
+        machine=data["machine"],
+        pending=tuple(data["pending"]),
+        in_flight=None if in_flight is None else tuple(in_flight),
     )
 
 
@@ -609,4 +658,6 @@ def read_manifest(run_dir: Path) -> RunManifest:
         started=float(data.get("started") or 0.0),
         pid=data.get("pid") or 0,
         hosts=tuple(data["hosts"]),
+        machine=data.get("machine"),
+        process_start=data.get("process_start"),
     )

@@ -7,27 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner.base.errors import FailureClass, InputError, SelectionError, StoreError
-from runner.base.models import Host, HostResult, Job, Report, Status, TaskKind
+from runner.base.models import Host, Status, TaskKind
 from runner.base.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.load.job import load_job
-from runner.report.document import (
-    HostDoc,
-    ReportDoc,
-    read_host,
-    read_host_file,
-    read_manifest,
-    read_report,
-)
+from runner.report import readback
+from runner.report.document import MANIFEST, HostDoc, ReportDoc, read_host, read_report
 from runner.report.drift import Drift, DriftKind, diff_outputs, render_drift
 from runner.report.fold import host_ranges, natural_key
 from runner.report.noise import normalize
-from runner.report.run_folder import job_folder, report_doc
-from runner.run.scheduler import interrupted
+from runner.report.run_folder import job_folder
 
 Key = tuple[str, str, str]  # host, task, command
-
-
-MANIFEST = "run.json"  # written before any host starts (RunWriter.begin)
 
 
 def runs(reports_dir: Path, job_path: Path, unfinished: bool = False) -> list[Path]:
@@ -63,17 +53,23 @@ def latest_attempts(
     reports_dir: Path, job_path: Path, hosts: set[str]
 ) -> tuple[dict[str, str], list[Path]]:
     """For --retry-failed: each host's status in the newest run of the job that has it (a
-    run cut short counts, read back from its host files; a host it never finished failed
-    there), and which runs cut short were read. Newest first, until all `hosts` are found."""
+    run cut short counts, read back from its files: runner.report.readback), and which
+    runs cut short were read. Newest first, until all `hosts` are found. An InputError if
+    a run still going has some of `hosts` unfinished."""
     found: dict[str, str] = {}
     short: list[Path] = []
-    for run in reversed(runs(reports_dir, job_path, unfinished=True)):
+    every = runs(reports_dir, job_path, unfinished=True)
+    for run in every:  # a run still going owns its hosts, however old it is
+        if cut_short(run) and (run / MANIFEST).is_file():
+            readback.refuse_if_owned(run, hosts)
+    for run in reversed(every):
         if hosts <= found.keys():
             break
         if cut_short(run):
             short.append(run)
         for name, host in report_data(run).hosts.items():
-            # A cluster host whose result never came back: "unknown", not "failed".
+            # A host whose result never came back (from a cluster, or in flight when the run
+            # was killed): "unknown", not "failed".
             unknown = host.status is Status.FAILED and host.failure is FailureClass.UNKNOWN
             found.setdefault(name, "unknown" if unknown else host.status.value)
     return found, short
@@ -172,50 +168,11 @@ def report_data(run: Path) -> ReportDoc:
     """A run's report.json, or for a run cut short, the same document read back from what
     it wrote: its run.json and the host files written as each host finished."""
     if cut_short(run) and (run / MANIFEST).is_file():
-        return recovered(run)
+        return readback.recovered(run)
     try:
         return read_report(run)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{run / 'report.json'}: cannot read: {exc}") from None
-
-
-def recovered(run: Path) -> ReportDoc:
-    """The report of a run that never wrote report.json: each host file it wrote (one cut
-    in half by the kill counts as none), and its other hosts `interrupted`."""
-    try:
-        manifest = read_manifest(run)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{run / MANIFEST}: cannot read: {exc}") from None
-    hosts = manifest.hosts
-    results: dict[str, HostResult] = {}
-    for path in sorted((run / "hosts").glob("*.json")):
-        try:
-            result = read_host_file(path).to_result()
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        results[result.host] = result
-    finished = len(results)
-    for name in hosts:
-        if name not in results:
-            why = "no result: the run was cut short (killed) before this host finished"
-            results[name] = interrupted(name, why)
-    stopped = (
-        "cut short: the run never finished (no report.json: killed, or still running); "
-        f"read back from its host files: {finished} of {len(hosts)} hosts had finished"
-    )
-    started = manifest.started
-    ended = max((r.started + r.duration for r in results.values()), default=started)
-    report = Report(
-        job=manifest.job.name,
-        run_dir=run,
-        started=started,
-        duration=max(0.0, ended - started),
-        hosts=results,
-        interrupted=True,
-        stopped=stopped,
-    )
-    job = Job(name=manifest.job.name, path=Path(manifest.job.file))
-    return report_doc(report, job)
 
 
 def host_data(run: Path, host: str) -> HostDoc:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.base.errors import ExitCode
+from runner.base.run_owner import Owner
 from runner.report.document import ReportDoc, report_from_json, report_json
 
 
@@ -17,6 +18,8 @@ def exit_code(data: ReportDoc | Mapping[str, Any]) -> ExitCode:
     """A run's exit code, from its report.json (see the README's table): its record, or
     the document as data."""
     report = data if isinstance(data, ReportDoc) else report_from_json(data)
+    if report.running is not None:
+        return ExitCode.RUNNING
     if report.interrupted:
         return ExitCode.INTERRUPTED
     if report.summary.failed or report.stopped:
@@ -33,7 +36,7 @@ class PastRun:
 
     folder: Path
     report: ReportDoc
-    cut_short: bool  # no report.json: killed (or still running); read back from host files
+    cut_short: bool  # no report.json: killed (or still running); read back from its files
 
     @property
     def document(self) -> dict[str, Any]:
@@ -43,6 +46,24 @@ class PastRun:
     @property
     def exit_code(self) -> ExitCode:
         return exit_code(self.report)
+
+    @property
+    def running(self) -> str | None:
+        """A run still going, in a line: who runs it and its hosts so far; else None."""
+        running = self.report.running
+        if running is None:
+            return None
+        where = Owner(running.pid, running.machine, None).where()
+        total = len(self.report.hosts) + len(running.pending)
+        if running.in_flight is None:
+            rest = f"{len(running.pending)} without a result yet"
+        else:
+            waiting = len(running.pending) - len(running.in_flight)
+            rest = f"{len(running.in_flight)} in flight, {waiting} not started yet"
+        return (
+            f"still running ({where}): so far {len(self.report.hosts)} of {total} hosts "
+            f"finished, {rest}"
+        )
 
     @property
     def stopped(self) -> str | None:

@@ -28,6 +28,7 @@ from runner.base.errors import FailureClass, InputError
 from runner.base.models import HostResult, Job, Report, Status, StepResult, TaskKind
 from runner.base.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.base.redact import Redactor
+from runner.base.run_owner import STARTED, Owner
 from runner.base.safe_files import link_in, name_hash, refuse_link, safe_name, write_private
 from runner.base.version import __version__
 from runner.render.save_paths import split as split_save_to
@@ -126,6 +127,7 @@ class RunWriter:
         (self.run_dir / "hosts").mkdir(mode=0o700)
         self.results: dict[str, HostResult] = {}
         self.saved: dict[str, tuple[str, int]] = {}  # per task: the files' folder, how many
+        self.started_log: Path | None = None  # the journal of started hosts (begin)
 
     def _new_run_dir(self) -> Path:
         base = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.started))
@@ -138,17 +140,25 @@ class RunWriter:
                 continue
         raise RuntimeError(f"cannot create a run folder under {self.job_dir}")
 
-    def begin(self, hosts: list[str]) -> None:
-        """run.json, before any host starts: which hosts this run is for, so a run cut short
-        (kill -9, a power cut: no report.json) can be read back from its host files, and the
-        hosts without one are known (see runner.report.history)."""
+    def begin(self, hosts: list[str], journal: bool = True) -> None:
+        """run.json, before any host starts: which hosts this run is for and which process
+        runs it, so a run cut short (kill -9, a power cut: no report.json) can be read back
+        from its host files, and one still going read as running (runner.report.readback).
+        With `journal`, the empty journal its workers append each host to as they take it
+        (`started_log`; a cluster's pollers, far from this disk, keep none)."""
+        owner = Owner.this_process()
         manifest = RunManifest(
             job=JobRef(self.job.name, str(self.job.path)),
             run_id=self.run_dir.name,
             started=self.started,
-            pid=os.getpid(),
+            pid=owner.pid,
             hosts=tuple(hosts),
+            machine=owner.machine,
+            process_start=owner.start,
         )
+        if journal:
+            self._write(STARTED, "")
+            self.started_log = self.run_dir / STARTED
         self._write("run.json", manifest_text(manifest, self.redactor.data))
 
     def host_done(self, result: HostResult) -> HostResult:

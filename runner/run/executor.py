@@ -22,6 +22,7 @@ from typing import Protocol
 
 from runner.base.errors import AuthenticationError, DeviceError, HostTimeoutError
 from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
+from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
 from runner.device.connection import Connection, Connector
 from runner.device.lease import Lease
@@ -43,6 +44,15 @@ class Policy:
     # The run folder (reports/<job>/<run-id>): `get:` writes under its files/ by default.
     # None (a policy made outside a run): files/ under the working folder.
     run_dir: Path | None = None
+    # The run's journal of started hosts (runner.base.run_owner): each host is appended
+    # before it is contacted, so a run killed with no report.json still tells the hosts it
+    # had in flight from those it never started. None: kept by nobody (a cluster's pollers).
+    started_log: Path | None = None
+
+
+# A host not run because its start could not be journaled (the run's report guard then
+# stops the run: its folder takes no more writes).
+UNRECORDED = "not run: its start could not be recorded"
 
 
 class Gate(Protocol):
@@ -87,6 +97,12 @@ def execute(
     `limits`: the run's login gate and watchdog (None: a gate and a watchdog for this
     host alone)."""
     policy = policy or Policy()
+    if policy.started_log is not None:
+        try:
+            record_start(policy.started_log, item.host.name)
+        except OSError as exc:  # not contacted: a host the journal misses must not have been
+            why = f"{UNRECORDED} in {policy.started_log}: {exc.strerror or exc}"
+            return HostResult(host=item.host.name, status=Status.SKIPPED, steps=(), error=why)
     limits = limits or RunLimits.start(policy)
     started = time.time()
     clock = time.perf_counter()

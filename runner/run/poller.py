@@ -143,7 +143,8 @@ def _files_here(policy: Policy) -> Policy:
     if policy.run_dir is None:
         return policy
     here = Path("netjob-runs") / policy.run_dir.parent.name / policy.run_dir.name
-    return dataclasses.replace(policy, run_dir=here)
+    # The journal of started hosts is the client's, on its disk: none is kept here.
+    return dataclasses.replace(policy, run_dir=here, started_log=None)
 
 
 _gates: dict[tuple[str, str | None], Any] = {}
