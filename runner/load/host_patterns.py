@@ -39,6 +39,19 @@ class Inventory:
         return chosen
 
     def _match(self, pattern: str) -> set[str]:
+        """_matched(), bounded in time: a regex that backtracks (`~(r|r)+x` over long names)
+        or a glob or did-you-mean over a huge part would run for minutes."""
+        why = "a regular expression in it backtracks (as `(a|a)+`)" if "~" in pattern else ""
+        with time_bound(
+            _MATCH_SECONDS,
+            lambda: SelectionError(
+                f"host pattern {_short(pattern)}: matching it against {len(self.hosts):,} host "
+                f"names took over {_MATCH_SECONDS:g} s{': ' + why if why else ''}; simplify it"
+            ),
+        ):
+            return self._matched(pattern)
+
+    def _matched(self, pattern: str) -> set[str]:
         """Ansible's host patterns: `a,b` or `a:b` unite, `&x` intersects, `!x` excludes (in
         that order, whatever the order written); `@file` reads names, one a line; `~re` is a
         regex on names. Only intersections or exclusions start from `all`.
@@ -123,18 +136,14 @@ class Inventory:
             regex = re.compile(token[1:])
         except re.error as exc:
             raise SelectionError(f"host pattern {token!r}: bad regular expression: {exc}") from None
-        with time_bound(
-            _MATCH_SECONDS,
-            lambda: SelectionError(
-                f"host pattern {token!r}: matching it took over {_MATCH_SECONDS:g} s "
-                f"({len(self.hosts)} host names): the regular expression backtracks "
-                "(as `(a|a)+`); simplify it"
-            ),
-        ):
-            found = {n for n in self.hosts if regex.match(n)}
+        found = {n for n in self.hosts if regex.match(n)}
         if not found:
             raise SelectionError(f"'{token}' matches no host in {self.source}")
         return found
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 80 else text[:77] + "...")
 
 
 # A `:`-separated part: runs of anything but `:`, where a bracketed `[1:3]` stays whole.
