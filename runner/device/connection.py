@@ -152,7 +152,6 @@ class NetmikoConnection:
             with mapped(connecting=True, host=host):
                 through = jump.open_channel(route, host.connection, lease)
             sock, release = through.channel, through.release
-            lease.on_abort(through.cut)
         else:
             sock = dial(dataclasses.replace(host, address=route.address, port=route.port), lease)
         try:
@@ -727,7 +726,6 @@ def _scp_socket(driver: Any, host: Host, lease: Lease) -> AbstractContextManager
         sock: Sock
         through = jump.open_channel(route, host.connection, lease)
         sock, release = through.channel, through.release
-        lease.on_abort(through.cut)
     else:
         sock = dial(dataclasses.replace(host, address=route.address, port=route.port), lease)
     return transfer.swapped_socket(driver, sock, release)

@@ -131,24 +131,14 @@ class Through:
         known down, its connection ended, or it no longer answers; None: not theirs."""
         return _blame(self.taken, self.options, ask)
 
-    def cut(self) -> None:
-        """The host's deadline passed: ask whether the bastions still answer (one that
-        does not is closed, which frees every thread waiting on it), then close the
-        channel. On a thread of its own: the watchdog's must never wait on a bastion."""
-
-        def cut_now() -> None:
-            with contextlib.suppress(Exception):
-                self.blame(ask=True)
-            with contextlib.suppress(Exception):
-                self.channel.close()
-
-        threading.Thread(target=cut_now, name="netjob-bastion-cut", daemon=True).start()
-
 
 def open_channel(route: Route, options: ConnectionOptions, lease: Lease | None = None) -> Through:
-    """A channel to the route's device through its bastions; `lease`: the host's deadline
-    ends any wait on a bastion."""
+    """A channel to the route's device through its bastions. The host's deadline (`lease`)
+    ends every wait on a bastion, here and in the session after: see _cut."""
     taken: list[tuple[bastions.Bastion, paramiko.Transport]] = []
+    opened: list[paramiko.Channel] = []
+    if lease is not None:
+        lease.on_abort(lambda: _cut(taken, opened, options))
     try:
         transport: paramiko.Transport | None = None
         chain: tuple[str, ...] = ()
@@ -158,12 +148,32 @@ def open_channel(route: Route, options: ConnectionOptions, lease: Lease | None =
             transport = bastions.acquire(bastion, transport, options, lease)
             taken.append((bastion, transport))
         assert transport is not None
-        channel = _direct(transport, route, options, taken)
+        opened.append(_direct(transport, route, options, taken))
     except BaseException:
         for bastion, _ in taken:
             bastions.release(bastion)
         raise
-    return Through(channel, options, tuple(taken))
+    return Through(opened[0], options, tuple(taken))
+
+
+def _cut(
+    taken: Sequence[tuple[bastions.Bastion, paramiko.Transport]],
+    opened: Sequence[paramiko.Channel],
+    options: ConnectionOptions,
+) -> None:
+    """The host's deadline passed: ask the bastions taken so far whether they still answer
+    (one that does not is closed, which frees every thread blocked on its connection, even
+    in a write), then close the channel. On a thread of its own: the watchdog's (which
+    calls this) must never wait on a bastion."""
+
+    def cut_now() -> None:
+        with contextlib.suppress(Exception):
+            _blame(list(taken), options, ask=True)
+        for channel in list(opened):
+            with contextlib.suppress(Exception):
+                channel.close()
+
+    threading.Thread(target=cut_now, name="netjob-bastion-cut", daemon=True).start()
 
 
 def _direct(
