@@ -17,8 +17,9 @@ through it. Each process knows this for itself: every worker process finds a bas
 on its own (one try and one retry each).
 
 Every wait on a bastion is bounded: the connection by conn_timeout and auth_timeout (each
-try), a keepalive by conn_timeout, a free session by SLOT_WAIT_S past those, and all of
-them by the host's own deadline (its Lease).
+try), a keepalive by conn_timeout, a free session by SLOT_WAIT_S past those; the waits for
+another host's connection and for a free session also by the host's own deadline (its
+Lease), which asks the bastions it holds a keepalive (runner.device.jump._cut).
 """
 
 from __future__ import annotations
