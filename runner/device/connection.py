@@ -38,6 +38,7 @@ from runner.base.errors import (
     DeviceError,
     FailureClass,
     HostTimeoutError,
+    JumpFailedError,
     SessionDesyncError,
     UnansweredPromptError,
 )
@@ -119,6 +120,7 @@ class NetmikoConnection:
         self._driver = driver
         self._info = info
         self._release: Callable[[], None] = _nothing  # a bastion's session slot
+        self._through: jump.Through | None = None  # the bastions, to blame for a cut session
         # A fresh socket (or bastion channel) for netmiko's SCP connection; see transfer.py.
         self._scp_socket: transfer.ScpSocket | None = None
         self.ended = False  # the device ended the session, as a step allowed (`reload`)
@@ -144,11 +146,12 @@ class NetmikoConnection:
             return cls._open_telnet(host, credentials, lease)
         route = jump.route(host)
         release: Callable[[], None] = _nothing
+        through: jump.Through | None = None
         if route.jumps:
             sock: Sock
             with mapped(connecting=True, host=host):
-                sock, release = jump.open_channel(route, host.connection)
-            lease.on_abort(sock.close)
+                through = jump.open_channel(route, host.connection, lease)
+            sock, release = through.channel, through.release
         else:
             sock = dial(dataclasses.replace(host, address=route.address, port=route.port), lease)
         try:
@@ -171,15 +174,17 @@ class NetmikoConnection:
         except Exception as exc:
             close_sock(sock)
             release()
-            error = map_exception(exc, connecting=True, host=host)
-            # The TCP connection worked, so the device is there: worth another try later.
-            error.retryable = not isinstance(error, AuthenticationError | HostTimeoutError)
-            error.retryable &= error.failure not in _NEVER_RETRIED
+            error = jump.blamed(map_exception(exc, connecting=True, host=host), through)
+            # The TCP connection worked, so the device is there: worth another try later
+            # (a bastion's failure says itself whether another try may help).
+            if not isinstance(error, JumpFailedError):
+                error.retryable = not isinstance(error, AuthenticationError | HostTimeoutError)
+                error.retryable &= error.failure not in _NEVER_RETRIED
             raise error from exc
         if info.config_prompt_end:
             _quick_mode_check(driver, info.config_prompt_end)
         connection = cls(driver, info)
-        connection._release = release
+        connection._release, connection._through = release, through
         connection._scp_socket = functools.partial(_scp_socket, driver, host, lease)
         if credentials.secret:
             connection._enable()
@@ -613,10 +618,10 @@ class NetmikoConnection:
             where = f" during {during}" if during else ""
             partial = error.output or "".join(self._driver._netjob_received)
             kept = f" after {len(partial)} characters of output" if partial else ""
-            return ConnectionLostError(
+            error = ConnectionLostError(
                 f"the device closed the session{where}{kept}", output=partial
             )
-        return error
+        return jump.blamed(error, self._through, during)
 
     def _alive(self) -> bool:
         try:
@@ -719,8 +724,8 @@ def _scp_socket(driver: Any, host: Host, lease: Lease) -> AbstractContextManager
     release: Callable[[], None] = _nothing
     if route.jumps:
         sock: Sock
-        sock, release = jump.open_channel(route, host.connection)
-        lease.on_abort(sock.close)
+        through = jump.open_channel(route, host.connection, lease)
+        sock, release = through.channel, through.release
     else:
         sock = dial(dataclasses.replace(host, address=route.address, port=route.port), lease)
     return transfer.swapped_socket(driver, sock, release)
