@@ -644,7 +644,7 @@ def support_table() -> str:
         )
     rows.append(
         "| any other netmiko device_type | generic | netmiko's | stops at the first refused "
-        "line (every form above) | — | netmiko's, checked (none: refused) | sent as written "
-        "| no |"
+        "line (every form above; none: refused) | netmiko's `commit()` where the driver has "
+        "one, checked | netmiko's, checked (none: refused) | sent as written | no |"
     )
     return "\n".join(rows) + "\n"

@@ -125,3 +125,40 @@ def no_common(message: str, offered: dict[str, Any] | None) -> tuple[str, str, l
             names = [str(n) for n in (offered or {}).get(listed, [])]
             return words, KEY_NAMES[field], names
     return "algorithm", "kex", [str(n) for n in (offered or {}).get("kex_algo_list", [])]
+
+
+# paramiko's words for each negotiation → (the KEXINIT list, the transport's own offer)
+_OURS = {
+    "kex": ("kex_algo_list", "preferred_kex"),
+    "host key": ("server_key_algo_list", "preferred_keys"),
+    "cipher": ("server_encrypt_algo_list", "preferred_ciphers"),
+    "mac": ("server_mac_algo_list", "preferred_macs"),
+}
+
+
+def nothing_in_common(transport: Any) -> str | None:
+    """paramiko's words for a negotiation the device's offer (read before it closed) and
+    this transport's (after a driver's disabled_algorithms) cannot agree on; None if
+    every one can, or the device sent no offer."""
+    offered = getattr(transport, "offered", None)
+    if not offered:
+        return None
+    for what, (listed, ours) in _OURS.items():
+        try:
+            mine = set(getattr(transport, ours))
+        except Exception:
+            continue
+        if not mine & {str(n) for n in offered.get(listed, [])}:
+            return f"Incompatible ssh peer (no acceptable {what} algorithm)"
+    return None
+
+
+def ours(transport: Any) -> dict[str, list[str]]:
+    """What this transport offered, by `ssh:` key (a driver's disabled_algorithms out)."""
+    offer: dict[str, list[str]] = {}
+    for what, (_, attribute) in _OURS.items():
+        try:
+            offer[what] = [str(n) for n in getattr(transport, attribute)]
+        except Exception:
+            continue
+    return offer
