@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -195,6 +196,12 @@ def _lab_sessions(lab: Lab) -> int:
 def _sessions_of(pid: int, lab: Lab) -> int:
     """Established TCP connections from process `pid` to the lab's devices: hosts it has
     started (a worker process says a host started before its first connection)."""
+    return len(_sockets_of(pid, lab, states=("01",)))
+
+
+def _sockets_of(pid: int, lab: Lab, states: tuple[str, ...] | None = None) -> set[str]:
+    """The kernel's ids of the TCP sockets process `pid` holds to the lab's devices (in
+    one of `states`, the kernel's codes; None: any)."""
     inodes = set()
     with contextlib.suppress(OSError):
         for fd in os.listdir(f"/proc/{pid}/fd"):
@@ -203,12 +210,14 @@ def _sessions_of(pid: int, lab: Lab) -> int:
                 if target.startswith("socket:["):
                     inodes.add(target[len("socket:[") : -1])
     ports = {endpoint.port for endpoint in lab.endpoints}
-    count = 0
+    found = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         remote, state, inode = fields[2], fields[3], fields[9]
-        count += int(remote.split(":")[1], 16) in ports and state == "01" and inode in inodes
-    return count
+        wanted = states is None or state in states
+        if int(remote.split(":")[1], 16) in ports and inode in inodes and wanted:
+            found.add(inode)
+    return found
 
 
 def _two_processes_under_way(tmp_path: Path, lab: Lab) -> tuple[Netjob, list[int]]:
@@ -446,3 +455,82 @@ def test_retry_failed_takes_each_hosts_newest_attempt_across_runs(
             )
             == 0
         )
+
+
+# --- issue 21, item 3: a frozen worker process -----------------------------------------------
+
+
+class _SessionsOf:
+    """Every TCP connection (socket) process `pid` opens to the lab's devices while it
+    lives, counted by the kernel's socket ids: one session per host, so the hosts it ran.
+    Sampled on a thread; a host's session lasts half a second or more at the lab's
+    latency, many samples."""
+
+    def __init__(self, pid: int, lab: Lab) -> None:
+        self.pid, self.lab = pid, lab
+        self.seen: set[str] = set()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _sample(self) -> None:
+        while _running(self.pid):
+            self.seen |= _sockets_of(self.pid, self.lab)
+            time.sleep(0.02)
+
+
+@contextlib.contextmanager
+def _ended(run: Netjob) -> Iterator[None]:
+    """The run and its worker processes end with the test, even a stopped one of a run
+    that hangs (its own session: one process group)."""
+    try:
+        yield
+    finally:
+        if run.process.poll() is None:
+            os.killpg(run.process.pid, signal.SIGKILL)
+            run.process.wait(10)
+
+
+@pytest.mark.timeout(400)
+def test_a_worker_process_stopped_with_sigstop_is_lost_killed_and_replaced(
+    tmp_path: Path,
+) -> None:
+    # Latency keeps the run going past the frozen process's deadline (host timeout + 10 s).
+    with start_lab(devices=4, latency_ms=100) as lab:
+        inventory = _inventory(tmp_path / "inv.yaml", lab, 400)
+        run = Netjob(tmp_path, inventory, "-P", "2", "--workers", "40", "--host-timeout", "5")
+        with _ended(run):
+            victim, other = run.workers()
+            # Once it holds lab sessions: hosts it started, in flight when it stops.
+            assert _poll(lambda: _sessions_of(victim, lab), timeout=60), run.stderr
+            os.kill(victim, signal.SIGSTOP)  # what a debugger or a paused container does
+            stopped = time.monotonic()
+            # Found silent (5 s + 10 s), killed, and a new worker process takes its place.
+            found = _poll(lambda: set(_worker_processes(run.process.pid)) - {victim, other}, 90)
+            assert found, f"no new worker process; still stopped: {_stat(victim)}"
+            (replacement,) = found
+            sessions = _SessionsOf(replacement, lab)
+            code = run.wait(120)
+            took = time.monotonic() - stopped
+    print(
+        f"SIGSTOP of a worker process -> run ended {took:.1f} s after the stop; its "
+        f"replacement ran {len(sessions.seen)} hosts"
+    )
+    assert not _running(victim)  # killed, never to resume and push a host again
+    report = run.report()
+    hosts = report["hosts"]
+    names = {f"h{n:04d}" for n in range(1, 401)}
+    assert set(hosts) == names and report["interrupted"] is False
+    # Every host is named once in the report and once on the console.
+    printed = [m[1] for line in run.lines.queue if (m := re.match(r"(?:ok|failed) +(h\d+) ", line))]
+    assert sorted(printed) == sorted(names), run.stderr
+    failed = {n: h for n, h in hosts.items() if h["status"] != "ok"}
+    # What it had in flight when stopped (its 20 threads' hosts, at most) failed, saying
+    # why; the device may have done anything, so none of them ran again elsewhere.
+    print(f"{len(failed)} hosts in flight on the stopped process failed")
+    assert 1 <= len(failed) <= 20, sorted(failed)
+    for name, host in failed.items():
+        assert host["failure"] == "interrupted", (name, host)
+        assert "its worker process stopped answering" in host["error"], (name, host)
+    assert code == 1, run.stderr
+    # The hosts it had been handed and not started went on, partly to the new process:
+    # the run did not end on the other process alone.
+    assert len(sessions.seen) >= 5, (len(sessions.seen), run.stderr)
