@@ -8,6 +8,7 @@ the devices do not care which inventory name logs in, and a lab of 4 starts at o
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import queue
@@ -489,48 +490,79 @@ def _ended(run: Netjob) -> Iterator[None]:
             run.process.wait(10)
 
 
+@dataclasses.dataclass
+class _Signalled:
+    run: Netjob
+    victim: int
+    code: int
+    took: float  # seconds from the signal to the run's end
+    other: _SessionsOf  # the hosts the other worker process ran after the signal
+    replacement: _SessionsOf  # those the one started in the victim's place ran
+
+
+def _signal_a_worker(tmp_path: Path, lab: Lab, sig: signal.Signals, *args: str) -> _Signalled:
+    """`netjob run -P 2` on 400 hosts, `sig` sent to one worker process once it holds lab
+    sessions (hosts it started, in flight when the signal comes), and the run to its end."""
+    inventory = _inventory(tmp_path / "inv.yaml", lab, 400)
+    run = Netjob(tmp_path, inventory, "-P", "2", "--workers", "40", *args)
+    with _ended(run):
+        victim, other = run.workers()
+        assert _poll(lambda: _sessions_of(victim, lab), timeout=60), run.stderr
+        os.kill(victim, sig)
+        sent = time.monotonic()
+        others = _SessionsOf(other, lab)
+        found = _poll(lambda: set(_worker_processes(run.process.pid)) - {victim, other}, 90)
+        assert found, f"no new worker process; the one signalled: {_stat(victim)}"
+        (replacement,) = found
+        replaced = _SessionsOf(replacement, lab)
+        code = run.wait(120)
+    return _Signalled(run, victim, code, time.monotonic() - sent, others, replaced)
+
+
+def _failed(done: _Signalled, signalled: str) -> dict[str, Any]:
+    """The hosts that failed, from the run's report (checked against the schema), once
+    every host is found named once in it and once on the console."""
+    report = done.run.report()
+    names = {f"h{n:04d}" for n in range(1, 401)}
+    assert set(report["hosts"]) == names and report["interrupted"] is False
+    lines = done.run.lines.queue
+    printed = [m[1] for line in lines if (m := re.match(r"(?:ok|failed) +(h\d+) ", line))]
+    assert sorted(printed) == sorted(names), done.run.stderr
+    failed = {n: h for n, h in report["hosts"].items() if h["status"] != "ok"}
+    print(
+        f"{signalled} of a worker process -> run ended {done.took:.1f} s after it; "
+        f"{len(failed)} hosts in flight failed; after it, the other process ran "
+        f"{len(done.other.seen)} hosts, the new one {len(done.replacement.seen)}"
+    )
+    return failed
+
+
 @pytest.mark.timeout(400)
 def test_a_worker_process_stopped_with_sigstop_is_lost_killed_and_replaced(
     tmp_path: Path,
 ) -> None:
     # Latency keeps the run going past the frozen process's deadline (host timeout + 10 s).
     with start_lab(devices=4, latency_ms=100) as lab:
-        inventory = _inventory(tmp_path / "inv.yaml", lab, 400)
-        run = Netjob(tmp_path, inventory, "-P", "2", "--workers", "40", "--host-timeout", "5")
-        with _ended(run):
-            victim, other = run.workers()
-            # Once it holds lab sessions: hosts it started, in flight when it stops.
-            assert _poll(lambda: _sessions_of(victim, lab), timeout=60), run.stderr
-            os.kill(victim, signal.SIGSTOP)  # what a debugger or a paused container does
-            stopped = time.monotonic()
-            # Found silent (5 s + 10 s), killed, and a new worker process takes its place.
-            found = _poll(lambda: set(_worker_processes(run.process.pid)) - {victim, other}, 90)
-            assert found, f"no new worker process; still stopped: {_stat(victim)}"
-            (replacement,) = found
-            sessions = _SessionsOf(replacement, lab)
-            code = run.wait(120)
-            took = time.monotonic() - stopped
-    print(
-        f"SIGSTOP of a worker process -> run ended {took:.1f} s after the stop; its "
-        f"replacement ran {len(sessions.seen)} hosts"
-    )
-    assert not _running(victim)  # killed, never to resume and push a host again
-    report = run.report()
-    hosts = report["hosts"]
-    names = {f"h{n:04d}" for n in range(1, 401)}
-    assert set(hosts) == names and report["interrupted"] is False
-    # Every host is named once in the report and once on the console.
-    printed = [m[1] for line in run.lines.queue if (m := re.match(r"(?:ok|failed) +(h\d+) ", line))]
-    assert sorted(printed) == sorted(names), run.stderr
-    failed = {n: h for n, h in hosts.items() if h["status"] != "ok"}
+        # What a debugger, a paused container or memory pressure leave.
+        done = _signal_a_worker(tmp_path, lab, signal.SIGSTOP, "--host-timeout", "5")
+    failed = _failed(done, "SIGSTOP")
+    assert not _running(done.victim)  # killed, never to resume and push a host again
     # What it had in flight when stopped (its 20 threads' hosts, at most) failed, saying
     # why; the device may have done anything, so none of them ran again elsewhere.
-    print(f"{len(failed)} hosts in flight on the stopped process failed")
     assert 1 <= len(failed) <= 20, sorted(failed)
     for name, host in failed.items():
         assert host["failure"] == "interrupted", (name, host)
         assert "its worker process stopped answering" in host["error"], (name, host)
-    assert code == 1, run.stderr
-    # The hosts it had been handed and not started went on, partly to the new process:
-    # the run did not end on the other process alone.
-    assert len(sessions.seen) >= 5, (len(sessions.seen), run.stderr)
+    assert done.code == 1, done.run.stderr
+    # The other process went on, and the hosts the stopped one had been handed and not
+    # started were shared with a new process: the run was not left to the other alone.
+    assert len(done.other.seen) >= 5 and len(done.replacement.seen) >= 5, done.run.stderr
+
+
+def test_a_worker_process_killed_is_replaced(tmp_path: Path) -> None:
+    with start_lab(devices=4, latency_ms=100) as lab:
+        done = _signal_a_worker(tmp_path, lab, signal.SIGKILL)
+    failed = _failed(done, "kill -9")
+    assert 1 <= len(failed) <= 20, sorted(failed)
+    assert all("its worker process died" in h["error"] for h in failed.values()), failed
+    assert len(done.replacement.seen) >= 5, done.run.stderr

@@ -16,6 +16,7 @@ in the middle of reading it; the kill ends that read too.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -122,13 +123,15 @@ def beat(beats: Connection) -> None:
     seen on the work pipe, which ends the process)."""
 
     def loop() -> None:
-        while True:
-            try:
+        with contextlib.suppress(OSError):
+            while True:
+                time.sleep(BEAT)
                 beats.send_bytes(b".")
-            except OSError:
-                return
-            time.sleep(BEAT)
 
+    # The first beat before any host: a process stopped at once has still been heard, so
+    # it is judged by the host timeout, not the allowance for a process starting.
+    with contextlib.suppress(OSError):
+        beats.send_bytes(b".")
     threading.Thread(target=loop, name="netjob-beat", daemon=True).start()
 
 
