@@ -72,13 +72,9 @@ class Monitor:
         return watched
 
     def close(self) -> None:
+        """The thread ends within its next wait, closing the pipes it reads (not joined:
+        the end of a run need not wait for it)."""
         self._end.set()
-        if self._thread.is_alive():
-            self._thread.join()
-        for watched in self._watched:
-            if watched.beats is not None:
-                watched.beats.close()
-                watched.beats = None
 
     def _loop(self) -> None:
         while not self._end.is_set():
@@ -89,6 +85,11 @@ class Monitor:
                 if one.beats in ready:
                     self._hear(one)
             self._judge(watched, time.monotonic())
+        with self._lock:
+            for one in self._watched:
+                if one.beats is not None:
+                    one.beats.close()
+                    one.beats = None
 
     def _hear(self, watched: Watched) -> None:
         beats = watched.beats
