@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 
 import pytest
 from fakes import DiesWhenUnpickled, FakeFleet, StopsItsProcess
@@ -161,3 +162,28 @@ def test_a_host_in_flight_on_a_lost_process_is_unknown_only_if_it_may_change_its
     # --check sends nothing to the device: such a host changed nothing.
     checked = liveness.lost_host(config, Policy(dry_run=True), why, 0.0)
     assert checked.failure == "interrupted" and why in str(checked.error)
+
+
+class _Process:
+    """A stand-in for a worker process the monitor judges: it records being killed."""
+
+    pid = 0
+    killed = False
+
+    def kill(self) -> None:
+        self.killed = True
+
+
+def test_the_main_process_stopped_itself_does_not_count_against_its_worker_processes() -> None:
+    # Ctrl-Z stops netjob and its worker processes together; after `fg`, the time they all
+    # stood still is nobody's silence. A process silent while the monitor ran is lost.
+    monitor = liveness.Monitor(host_timeout=5)
+    late = time.monotonic() - 100
+    paused, frozen = _Process(), _Process()
+    beats = [multiprocessing.Pipe(duplex=False)[0] for _ in range(2)]
+    together = liveness.Watched(paused, beats[0], heard=late, spoke=True)  # type: ignore[arg-type]
+    alone = liveness.Watched(frozen, beats[1], heard=late, spoke=True)  # type: ignore[arg-type]
+    liveness.forgive([together], held=100)
+    monitor._judge([together, alone], time.monotonic())
+    assert not paused.killed and together.lost is None
+    assert frozen.killed and "stopped answering (silent for 100 s" in str(alone.lost)

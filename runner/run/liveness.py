@@ -38,6 +38,8 @@ GRACE = 10.0  # past the host timeout, before a silent worker process is lost
 # A spawned process beats only once it has imported netjob (a second or two, far more on
 # a loaded machine): its first beat is given this long on top.
 FIRST_BEAT = 60.0
+_WAIT = 0.5  # the monitor's longest wait for a beat
+_HELD = 5.0  # the monitor late by more than this: its own process did not run
 
 
 @dataclasses.dataclass(eq=False)
@@ -77,10 +79,14 @@ class Monitor:
         self._end.set()
 
     def _loop(self) -> None:
+        last = time.monotonic()
         while not self._end.is_set():
             with self._lock:
                 watched = [w for w in self._watched if w.beats is not None]
-            ready = wait([w.beats for w in watched if w.beats is not None], timeout=0.5)
+            ready = wait([w.beats for w in watched if w.beats is not None], timeout=_WAIT)
+            now = time.monotonic()
+            forgive(watched, now - last - _WAIT)
+            last = now
             for one in watched:
                 if one.beats in ready:
                     self._hear(one)
@@ -117,6 +123,15 @@ class Monitor:
             one.process.kill()  # works on a stopped process too; it never resumes
             one.beats.close()
             one.beats = None
+
+
+def forgive(watched: Sequence[Watched], held: float) -> None:
+    """The monitor itself was held up (`held` seconds past its wait): this process was
+    stopped or starved too (Ctrl-Z stops the whole process group, and `fg` resumes it).
+    That silence is not the worker processes' own: it does not count against them."""
+    if held > _HELD:
+        for one in watched:
+            one.heard += held
 
 
 def beat(beats: Connection) -> None:
