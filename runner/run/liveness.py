@@ -7,7 +7,9 @@ Each worker process beats once a second on a pipe of its own, from a thread that
 nothing else; a Monitor thread in the main process reads those pipes. A process silent for
 the host timeout plus a grace is lost: each host it had started is past the deadline its
 own watchdog should have enforced (a process that cannot run Python cannot cut a session),
-so no live process is ever taken for a frozen one. The monitor kills it with SIGKILL, so it
+so a working process, however slow its devices or long its wait for a login slot, is
+never taken for a frozen one; time the main process itself stood still (Ctrl-Z stops the
+whole group) is not counted. The monitor kills a lost one with SIGKILL, so it
 never resumes to push a host a second time, and the main thread then buries it as it does
 a dead one. The beats travel apart from the results on purpose: a result is written in two
 parts when large, and a process stopped between them would leave the main thread waiting
