@@ -145,7 +145,7 @@ class View:
                         soft_wrap=True,
                     )
                 for text in (step.diff or "").splitlines():
-                    style = "green" if text.startswith("+") else None
+                    style = {"+": "green", "-": "red"}.get(text[:1])
                     self.console.print(
                         f"    {text}", style=style, highlight=False, markup=False, soft_wrap=True
                     )
