@@ -274,7 +274,7 @@ def plan(
         if list_tasks:
             core.console_view(make_console()).tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
-        items = core.plan(selection)
+        items = core.decide(core.plan(selection))
     except NetjobError as exc:
         fail(str(exc))
     view = core.console_view(make_console())

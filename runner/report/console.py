@@ -21,12 +21,12 @@ from runner.base.models import (
     RunProgress,
     Status,
     TaskKind,
-    WorkItem,
 )
 from runner.report.fold import Fold, fold, host_ranges, natural_key
 
 if TYPE_CHECKING:  # records only: `netjob hosts` starts without the report's reader
     from runner.load.host_patterns import Inventory
+    from runner.render.planning import PlannedHost
     from runner.report.document import ComplianceDoc, HostDoc, ReportDoc
 
 _STYLE = {
@@ -277,34 +277,10 @@ class View:
                 soft_wrap=True,
             )
 
-    def plan(self, items: Sequence[WorkItem]) -> None:
-        for item in items:
-            host = item.host
-            self.console.print(
-                f"# {host.name} ({host.address}:{host.port}, {host.platform})",
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
-            )
-            for step in item.steps:
-                save = " (then save)" if step.save_config else ""
-                later = " (rendered at run time: uses registered outputs or when:)"
-                key = f" (platform key: {step.platform_key})" if step.platform_key else ""
-                self.console.print(
-                    f"  [{step.kind.value}] {step.task}{key}{save}{later if step.sources else ''}",
-                    highlight=False,
-                    markup=False,
-                    soft_wrap=True,
-                )
-                for command in step.commands or step.sources:
-                    self.console.print(
-                        f"    {command}", highlight=False, markup=False, soft_wrap=True
-                    )
-        steps = sum(len(i.steps) for i in items)
-        self.console.print(
-            f"{plural(len(items), 'host')}, {plural(steps, 'step')}; nothing was contacted",
-            highlight=False,
-        )
+    def plan(self, items: Sequence[PlannedHost]) -> None:
+        from runner.report.plan_view import print_plan  # `netjob plan` alone needs it
+
+        print_plan(self.console, items)
 
     def hosts(self, inventory: Inventory, hosts: Sequence[Host]) -> None:
         title = f"{plural(len(hosts), 'host')} from {inventory.source}"
