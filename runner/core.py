@@ -428,12 +428,11 @@ def console_view(
     verbose: bool = False,
     quiet: bool = False,
     diff: bool = False,
-    dry_run: bool = False,
 ) -> View:
     """What a person sees: hosts as they finish, summaries, plans, listings, outputs."""
     from runner.report.console import View
 
-    return View(console, verbose=verbose, quiet=quiet, diff=diff, dry_run=dry_run)
+    return View(console, verbose=verbose, quiet=quiet, diff=diff)
 
 
 def live_view(view: View, total: int) -> LiveView:

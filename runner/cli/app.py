@@ -186,9 +186,17 @@ Verbose = Annotated[
         "-v",
         "--verbose",
         count=True,
-        help="-v: what devices said (each host's steps as it finishes, then each distinct "
-        "output once, hosts folded), and the task each in-flight host is on; -vv: also the "
-        "debug log on stderr.",
+        help="-v: what devices said, at the end, each distinct output once under the hosts "
+        "that gave it, and the task each in-flight host is on; -vv: also the debug log on "
+        "stderr.",
+    ),
+]
+FoldNoise = Annotated[
+    bool,
+    typer.Option(
+        "--fold-noise",
+        help="Fold outputs that differ only in noise (clock, uptime, counters: the rules of "
+        "`netjob diff`), so `show clock` on every host is one group; the first host's shown.",
     ),
 ]
 Tags = Annotated[

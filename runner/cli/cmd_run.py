@@ -14,6 +14,7 @@ from runner.cli.app import (
     AskVaultPass,
     ConnectTimeout,
     ExtraVars,
+    FoldNoise,
     InventoryOpt,
     Job,
     Limit,
@@ -150,6 +151,7 @@ def run(
         bool, typer.Option("--no-color", help="No colours and no live bar: plain lines.")
     ] = False,
     verbose: Verbose = 0,
+    fold_noise: FoldNoise = False,
     vault_password_file: VaultPasswordFile = None,
     ask_vault_pass: AskVaultPass = False,
     private_key: Annotated[
@@ -173,7 +175,6 @@ def run(
         verbose=verbose >= 1,
         quiet=quiet or output != "table",
         diff=diff or dry_run,
-        dry_run=dry_run,
     )
     try:
         selection = core.select(
@@ -239,9 +240,10 @@ def run(
         fail(str(exc), ExitCode.REPORT_NOT_WRITTEN)
     except NetjobError as exc:
         fail(str(exc))
-    if view.verbose and not view.quiet and len(report.hosts) > 1:
-        # -v: each host's outputs came as it finished; here each distinct one, once.
-        view.folded(core.host_outputs(report.run_dir))
+    if (view.verbose or fold_noise) and not view.quiet:
+        # -v: what devices said, each distinct output once (--fold-noise: without noise).
+        noise = selection.job.normalize if fold_noise else None
+        view.folded(core.host_outputs(report.run_dir), noise)
     raise typer.Exit(int(print_report(report.run_dir, output, view)))
 
 
