@@ -185,3 +185,14 @@ def test_registered_read_by_a_later_task_of_its_own_name_only_is_refused(
     assert "reads registered.v, but no earlier task registers 'v'; no task before it" in (
         result.output
     )
+
+
+def test_a_step_the_plan_renders_for_its_true_when_is_refused_as_the_run_would(
+    inventory_file: Path, write: Write
+) -> None:
+    job = write("reload.yaml", "tasks:\n  - when: role == 'core'\n    command: '{{ what }}'\n")
+    args = ("plan", str(job), "-i", str(inventory_file), "-e", "what=reload")
+    core = _invoke(*args, "-l", "r1")
+    assert core.exit_code == 2
+    assert "host r1" in core.output and "'reload' ends the session" in core.output
+    assert _invoke(*args, "-l", "r3").exit_code == 0  # r3 is no core router: skipped

@@ -39,7 +39,6 @@ class Verdict(str, Enum):
     RUNS = "runs"
     SKIPPED = "skipped"  # its `when:` is false for this host
     ON_DEVICE = "decided on the device"  # it reads registered outputs
-    FAILS = "fails"  # it cannot be rendered for this host: the run would fail it
 
 
 @dataclass(frozen=True)
@@ -60,28 +59,36 @@ class PlannedHost:
 def decide(items: Sequence[WorkItem]) -> list[PlannedHost]:
     """Each host's steps, their `when:` decided where nothing of the device is read."""
     return [
-        PlannedHost(item.host, tuple(_decide(step, item.host.platform) for step in item.steps))
+        PlannedHost(item.host, tuple(_named(step, item.host) for step in item.steps))
         for item in items
     ]
 
 
+def _named(step: Step, host: Host) -> Planned:
+    try:
+        return _decide(step, host.platform)
+    except TemplateError as exc:  # finished on a device, the host's result names it
+        raise TemplateError(
+            f"host {host.name}: {exc}", path=exc.path, line=exc.line, host=host.name, task=exc.task
+        ) from None
+
+
 def _decide(step: Step, platform: str) -> Planned:
+    """Raises TemplateError where the run would fail the step (a plan fails as the
+    expansion does for a step decided before any connection)."""
     if step.context is None:
         return Planned(step)
     when = f"when: {step.when}"
     in_when = _registered_reads([step.when or ""], expression=True)
     if in_when:
         return Planned(step, Verdict.ON_DEVICE, f"{when} reads {', '.join(in_when)}")
-    try:
-        if not when_holds(step, {}):  # `registered` is not read: {} is as good as the device's
-            return Planned(step, Verdict.SKIPPED, f"{when} is false")
-        in_commands = _registered_reads(_texts(step))
-        if in_commands:
-            why = f"{when} is true; " if step.when else ""
-            return Planned(step, Verdict.ON_DEVICE, f"{why}reads {', '.join(in_commands)}")
-        ready = finish_step(step, {}, platform)
-    except TemplateError as exc:
-        return Planned(step, Verdict.FAILS, str(exc))
+    if not when_holds(step, {}):  # `registered` is not read: {} is as good as the device's
+        return Planned(step, Verdict.SKIPPED, f"{when} is false")
+    in_commands = _registered_reads(_texts(step))
+    if in_commands:
+        why = f"{when} is true; " if step.when else ""
+        return Planned(step, Verdict.ON_DEVICE, f"{why}reads {', '.join(in_commands)}")
+    ready = finish_step(step, {}, platform)
     assert ready is not None  # its `when:` held
     return Planned(ready, Verdict.RUNS, f"{when} is true" if step.when else "")
 

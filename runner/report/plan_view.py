@@ -30,7 +30,6 @@ def print_plan(console: Console, items: Sequence[PlannedHost]) -> None:
         for verdict, words in (
             (Verdict.SKIPPED, "skipped by when:"),
             (Verdict.ON_DEVICE, "decided on the device"),
-            (Verdict.FAILS, "failing"),
         )
         if any(p.verdict is verdict for p in steps)
     ]
@@ -47,9 +46,6 @@ def _step_lines(planned: Planned, platform: str) -> Iterator[str]:
     head = f"  [{step.kind.value}] {step.task}"
     if planned.verdict is Verdict.SKIPPED:
         yield f"{head}: skipped ({planned.why})"
-        return
-    if planned.verdict is Verdict.FAILS:
-        yield f"{head}: would fail: {planned.why}"
         return
     key = f" (platform key: {step.platform_key})" if step.platform_key else ""
     save = " (then save)" if step.save_config else ""
