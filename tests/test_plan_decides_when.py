@@ -196,3 +196,19 @@ def test_a_step_the_plan_renders_for_its_true_when_is_refused_as_the_run_would(
     assert core.exit_code == 2
     assert "host r1" in core.output and "'reload' ends the session" in core.output
     assert _invoke(*args, "-l", "r3").exit_code == 0  # r3 is no core router: skipped
+
+
+def test_register_on_a_config_task_is_named_when_a_later_task_reads_it(
+    inventory_file: Path, write: Write
+) -> None:
+    job = write(
+        "config.yaml",
+        "tasks:\n  - name: push\n    config: [ntp server 192.0.2.9]\n    register: pushed\n"
+        "  - name: check\n    when: \"'x' in registered.pushed\"\n    show: show clock\n",
+    )
+    result = _invoke("plan", str(job), "-i", str(inventory_file))
+    assert result.exit_code == 2
+    assert (
+        "reads registered.pushed, but no earlier task registers 'pushed': task 'push' is a "
+        "config: task, and only show: and command: tasks register their output"
+    ) in " ".join(result.output.split())

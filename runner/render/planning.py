@@ -22,7 +22,7 @@ from jinja2 import nodes
 
 from runner.base import user_files
 from runner.base.errors import TemplateError
-from runner.base.models import Host, Job, Step, Task, WorkItem
+from runner.base.models import Host, Job, Step, Task, TaskKind, WorkItem
 from runner.render.templating import (
     MAX_TEMPLATE_BYTES,
     OLD_REGISTERED,
@@ -33,6 +33,8 @@ from runner.render.templating import (
 )
 
 _PARSER = jinja2.Environment()  # to read which names a template reads; renders nothing
+# The tasks whose output `register:` keeps (runner.run.step): what devices answered.
+_REGISTERING = (TaskKind.SHOW, TaskKind.COMMAND)
 
 
 class Verdict(str, Enum):
@@ -160,13 +162,19 @@ def refuse_unregistered(job: Job, whole: Job | None = None) -> None:
     names registered before it; `whole`, the job before --tags/--skip-tags/--start-at-task
     left tasks out, says when the task that registers it is one of those."""
     before: list[str] = []
+    idle: dict[str, Task] = {}  # `register:` on a task with no output to keep
     for task in job.tasks:
         for name, key in _reads_of(task):
             if key is None or key in before:
                 continue
             problem = f"reads {name}.{key}, but no earlier task registers '{key}'"
             left_out = _registered_by(whole, task, key) if whole is not None else None
-            if left_out is not None:
+            if key in idle:
+                problem += (
+                    f": task '{idle[key].name}' is a {idle[key].kind.value}: task, and only "
+                    "show: and command: tasks register their output"
+                )
+            elif left_out is not None:
                 problem += (
                     f": task '{left_out}' does, and --tags/--skip-tags/--start-at-task "
                     "leave it out; select it too"
@@ -183,7 +191,9 @@ def refuse_unregistered(job: Job, whole: Job | None = None) -> None:
                 line=task.line or None,
                 task=task.name,
             )
-        if task.register and task.register not in before:
+        if task.register and task.kind not in _REGISTERING:
+            idle[task.register] = task
+        elif task.register and task.register not in before:
             before.append(task.register)
 
 
@@ -192,6 +202,6 @@ def _registered_by(whole: Job, reader: Task, key: str) -> str | None:
     for task in whole.tasks:
         if task.name == reader.name and task.line == reader.line:
             return None
-        if task.register == key:
+        if task.register == key and task.kind in _REGISTERING:
             return task.name
     return None

@@ -353,8 +353,7 @@ def finish_step(step: Step, saved: Mapping[str, Any], platform: str) -> Step | N
         return step
     if not when_holds(step, saved):
         return None
-    registered = dict(saved)  # one mapping under the new name and the old
-    context = {**step.context, **{name: registered for name in (REGISTERED, *OLD_REGISTERED)}}
+    context = _with_registered(step.context, saved)
     with sandbox.budget(None), _guard(f"task '{step.task}'", task=step.task):
         templates = (_ENV.from_string(source) for source in step.sources)
         text = one_line.render(_ENV, step.kind.value, step.sources, templates, context)
@@ -380,10 +379,14 @@ def when_holds(step: Step, saved: Mapping[str, Any]) -> bool:
     device (finish_step) and in `netjob plan` (runner.render.planning). Raises TemplateError."""
     if step.when is None or step.context is None:
         return True
-    registered = dict(saved)  # one mapping under the new name and the old
-    context = {**step.context, **{name: registered for name in (REGISTERED, *OLD_REGISTERED)}}
+    context = _with_registered(step.context, saved)
     with sandbox.budget(None), _guard(f"task '{step.task}'", task=step.task):
         return bool(_ENV.compile_expression(step.when)(**context))
+
+
+def _with_registered(context: Mapping[str, Any], saved: Mapping[str, Any]) -> dict[str, Any]:
+    registered = dict(saved)  # one mapping under the new name and the old
+    return {**context, **{name: registered for name in (REGISTERED, *OLD_REGISTERED)}}
 
 
 def _renderer(context: Mapping[str, Any]) -> Callable[[str], str]:
