@@ -172,21 +172,6 @@ def test_a_registering_task_left_out_by_tags_is_named(inventory_file: Path, writ
     assert with_it.exit_code == 0, with_it.output
 
 
-def test_registered_read_by_a_later_task_of_its_own_name_only_is_refused(
-    inventory_file: Path, write: Write
-) -> None:
-    job = write(
-        "self.yaml",
-        "tasks:\n  - show: show version\n    register: v\n    checks:\n"
-        '      - contains: "{{ registered.v }}"\n',
-    )
-    result = _invoke("plan", str(job), "-i", str(inventory_file))
-    assert result.exit_code == 2
-    assert "reads registered.v, but no earlier task registers 'v'; no task before it" in (
-        result.output
-    )
-
-
 def test_a_step_the_plan_renders_for_its_true_when_is_refused_as_the_run_would(
     inventory_file: Path, write: Write
 ) -> None:
@@ -198,17 +183,28 @@ def test_a_step_the_plan_renders_for_its_true_when_is_refused_as_the_run_would(
     assert _invoke(*args, "-l", "r3").exit_code == 0  # r3 is no core router: skipped
 
 
-def test_register_on_a_config_task_is_named_when_a_later_task_reads_it(
-    inventory_file: Path, write: Write
+@pytest.mark.parametrize(
+    ("tasks", "message"),
+    [
+        (  # a task reading its own registered output: it is not there yet
+            "  - show: show version\n    register: v\n    checks:\n"
+            '      - contains: "{{ registered.v }}"\n',
+            "reads registered.v, but no earlier task registers 'v'; no task before it has "
+            "`register:`",
+        ),
+        (  # `register:` on a config task: the run keeps nothing
+            "  - name: push\n    config: [ntp server 192.0.2.9]\n    register: pushed\n"
+            "  - name: check\n    when: \"'x' in registered.pushed\"\n    show: show clock\n",
+            "reads registered.pushed, but no earlier task registers 'pushed': task 'push' is a "
+            "config: task, and only show: and command: tasks register their output",
+        ),
+    ],
+    ids=["its-own", "config-task"],
+)
+def test_registered_that_nothing_before_keeps_is_refused_saying_why(
+    inventory_file: Path, write: Write, tasks: str, message: str
 ) -> None:
-    job = write(
-        "config.yaml",
-        "tasks:\n  - name: push\n    config: [ntp server 192.0.2.9]\n    register: pushed\n"
-        "  - name: check\n    when: \"'x' in registered.pushed\"\n    show: show clock\n",
-    )
+    job = write("job.yaml", f"tasks:\n{tasks}")
     result = _invoke("plan", str(job), "-i", str(inventory_file))
     assert result.exit_code == 2
-    assert (
-        "reads registered.pushed, but no earlier task registers 'pushed': task 'push' is a "
-        "config: task, and only show: and command: tasks register their output"
-    ) in " ".join(result.output.split())
+    assert message in " ".join(result.output.split())
