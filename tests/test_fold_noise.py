@@ -105,3 +105,16 @@ def test_fold_by_a_key_shows_the_first_hosts_text_and_says_they_differ() -> None
     assert ios.hosts == ("r1", "r2", "r3") and ios.alike and ios.text == texts["r1"]
     assert ios.header == "r1-r3 (3 hosts; alike but for noise lines, r1's shown):"
     assert eos.hosts == ("r4", "r5") and eos.lines == ["Mon Dec  7 10:00:00 2026", "Timezone: UTC"]
+
+
+@pytest.mark.parametrize("command", [["cmd", "show clock"], ["run", "job.yaml"]])
+def test_fold_noise_with_a_document_output_is_refused(command: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from runner.cli import app
+
+    result = CliRunner().invoke(app, [*command, "--fold-noise", "-o", "json"], env={})
+    assert result.exit_code == 2
+    assert "--fold-noise folds the table; --output json gives every host's own answer" in (
+        result.output
+    )

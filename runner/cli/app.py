@@ -310,6 +310,12 @@ def check_output(output: str) -> None:
         fail(f"--output {output!r}: expected table, json or yaml")
 
 
+def check_fold_noise(fold_noise: bool, output: str) -> None:
+    """--fold-noise folds what the table shows; a document lists every host's answer."""
+    if fold_noise and output != "table":
+        fail(f"--fold-noise folds the table; --output {output} gives every host's own answer")
+
+
 def exit_code(data: Mapping[str, Any]) -> ExitCode:
     """A run's exit code, from its report.json (see the README's table)."""
     return core.exit_code(data)

@@ -20,6 +20,7 @@ from runner.cli.app import (
     Verbose,
     Workers,
     app,
+    check_fold_noise,
     fail,
     inventories,
     logins,
@@ -80,6 +81,7 @@ def cmd(
     setup_logging(verbose >= 2)
     if output not in ("table", "json"):
         fail(f"--output {output!r}: expected table or json")
+    check_fold_noise(fold_noise, output)
     console = make_console(no_color)
     view = core.console_view(console, quiet=True)
     try:

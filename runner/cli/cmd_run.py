@@ -29,6 +29,7 @@ from runner.cli.app import (
     Verbose,
     Workers,
     app,
+    check_fold_noise,
     check_output,
     fail,
     inventories,
@@ -168,6 +169,7 @@ def run(
     Example: netjob run playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     setup_logging(verbose >= 2)
     check_output(output)
+    check_fold_noise(fold_noise, output)
     # With --output json/yaml, stdout is for the document alone.
     console = make_console(no_color)
     view = core.console_view(
