@@ -119,7 +119,7 @@ def _reads(text: str, expression: bool = False) -> Iterator[tuple[str, str | Non
         text = f"{{{{ {text} }}}}"
     try:
         tree = _PARSER.parse(text)
-    except jinja2.TemplateSyntaxError:
+    except (jinja2.TemplateSyntaxError, RecursionError, MemoryError):
         return  # compiling the task says what is wrong with it
     names = (REGISTERED, *OLD_REGISTERED)
     named: set[int] = set()
