@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from runner.load.credentials import Prompt
     from runner.load.host_patterns import Inventory
     from runner.load.vault import Vault as Vault  # re-exported: the CLI's annotations name it
+    from runner.render.planning import PlannedHost
     from runner.report.adhoc_answers import AdhocRun as AdhocRun
     from runner.report.console import LiveView as LiveView
     from runner.report.console import View as View
@@ -106,8 +107,12 @@ def select(
 ) -> Selection:
     """Load the job and inventory and pick the hosts: the job's `hosts:` ∩ --limit."""
     from runner.load.job import load_job
+    from runner.render.planning import refuse_unregistered
 
-    job = (tasks or TaskFilter()).apply(load_job(job_path))
+    whole = load_job(job_path)
+    refuse_unregistered(whole)  # a misspelt name, whatever the task filter keeps
+    job = (tasks or TaskFilter()).apply(whole)
+    refuse_unregistered(job, whole)
     inventory = load_inventories(inventory_path, vault)
     extra = parse_extra_vars(extra_vars)
     hosts = inventory.select(job.hosts, limit)
@@ -423,12 +428,11 @@ def console_view(
     verbose: bool = False,
     quiet: bool = False,
     diff: bool = False,
-    dry_run: bool = False,
 ) -> View:
     """What a person sees: hosts as they finish, summaries, plans, listings, outputs."""
     from runner.report.console import View
 
-    return View(console, verbose=verbose, quiet=quiet, diff=diff, dry_run=dry_run)
+    return View(console, verbose=verbose, quiet=quiet, diff=diff)
 
 
 def live_view(view: View, total: int) -> LiveView:
@@ -452,7 +456,15 @@ def masked_hosts(hosts: Iterable[Host]) -> list[Host]:
     return [dataclasses.replace(h, vars=mask_secret_vars(h.vars)) for h in hosts]
 
 
-def masked_plan(items: list[WorkItem], selection: Selection) -> list[WorkItem]:
+def decide(items: Sequence[WorkItem]) -> list[PlannedHost]:
+    """The plan as `netjob plan` shows it: each `when:` that reads no device output decided
+    now, as the run decides it (skipped, with the reason, or rendered)."""
+    from runner.render.planning import decide as decided
+
+    return decided(items)
+
+
+def masked_plan(items: list[PlannedHost], selection: Selection) -> list[PlannedHost]:
     """The plan with the values of secret-looking variables (and secrets the commands
     spell out, `enable secret 0 ...`) masked, as every log and report masks them."""
     from runner.base.redact import Redactor, secret_values
@@ -466,12 +478,17 @@ def masked_plan(items: list[WorkItem], selection: Selection) -> list[WorkItem]:
             item,
             steps=tuple(
                 dataclasses.replace(
-                    step,
-                    task=text(step.task),
-                    commands=tuple(text(c) for c in step.commands),
-                    sources=tuple(text(s) for s in step.sources),
+                    planned,
+                    why=text(planned.why),
+                    step=dataclasses.replace(
+                        planned.step,
+                        task=text(planned.step.task),
+                        commands=tuple(text(c) for c in planned.step.commands),
+                        sources=tuple(text(s) for s in planned.step.sources),
+                        checks=tuple(c.render(text) for c in planned.step.checks),
+                    ),
                 )
-                for step in item.steps
+                for planned in item.steps
             ),
         )
         for item in items

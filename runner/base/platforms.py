@@ -146,6 +146,7 @@ _CLOCKS = (
     r" uptime is ",
     # `show clock`: "*11:43:06.544 UTC Tue Nov 24 2026" (a leading * or . means unsynced)
     r"^[*.]?\d{1,2}:\d{2}:\d{2}(\.\d+)? \S+ \w{3} \w{3} +\d{1,2} \d{4}$",
+    r"^\w{3} \w{3} +\d{1,2} \d{1,2}:\d{2}:\d{2} \d{4}$",  # EOS: "Mon Dec  7 11:43:06 2026"
 )
 # `show interfaces` counters and rates: traffic, not configuration or state.
 _COUNTERS = (

@@ -186,9 +186,17 @@ Verbose = Annotated[
         "-v",
         "--verbose",
         count=True,
-        help="-v: what devices said (each host's steps as it finishes, then each distinct "
-        "output once, hosts folded), and the task each in-flight host is on; -vv: also the "
-        "debug log on stderr.",
+        help="-v: what devices said, at the end, each distinct output once under the hosts "
+        "that gave it, and the task each in-flight host is on; -vv: also the debug log on "
+        "stderr.",
+    ),
+]
+FoldNoise = Annotated[
+    bool,
+    typer.Option(
+        "--fold-noise",
+        help="Fold outputs that differ only in noise (clock, uptime, counters: the rules of "
+        "`netjob diff`), so `show clock` on every host is one group; the first host's shown.",
     ),
 ]
 Tags = Annotated[
@@ -300,6 +308,12 @@ def print_report(run_dir: Path, output: str, view: "View") -> ExitCode:
 def check_output(output: str) -> None:
     if output not in ("table", "json", "yaml"):
         fail(f"--output {output!r}: expected table, json or yaml")
+
+
+def check_fold_noise(fold_noise: bool, output: str) -> None:
+    """--fold-noise folds what the table shows; a document lists every host's answer."""
+    if fold_noise and output != "table":
+        fail(f"--fold-noise folds the table; --output {output} gives every host's own answer")
 
 
 def exit_code(data: Mapping[str, Any]) -> ExitCode:

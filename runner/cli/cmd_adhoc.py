@@ -13,12 +13,14 @@ from runner.cli.app import (
     AskPass,
     ConnectTimeout,
     ExtraVars,
+    FoldNoise,
     InventoryOpt,
     Limit,
     User,
     Verbose,
     Workers,
     app,
+    check_fold_noise,
     fail,
     inventories,
     logins,
@@ -70,6 +72,7 @@ def cmd(
     ask_become_pass: AskBecomePass = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours, no live bar.")] = False,
     verbose: Verbose = 0,
+    fold_noise: FoldNoise = False,
 ) -> None:
     """Run commands on hosts and print what each said; identical answers are printed once,
     under the hosts that gave them. Writes reports/adhoc/<run-id>/ like a job.
@@ -78,6 +81,7 @@ def cmd(
     setup_logging(verbose >= 2)
     if output not in ("table", "json"):
         fail(f"--output {output!r}: expected table or json")
+    check_fold_noise(fold_noise, output)
     console = make_console(no_color)
     view = core.console_view(console, quiet=True)
     try:
@@ -107,6 +111,6 @@ def cmd(
     if output == "json":
         typer.echo(json.dumps(answers.document(), indent=1))
         raise typer.Exit(int(answers.exit_code))
-    for label, folds in answers.sections(diff=diff or dry_run):
+    for label, folds in answers.sections(diff=diff or dry_run, noise=() if fold_noise else None):
         view.print_folds(label, folds)  # one heading, then each distinct answer under its hosts
     raise typer.Exit(int(print_report(report.run_dir, "table", core.console_view(console))))

@@ -14,6 +14,7 @@ from runner.cli.app import (
     AskVaultPass,
     ConnectTimeout,
     ExtraVars,
+    FoldNoise,
     InventoryOpt,
     Job,
     Limit,
@@ -28,6 +29,7 @@ from runner.cli.app import (
     Verbose,
     Workers,
     app,
+    check_fold_noise,
     check_output,
     fail,
     inventories,
@@ -150,6 +152,7 @@ def run(
         bool, typer.Option("--no-color", help="No colours and no live bar: plain lines.")
     ] = False,
     verbose: Verbose = 0,
+    fold_noise: FoldNoise = False,
     vault_password_file: VaultPasswordFile = None,
     ask_vault_pass: AskVaultPass = False,
     private_key: Annotated[
@@ -166,6 +169,7 @@ def run(
     Example: netjob run playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     setup_logging(verbose >= 2)
     check_output(output)
+    check_fold_noise(fold_noise, output)
     # With --output json/yaml, stdout is for the document alone.
     console = make_console(no_color)
     view = core.console_view(
@@ -173,7 +177,6 @@ def run(
         verbose=verbose >= 1,
         quiet=quiet or output != "table",
         diff=diff or dry_run,
-        dry_run=dry_run,
     )
     try:
         selection = core.select(
@@ -239,9 +242,10 @@ def run(
         fail(str(exc), ExitCode.REPORT_NOT_WRITTEN)
     except NetjobError as exc:
         fail(str(exc))
-    if view.verbose and not view.quiet and len(report.hosts) > 1:
-        # -v: each host's outputs came as it finished; here each distinct one, once.
-        view.folded(core.host_outputs(report.run_dir))
+    if (view.verbose or fold_noise) and not view.quiet:
+        # -v: what devices said, each distinct output once (--fold-noise: without noise).
+        noise = selection.job.normalize if fold_noise else None
+        view.folded(core.host_outputs(report.run_dir), noise)
     raise typer.Exit(int(print_report(report.run_dir, output, view)))
 
 
@@ -274,7 +278,7 @@ def plan(
         if list_tasks:
             core.console_view(make_console()).tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
-        items = core.plan(selection)
+        items = core.decide(core.plan(selection))
     except NetjobError as exc:
         fail(str(exc))
     view = core.console_view(make_console())

@@ -293,7 +293,7 @@ def step_log(step: StepDoc, dry_run: bool = False) -> list[str]:
     if step.note:
         lines.append(f"-- {step.note}")
     if step.diff:
-        lines.append("-- config lines (+ sent, or to send with --check):")
+        lines.append("-- config lines (- replaced or removed, + sent, or to send with --check):")
         lines.append(step.diff.rstrip("\n"))
     elif step.kind is not TaskKind.SHOW and not _sent(step, dry_run):
         lines.extend(f"-- not sent: {command}" for command in commands)
