@@ -11,6 +11,7 @@ from runner.base.errors import NetjobError, SelectionError
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
+    ChangeId,
     ConnectTimeout,
     ExtraVars,
     InventoryOpt,
@@ -19,6 +20,8 @@ from runner.cli.app import (
     Verbose,
     Workers,
     app,
+    check_change_id,
+    command_line,
     fail,
     inventories,
     logins,
@@ -70,6 +73,7 @@ def cmd(
     ask_become_pass: AskBecomePass = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours, no live bar.")] = False,
     verbose: Verbose = 0,
+    change_id: ChangeId = None,
 ) -> None:
     """Run commands on hosts and print what each said; identical answers are printed once,
     under the hosts that gave them. Writes reports/adhoc/<run-id>/ like a job.
@@ -78,6 +82,7 @@ def cmd(
     setup_logging(verbose >= 2)
     if output not in ("table", "json"):
         fail(f"--output {output!r}: expected table or json")
+    check_change_id(change_id)
     console = make_console(no_color)
     view = core.console_view(console, quiet=True)
     try:
@@ -89,12 +94,17 @@ def cmd(
         extra = core.parse_extra_vars(extra_vars or ())
         prompt = password_prompt(ask_pass)
         chosen = logins(hosts, user, timeout, ask_become_pass)
-        selection = core.Selection(job, inventory_data, chosen, extra)
+        paths = tuple(inventories(inventory))
+        selection = core.Selection(
+            job, inventory_data, chosen, extra, limit=limit, inventories=paths
+        )
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,
             policy=core.policy(dry_run=dry_run),  # netmiko: imported once hosts are to run
             processes=core.processes_for_this_machine(),
+            change_id=change_id,
+            command=command_line(),
         )
         if output == "table" and console.is_terminal and not console.no_color:
             with core.live_view(view, len(hosts)) as live:

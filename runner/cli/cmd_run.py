@@ -12,6 +12,7 @@ from runner.cli.app import (
     AskBecomePass,
     AskPass,
     AskVaultPass,
+    ChangeId,
     ConnectTimeout,
     ExtraVars,
     InventoryOpt,
@@ -28,7 +29,9 @@ from runner.cli.app import (
     Verbose,
     Workers,
     app,
+    check_change_id,
     check_output,
+    command_line,
     fail,
     inventories,
     logins,
@@ -160,12 +163,14 @@ def run(
         str | None,
         typer.Option("--ssh-config", help="OpenSSH config (ProxyJump, User, ...) for every host."),
     ] = None,
+    change_id: ChangeId = None,
 ) -> None:
     """Run a job on its hosts.
 
     Example: netjob run playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     setup_logging(verbose >= 2)
     check_output(output)
+    check_change_id(change_id)
     # With --output json/yaml, stdout is for the document alone.
     console = make_console(no_color)
     view = core.console_view(
@@ -224,6 +229,8 @@ def run(
             html=html,
             device_secrets_masked=not keep_device_secrets,
             cluster=core.cluster_options(cluster, insecure),
+            change_id=change_id,
+            command=command_line(),
         )
         # A live bar only where a person watches: a terminal, colours allowed, not -q.
         if console.is_terminal and not console.no_color and not view.quiet:

@@ -11,6 +11,7 @@ from typing import Any
 
 from runner.base.errors import ExitCode
 from runner.base.run_owner import Owner
+from runner.report.change import change_rows
 from runner.report.document import ReportDoc, report_from_json, report_json
 
 
@@ -69,6 +70,13 @@ class PastRun:
     def stopped(self) -> str | None:
         """Why the run stopped early (interrupted, --max-fail, cut short), or None."""
         return self.report.stopped
+
+    @property
+    def change_lines(self) -> list[str]:
+        """The run's change record (runner.report.change), a line per row; none for a run
+        made before records were kept."""
+        change = self.report.change
+        return [] if change is None else [f"{k:<10} {v}" for k, v in change_rows(change)]
 
     @property
     def dry_run(self) -> bool:
