@@ -133,14 +133,17 @@ def test_run_json_keeps_the_record_for_a_run_cut_short(runs: dict[str, Path]) ->
     assert SECRET not in (runs["first"] / "run.json").read_text()
 
 
-def test_report_md_and_netjob_report_show_it(
+def test_report_md_html_and_netjob_report_show_it(
     runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     commit = _git(runs["job"].parent, "rev-parse", "HEAD")
     md = (runs["first"] / "report.md").read_text()
     assert "| change | CHG-1 |" in md
     assert f"git commit {commit}, no local changes" in md
-    assert SECRET not in md
+    page = (runs["first"] / "report.html").read_text()
+    assert 'id="change"' in page and "CHG-1" in page and commit in page
+    assert "x=1, bgp_password=&quot;********&quot;" in page
+    assert SECRET not in md + page
     capsys.readouterr()
     assert main(["report", str(runs["first"]), "--reports", str(runs["reports"])]) == 0
     out = capsys.readouterr().out
