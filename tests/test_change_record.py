@@ -199,3 +199,27 @@ def test_no_git_is_no_revision_and_no_failure(
     assert git_revision(job) == (None, None)  # not a work tree
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     assert git_revision(job) == (None, None)  # no git at all
+
+
+def test_an_adhoc_run_carries_its_change_id_and_no_job_revision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`netjob cmd` has no job file: run from a git work tree, it still names no commit."""
+    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
+    monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "commit", "-q", "--allow-empty", "-m", "empty")
+    monkeypatch.chdir(tmp_path)
+    with start_lab(devices=1) as lab:
+        (tmp_path / "inv.yaml").write_text(inventory_yaml(lab.endpoints, lab.config))
+        args = ["cmd", "show clock", "-i", "inv.yaml", "--reports", "reports"]
+        assert main([*args, "--change-id", "CHG-3", "--limit", "r001"]) == 0
+    change = json.loads((tmp_path / "reports" / "adhoc" / "latest" / "report.json").read_text())[
+        "change"
+    ]
+    assert change["id"] == "CHG-3" and change["limit"] == "r001"
+    assert change["command"] == (  # as a shell takes it back
+        "netjob cmd 'show clock' -i inv.yaml --reports reports --change-id CHG-3 --limit r001"
+    )
+    assert change["job_sha256"] is None and change["job_commit"] is None
+    assert change["inventories"][0]["file"] == "inv.yaml"

@@ -36,7 +36,8 @@ def gather(
     change_id: str | None = None,
     command: Sequence[str] | None = None,
 ) -> ChangeDoc:
-    commit, dirty = git_revision(job)
+    # `netjob cmd` has no job file: no digest, and the folder it runs in is not its revision.
+    commit, dirty = git_revision(job) if job.is_file() else (None, None)
     return ChangeDoc(
         id=change_id,
         user=_user(),
@@ -45,7 +46,7 @@ def gather(
         hosts=hosts,
         limit=limit,
         extra_vars=mask_secret_vars(dict(extra_vars)),
-        job_sha256=sha256_of(job),
+        job_sha256=sha256_of(job) if job.is_file() else None,
         job_commit=commit,
         job_dirty=dirty,
         inventories=tuple(InventoryRef(str(p), sha256_of(p)) for p in inventories),
