@@ -9,6 +9,7 @@ import getpass
 import hashlib
 import json
 import platform
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -223,3 +224,20 @@ def test_an_adhoc_run_carries_its_change_id_and_no_job_revision(
     )
     assert change["job_sha256"] is None and change["job_commit"] is None
     assert change["inventories"][0]["file"] == "inv.yaml"
+
+
+def test_history_reads_the_record_of_a_run_cut_short_from_run_json(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run killed before its report.json: its change record is still listed."""
+    reports = tmp_path / "reports"
+    killed = reports / "ntp_audit" / runs["first"].name
+    shutil.copytree(runs["first"], killed)
+    (killed / "report.json").unlink()
+    manifest = json.loads((killed / "run.json").read_text())
+    (killed / "run.json").write_text(json.dumps({**manifest, "pid": 0}))  # its process: gone
+    capsys.readouterr()
+    assert main(["history", "--reports", str(reports), "-o", "json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert listed["change_id"] == "CHG-1" and listed["hosts"] == "all --limit core"
+    assert listed["outcome"].startswith("cut short (2 hosts: 2 ok")

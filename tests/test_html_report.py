@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import shutil
 import stat
 from collections import Counter
@@ -18,11 +19,15 @@ import yaml
 from browser import chromium, png_pixels, probe, screenshot
 from lab_fixture import start_lab
 
+from runner.base.models import HostResult, Job, Status, StepResult, TaskKind
+from runner.base.redact import Redactor
 from runner.cli import main
 from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
+from runner.report import html as html_module
 from runner.report.html import MAX_OUTPUT_BYTES, render_html, write_html
 from runner.report.output_store import OutputStore
+from runner.report.run_folder import RunWriter
 from runner.report.standing import human_duration
 
 JOB = """\
@@ -417,3 +422,36 @@ def test_durations_read_as_a_person_reads_them() -> None:
         "2 min 3 s",
         "1 h 2 min",
     ]
+
+
+def test_at_scale_only_hosts_that_need_a_person_get_a_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's scale rules, with its limits made small: 30 hosts past a limit of 8 (as
+    10,000 are past 1,000): failed hosts and the first 8 changed get a section, the rest
+    a row linking their log; outputs past the page's budget are linked, not inlined."""
+    monkeypatch.setattr(html_module, "SECTIONS_FOR_ALL", 8)
+    monkeypatch.setattr(html_module, "MAX_PAGE_OUTPUT_BYTES", 2_500)
+    job = Job(name="push", path=tmp_path / "push.yaml")
+    writer = RunWriter(tmp_path / "reports", job, Redactor([]), {})
+    names = [f"r{n}" for n in range(1, 31)]
+    writer.begin(names)
+    for n, name in enumerate(names, 1):
+        if n in (10, 20):
+            writer.host_done(HostResult(host=name, status=Status.FAILED, error="down"))
+            continue
+        status = Status.CHANGED if n % 3 == 0 else Status.OK
+        step = StepResult(
+            task="t", kind=TaskKind.SHOW, commands=("show x",), status=status,
+            outputs=(f"{name} says " + "x" * 990,),
+        )  # fmt: skip
+        writer.host_done(HostResult(host=name, status=status, steps=(step,)))
+    writer.finish()
+    page = render_html(writer.run_dir)
+    sections = re.findall(r'<section class="card host" id="host-(r\d+)">', page)
+    assert sections == ["r10", "r20", "r3", "r6", "r9", "r12", "r15", "r18", "r21", "r24"]
+    assert '<a href="hosts/r27.log">r27</a>' in page and '<a href="hosts/r1.log">r1</a>' in page
+    assert '<a href="#host-r24">r24</a>' in page
+    assert "20 of the 30 hosts have no section on this page" in page
+    assert "r3 says" in page and "r6 says" in page and "r9 says" not in page  # the budget
+    assert page.count("not shown: this page holds at most 2,500 bytes of outputs") == 6

@@ -14,8 +14,9 @@ user text: the environment autoescapes every `{{ value }}`, and no template mark
 data safe.
 
 At scale the page stays one page a browser opens: past SECTIONS_FOR_ALL hosts, only the
-hosts that need a person (and changed ones, with their diffs) get a section, the others
-a table row linking their log; outputs stop being inlined past MAX_PAGE_OUTPUT_BYTES.
+hosts that need a person (failed, non-compliant, not checked) and the first
+SECTIONS_FOR_ALL changed ones (with their diffs) get a section, the others a table row
+linking their log; outputs stop being inlined past MAX_PAGE_OUTPUT_BYTES.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,30 +47,22 @@ log = logging.getLogger(__name__)
 
 MAX_OUTPUT_BYTES = 200_000  # per output shown; the host's log file has it all
 MAX_PAGE_OUTPUT_BYTES = 8_000_000  # outputs inlined in one page, in the page's order
-SECTIONS_FOR_ALL = 1_000  # up to this many hosts, every host gets its section
+SECTIONS_FOR_ALL = 1_000  # up to this many hosts, every host gets its section; past it,
+# so many changed hosts at most
 MAX_LINKS = 100  # hosts linked per failure class; the filter box finds the rest
 STATUSES = ("ok", "changed", "failed", "skipped")
 # Autoescape (markupsafe) writes ' and " as &#39; and &#34;; the page keeps html.escape's
 # spelling, &#x27; and &quot;. Every &#39; or &#34; in the page is one of those: text's own
 # `&` became &amp;, and the templates write neither.
 _SPELLING = (("&#39;", "&#x27;"), ("&#34;", "&quot;"))
-_QUIET = ("ok", "skipped")  # standings whose hosts lose their section at scale
+_ATTENTION = ("failed", "non-compliant", "not checked")  # a section whatever the size
 
 
 def render_html(run_dir: Path) -> str:
     """The whole page for the run in `run_dir` (a folder holding report.json)."""
     report = read_report(run_dir)
     audited = report.compliance is not None
-    ranked = order((h, standing(h, audited)) for h in report.hosts.values())
-    every = len(ranked) <= SECTIONS_FOR_ALL
-    budget = [MAX_PAGE_OUTPUT_BYTES]
-    by_name = {name: i for i, name in enumerate(sorted(report.hosts, key=natural_key))}
-    hosts = []
-    for summary, found in ranked:
-        detailed = every or found not in _QUIET
-        host, missing = _host(run_dir, summary) if detailed else (summary, "")
-        place = by_name[summary.host]
-        hosts.append(_host_view(host, found, place, audited, missing, detailed, budget))
+    hosts = _host_views(run_dir, report.hosts, audited)
     counts = report.summary
     script = _script()
     page = (
@@ -95,6 +89,7 @@ def render_html(run_dir: Path) -> str:
             hidden=sum(not h["detailed"] for h in hosts),
             max_output=f"{MAX_OUTPUT_BYTES:,}",
             max_page_output=f"{MAX_PAGE_OUTPUT_BYTES:,}",
+            sections_for_all=f"{SECTIONS_FOR_ALL:,}",
             script=script,
             script_hash=base64.b64encode(hashlib.sha256(script.encode()).digest()).decode(),
         )
@@ -110,6 +105,25 @@ def write_html(run_dir: Path) -> Path:
     path = run_dir / "report.html"
     write_private(path, page, atomic=True)
     return path
+
+
+def _host_views(run_dir: Path, hosts: Mapping[str, HostDoc], audited: bool) -> list[dict[str, Any]]:
+    """Every host in the page's order (runner.report.standing), those with a section read
+    with their outputs from their host files, the page's output budget spent in order."""
+    every = len(hosts) <= SECTIONS_FOR_ALL
+    changed = 0
+    budget = [MAX_PAGE_OUTPUT_BYTES]
+    by_name = {name: i for i, name in enumerate(sorted(hosts, key=natural_key))}
+    views = []
+    for summary, found in order((h, standing(h, audited)) for h in hosts.values()):
+        changed += found == "changed"
+        detailed = (
+            every or found in _ATTENTION or (found == "changed" and changed <= SECTIONS_FOR_ALL)
+        )
+        host, missing = _host(run_dir, summary) if detailed else (summary, "")
+        place = by_name[summary.host]
+        views.append(_host_view(host, found, place, audited, missing, detailed, budget))
+    return views
 
 
 @functools.cache
