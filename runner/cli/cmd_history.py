@@ -136,8 +136,7 @@ def history(
         fail(str(exc))
     shown = lines[:last] if last else lines
     if output == "json":
-        rows = [dataclasses.asdict(line) for line in shown]
-        typer.echo(json.dumps([{k: v for k, v in r.items() if k != "sort_key"} for r in rows]))
+        typer.echo(json.dumps([dataclasses.asdict(line) for line in shown], indent=1))
         return
     typer.echo(core.history_text(shown), nl=False)
     if len(shown) < len(lines):

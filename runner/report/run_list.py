@@ -33,7 +33,6 @@ class PastRunLine:
     job: str
     hosts: str  # the job's pattern, and --limit when given
     outcome: str  # ok, failed, non-compliant, interrupted, running, cut short; with counts
-    sort_key: float  # seconds since the epoch
 
 
 def past_runs(reports_dir: Path, job: Path | None = None) -> list[PastRunLine]:
@@ -51,15 +50,16 @@ def past_runs(reports_dir: Path, job: Path | None = None) -> list[PastRunLine]:
         ]
         if not folders:
             raise InputError(f"no runs under {reports_dir}; run a job first (or pass --reports)")
-    lines = [_line(run) for run in folders]
-    return sorted(lines, key=lambda line: line.sort_key, reverse=True)
+    dated = sorted((_line(run) for run in folders), key=lambda pair: pair[0], reverse=True)
+    return [line for _, line in dated]
 
 
-def _line(run: Path) -> PastRunLine:
+def _line(run: Path) -> tuple[float, PastRunLine]:
+    """The run's line, and when it started (seconds since the epoch), to sort by."""
     try:
         report = history.report_data(run)
     except (InputError, OSError, ValueError, KeyError, TypeError) as exc:
-        return PastRunLine(
+        unreadable = PastRunLine(
             run=str(run),
             started="?",
             change_id=None,
@@ -67,8 +67,8 @@ def _line(run: Path) -> PastRunLine:
             job=run.parent.name,
             hosts="?",
             outcome=f"unreadable: {exc}",
-            sort_key=_mtime(run),
         )
+        return _mtime(run), unreadable
     change = report.change
     summary = report.summary
     code = exit_code(report)
@@ -84,7 +84,7 @@ def _line(run: Path) -> PastRunLine:
     if change is not None:
         hosts = change.hosts + (f" --limit {change.limit}" if change.limit is not None else "")
         who = f"{change.user or '?'}@{change.machine or '?'}"
-    return PastRunLine(
+    return report.started, PastRunLine(
         run=str(run),
         started=(change.started if change and change.started else iso(report.started)),
         change_id=change.id if change else None,
@@ -92,7 +92,6 @@ def _line(run: Path) -> PastRunLine:
         job=report.job.file,
         hosts=hosts,
         outcome=f"{outcome} ({counts})",
-        sort_key=report.started,
     )
 
 
