@@ -455,3 +455,12 @@ def test_at_scale_only_hosts_that_need_a_person_get_a_section(
     assert "20 of the 30 hosts have no section on this page" in page
     assert "r3 says" in page and "r6 says" in page and "r9 says" not in page  # the budget
     assert page.count("not shown: this page holds at most 2,500 bytes of outputs") == 6
+
+
+def test_a_run_made_before_change_records_still_renders(run_dir: Path, tmp_path: Path) -> None:
+    copy = _tampered(run_dir, tmp_path, output="x", evidence="y")
+    data = json.loads((copy / "report.json").read_text())
+    assert data.pop("change")["hosts"] == "all"
+    (copy / "report.json").write_text(json.dumps(data))
+    page = render_html(copy)
+    assert 'id="change"' not in page and '<tr data-host="r001"' in page
