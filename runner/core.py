@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from runner.load.vault import Vault as Vault  # re-exported: the CLI's annotations name it
     from runner.render.planning import PlannedHost
     from runner.report.adhoc_answers import AdhocRun as AdhocRun
+    from runner.report.change import ChangeDoc
     from runner.report.console import LiveView as LiveView
     from runner.report.console import View as View
     from runner.report.document import HostDoc
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from runner.report.outcome import PastRun as PastRun
     from runner.report.reporters import Reporter
     from runner.report.run_folder import RunWriter
+    from runner.report.run_list import PastRunLine as PastRunLine
     from runner.run import scheduler
     from runner.run.cluster import ClusterOptions as ClusterOptions
     from runner.run.executor import Policy as Policy
@@ -58,6 +60,8 @@ class Selection:
     extra_vars: Mapping[str, Any] = field(default_factory=dict)
     # --retry-failed: hosts left out because their last result is `unknown` (never "done")
     unknown: tuple[str, ...] = ()
+    limit: str | None = None  # --limit as given, for the change record
+    inventories: tuple[Path, ...] = ()  # the inventory files read, for the change record
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,8 @@ def select(
             f"no host matches both the job's hosts '{job.hosts}' and --limit '{limit}'; "
             "see `netjob hosts`"
         )
-    return Selection(job, inventory, tuple(hosts), extra)
+    paths = (inventory_path,) if isinstance(inventory_path, Path) else tuple(inventory_path)
+    return Selection(job, inventory, tuple(hosts), extra, limit=limit, inventories=paths)
 
 
 def only_unfinished(
@@ -194,6 +199,8 @@ class RunOptions:
     # Mask secrets devices print (`secret 5 …`, `snmp-server community …`); credentials
     # and secret-looking variables are masked whatever this says.
     device_secrets_masked: bool = True
+    change_id: str | None = None  # --change-id: the ticket the run's change record names
+    command: tuple[str, ...] | None = None  # the command line, for the change record
 
 
 def run(
@@ -258,6 +265,7 @@ def run(
                 "inventory": str(selection.inventory.source),
                 "workers": options.workers,
                 "check": options.policy.dry_run,  # report.json's key for a dry run
+                "change": _change_record(selection, options),
             },
         )
         # run.json names the run's hosts, so a run cut short can be read back.
@@ -316,6 +324,20 @@ def run(
         fan_out.run_done(report)
     guard.raise_if_failed(writer)
     return report
+
+
+def _change_record(selection: Selection, options: RunOptions) -> ChangeDoc:
+    from runner.report.provenance import gather
+
+    return gather(
+        job=selection.job.path,
+        hosts=selection.job.hosts,
+        inventories=selection.inventories,
+        limit=selection.limit,
+        extra_vars=selection.extra_vars,
+        change_id=options.change_id,
+        command=options.command,
+    )
 
 
 def _netmiko() -> Connector:
@@ -623,6 +645,19 @@ def host_logs(run_dir: Path, pattern: str) -> HostLogs:
     from runner.report.history import host_logs as logs
 
     return logs(run_dir, pattern)
+
+
+def run_history(reports_dir: Path, job: Path | None = None) -> list[PastRunLine]:
+    """`netjob history`: the past runs (of `job`, or of every job), newest first."""
+    from runner.report.run_list import past_runs
+
+    return past_runs(reports_dir, job)
+
+
+def history_text(lines: list[PastRunLine]) -> str:
+    from runner.report.run_list import history_text as text
+
+    return text(lines)
 
 
 def diff_runs(job: Path, chosen: Sequence[str], reports_dir: Path) -> RunDiff:

@@ -25,6 +25,7 @@ from runner.base.models import (
     TaskKind,
 )
 from runner.base.redact import Redactor
+from runner.report.change import ChangeDoc, InventoryRef
 from runner.report.document import (
     CheckDoc,
     ComplianceDoc,
@@ -65,6 +66,8 @@ OBJECTS = [
     (StepDoc, DEFS["step"]),
     (CheckDoc, DEFS["step"]["properties"]["checks"]["items"]),
     (RunningDoc, SCHEMA["properties"]["running"]),
+    (ChangeDoc, SCHEMA["properties"]["change"]),
+    (InventoryRef, SCHEMA["properties"]["change"]["properties"]["inventories"]["items"]),
 ]
 
 

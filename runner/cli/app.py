@@ -10,6 +10,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -54,6 +55,30 @@ InventoryOpt = Annotated[
 
 def inventories(given: list[Path] | None) -> list[Path]:
     return given or [Path("inventory.yaml")]
+
+
+ChangeId = Annotated[
+    str | None,
+    typer.Option(
+        "--change-id",
+        metavar="<TEXT>",
+        help="The change ticket this run carries out (e.g. CHG-1), kept in its change record.",
+    ),
+]
+# The words `main` was given, for a run's change record (typer keeps no raw argv).
+_COMMAND_LINE: ContextVar[tuple[str, ...] | None] = ContextVar("command_line", default=None)
+
+
+def command_line() -> tuple[str, ...] | None:
+    """The command line as typed (`netjob` and its words), or None when the app was
+    called without `main` (a test's CliRunner)."""
+    return _COMMAND_LINE.get()
+
+
+def check_change_id(change_id: str | None) -> None:
+    """A ticket is one line of text: control characters would forge lines in the history."""
+    if change_id is not None and (not change_id.strip() or _CONTROL.search(change_id)):
+        fail(f"--change-id {change_id!r}: give the ticket as one line of text, e.g. CHG-1")
 
 
 VaultPasswordFile = Annotated[
@@ -324,6 +349,7 @@ def exit_code(data: Mapping[str, Any]) -> ExitCode:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; usage errors become one line, like ours."""
     args = sys.argv[1:] if argv is None else argv
+    token = _COMMAND_LINE.set(("netjob", *args))
     try:
         result = app(args=args, prog_name="netjob", standalone_mode=False)
     except KeyboardInterrupt:
@@ -348,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
         message = " ".join(str(exc.format_message()).split()).rstrip(".")
         typer.echo(f"netjob: error: {message}; see '{command} --help'", err=True)
         return int(exc.exit_code) or int(ExitCode.BAD_INPUT)
+    finally:
+        _COMMAND_LINE.reset(token)
     return result if isinstance(result, int) else 0
 
 

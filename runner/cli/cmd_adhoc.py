@@ -11,6 +11,7 @@ from runner.base.errors import NetjobError, SelectionError
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
+    ChangeId,
     ConnectTimeout,
     ExtraVars,
     FoldNoise,
@@ -20,7 +21,9 @@ from runner.cli.app import (
     Verbose,
     Workers,
     app,
+    check_change_id,
     check_fold_noise,
+    command_line,
     fail,
     inventories,
     logins,
@@ -73,6 +76,7 @@ def cmd(
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours, no live bar.")] = False,
     verbose: Verbose = 0,
     fold_noise: FoldNoise = False,
+    change_id: ChangeId = None,
 ) -> None:
     """Run commands on hosts and print what each said; identical answers are printed once,
     under the hosts that gave them. Writes reports/adhoc/<run-id>/ like a job.
@@ -82,6 +86,7 @@ def cmd(
     if output not in ("table", "json"):
         fail(f"--output {output!r}: expected table or json")
     check_fold_noise(fold_noise, output)
+    check_change_id(change_id)
     console = make_console(no_color)
     view = core.console_view(console, quiet=True)
     try:
@@ -93,12 +98,17 @@ def cmd(
         extra = core.parse_extra_vars(extra_vars or ())
         prompt = password_prompt(ask_pass)
         chosen = logins(hosts, user, timeout, ask_become_pass)
-        selection = core.Selection(job, inventory_data, chosen, extra)
+        paths = tuple(inventories(inventory))
+        selection = core.Selection(
+            job, inventory_data, chosen, extra, limit=limit, inventories=paths
+        )
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,
             policy=core.policy(dry_run=dry_run),  # netmiko: imported once hosts are to run
             processes=core.processes_for_this_machine(),
+            change_id=change_id,
+            command=command_line(),
         )
         if output == "table" and console.is_terminal and not console.no_color:
             with core.live_view(view, len(hosts)) as live:

@@ -12,6 +12,7 @@ from runner.cli.app import (
     AskBecomePass,
     AskPass,
     AskVaultPass,
+    ChangeId,
     ConnectTimeout,
     ExtraVars,
     FoldNoise,
@@ -29,8 +30,10 @@ from runner.cli.app import (
     Verbose,
     Workers,
     app,
+    check_change_id,
     check_fold_noise,
     check_output,
+    command_line,
     fail,
     inventories,
     logins,
@@ -163,6 +166,7 @@ def run(
         str | None,
         typer.Option("--ssh-config", help="OpenSSH config (ProxyJump, User, ...) for every host."),
     ] = None,
+    change_id: ChangeId = None,
 ) -> None:
     """Run a job on its hosts.
 
@@ -170,6 +174,7 @@ def run(
     setup_logging(verbose >= 2)
     check_output(output)
     check_fold_noise(fold_noise, output)
+    check_change_id(change_id)
     # With --output json/yaml, stdout is for the document alone.
     console = make_console(no_color)
     view = core.console_view(
@@ -227,6 +232,8 @@ def run(
             html=html,
             device_secrets_masked=not keep_device_secrets,
             cluster=core.cluster_options(cluster, insecure),
+            change_id=change_id,
+            command=command_line(),
         )
         # A live bar only where a person watches: a terminal, colours allowed, not -q.
         if console.is_terminal and not console.no_color and not view.quiet:
