@@ -1,0 +1,121 @@
+"""Known secret values (credentials, secret-looking variables, device secrets found before)
+masked where they stand as the secret, in one pass over a text whatever their number.
+
+A value is masked where it is a whole token: the character either side of it, if any, is
+not a token character. Token characters are letters, digits and `_ - . $ ! # % + * & ~ ^ ?`
+(`. ! ?` only inside a token: a full stop ends a sentence); whitespace, quotes, `= : , ;`,
+brackets, `\\ @ / |` end a token. So with the password
+`admin`, `password admin`, `"admin"`, `key=admin`, `b'admin\\n'` (netmiko's -vv log) and
+`scp://u:admin@host` lose it, while `administratively down`, `admin-state` and
+`sysadmin` are kept byte for byte: masking never changes a character that is not a secret.
+
+A value that cannot be told from an ordinary word (weak(): under 6 characters, only letters
+or only digits) is masked only where it stands in a secret's place: right after a quote,
+`=` or `:`, or after a secret keyword (`password`, `secret 0`, `key 7`, `Password:`, ...).
+Elsewhere it reads as the word the device printed (`admin down`, `Client admin up`).
+
+Cost: the index is a dict from a value's first token to the values that start with it, so
+a text is split into tokens once (in C, by `re.findall`) and each token is one dict lookup:
+the time per text grows with its length, never with the number of values known (a run of
+thousands of hosts, each with its own password, masks each output as fast as the first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+MASK = "********"
+
+_ENDS = "\\s'\"`=:,;()\\[\\]{}<>\\\\@/|"  # characters that end a token (a character class)
+# A token never ends with `.`, `!` or `?`: a sentence's full stop is not part of the word
+# before it (`... is Sup3r-Secret-pw.`), while `admin.example.com` stays one token.
+_TOKEN = re.compile(f"[^{_ENDS}]*[^{_ENDS}.!?]")
+_END = re.compile(f"[{_ENDS}]")
+_AFTER = re.compile(f"[.!?]*(?:[{_ENDS}]|\\Z)")  # what may follow a token
+# A secret's place, for a weak value: what the text holds just before it.
+_PLACE = re.compile(
+    r"(?:['\"`=:]"
+    r"|(?:passw|secret|key|communit|phrase|pwd|psk|token|credential)[\w-]*['\"]?"
+    r"[ \t]*[:=]?[ \t]*(?:[0-9]{1,2}[ \t]+)?)\Z",
+    re.IGNORECASE,
+)
+_PLACE_REACH = 48  # characters looked at before a weak value: a keyword, `:`, a type digit
+
+
+def weak(value: str) -> bool:
+    """Whether a value cannot be told from an ordinary word of device output: short, all
+    letters (`admin`, `cisco`, `Password`) or all digits (a counter, a VLAN)."""
+    return len(value) < 6 or value.isalpha() or value.isdigit()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    value: str
+    offset: int  # where the value's first token starts in it (after leading quotes, ...)
+    open_end: bool  # ends with a token character: the text's next one must end the token
+    weak: bool
+
+
+class SecretTokens:
+    """The values to mask, indexed by their first token; add() may run while another thread
+    masks (a dict lookup sees a value or not yet, never a half-built index)."""
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._index: dict[str, list[_Entry]] = {}
+        self._known: set[str] = set()
+        self._odd: list[str] = []  # values without a token character (`:::`): masked as found
+        self.add(values)
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._known
+
+    def add(self, values: Iterable[str]) -> None:
+        for value in values:
+            if not value or value in self._known:
+                continue
+            self._known.add(value)
+            first = _TOKEN.search(value)
+            if first is None:
+                self._odd.append(value)
+                continue
+            entry = _Entry(value, first.start(), not _END.match(value[-1]), weak(value))
+            self._index.setdefault(first.group(), []).append(entry)
+
+    def mask(self, text: str) -> str:
+        for odd in self._odd:
+            text = text.replace(odd, MASK)
+        # The common case, in C: no token of the text starts a known value.
+        if not self._index or self._index.keys().isdisjoint(_TOKEN.findall(text)):
+            return text
+        spans = sorted(self._spans(text))
+        parts: list[str] = []
+        done = 0
+        for start, end in spans:
+            if start >= done:
+                parts += [text[done:start], MASK]
+            done = max(done, end)  # values that overlap: one mask over both
+        parts.append(text[done:])
+        return "".join(parts)
+
+    def _spans(self, text: str) -> Iterable[tuple[int, int]]:
+        for token in _TOKEN.finditer(text):
+            for entry in self._index.get(token.group(), ()):
+                start = token.start() - entry.offset
+                end = start + len(entry.value)
+                if start < 0 or not text.startswith(entry.value, start):
+                    continue
+                if entry.open_end and not _AFTER.match(text, end):
+                    continue  # a longer token: `admin` in `administratively`
+                if entry.weak and not _PLACE.search(text, max(0, start - _PLACE_REACH), start):
+                    continue  # an ordinary word where a secret would not stand
+                yield start, end
+
+
+def mask_values(text: str, values: Iterable[str]) -> str:
+    """`text` with `values` masked where they stand as the secret (see SecretTokens)."""
+    return SecretTokens(values).mask(text)
