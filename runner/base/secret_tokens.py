@@ -64,6 +64,7 @@ class SecretTokens:
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._index: dict[str, list[_Entry]] = {}
+        self._firsts: set[str] = set()  # the index's keys, as a set for intersection()
         self._known: set[str] = set()
         self._odd: list[str] = []  # values without a token character (`:::`): masked as found
         self.add(values)
@@ -85,14 +86,16 @@ class SecretTokens:
                 continue
             entry = _Entry(value, first.start(), not _END.match(value[-1]), weak(value))
             self._index.setdefault(first.group(), []).append(entry)
+            self._firsts.add(first.group())
 
     def mask(self, text: str) -> str:
         for odd in self._odd:
             text = text.replace(odd, MASK)
-        # The common case, in C: no token of the text starts a known value.
-        if not self._index or self._index.keys().isdisjoint(_TOKEN.findall(text)):
+        # In C: the text's tokens that start a known value; usually none.
+        hits = self._firsts.intersection(_TOKEN.findall(text)) if self._firsts else None
+        if not hits:
             return text
-        spans = sorted(self._spans(text))
+        spans = sorted(self._spans(text, hits))
         parts: list[str] = []
         done = 0
         for start, end in spans:
@@ -102,18 +105,36 @@ class SecretTokens:
         parts.append(text[done:])
         return "".join(parts)
 
-    def _spans(self, text: str) -> Iterable[tuple[int, int]]:
-        for token in _TOKEN.finditer(text):
-            for entry in self._index.get(token.group(), ()):
-                start = token.start() - entry.offset
-                end = start + len(entry.value)
-                if start < 0 or not text.startswith(entry.value, start):
-                    continue
-                if entry.open_end and not _AFTER.match(text, end):
-                    continue  # a longer token: `admin` in `administratively`
-                if entry.weak and not _PLACE.search(text, max(0, start - _PLACE_REACH), start):
-                    continue  # an ordinary word where a secret would not stand
-                yield start, end
+    def _spans(self, text: str, hits: set[str]) -> Iterable[tuple[int, int]]:
+        for hit in hits:
+            at = text.find(hit)
+            while at >= 0:
+                if _whole(text, at, len(hit)):
+                    yield from self._found(text, at, self._index[hit])
+                at = text.find(hit, at + 1)
+
+    @staticmethod
+    def _found(text: str, at: int, entries: list[_Entry]) -> Iterable[tuple[int, int]]:
+        """The values starting with the token at `at` that the text holds there whole."""
+        for entry in entries:
+            start = at - entry.offset
+            end = start + len(entry.value)
+            if start < 0 or not text.startswith(entry.value, start):
+                continue
+            if entry.open_end and not _AFTER.match(text, end):
+                continue  # a longer token: `admin` in `administratively`
+            if entry.weak and not _PLACE.search(text, max(0, start - _PLACE_REACH), start):
+                continue  # an ordinary word where a secret would not stand
+            yield start, end
+
+
+def _whole(text: str, at: int, length: int) -> bool:
+    """Whether the text has a whole token of `length` at `at`, not a piece of a longer
+    one: it starts after a character that ends a token, and the token there ends with it."""
+    if at and not _END.match(text, at - 1):
+        return False
+    token = _TOKEN.match(text, at)
+    return token is not None and token.end() == at + length
 
 
 def mask_values(text: str, values: Iterable[str]) -> str:
