@@ -147,7 +147,7 @@ def main() -> None:
         "--old-max",
         type=int,
         default=2000,
-        help="the most outputs `old` masks (its time grows with the square: 4,000 take ~30 min)",
+        help="the most outputs `old` masks (its time grows faster than the outputs)",
     )
     parser.add_argument("--results", default="bench/results.jsonl", help="'-': none")
     parser.add_argument("--one", nargs=2, metavar=("IMPL", "SIZE"), help=argparse.SUPPRESS)

@@ -2,7 +2,8 @@
 
 It removes every credential in use (inventory plain text, environment, prompts) and, unless
 the user opts out, secrets devices print in their configs (`password 7 …`, `secret 5 …`,
-`snmp-server community …`, `key …`).
+`snmp-server community …`, `key …`). Known values are masked where they stand as the
+secret, never inside a longer word the device printed (runner.base.secret_tokens).
 """
 
 from __future__ import annotations
