@@ -1,5 +1,6 @@
 """With the password `admin`, device output is kept as plain netmiko reads it, byte for
-byte (`administratively down`, `admin down`, `admin state is up`), while the password
+byte (`administratively down`, `admin down`, `admin state is up`) in outputs, backups and
+parsed rows, while the password
 itself is masked where it stands as the secret (netmiko's -vv log of the enable secret)."""
 
 from __future__ import annotations
@@ -29,12 +30,19 @@ def test_outputs_are_plain_netmikos_byte_for_byte_with_the_password_admin(
 ) -> None:
     platforms = list(SHOWS)
     job = tmp_path / "shows.yaml"
-    job.write_text(yaml.safe_dump({"tasks": [{"name": "shows", "show": SHOWS}]}))
+    backup = {
+        "name": "backup",
+        "show": "show ip interface brief",
+        "parse": "textfsm",
+        "save_to": "backups/{{ host.name }}.txt",
+        "when": "host.platform == 'cisco_ios'",
+    }
+    job.write_text(yaml.safe_dump({"tasks": [{"name": "shows", "show": SHOWS}, backup]}))
     reports = tmp_path / "reports"
     with start_lab(devices=3, platforms=platforms, password=PASSWORD, secret=PASSWORD) as lab:
         inventory = tmp_path / "inv.yaml"
         inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
-        done = subprocess.run(
+        done = subprocess.run(  # in tmp_path: save_to writes backups/ there
             [*NETJOB, "run", str(job), "-i", str(inventory), "--reports", str(reports), "-vv"],
             env={
                 **os.environ,
@@ -45,6 +53,7 @@ def test_outputs_are_plain_netmikos_byte_for_byte_with_the_password_admin(
             capture_output=True,
             text=True,
             timeout=180,
+            cwd=tmp_path,
             check=False,
         )
         assert done.returncode == 0, done.stderr[-3000:]
@@ -57,6 +66,12 @@ def test_outputs_are_plain_netmikos_byte_for_byte_with_the_password_admin(
     for n, platform in enumerate(platforms, 1):
         outputs = load_host(run, f"r{n:03d}")["steps"][0]["outputs"]
         assert outputs == plain[platform], platform
+    # The backup and the parsed rows, as the device said them.
+    brief = plain["cisco_ios"][1]
+    saved = (tmp_path / "backups" / "r001.txt").read_text()
+    assert saved == "\n".join(line.rstrip() for line in brief.splitlines()) + "\n"
+    rows = load_host(run, "r001")["steps"][1]["parsed"]
+    assert "administratively down" in [row["status"] for row in rows], rows
     words = "\n".join(text for texts in plain.values() for text in texts)
     assert "administratively down" in words and "admin down" in words
     assert "admin state is up" in words
