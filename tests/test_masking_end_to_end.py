@@ -76,7 +76,8 @@ def test_outputs_are_plain_netmikos_byte_for_byte_with_the_password_admin(
     assert "administratively down" in words and "admin down" in words
     assert "admin state is up" in words
     # Said once, at load, without the value.
-    assert done.stderr.count("netjob: note: the password of r001, r002, r003 is short") == 1
+    note = "netjob: note: the password of r001, r002, r003; the secret of r001, r002, r003: short"
+    assert done.stderr.count(note) == 1
     # The secret itself, sent after the device's `Password:`, is masked in netmiko's log.
     assert "write_channel: b'********\\n'" in done.stderr
     assert "b'admin" not in done.stderr

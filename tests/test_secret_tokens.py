@@ -85,6 +85,7 @@ def test_a_password_with_spaces_and_values_that_overlap_are_masked_whole() -> No
         ("Cisco123", False),
         ("lab-password", False),
         ("Sup3r-Secret-pw", False),
+        ("!!!!!!!", True),
     ],
 )
 def test_weak_means_short_all_letters_or_all_digits(value: str, is_weak: bool) -> None:
@@ -116,7 +117,8 @@ def test_a_weak_credential_is_said_once_at_load() -> None:
         logging.getLogger("runner.notes").removeHandler(kept)
     notes = kept.messages
     assert len(notes) == 1, notes
-    assert "password of r0, r1, r2 and 2 more" in notes[0] and "r9" not in notes[0]
+    assert notes[0].startswith("the password of r0, r1, r2 and 2 more: short")
+    assert "r9" not in notes[0]
     assert "admin " not in notes[0].replace("`admin down`", "")  # never the value itself
 
 
@@ -147,6 +149,13 @@ def test_masking_compiles_nothing_however_many_secrets_the_run_has_seen(
         assert f"Hash{n:05d}" not in masked and f"Pw-{n:05d}" not in masked
         assert "administratively down" in masked
     assert compiled == []
+
+
+def test_a_password_of_punctuation_only_never_changes_a_ping_or_an_ipv6_address() -> None:
+    redactor = Redactor(["!!!!!!!", "::::::"], device_patterns=False)
+    text = "Success rate is 100 percent (7/7): !!!!!!!\n 2001:db8::::::1 ::::::"
+    assert redactor.text(text) == text
+    assert redactor.text("password !!!!!!! '::::::'") == f"password {MASK} '{MASK}'"
 
 
 def test_values_added_while_masking_are_masked_from_then_on() -> None:

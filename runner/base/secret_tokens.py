@@ -4,20 +4,22 @@ masked where they stand as the secret, in one pass over a text whatever their nu
 A value is masked where it is a whole token: the character either side of it, if any, is
 not a token character. Token characters are letters, digits and `_ - . $ ! # % + * & ~ ^ ?`
 (`. ! ?` only inside a token: a full stop ends a sentence); whitespace, quotes, `= : , ;`,
-brackets, `\\ @ / |` end a token. So with the password
-`admin`, `password admin`, `"admin"`, `key=admin`, `b'admin\\n'` (netmiko's -vv log) and
-`scp://u:admin@host` lose it, while `administratively down`, `admin-state` and
-`sysadmin` are kept byte for byte: masking never changes a character that is not a secret.
+brackets, `\\ @ / |` end a token. So with the password `admin`, `password admin`,
+`"admin"`, `key=admin`, `b'admin\\n'` (netmiko's -vv log) and `scp://u:admin@host` lose
+it, while `administratively down`, `admin-state` and `sysadmin` are kept byte for byte:
+masking never changes a character that is not a secret.
 
-A value that cannot be told from an ordinary word (weak(): under 6 characters, only letters
-or only digits) is masked only where it stands in a secret's place: right after a quote,
-`=` or `:`, or after a secret keyword (`password`, `secret 0`, `key 7`, `Password:`, ...).
-Elsewhere it reads as the word the device printed (`admin down`, `Client admin up`).
+A value that cannot be told from an ordinary word (weak(): under 6 characters, only
+letters, only digits or only punctuation) is masked only where it stands in a secret's
+place: right after a quote, `=` or `:`, or after a secret keyword (`password`, `secret 0`,
+`key 7`, `Password:`, ...). Elsewhere it reads as the word the device printed (`admin
+down`, `Client admin up`).
 
-Cost: the index is a dict from a value's first token to the values that start with it, so
-a text is split into tokens once (in C, by `re.findall`) and each token is one dict lookup:
-the time per text grows with its length, never with the number of values known (a run of
-thousands of hosts, each with its own password, masks each output as fast as the first).
+Cost: the index maps a value's first token to the values that start with it. A text is
+split into tokens once and intersected with the index's keys, both in C; only the tokens
+found are looked at again. The time per text grows with its length, never with the
+number of values known: a run of thousands of hosts, each with its own password, masks
+each output as fast as the first.
 """
 
 from __future__ import annotations
@@ -46,8 +48,11 @@ _PLACE_REACH = 48  # characters looked at before a weak value: a keyword, `:`, a
 
 def weak(value: str) -> bool:
     """Whether a value cannot be told from an ordinary word of device output: short, all
-    letters (`admin`, `cisco`, `Password`) or all digits (a counter, a VLAN)."""
-    return len(value) < 6 or value.isalpha() or value.isdigit()
+    letters (`admin`, `cisco`, `Password`), all digits (a counter, a VLAN) or all
+    punctuation (a ping's `!!!!!!!`)."""
+    return (
+        len(value) < 6 or value.isalpha() or value.isdigit() or not any(c.isalnum() for c in value)
+    )
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,9 @@ class SecretTokens:
         self._index: dict[str, list[_Entry]] = {}
         self._firsts: set[str] = set()  # the index's keys, as a set for intersection()
         self._known: set[str] = set()
-        self._odd: list[str] = []  # values without a token character (`:::`): masked as found
+        # Values without a token character (`::::::`, `!!!!!!`): masked where they stand
+        # alone between spaces (or quotes), so that IPv6's `::` and a ping's `!!!!!` stay.
+        self._odd: list[str] = []
         self.add(values)
 
     def __len__(self) -> int:
@@ -89,13 +96,12 @@ class SecretTokens:
             self._firsts.add(first.group())
 
     def mask(self, text: str) -> str:
-        for odd in self._odd:
-            text = text.replace(odd, MASK)
         # In C: the text's tokens that start a known value; usually none.
         hits = self._firsts.intersection(_TOKEN.findall(text)) if self._firsts else None
-        if not hits:
+        odd = [v for v in self._odd if v in text]
+        if not hits and not odd:
             return text
-        spans = sorted(self._spans(text, hits))
+        spans = sorted([*self._spans(text, hits or set()), *_alone(text, odd)])
         parts: list[str] = []
         done = 0
         for start, end in spans:
@@ -126,6 +132,16 @@ class SecretTokens:
             if entry.weak and not _PLACE.search(text, max(0, start - _PLACE_REACH), start):
                 continue  # an ordinary word where a secret would not stand
             yield start, end
+
+
+def _alone(text: str, values: list[str]) -> Iterable[tuple[int, int]]:
+    """Where the values stand between spaces or quotes (or the text's ends); a weak one
+    only in a secret's place."""
+    for value in values:
+        for found in re.finditer(f"(?<![^\\s'\"]){re.escape(value)}(?![^\\s'\"])", text):
+            start = found.start()
+            if not weak(value) or _PLACE.search(text, max(0, start - _PLACE_REACH), start):
+                yield found.span()
 
 
 def _whole(text: str, at: int, length: int) -> bool:

@@ -54,19 +54,21 @@ def _note_weak(credentials: Mapping[str, Credentials]) -> None:
     """Say once which credentials cannot be told from the words devices print: they are
     masked only where they stand as a secret (runner.base.secret_tokens), so a device's
     `admin down` stays as it said it while `password admin` loses its value."""
+    named = []
     for kind in ("password", "secret", "passphrase"):
         hosts = [n for n, c in credentials.items() if (v := getattr(c, kind)) and weak(v)]
         if hosts:
-            named = ", ".join(hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
-            notes.warning(
-                "the %s of %s is short or a plain word (under 6 characters, only letters or "
-                "only digits): outputs mask it only where it stands as a secret (after "
-                "password, secret, key; in quotes; after = or :), not where a device prints "
-                "the same word (`admin down`); a longer one with letters and digits is "
-                "masked wherever it stands alone",
-                kind,
-                named,
-            )
+            more = f" and {len(hosts) - 3} more" if len(hosts) > 3 else ""
+            named.append(f"the {kind} of {', '.join(hosts[:3])}{more}")
+    if named:
+        notes.warning(
+            "%s: short or a plain word (under 6 characters, only letters, only digits or "
+            "only punctuation), masked only where it stands as a secret (after password, "
+            "secret, key; in quotes; after = or :), not where a device prints the same word "
+            "(`admin down`); a longer one with letters and digits is masked wherever it "
+            "stands alone",
+            "; ".join(named),
+        )
 
 
 def _secret(
