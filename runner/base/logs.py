@@ -23,8 +23,10 @@ class LogFilter(logging.Filter):
     @classmethod
     def register(cls, secrets: Iterable[str | None]) -> None:
         with cls._lock:
-            cls._secrets |= {s for s in secrets if s}
-            cls._redactor = Redactor(cls._secrets)
+            new = {s for s in secrets if s} - cls._secrets
+            cls._secrets |= new
+            if cls._redactor is not None:
+                cls._redactor.add(new)  # what it learnt from earlier records stays
 
     @classmethod
     def registered(cls) -> list[str]:

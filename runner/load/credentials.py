@@ -4,11 +4,15 @@ read from the environment variable it names, or asked for once per distinct need
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
 
 from runner.base.errors import InputError
 from runner.base.models import Credentials, Host
+from runner.base.secret_tokens import weak
+
+notes = logging.getLogger("runner.notes")  # the CLI prints them, one line each, on stderr
 
 Prompt = Callable[[str], str]
 
@@ -42,7 +46,29 @@ def resolve_credentials(
         secret = _secret(host, "secret", host.secret, host.secret_env, env, None, asked)
         passphrase = _secret(host, "passphrase", None, options.passphrase_env, env, None, asked)
         result[host.name] = Credentials(host.username, password, secret, passphrase)
+    _note_weak(result)
     return result
+
+
+def _note_weak(credentials: Mapping[str, Credentials]) -> None:
+    """Say once which credentials cannot be told from the words devices print: they are
+    masked only where they stand as a secret (runner.base.secret_tokens), so a device's
+    `admin down` stays as it said it while `password admin` loses its value."""
+    named = []
+    for kind in ("password", "secret", "passphrase"):
+        hosts = [n for n, c in credentials.items() if (v := getattr(c, kind)) and weak(v)]
+        if hosts:
+            more = f" and {len(hosts) - 3} more" if len(hosts) > 3 else ""
+            named.append(f"the {kind} of {', '.join(hosts[:3])}{more}")
+    if named:
+        notes.warning(
+            "%s: short or a plain word (under 6 characters, only letters, only digits or "
+            "only punctuation), masked only where it stands as a secret (after password, "
+            "secret, key; in quotes; after = or :), not where a device prints the same word "
+            "(`admin down`); a longer one with letters and digits is masked wherever it "
+            "stands alone",
+            "; ".join(named),
+        )
 
 
 def _secret(

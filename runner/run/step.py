@@ -25,8 +25,8 @@ from runner.base.errors import (
 from runner.base.logs import LogFilter
 from runner.base.models import CheckResult, CheckStatus, Host, Status, Step, StepResult, TaskKind
 from runner.base.platforms import Remediator
-from runner.base.redact import MASK
 from runner.base.safe_files import link_in, refuse_link, safe_name, save_path
+from runner.base.secret_tokens import mask_values
 from runner.device.connection import Connection
 from runner.device.parsers import parse_output
 from runner.device.remediation import remediation, set_lines_remediation
@@ -144,9 +144,9 @@ def _command(
 
 
 def _masked(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, MASK)
-    return text
+    """The task's secret answers masked where they stand as the secret, never inside a
+    longer word of the device's (runner.base.secret_tokens)."""
+    return mask_values(text, secrets) if secrets else text
 
 
 def _transfer(
