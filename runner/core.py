@@ -555,11 +555,20 @@ def dask_install_hint() -> str:
     return INSTALL
 
 
-def adhoc_job(commands: Sequence[str], config: Sequence[str] = ()) -> Job:
-    """`netjob cmd`: the commands and config lines as a job in memory."""
+def adhoc_job(
+    commands: Sequence[str],
+    config: Sequence[str] = (),
+    per_platform: Sequence[str] = (),
+    hosts: Sequence[Host] = (),
+) -> Job:
+    """`netjob cmd`: the commands, config lines and `--for` commands as a job in memory,
+    refused if one of `hosts` would get no command."""
     from runner.load.adhoc import adhoc_job as job_of
+    from runner.load.adhoc import refuse_uncovered
 
-    return job_of(commands, config)
+    job = job_of(commands, config, per_platform)
+    refuse_uncovered(job, hosts)
+    return job
 
 
 def adhoc_answers(run_dir: Path) -> AdhocRun:

@@ -13,8 +13,10 @@ from runner.cli.app import (
     AskPass,
     ConnectTimeout,
     ExtraVars,
+    HostTimeout,
     InventoryOpt,
     Limit,
+    Retries,
     User,
     Verbose,
     Workers,
@@ -35,6 +37,17 @@ def cmd(
         list[str] | None,
         typer.Argument(
             help="Show commands to run, each one argument (quote it).", show_default=False
+        ),
+    ] = None,
+    per_platform: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--for",
+            metavar="<PLATFORM=COMMAND>",
+            help="A show command for the hosts of one platform only, in place of the "
+            "arguments (repeatable; platform names as in the inventory: juniper_junos, "
+            "junos, ...): one line for a mixed fleet, e.g. --for huawei='display version'.",
+            show_default=False,
         ),
     ] = None,
     config: Annotated[
@@ -68,24 +81,35 @@ def cmd(
     timeout: ConnectTimeout = None,
     ask_pass: AskPass = False,
     ask_become_pass: AskBecomePass = False,
+    host_timeout: HostTimeout = 300.0,
+    retries: Retries = 2,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "-q",
+            "--quiet",
+            help="The answers only: no live bar, no summary (a failed host's answer says "
+            "why; the exit code is run's).",
+        ),
+    ] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours, no live bar.")] = False,
     verbose: Verbose = 0,
 ) -> None:
     """Run commands on hosts and print what each said; identical answers are printed once,
     under the hosts that gave them. Writes reports/adhoc/<run-id>/ like a job.
 
-    Example: netjob cmd "show clock" "show version" --limit core"""
+    Example: netjob cmd "show version" --for huawei='display version' --limit core"""
     setup_logging(verbose >= 2)
     if output not in ("table", "json"):
         fail(f"--output {output!r}: expected table or json")
     console = make_console(no_color)
     view = core.console_view(console, quiet=True)
     try:
-        job = core.adhoc_job(commands or [], config or [])
         inventory_data = core.load_inventories(inventories(inventory))
         hosts = inventory_data.select(limit)
         if not hosts:
             raise SelectionError(f"no host matches --limit '{limit}'; see `netjob hosts`")
+        job = core.adhoc_job(commands or [], config or [], per_platform or [], hosts)
         extra = core.parse_extra_vars(extra_vars or ())
         prompt = password_prompt(ask_pass)
         chosen = logins(hosts, user, timeout, ask_become_pass)
@@ -93,10 +117,11 @@ def cmd(
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,
-            policy=core.policy(dry_run=dry_run),  # netmiko: imported once hosts are to run
+            # netmiko: imported once hosts are to run
+            policy=core.policy(dry_run=dry_run, host_timeout=host_timeout, retries=retries),
             processes=core.processes_for_this_machine(),
         )
-        if output == "table" and console.is_terminal and not console.no_color:
+        if output == "table" and console.is_terminal and not console.no_color and not quiet:
             with core.live_view(view, len(hosts)) as live:
                 report = core.run(selection, options, prompt, reporters=[live])
         else:
@@ -109,4 +134,6 @@ def cmd(
         raise typer.Exit(int(answers.exit_code))
     for label, folds in answers.sections(diff=diff or dry_run):
         view.print_folds(label, folds)  # one heading, then each distinct answer under its hosts
+    if quiet:
+        raise typer.Exit(int(answers.exit_code))
     raise typer.Exit(int(print_report(report.run_dir, "table", core.console_view(console))))
