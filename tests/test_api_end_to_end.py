@@ -46,6 +46,7 @@ def test_the_readme_api_script_runs_as_written_and_prints_outputs(
     (folder / "audit.py").write_text(readme_api_script())
     env = {
         **os.environ,
+        "PYTHONPATH": str(ROOT),  # this tree's runner, whatever the venv installed
         "NETJOB_LAB_PASSWORD": lab.config.password,
         "NETJOB_LAB_SECRET": lab.config.secret,
     }

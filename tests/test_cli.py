@@ -176,3 +176,16 @@ def test_netjob_lab_help_names_every_fault_the_lab_knows() -> None:
     text = " ".join(result.output.split())
     missing = [name for name in FAULT_NAMES if name not in text]
     assert not missing, f"netjob lab --help does not name: {missing}"
+
+
+@pytest.mark.parametrize("command", ["run", "cmd", "lab", "cluster local"])
+def test_number_options_read_n_and_seconds_in_help(command: str) -> None:
+    result = runner.invoke(app, [*command.split(), "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    text = result.output
+    assert "range>" not in text  # typer's own `<int range>`, `<float range>`
+    assert re.search(r"--(workers|devices)\b.* <N>", text)
+    if command in ("run", "cmd"):
+        assert "--host-timeout <SECONDS>" in text
+        assert "--retries <N>" in text
+        assert "--timeout <SECONDS>" in text

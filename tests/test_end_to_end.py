@@ -60,6 +60,15 @@ def test_quickstart_runs_the_main_job_on_the_lab(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "netjob lab: 6 devices r001..r006" in done.stdout
     assert "inventory written" not in done.stdout  # a temporary file it then deletes
+    # It ends by saying how to see what the devices said, and that command works.
+    last = done.stdout.strip().splitlines()[-1]
+    hint = f"netjob show playbooks/show_ip_int_brief.yaml all --reports {reports}"
+    assert last.startswith(f"what the devices said: {hint} ("), last
+    shown = subprocess.run(
+        hint.split(), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "r006 uptime is" in shown.stdout
     report = load_report(reports, "show_ip_int_brief")
     assert report["summary"]["ok"] == report["summary"]["hosts"] == 6
     for name, host in report["hosts"].items():

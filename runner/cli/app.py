@@ -83,6 +83,8 @@ def vault_from(password_file: Path | None, ask: bool) -> "Vault | None":
 # (typer's own read `<int range>`).
 N = "<N>"
 SECONDS = "<SECONDS>"
+PORT = "<PORT>"
+MS = "<MS>"
 Workers = Annotated[
     int,
     typer.Option(
@@ -218,7 +220,7 @@ Verbose = Annotated[
         count=True,
         help="-v: what devices said (each host's steps as it finishes, then each distinct "
         "output once, hosts folded), and the task each in-flight host is on; -vv: also the "
-        "debug log on stderr.",
+        "debug log on stderr, each line naming its host.",
     ),
 ]
 Tags = Annotated[

@@ -41,6 +41,7 @@ from runner.base.errors import (
     SessionDesyncError,
     UnansweredPromptError,
 )
+from runner.base.logs import tag_sock
 from runner.base.models import Credentials, Host
 from runner.base.watchdog import Watchdog
 from runner.device import jump, transfer
@@ -151,6 +152,7 @@ class NetmikoConnection:
             lease.on_abort(sock.close)
         else:
             sock = dial(dataclasses.replace(host, address=route.address, port=route.port), lease)
+        tag_sock(sock, host.name)  # paramiko's transport thread's -vv lines name the host
         try:
             info = platforms.lookup(host.platform)
             params = _netmiko_params(host, credentials, sock, info)

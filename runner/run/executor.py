@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from runner.base.errors import AuthenticationError, DeviceError, HostTimeoutError
+from runner.base.logs import host_context
 from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
 from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
@@ -110,7 +111,8 @@ def execute(
     lease = Lease(login_slot=budget.login_slot)
     budget.start(lease)
     try:
-        results = _run(item, connect, policy, lease, notify)
+        with host_context(item.host.name):  # -vv: each line names its host
+            results = _run(item, connect, policy, lease, notify)
     except DeviceError as exc:
         cause = _explained(_deadline(exc, lease, policy), item)
         return HostResult(
