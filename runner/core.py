@@ -499,6 +499,13 @@ def platform_table() -> str:
     return support_table()
 
 
+def platform_rows() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The same table as its header and rows, for a terminal."""
+    from runner.base.platforms import SUPPORT_HEADER, support_rows
+
+    return SUPPORT_HEADER, support_rows()
+
+
 def with_ssh_options(
     selection: Selection, private_key: str | None, ssh_config: str | None
 ) -> Selection:

@@ -45,8 +45,8 @@ def cmd(
             "--for",
             metavar="<PLATFORM=COMMAND>",
             help="A show command for the hosts of one platform only, in place of the "
-            "arguments (repeatable; platform names as in the inventory: juniper_junos, "
-            "junos, ...): one line for a mixed fleet, e.g. --for huawei='display version'.",
+            "arguments (repeatable; PLATFORM read as an inventory's platform: is): one line "
+            "for a mixed fleet. See `netjob platforms`.",
             show_default=False,
         ),
     ] = None,
