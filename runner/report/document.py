@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,16 @@ Redact = Callable[[Any], Any]  # runner.base.redact.Redactor.data: JSON-like dat
 
 # Field metadata: how a field stands in the JSON (see json_keys).
 _OPTIONAL = {"optional": True}  # written only when it has a value
+
+
+def iso_time(seconds: float | None) -> str | None:
+    """Seconds since the epoch as ISO 8601 in UTC, to the millisecond (None stays None)."""
+    if seconds is None:
+        return None
+    moment = datetime.fromtimestamp(seconds, timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 _HOST_FILE = {"host_file": True}  # in the host files only, always written there
 _HOST_FILE_OPTIONAL = {"host_file": True, "optional": True}
 
@@ -111,10 +122,15 @@ class StepDoc:
     started: float | None = None  # seconds since the epoch; None: never started
     duration_s: float = 0.0
     note: str | None = None
+    # `started` as ISO 8601 in UTC, for people and tools that read no epoch seconds.
+    started_iso: str | None = field(init=False, default=None, metadata=_OPTIONAL)
     checks: tuple[CheckDoc, ...] = field(default=(), metadata=_OPTIONAL)
     diff: str | None = field(default=None, metadata=_OPTIONAL)
     outputs: tuple[str, ...] = field(default=(), metadata=_HOST_FILE)
     parsed: tuple[Mapping[str, Any], ...] | None = field(default=None, metadata=_HOST_FILE_OPTIONAL)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "started_iso", iso_time(self.started))
 
     def to_result(self) -> StepResult:
         """The StepResult this was written from (but its save_to)."""
@@ -145,11 +161,15 @@ class HostDoc:
     error: str | None = None
     started: float | None = None
     duration_s: float = 0.0
+    started_iso: str | None = field(init=False, default=None, metadata=_OPTIONAL)
     log: str  # the host's transcript, relative to the run folder
     data: str  # its host file, relative to the run folder
     steps: tuple[StepDoc, ...] = ()
     poller: str | None = field(default=None, metadata=_OPTIONAL)  # a cluster's worker
     platform: str | None = field(default=None, metadata=_HOST_FILE)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "started_iso", iso_time(self.started))
 
     def to_result(self) -> HostResult:
         """The HostResult this was written from (outputs only if read with them)."""
@@ -363,6 +383,8 @@ def _step_json(step: StepDoc, outputs: Sequence[str] | None) -> dict[str, Any]:
         "duration_s": step.duration_s,
         "note": step.note,
     }
+    if step.started_iso is not None:
+        data["started_iso"] = step.started_iso
     if step.checks:
         data["checks"] = [
             {"name": c.name, "status": c.status.value, "evidence": c.evidence} for c in step.checks
@@ -385,6 +407,7 @@ def _host_json(host: HostDoc, outputs: Sequence[Sequence[str]] | None) -> dict[s
         "failure": _value(host.failure),
         "error": host.error,
         "started": host.started,
+        **({"started_iso": host.started_iso} if host.started_iso is not None else {}),
         "duration_s": host.duration_s,
         "log": host.log,
         "data": host.data,
