@@ -233,10 +233,13 @@ def _explained(error: DeviceError, item: WorkItem) -> DeviceError:
     """A login refused: say which username and which environment variable were used."""
     host = item.host
     if isinstance(error, AuthenticationError) and "enable" not in str(error):
-        where = f"${host.password_env}" if host.password_env else "the inventory's password"
-        error.hint = (
-            f"check the username ({host.username or 'none set'}) and the password in {where}"
-        )
+        source = host.credential_source("password")
+        where = {
+            None: "(none in the inventory: typed at the prompt, or a key)",
+            "(plain text)": "(the inventory's, in plain text)",
+        }.get(source, source if source and source.startswith("(") else f"(from {source})")
+        # "the password (…)": redaction masks the word after "password " in prose too.
+        error.hint = f"check the username ({host.username or 'none set'}) and the password {where}"
     return error
 
 
