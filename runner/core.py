@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runner.base.errors import ExitCode, InputError, SelectionError
-from runner.base.models import Host, HostResult, Job, Report, WorkItem
+from runner.base.models import Host, HostResult, Job, Report, TaskKind, WorkItem
 
 # Everything else is imported where it is used, so each command pays only for its own
 # rooms: netmiko, paramiko, hier_config and distributed only when hosts run (inside
@@ -234,7 +234,11 @@ def run(
     )
     # Where the pollers of a cluster run, they read credentials from their own environment.
     local = runner.local
-    credentials = resolve_credentials(selection.hosts, environ, prompt) if local else {}
+    # A job of show steps only needs no enable mode: an unset secret_env is no error there.
+    needs_enable = any(t.kind is not TaskKind.SHOW for t in selection.job.tasks)
+    credentials = (
+        resolve_credentials(selection.hosts, environ, prompt, needs_enable) if local else {}
+    )
     if credentials:  # keys readable, bastions' secrets set: before anything connects
         sshkeys.preflight(selection.hosts, credentials, environ)
     items = scheduler.expand(selection.job, selection.hosts, selection.extra_vars, credentials)

@@ -237,3 +237,24 @@ def test_a_prompt_that_changes_mid_job_does_not_break_later_steps(
     assert run_cli(job, inventory, reports, "--limit", "r001") == 0
     log = (reports / "rename" / "latest" / "hosts" / "r001.log").read_text()
     assert "r001-new uptime is" in log
+
+
+def test_a_show_only_job_runs_without_the_enable_secret_a_config_job_needs(
+    tmp_path: Path,
+    lab5: Lab,
+    lab_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("NETJOB_LAB_SECRET")
+    inventory = write_inventory(tmp_path / "inv.yaml", lab5)
+    reports = tmp_path / "reports"
+    show = ROOT / "playbooks" / "show_version.yaml"
+    assert run_cli(show, inventory, reports, "--limit", "core") == 0
+    err = capsys.readouterr().err
+    assert "$NETJOB_LAB_SECRET not set: this job has show steps only" in err
+    assert load_report(reports, "show_version")["summary"]["ok"] == 2
+    # A config step needs enable mode: refused before anything connects, as before.
+    assert run_cli(NTP_JOB, inventory, reports, "-e", "ntp_server=192.0.2.10") == 2
+    assert "secret_env names $NETJOB_LAB_SECRET, which is not set" in capsys.readouterr().err
+    assert not (reports / "set_ntp").exists()

@@ -4,6 +4,7 @@ read from the environment variable it names, or asked for once per distinct need
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
 
@@ -11,6 +12,7 @@ from runner.base.errors import InputError
 from runner.base.models import Credentials, Host
 
 Prompt = Callable[[str], str]
+_notes = logging.getLogger("runner.notes")  # the CLI prints them, one line each, on stderr
 
 # Each inventory format's own key for a credential, for messages (netjob: `*_env`).
 _KEYS = {
@@ -21,14 +23,19 @@ _EXAMPLES = {"ansible": " (e.g. \"{{ lookup('env', 'NAME') }}\")"}
 
 
 def resolve_credentials(
-    hosts: Iterable[Host], environ: Mapping[str, str] | None = None, prompt: Prompt | None = None
+    hosts: Iterable[Host],
+    environ: Mapping[str, str] | None = None,
+    prompt: Prompt | None = None,
+    needs_enable: bool = True,
 ) -> dict[str, Credentials]:
     """Credentials per host, from plain text, the named environment variable, or a prompt
-    (asked once per distinct need, not once per host). Missing ones fail before any connection.
-    """
+    (asked once per distinct need, not once per host). Missing ones fail before any connection,
+    but for an enable secret a job does not need (`needs_enable` False: show steps only):
+    those hosts log in without enable mode, and a note says so once."""
     env = os.environ if environ is None else environ
     asked: dict[str, str] = {}
     result = {}
+    unset: set[str] = set()
     for host in hosts:
         options = host.connection
         # With a key or the agent, a password is only a fallback: none set is fine.
@@ -39,9 +46,19 @@ def resolve_credentials(
             password = _secret(
                 host, "password", host.password, host.password_env, env, prompt, asked
             )
-        secret = _secret(host, "secret", host.secret, host.secret_env, env, None, asked)
+        if not needs_enable and host.secret is None and not env.get(host.secret_env or ""):
+            secret = None  # unprivileged: a show the device refuses there says why
+            unset |= {host.secret_env} if host.secret_env else set()
+        else:
+            secret = _secret(host, "secret", host.secret, host.secret_env, env, None, asked)
         passphrase = _secret(host, "passphrase", None, options.passphrase_env, env, None, asked)
         result[host.name] = Credentials(host.username, password, secret, passphrase)
+    if unset:
+        _notes.info(
+            "%s not set: this job has show steps only, so its hosts log in without enable "
+            "mode (a show the device refuses there says so)",
+            ", ".join(f"${name}" for name in sorted(unset)),
+        )
     return result
 
 
