@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from runner.load.credentials import Prompt
     from runner.load.host_patterns import Inventory
     from runner.load.vault import Vault as Vault  # re-exported: the CLI's annotations name it
+    from runner.render.planning import PlannedHost
     from runner.report.adhoc_answers import AdhocRun as AdhocRun
+    from runner.report.change import ChangeDoc
     from runner.report.console import LiveView as LiveView
     from runner.report.console import View as View
     from runner.report.document import HostDoc
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from runner.report.outcome import PastRun as PastRun
     from runner.report.reporters import Reporter
     from runner.report.run_folder import RunWriter
+    from runner.report.run_list import PastRunLine as PastRunLine
     from runner.run import scheduler
     from runner.run.cluster import ClusterOptions as ClusterOptions
     from runner.run.executor import Policy as Policy
@@ -57,6 +60,8 @@ class Selection:
     extra_vars: Mapping[str, Any] = field(default_factory=dict)
     # --retry-failed: hosts left out because their last result is `unknown` (never "done")
     unknown: tuple[str, ...] = ()
+    limit: str | None = None  # --limit as given, for the change record
+    inventories: tuple[Path, ...] = ()  # the inventory files read, for the change record
 
 
 @dataclass(frozen=True)
@@ -106,8 +111,12 @@ def select(
 ) -> Selection:
     """Load the job and inventory and pick the hosts: the job's `hosts:` ∩ --limit."""
     from runner.load.job import load_job
+    from runner.render.planning import refuse_unregistered
 
-    job = (tasks or TaskFilter()).apply(load_job(job_path))
+    whole = load_job(job_path)
+    refuse_unregistered(whole)  # a misspelt name, whatever the task filter keeps
+    job = (tasks or TaskFilter()).apply(whole)
+    refuse_unregistered(job, whole)
     inventory = load_inventories(inventory_path, vault)
     extra = parse_extra_vars(extra_vars)
     hosts = inventory.select(job.hosts, limit)
@@ -116,7 +125,8 @@ def select(
             f"no host matches both the job's hosts '{job.hosts}' and --limit '{limit}'; "
             "see `netjob hosts`"
         )
-    return Selection(job, inventory, tuple(hosts), extra)
+    paths = (inventory_path,) if isinstance(inventory_path, Path) else tuple(inventory_path)
+    return Selection(job, inventory, tuple(hosts), extra, limit=limit, inventories=paths)
 
 
 def only_unfinished(
@@ -189,6 +199,8 @@ class RunOptions:
     # Mask secrets devices print (`secret 5 …`, `snmp-server community …`); credentials
     # and secret-looking variables are masked whatever this says.
     device_secrets_masked: bool = True
+    change_id: str | None = None  # --change-id: the ticket the run's change record names
+    command: tuple[str, ...] | None = None  # the command line, for the change record
 
 
 def run(
@@ -257,6 +269,7 @@ def run(
                 "inventory": str(selection.inventory.source),
                 "workers": options.workers,
                 "check": options.policy.dry_run,  # report.json's key for a dry run
+                "change": _change_record(selection, options),
             },
         )
         # run.json names the run's hosts, so a run cut short can be read back.
@@ -315,6 +328,20 @@ def run(
         fan_out.run_done(report)
     guard.raise_if_failed(writer)
     return report
+
+
+def _change_record(selection: Selection, options: RunOptions) -> ChangeDoc:
+    from runner.report.provenance import gather
+
+    return gather(
+        job=selection.job.path,
+        hosts=selection.job.hosts,
+        inventories=selection.inventories,
+        limit=selection.limit,
+        extra_vars=selection.extra_vars,
+        change_id=options.change_id,
+        command=options.command,
+    )
 
 
 def _netmiko() -> Connector:
@@ -427,12 +454,11 @@ def console_view(
     verbose: bool = False,
     quiet: bool = False,
     diff: bool = False,
-    dry_run: bool = False,
 ) -> View:
     """What a person sees: hosts as they finish, summaries, plans, listings, outputs."""
     from runner.report.console import View
 
-    return View(console, verbose=verbose, quiet=quiet, diff=diff, dry_run=dry_run)
+    return View(console, verbose=verbose, quiet=quiet, diff=diff)
 
 
 def live_view(view: View, total: int) -> LiveView:
@@ -456,7 +482,15 @@ def masked_hosts(hosts: Iterable[Host]) -> list[Host]:
     return [dataclasses.replace(h, vars=mask_secret_vars(h.vars)) for h in hosts]
 
 
-def masked_plan(items: list[WorkItem], selection: Selection) -> list[WorkItem]:
+def decide(items: Sequence[WorkItem]) -> list[PlannedHost]:
+    """The plan as `netjob plan` shows it: each `when:` that reads no device output decided
+    now, as the run decides it (skipped, with the reason, or rendered)."""
+    from runner.render.planning import decide as decided
+
+    return decided(items)
+
+
+def masked_plan(items: list[PlannedHost], selection: Selection) -> list[PlannedHost]:
     """The plan with the values of secret-looking variables (and secrets the commands
     spell out, `enable secret 0 ...`) masked, as every log and report masks them."""
     from runner.base.redact import Redactor, secret_values
@@ -470,12 +504,17 @@ def masked_plan(items: list[WorkItem], selection: Selection) -> list[WorkItem]:
             item,
             steps=tuple(
                 dataclasses.replace(
-                    step,
-                    task=text(step.task),
-                    commands=tuple(text(c) for c in step.commands),
-                    sources=tuple(text(s) for s in step.sources),
+                    planned,
+                    why=text(planned.why),
+                    step=dataclasses.replace(
+                        planned.step,
+                        task=text(planned.step.task),
+                        commands=tuple(text(c) for c in planned.step.commands),
+                        sources=tuple(text(s) for s in planned.step.sources),
+                        checks=tuple(c.render(text) for c in planned.step.checks),
+                    ),
                 )
-                for step in item.steps
+                for planned in item.steps
             ),
         )
         for item in items
@@ -626,6 +665,19 @@ def host_logs(run_dir: Path, pattern: str) -> HostLogs:
     from runner.report.history import host_logs as logs
 
     return logs(run_dir, pattern)
+
+
+def run_history(reports_dir: Path, job: Path | None = None) -> list[PastRunLine]:
+    """`netjob history`: the past runs (of `job`, or of every job), newest first."""
+    from runner.report.run_list import past_runs
+
+    return past_runs(reports_dir, job)
+
+
+def history_text(lines: list[PastRunLine]) -> str:
+    from runner.report.run_list import history_text as text
+
+    return text(lines)
 
 
 def diff_runs(job: Path, chosen: Sequence[str], reports_dir: Path) -> RunDiff:

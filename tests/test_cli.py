@@ -46,8 +46,8 @@ def test_every_command_is_documented_in_the_readme_with_an_example_in_its_help()
 
 def test_readme_options_exist_in_the_cli() -> None:
     readme = (ROOT / "README.md").read_text()
-    commands = [["run"], ["cmd"], ["plan"], ["hosts"], ["lab"], ["diff"], ["platforms"]]
-    commands.append(["inventory", "convert"])
+    commands = [["run"], ["cmd"], ["plan"], ["hosts"], ["lab"], ["diff"], ["history"]]
+    commands += [["platforms"], ["inventory", "convert"]]
     help_text = "".join(_invoke(*c, "--help").output for c in commands)
     for option in set(re.findall(r"`(--[a-z-]+)", readme)) - {"--version", "--help", "--json"}:
         assert option in help_text, f"README mentions {option}, the CLI has no such option"

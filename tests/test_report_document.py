@@ -26,6 +26,7 @@ from runner.base.models import (
     TaskKind,
 )
 from runner.base.redact import Redactor
+from runner.report.change import ChangeDoc, InventoryRef
 from runner.report.document import (
     CheckDoc,
     ComplianceDoc,
@@ -66,6 +67,8 @@ OBJECTS = [
     (StepDoc, DEFS["step"]),
     (CheckDoc, DEFS["step"]["properties"]["checks"]["items"]),
     (RunningDoc, SCHEMA["properties"]["running"]),
+    (ChangeDoc, SCHEMA["properties"]["change"]),
+    (InventoryRef, SCHEMA["properties"]["change"]["properties"]["inventories"]["items"]),
 ]
 
 

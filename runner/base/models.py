@@ -133,6 +133,12 @@ class JumpHost:
     passphrase_env: str | None = None
     use_agent: bool = False
     max_sessions: int = 64  # sessions through it at once; more wait for a free one
+    # Its own `ssh:` algorithms (a legacy bastion), as ConnectionOptions' for a device:
+    # never the device's, which may name weaker ones the bastion need not be offered.
+    ssh_kex: tuple[str, ...] = ()
+    ssh_ciphers: tuple[str, ...] = ()
+    ssh_macs: tuple[str, ...] = ()
+    ssh_host_key_types: tuple[str, ...] = ()
 
     def label(self) -> str:
         user = f"{self.username}@" if self.username else ""

@@ -146,6 +146,7 @@ _CLOCKS = (
     r" uptime is ",
     # `show clock`: "*11:43:06.544 UTC Tue Nov 24 2026" (a leading * or . means unsynced)
     r"^[*.]?\d{1,2}:\d{2}:\d{2}(\.\d+)? \S+ \w{3} \w{3} +\d{1,2} \d{4}$",
+    r"^\w{3} \w{3} +\d{1,2} \d{1,2}:\d{2}:\d{2} \d{4}$",  # EOS: "Mon Dec  7 11:43:06 2026"
 )
 # `show interfaces` counters and rates: traffic, not configuration or state.
 _COUNTERS = (
@@ -652,10 +653,10 @@ def support_rows() -> list[tuple[str, ...]]:
         row = (names, info.title, enable, "stops at the first refused line", commit, save)
         rows.append((*row, remediation, lab))
     first = ("any other netmiko device_type", "generic", "netmiko's")
-    config = "stops at the first refused line (every form above)"
-    rows.append(
-        (*first, config, "—", "netmiko's, checked (none: refused)", "sent as written", "no")
-    )
+    config = "stops at the first refused line (every form above; none: refused)"
+    commit = "netmiko's `commit()` where the driver has one, checked"
+    save = "netmiko's, checked (none: refused)"
+    rows.append((*first, config, commit, save, "sent as written", "no"))
     return rows
 
 

@@ -11,8 +11,10 @@ from runner.base.errors import NetjobError, SelectionError
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
+    ChangeId,
     ConnectTimeout,
     ExtraVars,
+    FoldNoise,
     HostTimeout,
     InventoryOpt,
     Limit,
@@ -21,6 +23,9 @@ from runner.cli.app import (
     Verbose,
     Workers,
     app,
+    check_change_id,
+    check_fold_noise,
+    command_line,
     fail,
     inventories,
     logins,
@@ -94,6 +99,8 @@ def cmd(
     ] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours, no live bar.")] = False,
     verbose: Verbose = 0,
+    fold_noise: FoldNoise = False,
+    change_id: ChangeId = None,
 ) -> None:
     """Run commands on hosts and print what each said; identical answers are printed once,
     under the hosts that gave them. Writes reports/adhoc/<run-id>/ like a job.
@@ -102,6 +109,8 @@ def cmd(
     setup_logging(verbose >= 2)
     if output not in ("table", "json"):
         fail(f"--output {output!r}: expected table or json")
+    check_fold_noise(fold_noise, output)
+    check_change_id(change_id)
     console = make_console(no_color)
     view = core.console_view(console, quiet=True)
     try:
@@ -113,13 +122,18 @@ def cmd(
         extra = core.parse_extra_vars(extra_vars or ())
         prompt = password_prompt(ask_pass)
         chosen = logins(hosts, user, timeout, ask_become_pass)
-        selection = core.Selection(job, inventory_data, chosen, extra)
+        paths = tuple(inventories(inventory))
+        selection = core.Selection(
+            job, inventory_data, chosen, extra, limit=limit, inventories=paths
+        )
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,
             # netmiko: imported once hosts are to run
             policy=core.policy(dry_run=dry_run, host_timeout=host_timeout, retries=retries),
             processes=core.processes_for_this_machine(),
+            change_id=change_id,
+            command=command_line(),
         )
         if output == "table" and console.is_terminal and not console.no_color and not quiet:
             with core.live_view(view, len(hosts)) as live:
@@ -132,7 +146,7 @@ def cmd(
     if output == "json":
         typer.echo(json.dumps(answers.document(), indent=1))
         raise typer.Exit(int(answers.exit_code))
-    for label, folds in answers.sections(diff=diff or dry_run):
+    for label, folds in answers.sections(diff=diff or dry_run, noise=() if fold_noise else None):
         view.print_folds(label, folds)  # one heading, then each distinct answer under its hosts
     if quiet:
         raise typer.Exit(int(answers.exit_code))

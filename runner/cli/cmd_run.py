@@ -12,8 +12,10 @@ from runner.cli.app import (
     AskBecomePass,
     AskPass,
     AskVaultPass,
+    ChangeId,
     ConnectTimeout,
     ExtraVars,
+    FoldNoise,
     HostTimeout,
     InventoryOpt,
     Job,
@@ -31,7 +33,10 @@ from runner.cli.app import (
     Verbose,
     Workers,
     app,
+    check_change_id,
+    check_fold_noise,
     check_output,
+    command_line,
     fail,
     inventories,
     logins,
@@ -147,6 +152,7 @@ def run(
         bool, typer.Option("--no-color", help="No colours and no live bar: plain lines.")
     ] = False,
     verbose: Verbose = 0,
+    fold_noise: FoldNoise = False,
     vault_password_file: VaultPasswordFile = None,
     ask_vault_pass: AskVaultPass = False,
     private_key: Annotated[
@@ -157,12 +163,15 @@ def run(
         str | None,
         typer.Option("--ssh-config", help="OpenSSH config (ProxyJump, User, ...) for every host."),
     ] = None,
+    change_id: ChangeId = None,
 ) -> None:
     """Run a job on its hosts.
 
     Example: netjob run playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     setup_logging(verbose >= 2)
     check_output(output)
+    check_fold_noise(fold_noise, output)
+    check_change_id(change_id)
     # With --output json/yaml, stdout is for the document alone.
     console = make_console(no_color)
     view = core.console_view(
@@ -170,7 +179,6 @@ def run(
         verbose=verbose >= 1,
         quiet=quiet or output != "table",
         diff=diff or dry_run,
-        dry_run=dry_run,
     )
     try:
         selection = core.select(
@@ -221,6 +229,8 @@ def run(
             html=html,
             device_secrets_masked=not keep_device_secrets,
             cluster=core.cluster_options(cluster, insecure),
+            change_id=change_id,
+            command=command_line(),
         )
         # A live bar only where a person watches: a terminal, colours allowed, not -q.
         if console.is_terminal and not console.no_color and not view.quiet:
@@ -236,9 +246,10 @@ def run(
         fail(str(exc), ExitCode.REPORT_NOT_WRITTEN)
     except NetjobError as exc:
         fail(str(exc))
-    if view.verbose and not view.quiet and len(report.hosts) > 1:
-        # -v: each host's outputs came as it finished; here each distinct one, once.
-        view.folded(core.host_outputs(report.run_dir))
+    if (view.verbose or fold_noise) and not view.quiet:
+        # -v: what devices said, each distinct output once (--fold-noise: without noise).
+        noise = selection.job.normalize if fold_noise else None
+        view.folded(core.host_outputs(report.run_dir), noise)
     raise typer.Exit(int(print_report(report.run_dir, output, view)))
 
 
@@ -271,7 +282,7 @@ def plan(
         if list_tasks:
             core.console_view(make_console()).tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
-        items = core.plan(selection)
+        items = core.decide(core.plan(selection))
     except NetjobError as exc:
         fail(str(exc))
     view = core.console_view(make_console())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,19 @@ class Inventory:
         return chosen
 
     def _match(self, pattern: str) -> set[str]:
+        """_matched(), bounded in time: a regex that backtracks (`~(r|r)+x` over long names)
+        or a glob or did-you-mean over a huge part would run for minutes."""
+        why = "a regular expression in it backtracks (as `(a|a)+`)" if "~" in pattern else ""
+        with time_bound(
+            _MATCH_SECONDS,
+            lambda: SelectionError(
+                f"host pattern {_short(pattern)}: matching it against {len(self.hosts):,} host "
+                f"names took over {_MATCH_SECONDS:g} s{': ' + why if why else ''}; simplify it"
+            ),
+        ):
+            return self._matched(pattern)
+
+    def _matched(self, pattern: str) -> set[str]:
         """Ansible's host patterns: `a,b` or `a:b` unite, `&x` intersects, `!x` excludes (in
         that order, whatever the order written); `@file` reads names, one a line; `~re` is a
         regex on names. Only intersections or exclusions start from `all`.
@@ -87,7 +101,7 @@ class Inventory:
             raise SelectionError(f"host list {token} names no host; one name a line", path=path)
         return names
 
-    @property
+    @functools.cached_property  # once per inventory: every pattern part may ask
     def platform_groups(self) -> dict[str, list[str]]:
         """A group per platform its hosts are on (`platform_cisco_ios`), as Ansible's
         constructed `group_by`: the inventory's own group of that name wins."""
@@ -131,9 +145,12 @@ class Inventory:
 
     def _glob(self, token: str) -> set[str]:
         found = {n for n in self.hosts if fnmatch.fnmatchcase(n, token)}
-        groups = {g for h in self.hosts.values() for g in h.groups} | set(self.platform_groups)
-        for group in (g for g in groups if fnmatch.fnmatchcase(g, token)):
-            found |= self._token(group)
+        found |= {
+            h.name for h in self.hosts.values() for g in h.groups if fnmatch.fnmatchcase(g, token)
+        }
+        for group, names in self.platform_groups.items():
+            if fnmatch.fnmatchcase(group, token):
+                found.update(names)
         return found
 
     def _is_pattern(self, base: str) -> bool:
@@ -174,18 +191,14 @@ class Inventory:
             regex = re.compile(token[1:])
         except re.error as exc:
             raise SelectionError(f"host pattern {token!r}: bad regular expression: {exc}") from None
-        with time_bound(
-            _MATCH_SECONDS,
-            lambda: SelectionError(
-                f"host pattern {token!r}: matching it took over {_MATCH_SECONDS:g} s "
-                f"({len(self.hosts)} host names): the regular expression backtracks "
-                "(as `(a|a)+`); simplify it"
-            ),
-        ):
-            found = {n for n in self.hosts if regex.match(n)}
+        found = {n for n in self.hosts if regex.match(n)}
         if not found:
             raise SelectionError(f"'{token}' matches no host in {self.source}")
         return found
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 80 else text[:77] + "...")
 
 
 # Ansible's subscripts: `core[0]`, `core[-1]`, `core[0:2]`, `core[1:]`, `core[:2]`.

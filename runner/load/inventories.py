@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from runner.base import user_files
 from runner.base.errors import LoadError
 from runner.base.models import ConnectionOptions, Host, JumpHost
 from runner.load.host_patterns import Inventory
@@ -109,7 +110,10 @@ def _classify(path: Path, vault: Vault | None) -> tuple[str, Any]:
     try:
         data = _read(path, vault)
     except LoadError:
-        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+        try:
+            text = user_files.read_bytes(path).decode("utf-8", errors="replace")
+        except user_files.FileRefused:
+            text = ""  # the LoadError already says why
         if _INI_SECTION.search(text):
             return "ini", None
         raise

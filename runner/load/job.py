@@ -18,6 +18,7 @@ fields are errors naming file:line and key.
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import os
 import re
@@ -213,8 +214,10 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
     platform_names: dict[str, str] = {}
     if kind is TaskKind.TEMPLATE:
         rel = schema.string(item, "template", at)
-        template = (job_path.parent / str(rel)).resolve()
-        if not template.is_file():
+        template = job_path.parent / str(rel)
+        with contextlib.suppress(OSError, RuntimeError):  # a link loop: reading says why
+            template = template.resolve()
+        if not template.exists():
             raise at.child("template", item).fail(f"template file {rel} not found next to the job")
     elif kind in (TaskKind.PUT, TaskKind.GET):
         lines = _transfer(item, kind, at, job_path)

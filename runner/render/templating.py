@@ -136,7 +136,7 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
             for key, sources in texts.items()
         }
         every = [source for sources in texts.values() for source in sources]
-        strings = [*every, *(s for c in task.checks for s in _strings(c)), task.save_to or ""]
+        strings = [*every, *(s for c in task.checks for s in check_strings(c)), task.save_to or ""]
         names = {n for text in strings for n in meta.find_undeclared_variables(_ENV.parse(text))}
         uses_saved = bool(names & {REGISTERED, *OLD_REGISTERED})
         for old in sorted((names | _names_in(task.when)) & set(OLD_REGISTERED)):
@@ -187,7 +187,8 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
     return _Compiled(task, variants, uses_saved or task.when is not None, total)
 
 
-def _strings(check: Check) -> list[str]:
+def check_strings(check: Check) -> list[str]:
+    """Every string of a check that is a template (name, operands, where values)."""
     found: list[str] = []
     check.render(lambda text: found.append(text) or text)  # type: ignore[func-returns-value]
     return found
@@ -349,11 +350,10 @@ def finish_step(step: Step, saved: Mapping[str, Any], platform: str) -> Step | N
     None when its `when:` is false. Raises TemplateError."""
     if step.context is None:
         return step
-    registered = dict(saved)  # one mapping under the new name and the old
-    context = {**step.context, **{name: registered for name in (REGISTERED, *OLD_REGISTERED)}}
+    if not when_holds(step, saved):
+        return None
+    context = _with_registered(step.context, saved)
     with sandbox.budget(None), _guard(f"task '{step.task}'", task=step.task):
-        if step.when is not None and not _ENV.compile_expression(step.when)(**context):
-            return None
         templates = (_ENV.from_string(source) for source in step.sources)
         text = one_line.render(_ENV, step.kind.value, step.sources, templates, context)
         checks = tuple(c.render(_renderer(context)) for c in step.checks)
@@ -371,6 +371,21 @@ def finish_step(step: Step, saved: Mapping[str, Any], platform: str) -> Step | N
         sources=(),
         context=None,
     )
+
+
+def when_holds(step: Step, saved: Mapping[str, Any]) -> bool:
+    """A deferred step's `when:`, given the registered outputs: the one evaluation, on the
+    device (finish_step) and in `netjob plan` (runner.render.planning). Raises TemplateError."""
+    if step.when is None or step.context is None:
+        return True
+    context = _with_registered(step.context, saved)
+    with sandbox.budget(None), _guard(f"task '{step.task}'", task=step.task):
+        return bool(_ENV.compile_expression(step.when)(**context))
+
+
+def _with_registered(context: Mapping[str, Any], saved: Mapping[str, Any]) -> dict[str, Any]:
+    registered = dict(saved)  # one mapping under the new name and the old
+    return {**context, **{name: registered for name in (REGISTERED, *OLD_REGISTERED)}}
 
 
 def _renderer(context: Mapping[str, Any]) -> Callable[[str], str]:

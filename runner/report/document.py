@@ -29,6 +29,7 @@ from runner.base.errors import FailureClass
 from runner.base.models import CheckResult, CheckStatus, HostResult, Status, StepResult, TaskKind
 from runner.base.run_owner import Owner
 from runner.base.safe_files import safe_name
+from runner.report.change import ChangeDoc, change_from_json, change_json
 from runner.report.output_store import OutputStore
 
 __all__ = [
@@ -255,6 +256,7 @@ class RunMeta:
     inventory: str | None = None
     workers: int | None = None
     check: bool | None = None  # a dry run (--check): no config sent; report.json's key
+    change: ChangeDoc | None = None  # who ran what (runner.report.change)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -285,6 +287,7 @@ class ReportDoc:
     workers: int | None = field(default=None, metadata=_OPTIONAL)
     check: bool | None = field(default=None, metadata=_OPTIONAL)  # a dry run (--check)
     saved: tuple[SavedDoc, ...] = field(default=(), metadata=_OPTIONAL)
+    change: ChangeDoc | None = field(default=None, metadata=_OPTIONAL)  # runner.report.change
     summary: Summary
     compliance: ComplianceDoc | None  # `{}` in the JSON: the job has no checks
     hosts: Mapping[str, HostDoc]
@@ -306,6 +309,7 @@ class RunManifest:
     # one: the machine and the process's start. None in runs made before they were kept.
     machine: str | None = None
     process_start: str | None = None
+    change: ChangeDoc | None = None  # the change record, kept for a run cut short
 
     @property
     def owner(self) -> Owner:
@@ -494,6 +498,8 @@ def report_json(report: ReportDoc) -> dict[str, Any]:
         data["saved"] = [
             {"task": s.task, "folder": s.folder, "files": s.files} for s in report.saved
         ]
+    if report.change is not None:
+        data["change"] = change_json(report.change)
     data["summary"] = summary_json(report.summary)
     data["compliance"] = _compliance_json(report.compliance)
     data["hosts"] = {name: _host_json(host, None) for name, host in report.hosts.items()}
@@ -524,6 +530,8 @@ def manifest_text(manifest: RunManifest, redact: Redact | None = None) -> str:
         "pid": manifest.pid,
         "hosts": list(manifest.hosts),
     }
+    if manifest.change is not None:
+        data["change"] = change_json(manifest.change)
     data = redact(data) if redact is not None else data
     # Not masked: no secret of the run is in them, and one mask inside a process's start
     # (a numeric password) would read a live run as killed.
@@ -629,6 +637,7 @@ def report_from_json(data: Mapping[str, Any]) -> ReportDoc:
         workers=data.get("workers"),
         check=data.get("check"),
         saved=tuple(SavedDoc(s["task"], s["folder"], s["files"]) for s in data.get("saved") or ()),
+        change=change_from_json(data.get("change")),
         summary=_summary(data["summary"]),
         compliance=_compliance(data.get("compliance") or {}),
         hosts={name: host_from_json(host) for name, host in data["hosts"].items()},
@@ -683,4 +692,5 @@ def read_manifest(run_dir: Path) -> RunManifest:
         hosts=tuple(data["hosts"]),
         machine=data.get("machine"),
         process_start=data.get("process_start"),
+        change=change_from_json(data.get("change")),
     )

@@ -244,9 +244,14 @@ def _explained(error: DeviceError, item: WorkItem) -> DeviceError:
 
 
 def _deadline(exc: DeviceError, lease: Lease, policy: Policy) -> DeviceError:
+    """A login that ended past the deadline was cut by the watchdog: what netmiko and
+    paramiko raised then ("Attempt to read, but there is no active channel", "closed the
+    connection before sending an SSH banner") is the cut's echo, not the device's doing,
+    and would name a cause (connect_timeout, connection_lost) that was not the cause."""
     if lease.expired and not isinstance(exc, HostTimeoutError):
         return HostTimeoutError(
-            f"past the host's deadline of {policy.host_timeout:g}s ({exc.failure.value}: {exc})"
+            f"past the host's deadline of {policy.host_timeout:g}s while it logged in: "
+            "the login was cut there"
         )
     return exc
 
