@@ -243,13 +243,15 @@ def test_no_start_time_is_no_iso_time() -> None:
     step = StepDoc(task="t", kind=TaskKind.SHOW, status=Status.SKIPPED, commands=())
     assert step.started_iso is None and "started_iso" not in report_json_step(step)
     started = StepDoc(task="t", kind=TaskKind.SHOW, status=Status.OK, commands=(), started=1.5)
-    assert started.started_iso == "1970-01-01T00:00:01.500Z"
+    assert started.started_iso == _iso(1.5)
+    assert datetime.datetime.fromisoformat(started.started_iso).timestamp() == 1.5
 
 
 def _iso(seconds: float) -> str:
-    """What a reader of report.json computes from `started`, as ISO 8601 in UTC."""
-    moment = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """What a reader of report.json computes from `started`: ISO 8601, local time with its
+    offset, as the change record's times."""
+    moment = datetime.datetime.fromtimestamp(seconds).astimezone()
+    return moment.isoformat(timespec="milliseconds")
 
 
 def report_json_step(step: StepDoc) -> dict[str, Any]:

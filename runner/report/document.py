@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from runner.base.errors import FailureClass
 from runner.base.models import CheckResult, CheckStatus, HostResult, Status, StepResult, TaskKind
 from runner.base.run_owner import Owner
 from runner.base.safe_files import safe_name
-from runner.report.change import ChangeDoc, change_from_json, change_json
+from runner.report.change import ChangeDoc, change_from_json, change_json, iso
 from runner.report.output_store import OutputStore
 
 __all__ = [
@@ -77,11 +76,9 @@ _OPTIONAL = {"optional": True}  # written only when it has a value
 
 
 def iso_time(seconds: float | None) -> str | None:
-    """Seconds since the epoch as ISO 8601 in UTC, to the millisecond (None stays None)."""
-    if seconds is None:
-        return None
-    moment = datetime.fromtimestamp(seconds, timezone.utc)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """Seconds since the epoch in ISO 8601 as the change record writes its times (local
+    time with its offset, to the millisecond); None stays None."""
+    return None if seconds is None else iso(seconds)
 
 
 _HOST_FILE = {"host_file": True}  # in the host files only, always written there
