@@ -217,7 +217,7 @@ def test_a_platform_with_no_command_is_refused_before_anything_connects(
     code = cmd(mixed, tmp_path, "--for", "huawei=display version", "--limit", "r005,r006")
     assert code == 2
     err = capsys.readouterr().err
-    assert "no command for platform cisco_nxos (hosts r005): add --for cisco_nxos" in err
+    assert "no command for platform cisco_nxos (hosts r005): add --for cisco_nxos=COMMAND" in err
     assert not (tmp_path / "reports").exists()
 
 

@@ -30,8 +30,8 @@ def adhoc_job(
     """A job of at most two tasks: the config lines first (so the shows see their effect),
     then the show commands. Both are Jinja2, as in a job file (`{{ host.name }}` works).
     `per_platform` (`--for PLATFORM=COMMAND`, repeatable) gives a platform its own show
-    commands in place of `commands`, as a job's `show: {juniper_junos: ..., default: ...}`:
-    a host on a platform with none, and no `commands` for the rest, is refused at render."""
+    commands in place of `commands`, as a job's `show: {juniper_junos: ..., default: ...}`
+    (refuse_uncovered: a host whose platform gets no command, before anything connects)."""
     pairs = [_pair(given) for given in per_platform]
     _check_commands((*commands, *(c for _, c in pairs)), config)
     tasks: list[Task] = []
@@ -67,7 +67,7 @@ def refuse_uncovered(job: Job, hosts: Sequence[Host]) -> None:
             names = [h.name for h in hosts if h.platform in bare]
             raise InputError(
                 f"no command for platform {', '.join(bare)} (hosts {', '.join(names[:5])}"
-                f"{', ...' if len(names) > 5 else ''}): add --for {bare[0]} COMMAND, or give "
+                f"{', ...' if len(names) > 5 else ''}): add --for {bare[0]}=COMMAND, or give "
                 "commands for every other platform as arguments"
             )
 
