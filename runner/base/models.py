@@ -166,6 +166,20 @@ class Host:
     # The inventory format it came from ("netjob", "ansible", "nornir"): messages name
     # that format's keys (ansible_password, not password_env).
     origin: str = field(default="netjob", compare=False)
+    # Which of password and secret an Ansible Vault held: said as their source, never shown.
+    from_vault: tuple[str, ...] = field(default=(), compare=False)
+
+    def credential_source(self, kind: str) -> str | None:
+        """Where the host's `password` or `secret` comes from, never the value:
+        `(from Ansible Vault)`, `(plain text)`, `$ENV_NAME`, or None (none given)."""
+        value, env = (
+            (self.password, self.password_env)
+            if kind == "password"
+            else (self.secret, self.secret_env)
+        )
+        if value:
+            return "(from Ansible Vault)" if kind in self.from_vault else "(plain text)"
+        return f"${env}" if env else None
 
     def facts(self) -> dict[str, Any]:
         """What templates see as `host`: identity only, never credentials."""

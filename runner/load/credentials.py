@@ -25,14 +25,19 @@ _EXAMPLES = {"ansible": " (e.g. \"{{ lookup('env', 'NAME') }}\")"}
 
 
 def resolve_credentials(
-    hosts: Iterable[Host], environ: Mapping[str, str] | None = None, prompt: Prompt | None = None
+    hosts: Iterable[Host],
+    environ: Mapping[str, str] | None = None,
+    prompt: Prompt | None = None,
+    needs_enable: bool = True,
 ) -> dict[str, Credentials]:
     """Credentials per host, from plain text, the named environment variable, or a prompt
-    (asked once per distinct need, not once per host). Missing ones fail before any connection.
-    """
+    (asked once per distinct need, not once per host). Missing ones fail before any connection,
+    but for an enable secret a job does not need (`needs_enable` False: show steps only):
+    those hosts log in without enable mode, and a note says so once."""
     env = os.environ if environ is None else environ
     asked: dict[str, str] = {}
     result = {}
+    unset: set[str] = set()
     for host in hosts:
         options = host.connection
         # With a key or the agent, a password is only a fallback: none set is fine.
@@ -43,10 +48,20 @@ def resolve_credentials(
             password = _secret(
                 host, "password", host.password, host.password_env, env, prompt, asked
             )
-        secret = _secret(host, "secret", host.secret, host.secret_env, env, None, asked)
+        if not needs_enable and host.secret is None and not env.get(host.secret_env or ""):
+            secret = None  # unprivileged: a show the device refuses there says why
+            unset |= {host.secret_env} if host.secret_env else set()
+        else:
+            secret = _secret(host, "secret", host.secret, host.secret_env, env, None, asked)
         passphrase = _secret(host, "passphrase", None, options.passphrase_env, env, None, asked)
         result[host.name] = Credentials(host.username, password, secret, passphrase)
     _note_weak(result)
+    if unset:
+        notes.info(
+            "%s not set: this job has show steps only, so its hosts log in without enable "
+            "mode (a show the device refuses there says so)",
+            ", ".join(f"${name}" for name in sorted(unset)),
+        )
     return result
 
 

@@ -32,10 +32,9 @@ from runner.base.safe_files import link_in, refuse_link
 from runner.base.time_bound import time_bound
 from runner.load.job import DISCONNECTS
 from runner.render import one_line, sandbox, save_paths
+from runner.render.undefined import Undefined, missing_member
 
-_ENV = sandbox.Sandbox(
-    undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
-)
+_ENV = sandbox.Sandbox(undefined=Undefined, autoescape=False, keep_trailing_newline=False)
 _ENV.filters["multiline"] = one_line.multiline  # a banner's text: see runner.render.one_line
 MAX_TEMPLATE_BYTES = 1_000_000  # a template file
 # Earlier tasks' outputs kept by `register: NAME`, as registered.NAME; `saved` is the name
@@ -403,7 +402,7 @@ def _guard(where: str, **at: Any) -> Iterator[None]:
     try:
         yield
     except jinja2.UndefinedError as exc:
-        missing = _missing_member(str(exc))
+        missing = missing_member(str(exc))
         if missing is not None:
             raise TemplateError(f"{where}: {missing}", **at) from None
         match = _UNDEFINED.search(str(exc))
@@ -438,39 +437,6 @@ def _explain(exc: BaseException) -> str:
     shown = [*close, *(n for n in names if n not in close)][:_SHOWN]
     more = f", and {len(names) - len(shown)} more (README: Filters)" if len(names) > _SHOWN else ""
     return f"no {kind} named '{name}'; available: {', '.join(shown)}{more}"
-
-
-# Jinja2's words for a missing key or index name the Python class (`'runner.load.yamlio.LineList
-# object' has no element 5`): a person reads a list or a mapping, and what to do.
-_NO_MEMBER = re.compile(r"^'?([\w.]+) object'? has no (element|attribute) (.+)$")
-_KINDS = {
-    "list": "list",
-    "tuple": "list",
-    "LineList": "list",
-    "dict": "mapping",
-    "LineDict": "mapping",
-}
-
-
-def _missing_member(message: str) -> str | None:
-    found = _NO_MEMBER.match(message.strip())
-    if found is None:
-        return None
-    kind = _KINDS.get(found.group(1).rsplit(".", 1)[-1], "value")
-    what = found.group(3)
-    if kind == "list":
-        if found.group(2) == "element":
-            return (
-                f"a list has no item [{what}]: items count from 0, and `| length` is how "
-                "many there are; check the variable's data with `netjob hosts`"
-            )
-        return f"a list has no attribute {what}; index it ([0]) or loop over it"
-    if kind == "mapping":
-        return (
-            f"a mapping has no key {what}; check the variable's data with `netjob hosts`, "
-            f"or give a default: `| default(...)`"
-        )
-    return f"a {found.group(1).rsplit('.', 1)[-1]} value has no {found.group(2)} {what}"
 
 
 def _one_line(exc: BaseException) -> str:

@@ -302,12 +302,8 @@ def host_view(host: Host) -> dict[str, object]:
     return {
         **host.facts(),
         "username": host.username,
-        "password": "(plain text)"
-        if host.password
-        else (f"${host.password_env}" if host.password_env else None),
-        "secret": "(plain text)"
-        if host.secret
-        else (f"${host.secret_env}" if host.secret_env else None),
+        "password": host.credential_source("password"),
+        "secret": host.credential_source("secret"),
         "connection": vars(host.connection),
         "vars": dict(host.vars),
     }

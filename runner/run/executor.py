@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from runner.base.errors import AuthenticationError, DeviceError, HostTimeoutError
+from runner.base.logs import host_context
 from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
 from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
@@ -110,7 +111,8 @@ def execute(
     lease = Lease(login_slot=budget.login_slot)
     budget.start(lease)
     try:
-        results = _run(item, connect, policy, lease, notify)
+        with host_context(item.host.name):  # -vv: each line names its host
+            results = _run(item, connect, policy, lease, notify)
     except DeviceError as exc:
         cause = _explained(_deadline(exc, lease, policy), item)
         return HostResult(
@@ -231,10 +233,13 @@ def _explained(error: DeviceError, item: WorkItem) -> DeviceError:
     """A login refused: say which username and which environment variable were used."""
     host = item.host
     if isinstance(error, AuthenticationError) and "enable" not in str(error):
-        where = f"${host.password_env}" if host.password_env else "the inventory's password"
-        error.hint = (
-            f"check the username ({host.username or 'none set'}) and the password in {where}"
-        )
+        source = host.credential_source("password")
+        where = {
+            None: "(none in the inventory: typed at the prompt, or a key)",
+            "(plain text)": "(the inventory's, in plain text)",
+        }.get(source, source if source and source.startswith("(") else f"(from {source})")
+        # "the password (…)": redaction masks the word after "password " in prose too.
+        error.hint = f"check the username ({host.username or 'none set'}) and the password {where}"
     return error
 
 
