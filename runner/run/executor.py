@@ -158,6 +158,7 @@ def _run(
     state = HostState(item.host, dry_run=policy.dry_run, files_dir=files, notify=notify)
     starting = None if notify is None else functools.partial(notify, item.host.name)
     try:
+        lease.on_abort(state.stopped.set)  # an until: step's wait ends at the deadline
         return phases.run_steps(connection, item.steps, state, starting)
     finally:
         connection.close()

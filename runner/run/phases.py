@@ -30,6 +30,8 @@ _CHECK_FAILURES = {
 }
 _WORDS = {PRE_CHECK: "pre-check", POST_CHECK: "post-check"}
 IGNORED = "failed, ignored (ignore_errors)"
+# A dry run changed nothing: post-checks would judge the network as it was, not the change.
+DRY_RUN = "not judged: --check changed nothing"
 
 
 def run_steps(
@@ -49,6 +51,9 @@ def run_steps(
             continue
         if step.role != RESCUE and failed is not None:
             results.append(_skipped(step, _not_run(failed)))
+            continue
+        if step.role == POST_CHECK and state.dry_run:
+            results.append(_skipped(step, DRY_RUN))
             continue
         if starting is not None:
             starting(step.task)
@@ -118,7 +123,8 @@ def post_check_failure(steps: Sequence[Step], results: Sequence[StepResult]) -> 
         if step.role != POST_CHECK:
             continue
         result = results[index] if index < len(results) else None
-        if result is None or (result.status is Status.SKIPPED and result.note != "when: false"):
+        skipped = result is not None and result.status is Status.SKIPPED
+        if result is None or (skipped and result.note not in ("when: false", DRY_RUN)):
             return f"post-check '{step.task}' did not run"
         if result.status is Status.FAILED:
             return f"post-check '{step.task}' failed ({result.failure}: {result.error})"

@@ -7,6 +7,7 @@ enters config mode.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -56,6 +57,8 @@ class HostState:
     files_dir: Path | None = None  # where `get:` writes by default (the run folder's files/)
     # The executor's progress hook: (host, task, bytes done, bytes in all) for put:/get:
     notify: Callable[..., None] | None = None
+    # Set when the host is cut (its deadline): an `until:` step stops waiting at once.
+    stopped: threading.Event = field(default_factory=threading.Event)
 
 
 def run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
@@ -100,6 +103,7 @@ def _run_step(connection: Connection, step: Step, state: HostState) -> StepResul
                 lambda: _show(connection, ready, timeout, state, outputs, (started, clock)),
                 ready,
                 state.host.platform,
+                state.stopped.wait,
             )
         if ready.kind in (TaskKind.SHOW, TaskKind.COMMAND):
             return _show(connection, ready, timeout, state, outputs, (started, clock))

@@ -16,9 +16,16 @@ from runner.base.models import CheckStatus, Status, Step, StepResult
 from runner.run.audit import evaluate_all
 
 
-def repeat(look: Callable[[], StepResult], step: Step, platform: str) -> StepResult:
+def repeat(
+    look: Callable[[], StepResult],
+    step: Step,
+    platform: str,
+    wait: Callable[[float], bool] | None = None,
+) -> StepResult:
     """Looks until the step's `until:` holds (`look` sends the command and judges its
-    checks; a device error it raises ends the waiting, as it ends the step)."""
+    checks; a device error it raises ends the waiting, as it ends the step). `wait(s)`
+    pauses s seconds between looks, and returns True when the host was stopped (its
+    deadline passed) meanwhile: then there is no next look."""
     looks = step.retries + 1
     for number in range(1, looks + 1):
         result = look()
@@ -28,16 +35,21 @@ def repeat(look: Callable[[], StepResult], step: Step, platform: str) -> StepRes
         if not failing:
             held = f"until: held on look {number} of {looks}"
             return replace(result, note="; ".join(filter(None, [result.note, held])))
-        if number < looks:
-            # A real wait: the network (a BGP session, a link) takes its own time.
-            time.sleep(step.delay)
+        # A real wait: the network (a BGP session, a link) takes its own time.
+        if number == looks or (wait or _sleep)(step.delay):
+            break
     worst = failing[0]
     return replace(
         result,
         status=Status.FAILED,
         failure=FailureClass.UNTIL_FAILED,
         error=(
-            f"until: did not hold after {looks} looks, {step.delay:g}s apart "
+            f"until: did not hold after {number} looks, {step.delay:g}s apart "
             f"(retries: {step.retries}): '{worst.name}' {worst.status.value}: {worst.evidence}"
         ),
     )
+
+
+def _sleep(seconds: float) -> bool:
+    time.sleep(seconds)
+    return False
