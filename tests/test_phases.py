@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fakes import FakeConnection
 
+from runner.base.errors import CommandRejectedError
 from runner.base.models import Credentials, Host, Status, StepResult, TaskKind, WorkItem
 from runner.device.connection import Connector
 from runner.device.lease import Lease
@@ -125,3 +126,24 @@ def test_an_until_wait_ends_when_the_host_is_stopped(tmp_path: Path) -> None:
     assert not waiter.is_alive() and len(looks) == 1
     assert answer[0].status is Status.FAILED and answer[0].failure == "until_failed"
     assert "after 1 looks" in (answer[0].error or "")
+
+
+def test_a_rescue_stops_at_its_first_failure_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "job.yaml"
+    path.write_text(
+        "tasks:\n  - name: ntp\n    show: show ntp\n    until: [{contains: sync}]\n"
+        "    retries: 0\nrescue:\n  - name: undo\n    show: show undo\n"
+        "  - name: evidence\n    show: show logging\n"
+    )
+    (item,) = expand(load_job(path), [Host(name="h1", address="192.0.2.1")], {})
+
+    def connect(host: Host, credentials: Credentials, lease: Lease) -> FakeConnection:
+        refused = CommandRejectedError("the device refused 'show undo'")
+        return FakeConnection(host, fail_on={"show undo": refused})
+
+    result = execute(item, connect, Policy(retries=0))
+    assert result.status is Status.FAILED and result.failure == "until_failed"
+    assert "rescue task 'undo' failed too" in (result.error or "")
+    steps = {s.task: s for s in result.steps}
+    assert steps["evidence"].status is Status.SKIPPED
+    assert steps["evidence"].note == "rescue: an earlier rescue task failed"
