@@ -227,6 +227,17 @@ class Task:
     ignore_errors: bool = False
     prompts: tuple[Answer, ...] = ()  # questions its commands may ask, and the answers
     allow_disconnect: bool = False  # `reload`: the device ending the session is success
+    # A show task's `until:` checks: the command is sent again, `delay` seconds apart, up
+    # to `retries` more times, until they all pass (runner.run.phases).
+    until: tuple[Check, ...] = ()
+    retries: int = 0
+    delay: float = 0.0
+    role: str | None = None  # a pre-check, post-check or rescue task; None: one of `tasks:`
+
+
+# Where a task of the job stands (runner.run.phases): `pre_checks:` run before a host's
+# first config task, `post_checks:` after its last, `rescue:` only once a task has failed.
+PRE_CHECK, POST_CHECK, RESCUE = "pre_check", "post_check", "rescue"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -237,6 +248,14 @@ class Job:
     vars: Mapping[str, Any] = field(default_factory=dict)
     tasks: tuple[Task, ...] = ()
     normalize: tuple[str, ...] = ()  # the job's own noise regexes for `netjob diff`
+    pre_checks: tuple[Task, ...] = ()
+    post_checks: tuple[Task, ...] = ()
+    rescue: tuple[Task, ...] = ()
+
+    @property
+    def every_task(self) -> tuple[Task, ...]:
+        """`tasks:` with the pre-checks, post-checks and rescue tasks, as rendered."""
+        return (*self.pre_checks, *self.tasks, *self.post_checks, *self.rescue)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -265,6 +284,10 @@ class Step:
     allow_disconnect: bool = False
     # A per-platform task: the key the host took, as written (`junos`, `default`).
     platform_key: str | None = None
+    until: tuple[Check, ...] = ()
+    retries: int = 0
+    delay: float = 0.0
+    role: str | None = None
 
 
 @dataclass(frozen=True)

@@ -261,10 +261,11 @@ class View:
         self.console.print(
             f"job '{job.name}' ({job.path}), hosts: {job.hosts}", highlight=False, markup=False
         )
-        for task in job.tasks:
+        for task in job.every_task:
             tags = f"  tags: {', '.join(task.tags)}" if task.tags else ""
+            role = f", {task.role.replace('_', '-')}" if task.role else ""
             self.console.print(
-                f"  [{task.kind.value}] {task.name}{tags}",
+                f"  [{task.kind.value}{role}] {task.name}{tags}",
                 highlight=False,
                 markup=False,
                 soft_wrap=True,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import functools
 import random
 import threading
 import time
@@ -27,7 +28,8 @@ from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
 from runner.device.connection import Connection, Connector
 from runner.device.lease import Lease
-from runner.run.step import HostState, run_step
+from runner.run import phases
+from runner.run.step import HostState
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,10 @@ def execute(
     failed = next((r for r in results if r.status is Status.FAILED and r.task not in ignored), None)
     if failed is not None:
         status, failure = Status.FAILED, failed.failure
-        error: str | None = f"task '{failed.task}': {failed.error}"
+        rescue = phases.rescue_summary(item.steps, results)
+        error: str | None = "; ".join(
+            filter(None, [f"task '{failed.task}': {failed.error}", rescue])
+        )
     else:
         changed = any(r.status is Status.CHANGED for r in results)
         status, failure, error = (Status.CHANGED if changed else Status.OK), None, None
@@ -151,22 +156,14 @@ def _run(
     item: WorkItem, connect: Connector, policy: Policy, lease: Lease, notify: Notify | None
 ) -> list[StepResult]:
     connection = _login(item, connect, policy, lease)
-    results: list[StepResult] = []
     files = policy.run_dir / "files" if policy.run_dir is not None else None
     state = HostState(item.host, dry_run=policy.dry_run, files_dir=files, notify=notify)
+    starting = None if notify is None else functools.partial(notify, item.host.name)
     try:
-        for step in item.steps:
-            if notify is not None:
-                notify(item.host.name, step.task)
-            result = run_step(connection, step, state)
-            if result.status is Status.FAILED and step.ignore_errors:
-                result = dataclasses.replace(result, note="failed, ignored (ignore_errors)")
-            results.append(result)
-            if result.status is Status.FAILED and not step.ignore_errors:
-                break
+        lease.on_abort(state.stopped.set)  # an until: step's wait ends at the deadline
+        return phases.run_steps(connection, item.steps, state, starting)
     finally:
         connection.close()
-    return results
 
 
 class _Budget:

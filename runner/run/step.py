@@ -7,6 +7,7 @@ enters config mode.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,7 @@ from runner.device.connection import Connection
 from runner.device.parsers import parse_output
 from runner.device.remediation import remediation, set_lines_remediation
 from runner.render.templating import finish_step
+from runner.run import until
 from runner.run.audit import evaluate_all
 
 
@@ -55,6 +57,8 @@ class HostState:
     files_dir: Path | None = None  # where `get:` writes by default (the run folder's files/)
     # The executor's progress hook: (host, task, bytes done, bytes in all) for put:/get:
     notify: Callable[..., None] | None = None
+    # Set when the host is cut (its deadline): an `until:` step stops waiting at once.
+    stopped: threading.Event = field(default_factory=threading.Event)
 
 
 def run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
@@ -94,12 +98,15 @@ def _run_step(connection: Connection, step: Step, state: HostState) -> StepResul
     if secrets:  # netmiko logs what it writes: -vv must not show them
         LogFilter.register(secrets)
     try:
-        if ready.kind is TaskKind.SHOW and not (ready.prompts or ready.allow_disconnect):
-            for command in ready.commands:
-                outputs.append(connection.send_show(command, timeout, ready.expect_string))
-            return _audit(ready, "\n".join(outputs), outputs, state, started, clock)
+        if ready.kind is TaskKind.SHOW and ready.until:
+            return until.repeat(
+                lambda: _show(connection, ready, timeout, state, outputs, (started, clock)),
+                ready,
+                state.host.platform,
+                state.stopped.wait,
+            )
         if ready.kind in (TaskKind.SHOW, TaskKind.COMMAND):
-            return _command(connection, ready, timeout, state, outputs, (started, clock))
+            return _show(connection, ready, timeout, state, outputs, (started, clock))
         if ready.kind in (TaskKind.PUT, TaskKind.GET):
             return _transfer(connection, ready, timeout, state, (started, clock))
         return _configure(connection, ready, timeout, state, started, clock)
@@ -115,6 +122,24 @@ def _run_step(connection: Connection, step: Step, state: HostState) -> StepResul
             failure=exc.failure,
             error=_masked(exc.describe(), secrets),
         )
+
+
+def _show(
+    connection: Connection,
+    step: Step,
+    timeout: float,
+    state: HostState,
+    outputs: list[str],
+    clocks: tuple[float, float],
+) -> StepResult:
+    """One look: the step's commands sent and their output judged (`outputs` starts
+    empty each time: an `until:` step looks again and again)."""
+    outputs.clear()
+    if step.kind is TaskKind.SHOW and not (step.prompts or step.allow_disconnect):
+        for command in step.commands:
+            outputs.append(connection.send_show(command, timeout, step.expect_string))
+        return _audit(step, "\n".join(outputs), outputs, state, *clocks)
+    return _command(connection, step, timeout, state, outputs, clocks)
 
 
 def _command(
