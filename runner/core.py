@@ -161,6 +161,32 @@ def only_unfinished(
     return dataclasses.replace(selection, hosts=hosts, unknown=left_out)
 
 
+def with_confirm(selection: Selection, duration: str, cluster: bool = False) -> Selection:
+    """`--confirm 5m`: every config and template task without its own `confirm:` goes
+    under the device's revert timer. Which platforms can is checked when the job is
+    expanded (runner.run.scheduler.check_confirms), before anything connects."""
+    from runner.base.models import TaskKind
+    from runner.base.revert_timer import parse_duration
+
+    seconds = parse_duration(duration)
+    if seconds is None:
+        raise InputError(f"--confirm {duration!r}: not a duration; write it as 5m, 90s or 1h")
+    if cluster:
+        raise InputError(
+            "--confirm with --cluster: the pollers cannot keep the run folder's record of "
+            "pending changes; run it from this machine"
+        )
+    kinds = (TaskKind.CONFIG, TaskKind.TEMPLATE)
+    job = selection.job
+    if not any(t.kind in kinds for t in job.tasks):
+        raise InputError(f"--confirm {duration}: {job.path} has no config or template task")
+    tasks = tuple(
+        dataclasses.replace(t, confirm=seconds) if t.kind in kinds and t.confirm is None else t
+        for t in job.tasks
+    )
+    return dataclasses.replace(selection, job=dataclasses.replace(job, tasks=tasks))
+
+
 def plan(selection: Selection) -> list[WorkItem]:
     """Render every step for every host; contact nothing."""
     from runner.run import scheduler

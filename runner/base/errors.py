@@ -99,6 +99,9 @@ class FailureClass(str, Enum):
     # may or may not have been changed), and a site no poller serves.
     UNKNOWN = "unknown"
     NO_POLLER = "no_poller"
+    # --confirm: a change not confirmed, and seen back on its previous config after the
+    # device's timer (a change not seen after the timer is `unknown`).
+    REVERTED = "reverted"
 
     def __str__(self) -> str:
         return self.value

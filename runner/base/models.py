@@ -207,6 +207,9 @@ class Task:
     ignore_errors: bool = False
     prompts: tuple[Answer, ...] = ()  # questions its commands may ask, and the answers
     allow_disconnect: bool = False  # `reload`: the device ending the session is success
+    # Seconds of the device's confirm-or-revert timer (`confirm: 5m`, `--confirm 5m`);
+    # None: applied as usual (runner.base.revert_timer).
+    confirm: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -245,6 +248,7 @@ class Step:
     allow_disconnect: bool = False
     # A per-platform task: the key the host took, as written (`junos`, `default`).
     platform_key: str | None = None
+    confirm: float | None = None  # the task's revert timer, in seconds (see Task)
 
 
 @dataclass(frozen=True)
@@ -271,6 +275,9 @@ class StepResult:
     diff: str | None = None  # config steps: what was (or, in a dry run, would be) sent
     note: str | None = None  # e.g. "unchanged", "when: false"
     save_to: str | None = None
+    # A change made under the device's revert timer: "confirmed", "reverted" (seen on the
+    # device after the timer), "unknown" (not seen), or "pending" (not yet confirmed).
+    confirm: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -33,7 +33,8 @@ def lab(
             help="DEVICE=FAULT[:VALUE], repeatable: auth_fail, refuse, "
             "silent, garbage_banner, close_auth, close_after_auth, hang, drop, pager, "
             "latency:MS, login_latency:MS, big_config:MB, "
-            "session_limit:N, reject:CMD, stale_prompt:N, legacy, flash_free:BYTES.",
+            "session_limit:N, reject:CMD, stale_prompt:N, legacy, flash_free:BYTES, "
+            "cut_after_commit:S.",
         ),
     ] = None,
     platforms: Annotated[

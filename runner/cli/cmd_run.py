@@ -160,6 +160,14 @@ def run(
         str | None,
         typer.Option("--ssh-config", help="OpenSSH config (ProxyJump, User, ...) for every host."),
     ] = None,
+    confirm: Annotated[
+        str | None,
+        typer.Option(
+            "--confirm",
+            help="Apply each host's config under the device's revert timer (5m, 90s), "
+            "confirm it from a fresh login; unconfirmed, the device reverts by itself.",
+        ),
+    ] = None,
 ) -> None:
     """Run a job on its hosts.
 
@@ -185,6 +193,8 @@ def run(
             vault_from(vault_password_file, ask_vault_pass),
         )
         selection = core.with_ssh_options(selection, private_key, ssh_config)
+        if confirm is not None:
+            selection = core.with_confirm(selection, confirm, cluster is not None)
         if list_tasks:
             view.tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))

@@ -24,6 +24,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from runner.base import revert_timer
 from runner.base.models import Answer, Check, Job, Task, TaskKind
 from runner.load import schema
 from runner.load.checks import parse_checks
@@ -52,6 +53,7 @@ TASK_KEYS = (
     "get",
     "prompts",
     "allow_disconnect",
+    "confirm",
 )
 KINDS = ("show", "config", "template", "command", "put", "get")
 # Task keys renamed so that a word means one thing: "save" is storing (the device's config,
@@ -257,7 +259,24 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         ignore_errors=schema.boolean(item, "ignore_errors", at),
         prompts=prompts,
         allow_disconnect=allow_disconnect,
+        confirm=_confirm(item, at, kind),
     )
+
+
+def _confirm(item: dict[str, Any], at: At, kind: TaskKind) -> float | None:
+    """`confirm: 5m`: the task's change goes under the device's revert timer (which
+    platforms can is checked once the hosts are known: runner.run.scheduler)."""
+    if "confirm" not in item:
+        return None
+    if kind not in (TaskKind.CONFIG, TaskKind.TEMPLATE):
+        raise at.child("confirm", item).fail("confirm: applies to config and template tasks only")
+    text = str(item["confirm"])
+    seconds = revert_timer.parse_duration(text)
+    if seconds is None or isinstance(item["confirm"], bool):
+        raise at.child("confirm", item).fail(
+            f"confirm: {text!r} is not a duration; write it as 5m, 90s or 1h"
+        )
+    return seconds
 
 
 def _transfer(item: dict[str, Any], kind: TaskKind, at: At, job_path: Path) -> tuple[str, str]:

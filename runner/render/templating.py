@@ -342,6 +342,7 @@ def _step(
         prompts=task.prompts,
         allow_disconnect=task.allow_disconnect,
         platform_key=platform_key,
+        confirm=task.confirm,
     )
 
 

@@ -113,6 +113,7 @@ class StepDoc:
     note: str | None = None
     checks: tuple[CheckDoc, ...] = field(default=(), metadata=_OPTIONAL)
     diff: str | None = field(default=None, metadata=_OPTIONAL)
+    confirm: str | None = field(default=None, metadata=_OPTIONAL)
     outputs: tuple[str, ...] = field(default=(), metadata=_HOST_FILE)
     parsed: tuple[Mapping[str, Any], ...] | None = field(default=None, metadata=_HOST_FILE_OPTIONAL)
 
@@ -132,6 +133,7 @@ class StepDoc:
             parsed=self.parsed,
             diff=self.diff,
             note=self.note,
+            confirm=self.confirm,
         )
 
 
@@ -320,6 +322,7 @@ def step_doc(step: StepResult) -> StepDoc:
         note=step.note,
         checks=tuple(CheckDoc(c.name, c.status, c.evidence) for c in step.checks),
         diff=step.diff,
+        confirm=step.confirm,
         outputs=step.outputs,
         parsed=step.parsed,
     )
@@ -369,6 +372,8 @@ def _step_json(step: StepDoc, outputs: Sequence[str] | None) -> dict[str, Any]:
         ]
     if step.diff is not None:
         data["diff"] = step.diff
+    if step.confirm is not None:
+        data["confirm"] = step.confirm
     if outputs is not None:
         data["outputs"] = list(outputs)
         if step.parsed is not None:
@@ -532,6 +537,7 @@ def _step(data: Mapping[str, Any], outputs: Callable[[str], str] | None) -> Step
             for c in data.get("checks") or ()
         ),
         diff=data.get("diff"),
+        confirm=data.get("confirm"),
         outputs=()
         if outputs is None
         else tuple(outputs(digest) for digest in data.get("outputs") or ()),

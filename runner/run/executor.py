@@ -22,10 +22,12 @@ from typing import Protocol
 
 from runner.base.errors import AuthenticationError, DeviceError, HostTimeoutError
 from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
+from runner.base.pending_confirm import PendingChange
 from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
 from runner.device.connection import Connection, Connector
 from runner.device.lease import Lease
+from runner.run import confirm
 from runner.run.step import HostState, run_step
 
 
@@ -110,7 +112,7 @@ def execute(
     lease = Lease(login_slot=budget.login_slot)
     budget.start(lease)
     try:
-        results = _run(item, connect, policy, lease, notify)
+        results, pending = _run(item, connect, policy, lease, notify)
     except DeviceError as exc:
         cause = _explained(_deadline(exc, lease, policy), item)
         return HostResult(
@@ -125,6 +127,9 @@ def execute(
     finally:
         budget.stop()
     results = [_step_deadline(r, lease, policy) for r in results]
+    if pending is not None:
+        # Past the host's own deadline on purpose: the device's timer sets the pace now.
+        results = confirm.finish(item, connect, pending, results, policy.run_dir, limits.login_gate)
     results.extend(_skipped(item.steps[len(results) :]))
     ignored = {s.task for s in item.steps if s.ignore_errors}
     failed = next((r for r in results if r.status is Status.FAILED and r.task not in ignored), None)
@@ -147,11 +152,14 @@ def execute(
 
 def _run(
     item: WorkItem, connect: Connector, policy: Policy, lease: Lease, notify: Notify | None
-) -> list[StepResult]:
+) -> tuple[list[StepResult], PendingChange | None]:
+    """The host's step results, and its change left under the device's timer, if any."""
     connection = _login(item, connect, policy, lease)
     results: list[StepResult] = []
     files = policy.run_dir / "files" if policy.run_dir is not None else None
     state = HostState(item.host, dry_run=policy.dry_run, files_dir=files, notify=notify)
+    if policy.run_dir is not None:
+        state.run_dir, state.run_id = policy.run_dir, policy.run_dir.name
     try:
         for step in item.steps:
             if notify is not None:
@@ -164,7 +172,7 @@ def _run(
                 break
     finally:
         connection.close()
-    return results
+    return results, state.pending
 
 
 class _Budget:

@@ -24,6 +24,7 @@ from runner.base.errors import (
 )
 from runner.base.logs import LogFilter
 from runner.base.models import CheckResult, CheckStatus, Host, Status, Step, StepResult, TaskKind
+from runner.base.pending_confirm import PENDING, PendingChange
 from runner.base.platforms import Remediator
 from runner.base.redact import MASK
 from runner.base.safe_files import link_in, refuse_link, safe_name, save_path
@@ -32,6 +33,7 @@ from runner.device.parsers import parse_output
 from runner.device.remediation import remediation, set_lines_remediation
 from runner.render.templating import finish_step
 from runner.run.audit import evaluate_all
+from runner.run.confirm import send_timed
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,12 @@ class HostState:
     files_dir: Path | None = None  # where `get:` writes by default (the run folder's files/)
     # The executor's progress hook: (host, task, bytes done, bytes in all) for put:/get:
     notify: Callable[..., None] | None = None
+    # A change under the device's revert timer (runner.run.confirm): where its record
+    # goes (the run folder), the run's id (EOS names its session after it), and the
+    # change once its timer may have started.
+    run_dir: Path | None = None
+    run_id: str = "adhoc"
+    pending: PendingChange | None = None
 
 
 def run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
@@ -290,8 +298,11 @@ def _configure(
     outputs: list[str] = []
     sent = lines
     try:
-        outputs.append(connection.send_config(lines, timeout))
-        if step.save_config:
+        if step.confirm is not None:  # saved once confirmed, never before (runner.run.confirm)
+            outputs.append(send_timed(connection, step, lines, timeout, state))
+        else:
+            outputs.append(connection.send_config(lines, timeout))
+        if step.save_config and step.confirm is None:
             outputs.append(connection.save())
     except DeviceError as exc:
         # The host log and report.json say what reached the device and what it answered.
@@ -306,12 +317,14 @@ def _configure(
             error=exc.describe(),
             diff=diff,
             note=note,
+            confirm=PENDING if state.pending is not None else None,
         )
     status = Status.CHANGED
     nothing = platforms.lookup(state.host.platform).nothing_to_commit
     if nothing and re.search(nothing, outputs[0]):
         # The device compared for itself: what was sent was in place already.
         status, note = Status.OK, "; ".join(filter(None, [note, "unchanged (nothing to commit)"]))
+        state.pending = None  # and started no timer
     return _result(
         replace(step, commands=sent),
         status,
@@ -320,6 +333,7 @@ def _configure(
         tuple(outputs),
         diff=diff,
         note=note,
+        confirm=PENDING if state.pending is not None else None,
     )
 
 
@@ -368,6 +382,7 @@ def _result(
     diff: str | None = None,
     note: str | None = None,
     save_to: str | None = None,
+    confirm: str | None = None,
 ) -> StepResult:
     return StepResult(
         task=step.task,
@@ -384,4 +399,5 @@ def _result(
         diff=diff,
         note=note,
         save_to=save_to,
+        confirm=confirm,
     )

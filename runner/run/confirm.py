@@ -1,0 +1,261 @@
+"""Confirm or revert, on the device's own timer (`--confirm 5m`, a task's `confirm: 5m`).
+
+A host's timed change is sent with the platform's timer (runner.base.revert_timer; the
+run folder's record is written before the command that starts it). Then, once the host's
+steps are done and its session closed:
+
+1. the post-checks run (`post_checks`: the seam for the job's checks after the change);
+2. netjob logs in afresh (a new TCP connection, through the same bastions) and confirms
+   from that session, then reads the running config there: the change is `confirmed`
+   only when the device still carries it after the confirmation;
+3. if the change failed, a post-check failed or the fresh login failed, nothing is
+   confirmed: the device reverts by itself when its timer runs out, and netjob logs in
+   again (until a little past the timer) to see which config the device has: `reverted`
+   when the previous config is back, `unknown` when it could not be seen.
+
+Neither `reverted` nor `unknown` is ever `changed`: the step fails (`reverted`, `unknown`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from runner.base import pending_confirm, platforms, revert_timer
+from runner.base.errors import CommandRejectedError, DeviceError, FailureClass, RemediationError
+from runner.base.models import Host, Status, Step, StepResult, WorkItem
+from runner.base.pending_confirm import CONFIRMED, PENDING, REVERTED, UNKNOWN, PendingChange
+from runner.base.platforms import Remediator
+from runner.base.revert_timer import TimedChange
+from runner.device.connection import Connection, Connector
+from runner.device.lease import Lease
+from runner.device.remediation import remediation, set_lines_remediation
+
+if TYPE_CHECKING:
+    from runner.run.step import HostState
+
+# What the device carries, read from its running config: the change ("new"), the config
+# from before it ("old"), some of each ("mixed"), or nothing could be read (None).
+NEW, OLD, MIXED = "new", "old", "mixed"
+
+
+class Gate(Protocol):
+    def acquire(self) -> object: ...
+
+    def release(self) -> object: ...
+
+
+def send_timed(
+    connection: Connection, step: Step, lines: Sequence[str], timeout: float, state: HostState
+) -> str:
+    """Send a config step's lines under the platform's revert timer; the run folder's
+    record is on disk before the command that starts the timer leaves."""
+    send = getattr(connection, "send_timed_config", None)
+    if send is None or step.confirm is None:
+        raise CommandRejectedError("this connection cannot make a change under a revert timer")
+    change = PendingChange(
+        host=state.host.name,
+        platform=state.host.platform,
+        task=step.task,
+        seconds=step.confirm,
+        session=revert_timer.session_name(state.run_id),
+        lines=pending_confirm.masked(tuple(lines)),
+        started=0.0,
+        save_config=step.save_config,
+    )
+
+    def starting() -> None:
+        begun = dataclasses.replace(change, started=time.time())
+        if state.run_dir is not None:
+            try:
+                pending_confirm.write(state.run_dir, begun)
+            except OSError as exc:  # not started: a timer nobody can follow up is refused
+                raise CommandRejectedError(
+                    f"the run folder's confirm record cannot be written ({exc}): the change "
+                    "was not put under the timer"
+                ) from exc
+        state.pending = begun
+
+    def refused() -> None:
+        state.pending = None
+        if state.run_dir is not None:
+            pending_confirm.path_of(state.run_dir, state.host.name).unlink(missing_ok=True)
+
+    timed = TimedChange(step.confirm, change.session, starting, refused)
+    return str(send(lines, timeout, timed))
+
+
+def post_checks(item: WorkItem, results: Sequence[StepResult]) -> str | None:
+    """The job's checks after the change, run between the commit and the confirmation:
+    None when they pass (there are none yet), else why the host must not be confirmed
+    (the device's timer then reverts it). Issue 26 item 3 fills this in."""
+    return None
+
+
+def finish(
+    item: WorkItem,
+    connect: Connector,
+    change: PendingChange,
+    results: list[StepResult],
+    run_dir: Path | None,
+    gate: Gate,
+) -> list[StepResult]:
+    """Confirm the host's pending change from a fresh login, or leave it to the device's
+    timer and look afterwards; the timed step's result says which."""
+    index = next(i for i, r in enumerate(results) if r.confirm == PENDING)
+    timed = results[index]
+    why_not: str | None
+    if timed.status is Status.FAILED:
+        why_not = f"the change failed ({timed.failure}: {timed.error})"
+    else:
+        why_not = post_checks(item, results)
+    outcome, detail, confirmed_sent = None, "", False
+    if why_not is None:
+        outcome, detail, confirmed_sent = _confirm_fresh(item, connect, change, gate)
+        if outcome is None:
+            why_not = detail
+    if outcome is None:
+        outcome, detail = wait_and_look(item, connect, change, gate, confirmed_sent)
+    if run_dir is not None:
+        with contextlib.suppress(OSError):  # the step's result says it all the same
+            pending_confirm.settle(run_dir, change, outcome, detail)
+    results[index] = settled_step(timed, outcome, detail, why_not)
+    return results
+
+
+def settled_step(step: StepResult, outcome: str, detail: str, why_not: str | None) -> StepResult:
+    if outcome == CONFIRMED:
+        note = "; ".join(filter(None, [step.note, detail]))
+        return dataclasses.replace(step, confirm=outcome, note=note)
+    failure = FailureClass.REVERTED if outcome == REVERTED else FailureClass.UNKNOWN
+    error = "; ".join(filter(None, [f"not confirmed: {why_not}" if why_not else None, detail]))
+    return dataclasses.replace(
+        step, status=Status.FAILED, confirm=outcome, failure=failure, error=error
+    )
+
+
+def _confirm_fresh(
+    item: WorkItem, connect: Connector, change: PendingChange, gate: Gate
+) -> tuple[str | None, str, bool]:
+    """(outcome, detail, whether the confirmation was sent); outcome None: not confirmed,
+    detail saying why (the fresh login failed, or the session broke on the way)."""
+    try:
+        connection = _login(item, connect, gate)
+    except DeviceError as exc:
+        return None, f"the fresh login failed ({exc.failure}: {exc})", False
+    sent = False
+    try:
+        timed = TimedChange(change.seconds, change.session, _nothing, _nothing)
+        confirm = getattr(connection, "confirm_change", None)
+        if confirm is None:
+            return None, "this connection cannot confirm a timed change", False
+        timeout = item.host.connection.read_timeout
+        sent = True
+        confirm(timed, timeout)
+        seen = _seen(connection, change, item.host)
+        if seen == NEW:
+            if change.save_config:
+                connection.save()
+            timer = revert_timer.shown(change.seconds)
+            return CONFIRMED, f"confirmed from a fresh login within the {timer} timer", True
+        if seen == OLD:
+            return REVERTED, "the device had reverted before the confirmation", True
+        return UNKNOWN, "after the confirmation the device carries only part of the change", True
+    except DeviceError as exc:
+        return None, f"the confirmation did not complete ({exc.failure}: {exc})", sent
+    finally:
+        connection.close()
+
+
+def wait_and_look(
+    item: WorkItem,
+    connect: Connector,
+    change: PendingChange,
+    gate: Gate,
+    confirmed_sent: bool = False,
+    settle: float = revert_timer.SETTLE_SECONDS,
+) -> tuple[str, str]:
+    """Log in until the device shows its previous config or the timer (and `settle`
+    seconds) has passed: `reverted`, or `unknown`; `confirmed` when a confirmation was
+    sent and the change is still there after the timer."""
+    deadline = change.deadline + settle
+    pause = min(5.0, max(1.0, change.seconds / 20))
+    seen: str | None = None
+    why = "not looked at"
+    while True:
+        try:
+            connection = _login(item, connect, gate)
+            try:
+                seen = _seen(connection, change, item.host)
+            finally:
+                connection.close()
+        except DeviceError as exc:
+            seen, why = None, f"{exc.failure}: {exc}"
+        if seen == OLD:
+            return REVERTED, "seen on the device after the timer: the previous config is back"
+        if time.time() >= deadline:
+            break
+        time.sleep(min(pause, max(0.0, deadline - time.time())))
+    if seen == NEW and confirmed_sent:
+        return CONFIRMED, "the confirmation's answer was lost, but the change outlived the timer"
+    if seen == NEW:
+        return UNKNOWN, (
+            "the device still carries the change after the timer: confirmed by someone "
+            "else, or its timer did not revert it"
+        )
+    if seen == MIXED:
+        return UNKNOWN, "after the timer the device carries only part of the change"
+    return UNKNOWN, f"the device could not be reached to check after the timer ({why})"
+
+
+def look(item: WorkItem, connect: Connector, change: PendingChange, gate: Gate) -> str | None:
+    """Which config the device carries now (NEW, OLD, MIXED); None: not reached."""
+    connection = _login(item, connect, gate)
+    try:
+        return _seen(connection, change, item.host)
+    finally:
+        connection.close()
+
+
+def _seen(connection: Connection, change: PendingChange, host: Host) -> str:
+    info = platforms.lookup(host.platform)
+    lines = change.judged_lines()
+    if not lines or not info.running_config:
+        return MIXED
+    running = connection.send_show(info.running_config, host.connection.read_timeout, None)
+    try:
+        if info.remediator is Remediator.SET:
+            needed = set_lines_remediation(running, lines)
+        else:
+            needed = remediation(running, lines, host.platform)
+    except RemediationError:
+        return MIXED
+    missing = {line.strip() for line in needed.lines}
+    if not missing:
+        return NEW
+    if missing >= {line.strip() for line in lines}:
+        return OLD
+    return MIXED
+
+
+def _login(item: WorkItem, connect: Connector, gate: Gate) -> Connection:
+    """A fresh session: a new TCP connection (through the same bastions), the run's
+    login gate held while it logs in."""
+    return connect(item.host, item.credentials, Lease(login_slot=lambda: _slot(gate)))
+
+
+@contextlib.contextmanager
+def _slot(gate: Gate) -> Iterator[None]:
+    gate.acquire()
+    try:
+        yield
+    finally:
+        gate.release()
+
+
+def _nothing() -> None:
+    return None
