@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from runner.report.run_folder import RunWriter
     from runner.run import scheduler
     from runner.run.cluster import ClusterOptions as ClusterOptions
+    from runner.run.confirm_after import Seen as Seen
     from runner.run.executor import Policy as Policy
     from runner.run.rollout import Amount
     from runner.run.runners import BatchRunner
@@ -337,6 +338,45 @@ def run(
         fan_out.run_done(report)
     guard.raise_if_failed(writer)
     return report
+
+
+def after_run(
+    folder: Path,
+    inventory: Sequence[Path],
+    limit: str | None = None,
+    vault: Vault | None = None,
+    verify_only: bool = False,
+    environ: Mapping[str, str] | None = None,
+    connect: Connector | None = None,
+) -> list[Seen]:
+    """`netjob confirm RUN` / `netjob verify RUN`: the run's changes under revert timers
+    (its confirm/ records), confirmed or looked at from a fresh login each."""
+    from runner.base.models import Credentials
+    from runner.base.pending_confirm import read_all
+    from runner.load.credentials import resolve_credentials
+    from runner.run import confirm_after
+
+    recorded = {change.host for change in read_all(folder)}
+    if not recorded:
+        raise InputError(
+            f"{folder}: no change of this run went under a revert timer (it has no confirm/ "
+            "records); only a run with --confirm (or a task's confirm:) has"
+        )
+    hosts = [
+        h for h in load_inventories(inventory, vault).select("all", limit) if h.name in recorded
+    ]
+    unknown = sorted(recorded - {h.name for h in hosts})
+    if unknown and limit is None:
+        raise SelectionError(
+            f"{folder}: host(s) {', '.join(unknown)} of the run are not in the inventory; "
+            "give the inventory the run used (-i)"
+        )
+    if not hosts:
+        raise SelectionError(f"--limit '{limit}' selects no host with a change in {folder}")
+    credentials = resolve_credentials(hosts, environ, None)
+    items = [WorkItem(h, (), credentials.get(h.name, Credentials(h.username))) for h in hosts]
+    act = confirm_after.verify if verify_only else confirm_after.confirm_pending
+    return act(folder, items, connect or _netmiko())
 
 
 def _netmiko() -> Connector:

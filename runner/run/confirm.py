@@ -110,12 +110,13 @@ def finish(
     timed = results[index]
     why_not: str | None
     if timed.status is Status.FAILED:
-        why_not = f"the change failed ({timed.failure}: {timed.error})"
+        said = (timed.error or "").split("; ")[0]  # the cause, without the hints
+        why_not = f"the change failed ({timed.failure}: {said})"
     else:
         why_not = post_checks(item, results)
     outcome, detail, confirmed_sent = None, "", False
     if why_not is None:
-        outcome, detail, confirmed_sent = _confirm_fresh(item, connect, change, gate)
+        outcome, detail, confirmed_sent = confirm_fresh(item, connect, change, gate)
         if outcome is None:
             why_not = detail
     if outcome is None:
@@ -138,7 +139,7 @@ def settled_step(step: StepResult, outcome: str, detail: str, why_not: str | Non
     )
 
 
-def _confirm_fresh(
+def confirm_fresh(
     item: WorkItem, connect: Connector, change: PendingChange, gate: Gate
 ) -> tuple[str | None, str, bool]:
     """(outcome, detail, whether the confirmation was sent); outcome None: not confirmed,

@@ -1,0 +1,218 @@
+"""Confirm or revert on the device's own timer (`--confirm`), through real netmiko over
+real SSH to the lab, whose devices run each platform's timer for real (runner.lab.revert)
+at a test-only clock speed: a change whose session the device cut right after the commit
+is never confirmed and is reverted by the device itself; the others are confirmed from a
+fresh login; a run killed with kill -9 after its commits leaves every device to revert."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lab_fixture import run_cli, start_lab
+
+from runner.cli import main
+from runner.lab import Lab
+from runner.lab.faults import parse_faults
+
+ENV = {"NETJOB_LAB_PASSWORD": "lab-password", "NETJOB_LAB_SECRET": "lab-enable"}
+PLATFORMS = ("cisco_ios", "arista_eos", "cisco_xr", "juniper_junos")
+JOB = """\
+name: loopback
+hosts: all
+tasks:
+  - name: loopback
+    config:
+      ios: [interface Loopback77, description change-under-timer]
+      eos: [interface Loopback77, description change-under-timer]
+      iosxr: [interface Loopback77, description change-under-timer]
+      junos: [set interfaces lo0 description change-under-timer]
+"""
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+
+
+def _inventory(tmp_path: Path, lab: Lab, auth_timeout: float = 10) -> Path:
+    numbers = dict(zip(lab.config.hostnames(), lab.config.numbers(), strict=True))
+    lines = [
+        "defaults:",
+        "  username: netjob",
+        "  password_env: NETJOB_LAB_PASSWORD",
+        "  secret_env: NETJOB_LAB_SECRET",
+        f"  connection: {{conn_timeout: 10, auth_timeout: {auth_timeout}, read_timeout: 30}}",
+        "hosts:",
+    ]
+    for name, host, port in lab.endpoints:
+        platform = lab.config.platform_of(numbers[name])
+        lines.append(f"  {name}: {{address: {host}, port: {port}, platform: {platform}}}")
+    path = tmp_path / "inventory.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _config(lab: Lab, name: str) -> str:
+    """The device's running config, without Junos' `## Last commit` stamp (a revert is a
+    commit of its own)."""
+    text = lab.device(name).running_config()
+    return "\n".join(line for line in text.splitlines() if not line.startswith("## Last"))
+
+
+def _wait(probe: Callable[[], Any], timeout: float) -> Any:
+    """probe() until truthy or the bound passes; its last value."""
+    deadline = time.monotonic() + timeout
+    while not (value := probe()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return value
+
+
+def _hosts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return dict(report["hosts"])
+
+
+def test_cut_hosts_revert_by_themselves_the_others_are_confirmed(tmp_path: Path) -> None:
+    """30 hosts, a third of them cut right after the commit, each platform at its shortest
+    timer (seconds on EOS and IOS-XR, a whole minute on IOS and Junos)."""
+    names = [f"r{i:03d}" for i in range(1, 31)]
+    cut = names[::3]
+    faults = parse_faults([f"{name}=cut_after_commit:40" for name in cut])
+    job = tmp_path / "loopback.yaml"
+    job.write_text(JOB)
+    reports = tmp_path / "reports"
+    with start_lab(devices=30, platforms=PLATFORMS, faults=faults, clock_speed=6.0) as lab:
+        inventory = _inventory(tmp_path, lab)
+        before = {name: _config(lab, name) for name in names}
+        by_minutes = [
+            n for i, n in enumerate(names) if PLATFORMS[i % 4] in ("cisco_ios", "juniper_junos")
+        ]
+        by_seconds = [n for n in names if n not in by_minutes]
+        outcomes: dict[str, dict[str, Any]] = {}
+        for hosts, timer in ((by_minutes, "1m"), (by_seconds, "30s")):
+            code = run_cli(job, inventory, reports, "--confirm", timer, "--limit", ",".join(hosts))
+            assert code == 1  # the cut hosts were not confirmed: never a success
+            report = json.loads((reports / "loopback" / "latest" / "report.json").read_text())
+            outcomes.update(_hosts(report))
+        assert sorted(outcomes) == names
+        for name in names:
+            host = outcomes[name]
+            step = host["steps"][0]
+            if name in cut:
+                assert host["status"] == "failed", host
+                assert step["confirm"] in ("reverted", "unknown"), step
+                assert step["status"] != "changed"
+                # Read from the device after its timer: the previous config, whole.
+                assert _config(lab, name) == before[name], name
+                assert lab.device(name).revert.reverts == 1
+            else:
+                assert host["status"] == "changed", host
+                assert step["confirm"] == "confirmed", step
+                assert "change-under-timer" in _config(lab, name)
+                assert lab.device(name).revert.confirms == 1
+                assert not lab.device(name).revert.pending
+        # A second identical run changes nothing on the confirmed hosts.
+        confirmed = [name for name in names if name not in cut]
+        for hosts, timer in ((by_minutes, "1m"), (by_seconds, "30s")):
+            mine = [n for n in hosts if n in confirmed]
+            assert (
+                run_cli(job, inventory, reports, "--confirm", timer, "--limit", ",".join(mine)) == 0
+            )
+            report = json.loads((reports / "loopback" / "latest" / "report.json").read_text())
+            for name, host in _hosts(report).items():
+                assert host["status"] == "ok", (name, host)
+                assert host["steps"][0]["note"].endswith("unchanged"), host
+                assert "confirm" not in host["steps"][0]
+
+
+def _netjob(tmp_path: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", "from runner.cli import entry; entry()", *args],
+        env={**os.environ, **ENV},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: kill -9 of every netjob process
+    )
+
+
+def _kill_after_commits(tmp_path: Path, lab: Lab, timer: str) -> tuple[Path, Path]:
+    """`netjob run --confirm` in its own processes, kill -9 of all of them once every
+    device has committed (its fresh login for the confirmation is slowed by the lab's
+    login latency, so the kill comes first)."""
+    job = tmp_path / "loopback.yaml"
+    job.write_text(JOB)
+    reports = tmp_path / "reports"
+    inventory = _inventory(tmp_path, lab, auth_timeout=60)
+    names = lab.config.hostnames()
+    committed = {name: False for name in names}
+    for name in names:
+        lab.device(name).revert.on_commit = lambda n=name: committed.__setitem__(n, True)
+    args = ("run", str(job), "-i", str(inventory), "--reports", str(reports), "-q")
+    process = _netjob(tmp_path, *args, "--confirm", timer)
+    try:
+        assert _wait(lambda: all(committed.values()), 120), committed
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(30)
+        assert process.stderr is not None
+        process.stderr.close()
+    run_dir = next((reports / "loopback").glob("2*"))
+    return run_dir, inventory
+
+
+def test_a_run_killed_after_its_commits_leaves_every_device_to_revert(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    faults = parse_faults([f"r00{i}=login_latency:8000" for i in range(1, 5)])
+    with start_lab(devices=4, platforms=PLATFORMS, faults=faults, clock_speed=4.0) as lab:
+        before = {name: _config(lab, name) for name in lab.config.hostnames()}
+        run_dir, inventory = _kill_after_commits(tmp_path, lab, "1m")
+        # Killed between commit and confirm: every host reads as unknown until checked.
+        capsys.readouterr()
+        assert main(["report", str(run_dir), "--output", "json"]) != 0  # killed: 130
+        hosts = json.loads(capsys.readouterr().out)["hosts"]
+        for name in before:
+            assert hosts[name]["failure"] == "unknown", hosts[name]
+            assert "revert timer" in hosts[name]["error"]
+        # The devices revert by themselves when their timers run out (15 s here).
+        assert _wait(lambda: all(lab.device(n).revert.reverts == 1 for n in before), 120)
+        for name, config in before.items():
+            assert _config(lab, name) == config, name
+            assert lab.device(name).revert.confirms == 0
+        # `netjob verify` looks, and the report says what it saw.
+        assert main(["verify", str(run_dir), "-i", str(inventory)]) == 1
+        out = capsys.readouterr().out
+        assert [line.split()[0] for line in out.splitlines()[:4]] == ["reverted"] * 4, out
+        assert main(["report", str(run_dir), "--output", "json"]) != 0
+        hosts = json.loads(capsys.readouterr().out)["hosts"]
+        assert {h["failure"] for h in hosts.values()} == {"reverted"}
+
+
+def test_netjob_confirm_finishes_what_a_killed_run_left_pending(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    faults = parse_faults(["r001=login_latency:4000", "r002=login_latency:4000"])
+    platforms = ("cisco_ios", "juniper_junos")
+    with start_lab(devices=2, platforms=platforms, faults=faults) as lab:  # real-time timers
+        run_dir, inventory = _kill_after_commits(tmp_path, lab, "5m")
+        assert all(lab.device(n).revert.pending for n in ("r001", "r002"))
+        capsys.readouterr()
+        assert main(["confirm", str(run_dir), "-i", str(inventory)]) == 0
+        out = capsys.readouterr().out
+        assert [line.split()[0] for line in out.splitlines()[:2]] == ["confirmed"] * 2, out
+        for name in ("r001", "r002"):
+            assert lab.device(name).revert.confirms == 1
+            assert not lab.device(name).revert.pending
+            assert "change-under-timer" in _config(lab, name)
+        main(["report", str(run_dir), "--output", "json"])  # a killed run: 130 all the same
+        hosts = json.loads(capsys.readouterr().out)["hosts"]
+        assert {h["status"] for h in hosts.values()} == {"changed"}
