@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from runner.base.revert_timer import parse_duration, shown
 from runner.cli import main
 
 INVENTORY = """\
@@ -60,6 +59,8 @@ def test_a_timer_the_platform_cannot_run_is_refused_before_anything_connects(
 ) -> None:
     code, err = _run(tmp_path, capsys, "--confirm", timer, "--limit", limit)
     assert code == 2, err
+    from runner.base.revert_timer import parse_duration, shown  # (new in this change)
+
     seconds = parse_duration(timer)
     assert seconds is not None
     assert words in err and f"confirm {shown(seconds)}" in err, err
@@ -88,6 +89,8 @@ def test_a_second_config_task_after_the_timed_one_is_refused(
 
 
 def test_durations_read_as_people_write_them() -> None:
+    from runner.base.revert_timer import parse_duration
+
     assert parse_duration("5m") == 300
     assert parse_duration("90s") == parse_duration("1m30s") == parse_duration("90") == 90
     assert parse_duration("1h") == 3600
