@@ -21,9 +21,14 @@ from lab_fixture import run_cli, start_lab
 
 from runner.cli import main
 from runner.lab import Lab
+from runner.lab.bastion import LabBastion
 from runner.lab.faults import parse_faults
 
-ENV = {"NETJOB_LAB_PASSWORD": "lab-password", "NETJOB_LAB_SECRET": "lab-enable"}
+ENV = {
+    "NETJOB_LAB_PASSWORD": "lab-password",
+    "NETJOB_LAB_SECRET": "lab-enable",
+    "JUMP_PASSWORD": "jump-password",
+}
 PLATFORMS = ("cisco_ios", "arista_eos", "cisco_xr", "juniper_junos")
 JOB = """\
 name: loopback
@@ -216,3 +221,57 @@ def test_netjob_confirm_finishes_what_a_killed_run_left_pending(
         main(["report", str(run_dir), "--output", "json"])  # a killed run: 130 all the same
         hosts = json.loads(capsys.readouterr().out)["hosts"]
         assert {h["status"] for h in hosts.values()} == {"changed"}
+
+
+def test_the_fresh_login_that_confirms_goes_through_the_same_bastion(tmp_path: Path) -> None:
+    """Devices reachable only through a bastion: each is confirmed from a second login,
+    a new channel through that bastion (a new TCP connection to the device)."""
+    names = ["r001", "r002"]
+    job = tmp_path / "loopback.yaml"
+    job.write_text(JOB)
+    with (
+        start_lab(devices=2, platforms=PLATFORMS[:2], hidden=names) as lab,
+        LabBastion(lab) as jump,
+    ):
+        inventory = _inventory(tmp_path, lab)
+        jump_to = "{address: 127.0.0.1, port: %s, username: jump, password_env: JUMP_PASSWORD}"
+        text = inventory.read_text().replace("hosts:\n", f"  jump: {jump_to % jump.port}\nhosts:\n")
+        inventory.write_text(text)
+        code = run_cli(job, inventory, tmp_path / "reports", "--confirm", "1m")
+        report = json.loads(
+            (tmp_path / "reports" / "loopback" / "latest" / "report.json").read_text()
+        )
+        assert code == 0, report
+        for name in names:
+            assert report["hosts"][name]["steps"][0]["confirm"] == "confirmed"
+            assert lab.device(name).revert.confirms == 1
+            assert lab.device(name).logins == 2  # the change's session, then the fresh one
+        assert jump.channels == 4
+
+
+def test_a_failing_post_check_leaves_the_host_to_revert(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seam between commit and confirm (the job's post-checks, issue 26 item 3): a host
+    it fails is never confirmed, and its device reverts; the other is confirmed."""
+    from runner.run import confirm
+
+    def post_checks(item: Any, results: Any) -> str | None:
+        return "post-check 'bgp up' failed" if item.host.name == "r001" else None
+
+    monkeypatch.setattr(confirm, "post_checks", post_checks)
+    job = tmp_path / "loopback.yaml"
+    job.write_text(JOB)
+    with start_lab(devices=2, platforms=("cisco_ios",), clock_speed=30.0) as lab:
+        before = _config(lab, "r001")
+        inventory = _inventory(tmp_path, lab)
+        code = run_cli(job, inventory, tmp_path / "reports", "--confirm", "1m", "--processes", "1")
+        report = json.loads(
+            (tmp_path / "reports" / "loopback" / "latest" / "report.json").read_text()
+        )
+        assert code == 1
+        failed = report["hosts"]["r001"]
+        assert failed["failure"] == "reverted", failed
+        assert "not confirmed: post-check 'bgp up' failed" in failed["error"]
+        assert _config(lab, "r001") == before and lab.device("r001").revert.confirms == 0
+        assert report["hosts"]["r002"]["steps"][0]["confirm"] == "confirmed"

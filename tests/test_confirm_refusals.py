@@ -96,3 +96,19 @@ def test_durations_read_as_people_write_them() -> None:
     assert parse_duration("1h") == 3600
     assert parse_duration("0s") is None and parse_duration("") is None
     assert parse_duration("-5m") is None and parse_duration("5 m") is None
+
+
+def test_plan_shows_the_timer_and_refuses_as_run_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "job.yaml").write_text(JOB + "    save_config: true\n")
+    (tmp_path / "inventory.yaml").write_text(INVENTORY)
+    plan = ["plan", str(tmp_path / "job.yaml"), "-i", str(tmp_path / "inventory.yaml")]
+    capsys.readouterr()
+    assert main([*plan, "--confirm", "2m", "--limit", "ios1,junos1"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("(under the device's 2m revert timer, saved once confirmed)") == 2, out
+    assert main([*plan, "--confirm", "2m"]) == 2
+    assert "host 'nxos1' is cisco_nxos, which has no confirm-or-revert timer" in (
+        capsys.readouterr().err
+    )

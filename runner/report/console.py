@@ -23,6 +23,7 @@ from runner.base.models import (
     TaskKind,
     WorkItem,
 )
+from runner.base.revert_timer import shown
 from runner.report.fold import Fold, fold, host_ranges, natural_key
 
 if TYPE_CHECKING:  # records only: `netjob hosts` starts without the report's reader
@@ -288,6 +289,9 @@ class View:
             )
             for step in item.steps:
                 save = " (then save)" if step.save_config else ""
+                if step.confirm is not None:  # runner.run.confirm
+                    then = ", saved once confirmed" if step.save_config else ""
+                    save = f" (under the device's {shown(step.confirm)} revert timer{then})"
                 later = " (rendered at run time: uses registered outputs or when:)"
                 key = f" (platform key: {step.platform_key})" if step.platform_key else ""
                 self.console.print(
