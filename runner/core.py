@@ -162,7 +162,7 @@ def only_unfinished(
     return dataclasses.replace(selection, hosts=hosts, unknown=left_out)
 
 
-def with_confirm(selection: Selection, duration: str, cluster: bool = False) -> Selection:
+def with_confirm(selection: Selection, duration: str) -> Selection:
     """`--confirm 5m`: every config and template task without its own `confirm:` goes
     under the device's revert timer. Which platforms can is checked when the job is
     expanded (runner.run.scheduler.check_confirms), before anything connects."""
@@ -172,11 +172,6 @@ def with_confirm(selection: Selection, duration: str, cluster: bool = False) -> 
     seconds = parse_duration(duration)
     if seconds is None:
         raise InputError(f"--confirm {duration!r}: not a duration; write it as 5m, 90s or 1h")
-    if cluster:
-        raise InputError(
-            "--confirm with --cluster: the pollers cannot keep the run folder's record of "
-            "pending changes; run it from this machine"
-        )
     kinds = (TaskKind.CONFIG, TaskKind.TEMPLATE)
     job = selection.job
     if not any(t.kind in kinds for t in job.tasks):
@@ -248,6 +243,11 @@ def run(
     from runner.run.executor import RunLimits
 
     options = options or RunOptions()
+    if options.cluster is not None and any(t.confirm is not None for t in selection.job.tasks):
+        raise InputError(
+            "--confirm (or a task's confirm:) with --cluster: the pollers cannot keep the "
+            "run folder's record of changes under revert timers; run it from this machine"
+        )
     runner = runner or runners.choose(
         workers=options.workers,
         processes=options.processes,

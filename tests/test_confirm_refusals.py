@@ -112,3 +112,12 @@ def test_plan_shows_the_timer_and_refuses_as_run_does(
     assert "host 'nxos1' is cisco_nxos, which has no confirm-or-revert timer" in (
         capsys.readouterr().err
     )
+
+
+def test_a_timed_change_on_a_cluster_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = JOB + "    confirm: 5m\n"
+    cluster = ("--cluster", "tcp://127.0.0.1:1", "--insecure", "--limit", "eos1")
+    code, err = _run(tmp_path, capsys, *cluster, job=job)
+    assert code == 2 and "with --cluster: the pollers cannot keep" in err, err

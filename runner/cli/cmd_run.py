@@ -196,7 +196,7 @@ def run(
         )
         selection = core.with_ssh_options(selection, private_key, ssh_config)
         if confirm is not None:
-            selection = core.with_confirm(selection, confirm, cluster is not None)
+            selection = core.with_confirm(selection, confirm)
         if list_tasks:
             view.tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
