@@ -184,7 +184,9 @@ def wait_and_look(
     seconds) has passed: `reverted`, or `unknown`; `confirmed` when a confirmation was
     sent and the change is still there after the timer."""
     deadline = change.deadline + settle
-    pause = min(5.0, max(1.0, change.seconds / 20))
+    # A device that reverts early (a change it never took) is seen soon; then the looks
+    # thin out (a login each costs the device's AAA), with one just after the timer.
+    pause, longest = 1.0, max(1.0, change.seconds / 4)
     seen: str | None = None
     why = "not looked at"
     while True:
@@ -198,9 +200,14 @@ def wait_and_look(
             seen, why = None, f"{exc.failure}: {exc}"
         if seen == OLD:
             return REVERTED, "seen on the device after the timer: the previous config is back"
-        if time.time() >= deadline:
+        now = time.time()
+        if now >= deadline:
             break
-        time.sleep(min(pause, max(0.0, deadline - time.time())))
+        wake = now + pause
+        if now < change.deadline + 1 < wake:
+            wake = change.deadline + 1
+        time.sleep(max(0.0, min(wake, deadline) - now))
+        pause = min(pause * 2, longest)
     if seen == NEW and confirmed_sent:
         return CONFIRMED, "the confirmation's answer was lost, but the change outlived the timer"
     if seen == NEW:
