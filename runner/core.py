@@ -236,6 +236,7 @@ def run(
     from runner.base.redact import Redactor
     from runner.device import sshkeys
     from runner.load.credentials import resolve_credentials
+    from runner.report import readback
     from runner.report.disk import ReportGuard
     from runner.report.reporters import Callbacks, FanOut, HtmlPage
     from runner.report.run_folder import RunWriter
@@ -296,6 +297,7 @@ def run(
     stop = interrupt.stop
 
     def record(result: HostResult) -> None:
+        result = readback.given_up(result, writer.run_dir)  # a change left under a timer
         fan_out.host_done(guard.host_done(writer, result, stop))  # a write error: no new hosts
 
     batch = runners.Batch(

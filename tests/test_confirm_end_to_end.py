@@ -275,3 +275,42 @@ def test_a_failing_post_check_leaves_the_host_to_revert(
         assert "not confirmed: post-check 'bgp up' failed" in failed["error"]
         assert _config(lab, "r001") == before and lab.device("r001").revert.confirms == 0
         assert report["hosts"]["r002"]["steps"][0]["confirm"] == "confirmed"
+
+
+def test_a_run_stopped_while_it_waits_on_a_timer_says_unknown_not_interrupted(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C twice (stop, then end the grace) while netjob waits to see a cut device
+    revert: the host's result says its change is under the device's timer, `unknown`."""
+    job = tmp_path / "loopback.yaml"
+    job.write_text(JOB)
+    reports = tmp_path / "reports"
+    faults = parse_faults(["r001=cut_after_commit:600"])
+    with start_lab(devices=1, faults=faults) as lab:
+        committed: list[bool] = []
+        device = lab.device("r001")
+        cut = device.revert.on_commit  # the fault's: kept, and the test told
+        assert cut is not None
+
+        def on_commit() -> None:
+            committed.append(True)
+            cut()
+
+        device.revert.on_commit = on_commit
+        inventory = _inventory(tmp_path, lab)
+        args = ("run", str(job), "-i", str(inventory), "--reports", str(reports), "-q")
+        process = _netjob(tmp_path, *args, "--confirm", "1m", "--processes", "1")
+        try:
+            assert _wait(lambda: bool(committed), 120)
+            os.kill(process.pid, signal.SIGINT)  # stop: no new host, in-flight ones finish
+            os.kill(process.pid, signal.SIGINT)  # and the grace period ends at once
+            assert process.wait(60) == 130
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            assert process.stderr is not None
+            process.stderr.close()
+    report = json.loads((reports / "loopback" / "latest" / "report.json").read_text())
+    host = report["hosts"]["r001"]
+    assert host["failure"] == "unknown", host
+    assert "left under the device's revert timer" in host["error"], host

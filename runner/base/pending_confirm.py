@@ -86,6 +86,11 @@ def read_all(run_dir: Path) -> list[PendingChange]:
     return [_read(path) for path in sorted(folder.glob("*.json"))]
 
 
+def read_one(run_dir: Path, host: str) -> PendingChange | None:
+    path = path_of(run_dir, host)
+    return _read(path) if path.is_file() else None
+
+
 def _read(path: Path) -> PendingChange:
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     data["lines"] = tuple(data.get("lines") or ())

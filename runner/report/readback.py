@@ -105,6 +105,15 @@ def _unfinished(name: str, starts: dict[str, float] | None) -> HostResult:
     )
 
 
+def given_up(result: HostResult, run: Path) -> HostResult:
+    """A host the run gave up on (Ctrl-C past the grace period) while its change was under
+    the device's revert timer, never confirmed: `unknown`, saying so, not `interrupted`."""
+    if result.failure is not FailureClass.INTERRUPTED or result.status is not Status.FAILED:
+        return result
+    change = pending_confirm.read_one(run, result.host)
+    return under_timer(result, change, run) if change is not None else result
+
+
 def under_timer(result: HostResult, change: PendingChange, run: Path) -> HostResult:
     """A host of a killed run that had a change under the device's revert timer: `unknown`
     until `netjob verify` (or `netjob confirm`) has looked, then what it saw."""
