@@ -437,15 +437,19 @@ def run_job(
     reports_dir: str | Path = "reports",
     processes: int = 1,
     cluster: str | ClusterOptions | None = None,
+    confirm: str | None = None,
     **kwargs: Any,
 ) -> Report:
-    """The Python API: run a job file and return its Report (see the README)."""
+    """The Python API: run a job file and return its Report (see the README); `confirm`
+    ("5m") is `--confirm`."""
     paths = (
         [Path(inventory)] if isinstance(inventory, (str, Path)) else [Path(p) for p in inventory]
     )
     from runner.run.cluster import ClusterOptions
 
     selection = select(Path(job), paths, limit, extra_vars)
+    if confirm is not None:
+        selection = with_confirm(selection, confirm)
     pollers = ClusterOptions(cluster) if isinstance(cluster, str) else cluster
     options = RunOptions(
         workers=workers, reports_dir=Path(reports_dir), processes=processes, cluster=pollers

@@ -71,7 +71,12 @@ from runner.device.netmiko_patches import (
 
 
 class Connection(Protocol):
-    """One open session to one host. Implementations: NetmikoConnection, tests' fakes."""
+    """One open session to one host. Implementations: NetmikoConnection, tests' fakes.
+
+    A change under the device's revert timer (runner.run.confirm) needs two more methods,
+    asked for by name so that a fake without them still is a Connection:
+    `send_timed_config(lines, read_timeout, timed)` and `confirm_change(timed,
+    read_timeout)` (NetmikoConnection has both)."""
 
     def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str: ...
 
