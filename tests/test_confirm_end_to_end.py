@@ -22,6 +22,7 @@ from lab_fixture import run_cli, start_lab
 from runner.cli import main
 from runner.lab import Lab
 from runner.lab.bastion import LabBastion
+from runner.lab.device import Device
 from runner.lab.faults import parse_faults
 
 ENV = {
@@ -67,6 +68,16 @@ def _inventory(tmp_path: Path, lab: Lab, auth_timeout: float = 10) -> Path:
     return path
 
 
+def _archived(lab: Lab) -> Lab:
+    """IOS's revert timer needs `archive` / `path`, configured beforehand as on a real
+    device (every other platform needs nothing)."""
+    for name in lab.config.hostnames():
+        device = lab.device(name)
+        if isinstance(device, Device) and device.platform == "cisco_ios":
+            device.config.archive_path = "flash:netjob-archive"
+    return lab
+
+
 def _config(lab: Lab, name: str) -> str:
     """The device's running config, without Junos' `## Last commit` stamp (a revert is a
     commit of its own)."""
@@ -96,6 +107,7 @@ def test_cut_hosts_revert_by_themselves_the_others_are_confirmed(tmp_path: Path)
     job.write_text(JOB)
     reports = tmp_path / "reports"
     with start_lab(devices=30, platforms=PLATFORMS, faults=faults, clock_speed=6.0) as lab:
+        _archived(lab)
         inventory = _inventory(tmp_path, lab)
         before = {name: _config(lab, name) for name in names}
         by_minutes = [
@@ -179,6 +191,7 @@ def test_a_run_killed_after_its_commits_leaves_every_device_to_revert(
 ) -> None:
     faults = parse_faults([f"r00{i}=login_latency:8000" for i in range(1, 5)])
     with start_lab(devices=4, platforms=PLATFORMS, faults=faults, clock_speed=4.0) as lab:
+        _archived(lab)
         before = {name: _config(lab, name) for name in lab.config.hostnames()}
         run_dir, inventory = _kill_after_commits(tmp_path, lab, "1m")
         # Killed between commit and confirm: every host reads as unknown until checked.
@@ -208,6 +221,7 @@ def test_netjob_confirm_finishes_what_a_killed_run_left_pending(
     faults = parse_faults(["r001=login_latency:4000", "r002=login_latency:4000"])
     platforms = ("cisco_ios", "juniper_junos")
     with start_lab(devices=2, platforms=platforms, faults=faults) as lab:  # real-time timers
+        _archived(lab)
         run_dir, inventory = _kill_after_commits(tmp_path, lab, "5m")
         assert all(lab.device(n).revert.pending for n in ("r001", "r002"))
         capsys.readouterr()
@@ -233,6 +247,7 @@ def test_the_fresh_login_that_confirms_goes_through_the_same_bastion(tmp_path: P
         start_lab(devices=2, platforms=PLATFORMS[:2], hidden=names) as lab,
         LabBastion(lab) as jump,
     ):
+        _archived(lab)
         inventory = _inventory(tmp_path, lab)
         jump_to = "{address: 127.0.0.1, port: %s, username: jump, password_env: JUMP_PASSWORD}"
         text = inventory.read_text().replace("hosts:\n", f"  jump: {jump_to % jump.port}\nhosts:\n")
@@ -263,6 +278,7 @@ def test_a_failing_post_check_leaves_the_host_to_revert(
     job = tmp_path / "loopback.yaml"
     job.write_text(JOB)
     with start_lab(devices=2, platforms=("cisco_ios",), clock_speed=30.0) as lab:
+        _archived(lab)
         before = _config(lab, "r001")
         inventory = _inventory(tmp_path, lab)
         code = run_cli(job, inventory, tmp_path / "reports", "--confirm", "1m", "--processes", "1")
@@ -287,6 +303,7 @@ def test_a_run_stopped_while_it_waits_on_a_timer_says_unknown_not_interrupted(
     reports = tmp_path / "reports"
     faults = parse_faults(["r001=cut_after_commit:600"])
     with start_lab(devices=1, faults=faults) as lab:
+        _archived(lab)
         committed: list[bool] = []
         device = lab.device("r001")
         cut = device.revert.on_commit  # the fault's: kept, and the test told
@@ -314,3 +331,21 @@ def test_a_run_stopped_while_it_waits_on_a_timer_says_unknown_not_interrupted(
     host = report["hosts"]["r001"]
     assert host["failure"] == "unknown", host
     assert "left under the device's revert timer" in host["error"], host
+
+
+def test_ios_without_an_archive_path_refuses_the_timer_and_nothing_is_left_pending(
+    tmp_path: Path,
+) -> None:
+    job = tmp_path / "loopback.yaml"
+    job.write_text(JOB)
+    reports = tmp_path / "reports"
+    with start_lab(devices=1) as lab:
+        before = _config(lab, "r001")
+        assert run_cli(job, _inventory(tmp_path, lab), reports, "--confirm", "1m") == 1
+        host = json.loads((reports / "loopback" / "latest" / "report.json").read_text())
+        failed = host["hosts"]["r001"]
+        assert failed["failure"] == "command_rejected", failed
+        assert "confirm" not in failed["steps"][0]  # no timer ever ran
+        assert not lab.device("r001").revert.pending
+        assert _config(lab, "r001") == before
+        assert not list((reports / "loopback" / "latest" / "confirm").glob("*.json"))

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from runner.lab.device import BaseDevice
+from runner.lab.device import BaseDevice, Device
 from runner.lab.faults import DeviceFaults, parse_fault
 from runner.lab.platforms import Settings, make_device, new_cli
 
@@ -36,9 +36,11 @@ CONFIRM = {
 }
 
 
-def _device(platform: str) -> BaseDevice:
+def _device(platform: str, archived: bool = True) -> BaseDevice:
     device = make_device(platform, Settings(1, "r001", "lab-enable", datetime.now(timezone.utc)))
     device.revert.speed = SPEED
+    if archived and isinstance(device, Device):  # IOS's timer needs `archive` / `path`
+        device.config.archive_path = "flash:archive"
     return device
 
 
@@ -102,3 +104,13 @@ def test_the_cut_after_commit_fault_parses() -> None:
     assert parse_fault("r003=cut_after_commit:120") == ("r003", DeviceFaults(cut_after_commit=120))
     with pytest.raises(ValueError, match="needs a value"):
         parse_fault("r003=cut_after_commit")
+
+
+def test_ios_refuses_the_timer_without_an_archive_path() -> None:
+    device = _device("cisco_ios", archived=False)
+    said = _type(device, TIMED["cisco_ios"])
+    assert "Archive path not configured" in said and not device.revert.pending
+    said = _type(device, ["enable", "lab-enable", "configure terminal", "archive", "path flash:a"])
+    assert "Invalid" not in said and "archive\n path flash:a" in device.running_config()
+    assert "Enter configuration commands" in _type(device, TIMED["cisco_ios"])
+    assert device.revert.pending

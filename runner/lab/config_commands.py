@@ -255,5 +255,9 @@ VLAN_COMMANDS: list[tuple[str, Handler]] = [
     ("no name", vlan_name),
 ]
 
-CONFIG = Table(GLOBAL_COMMANDS)
-SUBMODES = {Mode.CONFIG_IF: Table(INTERFACE_COMMANDS), Mode.CONFIG_VLAN: Table(VLAN_COMMANDS)}
+CONFIG = Table([*GLOBAL_COMMANDS, *timed_commands.ARCHIVE])
+SUBMODES = {
+    Mode.CONFIG_IF: Table(INTERFACE_COMMANDS),
+    Mode.CONFIG_VLAN: Table(VLAN_COMMANDS),
+    Mode.CONFIG_ARCHIVE: Table([*ANY_MODE, *timed_commands.ARCHIVE_PATH]),
+}

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from runner.lab.revert import hms_seconds
-from runner.lab.table import Invalid, Mode
+from runner.lab.table import Handler, Invalid, Mode
 
 if TYPE_CHECKING:
     from runner.lab.junos_shell import JunosShell
@@ -36,10 +36,17 @@ def _restorer(shell: Shell) -> Callable[[], None]:
 # --- IOS --------------------------------------------------------------------------------
 
 
+# Cisco: "The Configuration Archive must be configured (archive / path) to use the
+# Configuration Rollback Confirmed Change feature."
+NO_ARCHIVE = "% Archive path not configured: configure `archive` / `path` to use a revert timer\n"
+
+
 def configure_revert(shell: Shell, args: Sequence[str]) -> str:
     minutes = int(args[0])
     if not 1 <= minutes <= 120:
         raise Invalid(0)
+    if not shell.device.config.archive_path:
+        return NO_ARCHIVE
     shell.device.revert.start(minutes * 60, _restorer(shell))
     shell.mode, shell.timed = Mode.CONFIG, True
     return "Enter configuration commands, one per line.  End with CNTL/Z.\n"
@@ -49,6 +56,28 @@ def configure_confirm(shell: Shell, args: Sequence[str]) -> str:
     if not shell.device.revert.confirm():
         return "% No Rollback Confirmed Change pending\n"
     return ""
+
+
+def archive(shell: Shell, args: Sequence[str]) -> str:
+    shell.mode, shell.context = Mode.CONFIG_ARCHIVE, ""
+    return ""
+
+
+def archive_path(shell: Shell, args: Sequence[str]) -> str:
+    shell.config.archive_path = args[0]
+    return ""
+
+
+def no_archive_path(shell: Shell, args: Sequence[str]) -> str:
+    shell.config.archive_path = ""
+    return ""
+
+
+ARCHIVE: list[tuple[str, Handler]] = [("archive", archive)]
+ARCHIVE_PATH: list[tuple[str, Handler]] = [
+    ("path WORD", archive_path),
+    ("no path", no_archive_path),
+]
 
 
 def left_config(shell: Shell) -> None:
