@@ -93,6 +93,12 @@ def _wait(probe: Callable[[], Any], timeout: float) -> Any:
     return value
 
 
+def _report(reports: Path) -> dict[str, Any]:
+    """report.json of the job's latest run."""
+    data: dict[str, Any] = json.loads((reports / "loopback" / "latest" / "report.json").read_text())
+    return data
+
+
 def _hosts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return dict(report["hosts"])
 
@@ -118,7 +124,7 @@ def test_cut_hosts_revert_by_themselves_the_others_are_confirmed(tmp_path: Path)
         for hosts, timer in ((by_minutes, "1m"), (by_seconds, "30s")):
             code = run_cli(job, inventory, reports, "--confirm", timer, "--limit", ",".join(hosts))
             assert code == 1  # the cut hosts were not confirmed: never a success
-            report = json.loads((reports / "loopback" / "latest" / "report.json").read_text())
+            report = _report(reports)
             outcomes.update(_hosts(report))
         assert sorted(outcomes) == names
         for name in names:
@@ -144,7 +150,7 @@ def test_cut_hosts_revert_by_themselves_the_others_are_confirmed(tmp_path: Path)
             assert (
                 run_cli(job, inventory, reports, "--confirm", timer, "--limit", ",".join(mine)) == 0
             )
-            report = json.loads((reports / "loopback" / "latest" / "report.json").read_text())
+            report = _report(reports)
             for name, host in _hosts(report).items():
                 assert host["status"] == "ok", (name, host)
                 assert host["steps"][0]["note"].endswith("unchanged"), host
@@ -253,9 +259,7 @@ def test_the_fresh_login_that_confirms_goes_through_the_same_bastion(tmp_path: P
         text = inventory.read_text().replace("hosts:\n", f"  jump: {jump_to % jump.port}\nhosts:\n")
         inventory.write_text(text)
         code = run_cli(job, inventory, tmp_path / "reports", "--confirm", "1m")
-        report = json.loads(
-            (tmp_path / "reports" / "loopback" / "latest" / "report.json").read_text()
-        )
+        report = _report(tmp_path / "reports")
         assert code == 0, report
         for name in names:
             assert report["hosts"][name]["steps"][0]["confirm"] == "confirmed"
@@ -282,9 +286,7 @@ def test_a_failing_post_check_leaves_the_host_to_revert(
         before = _config(lab, "r001")
         inventory = _inventory(tmp_path, lab)
         code = run_cli(job, inventory, tmp_path / "reports", "--confirm", "1m", "--processes", "1")
-        report = json.loads(
-            (tmp_path / "reports" / "loopback" / "latest" / "report.json").read_text()
-        )
+        report = _report(tmp_path / "reports")
         assert code == 1
         failed = report["hosts"]["r001"]
         assert failed["failure"] == "reverted", failed
@@ -327,7 +329,7 @@ def test_a_run_stopped_while_it_waits_on_a_timer_says_unknown_not_interrupted(
                 os.killpg(process.pid, signal.SIGKILL)
             assert process.stderr is not None
             process.stderr.close()
-    report = json.loads((reports / "loopback" / "latest" / "report.json").read_text())
+    report = _report(reports)
     host = report["hosts"]["r001"]
     assert host["failure"] == "unknown", host
     assert "left under the device's revert timer" in host["error"], host
@@ -342,7 +344,7 @@ def test_ios_without_an_archive_path_refuses_the_timer_and_nothing_is_left_pendi
     with start_lab(devices=1) as lab:
         before = _config(lab, "r001")
         assert run_cli(job, _inventory(tmp_path, lab), reports, "--confirm", "1m") == 1
-        host = json.loads((reports / "loopback" / "latest" / "report.json").read_text())
+        host = _report(reports)
         failed = host["hosts"]["r001"]
         assert failed["failure"] == "command_rejected", failed
         assert "confirm" not in failed["steps"][0]  # no timer ever ran
