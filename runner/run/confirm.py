@@ -80,13 +80,16 @@ def send_timed(
                 ) from exc
         state.pending = begun
 
-    def refused() -> None:
-        state.pending = None
-        if state.run_dir is not None:
-            pending_confirm.path_of(state.run_dir, state.host.name).unlink(missing_ok=True)
-
-    timed = TimedChange(step.confirm, change.session, starting, refused)
+    timed = TimedChange(step.confirm, change.session, starting, lambda: no_timer(state))
     return str(send(lines, timeout, timed))
+
+
+def no_timer(state: HostState) -> None:
+    """The device started no timer after all (it refused the command, or had nothing to
+    commit): nothing is pending, and the run folder keeps no record of it."""
+    state.pending = None
+    if state.run_dir is not None:
+        pending_confirm.path_of(state.run_dir, state.host.name).unlink(missing_ok=True)
 
 
 def post_checks(item: WorkItem, results: Sequence[StepResult]) -> str | None:
@@ -106,7 +109,9 @@ def finish(
 ) -> list[StepResult]:
     """Confirm the host's pending change from a fresh login, or leave it to the device's
     timer and look afterwards; the timed step's result says which."""
-    index = next(i for i, r in enumerate(results) if r.confirm == PENDING)
+    index = next((i for i, r in enumerate(results) if r.confirm == PENDING), None)
+    if index is None:  # (a step that ended otherwise: nothing to settle here)
+        return results
     timed = results[index]
     why_not: str | None
     if timed.status is Status.FAILED:

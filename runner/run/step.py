@@ -33,7 +33,7 @@ from runner.device.parsers import parse_output
 from runner.device.remediation import remediation, set_lines_remediation
 from runner.render.templating import finish_step
 from runner.run.audit import evaluate_all
-from runner.run.confirm import send_timed
+from runner.run.confirm import no_timer, send_timed
 
 
 @dataclass(frozen=True)
@@ -324,7 +324,8 @@ def _configure(
     if nothing and re.search(nothing, outputs[0]):
         # The device compared for itself: what was sent was in place already.
         status, note = Status.OK, "; ".join(filter(None, [note, "unchanged (nothing to commit)"]))
-        state.pending = None  # and started no timer
+        if step.confirm is not None:
+            no_timer(state)  # and started no timer
     return _result(
         replace(step, commands=sent),
         status,
