@@ -351,3 +351,24 @@ def test_ios_without_an_archive_path_refuses_the_timer_and_nothing_is_left_pendi
         assert not lab.device("r001").revert.pending
         assert _config(lab, "r001") == before
         assert not list((reports / "loopback" / "latest" / "confirm").glob("*.json"))
+
+
+def test_save_config_saves_once_confirmed_and_a_refused_save_fails_the_step(
+    tmp_path: Path,
+) -> None:
+    job = tmp_path / "loopback.yaml"
+    job.write_text(JOB + "    save_config: true\n")
+    faults = parse_faults(["r002=reject:write memory", "r002=reject:copy running-config"])
+    with start_lab(devices=2, platforms=("cisco_ios",), faults=faults) as lab:
+        _archived(lab)
+        code = run_cli(job, _inventory(tmp_path, lab), tmp_path / "reports", "--confirm", "1m")
+        hosts = _hosts(_report(tmp_path / "reports"))
+        assert code == 1
+        saved = hosts["r001"]["steps"][0]
+        assert saved["status"] == "changed" and saved["confirm"] == "confirmed", saved
+        assert saved["note"].endswith("then saved")
+        assert "change-under-timer" in lab.device("r001").startup_config
+        refused = hosts["r002"]["steps"][0]
+        assert refused["confirm"] == "confirmed" and refused["failure"] == "command_rejected"
+        assert "but the save failed" in refused["error"], refused
+        assert "change-under-timer" in _config(lab, "r002")  # kept: the confirmation stands

@@ -134,6 +134,14 @@ def finish(
 
 
 def settled_step(step: StepResult, outcome: str, detail: str, why_not: str | None) -> StepResult:
+    if outcome == CONFIRMED and SAVE_FAILED in detail:
+        return dataclasses.replace(
+            step,
+            status=Status.FAILED,
+            confirm=outcome,
+            failure=FailureClass.COMMAND_REJECTED,
+            error=detail,
+        )
     if outcome == CONFIRMED:
         note = "; ".join(filter(None, [step.note, detail]))
         return dataclasses.replace(step, confirm=outcome, note=note)
@@ -164,10 +172,9 @@ def confirm_fresh(
         confirm(timed, timeout)
         seen = _seen(connection, change, item.host)
         if seen == NEW:
-            if change.save_config:
-                connection.save()
             timer = revert_timer.shown(change.seconds)
-            return CONFIRMED, f"confirmed from a fresh login within the {timer} timer", True
+            how = f"confirmed from a fresh login within the {timer} timer"
+            return CONFIRMED, how + _saved(connection, change), True
         if seen == OLD:
             return REVERTED, "the device had reverted before the confirmation", True
         return UNKNOWN, "after the confirmation the device carries only part of the change", True
@@ -175,6 +182,22 @@ def confirm_fresh(
         return None, f"the confirmation did not complete ({exc.failure}: {exc})", sent
     finally:
         connection.close()
+
+
+def _saved(connection: Connection, change: PendingChange) -> str:
+    """`save_config: true`: saved now that the change is confirmed (a save before would
+    have kept a revert out of the startup config). A failed save does not undo the
+    confirmation: it is said, and fails the step (settled_step)."""
+    if not change.save_config:
+        return ""
+    try:
+        connection.save()
+    except DeviceError as exc:
+        return f"{SAVE_FAILED} ({exc.failure}: {exc})"
+    return ", then saved"
+
+
+SAVE_FAILED = "; but the save failed"
 
 
 def wait_and_look(
