@@ -112,7 +112,9 @@ def test_cut_hosts_revert_by_themselves_the_others_are_confirmed(tmp_path: Path)
     job = tmp_path / "loopback.yaml"
     job.write_text(JOB)
     reports = tmp_path / "reports"
-    with start_lab(devices=30, platforms=PLATFORMS, faults=faults, clock_speed=6.0) as lab:
+    # At 3 times real speed: 10 s for a 30 s timer, 20 s for a minute, room enough for a
+    # loaded machine to confirm in time; the cut lasts 13 s.
+    with start_lab(devices=30, platforms=PLATFORMS, faults=faults, clock_speed=3.0) as lab:
         _archived(lab)
         inventory = _inventory(tmp_path, lab)
         before = {name: _config(lab, name) for name in names}
@@ -195,7 +197,7 @@ def _kill_after_commits(tmp_path: Path, lab: Lab, timer: str) -> tuple[Path, Pat
 def test_a_run_killed_after_its_commits_leaves_every_device_to_revert(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    faults = parse_faults([f"r00{i}=login_latency:8000" for i in range(1, 5)])
+    faults = parse_faults([f"r00{i}=login_latency:10000" for i in range(1, 5)])
     with start_lab(devices=4, platforms=PLATFORMS, faults=faults, clock_speed=4.0) as lab:
         _archived(lab)
         before = {name: _config(lab, name) for name in lab.config.hostnames()}
@@ -207,7 +209,8 @@ def test_a_run_killed_after_its_commits_leaves_every_device_to_revert(
         for name in before:
             assert hosts[name]["failure"] == "unknown", hosts[name]
             assert "revert timer" in hosts[name]["error"]
-        # The devices revert by themselves when their timers run out (15 s here).
+        # The devices revert by themselves when their timers run out (15 s here, where a
+        # live netjob would have confirmed 10 s after each commit).
         assert _wait(lambda: all(lab.device(n).revert.reverts == 1 for n in before), 120)
         for name, config in before.items():
             assert _config(lab, name) == config, name
@@ -224,7 +227,7 @@ def test_a_run_killed_after_its_commits_leaves_every_device_to_revert(
 def test_netjob_confirm_finishes_what_a_killed_run_left_pending(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    faults = parse_faults(["r001=login_latency:4000", "r002=login_latency:4000"])
+    faults = parse_faults(["r001=login_latency:6000", "r002=login_latency:6000"])
     platforms = ("cisco_ios", "juniper_junos")
     with start_lab(devices=2, platforms=platforms, faults=faults) as lab:  # real-time timers
         _archived(lab)
@@ -281,7 +284,7 @@ def test_a_failing_post_check_leaves_the_host_to_revert(
     monkeypatch.setattr(confirm, "post_checks", post_checks)
     job = tmp_path / "loopback.yaml"
     job.write_text(JOB)
-    with start_lab(devices=2, platforms=("cisco_ios",), clock_speed=30.0) as lab:
+    with start_lab(devices=2, platforms=("cisco_ios",), clock_speed=6.0) as lab:
         _archived(lab)
         before = _config(lab, "r001")
         inventory = _inventory(tmp_path, lab)
