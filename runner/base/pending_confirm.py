@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from runner.base.logs import LogFilter
 from runner.base.redact import MASK, Redactor
-from runner.base.safe_files import safe_name
+from runner.base.safe_files import safe_name, write_private
 
 FOLDER = "confirm"
 PENDING, CONFIRMED, REVERTED, UNKNOWN = "pending", "confirmed", "reverted", "unknown"
@@ -59,18 +57,13 @@ def path_of(run_dir: Path, host: str) -> Path:
 
 
 def write(run_dir: Path, change: PendingChange) -> None:
-    """Atomically (a crash leaves the old record or the new one), and synced: the record
-    must be on disk before the device's timer starts."""
+    """Atomically (a crash leaves the old record or the new one), 0600, never through a
+    link: the record is in place before the device's timer starts."""
     target = path_of(run_dir, change.host)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(f".{os.getpid()}.tmp")
+    target.parent.mkdir(mode=0o700, exist_ok=True)
     data = dataclasses.asdict(change)
     data["lines"] = list(change.lines)
-    with temporary.open("w", encoding="utf-8") as out:
-        json.dump(data, out, indent=1)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, target)
+    write_private(target, json.dumps(data, indent=1) + "\n", atomic=True)
 
 
 def settle(run_dir: Path, change: PendingChange, outcome: str, detail: str) -> PendingChange:
@@ -96,7 +89,3 @@ def _read(path: Path) -> PendingChange:
     data["lines"] = tuple(data.get("lines") or ())
     fields = {f.name for f in dataclasses.fields(PendingChange)}
     return PendingChange(**{k: v for k, v in data.items() if k in fields})
-
-
-def now() -> float:
-    return time.time()
