@@ -375,3 +375,29 @@ def test_save_config_saves_once_confirmed_and_a_refused_save_fails_the_step(
         assert refused["confirm"] == "confirmed" and refused["failure"] == "command_rejected"
         assert "but the save failed" in refused["error"], refused
         assert "change-under-timer" in _config(lab, "r002")  # kept: the confirmation stands
+
+
+def test_a_change_holding_secrets_is_judged_by_its_other_lines_and_never_writes_them(
+    tmp_path: Path,
+) -> None:
+    """Devices show a secret hashed, never as sent: the lines holding one are left out of
+    the look at the device (which would always miss them), and out of the record."""
+    mixed = tmp_path / "mixed.yaml"
+    mixed.write_text(
+        "tasks:\n  - config: [username ops privilege 15 secret Op-Secret-1,"
+        " interface Loopback78, ' description with-secret']\n"
+    )
+    only = tmp_path / "only.yaml"
+    only.write_text("tasks:\n  - config: [username ops2 privilege 15 secret Op-Secret-2]\n")
+    reports = tmp_path / "reports"
+    with start_lab(devices=1) as lab:
+        _archived(lab)
+        inventory = _inventory(tmp_path, lab)
+        for job in (mixed, only):
+            assert run_cli(job, inventory, reports, "--confirm", "1m") == 0
+            report = json.loads((reports / job.stem / "latest" / "report.json").read_text())
+            step = report["hosts"]["r001"]["steps"][0]
+            assert step["confirm"] == "confirmed", step
+            record = (reports / job.stem / "latest" / "confirm" / "r001.json").read_text()
+            assert "Op-Secret" not in record and "********" in record, record
+        assert "not read back" in step["note"], step  # the change was all secrets

@@ -43,8 +43,10 @@ class PendingChange:
         return self.started + self.seconds
 
     def judged_lines(self) -> tuple[str, ...]:
-        """The lines a check of the device's config can use (no masked secret)."""
-        return tuple(line for line in self.lines if MASK not in line)
+        """The lines a look at the device's config can judge by: none holding a secret
+        (masked in the record; and a device shows a secret hashed, never as it was sent)."""
+        pairs = zip(self.lines, masked(self.lines), strict=True)
+        return tuple(line for line, shown in pairs if MASK not in shown)
 
 
 def masked(lines: tuple[str, ...]) -> tuple[str, ...]:

@@ -39,8 +39,10 @@ if TYPE_CHECKING:
     from runner.run.step import HostState
 
 # What the device carries, read from its running config: the change ("new"), the config
-# from before it ("old"), some of each ("mixed"), or nothing could be read (None).
-NEW, OLD, MIXED = "new", "old", "mixed"
+# from before it ("old"), some of each ("mixed"), or nothing could be read (None);
+# "secret": every line of the change holds a secret, which devices show hashed: which
+# config the device has cannot be read from it.
+NEW, OLD, MIXED, SECRET = "new", "old", "mixed", "secret"
 
 
 class Gate(Protocol):
@@ -60,7 +62,7 @@ def send_timed(
     change = PendingChange(
         host=state.host.name,
         platform=state.host.platform,
-        task=step.task,
+        task=pending_confirm.masked((step.task,))[0],  # a default name quotes the line
         seconds=step.confirm,
         session=revert_timer.session_name(state.run_id),
         lines=pending_confirm.masked(tuple(lines)),
@@ -119,13 +121,15 @@ def finish(
         why_not = f"the change failed ({timed.failure}: {said})"
     else:
         why_not = post_checks(item, results)
+    # Judged by what was sent, secrets and all (the record on disk has them masked).
+    sent = dataclasses.replace(change, lines=timed.commands)
     outcome, detail, confirmed_sent = None, "", False
     if why_not is None:
-        outcome, detail, confirmed_sent = confirm_fresh(item, connect, change, gate)
+        outcome, detail, confirmed_sent = confirm_fresh(item, connect, sent, gate)
         if outcome is None:
             why_not = detail
     if outcome is None:
-        outcome, detail = wait_and_look(item, connect, change, gate, confirmed_sent)
+        outcome, detail = wait_and_look(item, connect, sent, gate, confirmed_sent)
     if run_dir is not None:
         with contextlib.suppress(OSError):  # the step's result says it all the same
             pending_confirm.settle(run_dir, change, outcome, detail)
@@ -171,9 +175,11 @@ def confirm_fresh(
         sent = True
         confirm(timed, timeout)
         seen = _seen(connection, change, item.host)
-        if seen == NEW:
+        if seen in (NEW, SECRET):
             timer = revert_timer.shown(change.seconds)
             how = f"confirmed from a fresh login within the {timer} timer"
+            if seen == SECRET:
+                how += f" ({UNREAD})"
             return CONFIRMED, how + _saved(connection, change), True
         if seen == OLD:
             return REVERTED, "the device had reverted before the confirmation", True
@@ -245,6 +251,8 @@ def wait_and_look(
         )
     if seen == MIXED:
         return UNKNOWN, "after the timer the device carries only part of the change"
+    if seen == SECRET:
+        return UNKNOWN, f"after the timer: {UNREAD}"
     return UNKNOWN, f"the device could not be reached to check after the timer ({why})"
 
 
@@ -260,7 +268,9 @@ def look(item: WorkItem, connect: Connector, change: PendingChange, gate: Gate) 
 def _seen(connection: Connection, change: PendingChange, host: Host) -> str:
     info = platforms.lookup(host.platform)
     lines = change.judged_lines()
-    if not lines or not info.running_config:
+    if not lines:
+        return SECRET
+    if not info.running_config:
         return MIXED
     running = connection.send_show(info.running_config, host.connection.read_timeout, None)
     try:
@@ -276,6 +286,11 @@ def _seen(connection: Connection, change: PendingChange, host: Host) -> str:
     if missing >= {line.strip() for line in lines}:
         return OLD
     return MIXED
+
+
+UNREAD = (
+    "every line of the change holds a secret, which the device shows hashed: it was not read back"
+)
 
 
 def _login(item: WorkItem, connect: Connector, gate: Gate) -> Connection:

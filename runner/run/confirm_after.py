@@ -40,6 +40,7 @@ _SHOWN = {
     confirm.NEW: "the change",
     confirm.OLD: "the previous config",
     confirm.MIXED: "part of the change",
+    confirm.SECRET: "a config this cannot tell (the change's lines all hold secrets)",
     None: "not reached",
 }
 
