@@ -162,25 +162,50 @@ def only_unfinished(
     return dataclasses.replace(selection, hosts=hosts, unknown=left_out)
 
 
-def with_confirm(selection: Selection, duration: str) -> Selection:
-    """`--confirm 5m`: every config and template task without its own `confirm:` goes
-    under the device's revert timer. Which platforms can is checked when the job is
-    expanded (runner.run.scheduler.check_confirms), before anything connects."""
+def with_confirm(selection: Selection, given: str) -> Selection:
+    """`--confirm 5m` (or per platform, `--confirm ios=1m,junos=1m,default=30s`): every
+    config and template task without its own `confirm:` goes under the device's revert
+    timer. Which platforms can, for how long, is checked when the job is expanded
+    (runner.run.scheduler.check_confirms), before anything connects."""
     from runner.base.models import TaskKind
-    from runner.base.revert_timer import parse_duration
 
-    seconds = parse_duration(duration)
-    if seconds is None:
-        raise InputError(f"--confirm {duration!r}: not a duration; write it as 5m, 90s or 1h")
+    seconds, by_platform = _confirm_option(given)
     kinds = (TaskKind.CONFIG, TaskKind.TEMPLATE)
     job = selection.job
     if not any(t.kind in kinds for t in job.tasks):
-        raise InputError(f"--confirm {duration}: {job.path} has no config or template task")
+        raise InputError(f"--confirm {given}: {job.path} has no config or template task")
     tasks = tuple(
-        dataclasses.replace(t, confirm=seconds) if t.kind in kinds and t.confirm is None else t
+        dataclasses.replace(t, confirm=seconds, confirm_by_platform=by_platform)
+        if t.kind in kinds and t.confirm is None and not t.confirm_by_platform
+        else t
         for t in job.tasks
     )
     return dataclasses.replace(selection, job=dataclasses.replace(job, tasks=tasks))
+
+
+def _confirm_option(given: str) -> tuple[float | None, dict[str, float]]:
+    from runner.base import platform_names
+    from runner.base.revert_timer import parse_duration
+
+    def duration(text: str) -> float:
+        seconds = parse_duration(text)
+        if seconds is None:
+            raise InputError(
+                f"--confirm {given!r}: {text!r} is not a duration; write it as 5m, 90s or 1h "
+                "(per platform: ios=1m,default=30s)"
+            )
+        return seconds
+
+    if "=" not in given:
+        return duration(given), {}
+    by_platform: dict[str, float] = {}
+    for part in given.split(","):
+        name, _, text = (piece.strip() for piece in part.partition("="))
+        key = name if name == platform_names.DEFAULT_KEY else platform_names.resolve(name)
+        if key is None:
+            raise InputError(f"--confirm {given!r}: {platform_names.refusal(name, ('default',))}")
+        by_platform[key] = duration(text)
+    return None, by_platform
 
 
 def plan(selection: Selection) -> list[WorkItem]:

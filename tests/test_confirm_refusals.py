@@ -71,7 +71,7 @@ def test_a_duration_that_is_not_one_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, err = _run(tmp_path, capsys, "--confirm", "5 minutes")
-    assert code == 2 and "--confirm '5 minutes': not a duration" in err, err
+    assert code == 2 and "--confirm '5 minutes': '5 minutes' is not a duration" in err, err
     job = "tasks:\n  - config: [ntp server 192.0.2.123]\n    confirm: soon\n"
     code, err = _run(tmp_path, capsys, job=job)
     assert code == 2 and "confirm: 'soon' is not a duration" in err and "job.yaml" in err, err
@@ -121,3 +121,21 @@ def test_a_timed_change_on_a_cluster_is_refused(
     cluster = ("--cluster", "tcp://127.0.0.1:1", "--insecure", "--limit", "eos1")
     code, err = _run(tmp_path, capsys, *cluster, job=job)
     assert code == 2 and "with --cluster: the pollers cannot keep" in err, err
+
+
+def test_timers_per_platform_name_each_platform_or_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _run(tmp_path, capsys, "--confirm", "ios=1m,eos=30s", "--limit", "ios1,xr1")
+    assert code == 2 and "confirm: no timer for platform cisco_xr" in err, err
+    assert "add a `cisco_xr:` or a `default:` entry" in err and "host xr1" in err, err
+    code, err = _run(tmp_path, capsys, "--confirm", "iso=1m")
+    assert code == 2 and "did you mean 'ios'?" in err, err
+    code, err = _run(tmp_path, capsys, "--confirm", "ios=1m,default=20s", "--limit", "xr1")
+    assert code == 2 and "cisco_xr: its timer takes 30 to 65535 seconds" in err, err
+    job = "tasks:\n  - config: [ntp server 192.0.2.123]\n    confirm: {ios: 1m, junos: 2m}\n"
+    code, err = _run(tmp_path, capsys, "--limit", "eos1", job=job)
+    assert code == 2 and "no timer for platform arista_eos" in err, err
+    job = job.replace("junos: 2m", "jnuos: 2m")
+    code, err = _run(tmp_path, capsys, "--limit", "ios1", job=job)
+    assert code == 2 and "did you mean 'junos'?" in err and "confirm.jnuos" in err, err

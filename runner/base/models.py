@@ -208,8 +208,10 @@ class Task:
     prompts: tuple[Answer, ...] = ()  # questions its commands may ask, and the answers
     allow_disconnect: bool = False  # `reload`: the device ending the session is success
     # Seconds of the device's confirm-or-revert timer (`confirm: 5m`, `--confirm 5m`);
-    # None: applied as usual (runner.base.revert_timer).
+    # None: applied as usual (runner.base.revert_timer). Per platform (`confirm: {ios: 1m,
+    # default: 30s}`): netmiko device_type (or `default`) → seconds.
     confirm: float | None = None
+    confirm_by_platform: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,7 +14,7 @@ per platform that has one; runner.device.connection sends its commands.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 # `5m`, `90s`, `1h`, `1m30s`, or a bare number of seconds.
@@ -70,6 +70,24 @@ def parse_duration(text: str) -> float | None:
     hours, minutes, seconds = (int(found.group(k) or 0) for k in "hms")
     total = hours * 3600 + minutes * 60 + seconds
     return float(total) if total > 0 else None
+
+
+def timer_for(
+    seconds: float | None, by_platform: Mapping[str, float], platform: str
+) -> float | None:
+    """A task's timer on a platform (`confirm: {ios: 1m, default: 30s}` gives `by_platform`,
+    keys resolved to device_types); ValueError for a platform the mapping has no entry for:
+    refused, never left without a timer."""
+    if not by_platform:
+        return seconds
+    from runner.base.platform_names import pick  # (it imports the table, which imports this)
+
+    key = pick(by_platform, platform)
+    if key is None:
+        raise ValueError(
+            f"confirm: no timer for platform {platform}; add a `{platform}:` or a `default:` entry"
+        )
+    return by_platform[key]
 
 
 def shown(seconds: float) -> str:

@@ -238,6 +238,7 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         _refuse_disconnect(item, at, kind, (*lines, *(x for v in by_platform.values() for x in v)))
     name = schema.string(item, "name", at) or default
     parse, checks = _audit(item, at, kind, lines, job_path)
+    confirm, confirm_by_platform = _confirm(item, at, kind)
     return Task(
         name=name,
         kind=kind,
@@ -259,23 +260,36 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         ignore_errors=schema.boolean(item, "ignore_errors", at),
         prompts=prompts,
         allow_disconnect=allow_disconnect,
-        confirm=_confirm(item, at, kind),
+        confirm=confirm,
+        confirm_by_platform=confirm_by_platform,
     )
 
 
-def _confirm(item: dict[str, Any], at: At, kind: TaskKind) -> float | None:
-    """`confirm: 5m`: the task's change goes under the device's revert timer (which
-    platforms can is checked once the hosts are known: runner.run.scheduler)."""
+def _confirm(item: dict[str, Any], at: At, kind: TaskKind) -> tuple[float | None, dict[str, float]]:
+    """`confirm: 5m`, or per platform `confirm: {ios: 1m, default: 30s}`: the task's change
+    goes under the device's revert timer (which platforms can, and for how long, is checked
+    once the hosts are known: runner.run.scheduler)."""
     if "confirm" not in item:
-        return None
+        return None, {}
+    where = at.child("confirm", item)
     if kind not in (TaskKind.CONFIG, TaskKind.TEMPLATE):
-        raise at.child("confirm", item).fail("confirm: applies to config and template tasks only")
-    text = str(item["confirm"])
-    seconds = revert_timer.parse_duration(text)
-    if seconds is None or isinstance(item["confirm"], bool):
-        raise at.child("confirm", item).fail(
-            f"confirm: {text!r} is not a duration; write it as 5m, 90s or 1h"
-        )
+        raise where.fail("confirm: applies to config and template tasks only")
+    if not isinstance(item["confirm"], dict):
+        return _duration(item["confirm"], where), {}
+    mapping = schema.mapping(item["confirm"], where)
+    keys = schema.platform_keys(mapping, where)
+    if not keys:
+        raise where.fail("expected a duration, or a mapping of platform to duration")
+    return None, {
+        platform: _duration(mapping[name], where.child(name, mapping))
+        for name, platform in keys.items()
+    }
+
+
+def _duration(value: Any, where: At) -> float:
+    seconds = None if isinstance(value, bool) else revert_timer.parse_duration(str(value))
+    if seconds is None:
+        raise where.fail(f"confirm: {str(value)!r} is not a duration; write it as 5m, 90s or 1h")
     return seconds
 
 
