@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runner.base.errors import ExitCode, InputError, SelectionError
-from runner.base.models import Host, HostResult, Job, Report, WorkItem
+from runner.base.models import Host, HostResult, Job, Report, TaskKind, WorkItem
 
 # Everything else is imported where it is used, so each command pays only for its own
 # rooms: netmiko, paramiko, hier_config and distributed only when hosts run (inside
@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from runner.load.credentials import Prompt
     from runner.load.host_patterns import Inventory
     from runner.load.vault import Vault as Vault  # re-exported: the CLI's annotations name it
+    from runner.render.planning import PlannedHost
     from runner.report.adhoc_answers import AdhocRun as AdhocRun
+    from runner.report.change import ChangeDoc
     from runner.report.console import LiveView as LiveView
     from runner.report.console import View as View
     from runner.report.document import HostDoc
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from runner.report.outcome import PastRun as PastRun
     from runner.report.reporters import Reporter
     from runner.report.run_folder import RunWriter
+    from runner.report.run_list import PastRunLine as PastRunLine
     from runner.run import scheduler
     from runner.run.cluster import ClusterOptions as ClusterOptions
     from runner.run.confirm_after import Seen as Seen
@@ -58,6 +61,8 @@ class Selection:
     extra_vars: Mapping[str, Any] = field(default_factory=dict)
     # --retry-failed: hosts left out because their last result is `unknown` (never "done")
     unknown: tuple[str, ...] = ()
+    limit: str | None = None  # --limit as given, for the change record
+    inventories: tuple[Path, ...] = ()  # the inventory files read, for the change record
 
 
 @dataclass(frozen=True)
@@ -107,8 +112,12 @@ def select(
 ) -> Selection:
     """Load the job and inventory and pick the hosts: the job's `hosts:` ∩ --limit."""
     from runner.load.job import load_job
+    from runner.render.planning import refuse_unregistered
 
-    job = (tasks or TaskFilter()).apply(load_job(job_path))
+    whole = load_job(job_path)
+    refuse_unregistered(whole)  # a misspelt name, whatever the task filter keeps
+    job = (tasks or TaskFilter()).apply(whole)
+    refuse_unregistered(job, whole)
     inventory = load_inventories(inventory_path, vault)
     extra = parse_extra_vars(extra_vars)
     hosts = inventory.select(job.hosts, limit)
@@ -117,7 +126,8 @@ def select(
             f"no host matches both the job's hosts '{job.hosts}' and --limit '{limit}'; "
             "see `netjob hosts`"
         )
-    return Selection(job, inventory, tuple(hosts), extra)
+    paths = (inventory_path,) if isinstance(inventory_path, Path) else tuple(inventory_path)
+    return Selection(job, inventory, tuple(hosts), extra, limit=limit, inventories=paths)
 
 
 def only_unfinished(
@@ -236,6 +246,8 @@ class RunOptions:
     # Mask secrets devices print (`secret 5 …`, `snmp-server community …`); credentials
     # and secret-looking variables are masked whatever this says.
     device_secrets_masked: bool = True
+    change_id: str | None = None  # --change-id: the ticket the run's change record names
+    command: tuple[str, ...] | None = None  # the command line, for the change record
 
 
 def run(
@@ -287,7 +299,11 @@ def run(
     )
     # Where the pollers of a cluster run, they read credentials from their own environment.
     local = runner.local
-    credentials = resolve_credentials(selection.hosts, environ, prompt) if local else {}
+    # A job of show steps only needs no enable mode: an unset secret_env is no error there.
+    needs_enable = any(t.kind is not TaskKind.SHOW for t in selection.job.tasks)
+    credentials = (
+        resolve_credentials(selection.hosts, environ, prompt, needs_enable) if local else {}
+    )
     if credentials:  # keys readable, bastions' secrets set: before anything connects
         sshkeys.preflight(selection.hosts, credentials, environ)
     items = scheduler.expand(selection.job, selection.hosts, selection.extra_vars, credentials)
@@ -306,6 +322,7 @@ def run(
                 "inventory": str(selection.inventory.source),
                 "workers": options.workers,
                 "check": options.policy.dry_run,  # report.json's key for a dry run
+                "change": _change_record(selection, options),
             },
         )
         # run.json names the run's hosts, so a run cut short can be read back.
@@ -404,6 +421,20 @@ def after_run(
     items = [WorkItem(h, (), credentials.get(h.name, Credentials(h.username))) for h in hosts]
     act = confirm_after.verify if verify_only else confirm_after.confirm_pending
     return act(folder, items, connect or _netmiko())
+
+
+def _change_record(selection: Selection, options: RunOptions) -> ChangeDoc:
+    from runner.report.provenance import gather
+
+    return gather(
+        job=selection.job.path,
+        hosts=selection.job.hosts,
+        inventories=selection.inventories,
+        limit=selection.limit,
+        extra_vars=selection.extra_vars,
+        change_id=options.change_id,
+        command=options.command,
+    )
 
 
 def _netmiko() -> Connector:
@@ -520,12 +551,11 @@ def console_view(
     verbose: bool = False,
     quiet: bool = False,
     diff: bool = False,
-    dry_run: bool = False,
 ) -> View:
     """What a person sees: hosts as they finish, summaries, plans, listings, outputs."""
     from runner.report.console import View
 
-    return View(console, verbose=verbose, quiet=quiet, diff=diff, dry_run=dry_run)
+    return View(console, verbose=verbose, quiet=quiet, diff=diff)
 
 
 def live_view(view: View, total: int) -> LiveView:
@@ -549,7 +579,15 @@ def masked_hosts(hosts: Iterable[Host]) -> list[Host]:
     return [dataclasses.replace(h, vars=mask_secret_vars(h.vars)) for h in hosts]
 
 
-def masked_plan(items: list[WorkItem], selection: Selection) -> list[WorkItem]:
+def decide(items: Sequence[WorkItem]) -> list[PlannedHost]:
+    """The plan as `netjob plan` shows it: each `when:` that reads no device output decided
+    now, as the run decides it (skipped, with the reason, or rendered)."""
+    from runner.render.planning import decide as decided
+
+    return decided(items)
+
+
+def masked_plan(items: list[PlannedHost], selection: Selection) -> list[PlannedHost]:
     """The plan with the values of secret-looking variables (and secrets the commands
     spell out, `enable secret 0 ...`) masked, as every log and report masks them."""
     from runner.base.redact import Redactor, secret_values
@@ -563,12 +601,17 @@ def masked_plan(items: list[WorkItem], selection: Selection) -> list[WorkItem]:
             item,
             steps=tuple(
                 dataclasses.replace(
-                    step,
-                    task=text(step.task),
-                    commands=tuple(text(c) for c in step.commands),
-                    sources=tuple(text(s) for s in step.sources),
+                    planned,
+                    why=text(planned.why),
+                    step=dataclasses.replace(
+                        planned.step,
+                        task=text(planned.step.task),
+                        commands=tuple(text(c) for c in planned.step.commands),
+                        sources=tuple(text(s) for s in planned.step.sources),
+                        checks=tuple(c.render(text) for c in planned.step.checks),
+                    ),
                 )
-                for step in item.steps
+                for planned in item.steps
             ),
         )
         for item in items
@@ -594,6 +637,13 @@ def platform_table() -> str:
     from runner.base.platforms import support_table
 
     return support_table()
+
+
+def platform_rows() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The same table as its header and rows, for a terminal."""
+    from runner.base.platforms import SUPPORT_HEADER, support_rows
+
+    return SUPPORT_HEADER, support_rows()
 
 
 def with_ssh_options(
@@ -652,11 +702,20 @@ def dask_install_hint() -> str:
     return INSTALL
 
 
-def adhoc_job(commands: Sequence[str], config: Sequence[str] = ()) -> Job:
-    """`netjob cmd`: the commands and config lines as a job in memory."""
+def adhoc_job(
+    commands: Sequence[str],
+    config: Sequence[str] = (),
+    per_platform: Sequence[str] = (),
+    hosts: Sequence[Host] = (),
+) -> Job:
+    """`netjob cmd`: the commands, config lines and `--for` commands as a job in memory,
+    refused if one of `hosts` would get no command."""
     from runner.load.adhoc import adhoc_job as job_of
+    from runner.load.adhoc import refuse_uncovered
 
-    return job_of(commands, config)
+    job = job_of(commands, config, per_platform)
+    refuse_uncovered(job, hosts)
+    return job
 
 
 def adhoc_answers(run_dir: Path) -> AdhocRun:
@@ -703,6 +762,19 @@ def host_logs(run_dir: Path, pattern: str) -> HostLogs:
     from runner.report.history import host_logs as logs
 
     return logs(run_dir, pattern)
+
+
+def run_history(reports_dir: Path, job: Path | None = None) -> list[PastRunLine]:
+    """`netjob history`: the past runs (of `job`, or of every job), newest first."""
+    from runner.report.run_list import past_runs
+
+    return past_runs(reports_dir, job)
+
+
+def history_text(lines: list[PastRunLine]) -> str:
+    from runner.report.run_list import history_text as text
+
+    return text(lines)
 
 
 def diff_runs(job: Path, chosen: Sequence[str], reports_dir: Path) -> RunDiff:

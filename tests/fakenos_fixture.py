@@ -22,7 +22,7 @@ import selectors
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,18 +106,35 @@ def free_ports(count: int) -> list[int]:
         return [int(s.getsockname()[1]) for s in sockets]
 
 
-def inventory(hosts: Sequence[FakeHost]) -> dict[str, Any]:
-    """A FakeNOS inventory: one host per platform, ports given, 127.0.0.1 only."""
+def inventory(
+    hosts: Sequence[FakeHost],
+    password: str = PASSWORD,
+    commands: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A FakeNOS inventory: one host per platform, ports given, 127.0.0.1 only; a
+    platform's `commands` (FakeNOS' command schema) add to or replace its own."""
     server = {"plugin": "ParamikoSshServer", "configuration": {"address": ADDRESS}}
+    entries: dict[str, Any] = {}
+    for h in hosts:
+        entries[h.name] = {"port": h.port, "platform": h.platform}
+        if commands and h.platform in commands:
+            extra = {"commands": dict(commands[h.platform])}
+            entries[h.name]["nos"] = {"plugin": h.platform, "configuration": extra}
     return {
-        "default": {"username": USERNAME, "password": PASSWORD, "server": server},
-        "hosts": {h.name: {"port": h.port, "platform": h.platform} for h in hosts},
+        "default": {"username": USERNAME, "password": password, "server": server},
+        "hosts": entries,
     }
 
 
 @contextmanager
-def start_fakenos(platforms: Sequence[str], workdir: Path) -> Iterator[FakeNOSLab]:
-    """One FakeNOS process serving a host per platform; stopped on exit."""
+def start_fakenos(
+    platforms: Sequence[str],
+    workdir: Path,
+    password: str = PASSWORD,
+    commands: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Iterator[FakeNOSLab]:
+    """One FakeNOS process serving a host per platform, each logging in `password`, with
+    `commands` added per platform (see `inventory`); stopped on exit."""
     python = fakenos_python()
     workdir.mkdir(parents=True, exist_ok=True)
     hosts = [
@@ -125,7 +142,7 @@ def start_fakenos(platforms: Sequence[str], workdir: Path) -> Iterator[FakeNOSLa
         for p, port in zip(platforms, free_ports(len(platforms)), strict=True)
     ]
     inventory_file = workdir / "fakenos-inventory.yaml"
-    inventory_file.write_text(yaml.safe_dump(inventory(hosts)))
+    inventory_file.write_text(yaml.safe_dump(inventory(hosts, password, commands)))
     catalogue_file = workdir / "fakenos-catalogue.json"
     log = workdir / "fakenos.log"
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -143,7 +160,7 @@ def start_fakenos(platforms: Sequence[str], workdir: Path) -> Iterator[FakeNOSLa
         for host in hosts:
             _wait_for_ssh(host, deadline, process, log)
         catalogue = json.loads(catalogue_file.read_text())
-        yield FakeNOSLab({h.platform: h for h in hosts}, catalogue, log)
+        yield FakeNOSLab({h.platform: h for h in hosts}, catalogue, log, password=password)
     finally:
         _stop(process)
 

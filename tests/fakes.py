@@ -78,6 +78,26 @@ class FakeFleet:
         return connection
 
 
+@dataclass
+class StopsItsProcess(FakeFleet):
+    """A Connector that stops the worker process it runs in with SIGSTOP (as a debugger or
+    a paused container would) when it reaches one of the `stop_on` hosts, which never gets
+    further: a process that stops itself may run on for a moment (each of its threads
+    stops at its own pace)."""
+
+    stop_on: tuple[str, ...] = ()
+
+    def __call__(self, host: Host, credentials: Credentials, lease: Lease) -> FakeConnection:
+        if host.name in self.stop_on:
+            import os
+            import signal
+            import threading
+
+            os.kill(os.getpid(), signal.SIGSTOP)
+            threading.Event().wait()
+        return super().__call__(host, credentials, lease)
+
+
 class DiesWhenUnpickled:
     """Kills the worker process that receives it (os._exit while being unpickled): a
     stand-in for a worker process that dies before it has read its work."""

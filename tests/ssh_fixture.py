@@ -7,11 +7,14 @@ and a real OpenSSH bastion (Debian's openssh-server) on a free 127.0.0.1 port.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
@@ -76,7 +79,7 @@ class OpenSSHBastion:
     """`sshd -D -f CONFIG -e` as a bastion: public-key login, forwarding to 127.0.0.1 only,
     its own host key and authorized_keys in a temp folder, its log in sshd.log."""
 
-    def __init__(self, folder: Path, public_keys: list[str]) -> None:
+    def __init__(self, folder: Path, public_keys: list[str], extra: str = "") -> None:
         needs_openssh()
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
@@ -93,7 +96,7 @@ class OpenSSHBastion:
             "UsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
             "PubkeyAuthentication yes\nPermitRootLogin prohibit-password\n"
             "AllowTcpForwarding yes\nPermitOpen 127.0.0.1:*\nPermitTTY no\n"
-            "X11Forwarding no\nLogLevel VERBOSE\nMaxStartups 100\n"
+            "X11Forwarding no\nLogLevel VERBOSE\nMaxStartups 100\n" + extra
         )
         self.log = folder / "sshd.log"
         self._process: subprocess.Popen[bytes] | None = None
@@ -121,8 +124,24 @@ class OpenSSHBastion:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._process is not None:
+            self._signal(signal.SIGCONT)  # a stopped process acts on SIGTERM only when continued
             self._process.terminate()
             self._process.wait(10)
+
+    def freeze(self) -> None:
+        """SIGSTOP to sshd and every process it forked (its sessions): a bastion that
+        stops answering, its TCP connections still open (as a paused VM's)."""
+        self._signal(signal.SIGSTOP)
+
+    def kill(self) -> None:
+        """SIGKILL to sshd and its sessions: a bastion that dies (its connections reset)."""
+        self._signal(signal.SIGKILL)
+
+    def _signal(self, number: int) -> None:
+        assert self._process is not None
+        for pid in _descendants(self._process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, number)
 
     def connections(self) -> int:
         """SSH connections it accepted since it started (the readiness probe excluded)."""
@@ -136,6 +155,47 @@ class OpenSSHBastion:
             "username": self.user,
             "key_file": str(key_file),
         }
+
+
+def _descendants(pid: int) -> list[int]:
+    """`pid` and every process under it (/proc: each process's parent)."""
+    parents: dict[int, int] = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            # The parent is the 2nd field after the name (which may hold spaces) in ().
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found = [pid]
+    for one in found:
+        found.extend(child for child, parent in parents.items() if parent == one)
+    return found
+
+
+class CountingListener:
+    """A TCP port that accepts and at once closes every connection, counting them: a
+    bastion whose SSH server is dead (the connections it was asked for are countable)."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._server.getsockname()[1])
+        self.accepted = 0
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self) -> CountingListener:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)  # wakes accept(): the thread ends
+        self._server.close()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = self._server.accept()
+                self.accepted += 1
+                conn.close()
 
 
 def owned_by_sshd(peer: tuple[str, int]) -> bool:

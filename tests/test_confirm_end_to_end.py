@@ -263,31 +263,37 @@ def test_the_fresh_login_that_confirms_goes_through_the_same_bastion(tmp_path: P
         assert jump.channels == 4
 
 
-def test_a_failing_post_check_leaves_the_host_to_revert(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The seam between commit and confirm (the job's post-checks, issue 26 item 3): a host
-    it fails is never confirmed, and its device reverts; the other is confirmed."""
-    from runner.run import confirm
-
-    def post_checks(item: Any, results: Any) -> str | None:
-        return "post-check 'bgp up' failed" if item.host.name == "r001" else None
-
-    monkeypatch.setattr(confirm, "post_checks", post_checks)
+def test_a_failing_post_check_leaves_the_host_to_revert(tmp_path: Path) -> None:
+    """The job's post_checks: judge the network right after the change: a host whose
+    check fails is never confirmed (it fails post_check_failed, its change `reverted` by
+    the device), the other is confirmed."""
     job = tmp_path / "loopback.yaml"
-    job.write_text(JOB)
+    job.write_text(
+        JOB.replace(
+            "tasks:\n",
+            "post_checks:\n"
+            "  - name: hostname is r002\n"
+            "    show: show running-config | include hostname\n"
+            "    checks: [{contains: hostname r002}]\n"
+            "tasks:\n",
+            1,
+        )
+    )
     with start_lab(devices=2, platforms=("cisco_ios",), clock_speed=6.0) as lab:
         _archived(lab)
         before = _config(lab, "r001")
         inventory = _inventory(tmp_path, lab)
-        code = run_cli(job, inventory, tmp_path / "reports", "--confirm", "1m", "--processes", "1")
-        report = _report(tmp_path / "reports")
+        code = run_cli(job, inventory, tmp_path / "reports", "--confirm", "1m")
+        hosts = _hosts(_report(tmp_path / "reports"))
         assert code == 1
-        failed = report["hosts"]["r001"]
-        assert failed["failure"] == "reverted", failed
-        assert "not confirmed: post-check 'bgp up' failed" in failed["error"]
+        failed = hosts["r001"]
+        assert failed["failure"] == "post_check_failed", failed
+        timed = failed["steps"][0]
+        assert timed["confirm"] == "reverted" and timed["failure"] == "reverted", timed
+        assert "not confirmed: post-check 'hostname is r002' failed" in timed["error"]
         assert _config(lab, "r001") == before and lab.device("r001").revert.confirms == 0
-        assert report["hosts"]["r002"]["steps"][0]["confirm"] == "confirmed"
+        assert hosts["r002"]["status"] == "changed"
+        assert hosts["r002"]["steps"][0]["confirm"] == "confirmed"
 
 
 def test_a_run_stopped_while_it_waits_on_a_timer_says_unknown_not_interrupted(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import socket
 from collections.abc import Callable, Iterator
 
 import netmiko.exceptions
@@ -13,6 +14,7 @@ import pytest
 
 from runner.base import platforms
 from runner.base.errors import DeviceError, FailureClass
+from runner.device import connection
 from runner.device.exception_map import map_exception
 
 
@@ -170,6 +172,42 @@ def _raised_from(outer: BaseException, inner: BaseException) -> BaseException:
 )
 def test_failure_classes(exc: BaseException, connecting: bool, failure: str) -> None:
     assert map_exception(exc, connecting=connecting).failure.value == failure
+
+
+class _ClosedWhenTheShellOpened:
+    """A netmiko driver whose device accepted the login, opened the shell and closed the
+    session at once: the login's first write finds paramiko's socket closed."""
+
+    RETURN = "\n"
+    global_cmd_verify = None
+    _netjob_seen = "r1>"
+
+    def _modify_connection_params(self) -> None:
+        return None
+
+    def establish_connection(self) -> None:
+        return None
+
+    def write_channel(self, data: str) -> None:
+        raise OSError("Socket is closed")
+
+    def disconnect(self) -> None:
+        return None
+
+
+def test_a_session_closed_right_after_login_is_connection_lost() -> None:
+    # Before: connect_timeout, "the SSH session could not be set up: Socket is closed",
+    # with a hint to check that the device is up and reachable (it had just logged in).
+    with socket.socket() as sock, pytest.raises(Exception) as caught:
+        connection._login(_ClosedWhenTheShellOpened(), sock, platforms.lookup("cisco_ios"), 5.0)
+    error = map_exception(caught.value, connecting=True)
+    assert error.failure is FailureClass.CONNECTION_LOST, error.describe()
+    assert "accepted the login, then closed the session" in str(error)
+
+
+def test_netmikos_not_implemented_is_a_refusal_not_an_internal_error() -> None:
+    error = map_exception(NotImplementedError(), connecting=False)
+    assert error.failure is FailureClass.COMMAND_REJECTED, error.describe()
 
 
 @pytest.mark.parametrize(

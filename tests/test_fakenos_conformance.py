@@ -1,13 +1,18 @@
 """Conformance against FakeNOS, an SSH device simulator this project did not write: for
 every platform it has, plain netmiko sets the bar (login, enable, two show commands), and
-netjob must clear it on the same device: the same outputs, parsed rows where ntc-templates
-has a template, and a command the device does not know reported as `command_rejected`.
+netjob must clear it on the same device: the same outputs, byte for byte but for the
+secrets, parsed rows where ntc-templates has a template, and a command the device does not
+know reported as `command_rejected`.
+
+Every device logs in with the password `admin`, a word that also opens ordinary output
+(`administratively down`): only a secret standing as the secret may be masked, never part
+of another word.
 
 One FakeNOS process serves every platform (tests/fakenos_fixture.py), the netmiko baseline
 runs on all platforms at once, and netjob runs once over an inventory of all of them.
 Platforms that netmiko itself cannot drive on FakeNOS are listed in NETMIKO_FAILS: the
-test checks that netmiko still fails there (so a change is noticed), and netjob is not
-compared on them.
+test checks that netmiko still fails there (so a change is noticed), and that netjob fails
+there too, in the class NETJOB_FAILS names (never `internal_error`).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from netmiko import BaseConnection, ConnectHandler
 from ntc_templates.parse import ParsingException
 from ntc_templates.parse import parse_output as ntc_parse_output
 
+from runner.base.redact import MASK
 from runner.report.run_folder import load_host
 
 # FakeNOS's platforms (fakenos 1.2.1) and, for each, show commands it has canned outputs
@@ -89,6 +95,7 @@ TEMPLATE_REJECTS_OUTPUT = {
     ("ciena_saos", "chassis show temperature"),
     ("juniper_screenos", "get route"),
 }
+MASK_PATTERN = re.escape(MASK)
 PROBE = "show netjob-conformance-probe"  # known on no platform
 
 # Where plain netmiko (the project's version) cannot drive FakeNOS, and a fragment of the
@@ -113,6 +120,22 @@ NETMIKO_FAILS: dict[str, str] = {
     # output `true`, which its shell takes as "exit": the session closes at login.
     "yamaha": "Socket is closed",
 }
+
+# What netjob reports where netmiko fails (the host's class, and a fragment of its
+# message): the same cause, in a class that names it, never internal_error; or the run
+# to its end (the probe's command_rejected), where netjob logs in as netmiko's driver does
+# not (password authentication).
+NETJOB_FAILS: dict[str, tuple[str, str]] = {
+    "dell_powerconnect": ("command_rejected", PROBE),
+    "paloalto_panos": ("command_rejected", PROBE),
+    "mikrotik_routeros": ("auth_failed", "authentication failed"),
+    "fortinet": ("no_common_algorithms", "during the SSH key exchange"),
+    "aruba_os": ("session_desync", "cannot be trusted"),
+    "alcatel_sros": ("session_desync", "cannot be trusted"),
+    "juniper_screenos": ("login_timeout", "no prompt after logging in"),
+    "yamaha": ("connection_lost", "closed the session"),
+}
+PASSWORD = "admin"  # also the start of `administratively`: masked only where it is the secret
 
 NETMIKO_TIMEOUTS = {"conn_timeout": 5, "auth_timeout": 5, "banner_timeout": 5}
 # netmiko on FakeNOS is timing-dependent on some platforms (hp_comware: an echo read in two
@@ -160,7 +183,7 @@ def parses(platform: str, command: str) -> bool:
 def fakenos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeNOSLab]:
     """FakeNOS serving one host per platform; a missing FakeNOS venv fails, never skips."""
     try:
-        with start_fakenos(list(PLATFORMS), tmp_path_factory.mktemp("fakenos")) as lab:
+        with start_fakenos(list(PLATFORMS), tmp_path_factory.mktemp("fakenos"), PASSWORD) as lab:
             yield lab
     except FakeNOSUnavailable as exc:
         pytest.fail(str(exc), pytrace=False)
@@ -315,15 +338,15 @@ class NetjobRun:
 def netjob_inventory(lab: FakeNOSLab, baselines: dict[str, Baseline]) -> dict[str, Any]:
     hosts: dict[str, Any] = {}
     for platform, baseline in baselines.items():
-        if not baseline.ok:
-            continue
         commands = PLATFORMS[platform]
         host: dict[str, Any] = {
             "port": lab.hosts[platform].port,
             "platform": platform,
             "vars": {"show1": commands[0], "show2": commands[1] if len(commands) > 1 else ""},
         }
-        if baseline.enable_works:  # as netmiko was given it; not where its enable() fails
+        # As netmiko was given it; not where its enable() fails. Where netmiko fails before
+        # its enable(), netjob has it, as a user would give it.
+        if baseline.enable_works:
             host["secret_env"] = SECRET_ENV
         hosts[platform] = host
     return {
@@ -410,15 +433,24 @@ def test_netjob_matches_netmiko(
     netjob_run: NetjobRun,
 ) -> None:
     """On every platform netmiko handles: netjob logs in (and enables where netmiko could),
-    gets the same outputs, parses them where a template reads them, and reports the
-    unknown command as `command_rejected`."""
+    gets the same outputs byte for byte but for the secrets, parses them where a template
+    reads them, and reports the unknown command as `command_rejected`. Where netmiko fails,
+    netjob fails in the class that names the same cause."""
     baseline = baselines[platform]
+    summary = netjob_run.report["hosts"][platform]
     if not baseline.ok:
         assert platform in NETMIKO_FAILS, baseline.error
-        assert platform not in netjob_run.report["hosts"]
+        failure, words = NETJOB_FAILS[platform]
+        said = f"{platform}: netmiko: {baseline.error}; netjob: {summary['failure']}: "
+        said += str(summary["error"])
+        assert summary["failure"] == failure, said
+        assert words in summary["error"], said
+        if words == PROBE:  # it ran to its end: every show answered
+            assert [s["status"] for s in summary["steps"][:-1]] == ["ok"] * len(
+                PLATFORMS[platform]
+            ), said
         return
     where = f"{platform} (FakeNOS prompt {baseline.prompt!r}, netmiko enable: {baseline.enable})"
-    summary = netjob_run.report["hosts"][platform]
     steps = summary["steps"]
     if all(s["status"] == "skipped" for s in steps):  # failed before any step: login, enable
         pytest.fail(f"{where}: netjob failed to log in: {summary['failure']}: {summary['error']}")
@@ -427,8 +459,9 @@ def test_netjob_matches_netmiko(
     for index, command in enumerate(commands):
         step = data["steps"][index]
         assert step["status"] == "ok", f"{where}: '{command}': {step['failure']}: {step['error']}"
-        assert normalized(step["outputs"][0]) == normalized(baseline.outputs[command]), (
-            f"{where}: '{command}': netjob's output differs from netmiko's"
+        stored, read = step["outputs"][0], baseline.outputs[command]
+        assert same_but_secrets(stored, read, fakenos.password, fakenos.secret), (
+            f"{where}: '{command}': netjob stored {stored!r}, netmiko read {read!r}"
         )
         if parses(platform, command):
             assert step.get("parsed"), f"{where}: '{command}': no rows parsed"
@@ -443,13 +476,45 @@ def test_netjob_matches_netmiko(
     assert summary["failure"] == "command_rejected"
 
 
-def test_one_netjob_run_covers_every_platform_netmiko_handles(
+def same_but_secrets(stored: str, read: str, *secrets: str) -> bool:
+    """Whether netjob's stored output is netmiko's, character for character, but where a
+    secret stands as a whole token in netmiko's (not inside a word: `administratively`
+    holds `admin`), which netjob may have masked."""
+    tokens = [rf"(?<![\w-]){re.escape(s)}(?![\w-])" for s in secrets if s]
+    if not tokens:
+        return stored == read
+    pieces = re.split("|".join(tokens), read)
+    maybe_masked = rf"(?:{MASK_PATTERN}|{'|'.join(re.escape(s) for s in secrets if s)})"
+    return re.fullmatch(maybe_masked.join(re.escape(p) for p in pieces), stored) is not None
+
+
+def test_the_comparison_forgives_a_masked_secret_only_where_it_stands_whole() -> None:
+    read = "Gi0/1 administratively down\nusername admin password admin\n"
+    assert same_but_secrets(read, read, "admin")
+    assert same_but_secrets(read.replace(" admin\n", f" {MASK}\n"), read, "admin")
+    assert not same_but_secrets(read.replace("admin", MASK), read, "admin")
+    assert not same_but_secrets(read.replace("down", "up"), read, "admin")
+
+
+def test_no_host_fails_in_internal_error(netjob_run: NetjobRun) -> None:
+    """A failure netmiko reports clearly, netjob reports in a class that names it."""
+    internal = {
+        name: f"{h['failure']}: {h['error']}"
+        for name, h in netjob_run.report["hosts"].items()
+        if h["failure"] == "internal_error"
+        or any(s["failure"] == "internal_error" for s in h["steps"])
+    }
+    assert internal == {}
+
+
+def test_one_netjob_run_covers_every_platform(
     baselines: dict[str, Baseline], netjob_run: NetjobRun
 ) -> None:
     handled = sorted(p for p, b in baselines.items() if b.ok)
-    assert sorted(netjob_run.report["hosts"]) == handled
+    assert sorted(netjob_run.report["hosts"]) == sorted(PLATFORMS)
     assert sorted(NETMIKO_FAILS) == sorted(set(PLATFORMS) - set(handled))
-    assert netjob_run.exit_code == 1  # every host fails its last task, the unknown command
+    assert sorted(NETJOB_FAILS) == sorted(NETMIKO_FAILS)
+    assert netjob_run.exit_code == 1  # every host fails: its last task, or its login
 
 
 def test_the_readme_lists_exactly_the_platforms_this_suite_proves() -> None:

@@ -3,25 +3,32 @@ then opened in real headless Chromium: what the browser parsed, and a screenshot
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 import shutil
 import stat
-import struct
-import subprocess
-import zlib
 from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
+from browser import chromium, png_pixels, probe, screenshot
 from lab_fixture import start_lab
 
+from runner.base.models import HostResult, Job, Status, StepResult, TaskKind
+from runner.base.redact import Redactor
 from runner.cli import main
 from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
+from runner.report import html as html_module
 from runner.report.html import MAX_OUTPUT_BYTES, render_html, write_html
 from runner.report.output_store import OutputStore
+from runner.report.run_folder import RunWriter
+from runner.report.standing import human_duration
 
 JOB = """\
 name: NTP audit <demo>
@@ -40,17 +47,6 @@ tasks:
   - name: interfaces
     show: show ip interface brief
 """
-INSTALL = "apt-get update && apt-get install -y chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",  # as root in a container
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCRIPT = "<script>document.title='pwned'</script>"
 
 
@@ -88,8 +84,8 @@ def _tampered(run_dir: Path, tmp_path: Path, output: str, evidence: str) -> Path
 def test_the_page_names_every_host_status_check_and_evidence(run_dir: Path) -> None:
     page = render_html(run_dir)
     assert page.startswith("<!DOCTYPE html>")
-    assert '<tr data-host="r001" data-status="changed">' in page
-    assert '<tr data-host="r003" data-status="failed">' in page
+    assert '<tr data-host="r001" data-status="changed" data-standing="non-compliant">' in page
+    assert '<tr data-host="r003" data-status="failed" data-standing="failed">' in page
     assert "auth_failed" in page and "authentication failed" in page
     assert "no legacy ntp server" in page
     assert "found line: ntp server 192.0.2.123" in page
@@ -100,15 +96,21 @@ def test_the_page_names_every_host_status_check_and_evidence(run_dir: Path) -> N
 
 
 def test_the_page_is_self_contained(run_dir: Path) -> None:
-    page = render_html(run_dir).lower()
-    for external in ("<script", "<link", "src=", "http://", "https://", "@import"):
+    page = render_html(run_dir)
+    for external in ("<link", "src=", "http://", "https://", "@import", "fetch(", "XMLHttp"):
         assert external not in page
+    # One script, ours, and the page lets only it run: by its hash, never inline text.
+    assert page.count("<script") == 1
+    script = page.split("<script>")[1].split("</script>")[0]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in page
+    assert "default-src 'none'" in page and "script-src 'unsafe-inline'" not in page
 
 
 def test_device_text_is_escaped(run_dir: Path, tmp_path: Path) -> None:
     copy = _tampered(run_dir, tmp_path, output=f"Router#{SCRIPT}", evidence="<b>bold</b> & co")
     page = render_html(copy)
-    assert "<script" not in page and "<b>bold" not in page
+    assert page.count("<script") == 1 and "<b>bold" not in page  # the one: the page's own
     assert "&lt;script&gt;document.title=&#x27;pwned&#x27;&lt;/script&gt;" in page
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in page
 
@@ -123,13 +125,13 @@ def test_a_planted_script_and_attribute_in_an_output_and_a_host_error_stay_text(
         (data["hosts"]["r003"] if path.name == "report.json" else data)["error"] = hostile
         path.write_text(json.dumps(data))
     page = write_html(copy).read_text()
-    assert "<script" not in page and "</script" not in page
+    assert page.count("<script") == 1 and page.count("</script") == 1  # the page's own
     assert '"onmouseover' not in page and "'y'" not in page and "& co" not in page
     escaped = (
         "&lt;script&gt;alert(1)&lt;/script&gt; &quot;onmouseover=alert(2) x=&#x27;y&#x27; &amp; co"
     )
-    assert page.count(escaped) == 3  # the output; r003's row and its section
-    assert page.count("onmouseover") == 3 and page.count("alert(1)") == 3
+    assert page.count(escaped) == 4  # the output; r003's row (text, title), its section
+    assert page.count("onmouseover") == 4 and page.count("alert(1)") == 4
 
 
 def test_a_big_output_is_cut_with_a_link_to_the_log(run_dir: Path, tmp_path: Path) -> None:
@@ -145,7 +147,7 @@ def test_a_host_whose_files_are_gone_is_still_listed(run_dir: Path, tmp_path: Pa
     copy = _tampered(run_dir, tmp_path, output="x", evidence="y")
     (copy / "hosts" / "r002.json").unlink()
     page = render_html(copy)
-    assert '<tr data-host="r002" data-status="changed">' in page
+    assert '<tr data-host="r002" data-status="changed"' in page
     assert "outputs unavailable" in page
 
 
@@ -160,30 +162,16 @@ def test_write_html_writes_an_owner_only_file(run_dir: Path, tmp_path: Path) -> 
 # --- in a real browser -----------------------------------------------------------------
 
 
-def _chromium(tmp_path: Path, page: Path, *mode: str) -> subprocess.CompletedProcess[str]:
-    binary = shutil.which("chromium")
-    if binary is None:
-        pytest.fail(f"chromium is not installed; install it with: {INSTALL}")
-    profile = tmp_path / "chromium-profile"
-    done = subprocess.run(
-        [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *mode, page.as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done
-
-
 class _Visible(HTMLParser):
-    """The text of the element with id="summary", and each host row's attributes and text."""
+    """The text of the elements with id="summary" and id="compliance", and each host row's
+    attributes and text."""
 
     VOID = frozenset({"meta", "br", "img", "input", "link", "hr", "col", "wbr"})
 
     def __init__(self) -> None:
         super().__init__()
         self.summary: list[str] = []
+        self.compliance: list[str] = []
         self.rows: dict[str, tuple[str, list[str]]] = {}
         self.scripts = 0
         self.text: list[str] = []  # every text node, for what is shown as text
@@ -195,6 +183,8 @@ class _Visible(HTMLParser):
         sink = self._open[-1][1] if self._open else []
         if found.get("id") == "summary":
             sink = self.summary
+        elif found.get("id") == "compliance":
+            sink = self.compliance
         elif found.get("data-host"):
             sink = []
             self.rows[found["data-host"] or ""] = (found.get("data-status") or "", sink)
@@ -213,7 +203,7 @@ class _Visible(HTMLParser):
 
 def _dom(tmp_path: Path, page: Path) -> _Visible:
     parsed = _Visible()
-    parsed.feed(_chromium(tmp_path, page, "--dump-dom").stdout)
+    parsed.feed(chromium(tmp_path, page, "--dump-dom").stdout)
     return parsed
 
 
@@ -222,9 +212,10 @@ def test_chromium_shows_the_summary_and_every_host(run_dir: Path, tmp_path: Path
     summary = " ".join(dom.summary)
     for seen in ("Summary: 3 hosts", "0 ok", "2 changed", "1 failed", "0 skipped"):
         assert seen in summary
-    assert "auth_failed 1" in summary
-    assert "0 compliant" in summary and "2 non-compliant" in summary
-    assert "r001 no legacy ntp server fail found line: ntp server 192.0.2.123" in summary
+    assert "auth_failed 1 r003" in summary  # the class, its count and its hosts
+    assert "0 compliant 2 non-compliant 1 not checked" in summary  # the compliance tiles
+    compliance = " ".join(dom.compliance)
+    assert "r001 no legacy ntp server fail found line: ntp server 192.0.2.123" in compliance
     rows = {host: (state, " ".join(text)) for host, (state, text) in dom.rows.items()}
     assert {host: state for host, (state, _) in rows.items()} == {
         "r001": "changed",
@@ -238,64 +229,238 @@ def test_chromium_shows_the_summary_and_every_host(run_dir: Path, tmp_path: Path
 def test_chromium_keeps_a_planted_script_as_text(run_dir: Path, tmp_path: Path) -> None:
     page = write_html(_tampered(run_dir, tmp_path, output=SCRIPT, evidence=SCRIPT))
     dom = _dom(tmp_path, page)
-    assert dom.scripts == 0
+    assert dom.scripts == 1  # the page's own
     text = "".join(dom.text)
     assert text.count(SCRIPT) == 2  # the output and the evidence, shown as text
     assert "NTP audit <demo>: run" in text  # the title, which the script would have changed
 
 
-def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
-    """(width, height, RGB pixels) of an 8-bit RGB or RGBA PNG, with only the stdlib."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    pos, idat, header = 8, b"", b""
-    while pos < len(data):
-        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        body, pos = data[pos + 8 : pos + 8 + size], pos + 12 + size
-        header = body if kind == b"IHDR" else header
-        idat += body if kind == b"IDAT" else b""
-    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
-    assert depth == 8 and colour in (2, 6), f"unexpected PNG depth {depth} colour {colour}"
-    bpp = 3 if colour == 2 else 4
-    rows, raw, prior = [], zlib.decompress(idat), bytearray(width * bpp)
-    for y in range(height):
-        start = y * (width * bpp + 1)
-        row = _unfilter(raw[start], bytearray(raw[start + 1 : start + 1 + width * bpp]), prior, bpp)
-        rows.append(bytes(row))
-        prior = row
-    pixels = [row[x : x + 3] for row in rows for x in range(0, len(row), bpp)]
-    return width, height, pixels
-
-
-def _unfilter(kind: int, row: bytearray, prior: bytearray, bpp: int) -> bytearray:
-    if kind == 2:  # up: most rows, so without a per-byte branch
-        return bytearray((a + b) & 255 for a, b in zip(row, prior, strict=True))
-    for i in range(len(row)):
-        left = row[i - bpp] if i >= bpp else 0
-        up_left = prior[i - bpp] if i >= bpp else 0
-        if kind == 1:
-            row[i] = (row[i] + left) & 255
-        elif kind == 3:
-            row[i] = (row[i] + ((left + prior[i]) >> 1)) & 255
-        elif kind == 4:
-            up = prior[i]
-            p = left + up - up_left
-            far_left, far_up, far_corner = abs(p - left), abs(p - up), abs(p - up_left)
-            if far_left <= far_up and far_left <= far_corner:
-                row[i] = (row[i] + left) & 255
-            else:
-                row[i] = (row[i] + (up if far_up <= far_corner else up_left)) & 255
-    return row
-
-
 def test_chromium_screenshot_shows_the_colours_of_the_page(run_dir: Path, tmp_path: Path) -> None:
     shot = tmp_path / "shot.png"
-    _chromium(tmp_path, write_html(run_dir), f"--screenshot={shot}", "--window-size=1200,900")
+    chromium(tmp_path, write_html(run_dir), f"--screenshot={shot}", "--window-size=1200,900")
     data = shot.read_bytes()
     assert len(data) > 20_000, "a blank page compresses to a few KB"
-    width, height, pixels = _png_pixels(data)
+    width, height, pixels = png_pixels(data)
     assert (width, height) == (1200, 900)
     counts = Counter(pixels)
     assert len(counts) > 50  # text is anti-aliased: many shades, not a flat page
     assert counts.get(bytes.fromhex("1f3a5f"), 0) > 50_000  # the header band
     assert counts.get(bytes.fromhex("c62828"), 0) > 200  # a red "failed" badge
     assert counts.get(bytes.fromhex("1565c0"), 0) > 200  # a blue "changed" badge
+
+
+# --- the page a lead forwards: a 200-host audit ------------------------------------------
+
+AUDIT = """\
+name: syslog audit
+hosts: all
+tasks:
+  - name: logging
+    show: show running-config | include logging
+    checks:
+      - name: syslog server
+        line: "logging host {{ syslog_server }}"
+"""
+FAILING = ["r050", "r120", "r177"]  # in the page's order: failed, by name
+FAULTS = ["r120=auth_fail", "r050=auth_fail", "r177=refuse"]
+NONCOMPLIANT = ["r010", "r033", "r064", "r099", "r150", "r188"]
+FIRST_SCREEN = "1280,900"  # a laptop's browser window
+
+
+@pytest.fixture(scope="module")
+def audit_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A real 200-host audit on the lab (every device logs to 192.0.2.50): r050 and r120
+    refuse the login, r177 the connection, and six hosts are expected to log elsewhere."""
+    tmp = tmp_path_factory.mktemp("audit")
+    job = tmp / "syslog_audit.yaml"
+    job.write_text(AUDIT)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("NETJOB_LAB_PASSWORD", "lab-password")
+        env.setenv("NETJOB_LAB_SECRET", "lab-enable")
+        lab_config = {"devices": 200, "platforms": ("cisco_ios",), "faults": parse_faults(FAULTS)}
+        with start_lab(**lab_config) as lab:
+            data = yaml.safe_load(inventory_yaml(lab.endpoints, lab.config))
+            data["groups"]["lab"]["vars"]["syslog_server"] = "192.0.2.50"
+            for name in NONCOMPLIANT:
+                data["hosts"][name]["vars"]["syslog_server"] = "192.0.2.99"
+            inventory = tmp / "inv.yaml"
+            inventory.write_text(yaml.safe_dump(data))
+            reports = tmp / "reports"
+            args = ["run", str(job), "-i", str(inventory), "--reports", str(reports), "-q"]
+            code = main([*args, "--retries", "0", "--change-id", "CHG-7", "-e", "window=night"])
+    assert code == 1  # hosts failed
+    yield (reports / "syslog_audit" / "latest").resolve() / "report.html"
+
+
+def test_the_lead_sees_failed_then_non_compliant_hosts_first(audit_page: Path) -> None:
+    parsed = _Visible()
+    parsed.feed(audit_page.read_text())
+    rows = list(parsed.rows.items())
+    assert len(rows) == 200
+    assert [host for host, _ in rows[:9]] == FAILING + NONCOMPLIANT
+    assert [text[1] for _, (_, text) in rows[:3]] == ["failed"] * 3
+    assert [text[1] for _, (_, text) in rows[3:9]] == ["non-compliant"] * 6
+    assert rows[9][1][1][1] == "ok"  # then the compliant hosts
+    page = audit_page.read_text()
+    for host in FAILING + NONCOMPLIANT:  # each row links the host's section
+        assert f'<td data-sort="{int(host[1:]) - 1}"><a href="#host-{host}">{host}</a>' in page
+        assert f'<section class="card host" id="host-{host}">' in page
+    # Each failure class lists and links its hosts.
+    assert (
+        '<tr data-failure="auth_failed"><td>auth_failed</td><td>2</td><td>'
+        '<a href="#host-r050">r050</a><a href="#host-r120">r120</a></td></tr>'
+    ) in page
+    assert '<a href="#host-r177">r177</a></td></tr>' in page.split('data-failure="unreachable"')[1]
+
+
+def test_the_first_screen_in_chromium_shows_them_in_order(audit_page: Path, tmp_path: Path) -> None:
+    seen = probe(
+        tmp_path,
+        audit_page,
+        """
+        var rows = document.querySelectorAll('#host-table tbody tr');
+        var out = [];
+        for (var i = 0; i < 9; i++) {
+          var box = rows[i].getBoundingClientRect();
+          var link = rows[i].querySelector('a');
+          out.push([rows[i].getAttribute('data-host'), box.bottom <= innerHeight,
+                    link.getAttribute('href'), rows[i].cells[1].textContent]);
+        }
+        var change = document.querySelector('[data-change=change]').getBoundingClientRect();
+        return {rows: out, change: change.bottom <= innerHeight, height: innerHeight};
+        """,
+        window=FIRST_SCREEN,
+    )
+    # The viewport of a 1280x900 window: Chromium keeps room for its own bars.
+    assert 700 < seen["height"] <= 900
+    assert [row[0] for row in seen["rows"]] == FAILING + NONCOMPLIANT
+    assert all(row[1] for row in seen["rows"]), seen  # each within the first screen
+    assert [row[2] for row in seen["rows"]] == [f"#host-{h}" for h in FAILING + NONCOMPLIANT]
+    assert [row[3] for row in seen["rows"]] == ["failed"] * 3 + ["non-compliant"] * 6
+    assert seen["change"]  # the change record too
+    shot = screenshot(tmp_path, audit_page, "report-200-hosts.png", window=FIRST_SCREEN)
+    width, height, pixels = png_pixels(shot.read_bytes())
+    assert (width, height) == (1280, 900)
+    counts = Counter(pixels)
+    assert counts.get(bytes.fromhex("c62828"), 0) > 9 * 200  # nine red badges at least
+    assert counts.get(bytes.fromhex("2e7d32"), 0) > 200  # green "ok" badges below them
+
+
+def test_the_filter_box_and_the_columns_work_in_chromium(audit_page: Path, tmp_path: Path) -> None:
+    seen = probe(
+        tmp_path,
+        audit_page,
+        """
+        function visible() {
+          return Array.prototype.filter.call(
+            document.querySelectorAll('#host-table tbody tr'), function (r) { return !r.hidden; }
+          ).map(function (r) { return r.getAttribute('data-host'); });
+        }
+        var box = document.getElementById('filter');
+        box.value = 'auth_failed';
+        box.dispatchEvent(new Event('input'));
+        var filtered = visible();
+        var shown = document.getElementById('shown').textContent;
+        box.value = '';
+        box.dispatchEvent(new Event('input'));
+        var buttons = document.querySelectorAll('#host-table thead button');
+        buttons[0].click();
+        var byName = visible().slice(0, 3);
+        buttons[0].click();
+        var byNameDown = visible().slice(0, 2);
+        buttons[1].click();
+        var byStatus = visible().slice(0, 4);
+        return {filtered: filtered, shown: shown, byName: byName, byNameDown: byNameDown,
+                byStatus: byStatus, all: visible().length};
+        """,
+    )
+    assert seen["filtered"] == ["r050", "r120"]
+    assert seen["shown"] == "2 of 200 hosts shown"
+    assert seen["byName"] == ["r001", "r002", "r003"]  # r2 before r10, as people count
+    assert seen["byNameDown"] == ["r200", "r199"]
+    assert seen["byStatus"] == ["r050", "r120", "r177", "r010"]
+    assert seen["all"] == 200
+
+
+def test_tiles_count_compliance_and_never_show_ok_for_non_compliant_hosts(
+    audit_page: Path,
+) -> None:
+    page = audit_page.read_text()
+    assert '<div class="count failed" data-tile="failed"><b>3</b>failed</div>' in page
+    assert '<div class="count non-compliant" data-tile="non-compliant"><b>6</b>' in page
+    assert '<div class="count ok" data-tile="ok"><b>191</b>ok</div>' in page
+    assert '<div class="count compliant" data-compliance="compliant"><b>191</b>' in page
+    assert '<div class="count not-checked" data-compliance="not checked"><b>3</b>' in page
+    assert '<dd data-change="change">CHG-7</dd>' in page
+    assert '<dd data-change="-e">window=&quot;night&quot;</dd>' in page
+
+
+def test_a_run_whose_every_host_is_non_compliant_has_no_green_ok_tile(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    """r003 (which failed its login) made one more host like r001, but `ok`: every host
+    ran and failed a check."""
+    copy = _tampered(run_dir, tmp_path, output="x", evidence="y")
+    report = json.loads((copy / "report.json").read_text())
+    like_r001 = {**report["hosts"]["r001"], "host": "r003", "status": "ok"}
+    report["hosts"]["r003"] = {**like_r001, "log": "hosts/r003.log", "data": "hosts/r003.json"}
+    (copy / "report.json").write_text(json.dumps(report))
+    host_file = json.loads((copy / "hosts" / "r001.json").read_text())
+    (copy / "hosts" / "r003.json").write_text(json.dumps({**host_file, **report["hosts"]["r003"]}))
+    page = render_html(copy)
+    assert '<tr data-host="r003" data-status="ok" data-standing="non-compliant">' in page
+    assert '<div class="count zero" data-tile="ok"><b>0</b>ok</div>' in page
+    assert 'class="count ok"' not in page and 'class="count compliant"' not in page
+
+
+def test_durations_read_as_a_person_reads_them() -> None:
+    assert [human_duration(s) for s in (0.004, 0.5512, 3.21, 42.4, 123.2, 3725)] == [
+        "< 0.01 s",
+        "0.55 s",
+        "3.2 s",
+        "42 s",
+        "2 min 3 s",
+        "1 h 2 min",
+    ]
+
+
+def test_at_scale_only_hosts_that_need_a_person_get_a_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's scale rules, with its limits made small: 30 hosts past a limit of 8 (as
+    10,000 are past 1,000): failed hosts and the first 8 changed get a section, the rest
+    a row linking their log; outputs past the page's budget are linked, not inlined."""
+    monkeypatch.setattr(html_module, "SECTIONS_FOR_ALL", 8)
+    monkeypatch.setattr(html_module, "MAX_PAGE_OUTPUT_BYTES", 2_500)
+    job = Job(name="push", path=tmp_path / "push.yaml")
+    writer = RunWriter(tmp_path / "reports", job, Redactor([]), {})
+    names = [f"r{n}" for n in range(1, 31)]
+    writer.begin(names)
+    for n, name in enumerate(names, 1):
+        if n in (10, 20):
+            writer.host_done(HostResult(host=name, status=Status.FAILED, error="down"))
+            continue
+        status = Status.CHANGED if n % 3 == 0 else Status.OK
+        step = StepResult(
+            task="t", kind=TaskKind.SHOW, commands=("show x",), status=status,
+            outputs=(f"{name} says " + "x" * 990,),
+        )  # fmt: skip
+        writer.host_done(HostResult(host=name, status=status, steps=(step,)))
+    writer.finish()
+    page = render_html(writer.run_dir)
+    sections = re.findall(r'<section class="card host" id="host-(r\d+)">', page)
+    assert sections == ["r10", "r20", "r3", "r6", "r9", "r12", "r15", "r18", "r21", "r24"]
+    assert '<a href="hosts/r27.log">r27</a>' in page and '<a href="hosts/r1.log">r1</a>' in page
+    assert '<a href="#host-r24">r24</a>' in page
+    assert "20 of the 30 hosts have no section on this page" in page
+    assert "r3 says" in page and "r6 says" in page and "r9 says" not in page  # the budget
+    assert page.count("not shown: this page holds at most 2,500 bytes of outputs") == 6
+
+
+def test_a_run_made_before_change_records_still_renders(run_dir: Path, tmp_path: Path) -> None:
+    copy = _tampered(run_dir, tmp_path, output="x", evidence="y")
+    data = json.loads((copy / "report.json").read_text())
+    assert data.pop("change")["hosts"] == "all"
+    (copy / "report.json").write_text(json.dumps(data))
+    page = render_html(copy)
+    assert 'id="change"' not in page and '<tr data-host="r001"' in page

@@ -135,6 +135,29 @@ def test_retried_login_failures_say_how_often_they_were_tried(tmp_path: Path) ->
     assert refused["failure"] == "auth_failed" and "attempts" not in refused["error"]
 
 
+def test_a_login_cut_at_the_host_deadline_names_the_deadline_not_the_cut(
+    tmp_path: Path,
+) -> None:
+    # A shell that never answers, a silent SSH server: the watchdog cuts each login at the
+    # 2 s deadline. Before, the report named what the cut made paramiko say, as the cause:
+    # "(connect_timeout: the SSH session could not be set up: Attempt to read, but there
+    # is no active channel.)", "(connection_lost: ... closed the connection before
+    # sending an SSH banner)".
+    report, _ = _run(
+        tmp_path,
+        ["r001=hang", "r002=silent"],
+        2,
+        "{conn_timeout: 10, auth_timeout: 10, read_timeout: 10}",
+        *("--retries", "0", "--host-timeout", "2"),
+    )
+    for name in ("r001", "r002"):
+        host = report["hosts"][name]
+        assert host["failure"] == "host_timeout", host
+        assert "past the host's deadline of 2s while it logged in" in host["error"], host
+        for echo in ("connect_timeout", "connection_lost", "channel", "banner"):
+            assert echo not in host["error"], host["error"]
+
+
 def test_a_dropped_session_and_a_pager_keep_the_partial_output(tmp_path: Path) -> None:
     report, _ = _run(
         tmp_path,

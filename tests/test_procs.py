@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
+import time
 
 import pytest
-from fakes import DiesWhenUnpickled, FakeFleet
+from fakes import DiesWhenUnpickled, FakeFleet, StopsItsProcess
 
 from runner.base.models import Host, HostResult, Status, Step, TaskKind, WorkItem
 from runner.device.connection import Connector
-from runner.run import processes, scheduler
+from runner.run import liveness, processes, scheduler
 from runner.run.executor import Policy
 
 
@@ -18,7 +20,9 @@ def _items(count: int) -> list[WorkItem]:
     return [WorkItem(Host(name=f"h{n:04d}", address="192.0.2.1"), steps) for n in range(count)]
 
 
-def _run(items: list[WorkItem], connect: Connector) -> tuple[list[HostResult], set[str]]:
+def _run(
+    items: list[WorkItem], connect: Connector, policy: Policy | None = None
+) -> tuple[list[HostResult], set[str]]:
     results: list[HostResult] = []
     threads: set[str] = set()
 
@@ -27,7 +31,7 @@ def _run(items: list[WorkItem], connect: Connector) -> tuple[list[HostResult], s
         threads.add(threading.current_thread().name)
 
     interrupted = processes.run_sharded(
-        items, 2, 4, connect, Policy(), record, grace=1, interrupt=scheduler.Interrupt()
+        items, 2, 4, connect, policy or Policy(), record, grace=1, interrupt=scheduler.Interrupt()
     )
     assert not interrupted
     return results, threads
@@ -113,3 +117,73 @@ def test_worker_processes_never_outnumber_the_workers_or_logins_allowed(
         )
         runner(items, batch)
         assert len(results) == len(items)
+
+
+CONFIG = (Step(task="c", kind=TaskKind.CONFIG, commands=("hostname x",)),)
+
+
+def test_a_stopped_worker_process_is_lost_and_its_hosts_in_flight_never_run_again() -> None:
+    # The first host stops the process it runs in, on its way to the device: in flight,
+    # it may have changed its device for all this process can tell.
+    frozen = WorkItem(Host(name="frozen", address="192.0.2.1"), CONFIG)
+    items = [frozen, *_items(60)]
+    connect = StopsItsProcess(stop_on=("frozen",))
+    done = threading.Event()
+    outcome: list[tuple[list[HostResult], set[str]]] = []
+
+    def run() -> None:
+        outcome.append(_run(items, connect, Policy(host_timeout=1)))
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    # Lost after the host timeout plus the grace, with time for the processes to start.
+    if not done.wait(liveness.GRACE + 1 + 120):
+        for child in multiprocessing.active_children():  # the stopped one would hang exit
+            child.kill()
+        pytest.fail("run_sharded waited on a stopped worker process")
+    results, _ = outcome[0]
+    assert sorted(r.host for r in results) == sorted(i.host.name for i in items)
+    by_host = {r.host: r for r in results}
+    lost = by_host.pop("frozen")
+    assert lost.failure == "unknown" and "--include-unknown" in str(lost.error), lost
+    assert "its worker process stopped answering" in str(lost.error)
+    # Its other thread's host, if it had one in flight, failed too; the rest ran.
+    failed = [r for r in by_host.values() if r.failed]
+    assert len(failed) <= 1, failed
+    assert all("stopped answering" in str(r.error) for r in failed), failed
+
+
+def test_a_host_in_flight_on_a_lost_process_is_unknown_only_if_it_may_change_its_device() -> None:
+    config = WorkItem(Host(name="c", address="192.0.2.1"), CONFIG)
+    (show,) = _items(1)
+    why = "its worker process died (killed by SIGKILL)"
+    assert liveness.lost_host(config, Policy(), why, 0.0).failure == "unknown"
+    assert liveness.lost_host(show, Policy(), why, 0.0).failure == "interrupted"
+    # --check sends nothing to the device: such a host changed nothing.
+    checked = liveness.lost_host(config, Policy(dry_run=True), why, 0.0)
+    assert checked.failure == "interrupted" and why in str(checked.error)
+
+
+class _Process:
+    """A stand-in for a worker process the monitor judges: it records being killed."""
+
+    pid = 0
+    killed = False
+
+    def kill(self) -> None:
+        self.killed = True
+
+
+def test_the_main_process_stopped_itself_does_not_count_against_its_worker_processes() -> None:
+    # Ctrl-Z stops netjob and its worker processes together; after `fg`, the time they all
+    # stood still is nobody's silence. A process silent while the monitor ran is lost.
+    monitor = liveness.Monitor(host_timeout=5)
+    late = time.monotonic() - 100
+    paused, frozen = _Process(), _Process()
+    beats = [multiprocessing.Pipe(duplex=False)[0] for _ in range(2)]
+    together = liveness.Watched(paused, beats[0], heard=late, spoke=True)  # type: ignore[arg-type]
+    alone = liveness.Watched(frozen, beats[1], heard=late, spoke=True)  # type: ignore[arg-type]
+    liveness.forgive([together], held=100)
+    monitor._judge([together, alone], time.monotonic())
+    assert not paused.killed and together.lost is None
+    assert frozen.killed and "stopped answering (silent for 100 s" in str(alone.lost)

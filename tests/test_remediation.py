@@ -45,8 +45,12 @@ def test_a_changed_description_is_sent_under_its_interface() -> None:
         "description uplink",
     ]
     assert fix.lines[1].startswith(" ")  # under its parent, ready to send
-    # The existing parent is context in the diff; only the new line is a `+`.
-    assert fix.diff.splitlines() == [" interface GigabitEthernet0/1", "+  description uplink"]
+    # The existing parent is context in the diff; the new line is a `+`, the one it replaces a `-`.
+    assert fix.diff.splitlines() == [
+        " interface GigabitEthernet0/1",
+        "-  description users",  # what it replaces
+        "+  description uplink",
+    ]
 
 
 def test_lines_already_in_force_send_nothing() -> None:

@@ -66,23 +66,23 @@ def _job(tmp_path: Path, text: str = NTP) -> Path:
 # --- item 2: -v prints what devices said, folded at the end ----------------------------------
 
 
-def test_verbose_prints_each_host_s_outputs_then_folds_identical_ones(
+def test_verbose_prints_what_devices_said_once_folded_at_the_end(
     tmp_path: Path, lab: Lab, capsys: pytest.CaptureFixture[str]
 ) -> None:
     job, inventory = _job(tmp_path), _inventory(tmp_path, lab)
     code = run_cli(job, inventory, tmp_path / "r", "-v", "--check", "--limit", "r001,r002,r004")
     out = capsys.readouterr().out
     assert code == 0, out
-    # As each host finishes: its line, then its steps as its host log has them.
+    # Each output once (issue 22, item 6), in one block per distinct answer at the end,
+    # after every host's line; identical answers folded under their hosts.
+    folded = out[out.index("== [version] show version") :]
     for host in ("r001", "r002", "r004"):
-        at = out.index(f"changed r{host[1:]}")
-        assert f"{host} uptime is" in out[at:]
-    assert ">>> show version" in out and ">>> ntp server" not in out  # --check: none sent
-    # At the end: one block per distinct answer, hosts folded into a range.
+        assert out.count(f"{host} uptime is") == 1 and f"{host} uptime is" in folded
+        assert out.index(f"changed {host}") < out.index("== [version] show version")
+    assert ">>> " not in out  # nothing marked as sent: the --check sent no config
     folded = out[out.index("== [ntp]") :]
     assert "r001, r002, r004 (3 hosts):" in folded
-    assert "+ntp server 192.0.2.9" in folded
-    assert "== [version] show version" in out
+    assert out.count("+ntp server 192.0.2.9") == 1 and "+ntp server 192.0.2.9" in folded
 
 
 # --- items 3 and 4: `netjob show` takes host patterns and shows --check runs as they were ----
@@ -317,3 +317,21 @@ def test_ctrl_c_in_a_terminal_reports_skipped_hosts_apart_from_failed_ones(
         assert retried["summary"]["ok"] == skipped + failed
     capsys.readouterr()
     print(json.dumps({"ok": ok, "skipped": skipped, "failed": failed}))
+
+
+@pytest.mark.parametrize(
+    ("template", "meant"),
+    [
+        ("show: 'show run | include {{ host.nmae }}'", "name"),
+        ("show: show clock\n    when: host.platfrom == 'cisco_ios'", "platform"),
+        ("show: 'show {{ m.interfacse }}'", "interfaces"),
+    ],
+)
+def test_a_misspelt_key_gets_a_did_you_mean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], template: str, meant: str
+) -> None:
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text("hosts:\n  r1: {address: 192.0.2.1, vars: {m: {interfaces: 1}}}\n")
+    job = _job(tmp_path, f"tasks:\n  - name: a\n    {template}\n")
+    assert main(["plan", str(job), "-i", str(inventory)]) == 2
+    assert capsys.readouterr().err.rstrip().endswith(f"did you mean '{meant}'?")

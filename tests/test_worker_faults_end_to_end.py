@@ -8,9 +8,11 @@ the devices do not care which inventory name logs in, and a lab of 4 starts at o
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -195,6 +197,12 @@ def _lab_sessions(lab: Lab) -> int:
 def _sessions_of(pid: int, lab: Lab) -> int:
     """Established TCP connections from process `pid` to the lab's devices: hosts it has
     started (a worker process says a host started before its first connection)."""
+    return len(_sockets_of(pid, lab, states=("01",)))
+
+
+def _sockets_of(pid: int, lab: Lab, states: tuple[str, ...] | None = None) -> set[str]:
+    """The kernel's ids of the TCP sockets process `pid` holds to the lab's devices (in
+    one of `states`, the kernel's codes; None: any)."""
     inodes = set()
     with contextlib.suppress(OSError):
         for fd in os.listdir(f"/proc/{pid}/fd"):
@@ -203,12 +211,14 @@ def _sessions_of(pid: int, lab: Lab) -> int:
                 if target.startswith("socket:["):
                     inodes.add(target[len("socket:[") : -1])
     ports = {endpoint.port for endpoint in lab.endpoints}
-    count = 0
+    found = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         remote, state, inode = fields[2], fields[3], fields[9]
-        count += int(remote.split(":")[1], 16) in ports and state == "01" and inode in inodes
-    return count
+        wanted = states is None or state in states
+        if int(remote.split(":")[1], 16) in ports and inode in inodes and wanted:
+            found.add(inode)
+    return found
 
 
 def _two_processes_under_way(tmp_path: Path, lab: Lab) -> tuple[Netjob, list[int]]:
@@ -469,3 +479,113 @@ def test_retry_failed_takes_each_hosts_newest_attempt_across_runs(
             )
             == 0
         )
+
+
+# --- issue 21, item 3: a frozen worker process -----------------------------------------------
+
+
+class _SessionsOf:
+    """Every TCP connection (socket) process `pid` opens to the lab's devices while it
+    lives, counted by the kernel's socket ids: one session per host, so the hosts it ran.
+    Sampled on a thread; a host's session lasts half a second or more at the lab's
+    latency, many samples."""
+
+    def __init__(self, pid: int, lab: Lab) -> None:
+        self.pid, self.lab = pid, lab
+        self.seen: set[str] = set()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _sample(self) -> None:
+        while _running(self.pid):
+            self.seen |= _sockets_of(self.pid, self.lab)
+            time.sleep(0.02)
+
+
+@contextlib.contextmanager
+def _ended(run: Netjob) -> Iterator[None]:
+    """The run and its worker processes end with the test, even a stopped one of a run
+    that hangs (its own session: one process group)."""
+    try:
+        yield
+    finally:
+        if run.process.poll() is None:
+            os.killpg(run.process.pid, signal.SIGKILL)
+            run.process.wait(10)
+
+
+@dataclasses.dataclass
+class _Signalled:
+    run: Netjob
+    victim: int
+    code: int
+    took: float  # seconds from the signal to the run's end
+    other: _SessionsOf  # the hosts the other worker process ran after the signal
+    replacement: _SessionsOf  # those the one started in the victim's place ran
+
+
+def _signal_a_worker(tmp_path: Path, lab: Lab, sig: signal.Signals, *args: str) -> _Signalled:
+    """`netjob run -P 2` on 400 hosts, `sig` sent to one worker process once it holds lab
+    sessions (hosts it started, in flight when the signal comes), and the run to its end."""
+    inventory = _inventory(tmp_path / "inv.yaml", lab, 400)
+    run = Netjob(tmp_path, inventory, "-P", "2", "--workers", "40", *args)
+    with _ended(run):
+        victim, other = run.workers()
+        assert _poll(lambda: _sessions_of(victim, lab), timeout=60), run.stderr
+        os.kill(victim, sig)
+        sent = time.monotonic()
+        others = _SessionsOf(other, lab)
+        found = _poll(lambda: set(_worker_processes(run.process.pid)) - {victim, other}, 90)
+        assert found, f"no new worker process; the one signalled: {_stat(victim)}"
+        (replacement,) = found
+        replaced = _SessionsOf(replacement, lab)
+        code = run.wait(120)
+    return _Signalled(run, victim, code, time.monotonic() - sent, others, replaced)
+
+
+def _failed(done: _Signalled, signalled: str) -> dict[str, Any]:
+    """The hosts that failed, from the run's report (checked against the schema), once
+    every host is found named once in it and once on the console."""
+    report = done.run.report()
+    names = {f"h{n:04d}" for n in range(1, 401)}
+    assert set(report["hosts"]) == names and report["interrupted"] is False
+    lines = done.run.lines.queue
+    printed = [m[1] for line in lines if (m := re.match(r"(?:ok|failed) +(h\d+) ", line))]
+    assert sorted(printed) == sorted(names), done.run.stderr
+    failed = {n: h for n, h in report["hosts"].items() if h["status"] != "ok"}
+    print(
+        f"{signalled} of a worker process -> run ended {done.took:.1f} s after it; "
+        f"{len(failed)} hosts in flight failed; after it, the other process ran "
+        f"{len(done.other.seen)} hosts, the new one {len(done.replacement.seen)}"
+    )
+    return failed
+
+
+@pytest.mark.timeout(400)
+def test_a_worker_process_stopped_with_sigstop_is_lost_killed_and_replaced(
+    tmp_path: Path,
+) -> None:
+    # Latency keeps the run going past the frozen process's deadline (host timeout + 10 s).
+    with start_lab(devices=4, latency_ms=100) as lab:
+        # What a debugger, a paused container or memory pressure leave.
+        done = _signal_a_worker(tmp_path, lab, signal.SIGSTOP, "--host-timeout", "5")
+    failed = _failed(done, "SIGSTOP")
+    assert not _running(done.victim)  # killed, never to resume and push a host again
+    # What it had in flight when stopped (its 20 threads' hosts, at most) failed, saying
+    # why; the device may have done anything, so none of them ran again elsewhere.
+    assert 1 <= len(failed) <= 20, sorted(failed)
+    for name, host in failed.items():
+        assert host["failure"] == "interrupted", (name, host)
+        assert "its worker process stopped answering" in host["error"], (name, host)
+    assert done.code == 1, done.run.stderr
+    # The other process went on, and the hosts the stopped one had been handed and not
+    # started were shared with a new process: the run was not left to the other alone.
+    assert len(done.other.seen) >= 5 and len(done.replacement.seen) >= 5, done.run.stderr
+
+
+def test_a_worker_process_killed_is_replaced(tmp_path: Path) -> None:
+    with start_lab(devices=4, latency_ms=100) as lab:
+        done = _signal_a_worker(tmp_path, lab, signal.SIGKILL)
+    failed = _failed(done, "kill -9")
+    assert 1 <= len(failed) <= 20, sorted(failed)
+    assert all("its worker process died" in h["error"] for h in failed.values()), failed
+    assert len(done.replacement.seen) >= 5, done.run.stderr

@@ -133,6 +133,12 @@ class JumpHost:
     passphrase_env: str | None = None
     use_agent: bool = False
     max_sessions: int = 64  # sessions through it at once; more wait for a free one
+    # Its own `ssh:` algorithms (a legacy bastion), as ConnectionOptions' for a device:
+    # never the device's, which may name weaker ones the bastion need not be offered.
+    ssh_kex: tuple[str, ...] = ()
+    ssh_ciphers: tuple[str, ...] = ()
+    ssh_macs: tuple[str, ...] = ()
+    ssh_host_key_types: tuple[str, ...] = ()
 
     def label(self) -> str:
         user = f"{self.username}@" if self.username else ""
@@ -160,6 +166,20 @@ class Host:
     # The inventory format it came from ("netjob", "ansible", "nornir"): messages name
     # that format's keys (ansible_password, not password_env).
     origin: str = field(default="netjob", compare=False)
+    # Which of password and secret an Ansible Vault held: said as their source, never shown.
+    from_vault: tuple[str, ...] = field(default=(), compare=False)
+
+    def credential_source(self, kind: str) -> str | None:
+        """Where the host's `password` or `secret` comes from, never the value:
+        `(from Ansible Vault)`, `(plain text)`, `$ENV_NAME`, or None (none given)."""
+        value, env = (
+            (self.password, self.password_env)
+            if kind == "password"
+            else (self.secret, self.secret_env)
+        )
+        if value:
+            return "(from Ansible Vault)" if kind in self.from_vault else "(plain text)"
+        return f"${env}" if env else None
 
     def facts(self) -> dict[str, Any]:
         """What templates see as `host`: identity only, never credentials."""
@@ -212,6 +232,17 @@ class Task:
     # default: 30s}`): netmiko device_type (or `default`) → seconds.
     confirm: float | None = None
     confirm_by_platform: Mapping[str, float] = field(default_factory=dict)
+    # A show task's `until:` checks: the command is sent again, `delay` seconds apart, up
+    # to `retries` more times, until they all pass (runner.run.phases).
+    until: tuple[Check, ...] = ()
+    retries: int = 0
+    delay: float = 0.0
+    role: str | None = None  # a pre-check, post-check or rescue task; None: one of `tasks:`
+
+
+# Where a task of the job stands (runner.run.phases): `pre_checks:` run before a host's
+# first config task, `post_checks:` after its last, `rescue:` only once a task has failed.
+PRE_CHECK, POST_CHECK, RESCUE = "pre_check", "post_check", "rescue"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,6 +253,14 @@ class Job:
     vars: Mapping[str, Any] = field(default_factory=dict)
     tasks: tuple[Task, ...] = ()
     normalize: tuple[str, ...] = ()  # the job's own noise regexes for `netjob diff`
+    pre_checks: tuple[Task, ...] = ()
+    post_checks: tuple[Task, ...] = ()
+    rescue: tuple[Task, ...] = ()
+
+    @property
+    def every_task(self) -> tuple[Task, ...]:
+        """`tasks:` with the pre-checks, post-checks and rescue tasks, as rendered."""
+        return (*self.pre_checks, *self.tasks, *self.post_checks, *self.rescue)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -251,6 +290,10 @@ class Step:
     # A per-platform task: the key the host took, as written (`junos`, `default`).
     platform_key: str | None = None
     confirm: float | None = None  # the task's revert timer, in seconds (see Task)
+    until: tuple[Check, ...] = ()
+    retries: int = 0
+    delay: float = 0.0
+    role: str | None = None
 
 
 @dataclass(frozen=True)

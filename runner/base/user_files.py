@@ -30,7 +30,7 @@ def read_bytes(path: Path, cap: int = DEFAULT_CAP) -> bytes:
         raise FileRefused("is a folder; give the file inside it") from None
     except OSError as exc:
         raise FileRefused(f"cannot read: {exc.strerror or exc}; check the path") from None
-    with os.fdopen(fd, "rb") as file:
+    try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise FileRefused("is a folder; give the file inside it")
@@ -38,7 +38,14 @@ def read_bytes(path: Path, cap: int = DEFAULT_CAP) -> bytes:
             raise FileRefused(f"is not a regular file ({_kind(info.st_mode)}); give a file")
         if info.st_size > cap:
             raise FileRefused(f"is {info.st_size:,} bytes, over the {cap:,}-byte limit")
-        data = file.read(cap + 1)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as file:
+        try:
+            data = file.read(cap + 1)
+        except OSError as exc:  # /proc files a user may not read, say
+            raise FileRefused(f"cannot read: {exc.strerror or exc}") from None
     if len(data) > cap:  # it grew while read
         raise FileRefused(f"is over the {cap:,}-byte limit")
     return data

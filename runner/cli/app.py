@@ -10,6 +10,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -56,6 +57,30 @@ def inventories(given: list[Path] | None) -> list[Path]:
     return given or [Path("inventory.yaml")]
 
 
+ChangeId = Annotated[
+    str | None,
+    typer.Option(
+        "--change-id",
+        metavar="<TEXT>",
+        help="The change ticket this run carries out (e.g. CHG-1), kept in its change record.",
+    ),
+]
+# The words `main` was given, for a run's change record (typer keeps no raw argv).
+_COMMAND_LINE: ContextVar[tuple[str, ...] | None] = ContextVar("command_line", default=None)
+
+
+def command_line() -> tuple[str, ...] | None:
+    """The command line as typed (`netjob` and its words), or None when the app was
+    called without `main` (a test's CliRunner)."""
+    return _COMMAND_LINE.get()
+
+
+def check_change_id(change_id: str | None) -> None:
+    """A ticket is one line of text: control characters would forge lines in the history."""
+    if change_id is not None and (not change_id.strip() or _CONTROL.search(change_id)):
+        fail(f"--change-id {change_id!r}: give the ticket as one line of text, e.g. CHG-1")
+
+
 VaultPasswordFile = Annotated[
     Path | None,
     typer.Option(
@@ -79,11 +104,42 @@ def vault_from(password_file: Path | None, ask: bool) -> "Vault | None":
     return core.vault_from_password(getpass.getpass("Vault password: ")) if ask else None
 
 
-# Ansible's connection flags, on `run` and `cmd`.
+# Ansible's connection flags, on `run` and `cmd`. Metavars say what a number counts
+# (typer's own read `<int range>`).
+N = "<N>"
+SECONDS = "<SECONDS>"
+PORT = "<PORT>"
+MS = "<MS>"
 Workers = Annotated[
     int,
     typer.Option(
-        "--workers", "-w", "--forks", "-f", min=1, max=5000, help="Hosts worked on at once."
+        "--workers",
+        "-w",
+        "--forks",
+        "-f",
+        min=1,
+        max=5000,
+        metavar=N,
+        help="Hosts worked on at once.",
+    ),
+]
+HostTimeout = Annotated[
+    float,
+    typer.Option(
+        "--host-timeout",
+        min=1,
+        metavar=SECONDS,
+        help="Seconds one host may take in all; then it is cut off.",
+    ),
+]
+Retries = Annotated[
+    int,
+    typer.Option(
+        "--retries",
+        min=0,
+        max=10,
+        metavar=N,
+        help="Retries of failed logins (never of sent config).",
     ),
 ]
 User = Annotated[
@@ -96,6 +152,7 @@ ConnectTimeout = Annotated[
         "--timeout",
         "-T",
         min=1,
+        metavar=SECONDS,
         help="Seconds to wait for each SSH connection (over the inventory's conn_timeout; "
         "default 10).",
     ),
@@ -186,9 +243,17 @@ Verbose = Annotated[
         "-v",
         "--verbose",
         count=True,
-        help="-v: what devices said (each host's steps as it finishes, then each distinct "
-        "output once, hosts folded), and the task each in-flight host is on; -vv: also the "
-        "debug log on stderr.",
+        help="-v: what devices said, at the end, each distinct output once under the hosts "
+        "that gave it, and the task each in-flight host is on; -vv: also the debug log on "
+        "stderr, each line naming its host.",
+    ),
+]
+FoldNoise = Annotated[
+    bool,
+    typer.Option(
+        "--fold-noise",
+        help="Fold outputs that differ only in noise (clock, uptime, counters: the rules of "
+        "`netjob diff`), so `show clock` on every host is one group; the first host's shown.",
     ),
 ]
 Tags = Annotated[
@@ -302,6 +367,12 @@ def check_output(output: str) -> None:
         fail(f"--output {output!r}: expected table, json or yaml")
 
 
+def check_fold_noise(fold_noise: bool, output: str) -> None:
+    """--fold-noise folds what the table shows; a document lists every host's answer."""
+    if fold_noise and output != "table":
+        fail(f"--fold-noise folds the table; --output {output} gives every host's own answer")
+
+
 def exit_code(data: Mapping[str, Any]) -> ExitCode:
     """A run's exit code, from its report.json (see the README's table)."""
     return core.exit_code(data)
@@ -310,6 +381,7 @@ def exit_code(data: Mapping[str, Any]) -> ExitCode:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; usage errors become one line, like ours."""
     args = sys.argv[1:] if argv is None else argv
+    token = _COMMAND_LINE.set(("netjob", *args))
     try:
         result = app(args=args, prog_name="netjob", standalone_mode=False)
     except KeyboardInterrupt:
@@ -334,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         message = " ".join(str(exc.format_message()).split()).rstrip(".")
         typer.echo(f"netjob: error: {message}; see '{command} --help'", err=True)
         return int(exc.exit_code) or int(ExitCode.BAD_INPUT)
+    finally:
+        _COMMAND_LINE.reset(token)
     return result if isinstance(result, int) else 0
 
 

@@ -1,5 +1,7 @@
-"""`netjob report`, `netjob show` and `netjob diff`: past runs."""
+"""`netjob report`, `netjob show`, `netjob diff` and `netjob history`: past runs."""
 
+import dataclasses
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -39,6 +41,9 @@ def report(
     try:
         folder = core.find_run(run, reports)
         past = core.read_run(folder)
+        if output == "table":
+            for line in past.change_lines:
+                typer.echo(line)
         if past.cut_short and output == "table":
             typer.echo(f"run {folder}: {past.running or past.stopped}")
         code = print_report(folder, output, core.console_view(make_console()))
@@ -104,3 +109,35 @@ def diff_runs(
     typer.echo(f"netjob diff: {found.before} -> {found.after}")
     typer.echo(found.text, nl=False)
     raise typer.Exit(int(ExitCode.HOSTS_FAILED if found.drifted else ExitCode.OK))
+
+
+@app.command("history")
+def history(
+    job: Annotated[
+        Path | None,
+        typer.Argument(help="Only this job file's runs; default: every job's.", show_default=False),
+    ] = None,
+    reports: Reports = Path("reports"),
+    last: Annotated[
+        int, typer.Option("--last", "-n", min=0, metavar="<N>", help="The newest N runs; 0: all.")
+    ] = 20,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="table (for people) or json.")
+    ] = "table",
+) -> None:
+    """List past runs, newest first: when, change id, who, job, hosts and outcome.
+
+    Example: netjob history --last 5"""
+    if output not in ("table", "json"):
+        fail(f"--output {output!r}: expected table or json")
+    try:
+        lines = core.run_history(reports, job)
+    except NetjobError as exc:
+        fail(str(exc))
+    shown = lines[:last] if last else lines
+    if output == "json":
+        typer.echo(json.dumps([dataclasses.asdict(line) for line in shown], indent=1))
+        return
+    typer.echo(core.history_text(shown), nl=False)
+    if len(shown) < len(lines):
+        typer.echo(f"({len(lines) - len(shown)} older runs not shown; --last 0 lists all)")

@@ -12,13 +12,18 @@ from runner.cli.app import (
     AskBecomePass,
     AskPass,
     AskVaultPass,
+    ChangeId,
     ConnectTimeout,
     ExtraVars,
+    FoldNoise,
+    HostTimeout,
     InventoryOpt,
     Job,
     Limit,
     ListTasks,
+    N,
     Output,
+    Retries,
     ShowSecrets,
     SkipTags,
     StartAt,
@@ -28,7 +33,10 @@ from runner.cli.app import (
     Verbose,
     Workers,
     app,
+    check_change_id,
+    check_fold_noise,
     check_output,
+    command_line,
     fail,
     inventories,
     logins,
@@ -78,22 +86,15 @@ def run(
     include_unknown: IncludeUnknown = False,
     cluster: Cluster = None,
     insecure: Insecure = False,
-    host_timeout: Annotated[
-        float,
-        typer.Option(
-            "--host-timeout", min=1, help="Seconds one host may take in all; then it is cut off."
-        ),
-    ] = 300.0,
-    retries: Annotated[
-        int,
-        typer.Option(
-            "--retries", min=0, max=10, help="Retries of failed logins (never of sent config)."
-        ),
-    ] = 2,
+    host_timeout: HostTimeout = 300.0,
+    retries: Retries = 2,
     max_logins: Annotated[
         int,
         typer.Option(
-            "--max-logins", min=1, help="Logins in flight at once (spares TACACS/RADIUS)."
+            "--max-logins",
+            min=1,
+            metavar=N,
+            help="Logins in flight at once (spares TACACS/RADIUS).",
         ),
     ] = 20,
     processes: Annotated[
@@ -103,6 +104,7 @@ def run(
             "-P",
             min=0,
             max=64,
+            metavar=N,
             help="Worker processes, the workers spread over them (past the GIL); 0: one "
             "per CPU. A process is only started for every 200 hosts.",
         ),
@@ -159,6 +161,7 @@ def run(
         bool, typer.Option("--no-color", help="No colours and no live bar: plain lines.")
     ] = False,
     verbose: Verbose = 0,
+    fold_noise: FoldNoise = False,
     vault_password_file: VaultPasswordFile = None,
     ask_vault_pass: AskVaultPass = False,
     private_key: Annotated[
@@ -170,12 +173,15 @@ def run(
         typer.Option("--ssh-config", help="OpenSSH config (ProxyJump, User, ...) for every host."),
     ] = None,
     confirm: Confirm = None,
+    change_id: ChangeId = None,
 ) -> None:
     """Run a job on its hosts.
 
     Example: netjob run playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     setup_logging(verbose >= 2)
     check_output(output)
+    check_fold_noise(fold_noise, output)
+    check_change_id(change_id)
     # With --output json/yaml, stdout is for the document alone.
     console = make_console(no_color)
     view = core.console_view(
@@ -183,7 +189,6 @@ def run(
         verbose=verbose >= 1,
         quiet=quiet or output != "table",
         diff=diff or dry_run,
-        dry_run=dry_run,
     )
     try:
         selection = core.select(
@@ -236,6 +241,8 @@ def run(
             html=html,
             device_secrets_masked=not keep_device_secrets,
             cluster=core.cluster_options(cluster, insecure),
+            change_id=change_id,
+            command=command_line(),
         )
         # A live bar only where a person watches: a terminal, colours allowed, not -q.
         if console.is_terminal and not console.no_color and not view.quiet:
@@ -251,9 +258,10 @@ def run(
         fail(str(exc), ExitCode.REPORT_NOT_WRITTEN)
     except NetjobError as exc:
         fail(str(exc))
-    if view.verbose and not view.quiet and len(report.hosts) > 1:
-        # -v: each host's outputs came as it finished; here each distinct one, once.
-        view.folded(core.host_outputs(report.run_dir))
+    if (view.verbose or fold_noise) and not view.quiet:
+        # -v: what devices said, each distinct output once (--fold-noise: without noise).
+        noise = selection.job.normalize if fold_noise else None
+        view.folded(core.host_outputs(report.run_dir), noise)
     raise typer.Exit(int(print_report(report.run_dir, output, view)))
 
 
@@ -289,7 +297,7 @@ def plan(
         if list_tasks:
             core.console_view(make_console()).tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
-        items = core.plan(selection)
+        items = core.decide(core.plan(selection))
     except NetjobError as exc:
         fail(str(exc))
     view = core.console_view(make_console())

@@ -17,13 +17,30 @@ def can_save(device_type: str) -> bool:
     if info.known:
         return info.save is not platforms.Save.NONE
     from netmiko.base_connection import BaseConnection
-    from netmiko.ssh_dispatcher import CLASS_MAPPER
 
-    driver: Any = CLASS_MAPPER.get(device_type)
+    driver = _netmiko_class(device_type)
     if driver is None:
         return True  # netmiko will refuse the device_type itself, in its own words
     save = driver.save_config
     return save is not BaseConnection.save_config and not _only_raises(save)
+
+
+def can_configure(device_type: str) -> bool:
+    """Whether config lines can be sent at all: netmiko's class for Cisco FTD has a
+    send_config_set that only raises NotImplementedError ("Cannot change config on FTD
+    via SSH"); found after connecting, that would read as netjob's own error."""
+    if platforms.lookup(device_type).known:
+        return True
+    driver = _netmiko_class(device_type)
+    return driver is None or not _only_raises(driver.send_config_set)
+
+
+def _netmiko_class(device_type: str) -> Any:
+    """netmiko's class for a device_type, None where netmiko has none (it refuses the
+    device_type itself, in its own words); netmiko imported only when asked."""
+    from netmiko.ssh_dispatcher import CLASS_MAPPER
+
+    return CLASS_MAPPER.get(device_type)
 
 
 def _only_raises(function: Any) -> bool:

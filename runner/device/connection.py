@@ -35,16 +35,19 @@ from runner.base.errors import (
     CommandRejectedError,
     CommandTimeoutError,
     ConnectionLostError,
+    ConnectTimeoutError,
     DeviceError,
     FailureClass,
     HostTimeoutError,
+    JumpFailedError,
     SessionDesyncError,
     UnansweredPromptError,
 )
+from runner.base.logs import tag_sock
 from runner.base.models import Credentials, Host
 from runner.base.revert_timer import TimedChange
 from runner.base.watchdog import Watchdog
-from runner.device import jump, transfer
+from runner.device import drivers, enable, jump, transfer
 from runner.device.dial import Sock, close_sock, dial
 from runner.device.exception_map import (
     first_line,
@@ -56,6 +59,8 @@ from runner.device.exception_map import (
 )
 from runner.device.lease import Lease
 from runner.device.netmiko_patches import (
+    _QUESTION,
+    ClosedAtLogin,
     NoPrompt,
     Paged,
     SessionClosed,
@@ -124,7 +129,11 @@ class NetmikoConnection:
     def __init__(self, driver: Any, info: platforms.PlatformInfo) -> None:
         self._driver = driver
         self._info = info
+        # A candidate that only commit applies: the table says, or netmiko's class has a
+        # commit() of its own (runner.device.drivers).
+        self._commits = info.commits or (not info.known and drivers.has_commit(driver))
         self._release: Callable[[], None] = _nothing  # a bastion's session slot
+        self._through: jump.Through | None = None  # the bastions, to blame for a cut session
         # A fresh socket (or bastion channel) for netmiko's SCP connection; see transfer.py.
         self._scp_socket: transfer.ScpSocket | None = None
         self.ended = False  # the device ended the session, as a step allowed (`reload`)
@@ -150,13 +159,15 @@ class NetmikoConnection:
             return cls._open_telnet(host, credentials, lease)
         route = jump.route(host)
         release: Callable[[], None] = _nothing
+        through: jump.Through | None = None
         if route.jumps:
             sock: Sock
             with mapped(connecting=True, host=host):
-                sock, release = jump.open_channel(route, host.connection)
-            lease.on_abort(sock.close)
+                through = jump.open_channel(route, host.connection, lease)
+            sock, release = through.channel, through.release
         else:
             sock = dial(dataclasses.replace(host, address=route.address, port=route.port), lease)
+        tag_sock(sock, host.name)  # paramiko's transport thread's -vv lines name the host
         try:
             info = platforms.lookup(host.platform)
             params = _netmiko_params(host, credentials, sock, info)
@@ -177,15 +188,17 @@ class NetmikoConnection:
         except Exception as exc:
             close_sock(sock)
             release()
-            error = map_exception(exc, connecting=True, host=host)
-            # The TCP connection worked, so the device is there: worth another try later.
-            error.retryable = not isinstance(error, AuthenticationError | HostTimeoutError)
-            error.retryable &= error.failure not in _NEVER_RETRIED
+            error = jump.blamed(map_exception(exc, connecting=True, host=host), through)
+            # The TCP connection worked, so the device is there: worth another try later
+            # (a bastion's failure says itself whether another try may help).
+            if not isinstance(error, JumpFailedError):
+                error.retryable = not isinstance(error, AuthenticationError | HostTimeoutError)
+                error.retryable &= error.failure not in _NEVER_RETRIED
             raise error from exc
         if info.config_prompt_end:
             _quick_mode_check(driver, info.config_prompt_end)
         connection = cls(driver, info)
-        connection._release = release
+        connection._release, connection._through = release, through
         connection._scp_socket = functools.partial(_scp_socket, driver, host, lease)
         if credentials.secret:
             connection._enable()
@@ -196,23 +209,25 @@ class NetmikoConnection:
         if not info.enable or (not info.known and _netmiko_lacks(self._driver, "enable")):
             self.notes.append(f"enable secret ignored: {info.title} has no enable mode")
             return
+        driver = self._driver
         try:
             if info.enable_fast:
-                self._enable_known_prompt()
+                enable.enable(driver, self._enable_known_prompt)
             else:
-                self._driver.enable()
-                if not self._driver.check_enable_mode():
-                    raise ValueError("not in enable mode after enable")
+                enable.enable(driver, self._enable_generic)
             self._enabled = True
-        except ValueError as exc:  # netmiko's way of saying the prompt never showed '#'
+        except DeviceError:
             self.close()
-            raise AuthenticationError(
-                "enable failed: the device did not accept the enable secret",
-                hint="check the secret (or secret_env) for this host",
-            ) from exc
+            raise
         except Exception as exc:
+            error = self._mapped(exc, connecting=True, during="enable")
             self.close()
-            raise self._mapped(exc, connecting=True) from exc
+            raise error from exc
+
+    def _enable_generic(self) -> None:
+        self._driver.enable()
+        if not self._driver.check_enable_mode():
+            raise ValueError("not in enable mode after enable")
 
     def _enable_known_prompt(self) -> None:
         """netmiko's enable() asks "am I enabled?" before and after (a round trip each);
@@ -295,12 +310,12 @@ class NetmikoConnection:
             output += self._starting_timer(
                 timed, lambda: self._timed_commit(commit, tuple(lines), read_timeout)
             )
-        elif info.commits:
+        elif self._commits:
             output += self._commit(tuple(lines), read_timeout)
         try:
             output += str(driver.exit_config_mode())
         except Exception as exc:
-            done = "committed" if info.commits else "applied"
+            done = "committed" if self._commits else "applied"
             self._broken = "it could not leave configuration mode"
             raise SessionDesyncError(
                 f"the lines were {done}, but the session could not leave configuration "
@@ -316,16 +331,14 @@ class NetmikoConnection:
 
     def _send_lines(self, lines: Sequence[str], read_timeout: float) -> str:
         try:
-            output = str(
-                self._driver.send_config_set(
-                    list(lines),
-                    read_timeout=read_timeout,
-                    # Inline flags: netmiko compiles the string itself, and devices print
-                    # `Unknown command` and `% unknown command` alike.
-                    error_pattern="(?i)" + self._info.rejected.pattern,
-                    enter_config_mode=False,
-                    exit_config_mode=False,
-                )
+            output = drivers.send_config_set(
+                self._driver,
+                lines,
+                read_timeout=read_timeout,
+                # Inline flags: netmiko compiles the string itself, and devices print
+                # `Unknown command` and `% unknown command` alike.
+                error_pattern="(?i)" + self._info.rejected.pattern,
+                enter_config_mode=False,
             )
         except ConfigInvalidException as exc:
             self._recover()
@@ -348,7 +361,7 @@ class NetmikoConnection:
 
     def _commit(self, lines: tuple[str, ...], read_timeout: float) -> str:
         try:
-            output = str(self._driver.commit(read_timeout=read_timeout))
+            output = drivers.commit(self._driver, read_timeout)
         except ValueError as exc:  # netmiko: "Commit failed with the following errors"
             self._recover()
             said = _refusal(self._info.commit_rejected, str(exc), head=None)
@@ -421,8 +434,9 @@ class NetmikoConnection:
         info = self._info
         if info.save is platforms.Save.COMMIT:
             return "(kept by the commit)"
+        asks = None if info.known else drivers.save_question(self._driver)
         try:
-            output = str(self._driver.save_config())
+            output = self._save_answering(*asks) if asks else str(self._driver.save_config())
         except NotImplementedError as exc:  # caught when the job loads; a safety net
             raise CommandRejectedError(
                 f"netmiko has no save for {info.title}: the lines were applied, not saved",
@@ -435,6 +449,8 @@ class NetmikoConnection:
             ) from exc
         except Exception as exc:
             raise self._mapped(exc, during="saving the config") from exc
+        if info.config_prompt_end:
+            output += self._back_from_save()
         said = _refusal(info.rejected, output, head=None) or _refusal(_SAVE_FAILED, output, None)
         if said:
             raise CommandRejectedError(
@@ -443,6 +459,25 @@ class NetmikoConnection:
                 output=output,
             )
         return output
+
+    def _save_answering(self, command: str, answer: str) -> str:
+        """The save's command, its question (if the device asks one) answered."""
+        question = f"(?i:{_QUESTION.pattern})"
+        try:
+            return self.send_command(command, _SAVE_TIMEOUT_S, ((question, answer),))
+        except CommandRejectedError as exc:
+            raise ValueError(str(exc).removeprefix("the device rejected ")) from exc
+
+    def _back_from_save(self) -> str:
+        """netmiko's Comware save_config() calls its enable(), which is `system-view`, and
+        leaves the session there: the next show waited for the user view's prompt until
+        it timed out. Back to where the save found it (a quick prompt read: VRP, Comware)."""
+        try:
+            if self._driver.check_config_mode():
+                return str(self._driver.exit_config_mode())
+        except Exception as exc:
+            self._broken = f"it could not leave configuration mode after the save ({exc})"
+        return ""
 
     def send_command(
         self,
@@ -678,14 +713,17 @@ class NetmikoConnection:
             with contextlib.suppress(Exception):
                 self._driver.write_channel("\x03")
             self._resync()
-        if isinstance(error, CommandTimeoutError | ConnectionLostError) and not self._alive():
+        # (A session that was open: at enable, paramiko's "Socket is closed" is no
+        # connection that could not be made.)
+        lost = CommandTimeoutError | ConnectionLostError | ConnectTimeoutError
+        if isinstance(error, lost) and not self._alive():
             where = f" during {during}" if during else ""
             partial = error.output or "".join(self._driver._netjob_received)
             kept = f" after {len(partial)} characters of output" if partial else ""
-            return ConnectionLostError(
+            error = ConnectionLostError(
                 f"the device closed the session{where}{kept}", output=partial
             )
-        return error
+        return jump.blamed(error, self._through, during)
 
     def _alive(self) -> bool:
         try:
@@ -695,6 +733,7 @@ class NetmikoConnection:
             return False
 
 
+_SAVE_TIMEOUT_S = 120.0  # netmiko's own bound for a save that asks nothing
 # What a save that did not happen looks like, beyond the platform's refusal forms.
 _SAVE_FAILED = re.compile(
     r"^[ \t]*(?:.*\b(?:fail(?:ed|ure)?|denied|not saved|aborted)\b).*$",
@@ -771,11 +810,23 @@ def _login(driver: Any, sock: Sock, info: platforms.PlatformInfo, bound: float) 
     except Exception as exc:
         with contextlib.suppress(Exception):
             driver.disconnect()
+        seen = str(getattr(driver, "_netjob_seen", ""))
         if cut.is_set():
-            raise NoPrompt(bound, str(getattr(driver, "_netjob_seen", ""))) from exc
+            raise NoPrompt(bound, seen) from exc
+        if _closed_by_device(exc):
+            raise ClosedAtLogin(seen) from exc
         raise
     finally:
         _LOGIN_BOUNDS.cancel(token)
+
+
+def _closed_by_device(exc: BaseException) -> bool:
+    """After the login and the shell's opening, the session broke: the device closed it
+    (paramiko's "Socket is closed" when netmiko writes its next set-up command, an EOF,
+    netjob's SessionClosed), not a connection that could not be made."""
+    if isinstance(exc, TimeoutError | Paged | Unanswered):
+        return False
+    return isinstance(exc, OSError | EOFError | paramiko.SSHException)
 
 
 _MAX_ANSWERS = 10  # questions one command may ask: more is a loop, not a dialogue
@@ -788,8 +839,8 @@ def _scp_socket(driver: Any, host: Host, lease: Lease) -> AbstractContextManager
     release: Callable[[], None] = _nothing
     if route.jumps:
         sock: Sock
-        sock, release = jump.open_channel(route, host.connection)
-        lease.on_abort(sock.close)
+        through = jump.open_channel(route, host.connection, lease)
+        sock, release = through.channel, through.release
     else:
         sock = dial(dataclasses.replace(host, address=route.address, port=route.port), lease)
     return transfer.swapped_socket(driver, sock, release)

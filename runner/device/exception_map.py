@@ -39,7 +39,9 @@ from runner.base.errors import (
 )
 from runner.base.models import Host
 from runner.device.netmiko_patches import (
+    ClosedAtLogin,
     ClosedDuringAuth,
+    ClosedInKeyExchange,
     NoCommonAlgorithms,
     NoPrompt,
     Paged,
@@ -139,6 +141,11 @@ def map_exception(
         return ConnectionLostError(f"the session broke: {first_line(text) or type(exc).__name__}")
     if isinstance(exc, ConfigInvalidException):
         return CommandRejectedError(rejected_config(str(exc)))
+    if isinstance(exc, NotImplementedError):  # netmiko's "not on this platform"
+        return CommandRejectedError(
+            f"netmiko cannot do this on this platform{': ' + first_line(text) if text else ''}",
+            hint="leave this task out for this platform",
+        )
     if isinstance(exc, NetmikoBaseException | ValueError):
         return ConnectionLostError(f"netmiko: {first_line(text)}")
     return DeviceError(f"internal error: {type(exc).__name__}: {first_line(text)}")
@@ -193,9 +200,9 @@ def _paramiko_specific(exc: BaseException, text: str) -> DeviceError | None:
 def _mapped_hook(exc: BaseException) -> DeviceError | None:
     """What netjob's own hooks into netmiko and paramiko (runner.device.netmiko_patches) raised."""
     if isinstance(exc, NoPrompt):
-        said = f"; the last it sent was {quote(exc.seen)}" if exc.seen.strip() else ""
         return LoginTimeoutError(
-            f"logged in, but the device showed no usable prompt within {exc.bound:g}s{said}",
+            f"logged in, but the device showed no usable prompt within {exc.bound:g}s"
+            + _last_sent(exc.seen),
             hint="check the device's shell (exec authorization, a banner that waits for a "
             "key, a busy CPU); raise connection.auth_timeout if it is only slow",
         )
@@ -206,11 +213,27 @@ def _mapped_hook(exc: BaseException) -> DeviceError | None:
             hint=f"if that is an old device, allow them for its group or host: "
             f"ssh: {{{exc.key}: [{exc.names[0] if exc.names else '...'}]}}",
         )
+    if isinstance(exc, ClosedInKeyExchange):
+        kex = ", ".join(exc.ours.get("kex", [])) or "(none)"
+        offered = ", ".join(str(n) for n in exc.offered.get("kex_algo_list", [])) or "(none)"
+        return NoCommonAlgorithmsError(
+            f"{exc.where} closed the connection during the SSH key exchange: it took none of "
+            f"the key exchanges netjob offered ({kex}); it offers {offered}",
+            hint="a netmiko driver may narrow the offer (Fortinet's: SHA-1 ones); name one "
+            "both speak for its group or host: ssh: {kex: [...]}",
+        )
     if isinstance(exc, ClosedDuringAuth):
         return ConnectionLostError(
             "the device closed the connection while it checked the password",
             hint="its AAA server (TACACS/RADIUS) may be failing, or a login limit was hit: "
             "check the device's logs, then --retry-failed",
+        )
+    if isinstance(exc, ClosedAtLogin):
+        return ConnectionLostError(
+            "the device accepted the login, then closed the session while it was set up"
+            + _last_sent(exc.seen),
+            hint="the device may end sessions on a command netmiko sends at login (paging, "
+            "terminal width), or be out of sessions: check its logs, then --retry-failed",
         )
     if isinstance(exc, SessionClosed):
         kept = f" after {len(exc.partial)} characters of output" if exc.partial else ""
@@ -230,6 +253,11 @@ def _mapped_hook(exc: BaseException) -> DeviceError | None:
             output=exc.partial,
         )
     return None
+
+
+def _last_sent(seen: str) -> str:
+    """What the device sent last at login, quoted, for a message that ends there."""
+    return f"; the last it sent was {quote(seen)}" if seen.strip() else ""
 
 
 def _after_login(exc: BaseException, text: str) -> bool:

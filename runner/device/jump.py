@@ -3,39 +3,39 @@ SSH connection per bastion, shared by every session through it.
 
 A session through a bastion is a `direct-tcpip` channel over the bastion's paramiko
 Transport, handed to netmiko as its socket; a chain opens each bastion's Transport over a
-channel of the one before. A bastion's connection opens with its first session, serves at
-most `max_sessions` at once (the others wait for a free one), and closes LINGER_S after
-its last. A bastion that cannot be reached or refuses the login fails its hosts with
-`jump_failed`, naming it; the hosts behind it that ask within FAILED_FOR_S get the same
-answer at once, without trying again.
+channel of the one before. The connections, and what is known of each bastion (up, or
+known down so that its hosts fail at once), are runner.device.bastions'. A session broken
+or gone silent asks its Through whom to blame: a bastion known down, whose connection
+ended or that no longer answers, before the device.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import getpass
-import logging
-import os
-import socket
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import paramiko
 
-from runner.base.errors import DeviceError, InputError, JumpFailedError, UnreachableError
+from runner.base import user_files
+from runner.base.errors import (
+    CommandTimeoutError,
+    ConnectionLostError,
+    ConnectTimeoutError,
+    DeviceError,
+    InputError,
+    JumpFailedError,
+    LoginTimeoutError,
+    UnreachableError,
+)
 from runner.base.models import ConnectionOptions, Host, JumpHost
-from runner.device import hostkeys
+from runner.device import bastions
+from runner.device.lease import Lease
 from runner.load import ssh_options
-
-log = logging.getLogger(__name__)
-
-LINGER_S = 10.0
-FAILED_FOR_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,11 @@ class Route:
 @functools.lru_cache(maxsize=8)
 def _ssh_config(path: str, _stamp: float) -> paramiko.SSHConfig:
     try:
-        return paramiko.SSHConfig.from_path(path)
-    except OSError as exc:
-        raise InputError(f"cannot read the ssh_config {path}: {exc.strerror}") from None
+        return paramiko.SSHConfig.from_text(user_files.read_text(Path(path), 1 << 20))
+    except user_files.FileRefused as exc:
+        raise InputError(f"the ssh_config {path}: {exc}") from None
+    except Exception as exc:  # paramiko's parser: a line it cannot read
+        raise InputError(f"the ssh_config {path}: cannot read it: {exc}") from None
 
 
 def read_ssh_config(path: str) -> paramiko.SSHConfig:
@@ -81,7 +83,7 @@ def route(host: Host) -> Route:
         jumps = tuple(_hop(spec, config) for spec in found["proxyjump"].split(","))
     return Route(
         address=found.get("hostname", host.address),
-        port=int(found["port"]) if host.port == 22 and "port" in found else host.port,
+        port=_port(found, options.ssh_config, host.address) if host.port == 22 else host.port,
         username=host.username or found.get("user"),
         key_file=options.key_file or _first(found.get("identityfile")),
         jumps=jumps,
@@ -96,10 +98,18 @@ def _hop(spec: str, config: paramiko.SSHConfig) -> JumpHost:
     found = config.lookup(alias)
     return JumpHost(
         address=found.get("hostname", alias),
-        port=port or int(found.get("port", 22)),
+        port=port or _port(found, "ssh_config", alias),
         username=user or found.get("user"),
         key_file=_first(found.get("identityfile")),
     )
+
+
+def _port(found: Any, path: str, alias: str) -> int:
+    """ssh_config's Port for `alias` (22 when it gives none); a word there is bad input."""
+    text = str(found.get("port", 22))
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise InputError(f"{path}: Port {text!r} for host {alias} is not a port number (1-65535)")
+    return int(text)
 
 
 def _first(files: Any) -> str | None:
@@ -109,187 +119,84 @@ def _first(files: Any) -> str | None:
     return str(files) if files else None
 
 
-@dataclass(eq=False)
-class _Bastion:
-    hop: JumpHost
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    transport: paramiko.Transport | None = None
-    users: int = 0
-    failed: DeviceError | None = None
-    failed_at: float = 0.0
-    closer: threading.Timer | None = None
-    slots: threading.BoundedSemaphore = field(init=False)
+@dataclass(frozen=True)
+class Through:
+    """A session's way through its bastions: the channel netmiko gets as its socket, and
+    what the session asks of the bastions later."""
 
-    def __post_init__(self) -> None:
-        self.slots = threading.BoundedSemaphore(self.hop.max_sessions)
+    channel: paramiko.Channel
+    options: ConnectionOptions
+    taken: tuple[tuple[bastions.Bastion, paramiko.Transport], ...]  # nearest first
+    _released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        """Give back the session's places on its bastions (once the session is closed)."""
+        if self._released.is_set():
+            return
+        self._released.set()
+        for bastion, _ in self.taken:
+            bastions.release(bastion)
+
+    def blame(self, ask: bool) -> DeviceError | None:
+        """The nearest bastion at fault when the session broke (`ask`: or went silent):
+        known down, its connection ended, or it no longer answers; None: not theirs."""
+        return _blame(self.taken, self.options, ask)
 
 
-_bastions: dict[tuple[str, ...], _Bastion] = {}
-_bastions_lock = threading.Lock()
-Opened = tuple[paramiko.Channel, Callable[[], None]]
-
-
-def open_channel(route: Route, options: ConnectionOptions) -> Opened:
-    """A channel to the route's device through its bastions, and the function that gives
-    back its place (call it once the session is closed)."""
-    taken: list[_Bastion] = []
-
-    def release() -> None:
-        for bastion in taken:
-            _release(bastion)
-
+def open_channel(route: Route, options: ConnectionOptions, lease: Lease | None = None) -> Through:
+    """A channel to the route's device through its bastions. The host's deadline (`lease`)
+    ends every wait on a bastion, here and in the session after: see _cut."""
+    taken: list[tuple[bastions.Bastion, paramiko.Transport]] = []
+    opened: list[paramiko.Channel] = []
+    if lease is not None:
+        lease.on_abort(lambda: _cut(taken, opened, options))
     try:
         transport: paramiko.Transport | None = None
         chain: tuple[str, ...] = ()
         for hop in route.jumps:
             chain = (*chain, hop.label())
-            bastion = _bastion(chain, hop)
-            transport = _acquire(bastion, transport, options)
-            taken.append(bastion)
+            bastion = bastions.for_chain(chain, hop)
+            transport = bastions.acquire(bastion, transport, options, lease)
+            taken.append((bastion, transport))
         assert transport is not None
-        channel = _direct(transport, route, options)
+        opened.append(_direct(transport, route, options, taken))
     except BaseException:
-        release()
+        for bastion, _ in taken:
+            bastions.release(bastion)
         raise
-    return channel, release
+    return Through(opened[0], options, tuple(taken))
 
 
-def _bastion(chain: tuple[str, ...], hop: JumpHost) -> _Bastion:
-    with _bastions_lock:
-        if chain not in _bastions:
-            _bastions[chain] = _Bastion(hop)
-        return _bastions[chain]
+def _cut(
+    taken: Sequence[tuple[bastions.Bastion, paramiko.Transport]],
+    opened: Sequence[paramiko.Channel],
+    options: ConnectionOptions,
+) -> None:
+    """The host's deadline passed: ask the bastions taken so far whether they still answer
+    (one that does not is closed, which frees every thread blocked on its connection, even
+    in a write), then close the channel. On a thread of its own: the watchdog's (which
+    calls this) must never wait on a bastion."""
+
+    def cut_now() -> None:
+        with contextlib.suppress(Exception):
+            _blame(list(taken), options, ask=True)
+        for channel in list(opened):
+            with contextlib.suppress(Exception):
+                channel.close()
+
+    threading.Thread(target=cut_now, name="netjob-bastion-cut", daemon=True).start()
 
 
-def _acquire(
-    bastion: _Bastion, before: paramiko.Transport | None, options: ConnectionOptions
-) -> paramiko.Transport:
-    """The bastion's transport, connected if it was not, with one session slot taken."""
-    with bastion.lock:
-        if bastion.closer is not None:
-            bastion.closer.cancel()
-            bastion.closer = None
-        if bastion.failed and time.monotonic() - bastion.failed_at < FAILED_FOR_S:
-            raise bastion.failed
-        if bastion.transport is None or not bastion.transport.is_active():
-            try:
-                bastion.transport = _connect(bastion.hop, before, options)
-                bastion.failed = None
-            except DeviceError as exc:
-                bastion.failed, bastion.failed_at = exc, time.monotonic()
-                raise
-        bastion.users += 1
-        transport = bastion.transport
-    if not bastion.slots.acquire(timeout=options.conn_timeout + options.auth_timeout + 60):
-        _release(bastion, slot=False)
-        raise JumpFailedError(
-            f"no free session on bastion {bastion.hop.label()} (max_sessions "
-            f"{bastion.hop.max_sessions} in use)",
-            hint="raise the bastion's max_sessions, or lower --workers",
-        )
-    return transport
-
-
-def _release(bastion: _Bastion, slot: bool = True) -> None:
-    if slot:
-        with contextlib.suppress(ValueError):
-            bastion.slots.release()
-    with bastion.lock:
-        bastion.users -= 1
-        if bastion.users == 0 and bastion.transport is not None:
-            bastion.closer = threading.Timer(LINGER_S, _close_idle, (bastion,))
-            bastion.closer.daemon = True
-            bastion.closer.start()
-
-
-def _close_idle(bastion: _Bastion) -> None:
-    with bastion.lock:
-        if bastion.users == 0 and bastion.transport is not None:
-            bastion.transport.close()
-            bastion.transport = None
-
-
-def close_all() -> None:
-    """Close every bastion connection now (the end of a run, tests)."""
-    with _bastions_lock:
-        bastions = list(_bastions.values())
-        _bastions.clear()
-    for bastion in bastions:
-        with bastion.lock:
-            if bastion.closer is not None:
-                bastion.closer.cancel()
-            if bastion.transport is not None:
-                bastion.transport.close()
-                bastion.transport = None
-
-
-def _connect(
-    hop: JumpHost, before: paramiko.Transport | None, options: ConnectionOptions
-) -> paramiko.Transport:
-    """Log in to one bastion: TCP (or a channel of the bastion before it), the host key
-    checked as the device's would be, then key, agent, password in that order."""
-    name = f"bastion {hop.label()}"
-    try:
-        if before is None:
-            sock: Any = socket.create_connection((hop.address, hop.port), options.conn_timeout)
-        else:
-            sock = before.open_channel(
-                "direct-tcpip",
-                (hop.address, hop.port),
-                ("127.0.0.1", 0),
-                int(options.conn_timeout) or 1,
-            )
-    except (OSError, paramiko.SSHException) as exc:
-        raise JumpFailedError(f"{name} cannot be reached: {_said(exc)}") from exc
-    transport = paramiko.Transport(sock)
-    transport.banner_timeout = options.conn_timeout
-    transport.auth_timeout = options.auth_timeout
-    try:
-        transport.start_client(timeout=options.conn_timeout)
-        hostkeys.verify(options, hop.address, hop.port, transport.get_remote_server_key())
-        _authenticate(transport, hop, name)
-    except DeviceError as exc:
-        transport.close()
-        if isinstance(exc, JumpFailedError):
-            raise
-        exc.args = (f"{name}: {exc}",)
-        raise
-    except (OSError, EOFError, paramiko.SSHException) as exc:
-        transport.close()
-        raise JumpFailedError(f"{name} did not set up SSH: {_said(exc)}") from exc
-    log.debug("connected to %s", name)
-    return transport
-
-
-def _authenticate(transport: paramiko.Transport, hop: JumpHost, name: str) -> None:
-    from runner.device.sshkeys import load_key, passphrase
-
-    user = hop.username or getpass.getuser()
-    tried: list[str] = []
-    if hop.key_file:
-        key = load_key(hop.key_file, passphrase(hop.passphrase_env, name, os.environ))
-        tried.append(f"key {hop.key_file}")
-        with contextlib.suppress(paramiko.AuthenticationException):
-            transport.auth_publickey(user, key)
-    if not transport.is_authenticated() and hop.use_agent:
-        for agent_key in paramiko.Agent().get_keys():
-            tried.append("an agent key")
-            with contextlib.suppress(paramiko.AuthenticationException):
-                transport.auth_publickey(user, agent_key)
-            if transport.is_authenticated():
-                break
-    if not transport.is_authenticated() and hop.password_env:
-        tried.append(f"the password in ${hop.password_env}")
-        with contextlib.suppress(paramiko.AuthenticationException):
-            transport.auth_password(user, os.environ.get(hop.password_env, ""))
-    if not transport.is_authenticated():
-        raise JumpFailedError(
-            f"{name} refused the login of {user} "
-            f"(tried {', '.join(tried) or 'nothing: give the bastion a key_file or password'})"
-        )
-
-
-def _direct(transport: paramiko.Transport, route: Route, options: ConnectionOptions) -> Any:
+def _direct(
+    transport: paramiko.Transport,
+    route: Route,
+    options: ConnectionOptions,
+    taken: list[tuple[bastions.Bastion, paramiko.Transport]],
+) -> paramiko.Channel:
+    """The last bastion's channel to the device. No answer to the request: the bastion is
+    asked a keepalive, which tells a silent device (the bastion still waits for its TCP
+    connection) from a bastion that stopped answering (known down)."""
+    where = f"{route.address}:{route.port}"
     try:
         return transport.open_channel(
             "direct-tcpip",
@@ -299,14 +206,56 @@ def _direct(transport: paramiko.Transport, route: Route, options: ConnectionOpti
         )
     except paramiko.ChannelException as exc:
         raise UnreachableError(
-            f"the bastion could not open a connection to {route.address}:{route.port}: "
-            f"{exc.text or exc}",
+            f"the bastion could not open a connection to {where}: {exc.text or exc}",
             hint="check the device's address as the bastion sees it, and that the bastion "
             "may forward there (PermitOpen)",
         ) from exc
     except (OSError, EOFError, paramiko.SSHException) as exc:
-        raise JumpFailedError(f"the bastion's connection broke: {_said(exc)}") from exc
+        blamed = _blame(taken, options, ask=True)
+        if blamed is not None:
+            raise blamed from exc
+        error = ConnectTimeoutError(
+            f"the bastion opened no connection to {where} within {options.conn_timeout:g}s "
+            "(the bastion still answers: the device is silent)"
+        )
+        error.retryable = True
+        raise error from exc
 
 
-def _said(exc: BaseException) -> str:
-    return str(getattr(exc, "strerror", None) or exc or type(exc).__name__)
+# What a session through bastions may suffer by their doing.
+_CUT = (ConnectionLostError, CommandTimeoutError, ConnectTimeoutError, LoginTimeoutError)
+
+
+def blamed(error: DeviceError, through: Through | None, during: str = "") -> DeviceError:
+    """`error` of a session, or the bastion's when the fault is theirs: a session lost
+    through a bastion known down or whose connection ended; a silent one, also through a
+    bastion that no longer answers a keepalive."""
+    if through is None or not isinstance(error, _CUT):
+        return error
+    fault = through.blame(ask=not isinstance(error, ConnectionLostError))
+    if fault is None:
+        return error
+    where = f" during {during}" if during else ""
+    cut = JumpFailedError(
+        f"{fault}; it cut the session to the device{where} ({error.failure.value}: {error})",
+        output=error.output,
+    )
+    cut.retryable = fault.retryable
+    return cut
+
+
+def _blame(
+    taken: Sequence[tuple[bastions.Bastion, paramiko.Transport]],
+    options: ConnectionOptions,
+    ask: bool,
+) -> DeviceError | None:
+    for bastion, transport in taken:
+        found = bastions.fault(bastion, transport, options, ask)
+        if found is not None:
+            return found
+    return None
+
+
+def close_all() -> None:
+    """Close every bastion connection now (the end of a run, tests)."""
+    bastions.close_all()

@@ -57,6 +57,27 @@ class Unanswered(Exception):
         self.waited = waited  # seconds from the question's arrival to giving up
 
 
+class ClosedAtLogin(EOFError):
+    """The device accepted the login, opened a shell, then closed the session while
+    netmiko set it up (its paging or width commands, or the first prompt)."""
+
+    def __init__(self, seen: str) -> None:
+        super().__init__("the device closed the session right after the login")
+        self.seen = seen
+
+
+class ClosedInKeyExchange(EOFError):
+    """The device sent its offer of algorithms, then closed the connection before the
+    key exchange ended: it took none of netjob's (paramiko offers one list; a device may
+    advertise an algorithm it then cannot run, such as group exchange without moduli)."""
+
+    def __init__(self, where: str, ours: dict[str, list[str]], offered: dict[str, Any]) -> None:
+        super().__init__("the device closed the connection during the key exchange")
+        self.where = where
+        self.ours = ours
+        self.offered = offered
+
+
 class NoPrompt(Exception):
     def __init__(self, bound: float, seen: str) -> None:
         super().__init__(f"no prompt within {bound:g}s of logging in")
@@ -213,6 +234,9 @@ def _heard(driver: Any, channel: Any, data: str) -> None:
         if asked:
             waited = now - driver._netjob_heard
             raise Unanswered(asked.group(0).strip(), "".join(driver._netjob_received), waited)
+        on_quiet = getattr(driver, "_netjob_on_quiet", None)
+        if on_quiet is not None:  # the enable exchange's own check (runner.device.enable)
+            on_quiet()
 
 
 # A question at the end of what a device sent, and nothing after it for a second (the
@@ -269,3 +293,18 @@ class _Client(paramiko.SSHClient):
                 raise
             self.close()
             raise ClosedDuringAuth() from exc
+        except (EOFError, OSError, paramiko.SSHException) as exc:
+            # The device may find no algorithm in common first, and close: paramiko then
+            # reads an EOF (netmiko: "TCP connection to device failed"). Its offer, read
+            # before it closed, says whether that was why (netmiko's Fortinet driver
+            # narrows the key exchanges to SHA-1 ones a modern server does not offer).
+            transport = self.get_transport()
+            offered = getattr(transport, "offered", None)
+            if offered is None or (transport is not None and transport.session_id):
+                raise  # before the device's offer, or after the key exchange
+            said = sshalgs.nothing_in_common(transport)
+            ours = sshalgs.ours(transport)
+            self.close()
+            if said is None:
+                raise ClosedInKeyExchange(self._where, ours, offered) from exc
+            raise NoCommonAlgorithms(said, offered, self._where) from exc

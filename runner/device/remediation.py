@@ -8,6 +8,10 @@ not "running → intended" (that would remove everything the task does not menti
 removes its positive form) and computes the remediation to reach it, each line in its
 parent context (` description uplink` under `interface GigabitEthernet0/1`).
 
+Its diff is what a reviewer reads, as Ansible's `--diff` shows it: per section, the running
+lines the change replaces or removes (`-  description spare`, hier_config's difference of
+the running config and the future one), then the lines sent (`+  description to core`).
+
 A `no …` line whose positive form is absent is still sent: IOS hides many defaults, so
 the absence of a line proves nothing about what the device does.
 """
@@ -17,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from hier_config import HConfig, Platform, get_hconfig, get_hconfig_driver
@@ -48,7 +52,9 @@ class Remediation:
     (here, the running config with the task applied)."""
 
     lines: tuple[str, ...]  # what to send, in order, each under its parents (indented)
-    diff: str  # the same as a unified-diff-style text: `+` for lines to send
+    # Unified-diff style: ` ` a section's line (context), `-` a running line the change
+    # replaces or removes, `+` a line to send.
+    diff: str
 
 
 def hier_platform(platform: str) -> Platform:
@@ -68,7 +74,9 @@ def remediation(running: str, lines: Sequence[str], platform: str) -> Remediatio
     shown = [_device_banner(_shown_as(line, info)) for line in nested]
     written = {device.strip(): line.strip() for device, line in zip(shown, nested, strict=True)}
     task = _load(hier, "\n".join(shown), "the task's lines")
-    needed = current.config_to_get_to(current.future(task))
+    future = current.future(task)
+    needed = current.config_to_get_to(future)
+    gone = _gone(current, future)
     to_send: list[str] = []
     diff: list[str] = []
     depth = 1
@@ -77,8 +85,10 @@ def remediation(running: str, lines: Sequence[str], platform: str) -> Remediatio
         level = child.depth()
         if level == 1:
             flat_parent = _flat_parent(child, info, lines)
-            if flat_parent is not None:
-                continue  # its children go out as the one-line commands the task wrote
+        # Before a section's first line, the running lines the change takes out of it.
+        diff.extend(_minus(gone.pop(tuple(child.path())[:-1], ()), flat_parent))
+        if level == 1 and flat_parent is not None:
+            continue  # its children go out as the one-line commands the task wrote
         one_line = flat_parent is not None and level == 2  # `ntp server X`, at the top
         sent_level = 1 if one_line else level
         # Leave a section before a line of an outer level, as the task's author did: a
@@ -94,7 +104,42 @@ def remediation(running: str, lines: Sequence[str], platform: str) -> Remediatio
             text = f"{flat_parent} {text.strip()}"
         to_send.append(text)
         diff.append(("+" if _is_sent(child) else " ") + text)
+    for path, removed in gone.items():  # a section the remediation itself never entered
+        diff.extend(" " + "  " * n + text for n, text in enumerate(path))
+        diff.extend(_minus(removed, None))
     return Remediation(tuple(to_send), "\n".join(diff) + "\n" if diff else "")
+
+
+def _gone(current: HConfig, future: HConfig) -> dict[tuple[str, ...], list[HConfigChild]]:
+    """The running lines the future config no longer has, by the path of their section:
+    hier_config's difference holds them with their parents, a parent still in the future
+    config is context only, one that is not goes whole (with its children)."""
+    kept = {tuple(child.path()) for child in future.all_children()}
+    found: dict[tuple[str, ...], list[HConfigChild]] = {}
+
+    def walk(children: Iterable[HConfigChild]) -> None:
+        for child in children:
+            path = tuple(child.path())
+            if path in kept:
+                walk(child.children)
+            else:
+                found.setdefault(path[:-1], []).append(child)
+
+    walk(current.difference(future).children)
+    return found
+
+
+def _minus(removed: Iterable[HConfigChild], flat_parent: str | None) -> list[str]:
+    """Removed lines and their children as `-` lines; under a section the task wrote as
+    one-line commands, in that form (`-ntp server 192.0.2.1`)."""
+    out: list[str] = []
+    for child in removed:
+        for line in (child, *child.all_children_sorted()):
+            text = _join_banner(line.cisco_style_text())
+            if flat_parent is not None and line.depth() == 2:
+                text = f"{flat_parent} {text.strip()}"
+            out.append("-" + text)
+    return out
 
 
 def _flat_parent(
@@ -162,15 +207,20 @@ def _join_banner(text: str) -> str:
 def set_lines_remediation(running: str, lines: Sequence[str]) -> Remediation:
     """The same remediation for a flat `set`-style config (Junos `show configuration | display
     set`): a `set` line already there is not sent, a `delete` of what is absent is not
-    sent, anything else is sent as written."""
-    present = {line.strip() for line in running.splitlines() if line.strip().startswith("set ")}
+    sent, anything else is sent as written. The diff shows the `set` lines a `delete`
+    takes away as `-` lines above it."""
+    present = [line.strip() for line in running.splitlines() if line.strip().startswith("set ")]
     to_send = []
+    diff: list[str] = []
     for line in (raw.strip() for raw in lines):
         if line.startswith("set ") and line in present:
             continue
         if line.startswith("delete "):
             target = "set " + line.removeprefix("delete ")
-            if not any(p == target or p.startswith(target + " ") for p in present):
+            removed = [p for p in present if p == target or p.startswith(target + " ")]
+            if not removed:
                 continue
+            diff.extend(f"-{p}" for p in removed)
         to_send.append(line)
-    return Remediation(tuple(to_send), "".join(f"+{line}\n" for line in to_send))
+        diff.append(f"+{line}")
+    return Remediation(tuple(to_send), "".join(f"{line}\n" for line in diff))

@@ -9,12 +9,10 @@ and netjob share no algorithm, the error names what the device offered.
 from __future__ import annotations
 
 from hashlib import sha1
-from typing import Any
+from typing import Any, Protocol
 
 import paramiko
 from paramiko.kex_group14 import KexGroup14SHA256
-
-from runner.base.models import ConnectionOptions
 
 
 class KexGroup1SHA1(KexGroup14SHA256):
@@ -40,14 +38,29 @@ LEGACY_KEX: dict[str, type[KexGroup14SHA256]] = {
     KexGroup1SHA1.name: KexGroup1SHA1,
     KexGroup14SHA1.name: KexGroup14SHA1,
 }
-# ConnectionOptions field → (paramiko's preference attribute, its table of known names)
+
+
+class Algorithms(Protocol):
+    """Whose algorithms: a device's ConnectionOptions, or a bastion's JumpHost."""
+
+    @property
+    def ssh_kex(self) -> tuple[str, ...]: ...
+    @property
+    def ssh_ciphers(self) -> tuple[str, ...]: ...
+    @property
+    def ssh_macs(self) -> tuple[str, ...]: ...
+    @property
+    def ssh_host_key_types(self) -> tuple[str, ...]: ...
+
+
+# Algorithms field → (paramiko's preference attribute, its table of known names)
 _KINDS = {
     "ssh_kex": ("_preferred_kex", "_kex_info"),
     "ssh_ciphers": ("_preferred_ciphers", "_cipher_info"),
     "ssh_macs": ("_preferred_macs", "_mac_info"),
     "ssh_host_key_types": ("_preferred_keys", "_key_info"),
 }
-# ConnectionOptions field → the inventory's `ssh:` key
+# Algorithms field → the inventory's `ssh:` key
 KEY_NAMES = {f: f.removeprefix("ssh_") for f in _KINDS}
 
 
@@ -58,7 +71,7 @@ def known(field: str) -> list[str]:
     return names + list(LEGACY_KEX) if field == "ssh_kex" else names
 
 
-def unknown(options: ConnectionOptions) -> list[str]:
+def unknown(options: Algorithms) -> list[str]:
     """`ssh.kind: name` entries paramiko cannot speak, for an error before connecting."""
     return [
         f"ssh.{KEY_NAMES[field]}: {name} (known: {', '.join(known(field))})"
@@ -81,8 +94,9 @@ class NetjobTransport(paramiko.Transport):
         return parsed
 
 
-def make_transport(sock: Any, options: ConnectionOptions, **kwargs: Any) -> NetjobTransport:
-    """A transport over `sock` that prefers (and enables) the host's named algorithms."""
+def make_transport(sock: Any, options: Algorithms, **kwargs: Any) -> NetjobTransport:
+    """A transport over `sock` that prefers (and enables) the named algorithms (a device's,
+    or a bastion's own)."""
     transport = NetjobTransport(sock, **kwargs)
     if options.ssh_kex:
         transport._kex_info = {**transport._kex_info, **LEGACY_KEX}  # type: ignore[attr-defined]
@@ -111,3 +125,40 @@ def no_common(message: str, offered: dict[str, Any] | None) -> tuple[str, str, l
             names = [str(n) for n in (offered or {}).get(listed, [])]
             return words, KEY_NAMES[field], names
     return "algorithm", "kex", [str(n) for n in (offered or {}).get("kex_algo_list", [])]
+
+
+# paramiko's words for each negotiation → (the KEXINIT list, the transport's own offer)
+_OURS = {
+    "kex": ("kex_algo_list", "preferred_kex"),
+    "host key": ("server_key_algo_list", "preferred_keys"),
+    "cipher": ("server_encrypt_algo_list", "preferred_ciphers"),
+    "mac": ("server_mac_algo_list", "preferred_macs"),
+}
+
+
+def nothing_in_common(transport: Any) -> str | None:
+    """paramiko's words for a negotiation the device's offer (read before it closed) and
+    this transport's (after a driver's disabled_algorithms) cannot agree on; None if
+    every one can, or the device sent no offer."""
+    offered = getattr(transport, "offered", None)
+    if not offered:
+        return None
+    for what, (listed, ours) in _OURS.items():
+        try:
+            mine = set(getattr(transport, ours))
+        except Exception:
+            continue
+        if not mine & {str(n) for n in offered.get(listed, [])}:
+            return f"Incompatible ssh peer (no acceptable {what} algorithm)"
+    return None
+
+
+def ours(transport: Any) -> dict[str, list[str]]:
+    """What this transport offered, by `ssh:` key (a driver's disabled_algorithms out)."""
+    offer: dict[str, list[str]] = {}
+    for what, (_, attribute) in _OURS.items():
+        try:
+            offer[what] = [str(n) for n in getattr(transport, attribute)]
+        except Exception:
+            continue
+    return offer

@@ -78,6 +78,9 @@ def preflight(
             load_key(route.key_file, credentials[host.name].passphrase)
         for hop in route.jumps:
             owner = f"host {host.name}: bastion {hop.label()}"
+            bad = sshalgs.unknown(hop)
+            if bad:
+                raise InputError(f"{owner}: paramiko cannot speak {bad[0]}")
             if hop.key_file:
                 load_key(hop.key_file, passphrase(hop.passphrase_env, owner, env))
             if hop.password_env and not env.get(hop.password_env):

@@ -42,12 +42,23 @@ class Copied:
 
 
 def split_path(path: str) -> tuple[str | None, str]:
-    """`flash:/img.bin` → (`flash:`, `img.bin`); `img.bin` → (None, `img.bin`): netmiko then
-    finds the file system itself (IOS, IOS-XE, IOS-XR)."""
+    """`flash:/img.bin` → (`flash:`, `img.bin`); `/var/tmp/img.bin` → (`/var/tmp`,
+    `img.bin`), as netmiko wants a Linux or Junos path; `img.bin` → (None, `img.bin`):
+    netmiko's class then takes its default (found on IOS, IOS-XE and IOS-XR; `/var/tmp`
+    on Linux)."""
     head, colon, tail = path.partition(":")
-    if not colon:
-        return None, path
-    return f"{head}:", tail.lstrip("/")
+    if colon:
+        return f"{head}:", tail.lstrip("/")
+    if path.startswith("/") and not path.endswith("/"):
+        folder, _, name = path.rpartition("/")
+        return folder or "/", name
+    return None, path
+
+
+def _file_system(file_system: str | None) -> dict[str, str]:
+    """The file system, when the path names one: None passed on would replace the
+    class's own default (Linux's /var/tmp), and netmiko then asks `dir` for one."""
+    return {"file_system": file_system} if file_system else {}
 
 
 def put(
@@ -67,8 +78,8 @@ def put(
         driver,
         source_file=str(source),
         dest_file=name,
-        file_system=file_system,
         direction="put",
+        **_file_system(file_system),
         socket_timeout=timeout,
         progress4=_progress4(progress),
     )
@@ -129,8 +140,8 @@ def get(
             driver,
             source_file=name,
             dest_file=str(partial),
-            file_system=file_system,
             direction="get",
+            **_file_system(file_system),
             socket_timeout=timeout,
             progress4=_progress4(progress),
         )

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from runner.base import user_files
 from runner.base.errors import LoadError
 from runner.base.models import ConnectionOptions, Host, JumpHost
 from runner.load.host_patterns import Inventory
@@ -109,7 +110,10 @@ def _classify(path: Path, vault: Vault | None) -> tuple[str, Any]:
     try:
         data = _read(path, vault)
     except LoadError:
-        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+        try:
+            text = user_files.read_bytes(path).decode("utf-8", errors="replace")
+        except user_files.FileRefused:
+            text = ""  # the LoadError already says why
         if _INI_SECTION.search(text):
             return "ini", None
         raise
@@ -263,10 +267,17 @@ def _ssh_keys(options: ConnectionOptions) -> dict[str, Any]:
 
 
 def _jump(hop: JumpHost) -> dict[str, Any]:
+    """A bastion as netjob's `jump:` entry writes it: what differs from the defaults, its
+    own `ssh:` algorithms as the `ssh:` mapping it was read from."""
     default = JumpHost(address=hop.address)
-    return {"address": hop.address} | {
-        k: getattr(hop, k) for k in JUMP_KEYS if getattr(hop, k) != getattr(default, k)
+    entry = {"address": hop.address} | {
+        k: getattr(hop, k)
+        for k in JUMP_KEYS
+        if k != "ssh" and getattr(hop, k) != getattr(default, k)
     }
+    ssh = {key: list(getattr(hop, field)) for key, field in ALGORITHM_KEYS.items()}
+    ssh = {key: names for key, names in ssh.items() if names}
+    return entry | ({"ssh": ssh} if ssh else {})
 
 
 def _hoist(entries: list[dict[str, Any]], grouped: set[str]) -> dict[str, Any]:

@@ -5,7 +5,8 @@ by reading a key or asking paramiko is checked by runner.device.sshkeys before a
     jump: bastion.example.net                  # one bastion: [user@]address[:port]
     jump: [netops@b1.example.net, b2:2222]     # a chain, nearest first
     jump: {address: b1, port: 22, username: netops, key_file: ~/.ssh/bastion,
-           password_env: BASTION_PASSWORD, max_sessions: 64}
+           password_env: BASTION_PASSWORD, max_sessions: 64,
+           ssh: {kex: [diffie-hellman-group14-sha1]}}   # a legacy bastion's algorithms
     jump: []                                   # (on a host) straight to the device
     ssh: {kex: [diffie-hellman-group1-sha1], ciphers: [aes128-cbc]}
 """
@@ -38,6 +39,7 @@ JUMP_KEYS = (
     "passphrase_env",
     "use_agent",
     "max_sessions",
+    "ssh",
 )
 _SPEC = re.compile(r"^(?:(?P<user>[^@\s]+)@)?(?P<address>\[[^\]]+\]|[^:@\s]+)(?::(?P<port>\d+))?$")
 
@@ -59,16 +61,25 @@ def ssh_options(data: dict[str, Any], at: At) -> dict[str, Any]:
                     f"expected one of {', '.join(allowed)}, got {value!r}"
                 )
             found[key] = value
-    if data.get("ssh") is not None:
-        ssh_at = at.child("ssh", data)
-        ssh = schema.mapping(data["ssh"], ssh_at)
-        schema.check_keys(ssh, ssh_at, tuple(ALGORITHM_KEYS))
-        for key, field_name in ALGORITHM_KEYS.items():
-            if key in ssh:
-                found[field_name] = schema.strings(ssh, key, ssh_at)
+    found.update(algorithms(data, at))
     if "jump" in data:
         found["jump"] = jump_chain(data["jump"], at.child("jump", data))
     return found
+
+
+def algorithms(data: dict[str, Any], at: At) -> dict[str, tuple[str, ...]]:
+    """`ssh: {kex, ciphers, macs, host_key_types}` (a device's or a bastion's) as the
+    fields of the same names with `ssh_` before them; only those given."""
+    if data.get("ssh") is None:
+        return {}
+    ssh_at = at.child("ssh", data)
+    ssh = schema.mapping(data["ssh"], ssh_at)
+    schema.check_keys(ssh, ssh_at, tuple(ALGORITHM_KEYS))
+    return {
+        field_name: schema.strings(ssh, key, ssh_at)
+        for key, field_name in ALGORITHM_KEYS.items()
+        if key in ssh
+    }
 
 
 def jump_chain(value: Any, at: At) -> tuple[JumpHost, ...]:
@@ -109,6 +120,7 @@ def _jump(item: Any, at: At) -> JumpHost:
         passphrase_env=schema.string(data, "passphrase_env", at),
         use_agent=schema.boolean(data, "use_agent", at),
         max_sessions=schema.integer(data, "max_sessions", at, 1, 10000) or 64,
+        **algorithms(data, at),
     )
 
 

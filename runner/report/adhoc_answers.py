@@ -4,7 +4,7 @@ as `netjob show` reads it: folded for the console, or as JSON with --output json
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from runner.base.models import Status, TaskKind
 from runner.report.document import HostDoc, ReportDoc, StepDoc, read_host, summary_json
 from runner.report.fold import Fold, fold
 from runner.report.history import report_data
+from runner.report.noise import noise_key
 from runner.report.outcome import exit_code
 
 CONFIG_LABEL = "(config)"  # the config step's heading on the console
@@ -58,10 +59,14 @@ def answer(host: HostDoc) -> HostAnswers:
     return HostAnswers(host.status.value, failure, host.error, outputs, config)
 
 
-def sections(hosts: Mapping[str, HostDoc], diff: bool = False) -> list[tuple[str, list[Fold]]]:
+def sections(
+    hosts: Mapping[str, HostDoc], diff: bool = False, noise: Sequence[str] | None = None
+) -> list[tuple[str, list[Fold]]]:
     """For the console: per command (and the config step, as CONFIG_LABEL), the hosts'
     texts folded. A host with no output for a command shows why (its failure, or what
-    happened to the step), so it folds with the hosts that failed the same way."""
+    happened to the step), so it folds with the hosts that failed the same way. With
+    `noise` (--fold-noise: extra regexes, or none), outputs fold as `netjob diff` compares
+    them, noise lines dropped."""
     labels: dict[str, dict[str, str]] = {}
     for name, host in hosts.items():
         for step in host.steps:
@@ -71,7 +76,11 @@ def sections(hosts: Mapping[str, HostDoc], diff: bool = False) -> list[tuple[str
                     labels.setdefault(command, {})[name] = text
             else:
                 labels.setdefault(CONFIG_LABEL, {})[name] = _config_text(step, host, diff)
-    return [(label, fold(texts)) for label, texts in labels.items()]
+    key = None if noise is None else noise_key({n: h.platform for n, h in hosts.items()}, noise)
+    return [
+        (label, fold(texts, None if label == CONFIG_LABEL else key))
+        for label, texts in labels.items()
+    ]
 
 
 def _why(step: StepDoc, host: HostDoc) -> str:
@@ -113,8 +122,10 @@ class AdhocRun:
             "hosts": {n: answer(h).as_dict() for n, h in self.hosts.items()},
         }
 
-    def sections(self, diff: bool = False) -> list[tuple[str, list[Fold]]]:
-        return sections(self.hosts, diff)
+    def sections(
+        self, diff: bool = False, noise: Sequence[str] | None = None
+    ) -> list[tuple[str, list[Fold]]]:
+        return sections(self.hosts, diff, noise)
 
 
 def read_run(run_dir: Path) -> AdhocRun:

@@ -21,13 +21,12 @@ from runner.base.models import (
     RunProgress,
     Status,
     TaskKind,
-    WorkItem,
 )
-from runner.base.revert_timer import shown
 from runner.report.fold import Fold, fold, host_ranges, natural_key
 
 if TYPE_CHECKING:  # records only: `netjob hosts` starts without the report's reader
     from runner.load.host_patterns import Inventory
+    from runner.render.planning import PlannedHost
     from runner.report.document import ComplianceDoc, HostDoc, ReportDoc
 
 _STYLE = {
@@ -49,8 +48,8 @@ def kept_back(host: HostDoc | HostResult) -> bool:
 
 
 class View:
-    """With `verbose` (-v), each host's outputs under its line as it finishes (folded at
-    the end by `folded`); `dry_run` says nothing was sent, so no line is marked as sent."""
+    """With `verbose` (-v), what devices said is printed once, folded, at the end of the run
+    (`folded`)."""
 
     def __init__(
         self,
@@ -58,13 +57,11 @@ class View:
         verbose: bool = False,
         quiet: bool = False,
         diff: bool = False,
-        dry_run: bool = False,
     ) -> None:
         self.console = console
         self.verbose = verbose
         self.quiet = quiet
         self.diff = diff
-        self.dry_run = dry_run
         self.printed: set[str] = set()  # hosts whose line is on the screen already
         self.told = False  # the interrupt's notice is printed
 
@@ -112,23 +109,12 @@ class View:
         if failing:
             line.append(f"  non-compliant: {plural(len(failing), 'check')}", style="magenta")
         self.console.print(line, soft_wrap=True)
-        if self.verbose:  # the steps as the host log has them, outputs included
-            from runner.report.document import step_doc
-            from runner.report.run_folder import step_log  # not at start-up: jinja2
-
-            lines = [
-                f"  {part}"
-                for step in result.steps
-                for text in step_log(step_doc(step), self.dry_run)
-                for part in text.lstrip("\n").splitlines() or [""]
-            ]
-            # One print for the host: above a live display each print repaints it, and a
-            # print per line made -v on 200 hosts 10x slower than without it.
-            self._plain("\n".join(lines))
-            return
+        # With -v, what devices said (outputs, and config steps' notes and diffs) comes
+        # once, folded, at the end of the run (`folded`), not here as well.
+        shows_diff = self.diff and not self.verbose
         for step in result.steps:
             # A parse that failed left a step `ok` with no rows: say so without -D.
-            if step.note and "parse failed" in step.note and not self.diff:
+            if step.note and "parse failed" in step.note and not shows_diff:
                 self.console.print(
                     f"  [{step.task}] {step.note}",
                     style="yellow",
@@ -136,7 +122,7 @@ class View:
                     markup=False,
                     soft_wrap=True,
                 )
-        if self.diff:
+        if shows_diff:
             for step in result.steps:
                 if step.diff or step.note:
                     self.console.print(
@@ -146,7 +132,7 @@ class View:
                         soft_wrap=True,
                     )
                 for text in (step.diff or "").splitlines():
-                    style = "green" if text.startswith("+") else None
+                    style = {"+": "green", "-": "red"}.get(text[:1])
                     self.console.print(
                         f"    {text}", style=style, highlight=False, markup=False, soft_wrap=True
                     )
@@ -242,73 +228,53 @@ class View:
                 for text in step_log(step, dry_run):
                     self._plain(text)
 
-    def folded(self, hosts: Mapping[str, HostDoc]) -> None:
+    def folded(self, hosts: Mapping[str, HostDoc], noise: Sequence[str] | None = None) -> None:
         """Each command's outputs (each other step's note and diff) once per distinct text,
-        under the hosts that gave it: the end of `netjob run -v`."""
+        under the hosts that gave it: the end of `netjob run -v`. With `noise` (--fold-noise:
+        the job's `normalize:`), outputs fold as `netjob diff` compares them."""
+        from runner.report.noise import noise_key
+
         texts: dict[str, dict[str, str]] = {}
+        shows: set[str] = set()  # the labels of show commands: only outputs have noise
         for name, host in hosts.items():
             for step in host.steps:
                 if step.kind is TaskKind.SHOW and step.outputs:
                     for command, output in zip(step.commands, step.outputs, strict=False):
+                        shows.add(f"[{step.task}] {command}")
                         texts.setdefault(f"[{step.task}] {command}", {})[name] = output
                 elif step.kind is not TaskKind.SHOW and (step.note or step.diff):
                     lines = [f"-- {step.status.value}: {step.note or ''}".rstrip(": ")]
                     lines.append(step.diff or "")
                     texts.setdefault(f"[{step.task}]", {})[name] = "\n".join(lines)
+        key = None if noise is None else noise_key({n: h.platform for n, h in hosts.items()}, noise)
         for label, found in texts.items():
-            self.print_folds(label, fold(found))
+            self.print_folds(label, fold(found, key if label in shows else None))
 
     def print_folds(self, label: str, folds: Sequence[Fold]) -> None:
         self._plain(f"== {label}", "bold")
         for item in folds:
             self._plain(item.header, "cyan")
-            for line in item.text.rstrip("\n").splitlines():
+            for line in item.lines:
                 self._plain(f"  {line}", "red" if line.startswith("!! ") else None)
 
     def tasks(self, job: Job) -> None:
         self.console.print(
             f"job '{job.name}' ({job.path}), hosts: {job.hosts}", highlight=False, markup=False
         )
-        for task in job.tasks:
+        for task in job.every_task:
             tags = f"  tags: {', '.join(task.tags)}" if task.tags else ""
+            role = f", {task.role.replace('_', '-')}" if task.role else ""
             self.console.print(
-                f"  [{task.kind.value}] {task.name}{tags}",
+                f"  [{task.kind.value}{role}] {task.name}{tags}",
                 highlight=False,
                 markup=False,
                 soft_wrap=True,
             )
 
-    def plan(self, items: Sequence[WorkItem]) -> None:
-        for item in items:
-            host = item.host
-            self.console.print(
-                f"# {host.name} ({host.address}:{host.port}, {host.platform})",
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
-            )
-            for step in item.steps:
-                save = " (then save)" if step.save_config else ""
-                if step.confirm is not None:  # runner.run.confirm
-                    then = ", saved once confirmed" if step.save_config else ""
-                    save = f" (under the device's {shown(step.confirm)} revert timer{then})"
-                later = " (rendered at run time: uses registered outputs or when:)"
-                key = f" (platform key: {step.platform_key})" if step.platform_key else ""
-                self.console.print(
-                    f"  [{step.kind.value}] {step.task}{key}{save}{later if step.sources else ''}",
-                    highlight=False,
-                    markup=False,
-                    soft_wrap=True,
-                )
-                for command in step.commands or step.sources:
-                    self.console.print(
-                        f"    {command}", highlight=False, markup=False, soft_wrap=True
-                    )
-        steps = sum(len(i.steps) for i in items)
-        self.console.print(
-            f"{plural(len(items), 'host')}, {plural(steps, 'step')}; nothing was contacted",
-            highlight=False,
-        )
+    def plan(self, items: Sequence[PlannedHost]) -> None:
+        from runner.report.plan_view import print_plan  # `netjob plan` alone needs it
+
+        print_plan(self.console, items)
 
     def hosts(self, inventory: Inventory, hosts: Sequence[Host]) -> None:
         title = f"{plural(len(hosts), 'host')} from {inventory.source}"
@@ -337,12 +303,8 @@ def host_view(host: Host) -> dict[str, object]:
     return {
         **host.facts(),
         "username": host.username,
-        "password": "(plain text)"
-        if host.password
-        else (f"${host.password_env}" if host.password_env else None),
-        "secret": "(plain text)"
-        if host.secret
-        else (f"${host.secret_env}" if host.secret_env else None),
+        "password": host.credential_source("password"),
+        "secret": host.credential_source("secret"),
         "connection": vars(host.connection),
         "vars": dict(host.vars),
     }

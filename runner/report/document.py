@@ -28,6 +28,7 @@ from runner.base.errors import FailureClass
 from runner.base.models import CheckResult, CheckStatus, HostResult, Status, StepResult, TaskKind
 from runner.base.run_owner import Owner
 from runner.base.safe_files import safe_name
+from runner.report.change import ChangeDoc, change_from_json, change_json, iso
 from runner.report.output_store import OutputStore
 
 __all__ = [
@@ -72,6 +73,14 @@ Redact = Callable[[Any], Any]  # runner.base.redact.Redactor.data: JSON-like dat
 
 # Field metadata: how a field stands in the JSON (see json_keys).
 _OPTIONAL = {"optional": True}  # written only when it has a value
+
+
+def iso_time(seconds: float | None) -> str | None:
+    """Seconds since the epoch in ISO 8601 as the change record writes its times (local
+    time with its offset, to the millisecond); None stays None."""
+    return None if seconds is None else iso(seconds)
+
+
 _HOST_FILE = {"host_file": True}  # in the host files only, always written there
 _HOST_FILE_OPTIONAL = {"host_file": True, "optional": True}
 
@@ -111,11 +120,16 @@ class StepDoc:
     started: float | None = None  # seconds since the epoch; None: never started
     duration_s: float = 0.0
     note: str | None = None
+    # `started` as ISO 8601 in UTC, for people and tools that read no epoch seconds.
+    started_iso: str | None = field(init=False, default=None, metadata=_OPTIONAL)
     checks: tuple[CheckDoc, ...] = field(default=(), metadata=_OPTIONAL)
     diff: str | None = field(default=None, metadata=_OPTIONAL)
     confirm: str | None = field(default=None, metadata=_OPTIONAL)
     outputs: tuple[str, ...] = field(default=(), metadata=_HOST_FILE)
     parsed: tuple[Mapping[str, Any], ...] | None = field(default=None, metadata=_HOST_FILE_OPTIONAL)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "started_iso", iso_time(self.started))
 
     def to_result(self) -> StepResult:
         """The StepResult this was written from (but its save_to)."""
@@ -147,11 +161,15 @@ class HostDoc:
     error: str | None = None
     started: float | None = None
     duration_s: float = 0.0
+    started_iso: str | None = field(init=False, default=None, metadata=_OPTIONAL)
     log: str  # the host's transcript, relative to the run folder
     data: str  # its host file, relative to the run folder
     steps: tuple[StepDoc, ...] = ()
     poller: str | None = field(default=None, metadata=_OPTIONAL)  # a cluster's worker
     platform: str | None = field(default=None, metadata=_HOST_FILE)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "started_iso", iso_time(self.started))
 
     def to_result(self) -> HostResult:
         """The HostResult this was written from (outputs only if read with them)."""
@@ -237,6 +255,7 @@ class RunMeta:
     inventory: str | None = None
     workers: int | None = None
     check: bool | None = None  # a dry run (--check): no config sent; report.json's key
+    change: ChangeDoc | None = None  # who ran what (runner.report.change)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -267,6 +286,7 @@ class ReportDoc:
     workers: int | None = field(default=None, metadata=_OPTIONAL)
     check: bool | None = field(default=None, metadata=_OPTIONAL)  # a dry run (--check)
     saved: tuple[SavedDoc, ...] = field(default=(), metadata=_OPTIONAL)
+    change: ChangeDoc | None = field(default=None, metadata=_OPTIONAL)  # runner.report.change
     summary: Summary
     compliance: ComplianceDoc | None  # `{}` in the JSON: the job has no checks
     hosts: Mapping[str, HostDoc]
@@ -288,6 +308,7 @@ class RunManifest:
     # one: the machine and the process's start. None in runs made before they were kept.
     machine: str | None = None
     process_start: str | None = None
+    change: ChangeDoc | None = None  # the change record, kept for a run cut short
 
     @property
     def owner(self) -> Owner:
@@ -366,6 +387,8 @@ def _step_json(step: StepDoc, outputs: Sequence[str] | None) -> dict[str, Any]:
         "duration_s": step.duration_s,
         "note": step.note,
     }
+    if step.started_iso is not None:
+        data["started_iso"] = step.started_iso
     if step.checks:
         data["checks"] = [
             {"name": c.name, "status": c.status.value, "evidence": c.evidence} for c in step.checks
@@ -390,6 +413,7 @@ def _host_json(host: HostDoc, outputs: Sequence[Sequence[str]] | None) -> dict[s
         "failure": _value(host.failure),
         "error": host.error,
         "started": host.started,
+        **({"started_iso": host.started_iso} if host.started_iso is not None else {}),
         "duration_s": host.duration_s,
         "log": host.log,
         "data": host.data,
@@ -476,6 +500,8 @@ def report_json(report: ReportDoc) -> dict[str, Any]:
         data["saved"] = [
             {"task": s.task, "folder": s.folder, "files": s.files} for s in report.saved
         ]
+    if report.change is not None:
+        data["change"] = change_json(report.change)
     data["summary"] = summary_json(report.summary)
     data["compliance"] = _compliance_json(report.compliance)
     data["hosts"] = {name: _host_json(host, None) for name, host in report.hosts.items()}
@@ -506,6 +532,8 @@ def manifest_text(manifest: RunManifest, redact: Redact | None = None) -> str:
         "pid": manifest.pid,
         "hosts": list(manifest.hosts),
     }
+    if manifest.change is not None:
+        data["change"] = change_json(manifest.change)
     data = redact(data) if redact is not None else data
     # Not masked: no secret of the run is in them, and one mask inside a process's start
     # (a numeric password) would read a live run as killed.
@@ -612,6 +640,7 @@ def report_from_json(data: Mapping[str, Any]) -> ReportDoc:
         workers=data.get("workers"),
         check=data.get("check"),
         saved=tuple(SavedDoc(s["task"], s["folder"], s["files"]) for s in data.get("saved") or ()),
+        change=change_from_json(data.get("change")),
         summary=_summary(data["summary"]),
         compliance=_compliance(data.get("compliance") or {}),
         hosts={name: host_from_json(host) for name, host in data["hosts"].items()},
@@ -666,4 +695,5 @@ def read_manifest(run_dir: Path) -> RunManifest:
         hosts=tuple(data["hosts"]),
         machine=data.get("machine"),
         process_start=data.get("process_start"),
+        change=change_from_json(data.get("change")),
     )

@@ -2,13 +2,15 @@
 
 On a fleet most answers are the same; `netjob cmd` prints each distinct answer once, under
 the hosts that gave it, their names collapsed into ranges (`r001, r003-r007 (6 hosts)`).
+With a `key` (runner.report.noise.noise_key: `--fold-noise`), answers that differ only in
+lines the key drops (a clock, an uptime, counters) fold too, the first host's shown.
 Pure functions, no I/O.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 _NUMBERED = re.compile(r"(.*?)(\d+)")
@@ -20,11 +22,18 @@ class Fold:
 
     hosts: tuple[str, ...]
     text: str
+    alike: bool = False  # the hosts' texts differ, only in what the fold's key drops
 
     @property
     def header(self) -> str:
         count = len(self.hosts)
-        return f"{host_ranges(self.hosts)} ({count} host{'' if count == 1 else 's'}):"
+        alike = f"; alike but for noise lines, {self.hosts[0]}'s shown" if self.alike else ""
+        return f"{host_ranges(self.hosts)} ({count} host{'' if count == 1 else 's'}{alike}):"
+
+    @property
+    def lines(self) -> list[str]:
+        """The text's lines; an empty answer says so, not a blank under its header."""
+        return self.text.rstrip("\n").splitlines() if self.text.strip() else ["(empty)"]
 
 
 def natural_key(name: str) -> tuple[str, int, str]:
@@ -35,12 +44,16 @@ def natural_key(name: str) -> tuple[str, int, str]:
     return (found.group(1), int(found.group(2)), found.group(2))
 
 
-def fold(texts: Mapping[str, str]) -> list[Fold]:
-    """Group hosts by identical text; groups come in the natural order of their first host."""
+def fold(texts: Mapping[str, str], key: Callable[[str, str], str] | None = None) -> list[Fold]:
+    """Group hosts by identical text, or by `key(host, text)`; groups come in the natural
+    order of their first host."""
     groups: dict[str, list[str]] = {}
     for host in sorted(texts, key=natural_key):
-        groups.setdefault(texts[host], []).append(host)
-    return [Fold(tuple(hosts), text) for text, hosts in groups.items()]
+        groups.setdefault(texts[host] if key is None else key(host, texts[host]), []).append(host)
+    return [
+        Fold(tuple(hosts), texts[hosts[0]], len({texts[h] for h in hosts}) > 1)
+        for hosts in groups.values()
+    ]
 
 
 def host_ranges(hosts: Iterable[str]) -> str:

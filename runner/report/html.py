@@ -1,28 +1,44 @@
-"""report.html: one self-contained page per run to share with a person who has no netjob:
-a summary, the hosts, and per host every step with its checks, diff and outputs.
+"""report.html: one self-contained page per run to forward to a person who has no netjob:
+the change record, the hosts that need a person first (failed, then non-compliant, then
+not checked; runner.report.standing), tiles that count them, each failure class with
+links to its hosts, a hosts table with a filter box and sortable columns, and per host
+every step with its checks, diff and outputs.
 
 Read back from the run folder (report.json and the host files, as the records of
 runner.report.document), so it can be made for any finished or interrupted run. Inline
-CSS, no scripts, no external assets: it opens from a mail attachment. The page is
-templates/report.html.j2 and its partials; this module only prepares their data. Every
-string from the run is device or user text: the environment autoescapes every
-`{{ value }}`, and no template marks run data safe.
+CSS and one inline script (templates/report.js: the filter and the sorting), no external
+assets, no network: it opens from a mail attachment. The page's Content-Security-Policy
+lets only that script run (by its sha256). The page is templates/report.html.j2 and its
+partials; this module only prepares their data. Every string from the run is device or
+user text: the environment autoescapes every `{{ value }}`, and no template marks run
+data safe.
+
+At scale the page stays one page a browser opens: past SECTIONS_FOR_ALL hosts, only the
+hosts that need a person (failed, non-compliant, not checked) and the first
+SECTIONS_FOR_ALL changed ones (with their diffs) get a section, the others a table row
+linking their log; outputs stop being inlined past MAX_PAGE_OUTPUT_BYTES.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import json
 import logging
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runner.base.errors import StoreError
 from runner.base.models import TaskKind
 from runner.base.safe_files import safe_name, write_private
+from runner.report.change import change_rows
 from runner.report.document import ComplianceDoc, HostDoc, StepDoc, read_host, read_report
-from runner.report.page_templates import environment
+from runner.report.fold import natural_key
+from runner.report.page_templates import TEMPLATES, environment
+from runner.report.standing import badges, human_duration, order, standing, tiles
 
 if TYPE_CHECKING:
     import jinja2
@@ -30,18 +46,25 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_OUTPUT_BYTES = 200_000  # per output shown; the host's log file has it all
+MAX_PAGE_OUTPUT_BYTES = 8_000_000  # outputs inlined in one page, in the page's order
+SECTIONS_FOR_ALL = 1_000  # up to this many hosts, every host gets its section; past it,
+# so many changed hosts at most
+MAX_LINKS = 100  # hosts linked per failure class; the filter box finds the rest
 STATUSES = ("ok", "changed", "failed", "skipped")
 # Autoescape (markupsafe) writes ' and " as &#39; and &#34;; the page keeps html.escape's
 # spelling, &#x27; and &quot;. Every &#39; or &#34; in the page is one of those: text's own
 # `&` became &amp;, and the templates write neither.
 _SPELLING = (("&#39;", "&#x27;"), ("&#34;", "&quot;"))
+_ATTENTION = ("failed", "non-compliant", "not checked")  # a section whatever the size
 
 
 def render_html(run_dir: Path) -> str:
     """The whole page for the run in `run_dir` (a folder holding report.json)."""
     report = read_report(run_dir)
-    hosts = [_host(run_dir, name, data) for name, data in sorted(report.hosts.items())]
+    audited = report.compliance is not None
+    hosts = _host_views(run_dir, report.hosts, audited)
     counts = report.summary
+    script = _script()
     page = (
         _environment()
         .get_template("report.html.j2")
@@ -50,17 +73,25 @@ def render_html(run_dir: Path) -> str:
             job_name=report.job.name,
             run_id=report.run_id,
             started=_when(report.started),
-            duration_s=report.duration_s,
+            duration=human_duration(report.duration_s),
             version=report.netjob_version,
             interrupted=report.interrupted,
             stopped=report.stopped,
             dry_run=bool(report.check),
+            change=[] if report.change is None else change_rows(report.change),
             host_count=counts.hosts,
             counts=[(status.value, n) for status, n in counts.by_status()],
-            failures=sorted((failure.value, n) for failure, n in counts.failures.items()),
+            tiles=tiles([h["badges"] for h in hosts], audited),
+            failures=_failure_classes(hosts),
             compliance=_compliance_view(report.compliance),
-            hosts=[_host_view(host, missing) for host, missing in hosts],
+            hosts=hosts,
+            sections=[h for h in hosts if h["detailed"]],
+            hidden=sum(not h["detailed"] for h in hosts),
             max_output=f"{MAX_OUTPUT_BYTES:,}",
+            max_page_output=f"{MAX_PAGE_OUTPUT_BYTES:,}",
+            sections_for_all=f"{SECTIONS_FOR_ALL:,}",
+            script=script,
+            script_hash=base64.b64encode(hashlib.sha256(script.encode()).digest()).decode(),
         )
     )
     for markupsafe, ours in _SPELLING:
@@ -74,6 +105,31 @@ def write_html(run_dir: Path) -> Path:
     path = run_dir / "report.html"
     write_private(path, page, atomic=True)
     return path
+
+
+def _host_views(run_dir: Path, hosts: Mapping[str, HostDoc], audited: bool) -> list[dict[str, Any]]:
+    """Every host in the page's order (runner.report.standing), those with a section read
+    with their outputs from their host files, the page's output budget spent in order."""
+    every = len(hosts) <= SECTIONS_FOR_ALL
+    changed = 0
+    budget = [MAX_PAGE_OUTPUT_BYTES]
+    by_name = {name: i for i, name in enumerate(sorted(hosts, key=natural_key))}
+    views = []
+    for summary, found in order((h, standing(h, audited)) for h in hosts.values()):
+        changed += found == "changed"
+        detailed = (
+            every or found in _ATTENTION or (found == "changed" and changed <= SECTIONS_FOR_ALL)
+        )
+        host, missing = _host(run_dir, summary) if detailed else (summary, "")
+        place = by_name[summary.host]
+        views.append(_host_view(host, found, place, audited, missing, detailed, budget))
+    return views
+
+
+@functools.cache
+def _script() -> str:
+    """The page's one script: no run data in it, so its hash is fixed per netjob version."""
+    return (TEMPLATES / "report.js").read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -93,7 +149,21 @@ def _badge_class(status: str | None) -> str:
     """The colour class of a badge (templates/_badge.html.j2): a known status or none."""
     if status == "non-compliant":
         return "fail"
+    if status == "not checked":
+        return "skipped"
     return status if status in (*STATUSES, "pass", "fail", "error") else ""
+
+
+def _failure_classes(hosts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each failure class of the failed hosts: its count and its first MAX_LINKS hosts."""
+    classes: dict[str, list[dict[str, Any]]] = {}
+    for host in hosts:
+        if host["status"] == "failed":
+            classes.setdefault(host["failure"] or "unknown", []).append(host)
+    return [
+        {"name": name, "count": len(found), "hosts": found[:MAX_LINKS]}
+        for name, found in sorted(classes.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
 
 
 def _compliance_view(data: ComplianceDoc | None) -> dict[str, Any]:
@@ -114,6 +184,7 @@ def _compliance_view(data: ComplianceDoc | None) -> dict[str, Any]:
             {
                 "rule": name,
                 "host": item.host,
+                "anchor": f"host-{safe_name(item.host)}",
                 "task": item.task,
                 "status": item.status.value,
                 "evidence": item.evidence,
@@ -124,51 +195,61 @@ def _compliance_view(data: ComplianceDoc | None) -> dict[str, Any]:
     }
 
 
-def _host(run_dir: Path, name: str, summary: HostDoc) -> tuple[HostDoc, str]:
+def _host(run_dir: Path, summary: HostDoc) -> tuple[HostDoc, str]:
     """The host with its outputs; the report's summary of it, and why, if its files are
     gone."""
     try:
-        return read_host(run_dir, name), ""
+        return read_host(run_dir, summary.host), ""
     except (OSError, ValueError, KeyError, TypeError, StoreError) as exc:
-        log.warning("html report: outputs of %s unavailable: %s", name, exc)
+        log.warning("html report: outputs of %s unavailable: %s", summary.host, exc)
         return summary, f"outputs unavailable: {exc}"
 
 
-def _host_view(host: HostDoc, missing: str = "") -> dict[str, Any]:
-    """A host as templates/_host.html.j2 and the hosts table read it: every key present."""
+def _host_view(
+    host: HostDoc,
+    found: str,
+    natural_order: int,
+    audited: bool,
+    missing: str = "",
+    detailed: bool = True,
+    budget: list[int] | None = None,
+) -> dict[str, Any]:
+    """A host as templates/_host.html.j2 and the hosts table read it: every key present.
+    `detailed`: it gets a section (else its row links its log); `budget`: the page's
+    output bytes left, spent by this host's outputs."""
     name = host.host
     logfile = f"hosts/{safe_name(name)}.log"
+    anchor = f"host-{safe_name(name)}"
+    failing = [c for s in host.steps for c in s.checks if c.status.value != "pass"]
     return {
         "name": name,
-        "anchor": f"host-{safe_name(name)}",
+        "anchor": anchor,
+        "href": f"#{anchor}" if detailed else logfile,
+        "order": natural_order,
+        "detailed": detailed,
         "status": host.status.value,
-        "badges": _status_badges(host),
+        "standing": found,
+        "badges": badges(host, audited),
         "failure": host.failure.value if host.failure else "",
         "error": host.error or "",
         "missing": missing,
+        # A non-compliant host's row says which checks failed and what they found.
+        "checks_failed": "check failed" if failing else "",
+        "check_detail": "; ".join(f"{c.name}: {c.evidence}" for c in failing),
         "platform": host.platform or "-",
         "started": _when(host.started),
         "duration_s": host.duration_s,
+        "duration": human_duration(host.duration_s),
         "log": logfile,
-        "steps": [_step_view(step) for step in host.steps],
+        "steps": [_step_view(step, budget) for step in host.steps] if detailed else [],
     }
-
-
-def _status_badges(host: HostDoc) -> list[str]:
-    """A host's status as people read it: a host that ran but failed a check is
-    `non-compliant`, never `ok` (a changed one is both)."""
-    status = host.status.value
-    checks = (c for s in host.steps for c in s.checks)
-    if status not in ("ok", "changed") or all(c.status == "pass" for c in checks):
-        return [status]
-    return [status, "non-compliant"] if status == "changed" else ["non-compliant"]
 
 
 def _when(t: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else "-"
 
 
-def _step_view(step: StepDoc) -> dict[str, Any]:
+def _step_view(step: StepDoc, budget: list[int] | None = None) -> dict[str, Any]:
     """A step as templates/_step.html.j2 reads it: every key present."""
     parsed = None if step.parsed is None else [dict(row) for row in step.parsed]
     status = step.status.value
@@ -178,6 +259,7 @@ def _step_view(step: StepDoc) -> dict[str, Any]:
         "status": status,
         "css": status if status in STATUSES else "",
         "duration_s": step.duration_s,
+        "duration": human_duration(step.duration_s),
         "commands": list(step.commands),
         "failure": step.failure.value if step.failure else None,
         "error": step.error or "",
@@ -188,7 +270,7 @@ def _step_view(step: StepDoc) -> dict[str, Any]:
         "diff": [_diff_line(text) for text in (step.diff or "").splitlines()],
         "parsed": None if parsed is None else json.dumps(parsed, indent=1, ensure_ascii=False),
         "parsed_rows": 0 if parsed is None else len(parsed),
-        "outputs": _outputs(step),
+        "outputs": _outputs(step, budget),
     }
 
 
@@ -197,20 +279,26 @@ def _diff_line(text: str) -> dict[str, str]:
     return {"css": {"+": "add", "-": "del"}.get(text[:1], ""), "text": text}
 
 
-def _outputs(step: StepDoc) -> list[dict[str, Any]]:
+def _outputs(step: StepDoc, budget: list[int] | None = None) -> list[dict[str, Any]]:
     """Each output, labelled by its command (a show step's) or its place, cut at
-    MAX_OUTPUT_BYTES (the page then links the host's log, which has it all)."""
+    MAX_OUTPUT_BYTES, and left out once the page's `budget` is spent (the page then links
+    the host's log, which has it all)."""
     commands = step.commands
     shown = []
     for i, output in enumerate(step.outputs):
         by_command = step.kind is TaskKind.SHOW and i < len(commands)
         data = output.encode("utf-8")
+        kept = min(len(data), MAX_OUTPUT_BYTES)
+        if budget is not None:
+            kept = kept if kept <= budget[0] else 0  # whole, or not at all
+            budget[0] -= kept
         shown.append(
             {
                 "label": f"output of {commands[i]}" if by_command else f"session output {i + 1}",
                 "size": f"{len(data):,}",
-                "cut": len(data) > MAX_OUTPUT_BYTES,
-                "text": data[:MAX_OUTPUT_BYTES].decode("utf-8", errors="ignore"),
+                "cut": 0 < kept < len(data),
+                "left_out": kept == 0 and len(data) > 0,
+                "text": data[:kept].decode("utf-8", errors="ignore"),
             }
         )
     return shown

@@ -8,6 +8,7 @@ import functools
 from typing import TYPE_CHECKING
 
 from runner.base.models import Status
+from runner.report.change import change_rows
 from runner.report.document import ReportDoc
 from runner.report.page_templates import environment
 
@@ -27,6 +28,7 @@ def markdown(report: ReportDoc) -> str:
             job_name=report.job.name,
             run_name=report.run_id,
             host_count=len(report.hosts),
+            change=[] if report.change is None else change_rows(report.change),
             compliance=report.compliance,
             failed=[
                 {"host": h.host, "failure": f"{h.failure}", "error": h.error or ""} for h in failed

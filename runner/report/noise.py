@@ -6,7 +6,7 @@ platform table's `noise`) plus a job's own regexes, dropped before two outputs a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from runner.base import platforms
 
@@ -33,3 +33,12 @@ def normalize(text: str, platform: str, extra: Sequence[str] = (), saved: bool =
     lines = (line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
     kept = [line for line in lines if not (noise and noise.search(line))]
     return "\n".join(kept).strip("\n") + "\n"
+
+
+def noise_key(
+    platform_of: Mapping[str, str | None], extra: Sequence[str] = ()
+) -> Callable[[str, str], str]:
+    """What `--fold-noise` folds outputs by: a host's output without the noise `netjob diff`
+    drops (its platform's rules, the default platform's for a host of none, and `extra`, a
+    job's `normalize:`), so `show clock` on a hundred hosts is one group."""
+    return lambda host, text: normalize(text, platform_of[host] or platforms.DEFAULT, extra)

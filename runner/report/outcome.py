@@ -4,6 +4,7 @@ caller outside the report room reads the document's keys."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,10 @@ from typing import Any
 
 from runner.base.errors import ExitCode
 from runner.base.run_owner import Owner
+from runner.report.change import change_rows
 from runner.report.document import ReportDoc, report_from_json, report_json
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 
 
 def exit_code(data: ReportDoc | Mapping[str, Any]) -> ExitCode:
@@ -69,6 +73,15 @@ class PastRun:
     def stopped(self) -> str | None:
         """Why the run stopped early (interrupted, --max-fail, cut short), or None."""
         return self.report.stopped
+
+    @property
+    def change_lines(self) -> list[str]:
+        """The run's change record (runner.report.change), a line per row; none for a run
+        made before records were kept."""
+        change = self.report.change
+        rows = change_rows(change) if change is not None else []
+        # One line per row, whatever a -e value held: control characters shown escaped.
+        return [_CONTROL.sub(lambda m: repr(m.group(0))[1:-1], f"{k:<10} {v}") for k, v in rows]
 
     @property
     def dry_run(self) -> bool:

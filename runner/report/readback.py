@@ -71,7 +71,7 @@ def recovered(run: Path) -> ReportDoc:
             pid=found.pid, machine=found.machine, pending=pending, in_flight=in_flight
         )
         report = _report(found, run, results, interrupted=False, stopped=None)
-        return dataclasses.replace(report_doc(report, job), running=running)
+        return dataclasses.replace(report_doc(report, job), running=running, change=found.change)
     timed = {change.host: change for change in pending_confirm.read_all(run)}
     for name in pending:
         results[name] = _unfinished(name, starts)
@@ -83,7 +83,8 @@ def recovered(run: Path) -> ReportDoc:
     else:  # a run folder on a shared disk: that machine's processes cannot be asked from here
         how = f"cut short, or still going elsewhere: its process ({where}) cannot be asked here"
     stopped = f"{how}; read back from its files: {_counts(len(found.hosts), pending, starts)}"
-    return report_doc(_report(found, run, results, interrupted=True, stopped=stopped), job)
+    report = _report(found, run, results, interrupted=True, stopped=stopped)
+    return dataclasses.replace(report_doc(report, job), change=found.change)
 
 
 def _unfinished(name: str, starts: dict[str, float] | None) -> HostResult:

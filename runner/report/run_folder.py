@@ -32,6 +32,7 @@ from runner.base.run_owner import STARTED, Owner
 from runner.base.safe_files import link_in, name_hash, refuse_link, safe_name, write_private
 from runner.base.version import __version__
 from runner.render.save_paths import split as split_save_to
+from runner.report.change import ChangeDoc, iso
 from runner.report.compliance import compliance
 from runner.report.document import (
     JobRef,
@@ -155,6 +156,7 @@ class RunWriter:
             hosts=tuple(hosts),
             machine=owner.machine,
             process_start=owner.start,
+            change=self._change(ended=None),
         )
         if journal:
             self._write(STARTED, "")
@@ -230,11 +232,21 @@ class RunWriter:
             interrupted=interrupted,
             stopped=stopped,
         )
-        document = report_doc(report, self.job, RunMeta(**self.meta), self._saved())
+        meta = dataclasses.replace(RunMeta(**self.meta), change=self._change(ended=time.time()))
+        document = report_doc(report, self.job, meta, self._saved())
         self._write("report.json", report_text(document, self.redactor.data))
         self._write("report.md", markdown(document))
         self._point_latest()
         return report
+
+    def _change(self, ended: float | None) -> ChangeDoc | None:
+        """The caller's change record (runner.report.change) with the run's start and end."""
+        change: ChangeDoc | None = self.meta.get("change")
+        if change is None:
+            return None
+        return dataclasses.replace(
+            change, started=iso(self.started), ended=None if ended is None else iso(ended)
+        )
 
     def _saved(self) -> tuple[SavedDoc, ...]:
         """Where save_to files went: per task, their folder and count."""
@@ -293,7 +305,7 @@ def step_log(step: StepDoc, dry_run: bool = False) -> list[str]:
     if step.note:
         lines.append(f"-- {step.note}")
     if step.diff:
-        lines.append("-- config lines (+ sent, or to send with --check):")
+        lines.append("-- config lines (- replaced or removed, + sent, or to send with --check):")
         lines.append(step.diff.rstrip("\n"))
     elif step.kind is not TaskKind.SHOW and not _sent(step, dry_run):
         lines.extend(f"-- not sent: {command}" for command in commands)
@@ -352,9 +364,10 @@ def report_doc(
         workers=meta.workers,
         check=meta.check,
         saved=saved,
+        change=meta.change,
         summary=summarize(report),
         compliance=compliance(
-            report.hosts.values(), [check.name for task in job.tasks for check in task.checks]
+            report.hosts.values(), [check.name for task in job.every_task for check in task.checks]
         ),
         hosts={name: host_doc(r) for name, r in sorted(report.hosts.items())},
     )

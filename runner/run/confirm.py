@@ -4,7 +4,8 @@ A host's timed change is sent with the platform's timer (runner.base.revert_time
 run folder's record is written before the command that starts it). Then, once the host's
 steps are done and its session closed:
 
-1. the post-checks run (`post_checks`: the seam for the job's checks after the change);
+1. the job's `post_checks:` have run in the host's session, after the change
+   (runner.run.phases); the executor hands over their verdict;
 2. netjob logs in afresh (a new TCP connection, through the same bastions) and confirms
    from that session, then reads the running config there: the change is `confirmed`
    only when the device still carries it after the confirmation;
@@ -94,13 +95,6 @@ def no_timer(state: HostState) -> None:
         pending_confirm.path_of(state.run_dir, state.host.name).unlink(missing_ok=True)
 
 
-def post_checks(item: WorkItem, results: Sequence[StepResult]) -> str | None:
-    """The job's checks after the change, run between the commit and the confirmation:
-    None when they pass (there are none yet), else why the host must not be confirmed
-    (the device's timer then reverts it). Issue 26 item 3 fills this in."""
-    return None
-
-
 def finish(
     item: WorkItem,
     connect: Connector,
@@ -108,9 +102,12 @@ def finish(
     results: list[StepResult],
     run_dir: Path | None,
     gate: Gate,
+    checked: str | None = None,
 ) -> list[StepResult]:
     """Confirm the host's pending change from a fresh login, or leave it to the device's
-    timer and look afterwards; the timed step's result says which."""
+    timer and look afterwards; the timed step's result says which. `checked`: why the
+    job's post-checks (run after the change, runner.run.phases) did not pass; None: they
+    did, or there are none."""
     index = next((i for i, r in enumerate(results) if r.confirm == PENDING), None)
     if index is None:  # (a step that ended otherwise: nothing to settle here)
         return results
@@ -120,7 +117,7 @@ def finish(
         said = (timed.error or "").split("; ")[0]  # the cause, without the hints
         why_not = f"the change failed ({timed.failure}: {said})"
     else:
-        why_not = post_checks(item, results)
+        why_not = checked
     # Judged by what was sent, secrets and all (the record on disk has them masked).
     sent = dataclasses.replace(change, lines=timed.commands)
     outcome, detail, confirmed_sent = None, "", False

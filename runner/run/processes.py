@@ -10,8 +10,12 @@ internal locks (the OOM killer, `kill -9`) would hang the other side for good. S
 
 - this process hands out hosts a few at a time and hears "started" before a host's first
   connection, so when a worker process dies (its sentinel fires) its hosts become results
-  at once: `interrupted` for those it had started (what the device did is unknown), and
-  those it had not are handed to the other processes;
+  at once: those it had started failed (`unknown` if they may change their device, else
+  `interrupted`: what the device did is unknown; never run twice), and those it had not
+  are handed on, to the others and to a new worker process started in its place (so its
+  share is not finished at half speed);
+- a worker process that stops answering (SIGSTOP, a paused container) is killed and
+  buried the same way once silent for the host timeout plus a grace (runner.run.liveness);
 - a worker process reads its pipe from this process all the time: end of file means this
   process died, and it exits at once (its sessions close with it) instead of going on
   against devices with nothing recording what it does;
@@ -40,7 +44,7 @@ from multiprocessing.process import BaseProcess
 from runner.base.logs import LogFilter, log_to_stderr
 from runner.base.models import HostResult, RunProgress, WorkItem
 from runner.device.connection import Connector
-from runner.run import scheduler
+from runner.run import liveness, scheduler
 from runner.run.executor import Policy, RunLimits, execute
 
 log = logging.getLogger(__name__)
@@ -62,6 +66,7 @@ class _Worker:
     process: BaseProcess
     inbox: Connection  # we write WorkItems, "stop" and "end"
     outbox: Connection | None  # we read its RunProgress and HostResults; None after EOF
+    watched: liveness.Watched  # its beats, read by the monitor thread
     assigned: dict[str, WorkItem] = dataclasses.field(default_factory=dict)
     started: dict[str, float] = dataclasses.field(default_factory=dict)  # host: when
     alive: bool = True
@@ -84,8 +89,8 @@ def run_sharded(
     threads = max(1, workers // count)
     # The login cap is for the whole run, so each process gets its share of it.
     policy = dataclasses.replace(policy, max_logins=max(1, policy.max_logins // count))
-    pool = _Pool(items, on_result, on_progress, capacity=2 * threads)
-    pool.start(count, threads, connect, policy, on_progress is not None)
+    pool = _Pool(items, on_result, on_progress, capacity=2 * threads, policy=policy)
+    pool.start(count, threads, connect, on_progress is not None)
     try:
         pool.run(interrupt, grace)
     finally:
@@ -100,6 +105,7 @@ class _Pool:
         on_result: scheduler.OnResult,
         on_progress: scheduler.OnProgress | None,
         capacity: int,
+        policy: Policy,
     ) -> None:
         self.todo = collections.deque(items)  # not yet handed to any worker process
         self.pending = {item.host.name for item in items}  # no result yet
@@ -108,26 +114,41 @@ class _Pool:
         self.capacity = capacity  # hosts handed to one process and not finished
         self.workers: list[_Worker] = []
         self.stopping = False
+        self.policy = policy
+        self.monitor = liveness.Monitor(policy.host_timeout)
+        self.replacements = 0  # at most one per process of the run: a crash loop ends
+        self.spawn: functools.partial[_Worker] | None = None
 
-    def start(
-        self, count: int, threads: int, connect: Connector, policy: Policy, progress: bool
-    ) -> None:
-        for n in range(count):
-            their_inbox, inbox = _CONTEXT.Pipe(duplex=False)
-            outbox, their_outbox = _CONTEXT.Pipe(duplex=False)
-            process = _CONTEXT.Process(
-                target=_child,
-                args=(their_inbox, their_outbox, threads, connect, policy, progress, _logs()),
-                name=f"netjob-worker-process-{n}",
-                daemon=True,
-            )
-            process.start()
-            # Only the child holds its ends now: its death is end of file here, ours is
-            # end of file there.
-            their_inbox.close()
-            their_outbox.close()
-            self.workers.append(_Worker(process, inbox, outbox))
+    def start(self, count: int, threads: int, connect: Connector, progress: bool) -> None:
+        self.spawn = functools.partial(self._spawn, threads, connect, progress, _logs())
+        for _ in range(count):
+            self.workers.append(self.spawn())
+        self.replacements = count
         self._dispatch()
+
+    def _spawn(
+        self,
+        threads: int,
+        connect: Connector,
+        progress: bool,
+        logs: tuple[bool, list[str]] | None,
+    ) -> _Worker:
+        their_inbox, inbox = _CONTEXT.Pipe(duplex=False)
+        outbox, their_outbox = _CONTEXT.Pipe(duplex=False)
+        beats, their_beats = _CONTEXT.Pipe(duplex=False)
+        ends = (their_inbox, their_outbox, their_beats)
+        process = _CONTEXT.Process(
+            target=_child,
+            args=(*ends, threads, connect, self.policy, progress, logs),
+            name=f"netjob-worker-process-{len(self.workers)}",
+            daemon=True,
+        )
+        process.start()
+        # Only the child holds its ends now: its death is end of file here, ours is end
+        # of file there.
+        for end in ends:
+            end.close()
+        return _Worker(process, inbox, outbox, self.monitor.watch(process, beats))
 
     def run(self, interrupt: scheduler.Interrupt, grace: float) -> None:
         deadline: float | None = None
@@ -164,6 +185,8 @@ class _Pool:
             if worker.outbox is not None:
                 worker.outbox.close()
             worker.alive = False
+            worker.watched.buried = True
+        self.monitor.close()
         for worker in self.workers:
             for name in sorted(worker.assigned):
                 if name in worker.started:
@@ -223,42 +246,44 @@ class _Pool:
             self.on_result(result)
 
     def _bury(self, worker: _Worker) -> None:
-        """A worker process ended with hosts of ours: keep what it had sent, fail what it
-        had started, hand the rest to the others."""
+        """A worker process ended (or was killed, lost) with hosts of ours: keep what it had
+        sent, fail what it had started, hand the rest on, and start another in its place."""
         if worker.outbox is not None:  # what it wrote before it died is still in the pipe
             self._read(worker, limit=len(self.pending) * 1000 + 1000)
         worker.alive = False
+        worker.watched.buried = True
         worker.process.join(_JOIN)  # its sentinel fires as its files close, before its exit
         code = worker.process.exitcode
-        how = (
-            f"killed by {signal.Signals(-code).name}"
+        why = worker.watched.lost or (
+            f"its worker process died (killed by {signal.Signals(-code).name})"
             if code is not None and code < 0
-            else f"exit code {code}"
+            else f"its worker process died (exit code {code})"
         )
         unstarted = [item for name, item in worker.assigned.items() if name not in worker.started]
         lost = sorted(name for name in worker.assigned if name in worker.started)
-        worker.assigned.clear()
         if lost or unstarted:
             log.warning(
-                "worker process %s died (%s); of its hosts, started and failed: %d, handed on: %d",
+                "worker process %s: %s; of its hosts, started and failed: %d, handed on: %d",
                 worker.process.pid,
-                how,
+                why,
                 len(lost),
                 len(unstarted),
             )
         for name in lost:
-            self._result(
-                scheduler.interrupted(
-                    name,
-                    f"its worker process died ({how}) while working on it: what the device "
-                    "did is unknown; check it (the host log has what was recorded), then "
-                    "run again with --retry-failed",
-                    worker.started[name],
-                )
-            )
+            item = worker.assigned[name]
+            self._result(liveness.lost_host(item, self.policy, why, worker.started[name]))
+        worker.assigned.clear()
         self.todo.extendleft(reversed(unstarted))
         if self.stopping:
             self._stop()
+        elif self.todo and self.replacements > 0 and self.spawn is not None:
+            self.replacements -= 1
+            self.workers.append(replacement := self.spawn())
+            log.warning(
+                "worker process %s takes the place of %s",
+                replacement.process.pid,
+                worker.process.pid,
+            )
 
     def _dispatch(self) -> None:
         alive = self._alive()
@@ -270,15 +295,23 @@ class _Pool:
                     )
                 )
             self.todo.clear()
-        for worker in alive:
-            while self.todo and len(worker.assigned) < self.capacity:
+        # One host at a time round the processes with room: a new process (one that took a
+        # lost one's place) gets its share of what the lost one had, however busy the others.
+        room = [worker for worker in alive if len(worker.assigned) < self.capacity]
+        while self.todo and room:
+            for worker in list(room):
+                if not self.todo:
+                    break
                 item = self.todo.popleft()
                 try:
                     worker.inbox.send(item)
                 except OSError:  # it is dying: its sentinel says so next
                     self.todo.appendleft(item)
-                    break
+                    room.remove(worker)
+                    continue
                 worker.assigned[item.host.name] = item
+                if len(worker.assigned) >= self.capacity:
+                    room.remove(worker)
 
     def _stop(self) -> None:
         """The first interrupt: no new host starts here or in any worker process."""
@@ -319,6 +352,7 @@ class _Outbox:
 def _child(
     inbox: Connection,
     outbox: Connection,
+    beats: Connection,
     threads: int,
     connect: Connector,
     policy: Policy,
@@ -328,6 +362,7 @@ def _child(
     # The parent decides when to stop: Ctrl-C and systemd's SIGTERM reach the whole group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    liveness.beat(beats)
     if logs is not None:
         # A spawned process starts with Python's default logging: without this, paramiko's
         # errors would reach the terminal unredacted, through the live view.

@@ -28,6 +28,7 @@ from runner.base.models import (
     Job,
     RunProgress,
     Status,
+    Step,
     TaskKind,
     WorkItem,
 )
@@ -89,19 +90,32 @@ def _check_shared_files(job: Job, items: Sequence[WorkItem]) -> None:
 
 
 def _check_saves(job: Job, items: Sequence[WorkItem]) -> None:
-    """`save_config: true` on a platform without a save is refused before anything connects:
-    found after the lines were applied, it would fail a host that did change."""
-    verdicts: dict[str, bool] = {}
+    """What a platform cannot do is refused before anything connects: `save_config: true`
+    where there is no save (found after the lines were applied, it would fail a host that
+    did change), config lines where netmiko cannot send any (Cisco FTD)."""
+    verdicts: dict[tuple[str, str], bool] = {}
     for item in items:
         platform = item.host.platform
         for step in item.steps:
-            if step.save_config and not verdicts.setdefault(
-                platform, capabilities.can_save(platform)
+            configures = step.kind in (TaskKind.CONFIG, TaskKind.TEMPLATE) and not step.when
+            if (
+                (step.commands or step.sources)
+                and configures
+                and not verdicts.setdefault(
+                    ("config", platform), capabilities.can_configure(platform)
+                )
             ):
-                task = next((t for t in job.tasks if t.name == step.task), None)
-                where = f"{job.path}:{task.line}" if task and task.line else str(job.path)
                 raise InputError(
-                    f"{where}: task '{step.task}' has save_config: true, but host "
+                    f"{_where(job, step)}: task '{step.task}' sends config lines, but host "
+                    f"'{item.host.name}' is {platform}, where netmiko cannot change the "
+                    "config over SSH; leave this host out of the task (hosts:, or an empty "
+                    f"list for {platform} in a per-platform config:)"
+                )
+            if step.save_config and not verdicts.setdefault(
+                ("save", platform), capabilities.can_save(platform)
+            ):
+                raise InputError(
+                    f"{_where(job, step)}: task '{step.task}' has save_config: true, but host "
                     f"'{item.host.name}' is {platform}, which has no save (netmiko has none "
                     "for it); drop save_config: true for this platform (when: or a "
                     "per-platform task)"
@@ -145,6 +159,11 @@ def check_confirms(job: Job, items: Sequence[WorkItem]) -> None:
                 f"'{item.host.name}' by config task '{after[0].task}': the device's timer "
                 "covers one change; put the lines in one task, or the timed task last"
             )
+
+
+def _where(job: Job, step: Step) -> str:
+    task = next((t for t in job.tasks if t.name == step.task), None)
+    return f"{job.path}:{task.line}" if task and task.line else str(job.path)
 
 
 class Interrupt:
