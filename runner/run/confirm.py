@@ -1,15 +1,15 @@
 """Confirm or revert, on the device's own timer (`--confirm 5m`, a task's `confirm: 5m`).
 
 A host's timed change is sent with the platform's timer (runner.base.revert_timer; the
-run folder's record is written before the command that starts it). Then, once the host's
-steps are done and its session closed:
+run folder's record is written before the command that starts it). The job's
+`post_checks:` judge the network right after it, in the same session (runner.run.phases).
+Then, once the host's steps are done and its session closed:
 
-1. the job's `post_checks:` have run in the host's session, after the change
-   (runner.run.phases); the executor hands over their verdict;
-2. netjob logs in afresh (a new TCP connection, through the same bastions) and confirms
-   from that session, then reads the running config there: the change is `confirmed`
-   only when the device still carries it after the confirmation;
-3. if the change failed, a post-check failed or the fresh login failed, nothing is
+1. if the change and its post-checks passed, netjob logs in afresh (a new TCP
+   connection, through the same bastions) and confirms from that session, then reads
+   the running config there: the change is `confirmed` only when the device still
+   carries it after the confirmation;
+2. if the change failed, a post-check failed or the fresh login failed, nothing is
    confirmed: the device reverts by itself when its timer runs out, and netjob logs in
    again (until a little past the timer) to see which config the device has: `reverted`
    when the previous config is back, `unknown` when it could not be seen.
