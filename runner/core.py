@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from runner.report.run_list import PastRunLine as PastRunLine
     from runner.run import scheduler
     from runner.run.cluster import ClusterOptions as ClusterOptions
+    from runner.run.confirm_after import Seen as Seen
     from runner.run.executor import Policy as Policy
     from runner.run.rollout import Amount
     from runner.run.runners import BatchRunner
@@ -171,6 +172,52 @@ def only_unfinished(
     return dataclasses.replace(selection, hosts=hosts, unknown=left_out)
 
 
+def with_confirm(selection: Selection, given: str) -> Selection:
+    """`--confirm 5m` (or per platform, `--confirm ios=1m,junos=1m,default=30s`): every
+    config and template task without its own `confirm:` goes under the device's revert
+    timer. Which platforms can, for how long, is checked when the job is expanded
+    (runner.run.scheduler.check_confirms), before anything connects."""
+    from runner.base.models import TaskKind
+
+    seconds, by_platform = _confirm_option(given)
+    kinds = (TaskKind.CONFIG, TaskKind.TEMPLATE)
+    job = selection.job
+    if not any(t.kind in kinds for t in job.tasks):
+        raise InputError(f"--confirm {given}: {job.path} has no config or template task")
+    tasks = tuple(
+        dataclasses.replace(t, confirm=seconds, confirm_by_platform=by_platform)
+        if t.kind in kinds and t.confirm is None and not t.confirm_by_platform
+        else t
+        for t in job.tasks
+    )
+    return dataclasses.replace(selection, job=dataclasses.replace(job, tasks=tasks))
+
+
+def _confirm_option(given: str) -> tuple[float | None, dict[str, float]]:
+    from runner.base import platform_names
+    from runner.base.revert_timer import parse_duration
+
+    def duration(text: str) -> float:
+        seconds = parse_duration(text)
+        if seconds is None:
+            raise InputError(
+                f"--confirm {given!r}: {text!r} is not a duration; write it as 5m, 90s or 1h "
+                "(per platform: ios=1m,default=30s)"
+            )
+        return seconds
+
+    if "=" not in given:
+        return duration(given), {}
+    by_platform: dict[str, float] = {}
+    for part in given.split(","):
+        name, _, text = (piece.strip() for piece in part.partition("="))
+        key = name if name == platform_names.DEFAULT_KEY else platform_names.resolve(name)
+        if key is None:
+            raise InputError(f"--confirm {given!r}: {platform_names.refusal(name, ('default',))}")
+        by_platform[key] = duration(text)
+    return None, by_platform
+
+
 def plan(selection: Selection) -> list[WorkItem]:
     """Render every step for every host; contact nothing."""
     from runner.run import scheduler
@@ -226,6 +273,7 @@ def run(
     from runner.base.redact import Redactor
     from runner.device import sshkeys
     from runner.load.credentials import resolve_credentials
+    from runner.report import readback
     from runner.report.disk import ReportGuard
     from runner.report.reporters import Callbacks, FanOut, HtmlPage
     from runner.report.run_folder import RunWriter
@@ -233,6 +281,11 @@ def run(
     from runner.run.executor import RunLimits
 
     options = options or RunOptions()
+    if options.cluster is not None and any(t.confirm is not None for t in selection.job.tasks):
+        raise InputError(
+            "--confirm (or a task's confirm:) with --cluster: the pollers cannot keep the "
+            "run folder's record of changes under revert timers; run it from this machine"
+        )
     runner = runner or runners.choose(
         workers=options.workers,
         processes=options.processes,
@@ -286,6 +339,7 @@ def run(
     stop = interrupt.stop
 
     def record(result: HostResult) -> None:
+        result = readback.given_up(result, writer.run_dir)  # a change left under a timer
         fan_out.host_done(guard.host_done(writer, result, stop))  # a write error: no new hosts
 
     batch = runners.Batch(
@@ -328,6 +382,45 @@ def run(
         fan_out.run_done(report)
     guard.raise_if_failed(writer)
     return report
+
+
+def after_run(
+    folder: Path,
+    inventory: Sequence[Path],
+    limit: str | None = None,
+    vault: Vault | None = None,
+    verify_only: bool = False,
+    environ: Mapping[str, str] | None = None,
+    connect: Connector | None = None,
+) -> list[Seen]:
+    """`netjob confirm RUN` / `netjob verify RUN`: the run's changes under revert timers
+    (its confirm/ records), confirmed or looked at from a fresh login each."""
+    from runner.base.models import Credentials
+    from runner.base.pending_confirm import read_all
+    from runner.load.credentials import resolve_credentials
+    from runner.run import confirm_after
+
+    recorded = {change.host for change in read_all(folder)}
+    if not recorded:
+        raise InputError(
+            f"{folder}: no change of this run went under a revert timer (it has no confirm/ "
+            "records); only a run with --confirm (or a task's confirm:) has"
+        )
+    hosts = [
+        h for h in load_inventories(inventory, vault).select("all", limit) if h.name in recorded
+    ]
+    unknown = sorted(recorded - {h.name for h in hosts})
+    if unknown and limit is None:
+        raise SelectionError(
+            f"{folder}: host(s) {', '.join(unknown)} of the run are not in the inventory; "
+            "give the inventory the run used (-i)"
+        )
+    if not hosts:
+        raise SelectionError(f"--limit '{limit}' selects no host with a change in {folder}")
+    credentials = resolve_credentials(hosts, environ, None)
+    items = [WorkItem(h, (), credentials.get(h.name, Credentials(h.username))) for h in hosts]
+    act = confirm_after.verify if verify_only else confirm_after.confirm_pending
+    return act(folder, items, connect or _netmiko())
 
 
 def _change_record(selection: Selection, options: RunOptions) -> ChangeDoc:
@@ -400,15 +493,19 @@ def run_job(
     reports_dir: str | Path = "reports",
     processes: int = 1,
     cluster: str | ClusterOptions | None = None,
+    confirm: str | None = None,
     **kwargs: Any,
 ) -> Report:
-    """The Python API: run a job file and return its Report (see the README)."""
+    """The Python API: run a job file and return its Report (see the README); `confirm`
+    ("5m") is `--confirm`."""
     paths = (
         [Path(inventory)] if isinstance(inventory, (str, Path)) else [Path(p) for p in inventory]
     )
     from runner.run.cluster import ClusterOptions
 
     selection = select(Path(job), paths, limit, extra_vars)
+    if confirm is not None:
+        selection = with_confirm(selection, confirm)
     pollers = ClusterOptions(cluster) if isinstance(cluster, str) else cluster
     options = RunOptions(
         workers=workers, reports_dir=Path(reports_dir), processes=processes, cluster=pollers

@@ -99,6 +99,9 @@ class FailureClass(str, Enum):
     # may or may not have been changed), and a site no poller serves.
     UNKNOWN = "unknown"
     NO_POLLER = "no_poller"
+    # --confirm: a change not confirmed, and seen back on its previous config after the
+    # device's timer (a change not seen after the timer is `unknown`).
+    REVERTED = "reverted"
     # The job's own judgement of the network (runner.run.phases): a `pre_checks:` check
     # failed (the host's config was not sent), a `post_checks:` check failed after the
     # host's last config task, or a show task's `until:` never held in its retries.

@@ -227,6 +227,11 @@ class Task:
     ignore_errors: bool = False
     prompts: tuple[Answer, ...] = ()  # questions its commands may ask, and the answers
     allow_disconnect: bool = False  # `reload`: the device ending the session is success
+    # Seconds of the device's confirm-or-revert timer (`confirm: 5m`, `--confirm 5m`);
+    # None: applied as usual (runner.base.revert_timer). Per platform (`confirm: {ios: 1m,
+    # default: 30s}`): netmiko device_type (or `default`) → seconds.
+    confirm: float | None = None
+    confirm_by_platform: Mapping[str, float] = field(default_factory=dict)
     # A show task's `until:` checks: the command is sent again, `delay` seconds apart, up
     # to `retries` more times, until they all pass (runner.run.phases).
     until: tuple[Check, ...] = ()
@@ -284,6 +289,7 @@ class Step:
     allow_disconnect: bool = False
     # A per-platform task: the key the host took, as written (`junos`, `default`).
     platform_key: str | None = None
+    confirm: float | None = None  # the task's revert timer, in seconds (see Task)
     until: tuple[Check, ...] = ()
     retries: int = 0
     delay: float = 0.0
@@ -314,6 +320,9 @@ class StepResult:
     diff: str | None = None  # config steps: what was (or, in a dry run, would be) sent
     note: str | None = None  # e.g. "unchanged", "when: false"
     save_to: str | None = None
+    # A change made under the device's revert timer: "confirmed", "reverted" (seen on the
+    # device after the timer), "unknown" (not seen), or "pending" (not yet confirmed).
+    confirm: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

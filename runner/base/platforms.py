@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from runner.base import config_words
+from runner.base.revert_timer import RevertTimer
 
 
 class Save(str, Enum):
@@ -382,6 +383,8 @@ class PlatformInfo:
     # running-config startup-config`, `delete`, `clear counters`): tried after a task's own
     # `prompts:`. "" is Enter, which takes the default the question shows.
     answers: tuple[tuple[str, str], ...] = ()
+    # The device's confirm-or-revert timer (`--confirm`); None: it has none, refused.
+    revert: RevertTimer | None = None
 
 
 # IOS's `[confirm]` and file-name questions (`Destination filename [startup-config]?`,
@@ -437,6 +440,16 @@ TABLE: tuple[PlatformInfo, ...] = (
         noise=_IOS_NOISE,
         secrets=_IOS_SECRETS,
         answers=_CISCO_ANSWERS,
+        # Cisco's "Configuration Rollback Confirmed Change": needs `archive` / `path`.
+        revert=RevertTimer(
+            unit=60,
+            least=1,
+            most=120,
+            enter="configure terminal revert timer {n}",
+            confirm=("configure confirm",),
+            how="`configure terminal revert timer N` (minutes; needs `archive` `path`), "
+            "then `configure confirm`",
+        ),
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -449,6 +462,16 @@ TABLE: tuple[PlatformInfo, ...] = (
         hier_platform="ARISTA_EOS",
         noise=_EOS_NOISE,
         secrets=_EOS_SECRETS,
+        revert=RevertTimer(
+            unit=1,
+            least=1,
+            most=86399,
+            enter="configure session {session}",
+            commit="commit timer {hms}",
+            confirm=("configure session {session} commit",),
+            how="`configure session NAME`, the lines, `commit timer hh:mm:ss`, then "
+            "`configure session NAME commit`",
+        ),
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -480,6 +503,14 @@ TABLE: tuple[PlatformInfo, ...] = (
         noise=_XR_NOISE,
         secrets=_XR_SECRETS,
         answers=_CISCO_ANSWERS,
+        revert=RevertTimer(
+            unit=1,
+            least=30,
+            most=65535,
+            commit="commit confirmed {n}",
+            confirm_in_config=True,
+            how="`commit confirmed N` (seconds), then `commit`",
+        ),
         **_XR_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -500,6 +531,14 @@ TABLE: tuple[PlatformInfo, ...] = (
         hier_platform="JUNIPER_JUNOS",
         noise=_JUNOS_NOISE,
         secrets=_JUNOS_SECRETS,
+        revert=RevertTimer(
+            unit=60,
+            least=1,
+            most=65535,
+            commit="commit confirmed {n}",
+            confirm_in_config=True,
+            how="`commit confirmed N` (minutes), then `commit`",
+        ),
     ),
     PlatformInfo(
         name="huawei",

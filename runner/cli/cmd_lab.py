@@ -43,7 +43,7 @@ def lab(
             "silent, garbage_banner, close_auth, close_after_auth, hang, drop, pager, "
             "latency:MS, login_latency:MS, big_config:MB, "
             "session_limit:N, reject:CMD, stale_prompt:N, legacy, flash_free:BYTES, "
-            "link_up_after:N.",
+            "cut_after_commit:S, link_up_after:N.",
         ),
     ] = None,
     platforms: Annotated[

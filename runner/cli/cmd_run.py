@@ -50,6 +50,15 @@ from runner.cli.app import (
 )
 from runner.cli.cluster_opts import Cluster, IncludeUnknown, Insecure
 
+Confirm = Annotated[
+    str | None,
+    typer.Option(
+        "--confirm",
+        help="Apply each host's config under the device's revert timer (5m, 90s), "
+        "confirm it from a fresh login; unconfirmed, the device reverts by itself.",
+    ),
+]
+
 
 @app.command()
 def run(
@@ -163,6 +172,7 @@ def run(
         str | None,
         typer.Option("--ssh-config", help="OpenSSH config (ProxyJump, User, ...) for every host."),
     ] = None,
+    confirm: Confirm = None,
     change_id: ChangeId = None,
 ) -> None:
     """Run a job on its hosts.
@@ -190,6 +200,8 @@ def run(
             vault_from(vault_password_file, ask_vault_pass),
         )
         selection = core.with_ssh_options(selection, private_key, ssh_config)
+        if confirm is not None:
+            selection = core.with_confirm(selection, confirm)
         if list_tasks:
             view.tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
@@ -266,6 +278,7 @@ def plan(
     show_secrets: ShowSecrets = False,
     vault_password_file: VaultPasswordFile = None,
     ask_vault_pass: AskVaultPass = False,
+    confirm: Confirm = None,
 ) -> None:
     """Render every command for every host and print them; connect to nothing.
 
@@ -279,6 +292,8 @@ def plan(
             task_filter(tags, skip_tags, start_at_task),
             vault_from(vault_password_file, ask_vault_pass),
         )
+        if confirm is not None:
+            selection = core.with_confirm(selection, confirm)
         if list_tasks:
             core.console_view(make_console()).tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from runner.lab import timed_commands
 from runner.lab.running import Interface, User, Vlan, secret_hash
 from runner.lab.table import Handler, Invalid, Mode, Table
 
@@ -187,13 +188,15 @@ def no_banner_motd(shell: Shell, args: Sequence[str]) -> str:
 
 
 def exit_mode(shell: Shell, args: Sequence[str]) -> str:
-    shell.mode = Mode.PRIV if shell.mode is Mode.CONFIG else Mode.CONFIG
-    shell.context = ""
+    if shell.mode is Mode.CONFIG:
+        return end(shell, args)
+    shell.mode, shell.context = Mode.CONFIG, ""
     return ""
 
 
 def end(shell: Shell, args: Sequence[str]) -> str:
     shell.mode, shell.context = Mode.PRIV, ""
+    timed_commands.left_config(shell)
     return ""
 
 
@@ -252,5 +255,9 @@ VLAN_COMMANDS: list[tuple[str, Handler]] = [
     ("no name", vlan_name),
 ]
 
-CONFIG = Table(GLOBAL_COMMANDS)
-SUBMODES = {Mode.CONFIG_IF: Table(INTERFACE_COMMANDS), Mode.CONFIG_VLAN: Table(VLAN_COMMANDS)}
+CONFIG = Table([*GLOBAL_COMMANDS, *timed_commands.ARCHIVE])
+SUBMODES = {
+    Mode.CONFIG_IF: Table(INTERFACE_COMMANDS),
+    Mode.CONFIG_VLAN: Table(VLAN_COMMANDS),
+    Mode.CONFIG_ARCHIVE: Table([*ANY_MODE, *timed_commands.ARCHIVE_PATH]),
+}

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from runner.lab import eos_config, huawei_config, nxos_config, xr_config
 from runner.lab.flash import Flash
+from runner.lab.revert import RevertTimer
 from runner.lab.running import IOS_PORTS, RunningConfig, default_config, render, secret_matches
 
 Render = Callable[[RunningConfig, int], str]  # (config, padding bytes) → its text
@@ -45,6 +46,7 @@ class BaseDevice:
         # once from one applied twice (a change must never be pushed twice).
         self.applied_lines = 0
         self.logins = 0  # successful logins, ever
+        self.revert = RevertTimer()  # the confirm-or-revert timer (runner.lab.revert)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.index}, {self.hostname!r})"

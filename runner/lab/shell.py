@@ -72,6 +72,8 @@ class Shell:
         self.terminal_width = 80
         self.awaiting_secret = False  # `enable` asked for a password: the next line is it
         self.closed = False
+        self.timed = False  # IOS: in config mode under `configure terminal revert timer`
+        self.session: str | None = None  # EOS: the configuration session being edited
 
     @property
     def prompt(self) -> str:
@@ -80,6 +82,8 @@ class Shell:
         if self.question is not None:
             return self.question[0]
         suffix = self.dialect.prompt_suffix(self.mode, self.context)
+        if self.session is not None:  # EOS shows a session's first 6 characters
+            suffix = suffix.replace("(config", f"(config-s-{self.session[:6]}", 1)
         return self.dialect.prompt_prefix(self.mode) + self.device.hostname + suffix
 
     @property

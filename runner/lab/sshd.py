@@ -10,6 +10,7 @@ import asyncio
 import hmac
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,18 @@ class Runtime:
     # Whom the device accepts a connection from (peer (address, port) → bool): a device
     # reachable only through a bastion. None: anyone.
     gate: Callable[[tuple[str, int]], bool] | None = None
+    # cut_after_commit: no connection is accepted before this time (time.monotonic()).
+    cut_until: float = 0.0
+
+    def cut(self, seconds: float) -> None:
+        """Drop every session of the device now (once the answer being written is out)
+        and refuse new connections for `seconds`: the commit cut the management path."""
+        self.cut_until = time.monotonic() + seconds
+        loop = asyncio.get_running_loop()
+        for conn in list(self.connections):
+            loop.call_soon(conn.abort)
+        log.info("%s: cut after the commit for %.1fs", self.device.hostname, seconds)
+
     link_looks: int = 0  # `show ip interface brief` answered, for the link_up_after fault
 
 
@@ -94,6 +107,10 @@ class DeviceServer(asyncssh.SSHServer):
         gate, peer = self._runtime.gate, conn.get_extra_info("peername")
         if gate is not None and not gate((str(peer[0]), int(peer[1]))):
             log.info("%s: only reachable through a bastion; closing", self._runtime.device.hostname)
+            conn.abort()
+            return
+        if time.monotonic() < self._runtime.cut_until:
+            log.info("%s: cut after a commit; refusing a connection", self._runtime.device.hostname)
             conn.abort()
             return
         peer = conn.get_extra_info("peername")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, exec_commands, xr_config, xr_shows
+from runner.lab import config_commands, exec_commands, timed_commands, xr_config, xr_shows
 from runner.lab.grammar import error_text, invalid_text
 from runner.lab.table import Dialect, Handler, Mode, Table
 
@@ -34,7 +34,7 @@ UNCOMMITTED = "Uncommitted changes found, commit them before exiting(yes/no/canc
 _TYPES = xr_config.INTERFACE_TYPES
 
 
-def _stamp(shell: Shell) -> str:
+def stamp(shell: Shell) -> str:
     return xr_config.timestamp(datetime.now(timezone.utc)) if shell.timestamps else ""
 
 
@@ -51,19 +51,19 @@ def timestamps_on(shell: Shell, args: Sequence[str]) -> str:
 def show_version(shell: Shell, args: Sequence[str]) -> str:
     device = shell.device
     elapsed = datetime.now(timezone.utc) - device.boot_time
-    return _stamp(shell) + xr_config.show_version(device.hostname, device.index, elapsed)
+    return stamp(shell) + xr_config.show_version(device.hostname, device.index, elapsed)
 
 
 def show_clock(shell: Shell, args: Sequence[str]) -> str:
-    return _stamp(shell) + exec_commands.show_clock(shell, args)
+    return stamp(shell) + exec_commands.show_clock(shell, args)
 
 
 def show_ip_interface_brief(shell: Shell, args: Sequence[str]) -> str:
-    return _stamp(shell) + xr_config.show_ip_interface_brief(shell.device.config)
+    return stamp(shell) + xr_config.show_ip_interface_brief(shell.device.config)
 
 
 def show_running_config(shell: Shell, args: Sequence[str]) -> str:
-    return _stamp(shell) + "Building configuration...\n" + shell.device.running_config()
+    return stamp(shell) + "Building configuration...\n" + shell.device.running_config()
 
 
 def configure(shell: Shell, args: Sequence[str]) -> str:
@@ -75,11 +75,11 @@ def configure(shell: Shell, args: Sequence[str]) -> str:
 # --- configuration mode ----------------------------------------------------------------
 
 
-def _changed(shell: Shell) -> bool:
+def changed(shell: Shell) -> bool:
     return shell.candidate is not None and shell.candidate != shell.device.config
 
 
-def _apply(shell: Shell) -> None:
+def apply(shell: Shell) -> None:
     assert shell.candidate is not None
     shell.device.config = copy.deepcopy(shell.candidate)
     shell.device.save()  # XR keeps what is committed: there is no startup config to write
@@ -90,11 +90,16 @@ def _leave(shell: Shell) -> None:
 
 
 def commit(shell: Shell, args: Sequence[str]) -> str:
-    """Every `commit ...` form netmiko sends (label, comment) commits the same way."""
-    if not _changed(shell):
-        return _stamp(shell) + "% No configuration changes to commit.\n"
-    _apply(shell)
-    return _stamp(shell)
+    """Every `commit ...` form netmiko sends (label, comment) commits the same way; from
+    any session, it confirms a pending `commit confirmed`."""
+    confirmed = shell.device.revert.confirm()
+    if not changed(shell):
+        if confirmed:
+            return stamp(shell)
+        return stamp(shell) + "% No configuration changes to commit.\n"
+    apply(shell)
+    shell.device.revert.committed()
+    return stamp(shell)
 
 
 def abort(shell: Shell, args: Sequence[str]) -> str:
@@ -103,7 +108,7 @@ def abort(shell: Shell, args: Sequence[str]) -> str:
 
 
 def end(shell: Shell, args: Sequence[str]) -> str:
-    if _changed(shell):
+    if changed(shell):
         shell.question = (UNCOMMITTED, _answer)
     else:
         _leave(shell)
@@ -123,7 +128,7 @@ def _answer(shell: Shell, line: str) -> str:
     if word in ("y", "ye", "yes"):
         if shell.device.rejects(["commit"]):
             return COMMIT_FAILED
-        _apply(shell)
+        apply(shell)
         _leave(shell)
     elif word in ("n", "no"):
         _leave(shell)
@@ -133,7 +138,7 @@ def _answer(shell: Shell, line: str) -> str:
 def show_configuration(shell: Shell, args: Sequence[str]) -> str:
     candidate = shell.candidate or shell.device.config
     diff = xr_config.changes(shell.device.running_config(), xr_config.render(candidate))
-    return _stamp(shell) + "Building configuration...\n" + diff
+    return stamp(shell) + "Building configuration...\n" + diff
 
 
 def ipv4_address(shell: Shell, args: Sequence[str]) -> str:
@@ -168,6 +173,7 @@ _ANY_MODE: list[tuple[str, Handler]] = [
     ("commit label WORD", commit),
     ("commit comment LINE", commit),
     ("commit label WORD comment LINE", commit),
+    ("commit confirmed NUM", timed_commands.xr_commit_confirmed),
     ("show configuration", show_configuration),
     ("show running-config", show_running_config),
     ("do LINE", config_commands.do),

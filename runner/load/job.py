@@ -28,6 +28,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from runner.base import revert_timer
 from runner.base.models import POST_CHECK, PRE_CHECK, RESCUE, Answer, Check, Job, Task, TaskKind
 from runner.load import schema
 from runner.load.checks import parse_checks, parse_until
@@ -67,6 +68,7 @@ TASK_KEYS = (
     "get",
     "prompts",
     "allow_disconnect",
+    "confirm",
     "until",
     "retries",
     "delay",
@@ -265,6 +267,7 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
     until, retries, delay = parse_until(item, at, kind is TaskKind.SHOW)
     if any(c.field for c in until) and parse is None:
         raise at.child("until", item).fail("a field: check needs `parse: textfsm` on the task")
+    confirm, confirm_by_platform = _confirm(item, at, kind)
     return Task(
         name=name,
         kind=kind,
@@ -289,7 +292,37 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         until=until,
         retries=retries,
         delay=delay,
+        confirm=confirm,
+        confirm_by_platform=confirm_by_platform,
     )
+
+
+def _confirm(item: dict[str, Any], at: At, kind: TaskKind) -> tuple[float | None, dict[str, float]]:
+    """`confirm: 5m`, or per platform `confirm: {ios: 1m, default: 30s}`: the task's change
+    goes under the device's revert timer (which platforms can, and for how long, is checked
+    once the hosts are known: runner.run.scheduler)."""
+    if "confirm" not in item:
+        return None, {}
+    where = at.child("confirm", item)
+    if kind not in (TaskKind.CONFIG, TaskKind.TEMPLATE):
+        raise where.fail("confirm: applies to config and template tasks only")
+    if not isinstance(item["confirm"], dict):
+        return _duration(item["confirm"], where), {}
+    mapping = schema.mapping(item["confirm"], where)
+    keys = schema.platform_keys(mapping, where)
+    if not keys:
+        raise where.fail("expected a duration, or a mapping of platform to duration")
+    return None, {
+        platform: _duration(mapping[name], where.child(name, mapping))
+        for name, platform in keys.items()
+    }
+
+
+def _duration(value: Any, where: At) -> float:
+    seconds = None if isinstance(value, bool) else revert_timer.parse_duration(str(value))
+    if seconds is None:
+        raise where.fail(f"confirm: {str(value)!r} is not a duration; write it as 5m, 90s or 1h")
+    return seconds
 
 
 def _transfer(item: dict[str, Any], kind: TaskKind, at: At, job_path: Path) -> tuple[str, str]:

@@ -24,7 +24,7 @@ import jinja2
 from jinja2 import meta
 from jinja2.exceptions import SecurityError
 
-from runner.base import platform_names, user_files
+from runner.base import platform_names, revert_timer, user_files
 from runner.base.errors import TemplateError
 from runner.base.flat_config import FlatConfigError, refuse_unplaced
 from runner.base.models import Check, Host, Job, Step, Task, TaskKind
@@ -274,7 +274,8 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
             template.render(trial)
         if task.when is not None:
             _ENV.compile_expression(task.when)(**trial)
-        return _step(task, name, (), task.checks, sources, context, platform_key=key)
+        step = _step(task, name, (), task.checks, sources, context, platform_key=key)
+        return dataclasses.replace(step, confirm=_confirm(task, host))
     text = one_line.render(_ENV, task.kind.value, sources, templates, context)
     checks = tuple(c.render(_renderer(context)) for c in task.checks)
     until = tuple(c.render(_renderer(context)) for c in task.until)
@@ -284,9 +285,15 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
     if task.kind in (TaskKind.SHOW, TaskKind.COMMAND):
         _refuse_disconnect(commands, task.allow_disconnect)
     refuse_unplaced(commands, task.kind, host.platform)
-    return dataclasses.replace(
-        _step(task, name, commands, checks, save_to=save_to, platform_key=key), until=until
-    )
+    step = _step(task, name, commands, checks, save_to=save_to, platform_key=key)
+    return dataclasses.replace(step, until=until, confirm=_confirm(task, host))
+
+
+def _confirm(task: Task, host: Host) -> float | None:
+    try:
+        return revert_timer.timer_for(task.confirm, task.confirm_by_platform, host.platform)
+    except ValueError as exc:
+        raise jinja2.TemplateError(f"{exc} (host {host.name})") from None
 
 
 def _refuse_disconnect(commands: tuple[str, ...], allowed: bool) -> None:

@@ -124,6 +124,7 @@ class StepDoc:
     started_iso: str | None = field(init=False, default=None, metadata=_OPTIONAL)
     checks: tuple[CheckDoc, ...] = field(default=(), metadata=_OPTIONAL)
     diff: str | None = field(default=None, metadata=_OPTIONAL)
+    confirm: str | None = field(default=None, metadata=_OPTIONAL)
     outputs: tuple[str, ...] = field(default=(), metadata=_HOST_FILE)
     parsed: tuple[Mapping[str, Any], ...] | None = field(default=None, metadata=_HOST_FILE_OPTIONAL)
 
@@ -146,6 +147,7 @@ class StepDoc:
             parsed=self.parsed,
             diff=self.diff,
             note=self.note,
+            confirm=self.confirm,
         )
 
 
@@ -341,6 +343,7 @@ def step_doc(step: StepResult) -> StepDoc:
         note=step.note,
         checks=tuple(CheckDoc(c.name, c.status, c.evidence) for c in step.checks),
         diff=step.diff,
+        confirm=step.confirm,
         outputs=step.outputs,
         parsed=step.parsed,
     )
@@ -392,6 +395,8 @@ def _step_json(step: StepDoc, outputs: Sequence[str] | None) -> dict[str, Any]:
         ]
     if step.diff is not None:
         data["diff"] = step.diff
+    if step.confirm is not None:
+        data["confirm"] = step.confirm
     if outputs is not None:
         data["outputs"] = list(outputs)
         if step.parsed is not None:
@@ -560,6 +565,7 @@ def _step(data: Mapping[str, Any], outputs: Callable[[str], str] | None) -> Step
             for c in data.get("checks") or ()
         ),
         diff=data.get("diff"),
+        confirm=data.get("confirm"),
         outputs=()
         if outputs is None
         else tuple(outputs(digest) for digest in data.get("outputs") or ()),

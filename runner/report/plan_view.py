@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from rich.console import Console
 
 from runner.base.models import POST_CHECK, PRE_CHECK, RESCUE, Check
+from runner.base.revert_timer import shown
 from runner.load.checks import describe
 from runner.render.planning import Planned, PlannedHost, Verdict
 
@@ -50,6 +51,9 @@ def _step_lines(planned: Planned, platform: str) -> Iterator[str]:
         return
     key = f" (platform key: {step.platform_key})" if step.platform_key else ""
     save = " (then save)" if step.save_config else ""
+    if step.confirm is not None:  # runner.run.confirm
+        then = ", saved once confirmed" if step.save_config else ""
+        save = f" (under the device's {shown(step.confirm)} revert timer{then})"
     if planned.verdict is Verdict.ON_DEVICE:
         why = f" (decided on the device: {planned.why})"
     else:

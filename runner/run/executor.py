@@ -16,19 +16,20 @@ import functools
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from runner.base.errors import AuthenticationError, DeviceError, HostTimeoutError
+from runner.base.errors import AuthenticationError, DeviceError, FailureClass, HostTimeoutError
 from runner.base.logs import host_context
 from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
+from runner.base.pending_confirm import PendingChange
 from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
 from runner.device.connection import Connection, Connector
 from runner.device.lease import Lease
-from runner.run import phases
+from runner.run import confirm, phases
 from runner.run.step import HostState
 
 
@@ -114,7 +115,7 @@ def execute(
     budget.start(lease)
     try:
         with host_context(item.host.name):  # -vv: each line names its host
-            results = _run(item, connect, policy, lease, notify)
+            results, pending = _run(item, connect, policy, lease, notify)
     except DeviceError as exc:
         cause = _explained(_deadline(exc, lease, policy), item)
         return HostResult(
@@ -129,9 +130,15 @@ def execute(
     finally:
         budget.stop()
     results = [_step_deadline(r, lease, policy) for r in results]
+    if pending is not None:
+        # Past the host's own deadline on purpose: the device's timer sets the pace now.
+        checked = phases.post_check_failure(item.steps, results)
+        results = confirm.finish(
+            item, connect, pending, results, policy.run_dir, limits.login_gate, checked
+        )
     results.extend(_skipped(item.steps[len(results) :]))
     ignored = {s.task for s in item.steps if s.ignore_errors}
-    failed = next((r for r in results if r.status is Status.FAILED and r.task not in ignored), None)
+    failed = _first_failed(results, ignored)
     if failed is not None:
         status, failure = Status.FAILED, failed.failure
         rescue = phases.rescue_summary(item.steps, results)
@@ -154,16 +161,29 @@ def execute(
 
 def _run(
     item: WorkItem, connect: Connector, policy: Policy, lease: Lease, notify: Notify | None
-) -> list[StepResult]:
+) -> tuple[list[StepResult], PendingChange | None]:
+    """The host's step results, and its change left under the device's timer, if any."""
     connection = _login(item, connect, policy, lease)
     files = policy.run_dir / "files" if policy.run_dir is not None else None
     state = HostState(item.host, dry_run=policy.dry_run, files_dir=files, notify=notify)
+    if policy.run_dir is not None:
+        state.run_dir, state.run_id = policy.run_dir, policy.run_dir.name
     starting = None if notify is None else functools.partial(notify, item.host.name)
     try:
         lease.on_abort(state.stopped.set)  # an until: step's wait ends at the deadline
-        return phases.run_steps(connection, item.steps, state, starting)
+        return phases.run_steps(connection, item.steps, state, starting), state.pending
     finally:
         connection.close()
+
+
+def _first_failed(results: Sequence[StepResult], ignored: set[str]) -> StepResult | None:
+    """The step whose failure is the host's: the first, except that a change left to its
+    revert timer because a post-check failed fails the host `post_check_failed`."""
+    failed = [r for r in results if r.status is Status.FAILED and r.task not in ignored]
+    checked = next((r for r in failed if r.failure is FailureClass.POST_CHECK_FAILED), None)
+    if failed and failed[0].confirm is not None and checked is not None:
+        return checked
+    return failed[0] if failed else None
 
 
 class _Budget:

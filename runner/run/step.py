@@ -25,6 +25,7 @@ from runner.base.errors import (
 )
 from runner.base.logs import LogFilter
 from runner.base.models import CheckResult, CheckStatus, Host, Status, Step, StepResult, TaskKind
+from runner.base.pending_confirm import PENDING, PendingChange
 from runner.base.platforms import Remediator
 from runner.base.safe_files import link_in, refuse_link, safe_name, save_path
 from runner.base.secret_tokens import mask_values
@@ -34,6 +35,7 @@ from runner.device.remediation import remediation, set_lines_remediation
 from runner.render.templating import finish_step
 from runner.run import until
 from runner.run.audit import evaluate_all
+from runner.run.confirm import no_timer, send_timed
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,12 @@ class HostState:
     notify: Callable[..., None] | None = None
     # Set when the host is cut (its deadline): an `until:` step stops waiting at once.
     stopped: threading.Event = field(default_factory=threading.Event)
+    # A change under the device's revert timer (runner.run.confirm): where its record
+    # goes (the run folder), the run's id (EOS names its session after it), and the
+    # change once its timer may have started.
+    run_dir: Path | None = None
+    run_id: str = "adhoc"
+    pending: PendingChange | None = None
 
 
 def run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
@@ -315,8 +323,11 @@ def _configure(
     outputs: list[str] = []
     sent = lines
     try:
-        outputs.append(connection.send_config(lines, timeout))
-        if step.save_config:
+        if step.confirm is not None:  # saved once confirmed, never before (runner.run.confirm)
+            outputs.append(send_timed(connection, step, lines, timeout, state))
+        else:
+            outputs.append(connection.send_config(lines, timeout))
+        if step.save_config and step.confirm is None:
             outputs.append(connection.save())
     except DeviceError as exc:
         # The host log and report.json say what reached the device and what it answered.
@@ -331,12 +342,15 @@ def _configure(
             error=exc.describe(),
             diff=diff,
             note=note,
+            confirm=PENDING if state.pending is not None else None,
         )
     status = Status.CHANGED
     nothing = platforms.lookup(state.host.platform).nothing_to_commit
     if nothing and re.search(nothing, outputs[0]):
         # The device compared for itself: what was sent was in place already.
         status, note = Status.OK, "; ".join(filter(None, [note, "unchanged (nothing to commit)"]))
+        if step.confirm is not None:
+            no_timer(state)  # and started no timer
     return _result(
         replace(step, commands=sent),
         status,
@@ -345,6 +359,7 @@ def _configure(
         tuple(outputs),
         diff=diff,
         note=note,
+        confirm=PENDING if state.pending is not None else None,
     )
 
 
@@ -393,6 +408,7 @@ def _result(
     diff: str | None = None,
     note: str | None = None,
     save_to: str | None = None,
+    confirm: str | None = None,
 ) -> StepResult:
     return StepResult(
         task=step.task,
@@ -409,4 +425,5 @@ def _result(
         diff=diff,
         note=note,
         save_to=save_to,
+        confirm=confirm,
     )
