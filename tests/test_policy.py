@@ -31,7 +31,7 @@ from runner.base.models import (
     WorkItem,
 )
 from runner.device.lease import Lease
-from runner.run import executor, phases, scheduler
+from runner.run import phases, scheduler
 from runner.run.executor import Policy, RunLimits, execute
 from runner.run.rollout import Amount, batches, over
 
