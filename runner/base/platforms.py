@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from runner.base import config_words
+from runner.base import config_words, replaces
 
 
 class Save(str, Enum):
@@ -382,6 +382,9 @@ class PlatformInfo:
     # running-config startup-config`, `delete`, `clear counters`): tried after a task's own
     # `prompts:`. "" is Enter, which takes the default the question shows.
     answers: tuple[tuple[str, str], ...] = ()
+    # `netjob rollback`: how the whole running config is replaced with a kept one; None:
+    # refused (runner.base.replaces says which platforms have one, and why not the others).
+    replace: replaces.Replace | None = None
 
 
 # IOS's `[confirm]` and file-name questions (`Destination filename [startup-config]?`,
@@ -437,6 +440,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         noise=_IOS_NOISE,
         secrets=_IOS_SECRETS,
         answers=_CISCO_ANSWERS,
+        replace=replaces.IOS,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -449,6 +453,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         hier_platform="ARISTA_EOS",
         noise=_EOS_NOISE,
         secrets=_EOS_SECRETS,
+        replace=replaces.EOS,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -461,6 +466,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         shown_as=((r"^(\s*ntp server \S+(?: prefer)?)$", r"\1 use-vrf default"),),
         noise=_NXOS_NOISE,
         secrets=_IOS_SECRETS,
+        replace=replaces.NXOS,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(

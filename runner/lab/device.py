@@ -98,6 +98,10 @@ class Device(BaseDevice):
         """The configuration's text, as the platform shows it (IOS: from `!` to `end`)."""
         return self._render(self.config, self._padding_bytes)
 
+    def render_config(self, config: RunningConfig) -> str:
+        """Any config's text as this platform shows it (`configure replace` reads it)."""
+        return self._render(config, 0)
+
     def save(self) -> None:
         self.startup_config = self.running_config()
 

@@ -26,6 +26,7 @@ from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
 from runner.device.connection import Connection, Connector
 from runner.device.lease import Lease
+from runner.run import rollback
 from runner.run.step import HostState, run_step
 
 
@@ -150,8 +151,13 @@ def _run(
 ) -> list[StepResult]:
     connection = _login(item, connect, policy, lease)
     results: list[StepResult] = []
-    files = policy.run_dir / "files" if policy.run_dir is not None else None
-    state = HostState(item.host, dry_run=policy.dry_run, files_dir=files, notify=notify)
+    run_dir = policy.run_dir
+    files = run_dir / "files" if run_dir is not None else None
+    # A dry run changes nothing: no config to keep for `netjob rollback`.
+    kept = run_dir / rollback.KEPT if run_dir is not None and not policy.dry_run else None
+    state = HostState(
+        item.host, dry_run=policy.dry_run, files_dir=files, notify=notify, keep_dir=kept
+    )
     try:
         for step in item.steps:
             if notify is not None:

@@ -31,6 +31,7 @@ from runner.device.connection import Connection
 from runner.device.parsers import parse_output
 from runner.device.remediation import remediation, set_lines_remediation
 from runner.render.templating import finish_step
+from runner.run import rollback
 from runner.run.audit import evaluate_all
 
 
@@ -55,6 +56,10 @@ class HostState:
     files_dir: Path | None = None  # where `get:` writes by default (the run folder's files/)
     # The executor's progress hook: (host, task, bytes done, bytes in all) for put:/get:
     notify: Callable[..., None] | None = None
+    # Where the running config read before the first config line is kept (the run
+    # folder's pre-change/, runner.run.rollback); None: not kept (a dry run).
+    keep_dir: Path | None = None
+    kept: bool = False
 
 
 def run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
@@ -102,6 +107,8 @@ def _run_step(connection: Connection, step: Step, state: HostState) -> StepResul
             return _command(connection, ready, timeout, state, outputs, (started, clock))
         if ready.kind in (TaskKind.PUT, TaskKind.GET):
             return _transfer(connection, ready, timeout, state, (started, clock))
+        if ready.kind is TaskKind.REPLACE:
+            return rollback.replace(connection, ready, state, timeout)
         return _configure(connection, ready, timeout, state, started, clock)
     except DeviceError as exc:
         if exc.output:  # the device's own words, for the host log
@@ -275,7 +282,7 @@ def _configure(
     started: float,
     clock: float,
 ) -> StepResult:
-    lines, diff, note = _remediation(connection, step, timeout, state.host)
+    lines, diff, note = _remediation(connection, step, timeout, state)
     if not lines:
         return _result(step, Status.OK, started, clock, note="unchanged", diff="")
     if state.dry_run:
@@ -324,11 +331,13 @@ def _configure(
 
 
 def _remediation(
-    connection: Connection, step: Step, timeout: float, host: Host
+    connection: Connection, step: Step, timeout: float, state: HostState
 ) -> tuple[tuple[str, ...], str, str | None]:
     """What to send (each line under its parents), the diff, and a note when the task
-    could not be compared with the running config (then it is sent as written)."""
+    could not be compared with the running config (then it is sent as written). The first
+    running config read is kept, for `netjob rollback`."""
     lines = step.commands
+    host = state.host
     as_written = "".join(f"+{line}\n" for line in lines)
     info = platforms.lookup(host.platform)
     if info.remediator is Remediator.NONE or not info.running_config:
@@ -345,6 +354,7 @@ def _remediation(
             f"{exc}",
             hint=exc.hint,
         ) from exc
+    rollback.keep(state, running)
     try:
         if info.remediator is Remediator.SET:
             needed = set_lines_remediation(running, lines)

@@ -1,0 +1,62 @@
+"""How each platform replaces its whole running config with a file's content (`netjob
+rollback`): the platform table's `replace` entries (runner.base.platforms).
+
+Only device-side replaces that apply the whole file or nothing are listed: IOS/IOS-XE's
+`configure replace` (it computes the difference itself and rolls back when a line fails),
+EOS's `configure replace` and NX-OS's `rollback running-config file ... atomic`. IOS-XR's
+`load` + `commit replace` and Junos's `load override` + `commit` are two steps with a
+candidate between them: a `load` that stops half way, unseen, would have the commit
+replace the running config with half of it. They are left out until the lab can prove
+them; a platform without an entry refuses `netjob rollback` before anything connects.
+
+Whatever the device answers, netjob reads the running config again after the replace and
+compares it with the kept one: a replace is `changed` only when they are equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Replace:
+    """A platform's replace: the file goes to `path` over SCP, then `command` runs."""
+
+    path: str  # where the kept config goes on the device
+    command: str  # the exec command that replaces the running config with it; {path}
+    # Lines of a kept `show running-config` that are the show's, not the config's: left
+    # out of the file sent (the device would read them as commands).
+    headers: tuple[str, ...] = ()
+    # Deletes the file after the replace: it holds the config's secrets; {path}.
+    cleanup: str | None = None
+    lab: bool = False  # the built-in lab does it (proven end to end)
+
+    def command_line(self) -> str:
+        return self.command.format(path=self.path)
+
+    def cleanup_line(self) -> str:
+        return (self.cleanup or "").format(path=self.path)
+
+
+_IOS_HEADERS = (r"^Building configuration\.\.\.$", r"^Current configuration ?: \d+ bytes$")
+
+IOS = Replace(
+    path="flash:netjob-rollback.cfg",
+    # `force`: no "Enter Y if you are sure" question; the file is a whole config by design.
+    command="configure replace {path} force",
+    headers=_IOS_HEADERS,
+    cleanup="delete {path}",  # its two questions take Enter (the platform's answers)
+    lab=True,
+)
+EOS = Replace(
+    path="flash:netjob-rollback.cfg",
+    command="configure replace {path}",
+    headers=(r"^! Command: show ",),
+    cleanup="delete {path}",
+)
+NXOS = Replace(
+    path="bootflash:netjob-rollback.cfg",
+    command="rollback running-config file {path} atomic",
+    headers=(r"^!Command: show ", r"^!Time: ", r"^!Running configuration last done at: "),
+    cleanup="delete {path} no-prompt",
+)

@@ -1,0 +1,81 @@
+"""IOS's `configure replace flash:FILE [force]`: the running config becomes the file's.
+
+As on IOS, the file is a whole configuration, not a partial one: what the running config
+has and the file lacks goes, what the file has comes. The lab builds the new config from
+scratch (the device's physical ports at their defaults, as IOS keeps a port it cannot
+remove) and types the file's lines into it through the device's own config commands, in
+a scratch session on that new config; the device takes it only when all is read, so
+other sessions never see half of it. A line the lab does not model is kept as written
+(RunningConfig.verbatim), unless it is one every running config of the platform shows
+(`version 15.9`, `boot-start-marker`, ` duplex auto`): those the render writes anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from runner.lab.config_commands import CREATABLE
+from runner.lab.flash import file_name
+from runner.lab.running import Interface, RunningConfig
+from runner.lab.table import Mode
+
+if TYPE_CHECKING:
+    from runner.lab.shell import Shell
+
+_SURE = (
+    "This will apply all necessary additions and deletions\n"
+    "to replace the current running configuration with the\n"
+    "contents of the specified configuration file, which is\n"
+    "assumed to be a complete configuration, not a partial\n"
+    "configuration. Enter Y if you are sure you want to proceed. ? [no]: "
+)
+
+
+def configure_replace_force(shell: Shell, args: Sequence[str]) -> str:
+    return configure_replace(shell, args, force=True)
+
+
+def configure_replace(shell: Shell, args: Sequence[str], force: bool = False) -> str:
+    """`configure replace flash:FILE [force]`: without `force`, IOS asks first."""
+    flash = shell.device.flash
+    name = file_name(args[0])
+    found = flash.files.get(name) if flash is not None and name else None
+    if found is None or found.data is None:
+        return f"%Error opening {args[0]} (No such file or directory)\n"
+    text = found.data.decode("utf-8", "replace")
+    if force:
+        return _replace(shell, text)
+
+    def answer(shell: Shell, said: str) -> str:
+        if said.strip().lower() not in ("y", "yes"):
+            return ""
+        return _replace(shell, text)
+
+    shell.question = (_SURE, answer)
+    return ""
+
+
+def _replace(shell: Shell, text: str) -> str:
+    from runner.lab.shell import Shell  # (shell imports the command tables, this among them)
+
+    device = shell.device
+    old = device.config
+    ports = {n: Interface(n) for n in old.interfaces if not n.lower().startswith(CREATABLE)}
+    new = RunningConfig(hostname=old.hostname, enable_secret=old.enable_secret, interfaces=ports)
+    shown_anyway = set(device.render_config(new).splitlines())
+    scratch = Shell(device)
+    scratch.candidate, scratch.mode = new, Mode.CONFIG
+    for line in text.splitlines():
+        if not line.strip() or line.strip() == "!":
+            continue
+        if line.strip() == "end":
+            break
+        applied = device.applied_lines
+        scratch.execute(line)
+        if scratch.mode in (Mode.USER, Mode.PRIV):  # an `exit` too many: still the file's
+            scratch.mode = Mode.CONFIG
+        if device.applied_lines == applied and line not in shown_anyway:
+            new.verbatim.append(line)
+    device.config = new
+    return "Total number of passes: 1\nRollback Done\n"
