@@ -17,16 +17,26 @@ from runner.cli import main
 from runner.lab.inventory import inventory_yaml
 
 HOSTS = 30
+PLATFORMS = ("cisco_ios", "cisco_nxos")
 PUSH = """\
   - name: push
     config:
-      - ntp server 192.0.2.77
-      - no logging host 192.0.2.50
-      - username ops privilege 15 secret Pushed-S3cret
-      - interface GigabitEthernet0/1
-      - description pushed by netjob
-      - interface Loopback7
-      - ip address 198.51.100.77 255.255.255.255
+      cisco_ios:
+        - ntp server 192.0.2.77
+        - no logging host 192.0.2.50
+        - username ops privilege 15 secret Pushed-S3cret
+        - interface GigabitEthernet0/1
+        - description pushed by netjob
+        - interface Loopback7
+        - ip address 198.51.100.77 255.255.255.255
+      cisco_nxos:
+        - ntp server 192.0.2.77
+        - no logging server 192.0.2.50
+        - username ops privilege 15 secret Pushed-S3cret
+        - interface Ethernet1/2
+        - description pushed by netjob
+        - interface loopback7
+        - ip address 198.51.100.77/32
 """
 # A line the lab does not model, with a secret: it must come back as it was, and never show.
 KEPT_SECRET = "tacacs-server key 7 Kept-S3cret"
@@ -55,8 +65,9 @@ def test_rollback_after_a_30_host_push_restores_every_running_config_line_by_lin
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reports = tmp_path / "reports"
-    with start_lab(devices=HOSTS) as lab:
+    with start_lab(devices=HOSTS, platforms=PLATFORMS) as lab:
         names = [e.hostname for e in lab.endpoints]
+        ios = names[::2]  # the lab deals PLATFORMS out in turn
         for name in names:
             device_of(lab, name).config.verbatim.append(KEPT_SECRET)
         before = {n: lab.device(n).running_config() for n in names}
@@ -84,7 +95,8 @@ def test_rollback_after_a_30_host_push_restores_every_running_config_line_by_lin
         for name in names:
             assert _lines(lab.device(name).running_config()) == _lines(before[name]), name
             step = report["hosts"][name]["steps"][0]
-            assert step["status"] == "changed" and "configure replace" in step["note"], step
+            replaced = "configure replace" if name in ios else "rollback running-config file"
+            assert step["status"] == "changed" and replaced in step["note"], step
             assert "-ntp server 192.0.2.77" in step["diff"]
             assert "netjob-rollback.cfg" not in flash_of(lab, name).files  # deleted after
 

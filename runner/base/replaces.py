@@ -8,6 +8,9 @@ EOS's `configure replace` and NX-OS's `rollback running-config file ... atomic`.
 candidate between them: a `load` that stops half way, unseen, would have the commit
 replace the running config with half of it. They are left out until the lab can prove
 them; a platform without an entry refuses `netjob rollback` before anything connects.
+The lab does IOS's and NX-OS's (tests/test_rollback_end_to_end.py); EOS's is unproven
+there (netmiko copies to EOS through its Linux shell, which the lab does not have), but
+its replace is atomic on the device and read back like the others.
 
 Whatever the device answers, netjob reads the running config again after the replace and
 compares it with the kept one: a replace is `changed` only when they are equal.
@@ -29,7 +32,6 @@ class Replace:
     headers: tuple[str, ...] = ()
     # Deletes the file after the replace: it holds the config's secrets; {path}.
     cleanup: str | None = None
-    lab: bool = False  # the built-in lab does it (proven end to end)
 
     def command_line(self) -> str:
         return self.command.format(path=self.path)
@@ -46,7 +48,6 @@ IOS = Replace(
     command="configure replace {path} force",
     headers=_IOS_HEADERS,
     cleanup="delete {path}",  # its two questions take Enter (the platform's answers)
-    lab=True,
 )
 EOS = Replace(
     path="flash:netjob-rollback.cfg",

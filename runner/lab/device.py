@@ -84,7 +84,7 @@ class Device(BaseDevice):
     ) -> None:
         super().__init__(index, started=started, rejected=rejected)
         self.platform = platform
-        self.flash = Flash(flash_free)
+        self.flash = Flash(flash_free, "bootflash:" if platform == "cisco_nxos" else "flash:")
         ports, loopback, self._render = _STYLES[platform]
         self.config = default_config(index, hostname, enable_secret, ports, loopback)
         self._padding_bytes = int(big_config_mb * 1_000_000)

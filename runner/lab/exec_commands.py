@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import ios_files, ios_replace, ios_shows, show
+from runner.lab import ios_files, ios_shows, replace, show
 from runner.lab.table import Handler, Invalid, Mode, Table
 
 if TYPE_CHECKING:
@@ -117,8 +117,8 @@ PRIV_EXEC = Table(
     [
         *_USER,
         ("configure terminal", configure_terminal),
-        ("configure replace WORD", ios_replace.configure_replace),
-        ("configure replace WORD force", ios_replace.configure_replace_force),
+        ("configure replace WORD", replace.configure_replace),
+        ("configure replace WORD force", replace.configure_replace_force),
         ("show running-config", show_running_config),
         ("show running-config interface IFNAME", show_running_interface),
         ("show startup-config", show_startup_config),

@@ -29,7 +29,8 @@ class FlashFile:
 
 
 class Flash:
-    def __init__(self, free: int | None = None) -> None:
+    def __init__(self, free: int | None = None, file_system: str = FILE_SYSTEM) -> None:
+        self.file_system = file_system  # its name: IOS's `flash:`, NX-OS's `bootflash:`
         image = FlashFile(_IMAGE[0], _IMAGE[1], hashlib.md5(_IMAGE[0].encode()).hexdigest(), None)
         self.files: dict[str, FlashFile] = {image.name: image}
         # The flash_free fault: this many bytes free, whatever the files hold.
@@ -50,12 +51,12 @@ class Flash:
         self.put(name, len(data), hashlib.md5(data).hexdigest(), data)
 
 
-def file_name(path: str) -> str | None:
+def file_name(path: str, file_system: str = FILE_SYSTEM) -> str | None:
     """`flash:/x.bin`, `flash:x.bin` → `x.bin`; `flash:` or `flash:/` → ""; another file
     system (or a folder) → None."""
-    if not path.lower().startswith(FILE_SYSTEM):
+    if not path.lower().startswith(file_system):
         return None
-    name = path[len(FILE_SYSTEM) :].lstrip("/")
+    name = path[len(file_system) :].lstrip("/")
     return None if "/" in name else name
 
 

@@ -88,7 +88,7 @@ class ScpServer:
             self._refuse(f"protocol error: unexpected {line[:40]!r}")
             return
         size = int(parts[1])
-        target = file_name(self._path)
+        target = file_name(self._path, self._flash.file_system)
         name = target or parts[2]
         if target is None or "/" in name or not name:
             self._refuse(f"{self._path}: No such file or directory")
@@ -124,7 +124,7 @@ class ScpServer:
     def _source(self) -> None:
         """The client's acknowledgements, in turn: ready, header taken, file taken."""
         if self._state == "ready":
-            name = file_name(self._path)
+            name = file_name(self._path, self._flash.file_system)
             found = self._flash.files.get(name or "")
             if found is None or found.data is None:
                 why = "No such file or directory" if found is None else "file too large for the lab"

@@ -1,13 +1,15 @@
-"""IOS's `configure replace flash:FILE [force]`: the running config becomes the file's.
+"""Replacing the whole running config with a file's: IOS's `configure replace flash:FILE
+[force]` and NX-OS's `rollback running-config file bootflash:FILE atomic`.
 
-As on IOS, the file is a whole configuration, not a partial one: what the running config
-has and the file lacks goes, what the file has comes. The lab builds the new config from
+As on the devices, the file is a whole configuration, not a partial one: what the running
+config has and the file lacks goes, what the file has comes. The lab builds the new config from
 scratch (the device's physical ports at their defaults, as IOS keeps a port it cannot
 remove) and types the file's lines into it through the device's own config commands, in
 a scratch session on that new config; the device takes it only when all is read, so
 other sessions never see half of it. A line the lab does not model is kept as written
 (RunningConfig.verbatim), unless it is one every running config of the platform shows
 (`version 15.9`, `boot-start-marker`, ` duplex auto`): those the render writes anyway.
+Lines starting with `!` are comments, as both platforms read them.
 """
 
 from __future__ import annotations
@@ -38,36 +40,57 @@ def configure_replace_force(shell: Shell, args: Sequence[str]) -> str:
 
 def configure_replace(shell: Shell, args: Sequence[str], force: bool = False) -> str:
     """`configure replace flash:FILE [force]`: without `force`, IOS asks first."""
-    flash = shell.device.flash
-    name = file_name(args[0])
-    found = flash.files.get(name) if flash is not None and name else None
-    if found is None or found.data is None:
+    text = _file_text(shell, args[0])
+    if text is None:
         return f"%Error opening {args[0]} (No such file or directory)\n"
-    text = found.data.decode("utf-8", "replace")
     if force:
-        return _replace(shell, text)
+        return replace_running(shell, text)
 
     def answer(shell: Shell, said: str) -> str:
         if said.strip().lower() not in ("y", "yes"):
             return ""
-        return _replace(shell, text)
+        return replace_running(shell, text)
 
     shell.question = (_SURE, answer)
     return ""
 
 
-def _replace(shell: Shell, text: str) -> str:
+def rollback_running_config(shell: Shell, args: Sequence[str]) -> str:
+    """NX-OS's `rollback running-config file bootflash:FILE atomic`: all or nothing."""
+    text = _file_text(shell, args[0])
+    if text is None:
+        return "No such file or directory\n"
+    replace_running(shell, text)
+    return (
+        "Note: Applying config parallelly may fail Rollback verification\n"
+        "Collecting Running-Config\n#Generating Rollback Patch\nExecuting Rollback Patch\n"
+        "Generating Running-config for verification\n#Generating Patch for verification\n"
+        "Verification is Successful.\n\nRollback completed successfully.\n"
+    )
+
+
+def _file_text(shell: Shell, path: str) -> str | None:
+    flash = shell.device.flash
+    name = file_name(path, flash.file_system) if flash is not None else None
+    found = flash.files.get(name) if flash is not None and name else None
+    if found is None or found.data is None:
+        return None
+    return found.data.decode("utf-8", "replace")
+
+
+def replace_running(shell: Shell, text: str) -> str:
+    """The device's running config becomes `text`'s; IOS's words for it."""
     from runner.lab.shell import Shell  # (shell imports the command tables, this among them)
 
     device = shell.device
     old = device.config
     ports = {n: Interface(n) for n in old.interfaces if not n.lower().startswith(CREATABLE)}
     new = RunningConfig(hostname=old.hostname, enable_secret=old.enable_secret, interfaces=ports)
-    shown_anyway = set(device.render_config(new).splitlines())
+    shown_anyway = {line.rstrip() for line in device.render_config(new).splitlines()}
     scratch = Shell(device)
     scratch.candidate, scratch.mode = new, Mode.CONFIG
     for line in text.splitlines():
-        if not line.strip() or line.strip() == "!":
+        if not line.strip() or line.lstrip().startswith("!"):
             continue
         if line.strip() == "end":
             break
@@ -75,7 +98,7 @@ def _replace(shell: Shell, text: str) -> str:
         scratch.execute(line)
         if scratch.mode in (Mode.USER, Mode.PRIV):  # an `exit` too many: still the file's
             scratch.mode = Mode.CONFIG
-        if device.applied_lines == applied and line not in shown_anyway:
+        if device.applied_lines == applied and line.rstrip() not in shown_anyway:
             new.verbatim.append(line)
     device.config = new
     return "Total number of passes: 1\nRollback Done\n"
