@@ -14,10 +14,19 @@ import pytest
 from lab_fixture import device_of, flash_of, load_report, run_cli, start_lab
 
 from runner.cli import main
+from runner.lab import Lab
+from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
+from runner.lab.junos_config import JunosDevice
 
 HOSTS = 30
-PLATFORMS = ("cisco_ios", "cisco_nxos")
+PLATFORMS = ("cisco_ios", "cisco_nxos", "juniper_junos")
+# How each platform replaces its config (the step's note names it).
+REPLACED = {
+    "cisco_ios": "configure replace",
+    "cisco_nxos": "rollback running-config file",
+    "juniper_junos": "load override terminal",
+}
 PUSH = """\
   - name: push
     config:
@@ -37,9 +46,15 @@ PUSH = """\
         - description pushed by netjob
         - interface loopback7
         - ip address 198.51.100.77/32
+      juniper_junos:
+        - set system ntp server 192.0.2.77
+        - delete system syslog host 192.0.2.50
+        - set interfaces ge-0/0/1 description "pushed by netjob"
+        - set interfaces lo0 unit 7 family inet address 198.51.100.77/32
 """
 # A line the lab does not model, with a secret: it must come back as it was, and never show.
 KEPT_SECRET = "tacacs-server key 7 Kept-S3cret"
+JUNOS_SECRET = ("system", "login", "user ops", "authentication", 'encrypted-password "Kept-S3cret"')
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +66,14 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def _lines(text: str) -> list[str]:
-    return text.splitlines()
+    """A running config's lines, but Junos' `## Last commit:` time, which a commit moves."""
+    return [line for line in text.splitlines() if not line.startswith("## Last commit: ")]
+
+
+def _changes(lab: Lab, name: str) -> tuple[int, int]:
+    """Config lines a device took, and commits (Junos): a second rollback sends none."""
+    device = lab.device(name)
+    return device.applied_lines, len(getattr(device, "history", ()))
 
 
 def _all_text(folder: Path) -> str:
@@ -67,9 +89,15 @@ def test_rollback_after_a_30_host_push_restores_every_running_config_line_by_lin
     reports = tmp_path / "reports"
     with start_lab(devices=HOSTS, platforms=PLATFORMS) as lab:
         names = [e.hostname for e in lab.endpoints]
-        ios = names[::2]  # the lab deals PLATFORMS out in turn
+        platform = {n: lab.config.platform_of(i) for i, n in enumerate(names, 1)}
         for name in names:
-            device_of(lab, name).config.verbatim.append(KEPT_SECRET)
+            if platform[name] == "juniper_junos":
+                junos = lab.device(name)
+                assert isinstance(junos, JunosDevice)
+                junos.committed.append(JUNOS_SECRET)
+                junos.candidate.append(JUNOS_SECRET)
+            else:
+                device_of(lab, name).config.verbatim.append(KEPT_SECRET)
         before = {n: lab.device(n).running_config() for n in names}
         job = tmp_path / "push.yaml"
         job.write_text(f"name: push\nhosts: all\ntasks:\n{PUSH}")
@@ -84,7 +112,7 @@ def test_rollback_after_a_30_host_push_restores_every_running_config_line_by_lin
             kept = run_dir / "pre-change" / f"{name}.cfg"
             assert stat.S_IMODE(kept.stat().st_mode) == 0o600
             assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
-            assert KEPT_SECRET in kept.read_text()  # unmasked: a restore needs the secret
+            assert "Kept-S3cret" in kept.read_text()  # unmasked: a restore needs the secret
 
         capsys.readouterr()
         args = ["-i", str(inventory), "--reports", str(reports), "--workers", "30"]
@@ -95,19 +123,23 @@ def test_rollback_after_a_30_host_push_restores_every_running_config_line_by_lin
         for name in names:
             assert _lines(lab.device(name).running_config()) == _lines(before[name]), name
             step = report["hosts"][name]["steps"][0]
-            replaced = "configure replace" if name in ios else "rollback running-config file"
-            assert step["status"] == "changed" and replaced in step["note"], step
-            assert "-ntp server 192.0.2.77" in step["diff"]
-            assert "netjob-rollback.cfg" not in flash_of(lab, name).files  # deleted after
+            assert step["status"] == "changed", step
+            assert REPLACED[platform[name]] in step["note"], step
+            assert (
+                "-ntp server 192.0.2.77" in step["diff"]
+                or "-        server 192.0.2.77;" in step["diff"]
+            )
+            if platform[name] != "juniper_junos":
+                assert "netjob-rollback.cfg" not in flash_of(lab, name).files  # deleted after
 
-        applied = {n: device_of(lab, n).applied_lines for n in names}
+        applied = {n: _changes(lab, n) for n in names}
         assert main(["rollback", str(run_dir), *args]) == 0
         again = load_report(reports, "rollback")
         assert again["summary"]["ok"] == HOSTS, again["summary"]
         for name in names:
             step = again["hosts"][name]["steps"][0]
-            assert step["note"].startswith("unchanged"), step
-            assert device_of(lab, name).applied_lines == applied[name]  # nothing sent
+            assert "unchanged: the running config is the kept one" in step["note"], step
+            assert _changes(lab, name) == applied[name]  # nothing sent
             assert _lines(lab.device(name).running_config()) == _lines(before[name])
 
     # The kept configs' secrets stay in pre-change/ only (a rollback run keeps its own too:
@@ -164,3 +196,33 @@ def test_rollback_refuses_a_platform_without_a_replace_before_connecting(
         assert code == 2, err
         assert "host 'r002' is huawei" in err and "no replace" in err
         assert {n: lab.device(n).logins for n in ("r001", "r002")} == logins
+
+
+def test_a_replace_the_device_refuses_fails_the_host_and_a_partial_load_is_never_committed(
+    tmp_path: Path,
+) -> None:
+    reports = tmp_path / "reports"
+    faults = parse_faults(["r001=reject:configure replace"])
+    with start_lab(devices=2, platforms=("cisco_ios", "juniper_junos"), faults=faults) as lab:
+        job = tmp_path / "push.yaml"
+        job.write_text(f"name: push\nhosts: all\ntasks:\n{PUSH}")
+        inventory = tmp_path / "inventory.yaml"
+        inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
+        assert run_cli(job, inventory, reports) == 0
+        pushed = {n: lab.device(n).running_config() for n in ("r001", "r002")}
+        # A line Junos does not take, half way through r002's kept config.
+        kept = (reports / "push" / "latest" / "pre-change" / "r002.cfg").resolve()
+        lines = kept.read_text().splitlines()
+        kept.write_text("\n".join([*lines[:3], "not a statement", *lines[3:]]) + "\n")
+        code = main(["rollback", str(job), "-i", str(inventory), "--reports", str(reports)])
+        assert code == 1
+        report = load_report(reports, "rollback")
+        ios, junos = (report["hosts"][n]["steps"][0] for n in ("r001", "r002"))
+        assert ios["status"] == "failed" and ios["failure"] == "command_rejected", ios
+        assert "configure replace" in ios["error"]
+        assert junos["status"] == "failed" and junos["failure"] == "command_rejected", junos
+        assert "did not take the whole config" in junos["error"], junos
+        assert "discarded, nothing was applied" in junos["error"], junos
+        device = lab.device("r002")
+        assert isinstance(device, JunosDevice) and device.candidate == device.committed
+        assert {n: lab.device(n).running_config() for n in ("r001", "r002")} == pushed

@@ -506,6 +506,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         hier_platform="JUNIPER_JUNOS",
         noise=_JUNOS_NOISE,
         secrets=_JUNOS_SECRETS,
+        replace=replaces.JUNOS,
     ),
     PlatformInfo(
         name="huawei",

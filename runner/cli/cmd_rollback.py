@@ -60,8 +60,8 @@ def rollback(
     change_id: ChangeId = None,
 ) -> None:
     """Put back each host's running config from before RUN's first config line (IOS/IOS-XE
-    and EOS `configure replace`, NX-OS `rollback running-config file`); a host already on it
-    is unchanged. Writes reports/rollback/<run-id>/ like a job.
+    and EOS `configure replace`, NX-OS `rollback running-config file`, Junos `load override`
+    and `commit`); a host already on it is unchanged. Writes reports/rollback/<run-id>/.
 
     Example: netjob rollback playbooks/ntp.yaml --check --limit core"""
     setup_logging(verbose >= 2)

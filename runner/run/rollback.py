@@ -44,11 +44,15 @@ def kept_path(run_dir: Path, host: str) -> Path:
     return run_dir / KEPT / f"{safe_name(host)}.cfg"
 
 
-def keep(state: HostState, running: str) -> None:
-    """The host's running config, read before its first config line: kept once per run."""
+def keep(state: HostState, connection: Connection, timeout: float, running: str) -> None:
+    """The host's running config, read before its first config line: kept once per run
+    (read again in the form its replace takes, where that is another show)."""
     if state.keep_dir is None or state.kept:
         return
     state.kept = True
+    recipe = platforms.lookup(state.host.platform).replace
+    if recipe is not None and recipe.kept_from:
+        running = connection.send_show(recipe.kept_from, timeout, None)
     state.keep_dir.mkdir(mode=0o700, exist_ok=True)
     write_private(kept_path(state.keep_dir.parent, state.host.name), running)
 
@@ -60,10 +64,11 @@ def replace(connection: Connection, step: Step, state: HostState, timeout: float
     started, clock = time.time(), time.perf_counter()
     info = platforms.lookup(state.host.platform)
     recipe = info.replace
-    if recipe is None or not info.running_config:  # refused before connecting; kept safe
+    shown = (recipe.kept_from or info.running_config) if recipe is not None else None
+    if recipe is None or not shown:  # refused before connecting; kept safe
         raise CommandRejectedError(f"{info.title} has no replace netjob knows", sent=())
     kept = kept_path(Path(step.commands[0]), state.host.name).read_text(encoding="utf-8")
-    before = connection.send_show(info.running_config, timeout, None)
+    before = connection.send_show(shown, timeout, None)
     diff = config_diff(before, kept, info)
 
     def result(status: Status, note: str, **more: object) -> StepResult:
@@ -83,20 +88,23 @@ def replace(connection: Connection, step: Step, state: HostState, timeout: float
         return result(Status.OK, "unchanged: the running config is the kept one")
     if state.dry_run:
         return result(Status.CHANGED, "would replace the running config (--check: nothing sent)")
-    keep(state, before)  # a rollback run is a run: it can be rolled back in turn
+    keep(state, connection, timeout, before)  # a rollback can be rolled back in turn
     headers = re.compile("|".join(recipe.headers)) if recipe.headers else None
     body = "".join(
         line + "\n" for line in kept.splitlines() if not (headers and headers.search(line))
     )
-    outputs = [_send_file(connection, body, recipe.path, timeout)]
-    outputs.append(connection.send_command(recipe.command_line(), timeout, ()))
+    if recipe.path is None:  # typed into the session, then committed
+        outputs = [connection.load_replace(recipe.command_line(), body, timeout)]
+    else:
+        outputs = [_send_file(connection, body, recipe.path, timeout)]
+        outputs.append(connection.send_command(recipe.command_line(), timeout, ()))
     note = f"replaced with the kept config ({recipe.command_line()})"
     if recipe.cleanup:
         try:
             outputs.append(connection.send_command(recipe.cleanup_line(), timeout, ()))
         except DeviceError as exc:  # the replace is done; the file stays, say so
             note += f"; {recipe.path} could not be deleted: {exc}"
-    after = connection.send_show(info.running_config, timeout, None)
+    after = connection.send_show(shown, timeout, None)
     left = config_diff(after, kept, info)
     if left:
         return result(
@@ -164,7 +172,7 @@ def kept_hosts(run_dir: Path, hosts: Sequence[Host]) -> tuple[list[Host], list[s
     chosen = [h for h in hosts if kept_path(run_dir, h.name).is_file()]
     for host in chosen:
         info = platforms.lookup(host.platform)
-        if info.replace is None or not info.running_config:
+        if info.replace is None or not (info.replace.kept_from or info.running_config):
             supported = ", ".join(i.name for i in platforms.TABLE if i.replace is not None)
             raise InputError(
                 f"host '{host.name}' is {host.platform}: netjob has no replace of the whole "

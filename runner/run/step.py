@@ -354,7 +354,7 @@ def _remediation(
             f"{exc}",
             hint=exc.hint,
         ) from exc
-    rollback.keep(state, running)
+    rollback.keep(state, connection, timeout, running)
     try:
         if info.remediator is Remediator.SET:
             needed = set_lines_remediation(running, lines)
