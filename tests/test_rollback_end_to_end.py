@@ -20,12 +20,13 @@ from runner.lab.inventory import inventory_yaml
 from runner.lab.junos_config import JunosDevice
 
 HOSTS = 30
-PLATFORMS = ("cisco_ios", "cisco_nxos", "juniper_junos")
+PLATFORMS = ("cisco_ios", "cisco_nxos", "juniper_junos", "cisco_xr")
 # How each platform replaces its config (the step's note names it).
 REPLACED = {
     "cisco_ios": "configure replace",
     "cisco_nxos": "rollback running-config file",
     "juniper_junos": "load override terminal",
+    "cisco_xr": "commit replace",
 }
 PUSH = """\
   - name: push
@@ -51,6 +52,13 @@ PUSH = """\
         - delete system syslog host 192.0.2.50
         - set interfaces ge-0/0/1 description "pushed by netjob"
         - set interfaces lo0 unit 7 family inet address 198.51.100.77/32
+      cisco_xr:
+        - ntp server 192.0.2.77
+        - no logging 192.0.2.50
+        - interface GigabitEthernet0/0/0/1
+        - description pushed by netjob
+        - interface Loopback7
+        - ipv4 address 198.51.100.77 255.255.255.255
 """
 # A line the lab does not model, with a secret: it must come back as it was, and never show.
 KEPT_SECRET = "tacacs-server key 7 Kept-S3cret"
@@ -125,10 +133,12 @@ def test_rollback_after_a_30_host_push_restores_every_running_config_line_by_lin
             step = report["hosts"][name]["steps"][0]
             assert step["status"] == "changed", step
             assert REPLACED[platform[name]] in step["note"], step
-            assert (
-                "-ntp server 192.0.2.77" in step["diff"]
-                or "-        server 192.0.2.77;" in step["diff"]
+            removed = (
+                "-ntp server 192.0.2.77",
+                "-        server 192.0.2.77;",
+                "- server 192.0.2.77",
             )
+            assert any(line in step["diff"] for line in removed), step["diff"]
             if platform[name] != "juniper_junos":
                 assert "netjob-rollback.cfg" not in flash_of(lab, name).files  # deleted after
 
@@ -202,14 +212,15 @@ def test_a_replace_the_device_refuses_fails_the_host_and_a_partial_load_is_never
     tmp_path: Path,
 ) -> None:
     reports = tmp_path / "reports"
-    faults = parse_faults(["r001=reject:configure replace"])
-    with start_lab(devices=2, platforms=("cisco_ios", "juniper_junos"), faults=faults) as lab:
+    faults = parse_faults(["r001=reject:configure replace", "r003=reject:load"])
+    platforms = ("cisco_ios", "juniper_junos", "cisco_xr")
+    with start_lab(devices=3, platforms=platforms, faults=faults) as lab:
         job = tmp_path / "push.yaml"
         job.write_text(f"name: push\nhosts: all\ntasks:\n{PUSH}")
         inventory = tmp_path / "inventory.yaml"
         inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
         assert run_cli(job, inventory, reports) == 0
-        pushed = {n: lab.device(n).running_config() for n in ("r001", "r002")}
+        pushed = {n: lab.device(n).running_config() for n in ("r001", "r002", "r003")}
         # A line Junos does not take, half way through r002's kept config.
         kept = (reports / "push" / "latest" / "pre-change" / "r002.cfg").resolve()
         lines = kept.read_text().splitlines()
@@ -217,7 +228,7 @@ def test_a_replace_the_device_refuses_fails_the_host_and_a_partial_load_is_never
         code = main(["rollback", str(job), "-i", str(inventory), "--reports", str(reports)])
         assert code == 1
         report = load_report(reports, "rollback")
-        ios, junos = (report["hosts"][n]["steps"][0] for n in ("r001", "r002"))
+        ios, junos, xr = (report["hosts"][n]["steps"][0] for n in ("r001", "r002", "r003"))
         assert ios["status"] == "failed" and ios["failure"] == "command_rejected", ios
         assert "configure replace" in ios["error"]
         assert junos["status"] == "failed" and junos["failure"] == "command_rejected", junos
@@ -225,4 +236,10 @@ def test_a_replace_the_device_refuses_fails_the_host_and_a_partial_load_is_never
         assert "discarded, nothing was applied" in junos["error"], junos
         device = lab.device("r002")
         assert isinstance(device, JunosDevice) and device.candidate == device.committed
-        assert {n: lab.device(n).running_config() for n in ("r001", "r002")} == pushed
+        # IOS-XR: the load refused, the session's target config dropped, nothing committed.
+        assert xr["status"] == "failed" and xr["failure"] == "command_rejected", xr
+        assert "load harddisk:netjob-rollback.cfg" in xr["error"], xr
+        assert "'abort' dropped what it loaded" in xr["error"], xr
+        assert xr["commands"] == ["configure", "load harddisk:netjob-rollback.cfg"], xr
+        after = {n: lab.device(n).running_config() for n in ("r001", "r002", "r003")}
+        assert after == pushed

@@ -486,6 +486,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         noise=_XR_NOISE,
         secrets=_XR_SECRETS,
         answers=_CISCO_ANSWERS,
+        replace=replaces.XR,
         **_XR_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(

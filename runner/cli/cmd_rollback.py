@@ -45,6 +45,9 @@ def rollback(
         bool,
         typer.Option("--check", "-C", help="Show each host's diff (running → kept); send nothing."),
     ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", "-D", help="Show each host's diff when not --check too.")
+    ] = False,
     inventory: InventoryOpt = None,
     limit: Limit = None,
     workers: Workers = core.DEFAULT_WORKERS,
@@ -61,13 +64,14 @@ def rollback(
 ) -> None:
     """Put back each host's running config from before RUN's first config line (IOS/IOS-XE
     and EOS `configure replace`, NX-OS `rollback running-config file`, Junos `load override`
-    and `commit`); a host already on it is unchanged. Writes reports/rollback/<run-id>/.
+    + `commit`, IOS-XR `load` + `commit replace`); a host already on it is unchanged.
+    Writes reports/rollback/<run-id>/.
 
     Example: netjob rollback playbooks/ntp.yaml --check --limit core"""
     setup_logging(verbose >= 2)
     check_change_id(change_id)
     console = make_console(no_color)
-    view = core.console_view(console, diff=True)
+    view = core.console_view(console, diff=diff or dry_run)
     try:
         folder = core.find_run(run, reports)
         paths = inventories(inventory)

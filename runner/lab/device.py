@@ -26,6 +26,10 @@ _STYLES: dict[str, tuple[tuple[str, ...], str, Render]] = {
 }
 
 
+# Where each platform keeps files (its flash, for SCP and the replace of the config).
+_FILE_SYSTEMS = {"cisco_nxos": "bootflash:", "cisco_xr": "harddisk:"}
+
+
 class BaseDevice:
     """What every platform's device has: an index, an uptime, the reject fault."""
 
@@ -84,7 +88,7 @@ class Device(BaseDevice):
     ) -> None:
         super().__init__(index, started=started, rejected=rejected)
         self.platform = platform
-        self.flash = Flash(flash_free, "bootflash:" if platform == "cisco_nxos" else "flash:")
+        self.flash = Flash(flash_free, _FILE_SYSTEMS.get(platform, "flash:"))
         ports, loopback, self._render = _STYLES[platform]
         self.config = default_config(index, hostname, enable_secret, ports, loopback)
         self._padding_bytes = int(big_config_mb * 1_000_000)

@@ -63,9 +63,9 @@ def file_name(path: str, file_system: str = FILE_SYSTEM) -> str | None:
 def dir_listing(flash: Flash, name: str = "") -> str:
     """`dir flash:[/NAME]` as IOS prints it; a missing file as IOS's error."""
     if name and name not in flash.files:
-        return f"%Error opening flash:/{name} (No such file or directory)\n"
+        return f"%Error opening {flash.file_system}/{name} (No such file or directory)\n"
     files = [flash.files[name]] if name else sorted(flash.files.values(), key=lambda f: f.name)
-    lines = [f"Directory of flash:/{name}", ""]
+    lines = [f"Directory of {flash.file_system}/{name}", ""]
     for number, item in enumerate(files, start=1):
         when = item.written.strftime("%b %d %Y %H:%M:%S +00:00")
         lines.append(f"{number:>5}  -rw-  {item.size:>12}  {when}  {item.name}")
@@ -74,8 +74,9 @@ def dir_listing(flash: Flash, name: str = "") -> str:
 
 
 def verify_md5(flash: Flash, path: str) -> str:
-    name = file_name(path)
+    name = file_name(path, flash.file_system)
     if not name or name not in flash.files:
         return f"%Error opening {path} (No such file or directory)\n"
     dots = "." * 40
-    return f"{dots}Done!\nverify /md5 (flash:/{name}) = {flash.files[name].md5}\n"
+    where = f"{flash.file_system}/{name}"
+    return f"{dots}Done!\nverify /md5 ({where}) = {flash.files[name].md5}\n"

@@ -40,7 +40,7 @@ def configure_replace_force(shell: Shell, args: Sequence[str]) -> str:
 
 def configure_replace(shell: Shell, args: Sequence[str], force: bool = False) -> str:
     """`configure replace flash:FILE [force]`: without `force`, IOS asks first."""
-    text = _file_text(shell, args[0])
+    text = file_text(shell, args[0])
     if text is None:
         return f"%Error opening {args[0]} (No such file or directory)\n"
     if force:
@@ -57,7 +57,7 @@ def configure_replace(shell: Shell, args: Sequence[str], force: bool = False) ->
 
 def rollback_running_config(shell: Shell, args: Sequence[str]) -> str:
     """NX-OS's `rollback running-config file bootflash:FILE atomic`: all or nothing."""
-    text = _file_text(shell, args[0])
+    text = file_text(shell, args[0])
     if text is None:
         return "No such file or directory\n"
     replace_running(shell, text)
@@ -69,7 +69,7 @@ def rollback_running_config(shell: Shell, args: Sequence[str]) -> str:
     )
 
 
-def _file_text(shell: Shell, path: str) -> str | None:
+def file_text(shell: Shell, path: str) -> str | None:
     flash = shell.device.flash
     name = file_name(path, flash.file_system) if flash is not None else None
     found = flash.files.get(name) if flash is not None and name else None
@@ -80,6 +80,14 @@ def _file_text(shell: Shell, path: str) -> str | None:
 
 def replace_running(shell: Shell, text: str) -> str:
     """The device's running config becomes `text`'s; IOS's words for it."""
+    shell.device.config = replayed(shell, text)
+    return "Total number of passes: 1\nRollback Done\n"
+
+
+def replayed(shell: Shell, text: str) -> RunningConfig:
+    """The config `text` makes from scratch on this device (see the module doc). A nested
+    line under a top-level line the lab does not take as a section is tried as one line
+    with it: IOS-XR shows `ntp` / ` server X` for what is typed `ntp server X`."""
     from runner.lab.shell import Shell  # (shell imports the command tables, this among them)
 
     device = shell.device
@@ -89,16 +97,40 @@ def replace_running(shell: Shell, text: str) -> str:
     shown_anyway = {line.rstrip() for line in device.render_config(new).splitlines()}
     scratch = Shell(device)
     scratch.candidate, scratch.mode = new, Mode.CONFIG
+    # The last top-level line when the lab did not take it, and whether it is still to be
+    # kept as written (until a nested line shows it was one line in two: `ntp` + ` server`).
+    parent, pending = "", False
+
+    def keep(line: str) -> None:
+        if line.rstrip() not in shown_anyway:
+            new.verbatim.append(line)
+
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith("!"):
             continue
         if line.strip() == "end":
             break
-        applied = device.applied_lines
-        scratch.execute(line)
+        if not line.startswith(" "):
+            if pending:
+                keep(parent)
+            took = _took(scratch, line)
+            parent, pending = ("", False) if took else (line.rstrip(), True)
+        elif parent and _took(scratch, f"{parent.strip()} {line.strip()}"):
+            pending = False
+        elif not _took(scratch, line):
+            if pending:
+                keep(parent)
+                pending = False
+            keep(line)
         if scratch.mode in (Mode.USER, Mode.PRIV):  # an `exit` too many: still the file's
             scratch.mode = Mode.CONFIG
-        if device.applied_lines == applied and line.rstrip() not in shown_anyway:
-            new.verbatim.append(line)
-    device.config = new
-    return "Total number of passes: 1\nRollback Done\n"
+    if pending:
+        keep(parent)
+    return new
+
+
+def _took(scratch: Shell, line: str) -> bool:
+    """Whether the scratch session took `line` as a config command."""
+    applied = scratch.device.applied_lines
+    scratch.execute(line)
+    return scratch.device.applied_lines > applied

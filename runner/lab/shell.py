@@ -64,6 +64,8 @@ class Shell:
         # IOS-XR: this session's uncommitted configuration, while in config mode; None
         # elsewhere, and on the platforms where a config command takes effect at once.
         self.candidate: RunningConfig | None = None
+        # IOS-XR: the config this session's `load` read, for `commit replace`.
+        self.loaded: RunningConfig | None = None
         self.timestamps = True  # IOS-XR prints the time above every `show` answer
         # A question in place of the prompt (IOS-XR's `Uncommitted changes found, ...`):
         # the next line typed is its answer.

@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runner.base import platforms
 from runner.base.errors import (
@@ -30,6 +30,7 @@ from runner.base.errors import (
     SelectionError,
 )
 from runner.base.models import Host, Job, Status, Step, StepResult, Task, TaskKind
+from runner.base.replaces import Replace
 from runner.base.safe_files import safe_name, write_private
 
 if TYPE_CHECKING:
@@ -58,9 +59,10 @@ def keep(state: HostState, connection: Connection, timeout: float, running: str)
 
 
 def replace(connection: Connection, step: Step, state: HostState, timeout: float) -> StepResult:
-    """Put the config kept by the run `step.commands[0]` back: unchanged when the running config is
-    it already; a dry run shows the diff; else the file goes over SCP, the platform's
-    replace runs, and the running config read again must equal the kept one."""
+    """Put back the config that the run `step.commands[0]` kept: unchanged when the
+    running config is it already; a dry run shows the diff; else the platform's replace
+    runs, and the running config read again must equal the kept one. The result's
+    commands are the replace's own (sent, or in a dry run not sent)."""
     started, clock = time.time(), time.perf_counter()
     info = platforms.lookup(state.host.platform)
     recipe = info.replace
@@ -70,18 +72,19 @@ def replace(connection: Connection, step: Step, state: HostState, timeout: float
     kept = kept_path(Path(step.commands[0]), state.host.name).read_text(encoding="utf-8")
     before = connection.send_show(shown, timeout, None)
     diff = config_diff(before, kept, info)
+    commands = recipe.command_lines()
 
-    def result(status: Status, note: str, **more: object) -> StepResult:
+    def result(status: Status, note: str | None, **more: Any) -> StepResult:
         return StepResult(
             task=step.task,
             kind=step.kind,
-            commands=step.commands,
+            commands=more.pop("commands", commands),
             status=status,
             started=started,
             duration=time.perf_counter() - clock,
-            diff=more.pop("diff", diff),  # type: ignore[arg-type]
+            diff=more.pop("diff", diff),
             note=note,
-            **more,  # type: ignore[arg-type]
+            **more,
         )
 
     if not diff:
@@ -89,23 +92,19 @@ def replace(connection: Connection, step: Step, state: HostState, timeout: float
     if state.dry_run:
         return result(Status.CHANGED, "would replace the running config (--check: nothing sent)")
     keep(state, connection, timeout, before)  # a rollback can be rolled back in turn
-    headers = re.compile("|".join(recipe.headers)) if recipe.headers else None
-    body = "".join(
-        line + "\n" for line in kept.splitlines() if not (headers and headers.search(line))
-    )
-    if recipe.path is None:  # typed into the session, then committed
-        outputs = [connection.load_replace(recipe.command_line(), body, timeout)]
-    else:
-        outputs = [_send_file(connection, body, recipe.path, timeout)]
-        outputs.append(connection.send_command(recipe.command_line(), timeout, ()))
-    note = f"replaced with the kept config ({recipe.command_line()})"
-    if recipe.cleanup:
-        try:
-            outputs.append(connection.send_command(recipe.cleanup_line(), timeout, ()))
-        except DeviceError as exc:  # the replace is done; the file stays, say so
-            note += f"; {recipe.path} could not be deleted: {exc}"
-    after = connection.send_show(shown, timeout, None)
-    left = config_diff(after, kept, info)
+    outputs: list[str] = []
+    try:
+        note = _apply(connection, recipe, _body(kept, recipe), timeout, outputs)
+    except DeviceError as exc:
+        return result(
+            Status.FAILED,
+            None,
+            commands=commands if exc.sent is None else exc.sent,
+            outputs=(*outputs, exc.output) if exc.output else tuple(outputs),
+            failure=exc.failure,
+            error=exc.describe(),
+        )
+    left = config_diff(connection.send_show(shown, timeout, None), kept, info)
     if left:
         return result(
             Status.FAILED,
@@ -117,6 +116,67 @@ def replace(connection: Connection, step: Step, state: HostState, timeout: float
             "(the diff shows how)",
         )
     return result(Status.CHANGED, note, outputs=tuple(outputs))
+
+
+def _body(kept: str, recipe: Replace) -> str:
+    """The kept text as the device takes it: without the show's own lines."""
+    headers = re.compile("|".join(recipe.headers)) if recipe.headers else None
+    return "".join(
+        line + "\n" for line in kept.splitlines() if not (headers and headers.search(line))
+    )
+
+
+def _apply(
+    connection: Connection, recipe: Replace, body: str, timeout: float, outputs: list[str]
+) -> str:
+    """The platform's replace, its answers appended to `outputs`; the step's note."""
+    commands = recipe.command_lines()
+    if recipe.path is None:  # typed into the session, then committed
+        outputs.append(connection.load_replace(commands[0], body, timeout))
+    else:
+        outputs.append(_send_file(connection, body, recipe.path, timeout))
+        _run(connection, recipe, timeout, outputs)
+    note = f"replaced with the kept config ({'; '.join(commands)})"
+    if recipe.cleanup:
+        try:
+            outputs.append(connection.send_command(recipe.cleanup_line(), timeout, ()))
+        except DeviceError as exc:  # the replace is done; the file stays, say so
+            note += f"; {recipe.path} could not be deleted: {exc}"
+    return note
+
+
+def _run(connection: Connection, recipe: Replace, timeout: float, outputs: list[str]) -> None:
+    """The recipe's commands in turn; an answer that says it failed (or a refusal)
+    stops them and sends the recipe's abort before the step fails."""
+    failed = re.compile(recipe.failed) if recipe.failed else None
+    sent: list[str] = []
+    for command in recipe.command_lines():
+        sent.append(command)
+        try:
+            said = connection.send_command(command, timeout, recipe.answers)
+        except DeviceError as exc:
+            dropped = _abort(connection, recipe, timeout)
+            raise type(exc)(
+                f"{exc}{dropped}", exc.hint, sent=tuple(sent), output=exc.output
+            ) from exc
+        outputs.append(said)
+        found = failed.search(said) if failed else None
+        if found:
+            dropped = _abort(connection, recipe, timeout)
+            line = said[found.start() :].splitlines()[0].strip()
+            raise CommandRejectedError(
+                f"the device refused '{command}': {line}{dropped}", sent=tuple(sent)
+            )
+
+
+def _abort(connection: Connection, recipe: Replace, timeout: float) -> str:
+    """What the recipe sends to drop a replace it stopped; what the error adds."""
+    try:
+        for command in recipe.abort:
+            connection.send_command(command, timeout, recipe.answers)
+    except DeviceError as exc:
+        return f"; and '{' '.join(recipe.abort)}' failed too: {exc}"
+    return f"; '{'; '.join(recipe.abort)}' dropped what it loaded" if recipe.abort else ""
 
 
 def _send_file(connection: Connection, body: str, dest: str, timeout: float) -> str:
@@ -134,8 +194,8 @@ def _send_file(connection: Connection, body: str, dest: str, timeout: float) -> 
 
 def config_diff(running: str, kept: str, info: platforms.PlatformInfo) -> str:
     """What the replace changes, line by line, without the platform's noise (timestamps,
-    byte counts): `-` a running line it removes, `+` a kept line it puts back; "" when
-    the two are equal."""
+    byte counts) and the show's own lines (its replace's `headers`): `-` a running line
+    it removes, `+` a kept line it puts back; "" when the two are equal."""
     old, new = _lines(running, info), _lines(kept, info)
     if old == new:
         return ""
@@ -144,7 +204,8 @@ def config_diff(running: str, kept: str, info: platforms.PlatformInfo) -> str:
 
 
 def _lines(text: str, info: platforms.PlatformInfo) -> list[str]:
-    noise = re.compile("|".join(f"(?:{rule})" for rule in info.noise)) if info.noise else None
+    rules = (*info.noise, *(info.replace.headers if info.replace else ()))
+    noise = re.compile("|".join(f"(?:{rule})" for rule in rules)) if rules else None
     lines = (line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
     return [line for line in lines if line.strip() and not (noise and noise.search(line))]
 
