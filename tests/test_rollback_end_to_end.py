@@ -169,12 +169,13 @@ def test_rollback_check_shows_each_hosts_diff_and_changes_nothing(
         job.write_text(f"name: push\nhosts: all\ntasks:\n{PUSH}")
         inventory = tmp_path / "inventory.yaml"
         inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
-        assert run_cli(job, inventory, reports) == 0
+        assert run_cli(job, inventory, reports, "--limit", "r00[12]") == 0
         after = {n: lab.device(n).running_config() for n in names}
         capsys.readouterr()
-        args = ["-i", str(inventory), "--reports", str(reports), "--limit", "r00[12]"]
+        args = ["-i", str(inventory), "--reports", str(reports)]
         assert main(["rollback", str(job), "--check", *args]) == 0
-        out = capsys.readouterr().out
+        out, err = capsys.readouterr()
+        assert "kept no config of: r003" in err  # never pushed: left out, and said so
         report = load_report(reports, "rollback")
         assert sorted(report["hosts"]) == ["r001", "r002"]
         for name in ("r001", "r002"):

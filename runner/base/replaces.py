@@ -61,10 +61,11 @@ IOS = Replace(
     cleanup="delete {path}",  # its two questions take Enter (the platform's answers)
 )
 EOS = Replace(
-    path="flash:netjob-rollback.cfg",
-    commands=("configure replace {path}",),
+    # EOS's SCP server is Linux's: flash: is /mnt/flash there (netmiko's default for EOS).
+    path="/mnt/flash/netjob-rollback.cfg",
+    commands=("configure replace flash:netjob-rollback.cfg",),
     headers=(r"^! Command: show ",),
-    cleanup="delete {path}",
+    cleanup="delete flash:netjob-rollback.cfg",
 )
 NXOS = Replace(
     path="bootflash:netjob-rollback.cfg",
