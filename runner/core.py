@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runner.base.errors import ExitCode, InputError, SelectionError
-from runner.base.models import Host, HostResult, Job, Report, WorkItem
+from runner.base.models import Host, HostResult, Job, Report, TaskKind, WorkItem
 
 # Everything else is imported where it is used, so each command pays only for its own
 # rooms: netmiko, paramiko, hier_config and distributed only when hosts run (inside
@@ -246,7 +246,11 @@ def run(
     )
     # Where the pollers of a cluster run, they read credentials from their own environment.
     local = runner.local
-    credentials = resolve_credentials(selection.hosts, environ, prompt) if local else {}
+    # A job of show steps only needs no enable mode: an unset secret_env is no error there.
+    needs_enable = any(t.kind is not TaskKind.SHOW for t in selection.job.tasks)
+    credentials = (
+        resolve_credentials(selection.hosts, environ, prompt, needs_enable) if local else {}
+    )
     if credentials:  # keys readable, bastions' secrets set: before anything connects
         sshkeys.preflight(selection.hosts, credentials, environ)
     items = scheduler.expand(selection.job, selection.hosts, selection.extra_vars, credentials)
@@ -538,6 +542,13 @@ def platform_table() -> str:
     return support_table()
 
 
+def platform_rows() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The same table as its header and rows, for a terminal."""
+    from runner.base.platforms import SUPPORT_HEADER, support_rows
+
+    return SUPPORT_HEADER, support_rows()
+
+
 def with_ssh_options(
     selection: Selection, private_key: str | None, ssh_config: str | None
 ) -> Selection:
@@ -594,11 +605,20 @@ def dask_install_hint() -> str:
     return INSTALL
 
 
-def adhoc_job(commands: Sequence[str], config: Sequence[str] = ()) -> Job:
-    """`netjob cmd`: the commands and config lines as a job in memory."""
+def adhoc_job(
+    commands: Sequence[str],
+    config: Sequence[str] = (),
+    per_platform: Sequence[str] = (),
+    hosts: Sequence[Host] = (),
+) -> Job:
+    """`netjob cmd`: the commands, config lines and `--for` commands as a job in memory,
+    refused if one of `hosts` would get no command."""
     from runner.load.adhoc import adhoc_job as job_of
+    from runner.load.adhoc import refuse_uncovered
 
-    return job_of(commands, config)
+    job = job_of(commands, config, per_platform)
+    refuse_uncovered(job, hosts)
+    return job
 
 
 def adhoc_answers(run_dir: Path) -> AdhocRun:

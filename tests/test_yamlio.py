@@ -79,3 +79,24 @@ def test_any_star_that_may_start_an_alias_takes_the_careful_path() -> None:
 
 def test_a_key_named_equals_loads_as_in_pyyaml() -> None:
     assert yamlio.parse_yaml("=: 1\nb: 2\n", "x.yaml") == {"=": 1, "b": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("name: x\ntasks:\n\t- name: a\n", 3),  # a tab where a list item is indented
+        ("hosts:\n  r1:\n\taddress: 192.0.2.1\n", 3),
+        ("a:\n  - x\n \t- y\n", 3),  # spaces, then a tab
+    ],
+)
+def test_a_tab_in_an_indentation_is_named_as_such(text: str, line: int) -> None:
+    with pytest.raises(LoadError) as caught:
+        yamlio.parse_yaml(text, "job.yaml")
+    assert str(caught.value) == (
+        f"job.yaml:{line}: a tab at line {line}: YAML indents with spaces; replace it with spaces"
+    )
+    assert caught.value.line == line
+
+
+def test_a_tab_inside_a_value_is_text() -> None:
+    assert yamlio.parse_yaml("banner: |\n  one\ttwo\n", "job.yaml") == {"banner": "one\ttwo\n"}

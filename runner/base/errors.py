@@ -99,6 +99,12 @@ class FailureClass(str, Enum):
     # may or may not have been changed), and a site no poller serves.
     UNKNOWN = "unknown"
     NO_POLLER = "no_poller"
+    # The job's own judgement of the network (runner.run.phases): a `pre_checks:` check
+    # failed (the host's config was not sent), a `post_checks:` check failed after the
+    # host's last config task, or a show task's `until:` never held in its retries.
+    PRE_CHECK_FAILED = "pre_check_failed"
+    POST_CHECK_FAILED = "post_check_failed"
+    UNTIL_FAILED = "until_failed"
 
     def __str__(self) -> str:
         return self.value

@@ -169,6 +169,20 @@ class Host:
     # The inventory format it came from ("netjob", "ansible", "nornir"): messages name
     # that format's keys (ansible_password, not password_env).
     origin: str = field(default="netjob", compare=False)
+    # Which of password and secret an Ansible Vault held: said as their source, never shown.
+    from_vault: tuple[str, ...] = field(default=(), compare=False)
+
+    def credential_source(self, kind: str) -> str | None:
+        """Where the host's `password` or `secret` comes from, never the value:
+        `(from Ansible Vault)`, `(plain text)`, `$ENV_NAME`, or None (none given)."""
+        value, env = (
+            (self.password, self.password_env)
+            if kind == "password"
+            else (self.secret, self.secret_env)
+        )
+        if value:
+            return "(from Ansible Vault)" if kind in self.from_vault else "(plain text)"
+        return f"${env}" if env else None
 
     def facts(self) -> dict[str, Any]:
         """What templates see as `host`: identity only, never credentials."""
@@ -216,6 +230,17 @@ class Task:
     ignore_errors: bool = False
     prompts: tuple[Answer, ...] = ()  # questions its commands may ask, and the answers
     allow_disconnect: bool = False  # `reload`: the device ending the session is success
+    # A show task's `until:` checks: the command is sent again, `delay` seconds apart, up
+    # to `retries` more times, until they all pass (runner.run.phases).
+    until: tuple[Check, ...] = ()
+    retries: int = 0
+    delay: float = 0.0
+    role: str | None = None  # a pre-check, post-check or rescue task; None: one of `tasks:`
+
+
+# Where a task of the job stands (runner.run.phases): `pre_checks:` run before a host's
+# first config task, `post_checks:` after its last, `rescue:` only once a task has failed.
+PRE_CHECK, POST_CHECK, RESCUE = "pre_check", "post_check", "rescue"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,6 +251,14 @@ class Job:
     vars: Mapping[str, Any] = field(default_factory=dict)
     tasks: tuple[Task, ...] = ()
     normalize: tuple[str, ...] = ()  # the job's own noise regexes for `netjob diff`
+    pre_checks: tuple[Task, ...] = ()
+    post_checks: tuple[Task, ...] = ()
+    rescue: tuple[Task, ...] = ()
+
+    @property
+    def every_task(self) -> tuple[Task, ...]:
+        """`tasks:` with the pre-checks, post-checks and rescue tasks, as rendered."""
+        return (*self.pre_checks, *self.tasks, *self.post_checks, *self.rescue)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,6 +287,10 @@ class Step:
     allow_disconnect: bool = False
     # A per-platform task: the key the host took, as written (`junos`, `default`).
     platform_key: str | None = None
+    until: tuple[Check, ...] = ()
+    retries: int = 0
+    delay: float = 0.0
+    role: str | None = None
 
 
 @dataclass(frozen=True)

@@ -627,12 +627,22 @@ def secret_patterns() -> tuple[str, ...]:
 LAB_PLATFORMS = ("cisco_ios", "arista_eos", "cisco_nxos", "cisco_xr", "juniper_junos", "huawei")
 
 
-def support_table() -> str:
-    """What netjob does on each platform it knows, as the README's Markdown table."""
-    rows = [
-        "| device_type | platform | enable | config | commit | save | remediation | lab |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+SUPPORT_HEADER = (
+    "device_type",
+    "platform",
+    "enable",
+    "config",
+    "commit",
+    "save",
+    "remediation",
+    "lab",
+)
+
+
+def support_rows() -> list[tuple[str, ...]]:
+    """What netjob does on each platform it knows: a row per platform (names in Markdown
+    backticks), under SUPPORT_HEADER."""
+    rows: list[tuple[str, ...]] = []
     for info in TABLE:
         names = ", ".join(f"`{name}`" for name in (info.name, *info.device_types))
         commit = "`commit`, checked; refused: discarded" if info.commits else "—"
@@ -646,14 +656,20 @@ def support_table() -> str:
             Remediator.SET: "`set` lines",
             Remediator.NONE: "sent as written",
         }[info.remediator]
-        rows.append(
-            f"| {names} | {info.title} | {'yes' if info.enable else 'none (secret ignored)'} "
-            f"| stops at the first refused line | {commit} | {save} | {remediation} "
-            f"| {'yes' if info.name in LAB_PLATFORMS else 'no'} |"
-        )
-    rows.append(
-        "| any other netmiko device_type | generic | netmiko's | stops at the first refused "
-        "line (every form above; none: refused) | netmiko's `commit()` where the driver has "
-        "one, checked | netmiko's, checked (none: refused) | sent as written | no |"
-    )
-    return "\n".join(rows) + "\n"
+        enable = "yes" if info.enable else "none (secret ignored)"
+        lab = "yes" if info.name in LAB_PLATFORMS else "no"
+        row = (names, info.title, enable, "stops at the first refused line", commit, save)
+        rows.append((*row, remediation, lab))
+    first = ("any other netmiko device_type", "generic", "netmiko's")
+    config = "stops at the first refused line (every form above; none: refused)"
+    commit = "netmiko's `commit()` where the driver has one, checked"
+    save = "netmiko's, checked (none: refused)"
+    rows.append((*first, config, commit, save, "sent as written", "no"))
+    return rows
+
+
+def support_table() -> str:
+    """What netjob does on each platform it knows, as the README's Markdown table."""
+    lines = ["| " + " | ".join(SUPPORT_HEADER) + " |", "|" + "---|" * len(SUPPORT_HEADER)]
+    lines += ["| " + " | ".join(row) + " |" for row in support_rows()]
+    return "\n".join(lines) + "\n"

@@ -2,7 +2,8 @@
 
 It removes every credential in use (inventory plain text, environment, prompts) and, unless
 the user opts out, secrets devices print in their configs (`password 7 …`, `secret 5 …`,
-`snmp-server community …`, `key …`).
+`snmp-server community …`, `key …`). Known values are masked where they stand as the
+secret, never inside a longer word the device printed (runner.base.secret_tokens).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from runner.base import platforms
+from runner.base.secret_tokens import MASK, SecretTokens, mask_values
 
-MASK = "********"
+__all__ = ["MASK", "Redactor", "mask_secret_vars", "secret_values"]
 
 
 # Config lines that carry secrets, every platform's forms (runner/base/platforms.py), found
@@ -77,23 +79,24 @@ def mask_secret_vars(variables: Any, secret: bool = False) -> Any:
 
 class Redactor:
     def __init__(self, secrets: Iterable[str | None] = (), device_patterns: bool = True) -> None:
-        # Longest first, so a secret that contains another is masked whole.
-        found = {s for s in secrets if s and len(s) >= 2}
-        self._secrets = sorted(found, key=len, reverse=True)
-        self._literal = (
-            re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
-        )
+        # Credentials and secret variables, and (see _device) device secret values found
+        # so far, masked where they stand as the secret (runner.base.secret_tokens): never
+        # a part of a longer word, and at a cost per text that the number of hosts and
+        # values seen does not change.
+        self._tokens = SecretTokens(s for s in secrets if s and len(s) >= 2)
         self._patterns = _device_patterns() if device_patterns else []
-        # Device secret values found so far (see _device), masked wherever they appear
-        # later: netmiko logs a refused line's echo and the refusal quoting its value in
-        # two records, and a run's files come through one redactor in order.
-        self._seen: set[str] = set()
-        self._seen_pattern: re.Pattern[str] | None = None
+        self._seen = 0  # device secret values remembered (see _device)
         self._lock = threading.Lock()
 
+    def add(self, secrets: Iterable[str | None]) -> None:
+        """More credentials to mask from now on (a prompt's secret answer, say)."""
+        with self._lock:
+            self._tokens.add(s for s in secrets if s and len(s) >= 2)
+
     def text(self, value: str) -> str:
-        if self._literal is not None:
-            value = self._literal.sub(MASK, value)
+        # Known values first: a credential with a space would lose only its first word to
+        # a pattern (`key p@ss word`).
+        value = self._tokens.mask(value)
         return self._device(value) if self._patterns else value
 
     def _device(self, value: str) -> str:
@@ -114,19 +117,20 @@ class Redactor:
         masked = "".join(parts)
         # A value found on one line may be quoted alone on another (a refusal that quotes
         # the word it stopped at, an error that repeats it), here or in a later text: mask
-        # it there too. Short values are left to their patterns, so an odd capture never
-        # masks common words.
-        pattern = self._remember(v for v in values if _MEMORABLE.match(v))
-        return pattern.sub(MASK, masked) if pattern is not None else masked
+        # it there too (netmiko logs a refused line's echo and the refusal quoting its
+        # value in two records). Short values are left to their patterns, so an odd
+        # capture never masks common words.
+        new = self._remember(v for v in values if _MEMORABLE.match(v))
+        return mask_values(masked, new) if new else masked
 
-    def _remember(self, values: Iterable[str]) -> re.Pattern[str] | None:
+    def _remember(self, values: Iterable[str]) -> list[str]:
+        """The values not known before, known from now on."""
         with self._lock:
-            new = set(values) - self._seen
-            if new and len(self._seen) < _SEEN_MAX:
-                self._seen |= new
-                ordered = sorted(self._seen, key=len, reverse=True)
-                self._seen_pattern = re.compile("|".join(map(re.escape, ordered)))
-            return self._seen_pattern
+            new = [v for v in set(values) if v not in self._tokens]
+            if new and self._seen < _SEEN_MAX:
+                self._seen += len(new)
+                self._tokens.add(new)
+            return new
 
     def _line(self, line: str, values: set[str]) -> str:
         """Every pattern runs on the line as it came, and the values they found are masked
@@ -179,4 +183,6 @@ class Redactor:
 # or more with a digit, a capital or a symbol, so a keyword a pattern took for a value
 # (`public`, `sha512`, `ascii-text`) never masks that word everywhere.
 _MEMORABLE = re.compile(r"(?!(?:sha|md)[0-9]+$)(?=.*[0-9A-Z$./+=_!@#%^&*]).{6,}$")
-_SEEN_MAX = 4096  # device secret values a redactor remembers (a run has few distinct ones)
+# Device secret values a redactor remembers: a dict lookup each, so thousands cost nothing
+# per text; the bound holds the memory of a run whose devices each print new ones.
+_SEEN_MAX = 1 << 18

@@ -16,11 +16,14 @@ from runner.cli.app import (
     ConnectTimeout,
     ExtraVars,
     FoldNoise,
+    HostTimeout,
     InventoryOpt,
     Job,
     Limit,
     ListTasks,
+    N,
     Output,
+    Retries,
     ShowSecrets,
     SkipTags,
     StartAt,
@@ -74,22 +77,15 @@ def run(
     include_unknown: IncludeUnknown = False,
     cluster: Cluster = None,
     insecure: Insecure = False,
-    host_timeout: Annotated[
-        float,
-        typer.Option(
-            "--host-timeout", min=1, help="Seconds one host may take in all; then it is cut off."
-        ),
-    ] = 300.0,
-    retries: Annotated[
-        int,
-        typer.Option(
-            "--retries", min=0, max=10, help="Retries of failed logins (never of sent config)."
-        ),
-    ] = 2,
+    host_timeout: HostTimeout = 300.0,
+    retries: Retries = 2,
     max_logins: Annotated[
         int,
         typer.Option(
-            "--max-logins", min=1, help="Logins in flight at once (spares TACACS/RADIUS)."
+            "--max-logins",
+            min=1,
+            metavar=N,
+            help="Logins in flight at once (spares TACACS/RADIUS).",
         ),
     ] = 20,
     processes: Annotated[
@@ -99,6 +95,7 @@ def run(
             "-P",
             min=0,
             max=64,
+            metavar=N,
             help="Worker processes, the workers spread over them (past the GIL); 0: one "
             "per CPU. A process is only started for every 200 hosts.",
         ),

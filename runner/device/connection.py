@@ -43,6 +43,7 @@ from runner.base.errors import (
     SessionDesyncError,
     UnansweredPromptError,
 )
+from runner.base.logs import tag_sock
 from runner.base.models import Credentials, Host
 from runner.base.watchdog import Watchdog
 from runner.device import drivers, enable, jump, load_text, transfer
@@ -162,6 +163,7 @@ class NetmikoConnection:
             sock, release = through.channel, through.release
         else:
             sock = dial(dataclasses.replace(host, address=route.address, port=route.port), lease)
+        tag_sock(sock, host.name)  # paramiko's transport thread's -vv lines name the host
         try:
             info = platforms.lookup(host.platform)
             params = _netmiko_params(host, credentials, sock, info)

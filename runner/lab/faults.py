@@ -24,6 +24,9 @@
                             a bare prompt first, its output only when the client types again
     r003=flash_free:BYTES   flash: has only BYTES free (`dir flash:` says so; an SCP put of
                             a larger file is refused before its first byte)
+    r003=link_up_after:N    links take time to come up: `show ip interface brief` gives
+                            every interface's protocol as down the first N times it is
+                            asked (counted over all sessions), then as configured
 
 Give several faults to one device by repeating the option; `parse_faults` merges them.
 
@@ -118,6 +121,7 @@ class DeviceFaults:
     stale_prompt: int = 0  # the N-th show/display command of a session; 0: none
     legacy: bool = False  # speaks only SHA-1 DH key exchanges, CBC ciphers, hmac-sha1
     flash_free: int | None = None  # bytes free on flash:; None: a factory flash
+    link_up_after: int = 0  # `show ip interface brief` answers with links down N times
 
     def merge(self, other: DeviceFaults) -> DeviceFaults:
         """Both sets of faults; where both set a value, `other`'s wins (rejects add up)."""
@@ -140,6 +144,7 @@ class DeviceFaults:
             stale_prompt=other.stale_prompt or self.stale_prompt,
             legacy=self.legacy or other.legacy,
             flash_free=other.flash_free if other.flash_free is not None else self.flash_free,
+            link_up_after=other.link_up_after or self.link_up_after,
         )
 
 
@@ -189,6 +194,7 @@ _VALUED: dict[str, tuple[Callable[[str], DeviceFaults], str]] = {
     "reject": (lambda v: DeviceFaults(reject=(_command(v),)), "show running-config"),
     "stale_prompt": (lambda v: DeviceFaults(stale_prompt=_positive(v)), "2"),
     "flash_free": (lambda v: DeviceFaults(flash_free=_count(v)), "1000000"),
+    "link_up_after": (lambda v: DeviceFaults(link_up_after=_positive(v)), "3"),
 }
 FAULT_NAMES = (*_FLAGS, *_VALUED)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,10 @@ _CLOSED = (ConnectionError, asyncssh.DisconnectError)
 _FULL_CONFIG = (("show", "running-config"), ("show", "configuration"))
 # The commands the stale_prompt fault counts: every platform's show commands.
 _SHOWS = (("show",), ("display",))
+# What the link_up_after fault answers with links down, and how: a line's last column
+# (the protocol) read `up` becomes `down`.
+_LINKS = ("show", "ip", "interface", "brief")
+_PROTOCOL_UP = re.compile(r"\bup(\r?)$", re.MULTILINE)
 
 
 @dataclass(eq=False)
@@ -57,6 +62,7 @@ class Runtime:
     # Whom the device accepts a connection from (peer (address, port) → bool): a device
     # reachable only through a bastion. None: anyone.
     gate: Callable[[tuple[str, int]], bool] | None = None
+    link_looks: int = 0  # `show ip interface brief` answered, for the link_up_after fault
 
 
 def _merged(chunks: list[Chunk]) -> list[Chunk]:
@@ -244,7 +250,9 @@ class VtySession(asyncssh.SSHServerSession[str]):
                     await self._send(held)
                 chunks = terminal.feed(typed)
                 faults = self._runtime.faults
-                if not (faults.latency_ms or faults.drop or faults.stale_prompt):
+                if not (
+                    faults.latency_ms or faults.drop or faults.stale_prompt or faults.link_up_after
+                ):
                     chunks = _merged(chunks)
                 for chunk in chunks:
                     if self._is_stale(chunk):
@@ -272,13 +280,21 @@ class VtySession(asyncssh.SSHServerSession[str]):
             await self._send(chunk.text[: len(chunk.text) // 2])
             self._chan.get_connection().close()
             return False
-        await self._send(chunk.text)
+        await self._send(self._links(chunk))
         if chunk.close:
             # Close without an exit status, as IOS does: the client (netmiko's disconnect)
             # may already be gone, and each write to a lost socket costs a warning.
             self._chan.close()
             return False
         return True
+
+    def _links(self, chunk: Chunk) -> str:
+        """The chunk's text, its links shown down while the link_up_after fault holds."""
+        runtime = self._runtime
+        if tuple(chunk.words[:4]) != _LINKS or runtime.link_looks >= runtime.faults.link_up_after:
+            return chunk.text
+        runtime.link_looks += 1
+        return _PROTOCOL_UP.sub(r"down\1", chunk.text)
 
     def _is_stale(self, chunk: Chunk) -> bool:
         """Whether this is the answer to the show command that the stale_prompt fault

@@ -283,6 +283,14 @@ def parse_yaml(text: str, name: str, *, path: Path | None = None) -> Any:
         line = mark.line + 1 if mark else None
         where = f"{name}:{line}" if line else name
         problem = exc.problem or exc.context or "invalid YAML"
+        tab = _indent_tab(text, line)
+        if tab is not None:  # PyYAML says "found character that cannot start any token"
+            raise LoadError(
+                f"{name}:{tab}: a tab at line {tab}: YAML indents with spaces; replace it "
+                "with spaces",
+                path=path,
+                line=tab,
+            ) from None
         if "nesting depth" in problem:  # libyaml's own limit, far past ours
             raise LoadError(
                 f"{where}: refused: nested deeper than {MAX_DEPTH} levels", path=path, line=line
@@ -298,6 +306,22 @@ def parse_yaml(text: str, name: str, *, path: Path | None = None) -> Any:
         raise LoadError(f"{name}: invalid YAML: {exc}", path=path) from None
     finally:
         loader.dispose()
+
+
+_TAB_INDENT = re.compile(r"^ *\t")
+
+
+def _indent_tab(text: str, line: int | None) -> int | None:
+    """The error's line (1-based), or the one before (PyYAML may stop at the next token),
+    when a tab stands in its indentation; None otherwise (a tab inside a block scalar's
+    text is content, and the error is elsewhere)."""
+    if line is None:
+        return None
+    lines = text.splitlines()
+    for number in (line - 1, line):
+        if 0 < number <= len(lines) and _TAB_INDENT.match(lines[number - 1]):
+            return number
+    return None
 
 
 def line_of(data: Any, key: str | None = None) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import functools
 import random
 import threading
 import time
@@ -21,13 +22,14 @@ from pathlib import Path
 from typing import Protocol
 
 from runner.base.errors import AuthenticationError, DeviceError, HostTimeoutError
+from runner.base.logs import host_context
 from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
 from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
 from runner.device.connection import Connection, Connector
 from runner.device.lease import Lease
-from runner.run import rollback
-from runner.run.step import HostState, run_step
+from runner.run import phases, rollback
+from runner.run.step import HostState
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,8 @@ def execute(
     lease = Lease(login_slot=budget.login_slot)
     budget.start(lease)
     try:
-        results = _run(item, connect, policy, lease, notify)
+        with host_context(item.host.name):  # -vv: each line names its host
+            results = _run(item, connect, policy, lease, notify)
     except DeviceError as exc:
         cause = _explained(_deadline(exc, lease, policy), item)
         return HostResult(
@@ -131,7 +134,10 @@ def execute(
     failed = next((r for r in results if r.status is Status.FAILED and r.task not in ignored), None)
     if failed is not None:
         status, failure = Status.FAILED, failed.failure
-        error: str | None = f"task '{failed.task}': {failed.error}"
+        rescue = phases.rescue_summary(item.steps, results)
+        error: str | None = "; ".join(
+            filter(None, [f"task '{failed.task}': {failed.error}", rescue])
+        )
     else:
         changed = any(r.status is Status.CHANGED for r in results)
         status, failure, error = (Status.CHANGED if changed else Status.OK), None, None
@@ -150,7 +156,6 @@ def _run(
     item: WorkItem, connect: Connector, policy: Policy, lease: Lease, notify: Notify | None
 ) -> list[StepResult]:
     connection = _login(item, connect, policy, lease)
-    results: list[StepResult] = []
     run_dir = policy.run_dir
     files = run_dir / "files" if run_dir is not None else None
     # A dry run changes nothing: no config to keep for `netjob rollback`.
@@ -158,19 +163,12 @@ def _run(
     state = HostState(
         item.host, dry_run=policy.dry_run, files_dir=files, notify=notify, keep_dir=kept
     )
+    starting = None if notify is None else functools.partial(notify, item.host.name)
     try:
-        for step in item.steps:
-            if notify is not None:
-                notify(item.host.name, step.task)
-            result = run_step(connection, step, state)
-            if result.status is Status.FAILED and step.ignore_errors:
-                result = dataclasses.replace(result, note="failed, ignored (ignore_errors)")
-            results.append(result)
-            if result.status is Status.FAILED and not step.ignore_errors:
-                break
+        lease.on_abort(state.stopped.set)  # an until: step's wait ends at the deadline
+        return phases.run_steps(connection, item.steps, state, starting)
     finally:
         connection.close()
-    return results
 
 
 class _Budget:
@@ -237,10 +235,13 @@ def _explained(error: DeviceError, item: WorkItem) -> DeviceError:
     """A login refused: say which username and which environment variable were used."""
     host = item.host
     if isinstance(error, AuthenticationError) and "enable" not in str(error):
-        where = f"${host.password_env}" if host.password_env else "the inventory's password"
-        error.hint = (
-            f"check the username ({host.username or 'none set'}) and the password in {where}"
-        )
+        source = host.credential_source("password")
+        where = {
+            None: "(none in the inventory: typed at the prompt, or a key)",
+            "(plain text)": "(the inventory's, in plain text)",
+        }.get(source, source if source and source.startswith("(") else f"(from {source})")
+        # "the password (…)": redaction masks the word after "password " in prose too.
+        error.hint = f"check the username ({host.username or 'none set'}) and the password {where}"
     return error
 
 

@@ -7,6 +7,7 @@ enters config mode.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -25,13 +26,13 @@ from runner.base.errors import (
 from runner.base.logs import LogFilter
 from runner.base.models import CheckResult, CheckStatus, Host, Status, Step, StepResult, TaskKind
 from runner.base.platforms import Remediator
-from runner.base.redact import MASK
 from runner.base.safe_files import link_in, refuse_link, safe_name, save_path
+from runner.base.secret_tokens import mask_values
 from runner.device.connection import Connection
 from runner.device.parsers import parse_output
 from runner.device.remediation import remediation, set_lines_remediation
 from runner.render.templating import finish_step
-from runner.run import rollback
+from runner.run import rollback, until
 from runner.run.audit import evaluate_all
 
 
@@ -56,6 +57,8 @@ class HostState:
     files_dir: Path | None = None  # where `get:` writes by default (the run folder's files/)
     # The executor's progress hook: (host, task, bytes done, bytes in all) for put:/get:
     notify: Callable[..., None] | None = None
+    # Set when the host is cut (its deadline): an `until:` step stops waiting at once.
+    stopped: threading.Event = field(default_factory=threading.Event)
     # Where the running config read before the first config line is kept (the run
     # folder's pre-change/, runner.run.rollback); None: not kept (a dry run).
     keep_dir: Path | None = None
@@ -99,12 +102,15 @@ def _run_step(connection: Connection, step: Step, state: HostState) -> StepResul
     if secrets:  # netmiko logs what it writes: -vv must not show them
         LogFilter.register(secrets)
     try:
-        if ready.kind is TaskKind.SHOW and not (ready.prompts or ready.allow_disconnect):
-            for command in ready.commands:
-                outputs.append(connection.send_show(command, timeout, ready.expect_string))
-            return _audit(ready, "\n".join(outputs), outputs, state, started, clock)
+        if ready.kind is TaskKind.SHOW and ready.until:
+            return until.repeat(
+                lambda: _show(connection, ready, timeout, state, outputs, (started, clock)),
+                ready,
+                state.host.platform,
+                state.stopped.wait,
+            )
         if ready.kind in (TaskKind.SHOW, TaskKind.COMMAND):
-            return _command(connection, ready, timeout, state, outputs, (started, clock))
+            return _show(connection, ready, timeout, state, outputs, (started, clock))
         if ready.kind in (TaskKind.PUT, TaskKind.GET):
             return _transfer(connection, ready, timeout, state, (started, clock))
         if ready.kind is TaskKind.REPLACE:
@@ -122,6 +128,24 @@ def _run_step(connection: Connection, step: Step, state: HostState) -> StepResul
             failure=exc.failure,
             error=_masked(exc.describe(), secrets),
         )
+
+
+def _show(
+    connection: Connection,
+    step: Step,
+    timeout: float,
+    state: HostState,
+    outputs: list[str],
+    clocks: tuple[float, float],
+) -> StepResult:
+    """One look: the step's commands sent and their output judged (`outputs` starts
+    empty each time: an `until:` step looks again and again)."""
+    outputs.clear()
+    if step.kind is TaskKind.SHOW and not (step.prompts or step.allow_disconnect):
+        for command in step.commands:
+            outputs.append(connection.send_show(command, timeout, step.expect_string))
+        return _audit(step, "\n".join(outputs), outputs, state, *clocks)
+    return _command(connection, step, timeout, state, outputs, clocks)
 
 
 def _command(
@@ -151,9 +175,9 @@ def _command(
 
 
 def _masked(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, MASK)
-    return text
+    """The task's secret answers masked where they stand as the secret, never inside a
+    longer word of the device's (runner.base.secret_tokens)."""
+    return mask_values(text, secrets) if secrets else text
 
 
 def _transfer(
