@@ -10,6 +10,7 @@ import json
 import stat
 from pathlib import Path
 
+import jsonschema
 import pytest
 from lab_fixture import device_of, flash_of, load_report, run_cli, start_lab
 
@@ -19,6 +20,7 @@ from runner.lab.faults import parse_faults
 from runner.lab.inventory import inventory_yaml
 from runner.lab.junos_config import JunosDevice
 
+SCHEMA = json.loads((Path(__file__).parent.parent / "schema/report.schema.json").read_text())
 HOSTS = 30
 PLATFORMS = ("cisco_ios", "cisco_nxos", "juniper_junos", "cisco_xr")
 # How each platform replaces its config (the step's note names it).
@@ -127,6 +129,7 @@ def test_rollback_after_a_30_host_push_restores_every_running_config_line_by_lin
         assert main(["rollback", str(job), *args]) == 0
         shown = capsys.readouterr()
         report = load_report(reports, "rollback")
+        jsonschema.validate(report, SCHEMA)  # a replace step is a kind report.json knows
         assert report["summary"]["changed"] == HOSTS, report["summary"]
         for name in names:
             assert _lines(lab.device(name).running_config()) == _lines(before[name]), name
