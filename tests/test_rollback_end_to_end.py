@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -21,6 +23,7 @@ from runner.lab.inventory import inventory_yaml
 from runner.lab.junos_config import JunosDevice
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "schema/report.schema.json").read_text())
+NETJOB = [sys.executable, "-c", "from runner.cli import entry; entry()"]
 HOSTS = 30
 PLATFORMS = ("cisco_ios", "cisco_nxos", "juniper_junos", "cisco_xr")
 # How each platform replaces its config (the step's note names it).
@@ -223,14 +226,28 @@ def test_a_replace_the_device_refuses_fails_the_host_and_a_partial_load_is_never
         job.write_text(f"name: push\nhosts: all\ntasks:\n{PUSH}")
         inventory = tmp_path / "inventory.yaml"
         inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
+        junos = lab.device("r002")
+        assert isinstance(junos, JunosDevice)
+        junos.committed.append(JUNOS_SECRET)
+        junos.candidate.append(JUNOS_SECRET)
         assert run_cli(job, inventory, reports) == 0
         pushed = {n: lab.device(n).running_config() for n in ("r001", "r002", "r003")}
         # A line Junos does not take, half way through r002's kept config.
         kept = (reports / "push" / "latest" / "pre-change" / "r002.cfg").resolve()
         lines = kept.read_text().splitlines()
         kept.write_text("\n".join([*lines[:3], "not a statement", *lines[3:]]) + "\n")
-        code = main(["rollback", str(job), "-i", str(inventory), "--reports", str(reports)])
-        assert code == 1
+        args = ["-i", str(inventory), "--reports", str(reports), "-vv"]
+        done = subprocess.run(
+            [*NETJOB, "rollback", str(job), *args],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert done.returncode == 1, done.stderr[-3000:]
+        # -vv logs what netmiko writes: the Junos config typed in, its secret masked.
+        assert "load override terminal" in done.stderr
+        assert "Kept-S3cret" not in done.stdout + done.stderr
         report = load_report(reports, "rollback")
         ios, junos, xr = (report["hosts"][n]["steps"][0] for n in ("r001", "r002", "r003"))
         assert ios["status"] == "failed" and ios["failure"] == "command_rejected", ios
