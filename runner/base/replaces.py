@@ -57,6 +57,9 @@ IOS = Replace(
     path="flash:netjob-rollback.cfg",
     # `force`: no "Enter Y if you are sure" question; the file is a whole config by design.
     commands=("configure replace {path} force",),
+    # Its answer when it gave up (IOS applies the file in passes): the device's words
+    # for the error, before netjob's read-back would find the difference.
+    failed=r"(?i)rollback aborted|%error",
     headers=_IOS_HEADERS,
     cleanup="delete {path}",  # its two questions take Enter (the platform's answers)
 )
