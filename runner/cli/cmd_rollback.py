@@ -12,11 +12,13 @@ from runner.base.errors import NetjobError
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
+    AskVaultPass,
     ChangeId,
     ConnectTimeout,
     InventoryOpt,
     Limit,
     User,
+    VaultPasswordFile,
     Verbose,
     Workers,
     app,
@@ -29,6 +31,7 @@ from runner.cli.app import (
     password_prompt,
     print_report,
     setup_logging,
+    vault_from,
 )
 
 
@@ -60,6 +63,8 @@ def rollback(
     ask_become_pass: AskBecomePass = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours, no live bar.")] = False,
     verbose: Verbose = 0,
+    vault_password_file: VaultPasswordFile = None,
+    ask_vault_pass: AskVaultPass = False,
     change_id: ChangeId = None,
 ) -> None:
     """Put back each host's running config from before RUN's first config line (IOS/IOS-XE
@@ -75,7 +80,8 @@ def rollback(
     try:
         folder = core.find_run(run, reports)
         paths = inventories(inventory)
-        selection, without = core.rollback_selection(folder, paths, limit)
+        vault = vault_from(vault_password_file, ask_vault_pass)
+        selection, without = core.rollback_selection(folder, paths, limit, vault)
         if without:
             more = f" and {len(without) - 10} more" if len(without) > 10 else ""
             typer.echo(
