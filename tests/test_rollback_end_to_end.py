@@ -25,13 +25,14 @@ from runner.lab.junos_config import JunosDevice
 SCHEMA = json.loads((Path(__file__).parent.parent / "schema/report.schema.json").read_text())
 NETJOB = [sys.executable, "-c", "from runner.cli import entry; entry()"]
 HOSTS = 30
-PLATFORMS = ("cisco_ios", "cisco_nxos", "juniper_junos", "cisco_xr")
+PLATFORMS = ("cisco_ios", "cisco_nxos", "juniper_junos", "cisco_xr", "arista_eos")
 # How each platform replaces its config (the step's note names it).
 REPLACED = {
     "cisco_ios": "configure replace",
     "cisco_nxos": "rollback running-config file",
     "juniper_junos": "load override terminal",
     "cisco_xr": "commit replace",
+    "arista_eos": "configure replace flash:",
 }
 PUSH = """\
   - name: push
@@ -64,6 +65,13 @@ PUSH = """\
         - description pushed by netjob
         - interface Loopback7
         - ipv4 address 198.51.100.77 255.255.255.255
+      arista_eos:
+        - ntp server 192.0.2.77
+        - no logging host 192.0.2.50
+        - interface Ethernet2
+        - description pushed by netjob
+        - interface Loopback7
+        - ip address 198.51.100.77/32
 """
 # A line the lab does not model, with a secret: it must come back as it was, and never show.
 KEPT_SECRET = "tacacs-server key 7 Kept-S3cret"

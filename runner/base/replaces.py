@@ -8,10 +8,8 @@ candidate between the two: a load the device did not take whole is discarded (`r
 0`), never committed (runner.device.connection.load_replace); so has IOS-XR's `load` +
 `commit replace`: an answer that says the load or the commit failed stops the sequence
 and drops the session's target config (`abort`). A platform without an entry refuses
-`netjob rollback` before anything connects. The lab does IOS's, NX-OS's, Junos' and
-IOS-XR's (tests/test_rollback_end_to_end.py); EOS's is unproven there (netmiko copies to
-EOS through its Linux shell, which the lab does not have), but its replace is atomic on
-the device and read back like the others.
+`netjob rollback` before anything connects. The lab does each of them, end to end
+(tests/test_rollback_end_to_end.py).
 
 Whatever the device answers, netjob reads the running config again after the replace and
 compares it with the kept one: a replace is `changed` only when they are equal.

@@ -28,6 +28,7 @@ _STYLES: dict[str, tuple[tuple[str, ...], str, Render]] = {
 
 # Where each platform keeps files (its flash, for SCP and the replace of the config).
 _FILE_SYSTEMS = {"cisco_nxos": "bootflash:", "cisco_xr": "harddisk:"}
+_ALIASES = {"arista_eos": ("/mnt/flash", "file:/mnt/flash")}  # its Linux path, for SCP
 
 
 class BaseDevice:
@@ -88,7 +89,9 @@ class Device(BaseDevice):
     ) -> None:
         super().__init__(index, started=started, rejected=rejected)
         self.platform = platform
-        self.flash = Flash(flash_free, _FILE_SYSTEMS.get(platform, "flash:"))
+        self.flash = Flash(
+            flash_free, _FILE_SYSTEMS.get(platform, "flash:"), _ALIASES.get(platform, ())
+        )
         ports, loopback, self._render = _STYLES[platform]
         self.config = default_config(index, hostname, enable_secret, ports, loopback)
         self._padding_bytes = int(big_config_mb * 1_000_000)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, eos_config, eos_shows, exec_commands, facts
+from runner.lab import config_commands, eos_config, eos_files, eos_shows, exec_commands, facts
 from runner.lab.grammar import ParseError, tokenize
 from runner.lab.table import Dialect, Handler, Invalid, Mode, Table
 
@@ -189,6 +189,7 @@ _PRIV: list[tuple[str, Handler]] = [
     ("write", write_memory),
     ("write memory", write_memory),
     ("copy running-config startup-config", write_memory),
+    *eos_files.COMMANDS,  # its flash, through bash for netmiko's SCP; configure replace
 ]
 _TYPES = eos_config.INTERFACE_TYPES
 
@@ -221,7 +222,13 @@ EOS = Dialect(
     user_exec=Table(_user([]), _TYPES),
     priv_exec=Table(_user(_PRIV), _TYPES),
     config=Table(
-        [*config_commands.GLOBAL_COMMANDS, ("enable password WORD", enable_password)], _TYPES
+        [
+            *config_commands.GLOBAL_COMMANDS,
+            ("enable password WORD", enable_password),
+            # How EOS shows `ip http server` (its HTTP API), typed back by a replace.
+            ("management api http-commands", config_commands.http_server),
+        ],
+        _TYPES,
     ),
     submodes={
         Mode.CONFIG_IF: Table(

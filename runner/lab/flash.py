@@ -29,13 +29,24 @@ class FlashFile:
 
 
 class Flash:
-    def __init__(self, free: int | None = None, file_system: str = FILE_SYSTEM) -> None:
+    def __init__(
+        self, free: int | None = None, file_system: str = FILE_SYSTEM, aliases: tuple[str, ...] = ()
+    ) -> None:
         self.file_system = file_system  # its name: IOS's `flash:`, NX-OS's `bootflash:`
+        self.aliases = aliases  # other names of it: EOS's `/mnt/flash` (its Linux path)
         image = FlashFile(_IMAGE[0], _IMAGE[1], hashlib.md5(_IMAGE[0].encode()).hexdigest(), None)
         self.files: dict[str, FlashFile] = {image.name: image}
         # The flash_free fault: this many bytes free, whatever the files hold.
         self.total = TOTAL_BYTES if free is None else self.used() + free
         self.received = 0
+
+    def name(self, path: str) -> str | None:
+        """The file a path names on this file system (see file_name), by any of its names."""
+        for system in (self.file_system, *self.aliases):
+            found = file_name(path, system)
+            if found is not None:
+                return found
+        return None
 
     def used(self) -> int:
         return sum(f.size for f in self.files.values())
@@ -74,7 +85,7 @@ def dir_listing(flash: Flash, name: str = "") -> str:
 
 
 def verify_md5(flash: Flash, path: str) -> str:
-    name = file_name(path, flash.file_system)
+    name = flash.name(path)
     if not name or name not in flash.files:
         return f"%Error opening {path} (No such file or directory)\n"
     dots = "." * 40

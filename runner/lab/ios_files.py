@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from runner.lab.flash import Flash, dir_listing, file_name, verify_md5
+from runner.lab.flash import Flash, dir_listing, verify_md5
 
 if TYPE_CHECKING:
     from runner.lab.shell import Shell
@@ -62,7 +62,7 @@ def _erase(shell: Shell, answer: str) -> str:
 
 def delete(shell: Shell, args: Sequence[str]) -> str:
     system = _flash(shell).file_system
-    name = file_name(args[0], system)
+    name = _flash(shell).name(args[0])
     if name is None:
         return f"%Error deleting {args[0]} (No such device)\n"
 
@@ -125,7 +125,7 @@ def _proceed(shell: Shell, answer: str) -> str:
 def dir_flash(shell: Shell, args: Sequence[str]) -> str:
     system = _flash(shell).file_system
     path = args[0] if args else system
-    name = file_name(path, system)
+    name = _flash(shell).name(path)
     if name is None:
         return f"%Error opening {path} (No such device)\n"
     return dir_listing(_flash(shell), name)

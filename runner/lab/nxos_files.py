@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from runner.lab import replace
-from runner.lab.flash import Flash, file_name
+from runner.lab.flash import Flash
 
 if TYPE_CHECKING:
     from runner.lab.shell import Shell
@@ -26,7 +26,7 @@ def _flash(shell: Shell) -> Flash:
 
 def dir_bootflash(shell: Shell, args: Sequence[str]) -> str:
     flash = _flash(shell)
-    name = file_name(args[0] if args else flash.file_system, flash.file_system)
+    name = flash.name(args[0] if args else flash.file_system)
     if name is None or (name and name not in flash.files):
         return "No such file or directory\n"
     files = [flash.files[name]] if name else sorted(flash.files.values(), key=lambda f: f.name)
@@ -42,7 +42,7 @@ def dir_bootflash(shell: Shell, args: Sequence[str]) -> str:
 
 def show_file_md5sum(shell: Shell, args: Sequence[str]) -> str:
     flash = _flash(shell)
-    name = file_name(args[0], flash.file_system)
+    name = flash.name(args[0])
     if not name or name not in flash.files:
         return f"/{args[0]}: No such file or directory\n"
     return flash.files[name].md5 + "\n"
@@ -50,7 +50,7 @@ def show_file_md5sum(shell: Shell, args: Sequence[str]) -> str:
 
 def delete_no_prompt(shell: Shell, args: Sequence[str]) -> str:
     flash = _flash(shell)
-    name = file_name(args[0], flash.file_system)
+    name = flash.name(args[0])
     if not name or flash.files.pop(name, None) is None:
         return "No such file or directory\n"
     return ""

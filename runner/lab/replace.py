@@ -7,8 +7,8 @@ scratch (the device's physical ports at their defaults, as IOS keeps a port it c
 remove) and types the file's lines into it through the device's own config commands, in
 a scratch session on that new config; the device takes it only when all is read, so
 other sessions never see half of it. A line the lab does not model is kept as written
-(RunningConfig.verbatim), unless it is one every running config of the platform shows
-(`version 15.9`, `boot-start-marker`, ` duplex auto`): those the render writes anyway.
+(RunningConfig.verbatim), unless the platform's render writes it anyway (`version 15.9`,
+`boot-start-marker`, ` duplex auto`).
 Lines starting with `!` are comments, as both platforms read them.
 """
 
@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from runner.lab.config_commands import CREATABLE
-from runner.lab.flash import file_name
 from runner.lab.running import Interface, RunningConfig
 from runner.lab.table import Mode
 
@@ -71,7 +70,7 @@ def rollback_running_config(shell: Shell, args: Sequence[str]) -> str:
 
 def file_text(shell: Shell, path: str) -> str | None:
     flash = shell.device.flash
-    name = file_name(path, flash.file_system) if flash is not None else None
+    name = flash.name(path) if flash is not None else None
     found = flash.files.get(name) if flash is not None and name else None
     if found is None or found.data is None:
         return None
@@ -94,17 +93,11 @@ def replayed(shell: Shell, text: str) -> RunningConfig:
     old = device.config
     ports = {n: Interface(n) for n in old.interfaces if not n.lower().startswith(CREATABLE)}
     new = RunningConfig(hostname=old.hostname, enable_secret=old.enable_secret, interfaces=ports)
-    shown_anyway = {line.rstrip() for line in device.render_config(new).splitlines()}
     scratch = Shell(device)
     scratch.candidate, scratch.mode = new, Mode.CONFIG
     # The last top-level line when the lab did not take it, and whether it is still to be
     # kept as written (until a nested line shows it was one line in two: `ntp` + ` server`).
     parent, pending = "", False
-
-    def keep(line: str) -> None:
-        if line.rstrip() not in shown_anyway:
-            new.verbatim.append(line)
-
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith("!"):
             continue
@@ -112,20 +105,25 @@ def replayed(shell: Shell, text: str) -> RunningConfig:
             break
         if not line.startswith(" "):
             if pending:
-                keep(parent)
+                new.verbatim.append(parent)
             took = _took(scratch, line)
             parent, pending = ("", False) if took else (line.rstrip(), True)
         elif parent and _took(scratch, f"{parent.strip()} {line.strip()}"):
             pending = False
         elif not _took(scratch, line):
             if pending:
-                keep(parent)
+                new.verbatim.append(parent)
                 pending = False
-            keep(line)
+            new.verbatim.append(line)
         if scratch.mode in (Mode.USER, Mode.PRIV):  # an `exit` too many: still the file's
             scratch.mode = Mode.CONFIG
     if pending:
-        keep(parent)
+        new.verbatim.append(parent)
+    # What the platform's render writes anyway (`version 15.9`, ` duplex auto`, EOS's
+    # `   protocol http` under the HTTP API it turned on) is not kept twice.
+    kept, new.verbatim = new.verbatim, []
+    shown = {line.rstrip() for line in device.render_config(new).splitlines()}
+    new.verbatim = [line for line in kept if line.rstrip() not in shown]
     return new
 
 

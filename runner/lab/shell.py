@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from runner.lab import ios_files
+from runner.lab import eos_files, ios_files
 from runner.lab.config_commands import CONFIG, SUBMODES
 from runner.lab.device import Device
 from runner.lab.eos_commands import EOS
@@ -73,6 +73,7 @@ class Shell:
         self.terminal_length = 24
         self.terminal_width = 80
         self.awaiting_secret = False  # `enable` asked for a password: the next line is it
+        self.bash = False  # EOS: in its Linux shell (runner.lab.eos_files)
         self.closed = False
 
     @property
@@ -81,6 +82,8 @@ class Shell:
             return "Password: "
         if self.question is not None:
             return self.question[0]
+        if self.bash:
+            return eos_files.prompt(self)
         suffix = self.dialect.prompt_suffix(self.mode, self.context)
         return self.dialect.prompt_prefix(self.mode) + self.device.hostname + suffix
 
@@ -92,6 +95,8 @@ class Shell:
     def execute(self, line: str) -> Reply:
         if self.awaiting_secret:
             return Reply(self._check_secret(line))
+        if self.bash:
+            return Reply(eos_files.run(self, line))
         if self.question is not None:
             answer, self.question = self.question[1], None
             return Reply(answer(self, line), close=self.closed)  # `reload` ends the session

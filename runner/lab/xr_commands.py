@@ -19,7 +19,6 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from runner.lab import config_commands, exec_commands, ios_files, replace, xr_config, xr_shows
-from runner.lab.flash import file_name
 from runner.lab.grammar import error_text, invalid_text
 from runner.lab.running import RunningConfig
 from runner.lab.table import Dialect, Handler, Mode, Table
@@ -136,7 +135,7 @@ def show_md5_file(shell: Shell, args: Sequence[str]) -> str:
     """`show md5 file /harddisk:/FILE`: the MD5 alone, under the time stamp."""
     flash = shell.device.flash
     assert flash is not None
-    name = file_name(args[0].lstrip("/"), flash.file_system)
+    name = flash.name(args[0].lstrip("/"))
     if not name or name not in flash.files:
         return _stamp(shell) + f"Error: {args[0]}: No such file or directory\n"
     return _stamp(shell) + flash.files[name].md5 + "\n"
