@@ -782,3 +782,22 @@ def diff_runs(job: Path, chosen: Sequence[str], reports_dir: Path) -> RunDiff:
     from runner.report.history import compare
 
     return compare(reports_dir, job, list(chosen))
+
+
+def rollback_selection(
+    run_dir: Path, inventory_paths: Sequence[Path], limit: str | None, vault: Vault | None = None
+) -> tuple[Selection, list[str]]:
+    """`netjob rollback RUN`: the hosts of the inventory (∩ --limit) RUN kept a config
+    for, under a job that puts each one back (runner.run.rollback); and the names of the
+    hosts it kept none for."""
+    from runner.run.rollback import kept_hosts, rollback_job
+
+    inventory = load_inventories(list(inventory_paths), vault)
+    chosen, without = kept_hosts(run_dir, inventory.select(limit))
+    if not chosen:
+        raise SelectionError(
+            f"run {run_dir.name} kept no running config of a host matching --limit '{limit}'"
+        )
+    paths = tuple(inventory_paths)
+    job = rollback_job(run_dir)
+    return Selection(job, inventory, tuple(chosen), limit=limit, inventories=paths), without

@@ -58,6 +58,9 @@ class FakeConnection:
     ) -> Copied:
         raise NotImplementedError("FakeConnection has no get_file: test it on the lab")
 
+    def load_replace(self, command: str, text: str, read_timeout: float) -> str:
+        raise NotImplementedError("FakeConnection has no load_replace: test it on the lab")
+
     def close(self) -> None:
         self.closed = True
 

@@ -74,6 +74,9 @@ class TaskKind(str, Enum):
     COMMAND = "command"
     PUT = "put"  # a file to the device over SCP
     GET = "get"  # a file from the device over SCP
+    # `netjob rollback` only (no job file writes it): the host's running config replaced
+    # with the one a run kept before its first config line (runner.run.rollback).
+    REPLACE = "replace"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from runner.base import config_words
+from runner.base import config_words, replaces
 from runner.base.revert_timer import RevertTimer
 
 
@@ -385,6 +385,9 @@ class PlatformInfo:
     answers: tuple[tuple[str, str], ...] = ()
     # The device's confirm-or-revert timer (`--confirm`); None: it has none, refused.
     revert: RevertTimer | None = None
+    # `netjob rollback`: how the whole running config is replaced with a kept one; None:
+    # refused (runner.base.replaces says which platforms have one, and why not the others).
+    replace: replaces.Replace | None = None
 
 
 # IOS's `[confirm]` and file-name questions (`Destination filename [startup-config]?`,
@@ -450,6 +453,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             how="`configure terminal revert timer N` (minutes; needs `archive` `path`), "
             "then `configure confirm`",
         ),
+        replace=replaces.IOS,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -472,6 +476,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             how="`configure session NAME`, the lines, `commit timer hh:mm:ss`, then "
             "`configure session NAME commit`",
         ),
+        replace=replaces.EOS,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -484,6 +489,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         shown_as=((r"^(\s*ntp server \S+(?: prefer)?)$", r"\1 use-vrf default"),),
         noise=_NXOS_NOISE,
         secrets=_IOS_SECRETS,
+        replace=replaces.NXOS,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -511,6 +517,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             confirm_in_config=True,
             how="`commit confirmed N` (seconds), then `commit`",
         ),
+        replace=replaces.XR,
         **_XR_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -539,6 +546,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             confirm_in_config=True,
             how="`commit confirmed N` (minutes), then `commit`",
         ),
+        replace=replaces.JUNOS,
     ),
     PlatformInfo(
         name="huawei",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from runner.cli import (
     cmd_run,
     cmd_adhoc,
+    cmd_rollback,
     cmd_inventory,
     cmd_history,
     cmd_confirm,
@@ -33,6 +34,7 @@ __all__ = [
     "cmd_history",
     "cmd_inventory",
     "cmd_lab",
+    "cmd_rollback",
     "cmd_run",
     "entry",
     "exit_code",

@@ -47,7 +47,7 @@ from runner.base.logs import tag_sock
 from runner.base.models import Credentials, Host
 from runner.base.revert_timer import TimedChange
 from runner.base.watchdog import Watchdog
-from runner.device import drivers, enable, jump, transfer
+from runner.device import drivers, enable, jump, load_text, transfer
 from runner.device.dial import Sock, close_sock, dial
 from runner.device.exception_map import (
     first_line,
@@ -112,6 +112,8 @@ class Connection(Protocol):
         read_timeout: float,
         progress: transfer.Progress | None = None,
     ) -> transfer.Copied: ...
+
+    def load_replace(self, command: str, text: str, read_timeout: float) -> str: ...
 
     def close(self) -> None: ...
 
@@ -428,6 +430,37 @@ class NetmikoConnection:
             filled = timer.fill(command, timed.seconds, timed.session)
             said.append(self.send_show(filled, read_timeout, None))
         return "\n".join(said)
+
+    def load_replace(self, command: str, text: str, read_timeout: float) -> str:
+        """A whole config typed after `command` in config mode (Junos `load override
+        terminal`, runner.device.load_text), then committed. A load the device did not
+        take whole is dropped (the platform's discard), never committed."""
+        self._check_usable()
+        driver = self._driver
+        self._settled = False
+        prompt = self._prompt_pattern() or re.escape(str(driver.base_prompt))
+        try:
+            output = str(driver.config_mode())
+            output += load_text.load_terminal(driver, command, text, prompt, read_timeout)
+        except Exception as exc:
+            raise self._mapped(exc, during=f"'{command}'") from exc
+        failed = load_text.LOAD_FAILED.search(output)
+        if failed:
+            self._recover()
+            raise CommandRejectedError(
+                f"the device did not take the whole config ('{command}': "
+                f"{output[failed.start() :].splitlines()[0].strip()}){self._recovered()}",
+                sent=(command,),
+                output=output,
+            )
+        output += self._commit((command,), read_timeout)
+        try:
+            output += str(driver.exit_config_mode())
+        except Exception as exc:
+            self._broken = "it could not leave configuration mode"
+            raise self._mapped(exc, during="leaving config mode after the commit") from exc
+        self._settled = True
+        return output
 
     def save(self) -> str:
         self._check_usable()

@@ -27,6 +27,11 @@ _STYLES: dict[str, tuple[tuple[str, ...], str, Render]] = {
 }
 
 
+# Where each platform keeps files (its flash, for SCP and the replace of the config).
+_FILE_SYSTEMS = {"cisco_nxos": "bootflash:", "cisco_xr": "harddisk:"}
+_ALIASES = {"arista_eos": ("/mnt/flash", "file:/mnt/flash")}  # its Linux path, for SCP
+
+
 class BaseDevice:
     """What every platform's device has: an index, an uptime, the reject fault."""
 
@@ -86,7 +91,9 @@ class Device(BaseDevice):
     ) -> None:
         super().__init__(index, started=started, rejected=rejected)
         self.platform = platform
-        self.flash = Flash(flash_free)
+        self.flash = Flash(
+            flash_free, _FILE_SYSTEMS.get(platform, "flash:"), _ALIASES.get(platform, ())
+        )
         ports, loopback, self._render = _STYLES[platform]
         self.config = default_config(index, hostname, enable_secret, ports, loopback)
         self._padding_bytes = int(big_config_mb * 1_000_000)
@@ -99,6 +106,10 @@ class Device(BaseDevice):
     def running_config(self) -> str:
         """The configuration's text, as the platform shows it (IOS: from `!` to `end`)."""
         return self._render(self.config, self._padding_bytes)
+
+    def render_config(self, config: RunningConfig) -> str:
+        """Any config's text as this platform shows it (`configure replace` reads it)."""
+        return self._render(config, 0)
 
     def save(self) -> None:
         self.startup_config = self.running_config()

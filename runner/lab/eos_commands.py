@@ -12,7 +12,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, eos_config, eos_shows, exec_commands, facts, timed_commands
+from runner.lab import (
+    config_commands,
+    eos_config,
+    eos_files,
+    eos_shows,
+    exec_commands,
+    facts,
+    timed_commands,
+)
 from runner.lab.grammar import ParseError, tokenize
 from runner.lab.table import Dialect, Handler, Invalid, Mode, Table
 
@@ -191,6 +199,7 @@ _PRIV: list[tuple[str, Handler]] = [
     ("write", write_memory),
     ("write memory", write_memory),
     ("copy running-config startup-config", write_memory),
+    *eos_files.COMMANDS,  # its flash, through bash for netmiko's SCP; configure replace
 ]
 _TYPES = eos_config.INTERFACE_TYPES
 
@@ -234,6 +243,8 @@ EOS = Dialect(
             *config_commands.GLOBAL_COMMANDS,
             *_SESSION,
             ("enable password WORD", enable_password),
+            # How EOS shows `ip http server` (its HTTP API), typed back by a replace.
+            ("management api http-commands", config_commands.http_server),
         ],
         _TYPES,
     ),

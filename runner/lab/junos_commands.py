@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import junos_config, junos_shows, timed_commands
+from runner.lab import junos_config, junos_load, junos_shows, timed_commands
 from runner.lab.junos_config import Statement, quoted
 from runner.lab.show import uptime
 from runner.lab.table import Invalid, Table
@@ -244,6 +244,7 @@ CONFIGURATION: Table[JunosShell] = Table(
         ("commit and-quit", commit_and_quit),
         ("rollback", rollback),
         ("rollback NUM", rollback),
+        ("load override terminal", junos_load.load_override_terminal),
         ("exit", exit_configuration),
         ("exit configuration-mode", exit_configuration),
         ("quit", exit_configuration),

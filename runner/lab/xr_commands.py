@@ -18,8 +18,17 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, exec_commands, timed_commands, xr_config, xr_shows
+from runner.lab import (
+    config_commands,
+    exec_commands,
+    ios_files,
+    replace,
+    timed_commands,
+    xr_config,
+    xr_shows,
+)
 from runner.lab.grammar import error_text, invalid_text
+from runner.lab.running import RunningConfig
 from runner.lab.table import Dialect, Handler, Mode, Table
 
 if TYPE_CHECKING:
@@ -135,6 +144,52 @@ def _answer(shell: Shell, line: str) -> str:
     return ""
 
 
+def show_md5_file(shell: Shell, args: Sequence[str]) -> str:
+    """`show md5 file /harddisk:/FILE`: the MD5 alone, under the time stamp."""
+    flash = shell.device.flash
+    assert flash is not None
+    name = flash.name(args[0].lstrip("/"))
+    if not name or name not in flash.files:
+        return stamp(shell) + f"Error: {args[0]}: No such file or directory\n"
+    return stamp(shell) + flash.files[name].md5 + "\n"
+
+
+def load(shell: Shell, args: Sequence[str]) -> str:
+    """`load harddisk:/FILE` in config mode: the file's config into this session's
+    target config. A plain `commit` would merge it; `commit replace` makes it the whole
+    running config (the lab keeps it aside for that: its candidate is a whole config)."""
+    text = replace.file_text(shell, args[0])
+    if text is None:
+        return f"Couldn't open file {args[0]}: No such file or directory\n"
+    shell.loaded = replace.replayed(shell, text)
+    return f"Loading.\n{len(text.encode())} bytes parsed in 1 sec ({len(text.encode())})bytes/sec\n"
+
+
+_REPLACE_QUESTION = (
+    "This commit will replace or remove the entire running configuration. This\n"
+    "operation can be service affecting.\nDo you wish to proceed? [no]: "
+)
+
+
+def commit_replace(shell: Shell, args: Sequence[str]) -> str:
+    """The running config becomes what this session loaded (`load`), after a question."""
+
+    def answer(shell: Shell, said: str) -> str:
+        if said.strip().lower() not in ("y", "ye", "yes"):
+            return ""
+        if shell.device.rejects(["commit"]):
+            return COMMIT_FAILED
+        shell.candidate = shell.loaded or RunningConfig(
+            hostname=shell.device.hostname, enable_secret=shell.device.config.enable_secret
+        )
+        apply(shell)
+        shell.loaded = None
+        return ""
+
+    shell.question = (_REPLACE_QUESTION, answer)
+    return ""
+
+
 def show_configuration(shell: Shell, args: Sequence[str]) -> str:
     candidate = shell.candidate or shell.device.config
     diff = xr_config.changes(shell.device.running_config(), xr_config.render(candidate))
@@ -164,6 +219,10 @@ _USER: list[tuple[str, Handler]] = [
     ("show running-config", show_running_config),
     ("configure", configure),
     ("configure terminal", configure),
+    ("dir", ios_files.dir_flash),
+    ("dir WORD", ios_files.dir_flash),
+    ("delete WORD", ios_files.delete),
+    ("show md5 file WORD", show_md5_file),
 ]
 _ANY_MODE: list[tuple[str, Handler]] = [
     ("exit", exit_mode),
@@ -174,6 +233,8 @@ _ANY_MODE: list[tuple[str, Handler]] = [
     ("commit comment LINE", commit),
     ("commit label WORD comment LINE", commit),
     ("commit confirmed NUM", timed_commands.xr_commit_confirmed),
+    ("commit replace", commit_replace),
+    ("load WORD", load),
     ("show configuration", show_configuration),
     ("show running-config", show_running_config),
     ("do LINE", config_commands.do),

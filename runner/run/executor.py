@@ -29,7 +29,7 @@ from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
 from runner.device.connection import Connection, Connector
 from runner.device.lease import Lease
-from runner.run import confirm, phases
+from runner.run import confirm, phases, rollback
 from runner.run.step import HostState
 
 
@@ -164,10 +164,15 @@ def _run(
 ) -> tuple[list[StepResult], PendingChange | None]:
     """The host's step results, and its change left under the device's timer, if any."""
     connection = _login(item, connect, policy, lease)
-    files = policy.run_dir / "files" if policy.run_dir is not None else None
-    state = HostState(item.host, dry_run=policy.dry_run, files_dir=files, notify=notify)
-    if policy.run_dir is not None:
-        state.run_dir, state.run_id = policy.run_dir, policy.run_dir.name
+    run_dir = policy.run_dir
+    files = run_dir / "files" if run_dir is not None else None
+    # A dry run changes nothing: no config to keep for `netjob rollback`.
+    kept = run_dir / rollback.KEPT if run_dir is not None and not policy.dry_run else None
+    state = HostState(
+        item.host, dry_run=policy.dry_run, files_dir=files, notify=notify, keep_dir=kept
+    )
+    if run_dir is not None:
+        state.run_dir, state.run_id = run_dir, run_dir.name
     starting = None if notify is None else functools.partial(notify, item.host.name)
     try:
         lease.on_abort(state.stopped.set)  # an until: step's wait ends at the deadline

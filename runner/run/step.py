@@ -33,7 +33,7 @@ from runner.device.connection import Connection
 from runner.device.parsers import parse_output
 from runner.device.remediation import remediation, set_lines_remediation
 from runner.render.templating import finish_step
-from runner.run import until
+from runner.run import rollback, until
 from runner.run.audit import evaluate_all
 from runner.run.confirm import no_timer, send_timed
 
@@ -67,6 +67,10 @@ class HostState:
     run_dir: Path | None = None
     run_id: str = "adhoc"
     pending: PendingChange | None = None
+    # Where the running config read before the first config line is kept (the run
+    # folder's pre-change/, runner.run.rollback); None: not kept (a dry run).
+    keep_dir: Path | None = None
+    kept: bool = False
 
 
 def run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
@@ -117,6 +121,8 @@ def _run_step(connection: Connection, step: Step, state: HostState) -> StepResul
             return _show(connection, ready, timeout, state, outputs, (started, clock))
         if ready.kind in (TaskKind.PUT, TaskKind.GET):
             return _transfer(connection, ready, timeout, state, (started, clock))
+        if ready.kind is TaskKind.REPLACE:
+            return rollback.replace(connection, ready, state, timeout)
         return _configure(connection, ready, timeout, state, started, clock)
     except DeviceError as exc:
         if exc.output:  # the device's own words, for the host log
@@ -308,7 +314,7 @@ def _configure(
     started: float,
     clock: float,
 ) -> StepResult:
-    lines, diff, note = _remediation(connection, step, timeout, state.host)
+    lines, diff, note = _remediation(connection, step, timeout, state)
     if not lines:
         return _result(step, Status.OK, started, clock, note="unchanged", diff="")
     if state.dry_run:
@@ -364,11 +370,13 @@ def _configure(
 
 
 def _remediation(
-    connection: Connection, step: Step, timeout: float, host: Host
+    connection: Connection, step: Step, timeout: float, state: HostState
 ) -> tuple[tuple[str, ...], str, str | None]:
     """What to send (each line under its parents), the diff, and a note when the task
-    could not be compared with the running config (then it is sent as written)."""
+    could not be compared with the running config (then it is sent as written). The first
+    running config read is kept, for `netjob rollback`."""
     lines = step.commands
+    host = state.host
     as_written = "".join(f"+{line}\n" for line in lines)
     info = platforms.lookup(host.platform)
     if info.remediator is Remediator.NONE or not info.running_config:
@@ -385,6 +393,7 @@ def _remediation(
             f"{exc}",
             hint=exc.hint,
         ) from exc
+    rollback.keep(state, connection, timeout, running)
     try:
         if info.remediator is Remediator.SET:
             needed = set_lines_remediation(running, lines)
