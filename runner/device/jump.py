@@ -30,6 +30,7 @@ from runner.base.errors import (
     InputError,
     JumpFailedError,
     LoginTimeoutError,
+    NoCommonAlgorithmsError,
     UnreachableError,
 )
 from runner.base.models import ConnectionOptions, Host, JumpHost
@@ -223,7 +224,17 @@ def _direct(
 
 
 # What a session through bastions may suffer by their doing.
-_CUT = (ConnectionLostError, CommandTimeoutError, ConnectTimeoutError, LoginTimeoutError)
+# What a bastion's death or silence looks like from the session through it. A key exchange
+# cut short reads as no algorithm in common (the device "closed" mid-exchange): through a
+# bastion that is down or silent, it is the bastion's (seen with 450 hosts behind a
+# SIGSTOPped sshd); through a healthy one, blame() says so and the error stands.
+_CUT = (
+    ConnectionLostError,
+    CommandTimeoutError,
+    ConnectTimeoutError,
+    LoginTimeoutError,
+    NoCommonAlgorithmsError,
+)
 
 
 def blamed(error: DeviceError, through: Through | None, during: str = "") -> DeviceError:
