@@ -97,7 +97,7 @@ def _texts(*folders: Path) -> dict[str, str]:
 # each one's devices are given: r001..r006 push their platform's lines, r007..r012 hold
 # them in their running configs. Comware's lines go to Huawei, whose VRP they resemble.
 CORPUS_PLATFORMS: dict[str, tuple[str, ...]] = {
-    "cisco_ios": ("ios",),
+    "cisco_ios": ("ios", "iosxe"),
     "arista_eos": ("eos",),
     "juniper_junos": ("junos",),
     "cisco_xr": ("iosxr",),

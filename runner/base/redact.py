@@ -35,7 +35,9 @@ def _device_patterns() -> list[re.Pattern[str]]:
 # before its value (tests/test_redaction_corpus.py holds each pattern to it), and scanning
 # megabytes of running config with every pattern would cost seconds.
 _KEYWORDS = re.compile(
-    r"passw|secret|key|communit|cipher|psk|auth|priv|snmp|md5|sha|invalid input", re.I
+    r"passw|secret|key|communit|cipher|psk|auth|priv|snmp|md5|sha|token|bearer|passphrase"
+    r"|invalid input",
+    re.I,
 )
 _ESCAPED = re.compile(r"\\(.)")
 # A value that is a mask already, with only the quotes and punctuation a pattern's value
