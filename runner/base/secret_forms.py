@@ -61,7 +61,9 @@ def cisco_forms(t: str) -> tuple[str, ...]:
         rf"{B}spi{SP}[0-9]+{SP}(?:md5|sha1)(?:{SP}passphrase)?{t}{SECRET}",
         rf"{B}spi{SP}[0-9]+{SP}esp{SP}(?:3des|des|aes-cbc{SP}[0-9]+|aes-[0-9]+)"
         rf"(?:{SP}passphrase)?{t}{SECRET}",
-        rf"{B}spi{SP}[0-9]+{SP}esp{SP}.*?{B}(?:md5|sha1)(?:{SP}passphrase)?{t}{SECRET}",
+        # The encryption's words and key before the authentication: bounded, so a line of
+        # many `spi 1 esp` is read in linear time.
+        rf"{B}spi{SP}[0-9]+{SP}esp{SP}[^\n]{{0,160}}?{B}(?:md5|sha1)(?:{SP}passphrase)?{t}{SECRET}",
         rf"{B}l2tp{SP}tunnel{SP}password{t}{SECRET}",
         # TrustSec: the device's credentials (exec), SXP's default password.
         rf"{B}cts{SP}(?:credentials{SP}id{SP}\S+|sxp{SP}default){SP}password{t}{SECRET}",
@@ -69,7 +71,9 @@ def cisco_forms(t: str) -> tuple[str, ...]:
 
 
 # Junos keys under a longer keyword: IS-IS's `hello-authentication-key "$9$..."`.
-JUNOS_FORMS = (rf"(?<![\w])[\w-]+-authentication-key{SP}(?P<value>\"[^\"\n]*\")",)
+# Words joined by single hyphens, from a word's start: a run of hyphens or a long word is
+# read once, never again from each of its characters.
+JUNOS_FORMS = (rf"(?<![\w-])(?:[a-z0-9]+-)+authentication-key{SP}(?P<value>\"[^\"\n]*\")",)
 
 VRP_FORMS = (
     # `vrrp vrid 1 authentication-mode simple plain ...`, IS-IS's `isis
