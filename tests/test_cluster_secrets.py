@@ -20,6 +20,7 @@ from cluster_fixture import (
     tls_cluster,
     write_inventory,
 )
+from lab_fixture import run_cli
 
 from runner import core
 from runner.base.errors import ClusterError
@@ -127,3 +128,23 @@ def test_sealed_items_hold_no_secret_and_open_to_the_same_item() -> None:
     assert sealing.unseal(sealed, box, "k", "p1") == item
     with pytest.raises(Exception, match="not the key"):
         sealing.unseal(sealed, box, "another", "p1")
+
+
+def test_run_refuses_a_cluster_job_with_secrets_and_no_key_before_connecting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv(sealing.KEY_ENV, raising=False)
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        "hosts:\n  r001: {address: 192.0.2.1, password_env: NETJOB_LAB_PASSWORD}\n"
+    )
+    job = tmp_path / "job.yaml"
+    job.write_text("tasks:\n  - config: ['username ops secret 0 {{ pw }}']\nvars: {pw: X-Pw-91}\n")
+    # Port 1: nothing listens there; the refusal comes before any connection is tried.
+    code = run_cli(
+        job, inventory, tmp_path / "reports", "--cluster", "tcp://127.0.0.1:1", "--insecure"
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "NETJOB_CLUSTER_KEY" in err and "r001" in err and "X-Pw-91" not in err
+    assert not (tmp_path / "reports" / "job" / "latest").exists()
