@@ -25,6 +25,7 @@ from lab_fixture import run_cli
 from runner import core
 from runner.base.errors import ClusterError
 from runner.base.models import Host, Status, Step, TaskKind, WorkItem
+from runner.base.redact import MASK
 from runner.lab import Lab, LabConfig
 from runner.run import sealing
 from runner.run.cluster import ClusterOptions
@@ -38,7 +39,10 @@ JOB_COMM = "Job-Comm-Val-72"  # job var `comm`: `snmp-server community {{ comm }
 OPS_SECRET = "Ops-Secret-Val-73"  # -e ops_secret: `show ... | include {{ ops_secret }}`
 WIFI_PSK = "Wifi-Psk-Val-74"  # host var `wifi_psk`, not used by the job
 NTP_AUTH = "Ntp-Auth-Val-75"  # host var `ntp_auth`, in a step rendered on the poller
-VALUES = (HOST_PW, JOB_COMM, OPS_SECRET, WIFI_PSK, NTP_AUTH, PASSWORD, SECRET)
+# Written in the job itself: the task's default name quotes it, and progress events
+# (which the scheduler keeps) name the task.
+LITERAL = "Literal-Val-76"
+VALUES = (HOST_PW, JOB_COMM, OPS_SECRET, WIFI_PSK, NTP_AUTH, LITERAL, PASSWORD, SECRET)
 
 JOB = {
     "name": "sealed",
@@ -51,6 +55,7 @@ JOB = {
                 "snmp-server community {{ comm }} RO",
             ],
         },
+        {"config": [f"snmp-server community {LITERAL} RO"]},
         {"name": "look", "show": "show running-config | include {{ ops_secret }}", "register": "r"},
         {
             "name": "ntp",
@@ -88,7 +93,10 @@ def test_no_secret_of_the_job_in_any_payload_the_scheduler_holds(
             html=False,
             cluster=ClusterOptions(cluster.scheduler_address, security=cluster.security),
         )
-        report = core.run(selection, options, environ=lab_env())
+        seen: list[str | None] = []
+        report = core.run(
+            selection, options, environ=lab_env(), on_progress=lambda p: seen.append(p.task)
+        )
         running = lab.device("r001").running_config()
     # The poller had every value back: the device got the lines as the job wrote them.
     assert {r.status for r in report.hosts.values()} == {Status.CHANGED}, report.hosts
@@ -96,6 +104,7 @@ def test_no_secret_of_the_job_in_any_payload_the_scheduler_holds(
     assert f"snmp-server community {NTP_AUTH} RO" in running
     assert "username ops" in running
     assert len(specs) >= 2
+    assert f"config: snmp-server community {MASK} RO" in seen  # progress came, masked
     with Client(cluster.scheduler_address, security=cluster.security) as client:
         kept = [
             *specs,

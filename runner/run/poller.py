@@ -97,7 +97,8 @@ def run_host(
         secrets = [s for s in (credentials.password, credentials.secret) if s]
         secrets += secrets_of(item) if box is not None else []
         _mask_logs(secrets)
-        notify = _notifier(worker, run) if progress else None
+        redactor = Redactor(secrets, False)
+        notify = _notifier(worker, run, redactor) if progress else None
         result = execute(
             dataclasses.replace(item, credentials=credentials),
             connect=NetmikoConnection.open,
@@ -105,7 +106,7 @@ def run_host(
             notify=notify,
             limits=_limits(policy, run, item.host.site),
         )
-        masked = map_strings(result, Redactor(secrets, False).text)
+        masked = map_strings(result, redactor.text)
         return dataclasses.replace(masked, poller=poller)
     except InputError as exc:
         return failed(name, FailureClass.AUTH_FAILED, str(exc), poller)
@@ -175,8 +176,12 @@ def _limits(policy: Policy, run: str, site: str | None) -> RunLimits:
     return RunLimits(gate, _WATCHDOG)
 
 
-def _notifier(worker: Any, run: str) -> Any:
+def _notifier(worker: Any, run: str, redactor: Redactor) -> Any:
+    """Progress events go through the scheduler, which keeps them: a task's name, which may
+    quote a line or a loop's item, is masked as the result is."""
+
     def notify(host: str, task: str, done: int | None = None, total: int | None = None) -> None:
+        task = redactor.text(task)
         worker.log_event(topic(run), [host, task] if done is None else [host, task, done, total])
 
     return notify
