@@ -286,6 +286,10 @@ def run(
             "--confirm (or a task's confirm:) with --cluster: the pollers cannot keep the "
             "run folder's record of changes under revert timers; run it from this machine"
         )
+    if options.cluster is not None:
+        options = dataclasses.replace(
+            options, cluster=_sealing(options.cluster, selection, environ)
+        )
     runner = runner or runners.choose(
         workers=options.workers,
         processes=options.processes,
@@ -478,6 +482,21 @@ def _secret_vars(selection: Selection) -> list[str]:
         found.update(secret_values(dict(host.vars)))
     # Very short values ("15") would mask harmless text everywhere; credentials have no floor.
     return sorted(v for v in found if len(v) >= 4)
+
+
+def _sealing(
+    cluster: ClusterOptions, selection: Selection, environ: Mapping[str, str] | None
+) -> ClusterOptions:
+    """The cluster options with what seals the job's secrets for the pollers: the run's
+    secret-looking variables and $NETJOB_CLUSTER_KEY (runner.run.sealing)."""
+    from runner.run import sealing
+
+    env = os.environ if environ is None else environ
+    return dataclasses.replace(
+        cluster,
+        secrets=sealing.job_secrets(selection.extra_vars, selection.job.vars),
+        key=env.get(sealing.KEY_ENV) or None,
+    )
 
 
 def _secrets(credentials: Iterable[Any]) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -30,16 +31,39 @@ PRELOAD = str(HERE / "cluster_source.py")
 DASK = str(Path(sys.executable).with_name("dask"))
 PASSWORD = "Pw-0f-The-Lab!7"  # distinctive: searched for in everything the cluster keeps
 SECRET = "En-4ble-Secret#9"
+# Seals the secrets a job renders, here and on every poller (runner.run.sealing).
+CLUSTER_KEY = "test-cluster-key-4f9c2a"
 
 
 def lab_env(source: str | None = None) -> dict[str, str]:
-    env = {"NETJOB_LAB_PASSWORD": PASSWORD, "NETJOB_LAB_SECRET": SECRET}
+    env = {
+        "NETJOB_LAB_PASSWORD": PASSWORD,
+        "NETJOB_LAB_SECRET": SECRET,
+        "NETJOB_CLUSTER_KEY": CLUSTER_KEY,
+    }
     # Pollers learn lab host keys in a file of their own, never ~/.netjob/known_hosts.
     # (Each lab makes new keys: the tests give every lab its own loopback address.)
     env["NETJOB_KNOWN_HOSTS"] = str(Path(tempfile.mkdtemp(prefix="netjob-poller-")) / "known")
     if source:
         env["NETJOB_TEST_SOURCE"] = source
     return env
+
+
+def record_specs(scheduler: Any, name: str) -> list[bytes]:
+    """Every task's run_spec the in-process `scheduler` holds, pickled, as it is seen at
+    each transition (the list fills as a run goes)."""
+    from distributed.diagnostics.plugin import SchedulerPlugin
+
+    specs: list[bytes] = []
+
+    class Specs(SchedulerPlugin):  # the scheduler runs in this process: no pickling
+        def transition(self, key: Any, start: str, finish: str, *args: Any, **kw: Any) -> None:
+            task = scheduler.tasks.get(key)
+            if task is not None and task.run_spec is not None:
+                specs.append(pickle.dumps(task.run_spec))
+
+    scheduler.add_plugin(Specs(), name=name)
+    return specs
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:

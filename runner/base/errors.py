@@ -186,7 +186,8 @@ class ReportWriteError(NetjobError):
 
 
 class ClusterError(NetjobError):
-    """A run cannot use the cluster it was given (unreachable, plain TCP, version skew)."""
+    """A run cannot use the cluster it was given (unreachable, plain TCP, version skew, a
+    secret to seal without $NETJOB_CLUSTER_KEY)."""
 
 
 _Error = TypeVar("_Error", bound="DeviceError")

@@ -20,6 +20,12 @@ from enum import Enum
 
 from runner.base import config_words, replaces
 from runner.base.revert_timer import RevertTimer
+from runner.base.secret_forms import ANYWHERE, JUNOS_FORMS, VRP_FORMS, cisco_forms
+from runner.base.secret_forms import KEY_ID as _KEY_ID
+from runner.base.secret_forms import SECRET as _SECRET
+from runner.base.secret_forms import SP as _SP
+from runner.base.secret_forms import STATEMENT as _STATEMENT
+from runner.base.secret_forms import B as _B
 
 
 class Save(str, Enum):
@@ -235,33 +241,6 @@ _VRP_SECTIONS = (
 # only a config line has before the value; runner/base/redact.py scans only the lines holding
 # one of its keywords (password, secret, key, community, cipher, auth, snmp, psk, md5, ...).
 #
-# The value: a quoted string whole, or a run of non-blanks up to a closing quote and the
-# punctuation after it (netjob's "rejected 'LINE': ..." too); never a `(` (prose: "check
-# the password (or password_env)") nor a word ending in a colon ("enable secret ignored:
-# ...").
-_SECRET = (
-    r"(?P<value>\"[^\"\n]*\"|(?!\(|[A-Za-z]+:(?:\s|$))"
-    r"\S+?(?=(?:['\"][,;:)\]}]*)?(?:\s|$)))"
-)
-# A keyword starts here: `key` but not `pre-shared-key` nor `nopassword`; a diff's `-`
-# before a line is no hyphen of a keyword.
-_B = r"(?:(?<![\w-])|(?<=^-)|(?<=[\s'\"]-))"
-_SP = r"[ \t]+"
-# Where a config statement starts: a line's start, a quote or a `(`, or after a colon or
-# a `)` (netmiko's "Invalid input detected at command: key 7 ...", "read_channel: ...",
-# "Pattern found: (PATTERN) key 7 ..."); then a diff marker, `>>>`, or a prompt
-# (`r1(config-line)#`, `RP/0/RP0/CPU0:r1(config)#`, `user@r1#`, `[~r1-aaa]`).
-_STATEMENT = (
-    r"(?:^|(?<=['\"(])|(?<=[:)][ \t]))(?:[+-]|>>>|[\w./:@~-]{1,64}(?:\([^)\n]{0,40}\))?[#>]"
-    r"|[\[<][^\]>\n]{1,80}[\]>])?[ \t]*"
-)
-
-
-# A key chain's key number, alone on its line (or before a closing quote or bracket, a
-# comma, `\r`, `\n`).
-_KEY_ID = r"[ \t]+[0-9]{1,3}(?:[ \t]*$|['\"\r),]|\\n)"
-
-
 def _cisco_secrets(types: str) -> tuple[str, ...]:
     """The IOS forms, which EOS, NX-OS and IOS-XR share; `types` are the family's words
     between a keyword and its value (`7`, `5`, EOS's `sha512`, IOS-XR's `encrypted`)."""
@@ -293,6 +272,7 @@ def _cisco_secrets(types: str) -> tuple[str, ...]:
         rf"{_B}ppp{_SP}(?:chap|pap{_SP}sent-username{_SP}\S+){_SP}password{t}{_SECRET}",
         rf"{_B}standby(?:{_SP}[0-9]+)?{_SP}authentication(?:{_SP}text)?(?!{_SP}md5\b){_SP}{_SECRET}",
         rf"{_B}(?:psk{_SP}set-key|wpa-psk){_SP}(?:ascii|hex)(?:{_SP}[0-9])?{_SP}{_SECRET}",
+        *cisco_forms(t),
     )
 
 
@@ -314,6 +294,7 @@ _JUNOS_SECRETS = (
     rf"{_B}type{_SP}\S+{_SP}value{_SP}{_SECRET}",  # NTP's `authentication-key 1 type md5 value`
     rf"{_B}snmp{_SP}community{_SP}{_SECRET}",
     rf"{_B}community{_SP}{_SECRET}(?=[ \t]*\{{)",  # `community public {` (also policy names)
+    *JUNOS_FORMS,
 )
 _VRP_SECRETS = (
     # Huawei and H3C put `cipher` (lower case: paramiko's "Ciphers agreed" is prose)
@@ -321,6 +302,7 @@ _VRP_SECRETS = (
     rf"{_B}(?-i:(?:irreversible-)?cipher){_SP}{_SECRET}",
     rf"{_B}snmp-agent{_SP}community{_SP}(?:read|write)(?!{_SP}cipher\b){_SP}{_SECRET}",
     rf"{_B}(?:password|shared-key|authentication|accounting){_SP}(?:simple|hash|plain){_SP}{_SECRET}",
+    *VRP_FORMS,
 )
 
 
@@ -658,7 +640,7 @@ def foreign_names() -> dict[str, str]:
 def secret_patterns() -> tuple[str, ...]:
     """Every family's secret patterns, each once, in table order: redaction applies them
     all to everything, since a run mixes platforms and logs quote any of them."""
-    return tuple(dict.fromkeys(p for info in TABLE for p in info.secrets))
+    return tuple(dict.fromkeys([*(p for info in TABLE for p in info.secrets), *ANYWHERE]))
 
 
 # The platforms the built-in lab serves: their rows are proven end to end by the lab's tests

@@ -17,7 +17,13 @@ from typing import Any
 from runner.base import platforms
 from runner.base.secret_tokens import MASK, SecretTokens, mask_values
 
-__all__ = ["MASK", "Redactor", "mask_secret_vars", "secret_values"]
+__all__ = [
+    "MASK",
+    "Redactor",
+    "device_secret_values",
+    "mask_secret_vars",
+    "secret_values",
+]
 
 
 # Config lines that carry secrets, every platform's forms (runner/base/platforms.py), found
@@ -35,7 +41,9 @@ def _device_patterns() -> list[re.Pattern[str]]:
 # before its value (tests/test_redaction_corpus.py holds each pattern to it), and scanning
 # megabytes of running config with every pattern would cost seconds.
 _KEYWORDS = re.compile(
-    r"passw|secret|key|communit|cipher|psk|auth|priv|snmp|md5|sha|invalid input", re.I
+    r"passw|secret|key|communit|cipher|psk|auth|priv|snmp|md5|sha|token|bearer|passphrase"
+    r"|invalid input",
+    re.I,
 )
 _ESCAPED = re.compile(r"\\(.)")
 # A value that is a mask already, with only the quotes and punctuation a pattern's value
@@ -43,38 +51,64 @@ _ESCAPED = re.compile(r"\\(.)")
 # time (report.json holds results redacted before) keeps them.
 _MASKED = re.compile(re.escape(MASK) + r"(?:['\"\\,;:)\]}]|\\[nr])*")
 SECRET_NAME = re.compile(r"secret|passw|passphrase|token|community|(^|_)key($|_)", re.I)
+# Names of variables used as credentials though they do not say so (`pw`, `wifi_psk`,
+# `ospf_auth`, `ops_hash`, `apikey`): a listing (`netjob hosts`, report.json's -e values)
+# masks them too, and a cluster run seals them (runner.run.sealing). `pass` but not
+# `passive` (`passive_interfaces` is no secret).
+CREDENTIAL_NAME = re.compile(
+    SECRET_NAME.pattern + r"|pass(?!ive)|psk|key($|_)|(^|_)(pw|pwd|auth|hash)($|_)", re.I
+)
 
 
-def secret_values(variables: Any, secret: bool = False) -> list[str]:
+def secret_values(
+    variables: Any, secret: bool = False, names: re.Pattern[str] = SECRET_NAME
+) -> list[str]:
     """String values of variables whose names look secret (ops_secret, bgp_password,
     snmp_community, api_token, tacacs_key, ...), at any depth: they are masked like
-    credentials wherever they show up, without the user having to list them."""
-    if isinstance(variables, dict):
+    credentials wherever they show up, without the user having to list them. `names`:
+    CREDENTIAL_NAME for the wider rule of listings and cluster tasks."""
+    if isinstance(variables, Mapping):
         return [
             found
             for name, value in variables.items()
-            for found in secret_values(value, secret or bool(SECRET_NAME.search(str(name))))
+            for found in secret_values(value, secret or bool(names.search(str(name))), names)
         ]
     if isinstance(variables, (list, tuple)):
-        return [found for value in variables for found in secret_values(value, secret)]
+        return [found for value in variables for found in secret_values(value, secret, names)]
     if secret and isinstance(variables, (str, int)) and not isinstance(variables, bool):
         return [str(variables)]
     return []
 
 
 def mask_secret_vars(variables: Any, secret: bool = False) -> Any:
-    """The variables with the values secret_values() finds replaced by MASK, for listings
-    (`netjob hosts`): the names and the shape stay, so a reader sees what is set."""
+    """The variables with the values of credential-named ones (CREDENTIAL_NAME) replaced
+    by MASK, and secrets in config lines a value holds (`enable secret 5 ...`) masked, for
+    listings (`netjob hosts`): the names and the shape stay, so a reader sees what is set."""
     if isinstance(variables, Mapping):
         return {
-            name: mask_secret_vars(value, secret or bool(SECRET_NAME.search(str(name))))
+            name: mask_secret_vars(value, secret or bool(CREDENTIAL_NAME.search(str(name))))
             for name, value in variables.items()
         }
     if isinstance(variables, (list, tuple)):
         return [mask_secret_vars(value, secret) for value in variables]
     if secret and isinstance(variables, (str, int)) and not isinstance(variables, bool):
         return MASK
+    if isinstance(variables, str):
+        return Redactor().text(variables)
     return variables
+
+
+def device_secret_values(text: str) -> list[str]:
+    """The values every platform's secret patterns find in a text (`secret 5 VALUE`,
+    `snmp-server community VALUE`), as they stand there (quotes and all)."""
+    if not _KEYWORDS.search(text):
+        return []
+    found: list[str] = []
+    for line in text.splitlines():
+        if _KEYWORDS.search(line):
+            for pattern in _device_patterns():
+                found += [m.group("value") for m in pattern.finditer(line)]
+    return [value for value in found if value and not _MASKED.fullmatch(value)]
 
 
 class Redactor:
