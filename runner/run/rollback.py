@@ -54,7 +54,7 @@ def keep(state: HostState, connection: Connection, timeout: float, running: str)
     recipe = platforms.lookup(state.host.platform).replace
     if recipe is not None and recipe.kept_from:
         running = connection.send_show(recipe.kept_from, timeout, None)
-    state.keep_dir.mkdir(mode=0o700, exist_ok=True)
+    state.keep_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # a poller makes its own
     write_private(kept_path(state.keep_dir.parent, state.host.name), running)
 
 
