@@ -35,7 +35,7 @@ SECRET = "En-4ble-Secret#9"
 CLUSTER_KEY = "test-cluster-key-4f9c2a"
 
 
-def lab_env(source: str | None = None) -> dict[str, str]:
+def lab_env(source: str | None = None, runs_apart: bool = True) -> dict[str, str]:
     env = {
         "NETJOB_LAB_PASSWORD": PASSWORD,
         "NETJOB_LAB_SECRET": SECRET,
@@ -43,7 +43,12 @@ def lab_env(source: str | None = None) -> dict[str, str]:
     }
     # Pollers learn lab host keys in a file of their own, never ~/.netjob/known_hosts.
     # (Each lab makes new keys: the tests give every lab its own loopback address.)
-    env["NETJOB_KNOWN_HOSTS"] = str(Path(tempfile.mkdtemp(prefix="netjob-poller-")) / "known")
+    home = Path(tempfile.mkdtemp(prefix="netjob-poller-"))
+    env["NETJOB_KNOWN_HOSTS"] = str(home / "known")
+    # ... and keep their run folders there (netjob-runs/ under their working folder by
+    # default: the repository's, where 142 lab configs once got committed).
+    if runs_apart:
+        env["NETJOB_POLLER_DIR"] = str(home)
     if source:
         env["NETJOB_TEST_SOURCE"] = source
     return env
@@ -101,9 +106,11 @@ def write_inventory(path: Path, labs: Sequence[tuple[Lab, str | None]]) -> Path:
 
 
 @contextmanager
-def tls_cluster(sites: dict[str, str], threads: int = 4) -> Iterator[Any]:
+def tls_cluster(sites: dict[str, str], threads: int = 4, runs_apart: bool = True) -> Iterator[Any]:
     """A TLS SpecCluster: {site: source address} → one worker process per site, named
-    after it. Yields the cluster (`.scheduler` is the live Scheduler, `.security`)."""
+    after it. Yields the cluster (`.scheduler` is the live Scheduler, `.security`).
+    `runs_apart`: the pollers keep their run folders in a temporary folder, not under the
+    working folder they start in (the default of a poller, which one test shows)."""
     from distributed import Nanny, Scheduler, SpecCluster
     from distributed.security import Security
 
@@ -117,7 +124,7 @@ def tls_cluster(sites: dict[str, str], threads: int = 4) -> Iterator[Any]:
                 "name": site,
                 "nthreads": threads,
                 "resources": {f"site_{site}": threads},
-                "env": lab_env(source),
+                "env": lab_env(source, runs_apart),
                 "preload": [PRELOAD],
                 "memory_limit": 0,
                 "dashboard": False,

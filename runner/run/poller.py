@@ -147,11 +147,12 @@ def _mask_logs(secrets: list[str]) -> None:
 
 def _files_here(policy: Policy) -> Policy:
     """`get:` writes on this poller, not on the machine that ran `netjob run`: its run
-    folder here is netjob-runs/<job>/<run-id> under the poller's working folder (files/
-    <host>/<name> in it, as the note says)."""
+    folder here is netjob-runs/<job>/<run-id> under the poller's working folder, or under
+    $NETJOB_POLLER_DIR (files/<host>/<name> in it, as the note says)."""
     if policy.run_dir is None:
         return policy
-    here = Path("netjob-runs") / policy.run_dir.parent.name / policy.run_dir.name
+    base = Path(os.environ.get("NETJOB_POLLER_DIR") or ".")
+    here = base / "netjob-runs" / policy.run_dir.parent.name / policy.run_dir.name
     # The journal of started hosts is the client's, on its disk: none is kept here.
     return dataclasses.replace(policy, run_dir=here, started_log=None)
 
