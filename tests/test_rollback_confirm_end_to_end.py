@@ -1,0 +1,117 @@
+"""`netjob rollback RUN --confirm`: each host's replace under the device's revert timer,
+confirmed from a fresh login as `netjob run --confirm` does, through real netmiko over
+real SSH to the lab (its timers run for real, at a test-only clock speed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lab_fixture import device_of, load_report, run_cli, start_lab
+
+from runner.cli import main
+from runner.lab import Lab
+from runner.lab.inventory import inventory_yaml
+
+# The platforms whose replace goes under their timer: IOS `configure replace ... time N`,
+# Junos `load override` + `commit confirmed N`, IOS-XR `commit replace confirmed N`.
+PLATFORMS = ("cisco_ios", "juniper_junos", "cisco_xr")
+TIMERS = "ios=1m,junos=1m,iosxr=30s"
+PUSH = """\
+name: push
+hosts: all
+tasks:
+  - name: push
+    config:
+      cisco_ios: [ntp server 192.0.2.77, interface Loopback7, description pushed]
+      juniper_junos: [set system ntp server 192.0.2.77]
+      cisco_xr: [ntp server 192.0.2.77, interface Loopback7, description pushed]
+"""
+
+
+@pytest.fixture(autouse=True)
+def _lab_login(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The lab's credentials for the inventory; anything written lands in the test's folder."""
+    monkeypatch.chdir(tmp_path)
+    for key, value in {
+        "NETJOB_LAB_PASSWORD": "lab-password",
+        "NETJOB_LAB_SECRET": "lab-enable",
+    }.items():
+        monkeypatch.setenv(key, value)
+
+
+def _config(lab: Lab, name: str) -> list[str]:
+    """The running config, without Junos' `## Last commit` stamp (a revert is a commit)."""
+    return [
+        line for line in lab.device(name).running_config().splitlines() if "## Last" not in line
+    ]
+
+
+def _inventory(tmp_path: Path, lab: Lab) -> Path:
+    path = tmp_path / "inventory.yaml"
+    path.write_text(inventory_yaml(lab.endpoints, lab.config))
+    return path
+
+
+def test_rollback_with_confirm_reverts_a_cut_host_and_confirms_the_others(
+    tmp_path: Path,
+) -> None:
+    reports = tmp_path / "reports"
+    # At 3 times real speed: 20 s for a minute's timer, 10 s for XR's 30 s.
+    with start_lab(devices=6, platforms=PLATFORMS, clock_speed=3.0) as lab:
+        names = [e.hostname for e in lab.endpoints]
+        platform = {n: lab.config.platform_of(i) for i, n in enumerate(names, 1)}
+        for name in names:  # IOS's timer needs `archive` / `path`, as on a real device
+            if platform[name] == "cisco_ios":
+                device_of(lab, name).config.archive_path = "flash:netjob-archive"
+        kept = {n: _config(lab, n) for n in names}
+        job = tmp_path / "push.yaml"
+        job.write_text(PUSH)
+        inventory = _inventory(tmp_path, lab)
+        assert run_cli(job, inventory, reports) == 0
+        pushed = {n: _config(lab, n) for n in names}
+        assert all(pushed[n] != kept[n] for n in names)
+
+        cut = names[3:]  # one of each platform: its replace cuts netjob's access
+        for name in cut:
+            lab.cut_after_commit(name, 40)
+        args = ["-i", str(inventory), "--reports", str(reports), "--confirm", TIMERS]
+        assert main(["rollback", str(job), *args]) == 1  # the cut hosts: never a success
+        report = load_report(reports, "rollback")
+        for name in names:
+            host = report["hosts"][name]
+            step = host["steps"][0]
+            if name in cut:
+                assert host["status"] == "failed", host
+                assert step["confirm"] in ("reverted", "unknown"), step
+                # Read from the device after its timer: the config from before the rollback.
+                assert _config(lab, name) == pushed[name], name
+                assert lab.device(name).revert.reverts == 1, name
+            else:
+                assert host["status"] == "changed", host
+                assert step["confirm"] == "confirmed", step
+                assert "confirmed from a fresh login" in step["note"], step
+                assert _config(lab, name) == kept[name], name
+                assert lab.device(name).revert.confirms == 1, name
+        assert report["summary"]["changed"] == len(names) - len(cut)
+
+
+def test_rollback_confirm_refuses_a_platform_whose_replace_has_no_timer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """EOS's `configure replace` applies outside a configuration session: its `commit
+    timer` cannot cover it, so --confirm is refused before anything connects."""
+    reports = tmp_path / "reports"
+    with start_lab(devices=1, platforms=("arista_eos",)) as lab:
+        job = tmp_path / "push.yaml"
+        job.write_text("name: push\nhosts: all\ntasks:\n  - config: [ntp server 192.0.2.77]\n")
+        inventory = _inventory(tmp_path, lab)
+        assert run_cli(job, inventory, reports) == 0
+        before = lab.device("r001").running_config()
+        capsys.readouterr()
+        args = ["-i", str(inventory), "--reports", str(reports), "--confirm", "30s"]
+        assert main(["rollback", str(job), *args]) == 2
+        said = capsys.readouterr().err
+        assert "arista_eos" in said and "its replace cannot go under its revert timer" in said
+        assert said.count("\n") == 1, said
+        assert lab.device("r001").running_config() == before  # nothing sent
