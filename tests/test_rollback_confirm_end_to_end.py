@@ -1,10 +1,13 @@
 """`netjob rollback RUN --confirm`: each host's replace under the device's revert timer,
 confirmed from a fresh login as `netjob run --confirm` does, through real netmiko over
-real SSH to the lab (its timers run for real, at a test-only clock speed)."""
+real SSH to the lab (its timers run for real, at a test-only clock speed); and a `rescue:`
+that would act while a change is pending under a timer is not run."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lab_fixture import device_of, load_report, run_cli, start_lab
@@ -115,3 +118,50 @@ def test_rollback_confirm_refuses_a_platform_whose_replace_has_no_timer(
         assert "arista_eos" in said and "its replace cannot go under its revert timer" in said
         assert said.count("\n") == 1, said
         assert lab.device("r001").running_config() == before  # nothing sent
+
+
+RESCUE_JOB = """\
+name: guarded
+hosts: all
+tasks:
+  - name: loopback
+    config: [interface Loopback77, description change-under-timer]
+post_checks:
+  - name: never
+    show: show running-config
+    checks:
+      - {name: impossible, contains: no-such-line-anywhere}
+rescue:
+  - name: undo by hand
+    config: [interface Loopback77, description rescued]
+  - name: look
+    show: show running-config
+"""
+
+
+def test_a_rescue_that_acts_is_not_run_while_a_change_is_pending_under_the_timer(
+    tmp_path: Path,
+) -> None:
+    """IOS-XR: the rescue's commit would confirm the change the failing post-check left to
+    the timer. It is not run; the rescue's show runs; the device reverts by itself."""
+    reports = tmp_path / "reports"
+    with start_lab(devices=1, platforms=("cisco_xr",), clock_speed=3.0) as lab:
+        before = _config(lab, "r001")
+        job = tmp_path / "guarded.yaml"
+        job.write_text(RESCUE_JOB)
+        inventory = _inventory(tmp_path, lab)
+        assert run_cli(job, inventory, reports, "--confirm", "30s") == 1
+        data: dict[str, Any] = json.loads(
+            (reports / "guarded" / "latest" / "report.json").read_text()
+        )
+        host = data["hosts"]["r001"]
+        steps = {s["task"]: s for s in host["steps"]}
+        assert host["failure"] == "post_check_failed", host
+        assert steps["loopback"]["confirm"] == "reverted", steps["loopback"]
+        assert steps["undo by hand"]["status"] == "skipped"
+        assert "pending under the device's revert timer" in steps["undo by hand"]["note"]
+        assert steps["look"]["status"] == "ok", steps["look"]
+        assert _config(lab, "r001") == before
+        device = lab.device("r001")
+        assert (device.revert.reverts, device.revert.confirms) == (1, 0)
+        assert "rescued" not in "\n".join(_config(lab, "r001"))

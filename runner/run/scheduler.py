@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from runner.base import platforms, revert_timer
 from runner.base.errors import FailureClass, InputError
 from runner.base.models import (
+    RESCUE,
     Credentials,
     Host,
     HostResult,
@@ -152,7 +153,9 @@ def check_confirms(job: Job, items: Sequence[WorkItem]) -> None:
                 f"{where}: task '{step.task}' ({asked}): host '{item.host.name}' is "
                 f"{platform}: {why}"
             )
-        after = configs[configs.index(step) + 1 :]
+        # (A rescue task is no such change: while one is pending, only its shows run,
+        # runner.run.phases.)
+        after = [s for s in configs[configs.index(step) + 1 :] if s.role != RESCUE]
         if after:
             raise InputError(
                 f"{where}: task '{step.task}' ({asked}) is followed on host "
