@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from lab_fixture import device_of, load_report, run_cli, start_lab
 
@@ -19,6 +20,7 @@ from runner.lab.inventory import inventory_yaml
 # The platforms whose replace goes under their timer: IOS `configure replace ... time N`,
 # Junos `load override` + `commit confirmed N`, IOS-XR `commit replace confirmed N`.
 PLATFORMS = ("cisco_ios", "juniper_junos", "cisco_xr")
+SCHEMA = json.loads((Path(__file__).parent.parent / "schema/report.schema.json").read_text())
 TIMERS = "ios=1m,junos=1m,iosxr=30s"
 PUSH = """\
 name: push
@@ -57,7 +59,7 @@ def _inventory(tmp_path: Path, lab: Lab) -> Path:
 
 
 def test_rollback_with_confirm_reverts_a_cut_host_and_confirms_the_others(
-    tmp_path: Path,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reports = tmp_path / "reports"
     # At 3 times real speed: 20 s for a minute's timer, 10 s for XR's 30 s.
@@ -81,6 +83,7 @@ def test_rollback_with_confirm_reverts_a_cut_host_and_confirms_the_others(
         args = ["-i", str(inventory), "--reports", str(reports), "--confirm", TIMERS]
         assert main(["rollback", str(job), *args]) == 1  # the cut hosts: never a success
         report = load_report(reports, "rollback")
+        jsonschema.validate(report, SCHEMA)  # a timed replace step, confirmed or reverted
         for name in names:
             host = report["hosts"][name]
             step = host["steps"][0]
@@ -97,6 +100,15 @@ def test_rollback_with_confirm_reverts_a_cut_host_and_confirms_the_others(
                 assert _config(lab, name) == kept[name], name
                 assert lab.device(name).revert.confirms == 1, name
         assert report["summary"]["changed"] == len(names) - len(cut)
+        # The run folder's records judge a replace by the whole config, from another process
+        # too: `netjob verify` sees the kept config on the confirmed hosts, the one from
+        # before the rollback on the cut ones.
+        capsys.readouterr()
+        run_dir = (reports / "rollback" / "latest").resolve()
+        assert main(["verify", str(run_dir), "-i", str(inventory)]) == 1
+        lines = capsys.readouterr().out.splitlines()[:6]
+        seen = {line.split()[1]: line.split()[0] for line in lines}
+        assert seen == {n: "reverted" if n in cut else "confirmed" for n in names}, seen
 
 
 def test_rollback_confirm_refuses_a_platform_whose_replace_has_no_timer(
