@@ -180,7 +180,7 @@ def with_confirm(selection: Selection, given: str) -> Selection:
     from runner.base.models import TaskKind
 
     seconds, by_platform = _confirm_option(given)
-    kinds = (TaskKind.CONFIG, TaskKind.TEMPLATE)
+    kinds = (TaskKind.CONFIG, TaskKind.TEMPLATE, TaskKind.REPLACE)  # (rollback: REPLACE)
     job = selection.job
     if not any(t.kind in kinds for t in job.tasks):
         raise InputError(f"--confirm {given}: {job.path} has no config or template task")

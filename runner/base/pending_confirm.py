@@ -37,6 +37,11 @@ class PendingChange:
     outcome: str = PENDING
     detail: str | None = None  # how the outcome was seen
     save_config: bool = False  # save once confirmed (a save before would keep a revert out)
+    # A rollback's replace (`netjob rollback --confirm`): the kept config it puts back,
+    # and the one the device had before it (files in run folders, unmasked, 0600); the
+    # device is judged by comparing its whole config with each.
+    replaced: str | None = None
+    before: str | None = None
 
     @property
     def deadline(self) -> float:

@@ -17,6 +17,7 @@ compares it with the kept one: a replace is `changed` only when they are equal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -41,9 +42,21 @@ class Replace:
     headers: tuple[str, ...] = ()
     # Deletes the file after the replace: it holds the config's secrets; {path}.
     cleanup: str | None = None
+    # `netjob rollback --confirm`: the commands that make the same replace under the
+    # platform's revert timer ({n}: the timer in the device's unit; the one holding it
+    # starts the timer); for a replace typed into the session (`path` None), the
+    # platform's timed commit follows the load. None: the replace cannot be put under
+    # the timer, `untimed` says why (refused at load).
+    timed: tuple[str, ...] | None = None
+    untimed: str = ""
 
     def command_lines(self) -> tuple[str, ...]:
         return tuple(command.format(path=self.path or "") for command in self.commands)
+
+    def timed_lines(self, fill: Callable[[str], str]) -> tuple[str, ...]:
+        """The timed commands, `fill` putting in the timer ({n})."""
+        path = self.path or ""
+        return tuple(fill(command.replace("{path}", path)) for command in self.timed or ())
 
     def cleanup_line(self) -> str:
         return (self.cleanup or "").format(path=self.path)
@@ -55,9 +68,12 @@ IOS = Replace(
     path="flash:netjob-rollback.cfg",
     # `force`: no "Enter Y if you are sure" question; the file is a whole config by design.
     commands=("configure replace {path} force",),
+    # `time N`: IOS's Configuration Rollback Confirmed Change (minutes; `archive` / `path`
+    # needed), confirmed by `configure confirm` as the revert timer of a change is.
+    timed=("configure replace {path} force time {n}",),
     # Its answer when it gave up (IOS applies the file in passes): the device's words
     # for the error, before netjob's read-back would find the difference.
-    failed=r"(?i)rollback aborted|%error",
+    failed=r"(?i)rollback aborted|%error|% ?archive path not configured",
     headers=_IOS_HEADERS,
     cleanup="delete {path}",  # its two questions take Enter (the platform's answers)
 )
@@ -67,6 +83,8 @@ EOS = Replace(
     commands=("configure replace flash:netjob-rollback.cfg",),
     headers=(r"^! Command: show ",),
     cleanup="delete flash:netjob-rollback.cfg",
+    untimed="its `configure replace` applies at once, outside a configuration session, "
+    "so a `commit timer` cannot cover it",
 )
 NXOS = Replace(
     path="bootflash:netjob-rollback.cfg",
@@ -78,6 +96,7 @@ JUNOS = Replace(
     path=None,
     commands=("load override terminal",),
     kept_from="show configuration",
+    timed=("load override terminal",),  # then `commit confirmed N`, the platform's timer
     headers=(r"^## Last commit: ", r"^## Last changed: "),
 )
 XR = Replace(
@@ -85,6 +104,7 @@ XR = Replace(
     # The target config of a `configure` session holds only what it is given: `load` fills
     # it with the file, and `commit replace` makes it the whole running config.
     commands=("configure", "load {path}", "commit replace", "end"),
+    timed=("configure", "load {path}", "commit replace confirmed {n}", "end"),
     answers=((r"Do you wish to proceed\? \[no\]:\s*$", "yes"),),
     failed=r"(?i)syntax/authorization errors|couldn't (?:load|open)|% ?failed to commit"
     r"|% ?commit failed|configuration failed",

@@ -33,6 +33,7 @@ from runner.cli.app import (
     setup_logging,
     vault_from,
 )
+from runner.cli.cmd_run import Confirm
 
 
 @app.command()
@@ -66,11 +67,13 @@ def rollback(
     vault_password_file: VaultPasswordFile = None,
     ask_vault_pass: AskVaultPass = False,
     change_id: ChangeId = None,
+    confirm: Confirm = None,
 ) -> None:
     """Put back each host's running config from before RUN's first config line (IOS/IOS-XE
     and EOS `configure replace`, NX-OS `rollback running-config file`, Junos `load override`
     + `commit`, IOS-XR `load` + `commit replace`); a host already on it is unchanged.
-    Writes reports/rollback/<run-id>/.
+    With --confirm, each replace goes under the device's revert timer and is confirmed
+    from a fresh login, as `netjob run --confirm` does. Writes reports/rollback/<run-id>/.
 
     Example: netjob rollback playbooks/ntp.yaml --check --limit core"""
     setup_logging(verbose >= 2)
@@ -82,6 +85,8 @@ def rollback(
         paths = inventories(inventory)
         vault = vault_from(vault_password_file, ask_vault_pass)
         selection, without = core.rollback_selection(folder, paths, limit, vault)
+        if confirm is not None:
+            selection = core.with_confirm(selection, confirm)
         if without:
             more = f" and {len(without) - 10} more" if len(without) > 10 else ""
             typer.echo(

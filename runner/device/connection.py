@@ -113,7 +113,9 @@ class Connection(Protocol):
         progress: transfer.Progress | None = None,
     ) -> transfer.Copied: ...
 
-    def load_replace(self, command: str, text: str, read_timeout: float) -> str: ...
+    def load_replace(
+        self, command: str, text: str, read_timeout: float, timed: TimedChange | None = None
+    ) -> str: ...
 
     def close(self) -> None: ...
 
@@ -431,10 +433,13 @@ class NetmikoConnection:
             said.append(self.send_show(filled, read_timeout, None))
         return "\n".join(said)
 
-    def load_replace(self, command: str, text: str, read_timeout: float) -> str:
+    def load_replace(
+        self, command: str, text: str, read_timeout: float, timed: TimedChange | None = None
+    ) -> str:
         """A whole config typed after `command` in config mode (Junos `load override
-        terminal`, runner.device.load_text), then committed. A load the device did not
-        take whole is dropped (the platform's discard), never committed."""
+        terminal`, runner.device.load_text), then committed (with `timed`, by the
+        platform's timed commit: `commit confirmed N`). A load the device did not take
+        whole is dropped (the platform's discard), never committed."""
         self._check_usable()
         driver = self._driver
         self._settled = False
@@ -453,7 +458,14 @@ class NetmikoConnection:
                 sent=(command,),
                 output=output,
             )
-        output += self._commit((command,), read_timeout)
+        timer = self._info.revert if timed is not None else None
+        if timed is not None and timer is not None and timer.commit:
+            commit = timer.fill(timer.commit, timed.seconds, timed.session)
+            output += self._starting_timer(
+                timed, lambda: self._timed_commit(commit, (command,), read_timeout)
+            )
+        else:
+            output += self._commit((command,), read_timeout)
         try:
             output += str(driver.exit_config_mode())
         except Exception as exc:

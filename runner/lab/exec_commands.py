@@ -121,6 +121,7 @@ PRIV_EXEC = Table(
         ("configure confirm", timed_commands.configure_confirm),
         ("configure replace WORD", replace.configure_replace),
         ("configure replace WORD force", replace.configure_replace_force),
+        ("configure replace WORD force time NUM", timed_commands.configure_replace_timed),
         ("show running-config", show_running_config),
         ("show running-config interface IFNAME", show_running_interface),
         ("show startup-config", show_startup_config),

@@ -162,6 +162,14 @@ class Lab:
         """Every login attempt on the device: ("password" | "publickey", username)."""
         return list(self._runtimes[hostname].auth_attempts)
 
+    def cut_after_commit(self, hostname: str, seconds: float) -> None:
+        """The fault `cut_after_commit:S` on a started lab, from now on (test-only: a
+        change made first without it, then one the device cuts): after each commit every
+        session of the device is dropped and logins refused for `seconds` (lab clock)."""
+        runtime = self._runtimes[hostname]
+        cut = functools.partial(runtime.cut, seconds / self.config.clock_speed)
+        runtime.device.revert.on_commit = cut
+
     def rotate_host_key(self, hostname: str) -> None:
         """Give the device a new host key (as a replaced device, or an impostor, has):
         connections from now on see it."""

@@ -52,6 +52,27 @@ def configure_revert(shell: Shell, args: Sequence[str]) -> str:
     return "Enter configuration commands, one per line.  End with CNTL/Z.\n"
 
 
+def configure_replace_timed(shell: Shell, args: Sequence[str]) -> str:
+    """`configure replace flash:FILE force time N`: the replace, reverted unless
+    `configure confirm` comes within N minutes (Configuration Rollback Confirmed Change,
+    which needs `archive` / `path` as the revert timer does)."""
+    from runner.lab import replace
+
+    minutes = int(args[1])
+    if not 1 <= minutes <= 120:
+        raise Invalid(0)
+    if not shell.device.config.archive_path:
+        return NO_ARCHIVE
+    text = replace.file_text(shell, args[0])
+    if text is None:
+        return f"%Error opening {args[0]} (No such file or directory)\n"
+    restore = _restorer(shell)
+    said = replace.replace_running(shell, text)
+    shell.device.revert.start(minutes * 60, restore)
+    shell.device.revert.committed()
+    return said
+
+
 def configure_confirm(shell: Shell, args: Sequence[str]) -> str:
     if not shell.device.revert.confirm():
         return "% No Rollback Confirmed Change pending\n"
@@ -153,6 +174,21 @@ def xr_commit_confirmed(shell: Shell, args: Sequence[str]) -> str:
     shell.device.revert.start(seconds, restore)
     shell.device.revert.committed()
     return xr_commands.stamp(shell)
+
+
+def xr_commit_replace_confirmed(shell: Shell, args: Sequence[str]) -> str:
+    """`commit replace confirmed N`: the loaded config becomes the whole running config
+    (after the same question as `commit replace`), reverted unless confirmed in N s."""
+    from runner.lab import xr_commands
+
+    seconds = int(args[0])
+    if not 30 <= seconds <= 65535:
+        raise Invalid(0)
+
+    def timed(shell: Shell) -> None:
+        shell.device.revert.start(seconds, _restorer(shell))
+
+    return xr_commands.commit_replace(shell, args, timed)
 
 
 # --- Junos ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ session committed in between is lost, where XR would merge the two.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -171,8 +171,11 @@ _REPLACE_QUESTION = (
 )
 
 
-def commit_replace(shell: Shell, args: Sequence[str]) -> str:
-    """The running config becomes what this session loaded (`load`), after a question."""
+def commit_replace(
+    shell: Shell, args: Sequence[str], timed: Callable[[Shell], None] | None = None
+) -> str:
+    """The running config becomes what this session loaded (`load`), after a question;
+    `timed(shell)` before it is applied: `commit replace confirmed N` starts its timer."""
 
     def answer(shell: Shell, said: str) -> str:
         if said.strip().lower() not in ("y", "ye", "yes"):
@@ -182,8 +185,12 @@ def commit_replace(shell: Shell, args: Sequence[str]) -> str:
         shell.candidate = shell.loaded or RunningConfig(
             hostname=shell.device.hostname, enable_secret=shell.device.config.enable_secret
         )
+        if timed is not None:
+            timed(shell)
         apply(shell)
         shell.loaded = None
+        if timed is not None:
+            shell.device.revert.committed()
         return ""
 
     shell.question = (_REPLACE_QUESTION, answer)
@@ -234,6 +241,7 @@ _ANY_MODE: list[tuple[str, Handler]] = [
     ("commit label WORD comment LINE", commit),
     ("commit confirmed NUM", timed_commands.xr_commit_confirmed),
     ("commit replace", commit_replace),
+    ("commit replace confirmed NUM", timed_commands.xr_commit_replace_confirmed),
     ("load WORD", load),
     ("show configuration", show_configuration),
     ("show running-config", show_running_config),

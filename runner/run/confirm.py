@@ -60,6 +60,19 @@ def send_timed(
     send = getattr(connection, "send_timed_config", None)
     if send is None or step.confirm is None:
         raise CommandRejectedError("this connection cannot make a change under a revert timer")
+    return str(send(lines, timeout, timed_change(step, lines, state)))
+
+
+def timed_change(
+    step: Step,
+    lines: Sequence[str],
+    state: HostState,
+    replaced: tuple[Path, Path | None] | None = None,
+) -> TimedChange:
+    """The TimedChange a connection sends a step's change under: its `starting` writes the
+    run folder's record (and marks the host's change pending) before the timer starts.
+    `replaced`: a rollback's replace, (the kept config it puts back, the config before)."""
+    assert step.confirm is not None
     change = PendingChange(
         host=state.host.name,
         platform=state.host.platform,
@@ -69,6 +82,9 @@ def send_timed(
         lines=pending_confirm.masked(tuple(lines)),
         started=0.0,
         save_config=step.save_config,
+        # Absolute: `netjob verify RUN` may run from another folder.
+        replaced=str(replaced[0].resolve()) if replaced else None,
+        before=str(replaced[1].resolve()) if replaced and replaced[1] else None,
     )
 
     def starting() -> None:
@@ -83,8 +99,7 @@ def send_timed(
                 ) from exc
         state.pending = begun
 
-    timed = TimedChange(step.confirm, change.session, starting, lambda: no_timer(state))
-    return str(send(lines, timeout, timed))
+    return TimedChange(step.confirm, change.session, starting, lambda: no_timer(state))
 
 
 def no_timer(state: HostState) -> None:
@@ -264,6 +279,8 @@ def look(item: WorkItem, connect: Connector, change: PendingChange, gate: Gate) 
 
 def _seen(connection: Connection, change: PendingChange, host: Host) -> str:
     info = platforms.lookup(host.platform)
+    if change.replaced is not None:
+        return _seen_replaced(connection, change, host, info)
     lines = change.judged_lines()
     if not lines:
         return SECRET
@@ -281,6 +298,29 @@ def _seen(connection: Connection, change: PendingChange, host: Host) -> str:
     if not missing:
         return NEW
     if missing >= {line.strip() for line in lines}:
+        return OLD
+    return MIXED
+
+
+def _seen_replaced(
+    connection: Connection, change: PendingChange, host: Host, info: platforms.PlatformInfo
+) -> str:
+    """A rollback's replace: NEW when the whole config is the kept one it put back, OLD
+    when it is the one from before it, MIXED otherwise (or when a file is gone)."""
+    from runner.run.rollback import config_diff  # (rollback sends through this module)
+
+    shown = (info.replace.kept_from if info.replace else None) or info.running_config
+    try:
+        wanted = Path(change.replaced or "").read_text(encoding="utf-8")
+        before = Path(change.before).read_text(encoding="utf-8") if change.before else None
+    except OSError:
+        return MIXED
+    if not shown:
+        return MIXED
+    running = connection.send_show(shown, host.connection.read_timeout, None)
+    if not config_diff(running, wanted, info):
+        return NEW
+    if before is not None and not config_diff(running, before, info):
         return OLD
     return MIXED
 

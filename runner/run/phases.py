@@ -6,6 +6,9 @@
   be judged ("error") fails it too: a check that says nothing is no pass.
 - The first failing step (not `ignore_errors`) ends the host's own steps; the steps after
   it are skipped, and then the `rescue:` steps run, in order, until one fails.
+- While a change is pending under the device's revert timer (runner.run.confirm), only
+  the rescue's show tasks run: one that sends anything could confirm the change or
+  tangle with it (PENDING_RESCUE); the device's timer is the host's rescue.
 - A rescued host stays failed, with the class of the step that failed (Ansible counts a
   rescued block as ok; netjob never reports a success the job did not have): its error
   says what the rescue did, and each rescue step has its own result.
@@ -20,7 +23,16 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 from runner.base.errors import FailureClass
-from runner.base.models import POST_CHECK, PRE_CHECK, RESCUE, CheckStatus, Status, Step, StepResult
+from runner.base.models import (
+    POST_CHECK,
+    PRE_CHECK,
+    RESCUE,
+    CheckStatus,
+    Status,
+    Step,
+    StepResult,
+    TaskKind,
+)
 from runner.device.connection import Connection
 from runner.run.step import HostState, run_step
 
@@ -30,6 +42,14 @@ _CHECK_FAILURES = {
 }
 _WORDS = {PRE_CHECK: "pre-check", POST_CHECK: "post-check"}
 IGNORED = "failed, ignored (ignore_errors)"
+# A rescue task that would act on a host whose change is pending under the device's revert
+# timer: on Junos and IOS-XR its commit would confirm the change netjob decided not to
+# confirm, on EOS and IOS it would land in or beside the timed change and go back with
+# it. Not run: the device's timer puts the host back; show tasks still run.
+PENDING_RESCUE = (
+    "rescue: not run, a change is pending under the device's revert timer (a rescue that "
+    "acts could confirm or muddle it); the device's timer reverts the host"
+)
 # A dry run changed nothing: post-checks would judge the network as it was, not the change.
 DRY_RUN = "not judged: --check changed nothing"
 
@@ -48,6 +68,9 @@ def run_steps(
         if step.role == RESCUE and (failed is None or rescue_failed):
             why = "no task failed" if failed is None else "an earlier rescue task failed"
             results.append(_skipped(step, f"rescue: {why}"))
+            continue
+        if step.role == RESCUE and state.pending is not None and not _show_only(step):
+            results.append(_skipped(step, PENDING_RESCUE))
             continue
         if step.role != RESCUE and failed is not None:
             results.append(_skipped(step, _not_run(failed)))
@@ -89,6 +112,10 @@ def judged(result: StepResult, step: Step) -> StepResult:
     worst = failing[0]
     error = f"{words} '{worst.name}' {worst.status.value}: {worst.evidence}{more}"
     return dataclasses.replace(result, status=Status.FAILED, failure=failure, error=error)
+
+
+def _show_only(step: Step) -> bool:
+    return step.kind is TaskKind.SHOW and not step.allow_disconnect
 
 
 def _not_run(failed: StepResult) -> str | None:

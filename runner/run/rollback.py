@@ -30,8 +30,11 @@ from runner.base.errors import (
     SelectionError,
 )
 from runner.base.models import Host, Job, Status, Step, StepResult, Task, TaskKind
+from runner.base.pending_confirm import PENDING
 from runner.base.replaces import Replace
+from runner.base.revert_timer import TimedChange
 from runner.base.safe_files import safe_name, write_private
+from runner.run.confirm import timed_change
 
 if TYPE_CHECKING:
     from runner.device.connection import Connection
@@ -69,10 +72,14 @@ def replace(connection: Connection, step: Step, state: HostState, timeout: float
     shown = (recipe.kept_from or info.running_config) if recipe is not None else None
     if recipe is None or not shown:  # refused before connecting; kept safe
         raise CommandRejectedError(f"{info.title} has no replace netjob knows", sent=())
-    kept = kept_path(Path(step.commands[0]), state.host.name).read_text(encoding="utf-8")
+    source = kept_path(Path(step.commands[0]), state.host.name)
+    kept = source.read_text(encoding="utf-8")
     before = connection.send_show(shown, timeout, None)
     diff = config_diff(before, kept, info)
+    timer = info.revert if step.confirm is not None else None
     commands = recipe.command_lines()
+    if timer is not None:  # --confirm: checked at load (runner.run.scheduler)
+        commands = recipe.timed_lines(lambda c: timer.fill(c, step.confirm or 0, ""))
 
     def result(status: Status, note: str | None, **more: Any) -> StepResult:
         return StepResult(
@@ -84,6 +91,7 @@ def replace(connection: Connection, step: Step, state: HostState, timeout: float
             duration=time.perf_counter() - clock,
             diff=more.pop("diff", diff),
             note=note,
+            confirm=PENDING if state.pending is not None else None,
             **more,
         )
 
@@ -93,8 +101,12 @@ def replace(connection: Connection, step: Step, state: HostState, timeout: float
         return result(Status.CHANGED, "would replace the running config (--check: nothing sent)")
     keep(state, connection, timeout, before)  # a rollback can be rolled back in turn
     outputs: list[str] = []
+    timed = None
+    if timer is not None:  # judged later by the whole config: the kept one, or the one before
+        previous = kept_path(state.keep_dir.parent, state.host.name) if state.keep_dir else None
+        timed = timed_change(step, commands, state, replaced=(source, previous))
     try:
-        note = _apply(connection, recipe, _body(kept, recipe), timeout, outputs)
+        note = _apply(connection, recipe, _body(kept, recipe), timeout, outputs, commands, timed)
     except DeviceError as exc:
         return result(
             Status.FAILED,
@@ -104,7 +116,13 @@ def replace(connection: Connection, step: Step, state: HostState, timeout: float
             failure=exc.failure,
             error=exc.describe(),
         )
-    left = config_diff(connection.send_show(shown, timeout, None), kept, info)
+    try:
+        after = connection.send_show(shown, timeout, None)
+    except DeviceError as exc:  # (a timed replace may have cut the session: still pending)
+        return result(
+            Status.FAILED, note, outputs=tuple(outputs), failure=exc.failure, error=exc.describe()
+        )
+    left = config_diff(after, kept, info)
     if left:
         return result(
             Status.FAILED,
@@ -127,15 +145,21 @@ def _body(kept: str, recipe: Replace) -> str:
 
 
 def _apply(
-    connection: Connection, recipe: Replace, body: str, timeout: float, outputs: list[str]
+    connection: Connection,
+    recipe: Replace,
+    body: str,
+    timeout: float,
+    outputs: list[str],
+    commands: tuple[str, ...],
+    timed: TimedChange | None,
 ) -> str:
-    """The platform's replace, its answers appended to `outputs`; the step's note."""
-    commands = recipe.command_lines()
+    """The platform's replace (`commands`: its own, or its timed ones with `timed`), its
+    answers appended to `outputs`; the step's note."""
     if recipe.path is None:  # typed into the session, then committed
-        outputs.append(connection.load_replace(commands[0], body, timeout))
+        outputs.append(connection.load_replace(commands[0], body, timeout, timed))
     else:
         outputs.append(_send_file(connection, body, recipe.path, timeout))
-        _run(connection, recipe, timeout, outputs)
+        _run(connection, recipe, timeout, outputs, commands, timed)
     note = f"replaced with the kept config ({'; '.join(commands)})"
     if recipe.cleanup:
         try:
@@ -145,22 +169,39 @@ def _apply(
     return note
 
 
-def _run(connection: Connection, recipe: Replace, timeout: float, outputs: list[str]) -> None:
-    """The recipe's commands in turn; an answer that says it failed (or a refusal)
-    stops them and sends the recipe's abort before the step fails."""
+def _run(
+    connection: Connection,
+    recipe: Replace,
+    timeout: float,
+    outputs: list[str],
+    commands: tuple[str, ...],
+    timed: TimedChange | None,
+) -> None:
+    """The commands in turn; an answer that says it failed (or a refusal) stops them and
+    sends the recipe's abort before the step fails. With `timed`, the timed command (the
+    one with the timer in it) is announced before it leaves, and a refusal of it says no
+    timer runs."""
     failed = re.compile(recipe.failed) if recipe.failed else None
+    starts = next((i for i, c in enumerate(recipe.timed or ()) if "{n}" in c), None)
     sent: list[str] = []
-    for command in recipe.command_lines():
+    for index, command in enumerate(commands):
         sent.append(command)
+        starting = timed is not None and index == starts
+        if timed is not None and starting:
+            timed.starting()
         try:
             said = connection.send_command(command, timeout, recipe.answers)
         except DeviceError as exc:
+            if timed is not None and starting and isinstance(exc, CommandRejectedError):
+                timed.refused()
             dropped = _abort(connection, recipe, timeout)
             raise type(exc)(
                 f"{exc}{dropped}", exc.hint, sent=tuple(sent), output=exc.output
             ) from exc
         outputs.append(said)
         found = failed.search(said) if failed else None
+        if found and timed is not None and starting:
+            timed.refused()  # the device refused the timed command: no timer runs
         if found:
             dropped = _abort(connection, recipe, timeout)
             line = said[found.start() :].splitlines()[0].strip()

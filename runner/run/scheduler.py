@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from runner.base import platforms, revert_timer
 from runner.base.errors import FailureClass, InputError
 from runner.base.models import (
+    RESCUE,
     Credentials,
     Host,
     HostResult,
@@ -129,7 +130,7 @@ def check_confirms(job: Job, items: Sequence[WorkItem]) -> None:
     IOS-XR and Junos, and the device's one timer covers one change)."""
     for item in items:
         platform = item.host.platform
-        configs = [s for s in item.steps if s.kind in (TaskKind.CONFIG, TaskKind.TEMPLATE)]
+        configs = [s for s in item.steps if s.kind in CHANGES]
         timed = [s for s in configs if s.confirm is not None]
         if not timed:
             continue
@@ -146,19 +147,33 @@ def check_confirms(job: Job, items: Sequence[WorkItem]) -> None:
                 "without --confirm (or confirm:), or limit the run to platforms that have one "
                 "(Junos, IOS-XR, EOS, IOS/IOS-XE)"
             )
-        why = timer.refusal(step.confirm)
+        why = timer.refusal(step.confirm) or _untimed_replace(step, platform)
         if why is not None:
             raise InputError(
                 f"{where}: task '{step.task}' ({asked}): host '{item.host.name}' is "
                 f"{platform}: {why}"
             )
-        after = configs[configs.index(step) + 1 :]
+        # (A rescue task is no such change: while one is pending, only its shows run,
+        # runner.run.phases.)
+        after = [s for s in configs[configs.index(step) + 1 :] if s.role != RESCUE]
         if after:
             raise InputError(
                 f"{where}: task '{step.task}' ({asked}) is followed on host "
                 f"'{item.host.name}' by config task '{after[0].task}': the device's timer "
                 "covers one change; put the lines in one task, or the timed task last"
             )
+
+
+# The steps that change a device's config: what a revert timer can cover.
+CHANGES = (TaskKind.CONFIG, TaskKind.TEMPLATE, TaskKind.REPLACE)
+
+
+def _untimed_replace(step: Step, platform: str) -> str | None:
+    """Why `netjob rollback --confirm` cannot put this platform's replace under its timer."""
+    recipe = platforms.lookup(platform).replace
+    if step.kind is not TaskKind.REPLACE or recipe is None or recipe.timed is not None:
+        return None
+    return f"its replace cannot go under its revert timer: {recipe.untimed or 'none known'}"
 
 
 def _where(job: Job, step: Step) -> str:
