@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import logging
 import os
 import signal
@@ -801,6 +802,21 @@ def diff_runs(job: Path, chosen: Sequence[str], reports_dir: Path) -> RunDiff:
     from runner.report.history import compare
 
     return compare(reports_dir, job, list(chosen))
+
+
+def run_inventories(run_dir: Path) -> list[Path]:
+    """The inventories a run read, as its change record has them (report.json, or run.json
+    for a run cut short); none when it recorded none."""
+    for name in ("report.json", "run.json"):
+        try:
+            document = json.loads((run_dir / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        change = document.get("change") if isinstance(document, dict) else None
+        if isinstance(change, dict):
+            files = [i.get("file") for i in change.get("inventories") or () if isinstance(i, dict)]
+            return [Path(f) for f in files if isinstance(f, str)]
+    return []
 
 
 def rollback_selection(

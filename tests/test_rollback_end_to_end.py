@@ -272,3 +272,35 @@ def test_a_replace_the_device_refuses_fails_the_host_and_a_partial_load_is_never
         assert xr["commands"] == ["configure", "load harddisk:netjob-rollback.cfg"], xr
         after = {n: lab.device(n).running_config() for n in ("r001", "r002", "r003")}
         assert after == pushed
+
+
+def test_rollback_reads_the_runs_own_inventory_and_never_puts_a_config_on_another_device(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run made with -i mixed.yaml, rolled back without -i, once took inventory.yaml,
+    where r003 was another lab's IOS device, and replaced that device's config with the
+    Junos one kept (a README walk found it). The run's own inventory is the default now,
+    and a kept config is refused on a device it did not come from."""
+    reports = tmp_path / "reports"
+    with (
+        start_lab(devices=3, platforms=("cisco_ios", "arista_eos", "juniper_junos")) as mixed,
+        start_lab(devices=3) as other,
+    ):
+        run_inventory = tmp_path / "mixed.yaml"
+        run_inventory.write_text(inventory_yaml(mixed.endpoints, mixed.config))
+        (tmp_path / "inventory.yaml").write_text(inventory_yaml(other.endpoints, other.config))
+        before = other.device("r003").running_config()
+        job = tmp_path / "push.yaml"
+        job.write_text(f"name: push\nhosts: all\ntasks:\n{PUSH}")
+        assert run_cli(job, run_inventory, reports, "--limit", "r003") == 0
+        capsys.readouterr()
+        assert main(["rollback", str(job), "--check", "--reports", str(reports)]) == 0
+        err = capsys.readouterr().err
+        assert "the inventory of run" in err and str(run_inventory) in err
+        step = load_report(reports, "rollback")["hosts"]["r003"]["steps"][0]
+        assert "would replace" in step["note"], step
+        wrong = ["-i", str(tmp_path / "inventory.yaml"), "--reports", str(reports)]
+        assert main(["rollback", str(job), *wrong]) == 2
+        err = capsys.readouterr().err
+        assert "was juniper_junos at" in err and "nothing is put back on another device" in err
+        assert other.device("r003").running_config() == before

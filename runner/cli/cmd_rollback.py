@@ -75,14 +75,23 @@ def rollback(
     With --confirm, each replace goes under the device's revert timer and is confirmed
     from a fresh login, as `netjob run --confirm` does. Writes reports/rollback/<run-id>/.
 
-    Example: netjob rollback playbooks/ntp.yaml --check --limit core"""
+    Example: netjob rollback playbooks/set_ntp.yaml --check --limit core"""
     setup_logging(verbose >= 2)
     check_change_id(change_id)
     console = make_console(no_color)
     view = core.console_view(console, diff=diff or dry_run)
     try:
         folder = core.find_run(run, reports)
-        paths = inventories(inventory)
+        # The run's own inventory unless -i says otherwise: another one may give a host's
+        # name to another device (a kept config is refused on a device it is not from).
+        recorded = [] if inventory else core.run_inventories(folder)
+        if recorded:
+            typer.echo(
+                f"netjob: note: the inventory of run {folder.name}: "
+                f"{', '.join(str(p) for p in recorded)}",
+                err=True,
+            )
+        paths = recorded or inventories(inventory)
         vault = vault_from(vault_password_file, ask_vault_pass)
         selection, without = core.rollback_selection(folder, paths, limit, vault)
         if confirm is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import json
 import os
 import re
 import tempfile
@@ -58,7 +59,14 @@ def keep(state: HostState, connection: Connection, timeout: float, running: str)
     if recipe is not None and recipe.kept_from:
         running = connection.send_show(recipe.kept_from, timeout, None)
     state.keep_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # a poller makes its own
-    write_private(kept_path(state.keep_dir.parent, state.host.name), running)
+    path = kept_path(state.keep_dir.parent, state.host.name)
+    write_private(path, running)
+    # Which device this config came from: a rollback refuses to put it on another one.
+    write_private(path.with_suffix(".json"), json.dumps(_device(state.host)) + "\n")
+
+
+def _device(host: Host) -> dict[str, Any]:
+    return {"platform": host.platform, "address": host.address, "port": host.port}
 
 
 def replace(connection: Connection, step: Step, state: HostState, timeout: float) -> StepResult:
@@ -254,6 +262,28 @@ def _lines(text: str, info: platforms.PlatformInfo) -> list[str]:
 ROLLBACK = "rollback"  # the rollback job's name, and its folder under the reports
 
 
+def _same_device(run_dir: Path, host: Host) -> None:
+    """A kept config goes back only to the device it came from: a rollback read with
+    another inventory (the default one, where the run used -i mixed.yaml) once put a Junos
+    config on the IOS device that had r003's name there."""
+    sidecar = kept_path(run_dir, host.name).with_suffix(".json")
+    try:
+        kept = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise InputError(
+            f"host '{host.name}': run {run_dir.name} did not record which device its config "
+            "came from; nothing can be put back safely from it"
+        ) from None
+    now = _device(host)
+    if kept != now:
+        raise InputError(
+            f"host '{host.name}' was {kept.get('platform')} at {kept.get('address')}:"
+            f"{kept.get('port')} in run {run_dir.name}, and this inventory makes it "
+            f"{now['platform']} at {now['address']}:{now['port']}: nothing is put back on "
+            "another device; give the run's inventory with -i"
+        )
+
+
 def rollback_job(run_dir: Path) -> Job:
     """The job of `netjob rollback RUN`: one replace step per host, from RUN's kept
     configs. Its runs go to reports/rollback/<run-id>, with their own report."""
@@ -273,6 +303,7 @@ def kept_hosts(run_dir: Path, hosts: Sequence[Host]) -> tuple[list[Host], list[s
         )
     chosen = [h for h in hosts if kept_path(run_dir, h.name).is_file()]
     for host in chosen:
+        _same_device(run_dir, host)
         info = platforms.lookup(host.platform)
         if info.replace is None or not (info.replace.kept_from or info.running_config):
             supported = ", ".join(i.name for i in platforms.TABLE if i.replace is not None)
