@@ -348,6 +348,10 @@ def test_ios_without_an_archive_path_refuses_the_timer_and_nothing_is_left_pendi
         host = _report(reports)
         failed = host["hosts"]["r001"]
         assert failed["failure"] == "command_rejected", failed
+        # The device's own words, not netmiko's "Failed to enter configuration mode" with
+        # a hint about privileges (a README walk was sent the wrong way by it).
+        assert "Archive path not configured" in failed["error"], failed["error"]
+        assert "revert timer 1" in failed["steps"][0]["commands"][0], failed["steps"][0]
         assert "confirm" not in failed["steps"][0]  # no timer ever ran
         assert not lab.device("r001").revert.pending
         assert _config(lab, "r001") == before

@@ -300,11 +300,20 @@ class NetmikoConnection:
             else:
                 output = str(driver.config_mode())
         except ValueError as exc:  # netmiko: "Failed to enter configuration mode"
+            # The device's own words, where it gave any (IOS: "% Archive path not
+            # configured" to `configure terminal revert timer N`), over netmiko's.
+            received = "".join(getattr(driver, "_netjob_received", []))
+            said = next(
+                (ln.strip() for ln in received.splitlines() if ln.strip().startswith("%")), ""
+            )
+            entered = (command,) if timed is not None and timer is not None and timer.enter else ()
             self._recover()
             raise CommandRejectedError(
-                f"the device refused config mode: {first_line(str(exc))}",
-                hint=self._unprivileged_hint() or "check the user's privilege on the device",
-                sent=(),
+                f"the device refused config mode: {said or first_line(str(exc))}",
+                hint=self._unprivileged_hint()
+                or (None if said else "check the user's privilege on the device"),
+                sent=entered,
+                output=received,
             ) from exc
         except Exception as exc:
             raise self._mapped(exc, during="entering config mode") from exc
