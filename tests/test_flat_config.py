@@ -116,7 +116,8 @@ _SAMPLES = {
     "PREFIX": "192.0.2.1/24",
 }
 # Commands of every mode (leaving it, committing, shows), not configuration.
-_ANY_MODE = {"exit", "end", "do", "quit", "return", "commit", "abort", "show", "display"}
+# Commands the lab takes in every config mode, as its devices do (XR: `load`, as `commit`).
+_ANY_MODE = {"exit", "end", "do", "quit", "return", "commit", "abort", "show", "display", "load"}
 
 
 def _sample(spec: str, interface: str) -> str:

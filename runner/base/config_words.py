@@ -303,6 +303,7 @@ XR_GLOBAL: Words = (
     "lldp",
     "service",
     "http",
+    "load",  # a config file into the candidate (`load harddisk:x`, netjob rollback's replace)
 )
 
 # Huawei VRP and HPE Comware: views instead of modes, `undo` instead of `no`.
