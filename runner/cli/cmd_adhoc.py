@@ -17,6 +17,7 @@ from runner.cli.app import (
     FoldNoise,
     InventoryOpt,
     Limit,
+    RefreshInventory,
     User,
     Verbose,
     Workers,
@@ -57,6 +58,7 @@ def cmd(
     ] = False,
     diff: Annotated[bool, typer.Option("--diff", "-D", help="Show --config's diff.")] = False,
     inventory: InventoryOpt = None,
+    refresh_inventory: RefreshInventory = False,
     limit: Limit = None,
     extra_vars: ExtraVars = None,
     output: Annotated[
