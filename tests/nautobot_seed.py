@@ -18,6 +18,7 @@ import nautobot
 nautobot.setup()
 
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.db import transaction  # noqa: E402
 from nautobot.dcim.models import (  # noqa: E402
     Device,
     DeviceType,
@@ -36,7 +37,6 @@ from nautobot.extras.models import (  # noqa: E402
 from nautobot.ipam.models import IPAddress, Namespace, Prefix  # noqa: E402
 from nautobot.tenancy.models import Tenant  # noqa: E402
 from nautobot.users.models import Token, User  # noqa: E402
-from django.db import transaction  # noqa: E402
 
 TOKEN = sys.argv[1]
 BULK = int(sys.argv[2])
@@ -55,8 +55,10 @@ def seed() -> None:
     planned = Status.objects.get(name="Planned")
     site = LocationType.objects.create(name="Site")
     site.content_types.add(device_ct)
-    locations = {n: Location.objects.create(name=n, location_type=site, status=active) for n in
-                 ("AMS", "FRA", "LON", "NYC")}
+    locations = {
+        n: Location.objects.create(name=n, location_type=site, status=active)
+        for n in ("AMS", "FRA", "LON", "NYC")
+    }
     roles = {}
     for name in ("core", "edge", "access"):
         roles[name] = Role.objects.create(name=name)
@@ -73,46 +75,78 @@ def seed() -> None:
         "Acme": DeviceType.objects.create(manufacturer=vendors["Acme"], model="Box 9"),
     }
     platforms = {
-        "IOS": Platform.objects.create(name="IOS", manufacturer=vendors["Cisco"],
-                                       network_driver="cisco_ios"),
-        "EOS": Platform.objects.create(name="EOS", manufacturer=vendors["Arista"],
-                                       network_driver="arista_eos"),
-        "AcmeOS": Platform.objects.create(name="AcmeOS", manufacturer=vendors["Acme"],
-                                          network_driver="acme_os"),
+        "IOS": Platform.objects.create(
+            name="IOS", manufacturer=vendors["Cisco"], network_driver="cisco_ios"
+        ),
+        "EOS": Platform.objects.create(
+            name="EOS", manufacturer=vendors["Arista"], network_driver="arista_eos"
+        ),
+        "AcmeOS": Platform.objects.create(
+            name="AcmeOS", manufacturer=vendors["Acme"], network_driver="acme_os"
+        ),
     }
     field = CustomField.objects.create(key="ntp_server", label="NTP server", type="text")
     field.content_types.add(device_ct)
-    everywhere = ConfigContext.objects.create(name="global", weight=100,
-                                              data={"domain": "example.net", "ntp_server": "none"})
-    ams = ConfigContext.objects.create(name="ams", weight=200,
-                                       data={"syslog": "192.0.2.50", "domain": "ams.example.net"})
+    ConfigContext.objects.create(
+        name="global", weight=100, data={"domain": "example.net", "ntp_server": "none"}
+    )
+    ams = ConfigContext.objects.create(
+        name="ams", weight=200, data={"syslog": "192.0.2.50", "domain": "ams.example.net"}
+    )
     ams.locations.add(locations["AMS"])
 
     namespace = Namespace.objects.get(name="Global")
-    loopback = Prefix.objects.create(prefix="127.0.0.0/8", namespace=namespace, status=active)
+    Prefix.objects.create(prefix="127.0.0.0/8", namespace=namespace, status=active)
     Prefix.objects.create(prefix="192.0.2.0/24", namespace=namespace, status=active)
     six = Prefix.objects.create(prefix="2001:db8::/64", namespace=namespace, status=active)
     home = IPAddress.objects.create(address="127.0.0.1/8", namespace=namespace, status=active)
 
     for name, (where, role, tenant, labels) in LAB.items():
         device = Device.objects.create(
-            name=name, location=locations[where], role=roles[role], tenant=tenants[tenant],
-            device_type=types["Cisco"], platform=platforms["IOS"], status=active,
-            primary_ip4=home, _custom_field_data={"ntp_server": "192.0.2.123"},
+            name=name,
+            location=locations[where],
+            role=roles[role],
+            tenant=tenants[tenant],
+            device_type=types["Cisco"],
+            platform=platforms["IOS"],
+            status=active,
+            primary_ip4=home,
+            _custom_field_data={"ntp_server": "192.0.2.123"},
         )
         device.tags.set([tags[t] for t in labels])
-    Device.objects.create(name="lab-noip-ams-1", location=locations["AMS"], role=roles["core"],
-                          device_type=types["Cisco"], platform=platforms["IOS"], status=active)
+    Device.objects.create(
+        name="lab-noip-ams-1",
+        location=locations["AMS"],
+        role=roles["core"],
+        device_type=types["Cisco"],
+        platform=platforms["IOS"],
+        status=active,
+    )
     odd = IPAddress.objects.create(address="192.0.2.99/24", namespace=namespace, status=active)
-    Device.objects.create(name="lab-acme-ams-1", location=locations["AMS"], role=roles["core"],
-                          device_type=types["Acme"], platform=platforms["AcmeOS"], status=active,
-                          primary_ip4=odd)
+    Device.objects.create(
+        name="lab-acme-ams-1",
+        location=locations["AMS"],
+        role=roles["core"],
+        device_type=types["Acme"],
+        platform=platforms["AcmeOS"],
+        status=active,
+        primary_ip4=odd,
+    )
 
     # The bulk devices: one IPv6 address each (2001:db8::/64 has room), made in batches.
     base = ipaddress.IPv6Address("2001:db8::")
     addresses = IPAddress.objects.bulk_create(
-        [IPAddress(host=str(base + i + 1), mask_length=64, ip_version=6, type="host",
-                   status=active, parent=six) for i in range(BULK)],
+        [
+            IPAddress(
+                host=str(base + i + 1),
+                mask_length=64,
+                ip_version=6,
+                type="host",
+                status=active,
+                parent=six,
+            )
+            for i in range(BULK)
+        ],
         batch_size=2000,
     )
     sites, names = list(locations.values()), list(roles.values())
@@ -120,15 +154,25 @@ def seed() -> None:
     devices = []
     for i in range(BULK):
         vendor, platform = kinds[i % 2]
-        devices.append(Device(
-            name=f"bulk-{i:05d}", location=sites[i % 4], role=names[i % 3], device_type=types[vendor],
-            platform=platforms[platform], tenant=tenants["blue" if i % 2 else "green"],
-            status=planned if i % 7 == 0 else active, primary_ip6=addresses[i],
-            _custom_field_data={"ntp_server": f"192.0.2.{i % 250 + 1}"},
-        ))
+        devices.append(
+            Device(
+                name=f"bulk-{i:05d}",
+                location=sites[i % 4],
+                role=names[i % 3],
+                device_type=types[vendor],
+                platform=platforms[platform],
+                tenant=tenants["blue" if i % 2 else "green"],
+                status=planned if i % 7 == 0 else active,
+                primary_ip6=addresses[i],
+                _custom_field_data={"ntp_server": f"192.0.2.{i % 250 + 1}"},
+            )
+        )
     made = Device.objects.bulk_create(devices, batch_size=2000)
     Device.tags.through.objects.bulk_create(
-        [Device.tags.through(content_type=device_ct, object_id=d.pk, tag=tags["bulk"]) for d in made],
+        [
+            Device.tags.through(content_type=device_ct, object_id=d.pk, tag=tags["bulk"])
+            for d in made
+        ],
         batch_size=2000,
     )
     user = User.objects.create_user(username="netjob", password=None, is_superuser=True)
