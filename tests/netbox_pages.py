@@ -107,11 +107,14 @@ class Pages:
         chosen = [d for d in self.devices if _matches(d, query)]
         limit = int(query.get("limit", ["50"])[0])
         offset = int(query.get("offset", ["0"])[0])
+        page = chosen[offset : offset + limit]
+        if query.get("exclude") == ["config_context"]:  # as NetBox: asked not to compute it
+            page = [{k: v for k, v in d.items() if k != "config_context"} for d in page]
         return 200, {
             "count": len(chosen),
             "next": None,
             "previous": None,
-            "results": chosen[offset : offset + limit],
+            "results": page,
         }
 
 

@@ -252,3 +252,13 @@ def test_inventory_convert_writes_an_offline_copy(
         out = tmp_path / "offline.yaml"
         assert main(["inventory", "convert", "-i", str(path), "--out", str(out)]) == 0
     assert hosts_json(out, capsys=capsys) == want
+
+
+def test_config_context_false_asks_the_server_not_to_compute_it(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve(DEVICES) as pages:
+        path = source(write, pages.url, config_context=False)
+        found = {h["name"]: h for h in hosts_json(path, capsys=capsys)}
+        assert pages.queries[0]["exclude"] == ["config_context"]
+    assert found["core-ams-1"]["vars"] == {"domain": "core.ams"}  # the custom field only

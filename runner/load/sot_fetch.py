@@ -30,19 +30,45 @@ Record = dict[str, Any]
 _NAUTOBOT_FIELDS = """
   name
   primary_ip4 { host } primary_ip6 { host }
-  platform { name network_driver network_driver_mappings }
+  platform { name }
   location { name } role { name } tenant { name } status { name }
   device_type { model manufacturer { name } }
   tags { name }
-  config_context
   _custom_field_data
 """
 
 
 def fetch(client: Client) -> list[Record]:
     if client.spec.kind == "nautobot":
-        return _pages(lambda offset: _nautobot_page(client, offset))
+        drivers = _nautobot_drivers(client)
+        return _pages(lambda offset: _nautobot_page(client, offset, drivers))
     return _pages(lambda offset: _netbox_page(client, offset))
+
+
+def _nautobot_drivers(client: Client) -> dict[str, str | None]:
+    """Each platform's netmiko driver as Nautobot maps its network_driver (the server's
+    NETWORK_DRIVERS setting included), asked once: per device it is most of the cost."""
+    query = "query { platforms { name network_driver network_driver_mappings } }"
+    answer = _graphql(client, query, {})
+    return {
+        p["name"]: (p.get("network_driver_mappings") or {}).get("netmiko") or None
+        for p in answer["platforms"] or ()
+    }
+
+
+def _graphql(client: Client, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    answer = client.post("/api/graphql/", {"query": query, "variables": variables})
+    if not isinstance(answer, dict) or answer.get("errors") or "data" not in answer:
+        errors = answer.get("errors") if isinstance(answer, dict) else None
+        first = errors[0].get("message", errors[0]) if errors else answer
+        raise LoadError(
+            f"{client.spec.path}: nautobot's GraphQL refused the query: {first}; check "
+            "filters: (each value as Nautobot names it)",
+            path=client.spec.path,
+            key="filters",
+        )
+    data: dict[str, Any] = answer["data"]
+    return data
 
 
 def _pages(page: Callable[[int], list[Record]]) -> list[Record]:
@@ -58,40 +84,29 @@ def _pages(page: Callable[[int], list[Record]]) -> list[Record]:
             offset += PARALLEL * PAGE
 
 
-def _nautobot_page(client: Client, offset: int) -> list[Record]:
+def _nautobot_page(client: Client, offset: int, drivers: dict[str, str | None]) -> list[Record]:
     names = FILTERS["nautobot"]
     given = {names[k]: list(v) for k, v in client.spec.filters.items()}
     params = "".join(f", ${arg}: [String]" for arg in given)
     args = "".join(f", {arg}: ${arg}" for arg in given)
     query = (
         f"query ($limit: Int, $offset: Int{params}) "
-        f"{{ devices(limit: $limit, offset: $offset{args}) {{ {_NAUTOBOT_FIELDS} }} }}"
+        f"{{ devices(limit: $limit, offset: $offset{args}) {{ {_NAUTOBOT_FIELDS}"
+        f"{' config_context' if client.spec.config_context else ''} }} }}"
     )
-    answer = client.post(
-        "/api/graphql/",
-        {"query": query, "variables": {"limit": PAGE, "offset": offset, **given}},
-    )
-    if not isinstance(answer, dict) or answer.get("errors") or "data" not in answer:
-        errors = answer.get("errors") if isinstance(answer, dict) else None
-        first = errors[0].get("message", errors[0]) if errors else answer
-        raise LoadError(
-            f"{client.spec.path}: nautobot's GraphQL refused the query: {first}; check "
-            "filters: (each value as Nautobot names it)",
-            path=client.spec.path,
-            key="filters",
-        )
-    return [_from_nautobot(d) for d in answer["data"]["devices"] or []]
+    variables = {"limit": PAGE, "offset": offset, **given}
+    devices = _graphql(client, query, variables)["devices"] or []
+    return [_from_nautobot(d, drivers) for d in devices]
 
 
-def _from_nautobot(device: dict[str, Any]) -> Record:
+def _from_nautobot(device: dict[str, Any], drivers: dict[str, str | None]) -> Record:
     platform = device.get("platform") or {}
-    mappings = platform.get("network_driver_mappings") or {}
     device_type = device.get("device_type") or {}
     return {
         "name": device.get("name"),
         "address": _address(device, "host"),
         "platform": platform.get("name"),
-        "driver": mappings.get("netmiko") or None,
+        "driver": drivers.get(platform.get("name") or ""),
         "site": None,
         "location": _name(device.get("location")),
         "role": _name(device.get("role")),
@@ -108,6 +123,8 @@ def _from_nautobot(device: dict[str, Any]) -> Record:
 def _netbox_page(client: Client, offset: int) -> list[Record]:
     names = FILTERS["netbox"]
     query: dict[str, Any] = {"limit": PAGE, "offset": offset}
+    if not client.spec.config_context:
+        query["exclude"] = "config_context"  # NetBox computes it per device too
     query.update({names[k]: list(v) for k, v in client.spec.filters.items()})
     answer = client.get("/api/dcim/devices/", query)
     if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):

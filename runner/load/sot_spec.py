@@ -5,6 +5,8 @@
     token_env: NAUTOBOT_TOKEN     # the variable holding the API token, never the token
     verify_tls: true              # the default; ca_file: a PEM bundle to trust instead
     cache_ttl: 300                # seconds a fetched snapshot is reused (0: never)
+    config_context: true          # false: no config contexts (Nautobot computes each
+                                  # device's: it doubles the fetch of 10,000 devices)
     filters: {location: [AMS], role: [core], tenant: [...], tag: [...], status: [...],
               platform: [...]}    # NetBox: site too; several values: any of them
     platforms: {ios-xe: cisco_xe} # platform (NetBox slug, Nautobot name) → netmiko type
@@ -34,6 +36,7 @@ KEYS = (
     "verify_tls",
     "ca_file",
     "cache_ttl",
+    "config_context",
     "filters",
     "platforms",
     "defaults",
@@ -82,6 +85,7 @@ class SourceSpec:
     verify_tls: bool = True
     ca_file: Path | None = None
     cache_ttl: float = DEFAULT_TTL
+    config_context: bool = True
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     platforms: Mapping[str, str] = field(default_factory=dict)  # name/slug → device_type
     # netjob's own inventory sections, checked when the inventory is built
@@ -104,9 +108,7 @@ def read_spec(data: dict[str, Any], path: Path) -> SourceSpec:
             f"expected the server's address, as https://nautobot.example.net, got {url!r}"
         )
     ca_file = schema.string(data, "ca_file", top)
-    verify = data.get("verify_tls", True)
-    if not isinstance(verify, bool):
-        raise top.child("verify_tls", data).fail(f"expected true or false, got {verify!r}")
+    verify = schema.boolean(data, "verify_tls", top, default=True)
     return SourceSpec(
         path=path,
         kind=kind,
@@ -115,6 +117,7 @@ def read_spec(data: dict[str, Any], path: Path) -> SourceSpec:
         verify_tls=verify,
         ca_file=None if ca_file is None else (path.parent / ca_file),
         cache_ttl=_ttl(data, top),
+        config_context=schema.boolean(data, "config_context", top, default=True),
         filters=_filters(data, top, kind),
         platforms=_platforms(data, top),
         defaults=schema.mapping(data.get("defaults"), top.child("defaults", data)),
