@@ -6,7 +6,7 @@ pinned dependencies never meet netjob's. netjob talks to it over HTTP only.
 Nautobot's migrations take minutes, so the database is kept between runs, outside the
 clone: ~/.cache/netjob-ci (NETJOB_CI_CACHE) holds PostgreSQL's data folder as a tar, once
 migrated (keyed by Nautobot's and PostgreSQL's versions) and once seeded by
-tests/nautobot_seed.py (keyed too by that script's sha256 and the device count). A run
+tests/nautobot_server/seed.py (keyed too by that script's sha256 and the device count). A run
 unpacks the seeded tar into a temporary folder in a second or two; the first run on a
 machine builds both (the cold path: migrate, then bulk inserts).
 
@@ -32,6 +32,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+SEED = HERE / "nautobot_server" / "seed.py"  # run by the Nautobot venv's Python
 TOKEN = "0123456789abcdef0123456789abcdef01234567"  # the test server's own, made by the seed
 BULK = 10_000  # devices besides the lab's: the scale the issue asks for
 START_SECONDS = 180.0  # runserver imports all of Nautobot; minutes on a loaded machine
@@ -124,7 +125,7 @@ class _Postgres:
 def _environment(pg_port: int, redis_port: int, work: Path) -> dict[str, str]:
     return {
         **os.environ,
-        "NAUTOBOT_CONFIG": str(HERE / "nautobot_config.py"),
+        "NAUTOBOT_CONFIG": str(HERE / "nautobot_server" / "config.py"),
         "NAUTOBOT_ROOT": str(work / "nautobot-root"),
         "NETJOB_NAUTOBOT_PG_PORT": str(pg_port),
         "NAUTOBOT_REDIS_HOST": "127.0.0.1",
@@ -157,7 +158,7 @@ def _build(env: Path, nb_version: str, work: Path, redis_port: int) -> Path:
     cache = cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     base = f"nautobot-{nb_version}-pg{pg_bin().parts[-2]}"
-    seed = hashlib.sha256((HERE / "nautobot_seed.py").read_bytes()).hexdigest()[:12]
+    seed = hashlib.sha256(SEED.read_bytes()).hexdigest()[:12]
     migrated, seeded = cache / f"{base}-migrated.tar", cache / f"{base}-seed-{seed}-{BULK}.tar"
     with (cache / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -205,7 +206,7 @@ def _build(env: Path, nb_version: str, work: Path, redis_port: int) -> Path:
             pg.start()
         try:
             subprocess.run(
-                [str(env / "bin" / "python"), str(HERE / "nautobot_seed.py"), TOKEN, str(BULK)],
+                [str(env / "bin" / "python"), str(SEED), TOKEN, str(BULK)],
                 env=environ,
                 check=True,
                 stdout=subprocess.DEVNULL,

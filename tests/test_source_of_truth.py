@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -47,7 +48,7 @@ def source(write: Write, url: str, **more: object) -> Path:
     return write("netbox.yaml", yaml.safe_dump(text))
 
 
-def hosts_json(path: Path, *extra: str, capsys: pytest.CaptureFixture[str]) -> list[dict]:
+def hosts_json(path: Path, *extra: str, capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
     assert main(["hosts", "-i", str(path), "--output", "json", *extra]) == 0
     return list(json.loads(capsys.readouterr().out))
 
@@ -147,7 +148,9 @@ def test_a_wrong_token_is_one_line_and_never_shows_the_token(
 ) -> None:
     monkeypatch.setenv("NETBOX_TOKEN", "wrong-token-0123456789")
     with serve(DEVICES) as pages:
-        code = main(["hosts", "-i", str(source(write, LIVE_URL if live else pages.url))])
+        code = main(
+            ["hosts", "-i", str(source(write, LIVE_URL if live and LIVE_URL else pages.url))]
+        )
     out = capsys.readouterr()
     assert code == 2
     assert "the server refused the token in $NETBOX_TOKEN (HTTP 403)" in out.err
