@@ -122,6 +122,8 @@ def test_a_job_runs_on_lab_devices_whose_addresses_come_from_nautobot(
     snapshot = report["inventory_snapshots"][0]
     assert snapshot["source"] == f"nautobot {nautobot.url}" and snapshot["hosts"] == 4
     assert len(snapshot["sha256"]) == 64
+    written = "".join(p.read_text(errors="replace") for p in reports.rglob("*") if p.is_file())
+    assert nautobot.token not in written  # token_env only, never the token
 
 
 def test_a_wrong_token_and_an_unknown_location_are_one_line(

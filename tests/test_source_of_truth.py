@@ -265,3 +265,14 @@ def test_config_context_false_asks_the_server_not_to_compute_it(
         found = {h["name"]: h for h in hosts_json(path, capsys=capsys)}
         assert pages.queries[0]["exclude"] == ["config_context"]
     assert found["core-ams-1"]["vars"] == {"domain": "core.ams"}  # the custom field only
+
+
+def test_plan_reads_the_source_and_nothing_connects(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = write("job.yaml", "name: v\nhosts: role_core\ntasks:\n  - show: show version\n")
+    with serve(DEVICES) as pages:
+        path = source(write, pages.url)
+        assert main(["plan", str(job), "-i", str(path), "--limit", "site_ams"]) == 0
+    out = capsys.readouterr().out
+    assert "core-ams-1" in out and "core-ams-2" in out and "core-fra-1" not in out
