@@ -116,6 +116,8 @@ def test_a_job_runs_on_lab_devices_whose_addresses_come_from_nautobot(
         )
         reports = tmp_path / "reports"
         assert run_cli(job, path, reports, "--limit", "role_core:&location_ams") == 0
+        adhoc = ["cmd", "show clock", "-i", str(path), "--limit", "location_fra"]
+        assert main([*adhoc, "--reports", str(tmp_path / "adhoc")]) == 0
     report = load_report(reports, "job")
     assert sorted(report["hosts"]) == ["lab-core-ams-1", "lab-core-ams-2"]
     assert all(h["status"] == "ok" for h in report["hosts"].values())
