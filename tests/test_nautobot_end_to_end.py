@@ -95,7 +95,7 @@ def test_ten_thousand_devices_load_and_the_cache_gives_the_same(
     assert first.hosts["bulk-00001"].address == "2001:db8::2"  # v6 only
     assert first.hosts["bulk-00001"].platform == "arista_eos"
     assert "have no primary IP and are left out: lab-noip-ams-1" in caplog.text
-    assert "lab-acme-ams-1 (platform 'AcmeOS')" in caplog.text
+    assert "lab-acme-ams-1 (platform 'AcmeOS', network driver 'acme_os')" in caplog.text
     again = core.load_inventories(path)
     assert again.snapshots == first.snapshots and again.hosts == first.hosts
     assert first.snapshots[0]["devices"] == BULK + len(LAB) + 2

@@ -6,7 +6,8 @@ as plain records of one shape, whichever server they came from:
 
 `address` is the primary IP without its prefix length (v4, else v6; None without one);
 `driver` is the netmiko device_type the server maps the platform to (Nautobot's
-network_driver mappings; None on NetBox, whose platforms carry no such mapping).
+network_driver mappings; None on NetBox, whose platforms carry no such mapping), and
+`network_driver` Nautobot's name for the platform's driver (only for messages).
 
 Pages are fetched PARALLEL at a time (offsets 0, n, 2n, ...) until one comes back short:
 no count is asked first, and the server never sees more than PARALLEL requests of ours.
@@ -45,13 +46,16 @@ def fetch(client: Client) -> list[Record]:
     return _pages(lambda offset: _netbox_page(client, offset))
 
 
-def _nautobot_drivers(client: Client) -> dict[str, str | None]:
+def _nautobot_drivers(client: Client) -> dict[str, tuple[str | None, str | None]]:
     """Each platform's netmiko driver as Nautobot maps its network_driver (the server's
     NETWORK_DRIVERS setting included), asked once: per device it is most of the cost."""
     query = "query { platforms { name network_driver network_driver_mappings } }"
     answer = _graphql(client, query, {})
     return {
-        p["name"]: (p.get("network_driver_mappings") or {}).get("netmiko") or None
+        p["name"]: (
+            p.get("network_driver") or None,
+            (p.get("network_driver_mappings") or {}).get("netmiko") or None,
+        )
         for p in answer["platforms"] or ()
     }
 
@@ -84,7 +88,9 @@ def _pages(page: Callable[[int], list[Record]]) -> list[Record]:
             offset += PARALLEL * PAGE
 
 
-def _nautobot_page(client: Client, offset: int, drivers: dict[str, str | None]) -> list[Record]:
+def _nautobot_page(
+    client: Client, offset: int, drivers: dict[str, tuple[str | None, str | None]]
+) -> list[Record]:
     names = FILTERS["nautobot"]
     given = {names[k]: list(v) for k, v in client.spec.filters.items()}
     params = "".join(f", ${arg}: [String]" for arg in given)
@@ -99,14 +105,18 @@ def _nautobot_page(client: Client, offset: int, drivers: dict[str, str | None]) 
     return [_from_nautobot(d, drivers) for d in devices]
 
 
-def _from_nautobot(device: dict[str, Any], drivers: dict[str, str | None]) -> Record:
+def _from_nautobot(
+    device: dict[str, Any], drivers: dict[str, tuple[str | None, str | None]]
+) -> Record:
     platform = device.get("platform") or {}
     device_type = device.get("device_type") or {}
+    network_driver, driver = drivers.get(platform.get("name") or "", (None, None))
     return {
         "name": device.get("name"),
         "address": _address(device, "host"),
         "platform": platform.get("name"),
-        "driver": drivers.get(platform.get("name") or ""),
+        "network_driver": network_driver,
+        "driver": driver,
         "site": None,
         "location": _name(device.get("location")),
         "role": _name(device.get("role")),

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import difflib
 import hashlib
 import json
 import logging
@@ -191,7 +192,8 @@ def _platform(spec: SourceSpec, record: dict[str, Any]) -> str | None:
 def _platform_words(record: dict[str, Any]) -> str:
     if record.get("platform") is None:
         return "no platform"
-    driver = f", network driver {record['driver']!r}" if record.get("driver") else ""
+    driver = record.get("network_driver")
+    driver = f", network driver {driver!r}" if driver else ""
     return f"platform {record['platform']!r}{driver}"
 
 
@@ -203,8 +205,6 @@ def _check_overrides(
     spec: SourceSpec, hosts: dict[str, Any], records: list[dict[str, Any]]
 ) -> None:
     """A `hosts:` entry for a device the source does not list would silently do nothing."""
-    import difflib
-
     fetched = {str(r.get("name")) for r in records}
     for name in spec.hosts:
         if str(name) not in fetched:
