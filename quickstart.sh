@@ -45,4 +45,17 @@ done
 [ -s "$ready/lab.yaml" ] || { echo "quickstart: the lab did not start in 30 s" >&2; exit 2; }
 head -n 1 "$ready/lab.out"  # which devices, where, with which test credentials
 [ ${#inventory[@]} -eq 0 ] && inventory=(-i "$ready/lab.yaml")
-netjob run playbooks/show_ip_int_brief.yaml "${inventory[@]}" "$@"
+status=0
+netjob run playbooks/show_ip_int_brief.yaml "${inventory[@]}" "$@" || status=$?
+# The run prints a summary; what the devices said is in the run folder: say how to see it.
+reports=()
+previous=
+for arg in "$@"; do
+  [ "$previous" = --reports ] && reports=(--reports "$arg")
+  case "$arg" in --reports=*) reports=(--reports "${arg#--reports=}") ;; esac
+  previous=$arg
+done
+show="netjob show playbooks/show_ip_int_brief.yaml all"
+[ ${#reports[@]} -gt 0 ] && show+=" ${reports[*]}"
+echo "what the devices said: $show (or r001 for one host; -v on a run prints it as it goes)"
+exit "$status"

@@ -1,16 +1,21 @@
 """netjob: run YAML job files against many network devices over SSH.
 
-The Python API: `run_job(...)` runs a job file and returns its Report; `select`, `plan`
-and `run` in `runner.core` are the steps it is made of.
+The Python API: `run_job(...)` runs a job file and returns its Report; `Run(report)` (or
+`Run(run_folder)`) reads what each host said per task; `select`, `plan` and `run` in
+`runner.core` are the steps `run_job` is made of.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.base.version import __version__
 
-__all__ = ["__version__", "run_job"]
+if TYPE_CHECKING:  # what a script's type checker sees; at run time, __getattr__ below
+    from runner.core import run_job as run_job
+    from runner.report.run_reader import Run as Run
+
+__all__ = ["Run", "__version__", "run_job"]
 
 
 def __getattr__(name: str) -> Any:
@@ -19,4 +24,8 @@ def __getattr__(name: str) -> Any:
         from runner.core import run_job
 
         return run_job
+    if name == "Run":
+        from runner.report.run_reader import Run
+
+        return Run
     raise AttributeError(name)

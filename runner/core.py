@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import logging
 import os
 import signal
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runner.base.errors import ExitCode, InputError, SelectionError
-from runner.base.models import Host, HostResult, Job, Report, WorkItem
+from runner.base.models import Host, HostResult, Job, Report, TaskKind, WorkItem
 
 # Everything else is imported where it is used, so each command pays only for its own
 # rooms: netmiko, paramiko, hier_config and distributed only when hosts run (inside
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from runner.report.run_list import PastRunLine as PastRunLine
     from runner.run import scheduler
     from runner.run.cluster import ClusterOptions as ClusterOptions
+    from runner.run.confirm_after import Seen as Seen
     from runner.run.executor import Policy as Policy
     from runner.run.rollout import Amount
     from runner.run.runners import BatchRunner
@@ -178,6 +180,52 @@ def only_unfinished(
     return dataclasses.replace(selection, hosts=hosts, unknown=left_out)
 
 
+def with_confirm(selection: Selection, given: str) -> Selection:
+    """`--confirm 5m` (or per platform, `--confirm ios=1m,junos=1m,default=30s`): every
+    config and template task without its own `confirm:` goes under the device's revert
+    timer. Which platforms can, for how long, is checked when the job is expanded
+    (runner.run.scheduler.check_confirms), before anything connects."""
+    from runner.base.models import TaskKind
+
+    seconds, by_platform = _confirm_option(given)
+    kinds = (TaskKind.CONFIG, TaskKind.TEMPLATE, TaskKind.REPLACE)  # (rollback: REPLACE)
+    job = selection.job
+    if not any(t.kind in kinds for t in job.tasks):
+        raise InputError(f"--confirm {given}: {job.path} has no config or template task")
+    tasks = tuple(
+        dataclasses.replace(t, confirm=seconds, confirm_by_platform=by_platform)
+        if t.kind in kinds and t.confirm is None and not t.confirm_by_platform
+        else t
+        for t in job.tasks
+    )
+    return dataclasses.replace(selection, job=dataclasses.replace(job, tasks=tasks))
+
+
+def _confirm_option(given: str) -> tuple[float | None, dict[str, float]]:
+    from runner.base import platform_names
+    from runner.base.revert_timer import parse_duration
+
+    def duration(text: str) -> float:
+        seconds = parse_duration(text)
+        if seconds is None:
+            raise InputError(
+                f"--confirm {given!r}: {text!r} is not a duration; write it as 5m, 90s or 1h "
+                "(per platform: ios=1m,default=30s)"
+            )
+        return seconds
+
+    if "=" not in given:
+        return duration(given), {}
+    by_platform: dict[str, float] = {}
+    for part in given.split(","):
+        name, _, text = (piece.strip() for piece in part.partition("="))
+        key = name if name == platform_names.DEFAULT_KEY else platform_names.resolve(name)
+        if key is None:
+            raise InputError(f"--confirm {given!r}: {platform_names.refusal(name, ('default',))}")
+        by_platform[key] = duration(text)
+    return None, by_platform
+
+
 def plan(selection: Selection) -> list[WorkItem]:
     """Render every step for every host; contact nothing."""
     from runner.run import scheduler
@@ -233,6 +281,7 @@ def run(
     from runner.base.redact import Redactor
     from runner.device import sshkeys
     from runner.load.credentials import resolve_credentials
+    from runner.report import readback
     from runner.report.disk import ReportGuard
     from runner.report.reporters import Callbacks, FanOut, HtmlPage
     from runner.report.run_folder import RunWriter
@@ -240,6 +289,15 @@ def run(
     from runner.run.executor import RunLimits
 
     options = options or RunOptions()
+    if options.cluster is not None and any(t.confirm is not None for t in selection.job.tasks):
+        raise InputError(
+            "--confirm (or a task's confirm:) with --cluster: the pollers cannot keep the "
+            "run folder's record of changes under revert timers; run it from this machine"
+        )
+    if options.cluster is not None:
+        options = dataclasses.replace(
+            options, cluster=_sealing(options.cluster, selection, environ)
+        )
     runner = runner or runners.choose(
         workers=options.workers,
         processes=options.processes,
@@ -253,7 +311,11 @@ def run(
     )
     # Where the pollers of a cluster run, they read credentials from their own environment.
     local = runner.local
-    credentials = resolve_credentials(selection.hosts, environ, prompt) if local else {}
+    # A job of show steps only needs no enable mode: an unset secret_env is no error there.
+    needs_enable = any(t.kind is not TaskKind.SHOW for t in selection.job.tasks)
+    credentials = (
+        resolve_credentials(selection.hosts, environ, prompt, needs_enable) if local else {}
+    )
     if credentials:  # keys readable, bastions' secrets set: before anything connects
         sshkeys.preflight(selection.hosts, credentials, environ)
     items = scheduler.expand(selection.job, selection.hosts, selection.extra_vars, credentials)
@@ -290,6 +352,7 @@ def run(
     stop = interrupt.stop
 
     def record(result: HostResult) -> None:
+        result = readback.given_up(result, writer.run_dir)  # a change left under a timer
         fan_out.host_done(guard.host_done(writer, result, stop))  # a write error: no new hosts
 
     batch = runners.Batch(
@@ -332,6 +395,45 @@ def run(
         fan_out.run_done(report)
     guard.raise_if_failed(writer)
     return report
+
+
+def after_run(
+    folder: Path,
+    inventory: Sequence[Path],
+    limit: str | None = None,
+    vault: Vault | None = None,
+    verify_only: bool = False,
+    environ: Mapping[str, str] | None = None,
+    connect: Connector | None = None,
+) -> list[Seen]:
+    """`netjob confirm RUN` / `netjob verify RUN`: the run's changes under revert timers
+    (its confirm/ records), confirmed or looked at from a fresh login each."""
+    from runner.base.models import Credentials
+    from runner.base.pending_confirm import read_all
+    from runner.load.credentials import resolve_credentials
+    from runner.run import confirm_after
+
+    recorded = {change.host for change in read_all(folder)}
+    if not recorded:
+        raise InputError(
+            f"{folder}: no change of this run went under a revert timer (it has no confirm/ "
+            "records); only a run with --confirm (or a task's confirm:) has"
+        )
+    hosts = [
+        h for h in load_inventories(inventory, vault).select("all", limit) if h.name in recorded
+    ]
+    unknown = sorted(recorded - {h.name for h in hosts})
+    if unknown and limit is None:
+        raise SelectionError(
+            f"{folder}: host(s) {', '.join(unknown)} of the run are not in the inventory; "
+            "give the inventory the run used (-i)"
+        )
+    if not hosts:
+        raise SelectionError(f"--limit '{limit}' selects no host with a change in {folder}")
+    credentials = resolve_credentials(hosts, environ, None)
+    items = [WorkItem(h, (), credentials.get(h.name, Credentials(h.username))) for h in hosts]
+    act = confirm_after.verify if verify_only else confirm_after.confirm_pending
+    return act(folder, items, connect or _netmiko())
 
 
 def _change_record(selection: Selection, options: RunOptions) -> ChangeDoc:
@@ -391,6 +493,21 @@ def _secret_vars(selection: Selection) -> list[str]:
     return sorted(v for v in found if len(v) >= 4)
 
 
+def _sealing(
+    cluster: ClusterOptions, selection: Selection, environ: Mapping[str, str] | None
+) -> ClusterOptions:
+    """The cluster options with what seals the job's secrets for the pollers: the run's
+    secret-looking variables and $NETJOB_CLUSTER_KEY (runner.run.sealing)."""
+    from runner.run import sealing
+
+    env = os.environ if environ is None else environ
+    return dataclasses.replace(
+        cluster,
+        secrets=sealing.job_secrets(selection.extra_vars, selection.job.vars),
+        key=env.get(sealing.KEY_ENV) or None,
+    )
+
+
 def _secrets(credentials: Iterable[Any]) -> list[str]:
     return [s for c in credentials for s in (c.password, c.secret, c.passphrase) if s]
 
@@ -404,15 +521,19 @@ def run_job(
     reports_dir: str | Path = "reports",
     processes: int = 1,
     cluster: str | ClusterOptions | None = None,
+    confirm: str | None = None,
     **kwargs: Any,
 ) -> Report:
-    """The Python API: run a job file and return its Report (see the README)."""
+    """The Python API: run a job file and return its Report (see the README); `confirm`
+    ("5m") is `--confirm`."""
     paths = (
         [Path(inventory)] if isinstance(inventory, (str, Path)) else [Path(p) for p in inventory]
     )
     from runner.run.cluster import ClusterOptions
 
     selection = select(Path(job), paths, limit, extra_vars)
+    if confirm is not None:
+        selection = with_confirm(selection, confirm)
     pollers = ClusterOptions(cluster) if isinstance(cluster, str) else cluster
     options = RunOptions(
         workers=workers, reports_dir=Path(reports_dir), processes=processes, cluster=pollers
@@ -546,6 +667,13 @@ def platform_table() -> str:
     return support_table()
 
 
+def platform_rows() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The same table as its header and rows, for a terminal."""
+    from runner.base.platforms import SUPPORT_HEADER, support_rows
+
+    return SUPPORT_HEADER, support_rows()
+
+
 def with_ssh_options(
     selection: Selection, private_key: str | None, ssh_config: str | None
 ) -> Selection:
@@ -602,11 +730,20 @@ def dask_install_hint() -> str:
     return INSTALL
 
 
-def adhoc_job(commands: Sequence[str], config: Sequence[str] = ()) -> Job:
-    """`netjob cmd`: the commands and config lines as a job in memory."""
+def adhoc_job(
+    commands: Sequence[str],
+    config: Sequence[str] = (),
+    per_platform: Sequence[str] = (),
+    hosts: Sequence[Host] = (),
+) -> Job:
+    """`netjob cmd`: the commands, config lines and `--for` commands as a job in memory,
+    refused if one of `hosts` would get no command."""
     from runner.load.adhoc import adhoc_job as job_of
+    from runner.load.adhoc import refuse_uncovered
 
-    return job_of(commands, config)
+    job = job_of(commands, config, per_platform)
+    refuse_uncovered(job, hosts)
+    return job
 
 
 def adhoc_answers(run_dir: Path) -> AdhocRun:
@@ -673,3 +810,37 @@ def diff_runs(job: Path, chosen: Sequence[str], reports_dir: Path) -> RunDiff:
     from runner.report.history import compare
 
     return compare(reports_dir, job, list(chosen))
+
+
+def run_inventories(run_dir: Path) -> list[Path]:
+    """The inventories a run read, as its change record has them (report.json, or run.json
+    for a run cut short); none when it recorded none."""
+    for name in ("report.json", "run.json"):
+        try:
+            document = json.loads((run_dir / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        change = document.get("change") if isinstance(document, dict) else None
+        if isinstance(change, dict):
+            files = [i.get("file") for i in change.get("inventories") or () if isinstance(i, dict)]
+            return [Path(f) for f in files if isinstance(f, str)]
+    return []
+
+
+def rollback_selection(
+    run_dir: Path, inventory_paths: Sequence[Path], limit: str | None, vault: Vault | None = None
+) -> tuple[Selection, list[str]]:
+    """`netjob rollback RUN`: the hosts of the inventory (∩ --limit) RUN kept a config
+    for, under a job that puts each one back (runner.run.rollback); and the names of the
+    hosts it kept none for."""
+    from runner.run.rollback import kept_hosts, rollback_job
+
+    inventory = load_inventories(list(inventory_paths), vault)
+    chosen, without = kept_hosts(run_dir, inventory.select(limit))
+    if not chosen:
+        raise SelectionError(
+            f"run {run_dir.name} kept no running config of a host matching --limit '{limit}'"
+        )
+    paths = tuple(inventory_paths)
+    job = rollback_job(run_dir)
+    return Selection(job, inventory, tuple(chosen), limit=limit, inventories=paths), without

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -30,16 +31,44 @@ PRELOAD = str(HERE / "cluster_source.py")
 DASK = str(Path(sys.executable).with_name("dask"))
 PASSWORD = "Pw-0f-The-Lab!7"  # distinctive: searched for in everything the cluster keeps
 SECRET = "En-4ble-Secret#9"
+# Seals the secrets a job renders, here and on every poller (runner.run.sealing).
+CLUSTER_KEY = "test-cluster-key-4f9c2a"
 
 
-def lab_env(source: str | None = None) -> dict[str, str]:
-    env = {"NETJOB_LAB_PASSWORD": PASSWORD, "NETJOB_LAB_SECRET": SECRET}
+def lab_env(source: str | None = None, runs_apart: bool = True) -> dict[str, str]:
+    env = {
+        "NETJOB_LAB_PASSWORD": PASSWORD,
+        "NETJOB_LAB_SECRET": SECRET,
+        "NETJOB_CLUSTER_KEY": CLUSTER_KEY,
+    }
     # Pollers learn lab host keys in a file of their own, never ~/.netjob/known_hosts.
     # (Each lab makes new keys: the tests give every lab its own loopback address.)
-    env["NETJOB_KNOWN_HOSTS"] = str(Path(tempfile.mkdtemp(prefix="netjob-poller-")) / "known")
+    home = Path(tempfile.mkdtemp(prefix="netjob-poller-"))
+    env["NETJOB_KNOWN_HOSTS"] = str(home / "known")
+    # ... and keep their run folders there (netjob-runs/ under their working folder by
+    # default: the repository's, where 142 lab configs once got committed).
+    if runs_apart:
+        env["NETJOB_POLLER_DIR"] = str(home)
     if source:
         env["NETJOB_TEST_SOURCE"] = source
     return env
+
+
+def record_specs(scheduler: Any, name: str) -> list[bytes]:
+    """Every task's run_spec the in-process `scheduler` holds, pickled, as it is seen at
+    each transition (the list fills as a run goes)."""
+    from distributed.diagnostics.plugin import SchedulerPlugin
+
+    specs: list[bytes] = []
+
+    class Specs(SchedulerPlugin):  # the scheduler runs in this process: no pickling
+        def transition(self, key: Any, start: str, finish: str, *args: Any, **kw: Any) -> None:
+            task = scheduler.tasks.get(key)
+            if task is not None and task.run_spec is not None:
+                specs.append(pickle.dumps(task.run_spec))
+
+    scheduler.add_plugin(Specs(), name=name)
+    return specs
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
@@ -77,9 +106,11 @@ def write_inventory(path: Path, labs: Sequence[tuple[Lab, str | None]]) -> Path:
 
 
 @contextmanager
-def tls_cluster(sites: dict[str, str], threads: int = 4) -> Iterator[Any]:
+def tls_cluster(sites: dict[str, str], threads: int = 4, runs_apart: bool = True) -> Iterator[Any]:
     """A TLS SpecCluster: {site: source address} → one worker process per site, named
-    after it. Yields the cluster (`.scheduler` is the live Scheduler, `.security`)."""
+    after it. Yields the cluster (`.scheduler` is the live Scheduler, `.security`).
+    `runs_apart`: the pollers keep their run folders in a temporary folder, not under the
+    working folder they start in (the default of a poller, which one test shows)."""
     from distributed import Nanny, Scheduler, SpecCluster
     from distributed.security import Security
 
@@ -93,7 +124,7 @@ def tls_cluster(sites: dict[str, str], threads: int = 4) -> Iterator[Any]:
                 "name": site,
                 "nthreads": threads,
                 "resources": {f"site_{site}": threads},
-                "env": lab_env(source),
+                "env": lab_env(source, runs_apart),
                 "preload": [PRELOAD],
                 "memory_limit": 0,
                 "dashboard": False,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from runner.base.errors import DeviceError
 from runner.base.models import Credentials, Host
+from runner.base.revert_timer import TimedChange
 from runner.device.lease import Lease
 from runner.device.transfer import Copied, Progress
 
@@ -57,6 +58,11 @@ class FakeConnection:
         self, source: str, dest: Path, read_timeout: float, progress: Progress | None = None
     ) -> Copied:
         raise NotImplementedError("FakeConnection has no get_file: test it on the lab")
+
+    def load_replace(
+        self, command: str, text: str, read_timeout: float, timed: TimedChange | None = None
+    ) -> str:
+        raise NotImplementedError("FakeConnection has no load_replace: test it on the lab")
 
     def close(self) -> None:
         self.closed = True

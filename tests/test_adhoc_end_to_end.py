@@ -158,3 +158,78 @@ def test_show_and_report_take_the_word_latest(
     reports = ["--reports", str(tmp_path / "reports")]
     assert main(["show", "latest", "r001", *reports]) == 0
     assert ">>> show clock" in capsys.readouterr().out
+
+
+# Mixed fleets: per-platform commands (`--for PLATFORM=COMMAND`) cover the six-platform lab in
+# one line; platform groups pick hosts; cmd takes -q, --retries and --host-timeout as run does.
+
+
+@pytest.fixture(scope="module")
+def mixed() -> Iterator[Lab]:
+    with start_lab(devices=6, platforms=MIXED) as lab:
+        yield lab
+
+
+def test_cmd_with_per_platform_commands_is_ok_on_every_host_of_a_mixed_fleet(
+    mixed: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cmd(
+        mixed,
+        tmp_path,
+        "show version",
+        "--for",
+        "huawei=display version",
+        "--for",
+        "junos=show system uptime",  # another tool's name for juniper_junos
+        "--retries",
+        "1",
+        "--host-timeout",
+        "60",
+        "--output",
+        "json",
+    )
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0, document
+    hosts = document["hosts"]
+    assert {h["status"] for h in hosts.values()} == {"ok"}
+    assert list(hosts["r006"]["outputs"]) == ["display version"]
+    assert "VRP" in hosts["r006"]["outputs"]["display version"]
+    assert list(hosts["r003"]["outputs"]) == ["show system uptime"]
+    for name in ("r001", "r002", "r004", "r005"):
+        assert list(hosts[name]["outputs"]) == ["show version"]
+    assert document["summary"]["ok"] == 6
+
+
+def test_cmd_quiet_prints_the_answers_only(
+    mixed: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cmd(mixed, tmp_path, "-q", "show version", "--limit", "platform_cisco_ios:&core")
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.startswith("== show version\nr001 (1 host):\n")
+    assert "r002" not in out  # core, but Arista
+    assert "report:" not in out and "hosts:" not in out
+
+
+def test_a_platform_with_no_command_is_refused_before_anything_connects(
+    mixed: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cmd(mixed, tmp_path, "--for", "huawei=display version", "--limit", "r005,r006")
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "no command for platform cisco_nxos (hosts r005): add --for cisco_nxos=COMMAND" in err
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("huwaei=display version", "unknown platform 'huwaei'; did you mean 'huawei'?"),
+        ("display version", "expected PLATFORM=COMMAND"),
+    ],
+)
+def test_for_refuses_what_it_cannot_read(
+    mixed: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, message: str
+) -> None:
+    assert cmd(mixed, tmp_path, "show version", "--for", given) == 2
+    assert message in capsys.readouterr().err

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -126,3 +127,30 @@ def test_without_ansible_core_a_vault_value_says_what_to_install(
     err = capsys.readouterr().err
     assert "decrypting it needs ansible-core: pip install 'netjob[ansible]'" in err
     assert err.count("\n") == 1
+
+
+def test_a_vaulted_password_is_said_to_come_from_ansible_vault(
+    tmp_path: Path, lab: Lab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ansible.parsing.vault  # noqa: F401  (the netjob[ansible] extra: .ci/run installs it)
+
+    inventory = _inventory(tmp_path, lab, _vaulted("not-the-password", "vault-pw"))
+    password_file = tmp_path / "vault_pass"
+    password_file.write_text("vault-pw\n")
+    vault = ("--vault-password-file", str(password_file))
+    capsys.readouterr()
+    assert main(["hosts", "-i", str(inventory), "--output", "json", *vault]) == 0
+    (host,) = json.loads(capsys.readouterr().out)
+    assert host["password"] == "(from Ansible Vault)"
+    assert _run(tmp_path, inventory, *vault, "--retries", "0") == 1
+    out = capsys.readouterr().out
+    assert "check the username (netjob) and the password (from Ansible Vault)" in out
+
+
+def test_a_refused_login_names_where_the_password_came_from(
+    tmp_path: Path, lab: Lab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ANSIBLE_LAB_PW", "not-the-password")
+    assert _run(tmp_path, _inventory(tmp_path, lab, ENV_PASSWORD), "--retries", "0") == 1
+    out = capsys.readouterr().out
+    assert "check the username (netjob) and the password (from $ANSIBLE_LAB_PW)" in out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lab_fixture import start_lab
@@ -17,17 +18,25 @@ AUDIT = Path(__file__).resolve().parent.parent / "playbooks" / "compliance_audit
 MIXED = ("cisco_ios", "arista_eos", "juniper_junos", "cisco_xr", "cisco_nxos", "huawei")
 
 
-def test_shipped_audit_runs_clean_on_every_lab_platform(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
-    monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any]]:
+    """The shipped audit run once on the six-platform lab: its exit code and report.json."""
+    tmp_path = tmp_path_factory.mktemp("mixed")
     inventory, reports = tmp_path / "inv.yaml", tmp_path / "reports"
-    with start_lab(devices=6, platforms=MIXED) as lab:
+    with pytest.MonkeyPatch.context() as env, start_lab(devices=6, platforms=MIXED) as lab:
+        env.setenv("NETJOB_LAB_PASSWORD", "lab-password")
+        env.setenv("NETJOB_LAB_SECRET", "lab-enable")
         inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
         code = main(["run", str(AUDIT), "-i", str(inventory), "--reports", str(reports), "-q"])
-    assert code == 3  # every host ran; the lab's NX-OS and r001's Gi0/2 are not compliant
     report = json.loads((reports / "compliance_audit" / "latest" / "report.json").read_text())
+    return code, report
+
+
+def test_shipped_audit_runs_clean_on_every_lab_platform(
+    audited: tuple[int, dict[str, Any]],
+) -> None:
+    code, report = audited
+    assert code == 3  # every host ran; the lab's NX-OS and r001's Gi0/2 are not compliant
     assert {h: d["status"] for h, d in report["hosts"].items()} == dict.fromkeys(
         ("r001", "r002", "r003", "r004", "r005", "r006"), "ok"
     )
@@ -40,6 +49,25 @@ def test_shipped_audit_runs_clean_on_every_lab_platform(
     }
     assert skipped["r006"] == ["software", "services", "interface descriptions"]  # VRP
     assert skipped["r003"] == ["services", "interface descriptions"]  # Junos
+
+
+def test_shipped_audit_reads_nxos_own_lines_and_names_the_value_it_found(
+    audited: tuple[int, dict[str, Any]],
+) -> None:
+    report = audited[1]
+    # r005 is NX-OS: `ntp server 192.0.2.123 use-vrf default`, `logging server 192.0.2.50`.
+    (services,) = [s for s in report["hosts"]["r005"]["steps"] if s["task"] == "services"]
+    checks = {c["name"]: c for c in services["checks"]}
+    assert checks["ntp server configured"]["status"] == "pass"
+    assert checks["logging host configured"]["status"] == "pass"
+    assert "logging server 192.0.2.50" in checks["logging host configured"]["evidence"]
+    # Every 5th lab device has `snmp-server community public`: masked in the line, and the
+    # value the rule names said after it.
+    community = checks["no default SNMP community"]
+    assert community["status"] == "fail"
+    assert community["evidence"] == (
+        "found line: snmp-server community ******** group network-operator (matched 'public')"
+    )
 
 
 def test_a_field_per_platform_without_an_entry_for_the_host_is_a_check_error() -> None:

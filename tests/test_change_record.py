@@ -241,3 +241,27 @@ def test_history_reads_the_record_of_a_run_cut_short_from_run_json(
     [listed] = json.loads(capsys.readouterr().out)
     assert listed["change_id"] == "CHG-1" and listed["hosts"] == "all --limit core"
     assert listed["outcome"].startswith("cut short (2 hosts: 2 ok")
+
+
+def test_history_tells_a_dry_run_from_a_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A README walk found `--check` runs and real pushes listed alike ('2 changed'): a
+    change board would count dry runs as changes."""
+    monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
+    monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
+    job = tmp_path / "ntp.yaml"
+    job.write_text("tasks:\n  - name: ntp\n    config: ['ntp server 192.0.2.99']\n")
+    reports = tmp_path / "reports"
+    with start_lab(devices=1) as lab:
+        inventory = tmp_path / "inv.yaml"
+        inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
+        args = ["run", str(job), "-i", str(inventory), "--reports", str(reports)]
+        assert main([*args, "--check", "--change-id", "DRY"]) == 0
+        assert main([*args, "--change-id", "REAL"]) == 0
+    capsys.readouterr()
+    assert main(["history", "--reports", str(reports), "-o", "json"]) == 0
+    listed = {r["change_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert listed["DRY"]["check"] is True and listed["REAL"]["check"] is False
+    assert listed["DRY"]["outcome"] == "dry run, ok (1 host: 0 ok, 1 would change, 0 failed)"
+    assert listed["REAL"]["outcome"] == "ok (1 host: 0 ok, 1 changed, 0 failed)"

@@ -250,3 +250,20 @@ def test_checks_are_evaluated_independently() -> None:
     results = evaluate_all(checks, "a", None)
     assert [r.status.value for r in results] == ["pass", "error", "fail", "error"]
     assert results[3].evidence.startswith("internal error:")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "evidence"),
+    [
+        (
+            r"^snmp-server community (public|private)\b",
+            "found line: snmp-server community public RO (matched 'public')",
+        ),
+        # A group that names no value would repeat what the device printed: not said.
+        (r"^snmp-server community (\S+)", "found line: snmp-server community public RO"),
+    ],
+)
+def test_a_regex_rule_names_the_value_it_matched(pattern: str, evidence: str) -> None:
+    check = Check(name="c", rule="not_regex", operand=pattern)
+    result = evaluate(check, "hostname r1\nsnmp-server community public RO\n", None)
+    assert result.status is CheckStatus.FAIL and result.evidence == evidence

@@ -47,7 +47,7 @@ def test_every_command_is_documented_in_the_readme_with_an_example_in_its_help()
 def test_readme_options_exist_in_the_cli() -> None:
     readme = (ROOT / "README.md").read_text()
     commands = [["run"], ["cmd"], ["plan"], ["hosts"], ["lab"], ["diff"], ["history"]]
-    commands.append(["inventory", "convert"])
+    commands += [["platforms"], ["inventory", "convert"]]
     help_text = "".join(_invoke(*c, "--help").output for c in commands)
     for option in set(re.findall(r"`(--[a-z-]+)", readme)) - {"--version", "--help", "--json"}:
         assert option in help_text, f"README mentions {option}, the CLI has no such option"
@@ -177,3 +177,16 @@ def test_netjob_lab_help_names_every_fault_the_lab_knows() -> None:
     text = " ".join(result.output.split())
     missing = [name for name in FAULT_NAMES if name not in text]
     assert not missing, f"netjob lab --help does not name: {missing}"
+
+
+@pytest.mark.parametrize("command", ["run", "cmd", "lab", "cluster local"])
+def test_number_options_read_n_and_seconds_in_help(command: str) -> None:
+    result = runner.invoke(app, [*command.split(), "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    text = result.output
+    assert "range>" not in text  # typer's own `<int range>`, `<float range>`
+    assert re.search(r"--(workers|devices)\b.* <N>", text)
+    if command in ("run", "cmd"):
+        assert "--host-timeout <SECONDS>" in text
+        assert "--retries <N>" in text
+        assert "--timeout <SECONDS>" in text

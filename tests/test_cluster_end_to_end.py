@@ -30,6 +30,7 @@ from cluster_fixture import (
     SECRET,
     ProcessCluster,
     lab_env,
+    record_specs,
     tls_cluster,
     wait_for,
     write_inventory,
@@ -156,18 +157,9 @@ def test_a_site_without_a_poller_fails_no_poller_in_bounded_time(
 
 def test_no_password_in_anything_the_cluster_keeps(sites: Sites, tmp_path: Path) -> None:
     from distributed import Client
-    from distributed.diagnostics.plugin import SchedulerPlugin
 
     scheduler = sites.cluster.scheduler
-    specs: list[bytes] = []
-
-    class Specs(SchedulerPlugin):  # the scheduler runs in this process: no pickling
-        def transition(self, key: Any, start: str, finish: str, *args: Any, **kw: Any) -> None:
-            task = scheduler.tasks.get(key)
-            if task is not None and task.run_spec is not None:
-                specs.append(pickle.dumps(task.run_spec))
-
-    scheduler.add_plugin(Specs(), name="netjob-specs")
+    specs = record_specs(scheduler, "netjob-specs")
     faults = parse_faults(["r002=auth_fail", "r003=reject:ntp server"])
     with _lab(devices=3, faults=faults, host="127.0.0.6") as lab:
         inventory = write_inventory(tmp_path / "failing.yaml", [(lab, None)])

@@ -60,6 +60,15 @@ def test_quickstart_runs_the_main_job_on_the_lab(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "netjob lab: 6 devices r001..r006" in done.stdout
     assert "inventory written" not in done.stdout  # a temporary file it then deletes
+    # It ends by saying how to see what the devices said, and that command works.
+    last = done.stdout.strip().splitlines()[-1]
+    hint = f"netjob show playbooks/show_ip_int_brief.yaml all --reports {reports}"
+    assert last.startswith(f"what the devices said: {hint} ("), last
+    shown = subprocess.run(
+        hint.split(), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "r006 uptime is" in shown.stdout
     report = load_report(reports, "show_ip_int_brief")
     assert report["summary"]["ok"] == report["summary"]["hosts"] == 6
     for name, host in report["hosts"].items():
@@ -228,3 +237,24 @@ def test_a_prompt_that_changes_mid_job_does_not_break_later_steps(
     assert run_cli(job, inventory, reports, "--limit", "r001") == 0
     log = (reports / "rename" / "latest" / "hosts" / "r001.log").read_text()
     assert "r001-new uptime is" in log
+
+
+def test_a_show_only_job_runs_without_the_enable_secret_a_config_job_needs(
+    tmp_path: Path,
+    lab5: Lab,
+    lab_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("NETJOB_LAB_SECRET")
+    inventory = write_inventory(tmp_path / "inv.yaml", lab5)
+    reports = tmp_path / "reports"
+    show = ROOT / "playbooks" / "show_version.yaml"
+    assert run_cli(show, inventory, reports, "--limit", "core") == 0
+    err = capsys.readouterr().err
+    assert "$NETJOB_LAB_SECRET not set: this job has show steps only" in err
+    assert load_report(reports, "show_version")["summary"]["ok"] == 2
+    # A config step needs enable mode: refused before anything connects, as before.
+    assert run_cli(NTP_JOB, inventory, reports, "-e", "ntp_server=192.0.2.10") == 2
+    assert "secret_env names $NETJOB_LAB_SECRET, which is not set" in capsys.readouterr().err
+    assert not (reports / "set_ntp").exists()

@@ -100,6 +100,7 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "template": ("plan", "template_job.yaml"),
     "known_hosts": ("run", "job.yaml", "-i", "kh_inventory.yaml", "--retries", "0"),
     "vault password file": ("hosts", "--vault-password-file", "{X}"),
+    "ssh_config": ("run", "job.yaml", "-i", "sc_inventory.yaml", "--retries", "0"),
 }
 # Where a kind is not an error in a place: a known_hosts file netjob cannot read as keys
 # is read as OpenSSH reads it (lines it cannot read skipped; none yet is fine): the run
@@ -118,6 +119,10 @@ for _slot, _args in SLOTS.items():
         files: dict[str, str | bytes] = {}
         if _slot == "template":
             files["template_job.yaml"] = f"tasks:\n  - name: t\n    template: {target}\n"
+        if _slot == "ssh_config":
+            files["sc_inventory.yaml"] = INVENTORY.replace(
+                "password_env: HOSTILE_PW}", f"password_env: HOSTILE_PW, ssh_config: {target}}}"
+            )
         if _slot == "known_hosts":
             files["kh_inventory.yaml"] = INVENTORY.replace(
                 "password_env: HOSTILE_PW}", f"password_env: HOSTILE_PW, known_hosts: {target}}}"
@@ -276,10 +281,13 @@ PATTERNS: dict[str, tuple[str, int, str, str]] = {
     "a NUL": ("r\x001", 2, "unknown host or group", ""),
     "a glob of many stars": ("*" * 5000 + "x", 2, "matches no host", LONG_NAMES),
     "a glob of alternating stars": ("*r" * 3000 + "x", 2, "matches no host", LONG_NAMES),
-    "a huge subscript": ("core[0:99999999999999999999]", 2, "", ""),
-    "a negative subscript": ("core[-1]", 2, "", ""),
-    "a word subscript": ("core[abc]", 2, "", ""),
-    "a subscript past the end": ("core[5]", 2, "", ""),
+    # Ansible's subscripts (issue 22): a slice past the end stops at the end, as Ansible's.
+    "a huge subscript": ("core[0:99999999999999999999]", 0, "", ""),
+    "a huge index": ("core[99999999999999999999]", 2, "subscripts run from 0 to 0", ""),
+    "a huge slice start": ("core[99999999999999999999:]", 2, "selects no host", ""),
+    "a negative subscript": ("core[-1]", 0, "", ""),
+    "a word subscript": ("core[abc]", 2, "matches no host", ""),
+    "a subscript past the end": ("core[5]", 2, "subscripts run from 0 to 0", ""),
     "an @ of nothing": ("@", 2, "host list", ""),
     "an @ of a folder": ("@.", 2, "is a folder", ""),
     "unicode": ("rü", 2, "unknown host or group", ""),
@@ -398,6 +406,25 @@ LINKS: dict[str, tuple[tuple[str, ...], int, str, Maker]] = {
         lambda f: None,
     ),
 }
+SSH_CONFIGS = {
+    "a Port that is a word": ("Host *\n  Port abc\n", "Port 'abc'"),
+    "a Port past 65535": ("Host *\n  Port 70000\n", "not a port number"),
+    "a bad ProxyJump": ("Host *\n  ProxyJump @@@\n", "ProxyJump"),
+    "a line without a value": ("Host *\n  HostName\n", "ssh_config"),
+}
+for _name, (_text, _says) in SSH_CONFIGS.items():
+    CASES[f"file ssh_config with {_name}"] = Case(
+        ("run", "job.yaml", "-i", "sc_inventory.yaml", "--retries", "0"),
+        2,
+        _says,
+        files={
+            "ssh.conf": _text,
+            # port 22 as written: ssh_config's Port is read only where the inventory has none
+            "sc_inventory.yaml": INVENTORY.replace(
+                "password_env: HOSTILE_PW}", "password_env: HOSTILE_PW, ssh_config: ssh.conf}"
+            ).replace(", port: 9", ""),
+        },
+    )
 for _name, (_args, _code, _says, _make) in LINKS.items():
     CASES[f"link {_name}"] = Case(
         (*_args, "--retries", "0") if _args[0] == "run" else _args,
@@ -438,7 +465,7 @@ def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (folder / "inventory.yaml").write_text(INVENTORY)
     (folder / "job.yaml").write_text(JOB)
     monkeypatch.chdir(folder)
-    monkeypatch.setenv("HOSTILE_PW", "p")
+    monkeypatch.setenv("HOSTILE_PW", "Hostile-Corpus-7")  # strong: no note about it
     monkeypatch.setenv("NETJOB_NO_CACHE", "1")
     monkeypatch.setenv("NO_COLOR", "1")
     yield folder

@@ -105,7 +105,9 @@ def test_nxos_shows_parse_with_textfsm(lab: Lab) -> None:
         version = as_rows(conn.send_command("show version", use_textfsm=True))
         rows = as_rows(conn.send_command("show ip interface brief", use_textfsm=True))
         running = conn.send_command("show running-config")
-        bad = conn.send_command("show foo")
+        # (no command starts with its first letter: the caret goes under it, not after
+        # a prefix such as `show f` of `show file`)
+        bad = conn.send_command("show zoo")
     assert version[0]["hostname"] == "r002"
     assert version[0]["os"] == "9.3(8)"
     assert rows[0]["interface"] == "Eth1/1"

@@ -17,7 +17,8 @@ def _layout() -> str:
 
 
 def _entries(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.name != "__pycache__")
+    # py.typed: the PEP 561 marker that scripts' type checkers read, no module.
+    return sorted(p for p in folder.iterdir() if p.name not in ("__pycache__", "py.typed"))
 
 
 def test_the_top_of_runner_holds_the_rooms_and_a_few_core_modules() -> None:

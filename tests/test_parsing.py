@@ -89,7 +89,7 @@ def test_an_invalid_user_template_is_a_parse_error(tmp_path: Path) -> None:
 
 
 def test_a_missing_user_template_is_a_parse_error(tmp_path: Path) -> None:
-    with pytest.raises(ParseError, match="cannot read TextFSM template"):
+    with pytest.raises(ParseError, match=r"TextFSM template \S*missing\.textfsm: cannot read"):
         parse_output("cisco_ios", "show x", "a", tmp_path / "missing.textfsm")
 
 

@@ -185,3 +185,39 @@ def test_device_type_names_appear_only_in_the_platform_table() -> None:
 def test_the_readme_shows_the_table_as_netjob_platforms_prints_it() -> None:
     readme = (RUNNER.parent / "README.md").read_text()
     assert platforms.support_table() in readme
+
+
+def _on_a_terminal(*args: str) -> str:
+    """`netjob ARGS` with its output on a pseudo-terminal, as a person runs it."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    controller, terminal = os.openpty()
+    done = subprocess.Popen(
+        [sys.executable, "-c", "from runner.cli import entry; entry()", *args],
+        stdout=terminal,
+        stderr=terminal,
+        env={**os.environ, "PYTHONPATH": str(root), "COLUMNS": "160"},
+    )
+    os.close(terminal)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the process ended and closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(controller)
+    assert done.wait(timeout=60) == 0, out
+    return out.decode()
+
+
+def test_platforms_prints_a_table_on_a_terminal_and_markdown_on_request() -> None:
+    shown = _on_a_terminal("platforms")
+    assert "┃" in shown and "│ cisco_ios, cisco_xe" in shown
+    assert "|---|" not in shown and "`" not in shown
+    assert "|---|" in _on_a_terminal("platforms", "--markdown")

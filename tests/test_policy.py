@@ -31,7 +31,7 @@ from runner.base.models import (
     WorkItem,
 )
 from runner.device.lease import Lease
-from runner.run import executor, scheduler
+from runner.run import phases, scheduler
 from runner.run.executor import Policy, RunLimits, execute
 from runner.run.rollout import Amount, batches, over
 
@@ -96,7 +96,7 @@ def test_a_step_failed_by_the_deadline_keeps_everything_it_recorded(
         leases[0].abort()  # the deadline passed while the step ran
         return recorded
 
-    monkeypatch.setattr(executor, "run_step", cut_by_the_watchdog)
+    monkeypatch.setattr(phases, "run_step", cut_by_the_watchdog)  # where steps are run
     step = execute(_item(), connect, Policy(host_timeout=60)).steps[0]
     assert step.failure == "host_timeout" and "deadline of 60s" in (step.error or "")
     assert step == dataclasses.replace(recorded, failure=step.failure, error=step.error)

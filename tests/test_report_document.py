@@ -5,6 +5,7 @@ read back into records and write back byte for byte."""
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,9 +129,9 @@ def _reads_back_identically(run_dir: Path) -> None:
         assert host_text(host, store) == path.read_text()
         # A host file is report.json's entry plus outputs, parsed rows and the platform.
         data = json.loads(path.read_text())
-        assert set(data) == set(json_keys(HostDoc, host_file=True)) - (
-            set() if host.poller else {"poller"}
-        )
+        optional = {"poller"} if not host.poller else set()
+        optional |= {"started_iso"} if host.started is None else set()
+        assert set(data) == set(json_keys(HostDoc, host_file=True)) - optional
         for step in data["steps"]:
             assert set(step) <= set(json_keys(StepDoc, host_file=True))
         jsonschema.validate(data, {**SCHEMA, **DEFS["host"]})
@@ -220,3 +221,40 @@ def test_every_optional_field_reads_back_byte_for_byte(tmp_path: Path) -> None:
     assert r1.platform == "cisco_ios" and r1.steps[0].parsed == ({"a": "1", "b": ["x"]},)
     assert r1.steps[0].outputs == ("v ********\n", "run")
     _reads_back_identically(report.run_dir)
+
+
+def test_host_and_step_start_times_are_also_iso_8601(inventory_file: Path, write: Any) -> None:
+    run_dir = audit_run(inventory_file, write, "[show version]", "[ntp server 192.0.2.1]")
+    data = json.loads((run_dir / "report.json").read_text())
+    steps = [step for host in data["hosts"].values() for step in host["steps"]]
+    assert [s["started_iso"] for s in steps if s["started"]] == [
+        _iso(s["started"]) for s in steps if s["started"]
+    ]
+    assert any(s["started"] for s in steps) and not any(
+        "started_iso" in s
+        for s in steps
+        if s["started"] is None  # a skipped step: neither
+    )
+    for host in data["hosts"].values():
+        assert host["started_iso"] == _iso(host["started"])
+
+
+def test_no_start_time_is_no_iso_time() -> None:
+    step = StepDoc(task="t", kind=TaskKind.SHOW, status=Status.SKIPPED, commands=())
+    assert step.started_iso is None and "started_iso" not in report_json_step(step)
+    started = StepDoc(task="t", kind=TaskKind.SHOW, status=Status.OK, commands=(), started=1.5)
+    assert started.started_iso == _iso(1.5)
+    assert datetime.datetime.fromisoformat(started.started_iso).timestamp() == 1.5
+
+
+def _iso(seconds: float) -> str:
+    """What a reader of report.json computes from `started`: ISO 8601, local time with its
+    offset, as the change record's times."""
+    moment = datetime.datetime.fromtimestamp(seconds).astimezone()
+    return moment.isoformat(timespec="milliseconds")
+
+
+def report_json_step(step: StepDoc) -> dict[str, Any]:
+    from runner.report.document import _step_json
+
+    return _step_json(step, None)

@@ -317,3 +317,21 @@ def test_ctrl_c_in_a_terminal_reports_skipped_hosts_apart_from_failed_ones(
         assert retried["summary"]["ok"] == skipped + failed
     capsys.readouterr()
     print(json.dumps({"ok": ok, "skipped": skipped, "failed": failed}))
+
+
+@pytest.mark.parametrize(
+    ("template", "meant"),
+    [
+        ("show: 'show run | include {{ host.nmae }}'", "name"),
+        ("show: show clock\n    when: host.platfrom == 'cisco_ios'", "platform"),
+        ("show: 'show {{ m.interfacse }}'", "interfaces"),
+    ],
+)
+def test_a_misspelt_key_gets_a_did_you_mean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], template: str, meant: str
+) -> None:
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text("hosts:\n  r1: {address: 192.0.2.1, vars: {m: {interfaces: 1}}}\n")
+    job = _job(tmp_path, f"tasks:\n  - name: a\n    {template}\n")
+    assert main(["plan", str(job), "-i", str(inventory)]) == 2
+    assert capsys.readouterr().err.rstrip().endswith(f"did you mean '{meant}'?")

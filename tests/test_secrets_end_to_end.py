@@ -97,7 +97,7 @@ def _texts(*folders: Path) -> dict[str, str]:
 # each one's devices are given: r001..r006 push their platform's lines, r007..r012 hold
 # them in their running configs. Comware's lines go to Huawei, whose VRP they resemble.
 CORPUS_PLATFORMS: dict[str, tuple[str, ...]] = {
-    "cisco_ios": ("ios",),
+    "cisco_ios": ("ios", "iosxe"),
     "arista_eos": ("eos",),
     "juniper_junos": ("junos",),
     "cisco_xr": ("iosxr",),
@@ -351,3 +351,34 @@ def test_hosts_masks_secret_looking_variables_in_every_output_unless_asked(
     }
     shown = _run(["hosts", "-i", str(inventory), "--json", "--show-secrets"], {})
     assert json.loads(shown.stdout)[0]["vars"]["snmp_community"] == "Comm-Var-31"
+
+
+def test_hosts_masks_variables_used_as_credentials_and_secrets_in_their_lines(
+    tmp_path: Path,
+) -> None:
+    """Names that do not say `secret` but hold one (`pw`, `*_psk`, `*_auth`, `*_hash`), and
+    a value that is itself a secret-bearing config line, are masked; the rest is shown."""
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text(
+        "hosts:\n"
+        "  r1:\n"
+        "    address: 192.0.2.1\n"
+        "    vars:\n"
+        "      pw: Pw-Var-41\n"
+        "      wifi_psk: Psk-Var-42\n"
+        "      ospf_auth: Auth-Var-43\n"
+        "      ops_hash: $6$Hash-Var-44\n"
+        "      apikey: Key-Var-45\n"
+        "      extra_lines: ['enable secret 0 Line-Var-46', 'ntp server 192.0.2.9']\n"
+        "      passive_interfaces: [Gi0/1]\n"
+        "      author: ops-team\n"
+    )
+    secrets = ("Pw-Var-41", "Psk-Var-42", "Auth-Var-43", "Hash-Var-44", "Key-Var-45", "Line-Var-46")
+    for output in (["--json"], ["--output", "yaml"], ["--output", "table"]):
+        listed = _run(["hosts", "-i", str(inventory), *output], {"COLUMNS": "400"})
+        assert listed.returncode == 0, listed.stderr
+        assert not [s for s in secrets if s in listed.stdout], (output, listed.stdout)
+    shown = json.loads(_run(["hosts", "-i", str(inventory), "--json"], {}).stdout)[0]["vars"]
+    assert shown["extra_lines"] == ["enable secret 0 ********", "ntp server 192.0.2.9"]
+    assert shown["passive_interfaces"] == ["Gi0/1"] and shown["author"] == "ops-team"
+    assert shown["pw"] == shown["wifi_psk"] == shown["ops_hash"] == "********"

@@ -160,7 +160,7 @@ def test_get_on_a_cluster_writes_on_the_poller_under_its_working_folder(
         )
     )
     monkeypatch.chdir(poller_home)  # the pollers' processes start here: their working folder
-    with lab, tls_cluster({"p1": ""}) as cluster:
+    with lab, tls_cluster({"p1": ""}, runs_apart=False) as cluster:
         monkeypatch.chdir(tmp_path)
         flash_of(lab, "r001").add("crashinfo.txt", crash)
         job = tmp_path / "stage.yaml"

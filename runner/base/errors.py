@@ -99,6 +99,15 @@ class FailureClass(str, Enum):
     # may or may not have been changed), and a site no poller serves.
     UNKNOWN = "unknown"
     NO_POLLER = "no_poller"
+    # --confirm: a change not confirmed, and seen back on its previous config after the
+    # device's timer (a change not seen after the timer is `unknown`).
+    REVERTED = "reverted"
+    # The job's own judgement of the network (runner.run.phases): a `pre_checks:` check
+    # failed (the host's config was not sent), a `post_checks:` check failed after the
+    # host's last config task, or a show task's `until:` never held in its retries.
+    PRE_CHECK_FAILED = "pre_check_failed"
+    POST_CHECK_FAILED = "post_check_failed"
+    UNTIL_FAILED = "until_failed"
 
     def __str__(self) -> str:
         return self.value
@@ -177,7 +186,8 @@ class ReportWriteError(NetjobError):
 
 
 class ClusterError(NetjobError):
-    """A run cannot use the cluster it was given (unreachable, plain TCP, version skew)."""
+    """A run cannot use the cluster it was given (unreachable, plain TCP, version skew, a
+    secret to seal without $NETJOB_CLUSTER_KEY)."""
 
 
 _Error = TypeVar("_Error", bound="DeviceError")

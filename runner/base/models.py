@@ -74,6 +74,9 @@ class TaskKind(str, Enum):
     COMMAND = "command"
     PUT = "put"  # a file to the device over SCP
     GET = "get"  # a file from the device over SCP
+    # `netjob rollback` only (no job file writes it): the host's running config replaced
+    # with the one a run kept before its first config line (runner.run.rollback).
+    REPLACE = "replace"
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,20 @@ class Host:
     # The inventory format it came from ("netjob", "ansible", "nornir"): messages name
     # that format's keys (ansible_password, not password_env).
     origin: str = field(default="netjob", compare=False)
+    # Which of password and secret an Ansible Vault held: said as their source, never shown.
+    from_vault: tuple[str, ...] = field(default=(), compare=False)
+
+    def credential_source(self, kind: str) -> str | None:
+        """Where the host's `password` or `secret` comes from, never the value:
+        `(from Ansible Vault)`, `(plain text)`, `$ENV_NAME`, or None (none given)."""
+        value, env = (
+            (self.password, self.password_env)
+            if kind == "password"
+            else (self.secret, self.secret_env)
+        )
+        if value:
+            return "(from Ansible Vault)" if kind in self.from_vault else "(plain text)"
+        return f"${env}" if env else None
 
     def facts(self) -> dict[str, Any]:
         """What templates see as `host`: identity only, never credentials."""
@@ -213,6 +230,22 @@ class Task:
     ignore_errors: bool = False
     prompts: tuple[Answer, ...] = ()  # questions its commands may ask, and the answers
     allow_disconnect: bool = False  # `reload`: the device ending the session is success
+    # Seconds of the device's confirm-or-revert timer (`confirm: 5m`, `--confirm 5m`);
+    # None: applied as usual (runner.base.revert_timer). Per platform (`confirm: {ios: 1m,
+    # default: 30s}`): netmiko device_type (or `default`) → seconds.
+    confirm: float | None = None
+    confirm_by_platform: Mapping[str, float] = field(default_factory=dict)
+    # A show task's `until:` checks: the command is sent again, `delay` seconds apart, up
+    # to `retries` more times, until they all pass (runner.run.phases).
+    until: tuple[Check, ...] = ()
+    retries: int = 0
+    delay: float = 0.0
+    role: str | None = None  # a pre-check, post-check or rescue task; None: one of `tasks:`
+
+
+# Where a task of the job stands (runner.run.phases): `pre_checks:` run before a host's
+# first config task, `post_checks:` after its last, `rescue:` only once a task has failed.
+PRE_CHECK, POST_CHECK, RESCUE = "pre_check", "post_check", "rescue"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -223,6 +256,14 @@ class Job:
     vars: Mapping[str, Any] = field(default_factory=dict)
     tasks: tuple[Task, ...] = ()
     normalize: tuple[str, ...] = ()  # the job's own noise regexes for `netjob diff`
+    pre_checks: tuple[Task, ...] = ()
+    post_checks: tuple[Task, ...] = ()
+    rescue: tuple[Task, ...] = ()
+
+    @property
+    def every_task(self) -> tuple[Task, ...]:
+        """`tasks:` with the pre-checks, post-checks and rescue tasks, as rendered."""
+        return (*self.pre_checks, *self.tasks, *self.post_checks, *self.rescue)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -251,6 +292,11 @@ class Step:
     allow_disconnect: bool = False
     # A per-platform task: the key the host took, as written (`junos`, `default`).
     platform_key: str | None = None
+    confirm: float | None = None  # the task's revert timer, in seconds (see Task)
+    until: tuple[Check, ...] = ()
+    retries: int = 0
+    delay: float = 0.0
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -277,6 +323,9 @@ class StepResult:
     diff: str | None = None  # config steps: what was (or, in a dry run, would be) sent
     note: str | None = None  # e.g. "unchanged", "when: false"
     save_to: str | None = None
+    # A change made under the device's revert timer: "confirmed", "reverted" (seen on the
+    # device after the timer), "unknown" (not seen), or "pending" (not yet confirmed).
+    confirm: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,7 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from runner.base import config_words
+from runner.base import config_words, replaces
+from runner.base.revert_timer import RevertTimer
+from runner.base.secret_forms import ANYWHERE, JUNOS_FORMS, VRP_FORMS, cisco_forms
+from runner.base.secret_forms import KEY_ID as _KEY_ID
+from runner.base.secret_forms import SECRET as _SECRET
+from runner.base.secret_forms import SP as _SP
+from runner.base.secret_forms import STATEMENT as _STATEMENT
+from runner.base.secret_forms import B as _B
 
 
 class Save(str, Enum):
@@ -234,33 +241,6 @@ _VRP_SECTIONS = (
 # only a config line has before the value; runner/base/redact.py scans only the lines holding
 # one of its keywords (password, secret, key, community, cipher, auth, snmp, psk, md5, ...).
 #
-# The value: a quoted string whole, or a run of non-blanks up to a closing quote and the
-# punctuation after it (netjob's "rejected 'LINE': ..." too); never a `(` (prose: "check
-# the password (or password_env)") nor a word ending in a colon ("enable secret ignored:
-# ...").
-_SECRET = (
-    r"(?P<value>\"[^\"\n]*\"|(?!\(|[A-Za-z]+:(?:\s|$))"
-    r"\S+?(?=(?:['\"][,;:)\]}]*)?(?:\s|$)))"
-)
-# A keyword starts here: `key` but not `pre-shared-key` nor `nopassword`; a diff's `-`
-# before a line is no hyphen of a keyword.
-_B = r"(?:(?<![\w-])|(?<=^-)|(?<=[\s'\"]-))"
-_SP = r"[ \t]+"
-# Where a config statement starts: a line's start, a quote or a `(`, or after a colon or
-# a `)` (netmiko's "Invalid input detected at command: key 7 ...", "read_channel: ...",
-# "Pattern found: (PATTERN) key 7 ..."); then a diff marker, `>>>`, or a prompt
-# (`r1(config-line)#`, `RP/0/RP0/CPU0:r1(config)#`, `user@r1#`, `[~r1-aaa]`).
-_STATEMENT = (
-    r"(?:^|(?<=['\"(])|(?<=[:)][ \t]))(?:[+-]|>>>|[\w./:@~-]{1,64}(?:\([^)\n]{0,40}\))?[#>]"
-    r"|[\[<][^\]>\n]{1,80}[\]>])?[ \t]*"
-)
-
-
-# A key chain's key number, alone on its line (or before a closing quote or bracket, a
-# comma, `\r`, `\n`).
-_KEY_ID = r"[ \t]+[0-9]{1,3}(?:[ \t]*$|['\"\r),]|\\n)"
-
-
 def _cisco_secrets(types: str) -> tuple[str, ...]:
     """The IOS forms, which EOS, NX-OS and IOS-XR share; `types` are the family's words
     between a keyword and its value (`7`, `5`, EOS's `sha512`, IOS-XR's `encrypted`)."""
@@ -292,6 +272,7 @@ def _cisco_secrets(types: str) -> tuple[str, ...]:
         rf"{_B}ppp{_SP}(?:chap|pap{_SP}sent-username{_SP}\S+){_SP}password{t}{_SECRET}",
         rf"{_B}standby(?:{_SP}[0-9]+)?{_SP}authentication(?:{_SP}text)?(?!{_SP}md5\b){_SP}{_SECRET}",
         rf"{_B}(?:psk{_SP}set-key|wpa-psk){_SP}(?:ascii|hex)(?:{_SP}[0-9])?{_SP}{_SECRET}",
+        *cisco_forms(t),
     )
 
 
@@ -313,6 +294,7 @@ _JUNOS_SECRETS = (
     rf"{_B}type{_SP}\S+{_SP}value{_SP}{_SECRET}",  # NTP's `authentication-key 1 type md5 value`
     rf"{_B}snmp{_SP}community{_SP}{_SECRET}",
     rf"{_B}community{_SP}{_SECRET}(?=[ \t]*\{{)",  # `community public {` (also policy names)
+    *JUNOS_FORMS,
 )
 _VRP_SECRETS = (
     # Huawei and H3C put `cipher` (lower case: paramiko's "Ciphers agreed" is prose)
@@ -320,6 +302,7 @@ _VRP_SECRETS = (
     rf"{_B}(?-i:(?:irreversible-)?cipher){_SP}{_SECRET}",
     rf"{_B}snmp-agent{_SP}community{_SP}(?:read|write)(?!{_SP}cipher\b){_SP}{_SECRET}",
     rf"{_B}(?:password|shared-key|authentication|accounting){_SP}(?:simple|hash|plain){_SP}{_SECRET}",
+    *VRP_FORMS,
 )
 
 
@@ -382,6 +365,11 @@ class PlatformInfo:
     # running-config startup-config`, `delete`, `clear counters`): tried after a task's own
     # `prompts:`. "" is Enter, which takes the default the question shows.
     answers: tuple[tuple[str, str], ...] = ()
+    # The device's confirm-or-revert timer (`--confirm`); None: it has none, refused.
+    revert: RevertTimer | None = None
+    # `netjob rollback`: how the whole running config is replaced with a kept one; None:
+    # refused (runner.base.replaces says which platforms have one, and why not the others).
+    replace: replaces.Replace | None = None
 
 
 # IOS's `[confirm]` and file-name questions (`Destination filename [startup-config]?`,
@@ -437,6 +425,17 @@ TABLE: tuple[PlatformInfo, ...] = (
         noise=_IOS_NOISE,
         secrets=_IOS_SECRETS,
         answers=_CISCO_ANSWERS,
+        # Cisco's "Configuration Rollback Confirmed Change": needs `archive` / `path`.
+        revert=RevertTimer(
+            unit=60,
+            least=1,
+            most=120,
+            enter="configure terminal revert timer {n}",
+            confirm=("configure confirm",),
+            how="`configure terminal revert timer N` (minutes; needs `archive` `path`), "
+            "then `configure confirm`",
+        ),
+        replace=replaces.IOS,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -449,6 +448,17 @@ TABLE: tuple[PlatformInfo, ...] = (
         hier_platform="ARISTA_EOS",
         noise=_EOS_NOISE,
         secrets=_EOS_SECRETS,
+        revert=RevertTimer(
+            unit=1,
+            least=1,
+            most=86399,
+            enter="configure session {session}",
+            commit="commit timer {hms}",
+            confirm=("configure session {session} commit",),
+            how="`configure session NAME`, the lines, `commit timer hh:mm:ss`, then "
+            "`configure session NAME commit`",
+        ),
+        replace=replaces.EOS,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -461,6 +471,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         shown_as=((r"^(\s*ntp server \S+(?: prefer)?)$", r"\1 use-vrf default"),),
         noise=_NXOS_NOISE,
         secrets=_IOS_SECRETS,
+        replace=replaces.NXOS,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -480,6 +491,15 @@ TABLE: tuple[PlatformInfo, ...] = (
         noise=_XR_NOISE,
         secrets=_XR_SECRETS,
         answers=_CISCO_ANSWERS,
+        revert=RevertTimer(
+            unit=1,
+            least=30,
+            most=65535,
+            commit="commit confirmed {n}",
+            confirm_in_config=True,
+            how="`commit confirmed N` (seconds), then `commit`",
+        ),
+        replace=replaces.XR,
         **_XR_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -500,6 +520,15 @@ TABLE: tuple[PlatformInfo, ...] = (
         hier_platform="JUNIPER_JUNOS",
         noise=_JUNOS_NOISE,
         secrets=_JUNOS_SECRETS,
+        revert=RevertTimer(
+            unit=60,
+            least=1,
+            most=65535,
+            commit="commit confirmed {n}",
+            confirm_in_config=True,
+            how="`commit confirmed N` (minutes), then `commit`",
+        ),
+        replace=replaces.JUNOS,
     ),
     PlatformInfo(
         name="huawei",
@@ -611,7 +640,7 @@ def foreign_names() -> dict[str, str]:
 def secret_patterns() -> tuple[str, ...]:
     """Every family's secret patterns, each once, in table order: redaction applies them
     all to everything, since a run mixes platforms and logs quote any of them."""
-    return tuple(dict.fromkeys(p for info in TABLE for p in info.secrets))
+    return tuple(dict.fromkeys([*(p for info in TABLE for p in info.secrets), *ANYWHERE]))
 
 
 # The platforms the built-in lab serves: their rows are proven end to end by the lab's tests
@@ -619,12 +648,22 @@ def secret_patterns() -> tuple[str, ...]:
 LAB_PLATFORMS = ("cisco_ios", "arista_eos", "cisco_nxos", "cisco_xr", "juniper_junos", "huawei")
 
 
-def support_table() -> str:
-    """What netjob does on each platform it knows, as the README's Markdown table."""
-    rows = [
-        "| device_type | platform | enable | config | commit | save | remediation | lab |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+SUPPORT_HEADER = (
+    "device_type",
+    "platform",
+    "enable",
+    "config",
+    "commit",
+    "save",
+    "remediation",
+    "lab",
+)
+
+
+def support_rows() -> list[tuple[str, ...]]:
+    """What netjob does on each platform it knows: a row per platform (names in Markdown
+    backticks), under SUPPORT_HEADER."""
+    rows: list[tuple[str, ...]] = []
     for info in TABLE:
         names = ", ".join(f"`{name}`" for name in (info.name, *info.device_types))
         commit = "`commit`, checked; refused: discarded" if info.commits else "—"
@@ -638,14 +677,20 @@ def support_table() -> str:
             Remediator.SET: "`set` lines",
             Remediator.NONE: "sent as written",
         }[info.remediator]
-        rows.append(
-            f"| {names} | {info.title} | {'yes' if info.enable else 'none (secret ignored)'} "
-            f"| stops at the first refused line | {commit} | {save} | {remediation} "
-            f"| {'yes' if info.name in LAB_PLATFORMS else 'no'} |"
-        )
-    rows.append(
-        "| any other netmiko device_type | generic | netmiko's | stops at the first refused "
-        "line (every form above; none: refused) | netmiko's `commit()` where the driver has "
-        "one, checked | netmiko's, checked (none: refused) | sent as written | no |"
-    )
-    return "\n".join(rows) + "\n"
+        enable = "yes" if info.enable else "none (secret ignored)"
+        lab = "yes" if info.name in LAB_PLATFORMS else "no"
+        row = (names, info.title, enable, "stops at the first refused line", commit, save)
+        rows.append((*row, remediation, lab))
+    first = ("any other netmiko device_type", "generic", "netmiko's")
+    config = "stops at the first refused line (every form above; none: refused)"
+    commit = "netmiko's `commit()` where the driver has one, checked"
+    save = "netmiko's, checked (none: refused)"
+    rows.append((*first, config, commit, save, "sent as written", "no"))
+    return rows
+
+
+def support_table() -> str:
+    """What netjob does on each platform it knows, as the README's Markdown table."""
+    lines = ["| " + " | ".join(SUPPORT_HEADER) + " |", "|" + "---|" * len(SUPPORT_HEADER)]
+    lines += ["| " + " | ".join(row) + " |" for row in support_rows()]
+    return "\n".join(lines) + "\n"

@@ -2,7 +2,8 @@
 
 It removes every credential in use (inventory plain text, environment, prompts) and, unless
 the user opts out, secrets devices print in their configs (`password 7 …`, `secret 5 …`,
-`snmp-server community …`, `key …`).
+`snmp-server community …`, `key …`). Known values are masked where they stand as the
+secret, never inside a longer word the device printed (runner.base.secret_tokens).
 """
 
 from __future__ import annotations
@@ -14,8 +15,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from runner.base import platforms
+from runner.base.secret_tokens import MASK, SecretTokens, mask_values
 
-MASK = "********"
+__all__ = [
+    "MASK",
+    "Redactor",
+    "device_secret_values",
+    "mask_secret_vars",
+    "secret_values",
+]
 
 
 # Config lines that carry secrets, every platform's forms (runner/base/platforms.py), found
@@ -33,7 +41,9 @@ def _device_patterns() -> list[re.Pattern[str]]:
 # before its value (tests/test_redaction_corpus.py holds each pattern to it), and scanning
 # megabytes of running config with every pattern would cost seconds.
 _KEYWORDS = re.compile(
-    r"passw|secret|key|communit|cipher|psk|auth|priv|snmp|md5|sha|invalid input", re.I
+    r"passw|secret|key|communit|cipher|psk|auth|priv|snmp|md5|sha|token|bearer|passphrase"
+    r"|invalid input",
+    re.I,
 )
 _ESCAPED = re.compile(r"\\(.)")
 # A value that is a mask already, with only the quotes and punctuation a pattern's value
@@ -41,59 +51,86 @@ _ESCAPED = re.compile(r"\\(.)")
 # time (report.json holds results redacted before) keeps them.
 _MASKED = re.compile(re.escape(MASK) + r"(?:['\"\\,;:)\]}]|\\[nr])*")
 SECRET_NAME = re.compile(r"secret|passw|passphrase|token|community|(^|_)key($|_)", re.I)
+# Names of variables used as credentials though they do not say so (`pw`, `wifi_psk`,
+# `ospf_auth`, `ops_hash`, `apikey`): a listing (`netjob hosts`, report.json's -e values)
+# masks them too, and a cluster run seals them (runner.run.sealing). `pass` but not
+# `passive` (`passive_interfaces` is no secret).
+CREDENTIAL_NAME = re.compile(
+    SECRET_NAME.pattern + r"|pass(?!ive)|psk|key($|_)|(^|_)(pw|pwd|auth|hash)($|_)", re.I
+)
 
 
-def secret_values(variables: Any, secret: bool = False) -> list[str]:
+def secret_values(
+    variables: Any, secret: bool = False, names: re.Pattern[str] = SECRET_NAME
+) -> list[str]:
     """String values of variables whose names look secret (ops_secret, bgp_password,
     snmp_community, api_token, tacacs_key, ...), at any depth: they are masked like
-    credentials wherever they show up, without the user having to list them."""
-    if isinstance(variables, dict):
+    credentials wherever they show up, without the user having to list them. `names`:
+    CREDENTIAL_NAME for the wider rule of listings and cluster tasks."""
+    if isinstance(variables, Mapping):
         return [
             found
             for name, value in variables.items()
-            for found in secret_values(value, secret or bool(SECRET_NAME.search(str(name))))
+            for found in secret_values(value, secret or bool(names.search(str(name))), names)
         ]
     if isinstance(variables, (list, tuple)):
-        return [found for value in variables for found in secret_values(value, secret)]
+        return [found for value in variables for found in secret_values(value, secret, names)]
     if secret and isinstance(variables, (str, int)) and not isinstance(variables, bool):
         return [str(variables)]
     return []
 
 
 def mask_secret_vars(variables: Any, secret: bool = False) -> Any:
-    """The variables with the values secret_values() finds replaced by MASK, for listings
-    (`netjob hosts`): the names and the shape stay, so a reader sees what is set."""
+    """The variables with the values of credential-named ones (CREDENTIAL_NAME) replaced
+    by MASK, and secrets in config lines a value holds (`enable secret 5 ...`) masked, for
+    listings (`netjob hosts`): the names and the shape stay, so a reader sees what is set."""
     if isinstance(variables, Mapping):
         return {
-            name: mask_secret_vars(value, secret or bool(SECRET_NAME.search(str(name))))
+            name: mask_secret_vars(value, secret or bool(CREDENTIAL_NAME.search(str(name))))
             for name, value in variables.items()
         }
     if isinstance(variables, (list, tuple)):
         return [mask_secret_vars(value, secret) for value in variables]
     if secret and isinstance(variables, (str, int)) and not isinstance(variables, bool):
         return MASK
+    if isinstance(variables, str):
+        return Redactor().text(variables)
     return variables
+
+
+def device_secret_values(text: str) -> list[str]:
+    """The values every platform's secret patterns find in a text (`secret 5 VALUE`,
+    `snmp-server community VALUE`), as they stand there (quotes and all)."""
+    if not _KEYWORDS.search(text):
+        return []
+    found: list[str] = []
+    for line in text.splitlines():
+        if _KEYWORDS.search(line):
+            for pattern in _device_patterns():
+                found += [m.group("value") for m in pattern.finditer(line)]
+    return [value for value in found if value and not _MASKED.fullmatch(value)]
 
 
 class Redactor:
     def __init__(self, secrets: Iterable[str | None] = (), device_patterns: bool = True) -> None:
-        # Longest first, so a secret that contains another is masked whole.
-        found = {s for s in secrets if s and len(s) >= 2}
-        self._secrets = sorted(found, key=len, reverse=True)
-        self._literal = (
-            re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
-        )
+        # Credentials and secret variables, and (see _device) device secret values found
+        # so far, masked where they stand as the secret (runner.base.secret_tokens): never
+        # a part of a longer word, and at a cost per text that the number of hosts and
+        # values seen does not change.
+        self._tokens = SecretTokens(s for s in secrets if s and len(s) >= 2)
         self._patterns = _device_patterns() if device_patterns else []
-        # Device secret values found so far (see _device), masked wherever they appear
-        # later: netmiko logs a refused line's echo and the refusal quoting its value in
-        # two records, and a run's files come through one redactor in order.
-        self._seen: set[str] = set()
-        self._seen_pattern: re.Pattern[str] | None = None
+        self._seen = 0  # device secret values remembered (see _device)
         self._lock = threading.Lock()
 
+    def add(self, secrets: Iterable[str | None]) -> None:
+        """More credentials to mask from now on (a prompt's secret answer, say)."""
+        with self._lock:
+            self._tokens.add(s for s in secrets if s and len(s) >= 2)
+
     def text(self, value: str) -> str:
-        if self._literal is not None:
-            value = self._literal.sub(MASK, value)
+        # Known values first: a credential with a space would lose only its first word to
+        # a pattern (`key p@ss word`).
+        value = self._tokens.mask(value)
         return self._device(value) if self._patterns else value
 
     def _device(self, value: str) -> str:
@@ -114,19 +151,20 @@ class Redactor:
         masked = "".join(parts)
         # A value found on one line may be quoted alone on another (a refusal that quotes
         # the word it stopped at, an error that repeats it), here or in a later text: mask
-        # it there too. Short values are left to their patterns, so an odd capture never
-        # masks common words.
-        pattern = self._remember(v for v in values if _MEMORABLE.match(v))
-        return pattern.sub(MASK, masked) if pattern is not None else masked
+        # it there too (netmiko logs a refused line's echo and the refusal quoting its
+        # value in two records). Short values are left to their patterns, so an odd
+        # capture never masks common words.
+        new = self._remember(v for v in values if _MEMORABLE.match(v))
+        return mask_values(masked, new) if new else masked
 
-    def _remember(self, values: Iterable[str]) -> re.Pattern[str] | None:
+    def _remember(self, values: Iterable[str]) -> list[str]:
+        """The values not known before, known from now on."""
         with self._lock:
-            new = set(values) - self._seen
-            if new and len(self._seen) < _SEEN_MAX:
-                self._seen |= new
-                ordered = sorted(self._seen, key=len, reverse=True)
-                self._seen_pattern = re.compile("|".join(map(re.escape, ordered)))
-            return self._seen_pattern
+            new = [v for v in set(values) if v not in self._tokens]
+            if new and self._seen < _SEEN_MAX:
+                self._seen += len(new)
+                self._tokens.add(new)
+            return new
 
     def _line(self, line: str, values: set[str]) -> str:
         """Every pattern runs on the line as it came, and the values they found are masked
@@ -179,4 +217,6 @@ class Redactor:
 # or more with a digit, a capital or a symbol, so a keyword a pattern took for a value
 # (`public`, `sha512`, `ascii-text`) never masks that word everywhere.
 _MEMORABLE = re.compile(r"(?!(?:sha|md)[0-9]+$)(?=.*[0-9A-Z$./+=_!@#%^&*]).{6,}$")
-_SEEN_MAX = 4096  # device secret values a redactor remembers (a run has few distinct ones)
+# Device secret values a redactor remembers: a dict lookup each, so thousands cost nothing
+# per text; the bound holds the memory of a run whose devices each print new ones.
+_SEEN_MAX = 1 << 18

@@ -12,7 +12,16 @@ evaluated again (~10 ms of every `netjob` start, issue 13).
 from __future__ import annotations
 
 # isort: off
-from runner.cli import cmd_run, cmd_adhoc, cmd_inventory, cmd_history, cmd_lab, cmd_cluster
+from runner.cli import (
+    cmd_run,
+    cmd_adhoc,
+    cmd_rollback,
+    cmd_inventory,
+    cmd_history,
+    cmd_confirm,
+    cmd_lab,
+    cmd_cluster,
+)
 
 # isort: on
 from runner.cli.app import app, entry, exit_code, main
@@ -21,9 +30,11 @@ __all__ = [
     "app",
     "cmd_adhoc",
     "cmd_cluster",
+    "cmd_confirm",
     "cmd_history",
     "cmd_inventory",
     "cmd_lab",
+    "cmd_rollback",
     "cmd_run",
     "entry",
     "exit_code",

@@ -118,11 +118,42 @@ def vault_from(password_file: Path | None, ask: bool) -> "Vault | None":
     return core.vault_from_password(getpass.getpass("Vault password: ")) if ask else None
 
 
-# Ansible's connection flags, on `run` and `cmd`.
+# Ansible's connection flags, on `run` and `cmd`. Metavars say what a number counts
+# (typer's own read `<int range>`).
+N = "<N>"
+SECONDS = "<SECONDS>"
+PORT = "<PORT>"
+MS = "<MS>"
 Workers = Annotated[
     int,
     typer.Option(
-        "--workers", "-w", "--forks", "-f", min=1, max=5000, help="Hosts worked on at once."
+        "--workers",
+        "-w",
+        "--forks",
+        "-f",
+        min=1,
+        max=5000,
+        metavar=N,
+        help="Hosts worked on at once.",
+    ),
+]
+HostTimeout = Annotated[
+    float,
+    typer.Option(
+        "--host-timeout",
+        min=1,
+        metavar=SECONDS,
+        help="Seconds one host may take in all; then it is cut off.",
+    ),
+]
+Retries = Annotated[
+    int,
+    typer.Option(
+        "--retries",
+        min=0,
+        max=10,
+        metavar=N,
+        help="Retries of failed logins (never of sent config).",
     ),
 ]
 User = Annotated[
@@ -135,6 +166,7 @@ ConnectTimeout = Annotated[
         "--timeout",
         "-T",
         min=1,
+        metavar=SECONDS,
         help="Seconds to wait for each SSH connection (over the inventory's conn_timeout; "
         "default 10).",
     ),
@@ -227,7 +259,7 @@ Verbose = Annotated[
         count=True,
         help="-v: what devices said, at the end, each distinct output once under the hosts "
         "that gave it, and the task each in-flight host is on; -vv: also the debug log on "
-        "stderr.",
+        "stderr, each line naming its host.",
     ),
 ]
 FoldNoise = Annotated[

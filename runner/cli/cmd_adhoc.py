@@ -15,9 +15,11 @@ from runner.cli.app import (
     ConnectTimeout,
     ExtraVars,
     FoldNoise,
+    HostTimeout,
     InventoryOpt,
     Limit,
     RefreshInventory,
+    Retries,
     User,
     Verbose,
     Workers,
@@ -41,6 +43,17 @@ def cmd(
         list[str] | None,
         typer.Argument(
             help="Show commands to run, each one argument (quote it).", show_default=False
+        ),
+    ] = None,
+    per_platform: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--for",
+            metavar="<PLATFORM=COMMAND>",
+            help="A show command for the hosts of one platform only, in place of the "
+            "arguments (repeatable; PLATFORM read as an inventory's platform: is): one line "
+            "for a mixed fleet. See `netjob platforms`.",
+            show_default=False,
         ),
     ] = None,
     config: Annotated[
@@ -75,6 +88,17 @@ def cmd(
     timeout: ConnectTimeout = None,
     ask_pass: AskPass = False,
     ask_become_pass: AskBecomePass = False,
+    host_timeout: HostTimeout = 300.0,
+    retries: Retries = 2,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "-q",
+            "--quiet",
+            help="The answers only: no live bar, no summary (a failed host's answer says "
+            "why; the exit code is run's).",
+        ),
+    ] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours, no live bar.")] = False,
     verbose: Verbose = 0,
     fold_noise: FoldNoise = False,
@@ -83,7 +107,7 @@ def cmd(
     """Run commands on hosts and print what each said; identical answers are printed once,
     under the hosts that gave them. Writes reports/adhoc/<run-id>/ like a job.
 
-    Example: netjob cmd "show clock" "show version" --limit core"""
+    Example: netjob cmd "show version" --for huawei='display version' --limit core"""
     setup_logging(verbose >= 2)
     if output not in ("table", "json"):
         fail(f"--output {output!r}: expected table or json")
@@ -92,11 +116,11 @@ def cmd(
     console = make_console(no_color)
     view = core.console_view(console, quiet=True)
     try:
-        job = core.adhoc_job(commands or [], config or [])
         inventory_data = core.load_inventories(inventories(inventory))
         hosts = inventory_data.select(limit)
         if not hosts:
             raise SelectionError(f"no host matches --limit '{limit}'; see `netjob hosts`")
+        job = core.adhoc_job(commands or [], config or [], per_platform or [], hosts)
         extra = core.parse_extra_vars(extra_vars or ())
         prompt = password_prompt(ask_pass)
         chosen = logins(hosts, user, timeout, ask_become_pass)
@@ -107,12 +131,13 @@ def cmd(
         options = core.RunOptions(
             workers=workers,
             reports_dir=reports,
-            policy=core.policy(dry_run=dry_run),  # netmiko: imported once hosts are to run
+            # netmiko: imported once hosts are to run
+            policy=core.policy(dry_run=dry_run, host_timeout=host_timeout, retries=retries),
             processes=core.processes_for_this_machine(),
             change_id=change_id,
             command=command_line(),
         )
-        if output == "table" and console.is_terminal and not console.no_color:
+        if output == "table" and console.is_terminal and not console.no_color and not quiet:
             with core.live_view(view, len(hosts)) as live:
                 report = core.run(selection, options, prompt, reporters=[live])
         else:
@@ -125,4 +150,6 @@ def cmd(
         raise typer.Exit(int(answers.exit_code))
     for label, folds in answers.sections(diff=diff or dry_run, noise=() if fold_noise else None):
         view.print_folds(label, folds)  # one heading, then each distinct answer under its hosts
+    if quiet:
+        raise typer.Exit(int(answers.exit_code))
     raise typer.Exit(int(print_report(report.run_dir, "table", core.console_view(console))))

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from runner import core
-from runner.cli.app import app, fail
+from runner.cli.app import PORT, N, app, fail
 
 cluster_app = typer.Typer(
     help="Dask clusters of pollers: a one-machine trial.", no_args_is_help=True
@@ -18,13 +18,17 @@ app.add_typer(cluster_app, name="cluster")
 @cluster_app.command("local")
 def local(
     workers: Annotated[
-        int, typer.Option("--workers", "-n", min=1, max=64, help="Worker processes.")
+        int, typer.Option("--workers", "-n", min=1, max=64, metavar=N, help="Worker processes.")
     ] = 2,
     threads: Annotated[
-        int, typer.Option("--threads", min=1, max=1000, help="Hosts each worker runs at once.")
+        int,
+        typer.Option(
+            "--threads", min=1, max=1000, metavar=N, help="Hosts each worker runs at once."
+        ),
     ] = 20,
     port: Annotated[
-        int, typer.Option("--port", "-p", min=0, max=65535, help="The scheduler's port.")
+        int,
+        typer.Option("--port", "-p", min=0, max=65535, metavar=PORT, help="The scheduler's port."),
     ] = 8786,
     site: Annotated[
         str | None,

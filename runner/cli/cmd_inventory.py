@@ -96,9 +96,24 @@ def inventory_convert(
 
 
 @app.command()
-def platforms() -> None:
-    """Print what netjob does on each platform it knows (the README's table), in Markdown.
+def platforms(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Markdown, as on a pipe (the README's table).")
+    ] = False,
+) -> None:
+    """Print what netjob does on each platform it knows: a table on a terminal, the
+    README's Markdown table on a pipe or with --markdown.
 
     Example: netjob platforms
     """
-    typer.echo(core.platform_table(), nl=False)
+    console = make_console()
+    if markdown or not console.is_terminal:
+        typer.echo(core.platform_table(), nl=False)
+        return
+    from rich.table import Table  # here: the other commands start without it
+
+    header, rows = core.platform_rows()
+    table = Table(*header, show_lines=True)
+    for row in rows:
+        table.add_row(*(cell.replace("`", "") for cell in row))
+    console.print(table)

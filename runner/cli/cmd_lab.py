@@ -8,6 +8,9 @@ import typer
 
 from runner.base.errors import NetjobError
 from runner.cli.app import (
+    MS,
+    PORT,
+    N,
     app,
     fail,
     setup_logging,
@@ -17,10 +20,16 @@ from runner.cli.app import (
 @app.command()
 def lab(
     devices: Annotated[
-        int, typer.Option("--devices", "-n", min=1, max=5000, help="How many devices to serve.")
+        int,
+        typer.Option(
+            "--devices", "-n", min=1, max=5000, metavar=N, help="How many devices to serve."
+        ),
     ] = 6,
     port: Annotated[
-        int, typer.Option("--port", "-p", min=1, max=65535, help="The first device's port.")
+        int,
+        typer.Option(
+            "--port", "-p", min=1, max=65535, metavar=PORT, help="The first device's port."
+        ),
     ] = 10022,
     inventory_out: Annotated[
         Path | None,
@@ -33,7 +42,8 @@ def lab(
             help="DEVICE=FAULT[:VALUE], repeatable: auth_fail, refuse, "
             "silent, garbage_banner, close_auth, close_after_auth, hang, drop, pager, "
             "latency:MS, login_latency:MS, big_config:MB, "
-            "session_limit:N, reject:CMD, stale_prompt:N, legacy, flash_free:BYTES.",
+            "session_limit:N, reject:CMD, stale_prompt:N, legacy, flash_free:BYTES, "
+            "cut_after_commit:S, link_up_after:N.",
         ),
     ] = None,
     platforms: Annotated[
@@ -46,13 +56,17 @@ def lab(
         ),
     ] = "cisco_ios",
     first: Annotated[
-        int, typer.Option("--first", min=1, help="Number of the first device (r{first:03d}).")
+        int,
+        typer.Option(
+            "--first", min=1, metavar=N, help="Number of the first device (r{first:03d})."
+        ),
     ] = 1,
     latency_ms: Annotated[
-        int, typer.Option("--latency-ms", min=0, help="Added to every command's answer.")
+        int,
+        typer.Option("--latency-ms", min=0, metavar=MS, help="Added to every command's answer."),
     ] = 0,
     login_latency_ms: Annotated[
-        int, typer.Option("--login-latency-ms", min=0, help="Added to every login.")
+        int, typer.Option("--login-latency-ms", min=0, metavar=MS, help="Added to every login.")
     ] = 0,
     verbose: Annotated[
         int, typer.Option("-v", "--verbose", count=True, help="Debug log on stderr.")

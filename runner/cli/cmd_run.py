@@ -16,12 +16,15 @@ from runner.cli.app import (
     ConnectTimeout,
     ExtraVars,
     FoldNoise,
+    HostTimeout,
     InventoryOpt,
     Job,
     Limit,
     ListTasks,
+    N,
     Output,
     RefreshInventory,
+    Retries,
     ShowSecrets,
     SkipTags,
     StartAt,
@@ -47,6 +50,15 @@ from runner.cli.app import (
     vault_from,
 )
 from runner.cli.cluster_opts import Cluster, IncludeUnknown, Insecure
+
+Confirm = Annotated[
+    str | None,
+    typer.Option(
+        "--confirm",
+        help="Apply each host's config under the device's revert timer (5m, 90s), "
+        "confirm it from a fresh login; unconfirmed, the device reverts by itself.",
+    ),
+]
 
 
 @app.command()
@@ -76,22 +88,15 @@ def run(
     include_unknown: IncludeUnknown = False,
     cluster: Cluster = None,
     insecure: Insecure = False,
-    host_timeout: Annotated[
-        float,
-        typer.Option(
-            "--host-timeout", min=1, help="Seconds one host may take in all; then it is cut off."
-        ),
-    ] = 300.0,
-    retries: Annotated[
-        int,
-        typer.Option(
-            "--retries", min=0, max=10, help="Retries of failed logins (never of sent config)."
-        ),
-    ] = 2,
+    host_timeout: HostTimeout = 300.0,
+    retries: Retries = 2,
     max_logins: Annotated[
         int,
         typer.Option(
-            "--max-logins", min=1, help="Logins in flight at once (spares TACACS/RADIUS)."
+            "--max-logins",
+            min=1,
+            metavar=N,
+            help="Logins in flight at once (spares TACACS/RADIUS).",
         ),
     ] = 20,
     processes: Annotated[
@@ -101,6 +106,7 @@ def run(
             "-P",
             min=0,
             max=64,
+            metavar=N,
             help="Worker processes, the workers spread over them (past the GIL); 0: one "
             "per CPU. A process is only started for every 200 hosts.",
         ),
@@ -168,6 +174,7 @@ def run(
         str | None,
         typer.Option("--ssh-config", help="OpenSSH config (ProxyJump, User, ...) for every host."),
     ] = None,
+    confirm: Confirm = None,
     change_id: ChangeId = None,
 ) -> None:
     """Run a job on its hosts.
@@ -195,6 +202,8 @@ def run(
             vault_from(vault_password_file, ask_vault_pass),
         )
         selection = core.with_ssh_options(selection, private_key, ssh_config)
+        if confirm is not None:
+            selection = core.with_confirm(selection, confirm)
         if list_tasks:
             view.tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
@@ -272,6 +281,7 @@ def plan(
     show_secrets: ShowSecrets = False,
     vault_password_file: VaultPasswordFile = None,
     ask_vault_pass: AskVaultPass = False,
+    confirm: Confirm = None,
 ) -> None:
     """Render every command for every host and print them; connect to nothing.
 
@@ -285,6 +295,8 @@ def plan(
             task_filter(tags, skip_tags, start_at_task),
             vault_from(vault_password_file, ask_vault_pass),
         )
+        if confirm is not None:
+            selection = core.with_confirm(selection, confirm)
         if list_tasks:
             core.console_view(make_console()).tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))

@@ -43,9 +43,11 @@ from runner.base.errors import (
     SessionDesyncError,
     UnansweredPromptError,
 )
+from runner.base.logs import tag_sock
 from runner.base.models import Credentials, Host
+from runner.base.revert_timer import TimedChange
 from runner.base.watchdog import Watchdog
-from runner.device import drivers, enable, jump, transfer
+from runner.device import drivers, enable, jump, load_text, transfer
 from runner.device.dial import Sock, close_sock, dial
 from runner.device.exception_map import (
     first_line,
@@ -74,7 +76,12 @@ from runner.device.netmiko_patches import (
 
 
 class Connection(Protocol):
-    """One open session to one host. Implementations: NetmikoConnection, tests' fakes."""
+    """One open session to one host. Implementations: NetmikoConnection, tests' fakes.
+
+    A change under the device's revert timer (runner.run.confirm) needs two more methods,
+    asked for by name so that a fake without them still is a Connection:
+    `send_timed_config(lines, read_timeout, timed)` and `confirm_change(timed,
+    read_timeout)` (NetmikoConnection has both)."""
 
     def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str: ...
 
@@ -105,6 +112,10 @@ class Connection(Protocol):
         read_timeout: float,
         progress: transfer.Progress | None = None,
     ) -> transfer.Copied: ...
+
+    def load_replace(
+        self, command: str, text: str, read_timeout: float, timed: TimedChange | None = None
+    ) -> str: ...
 
     def close(self) -> None: ...
 
@@ -160,6 +171,7 @@ class NetmikoConnection:
             sock, release = through.channel, through.release
         else:
             sock = dial(dataclasses.replace(host, address=route.address, port=route.port), lease)
+        tag_sock(sock, host.name)  # paramiko's transport thread's -vv lines name the host
         try:
             info = platforms.lookup(host.platform)
             params = _netmiko_params(host, credentials, sock, info)
@@ -269,23 +281,49 @@ class NetmikoConnection:
         """Enter config mode, send `lines` stopping at the first the device refuses, commit
         where the platform commits, leave config mode. A refusal of a line or a commit
         drops the candidate (where there is one) and leaves config mode before raising."""
+        return self.send_timed_config(lines, read_timeout, None)
+
+    def send_timed_config(
+        self, lines: Sequence[str], read_timeout: float, timed: TimedChange | None
+    ) -> str:
+        """send_config, the change under the device's revert timer when `timed` is given
+        (the platform table's RevertTimer says how: runner.base.revert_timer)."""
         self._check_usable()
-        driver = self._driver
+        driver, info = self._driver, self._info
+        timer = info.revert if timed is not None else None
         self._settled = False  # until config mode is left for sure
         driver._netjob_received = []
         try:
-            output = str(driver.config_mode())
+            if timed is not None and timer is not None and timer.enter:
+                command = timer.fill(timer.enter, timed.seconds, timed.session)
+                output = self._starting_timer(timed, lambda: str(driver.config_mode(command)))
+            else:
+                output = str(driver.config_mode())
         except ValueError as exc:  # netmiko: "Failed to enter configuration mode"
+            # The device's own words, where it gave any (IOS: "% Archive path not
+            # configured" to `configure terminal revert timer N`), over netmiko's.
+            received = "".join(getattr(driver, "_netjob_received", []))
+            said = next(
+                (ln.strip() for ln in received.splitlines() if ln.strip().startswith("%")), ""
+            )
+            entered = (command,) if timed is not None and timer is not None and timer.enter else ()
             self._recover()
             raise CommandRejectedError(
-                f"the device refused config mode: {first_line(str(exc))}",
-                hint=self._unprivileged_hint() or "check the user's privilege on the device",
-                sent=(),
+                f"the device refused config mode: {said or first_line(str(exc))}",
+                hint=self._unprivileged_hint()
+                or (None if said else "check the user's privilege on the device"),
+                sent=entered,
+                output=received,
             ) from exc
         except Exception as exc:
             raise self._mapped(exc, during="entering config mode") from exc
         output += self._send_lines(lines, read_timeout)
-        if self._commits:
+        if timed is not None and timer is not None and timer.commit:
+            commit = timer.fill(timer.commit, timed.seconds, timed.session)
+            output += self._starting_timer(
+                timed, lambda: self._timed_commit(commit, tuple(lines), read_timeout)
+            )
+        elif self._commits:
             output += self._commit(tuple(lines), read_timeout)
         try:
             output += str(driver.exit_config_mode())
@@ -356,6 +394,93 @@ class NetmikoConnection:
                 sent=(*lines, "commit"),
                 output=output,
             )
+        return output
+
+    def _starting_timer(self, timed: TimedChange, send: Callable[[], str]) -> str:
+        timed.starting()
+        try:
+            return send()
+        except (CommandRejectedError, ValueError):
+            timed.refused()  # the device refused the command: its timer never started
+            raise
+
+    def _timed_commit(self, command: str, lines: tuple[str, ...], read_timeout: float) -> str:
+        """The commit that starts the timer (`commit confirmed N`, EOS `commit timer`),
+        checked as any commit is."""
+        prompt = self._prompt_pattern() or r"[>#\]%]\s*$"
+        try:
+            output = str(
+                self._driver.send_command(
+                    command, expect_string=prompt, read_timeout=read_timeout, cmd_verify=False
+                )
+            )
+        except Exception as exc:
+            raise self._mapped(exc, during=f"'{command}'") from exc
+        said = _refusal(self._info.commit_rejected, output, head=None)
+        if said:
+            self._recover()
+            raise CommandRejectedError(
+                f"the device refused '{command}': {said}{self._recovered()}",
+                sent=(*lines, command),
+                output=output,
+            )
+        return output
+
+    def confirm_change(self, timed: TimedChange, read_timeout: float) -> str:
+        """Confirm a pending timed change from this session (a fresh login): `commit` in
+        config mode (Junos, IOS-XR), or the platform's exec command (EOS, IOS). What the
+        device says is returned; whether the change is still there is for the caller to
+        read from the running config."""
+        timer = self._info.revert
+        if timer is None:
+            raise CommandRejectedError(f"{self._info.title} has no revert timer to confirm")
+        if timer.confirm_in_config:
+            return self.send_config([], read_timeout)
+        said = []
+        for command in timer.confirm:
+            filled = timer.fill(command, timed.seconds, timed.session)
+            said.append(self.send_show(filled, read_timeout, None))
+        return "\n".join(said)
+
+    def load_replace(
+        self, command: str, text: str, read_timeout: float, timed: TimedChange | None = None
+    ) -> str:
+        """A whole config typed after `command` in config mode (Junos `load override
+        terminal`, runner.device.load_text), then committed (with `timed`, by the
+        platform's timed commit: `commit confirmed N`). A load the device did not take
+        whole is dropped (the platform's discard), never committed."""
+        self._check_usable()
+        driver = self._driver
+        self._settled = False
+        prompt = self._prompt_pattern() or re.escape(str(driver.base_prompt))
+        try:
+            output = str(driver.config_mode())
+            output += load_text.load_terminal(driver, command, text, prompt, read_timeout)
+        except Exception as exc:
+            raise self._mapped(exc, during=f"'{command}'") from exc
+        failed = load_text.LOAD_FAILED.search(output)
+        if failed:
+            self._recover()
+            raise CommandRejectedError(
+                f"the device did not take the whole config ('{command}': "
+                f"{output[failed.start() :].splitlines()[0].strip()}){self._recovered()}",
+                sent=(command,),
+                output=output,
+            )
+        timer = self._info.revert if timed is not None else None
+        if timed is not None and timer is not None and timer.commit:
+            commit = timer.fill(timer.commit, timed.seconds, timed.session)
+            output += self._starting_timer(
+                timed, lambda: self._timed_commit(commit, (command,), read_timeout)
+            )
+        else:
+            output += self._commit((command,), read_timeout)
+        try:
+            output += str(driver.exit_config_mode())
+        except Exception as exc:
+            self._broken = "it could not leave configuration mode"
+            raise self._mapped(exc, during="leaving config mode after the commit") from exc
+        self._settled = True
         return output
 
     def save(self) -> str:

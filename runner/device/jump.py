@@ -21,6 +21,7 @@ from typing import Any
 
 import paramiko
 
+from runner.base import user_files
 from runner.base.errors import (
     CommandTimeoutError,
     ConnectionLostError,
@@ -29,6 +30,7 @@ from runner.base.errors import (
     InputError,
     JumpFailedError,
     LoginTimeoutError,
+    NoCommonAlgorithmsError,
     UnreachableError,
 )
 from runner.base.models import ConnectionOptions, Host, JumpHost
@@ -52,9 +54,11 @@ class Route:
 @functools.lru_cache(maxsize=8)
 def _ssh_config(path: str, _stamp: float) -> paramiko.SSHConfig:
     try:
-        return paramiko.SSHConfig.from_path(path)
-    except OSError as exc:
-        raise InputError(f"cannot read the ssh_config {path}: {exc.strerror}") from None
+        return paramiko.SSHConfig.from_text(user_files.read_text(Path(path), 1 << 20))
+    except user_files.FileRefused as exc:
+        raise InputError(f"the ssh_config {path}: {exc}") from None
+    except Exception as exc:  # paramiko's parser: a line it cannot read
+        raise InputError(f"the ssh_config {path}: cannot read it: {exc}") from None
 
 
 def read_ssh_config(path: str) -> paramiko.SSHConfig:
@@ -80,7 +84,7 @@ def route(host: Host) -> Route:
         jumps = tuple(_hop(spec, config) for spec in found["proxyjump"].split(","))
     return Route(
         address=found.get("hostname", host.address),
-        port=int(found["port"]) if host.port == 22 and "port" in found else host.port,
+        port=_port(found, options.ssh_config, host.address) if host.port == 22 else host.port,
         username=host.username or found.get("user"),
         key_file=options.key_file or _first(found.get("identityfile")),
         jumps=jumps,
@@ -95,10 +99,18 @@ def _hop(spec: str, config: paramiko.SSHConfig) -> JumpHost:
     found = config.lookup(alias)
     return JumpHost(
         address=found.get("hostname", alias),
-        port=port or int(found.get("port", 22)),
+        port=port or _port(found, "ssh_config", alias),
         username=user or found.get("user"),
         key_file=_first(found.get("identityfile")),
     )
+
+
+def _port(found: Any, path: str, alias: str) -> int:
+    """ssh_config's Port for `alias` (22 when it gives none); a word there is bad input."""
+    text = str(found.get("port", 22))
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise InputError(f"{path}: Port {text!r} for host {alias} is not a port number (1-65535)")
+    return int(text)
 
 
 def _first(files: Any) -> str | None:
@@ -212,7 +224,17 @@ def _direct(
 
 
 # What a session through bastions may suffer by their doing.
-_CUT = (ConnectionLostError, CommandTimeoutError, ConnectTimeoutError, LoginTimeoutError)
+# What a bastion's death or silence looks like from the session through it. A key exchange
+# cut short reads as no algorithm in common (the device "closed" mid-exchange): through a
+# bastion that is down or silent, it is the bastion's (seen with 450 hosts behind a
+# SIGSTOPped sshd); through a healthy one, blame() says so and the error stands.
+_CUT = (
+    ConnectionLostError,
+    CommandTimeoutError,
+    ConnectTimeoutError,
+    LoginTimeoutError,
+    NoCommonAlgorithmsError,
+)
 
 
 def blamed(error: DeviceError, through: Through | None, during: str = "") -> DeviceError:

@@ -10,6 +10,7 @@ NX-OS (`cisco_nxos`) and Huawei VRP (`huawei`); see runner.lab.platforms. Faults
 
 from __future__ import annotations
 
+from runner.lab import quiet  # noqa: F401  (first: before asyncssh is imported)
 from runner.lab.device import Device
 from runner.lab.faults import DeviceFaults, parse_fault, parse_faults
 from runner.lab.inventory import inventory_yaml

@@ -15,7 +15,7 @@ ARGUMENTS = (
     "IFNAME: an interface name (abbreviations work: gi0/1); JIF: a Junos interface "
     "(ge-0/0/1); LINE: the rest of the line. Keywords may be abbreviated (sh ip int br)."
 )
-_MODES = {Mode.CONFIG_IF: "interface", Mode.CONFIG_VLAN: "vlan"}
+_MODES = {Mode.CONFIG_IF: "interface", Mode.CONFIG_VLAN: "vlan", Mode.CONFIG_ARCHIVE: "archive"}
 
 
 def catalog() -> dict[str, dict[str, tuple[str, ...]]]:

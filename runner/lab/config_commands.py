@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from runner.lab import timed_commands
 from runner.lab.running import Interface, User, Vlan, secret_hash
 from runner.lab.table import Handler, Invalid, Mode, Table
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from runner.lab.shell import Shell
 
 # Lowercase: NX-OS spells them `loopback0`, `port-channel1`.
-_CREATABLE = ("loopback", "tunnel", "vlan", "port-channel")
+CREATABLE = ("loopback", "tunnel", "vlan", "port-channel")
 
 
 def hostname(shell: Shell, args: Sequence[str]) -> str:
@@ -25,7 +26,7 @@ def hostname(shell: Shell, args: Sequence[str]) -> str:
 def interface(shell: Shell, args: Sequence[str]) -> str:
     interfaces = shell.config.interfaces
     if args[0] not in interfaces:
-        if not args[0].lower().startswith(_CREATABLE):
+        if not args[0].lower().startswith(CREATABLE):
             raise Invalid(0)  # physical ports cannot be made up
         interfaces[args[0]] = Interface(args[0])
     shell.mode, shell.context = Mode.CONFIG_IF, args[0]
@@ -33,7 +34,7 @@ def interface(shell: Shell, args: Sequence[str]) -> str:
 
 
 def no_interface(shell: Shell, args: Sequence[str]) -> str:
-    if not args[0].lower().startswith(_CREATABLE) or args[0] not in shell.config.interfaces:
+    if not args[0].lower().startswith(CREATABLE) or args[0] not in shell.config.interfaces:
         raise Invalid(0)
     del shell.config.interfaces[args[0]]
     return ""
@@ -158,6 +159,17 @@ def username(shell: Shell, args: Sequence[str]) -> str:
     return ""
 
 
+def username_hashed(shell: Shell, args: Sequence[str]) -> str:
+    """`username X privilege 15 secret 5 $1$...`: the form the running config shows."""
+    name, privilege, kind, hashed = args
+    if int(privilege) > 15:
+        raise Invalid(1)
+    if kind != "5" or not hashed.startswith("$1$"):
+        raise Invalid(2)
+    shell.config.users[name] = User(name, int(privilege), hashed)
+    return ""
+
+
 def no_username(shell: Shell, args: Sequence[str]) -> str:
     shell.config.users.pop(args[0], None)
     return ""
@@ -187,13 +199,15 @@ def no_banner_motd(shell: Shell, args: Sequence[str]) -> str:
 
 
 def exit_mode(shell: Shell, args: Sequence[str]) -> str:
-    shell.mode = Mode.PRIV if shell.mode is Mode.CONFIG else Mode.CONFIG
-    shell.context = ""
+    if shell.mode is Mode.CONFIG:
+        return end(shell, args)
+    shell.mode, shell.context = Mode.CONFIG, ""
     return ""
 
 
 def end(shell: Shell, args: Sequence[str]) -> str:
     shell.mode, shell.context = Mode.PRIV, ""
+    timed_commands.left_config(shell)
     return ""
 
 
@@ -231,6 +245,7 @@ GLOBAL_COMMANDS: list[tuple[str, Handler]] = [
     ("no snmp-server community WORD", no_snmp_community),
     ("username WORD secret WORD", username),
     ("username WORD privilege NUM secret WORD", username),
+    ("username WORD privilege NUM secret NUM WORD", username_hashed),
     ("no username WORD", no_username),
     ("enable secret WORD", enable_secret),
     ("enable secret NUM WORD", enable_secret),
@@ -252,5 +267,9 @@ VLAN_COMMANDS: list[tuple[str, Handler]] = [
     ("no name", vlan_name),
 ]
 
-CONFIG = Table(GLOBAL_COMMANDS)
-SUBMODES = {Mode.CONFIG_IF: Table(INTERFACE_COMMANDS), Mode.CONFIG_VLAN: Table(VLAN_COMMANDS)}
+CONFIG = Table([*GLOBAL_COMMANDS, *timed_commands.ARCHIVE])
+SUBMODES = {
+    Mode.CONFIG_IF: Table(INTERFACE_COMMANDS),
+    Mode.CONFIG_VLAN: Table(VLAN_COMMANDS),
+    Mode.CONFIG_ARCHIVE: Table([*ANY_MODE, *timed_commands.ARCHIVE_PATH]),
+}

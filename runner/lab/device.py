@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from runner.lab import eos_config, huawei_config, nxos_config, xr_config
 from runner.lab.flash import Flash
+from runner.lab.revert import RevertTimer
 from runner.lab.running import IOS_PORTS, RunningConfig, default_config, render, secret_matches
 
 Render = Callable[[RunningConfig, int], str]  # (config, padding bytes) → its text
@@ -24,6 +25,11 @@ _STYLES: dict[str, tuple[tuple[str, ...], str, Render]] = {
     "cisco_nxos": (nxos_config.PORTS, "loopback0", nxos_config.render),
     "huawei": (huawei_config.PORTS, "LoopBack0", huawei_config.render),
 }
+
+
+# Where each platform keeps files (its flash, for SCP and the replace of the config).
+_FILE_SYSTEMS = {"cisco_nxos": "bootflash:", "cisco_xr": "harddisk:"}
+_ALIASES = {"arista_eos": ("/mnt/flash", "file:/mnt/flash")}  # its Linux path, for SCP
 
 
 class BaseDevice:
@@ -45,6 +51,7 @@ class BaseDevice:
         # once from one applied twice (a change must never be pushed twice).
         self.applied_lines = 0
         self.logins = 0  # successful logins, ever
+        self.revert = RevertTimer()  # the confirm-or-revert timer (runner.lab.revert)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.index}, {self.hostname!r})"
@@ -84,7 +91,9 @@ class Device(BaseDevice):
     ) -> None:
         super().__init__(index, started=started, rejected=rejected)
         self.platform = platform
-        self.flash = Flash(flash_free)
+        self.flash = Flash(
+            flash_free, _FILE_SYSTEMS.get(platform, "flash:"), _ALIASES.get(platform, ())
+        )
         ports, loopback, self._render = _STYLES[platform]
         self.config = default_config(index, hostname, enable_secret, ports, loopback)
         self._padding_bytes = int(big_config_mb * 1_000_000)
@@ -97,6 +106,10 @@ class Device(BaseDevice):
     def running_config(self) -> str:
         """The configuration's text, as the platform shows it (IOS: from `!` to `end`)."""
         return self._render(self.config, self._padding_bytes)
+
+    def render_config(self, config: RunningConfig) -> str:
+        """Any config's text as this platform shows it (`configure replace` reads it)."""
+        return self._render(config, 0)
 
     def save(self) -> None:
         self.startup_config = self.running_config()

@@ -12,7 +12,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, eos_config, eos_shows, exec_commands, facts
+from runner.lab import (
+    config_commands,
+    eos_config,
+    eos_files,
+    eos_shows,
+    exec_commands,
+    facts,
+    timed_commands,
+)
 from runner.lab.grammar import ParseError, tokenize
 from runner.lab.table import Dialect, Handler, Invalid, Mode, Table
 
@@ -183,12 +191,15 @@ def _user(commands: Sequence[tuple[str, Handler]]) -> list[tuple[str, Handler]]:
 _PRIV: list[tuple[str, Handler]] = [
     ("configure", configure),
     ("configure terminal", configure),
+    ("configure session WORD", timed_commands.configure_session),
+    ("configure session WORD commit", timed_commands.session_commit),
     ("show running-config", show_running_config),
     ("show running-config interfaces IFNAME", show_running_interface),
     ("show startup-config", show_startup_config),
     ("write", write_memory),
     ("write memory", write_memory),
     ("copy running-config startup-config", write_memory),
+    *eos_files.COMMANDS,  # its flash, through bash for netmiko's SCP; configure replace
 ]
 _TYPES = eos_config.INTERFACE_TYPES
 
@@ -217,17 +228,32 @@ def _invalid(line: str, column: int, prompt: int) -> str:
     return f"% Invalid input (at token {at}: '{word}')\n"
 
 
+# A configuration session's own commands, in each of its modes.
+_SESSION: list[tuple[str, Handler]] = [
+    ("commit", timed_commands.eos_commit),
+    ("commit timer WORD", timed_commands.eos_commit_timer),
+    ("abort", timed_commands.eos_abort),
+]
+
 EOS = Dialect(
     user_exec=Table(_user([]), _TYPES),
     priv_exec=Table(_user(_PRIV), _TYPES),
     config=Table(
-        [*config_commands.GLOBAL_COMMANDS, ("enable password WORD", enable_password)], _TYPES
+        [
+            *config_commands.GLOBAL_COMMANDS,
+            *_SESSION,
+            ("enable password WORD", enable_password),
+            # How EOS shows `ip http server` (its HTTP API), typed back by a replace.
+            ("management api http-commands", config_commands.http_server),
+        ],
+        _TYPES,
     ),
     submodes={
         Mode.CONFIG_IF: Table(
-            [*config_commands.INTERFACE_COMMANDS, ("ip address PREFIX", ip_prefix)], _TYPES
+            [*config_commands.INTERFACE_COMMANDS, *_SESSION, ("ip address PREFIX", ip_prefix)],
+            _TYPES,
         ),
-        Mode.CONFIG_VLAN: Table(config_commands.VLAN_COMMANDS, _TYPES),
+        Mode.CONFIG_VLAN: Table([*config_commands.VLAN_COMMANDS, *_SESSION], _TYPES),
     },
     prompt_suffix=_suffix,
     parse_error=_parse_error,

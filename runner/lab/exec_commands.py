@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import ios_files, ios_shows, show
+from runner.lab import ios_files, ios_shows, replace, show, timed_commands
 from runner.lab.table import Handler, Invalid, Mode, Table
 
 if TYPE_CHECKING:
@@ -117,6 +117,11 @@ PRIV_EXEC = Table(
     [
         *_USER,
         ("configure terminal", configure_terminal),
+        ("configure terminal revert timer NUM", timed_commands.configure_revert),
+        ("configure confirm", timed_commands.configure_confirm),
+        ("configure replace WORD", replace.configure_replace),
+        ("configure replace WORD force", replace.configure_replace_force),
+        ("configure replace WORD force time NUM", timed_commands.configure_replace_timed),
         ("show running-config", show_running_config),
         ("show running-config interface IFNAME", show_running_interface),
         ("show startup-config", show_startup_config),

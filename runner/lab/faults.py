@@ -24,6 +24,14 @@
                             a bare prompt first, its output only when the client types again
     r003=flash_free:BYTES   flash: has only BYTES free (`dir flash:` says so; an SCP put of
                             a larger file is refused before its first byte)
+    r003=cut_after_commit:S right after each commit (Junos, IOS-XR and EOS commits, timed
+                            or not; IOS: leaving config mode after `configure terminal
+                            revert timer`) every session of the device is dropped and new
+                            connections are refused for S seconds (of the lab's clock, see
+                            LabConfig.clock_speed): a change that cut the management path
+    r003=link_up_after:N    links take time to come up: `show ip interface brief` gives
+                            every interface's protocol as down the first N times it is
+                            asked (counted over all sessions), then as configured
 
 Give several faults to one device by repeating the option; `parse_faults` merges them.
 
@@ -118,6 +126,8 @@ class DeviceFaults:
     stale_prompt: int = 0  # the N-th show/display command of a session; 0: none
     legacy: bool = False  # speaks only SHA-1 DH key exchanges, CBC ciphers, hmac-sha1
     flash_free: int | None = None  # bytes free on flash:; None: a factory flash
+    cut_after_commit: float = 0.0  # seconds without access after each commit; 0: none
+    link_up_after: int = 0  # `show ip interface brief` answers with links down N times
 
     def merge(self, other: DeviceFaults) -> DeviceFaults:
         """Both sets of faults; where both set a value, `other`'s wins (rejects add up)."""
@@ -140,6 +150,8 @@ class DeviceFaults:
             stale_prompt=other.stale_prompt or self.stale_prompt,
             legacy=self.legacy or other.legacy,
             flash_free=other.flash_free if other.flash_free is not None else self.flash_free,
+            cut_after_commit=other.cut_after_commit or self.cut_after_commit,
+            link_up_after=other.link_up_after or self.link_up_after,
         )
 
 
@@ -189,6 +201,8 @@ _VALUED: dict[str, tuple[Callable[[str], DeviceFaults], str]] = {
     "reject": (lambda v: DeviceFaults(reject=(_command(v),)), "show running-config"),
     "stale_prompt": (lambda v: DeviceFaults(stale_prompt=_positive(v)), "2"),
     "flash_free": (lambda v: DeviceFaults(flash_free=_count(v)), "1000000"),
+    "cut_after_commit": (lambda v: DeviceFaults(cut_after_commit=_positive(v)), "120"),
+    "link_up_after": (lambda v: DeviceFaults(link_up_after=_positive(v)), "3"),
 }
 FAULT_NAMES = (*_FLAGS, *_VALUED)
 

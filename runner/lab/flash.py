@@ -29,12 +29,24 @@ class FlashFile:
 
 
 class Flash:
-    def __init__(self, free: int | None = None) -> None:
+    def __init__(
+        self, free: int | None = None, file_system: str = FILE_SYSTEM, aliases: tuple[str, ...] = ()
+    ) -> None:
+        self.file_system = file_system  # its name: IOS's `flash:`, NX-OS's `bootflash:`
+        self.aliases = aliases  # other names of it: EOS's `/mnt/flash` (its Linux path)
         image = FlashFile(_IMAGE[0], _IMAGE[1], hashlib.md5(_IMAGE[0].encode()).hexdigest(), None)
         self.files: dict[str, FlashFile] = {image.name: image}
         # The flash_free fault: this many bytes free, whatever the files hold.
         self.total = TOTAL_BYTES if free is None else self.used() + free
         self.received = 0
+
+    def name(self, path: str) -> str | None:
+        """The file a path names on this file system (see file_name), by any of its names."""
+        for system in (self.file_system, *self.aliases):
+            found = file_name(path, system)
+            if found is not None:
+                return found
+        return None
 
     def used(self) -> int:
         return sum(f.size for f in self.files.values())
@@ -50,21 +62,21 @@ class Flash:
         self.put(name, len(data), hashlib.md5(data).hexdigest(), data)
 
 
-def file_name(path: str) -> str | None:
+def file_name(path: str, file_system: str = FILE_SYSTEM) -> str | None:
     """`flash:/x.bin`, `flash:x.bin` → `x.bin`; `flash:` or `flash:/` → ""; another file
     system (or a folder) → None."""
-    if not path.lower().startswith(FILE_SYSTEM):
+    if not path.lower().startswith(file_system):
         return None
-    name = path[len(FILE_SYSTEM) :].lstrip("/")
+    name = path[len(file_system) :].lstrip("/")
     return None if "/" in name else name
 
 
 def dir_listing(flash: Flash, name: str = "") -> str:
     """`dir flash:[/NAME]` as IOS prints it; a missing file as IOS's error."""
     if name and name not in flash.files:
-        return f"%Error opening flash:/{name} (No such file or directory)\n"
+        return f"%Error opening {flash.file_system}/{name} (No such file or directory)\n"
     files = [flash.files[name]] if name else sorted(flash.files.values(), key=lambda f: f.name)
-    lines = [f"Directory of flash:/{name}", ""]
+    lines = [f"Directory of {flash.file_system}/{name}", ""]
     for number, item in enumerate(files, start=1):
         when = item.written.strftime("%b %d %Y %H:%M:%S +00:00")
         lines.append(f"{number:>5}  -rw-  {item.size:>12}  {when}  {item.name}")
@@ -73,8 +85,9 @@ def dir_listing(flash: Flash, name: str = "") -> str:
 
 
 def verify_md5(flash: Flash, path: str) -> str:
-    name = file_name(path)
+    name = flash.name(path)
     if not name or name not in flash.files:
         return f"%Error opening {path} (No such file or directory)\n"
     dots = "." * 40
-    return f"{dots}Done!\nverify /md5 (flash:/{name}) = {flash.files[name].md5}\n"
+    where = f"{flash.file_system}/{name}"
+    return f"{dots}Done!\nverify /md5 ({where}) = {flash.files[name].md5}\n"

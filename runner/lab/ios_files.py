@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from runner.lab.flash import Flash, dir_listing, file_name, verify_md5
+from runner.lab.flash import Flash, dir_listing, verify_md5
 
 if TYPE_CHECKING:
     from runner.lab.shell import Shell
@@ -61,13 +61,17 @@ def _erase(shell: Shell, answer: str) -> str:
 
 
 def delete(shell: Shell, args: Sequence[str]) -> str:
-    name = file_name(args[0])
+    system = _flash(shell).file_system
+    name = _flash(shell).name(args[0])
     if name is None:
         return f"%Error deleting {args[0]} (No such device)\n"
 
     def filename(shell: Shell, answer: str) -> str:
         chosen = answer.strip() or name
-        shell.question = (f"Delete flash:/{chosen}? [confirm]", lambda s, a: _delete(s, a, chosen))
+        shell.question = (
+            f"Delete {system}/{chosen}? [confirm]",
+            lambda s, a: _delete(s, a, chosen),
+        )
         return ""
 
     shell.question = (f"Delete filename [{name}]? ", filename)
@@ -78,7 +82,7 @@ def _delete(shell: Shell, answer: str, name: str) -> str:
     if not _confirmed(answer):
         return ""
     if _flash(shell).files.pop(name, None) is None:
-        return f"%Error deleting flash:/{name} (No such file or directory)\n"
+        return f"%Error deleting {_flash(shell).file_system}/{name} (No such file or directory)\n"
     return ""
 
 
@@ -119,8 +123,9 @@ def _proceed(shell: Shell, answer: str) -> str:
 
 
 def dir_flash(shell: Shell, args: Sequence[str]) -> str:
-    path = args[0] if args else "flash:"
-    name = file_name(path)
+    system = _flash(shell).file_system
+    path = args[0] if args else system
+    name = _flash(shell).name(path)
     if name is None:
         return f"%Error opening {path} (No such device)\n"
     return dir_listing(_flash(shell), name)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import junos_config, junos_shows
+from runner.lab import junos_config, junos_load, junos_shows, timed_commands
 from runner.lab.junos_config import Statement, quoted
 from runner.lab.show import uptime
 from runner.lab.table import Invalid, Table
@@ -195,7 +195,9 @@ def show_candidate(shell: JunosShell, args: Sequence[str]) -> str:
 
 
 def commit(shell: JunosShell, args: Sequence[str]) -> str:
+    shell.device.revert.confirm()  # a plain commit confirms a pending `commit confirmed`
     shell.device.commit(shell.user)
+    shell.device.revert.committed()
     return "commit complete\n"
 
 
@@ -204,7 +206,9 @@ def commit_check(shell: JunosShell, args: Sequence[str]) -> str:
 
 
 def commit_and_quit(shell: JunosShell, args: Sequence[str]) -> str:
+    shell.device.revert.confirm()
     shell.device.commit(shell.user)
+    shell.device.revert.committed()
     shell.configuring = False
     return "commit complete\nExiting configuration mode\n"
 
@@ -235,9 +239,12 @@ CONFIGURATION: Table[JunosShell] = Table(
         ("show", show_candidate),
         ("commit", commit),
         ("commit check", commit_check),
+        ("commit confirmed", timed_commands.junos_commit_confirmed),
+        ("commit confirmed NUM", timed_commands.junos_commit_confirmed),
         ("commit and-quit", commit_and_quit),
         ("rollback", rollback),
         ("rollback NUM", rollback),
+        ("load override terminal", junos_load.load_override_terminal),
         ("exit", exit_configuration),
         ("exit configuration-mode", exit_configuration),
         ("quit", exit_configuration),

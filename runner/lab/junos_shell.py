@@ -7,6 +7,7 @@ blank line and `[edit]`, which netmiko's juniper driver expects.
 
 from __future__ import annotations
 
+from runner.lab import junos_load
 from runner.lab.grammar import Grammar, Match, ParseError, tokenize
 from runner.lab.junos_commands import CONFIGURATION, OPERATIONAL, commit, commit_and_quit
 from runner.lab.junos_config import JunosDevice
@@ -35,15 +36,22 @@ class JunosShell:
         # Set from the pipes of the command being run, for the `show` commands.
         self.display_set = False
         self.compare = False
+        # `load override terminal`: the lines typed since, until a Ctrl-D (end_input).
+        self.loading: list[str] | None = None
 
     @property
     def prompt(self) -> str:
+        if self.loading is not None:
+            return ""  # the text being loaded: no prompt between its lines
         if self.confirming_exit:
             return _EXIT_QUESTION
         name = f"{self.user}@{self.device.hostname}"
         return f"\r\n[edit]\r\n{name}# " if self.configuring else f"{name}> "
 
     def execute(self, line: str) -> Reply:
+        if self.loading is not None:
+            self.loading.append(line)
+            return Reply("")
         if self.confirming_exit:
             return Reply(self._answer(line))
         if not line.strip():
@@ -55,6 +63,11 @@ class JunosShell:
         if output and not self.configuring:
             output += "\n"  # Junos leaves a blank line before the operational prompt
         return Reply(output, words, self.closed)
+
+    def end_input(self) -> str | None:
+        """Ctrl-D at the start of a line: the end of a `load ... terminal` (its answer),
+        or None where it means nothing."""
+        return junos_load.end_load(self) if self.loading is not None else None
 
     def run_operational(self, line: str, offset: int) -> str:
         """`run show ...` from configuration mode."""

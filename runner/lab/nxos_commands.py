@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, exec_commands, facts, nxos_config, nxos_shows
+from runner.lab import config_commands, exec_commands, facts, nxos_config, nxos_files, nxos_shows
 from runner.lab.grammar import ParseError
 from runner.lab.table import Dialect, Handler, Invalid, Mode, Table
 
@@ -120,6 +120,16 @@ _USER: list[tuple[str, Handler]] = [
     ("configure", exec_commands.configure_terminal),
     ("configure terminal", exec_commands.configure_terminal),
     ("copy running-config startup-config", copy_running_startup),
+    *nxos_files.COMMANDS,  # bootflash: for SCP, and `rollback running-config file`
+]
+# Global config commands in the forms NX-OS's running config shows them, so that the
+# running config typed back in (`rollback running-config file`) is the same config.
+_GLOBAL: list[tuple[str, Handler]] = [
+    *config_commands.GLOBAL_COMMANDS,
+    ("ntp server IP use-vrf WORD", config_commands.ntp_server),
+    ("snmp-server community WORD group network-operator", config_commands.snmp_community_ro),
+    ("logging server IP", config_commands.logging_host),
+    ("no logging server IP", config_commands.no_logging_host),
 ]
 
 
@@ -142,7 +152,7 @@ def _invalid(line: str, column: int, prompt: int) -> str:
 NXOS = Dialect(
     user_exec=Table(_USER, _TYPES),
     priv_exec=Table(_USER, _TYPES),
-    config=Table(config_commands.GLOBAL_COMMANDS, _TYPES),
+    config=Table(_GLOBAL, _TYPES),
     submodes={
         Mode.CONFIG_IF: Table(
             [*config_commands.INTERFACE_COMMANDS, ("ip address PREFIX", ip_prefix)], _TYPES

@@ -59,6 +59,9 @@ class RunningConfig:
     # a test puts real devices' secret-bearing lines here for backups to hold. Junos
     # devices have their own (runner.lab.junos_config.JunosDevice.verbatim).
     verbatim: list[str] = field(default_factory=list)
+    # IOS `archive` / ` path URL`: where the configuration is archived; `configure terminal
+    # revert timer` needs it (the revert replaces the running config with the archive).
+    archive_path: str = ""
 
 
 def secret_hash(secret: str, salt: str) -> str:
@@ -144,6 +147,8 @@ def render(config: RunningConfig, padding_bytes: int = 0) -> str:
     lines += [f"hostname {config.hostname}", "!", "boot-start-marker", "boot-end-marker", "!"]
     lines += [f"enable secret 5 {config.enable_secret}", "!", "no aaa new-model", "!"]
     lines += ["ip cef", "no ipv6 cef", "!"]
+    if config.archive_path:
+        lines += ["archive", f" path {config.archive_path}", "!"]
     for user in config.users.values():
         lines.append(f"username {user.name} privilege {user.privilege} secret 5 {user.secret_hash}")
     for vlan in sorted(config.vlans.values(), key=lambda v: v.number):

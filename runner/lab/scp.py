@@ -17,7 +17,7 @@ import logging
 import shlex
 from collections.abc import Callable
 
-from runner.lab.flash import KEEP_BYTES, Flash, file_name
+from runner.lab.flash import KEEP_BYTES, Flash
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class ScpServer:
             self._refuse(f"protocol error: unexpected {line[:40]!r}")
             return
         size = int(parts[1])
-        target = file_name(self._path)
+        target = self._flash.name(self._path)
         name = target or parts[2]
         if target is None or "/" in name or not name:
             self._refuse(f"{self._path}: No such file or directory")
@@ -124,7 +124,7 @@ class ScpServer:
     def _source(self) -> None:
         """The client's acknowledgements, in turn: ready, header taken, file taken."""
         if self._state == "ready":
-            name = file_name(self._path)
+            name = self._flash.name(self._path)
             found = self._flash.files.get(name or "")
             if found is None or found.data is None:
                 why = "No such file or directory" if found is None else "file too large for the lab"

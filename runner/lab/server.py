@@ -76,6 +76,10 @@ class LabConfig:
     # Devices served over telnet instead of SSH (runner.lab.telnetd): a console server, a
     # switch too old for SSH. The same shell, after `Username:` and `Password:` prompts.
     telnet: Sequence[str] = ()
+    # TEST-ONLY: how many times faster than real time the devices' revert timers (and the
+    # cut_after_commit fault's outage) run, so that a "1 minute" IOS timer fires in a
+    # second in a test. Clients are not told: they still ask for, and wait for, a minute.
+    clock_speed: float = 1.0
 
     def numbers(self) -> range:
         return range(self.first, self.first + self.devices)
@@ -157,6 +161,14 @@ class Lab:
     def auth_attempts(self, hostname: str) -> list[tuple[str, str]]:
         """Every login attempt on the device: ("password" | "publickey", username)."""
         return list(self._runtimes[hostname].auth_attempts)
+
+    def cut_after_commit(self, hostname: str, seconds: float) -> None:
+        """The fault `cut_after_commit:S` on a started lab, from now on (test-only: a
+        change made first without it, then one the device cuts): after each commit every
+        session of the device is dropped and logins refused for `seconds` (lab clock)."""
+        runtime = self._runtimes[hostname]
+        cut = functools.partial(runtime.cut, seconds / self.config.clock_speed)
+        runtime.device.revert.on_commit = cut
 
     def rotate_host_key(self, hostname: str) -> None:
         """Give the device a new host key (as a replaced device, or an impostor, has):
@@ -349,6 +361,8 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _check(config: LabConfig) -> None:
+    if not config.clock_speed > 0:
+        raise LabError(f"the lab's clock speed must be above 0, not {config.clock_speed}")
     if config.devices < 1:
         raise LabError(f"a lab needs at least 1 device, not {config.devices}")
     if config.first < 0:
@@ -378,4 +392,10 @@ def _runtime(config: LabConfig, index: int, name: str, started: datetime) -> Run
         index, name, config.secret, started, faults.reject, faults.big_config_mb, faults.flash_free
     )
     device = make_device(config.platform_of(index), settings)
-    return Runtime(device, faults, config.username, config.password, frozenset(config.clients))
+    device.revert.speed = config.clock_speed
+    runtime = Runtime(device, faults, config.username, config.password, frozenset(config.clients))
+    if faults.cut_after_commit:
+        device.revert.on_commit = functools.partial(
+            runtime.cut, faults.cut_after_commit / config.clock_speed
+        )
+    return runtime

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from runner.lab import ios_files
+from runner.lab import eos_files, ios_files
 from runner.lab.config_commands import CONFIG, SUBMODES
 from runner.lab.device import Device
 from runner.lab.eos_commands import EOS
@@ -64,6 +64,8 @@ class Shell:
         # IOS-XR: this session's uncommitted configuration, while in config mode; None
         # elsewhere, and on the platforms where a config command takes effect at once.
         self.candidate: RunningConfig | None = None
+        # IOS-XR: the config this session's `load` read, for `commit replace`.
+        self.loaded: RunningConfig | None = None
         self.timestamps = True  # IOS-XR prints the time above every `show` answer
         # A question in place of the prompt (IOS-XR's `Uncommitted changes found, ...`):
         # the next line typed is its answer.
@@ -71,7 +73,10 @@ class Shell:
         self.terminal_length = 24
         self.terminal_width = 80
         self.awaiting_secret = False  # `enable` asked for a password: the next line is it
+        self.bash = False  # EOS: in its Linux shell (runner.lab.eos_files)
         self.closed = False
+        self.timed = False  # IOS: in config mode under `configure terminal revert timer`
+        self.session: str | None = None  # EOS: the configuration session being edited
 
     @property
     def prompt(self) -> str:
@@ -79,7 +84,11 @@ class Shell:
             return "Password: "
         if self.question is not None:
             return self.question[0]
+        if self.bash:
+            return eos_files.prompt(self)
         suffix = self.dialect.prompt_suffix(self.mode, self.context)
+        if self.session is not None:  # EOS shows a session's first 6 characters
+            suffix = suffix.replace("(config", f"(config-s-{self.session[:6]}", 1)
         return self.dialect.prompt_prefix(self.mode) + self.device.hostname + suffix
 
     @property
@@ -90,6 +99,8 @@ class Shell:
     def execute(self, line: str) -> Reply:
         if self.awaiting_secret:
             return Reply(self._check_secret(line))
+        if self.bash:
+            return Reply(eos_files.run(self, line))
         if self.question is not None:
             answer, self.question = self.question[1], None
             return Reply(answer(self, line), close=self.closed)  # `reload` ends the session

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +38,10 @@ _CLOSED = (ConnectionError, asyncssh.DisconnectError)
 _FULL_CONFIG = (("show", "running-config"), ("show", "configuration"))
 # The commands the stale_prompt fault counts: every platform's show commands.
 _SHOWS = (("show",), ("display",))
+# What the link_up_after fault answers with links down, and how: a line's last column
+# (the protocol) read `up` becomes `down`.
+_LINKS = ("show", "ip", "interface", "brief")
+_PROTOCOL_UP = re.compile(r"\bup(\r?)$", re.MULTILINE)
 
 
 @dataclass(eq=False)
@@ -57,6 +63,19 @@ class Runtime:
     # Whom the device accepts a connection from (peer (address, port) → bool): a device
     # reachable only through a bastion. None: anyone.
     gate: Callable[[tuple[str, int]], bool] | None = None
+    # cut_after_commit: no connection is accepted before this time (time.monotonic()).
+    cut_until: float = 0.0
+
+    def cut(self, seconds: float) -> None:
+        """Drop every session of the device now (once the answer being written is out)
+        and refuse new connections for `seconds`: the commit cut the management path."""
+        self.cut_until = time.monotonic() + seconds
+        loop = asyncio.get_running_loop()
+        for conn in list(self.connections):
+            loop.call_soon(conn.abort)
+        log.info("%s: cut after the commit for %.1fs", self.device.hostname, seconds)
+
+    link_looks: int = 0  # `show ip interface brief` answered, for the link_up_after fault
 
 
 def _merged(chunks: list[Chunk]) -> list[Chunk]:
@@ -88,6 +107,10 @@ class DeviceServer(asyncssh.SSHServer):
         gate, peer = self._runtime.gate, conn.get_extra_info("peername")
         if gate is not None and not gate((str(peer[0]), int(peer[1]))):
             log.info("%s: only reachable through a bastion; closing", self._runtime.device.hostname)
+            conn.abort()
+            return
+        if time.monotonic() < self._runtime.cut_until:
+            log.info("%s: cut after a commit; refusing a connection", self._runtime.device.hostname)
             conn.abort()
             return
         peer = conn.get_extra_info("peername")
@@ -244,7 +267,9 @@ class VtySession(asyncssh.SSHServerSession[str]):
                     await self._send(held)
                 chunks = terminal.feed(typed)
                 faults = self._runtime.faults
-                if not (faults.latency_ms or faults.drop or faults.stale_prompt):
+                if not (
+                    faults.latency_ms or faults.drop or faults.stale_prompt or faults.link_up_after
+                ):
                     chunks = _merged(chunks)
                 for chunk in chunks:
                     if self._is_stale(chunk):
@@ -272,13 +297,21 @@ class VtySession(asyncssh.SSHServerSession[str]):
             await self._send(chunk.text[: len(chunk.text) // 2])
             self._chan.get_connection().close()
             return False
-        await self._send(chunk.text)
+        await self._send(self._links(chunk))
         if chunk.close:
             # Close without an exit status, as IOS does: the client (netmiko's disconnect)
             # may already be gone, and each write to a lost socket costs a warning.
             self._chan.close()
             return False
         return True
+
+    def _links(self, chunk: Chunk) -> str:
+        """The chunk's text, its links shown down while the link_up_after fault holds."""
+        runtime = self._runtime
+        if tuple(chunk.words[:4]) != _LINKS or runtime.link_looks >= runtime.faults.link_up_after:
+            return chunk.text
+        runtime.link_looks += 1
+        return _PROTOCOL_UP.sub(r"down\1", chunk.text)
 
     def _is_stale(self, chunk: Chunk) -> bool:
         """Whether this is the answer to the show command that the stale_prompt fault

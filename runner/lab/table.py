@@ -21,6 +21,7 @@ class Mode(enum.Enum):
     CONFIG = "(config)#"
     CONFIG_IF = "(config-if)#"
     CONFIG_VLAN = "(config-vlan)#"
+    CONFIG_ARCHIVE = "(config-archive)#"  # IOS's `archive`, which its revert timer needs
 
 
 class Invalid(Exception):

@@ -81,6 +81,10 @@ class Terminal:
             if interrupt is not None:
                 interrupt()
             return "^C\r\n" + self.shell.prompt
+        if char == "\x04" and not self._typed:  # Ctrl-D on a new line: end of input
+            answer = getattr(self.shell, "end_input", lambda: None)()
+            if answer is not None:
+                return "\r\n" + self._paginate(answer.splitlines())
         if char < " " or len(self._typed) >= _MAX_LINE:
             return ""  # other control keys (Tab, arrows' ESC) are not simulated
         self._typed.append(char)

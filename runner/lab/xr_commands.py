@@ -14,12 +14,21 @@ session committed in between is lost, where XR would merge the two.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from runner.lab import config_commands, exec_commands, xr_config, xr_shows
+from runner.lab import (
+    config_commands,
+    exec_commands,
+    ios_files,
+    replace,
+    timed_commands,
+    xr_config,
+    xr_shows,
+)
 from runner.lab.grammar import error_text, invalid_text
+from runner.lab.running import RunningConfig
 from runner.lab.table import Dialect, Handler, Mode, Table
 
 if TYPE_CHECKING:
@@ -34,7 +43,7 @@ UNCOMMITTED = "Uncommitted changes found, commit them before exiting(yes/no/canc
 _TYPES = xr_config.INTERFACE_TYPES
 
 
-def _stamp(shell: Shell) -> str:
+def stamp(shell: Shell) -> str:
     return xr_config.timestamp(datetime.now(timezone.utc)) if shell.timestamps else ""
 
 
@@ -51,19 +60,19 @@ def timestamps_on(shell: Shell, args: Sequence[str]) -> str:
 def show_version(shell: Shell, args: Sequence[str]) -> str:
     device = shell.device
     elapsed = datetime.now(timezone.utc) - device.boot_time
-    return _stamp(shell) + xr_config.show_version(device.hostname, device.index, elapsed)
+    return stamp(shell) + xr_config.show_version(device.hostname, device.index, elapsed)
 
 
 def show_clock(shell: Shell, args: Sequence[str]) -> str:
-    return _stamp(shell) + exec_commands.show_clock(shell, args)
+    return stamp(shell) + exec_commands.show_clock(shell, args)
 
 
 def show_ip_interface_brief(shell: Shell, args: Sequence[str]) -> str:
-    return _stamp(shell) + xr_config.show_ip_interface_brief(shell.device.config)
+    return stamp(shell) + xr_config.show_ip_interface_brief(shell.device.config)
 
 
 def show_running_config(shell: Shell, args: Sequence[str]) -> str:
-    return _stamp(shell) + "Building configuration...\n" + shell.device.running_config()
+    return stamp(shell) + "Building configuration...\n" + shell.device.running_config()
 
 
 def configure(shell: Shell, args: Sequence[str]) -> str:
@@ -75,11 +84,11 @@ def configure(shell: Shell, args: Sequence[str]) -> str:
 # --- configuration mode ----------------------------------------------------------------
 
 
-def _changed(shell: Shell) -> bool:
+def changed(shell: Shell) -> bool:
     return shell.candidate is not None and shell.candidate != shell.device.config
 
 
-def _apply(shell: Shell) -> None:
+def apply(shell: Shell) -> None:
     assert shell.candidate is not None
     shell.device.config = copy.deepcopy(shell.candidate)
     shell.device.save()  # XR keeps what is committed: there is no startup config to write
@@ -90,11 +99,16 @@ def _leave(shell: Shell) -> None:
 
 
 def commit(shell: Shell, args: Sequence[str]) -> str:
-    """Every `commit ...` form netmiko sends (label, comment) commits the same way."""
-    if not _changed(shell):
-        return _stamp(shell) + "% No configuration changes to commit.\n"
-    _apply(shell)
-    return _stamp(shell)
+    """Every `commit ...` form netmiko sends (label, comment) commits the same way; from
+    any session, it confirms a pending `commit confirmed`."""
+    confirmed = shell.device.revert.confirm()
+    if not changed(shell):
+        if confirmed:
+            return stamp(shell)
+        return stamp(shell) + "% No configuration changes to commit.\n"
+    apply(shell)
+    shell.device.revert.committed()
+    return stamp(shell)
 
 
 def abort(shell: Shell, args: Sequence[str]) -> str:
@@ -103,7 +117,7 @@ def abort(shell: Shell, args: Sequence[str]) -> str:
 
 
 def end(shell: Shell, args: Sequence[str]) -> str:
-    if _changed(shell):
+    if changed(shell):
         shell.question = (UNCOMMITTED, _answer)
     else:
         _leave(shell)
@@ -123,17 +137,70 @@ def _answer(shell: Shell, line: str) -> str:
     if word in ("y", "ye", "yes"):
         if shell.device.rejects(["commit"]):
             return COMMIT_FAILED
-        _apply(shell)
+        apply(shell)
         _leave(shell)
     elif word in ("n", "no"):
         _leave(shell)
     return ""
 
 
+def show_md5_file(shell: Shell, args: Sequence[str]) -> str:
+    """`show md5 file /harddisk:/FILE`: the MD5 alone, under the time stamp."""
+    flash = shell.device.flash
+    assert flash is not None
+    name = flash.name(args[0].lstrip("/"))
+    if not name or name not in flash.files:
+        return stamp(shell) + f"Error: {args[0]}: No such file or directory\n"
+    return stamp(shell) + flash.files[name].md5 + "\n"
+
+
+def load(shell: Shell, args: Sequence[str]) -> str:
+    """`load harddisk:/FILE` in config mode: the file's config into this session's
+    target config. A plain `commit` would merge it; `commit replace` makes it the whole
+    running config (the lab keeps it aside for that: its candidate is a whole config)."""
+    text = replace.file_text(shell, args[0])
+    if text is None:
+        return f"Couldn't open file {args[0]}: No such file or directory\n"
+    shell.loaded = replace.replayed(shell, text)
+    return f"Loading.\n{len(text.encode())} bytes parsed in 1 sec ({len(text.encode())})bytes/sec\n"
+
+
+_REPLACE_QUESTION = (
+    "This commit will replace or remove the entire running configuration. This\n"
+    "operation can be service affecting.\nDo you wish to proceed? [no]: "
+)
+
+
+def commit_replace(
+    shell: Shell, args: Sequence[str], timed: Callable[[Shell], None] | None = None
+) -> str:
+    """The running config becomes what this session loaded (`load`), after a question;
+    `timed(shell)` before it is applied: `commit replace confirmed N` starts its timer."""
+
+    def answer(shell: Shell, said: str) -> str:
+        if said.strip().lower() not in ("y", "ye", "yes"):
+            return ""
+        if shell.device.rejects(["commit"]):
+            return COMMIT_FAILED
+        shell.candidate = shell.loaded or RunningConfig(
+            hostname=shell.device.hostname, enable_secret=shell.device.config.enable_secret
+        )
+        if timed is not None:
+            timed(shell)
+        apply(shell)
+        shell.loaded = None
+        if timed is not None:
+            shell.device.revert.committed()
+        return ""
+
+    shell.question = (_REPLACE_QUESTION, answer)
+    return ""
+
+
 def show_configuration(shell: Shell, args: Sequence[str]) -> str:
     candidate = shell.candidate or shell.device.config
     diff = xr_config.changes(shell.device.running_config(), xr_config.render(candidate))
-    return _stamp(shell) + "Building configuration...\n" + diff
+    return stamp(shell) + "Building configuration...\n" + diff
 
 
 def ipv4_address(shell: Shell, args: Sequence[str]) -> str:
@@ -159,6 +226,10 @@ _USER: list[tuple[str, Handler]] = [
     ("show running-config", show_running_config),
     ("configure", configure),
     ("configure terminal", configure),
+    ("dir", ios_files.dir_flash),
+    ("dir WORD", ios_files.dir_flash),
+    ("delete WORD", ios_files.delete),
+    ("show md5 file WORD", show_md5_file),
 ]
 _ANY_MODE: list[tuple[str, Handler]] = [
     ("exit", exit_mode),
@@ -168,6 +239,10 @@ _ANY_MODE: list[tuple[str, Handler]] = [
     ("commit label WORD", commit),
     ("commit comment LINE", commit),
     ("commit label WORD comment LINE", commit),
+    ("commit confirmed NUM", timed_commands.xr_commit_confirmed),
+    ("commit replace", commit_replace),
+    ("commit replace confirmed NUM", timed_commands.xr_commit_replace_confirmed),
+    ("load WORD", load),
     ("show configuration", show_configuration),
     ("show running-config", show_running_config),
     ("do LINE", config_commands.do),

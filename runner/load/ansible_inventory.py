@@ -248,6 +248,7 @@ def _host(parsed: Parsed, name: str, folder: Path, vault: Vault | None) -> Host:
 
 def _connection(merged: Sourced, name: str, vault: Vault | None) -> dict[str, Any]:
     fields: dict[str, Any] = {"address": name}
+    vaulted: list[str] = []
     for target, names in CONNECTION_VARS.items():
         found = [merged[n] for n in names if n in merged and merged[n][0] is not None]
         if not found:
@@ -259,6 +260,8 @@ def _connection(merged: Sourced, name: str, vault: Vault | None) -> dict[str, An
             raise found[1][1].fail(
                 f"conflicts with {other.path} in {other.file.name}; keep one of the two"
             )
+        if target in ("password", "secret") and _holds_vault(value, merged):
+            vaulted.append(target)
         value, at = _followed(value, at, merged, vault)
         env = ENV_LOOKUP.fullmatch(value.strip()) if isinstance(value, str) else None
         if env and target in ("password", "secret"):
@@ -268,7 +271,21 @@ def _connection(merged: Sourced, name: str, vault: Vault | None) -> dict[str, An
             fields[target] = _field(target, from_env(env.group("name"), at), at)
         else:
             fields[target] = _field(target, value, at)
+    if vaulted:
+        fields["from_vault"] = tuple(vaulted)
     return fields
+
+
+def _holds_vault(value: Any, merged: Sourced) -> bool:
+    """Whether a value is vaulted, itself or through the `{{ variable }}`s it names."""
+    for _ in range(10):  # _followed refuses longer chains
+        if isinstance(value, Vaulted):
+            return True
+        reference = _REFERENCE.fullmatch(value.strip()) if isinstance(value, str) else None
+        if reference is None or reference.group(1) not in merged:
+            return False
+        value = merged[reference.group(1)][0]
+    return False
 
 
 # `{{ a_variable }}`: a connection variable naming another (often a vaulted one).

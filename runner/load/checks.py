@@ -35,6 +35,11 @@ NUMERIC_RULES = ("gt", "ge", "lt", "le")
 _REGEX_RULES = ("regex", "not_regex", "matches")
 _KEYS = ("name", *TEXT_RULES, "field", *FIELD_RULES, "where", "each")
 
+# `until:` on a show task: Ansible's defaults (3 retries, 5 s apart), and bounds that keep
+# one host's wait finite (a host_timeout bounds it too).
+UNTIL_RETRIES, UNTIL_DELAY = 3, 5.0
+MAX_RETRIES, MAX_DELAY = 1000, 3600.0
+
 # --- parsing -------------------------------------------------------------------------------
 
 
@@ -45,6 +50,37 @@ def parse_checks(data: Any, at: At) -> tuple[Check, ...]:
     if not isinstance(data, list):
         raise at.fail("expected a list of checks (each a mapping such as `contains: text`)")
     return tuple(_check(item, At(at.file, f"{at.path}[{i}]", data)) for i, item in enumerate(data))
+
+
+def parse_until(
+    item: dict[str, Any], at: At, is_show: bool
+) -> tuple[tuple[Check, ...], int, float]:
+    """A task's `until:` (checks, as `checks:` are written), `retries:` and `delay:`.
+    netjob judges outputs with checks, not Jinja2 expressions: an Ansible-style string is
+    refused with the form to write instead."""
+    if "until" not in item:
+        for key in ("retries", "delay"):
+            if key in item:
+                raise at.child(key, item).fail(f"{key}: goes with until: (the checks to wait for)")
+        return (), 0, 0.0
+    where = at.child("until", item)
+    if not is_show:
+        raise where.fail("until: repeats a show task; this task is not one")
+    if isinstance(item["until"], str):
+        raise where.fail(
+            "until: is a list of checks, written as checks: are, e.g. "
+            "until: [{contains: Established}]; not an expression"
+        )
+    until = parse_checks(item["until"], where)
+    if not until:
+        raise where.fail("expected at least one check to wait for")
+    retries = schema.integer(item, "retries", at, 0, MAX_RETRIES)
+    delay = schema.number(item, "delay", at, 0.0, MAX_DELAY)
+    return (
+        until,
+        UNTIL_RETRIES if retries is None else retries,
+        UNTIL_DELAY if delay is None else delay,
+    )
 
 
 def _check(item: Any, at: At) -> Check:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from runner.base.errors import SelectionError
 from runner.base.models import Host
 from runner.base.time_bound import time_bound
 
+PLATFORM_GROUP = "platform_"  # `platform_juniper_junos`: every host of that platform
 _MAX_LIST_BYTES = 64 * 1024 * 1024  # `--limit @file`: one host name a line
 _MATCH_SECONDS = 2.0  # a `~regex` over every host name; ms for any sane one
 
@@ -102,6 +104,15 @@ class Inventory:
             raise SelectionError(f"host list {token} names no host; one name a line", path=path)
         return names
 
+    @functools.cached_property  # once per inventory: every pattern part may ask
+    def platform_groups(self) -> dict[str, list[str]]:
+        """A group per platform its hosts are on (`platform_cisco_ios`), as Ansible's
+        constructed `group_by`: the inventory's own group of that name wins."""
+        found: dict[str, list[str]] = {}
+        for host in self.hosts.values():
+            found.setdefault(f"{PLATFORM_GROUP}{host.platform}", []).append(host.name)
+        return {name: hosts for name, hosts in found.items() if name not in self.groups}
+
     def _token(self, token: str) -> set[str]:
         if token in ("all", "*"):
             return set(self.hosts)
@@ -111,14 +122,14 @@ class Inventory:
             return {token}
         if token in self.groups:
             return {h.name for h in self.hosts.values() if token in h.groups}
+        by_platform = self.platform_groups
+        if token in by_platform:
+            return set(by_platform[token])
+        subscript = _SUBSCRIPT.match(token)
+        if subscript is not None and self._is_pattern(subscript.group(1)):
+            return self._subscript(*subscript.groups())
         if any(c in token for c in "*?["):
-            found = {n for n in self.hosts if fnmatch.fnmatchcase(n, token)}
-            found |= {
-                h.name
-                for h in self.hosts.values()
-                for g in h.groups
-                if fnmatch.fnmatchcase(g, token)
-            }
+            found = self._glob(token)
             if found:
                 return found
             raise SelectionError(f"'{token}' matches no host or group in {self.source}")
@@ -127,12 +138,56 @@ class Inventory:
                 f"host pattern part {token!r}: '!' and '&' take one name, group or glob "
                 "each, e.g. 'core:&edge:!r003'"
             )
-        near = difflib.get_close_matches(token, [*self.groups, *self.hosts], n=1)
+        groups = [*self.groups, *self.platform_groups]
+        near = difflib.get_close_matches(token, [*groups, *self.hosts], n=1)
         hint = f"did you mean '{near[0]}'? " if near else ""
         raise SelectionError(
             f"unknown host or group '{token}' in {self.source}; {hint}"
-            f"groups are: {', '.join(self.groups) or '(none)'}; see `netjob hosts`"
+            f"groups are: {', '.join(groups) or '(none)'}; see `netjob hosts`"
         )
+
+    def _glob(self, token: str) -> set[str]:
+        found = {n for n in self.hosts if fnmatch.fnmatchcase(n, token)}
+        found |= {
+            h.name for h in self.hosts.values() for g in h.groups if fnmatch.fnmatchcase(g, token)
+        }
+        for group, names in self.platform_groups.items():
+            if fnmatch.fnmatchcase(group, token):
+                found.update(names)
+        return found
+
+    def _is_pattern(self, base: str) -> bool:
+        """Whether `base` of `base[0:2]` names hosts (else `r[1:3]` stays a glob)."""
+        if base in ("all", "*") or base in self.hosts or base in self.groups:
+            return True
+        return base in self.platform_groups or bool(
+            any(c in base for c in "*?[") and self._glob(base)
+        )
+
+    def _subscript(
+        self, base: str, index: str | None, start: str | None, end: str | None
+    ) -> set[str]:
+        """Ansible's subscripts on a group (or any pattern), in inventory order: `core[0]`
+        the first host, `core[-1]` the last, `core[0:2]` the first three (both ends
+        included, as Ansible's), `core[1:]` all but the first."""
+        names = [n for n in self.hosts if n in self._token(base)]
+        if index is not None:
+            at = int(index)
+            if not -len(names) <= at < len(names):
+                raise SelectionError(
+                    f"host pattern '{base}[{index}]': {base} has {len(names)} host(s), "
+                    f"so its subscripts run from 0 to {len(names) - 1} (or -1 for the last)"
+                )
+            return {names[at]}
+        first = int(start or 0)
+        last = int(end) if end else len(names) - 1
+        chosen = names[first : last + 1]
+        if not chosen:
+            raise SelectionError(
+                f"host pattern '{base}[{start or ''}:{end or ''}]' selects no host: {base} has "
+                f"{len(names)} host(s), numbered from 0"
+            )
+        return set(chosen)
 
     def _regex(self, token: str) -> set[str]:
         try:
@@ -148,6 +203,9 @@ class Inventory:
 def _short(text: str) -> str:
     return repr(text if len(text) <= 80 else text[:77] + "...")
 
+
+# Ansible's subscripts: `core[0]`, `core[-1]`, `core[0:2]`, `core[1:]`, `core[:2]`.
+_SUBSCRIPT = re.compile(r"^(.+)\[(?:(-?[0-9]+)|([0-9]*):([0-9]*))\]$")
 
 # A `:`-separated part: runs of anything but `:`, where a bracketed `[1:3]` stays whole.
 _COLON_PARTS = re.compile(r"(?:[^\s:\[\]]|\[[^\]]*\])+")

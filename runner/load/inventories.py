@@ -280,10 +280,17 @@ def _ssh_keys(options: ConnectionOptions) -> dict[str, Any]:
 
 
 def _jump(hop: JumpHost) -> dict[str, Any]:
+    """A bastion as netjob's `jump:` entry writes it: what differs from the defaults, its
+    own `ssh:` algorithms as the `ssh:` mapping it was read from."""
     default = JumpHost(address=hop.address)
-    return {"address": hop.address} | {
-        k: getattr(hop, k) for k in JUMP_KEYS if getattr(hop, k) != getattr(default, k)
+    entry = {"address": hop.address} | {
+        k: getattr(hop, k)
+        for k in JUMP_KEYS
+        if k != "ssh" and getattr(hop, k) != getattr(default, k)
     }
+    ssh = {key: list(getattr(hop, field)) for key, field in ALGORITHM_KEYS.items()}
+    ssh = {key: names for key, names in ssh.items() if names}
+    return entry | ({"ssh": ssh} if ssh else {})
 
 
 def _hoist(entries: list[dict[str, Any]], grouped: set[str]) -> dict[str, Any]:

@@ -13,6 +13,9 @@ fields are errors naming file:line and key.
       - name: descriptions
         template: templates/descriptions.j2    # relative to the job file
         read_timeout: 60                       # seconds; expect_string: a prompt regex
+    pre_checks: [...]    # show tasks with checks: before a host's first config task,
+    post_checks: [...]   #   and after its last (runner.load.phases); a show task's
+    rescue: [...]        #   until:/retries:/delay: wait; rescue: runs once a task failed
 """
 
 from __future__ import annotations
@@ -25,13 +28,25 @@ import re
 from pathlib import Path
 from typing import Any
 
-from runner.base.models import Answer, Check, Job, Task, TaskKind
+from runner.base import revert_timer
+from runner.base.models import POST_CHECK, PRE_CHECK, RESCUE, Answer, Check, Job, Task, TaskKind
 from runner.load import schema
-from runner.load.checks import parse_checks
+from runner.load.checks import parse_checks, parse_until
+from runner.load.phases import phase
 from runner.load.schema import At
 from runner.load.yamlio import LineDict, line_of, load_yaml
 
-JOB_KEYS = ("name", "hosts", "vars", "tasks", "description", "normalize")
+JOB_KEYS = (
+    "name",
+    "hosts",
+    "vars",
+    "tasks",
+    "description",
+    "normalize",
+    "pre_checks",
+    "post_checks",
+    "rescue",
+)
 TASK_KEYS = (
     "name",
     "show",
@@ -53,6 +68,10 @@ TASK_KEYS = (
     "get",
     "prompts",
     "allow_disconnect",
+    "confirm",
+    "until",
+    "retries",
+    "delay",
 )
 KINDS = ("show", "config", "template", "command", "put", "get")
 # Task keys renamed so that a word means one thing: "save" is storing (the device's config,
@@ -93,8 +112,11 @@ def load_job(path: Path) -> Job:
     tasks = tuple(
         _task(item, At(path, f"tasks[{i}]", raw_tasks), path) for i, item in enumerate(raw_tasks)
     )
-    names = collections.Counter(t.name for t in tasks)
-    for task in tasks:
+    pre, post, rescue = (
+        phase(data, role, top, path, _task) for role in (PRE_CHECK, POST_CHECK, RESCUE)
+    )
+    names = collections.Counter(t.name for t in (*pre, *tasks, *post, *rescue))
+    for task in (*pre, *tasks, *post, *rescue):
         if names[task.name] > 1:
             raise At(path, "tasks").fail(
                 f"two tasks are named '{task.name}'; names must be "
@@ -112,6 +134,9 @@ def load_job(path: Path) -> Job:
         ),
         tasks=tasks,
         normalize=_regexes(data, "normalize", top),
+        pre_checks=pre,
+        post_checks=post,
+        rescue=rescue,
     )
 
 
@@ -239,6 +264,10 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         _refuse_disconnect(item, at, kind, (*lines, *(x for v in by_platform.values() for x in v)))
     name = schema.string(item, "name", at) or default
     parse, checks = _audit(item, at, kind, lines, job_path)
+    until, retries, delay = parse_until(item, at, kind is TaskKind.SHOW)
+    if any(c.field for c in until) and parse is None:
+        raise at.child("until", item).fail("a field: check needs `parse: textfsm` on the task")
+    confirm, confirm_by_platform = _confirm(item, at, kind)
     return Task(
         name=name,
         kind=kind,
@@ -260,7 +289,40 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
         ignore_errors=schema.boolean(item, "ignore_errors", at),
         prompts=prompts,
         allow_disconnect=allow_disconnect,
+        until=until,
+        retries=retries,
+        delay=delay,
+        confirm=confirm,
+        confirm_by_platform=confirm_by_platform,
     )
+
+
+def _confirm(item: dict[str, Any], at: At, kind: TaskKind) -> tuple[float | None, dict[str, float]]:
+    """`confirm: 5m`, or per platform `confirm: {ios: 1m, default: 30s}`: the task's change
+    goes under the device's revert timer (which platforms can, and for how long, is checked
+    once the hosts are known: runner.run.scheduler)."""
+    if "confirm" not in item:
+        return None, {}
+    where = at.child("confirm", item)
+    if kind not in (TaskKind.CONFIG, TaskKind.TEMPLATE):
+        raise where.fail("confirm: applies to config and template tasks only")
+    if not isinstance(item["confirm"], dict):
+        return _duration(item["confirm"], where), {}
+    mapping = schema.mapping(item["confirm"], where)
+    keys = schema.platform_keys(mapping, where)
+    if not keys:
+        raise where.fail("expected a duration, or a mapping of platform to duration")
+    return None, {
+        platform: _duration(mapping[name], where.child(name, mapping))
+        for name, platform in keys.items()
+    }
+
+
+def _duration(value: Any, where: At) -> float:
+    seconds = None if isinstance(value, bool) else revert_timer.parse_duration(str(value))
+    if seconds is None:
+        raise where.fail(f"confirm: {str(value)!r} is not a duration; write it as 5m, 90s or 1h")
+    return seconds
 
 
 def _transfer(item: dict[str, Any], kind: TaskKind, at: At, job_path: Path) -> tuple[str, str]:

@@ -96,7 +96,8 @@ def _decide(step: Step, platform: str) -> Planned:
 
 
 def _texts(step: Step) -> list[str]:
-    return [*step.sources, step.save_to or "", *(s for c in step.checks for s in check_strings(c))]
+    judged = (*step.checks, *step.until)
+    return [*step.sources, step.save_to or "", *(s for c in judged for s in check_strings(c))]
 
 
 def _registered_reads(texts: Iterable[str], expression: bool = False) -> list[str]:
@@ -144,7 +145,7 @@ def _reads_of(task: Task) -> list[tuple[str, str | None]]:
         *task.lines,
         *(line for lines in task.by_platform.values() for line in lines),
         task.save_to or "",
-        *(s for c in task.checks for s in check_strings(c)),
+        *(s for c in (*task.checks, *task.until) for s in check_strings(c)),
     ]
     if task.template is not None:
         # Unreadable: compiling the task says what is wrong with the file.
@@ -163,7 +164,7 @@ def refuse_unregistered(job: Job, whole: Job | None = None) -> None:
     left tasks out, says when the task that registers it is one of those."""
     before: list[str] = []
     idle: dict[str, Task] = {}  # `register:` on a task with no output to keep
-    for task in job.tasks:
+    for task in job.every_task:
         for name, key in _reads_of(task):
             if key is None or key in before:
                 continue

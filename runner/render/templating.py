@@ -24,7 +24,7 @@ import jinja2
 from jinja2 import meta
 from jinja2.exceptions import SecurityError
 
-from runner.base import platform_names, user_files
+from runner.base import platform_names, revert_timer, user_files
 from runner.base.errors import TemplateError
 from runner.base.flat_config import FlatConfigError, refuse_unplaced
 from runner.base.models import Check, Host, Job, Step, Task, TaskKind
@@ -32,10 +32,10 @@ from runner.base.safe_files import link_in, refuse_link
 from runner.base.time_bound import time_bound
 from runner.load.job import DISCONNECTS
 from runner.render import one_line, sandbox, save_paths
+from runner.render.phases import arrange
+from runner.render.undefined import Undefined, missing_member
 
-_ENV = sandbox.Sandbox(
-    undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
-)
+_ENV = sandbox.Sandbox(undefined=Undefined, autoescape=False, keep_trailing_newline=False)
 _ENV.filters["multiline"] = one_line.multiline  # a banner's text: see runner.render.one_line
 MAX_TEMPLATE_BYTES = 1_000_000  # a template file
 # Earlier tasks' outputs kept by `register: NAME`, as registered.NAME; `saved` is the name
@@ -112,7 +112,7 @@ class _Anything:
 def compile_job(job: Job) -> list[_Compiled]:
     """Compile each task once; hosts share the compiled templates."""
     total = sandbox.Total()
-    return [_compile(job, task, total) for task in job.tasks]
+    return [_compile(job, task, total) for task in job.every_task]
 
 
 def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
@@ -137,7 +137,8 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
             for key, sources in texts.items()
         }
         every = [source for sources in texts.values() for source in sources]
-        strings = [*every, *(s for c in task.checks for s in check_strings(c)), task.save_to or ""]
+        judged = (*task.checks, *task.until)
+        strings = [*every, *(s for c in judged for s in check_strings(c)), task.save_to or ""]
         names = {n for text in strings for n in meta.find_undeclared_variables(_ENV.parse(text))}
         uses_saved = bool(names & {REGISTERED, *OLD_REGISTERED})
         for old in sorted((names | _names_in(task.when)) & set(OLD_REGISTERED)):
@@ -238,7 +239,7 @@ def render_steps(
                         )
                         scope = {**scope, save_paths.CONTEXT_KEY: (folder, mine)}
                     steps.append(_render(item, host, name, scope))
-    return tuple(steps)
+    return arrange(steps)
 
 
 def _over_time(where: str, host: Host) -> TemplateError:
@@ -273,16 +274,26 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
             template.render(trial)
         if task.when is not None:
             _ENV.compile_expression(task.when)(**trial)
-        return _step(task, name, (), task.checks, sources, context, platform_key=key)
+        step = _step(task, name, (), task.checks, sources, context, platform_key=key)
+        return dataclasses.replace(step, confirm=_confirm(task, host))
     text = one_line.render(_ENV, task.kind.value, sources, templates, context)
     checks = tuple(c.render(_renderer(context)) for c in task.checks)
+    until = tuple(c.render(_renderer(context)) for c in task.until)
     save_to = task.save_to and save_paths.render(task.save_to, context)
     _check_place(save_to)
     commands = _lines(text, task.kind)
     if task.kind in (TaskKind.SHOW, TaskKind.COMMAND):
         _refuse_disconnect(commands, task.allow_disconnect)
     refuse_unplaced(commands, task.kind, host.platform)
-    return _step(task, name, commands, checks, save_to=save_to, platform_key=key)
+    step = _step(task, name, commands, checks, save_to=save_to, platform_key=key)
+    return dataclasses.replace(step, until=until, confirm=_confirm(task, host))
+
+
+def _confirm(task: Task, host: Host) -> float | None:
+    try:
+        return revert_timer.timer_for(task.confirm, task.confirm_by_platform, host.platform)
+    except ValueError as exc:
+        raise jinja2.TemplateError(f"{exc} (host {host.name})") from None
 
 
 def _refuse_disconnect(commands: tuple[str, ...], allowed: bool) -> None:
@@ -343,6 +354,10 @@ def _step(
         prompts=task.prompts,
         allow_disconnect=task.allow_disconnect,
         platform_key=platform_key,
+        until=task.until,
+        retries=task.retries,
+        delay=task.delay,
+        role=task.role,
     )
 
 
@@ -358,6 +373,7 @@ def finish_step(step: Step, saved: Mapping[str, Any], platform: str) -> Step | N
         templates = (_ENV.from_string(source) for source in step.sources)
         text = one_line.render(_ENV, step.kind.value, step.sources, templates, context)
         checks = tuple(c.render(_renderer(context)) for c in step.checks)
+        until = tuple(c.render(_renderer(context)) for c in step.until)
         save_to = step.save_to and save_paths.render(step.save_to, context)
         _check_place(save_to)
         commands = _lines(text, step.kind)
@@ -368,6 +384,7 @@ def finish_step(step: Step, saved: Mapping[str, Any], platform: str) -> Step | N
         step,
         commands=commands,
         checks=checks,
+        until=until,
         save_to=save_to,
         sources=(),
         context=None,
@@ -403,7 +420,7 @@ def _guard(where: str, **at: Any) -> Iterator[None]:
     try:
         yield
     except jinja2.UndefinedError as exc:
-        missing = _missing_member(str(exc))
+        missing = missing_member(str(exc))
         if missing is not None:
             raise TemplateError(f"{where}: {missing}", **at) from None
         match = _UNDEFINED.search(str(exc))
@@ -438,39 +455,6 @@ def _explain(exc: BaseException) -> str:
     shown = [*close, *(n for n in names if n not in close)][:_SHOWN]
     more = f", and {len(names) - len(shown)} more (README: Filters)" if len(names) > _SHOWN else ""
     return f"no {kind} named '{name}'; available: {', '.join(shown)}{more}"
-
-
-# Jinja2's words for a missing key or index name the Python class (`'runner.load.yamlio.LineList
-# object' has no element 5`): a person reads a list or a mapping, and what to do.
-_NO_MEMBER = re.compile(r"^'?([\w.]+) object'? has no (element|attribute) (.+)$")
-_KINDS = {
-    "list": "list",
-    "tuple": "list",
-    "LineList": "list",
-    "dict": "mapping",
-    "LineDict": "mapping",
-}
-
-
-def _missing_member(message: str) -> str | None:
-    found = _NO_MEMBER.match(message.strip())
-    if found is None:
-        return None
-    kind = _KINDS.get(found.group(1).rsplit(".", 1)[-1], "value")
-    what = found.group(3)
-    if kind == "list":
-        if found.group(2) == "element":
-            return (
-                f"a list has no item [{what}]: items count from 0, and `| length` is how "
-                "many there are; check the variable's data with `netjob hosts`"
-            )
-        return f"a list has no attribute {what}; index it ([0]) or loop over it"
-    if kind == "mapping":
-        return (
-            f"a mapping has no key {what}; check the variable's data with `netjob hosts`, "
-            f"or give a default: `| default(...)`"
-        )
-    return f"a {found.group(1).rsplit('.', 1)[-1]} value has no {found.group(2)} {what}"
 
 
 def _one_line(exc: BaseException) -> str:

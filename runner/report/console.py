@@ -261,10 +261,11 @@ class View:
         self.console.print(
             f"job '{job.name}' ({job.path}), hosts: {job.hosts}", highlight=False, markup=False
         )
-        for task in job.tasks:
+        for task in job.every_task:
             tags = f"  tags: {', '.join(task.tags)}" if task.tags else ""
+            role = f", {task.role.replace('_', '-')}" if task.role else ""
             self.console.print(
-                f"  [{task.kind.value}] {task.name}{tags}",
+                f"  [{task.kind.value}{role}] {task.name}{tags}",
                 highlight=False,
                 markup=False,
                 soft_wrap=True,
@@ -302,12 +303,8 @@ def host_view(host: Host) -> dict[str, object]:
     return {
         **host.facts(),
         "username": host.username,
-        "password": "(plain text)"
-        if host.password
-        else (f"${host.password_env}" if host.password_env else None),
-        "secret": "(plain text)"
-        if host.secret
-        else (f"${host.secret_env}" if host.secret_env else None),
+        "password": host.credential_source("password"),
+        "secret": host.credential_source("secret"),
         "connection": vars(host.connection),
         "vars": dict(host.vars),
     }

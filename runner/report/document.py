@@ -28,7 +28,7 @@ from runner.base.errors import FailureClass
 from runner.base.models import CheckResult, CheckStatus, HostResult, Status, StepResult, TaskKind
 from runner.base.run_owner import Owner
 from runner.base.safe_files import safe_name
-from runner.report.change import ChangeDoc, change_from_json, change_json
+from runner.report.change import ChangeDoc, change_from_json, change_json, iso
 from runner.report.output_store import OutputStore
 
 __all__ = [
@@ -73,6 +73,14 @@ Redact = Callable[[Any], Any]  # runner.base.redact.Redactor.data: JSON-like dat
 
 # Field metadata: how a field stands in the JSON (see json_keys).
 _OPTIONAL = {"optional": True}  # written only when it has a value
+
+
+def iso_time(seconds: float | None) -> str | None:
+    """Seconds since the epoch in ISO 8601 as the change record writes its times (local
+    time with its offset, to the millisecond); None stays None."""
+    return None if seconds is None else iso(seconds)
+
+
 _HOST_FILE = {"host_file": True}  # in the host files only, always written there
 _HOST_FILE_OPTIONAL = {"host_file": True, "optional": True}
 
@@ -112,10 +120,16 @@ class StepDoc:
     started: float | None = None  # seconds since the epoch; None: never started
     duration_s: float = 0.0
     note: str | None = None
+    # `started` as ISO 8601 in UTC, for people and tools that read no epoch seconds.
+    started_iso: str | None = field(init=False, default=None, metadata=_OPTIONAL)
     checks: tuple[CheckDoc, ...] = field(default=(), metadata=_OPTIONAL)
     diff: str | None = field(default=None, metadata=_OPTIONAL)
+    confirm: str | None = field(default=None, metadata=_OPTIONAL)
     outputs: tuple[str, ...] = field(default=(), metadata=_HOST_FILE)
     parsed: tuple[Mapping[str, Any], ...] | None = field(default=None, metadata=_HOST_FILE_OPTIONAL)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "started_iso", iso_time(self.started))
 
     def to_result(self) -> StepResult:
         """The StepResult this was written from (but its save_to)."""
@@ -133,6 +147,7 @@ class StepDoc:
             parsed=self.parsed,
             diff=self.diff,
             note=self.note,
+            confirm=self.confirm,
         )
 
 
@@ -146,11 +161,15 @@ class HostDoc:
     error: str | None = None
     started: float | None = None
     duration_s: float = 0.0
+    started_iso: str | None = field(init=False, default=None, metadata=_OPTIONAL)
     log: str  # the host's transcript, relative to the run folder
     data: str  # its host file, relative to the run folder
     steps: tuple[StepDoc, ...] = ()
     poller: str | None = field(default=None, metadata=_OPTIONAL)  # a cluster's worker
     platform: str | None = field(default=None, metadata=_HOST_FILE)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "started_iso", iso_time(self.started))
 
     def to_result(self) -> HostResult:
         """The HostResult this was written from (outputs only if read with them)."""
@@ -327,6 +346,7 @@ def step_doc(step: StepResult) -> StepDoc:
         note=step.note,
         checks=tuple(CheckDoc(c.name, c.status, c.evidence) for c in step.checks),
         diff=step.diff,
+        confirm=step.confirm,
         outputs=step.outputs,
         parsed=step.parsed,
     )
@@ -370,12 +390,16 @@ def _step_json(step: StepDoc, outputs: Sequence[str] | None) -> dict[str, Any]:
         "duration_s": step.duration_s,
         "note": step.note,
     }
+    if step.started_iso is not None:
+        data["started_iso"] = step.started_iso
     if step.checks:
         data["checks"] = [
             {"name": c.name, "status": c.status.value, "evidence": c.evidence} for c in step.checks
         ]
     if step.diff is not None:
         data["diff"] = step.diff
+    if step.confirm is not None:
+        data["confirm"] = step.confirm
     if outputs is not None:
         data["outputs"] = list(outputs)
         if step.parsed is not None:
@@ -392,6 +416,7 @@ def _host_json(host: HostDoc, outputs: Sequence[Sequence[str]] | None) -> dict[s
         "failure": _value(host.failure),
         "error": host.error,
         "started": host.started,
+        **({"started_iso": host.started_iso} if host.started_iso is not None else {}),
         "duration_s": host.duration_s,
         "log": host.log,
         "data": host.data,
@@ -545,6 +570,7 @@ def _step(data: Mapping[str, Any], outputs: Callable[[str], str] | None) -> Step
             for c in data.get("checks") or ()
         ),
         diff=data.get("diff"),
+        confirm=data.get("confirm"),
         outputs=()
         if outputs is None
         else tuple(outputs(digest) for digest in data.get("outputs") or ()),

@@ -9,7 +9,8 @@ from collections.abc import Iterator, Sequence
 
 from rich.console import Console
 
-from runner.base.models import Check
+from runner.base.models import POST_CHECK, PRE_CHECK, RESCUE, Check
+from runner.base.revert_timer import shown
 from runner.load.checks import describe
 from runner.render.planning import Planned, PlannedHost, Verdict
 
@@ -43,12 +44,16 @@ def _count(count: int, word: str) -> str:
 
 def _step_lines(planned: Planned, platform: str) -> Iterator[str]:
     step = planned.step
-    head = f"  [{step.kind.value}] {step.task}"
+    role = f", {_ROLES[step.role]}" if step.role else ""
+    head = f"  [{step.kind.value}{role}] {step.task}"
     if planned.verdict is Verdict.SKIPPED:
         yield f"{head}: skipped ({planned.why})"
         return
     key = f" (platform key: {step.platform_key})" if step.platform_key else ""
     save = " (then save)" if step.save_config else ""
+    if step.confirm is not None:  # runner.run.confirm
+        then = ", saved once confirmed" if step.save_config else ""
+        save = f" (under the device's {shown(step.confirm)} revert timer{then})"
     if planned.verdict is Verdict.ON_DEVICE:
         why = f" (decided on the device: {planned.why})"
     else:
@@ -58,6 +63,17 @@ def _step_lines(planned: Planned, platform: str) -> Iterator[str]:
         yield f"    {command}"
     for check in step.checks:
         yield f"    check '{check.name}': {_rule(check, platform)}"
+    for check in step.until:
+        looks = f"{step.retries + 1} looks at most, {step.delay:g}s apart"
+        yield f"    until '{check.name}': {_rule(check, platform)} ({looks})"
+
+
+# How the plan names a step of `pre_checks:`, `post_checks:` and `rescue:`.
+_ROLES = {
+    PRE_CHECK: "pre-check: a failing check stops the host's config",
+    POST_CHECK: "post-check: a failing check fails the host",
+    RESCUE: "rescue: runs only once a task of the host has failed",
+}
 
 
 def _rule(check: Check, platform: str) -> str:

@@ -16,10 +16,13 @@ and the process that runs them: runner.base.run_owner) and its journal of starte
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 
+from runner.base import pending_confirm, revert_timer
 from runner.base.errors import FailureClass, InputError
 from runner.base.models import HostResult, Job, Report, Status
+from runner.base.pending_confirm import CONFIRMED, PENDING, REVERTED, PendingChange
 from runner.base.run_owner import STARTED, read_starts
 from runner.base.safe_files import safe_name
 from runner.report.document import (
@@ -69,8 +72,11 @@ def recovered(run: Path) -> ReportDoc:
         )
         report = _report(found, run, results, interrupted=False, stopped=None)
         return dataclasses.replace(report_doc(report, job), running=running, change=found.change)
+    timed = {change.host: change for change in pending_confirm.read_all(run)}
     for name in pending:
         results[name] = _unfinished(name, starts)
+        if name in timed:
+            results[name] = under_timer(results[name], timed[name], run)
     where = found.owner.where()
     if found.owner.here:
         how = f"cut short: its process ({where}) is gone and never wrote report.json (killed)"
@@ -97,6 +103,41 @@ def _unfinished(name: str, starts: dict[str, float] | None) -> HostResult:
     # No start time: the host never started (host_doc writes `started: null`).
     return HostResult(
         host=name, status=Status.SKIPPED, failure=FailureClass.INTERRUPTED, error=NEVER_STARTED
+    )
+
+
+def given_up(result: HostResult, run: Path) -> HostResult:
+    """A host the run gave up on (Ctrl-C past the grace period) while its change was under
+    the device's revert timer, never confirmed: `unknown`, saying so, not `interrupted`."""
+    if result.failure is not FailureClass.INTERRUPTED or result.status is not Status.FAILED:
+        return result
+    change = pending_confirm.read_one(run, result.host)
+    return under_timer(result, change, run) if change is not None else result
+
+
+def under_timer(result: HostResult, change: PendingChange, run: Path) -> HostResult:
+    """A host of a killed run that had a change under the device's revert timer: `unknown`
+    until `netjob verify` (or `netjob confirm`) has looked, then what it saw."""
+    when = time.strftime("%H:%M:%S %Z", time.localtime(change.started))
+    timer = f"{revert_timer.shown(change.seconds)} from {when}"
+    if change.outcome == PENDING:
+        return dataclasses.replace(
+            result,
+            status=Status.FAILED,
+            failure=FailureClass.UNKNOWN,
+            error=f"task '{change.task}' was left under the device's revert timer ({timer}) "
+            "and never confirmed: the device reverts by itself when it runs out; "
+            f"`netjob verify {run}` looks at which config it has, `netjob confirm {run}` "
+            "keeps the change",
+        )
+    if change.outcome == CONFIRMED:
+        return dataclasses.replace(result, status=Status.CHANGED, failure=None, error=None)
+    failure = FailureClass.REVERTED if change.outcome == REVERTED else FailureClass.UNKNOWN
+    return dataclasses.replace(
+        result,
+        status=Status.FAILED,
+        failure=failure,
+        error=f"task '{change.task}' ({timer}), after the run: {change.detail}",
     )
 
 

@@ -368,7 +368,7 @@ def report_doc(
         change=meta.change,
         summary=summarize(report),
         compliance=compliance(
-            report.hosts.values(), [check.name for task in job.tasks for check in task.checks]
+            report.hosts.values(), [check.name for task in job.every_task for check in task.checks]
         ),
         hosts={name: host_doc(r) for name, r in sorted(report.hosts.items())},
     )

@@ -33,6 +33,7 @@ class PastRunLine:
     job: str
     hosts: str  # the job's pattern, and --limit when given
     outcome: str  # ok, failed, non-compliant, interrupted, running, cut short; with counts
+    check: bool = False  # a dry run (--check): it changed nothing, whatever it counts
 
 
 def past_runs(reports_dir: Path, job: Path | None = None) -> list[PastRunLine]:
@@ -75,7 +76,12 @@ def _line(run: Path) -> tuple[float, PastRunLine]:
     outcome = _OUTCOME.get(code, code.name.lower())
     if history.cut_short(run) and code is not ExitCode.RUNNING:
         outcome = "cut short"
-    counts = f"{summary.hosts} hosts: {summary.ok} ok, {summary.changed} changed"
+    # A dry run's "changed" is what it would have changed: a change board must not read it
+    # as a change made (a README walk found them alike in the list).
+    dry = bool(report.check)
+    plural = "host" if summary.hosts == 1 else "hosts"
+    would = "would change" if dry else "changed"
+    counts = f"{summary.hosts} {plural}: {summary.ok} ok, {summary.changed} {would}"
     counts += f", {summary.failed} failed"
     if report.compliance is not None:
         counts += f", {report.compliance.noncompliant} non-compliant"
@@ -91,7 +97,8 @@ def _line(run: Path) -> tuple[float, PastRunLine]:
         who=who,
         job=report.job.file,
         hosts=hosts,
-        outcome=f"{outcome} ({counts})",
+        outcome=f"{'dry run, ' if dry else ''}{outcome} ({counts})",
+        check=dry,
     )
 
 

@@ -56,6 +56,8 @@ def _evaluate_text(check: Check, output: str) -> tuple[CheckStatus, str]:
             return CheckStatus.ERROR, problem
         match = re.search(needle, output, re.MULTILINE)
         found = lines[output.count("\n", 0, match.start())] if match else None
+        if match is not None and found is not None:
+            found = found.strip() + _named_values(needle, match)
     elif check.rule in ("contains", "not_contains"):
         found = next((line for line in lines if needle in line), None)
         if found is None and needle in output:  # a needle spanning several lines
@@ -68,6 +70,24 @@ def _evaluate_text(check: Check, output: str) -> tuple[CheckStatus, str]:
     if check.rule.startswith("no"):
         return CheckStatus.PASS, f"absent: {needle}"
     return CheckStatus.FAIL, f"not found: {needle}"
+
+
+def _named_values(pattern: str, match: re.Match[str]) -> str:
+    r"""The values the rule names that matched (`(public|private)` matching `public`), to
+    say after the line: redaction may mask them there (`snmp-server community ********`),
+    and the finding is about them. Only a group's literal alternatives, as the pattern
+    spells them: a group such as `(\S+)` would repeat a secret the device printed."""
+    literal = {
+        word
+        for group in _GROUPS.findall(pattern)
+        for word in group.removeprefix("?:").split("|")
+        if word and re.escape(word) == word
+    }
+    named = [g for g in match.groups() if g in literal]
+    return f" (matched {', '.join(repr(g) for g in named)})" if named else ""
+
+
+_GROUPS = re.compile(r"\(([^()]*)\)")  # a group with no group inside: `(public|private)`
 
 
 def _evaluate_field(

@@ -11,8 +11,10 @@ delivered through `on_result` in the calling thread, so the one reporter needs n
   poller died, retired, or the scheduler went away) is `unknown`, never resubmitted; one
   lost before any claim is safe to run elsewhere, and is.
 - A site that no poller serves for `no_poller_wait` seconds fails its hosts `no_poller`.
-- No secret is in any task; plain TCP is refused unless `insecure` (anyone who reaches
-  the scheduler can run code on the pollers); versions must match everywhere.
+- No secret is in any task: credentials come from each poller's environment, and the
+  secret values a job renders travel sealed (runner.run.sealing); plain TCP is refused
+  unless `insecure` (anyone who reaches the scheduler can run code on the pollers);
+  versions must match everywhere.
 
 `distributed` is imported only here and in runner.run.poller, and only when a run uses a
 cluster: netjob without the `dask` extra works as before.
@@ -32,7 +34,7 @@ from typing import Any
 
 from runner.base.errors import ClusterError, FailureClass
 from runner.base.models import Credentials, HostResult, RunProgress, TaskKind, WorkItem
-from runner.run import poller, scheduler
+from runner.run import poller, scheduler, sealing
 from runner.run.executor import Policy
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,9 @@ class ClusterOptions:
     security: Any = field(default=None, repr=False)  # a distributed Security; None: dask config
     no_poller_wait: float = 30.0  # seconds a site may have no poller before its hosts fail
     connect_timeout: float = 15.0
+    # The run's secret-looking variables, and the key that seals them (runner.run.sealing).
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+    key: str | None = field(default=None, repr=False)
 
 
 def run(
@@ -79,6 +84,7 @@ def preflight(options: ClusterOptions, items: Sequence[WorkItem]) -> None:
 
 def _checked(options: ClusterOptions, items: Sequence[WorkItem]) -> Any:
     _refuse_plain_secrets(items)
+    sealing.refuse_without_key(items, options.secrets, options.key)
     client = connect(options)
     try:
         check_versions(client)
@@ -217,8 +223,12 @@ class _Flight:
         self.queues: dict[str | None, collections.deque[WorkItem]] = collections.defaultdict(
             collections.deque
         )
+        self.boxes: dict[str, bytes | None] = {}  # each host's sealed secrets
         for item in items:
-            self.queues[item.host.site].append(_stripped(item))
+            sealed, self.boxes[item.host.name] = sealing.seal(
+                _stripped(item), options.secrets, options.key
+            )
+            self.queues[item.host.site].append(sealed)
         self.pending = {item.host.name for item in items}
         self.flying: dict[str, _Task] = {}
         self.inbox: queue.Queue[Any] = queue.Queue()  # done futures and RunProgress
@@ -279,6 +289,7 @@ class _Flight:
             self.policy,
             alone,
             self.on_progress is not None,
+            self.boxes[name],
             key=f"netjob-{self.run_id}-{name}-{self.attempts[name]}",
             pure=False,
             resources={f"site_{site}": 1} if site else None,

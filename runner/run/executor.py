@@ -12,21 +12,25 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import functools
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from runner.base.errors import AuthenticationError, DeviceError, HostTimeoutError
+from runner.base.errors import AuthenticationError, DeviceError, FailureClass, HostTimeoutError
+from runner.base.logs import host_context
 from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
+from runner.base.pending_confirm import PendingChange
 from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
 from runner.device.connection import Connection, Connector
 from runner.device.lease import Lease
-from runner.run.step import HostState, run_step
+from runner.run import confirm, phases, rollback
+from runner.run.step import HostState
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,8 @@ def execute(
     lease = Lease(login_slot=budget.login_slot)
     budget.start(lease)
     try:
-        results = _run(item, connect, policy, lease, notify)
+        with host_context(item.host.name):  # -vv: each line names its host
+            results, pending = _run(item, connect, policy, lease, notify)
     except DeviceError as exc:
         cause = _explained(_deadline(exc, lease, policy), item)
         return HostResult(
@@ -125,12 +130,21 @@ def execute(
     finally:
         budget.stop()
     results = [_step_deadline(r, lease, policy) for r in results]
+    if pending is not None:
+        # Past the host's own deadline on purpose: the device's timer sets the pace now.
+        checked = phases.post_check_failure(item.steps, results)
+        results = confirm.finish(
+            item, connect, pending, results, policy.run_dir, limits.login_gate, checked
+        )
     results.extend(_skipped(item.steps[len(results) :]))
     ignored = {s.task for s in item.steps if s.ignore_errors}
-    failed = next((r for r in results if r.status is Status.FAILED and r.task not in ignored), None)
+    failed = _first_failed(results, ignored)
     if failed is not None:
         status, failure = Status.FAILED, failed.failure
-        error: str | None = f"task '{failed.task}': {failed.error}"
+        rescue = phases.rescue_summary(item.steps, results)
+        error: str | None = "; ".join(
+            filter(None, [f"task '{failed.task}': {failed.error}", rescue])
+        )
     else:
         changed = any(r.status is Status.CHANGED for r in results)
         status, failure, error = (Status.CHANGED if changed else Status.OK), None, None
@@ -147,24 +161,34 @@ def execute(
 
 def _run(
     item: WorkItem, connect: Connector, policy: Policy, lease: Lease, notify: Notify | None
-) -> list[StepResult]:
+) -> tuple[list[StepResult], PendingChange | None]:
+    """The host's step results, and its change left under the device's timer, if any."""
     connection = _login(item, connect, policy, lease)
-    results: list[StepResult] = []
-    files = policy.run_dir / "files" if policy.run_dir is not None else None
-    state = HostState(item.host, dry_run=policy.dry_run, files_dir=files, notify=notify)
+    run_dir = policy.run_dir
+    files = run_dir / "files" if run_dir is not None else None
+    # A dry run changes nothing: no config to keep for `netjob rollback`.
+    kept = run_dir / rollback.KEPT if run_dir is not None and not policy.dry_run else None
+    state = HostState(
+        item.host, dry_run=policy.dry_run, files_dir=files, notify=notify, keep_dir=kept
+    )
+    if run_dir is not None:
+        state.run_dir, state.run_id = run_dir, run_dir.name
+    starting = None if notify is None else functools.partial(notify, item.host.name)
     try:
-        for step in item.steps:
-            if notify is not None:
-                notify(item.host.name, step.task)
-            result = run_step(connection, step, state)
-            if result.status is Status.FAILED and step.ignore_errors:
-                result = dataclasses.replace(result, note="failed, ignored (ignore_errors)")
-            results.append(result)
-            if result.status is Status.FAILED and not step.ignore_errors:
-                break
+        lease.on_abort(state.stopped.set)  # an until: step's wait ends at the deadline
+        return phases.run_steps(connection, item.steps, state, starting), state.pending
     finally:
         connection.close()
-    return results
+
+
+def _first_failed(results: Sequence[StepResult], ignored: set[str]) -> StepResult | None:
+    """The step whose failure is the host's: the first, except that a change left to its
+    revert timer because a post-check failed fails the host `post_check_failed`."""
+    failed = [r for r in results if r.status is Status.FAILED and r.task not in ignored]
+    checked = next((r for r in failed if r.failure is FailureClass.POST_CHECK_FAILED), None)
+    if failed and failed[0].confirm is not None and checked is not None:
+        return checked
+    return failed[0] if failed else None
 
 
 class _Budget:
@@ -231,10 +255,13 @@ def _explained(error: DeviceError, item: WorkItem) -> DeviceError:
     """A login refused: say which username and which environment variable were used."""
     host = item.host
     if isinstance(error, AuthenticationError) and "enable" not in str(error):
-        where = f"${host.password_env}" if host.password_env else "the inventory's password"
-        error.hint = (
-            f"check the username ({host.username or 'none set'}) and the password in {where}"
-        )
+        source = host.credential_source("password")
+        where = {
+            None: "(none in the inventory: typed at the prompt, or a key)",
+            "(plain text)": "(the inventory's, in plain text)",
+        }.get(source, source if source and source.startswith("(") else f"(from {source})")
+        # "the password (…)": redaction masks the word after "password " in prose too.
+        error.hint = f"check the username ({host.username or 'none set'}) and the password {where}"
     return error
 
 

@@ -11,8 +11,10 @@ claim nothing and may run again.
 
 No secret travels in a task (task arguments live on the scheduler and are logged when a
 task fails): the WorkItem carries the names `password_env` / `secret_env`, and the poller
-reads the values from its own environment. What it returns is masked with them before it
-leaves the poller, so no result the cluster holds has them either.
+reads the values from its own environment; the secrets the job rendered come sealed, and
+the poller opens them with its own $NETJOB_CLUSTER_KEY (runner.run.sealing). What it
+returns is masked with all of them before it leaves the poller, so no result the cluster
+holds has them either.
 
 The scheduler unpickles `claim` by reference: netjob must be installed there too.
 """
@@ -24,7 +26,6 @@ import logging
 import os
 import threading
 import time
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from runner.base.redact import Redactor
 from runner.base.watchdog import Watchdog
 from runner.device.connection import NetmikoConnection
 from runner.run.executor import Policy, RunLimits, execute
+from runner.run.sealing import KEY_ENV, map_strings, secrets_of, unseal
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,12 @@ def topic(run: str) -> str:
 
 
 def run_host(
-    run: str, item: WorkItem, policy: Policy, exclusive: bool, progress: bool
+    run: str,
+    item: WorkItem,
+    policy: Policy,
+    exclusive: bool,
+    progress: bool,
+    box: bytes | None = None,
 ) -> HostResult:
     """One host on this poller. Never raises: a raised task's arguments and traceback
     would be logged by Dask, and a host must always get a result."""
@@ -85,10 +92,13 @@ def run_host(
                 return _unknown(name, holder, poller)
         if progress:
             worker.log_event(topic(run), [name, None])
+        item = unseal(item, box, os.environ.get(KEY_ENV), poller)
         credentials = _credentials(item.host, poller)
         secrets = [s for s in (credentials.password, credentials.secret) if s]
+        secrets += secrets_of(item) if box is not None else []
         _mask_logs(secrets)
-        notify = _notifier(worker, run) if progress else None
+        redactor = Redactor(secrets, False)
+        notify = _notifier(worker, run, redactor) if progress else None
         result = execute(
             dataclasses.replace(item, credentials=credentials),
             connect=NetmikoConnection.open,
@@ -96,7 +106,7 @@ def run_host(
             notify=notify,
             limits=_limits(policy, run, item.host.site),
         )
-        masked: HostResult = _masked(result, Redactor(secrets, False))
+        masked = map_strings(result, redactor.text)
         return dataclasses.replace(masked, poller=poller)
     except InputError as exc:
         return failed(name, FailureClass.AUTH_FAILED, str(exc), poller)
@@ -127,8 +137,7 @@ _filter_lock = threading.Lock()
 def _mask_logs(secrets: list[str]) -> None:
     """The worker's own log handlers (Dask's, which `get_worker_logs` reads) mask this
     poller's credentials, as netjob's do on a local run."""
-    if not set(secrets) <= set(LogFilter.registered()):
-        LogFilter.register(secrets)
+    LogFilter.register(secrets)  # a set's difference: what it knows costs nothing again
     with _filter_lock:
         for handler in [*logging.getLogger().handlers, *logging.getLogger("distributed").handlers]:
             if id(handler) not in _filtered:
@@ -138,11 +147,12 @@ def _mask_logs(secrets: list[str]) -> None:
 
 def _files_here(policy: Policy) -> Policy:
     """`get:` writes on this poller, not on the machine that ran `netjob run`: its run
-    folder here is netjob-runs/<job>/<run-id> under the poller's working folder (files/
-    <host>/<name> in it, as the note says)."""
+    folder here is netjob-runs/<job>/<run-id> under the poller's working folder, or under
+    $NETJOB_POLLER_DIR (files/<host>/<name> in it, as the note says)."""
     if policy.run_dir is None:
         return policy
-    here = Path("netjob-runs") / policy.run_dir.parent.name / policy.run_dir.name
+    base = Path(os.environ.get("NETJOB_POLLER_DIR") or ".")
+    here = base / "netjob-runs" / policy.run_dir.parent.name / policy.run_dir.name
     # The journal of started hosts is the client's, on its disk: none is kept here.
     return dataclasses.replace(policy, run_dir=here, started_log=None)
 
@@ -167,33 +177,15 @@ def _limits(policy: Policy, run: str, site: str | None) -> RunLimits:
     return RunLimits(gate, _WATCHDOG)
 
 
-def _notifier(worker: Any, run: str) -> Any:
+def _notifier(worker: Any, run: str, redactor: Redactor) -> Any:
+    """Progress events go through the scheduler, which keeps them: a task's name, which may
+    quote a line or a loop's item, is masked as the result is."""
+
     def notify(host: str, task: str, done: int | None = None, total: int | None = None) -> None:
+        task = redactor.text(task)
         worker.log_event(topic(run), [host, task] if done is None else [host, task, done, total])
 
     return notify
-
-
-def _masked(value: Any, redactor: Redactor) -> Any:
-    """Every string in a result (outputs, errors, diffs, parsed data) masked."""
-    if isinstance(value, Enum):  # Status and TaskKind are str too, and stay members
-        return value
-    if isinstance(value, str):
-        return redactor.text(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {
-            f.name: _masked(getattr(value, f.name), redactor)
-            for f in dataclasses.fields(value)
-            if f.init
-        }
-        return dataclasses.replace(value, **changes)
-    if isinstance(value, tuple):
-        return tuple(_masked(v, redactor) for v in value)
-    if isinstance(value, list):
-        return [_masked(v, redactor) for v in value]
-    if isinstance(value, dict):
-        return {k: _masked(v, redactor) for k, v in value.items()}
-    return value
 
 
 def _unknown(host: str, holder: str, poller: str) -> HostResult:

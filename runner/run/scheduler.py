@@ -19,8 +19,10 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from runner.base import platforms, revert_timer
 from runner.base.errors import FailureClass, InputError
 from runner.base.models import (
+    RESCUE,
     Credentials,
     Host,
     HostResult,
@@ -63,6 +65,7 @@ def expand(
     ]
     _check_saves(job, items)
     _check_shared_files(job, items)
+    check_confirms(job, items)
     return items
 
 
@@ -118,6 +121,59 @@ def _check_saves(job: Job, items: Sequence[WorkItem]) -> None:
                     "for it); drop save_config: true for this platform (when: or a "
                     "per-platform task)"
                 )
+
+
+def check_confirms(job: Job, items: Sequence[WorkItem]) -> None:
+    """A change under the revert timer on a platform without one, or for a time its timer
+    cannot count, is refused before anything connects, naming the platform; so is a second
+    config change after the timed one on a host (its commit would confirm the first on
+    IOS-XR and Junos, and the device's one timer covers one change)."""
+    for item in items:
+        platform = item.host.platform
+        configs = [s for s in item.steps if s.kind in CHANGES]
+        timed = [s for s in configs if s.confirm is not None]
+        if not timed:
+            continue
+        step = timed[0]
+        task = next((t for t in job.tasks if t.name == step.task), None)
+        where = f"{job.path}:{task.line}" if task and task.line else str(job.path)
+        assert step.confirm is not None
+        timer = platforms.lookup(platform).revert
+        asked = f"confirm {revert_timer.shown(step.confirm)}"
+        if timer is None:
+            raise InputError(
+                f"{where}: task '{step.task}' ({asked}): host '{item.host.name}' is "
+                f"{platform}, which has no confirm-or-revert timer on the device; run it "
+                "without --confirm (or confirm:), or limit the run to platforms that have one "
+                "(Junos, IOS-XR, EOS, IOS/IOS-XE)"
+            )
+        why = timer.refusal(step.confirm) or _untimed_replace(step, platform)
+        if why is not None:
+            raise InputError(
+                f"{where}: task '{step.task}' ({asked}): host '{item.host.name}' is "
+                f"{platform}: {why}"
+            )
+        # (A rescue task is no such change: while one is pending, only its shows run,
+        # runner.run.phases.)
+        after = [s for s in configs[configs.index(step) + 1 :] if s.role != RESCUE]
+        if after:
+            raise InputError(
+                f"{where}: task '{step.task}' ({asked}) is followed on host "
+                f"'{item.host.name}' by config task '{after[0].task}': the device's timer "
+                "covers one change; put the lines in one task, or the timed task last"
+            )
+
+
+# The steps that change a device's config: what a revert timer can cover.
+CHANGES = (TaskKind.CONFIG, TaskKind.TEMPLATE, TaskKind.REPLACE)
+
+
+def _untimed_replace(step: Step, platform: str) -> str | None:
+    """Why `netjob rollback --confirm` cannot put this platform's replace under its timer."""
+    recipe = platforms.lookup(platform).replace
+    if step.kind is not TaskKind.REPLACE or recipe is None or recipe.timed is not None:
+        return None
+    return f"its replace cannot go under its revert timer: {recipe.untimed or 'none known'}"
 
 
 def _where(job: Job, step: Step) -> str:

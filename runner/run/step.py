@@ -7,6 +7,7 @@ enters config mode.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -24,14 +25,17 @@ from runner.base.errors import (
 )
 from runner.base.logs import LogFilter
 from runner.base.models import CheckResult, CheckStatus, Host, Status, Step, StepResult, TaskKind
+from runner.base.pending_confirm import PENDING, PendingChange
 from runner.base.platforms import Remediator
-from runner.base.redact import MASK
 from runner.base.safe_files import link_in, refuse_link, safe_name, save_path
+from runner.base.secret_tokens import mask_values
 from runner.device.connection import Connection
 from runner.device.parsers import parse_output
 from runner.device.remediation import remediation, set_lines_remediation
 from runner.render.templating import finish_step
+from runner.run import rollback, until
 from runner.run.audit import evaluate_all
+from runner.run.confirm import no_timer, send_timed
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,18 @@ class HostState:
     files_dir: Path | None = None  # where `get:` writes by default (the run folder's files/)
     # The executor's progress hook: (host, task, bytes done, bytes in all) for put:/get:
     notify: Callable[..., None] | None = None
+    # Set when the host is cut (its deadline): an `until:` step stops waiting at once.
+    stopped: threading.Event = field(default_factory=threading.Event)
+    # A change under the device's revert timer (runner.run.confirm): where its record
+    # goes (the run folder), the run's id (EOS names its session after it), and the
+    # change once its timer may have started.
+    run_dir: Path | None = None
+    run_id: str = "adhoc"
+    pending: PendingChange | None = None
+    # Where the running config read before the first config line is kept (the run
+    # folder's pre-change/, runner.run.rollback); None: not kept (a dry run).
+    keep_dir: Path | None = None
+    kept: bool = False
 
 
 def run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
@@ -94,14 +110,19 @@ def _run_step(connection: Connection, step: Step, state: HostState) -> StepResul
     if secrets:  # netmiko logs what it writes: -vv must not show them
         LogFilter.register(secrets)
     try:
-        if ready.kind is TaskKind.SHOW and not (ready.prompts or ready.allow_disconnect):
-            for command in ready.commands:
-                outputs.append(connection.send_show(command, timeout, ready.expect_string))
-            return _audit(ready, "\n".join(outputs), outputs, state, started, clock)
+        if ready.kind is TaskKind.SHOW and ready.until:
+            return until.repeat(
+                lambda: _show(connection, ready, timeout, state, outputs, (started, clock)),
+                ready,
+                state.host.platform,
+                state.stopped.wait,
+            )
         if ready.kind in (TaskKind.SHOW, TaskKind.COMMAND):
-            return _command(connection, ready, timeout, state, outputs, (started, clock))
+            return _show(connection, ready, timeout, state, outputs, (started, clock))
         if ready.kind in (TaskKind.PUT, TaskKind.GET):
             return _transfer(connection, ready, timeout, state, (started, clock))
+        if ready.kind is TaskKind.REPLACE:
+            return rollback.replace(connection, ready, state, timeout)
         return _configure(connection, ready, timeout, state, started, clock)
     except DeviceError as exc:
         if exc.output:  # the device's own words, for the host log
@@ -115,6 +136,24 @@ def _run_step(connection: Connection, step: Step, state: HostState) -> StepResul
             failure=exc.failure,
             error=_masked(exc.describe(), secrets),
         )
+
+
+def _show(
+    connection: Connection,
+    step: Step,
+    timeout: float,
+    state: HostState,
+    outputs: list[str],
+    clocks: tuple[float, float],
+) -> StepResult:
+    """One look: the step's commands sent and their output judged (`outputs` starts
+    empty each time: an `until:` step looks again and again)."""
+    outputs.clear()
+    if step.kind is TaskKind.SHOW and not (step.prompts or step.allow_disconnect):
+        for command in step.commands:
+            outputs.append(connection.send_show(command, timeout, step.expect_string))
+        return _audit(step, "\n".join(outputs), outputs, state, *clocks)
+    return _command(connection, step, timeout, state, outputs, clocks)
 
 
 def _command(
@@ -144,9 +183,9 @@ def _command(
 
 
 def _masked(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, MASK)
-    return text
+    """The task's secret answers masked where they stand as the secret, never inside a
+    longer word of the device's (runner.base.secret_tokens)."""
+    return mask_values(text, secrets) if secrets else text
 
 
 def _transfer(
@@ -275,7 +314,7 @@ def _configure(
     started: float,
     clock: float,
 ) -> StepResult:
-    lines, diff, note = _remediation(connection, step, timeout, state.host)
+    lines, diff, note = _remediation(connection, step, timeout, state)
     if not lines:
         return _result(step, Status.OK, started, clock, note="unchanged", diff="")
     if state.dry_run:
@@ -290,8 +329,11 @@ def _configure(
     outputs: list[str] = []
     sent = lines
     try:
-        outputs.append(connection.send_config(lines, timeout))
-        if step.save_config:
+        if step.confirm is not None:  # saved once confirmed, never before (runner.run.confirm)
+            outputs.append(send_timed(connection, step, lines, timeout, state))
+        else:
+            outputs.append(connection.send_config(lines, timeout))
+        if step.save_config and step.confirm is None:
             outputs.append(connection.save())
     except DeviceError as exc:
         # The host log and report.json say what reached the device and what it answered.
@@ -306,12 +348,15 @@ def _configure(
             error=exc.describe(),
             diff=diff,
             note=note,
+            confirm=PENDING if state.pending is not None else None,
         )
     status = Status.CHANGED
     nothing = platforms.lookup(state.host.platform).nothing_to_commit
     if nothing and re.search(nothing, outputs[0]):
         # The device compared for itself: what was sent was in place already.
         status, note = Status.OK, "; ".join(filter(None, [note, "unchanged (nothing to commit)"]))
+        if step.confirm is not None:
+            no_timer(state)  # and started no timer
     return _result(
         replace(step, commands=sent),
         status,
@@ -320,15 +365,18 @@ def _configure(
         tuple(outputs),
         diff=diff,
         note=note,
+        confirm=PENDING if state.pending is not None else None,
     )
 
 
 def _remediation(
-    connection: Connection, step: Step, timeout: float, host: Host
+    connection: Connection, step: Step, timeout: float, state: HostState
 ) -> tuple[tuple[str, ...], str, str | None]:
     """What to send (each line under its parents), the diff, and a note when the task
-    could not be compared with the running config (then it is sent as written)."""
+    could not be compared with the running config (then it is sent as written). The first
+    running config read is kept, for `netjob rollback`."""
     lines = step.commands
+    host = state.host
     as_written = "".join(f"+{line}\n" for line in lines)
     info = platforms.lookup(host.platform)
     if info.remediator is Remediator.NONE or not info.running_config:
@@ -345,6 +393,7 @@ def _remediation(
             f"{exc}",
             hint=exc.hint,
         ) from exc
+    rollback.keep(state, connection, timeout, running)
     try:
         if info.remediator is Remediator.SET:
             needed = set_lines_remediation(running, lines)
@@ -368,6 +417,7 @@ def _result(
     diff: str | None = None,
     note: str | None = None,
     save_to: str | None = None,
+    confirm: str | None = None,
 ) -> StepResult:
     return StepResult(
         task=step.task,
@@ -384,4 +434,5 @@ def _result(
         diff=diff,
         note=note,
         save_to=save_to,
+        confirm=confirm,
     )

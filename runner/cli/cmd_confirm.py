@@ -1,0 +1,81 @@
+"""`netjob confirm RUN` and `netjob verify RUN`: changes a run left under the devices'
+revert timers (--confirm), finished by hand or looked at."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from runner import core
+from runner.base.errors import ExitCode, NetjobError
+from runner.cli.app import (
+    AskVaultPass,
+    InventoryOpt,
+    Limit,
+    VaultPasswordFile,
+    app,
+    fail,
+    inventories,
+    vault_from,
+)
+
+Run = Annotated[
+    str,
+    typer.Argument(
+        help="A run folder, a job file (its latest run) or a run id.", show_default=False
+    ),
+]
+Reports = Annotated[Path, typer.Option("--reports", help="Where run folders are.")]
+
+
+@app.command("confirm")
+def confirm_run(
+    run: Run,
+    inventory: InventoryOpt = None,
+    limit: Limit = None,
+    reports: Reports = Path("reports"),
+    vault_password_file: VaultPasswordFile = None,
+    ask_vault_pass: AskVaultPass = False,
+) -> None:
+    """Confirm, from a fresh login each, the changes a run left pending under the devices'
+    revert timers (a run killed between commit and confirm); exit 1 unless all confirmed.
+
+    Example: netjob confirm reports/set_ntp/latest"""
+    _after(run, inventory, limit, reports, vault_from(vault_password_file, ask_vault_pass), False)
+
+
+@app.command("verify")
+def verify_run(
+    run: Run,
+    inventory: InventoryOpt = None,
+    limit: Limit = None,
+    reports: Reports = Path("reports"),
+    vault_password_file: VaultPasswordFile = None,
+    ask_vault_pass: AskVaultPass = False,
+) -> None:
+    """Log in to each host of a --confirm run and see which carry the change and which
+    reverted; exit 1 while any is reverted, pending or unknown.
+
+    Example: netjob verify reports/set_ntp/latest"""
+    _after(run, inventory, limit, reports, vault_from(vault_password_file, ask_vault_pass), True)
+
+
+def _after(
+    run: str,
+    inventory: list[Path] | None,
+    limit: str | None,
+    reports: Path,
+    vault: "core.Vault | None",
+    verify_only: bool,
+) -> None:
+    try:
+        folder = core.find_run(run, reports)
+        seen = core.after_run(folder, inventories(inventory), limit, vault, verify_only)
+    except NetjobError as exc:
+        fail(str(exc))
+    for item in seen:
+        change = item.change
+        typer.echo(f"{change.outcome:<9}  {change.host}  task '{change.task}': {item.carries}")
+    kept = sum(1 for item in seen if item.change.outcome == "confirmed")
+    typer.echo(f"{len(seen)} host(s): {kept} confirmed, {len(seen) - kept} not")
+    raise typer.Exit(int(ExitCode.OK if kept == len(seen) else ExitCode.HOSTS_FAILED))
