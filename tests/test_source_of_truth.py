@@ -160,10 +160,10 @@ def test_a_wrong_token_is_one_line_and_never_shows_the_token(
 
 @pytest.mark.parametrize("live", [False, True] if LIVE_URL else [False])
 def test_an_unknown_url_is_one_line(
-    write: Write, capsys: pytest.CaptureFixture[str], live: bool
+    write: Write, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, live: bool
 ) -> None:
     if live:
-        os.environ["NETBOX_TOKEN"] = LIVE_TOKEN or ""
+        monkeypatch.setenv("NETBOX_TOKEN", LIVE_TOKEN or "")
     with serve(DEVICES) as pages:
         base = LIVE_URL if live else pages.url
         code = main(["hosts", "-i", str(source(write, f"{base}/netbox-typo"))])
@@ -276,3 +276,16 @@ def test_plan_reads_the_source_and_nothing_connects(
         assert main(["plan", str(job), "-i", str(path), "--limit", "site_ams"]) == 0
     out = capsys.readouterr().out
     assert "core-ams-1" in out and "core-ams-2" in out and "core-fra-1" not in out
+
+
+@pytest.mark.skipif(not LIVE_URL, reason="a live NetBox: set NETJOB_TEST_NETBOX_URL and _TOKEN")
+def test_a_live_netbox_maps_every_device_it_keeps(
+    write: Write, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same mapping on whatever devices a real NetBox 4.x holds: each host has an address,
+    a platform netjob drives, and its site as a group; the rest are named in notes."""
+    monkeypatch.setenv("NETBOX_TOKEN", LIVE_TOKEN or "")
+    found = hosts_json(source(write, str(LIVE_URL)), capsys=capsys)
+    for host in found:
+        assert host["address"] and host["platform"]
+        assert any(g.startswith("site_") for g in host["groups"]), host
