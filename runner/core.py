@@ -103,6 +103,13 @@ def load_inventories(paths: Path | Sequence[Path], vault: Vault | None = None) -
     return merge_inventories([load_any(p, vault) for p in paths])
 
 
+def refresh_inventory(on: bool = True) -> None:
+    """--refresh-inventory: NetBox/Nautobot inventories are fetched anew in this process."""
+    from runner.load.sot_spec import refresh
+
+    refresh(on)
+
+
 def select(
     job_path: Path,
     inventory_path: Path | Sequence[Path],
@@ -325,6 +332,7 @@ def run(
             Redactor(secrets, device_patterns=options.device_secrets_masked),
             {
                 "inventory": str(selection.inventory.source),
+                "inventory_snapshots": selection.inventory.snapshots,
                 "workers": options.workers,
                 "check": options.policy.dry_run,  # report.json's key for a dry run
                 "change": _change_record(selection, options),

@@ -57,6 +57,20 @@ def inventories(given: list[Path] | None) -> list[Path]:
     return given or [Path("inventory.yaml")]
 
 
+def _refresh_inventory(value: bool) -> None:
+    core.refresh_inventory(value)
+
+
+RefreshInventory = Annotated[
+    bool,
+    typer.Option(
+        "--refresh-inventory",
+        callback=_refresh_inventory,
+        help="Fetch a NetBox or Nautobot inventory anew, not its cached snapshot (cache_ttl).",
+    ),
+]
+
+
 ChangeId = Annotated[
     str | None,
     typer.Option(
@@ -382,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; usage errors become one line, like ours."""
     args = sys.argv[1:] if argv is None else argv
     token = _COMMAND_LINE.set(("netjob", *args))
+    core.refresh_inventory(False)  # only for the command that says --refresh-inventory
     try:
         result = app(args=args, prog_name="netjob", standalone_mode=False)
     except KeyboardInterrupt:

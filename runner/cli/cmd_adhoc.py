@@ -18,6 +18,7 @@ from runner.cli.app import (
     HostTimeout,
     InventoryOpt,
     Limit,
+    RefreshInventory,
     Retries,
     User,
     Verbose,
@@ -70,6 +71,7 @@ def cmd(
     ] = False,
     diff: Annotated[bool, typer.Option("--diff", "-D", help="Show --config's diff.")] = False,
     inventory: InventoryOpt = None,
+    refresh_inventory: RefreshInventory = False,
     limit: Limit = None,
     extra_vars: ExtraVars = None,
     output: Annotated[

@@ -14,6 +14,7 @@ from runner.cli.app import (
     InventoryOpt,
     Limit,
     Output,
+    RefreshInventory,
     ShowSecrets,
     VaultPasswordFile,
     app,
@@ -28,6 +29,7 @@ from runner.cli.app import (
 @app.command()
 def hosts(
     inventory: InventoryOpt = None,
+    refresh_inventory: RefreshInventory = False,
     limit: Limit = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --output json.")] = False,
     output: Output = "table",
@@ -67,6 +69,7 @@ app.add_typer(inventory_app, name="inventory")
 @inventory_app.command("convert")
 def inventory_convert(
     inventory: InventoryOpt = None,
+    refresh_inventory: RefreshInventory = False,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write this new file instead of printing.")
     ] = None,

@@ -30,6 +30,9 @@ class Inventory:
     source: Path = field(default=Path("inventory.yaml"))
     # Each group's own vars as its source wrote them (Ansible's, for `inventory convert`).
     group_vars: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # What a source of truth answered (runner.load.sot_inventory): source, fetched, devices,
+    # hosts, sha256; one per NetBox/Nautobot inventory read, for report.json.
+    snapshots: tuple[Mapping[str, Any], ...] = ()
 
     def select(self, *patterns: str | None) -> list[Host]:
         """Hosts matching every given pattern (None = no restriction), in inventory order."""

@@ -51,7 +51,8 @@ if TYPE_CHECKING:
 ACCEPTED = (
     "netjob's inventory.yaml (defaults/groups/hosts), a Nornir SimpleInventory folder "
     "(hosts.yaml, groups.yaml, defaults.yaml) or an Ansible inventory, YAML (all: with "
-    "hosts/children/vars) or INI, as a file or a folder with group_vars/ and host_vars/"
+    "hosts/children/vars) or INI, as a file or a folder with group_vars/ and host_vars/, "
+    "or a NetBox/Nautobot source file (kind:, url:, token_env:)"
 )
 NETJOB_TOP = {"defaults", "groups", "hosts"}
 _INI_SECTION = re.compile(r"^\s*\[[\w.:-]+\]\s*$", re.MULTILINE)
@@ -65,6 +66,10 @@ def load_any(path: Path, vault: Vault | None = None) -> Inventory:
     if cached is not None:
         return cached
     kind, data = _classify(path, vault)
+    if kind == "source":  # a NetBox or Nautobot server, named in a small file
+        from runner.load.sot_inventory import load_source
+
+        return load_source(path, data)
     if kind == "netjob":
         return cache_inventory(path, build_inventory(data, path))
     if kind in ("ansible", "ini"):
@@ -104,7 +109,7 @@ def _load_folder(folder: Path, vault: Vault | None) -> Inventory:
 
 
 def _classify(path: Path, vault: Vault | None) -> tuple[str, Any]:
-    """("netjob" | "ansible" | "ini" | "nornir" | "unknown", the parsed YAML)."""
+    """("source" | "netjob" | "ansible" | "ini" | "nornir" | "unknown", the parsed YAML)."""
     if path.suffix == ".ini":
         return "ini", None  # an Ansible INI inventory (runner.load.ansible_ini)
     try:
@@ -117,6 +122,10 @@ def _classify(path: Path, vault: Vault | None) -> tuple[str, Any]:
         if _INI_SECTION.search(text):
             return "ini", None
         raise
+    from runner.load.sot_spec import looks_like_source
+
+    if looks_like_source(data):
+        return "source", data
     if isinstance(data, dict) and "hosts" in data and set(data) <= NETJOB_TOP:
         return "netjob", data
     from runner.load.ansible_inventory import looks_like_ansible
@@ -162,7 +171,11 @@ def merge_inventories(inventories: Sequence[Inventory]) -> Inventory:
     # Inventory.source only names where hosts came from in messages; name them all.
     source = Path(" + ".join(str(i.source) for i in inventories))
     return Inventory(
-        hosts=hosts, groups=tuple(groups), source=source, group_vars=_group_vars(inventories)
+        hosts=hosts,
+        groups=tuple(groups),
+        source=source,
+        group_vars=_group_vars(inventories),
+        snapshots=tuple(s for i in inventories for s in i.snapshots),
     )
 
 

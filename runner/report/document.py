@@ -253,6 +253,8 @@ class RunMeta:
     """What the caller adds to a run's report.json (core's RunWriter meta)."""
 
     inventory: str | None = None
+    # A NetBox/Nautobot inventory's snapshot (source, fetched, devices, hosts, sha256)
+    inventory_snapshots: tuple[Mapping[str, Any], ...] = ()
     workers: int | None = None
     check: bool | None = None  # a dry run (--check): no config sent; report.json's key
     change: ChangeDoc | None = None  # who ran what (runner.report.change)
@@ -283,6 +285,7 @@ class ReportDoc:
     interrupted: bool
     stopped: str | None  # why the run ended early
     inventory: str | None = field(default=None, metadata=_OPTIONAL)
+    inventory_snapshots: tuple[Mapping[str, Any], ...] = field(default=(), metadata=_OPTIONAL)
     workers: int | None = field(default=None, metadata=_OPTIONAL)
     check: bool | None = field(default=None, metadata=_OPTIONAL)  # a dry run (--check)
     saved: tuple[SavedDoc, ...] = field(default=(), metadata=_OPTIONAL)
@@ -492,6 +495,8 @@ def report_json(report: ReportDoc) -> dict[str, Any]:
     # The run's meta, each when recorded (a run read back from its host files has none).
     if report.inventory is not None:
         data["inventory"] = report.inventory
+    if report.inventory_snapshots:
+        data["inventory_snapshots"] = [dict(s) for s in report.inventory_snapshots]
     if report.workers is not None:
         data["workers"] = report.workers
     if report.check is not None:
@@ -637,6 +642,7 @@ def report_from_json(data: Mapping[str, Any]) -> ReportDoc:
         interrupted=data["interrupted"],
         stopped=data["stopped"],
         inventory=data.get("inventory"),
+        inventory_snapshots=tuple(data.get("inventory_snapshots") or ()),
         workers=data.get("workers"),
         check=data.get("check"),
         saved=tuple(SavedDoc(s["task"], s["folder"], s["files"]) for s in data.get("saved") or ()),

@@ -361,6 +361,7 @@ def report_doc(
         interrupted=report.interrupted,
         stopped=report.stopped,
         inventory=meta.inventory,
+        inventory_snapshots=meta.inventory_snapshots,
         workers=meta.workers,
         check=meta.check,
         saved=saved,
