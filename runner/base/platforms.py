@@ -591,6 +591,22 @@ OTHER_NAMES: dict[str, str] = {
     "sros": "nokia_sros",  # napalm-sros
 }
 # Names that could mean more than one netmiko driver: refused, with what to write instead.
+# NetBox platform slugs as NetBox's own docs and the netbox-community device type library
+# write them → netmiko device_type. A slug that is itself a netjob platform name (cisco_ios,
+# NAPALM's ios) needs no entry; the file's `platforms:` adds or overrides entries.
+NETBOX_SLUGS: dict[str, str] = {
+    "cisco-ios": "cisco_ios",
+    "cisco-ios-xe": "cisco_xe",
+    "ios-xe": "cisco_xe",
+    "cisco-ios-xr": "cisco_xr",
+    "ios-xr": "cisco_xr",
+    "cisco-nx-os": "cisco_nxos",
+    "nx-os": "cisco_nxos",
+    "arista-eos": "arista_eos",
+    "juniper-junos": "juniper_junos",
+    "huawei-vrp": "huawei",
+    "vrp": "huawei",
+}
 AMBIGUOUS: dict[str, str] = {
     **dict.fromkeys(
         ("ce", "community.network.ce"),

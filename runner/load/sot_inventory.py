@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from runner.base import platform_names, user_files
+from runner.base import platform_names, platforms, user_files
 from runner.base.errors import LoadError
 from runner.base.models import ConnectionOptions, Host
 from runner.base.version import __version__
@@ -54,22 +54,8 @@ def iso(t: float) -> str:
 
 _notes = logging.getLogger("runner.notes")
 _LISTED = 10  # names in a note before "and N more"
-# NetBox platform slugs as NetBox's own docs and the netbox-community device type library
-# write them → netmiko device_type. A slug that is itself a netjob platform name (cisco_ios,
-# NAPALM's ios) needs no entry; the file's `platforms:` adds or overrides entries.
-NETBOX_SLUGS = {
-    "cisco-ios": "cisco_ios",
-    "cisco-ios-xe": "cisco_xe",
-    "ios-xe": "cisco_xe",
-    "cisco-ios-xr": "cisco_xr",
-    "ios-xr": "cisco_xr",
-    "cisco-nx-os": "cisco_nxos",
-    "nx-os": "cisco_nxos",
-    "arista-eos": "arista_eos",
-    "juniper-junos": "juniper_junos",
-    "huawei-vrp": "huawei",
-    "vrp": "huawei",
-}
+# NetBox's platform slugs → netmiko device_type: the platform table's (one table).
+NETBOX_SLUGS = platforms.NETBOX_SLUGS
 GROUP_FIELDS = (
     "location",
     "site",
