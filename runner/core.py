@@ -822,9 +822,25 @@ def run_inventories(run_dir: Path) -> list[Path]:
             continue
         change = document.get("change") if isinstance(document, dict) else None
         if isinstance(change, dict):
-            files = [i.get("file") for i in change.get("inventories") or () if isinstance(i, dict)]
-            return [Path(f) for f in files if isinstance(f, str)]
+            return [_same_inventory(i, run_dir) for i in change.get("inventories") or ()]
     return []
+
+
+def _same_inventory(recorded: Any, run_dir: Path) -> Path:
+    """A path the run recorded, as long as the file there is the one it read (a relative
+    path read from another folder may be another file of the same name)."""
+    from runner.report.provenance import sha256_of
+
+    file = recorded.get("file") if isinstance(recorded, dict) else None
+    if not isinstance(file, str):
+        raise InputError(f"run {run_dir.name}: its change record names no inventory file")
+    path, wanted = Path(file), recorded.get("sha256")
+    if wanted and sha256_of(path) != wanted:
+        raise InputError(
+            f"run {run_dir.name} read the inventory {file} (sha256 {str(wanted)[:12]}), and "
+            f"{path} here is not that file: pass the run's inventory with -i"
+        )
+    return path
 
 
 def rollback_selection(

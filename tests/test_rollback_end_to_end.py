@@ -304,3 +304,8 @@ def test_rollback_reads_the_runs_own_inventory_and_never_puts_a_config_on_anothe
         err = capsys.readouterr().err
         assert "was juniper_junos at" in err and "nothing is put back on another device" in err
         assert other.device("r003").running_config() == before
+        # The run's inventory file changed since (or another file of its name, read from
+        # another folder): refused, its sha256 is not the one the run recorded.
+        run_inventory.write_text(run_inventory.read_text() + "# edited\n")
+        assert main(["rollback", str(job), "--check", "--reports", str(reports)]) == 2
+        assert "is not that file" in capsys.readouterr().err

@@ -192,3 +192,37 @@ def test_a_deferred_step_checks_registered_values_when_it_renders_on_the_device(
     assert finish_step(step, {"x": "Gi0/1"}, HOST.platform) is not None
     with pytest.raises(TemplateError, match=r"registered\.x \(from a device's output\)"):
         finish_step(step, {"x": "Gi0/1\nreload"}, HOST.platform)
+
+
+def test_a_line_break_made_by_a_filter_block_is_refused() -> None:
+    """A `{% filter %}` block's output never passes the finalize hook: a filter that makes
+    a line break out of a one-line value (wordwrap; striptags decoding `&#10;`) was two
+    commands (a review found both)."""
+    for template, value in [
+        ("{% filter wordwrap(6) %}show {{ w }}{% endfilter %}", "Gi0/1 reload"),
+        ("{% filter striptags %}show int {{ w }}{% endfilter %}", "Gi0/1&#10;conf t"),
+    ]:
+        with pytest.raises(TemplateError, match="a line break"):
+            _render(TaskKind.SHOW, template, w=value)
+    # A filter block over the author's own lines keeps them.
+    own = "{% filter lower %}SHOW VERSION\nSHOW CLOCK {{ w }}{% endfilter %}"
+    assert _render(TaskKind.SHOW, own, w="X") == ("show version", "show clock x")
+
+
+def test_multiline_outside_a_config_line_is_refused() -> None:
+    """`| multiline` in a show task's `loop:` made a MultiLine item that then passed the
+    check in the command (a review found it)."""
+    job = Job(
+        name="j",
+        path=Path("j.yaml"),
+        tasks=(
+            Task(
+                name="t",
+                kind=TaskKind.SHOW,
+                lines=("show int {{ item }}",),
+                loop="[intf | multiline]",
+            ),
+        ),
+    )
+    with pytest.raises(TemplateError, match="multiline"):
+        render_steps(job, compile_job(job), HOST, {"intf": "Gi0/1\nconf t"})

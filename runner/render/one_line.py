@@ -91,13 +91,27 @@ def check(value: Any) -> None:
         raise ControlValue(found.group())
 
 
+def check_filter(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    """A filter that makes line breaks its input did not have (`wordwrap`, `striptags`
+    decoding `&#10;`), while commands render: refused as a value would be. Needed for
+    `{% filter %}` blocks, whose output never passes finalize."""
+    if _KIND.get() is None or not isinstance(result, str) or isinstance(result, MultiLine):
+        return
+    made = len(_CONTROL.findall(result))
+    if not made:
+        return
+    given = sum(len(_CONTROL.findall(a)) for a in (*args, *kwargs.values()) if isinstance(a, str))
+    if made > given:
+        raise ControlValue(_CONTROL.findall(result)[0])
+
+
 def multiline(value: Any) -> MultiLine:
     """The `multiline` filter: this value's line breaks are meant (a banner's text)."""
     kind = _KIND.get()
-    if kind is not None and kind not in ("config", "template"):
+    if kind not in ("config", "template"):  # None: a loop:, a check, a when:, a save_to
+        where = f"in a {kind} task a value is one line" if kind else "not in loop:, when: or checks"
         raise jinja2.TemplateError(
-            f"`| multiline` is for config tasks (a banner's text); a {kind} task's command "
-            "is one line"
+            f"`| multiline` is for config tasks (a banner's text, where it goes); {where}"
         )
     return MultiLine(str(value).replace("\r\n", "\n"))
 

@@ -196,7 +196,9 @@ def _guarded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
             args = (args[0], items, *args[2:])
         if name == "replace" and len(args) >= 4:  # replace(eval_ctx, s, old, new)
             _check_replace(args[1], args[2], args[3])
-        return _sized(func(*args, **kwargs))
+        result = func(*args, **kwargs)
+        one_line.check_filter(args, kwargs, result)  # a line break a filter made
+        return _sized(result)
 
     return guarded
 

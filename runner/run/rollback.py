@@ -66,7 +66,15 @@ def keep(state: HostState, connection: Connection, timeout: float, running: str)
 
 
 def _device(host: Host) -> dict[str, Any]:
-    return {"platform": host.platform, "address": host.address, "port": host.port}
+    """A device as the inventory reaches it: two sites may each have an IOS box at
+    10.0.0.1:22, told apart only by their bastions (or ssh_config)."""
+    return {
+        "platform": host.platform,
+        "address": host.address,
+        "port": host.port,
+        "via": [hop.label() for hop in host.connection.jump],
+        "ssh_config": host.connection.ssh_config,
+    }
 
 
 def replace(connection: Connection, step: Step, state: HostState, timeout: float) -> StepResult:
@@ -277,11 +285,18 @@ def _same_device(run_dir: Path, host: Host) -> None:
     now = _device(host)
     if kept != now:
         raise InputError(
-            f"host '{host.name}' was {kept.get('platform')} at {kept.get('address')}:"
-            f"{kept.get('port')} in run {run_dir.name}, and this inventory makes it "
-            f"{now['platform']} at {now['address']}:{now['port']}: nothing is put back on "
-            "another device; give the run's inventory with -i"
+            f"host '{host.name}' was {_shown(kept)} in run {run_dir.name}, and this "
+            f"inventory makes it {_shown(now)}: nothing is put back on another device; "
+            "give the run's inventory with -i"
         )
+
+
+def _shown(device: Any) -> str:
+    if not isinstance(device, dict):
+        return "?"
+    via = device.get("via") or []
+    through = f" through {', '.join(map(str, via))}" if via else ""
+    return f"{device.get('platform')} at {device.get('address')}:{device.get('port')}{through}"
 
 
 def rollback_job(run_dir: Path) -> Job:
