@@ -57,6 +57,19 @@ def inventories(given: list[Path] | None) -> list[Path]:
     return given or [Path("inventory.yaml")]
 
 
+def run_inventories(folder: Path, given: list[Path] | None) -> list[Path]:
+    """For a command on a past run (rollback, confirm, verify): -i when given, else the
+    inventory the run read (another one may give a host's name to another device)."""
+    recorded = [] if given else core.run_inventories(folder)
+    if recorded:
+        typer.echo(
+            f"netjob: note: the inventory of run {folder.name}: "
+            f"{', '.join(str(p) for p in recorded)}",
+            err=True,
+        )
+    return recorded or inventories(given)
+
+
 def _refresh_inventory(value: bool) -> None:
     core.refresh_inventory(value)
 

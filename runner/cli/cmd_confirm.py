@@ -15,7 +15,7 @@ from runner.cli.app import (
     VaultPasswordFile,
     app,
     fail,
-    inventories,
+    run_inventories,
     vault_from,
 )
 
@@ -70,7 +70,7 @@ def _after(
 ) -> None:
     try:
         folder = core.find_run(run, reports)
-        seen = core.after_run(folder, inventories(inventory), limit, vault, verify_only)
+        seen = core.after_run(folder, run_inventories(folder, inventory), limit, vault, verify_only)
     except NetjobError as exc:
         fail(str(exc))
     for item in seen:

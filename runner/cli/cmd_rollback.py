@@ -25,11 +25,11 @@ from runner.cli.app import (
     check_change_id,
     command_line,
     fail,
-    inventories,
     logins,
     make_console,
     password_prompt,
     print_report,
+    run_inventories,
     setup_logging,
     vault_from,
 )
@@ -82,16 +82,7 @@ def rollback(
     view = core.console_view(console, diff=diff or dry_run)
     try:
         folder = core.find_run(run, reports)
-        # The run's own inventory unless -i says otherwise: another one may give a host's
-        # name to another device (a kept config is refused on a device it is not from).
-        recorded = [] if inventory else core.run_inventories(folder)
-        if recorded:
-            typer.echo(
-                f"netjob: note: the inventory of run {folder.name}: "
-                f"{', '.join(str(p) for p in recorded)}",
-                err=True,
-            )
-        paths = recorded or inventories(inventory)
+        paths = run_inventories(folder, inventory)
         vault = vault_from(vault_password_file, ask_vault_pass)
         selection, without = core.rollback_selection(folder, paths, limit, vault)
         if confirm is not None:
