@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from test_hostile_input import TEMPLATES as HOSTILE_TEMPLATES
 
 from runner.cli import main
 
@@ -202,30 +203,9 @@ for _name, (_value, _code, _says) in VALUES.items():
 
 # Templates -----------------------------------------------------------------------------
 
-LOOPS = "{% for i in range(100000) %}{% for j in range(100000) %}BODY{% endfor %}{% endfor %}"
+# test_hostile_input's templates (each refused in a child process there), and more.
 TEMPLATES: dict[str, str] = {
-    "nested loops": LOOPS.replace("BODY", ""),
-    "nested loops writing": LOOPS.replace("BODY", "x"),
-    "repetition": "{{ 'x' * 1000000000 }}",
-    "huge power": "{{ 9 ** 999999999 }}",
-    "big range": "{{ range(100000000) | list }}",
-    "recursive macro": "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
-    "include": "{% include '/etc/passwd' %}",
-    "import": "{% import 'os' as os %}",
-    "extends": "{% extends '/etc/passwd' %}",
-    "format_map": "{{ '{x}'.format_map(1) }}",
-    "lipsum": "{{ lipsum(1000000) }}",
-    "center": "{{ 'x' | center(1000000000) }}",
-    "ljust": "{{ 'x'.ljust(1000000000) }}",
-    "printf width": "{{ '%999999999s' % 1 }}",
-    "format width": "{{ '{:>999999999}'.format(1) }}",
-    "doubling": "{% set ns = namespace(s='x') %}"
-    "{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
-    "join": "{{ range(100000) | join('x' * 999999) }}",
-    "batch": "{{ [1] | batch(1000000000, 'x') | list }}",
-    "replace": "{{ ('a' * 100000) | replace('a', 'b' * 100000) }}",
-    "loops over a string": "{% set s = 'x' * 100000 %}{% for a in s %}{% for b in s %}"
-    "{% endfor %}{% endfor %}",
+    **HOSTILE_TEMPLATES,
     "wordwrap of a long word": "{{ ('a' * 900000) | wordwrap(1) }}",
     "wordwrap of many words": "{{ ('a ' * 450000) | wordwrap(2) | length > 10**9 }}{{ x }}",
     "indent": "{{ ('a\\n' * 400000) | indent(1000000) }}",
