@@ -34,12 +34,19 @@ SLOW_BUT_HEALTHY = ["r008=latency:200", "r009=login_latency:400", "r010=big_conf
 # their own, generous enough for a loaded 2-core machine (a 10 MB config takes ~1 s idle,
 # ~3 s with both cores busy), and the host timeout stays well above what a faulty host
 # needs to fail on its own (~5 s for the silent one with its retry, more under load).
-FAST = "  connection: {conn_timeout: 2, auth_timeout: 30, read_timeout: 30}\n"
+# conn_timeout bounds paramiko's key exchange too, and 20 at once on a loaded 2-core
+# machine have taken over 2 s (r006, session-limited, then failed as connect_timeout):
+# every host gets a generous one, and only the host whose fault is a silent SSH server
+# a short one, to fail fast.
+FAST = "  connection: {conn_timeout: 20, auth_timeout: 30, read_timeout: 30}\n"
 GENEROUS = "    connection: {read_timeout: 60, auth_timeout: 30}\n"
 # Only the host that logs in and never shows a prompt needs a short login bound to fail
 # fast; the others fail by their own fault at once, and a loaded machine may take seconds
 # to log a healthy (or session-limited) host in.
-SHORT_LOGIN = {"r004": "    connection: {auth_timeout: 2}\n"}
+SHORT_LOGIN = {
+    "r003": "    connection: {conn_timeout: 2}\n",
+    "r004": "    connection: {auth_timeout: 2}\n",
+}
 HOST_TIMEOUT = 15.0
 JOB = """\
 tasks:
