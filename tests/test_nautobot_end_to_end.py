@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -102,6 +103,36 @@ def test_ten_thousand_devices_load_and_the_cache_gives_the_same(
     again = core.load_inventories(path)
     assert again.snapshots == first.snapshots and again.hosts == first.hosts
     assert first.snapshots[0]["devices"] == BULK + len(LAB) + 2
+
+
+def test_each_device_gets_the_config_context_nautobot_computes_for_it(
+    write: Write, nautobot: Nautobot
+) -> None:
+    # netjob asks once per set of alike devices (runner/load/sot_contexts.py); the truth is
+    # each device's own context from Nautobot's REST API, for the lab devices, every 97th
+    # bulk one (every location, role, tenant, platform and tag set) and those with local data.
+    hosts = core.load_inventories(source(write, nautobot)).hosts
+    sample = [*LAB, *(f"bulk-{i:05d}" for i in range(0, BULK, 97))]
+    sample += [f"bulk-{i:05d}" for i in range(999, BULK, 1000)]
+    truth = nautobot_devices(nautobot, sample, include="config_context")
+    assert sorted(truth) == sorted(sample)
+    for name in sample:
+        custom = {k: v for k, v in truth[name]["custom_fields"].items() if v is not None}
+        assert hosts[name].vars == {**truth[name]["config_context"], **custom}, name
+    contexts = {json.dumps(truth[n]["config_context"], sort_keys=True) for n in sample}
+    assert len(contexts) >= 6 + 10  # it bites: 7 alike sets in the sample, 10 local data
+    assert hosts["lab-core-ams-2"].vars["pci"] is True
+    assert hosts["bulk-00999"].vars["domain"] == "bulk-999.example.net"
+
+
+def nautobot_devices(nautobot: Nautobot, names: list[str], **query: str) -> dict[str, Any]:
+    """Devices by name as Nautobot's own REST API gives them."""
+    url = f"{nautobot.url}/api/dcim/devices/?" + urllib.parse.urlencode(
+        {"name": names, "limit": 1000, **query}, doseq=True
+    )
+    request = urllib.request.Request(url, headers={"Authorization": f"Token {nautobot.token}"})
+    with urllib.request.urlopen(request, timeout=120) as answer:
+        return {d["name"]: d for d in json.load(answer)["results"]}
 
 
 def test_a_job_runs_on_lab_devices_whose_addresses_come_from_nautobot(

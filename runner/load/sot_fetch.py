@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from runner.base.errors import LoadError
+from runner.load import sot_contexts
 from runner.load.sot_http import Client
 from runner.load.sot_spec import FILTERS
 
@@ -42,7 +43,16 @@ _NAUTOBOT_FIELDS = """
 def fetch(client: Client) -> list[Record]:
     if client.spec.kind == "nautobot":
         drivers = _nautobot_drivers(client)
-        return _pages(lambda offset: _nautobot_page(client, offset, drivers))
+        if not client.spec.config_context:
+            fields = ""
+        elif sot_contexts.can_share(client, _graphql):
+            fields = sot_contexts.DEVICE_FIELDS
+        else:
+            fields = " config_context"  # asked per device: the server computes each
+        devices = _pages(lambda offset: _nautobot_page(client, offset, fields))
+        if fields == sot_contexts.DEVICE_FIELDS:
+            sot_contexts.fill(client, _graphql, devices)
+        return [_from_nautobot(d, drivers) for d in devices]
     return _pages(lambda offset: _netbox_page(client, offset))
 
 
@@ -88,21 +98,19 @@ def _pages(page: Callable[[int], list[Record]]) -> list[Record]:
             offset += PARALLEL * PAGE
 
 
-def _nautobot_page(
-    client: Client, offset: int, drivers: dict[str, tuple[str | None, str | None]]
-) -> list[Record]:
+def _nautobot_page(client: Client, offset: int, fields: str) -> list[Record]:
+    """One page of devices as GraphQL gives them: _NAUTOBOT_FIELDS and `fields`."""
     names = FILTERS["nautobot"]
     given = {names[k]: list(v) for k, v in client.spec.filters.items()}
     params = "".join(f", ${arg}: [String]" for arg in given)
     args = "".join(f", {arg}: ${arg}" for arg in given)
     query = (
         f"query ($limit: Int, $offset: Int{params}) "
-        f"{{ devices(limit: $limit, offset: $offset{args}) {{ {_NAUTOBOT_FIELDS}"
-        f"{' config_context' if client.spec.config_context else ''} }} }}"
+        f"{{ devices(limit: $limit, offset: $offset{args}) {{ {_NAUTOBOT_FIELDS}{fields} }} }}"
     )
     variables = {"limit": PAGE, "offset": offset, **given}
-    devices = _graphql(client, query, variables)["devices"] or []
-    return [_from_nautobot(d, drivers) for d in devices]
+    devices: list[Record] = _graphql(client, query, variables)["devices"] or []
+    return devices
 
 
 def _from_nautobot(

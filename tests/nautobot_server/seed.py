@@ -94,6 +94,16 @@ def seed() -> None:
         name="ams", weight=200, data={"syslog": "192.0.2.50", "domain": "ams.example.net"}
     )
     ams.locations.add(locations["AMS"])
+    # Contexts by tag and by tenant, and devices with local data of their own: devices
+    # alike in every field a context selects on share one (runner/load/sot_contexts.py).
+    pci = ConfigContext.objects.create(
+        name="pci", weight=300, data={"syslog": "192.0.2.51", "pci": True}
+    )
+    pci.tags.add(tags["pci"])
+    green = ConfigContext.objects.create(
+        name="green", weight=150, data={"contact": "noc-green@example.net"}
+    )
+    green.tenants.add(tenants["green"])
 
     namespace = Namespace.objects.get(name="Global")
     Prefix.objects.create(prefix="127.0.0.0/8", namespace=namespace, status=active)
@@ -165,6 +175,9 @@ def seed() -> None:
                 status=planned if i % 7 == 0 else active,
                 primary_ip6=addresses[i],
                 _custom_field_data={"ntp_server": f"192.0.2.{i % 250 + 1}"},
+                local_config_context_data=(
+                    {"domain": f"bulk-{i}.example.net"} if i % 1000 == 999 else None
+                ),
             )
         )
     made = Device.objects.bulk_create(devices, batch_size=2000)
@@ -172,6 +185,10 @@ def seed() -> None:
         [
             Device.tags.through(content_type=device_ct, object_id=d.pk, tag=tags["bulk"])
             for d in made
+        ]
+        + [
+            Device.tags.through(content_type=device_ct, object_id=d.pk, tag=tags["pci"])
+            for d in made[1::5]
         ],
         batch_size=2000,
     )
