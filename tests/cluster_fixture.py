@@ -106,11 +106,17 @@ def write_inventory(path: Path, labs: Sequence[tuple[Lab, str | None]]) -> Path:
 
 
 @contextmanager
-def tls_cluster(sites: dict[str, str], threads: int = 4, runs_apart: bool = True) -> Iterator[Any]:
+def tls_cluster(
+    sites: dict[str, str],
+    threads: int = 4,
+    runs_apart: bool = True,
+    env: dict[str, str] | None = None,
+) -> Iterator[Any]:
     """A TLS SpecCluster: {site: source address} → one worker process per site, named
     after it. Yields the cluster (`.scheduler` is the live Scheduler, `.security`).
     `runs_apart`: the pollers keep their run folders in a temporary folder, not under the
-    working folder they start in (the default of a poller, which one test shows)."""
+    working folder they start in (the default of a poller, which one test shows).
+    `env`: more environment for every poller (over what it inherits from this process)."""
     from distributed import Nanny, Scheduler, SpecCluster
     from distributed.security import Security
 
@@ -124,7 +130,7 @@ def tls_cluster(sites: dict[str, str], threads: int = 4, runs_apart: bool = True
                 "name": site,
                 "nthreads": threads,
                 "resources": {f"site_{site}": threads},
-                "env": lab_env(source, runs_apart),
+                "env": {**lab_env(source, runs_apart), **(env or {})},
                 "preload": [PRELOAD],
                 "memory_limit": 0,
                 "dashboard": False,

@@ -162,6 +162,48 @@ def test_a_job_runs_on_lab_devices_whose_addresses_come_from_nautobot(
     assert nautobot.token not in written  # token_env only, never the token
 
 
+def test_a_cluster_run_reads_nautobot_once_and_ships_the_snapshot_to_the_pollers(
+    write: Write, nautobot: Nautobot, tmp_path: Path
+) -> None:
+    from cluster_fixture import lab_env, tls_cluster
+
+    from runner.run.cluster import ClusterOptions
+
+    job = write("job.yaml", "name: version\nhosts: all\ntasks:\n  - show: show version\n")
+    # The pollers hold a wrong token and a cache folder of their own: one that read
+    # Nautobot itself would fail (401), so every host ok shows the hosts came from here.
+    poller_env = {
+        "NAUTOBOT_TOKEN": "0" * 40,
+        "XDG_CACHE_HOME": str(tmp_path / "poller-cache"),
+    }
+    with (
+        start_lab(devices=len(LAB)) as lab,
+        tls_cluster({"pollers": "127.0.0.1"}, env=poller_env) as cluster,
+    ):
+        ports = {name: {"port": e.port} for name, e in zip(LAB, lab.endpoints, strict=True)}
+        path = source(
+            write,
+            nautobot,
+            filters={"tag": ["lab"]},
+            defaults={"username": lab.config.username, "password_env": "LAB_PASSWORD"},
+            hosts=ports,
+        )
+        options = core.RunOptions(
+            workers=4,
+            reports_dir=tmp_path / "reports",
+            cluster=ClusterOptions(cluster.scheduler_address, security=cluster.security),
+            html=False,
+        )
+        selection = core.select(job, path, limit="location_ams")
+        core.run(selection, options, environ={**lab_env(), "LAB_PASSWORD": "lab-password"})
+    report = load_report(tmp_path / "reports", "job")
+    assert sorted(report["hosts"]) == ["lab-core-ams-1", "lab-core-ams-2", "lab-edge-ams-1"]
+    for host in report["hosts"].values():
+        assert (host["status"], host["poller"]) == ("ok", "pollers"), host
+    (snapshot,) = report["inventory_snapshots"]
+    assert snapshot["source"] == f"nautobot {nautobot.url}" and snapshot["hosts"] == 4
+
+
 def test_a_wrong_token_and_an_unknown_location_are_one_line(
     write: Write,
     nautobot: Nautobot,
