@@ -5,7 +5,7 @@
     token_env: NAUTOBOT_TOKEN     # the variable holding the API token, never the token
     verify_tls: true              # the default; ca_file: a PEM bundle to trust instead
     cache_ttl: 300                # seconds a fetched snapshot is reused (0: never)
-    config_context: true          # false: no config contexts (Nautobot computes each
+    config_context: true          # false: no config contexts (NetBox computes each
                                   # device's: it doubles the fetch of 10,000 devices)
     filters: {location: [AMS], role: [core], tenant: [...], tag: [...], status: [...],
               platform: [...]}    # NetBox: site too; several values: any of them
