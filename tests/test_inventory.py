@@ -160,6 +160,33 @@ def test_netjob_run_takes_the_cache_of_a_big_inventory(
     assert inventories.load_any(path) == first
 
 
+def test_a_file_replaced_while_it_loads_never_caches_the_old_hosts_as_the_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache file is named from the bytes that were parsed. Before, it was named from a
+    second read: a file replaced while it parsed kept the old hosts under the new bytes'
+    name, and every later run of the new file loaded the old addresses."""
+    from runner.load import inventories
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("NETJOB_NO_CACHE", raising=False)
+    rows = [f"  h{i:05d}: {{address: 192.0.2.{i % 250 + 1}}}" for i in range(12000)]
+    path = tmp_path / "big.yaml"
+    old = "hosts:\n" + "\n".join(rows) + "\n"
+    new = old.replace("h00007: {address: 192.0.2.8}", "h00007: {address: 192.0.2.99}")
+    path.write_text(old)
+    build = inventories.build_inventory  # type: ignore[attr-defined]  # patched where used
+
+    def replaced_meanwhile(data: object, where: Path) -> object:
+        path.write_text(new)  # another writer (git pull, an export job) replaces it now
+        return build(data, where)
+
+    monkeypatch.setattr(inventories, "build_inventory", replaced_meanwhile)
+    assert inventories.load_any(path).hosts["h00007"].address == "192.0.2.8"  # what it read
+    monkeypatch.setattr(inventories, "build_inventory", build)
+    assert inventories.load_any(path).hosts["h00007"].address == "192.0.2.99"
+
+
 class _Planted:
     """What a planted pickle would run: a file written as the user."""
 

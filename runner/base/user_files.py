@@ -53,7 +53,11 @@ def read_bytes(path: Path, cap: int = DEFAULT_CAP) -> bytes:
 
 def read_text(path: Path, cap: int = DEFAULT_CAP) -> str:
     """read_bytes() as UTF-8 text; FileRefused when it is not UTF-8."""
-    data = read_bytes(path, cap)
+    return decode(read_bytes(path, cap))
+
+
+def decode(data: bytes) -> str:
+    """A file's bytes as UTF-8 text; FileRefused when they are not UTF-8."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

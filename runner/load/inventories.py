@@ -20,6 +20,7 @@ LoadError that lists what is accepted.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +39,7 @@ from runner.load.inventory import (
     build_inventory,
     cache_inventory,
     cached_inventory,
+    read_once,
 )
 from runner.load.ssh_options import ALGORITHM_KEYS, JUMP_KEYS
 from runner.load.yamlio import load_yaml
@@ -62,16 +64,17 @@ def load_any(path: Path, vault: Vault | None = None) -> Inventory:
     """`vault` decrypts an Ansible inventory's `!vault` values (see runner.load.vault)."""
     if path.is_dir():
         return _load_folder(path, vault)
-    cached = cached_inventory(path)  # a big netjob inventory, unchanged since a run kept it
+    read = read_once(path)  # parsed, and naming the cache file, from these bytes only
+    cached = cached_inventory(read)  # a big netjob inventory, unchanged since a run kept it
     if cached is not None:
         return cached
-    kind, data = _classify(path, vault)
+    kind, data = _classify(path, vault, read.data)
     if kind == "source":  # a NetBox or Nautobot server, named in a small file
         from runner.load.sot_inventory import load_source
 
         return load_source(path, data)
     if kind == "netjob":
-        return cache_inventory(path, build_inventory(data, path))
+        return cache_inventory(read, build_inventory(data, path))
     if kind in ("ansible", "ini"):
         from runner.load.ansible_inventory import load_ansible
 
@@ -108,17 +111,19 @@ def _load_folder(folder: Path, vault: Vault | None) -> Inventory:
     )
 
 
-def _classify(path: Path, vault: Vault | None) -> tuple[str, Any]:
-    """("source" | "netjob" | "ansible" | "ini" | "nornir" | "unknown", the parsed YAML)."""
+def _classify(path: Path, vault: Vault | None, raw: bytes | None = None) -> tuple[str, Any]:
+    """("source" | "netjob" | "ansible" | "ini" | "nornir" | "unknown", the parsed YAML),
+    from `raw`, the file's bytes as read (None: read them here; unreadable, load_yaml
+    says why)."""
     if path.suffix == ".ini":
         return "ini", None  # an Ansible INI inventory (runner.load.ansible_ini)
+    if raw is None:
+        with contextlib.suppress(user_files.FileRefused):
+            raw = user_files.read_bytes(path)
     try:
-        data = _read(path, vault)
+        data = _read(path, vault, raw)
     except LoadError:
-        try:
-            text = user_files.read_bytes(path).decode("utf-8", errors="replace")
-        except user_files.FileRefused:
-            text = ""  # the LoadError already says why
+        text = (raw or b"").decode("utf-8", errors="replace")  # the LoadError says why
         if _INI_SECTION.search(text):
             return "ini", None
         raise
@@ -137,8 +142,8 @@ def _classify(path: Path, vault: Vault | None) -> tuple[str, Any]:
     return "unknown", data
 
 
-def _read(path: Path, vault: Vault | None) -> Any:
-    data = load_yaml(path)
+def _read(path: Path, vault: Vault | None, raw: bytes | None) -> Any:
+    data = load_yaml(path, raw)
     if isinstance(data, str) and data.startswith("$ANSIBLE_VAULT;"):
         from runner.load.vault import load_vaulted  # an inventory ansible-vault encrypted
 

@@ -55,39 +55,54 @@ CONNECTION_KEYS = ("conn_timeout", "auth_timeout", "read_timeout", "fast_cli")
 def load_inventory(path: Path) -> Inventory:
     """Load and check a netjob inventory; a big one that loaded before comes from the cache
     (runner.load.inventories.load_any, the path `netjob run` takes, asks the cache the same way)."""
-    cached = cached_inventory(path)
+    read = read_once(path)
+    cached = cached_inventory(read)
     if cached is not None:
         return cached
     with paused_gc():
-        return cache_inventory(path, build_inventory(load_yaml(path), path))
+        return cache_inventory(read, build_inventory(load_yaml(path, read.data), path))
 
 
-def cached_inventory(path: Path) -> Inventory | None:
-    """The checked inventory of this file's exact bytes, if a run kept it; else None."""
-    name = _cache_name(path)
-    cached = None if name is None else inventory_cache.load(name)
+@dataclasses.dataclass(frozen=True)
+class Read:
+    """An inventory file's bytes, read once: what is parsed is what names the cache file,
+    even if the file is replaced while it loads (a second read could name the inventory
+    parsed from the old bytes after the new ones, and a later run would load it)."""
+
+    path: Path
+    data: bytes | None  # None: the file cannot be read (the loader says why)
+    cache_name: str | None  # None: not cached (small, unreadable, or NETJOB_NO_CACHE=1)
+
+
+def read_once(path: Path) -> Read:
+    try:
+        data = user_files.read_bytes(path)
+    except user_files.FileRefused:
+        return Read(path, None, None)
+    return Read(path, data, _cache_name(data))
+
+
+def cached_inventory(read: Read) -> Inventory | None:
+    """The checked inventory of these exact bytes, if a run kept it; else None."""
+    cached = None if read.cache_name is None else inventory_cache.load(read.cache_name)
     if not isinstance(cached, Inventory):
         return None
-    return dataclasses.replace(cached, source=path)
+    return dataclasses.replace(cached, source=read.path)
 
 
-def cache_inventory(path: Path, inventory: Inventory) -> Inventory:
-    """Keep a big inventory, checked, for the next run; `inventory` is returned as is."""
-    name = _cache_name(path)
-    if name is not None:
-        inventory_cache.store(name, inventory)
+def cache_inventory(read: Read, inventory: Inventory) -> Inventory:
+    """Keep a big inventory, checked from `read`'s bytes, for the next run; `inventory` is
+    returned as is."""
+    if read.cache_name is not None:
+        inventory_cache.store(read.cache_name, inventory)
     return inventory
 
 
-def _cache_name(path: Path) -> str | None:
+def _cache_name(data: bytes) -> str | None:
     """The cache file of this inventory's bytes (runner.load.inventory_cache), keyed by
     netjob's version, the records' layout and the platform names too: a cached Host of
     another shape, or checked against other names, is never loaded. None for a small
     file, or with NETJOB_NO_CACHE=1."""
-    try:
-        data = user_files.read_bytes(path)
-    except user_files.FileRefused:
-        return None  # the loader says what is wrong
     if len(data) < CACHE_FROM_BYTES or os.environ.get("NETJOB_NO_CACHE"):
         return None
     shape = repr([sorted(c.__dataclass_fields__) for c in (Inventory, Host, ConnectionOptions)])

@@ -309,10 +309,14 @@ for _cls in (_Loader, _CLoader):
     _cls.add_constructor("!vault", _vaulted)
 
 
-def load_yaml(path: Path) -> Any:
-    """Read one YAML file. Every problem is a LoadError naming the file (and line)."""
+def load_yaml(path: Path, data: bytes | None = None) -> Any:
+    """Read one YAML file (or parse `data`, its bytes as already read). Every problem is a
+    LoadError naming the file (and line)."""
     try:
-        text = user_files.read_text(path, MAX_BYTES)
+        if data is None or len(data) > MAX_BYTES:
+            text = user_files.read_text(path, MAX_BYTES)
+        else:
+            text = user_files.decode(data)
     except user_files.FileRefused as exc:
         raise LoadError(f"{path}: {exc}", path=path) from None
     return parse_yaml(text, str(path), path=path)
