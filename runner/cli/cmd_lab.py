@@ -82,13 +82,13 @@ def lab(
 
     Example: netjob lab --devices 20 --port 10022 --inventory-out lab.yaml"""
     if commands:
-        from runner.lab.catalog import render
+        from netjob_lab.catalog import render
 
         typer.echo(render(), nl=False)
         return
-    from runner.lab.faults import parse_faults
-    from runner.lab.inventory import inventory_yaml
-    from runner.lab.server import Lab, LabConfig
+    from netjob_lab.faults import parse_faults
+    from netjob_lab.inventory import inventory_yaml
+    from netjob_lab.server import Lab, LabConfig
 
     setup_logging(verbose >= 1)
     try:
