@@ -1,8 +1,13 @@
-"""`netjob lab`: the built-in lab in the foreground."""
+"""`netjob lab`: the built-in lab in the foreground.
+
+The lab is a package of its own (netjob_lab, `pip install 'netjob[lab]'`) that netjob runs
+without: this command is the one place runner imports it, from inside the command, so every
+other command starts without it (and without asyncssh) and this one says how to install it.
+"""
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -81,15 +86,16 @@ def lab(
     """Serve simulated network devices (Cisco IOS by default) on 127.0.0.1 until interrupted.
 
     Example: netjob lab --devices 20 --port 10022 --inventory-out lab.yaml"""
-    if commands:
+    try:
         from netjob_lab.catalog import render
-
+        from netjob_lab.faults import parse_faults
+        from netjob_lab.inventory import inventory_yaml
+        from netjob_lab.server import Lab, LabConfig
+    except ModuleNotFoundError as exc:
+        _not_installed(exc)
+    if commands:
         typer.echo(render(), nl=False)
         return
-    from netjob_lab.faults import parse_faults
-    from netjob_lab.inventory import inventory_yaml
-    from netjob_lab.server import Lab, LabConfig
-
     setup_logging(verbose >= 1)
     try:
         config = LabConfig(
@@ -120,3 +126,13 @@ def lab(
         tmp.replace(inventory_out)
         typer.echo(f"netjob lab: inventory written to {inventory_out}")
     server.serve_forever()
+
+
+def _not_installed(exc: ModuleNotFoundError) -> NoReturn:
+    """The lab, or what only the lab needs (asyncssh), is not installed: say how to install
+    it. A module missing inside an installed lab or runner is a bug, and raised as one."""
+    missing = exc.name or ""
+    if missing != "netjob_lab" and missing.split(".")[0] in ("netjob_lab", "runner"):
+        raise exc
+    what = "the lab" if missing == "netjob_lab" else f"{missing}, which the lab needs,"
+    fail(f"{what} is not installed; install it with: pip install 'netjob[lab]'")
