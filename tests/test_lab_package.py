@@ -1,10 +1,12 @@
 """The lab is a package of its own (netjob_lab, `pip install 'netjob[lab]'`): netjob imports
 and runs without it, `netjob lab` says in one line how to install it when it (or asyncssh,
-which only it needs) is missing."""
+which only it needs) is missing, and what the lab simulates is listed in one place, the
+lab's own platform table, which everything else reads."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +87,25 @@ def test_importing_netjob_imports_neither_the_lab_nor_asyncssh() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_what_the_lab_simulates_is_listed_once_and_every_table_of_it_agrees() -> None:
+    """netjob_lab.platforms.PLATFORMS is the one list: the lab's per-platform tables cover
+    exactly it, each is a platform netjob knows, and the README's list of the lab's
+    platforms is it. runner holds no list of them (test_platform_table checks that no
+    device_type name is spelled in runner outside its platform table)."""
+    from netjob_lab import inventory
+    from netjob_lab.catalog import catalog
+    from netjob_lab.platforms import PLATFORMS
+    from netjob_lab.shell import DIALECTS
+    from runner.base import platforms
+
+    simulated = set(PLATFORMS)
+    assert set(catalog()) == simulated
+    assert set(DIALECTS) | {"juniper_junos"} == simulated  # Junos has a shell of its own
+    assert set(inventory._UPLINKS) == simulated
+    assert all(platforms.lookup(name).known for name in simulated)
+    readme = (ROOT / "README.md").read_text()
+    listed = re.search(r"`--platforms ([\w,]+)` deals", readme)
+    assert listed is not None
+    assert listed.group(1).split(",") == list(PLATFORMS)

@@ -3,9 +3,11 @@
 The lab is a package of its own (netjob_lab, `pip install 'netjob[lab]'`) that netjob runs
 without: this command is the one place runner imports it, from inside the command, so every
 other command starts without it (and without asyncssh) and this one says how to install it.
+What the lab simulates (its platforms, faults, commands) is read from the lab itself.
 """
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -52,14 +54,14 @@ def lab(
         ),
     ] = None,
     platforms: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--platforms",
-            help="Comma list of netmiko device types, given to the "
-            "devices in turn: cisco_ios, arista_eos, juniper_junos, cisco_xr, "
-            "cisco_nxos, huawei.",
+            metavar="TYPES",
+            help="Comma list of netmiko device types the lab simulates, given to the "
+            "devices in turn (--commands lists them). Default: Cisco IOS.",
         ),
-    ] = "cisco_ios",
+    ] = None,
     first: Annotated[
         int,
         typer.Option(
@@ -104,12 +106,14 @@ def lab(
             faults=parse_faults(fault or []),
             latency_ms=latency_ms,
             login_latency_ms=login_latency_ms,
-            platforms=tuple(p.strip() for p in platforms.split(",") if p.strip()),
             first=first,
             # One key across restarts, as devices keep theirs: netjob checks host keys.
             host_key_file=os.environ.get("NETJOB_LAB_HOST_KEY")
             or str(Path.home() / ".netjob" / "lab_host_key"),
         )
+        if platforms is not None:  # else the lab's own default
+            names = tuple(p.strip() for p in platforms.split(",") if p.strip())
+            config = replace(config, platforms=names)
         server = Lab(config).start()
     except (NetjobError, ValueError, RuntimeError) as exc:
         fail(str(exc))
