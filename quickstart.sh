@@ -7,10 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 if [ -z "${NETJOB_NO_INSTALL:-}" ]; then
   python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check -e .
+  # [lab]: the simulated devices (netjob_lab) the quickstart runs its job on.
+  .venv/bin/pip install --quiet --disable-pip-version-check -e '.[lab]'
   # pip compiles a regular install's modules, not an editable one's: compile them here, so
   # every `netjob` starts from bytecode even where PYTHONDONTWRITEBYTECODE is set.
-  .venv/bin/python -m compileall -q runner >/dev/null
+  .venv/bin/python -m compileall -q runner netjob_lab >/dev/null
   PATH="$PWD/.venv/bin:$PATH"
 fi
 # The lab's documented test credentials (see README); never real ones.

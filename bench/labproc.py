@@ -1,4 +1,4 @@
-"""The bench's lab: `runner.lab` in separate processes (shards), on ports the OS picks.
+"""The bench's lab: `netjob_lab` in separate processes (shards), on ports the OS picks.
 
 Each shard binds port 0 for every device (so a busy 127.0.0.1:20022 or any other taken
 port never stops a run) and, once every device listens, writes its inventory and the
@@ -125,8 +125,8 @@ def serve(out: Path, devices: int, first: int, latency_ms: int, login_latency_ms
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import asyncssh
 
-    from runner.lab.inventory import inventory_yaml
-    from runner.lab.server import Lab, LabConfig
+    from netjob_lab.inventory import inventory_yaml
+    from netjob_lab.server import Lab, LabConfig
 
     out.mkdir(parents=True)
     key_file = out.parent / "host_key"  # one key for every shard: made by the first

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from runner.lab import Lab
+from netjob_lab import Lab
 
 HERE = Path(__file__).resolve().parent
 PRELOAD = str(HERE / "cluster_source.py")

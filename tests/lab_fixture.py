@@ -24,10 +24,10 @@ from typing import Any
 import paramiko
 from netmiko import BaseConnection, ConnectHandler
 
+from netjob_lab import Lab, LabConfig
+from netjob_lab.device import Device
+from netjob_lab.flash import Flash
 from runner.cli import main
-from runner.lab import Lab, LabConfig
-from runner.lab.device import Device
-from runner.lab.flash import Flash
 
 # Short timeouts: a lab device on loopback answers in milliseconds, and a test that
 # waits for a fault should fail fast rather than sit out netmiko's defaults.

@@ -24,7 +24,7 @@ import asyncssh
 import pytest
 from lab_fixture import load_report, run_cli
 
-from runner.lab import Lab
+from netjob_lab import Lab
 
 SSHD = "/usr/sbin/sshd"
 JOB = "tasks:\n  - name: version\n    show: show version\n"

@@ -15,7 +15,7 @@ import pytest
 from lab_fixture import load_report, run_cli, start_lab
 from ssh_fixture import JOB, OpenSSHBastion, key_pair, needs_openssh, owned_by_sshd
 
-from runner.lab import Lab
+from netjob_lab import Lab
 
 PASSWORD = "\"{{ lookup('env', 'NETJOB_LAB_PASSWORD') }}\""
 

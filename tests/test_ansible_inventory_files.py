@@ -11,9 +11,9 @@ import pytest
 import yaml
 from lab_fixture import start_lab
 
+from netjob_lab import Lab
 from runner.base.errors import LoadError
 from runner.cli import main
-from runner.lab import Lab
 from runner.load.inventories import load_any
 from runner.load.inventory import build_inventory
 from runner.load.vault import Vault

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from lab_fixture import start_lab
 
+from netjob_lab import Lab
 from runner.cli import main
-from runner.lab import Lab
 
 JOB = "tasks:\n  - show: show clock\n"
 ENV_PASSWORD = "\"{{ lookup('env', 'ANSIBLE_LAB_PW') }}\""

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from lab_fixture import start_lab
 
+from netjob_lab import Lab
+from netjob_lab.inventory import inventory_yaml
 from runner.base.errors import InputError
-from runner.lab import Lab
-from runner.lab.inventory import inventory_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 

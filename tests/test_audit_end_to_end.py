@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from lab_fixture import device_of, start_lab
 
+from netjob_lab import Lab
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.inventory import inventory_yaml
 
 PLAYBOOKS = Path(__file__).resolve().parent.parent / "playbooks"
 
@@ -211,7 +211,7 @@ def test_a_host_the_audit_never_checked_is_counted_as_not_checked(
     """A host that fails its login is neither compliant nor non-compliant: the summary,
     report.json, report.md and report.html say it was not checked (an audit that left it
     out must not read as a clean fleet)."""
-    from runner.lab.faults import parse_faults
+    from netjob_lab.faults import parse_faults
 
     monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
     monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from lab_fixture import start_lab
 
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
-from runner.lab.inventory import inventory_yaml
 
 AUDIT = Path(__file__).resolve().parent.parent / "playbooks" / "compliance_audit.yaml"
 MIXED = ("cisco_ios", "arista_eos", "juniper_junos", "cisco_xr", "cisco_nxos", "huawei")

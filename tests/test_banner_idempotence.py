@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from lab_fixture import start_lab
 
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
-from runner.lab.inventory import inventory_yaml
 
 JOB = 'tasks:\n  - name: banner\n    config: ["banner motd ^Authorized only^"]\n'
 

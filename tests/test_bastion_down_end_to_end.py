@@ -25,11 +25,11 @@ from ssh_fixture import (
     run,
 )
 
+from netjob_lab import Lab
 from runner.base.errors import JumpFailedError
 from runner.base.models import ConnectionOptions, Credentials, Host, JumpHost
 from runner.device.connection import NetmikoConnection
 from runner.device.lease import Lease
-from runner.lab import Lab
 
 PASSWORD = {"password_env": "NETJOB_LAB_PASSWORD"}
 

@@ -19,8 +19,8 @@ import pytest
 from fake_runs import SCHEMA
 from lab_fixture import start_lab
 
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
-from runner.lab.inventory import inventory_yaml
 from runner.report.provenance import git_revision, masked_command
 
 JOB = """\

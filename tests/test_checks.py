@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
+from netjob_lab.device import Device
 from runner.base.errors import LoadError
 from runner.base.models import Check, CheckStatus
-from runner.lab.device import Device
 from runner.load.checks import parse_checks
 from runner.load.schema import At
 from runner.load.yamlio import parse_yaml

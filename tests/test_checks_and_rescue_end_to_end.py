@@ -11,11 +11,11 @@ import pytest
 from lab_fixture import start_lab
 from typer.testing import CliRunner
 
+from netjob_lab import Lab
+from netjob_lab.faults import parse_faults
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 from runner.cli.app import app
-from runner.lab import Lab
-from runner.lab.faults import parse_faults
-from runner.lab.inventory import inventory_yaml
 
 NTP = "ntp server 192.0.2.10"
 LOGGING = "logging host 192.0.2.77"

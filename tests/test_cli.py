@@ -170,7 +170,7 @@ def test_the_default_process_count_follows_the_cpus_this_process_may_use(
 
 
 def test_netjob_lab_help_names_every_fault_the_lab_knows() -> None:
-    from runner.lab.faults import FAULT_NAMES
+    from netjob_lab.faults import FAULT_NAMES
 
     result = _invoke("lab", "--help")
     assert result.exit_code == 0

@@ -37,11 +37,11 @@ from cluster_fixture import (
 )
 from lab_fixture import load_report, run_cli
 
+from netjob_lab import Lab, LabConfig
+from netjob_lab.faults import parse_faults
 from runner import core
 from runner.base.errors import ClusterError
 from runner.base.models import Report, Status
-from runner.lab import Lab, LabConfig
-from runner.lab.faults import parse_faults
 from runner.run.cluster import ClusterOptions
 from runner.run.cluster import connect as cluster_connect
 

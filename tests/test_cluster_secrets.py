@@ -22,11 +22,11 @@ from cluster_fixture import (
 )
 from lab_fixture import run_cli
 
+from netjob_lab import Lab, LabConfig
 from runner import core
 from runner.base.errors import ClusterError
 from runner.base.models import Host, Status, Step, TaskKind, WorkItem
 from runner.base.redact import MASK
-from runner.lab import Lab, LabConfig
 from runner.run import sealing
 from runner.run.cluster import ClusterOptions
 

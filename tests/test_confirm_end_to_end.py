@@ -1,5 +1,5 @@
 """Confirm or revert on the device's own timer (`--confirm`), through real netmiko over
-real SSH to the lab, whose devices run each platform's timer for real (runner.lab.revert)
+real SSH to the lab, whose devices run each platform's timer for real (netjob_lab.revert)
 at a test-only clock speed: a change whose session the device cut right after the commit
 is never confirmed and is reverted by the device itself; the others are confirmed from a
 fresh login; a run killed with kill -9 after its commits leaves every device to revert."""
@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from lab_fixture import run_cli, start_lab
 
+from netjob_lab import Lab
+from netjob_lab.bastion import LabBastion
+from netjob_lab.device import Device
+from netjob_lab.faults import parse_faults
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.bastion import LabBastion
-from runner.lab.device import Device
-from runner.lab.faults import parse_faults
 
 ENV = {
     "NETJOB_LAB_PASSWORD": "lab-password",

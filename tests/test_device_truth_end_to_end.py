@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from lab_fixture import run_cli, start_lab
 
-from runner.lab.faults import parse_faults
-from runner.lab.inventory import inventory_yaml
+from netjob_lab.faults import parse_faults
+from netjob_lab.inventory import inventory_yaml
+from netjob_lab.platforms import PLATFORMS
 from runner.report.run_folder import load_host
 
 
@@ -140,7 +141,8 @@ CASES: dict[str, dict[str, Any]] = {
         "show": "show version",
     },
 }
-LAB_PLATFORMS = tuple(CASES)
+# Every platform the lab simulates (its one list): a new one without a case here fails.
+LAB_PLATFORMS = tuple(PLATFORMS)
 
 
 def _config_task(name: str, lines: list[str], **options: Any) -> str:

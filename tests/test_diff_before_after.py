@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from lab_fixture import device_of, run_cli, start_lab
 
+from netjob_lab.inventory import inventory_yaml
 from runner.device.remediation import remediation, set_lines_remediation
-from runner.lab.inventory import inventory_yaml
 
 JOB = """\
 name: uplink

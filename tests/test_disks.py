@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from lab_fixture import run_cli, start_lab
 
+from netjob_lab.faults import parse_faults
+from netjob_lab.inventory import inventory_yaml
 from runner.base.errors import ExitCode
-from runner.lab.faults import parse_faults
-from runner.lab.inventory import inventory_yaml
 from runner.report.run_folder import job_folder
 
 JOB = "tasks:\n  - name: config\n    show: show running-config\n"

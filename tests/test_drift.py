@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from netjob_lab.device import Device
+from netjob_lab.shell import Shell
 from runner.base.errors import StoreError
-from runner.lab.device import Device
-from runner.lab.shell import Shell
 from runner.report.drift import DriftKind, diff_outputs, render_drift
 from runner.report.noise import normalize
 from runner.report.output_store import OutputStore

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from lab_fixture import load_report, run_cli, start_lab
 
+from netjob_lab import Lab
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from lab_fixture import start_lab
 
+from netjob_lab import Lab
+from netjob_lab.faults import parse_faults
+from netjob_lab.inventory import inventory_yaml
 from runner.base.redact import Redactor
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.faults import parse_faults
-from runner.lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
 FAULTS = {

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from netjob_lab.device import Device
+from netjob_lab.shell import DIALECTS, Shell
+from netjob_lab.table import Mode
 from runner.base import platforms
 from runner.base.errors import TemplateError
 from runner.base.flat_config import FlatConfigError, nest_flat_lines
 from runner.base.models import Host, Job, Task, TaskKind
 from runner.device.remediation import remediation
-from runner.lab.device import Device
-from runner.lab.shell import DIALECTS, Shell
-from runner.lab.table import Mode
 from runner.render.templating import compile_job, finish_step, render_steps
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from lab_fixture import run_cli, start_lab
 
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
-from runner.lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
 # Per lab platform: two sections with a global line between them, written flat, and how

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from lab_fixture import run_cli, start_lab
 
+from netjob_lab import Lab
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.inventory import inventory_yaml
 
 HEADER = re.compile(r"^\S.* \(\d+ hosts?[;)].*:$", re.M)  # a fold's header line
 

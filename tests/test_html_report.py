@@ -19,11 +19,11 @@ import yaml
 from browser import chromium, png_pixels, probe, screenshot
 from lab_fixture import start_lab
 
+from netjob_lab.faults import parse_faults
+from netjob_lab.inventory import inventory_yaml
 from runner.base.models import HostResult, Job, Status, StepResult, TaskKind
 from runner.base.redact import Redactor
 from runner.cli import main
-from runner.lab.faults import parse_faults
-from runner.lab.inventory import inventory_yaml
 from runner.report import html as html_module
 from runner.report.html import MAX_OUTPUT_BYTES, render_html, write_html
 from runner.report.output_store import OutputStore

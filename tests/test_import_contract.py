@@ -1,6 +1,7 @@
 """The import contract of pyproject.toml ([tool.importlinter]) holds on the tree, and it is
 not a contract that cannot fail: the same check on a copy of the tree with one wrong-way
-import added (the bottom room reaching up into the report room) is refused, naming it."""
+import added (the bottom room reaching up into the report room, the pipeline reaching into
+the lab) is refused, naming it."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
 
 def _copy(tmp_path: Path) -> Path:
     tree = tmp_path / "tree"
-    shutil.copytree(ROOT / "runner", tree / "runner", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("runner", "netjob_lab"):
+        ignore = shutil.ignore_patterns("__pycache__")
+        shutil.copytree(ROOT / package, tree / package, ignore=ignore)
     shutil.copy(ROOT / "pyproject.toml", tree / "pyproject.toml")
     return tree
 
@@ -54,3 +57,18 @@ def test_netmiko_outside_the_device_room_breaks_the_contract(tmp_path: Path) -> 
     done = _lint(tree)
     assert done.returncode != 0, done.stdout
     assert "runner.run.step -> netmiko" in done.stdout, done.stdout
+
+
+def test_runner_importing_the_lab_breaks_the_contract(tmp_path: Path) -> None:
+    """netjob runs without netjob[lab]: only `netjob lab` (runner.cli.cmd_lab) may import it."""
+    tree = _copy(tmp_path)
+    for module, line in (
+        ("runner/run/step.py", "from netjob_lab import Lab  # the pipeline never may"),
+        ("runner/cli/cmd_run.py", "import netjob_lab.faults  # nor any other command"),
+    ):
+        path = tree / module
+        path.write_text(path.read_text() + f"\n{line}\n")
+    done = _lint(tree)
+    assert done.returncode != 0, done.stdout
+    assert "runner.run.step -> netjob_lab" in done.stdout, done.stdout
+    assert "runner.cli.cmd_run -> netjob_lab.faults" in done.stdout, done.stdout

@@ -17,7 +17,7 @@ from lab_fixture import RawShell, as_rows, as_text, connect, start_lab
 from netmiko import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
 from paramiko import ChannelException
 
-from runner.lab import (
+from netjob_lab import (
     DeviceFaults,
     Lab,
     LabConfig,
@@ -26,9 +26,9 @@ from runner.lab import (
     parse_fault,
     parse_faults,
 )
-from runner.lab.device import Device
-from runner.lab.shell import Shell
-from runner.lab.terminal import MORE, Terminal
+from netjob_lab.device import Device
+from netjob_lab.shell import Shell
+from netjob_lab.terminal import MORE, Terminal
 
 
 @pytest.fixture(scope="module")
@@ -475,8 +475,8 @@ def test_serve_forever_returns_when_told_to_stop() -> None:
 
 
 def test_echo_and_answer_go_out_in_one_write_but_nothing_after_a_close() -> None:
-    from runner.lab.sshd import _merged
-    from runner.lab.terminal import Chunk
+    from netjob_lab.sshd import _merged
+    from netjob_lab.terminal import Chunk
 
     chunks = [Chunk("show clock"), Chunk("\r\n12:00\r\nr1#", ("show", "clock")), Chunk("x")]
     assert _merged(chunks) == [Chunk("show clock\r\n12:00\r\nr1#x", ("show", "clock"))]

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from lab_fixture import RawShell, as_text, connect, start_lab
 
-from runner.lab import DeviceFaults, Lab, parse_fault, parse_faults
-from runner.lab.device import Device
-from runner.lab.junos_config import JunosDevice
+from netjob_lab import DeviceFaults, Lab, parse_fault, parse_faults
+from netjob_lab.device import Device
+from netjob_lab.junos_config import JunosDevice
 
 PLATFORMS = ("cisco_ios", "arista_eos", "juniper_junos", "cisco_xr", "cisco_nxos", "huawei")
 FAULTS = [

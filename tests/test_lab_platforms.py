@@ -8,10 +8,10 @@ import pytest
 import yaml
 from lab_fixture import RawShell, as_rows, as_text, connect, start_lab
 
+from netjob_lab import Lab, LabConfig, LabError, inventory_yaml
+from netjob_lab.junos_config import JunosDevice
+from netjob_lab.junos_shell import JunosShell
 from runner.base.errors import NetjobError
-from runner.lab import Lab, LabConfig, LabError, inventory_yaml
-from runner.lab.junos_config import JunosDevice
-from runner.lab.junos_shell import JunosShell
 
 MIXED = ("cisco_ios", "arista_eos", "juniper_junos")
 

@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from runner.lab.device import BaseDevice, Device
-from runner.lab.faults import DeviceFaults, parse_fault
-from runner.lab.platforms import Settings, make_device, new_cli
+from netjob_lab.device import BaseDevice, Device
+from netjob_lab.faults import DeviceFaults, parse_fault
+from netjob_lab.platforms import Settings, make_device, new_cli
 
 SPEED = 120.0  # a lab minute is half a second
 

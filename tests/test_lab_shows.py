@@ -9,10 +9,10 @@ import pytest
 from lab_fixture import as_text, connect, start_lab
 from ntc_templates.parse import parse_output
 
+from netjob_lab import Lab
+from netjob_lab.catalog import catalog
+from netjob_lab.shell import DIALECTS
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.catalog import catalog
-from runner.lab.shell import DIALECTS
 
 MIXED = ("cisco_ios", "arista_eos", "juniper_junos", "cisco_xr", "cisco_nxos", "huawei")
 NTC = {"huawei": "huawei_vrp"}  # ntc-templates' name where it differs from netmiko's

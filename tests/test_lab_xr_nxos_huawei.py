@@ -11,10 +11,10 @@ from netmiko import BaseConnection
 from netmiko.cisco import CiscoXrSSH
 from ntc_templates.parse import parse_output
 
-from runner.lab import Lab, inventory_yaml
-from runner.lab.device import Device
-from runner.lab.shell import Shell
-from runner.lab.xr_commands import UNCOMMITTED
+from netjob_lab import Lab, inventory_yaml
+from netjob_lab.device import Device
+from netjob_lab.shell import Shell
+from netjob_lab.xr_commands import UNCOMMITTED
 
 PLATFORMS = ("cisco_xr", "cisco_nxos", "huawei")
 

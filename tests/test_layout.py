@@ -24,7 +24,12 @@ def _entries(folder: Path) -> list[Path]:
 def test_the_top_of_runner_holds_the_rooms_and_a_few_core_modules() -> None:
     names = [p.name for p in _entries(RUNNER)]
     assert len(names) <= 10, names
-    assert {*ROOMS, "cli", "lab", "core.py", "__init__.py"} == set(names), names
+    assert {*ROOMS, "cli", "core.py", "__init__.py"} == set(names), names
+
+
+def test_the_lab_is_a_package_beside_runner_and_the_layout_says_so() -> None:
+    assert (ROOT / "netjob_lab" / "__init__.py").is_file()
+    assert "`netjob_lab/`, beside `runner/`" in _layout()
 
 
 def test_the_readme_layout_names_every_module_under_its_room() -> None:
@@ -32,7 +37,7 @@ def test_the_readme_layout_names_every_module_under_its_room() -> None:
         m.group(1): m.group(2)
         for m in re.finditer(r"^- `(\w+)(?:/|\.py)`:(.*?)(?=^- |\Z)", _layout(), re.M | re.S)
     }
-    assert set(bullets) >= {*ROOMS, "cli", "core", "lab"}, sorted(bullets)
+    assert set(bullets) >= {*ROOMS, "cli", "core"}, sorted(bullets)
     missing = [
         f"{room}/{module.name}"
         for room in ROOMS

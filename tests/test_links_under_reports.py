@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from lab_fixture import flash_of, load_report, run_cli, start_lab
 
-from runner.lab import Lab
-from runner.lab.inventory import inventory_yaml
+from netjob_lab import Lab
+from netjob_lab.inventory import inventory_yaml
 
 PRECIOUS = "a file outside the folder, which no run may touch\n"
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from lab_fixture import load_report, run_cli, start_lab
 
-from runner.lab.faults import parse_faults
-from runner.lab.inventory import inventory_yaml
+from netjob_lab.faults import parse_faults
+from netjob_lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
 JOB = "tasks:\n  - name: config\n    show: show running-config\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from lab_fixture import as_text, connect, start_lab
 
-from runner.lab.inventory import inventory_yaml
+from netjob_lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
 NETJOB = [sys.executable, "-c", "from runner.cli import entry; entry()"]

@@ -10,9 +10,9 @@ import pytest
 from lab_fixture import start_lab
 from test_hostile_input import netjob, one_line_error
 
+from netjob_lab import Lab
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.inventory import inventory_yaml
 
 INVENTORY = """\
 defaults: {platform: cisco_ios, username: u, password: p}

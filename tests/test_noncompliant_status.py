@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lab_fixture import device_of, run_cli, start_lab
 
-from runner.lab.inventory import inventory_yaml
+from netjob_lab.inventory import inventory_yaml
 
 PLAYBOOKS = Path(__file__).resolve().parent.parent / "playbooks"
 

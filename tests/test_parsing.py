@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from netjob_lab.device import Device
+from netjob_lab.shell import Shell
 from runner.base.errors import ParseError
 from runner.device.parsers import parse_output
-from runner.lab.device import Device
-from runner.lab.shell import Shell
 
 TEMPLATE = r"""Value Required INTERFACE (\S+)
 Value ADDRESS (\S+)

@@ -14,8 +14,8 @@ from lab_fixture import load_report, run_cli, start_lab
 from test_audit_mixed_platforms import AUDIT, MIXED
 from typer.testing import CliRunner, Result
 
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import app
-from runner.lab.inventory import inventory_yaml
 
 _SKIPPED = re.compile(r"^  \[show\] (.+): skipped \(when: .+ is false\)$")
 

@@ -12,9 +12,9 @@ from lab_fixture import load_report, run_cli, start_lab
 from netmiko.ssh_dispatcher import CLASS_MAPPER
 from typer.testing import CliRunner, Result
 
+from netjob_lab.inventory import inventory_yaml
 from runner.base import platforms
 from runner.cli import app
-from runner.lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
 INVENTORY = """\

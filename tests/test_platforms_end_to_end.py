@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lab_fixture import load_report, run_cli, start_lab
 
-from runner.lab.inventory import inventory_yaml
+from netjob_lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
 JOB = Path(__file__).resolve().parent.parent / "playbooks" / "cross_platform.yaml"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lab_fixture import start_lab
 
-from runner.lab.inventory import inventory_yaml
+from netjob_lab.inventory import inventory_yaml
 
 NETJOB = f"{sys.executable} -c 'from runner.cli import entry; entry()'"
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from lab_fixture import flash_of, load_report, run_cli, start_lab
 
-from runner.lab.inventory import inventory_yaml
+from netjob_lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from hier_config import Platform
 
+from netjob_lab.device import Device
 from runner.base.errors import RemediationError
 from runner.device.remediation import hier_platform, remediation
-from runner.lab.device import Device
 
 RUNNING = """\
 hostname r1

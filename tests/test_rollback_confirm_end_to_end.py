@@ -13,9 +13,9 @@ import jsonschema
 import pytest
 from lab_fixture import device_of, load_report, run_cli, start_lab
 
+from netjob_lab import Lab
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.inventory import inventory_yaml
 
 # The platforms whose replace goes under their timer: IOS `configure replace ... time N`,
 # Junos `load override` + `commit confirmed N`, IOS-XR `commit replace confirmed N`.

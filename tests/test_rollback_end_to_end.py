@@ -16,11 +16,11 @@ import jsonschema
 import pytest
 from lab_fixture import device_of, flash_of, load_report, run_cli, start_lab
 
+from netjob_lab import Lab
+from netjob_lab.faults import parse_faults
+from netjob_lab.inventory import inventory_yaml
+from netjob_lab.junos_config import JunosDevice
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.faults import parse_faults
-from runner.lab.inventory import inventory_yaml
-from runner.lab.junos_config import JunosDevice
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "schema/report.schema.json").read_text())
 NETJOB = [sys.executable, "-c", "from runner.cli import entry; entry()"]

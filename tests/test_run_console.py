@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 from lab_fixture import load_report, run_cli, start_lab
 
+from netjob_lab import Lab
+from netjob_lab.faults import parse_faults
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.faults import parse_faults
-from runner.lab.inventory import inventory_yaml
 
 ENV = {"NETJOB_LAB_PASSWORD": "lab-password", "NETJOB_LAB_SECRET": "lab-enable"}
 NTP = """\

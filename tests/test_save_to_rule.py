@@ -14,9 +14,9 @@ import pytest
 import yaml
 from lab_fixture import load_report, run_cli, start_lab
 
+from netjob_lab import Lab
+from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.inventory import inventory_yaml
 
 
 @pytest.fixture(scope="module")

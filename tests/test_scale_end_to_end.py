@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from lab_fixture import start_lab
 
+from netjob_lab.inventory import inventory_yaml
 from runner import core
 from runner.base.models import HostResult
-from runner.lab.inventory import inventory_yaml
 
 
 def _open_fds() -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lab_fixture import start_lab
 
-from runner.lab.inventory import inventory_yaml
+from netjob_lab.inventory import inventory_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 NETJOB = "from runner.cli import entry; entry()"
@@ -34,7 +34,7 @@ def python(code: str, *args: str, **env: str) -> subprocess.CompletedProcess[str
 
 
 def test_the_lab_prints_no_cryptography_deprecation_warnings() -> None:
-    done = python("import runner.lab.server, runner.lab.bastion, runner.lab.sshd")
+    done = python("import netjob_lab.server, netjob_lab.bastion, netjob_lab.sshd")
     assert done.returncode == 0, done.stderr
     assert "CryptographyDeprecationWarning" not in done.stderr, done.stderr
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import yaml
 from lab_fixture import start_lab
 
+from netjob_lab.device import Device
+from netjob_lab.inventory import inventory_yaml
+from netjob_lab.junos_config import JunosDevice
 from runner.base.redact import MASK, Redactor
-from runner.lab.device import Device
-from runner.lab.inventory import inventory_yaml
-from runner.lab.junos_config import JunosDevice
 
 PASSWORD = "Sup3r-Secret-pw"
 SECRET = "En4ble-Secret"

@@ -12,7 +12,7 @@ import pytest
 from lab_fixture import start_lab
 from ssh_fixture import OpenSSHBastion, inventory, key_pair, owned_by_sshd, run
 
-from runner.lab.bastion import LabBastion
+from netjob_lab.bastion import LabBastion
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import pytest
 from lab_fixture import start_lab
 from ssh_fixture import inventory, key_pair, run
 
-from runner.lab import Lab
+from netjob_lab import Lab
 
 
 def _all_publickey(lab: Lab) -> None:

@@ -10,7 +10,7 @@ import pytest
 from lab_fixture import start_lab
 from ssh_fixture import inventory, run
 
-from runner.lab.faults import parse_faults
+from netjob_lab.faults import parse_faults
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
 """`transport: telnet` and `use_agent: true` end to end, over real netmiko on 127.0.0.1:
-a lab device served over telnet (runner.lab.telnetd) answers netmiko's cisco_ios_telnet
+a lab device served over telnet (netjob_lab.telnetd) answers netmiko's cisco_ios_telnet
 driver, and a real OpenSSH `ssh-agent` holds the only key a lab device accepts."""
 
 from __future__ import annotations

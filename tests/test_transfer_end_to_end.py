@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from lab_fixture import flash_of, load_report, run_cli, start_lab
 
-from runner.lab.faults import parse_faults
-from runner.lab.inventory import inventory_yaml
+from netjob_lab.faults import parse_faults
+from netjob_lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
 # 20 devices x 20 MB, as the issue asks: about 12 s for the first run on a loaded 2-core

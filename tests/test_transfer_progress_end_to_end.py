@@ -15,11 +15,11 @@ import pytest
 from lab_fixture import flash_of, start_lab
 from rich.console import Console
 
+from netjob_lab.inventory import inventory_yaml
 from runner import core
 from runner.base.models import HostResult, RunProgress, Status
 from runner.device import transfer
 from runner.device.connection import NetmikoConnection
-from runner.lab.inventory import inventory_yaml
 from runner.load.credentials import resolve_credentials
 from runner.report.console import LiveView, View
 from runner.report.run_folder import load_host
@@ -146,7 +146,7 @@ def test_get_on_a_cluster_writes_on_the_poller_under_its_working_folder(
     pytest.importorskip("distributed")
     from cluster_fixture import lab_env, tls_cluster, write_inventory
 
-    from runner.lab import Lab, LabConfig
+    from netjob_lab import Lab, LabConfig
     from runner.run.cluster import ClusterOptions
 
     poller_home = tmp_path / "poller"

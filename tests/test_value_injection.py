@@ -14,11 +14,11 @@ import pytest
 import yaml
 from lab_fixture import device_of, load_report, run_cli, start_lab
 
+from netjob_lab import Lab
+from netjob_lab.inventory import inventory_yaml
 from runner.base.errors import TemplateError
 from runner.base.models import Host, Job, Task, TaskKind
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.inventory import inventory_yaml
 from runner.render.templating import compile_job, finish_step, render_steps
 
 INJECTED = "Gi0/1\nconfigure terminal\nusername evil secret x\nend"

@@ -26,9 +26,9 @@ import jsonschema
 import pytest
 from lab_fixture import start_lab
 
+from netjob_lab import Lab
+from netjob_lab.faults import parse_faults
 from runner.cli import main
-from runner.lab import Lab
-from runner.lab.faults import parse_faults
 
 SCHEMA = json.loads(
     (Path(__file__).parent.parent / "schema" / "report.schema.json").read_text(encoding="utf-8")

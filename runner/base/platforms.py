@@ -659,11 +659,6 @@ def secret_patterns() -> tuple[str, ...]:
     return tuple(dict.fromkeys([*(p for info in TABLE for p in info.secrets), *ANYWHERE]))
 
 
-# The platforms the built-in lab serves: their rows are proven end to end by the lab's tests
-# (tests/test_device_truth_end_to_end.py); FakeNOS proves login, show, parse and refusals.
-LAB_PLATFORMS = ("cisco_ios", "arista_eos", "cisco_nxos", "cisco_xr", "juniper_junos", "huawei")
-
-
 SUPPORT_HEADER = (
     "device_type",
     "platform",
@@ -672,7 +667,6 @@ SUPPORT_HEADER = (
     "commit",
     "save",
     "remediation",
-    "lab",
 )
 
 
@@ -694,14 +688,13 @@ def support_rows() -> list[tuple[str, ...]]:
             Remediator.NONE: "sent as written",
         }[info.remediator]
         enable = "yes" if info.enable else "none (secret ignored)"
-        lab = "yes" if info.name in LAB_PLATFORMS else "no"
         row = (names, info.title, enable, "stops at the first refused line", commit, save)
-        rows.append((*row, remediation, lab))
+        rows.append((*row, remediation))
     first = ("any other netmiko device_type", "generic", "netmiko's")
     config = "stops at the first refused line (every form above; none: refused)"
     commit = "netmiko's `commit()` where the driver has one, checked"
     save = "netmiko's, checked (none: refused)"
-    rows.append((*first, config, commit, save, "sent as written", "no"))
+    rows.append((*first, config, commit, save, "sent as written"))
     return rows
 
 

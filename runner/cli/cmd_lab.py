@@ -1,8 +1,15 @@
-"""`netjob lab`: the built-in lab in the foreground."""
+"""`netjob lab`: the built-in lab in the foreground.
+
+The lab is a package of its own (netjob_lab, `pip install 'netjob[lab]'`) that netjob runs
+without: this command is the one place runner imports it, from inside the command, so every
+other command starts without it (and without asyncssh) and this one says how to install it.
+What the lab simulates (its platforms, faults, commands) is read from the lab itself.
+"""
 
 import os
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -47,14 +54,14 @@ def lab(
         ),
     ] = None,
     platforms: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--platforms",
-            help="Comma list of netmiko device types, given to the "
-            "devices in turn: cisco_ios, arista_eos, juniper_junos, cisco_xr, "
-            "cisco_nxos, huawei.",
+            metavar="TYPES",
+            help="Comma list of netmiko device types the lab simulates, given to the "
+            "devices in turn (--commands lists them). Default: Cisco IOS.",
         ),
-    ] = "cisco_ios",
+    ] = None,
     first: Annotated[
         int,
         typer.Option(
@@ -81,15 +88,16 @@ def lab(
     """Serve simulated network devices (Cisco IOS by default) on 127.0.0.1 until interrupted.
 
     Example: netjob lab --devices 20 --port 10022 --inventory-out lab.yaml"""
+    try:
+        from netjob_lab.catalog import render
+        from netjob_lab.faults import parse_faults
+        from netjob_lab.inventory import inventory_yaml
+        from netjob_lab.server import Lab, LabConfig
+    except ModuleNotFoundError as exc:
+        _not_installed(exc)
     if commands:
-        from runner.lab.catalog import render
-
         typer.echo(render(), nl=False)
         return
-    from runner.lab.faults import parse_faults
-    from runner.lab.inventory import inventory_yaml
-    from runner.lab.server import Lab, LabConfig
-
     setup_logging(verbose >= 1)
     try:
         config = LabConfig(
@@ -98,12 +106,14 @@ def lab(
             faults=parse_faults(fault or []),
             latency_ms=latency_ms,
             login_latency_ms=login_latency_ms,
-            platforms=tuple(p.strip() for p in platforms.split(",") if p.strip()),
             first=first,
             # One key across restarts, as devices keep theirs: netjob checks host keys.
             host_key_file=os.environ.get("NETJOB_LAB_HOST_KEY")
             or str(Path.home() / ".netjob" / "lab_host_key"),
         )
+        if platforms is not None:  # else the lab's own default
+            names = tuple(p.strip() for p in platforms.split(",") if p.strip())
+            config = replace(config, platforms=names)
         server = Lab(config).start()
     except (NetjobError, ValueError, RuntimeError) as exc:
         fail(str(exc))
@@ -120,3 +130,13 @@ def lab(
         tmp.replace(inventory_out)
         typer.echo(f"netjob lab: inventory written to {inventory_out}")
     server.serve_forever()
+
+
+def _not_installed(exc: ModuleNotFoundError) -> NoReturn:
+    """The lab, or what only the lab needs (asyncssh), is not installed: say how to install
+    it. A module missing inside an installed lab or runner is a bug, and raised as one."""
+    missing = exc.name or ""
+    if missing != "netjob_lab" and missing.split(".")[0] in ("netjob_lab", "runner"):
+        raise exc
+    what = "the lab" if missing == "netjob_lab" else f"{missing}, which the lab needs,"
+    fail(f"{what} is not installed; install it with: pip install 'netjob[lab]'")
