@@ -67,19 +67,25 @@ def ssh_agent(folder: Path) -> Iterator[str]:
             agent.stdout.close()
 
 
+def hand_over(key: Path, agent: str) -> None:
+    """Add `key` to the agent listening on `agent`, then delete its file: only the agent
+    has the key now."""
+    subprocess.run(
+        ["ssh-add", str(key)],
+        env={"SSH_AUTH_SOCK": agent, "PATH": "/usr/bin:/bin"},
+        check=True,
+        capture_output=True,
+        timeout=10,
+    )
+    key.unlink()
+
+
 def test_use_agent_logs_in_with_the_agents_key_and_no_password(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     public = key_pair(tmp_path / "id_agent")
     with ssh_agent(tmp_path) as socket:
-        subprocess.run(
-            ["ssh-add", str(tmp_path / "id_agent")],
-            env={"SSH_AUTH_SOCK": socket, "PATH": "/usr/bin:/bin"},
-            check=True,
-            capture_output=True,
-            timeout=10,
-        )
-        (tmp_path / "id_agent").unlink()  # only the agent has the key now
+        hand_over(tmp_path / "id_agent", socket)
         monkeypatch.setenv("SSH_AUTH_SOCK", socket)
         with start_lab(devices=2, authorized_keys=[public]) as lab:
             code, report = run(tmp_path, inventory(lab, {"use_agent": True}))

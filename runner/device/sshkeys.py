@@ -18,7 +18,7 @@ import paramiko
 
 from runner.base.errors import InputError
 from runner.base.models import Credentials, Host
-from runner.device import hostkeys, jump, sshalgs
+from runner.device import hostkeys, jump, sshalgs, transports
 
 
 @functools.lru_cache(maxsize=64)
@@ -73,6 +73,7 @@ def preflight(
         bad = sshalgs.unknown(options)
         if bad:
             raise InputError(f"host {host.name}: paramiko cannot speak {bad[0]}")
+        transports.refuse_impossible([host])  # `transport: ssh2` where libssh2 cannot go
         route = jump.route(host)
         if route.key_file:
             load_key(route.key_file, credentials[host.name].passphrase)

@@ -1,0 +1,96 @@
+"""Which SSH library carries a host's session under netmiko: libssh2 (`ssh2`, the
+`netjob[fast]` extra) or paramiko, and the client class netmiko is given for it.
+
+The inventory's `transport:` says: `ssh` (the default) takes libssh2 when the extra is
+installed and the host needs nothing libssh2 lacks, else paramiko, with the reason;
+`paramiko` forces paramiko; `ssh2` forces libssh2, and a host that cannot have it is
+refused before anything connects (`refuse_impossible`); `telnet` is neither.
+
+    transport, reason = transport_for(host)      # ("ssh2", None) or ("paramiko", "why")
+    driver._get_ssh_client_instance = client_factory(host, address, port, transport)
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import itertools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from runner.base.errors import InputError
+from runner.base.models import Host
+from runner.device import jump
+
+SSH2 = "ssh2"
+PARAMIKO = "paramiko"
+INSTALL = "pip install 'netjob[fast]'"
+
+
+@functools.cache
+def ssh2_installed() -> bool:
+    return importlib.util.find_spec("ssh2") is not None
+
+
+def _obstacle(host: Host) -> str | None:
+    """Why this host cannot have libssh2 (None: it can)."""
+    if not ssh2_installed():
+        return f"the libssh2 transport is not installed ({INSTALL})"
+    if jump.route(host).jumps:
+        return (
+            "reached through a bastion: the channel through it is paramiko's, and libssh2 "
+            "needs a socket of its own"
+        )
+    from runner.device import ssh2_algs
+
+    missing = ssh2_algs.lacks(host.connection)
+    if missing:
+        return f"libssh2 lacks {', '.join(missing)}"
+    return None
+
+
+def transport_for(host: Host) -> tuple[str, str | None]:
+    """("ssh2", None), or ("paramiko", the reason, for the host's log) for an SSH host."""
+    asked = host.connection.transport
+    if asked == PARAMIKO:
+        return PARAMIKO, "transport: paramiko in the inventory"
+    why = _obstacle(host)
+    if why is None:
+        return SSH2, None
+    if asked == SSH2:  # refuse_impossible refused it before the run: never guessed here
+        raise InputError(f"host {host.name}: transport: ssh2, but {why}")
+    return PARAMIKO, why
+
+
+def refuse_impossible(hosts: Iterable[Host]) -> None:
+    """InputError for the first host whose inventory asks `transport: ssh2` that libssh2
+    cannot carry (the extra missing, a bastion, an algorithm), before anything connects."""
+    for host in hosts:
+        if host.connection.transport == SSH2:
+            why = _obstacle(host)
+            if why is not None:
+                raise InputError(
+                    f"host {host.name}: transport: ssh2, but {why}; "
+                    "use transport: ssh to let netjob choose"
+                )
+
+
+def client_factory(host: Host, address: str, port: int, transport: str) -> Callable[[], Any]:
+    """What to assign to netmiko's `driver._get_ssh_client_instance`. With "ssh2", the
+    session's client is libssh2's; any later client netmiko builds from the driver (its
+    SCP connection, which needs paramiko's Transport) is paramiko's."""
+    from runner.device.netmiko_patches import _Client
+
+    paramiko_client = functools.partial(_Client, host.connection, address, port)
+    if transport != SSH2:
+        return paramiko_client
+    from runner.device.ssh2_client import Ssh2Client
+
+    made = itertools.count()
+
+    def instance() -> Any:
+        if next(made):
+            return paramiko_client()
+        return Ssh2Client(host.connection, address, port)
+
+    return instance

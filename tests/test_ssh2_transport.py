@@ -1,0 +1,280 @@
+"""The libssh2 transport (issue 25, item 3) end to end: real netmiko over real SSH to the
+lab, with netmiko's SSH client replaced by runner.device.ssh2_client.Ssh2Client at the
+seam runner.device.connection uses (`_Client`, which its `_open` hands to netmiko as
+`driver._get_ssh_client_instance`). Every failure is compared with paramiko's on the same
+fault: the same DeviceError class and failure.
+
+Nothing here is skipped: without the `fast` extra the module fails, saying how to install it.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+try:
+    import ssh2  # noqa: F401
+except ImportError as exc:  # a failure, never a skip: CI installs the extra with [dev]
+    raise ImportError(
+        "the libssh2 transport's tests need ssh2-python: pip install -e '.[dev]' "
+        "(the dev extra includes `fast`), or pip install 'netjob[fast]'"
+    ) from exc
+
+from lab_fixture import connection_params, device_of, start_lab
+from netmiko import ConnectHandler
+from ssh_fixture import key_pair
+from test_telnet_and_agent_end_to_end import hand_over, ssh_agent
+
+from netjob_lab import Lab, parse_faults
+from runner.base.errors import DeviceError, HostKeyChangedError, HostKeyUnknownError
+from runner.base.models import ConnectionOptions, Credentials, Host, JumpHost
+from runner.device import connection, ssh2_algs
+from runner.device.connection import NetmikoConnection
+from runner.device.lease import Lease
+from runner.device.netmiko_patches import _Client, _wait_for_data
+from runner.device.ssh2_client import Ssh2Channel, Ssh2Client
+from runner.device.transports import client_factory, refuse_impossible, transport_for
+
+CREDENTIALS = Credentials("netjob", "lab-password", "lab-enable")
+CLIENTS = {"ssh2": Ssh2Client, "paramiko": _Client}
+
+
+@pytest.fixture
+def on_ssh2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Sessions opened by NetmikoConnection.open run on libssh2."""
+    monkeypatch.setattr(connection, "_Client", Ssh2Client)
+    yield
+
+
+def _host(lab: Lab, name: str, **options: object) -> Host:
+    params = connection_params(lab, name)
+    settings = {"conn_timeout": 5.0, "auth_timeout": 5.0, "read_timeout": 10.0, **options}
+    return Host(
+        name=name,
+        address=params["host"],
+        port=params["port"],
+        platform=params["device_type"],
+        connection=ConnectionOptions(**settings),  # type: ignore[arg-type]
+    )
+
+
+def _open(
+    monkeypatch: pytest.MonkeyPatch, transport: str, host: Host, credentials: Credentials
+) -> NetmikoConnection:
+    monkeypatch.setattr(connection, "_Client", CLIENTS[transport])
+    return NetmikoConnection.open(host, credentials, Lease())
+
+
+def _failure(
+    monkeypatch: pytest.MonkeyPatch, transport: str, host: Host, credentials: Credentials
+) -> DeviceError:
+    with pytest.raises(DeviceError) as caught:
+        _open(monkeypatch, transport, host, credentials).close()
+    return caught.value
+
+
+# platform: (a word of its `show version`, a config push)
+PLATFORMS = {
+    "cisco_ios": ("Cisco IOS", ["interface Loopback25", " description over libssh2"]),
+    "arista_eos": ("Arista", ["interface Loopback25", "description over libssh2"]),
+    "juniper_junos": ("Junos", ["set interfaces lo0 description over-libssh2"]),
+}
+
+
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
+def test_show_and_config_push_over_libssh2(platform: str, on_ssh2: None) -> None:
+    with start_lab(devices=1, platforms=[platform]) as lab:
+        session = NetmikoConnection.open(_host(lab, "r001"), CREDENTIALS, Lease())
+        try:
+            assert isinstance(session._driver.remote_conn, Ssh2Channel)
+            word, push = PLATFORMS[platform]
+            assert word in session.send_show("show version", 10.0, None)
+            session.send_config(push, 10.0)
+            running = session.send_show(
+                "show configuration" if platform == "juniper_junos" else "show running-config",
+                10.0,
+                None,
+            )
+        finally:
+            session.close()
+        assert "over-libssh2" in running or "over libssh2" in running
+        assert lab.auth_attempts("r001") == [("password", "netjob")]
+
+
+@pytest.mark.parametrize(
+    ("fault", "options"),
+    [
+        ("auth_fail", {}),
+        ("close_auth", {}),
+        ("close_after_auth", {}),
+        ("legacy", {}),
+        ("session_limit:0", {}),
+        ("login_latency:4000", {"auth_timeout": 1.0}),
+    ],
+)
+def test_each_failure_is_the_same_on_both_transports(
+    fault: str, options: dict[str, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with start_lab(devices=1, faults=parse_faults([f"r001={fault}"])) as lab:
+        host = _host(lab, "r001", **options)
+        errors = {t: _failure(monkeypatch, t, host, CREDENTIALS) for t in ("paramiko", "ssh2")}
+    assert type(errors["ssh2"]) is type(errors["paramiko"]), errors
+    assert errors["ssh2"].failure == errors["paramiko"].failure
+
+
+def test_a_wrong_password_is_an_authentication_failure_on_both(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    wrong = Credentials("netjob", "not-the-password")
+    with start_lab(devices=1) as lab:
+        host = _host(lab, "r001")
+        errors = {t: _failure(monkeypatch, t, host, wrong) for t in ("paramiko", "ssh2")}
+    assert errors["ssh2"].failure.value == "auth_failed"
+    assert str(errors["ssh2"]) == str(errors["paramiko"])
+
+
+def test_a_legacy_device_names_its_offer_and_works_once_the_inventory_names_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """libssh2 offers paramiko's algorithms, not its own legacy ones, unless the host's
+    `ssh:` names them; the failure says what the device offers, read from its KEXINIT."""
+    with start_lab(devices=1, faults=parse_faults(["r001=legacy"])) as lab:
+        error = _failure(monkeypatch, "ssh2", _host(lab, "r001"), CREDENTIALS)
+        assert error.failure.value == "no_common_algorithms"
+        assert "diffie-hellman-group14-sha1" in str(error), error
+        named = _host(
+            lab,
+            "r001",
+            ssh_kex=("diffie-hellman-group14-sha1",),
+            ssh_ciphers=("aes128-cbc",),
+            ssh_macs=("hmac-sha1",),
+        )
+        assert transport_for(named) == ("ssh2", None)
+        session = _open(monkeypatch, "ssh2", named, CREDENTIALS)
+        try:
+            assert "r001" in session.send_show("show version", 10.0, None)
+        finally:
+            session.close()
+
+
+def test_strict_refuses_an_unknown_key_before_any_password(on_ssh2: None) -> None:
+    with start_lab(devices=1) as lab:
+        host = _host(lab, "r001", host_key_checking="strict")
+        with pytest.raises(HostKeyUnknownError, match="nothing was sent"):
+            NetmikoConnection.open(host, CREDENTIALS, Lease())
+        assert lab.auth_attempts("r001") == []
+
+
+def test_a_changed_key_is_refused_and_a_key_learnt_by_paramiko_is_trusted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One known-hosts file for both transports: the key paramiko learnt lets libssh2 in
+    (the same key type is negotiated), and a changed key stops libssh2 before the password."""
+    with start_lab(devices=1) as lab:
+        host = _host(lab, "r001")
+        _open(monkeypatch, "paramiko", host, CREDENTIALS).close()
+        _open(monkeypatch, "ssh2", host, CREDENTIALS).close()
+        assert len(lab.auth_attempts("r001")) == 2
+        lab.rotate_host_key("r001")
+        with pytest.raises(HostKeyChangedError, match="no password or key was sent"):
+            _open(monkeypatch, "ssh2", host, CREDENTIALS)
+        assert len(lab.auth_attempts("r001")) == 2
+
+
+def test_a_private_key_logs_in_over_libssh2(tmp_path: Path, on_ssh2: None) -> None:
+    public = key_pair(tmp_path / "id_ed25519")
+    with start_lab(devices=1, authorized_keys=[public]) as lab:
+        host = _host(lab, "r001", key_file=str(tmp_path / "id_ed25519"))
+        NetmikoConnection.open(host, Credentials("netjob"), Lease()).close()
+        # libssh2 asks whether the key would do before it signs (as OpenSSH): two attempts
+        assert set(lab.auth_attempts("r001")) == {("publickey", "netjob")}
+
+
+def test_the_agents_key_logs_in_over_libssh2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, on_ssh2: None
+) -> None:
+    public = key_pair(tmp_path / "id_agent")
+    with ssh_agent(tmp_path) as agent:
+        hand_over(tmp_path / "id_agent", agent)
+        monkeypatch.setenv("SSH_AUTH_SOCK", agent)
+        with start_lab(devices=1, authorized_keys=[public]) as lab:
+            host = _host(lab, "r001", use_agent=True)
+            NetmikoConnection.open(host, Credentials("netjob"), Lease()).close()
+            assert set(lab.auth_attempts("r001")) == {("publickey", "netjob")}
+
+
+def test_a_read_from_a_slow_device_blocks_instead_of_polling(on_ssh2: None) -> None:
+    """Item 2: while the device takes a second to answer, the channel's reads (recv, and
+    in_buffer.read, netjob's wait for data) sleep in select() on the socket: a handful of
+    calls into libssh2, where a polling loop makes one per poll."""
+    with start_lab(devices=1, latency_ms=1000) as lab:
+        session = NetmikoConnection.open(_host(lab, "r001"), CREDENTIALS, Lease())
+        driver = session._driver
+        channel, client = driver.remote_conn, driver.remote_conn_pre
+        calls = 0
+        call = client.call
+
+        def counted(*args: object) -> object:
+            nonlocal calls
+            calls += 1
+            return call(*args)
+
+        client.call = counted
+        try:
+            channel.settimeout(20.0)
+            driver.write_channel("show version\n")
+            seen = b""
+            while b"r001#" not in seen.partition(b"show version")[2]:
+                channel.in_buffer.read(0, 20.0)
+                seen += channel.recv(65535)
+        finally:
+            session.close()
+    assert b"Cisco IOS" in seen
+    assert 1 <= calls <= 40, calls
+
+
+def test_client_factory_gives_netmiko_libssh2_then_paramiko_for_scp() -> None:
+    """As the session's open assigns it: the session's client is libssh2's; a second one
+    netmiko builds from the driver (its SCP connection) is paramiko's."""
+    with start_lab(devices=1) as lab:
+        host = _host(lab, "r001")
+        params = connection_params(lab, "r001")
+        sock = socket.create_connection((host.address, host.port), timeout=5)
+        driver = ConnectHandler(**params, sock=sock, auto_connect=False, use_keys=False)
+        factory = client_factory(host, host.address, host.port, "ssh2")
+        driver._get_ssh_client_instance = factory  # type: ignore[method-assign]
+        _wait_for_data(driver)
+        driver._open()
+        try:
+            assert isinstance(driver.remote_conn_pre, Ssh2Client)
+            assert isinstance(factory(), _Client)
+            driver.enable()
+            assert "r001#" in driver.find_prompt()
+            device_of(lab, "r001")  # the device is still there and served us
+        finally:
+            driver.disconnect()
+
+
+def test_transport_for_says_why_a_host_gets_paramiko() -> None:
+    plain = Host(name="r1", address="192.0.2.1")
+    assert transport_for(plain) == ("ssh2", None)
+    forced = Host(
+        name="r1", address="192.0.2.1", connection=ConnectionOptions(transport="paramiko")
+    )
+    assert transport_for(forced) == ("paramiko", "transport: paramiko in the inventory")
+    hop = ConnectionOptions(jump=(JumpHost(address="192.0.2.9"),))
+    kind, why = transport_for(Host(name="r1", address="192.0.2.1", connection=hop))
+    assert kind == "paramiko" and why is not None and "bastion" in why
+    lacking = ConnectionOptions(ssh_kex=("mlkem768x25519-sha256",))
+    assert "mlkem768x25519-sha256" not in ssh2_algs.supported("ssh_kex")
+    kind, why = transport_for(Host(name="r1", address="192.0.2.1", connection=lacking))
+    assert kind == "paramiko" and why == "libssh2 lacks ssh.kex: mlkem768x25519-sha256"
+
+
+def test_forcing_ssh2_where_it_cannot_run_is_refused_before_connecting() -> None:
+    hop = ConnectionOptions(transport="ssh2", jump=(JumpHost(address="192.0.2.9"),))
+    with pytest.raises(Exception, match=r"host r1: transport: ssh2, but reached through a bastion"):
+        refuse_impossible([Host(name="r1", address="192.0.2.1", connection=hop)])
