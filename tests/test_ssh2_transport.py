@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -191,6 +192,26 @@ def test_a_private_key_logs_in_over_libssh2(tmp_path: Path, on_ssh2: None) -> No
         NetmikoConnection.open(host, Credentials("netjob"), Lease()).close()
         # libssh2 asks whether the key would do before it signs (as OpenSSH): two attempts
         assert set(lab.auth_attempts("r001")) == {("publickey", "netjob")}
+
+
+def test_many_sessions_at_once_each_keep_their_own_stream(on_ssh2: None) -> None:
+    """libssh2 writes to its descriptor when it frees a channel: freed by the garbage
+    collector after the descriptor closed, it wrote into whichever session had reused the
+    number (decrypt errors, sessions cut at login: a few in a hundred before the fix)."""
+    with start_lab(devices=30) as lab:
+        hosts = [_host(lab, e.hostname) for e in lab.endpoints]
+
+        def one(host: Host) -> str:
+            session = NetmikoConnection.open(host, CREDENTIALS, Lease())
+            try:
+                return session.send_show("show ip interface brief", 10.0, None)
+            finally:
+                session.close()
+
+        for _ in range(3):
+            with ThreadPoolExecutor(max_workers=15) as pool:
+                outputs = list(pool.map(one, hosts))
+            assert all("Interface" in output for output in outputs)
 
 
 def test_the_agents_key_logs_in_over_libssh2(

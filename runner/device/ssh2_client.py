@@ -170,11 +170,15 @@ class Ssh2Channel:
             return True
 
     def close(self) -> None:
+        """Close and free the libssh2 channel now, while its session's descriptor is
+        still open (see Ssh2Client.close)."""
         if self._closed:
             return
         self._closed = True
+        channel, self._channel = self._channel, None
         with contextlib.suppress(Exception):
-            self._channel.close()  # non-blocking: a close libssh2 cannot send now is dropped
+            channel.close()  # non-blocking: a close libssh2 cannot send now is dropped
+        del channel  # libssh2_channel_free, here and now
 
 
 class Ssh2Client:
@@ -191,6 +195,11 @@ class Ssh2Client:
         self.broken = False
         self._transport = Ssh2Transport(self)
         self._keepalive_due = 0.0
+        self._shell: Ssh2Channel | None = None
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()  # a client netmiko dropped unclosed: still free before closing
 
     def set_missing_host_key_policy(self, policy: Any) -> None:
         pass
@@ -322,7 +331,8 @@ class Ssh2Client:
         session.set_blocking(False)
         if self._transport.keepalive:
             session.keepalive_config(False, self._transport.keepalive)
-        return Ssh2Channel(self, channel)
+        self._shell = Ssh2Channel(self, channel)
+        return self._shell
 
     def call(self, method: Any, *args: Any) -> Any:
         """A libssh2 call of the channel; its exceptions as paramiko's channel shows them
@@ -366,12 +376,20 @@ class Ssh2Client:
         return True
 
     def close(self) -> None:
+        """Free libssh2's channel and session, then close the descriptor, in that order:
+        libssh2 writes to its descriptor number when it frees a channel not yet closed,
+        and a number closed first may already be another session's (a session left to
+        the garbage collector corrupted another device's stream that way)."""
+        shell, self._shell = self._shell, None
+        if shell is not None:
+            shell.close()
         session, self.session = self.session, None
         sock, self._sock = self._sock, None
         if session is not None and sock is not None and not self.broken:
             with contextlib.suppress(Exception):
                 session.set_blocking(False)
                 session.disconnect()
+        del session  # libssh2_session_free, while the descriptor is still this session's
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
