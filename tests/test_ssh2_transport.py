@@ -9,10 +9,10 @@ Nothing here is skipped: without the `fast` extra the module fails, saying how t
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,8 +24,7 @@ except ImportError as exc:  # a failure, never a skip: CI installs the extra wit
         "(the dev extra includes `fast`), or pip install 'netjob[fast]'"
     ) from exc
 
-from lab_fixture import connection_params, device_of, start_lab
-from netmiko import ConnectHandler
+from lab_fixture import connection_params, flash_of, start_lab
 from ssh_fixture import key_pair
 from test_telnet_and_agent_end_to_end import hand_over, ssh_agent
 
@@ -35,7 +34,7 @@ from runner.base.models import ConnectionOptions, Credentials, Host, JumpHost
 from runner.device import connection, ssh2_algs
 from runner.device.connection import NetmikoConnection
 from runner.device.lease import Lease
-from runner.device.netmiko_patches import _Client, _wait_for_data
+from runner.device.netmiko_patches import _Client
 from runner.device.ssh2_client import Ssh2Channel, Ssh2Client
 from runner.device.transports import client_factory, refuse_impossible, transport_for
 
@@ -257,26 +256,60 @@ def test_a_read_from_a_slow_device_blocks_instead_of_polling(on_ssh2: None) -> N
     assert 1 <= calls <= 40, calls
 
 
-def test_client_factory_gives_netmiko_libssh2_then_paramiko_for_scp() -> None:
-    """As the session's open assigns it: the session's client is libssh2's; a second one
-    netmiko builds from the driver (its SCP connection) is paramiko's."""
+def test_keepalives_go_out_while_a_read_waits(on_ssh2: None) -> None:
+    """libssh2 sends no keepalive on its own: the channel's wait sends one each interval
+    (set as netmiko sets paramiko's: transport.set_keepalive), and the session lives on."""
+    with start_lab(devices=1) as lab:
+        session = NetmikoConnection.open(_host(lab, "r001"), CREDENTIALS, Lease())
+        driver = session._driver
+        client = driver.remote_conn_pre
+        sent = 0
+        call = client.call
+
+        def counted(method: Any, *args: object) -> object:
+            nonlocal sent
+            sent += getattr(method, "__name__", "") == "keepalive_send"
+            return call(method, *args)
+
+        client.call = counted
+        try:
+            driver.remote_conn.get_transport().set_keepalive(1)
+            with pytest.raises(TimeoutError):  # nothing comes: the device was asked nothing
+                driver.remote_conn.in_buffer.read(0, 2.5)
+            assert sent >= 2, sent
+            assert "r001" in session.send_show("show version", 10.0, None)
+        finally:
+            session.close()
+
+
+def test_a_file_copy_goes_over_paramiko_beside_a_libssh2_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """client_factory, as the session's open would assign it: the session's client is
+    libssh2's; the second client netmiko builds from the driver (its SCP connection, which
+    needs paramiko's Transport) is paramiko's, and the copy arrives whole."""
     with start_lab(devices=1) as lab:
         host = _host(lab, "r001")
-        params = connection_params(lab, "r001")
-        sock = socket.create_connection((host.address, host.port), timeout=5)
-        driver = ConnectHandler(**params, sock=sock, auto_connect=False, use_keys=False)
-        factory = client_factory(host, host.address, host.port, "ssh2")
-        driver._get_ssh_client_instance = factory  # type: ignore[method-assign]
-        _wait_for_data(driver)
-        driver._open()
+        factories: dict[tuple[str, int], Callable[[], Any]] = {}
+
+        def per_session(options: ConnectionOptions, address: str, port: int) -> Any:
+            made = factories.setdefault(
+                (address, port), client_factory(host, address, port, "ssh2")
+            )
+            return made()
+
+        monkeypatch.setattr(connection, "_Client", per_session)
+        source = tmp_path / "notes.txt"
+        source.write_bytes(b"over libssh2, then SCP on paramiko\n" * 50)
+        session = NetmikoConnection.open(host, CREDENTIALS, Lease())
         try:
-            assert isinstance(driver.remote_conn_pre, Ssh2Client)
-            assert isinstance(factory(), _Client)
-            driver.enable()
-            assert "r001#" in driver.find_prompt()
-            device_of(lab, "r001")  # the device is still there and served us
+            assert isinstance(session._driver.remote_conn_pre, Ssh2Client)
+            copied = session.put_file(source, "flash:/notes.txt", 30.0)
+            assert "r001" in session.send_show("show version", 10.0, None)
         finally:
-            driver.disconnect()
+            session.close()
+        assert copied.sent
+        assert flash_of(lab, "r001").files["notes.txt"].data == source.read_bytes()
 
 
 def test_transport_for_says_why_a_host_gets_paramiko() -> None:
