@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ except ImportError as exc:  # a failure, never a skip: CI installs the extra wit
     ) from exc
 
 from lab_fixture import connection_params, flash_of, start_lab
+from netmiko import ConnectHandler
 from ssh_fixture import key_pair
 from test_telnet_and_agent_end_to_end import hand_over, ssh_agent
 
@@ -36,16 +38,28 @@ from runner.device.connection import NetmikoConnection
 from runner.device.lease import Lease
 from runner.device.netmiko_patches import _Client
 from runner.device.ssh2_client import Ssh2Channel, Ssh2Client
-from runner.device.transports import client_factory, refuse_impossible, transport_for
+from runner.device.transports import (
+    client_factory,
+    install_client,
+    refuse_impossible,
+    transport_for,
+)
 
 CREDENTIALS = Credentials("netjob", "lab-password", "lab-enable")
 CLIENTS = {"ssh2": Ssh2Client, "paramiko": _Client}
 
 
+# Until the session's open calls runner.device.transports.install_client, the tests hand
+# netmiko the client at the seam it uses today (`_Client`); once it does, the host's
+# `transport` (set below too) decides, and the seam is left unused (raising=False).
+SEAM = "_Client"
+
+
 @pytest.fixture
 def on_ssh2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Sessions opened by NetmikoConnection.open run on libssh2."""
-    monkeypatch.setattr(connection, "_Client", Ssh2Client)
+    """Sessions opened by NetmikoConnection.open run on libssh2 (the default with the
+    extra installed, for a host with nothing libssh2 lacks)."""
+    monkeypatch.setattr(connection, SEAM, Ssh2Client, raising=False)
     yield
 
 
@@ -64,8 +78,9 @@ def _host(lab: Lab, name: str, **options: object) -> Host:
 def _open(
     monkeypatch: pytest.MonkeyPatch, transport: str, host: Host, credentials: Credentials
 ) -> NetmikoConnection:
-    monkeypatch.setattr(connection, "_Client", CLIENTS[transport])
-    return NetmikoConnection.open(host, credentials, Lease())
+    monkeypatch.setattr(connection, SEAM, CLIENTS[transport], raising=False)
+    on = replace(host, connection=replace(host.connection, transport=transport))
+    return NetmikoConnection.open(on, credentials, Lease())
 
 
 def _failure(
@@ -298,7 +313,7 @@ def test_a_file_copy_goes_over_paramiko_beside_a_libssh2_session(
             )
             return made()
 
-        monkeypatch.setattr(connection, "_Client", per_session)
+        monkeypatch.setattr(connection, SEAM, per_session, raising=False)
         source = tmp_path / "notes.txt"
         source.write_bytes(b"over libssh2, then SCP on paramiko\n" * 50)
         session = NetmikoConnection.open(host, CREDENTIALS, Lease())
@@ -310,6 +325,26 @@ def test_a_file_copy_goes_over_paramiko_beside_a_libssh2_session(
             session.close()
         assert copied.sent
         assert flash_of(lab, "r001").files["notes.txt"].data == source.read_bytes()
+
+
+def test_install_client_hands_netmiko_the_hosts_client() -> None:
+    """What the session's open calls on its netmiko driver, before netmiko connects."""
+    with start_lab(devices=1) as lab:
+        params = connection_params(lab, "r001")
+        host = _host(lab, "r001")
+        for transport, client in (("ssh", Ssh2Client), ("paramiko", _Client)):
+            chosen = replace(host, connection=replace(host.connection, transport=transport))
+            driver = ConnectHandler(**params, auto_connect=False)
+            kind, note = install_client(driver, chosen, host.address, host.port)
+            made = driver._get_ssh_client_instance()
+            assert isinstance(made, client), (transport, made)
+            assert kind == ("ssh2" if client is Ssh2Client else "paramiko")
+            assert note == (
+                None
+                if kind == "ssh2"
+                else "SSH over paramiko: transport: paramiko in the inventory"
+            )
+            made.close()
 
 
 def test_transport_for_says_why_a_host_gets_paramiko() -> None:

@@ -8,6 +8,8 @@ refused before anything connects (`refuse_impossible`); `telnet` is neither.
 
     transport, reason = transport_for(host)      # ("ssh2", None) or ("paramiko", "why")
     driver._get_ssh_client_instance = client_factory(host, address, port, transport)
+
+or both in one call, what the session's open does: `install_client`.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from __future__ import annotations
 import functools
 import importlib.util
 import itertools
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from runner.base.errors import InputError
 from runner.base.models import Host
 from runner.device import jump
+
+log = logging.getLogger(__name__)
 
 SSH2 = "ssh2"
 PARAMIKO = "paramiko"
@@ -94,3 +99,16 @@ def client_factory(host: Host, address: str, port: int, transport: str) -> Calla
         return Ssh2Client(host.connection, address, port)
 
     return instance
+
+
+def install_client(driver: Any, host: Host, address: str, port: int) -> tuple[str, str | None]:
+    """Choose the host's transport and hand netmiko its client (in place of netmiko's own
+    `_get_ssh_client_instance`), before netmiko connects. Returns the transport's name
+    (for report.json's `transport`) and, when the host got paramiko for a reason, the line
+    that says so (for the host's notes; it is logged here too)."""
+    transport, why = transport_for(host)
+    driver._get_ssh_client_instance = client_factory(host, address, port, transport)
+    note = None if why is None else f"SSH over paramiko: {why}"
+    if note is not None and host.connection.transport != PARAMIKO:
+        log.info("%s: %s", host.name, note)
+    return transport, note
