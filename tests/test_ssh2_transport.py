@@ -339,12 +339,18 @@ def test_install_client_hands_netmiko_the_hosts_client() -> None:
             made = driver._get_ssh_client_instance()
             assert isinstance(made, client), (transport, made)
             assert kind == ("ssh2" if client is Ssh2Client else "paramiko")
-            assert note == (
-                None
-                if kind == "ssh2"
-                else "SSH over paramiko: transport: paramiko in the inventory"
-            )
+            assert note is None  # as the inventory asked: nothing to explain
             made.close()
+        lacking = replace(
+            host, connection=replace(host.connection, ssh_kex=("mlkem768x25519-sha256",))
+        )
+        driver = ConnectHandler(**params, auto_connect=False)
+        kind, note = install_client(driver, lacking, host.address, host.port)
+        assert (kind, note) == (
+            "paramiko",
+            "SSH over paramiko: libssh2 lacks ssh.kex: mlkem768x25519-sha256",
+        )
+        assert isinstance(driver._get_ssh_client_instance(), _Client)
 
 
 def test_transport_for_says_why_a_host_gets_paramiko() -> None:

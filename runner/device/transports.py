@@ -104,11 +104,16 @@ def client_factory(host: Host, address: str, port: int, transport: str) -> Calla
 def install_client(driver: Any, host: Host, address: str, port: int) -> tuple[str, str | None]:
     """Choose the host's transport and hand netmiko its client (in place of netmiko's own
     `_get_ssh_client_instance`), before netmiko connects. Returns the transport's name
-    (for report.json's `transport`) and, when the host got paramiko for a reason, the line
-    that says so (for the host's notes; it is logged here too)."""
+    (for report.json's `transport`) and, when the extra is installed but this host needs
+    what libssh2 lacks (a bastion, an algorithm), the line that says so (for the host's
+    notes; it is logged here too)."""
     transport, why = transport_for(host)
     driver._get_ssh_client_instance = client_factory(host, address, port, transport)
-    note = None if why is None else f"SSH over paramiko: {why}"
-    if note is not None and host.connection.transport != PARAMIKO:
-        log.info("%s: %s", host.name, note)
+    log.debug("%s: SSH over %s%s", host.name, transport, f" ({why})" if why else "")
+    # What the user asked (transport: paramiko) or installed (no extra) needs no note
+    # per host; a host that could not have libssh2 as asked for gets one.
+    if why is None or host.connection.transport == PARAMIKO or not ssh2_installed():
+        return transport, None
+    note = f"SSH over paramiko: {why}"
+    log.info("%s: %s", host.name, note)
     return transport, note
