@@ -128,6 +128,7 @@ def test_show_and_config_push_over_libssh2(platform: str, on_ssh2: None) -> None
         ("legacy", {}),
         ("session_limit:0", {}),
         ("login_latency:4000", {"auth_timeout": 1.0}),
+        ("hang", {"auth_timeout": 1.0}),
     ],
 )
 def test_each_failure_is_the_same_on_both_transports(
@@ -138,6 +139,25 @@ def test_each_failure_is_the_same_on_both_transports(
         errors = {t: _failure(monkeypatch, t, host, CREDENTIALS) for t in ("paramiko", "ssh2")}
     assert type(errors["ssh2"]) is type(errors["paramiko"]), errors
     assert errors["ssh2"].failure == errors["paramiko"].failure
+
+
+def test_a_session_cut_mid_output_fails_the_same_on_both(monkeypatch: pytest.MonkeyPatch) -> None:
+    errors: dict[str, DeviceError] = {}
+    with start_lab(devices=1, faults=parse_faults(["r001=drop"])) as lab:
+        host = _host(lab, "r001")
+        for transport in ("paramiko", "ssh2"):
+            session = _open(monkeypatch, transport, host, CREDENTIALS)
+            try:
+                with pytest.raises(DeviceError) as caught:
+                    session.send_show("show running-config", 10.0, None)
+                errors[transport] = caught.value
+            finally:
+                session.close()
+    assert type(errors["ssh2"]) is type(errors["paramiko"]), errors
+    assert errors["ssh2"].failure.value == "connection_lost", errors
+    # What came before the drop is kept; libssh2 may have less of it (a data and a TCP
+    # close read in one go: runner.device.ssh2_client's docstring).
+    assert str(errors["paramiko"].output).startswith(str(errors["ssh2"].output)), errors
 
 
 def test_a_wrong_password_is_an_authentication_failure_on_both(

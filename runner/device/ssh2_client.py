@@ -15,6 +15,11 @@ waiting on a slow device costs no CPU. libssh2 is given a duplicate of netjob's 
 when another thread (the lease, the login watchdog) shuts netjob's socket down, libssh2
 reads the end on its own descriptor, whose number is released only here, by the session's
 own thread, never reused under it.
+
+One difference from paramiko remains: when the device sends the last of an output and
+drops the TCP connection at once (no SSH close first), libssh2 reports the lost connection
+before the data it already read, so the command fails `connection_lost` as on paramiko but
+keeps less of its partial output (paramiko's reader thread queues it all before the end).
 """
 
 from __future__ import annotations
@@ -116,9 +121,11 @@ class Ssh2Channel:
         return self._timeout
 
     def recv_ready(self) -> bool:
-        """Data buffered, after one read that does not wait (paramiko's meaning)."""
+        """Data buffered, after one read that does not wait (paramiko's meaning: a broken
+        session has nothing ready, and `closed` says why)."""
         if not self._buffer and not self.closed and not self.eof_received:
-            self._fill(time.monotonic())
+            with contextlib.suppress(EOFError, OSError):
+                self._fill(time.monotonic())
         return bool(self._buffer)
 
     def recv(self, nbytes: int) -> bytes:
@@ -126,7 +133,11 @@ class Ssh2Channel:
         end of the session; TimeoutError past the timeout, as paramiko."""
         if not self._buffer and not self.eof_received and not self.closed:
             limit = None if self._timeout is None else time.monotonic() + self._timeout
-            if not self._fill(limit):
+            try:
+                filled = self._fill(limit)
+            except (EOFError, OSError):
+                return b""  # the session broke: paramiko's end of stream
+            if not filled:
                 raise TimeoutError("no data within the channel's timeout")
         data, self._buffer = self._buffer[:nbytes], self._buffer[nbytes:]
         return data
