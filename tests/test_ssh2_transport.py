@@ -25,6 +25,7 @@ except ImportError as exc:  # a failure, never a skip: CI installs the extra wit
         "(the dev extra includes `fast`), or pip install 'netjob[fast]'"
     ) from exc
 
+from fakenos_fixture import start_fakenos
 from lab_fixture import connection_params, flash_of, start_lab
 from netmiko import ConnectHandler
 from ssh_fixture import key_pair
@@ -158,6 +159,37 @@ def test_a_session_cut_mid_output_fails_the_same_on_both(monkeypatch: pytest.Mon
     # What came before the drop is kept; libssh2 may have less of it (a data and a TCP
     # close read in one go: runner.device.ssh2_client's docstring).
     assert str(errors["paramiko"].output).startswith(str(errors["ssh2"].output)), errors
+
+
+def test_a_third_party_server_fails_and_answers_alike_on_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FakeNOS (paramiko's server): it offers group exchange it cannot run, which netmiko's
+    Fortinet driver narrows its offer to; both transports say no_common_algorithms. A
+    Huawei there answers both alike."""
+    with start_fakenos(["fortinet", "huawei_vrp"], tmp_path) as fake:
+        credentials = Credentials(fake.username, fake.password, fake.secret)
+        hosts = {
+            platform: Host(
+                name=host.name,
+                address=fake.address,
+                port=host.port,
+                platform=platform,
+                connection=ConnectionOptions(host_key_checking="off", read_timeout=10.0),
+            )
+            for platform, host in fake.hosts.items()
+        }
+        errors = {t: _failure(monkeypatch, t, hosts["fortinet"], credentials) for t in CLIENTS}
+        outputs = {}
+        for transport in CLIENTS:
+            session = _open(monkeypatch, transport, hosts["huawei_vrp"], credentials)
+            try:
+                outputs[transport] = session.send_show("display version", 10.0, None)
+            finally:
+                session.close()
+    assert errors["ssh2"].failure.value == "no_common_algorithms", errors
+    assert type(errors["ssh2"]) is type(errors["paramiko"]), errors
+    assert outputs["ssh2"] == outputs["paramiko"] and "Huawei" in outputs["ssh2"]
 
 
 def test_a_wrong_password_is_an_authentication_failure_on_both(

@@ -271,7 +271,7 @@ class Ssh2Client:
             said = ssh2_algs.nothing_in_common(offered, prefs)
             if said is not None:
                 raise NoCommonAlgorithms(said, offered, self._where) from exc
-            if offered is not None and isinstance(exc, _GONE):
+            if offered is not None:  # as paramiko's client reads an end after the offer
                 raise ClosedInKeyExchange(self._where, ssh2_algs.ours(prefs), offered) from exc
             raise paramiko.SSHException(f"the SSH key exchange failed: {_said(exc)}") from exc
         self._transport.remote_version = ""
