@@ -29,6 +29,7 @@ from fakenos_fixture import start_fakenos
 from lab_fixture import connection_params, flash_of, start_lab
 from netmiko import ConnectHandler
 from ssh_fixture import key_pair
+from test_linux_host_end_to_end import LinuxHost
 from test_telnet_and_agent_end_to_end import hand_over, ssh_agent
 
 from netjob_lab import Lab, parse_faults
@@ -291,6 +292,33 @@ def test_the_agents_key_logs_in_over_libssh2(
             host = _host(lab, "r001", use_agent=True)
             NetmikoConnection.open(host, Credentials("netjob"), Lease()).close()
             assert set(lab.auth_attempts("r001")) == {("publickey", "netjob")}
+
+
+def test_the_shell_gets_netmikos_terminal_size_on_a_real_sshd(
+    tmp_path: Path, on_ssh2: None
+) -> None:
+    """ssh2-python asks for an 80x24 pty; on it bash wrapped the echo of a Linux host's
+    long SCP check commands and netmiko never found them. netjob asks libssh2 for
+    netmiko's 511x1000 (runner.device.ssh2_pty); OpenSSH's sshd and bash say so."""
+    key = tmp_path / "key"
+    public = key_pair(key)
+    with LinuxHost(tmp_path / "sshd", [public]) as server:
+        where = server.jump(key)
+        host = Host(
+            name="srv",
+            address=where["address"],
+            port=where["port"],
+            platform="linux",
+            username=where["username"],
+            connection=ConnectionOptions(key_file=where["key_file"], read_timeout=10.0),
+        )
+        session = NetmikoConnection.open(host, Credentials(where["username"]), Lease())
+        try:
+            assert isinstance(session._driver.remote_conn, Ssh2Channel)
+            size = session.send_show("stty size", 10.0, None)
+        finally:
+            session.close()
+    assert size.split() == ["1000", "511"], size
 
 
 def test_a_read_from_a_slow_device_blocks_instead_of_polling(on_ssh2: None) -> None:

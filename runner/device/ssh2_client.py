@@ -41,7 +41,7 @@ from ssh2.session import (
 )
 
 from runner.base.models import ConnectionOptions
-from runner.device import hostkeys, ssh2_algs
+from runner.device import hostkeys, ssh2_algs, ssh2_pty
 from runner.device.netmiko_patches import (
     ClosedDuringAuth,
     ClosedInKeyExchange,
@@ -323,12 +323,11 @@ class Ssh2Client:
     def invoke_shell(
         self, term: str = "vt100", width: int = 80, height: int = 24, **_: Any
     ) -> Ssh2Channel:
-        """A shell on a pty (ssh2-python's pty request takes no size: libssh2's 80x24;
-        netmiko sets the width by command on the platforms that need it)."""
+        """A shell on a pty of netmiko's size (runner.device.ssh2_pty)."""
         session = self.session
         try:
             channel = session.open_session()
-            channel.pty(term)
+            ssh2_pty.request(channel, term, width, height)
             channel.shell()
         except ssh2_errors.Timeout as exc:
             raise paramiko.SSHException("Timeout opening channel.") from exc
