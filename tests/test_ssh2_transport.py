@@ -9,6 +9,7 @@ Nothing here is skipped: without the `fast` extra the module fails, saying how t
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -35,7 +36,7 @@ from test_telnet_and_agent_end_to_end import hand_over, ssh_agent
 from netjob_lab import Lab, parse_faults
 from runner.base.errors import DeviceError, HostKeyChangedError, HostKeyUnknownError
 from runner.base.models import ConnectionOptions, Credentials, Host, JumpHost
-from runner.device import connection, ssh2_algs
+from runner.device import connection, ssh2_algs, transports
 from runner.device.connection import NetmikoConnection
 from runner.device.lease import Lease
 from runner.device.netmiko_patches import _Client
@@ -431,6 +432,24 @@ def test_install_client_hands_netmiko_the_hosts_client() -> None:
             "SSH over paramiko: libssh2 lacks ssh.kex: mlkem768x25519-sha256",
         )
         assert isinstance(driver._get_ssh_client_instance(), _Client)
+
+
+def test_without_the_extra_every_host_gets_paramiko_and_no_note(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "ssh2.session", None)  # as if ssh2-python were absent
+    transports.ssh2_installed.cache_clear()
+    try:
+        with start_lab(devices=1) as lab:
+            host = _host(lab, "r001")
+            driver = ConnectHandler(**connection_params(lab, "r001"), auto_connect=False)
+            kind, note = install_client(driver, host, host.address, host.port)
+            assert (kind, note) == ("paramiko", None)
+            assert isinstance(driver._get_ssh_client_instance(), _Client)
+            _, why = transport_for(host)
+            assert why == "the libssh2 transport is not installed (pip install 'netjob[fast]')"
+    finally:
+        transports.ssh2_installed.cache_clear()
 
 
 def test_transport_for_says_why_a_host_gets_paramiko() -> None:

@@ -15,7 +15,6 @@ or both in one call, what the session's open does: `install_client`.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import itertools
 import logging
 from collections.abc import Callable, Iterable
@@ -34,7 +33,12 @@ INSTALL = "pip install 'netjob[fast]'"
 
 @functools.cache
 def ssh2_installed() -> bool:
-    return importlib.util.find_spec("ssh2") is not None
+    """Whether libssh2 can be loaded (the extra installed, and its libraries there)."""
+    try:
+        import ssh2.session  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _obstacle(host: Host) -> str | None:
