@@ -20,7 +20,8 @@ from runner import core
 from runner.base.errors import FailureClass, InputError, ReportWriteError
 from runner.base.models import HostResult, Job, Status, WorkItem
 from runner.base.redact import Redactor
-from runner.base.run_owner import STARTED, record_start
+from runner.base.run_layout import STARTED
+from runner.base.run_owner import record_start
 from runner.report.document import report_json
 from runner.report.history import latest_attempts, report_data
 from runner.report.outcome import PastRun

@@ -26,8 +26,8 @@ from typing import Any
 
 from runner.base.errors import FailureClass
 from runner.base.models import CheckResult, CheckStatus, HostResult, Status, StepResult, TaskKind
+from runner.base.run_layout import MANIFEST, REPORT_JSON, host_data, host_log, outputs_of
 from runner.base.run_owner import Owner
-from runner.base.safe_files import safe_name
 from runner.report.change import ChangeDoc, change_from_json, change_json, iso
 from runner.report.output_store import OutputStore
 
@@ -66,8 +66,6 @@ __all__ = [
 
 REPORT_FORMAT = "netjob-report/1"
 RUN_FORMAT = "netjob-run/1"
-REPORT = "report.json"
-MANIFEST = "run.json"
 
 Redact = Callable[[Any], Any]  # runner.base.redact.Redactor.data: JSON-like data in and out
 
@@ -353,7 +351,6 @@ def step_doc(step: StepResult) -> StepDoc:
 
 
 def host_doc(result: HostResult, platform: str | None = None) -> HostDoc:
-    name = safe_name(result.host)
     return HostDoc(
         host=result.host,
         status=result.status,
@@ -361,8 +358,8 @@ def host_doc(result: HostResult, platform: str | None = None) -> HostDoc:
         error=result.error,
         started=result.started or None,
         duration_s=round(result.duration, 4),
-        log=f"hosts/{name}.log",
-        data=f"hosts/{name}.json",
+        log=host_log(result.host),
+        data=host_data(result.host),
         steps=tuple(step_doc(step) for step in result.steps),
         poller=result.poller,
         platform=platform,
@@ -675,7 +672,7 @@ def _load(path: Path) -> Mapping[str, Any]:
 
 def read_report(run_dir: Path) -> ReportDoc:
     """A run folder's report.json (OSError, ValueError, KeyError or TypeError if it cannot)."""
-    return report_from_json(_load(run_dir / REPORT))
+    return report_from_json(_load(run_dir / REPORT_JSON))
 
 
 def read_host_file(path: Path, store: OutputStore | None = None) -> HostDoc:
@@ -686,8 +683,8 @@ def read_host_file(path: Path, store: OutputStore | None = None) -> HostDoc:
 def read_host(run_dir: Path, host: str, outputs: bool = True) -> HostDoc:
     """A host's file in a run folder, with each step's outputs read back from the job's
     store (a StoreError if one is missing or damaged), or without them."""
-    store = OutputStore(run_dir.parent / "outputs") if outputs else None
-    return read_host_file(run_dir / "hosts" / f"{safe_name(host)}.json", store)
+    store = OutputStore(outputs_of(run_dir)) if outputs else None
+    return read_host_file(run_dir / host_data(host), store)
 
 
 def read_manifest(run_dir: Path) -> RunManifest:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from runner.base.errors import StoreError
 from runner.base.models import TaskKind
+from runner.base.run_layout import REPORT_HTML, host_log
 from runner.base.safe_files import safe_name, write_private
 from runner.report.change import change_rows
 from runner.report.document import ComplianceDoc, HostDoc, StepDoc, read_host, read_report
@@ -102,7 +103,7 @@ def render_html(run_dir: Path) -> str:
 def write_html(run_dir: Path) -> Path:
     """Write run_dir/report.html (owner-only, like every file of a run) and return its path."""
     page = render_html(run_dir)  # before opening: a failed render leaves no stray file
-    path = run_dir / "report.html"
+    path = run_dir / REPORT_HTML
     write_private(path, page, atomic=True)
     return path
 
@@ -218,7 +219,7 @@ def _host_view(
     `detailed`: it gets a section (else its row links its log); `budget`: the page's
     output bytes left, spent by this host's outputs."""
     name = host.host
-    logfile = f"hosts/{safe_name(name)}.log"
+    logfile = host_log(name)
     anchor = f"host-{safe_name(name)}"
     failing = [c for s in host.steps for c in s.checks if c.status.value != "pass"]
     return {

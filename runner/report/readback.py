@@ -23,10 +23,9 @@ from runner.base import pending_confirm, revert_timer
 from runner.base.errors import FailureClass, InputError
 from runner.base.models import HostResult, Job, Report, Status
 from runner.base.pending_confirm import CONFIRMED, PENDING, REVERTED, PendingChange
-from runner.base.run_owner import STARTED, read_starts
-from runner.base.safe_files import safe_name
+from runner.base.run_layout import HOSTS, MANIFEST, REPORT_JSON, STARTED, host_data
+from runner.base.run_owner import read_starts
 from runner.report.document import (
-    MANIFEST,
     ReportDoc,
     RunManifest,
     RunningDoc,
@@ -56,7 +55,7 @@ def recovered(run: Path) -> ReportDoc:
     in half by the kill counts as none), and its other hosts as the table above says."""
     found = manifest(run)
     results: dict[str, HostResult] = {}
-    for path in sorted((run / "hosts").glob("*.json")):
+    for path in sorted((run / HOSTS).glob("*.json")):
         try:
             result = read_host_file(path).to_result()
         except (OSError, ValueError, KeyError, TypeError):
@@ -79,7 +78,7 @@ def recovered(run: Path) -> ReportDoc:
             results[name] = under_timer(results[name], timed[name], run)
     where = found.owner.where()
     if found.owner.here:
-        how = f"cut short: its process ({where}) is gone and never wrote report.json (killed)"
+        how = f"cut short: its process ({where}) is gone and never wrote {REPORT_JSON} (killed)"
     else:  # a run folder on a shared disk: that machine's processes cannot be asked from here
         how = f"cut short, or still going elsewhere: its process ({where}) cannot be asked here"
     stopped = f"{how}; read back from its files: {_counts(len(found.hosts), pending, starts)}"
@@ -180,9 +179,7 @@ def refuse_if_owned(run: Path, hosts: set[str]) -> None:
     its, with no result yet (starting them again would run them twice at once)."""
     found = manifest(run)
     owned = [
-        name
-        for name in found.hosts
-        if name in hosts and not (run / "hosts" / f"{safe_name(name)}.json").is_file()
+        name for name in found.hosts if name in hosts and not (run / host_data(name)).is_file()
     ]
     if owned and found.owner.alive():
         raise InputError(
