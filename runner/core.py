@@ -344,7 +344,7 @@ def run(
         return opened
 
     writer = guard.open(open_writer)
-    writer.platforms = {h.name: h.platform for h in selection.hosts}
+    writer.hosts = {h.name: h for h in selection.hosts}
     # `get:` writes under the run folder: the workers (threads, processes, pollers) learn it.
     policy = dataclasses.replace(
         options.policy, run_dir=writer.run_dir, started_log=writer.started_log

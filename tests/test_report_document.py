@@ -19,6 +19,7 @@ from runner.base.errors import FailureClass
 from runner.base.models import (
     CheckResult,
     CheckStatus,
+    Host,
     HostResult,
     Job,
     Status,
@@ -47,6 +48,7 @@ from runner.report.document import (
     read_report,
     report_text,
 )
+from runner.report.json_fields import to_json
 from runner.report.output_store import OutputStore
 from runner.report.run_folder import RunWriter, load_host
 
@@ -167,7 +169,7 @@ def test_every_optional_field_reads_back_byte_for_byte(tmp_path: Path) -> None:
         {"inventory": "inv.yaml", "workers": 3, "check": False},
     )
     writer.begin(["r1", "a/b", "never"])
-    writer.platforms = {"r1": "cisco_ios"}
+    writer.hosts = {"r1": Host(name="r1", address="192.0.2.1", platform="cisco_ios")}
     saved = str(tmp_path / "backups") + "/./r1.txt"  # as runner.render.save_paths places it
     show = StepResult(
         task="v",
@@ -255,6 +257,4 @@ def _iso(seconds: float) -> str:
 
 
 def report_json_step(step: StepDoc) -> dict[str, Any]:
-    from runner.report.document import _step_json
-
-    return _step_json(step, None)
+    return to_json(step)

@@ -38,6 +38,7 @@ from runner.base.safe_files import safe_name, write_private
 from runner.report.change import change_rows
 from runner.report.document import ComplianceDoc, HostDoc, StepDoc, read_host, read_report
 from runner.report.fold import natural_key
+from runner.report.json_fields import columns, headings
 from runner.report.page_templates import TEMPLATES, environment
 from runner.report.standing import badges, human_duration, order, standing, tiles
 
@@ -86,6 +87,7 @@ def render_html(run_dir: Path) -> str:
             failures=_failure_classes(hosts),
             compliance=_compliance_view(report.compliance),
             hosts=hosts,
+            columns=tuple(headings(HostDoc)),
             sections=[h for h in hosts if h["detailed"]],
             hidden=sum(not h["detailed"] for h in hosts),
             max_output=f"{MAX_OUTPUT_BYTES:,}",
@@ -237,7 +239,7 @@ def _host_view(
         # A non-compliant host's row says which checks failed and what they found.
         "checks_failed": "check failed" if failing else "",
         "check_detail": "; ".join(f"{c.name}: {c.evidence}" for c in failing),
-        "platform": host.platform or "-",
+        "columns": columns(host),  # the host fields runner.report.records shows
         "started": _when(host.started),
         "duration_s": host.duration_s,
         "duration": human_duration(host.duration_s),

@@ -21,11 +21,12 @@ import dataclasses
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from runner.base.errors import FailureClass, InputError
-from runner.base.models import HostResult, Job, Report, Status, StepResult, TaskKind
+from runner.base.models import Host, HostResult, Job, Report, Status, StepResult, TaskKind
 from runner.base.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.base.redact import Redactor
 from runner.base.run_layout import (
@@ -135,7 +136,8 @@ class RunWriter:
         _refuse_links(self.job_dir / OUTPUTS, reports_dir)
         self.run_dir = self._new_run_dir()
         self.store = OutputStore(self.job_dir / OUTPUTS)
-        self.platforms: dict[str, str] = {}
+        # The inventory's hosts, for what the documents say of a host itself (platform).
+        self.hosts: dict[str, Host] = {}
         (self.run_dir / HOSTS).mkdir(mode=0o700)
         self.results: dict[str, HostResult] = {}
         self.saved: dict[str, tuple[str, int]] = {}  # per task: the files' folder, how many
@@ -180,11 +182,12 @@ class RunWriter:
         result = self._redacted(result)  # once, then every writer below uses it as is
         self._write(host_log(result.host), self._log(result), atomic=False)
         # Outputs live once, by content, in the job's store; the host file names them.
-        data = host_text(host_doc(result, self.platforms.get(result.host)), self.store)
+        data = host_text(host_doc(result, self.hosts.get(result.host)), self.store)
         self._write(host_data(result.host), data, atomic=False)
         for step in result.steps:
             if step.save_to and step.status is Status.OK:
-                platform = self.platforms.get(result.host, DEFAULT_PLATFORM)
+                host = self.hosts.get(result.host)
+                platform = DEFAULT_PLATFORM if host is None else host.platform
                 self._save_to(step, normalize("\n".join(step.outputs), platform, saved=True))
         slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
         summary = dataclasses.replace(result, steps=slim)
@@ -243,7 +246,7 @@ class RunWriter:
             stopped=stopped,
         )
         meta = dataclasses.replace(RunMeta(**self.meta), change=self._change(ended=time.time()))
-        document = report_doc(report, self.job, meta, self._saved())
+        document = report_doc(report, self.job, meta, self._saved(), self.hosts)
         self._write(REPORT_JSON, report_text(document, self.redactor.data))
         self._write(REPORT_MD, markdown(document))
         self._point_latest()
@@ -357,10 +360,15 @@ def summarize(report: Report) -> Summary:
 
 
 def report_doc(
-    report: Report, job: Job, meta: RunMeta | None = None, saved: tuple[SavedDoc, ...] = ()
+    report: Report,
+    job: Job,
+    meta: RunMeta | None = None,
+    saved: tuple[SavedDoc, ...] = (),
+    hosts: Mapping[str, Host] | None = None,
 ) -> ReportDoc:
-    """A run's report.json as its record: the Report, the job, the caller's meta and where
-    save_to files went."""
+    """A run's report.json as its record: the Report, the job, the caller's meta, where
+    save_to files went and the inventory's `hosts`."""
+    hosts = hosts or {}
     meta = meta or RunMeta()
     return ReportDoc(
         netjob_version=__version__,
@@ -380,5 +388,5 @@ def report_doc(
         compliance=compliance(
             report.hosts.values(), [check.name for task in job.every_task for check in task.checks]
         ),
-        hosts={name: host_doc(r) for name, r in sorted(report.hosts.items())},
+        hosts={name: host_doc(r, hosts.get(name)) for name, r in sorted(report.hosts.items())},
     )
