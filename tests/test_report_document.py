@@ -48,6 +48,7 @@ from runner.report.document import (
     read_report,
     report_text,
 )
+from runner.report.html import render_html
 from runner.report.json_fields import to_json
 from runner.report.output_store import OutputStore
 from runner.report.run_folder import RunWriter, load_host
@@ -133,6 +134,7 @@ def _reads_back_identically(run_dir: Path) -> None:
         data = json.loads(path.read_text())
         optional = {"poller"} if not host.poller else set()
         optional |= {"started_iso"} if host.started is None else set()
+        optional |= {"transport"} if host.transport is None else set()  # no inventory host
         assert set(data) == set(json_keys(HostDoc, host_file=True)) - optional
         for step in data["steps"]:
             assert set(step) <= set(json_keys(StepDoc, host_file=True))
@@ -258,3 +260,27 @@ def _iso(seconds: float) -> str:
 
 def report_json_step(step: StepDoc) -> dict[str, Any]:
     return to_json(step)
+
+
+def test_a_host_s_transport_is_in_report_json_the_schema_and_the_host_tables(
+    inventory_file: Path, write: Any
+) -> None:
+    """The host record's `transport` (runner/report/records.py), one field: in report.json
+    and the host files, in the generated schema, and in report.md's and report.html's host
+    tables, from the inventory's `transport:` (r3 over telnet, refusing the login)."""
+    text = inventory_file.read_text().replace("port: 2222,", "port: 2222, transport: telnet,")
+    run_dir = audit_run(
+        write("inventory.yaml", text), write, "[show clock]", "[ntp server 192.0.2.1]"
+    )
+    data = json.loads((run_dir / "report.json").read_text())
+    transports = {name: host["transport"] for name, host in data["hosts"].items()}
+    assert transports == {"r1": "ssh", "r2": "ssh", "r3": "telnet"}
+    assert read_host(run_dir, "r3").transport == "telnet"
+    assert DEFS["host"]["properties"]["transport"]["type"] == "string"
+    markdown = (run_dir / "report.md").read_text()
+    assert "| host | transport | failure | message |" in markdown
+    assert "| r3 | telnet | auth_failed |" in markdown
+    page = render_html(run_dir)
+    assert '">transport</button></th>' in page and "<td>telnet</td>" in page
+    assert "transport telnet · started" in page  # the host's section says it too
+    _reads_back_identically(run_dir)

@@ -145,6 +145,16 @@ class HostDoc:
         default=None, metadata=meta(optional=True, about="on a cluster: the worker that ran it")
     )
     platform: str | None = field(default=None, metadata=meta(host_file=True, column="platform"))
+    transport: str | None = field(
+        default=None,
+        metadata=meta(
+            optional=True,
+            column="transport",
+            about="how netjob reached the host, as its inventory's `transport:` says: ssh "
+            "(netmiko over paramiko), or telnet (unencrypted); absent in runs made before "
+            "it was kept",
+        ),
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "started_iso", iso_time(self.started))
@@ -389,4 +399,5 @@ def host_doc(result: HostResult, host: Host | None = None) -> HostDoc:
         steps=tuple(step_doc(step) for step in result.steps),
         poller=result.poller or None,  # only a cluster run names its pollers
         platform=None if host is None else host.platform,
+        transport=None if host is None else host.connection.transport,
     )
