@@ -40,12 +40,14 @@ from runner.report.document import (
     SavedDoc,
     StepDoc,
     Summary,
+    host_from_json,
     host_text,
     json_keys,
     manifest_text,
     read_host,
     read_manifest,
     read_report,
+    report_from_json,
     report_text,
 )
 from runner.report.html import render_html
@@ -284,3 +286,20 @@ def test_a_host_s_transport_is_in_report_json_the_schema_and_the_host_tables(
     assert '">transport</button></th>' in page and "<td>telnet</td>" in page
     assert "transport telnet · started" in page  # the host's section says it too
     _reads_back_identically(run_dir)
+
+
+def test_a_report_made_before_transport_was_kept_reads_back_byte_for_byte(
+    inventory_file: Path, write: Any
+) -> None:
+    """report.json and a host file of an older netjob (no `transport`) are read and written
+    again as they were: the key stays absent, never `null`."""
+    run_dir = audit_run(inventory_file, write, "[show clock]", "[ntp server 192.0.2.1]")
+    data = json.loads((run_dir / "report.json").read_text())
+    for host in data["hosts"].values():
+        del host["transport"]
+    older = json.dumps(data, indent=1)
+    assert report_text(report_from_json(json.loads(older))) == older
+    host_file = json.loads((run_dir / "hosts" / "r1.json").read_text())
+    del host_file["transport"]
+    store = OutputStore(run_dir.parent / "outputs")
+    assert host_text(host_from_json(host_file, store.get), store) == json.dumps(host_file)

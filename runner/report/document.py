@@ -17,14 +17,13 @@ it and to the records, byte for byte).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from runner.base.run_layout import MANIFEST, REPORT_JSON, host_data, outputs_of
-from runner.report.json_fields import from_json, json_keys, to_json, unmasked
+from runner.report.json_fields import from_json, json_key, json_keys, to_json, unmasked
 from runner.report.output_store import OutputStore
 from runner.report.records import (
     REPORT_FORMAT,
@@ -80,6 +79,8 @@ __all__ = [
 ]
 
 Redact = Callable[[Any], Any]  # runner.base.redact.Redactor.data: JSON-like data in and out
+# Where a host file's outputs are: their texts in the records, their digests in the file.
+_STEPS, _OUTPUTS = json_key(HostDoc, "steps"), json_key(StepDoc, "outputs")
 
 
 # --- to JSON --------------------------------------------------------------------------------
@@ -93,12 +94,11 @@ def host_json(host: HostDoc) -> dict[str, Any]:
 
 def host_text(host: HostDoc, store: OutputStore) -> str:
     """hosts/<name>.json: each output put in the job's store, the file naming its digest."""
-    steps = tuple(
-        dataclasses.replace(step, outputs=tuple(store.put(text) for text in step.outputs))
-        for step in host.steps
-    )
+    data = host_json(host)
+    for step, written in zip(host.steps, data[_STEPS], strict=True):
+        written[_OUTPUTS] = [store.put(text) for text in step.outputs]
     # No indent: json's C encoder only runs without one, and this is per host.
-    return json.dumps(host_json(dataclasses.replace(host, steps=steps)))
+    return json.dumps(data)
 
 
 def summary_json(summary: Summary) -> dict[str, Any]:
@@ -131,14 +131,14 @@ def manifest_text(manifest: RunManifest, redact: Redact | None = None) -> str:
 def host_from_json(data: Mapping[str, Any], outputs: Callable[[str], str] | None = None) -> HostDoc:
     """A host file's JSON (or report.json's entry for a host) as its record; `outputs`
     turns a digest into its text (without it, the steps' outputs stay empty)."""
+    if _STEPS in data:  # each output's digest as its text, or none
+        steps = [
+            {**step, _OUTPUTS: [outputs(d) for d in step.get(_OUTPUTS) or ()] if outputs else []}
+            for step in data[_STEPS]
+        ]
+        data = {**data, _STEPS: steps}
     host: HostDoc = from_json(HostDoc, data)
-    steps = tuple(
-        dataclasses.replace(
-            step, outputs=() if outputs is None else tuple(outputs(d) for d in step.outputs)
-        )
-        for step in host.steps
-    )
-    return dataclasses.replace(host, steps=steps)
+    return host
 
 
 def report_from_json(data: Mapping[str, Any]) -> ReportDoc:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
@@ -29,6 +29,7 @@ __all__ = [
     "columns",
     "from_json",
     "headings",
+    "json_key",
     "json_keys",
     "meta",
     "schema_of",
@@ -93,6 +94,11 @@ def _fields(record: type[Any], host_file: bool) -> list[dataclasses.Field[Any]]:
     return [f for f in dataclasses.fields(record) if host_file or not f.metadata.get("host_file")]
 
 
+def json_key(record: type[Any], name: str) -> str:
+    """A field's key in the documents."""
+    return next(_key(f) for f in dataclasses.fields(record) if f.name == name)
+
+
 def json_keys(record: type[Any], host_file: bool = False) -> dict[str, bool]:
     """A record's keys in report.json (or with `host_file`, in a host file), each with
     whether it is always written: what the schema's properties and `required` say."""
@@ -102,29 +108,73 @@ def json_keys(record: type[Any], host_file: bool = False) -> dict[str, bool]:
 # --- to JSON --------------------------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class _Slot:
+    """A field as the documents see it, worked out once per record (a run writes and reads
+    a record per host and step)."""
+
+    name: str
+    key: str
+    optional: bool
+    empty: bool
+    host_file: bool
+    init: bool  # False: worked out from the others (never read)
+    default: Any  # dataclasses.MISSING: none
+    load: Callable[[Any], Any]  # a JSON value to the field's
+
+
+_SLOTS: dict[type[Any], tuple[_Slot, ...]] = {}
+
+
+def _slots(record: type[Any]) -> tuple[_Slot, ...]:
+    if record not in _SLOTS:
+        hints = _hints(record)
+        _SLOTS[record] = tuple(
+            _Slot(
+                name=f.name,
+                key=_key(f),
+                optional=bool(f.metadata.get("optional")),
+                empty=bool(f.metadata.get("empty")),
+                host_file=bool(f.metadata.get("host_file")),
+                init=f.init,
+                default=_default(f),
+                load=_loader(hints[f.name], _fallback(f)),
+            )
+            for f in dataclasses.fields(record)
+        )
+    return _SLOTS[record]
+
+
 def to_json(record: Any, host_file: bool = False) -> dict[str, Any]:
     """A record as JSON data, its fields in order; with `host_file`, those of a host file too."""
     data: dict[str, Any] = {}
-    for item in _fields(type(record), host_file):
-        value = getattr(record, item.name)
-        if item.metadata.get("optional") and value == _default(item):
+    for slot in _slots(type(record)):
+        if slot.host_file and not host_file:
             continue
-        if value is None and item.metadata.get("empty"):
-            data[_key(item)] = {}
+        value = getattr(record, slot.name)
+        if slot.optional and value == slot.default:
             continue
-        data[_key(item)] = _dump(value, host_file)
+        if value is None and slot.empty:
+            data[slot.key] = {}
+            continue
+        data[slot.key] = _dump(value, host_file)
     return data
 
 
+_PLAIN_VALUES = (str, int, float, bool, type(None))
+
+
 def _dump(value: Any, host_file: bool) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_json(value, host_file)
+    if type(value) in _PLAIN_VALUES:
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, tuple | list):
         return [_dump(v, host_file) for v in value]
     if isinstance(value, Mapping):
         return {_dump(k, host_file): _dump(v, host_file) for k, v in value.items()}
+    if hasattr(type(value), "__dataclass_fields__"):
+        return to_json(value, host_file)
     return value
 
 
@@ -138,43 +188,61 @@ def unmasked(record: type[Any]) -> tuple[str, ...]:
 
 def from_json(record: type[Any], data: Mapping[str, Any]) -> Any:
     """The record `data` (to_json's, or an older netjob's) was written from."""
-    hints = _hints(record)
     given: dict[str, Any] = {}
-    for item in dataclasses.fields(record):
-        if not item.init:
-            continue  # worked out from the others
-        key = _key(item)
-        if key not in data:
-            if _default(item) is dataclasses.MISSING:
-                raise KeyError(key)
+    for slot in _slots(record):
+        if not slot.init:
             continue
-        value = data[key]
-        if item.metadata.get("empty") and value == {}:
-            value = None
-        given[item.name] = _load(value, hints[item.name], _default(item))
+        if slot.key not in data:
+            if slot.default is dataclasses.MISSING:
+                raise KeyError(slot.key)
+            continue
+        value = data[slot.key]
+        given[slot.name] = None if slot.empty and value == {} else slot.load(value)
     return record(**given)
 
 
-def _load(value: Any, kind: Any, default: Any = dataclasses.MISSING) -> Any:
-    arms = _arms(kind)
-    if arms is not None:  # X | None
-        if value is None or (value == "" and isinstance(arms, type) and issubclass(arms, Enum)):
-            return None
-        kind = arms
-    elif value is None and default is not dataclasses.MISSING:
-        return default  # null where the record has no None: what it holds when not given
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _fallback(item: dataclasses.Field[Any]) -> Callable[[], Any] | None:
+    """A field's default, made anew each time it is taken (None: it has none)."""
+    if item.default_factory is not dataclasses.MISSING:
+        return item.default_factory
+    if item.default is not dataclasses.MISSING:
+        return lambda: item.default
+    return None
+
+
+def _loader(kind: Any, fallback: Callable[[], Any] | None = None) -> Callable[[Any], Any]:
+    """What turns a JSON value into one of `kind`, worked out once per field."""
+    arm = _arms(kind)
+    if arm is not None:  # X | None
+        inner = _loader(arm)
+        blank = isinstance(arm, type) and issubclass(arm, Enum)  # a failure of "": none
+        return lambda v: None if v is None or (blank and v == "") else inner(v)
+    inner = _plain_loader(kind)
+    if fallback is None:
+        return inner
+    # null where the record has no None: what it holds when not given
+    return lambda v: fallback() if v is None else inner(v)
+
+
+def _plain_loader(kind: Any) -> Callable[[Any], Any]:
     origin = typing.get_origin(kind)
     if origin is tuple:
-        item = typing.get_args(kind)[0]
-        return tuple(_load(v, item) for v in value or ())
+        item = _loader(typing.get_args(kind)[0])
+        if item is _identity:
+            return lambda v: tuple(v or ())
+        return lambda v: tuple(item(x) for x in v or ())
     if origin is Mapping:
-        key, item = typing.get_args(kind)
-        return {_load(k, key): _load(v, item) for k, v in (value or {}).items()}
+        key, item = (_loader(arg) for arg in typing.get_args(kind))
+        return lambda v: {key(k): item(x) for k, x in (v or {}).items()}
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):
-        return from_json(kind, value)
+        return lambda v: from_json(kind, v)
     if isinstance(kind, type) and issubclass(kind, Enum):
-        return kind(value)
-    return value
+        return kind
+    return _identity
 
 
 def _arms(kind: Any) -> Any:
