@@ -1,8 +1,8 @@
 """A run's change record: who ran what, where, with which variables and from which job
 revision, as a change board reads it. Kept in report.json (key `change`) and run.json, so
 a run cut short keeps it too; shown by report.md, report.html, `netjob report` and
-`netjob history`. This module names the record's JSON keys (runner.report.document
-writes the rest of the documents); runner.report.provenance gathers its values.
+`netjob history`. Its fields are its JSON keys, written and read, and described in the
+schema, by runner.report.json_fields; runner.report.provenance gathers its values.
 
     change:
       id: CHG-1                  # --change-id (a ticket), or null

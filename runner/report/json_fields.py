@@ -1,4 +1,4 @@
-"""The one mapping from a frozen record (runner.report.document's, runner.report.change's) to
+"""The one mapping from a frozen record (runner.report.records', runner.report.change's) to
 its JSON, back, to its JSON Schema and to the per-host columns of report.md and report.html.
 A record's fields say it all, in their order and in `field(metadata=meta(...))`:
 

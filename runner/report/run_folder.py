@@ -11,8 +11,8 @@ when interrupted). Every byte goes through the Redactor. Files are readable by t
 <job> is the job file's stem while the folder is that job's (its `.job` says which file,
 as a path from the reports folder); a job with the same file name elsewhere gets
 <stem>-<8 hex of its path>. Host files are named by safe_name(), unique per host. What
-report.json, the host files and run.json hold is runner.report.document's records; this
-module builds them from a run's and writes their text.
+report.json, the host files and run.json hold is runner.report.records' records; this
+module builds them from a run's and writes their text (runner.report.document).
 """
 
 from __future__ import annotations
