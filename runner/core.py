@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from runner.base import run_layout
 from runner.base.errors import ExitCode, InputError, SelectionError
 from runner.base.models import Host, HostResult, Job, Report, TaskKind, WorkItem
 
@@ -343,7 +344,7 @@ def run(
         return opened
 
     writer = guard.open(open_writer)
-    writer.platforms = {h.name: h.platform for h in selection.hosts}
+    writer.hosts = {h.name: h for h in selection.hosts}
     # `get:` writes under the run folder: the workers (threads, processes, pollers) learn it.
     policy = dataclasses.replace(
         options.policy, run_dir=writer.run_dir, started_log=writer.started_log
@@ -815,7 +816,7 @@ def diff_runs(job: Path, chosen: Sequence[str], reports_dir: Path) -> RunDiff:
 def run_inventories(run_dir: Path) -> list[Path]:
     """The inventories a run read, as its change record has them (report.json, or run.json
     for a run cut short); none when it recorded none."""
-    for name in ("report.json", "run.json"):
+    for name in (run_layout.REPORT_JSON, run_layout.MANIFEST):
         try:
             document = json.loads((run_dir / name).read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -8,6 +8,7 @@ import typer
 
 from runner import core
 from runner.base.errors import ExitCode, NetjobError, ReportWriteError
+from runner.base.run_layout import REPORT_HTML, REPORT_JSON
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
@@ -140,7 +141,7 @@ def run(
     ask_pass: AskPass = False,
     ask_become_pass: AskBecomePass = False,
     html: Annotated[
-        bool, typer.Option("--html/--no-html", help="Write report.html beside report.json.")
+        bool, typer.Option("--html/--no-html", help=f"Write {REPORT_HTML} beside {REPORT_JSON}.")
     ] = True,
     keep_device_secrets: Annotated[
         bool,

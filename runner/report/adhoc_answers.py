@@ -11,6 +11,7 @@ from typing import Any
 
 from runner.base.errors import ExitCode
 from runner.base.models import Status, TaskKind
+from runner.base.run_layout import REPORT_JSON
 from runner.report.document import HostDoc, ReportDoc, StepDoc, read_host, summary_json
 from runner.report.fold import Fold, fold
 from runner.report.history import report_data
@@ -116,7 +117,7 @@ class AdhocRun:
         """`netjob cmd --output json`: the run, and host → command → output."""
         return {
             "run_id": self.data.run_id,
-            "report": str(self.run_dir / "report.json"),
+            "report": str(self.run_dir / REPORT_JSON),
             "interrupted": self.data.interrupted,
             "summary": summary_json(self.data.summary),
             "hosts": {n: answer(h).as_dict() for n, h in self.hosts.items()},

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from runner.base import run_layout
 from runner.base.errors import AuthenticationError, DeviceError, FailureClass, HostTimeoutError
 from runner.base.logs import host_context
 from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
@@ -29,7 +30,7 @@ from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
 from runner.device.connection import Connection, Connector
 from runner.device.lease import Lease
-from runner.run import confirm, phases, rollback
+from runner.run import confirm, phases
 from runner.run.step import HostState
 
 
@@ -165,9 +166,9 @@ def _run(
     """The host's step results, and its change left under the device's timer, if any."""
     connection = _login(item, connect, policy, lease)
     run_dir = policy.run_dir
-    files = run_dir / "files" if run_dir is not None else None
+    files = run_dir / run_layout.FILES if run_dir is not None else None
     # A dry run changes nothing: no config to keep for `netjob rollback`.
-    kept = run_dir / rollback.KEPT if run_dir is not None and not policy.dry_run else None
+    kept = run_dir / run_layout.KEPT if run_dir is not None and not policy.dry_run else None
     state = HostState(
         item.host, dry_run=policy.dry_run, files_dir=files, notify=notify, keep_dir=kept
     )

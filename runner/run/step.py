@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from runner.base import platforms
+from runner.base import platforms, run_layout
 from runner.base.errors import (
     CommandRejectedError,
     DeviceError,
@@ -248,7 +248,7 @@ def _get_path(src: str, dest: str, state: HostState) -> Path:
     if dest:
         return save_path(dest)
     name = src.rpartition(":")[2].lstrip("/").rpartition("/")[2] or "file"
-    base = state.files_dir or Path("files")
+    base = state.files_dir or Path(run_layout.FILES)
     return base / safe_name(state.host.name) / safe_name(name, keep_suffix=True)
 
 
