@@ -184,7 +184,7 @@ def with_confirm(selection: Selection, given: str) -> Selection:
     """`--confirm 5m` (or per platform, `--confirm ios=1m,junos=1m,default=30s`): every
     config and template task without its own `confirm:` goes under the device's revert
     timer. Which platforms can, for how long, is checked when the job is expanded
-    (runner.run.scheduler.check_confirms), before anything connects."""
+    (runner.render.expansion.check_confirms), before anything connects."""
     from runner.base.models import TaskKind
 
     seconds, by_platform = _confirm_option(given)
@@ -228,9 +228,10 @@ def _confirm_option(given: str) -> tuple[float | None, dict[str, float]]:
 
 def plan(selection: Selection) -> list[WorkItem]:
     """Render every step for every host; contact nothing."""
-    from runner.run import scheduler
+    from runner.device import capabilities
+    from runner.render.expansion import expand
 
-    return scheduler.expand(selection.job, selection.hosts, selection.extra_vars)
+    return expand(selection.job, selection.hosts, selection.extra_vars, capable=capabilities)
 
 
 def _policy() -> Policy:
@@ -279,8 +280,9 @@ def run(
     options ask for: threads, worker processes or a cluster)."""
     from runner.base.logs import LogFilter
     from runner.base.redact import Redactor
-    from runner.device import sshkeys
+    from runner.device import capabilities, sshkeys
     from runner.load.credentials import resolve_credentials
+    from runner.render.expansion import expand
     from runner.report import readback
     from runner.report.disk import ReportGuard
     from runner.report.reporters import Callbacks, FanOut, HtmlPage
@@ -318,7 +320,9 @@ def run(
     )
     if credentials:  # keys readable, bastions' secrets set: before anything connects
         sshkeys.preflight(selection.hosts, credentials, environ)
-    items = scheduler.expand(selection.job, selection.hosts, selection.extra_vars, credentials)
+    items = expand(
+        selection.job, selection.hosts, selection.extra_vars, credentials, capable=capabilities
+    )
     runner.preflight(items, options.serial)
     secrets = _secrets(credentials.values()) + _secret_vars(selection)
     LogFilter.register(secrets)
