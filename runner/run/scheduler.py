@@ -12,10 +12,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import queue
+import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 from runner.base.errors import FailureClass
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 Execute = Callable[..., HostResult]  # (item) -> result; with progress: (item, notify=...)
 OnResult = Callable[[HostResult], None]
 OnProgress = Callable[[RunProgress], None]
-DEFAULT_WORKERS = 20
 _STOP = None
 
 
@@ -39,12 +39,12 @@ class Interrupt:
     """Ctrl-C / SIGTERM as data: the first signal stops new hosts, the second ends the grace
     period. Setting events (not raising) means a result being written is never cut in half."""
 
-    def __init__(self) -> None:
+    def __init__(self, *listeners: Callable[[], None]) -> None:
         self.stop = threading.Event()
         self.abandon = threading.Event()
         # Told once, from the thread that runs the hosts, when it sees the first signal (a
         # person should hear at once that it was heard, even if no host is left to skip).
-        self.listeners: list[Callable[[], None]] = []
+        self.listeners: list[Callable[[], None]] = list(listeners)
         self._told = False
 
     def signal(self, *_: object) -> None:
@@ -260,3 +260,20 @@ def _guarded(
             error=why,
             started=time.time(),
         )
+
+
+@contextlib.contextmanager
+def signals_to(interrupt: Interrupt) -> Iterator[None]:
+    """While hosts run, Ctrl-C and SIGTERM become events, so nothing collected is lost.
+    Only the main thread may install handlers; elsewhere (an embedding app) skip it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {
+        sig: signal.signal(sig, interrupt.signal) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
