@@ -15,15 +15,13 @@ from runner.base.models import DEFAULT_WORKERS, HostResult, Report, TaskKind, Wo
 from runner.load.selection import Selection as Selection  # what select() returns
 from runner.load.selection import TaskFilter as TaskFilter
 
-# Everything else is imported where it is used, so each command pays only for its own
-# rooms: netmiko, paramiko, hier_config and distributed only when hosts run (inside
-# `run`), Jinja2 only when a job is rendered, the job reader and `-e` parsing only by the
-# commands that take them: `--help`, `--version`, `hosts` and `report` start fast (issue
-# 13; tests/test_startup_imports.py).
+# Everything else is imported where it is used: netmiko and Dask only when hosts run,
+# Jinja2 only when a job is rendered, so `--help`, `hosts` and `report` start fast (issue 13).
 if TYPE_CHECKING:
     from runner.device.connection import Connector
     from runner.load.credentials import Prompt
     from runner.load.vault import Vault
+    from runner.report.recording import Recording
     from runner.report.reporters import Reporter
     from runner.run.cluster import ClusterOptions
     from runner.run.executor import Policy
@@ -115,12 +113,10 @@ def run(
     the run folder. `runner` is where batches run (runner.run.runners; None: the one the
     options ask for: threads, worker processes or a cluster)."""
     from runner.base.redact import Redactor
-    from runner.report import readback
-    from runner.report.recording import finish_run, open_run
-    from runner.report.reporters import Callbacks, FanOut, HtmlPage
+    from runner.report.recording import open_run
+    from runner.report.reporters import Callbacks, HtmlPage
     from runner.run import runners, sealing
-    from runner.run.executor import RunLimits
-    from runner.run.scheduler import Interrupt, signals_to
+    from runner.run.scheduler import Interrupt
 
     options = options or RunOptions()
     if options.cluster is not None:
@@ -130,36 +126,44 @@ def run(
         workers=options.workers,
         processes=options.processes,
         grace=options.grace,
-        connect=lambda: connect or _netmiko(),
+        connect=None if connect is None else lambda: connect,
         cluster=options.cluster,
         max_fail=options.max_fail,
     )
     items, secrets = _render(selection, runner.local, environ, prompt)
     runner.preflight(items, options.serial)
-    guard, writer = open_run(
+    interrupt = interrupt or Interrupt()
+    recording = open_run(
         options.reports_dir,
         selection,
         items,
         Redactor(secrets, device_patterns=options.device_secrets_masked),
+        [Callbacks(on_result, on_progress), *reporters, *([HtmlPage()] if options.html else [])],
+        interrupt.stop,
         workers=options.workers,
         dry_run=options.policy.dry_run,
         change_id=options.change_id,
         command=options.command,
         journal=runner.local,
     )
-    fan_out = FanOut(
-        [Callbacks(on_result, on_progress), *reporters, *([HtmlPage()] if options.html else [])]
-    )
-    interrupt = interrupt or Interrupt()
+    return recording.finish(items, _run_batches(runner, items, options, recording, interrupt))
 
-    def record(result: HostResult) -> None:
-        result = readback.given_up(result, writer.run_dir)  # a change left under a timer
-        fan_out.host_done(guard.host_done(writer, result, interrupt.stop))  # no new hosts
 
-    def failed() -> int:
-        return sum(1 for r in writer.results.values() if r.failed)
+def _run_batches(
+    runner: BatchRunner,
+    items: list[WorkItem],
+    options: RunOptions,
+    recording: Recording,
+    interrupt: Interrupt,
+) -> str | None:
+    """Batch after batch on `runner`, Ctrl-C and SIGTERM as events meanwhile: why the run
+    stopped early, or None."""
+    from runner.run import runners
+    from runner.run.executor import RunLimits
+    from runner.run.scheduler import signals_to
 
     # `get:` writes under the run folder: the workers (threads, processes, pollers) learn it.
+    writer, fan_out = recording.writer, recording.fan_out
     policy = dataclasses.replace(
         options.policy, run_dir=writer.run_dir, started_log=writer.started_log
     )
@@ -169,15 +173,14 @@ def run(
         # pollers make their own).
         limits=RunLimits.start(policy),
         gate=runners.FailureGate(options.max_fail if options.serial is None else None, len(items)),
-        record=record,
+        record=recording.record,
         interrupt=interrupt,
         on_progress=fan_out.progress if fan_out.wants_progress else None,
     )
     with signals_to(interrupt):
-        stopped = runners.run_batches(
-            runner, items, batch, options.serial, options.max_fail, failed
+        return runners.run_batches(
+            runner, items, batch, options.serial, options.max_fail, recording.failed
         )
-    return finish_run(items, stopped, guard, writer, record, fan_out)
 
 
 def _render(
@@ -208,12 +211,6 @@ def _render(
     secrets = found + [v for v in selection.secret_vars() if len(v) >= 4]
     LogFilter.register(secrets)
     return items, secrets
-
-
-def _netmiko() -> Connector:
-    from runner.device.connection import NetmikoConnection
-
-    return NetmikoConnection.open
 
 
 def run_job(

@@ -1,21 +1,59 @@
-"""The run folder of a run in progress, as the core opens and closes it: opened before any
-device is contacted (the reports folder checked: exit 4 if it fails, runner.report.disk),
-and at the end a result for every host the run did not reach, then report.json and the
-reporters."""
+"""The report side of a run in progress, as the core drives it: the run folder opened
+before any device is contacted (the reports folder checked: exit 4 if it fails,
+runner.report.disk), each host's result written and handed to the reporters as it ends,
+and at the end a result for every host the run did not reach, then report.json."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from runner.base.models import HostResult, Report, WorkItem
 from runner.base.redact import Redactor
 from runner.load.selection import Selection
+from runner.report import readback
 from runner.report.disk import ReportGuard
 from runner.report.provenance import gather
-from runner.report.reporters import FanOut
+from runner.report.reporters import FanOut, Reporter
 from runner.report.run_folder import RunWriter
 from runner.run.scheduler import not_run, skipped_by_interrupt
+
+
+@dataclass(frozen=True)
+class Recording:
+    guard: ReportGuard
+    writer: RunWriter
+    fan_out: FanOut
+    stop: threading.Event  # set on a write error: no new hosts start
+
+    def record(self, result: HostResult) -> None:
+        """A host's result: written, then told to the reporters (on the main thread)."""
+        result = readback.given_up(result, self.writer.run_dir)  # a change left under a timer
+        self.fan_out.host_done(self.guard.host_done(self.writer, result, self.stop))
+
+    def failed(self) -> int:
+        return sum(1 for r in self.writer.results.values() if r.failed)
+
+    def finish(self, items: Sequence[WorkItem], stopped: str | None) -> Report:
+        """Every host not run gets a result saying why (`stopped`); then report.json, and
+        the reporters hear of it if it could be written. Raises ReportWriteError after
+        what could be written."""
+        guard, writer = self.guard, self.writer
+        if guard.error is not None:
+            stopped = guard.reason
+        for item in items:
+            if item.host.name not in writer.results:
+                if stopped == "interrupted":
+                    self.record(skipped_by_interrupt(item.host.name))
+                else:
+                    self.record(not_run(item.host.name, f"not run: {stopped}"))
+        report = guard.finish(writer, interrupted=stopped == "interrupted", stopped=stopped)
+        if guard.error is None:
+            self.fan_out.run_done(report)
+        guard.raise_if_failed(writer)
+        return report
 
 
 def open_run(
@@ -23,15 +61,17 @@ def open_run(
     selection: Selection,
     items: Sequence[WorkItem],
     redactor: Redactor,
+    reporters: Sequence[Reporter],
+    stop: threading.Event,
     *,
     workers: int,
     dry_run: bool,
     change_id: str | None,
     command: tuple[str, ...] | None,
     journal: bool,
-) -> tuple[ReportGuard, RunWriter]:
-    """The guard of the reports folder and the run's writer; run.json names the run's
-    hosts, so a run cut short can be read back (`journal`: its started hosts too)."""
+) -> Recording:
+    """The run's recording: its folder made, run.json naming the run's hosts, so a run cut
+    short can be read back (`journal`: its started hosts too)."""
     guard = ReportGuard(reports_dir)
     change = gather(
         job=selection.job.path,
@@ -61,30 +101,4 @@ def open_run(
 
     writer = guard.open(open_writer)
     writer.platforms = {h.name: h.platform for h in selection.hosts}
-    return guard, writer
-
-
-def finish_run(
-    items: Sequence[WorkItem],
-    stopped: str | None,
-    guard: ReportGuard,
-    writer: RunWriter,
-    record: Callable[[HostResult], None],
-    fan_out: FanOut,
-) -> Report:
-    """Every host not run gets a result saying why (`stopped`); then report.json, and the
-    reporters hear of it if it could be written. Raises ReportWriteError after what could
-    be written."""
-    if guard.error is not None:
-        stopped = guard.reason
-    for item in items:
-        if item.host.name not in writer.results:
-            if stopped == "interrupted":
-                record(skipped_by_interrupt(item.host.name))
-            else:
-                record(not_run(item.host.name, f"not run: {stopped}"))
-    report = guard.finish(writer, interrupted=stopped == "interrupted", stopped=stopped)
-    if guard.error is None:
-        fan_out.run_done(report)
-    guard.raise_if_failed(writer)
-    return report
+    return Recording(guard, writer, FanOut(list(reporters)), stop)

@@ -194,17 +194,25 @@ def choose(
     workers: int,
     processes: int,
     grace: float,
-    connect: Callable[[], Connector],
+    connect: Callable[[], Connector] | None = None,
     cluster: ClusterOptions | None = None,
     max_fail: Amount | None = None,
 ) -> BatchRunner:
     """The runner a run's options ask for: a cluster, worker processes, or threads.
-    `connect` is called only for a local runner (it imports netmiko)."""
+    `connect` is called only for a local runner (None: NetmikoConnection.open, imported
+    only then)."""
     if cluster is not None:
         return Cluster(cluster, workers, grace, max_fail)
+    opener = connect() if connect is not None else _netmiko()
     if processes > 1:
-        return Processes(processes, workers, connect(), grace)
-    return Threads(workers, connect(), grace)
+        return Processes(processes, workers, opener, grace)
+    return Threads(workers, opener, grace)
+
+
+def _netmiko() -> Connector:
+    from runner.device.connection import NetmikoConnection
+
+    return NetmikoConnection.open
 
 
 def run_batches(
