@@ -125,13 +125,11 @@ def _normal(name: str) -> str:
 
 def test_every_package_the_runner_imports_is_declared() -> None:
     """paramiko, rich, cryptography: imported by netjob itself, so declared, not left to
-    come with netmiko or typer. (The lab, a package of its own to be, is not counted.)"""
+    come with netmiko or typer."""
     distributions = importlib.metadata.packages_distributions()
     declared = _declared()
     missing = set()
     for path in RUNNER.rglob("*.py"):
-        if "lab" in path.relative_to(RUNNER).parts[:1]:
-            continue
         for _, module in _imports(path):
             top = module.split(".")[0]
             if top in ("runner", "__future__") or top in sys.stdlib_module_names:

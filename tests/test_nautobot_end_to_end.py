@@ -18,6 +18,7 @@ from fixture_types import Write
 from lab_fixture import load_report, run_cli, start_lab
 from nautobot_fixture import BULK, Nautobot, start_nautobot
 
+from runner import core
 from runner.cli import main
 from runner.load.inventories import load_inventories
 
@@ -111,7 +112,7 @@ def test_each_device_gets_the_config_context_nautobot_computes_for_it(
     # netjob asks once per set of alike devices (runner/load/sot_contexts.py); the truth is
     # each device's own context from Nautobot's REST API, for the lab devices, every 97th
     # bulk one (every location, role, tenant, platform and tag set) and those with local data.
-    hosts = core.load_inventories(source(write, nautobot)).hosts
+    hosts = load_inventories(source(write, nautobot)).hosts
     sample = [*LAB, *(f"bulk-{i:05d}" for i in range(0, BULK, 97))]
     sample += [f"bulk-{i:05d}" for i in range(999, BULK, 1000)]
     truth = nautobot_devices(nautobot, sample, include="config_context")
