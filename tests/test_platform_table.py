@@ -14,8 +14,9 @@ from runner.base import platforms
 from runner.base.errors import InputError, RemediationError
 from runner.base.flat_config import nest_flat_lines
 from runner.base.models import Host, Job, Task, TaskKind
+from runner.device import capabilities
 from runner.device.remediation import remediation
-from runner.run.scheduler import expand
+from runner.render.expansion import expand
 
 RUNNER = Path(__file__).resolve().parent.parent / "runner"
 
@@ -141,9 +142,11 @@ def test_save_on_a_platform_without_a_save_is_refused_before_anything_connects()
     )
     eltex = Host(name="sw1", address="192.0.2.1", platform="eltex")
     with pytest.raises(InputError, match=r"jobs/j.yaml:4: task 'push'.*'sw1' is eltex"):
-        expand(job, [eltex], {})
+        expand(job, [eltex], {}, capable=capabilities)
     # A commit keeps IOS-XR's config: save means the commit there.
-    assert expand(job, [Host(name="xr1", address="192.0.2.2", platform="cisco_xr")], {})
+    assert expand(
+        job, [Host(name="xr1", address="192.0.2.2", platform="cisco_xr")], {}, capable=capabilities
+    )
 
 
 def _code_strings(path: Path) -> list[str]:

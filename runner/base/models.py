@@ -299,6 +299,11 @@ class Step:
     role: str | None = None
 
 
+# Hosts (WorkItems) worked on at once unless told: --workers/--forks, run_job(workers=),
+# the threads of each `netjob cluster` worker, `netjob confirm`'s logins.
+DEFAULT_WORKERS = 20
+
+
 @dataclass(frozen=True)
 class WorkItem:
     host: Host

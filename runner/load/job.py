@@ -300,7 +300,7 @@ def _task(item: Any, at: At, job_path: Path) -> Task:
 def _confirm(item: dict[str, Any], at: At, kind: TaskKind) -> tuple[float | None, dict[str, float]]:
     """`confirm: 5m`, or per platform `confirm: {ios: 1m, default: 30s}`: the task's change
     goes under the device's revert timer (which platforms can, and for how long, is checked
-    once the hosts are known: runner.run.scheduler)."""
+    once the hosts are known: runner.render.expansion)."""
     if "confirm" not in item:
         return None, {}
     where = at.child("confirm", item)

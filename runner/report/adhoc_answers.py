@@ -129,6 +129,7 @@ class AdhocRun:
         return sections(self.hosts, diff, noise)
 
 
-def read_run(run_dir: Path) -> AdhocRun:
+def read_answers(run_dir: Path) -> AdhocRun:
+    """What each host of an ad-hoc run answered, read back from its run folder."""
     data = report_data(run_dir)
     return AdhocRun(run_dir, data, {name: read_host(run_dir, name) for name in data.hosts})

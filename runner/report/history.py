@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner.base.errors import FailureClass, InputError, SelectionError, StoreError
 from runner.base.models import Host, Status, TaskKind
@@ -17,6 +18,9 @@ from runner.report.drift import Drift, DriftKind, diff_outputs, render_drift
 from runner.report.fold import host_ranges, natural_key
 from runner.report.noise import normalize
 from runner.report.run_folder import job_folder
+
+if TYPE_CHECKING:
+    from runner.report.outcome import PastRun
 
 Key = tuple[str, str, str]  # host, task, command
 
@@ -163,6 +167,13 @@ def _dirs(folder: Path) -> list[Path]:
 
 def _runs(job: Path) -> list[Path]:
     return [p for p in job.iterdir() if _is_run(p)]
+
+
+def read_run(run: Path) -> PastRun:
+    """A past run: its report.json (read back, for a run cut short) and its exit code."""
+    from runner.report.outcome import PastRun
+
+    return PastRun(run, report_data(run), cut_short(run))
 
 
 def report_data(run: Path) -> ReportDoc:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from runner.base import run_layout
 from runner.base.errors import AuthenticationError, DeviceError, FailureClass, HostTimeoutError
@@ -53,6 +53,23 @@ class Policy:
     # before it is contacted, so a run killed with no report.json still tells the hosts it
     # had in flight from those it never started. None: kept by nobody (a cluster's pollers).
     started_log: Path | None = None
+
+    @classmethod
+    def given(
+        cls,
+        dry_run: bool = False,
+        host_timeout: float | None = None,
+        retries: int | None = None,
+        max_logins: int | None = None,
+    ) -> Policy:
+        """The options a person gave (--check, --host-timeout, --retries, --max-logins);
+        these defaults where None."""
+        given: dict[str, Any] = {
+            "host_timeout": host_timeout,
+            "retries": retries,
+            "max_logins": max_logins,
+        }
+        return cls(dry_run=dry_run, **{k: v for k, v in given.items() if v is not None})
 
 
 # A host not run because its start could not be journaled (the run's report guard then

@@ -39,6 +39,8 @@ from runner.run.confirm import timed_change
 
 if TYPE_CHECKING:
     from runner.device.connection import Connection
+    from runner.load.selection import Selection
+    from runner.load.vault import Vault
     from runner.run.step import HostState
 
 
@@ -326,3 +328,22 @@ def kept_hosts(run_dir: Path, hosts: Sequence[Host]) -> tuple[list[Host], list[s
                 f"--limit 'all:!{host.name}'"
             )
     return chosen, [h.name for h in hosts if h not in chosen]
+
+
+def rollback_selection(
+    run_dir: Path, inventory_paths: Sequence[Path], limit: str | None, vault: Vault | None = None
+) -> tuple[Selection, list[str]]:
+    """`netjob rollback RUN`: the hosts of the inventory (∩ --limit) RUN kept a config
+    for, under a job that puts each one back; and the names of the hosts it kept none for."""
+    from runner.load.inventories import load_inventories
+    from runner.load.selection import Selection
+
+    inventory = load_inventories(list(inventory_paths), vault)
+    chosen, without = kept_hosts(run_dir, inventory.select(limit))
+    if not chosen:
+        raise SelectionError(
+            f"run {run_dir.name} kept no running config of a host matching --limit '{limit}'"
+        )
+    paths = tuple(inventory_paths)
+    job = rollback_job(run_dir)
+    return Selection(job, inventory, tuple(chosen), limit=limit, inventories=paths), without
