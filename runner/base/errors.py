@@ -235,11 +235,25 @@ class DeviceError(NetjobError):
         task = self.task if task is None else task
         if (host, task) == (self.host, self.task):
             return self
+        return self.replace(host=host, task=task)
+
+    def replace(self: _Error, message: str | None = None, **fields: object) -> _Error:
+        """A copy of this error (its class, host, task, sent, output, hint, retryable) with
+        `message` and the `fields` given changed, as dataclasses.replace does: re-raising
+        with more words never loses what the error knew. Raise it `from` the original."""
+        unknown = set(fields) - _FIELDS
+        if unknown:
+            raise TypeError(f"DeviceError has no field {sorted(unknown)[0]!r}")
         # A new instance and a new __dict__, not copy.copy: once tblib's pickling support
         # is installed (Dask's workers do), copy.copy of an exception shares its __dict__.
-        named = type(self).__new__(type(self), *self.args)
-        named.__dict__.update({**self.__dict__, "host": host, "task": task})
-        return named
+        args = self.args if message is None else (message, *self.args[1:])
+        copy = type(self).__new__(type(self), *args)
+        copy.args = args
+        copy.__dict__.update({**self.__dict__, **fields})
+        return copy
+
+
+_FIELDS = {"hint", "sent", "output", "host", "task", "retryable"}
 
 
 class UnreachableError(DeviceError):
