@@ -94,7 +94,7 @@ def route(host: Host) -> Route:
 def _hop(spec: str, config: paramiko.SSHConfig) -> JumpHost:
     try:
         user, alias, port = ssh_options.parse_spec(spec)
-    except ValueError as exc:
+    except InputError as exc:
         raise InputError(f"ssh_config ProxyJump: {exc}") from None
     found = config.lookup(alias)
     return JumpHost(

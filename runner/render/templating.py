@@ -25,7 +25,7 @@ from jinja2 import meta
 from jinja2.exceptions import SecurityError
 
 from runner.base import platform_names, revert_timer, user_files
-from runner.base.errors import TemplateError
+from runner.base.errors import InputError, TemplateError
 from runner.base.flat_config import FlatConfigError, refuse_unplaced
 from runner.base.models import Check, Host, Job, Step, Task, TaskKind
 from runner.base.safe_files import link_in, refuse_link
@@ -292,7 +292,7 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
 def _confirm(task: Task, host: Host) -> float | None:
     try:
         return revert_timer.timer_for(task.confirm, task.confirm_by_platform, host.platform)
-    except ValueError as exc:
+    except InputError as exc:
         raise jinja2.TemplateError(f"{exc} (host {host.name})") from None
 
 
