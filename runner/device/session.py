@@ -24,6 +24,7 @@ from runner.base.errors import (
     DeviceError,
     SessionDesyncError,
 )
+from runner.base.platform_forms import Refusals
 from runner.device import drivers, jump, transfer
 from runner.device.exception_map import first_line, map_exception
 from runner.device.netmiko_patches import Paged, Unanswered, _late_data
@@ -199,9 +200,7 @@ class Session:
             return False
 
 
-def refusal(
-    pattern: re.Pattern[str] | platforms.Refusals, output: str, head: int | None = 6
-) -> str | None:
+def refusal(pattern: re.Pattern[str] | Refusals, output: str, head: int | None = 6) -> str | None:
     """The device's words when `output` holds one of its refusal forms, else None.
 
     A show's refusal comes first, right after the echo: only its first lines are read, so
