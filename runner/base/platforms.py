@@ -1,5 +1,6 @@
 """The platform table: everything netjob knows about a family of netmiko device_types, in
-one place. Every other module asks this table; adding a platform touches this file only.
+one place. Every other module asks this table; adding a platform touches this file only
+(a new family's refusal, noise, section and secret forms: runner.base.platform_forms).
 
 A device_type that netmiko knows but this table does not gets `generic()`: commands sent
 as written, no remediation, netmiko finding the prompt before every command (one round trip

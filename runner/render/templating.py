@@ -27,7 +27,7 @@ from runner.base.flat_config import refuse_unplaced
 from runner.base.models import Check, Host, Job, Step, Task, TaskKind
 from runner.base.safe_files import link_in, refuse_link
 from runner.base.time_bound import time_bound
-from runner.load.job import DISCONNECTS
+from runner.load.task import DISCONNECTS
 from runner.render import one_line, sandbox, save_paths
 from runner.render.jinja_env import ENV, explain, guard, one_line_of, over_time, unknown_filter
 from runner.render.phases import arrange
