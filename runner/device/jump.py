@@ -249,7 +249,10 @@ def blamed(error: DeviceError, through: Through | None, during: str = "") -> Dev
     where = f" during {during}" if during else ""
     cut = JumpFailedError(
         f"{fault}; it cut the session to the device{where} ({error.failure.value}: {error})",
+        sent=error.sent,
         output=error.output,
+        host=error.host,
+        task=error.task,
     )
     cut.retryable = fault.retryable
     return cut
