@@ -206,6 +206,8 @@ class Remedy(str, Enum):
     FEWER_WORKERS = "fewer_workers"
     LONGER_HOST_TIMEOUT = "longer_host_timeout"
     RETRY_FAILED = "retry_failed"
+    # A host whose outcome is unknown (it may have been changed): retried only when asked.
+    RETRY_UNKNOWN = "retry_unknown"
 
 
 # Each remedy as the command line spells it, after the hint's own words (a test checks
@@ -215,7 +217,15 @@ REMEDY_WORDS: dict[Remedy, str] = {
     Remedy.FEWER_WORKERS: "or lower --workers",
     Remedy.LONGER_HOST_TIMEOUT: "or raise --host-timeout",
     Remedy.RETRY_FAILED: "then run again with --retry-failed",
+    Remedy.RETRY_UNKNOWN: "then run again with --retry-failed --include-unknown",
 }
+
+
+def advice(hint: str, remedies: tuple[Remedy, ...]) -> str:
+    """The hint, then each remedy in the command line's words: "check its logs, then run
+    again with --retry-failed"."""
+    return ", ".join([hint, *(REMEDY_WORDS[remedy] for remedy in remedies)])
+
 
 _Error = TypeVar("_Error", bound="DeviceError")
 
@@ -259,7 +269,7 @@ class DeviceError(NetjobError):
 
     def describe(self) -> str:
         """The one-line message for console, log and report: what failed, then what to try."""
-        return f"{self}; {', '.join([self.hint, *(REMEDY_WORDS[r] for r in self.remedies)])}"
+        return f"{self}; {advice(self.hint, self.remedies)}"
 
     def about(self: _Error, host: str | None = None, task: str | None = None) -> _Error:
         """This error naming `host` and `task` (None: left as it is): itself when it already
