@@ -8,7 +8,7 @@ refused (`--confirm` on NX-OS, VRP, Comware, a generic device_type): emulating o
 netjob's side would revert nothing once netjob is gone.
 
 Pure data and checks: the platform table (runner.base.platforms) holds one RevertTimer
-per platform that has one; runner.device.connection sends its commands.
+per platform that has one; runner.device.configure sends its commands.
 """
 
 from __future__ import annotations
