@@ -3,12 +3,12 @@ behaviour for the rest, and no device_type names anywhere else in the product co
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 import pytest
 from netmiko.ssh_dispatcher import CLASS_MAPPER
+from source_scan import code_strings
 
 from runner.base import platforms
 from runner.base.errors import InputError, RemediationError
@@ -151,22 +151,7 @@ def test_save_on_a_platform_without_a_save_is_refused_before_anything_connects()
 
 def _code_strings(path: Path) -> list[str]:
     """String constants of a module, docstrings left out (docs may name platforms)."""
-    tree = ast.parse(path.read_text())
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
-    return [
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and id(node) not in docstrings
-    ]
+    return [str(node.value) for node in code_strings(path)]
 
 
 def test_device_type_names_appear_only_in_the_platform_table() -> None:

@@ -109,6 +109,7 @@ def test_help_version_completion_plan_hosts_and_report_import_no_ssh_stack(
 LIGHT = (
     "jinja2",
     "runner.load.job",
+    "runner.load.task",
     "runner.load.extra_vars",
     "runner.load.ansible_inventory",
     "runner.load.nornir_inventory",

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from runner.base.errors import ClusterError, FailureClass
+from runner.base.errors import ClusterError, FailureClass, Remedy, advice
 from runner.base.models import Credentials, HostResult, RunProgress, TaskKind, WorkItem
 from runner.run import poller, scheduler, sealing
 from runner.run.executor import Policy
@@ -445,6 +445,6 @@ def _unknown(host: str, why: str) -> HostResult:
     return poller.failed(
         host,
         FailureClass.UNKNOWN,
-        f"{why}: it may or may not have been changed; look at the device, then run again "
-        "with --retry-failed --include-unknown",
+        f"{why}: it may or may not have been changed; "
+        + advice("look at the device", (Remedy.RETRY_UNKNOWN,)),
     )

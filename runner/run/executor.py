@@ -10,7 +10,6 @@ socket at its deadline (its clock stopped while it waits for the gate).
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import functools
 import random
@@ -257,12 +256,10 @@ def _login(item: WorkItem, connect: Connector, policy: Policy, lease: Lease) -> 
                 if attempt:  # say why it took this long
                     # A new error: the one raised may be shared (a bastion that is down
                     # fails every host through it with one exception object).
-                    error = copy.copy(exc)
-                    error.args = (
+                    raise exc.replace(
                         f"{exc} (so did each of {attempt + 1} attempts, "
-                        f"{time.monotonic() - first:.0f}s in all; --retries sets how many)",
-                    )
-                    raise error from exc
+                        f"{time.monotonic() - first:.0f}s in all; --retries sets how many)"
+                    ) from exc
                 raise
             pause = policy.backoff * 2**attempt * random.uniform(0.5, 1.5)
             time.sleep(pause)  # backoff with jitter, so retries do not arrive in a wave
@@ -279,7 +276,8 @@ def _explained(error: DeviceError, item: WorkItem) -> DeviceError:
             "(plain text)": "(the inventory's, in plain text)",
         }.get(source, source if source and source.startswith("(") else f"(from {source})")
         # "the password (…)": redaction masks the word after "password " in prose too.
-        error.hint = f"check the username ({host.username or 'none set'}) and the password {where}"
+        hint = f"check the username ({host.username or 'none set'}) and the password {where}"
+        return error.replace(hint=hint)  # a copy: the error may be shared
     return error
 
 
@@ -291,7 +289,11 @@ def _deadline(exc: DeviceError, lease: Lease, policy: Policy) -> DeviceError:
     if lease.expired and not isinstance(exc, HostTimeoutError):
         return HostTimeoutError(
             f"past the host's deadline of {policy.host_timeout:g}s while it logged in: "
-            "the login was cut there"
+            "the login was cut there",
+            sent=exc.sent,
+            output=exc.output,
+            host=exc.host,
+            task=exc.task,
         )
     return exc
 

@@ -211,9 +211,7 @@ def _run(
             if timed is not None and starting and isinstance(exc, CommandRejectedError):
                 timed.refused()
             dropped = _abort(connection, recipe, timeout)
-            raise type(exc)(
-                f"{exc}{dropped}", exc.hint, sent=tuple(sent), output=exc.output
-            ) from exc
+            raise exc.replace(f"{exc}{dropped}", sent=tuple(sent)) from exc
         outputs.append(said)
         found = failed.search(said) if failed else None
         if found and timed is not None and starting:
