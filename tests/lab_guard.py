@@ -15,10 +15,12 @@ event), which runner/run/processes.py uses; test_procs.py is marked by hand.
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import socket
 import sys
 from collections.abc import Generator
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -40,9 +42,8 @@ WATCHED = frozenset(
 
 
 # Processes a test may start unmarked, by program name: netjob asks git for a job's revision
-# on every run (report/provenance.py), in-memory runs included; ctypes asks ldconfig where a
-# library is when one is first imported (ansible-core's), in whichever test imports it first.
-QUICK_PROGRAMS = frozenset({"git", "ldconfig"})
+# on every run (runner/report/provenance.py), in-memory runs included.
+QUICK_PROGRAMS = frozenset({"git"})
 
 
 class Watch:
@@ -77,10 +78,22 @@ def describe(event: str, args: tuple[Any, ...]) -> str | None:
         executable, argv = args[0], args[1]
         words = [argv] if isinstance(argv, (str, bytes, os.PathLike)) else list(argv)
         program = os.fsdecode(executable if executable is not None else words[0])
-        if os.path.basename(program.split()[0]) in QUICK_PROGRAMS:
+        if os.path.basename(program.split()[0]) in QUICK_PROGRAMS or _finding_a_library():
             return None
         return f"subprocess.Popen {[os.fsdecode(w) for w in words[:2]]!r}"
     return event
+
+
+def _finding_a_library() -> bool:
+    """Whether ctypes.util.find_library started the process (ldconfig, then gcc, ld): a
+    library looking for its shared object on first import (asyncssh's for nettle, say), in
+    whichever test imports it first."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == ctypes.util.__file__:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def unmarked_start(item: pytest.Item, started: list[str]) -> str | None:

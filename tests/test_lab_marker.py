@@ -49,9 +49,10 @@ def test_second(server):
     pass
 """,
     "test_quick": "def test_adds():\n    assert sum([1, 2]) == 3\n",
-    # Neither starts a server nor a slow process: a socket file; git, which every run asks.
+    # None starts a server or a slow process: a socket file; git, which every run asks;
+    # ctypes looking for a shared library (ldconfig, gcc, ld), as asyncssh's import does.
     "test_quiet": """\
-import socket, subprocess
+import ctypes.util, socket, subprocess
 
 def test_unix_socket_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # a short path: a Unix socket's is bounded
@@ -60,6 +61,9 @@ def test_unix_socket_file(tmp_path, monkeypatch):
 
 def test_git(tmp_path):
     subprocess.run(["git", "-C", str(tmp_path), "rev-parse"], capture_output=True)
+
+def test_find_library():
+    ctypes.util.find_library("netjob-no-such-library")
 """,
     # --strict-markers (pyproject.toml): a misspelt marker must not leave a test unmarked.
     "test_typo": "import pytest\n\n@pytest.mark.lba\ndef test_quick():\n    pass\n",
@@ -95,10 +99,11 @@ def test_unmarked_tests_that_start_something_real_fail(pytester: pytest.Pytester
     result.stdout.fnmatch_lines(["PASSED test_quick.py::test_adds"])
     result.stdout.fnmatch_lines(["PASSED test_quiet.py::test_unix_socket_file"])
     result.stdout.fnmatch_lines(["PASSED test_quiet.py::test_git"])
+    result.stdout.fnmatch_lines(["PASSED test_quiet.py::test_find_library"])
     result.stdout.no_fnmatch_line("ERROR test_quiet.py*")
     result.stdout.no_fnmatch_line("ERROR test_marked.py*")
     result.stdout.no_fnmatch_line("ERROR test_shared.py::test_second*")
     result.stdout.fnmatch_lines(["*'lba' not found in `markers` configuration option*"])
     # Each test's call passed: the guard fails the three unmarked ones at teardown (the
     # fourth error is test_typo.py's, refused at collection).
-    result.assert_outcomes(passed=8, errors=4)
+    result.assert_outcomes(passed=9, errors=4)
