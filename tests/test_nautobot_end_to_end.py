@@ -25,7 +25,7 @@ from runner.load.inventories import load_inventories
 LAB = ["lab-core-ams-1", "lab-core-ams-2", "lab-edge-ams-1", "lab-core-fra-1"]
 # The first run on a machine migrates and seeds Nautobot's database in the fixture's setup
 # (about 5 minutes here, more on a loaded machine): past pytest's default 300 s.
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.lab, pytest.mark.timeout(1800)]
 
 
 @pytest.fixture(scope="module")

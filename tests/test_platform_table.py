@@ -201,6 +201,7 @@ def _on_a_terminal(*args: str) -> str:
     return out.decode()
 
 
+@pytest.mark.lab
 def test_platforms_prints_a_table_on_a_terminal_and_markdown_on_request() -> None:
     shown = _on_a_terminal("platforms")
     assert "┃" in shown and "│ cisco_ios, cisco_xe" in shown

@@ -12,9 +12,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fakes import FakeFleet
 
 from runner import core
+
+pytestmark = pytest.mark.lab
 
 HEAVY = ("netmiko", "paramiko", "hier_config", "distributed", "ansible", "pydantic")
 

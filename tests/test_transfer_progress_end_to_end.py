@@ -27,6 +27,8 @@ from runner.report.run_folder import load_host
 from runner.run import processes, scheduler
 from runner.run.executor import Policy
 
+pytestmark = pytest.mark.lab
+
 BIG = 4_000_000  # bytes: a few hundred of netmiko's 16 KB callbacks
 
 
