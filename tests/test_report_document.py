@@ -303,3 +303,39 @@ def test_a_report_made_before_transport_was_kept_reads_back_byte_for_byte(
     del host_file["transport"]
     store = OutputStore(run_dir.parent / "outputs")
     assert host_text(host_from_json(host_file, store.get), store) == json.dumps(host_file)
+
+
+@pytest.mark.parametrize(
+    ("key_path", "wrong", "said"),
+    [
+        (("hosts",), [], "hosts: expected an object, not an array"),
+        (("hosts", "r1", "steps"), "x", "hosts: steps: expected an array, not a string"),
+        (("summary",), None, "summary: expected an object, not null"),
+    ],
+)
+def test_a_report_json_value_of_the_wrong_json_type_is_refused_naming_its_key(
+    inventory_file: Path,
+    write: Any,
+    capsys: pytest.CaptureFixture[str],
+    key_path: tuple[str, ...],
+    wrong: Any,
+    said: str,
+) -> None:
+    """`hosts: []` read as no hosts was a run of none, exit 0 (`netjob report` said "0 hosts:
+    3 ok"); a string of steps, a null summary were tracebacks. Each is one line, exit 2."""
+    from runner.cli.app import main
+
+    run_dir = audit_run(inventory_file, write, "[show clock]", "[ntp server 192.0.2.1]")
+    data = json.loads((run_dir / "report.json").read_text())
+    *parents, last = key_path
+    place = data
+    for key in parents:
+        place = place[key]
+    place[last] = wrong
+    (run_dir / "report.json").write_text(json.dumps(data))
+    with pytest.raises(TypeError, match=said):
+        read_report(run_dir)
+    capsys.readouterr()  # the run's own notes
+    assert main(["report", str(run_dir)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith(said), err

@@ -186,8 +186,14 @@ def unmasked(record: type[Any]) -> tuple[str, ...]:
 # --- from JSON ------------------------------------------------------------------------------
 
 
+class ShapeError(TypeError):
+    """A document's value is not of its field's JSON type (a list where an object goes):
+    refused, as the readers' TypeError, naming the key, never read as an empty one."""
+
+
 def from_json(record: type[Any], data: Mapping[str, Any]) -> Any:
     """The record `data` (to_json's, or an older netjob's) was written from."""
+    _expect(data, Mapping, "an object")
     given: dict[str, Any] = {}
     for slot in _slots(record):
         if not slot.init:
@@ -197,8 +203,27 @@ def from_json(record: type[Any], data: Mapping[str, Any]) -> Any:
                 raise KeyError(slot.key)
             continue
         value = data[slot.key]
-        given[slot.name] = None if slot.empty and value == {} else slot.load(value)
+        try:
+            given[slot.name] = None if slot.empty and value == {} else slot.load(value)
+        except ShapeError as exc:
+            raise ShapeError(f"{slot.key}: {exc}") from None
     return record(**given)
+
+
+def _expect(value: Any, kind: type[Any] | tuple[type[Any], ...], named: str) -> None:
+    if not isinstance(value, kind):
+        raise ShapeError(f"expected {named}, not {_JSON_NAMES.get(type(value), 'a value')}")
+
+
+_JSON_NAMES = {
+    type(None): "null",
+    bool: "true or false",
+    int: "a number",
+    float: "a number",
+    str: "a string",
+    list: "an array",
+    dict: "an object",
+}
 
 
 def _identity(value: Any) -> Any:
@@ -232,12 +257,20 @@ def _plain_loader(kind: Any) -> Callable[[Any], Any]:
     origin = typing.get_origin(kind)
     if origin is tuple:
         item = _loader(typing.get_args(kind)[0])
-        if item is _identity:
-            return lambda v: tuple(v or ())
-        return lambda v: tuple(item(x) for x in v or ())
+
+        def load_array(v: Any) -> tuple[Any, ...]:
+            _expect(v or (), (list, tuple), "an array")
+            return tuple(v or ()) if item is _identity else tuple(item(x) for x in v or ())
+
+        return load_array
     if origin is Mapping:
-        key, item = (_loader(arg) for arg in typing.get_args(kind))
-        return lambda v: {key(k): item(x) for k, x in (v or {}).items()}
+        key, value = (_loader(arg) for arg in typing.get_args(kind))
+
+        def load_object(v: Any) -> dict[Any, Any]:
+            _expect(v if v is not None else {}, Mapping, "an object")
+            return {key(k): value(x) for k, x in (v or {}).items()}
+
+        return load_object
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):
         return lambda v: from_json(kind, v)
     if isinstance(kind, type) and issubclass(kind, Enum):
