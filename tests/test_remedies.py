@@ -37,6 +37,21 @@ def test_the_device_room_never_spells_a_command_line_flag() -> None:
     assert found == []
 
 
+def test_no_room_below_the_cli_words_a_remedy_itself() -> None:
+    """Retrying the failed (or unknown) hosts is a Remedy, worded by errors.advice: the
+    report room's killed-run and full-disk messages spelled it by hand ("then
+    --retry-failed"), after the run room had stopped doing so."""
+    spelt = re.compile(r"then (?:run (?:it )?again with )?--retry-failed")
+    found = [
+        f"{path.relative_to(RUNNER.parent)}:{node.lineno}: {text!r}"
+        for path in sorted(RUNNER.glob("*/*.py"))
+        if path.parent.name != "cli" and path.name != "errors.py"
+        for node in code_strings(path)
+        if spelt.search(text := str(node.value))
+    ]
+    assert found == []
+
+
 def test_the_error_classes_hints_spell_no_flag_either() -> None:
     from runner.base import errors
 

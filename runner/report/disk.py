@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from runner.base.errors import ReportWriteError
+from runner.base.errors import Remedy, ReportWriteError, advice
 from runner.base.models import HostResult, Report
 from runner.base.run_layout import HOSTS, LATEST, MANIFEST, REPORT_JSON, STARTED
 from runner.report.document import host_doc
@@ -115,7 +115,8 @@ class ReportGuard:
         report = f"{REPORT_JSON} was written" if written else f"{REPORT_JSON} could not be written"
         raise ReportWriteError(
             f"{self.reason}{lost}; {report} in {writer.run_dir}; the hosts not started are "
-            "listed there as not run: free space (or fix the folder), then --retry-failed"
+            "listed there as not run: "
+            + advice("free space (or fix the folder)", (Remedy.RETRY_FAILED,))
         )
 
     def _check_folder(self) -> None:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from runner.base import pending_confirm, revert_timer
-from runner.base.errors import FailureClass, InputError
+from runner.base.errors import FailureClass, InputError, Remedy, advice
 from runner.base.models import HostResult, Job, Report, Status
 from runner.base.pending_confirm import CONFIRMED, PENDING, REVERTED, PendingChange
 from runner.base.run_layout import HOSTS, MANIFEST, REPORT_JSON, STARTED, host_data
@@ -39,7 +39,7 @@ from runner.run import scheduler
 
 IN_FLIGHT = (
     "in flight when the run was killed: its result was never written, and what the device "
-    "did is unknown; look at it, then run it again with --retry-failed --include-unknown"
+    "did is unknown; " + advice("look at it", (Remedy.RETRY_UNKNOWN,))
 )
 NEVER_STARTED = "not started: the run was killed before a worker took this host"
 
