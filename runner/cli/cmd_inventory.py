@@ -106,7 +106,8 @@ def platforms(
     ] = False,
 ) -> None:
     """Print what netjob does on each platform it knows: a table on a terminal, the
-    README's Markdown table on a pipe or with --markdown.
+    README's Markdown table on a pipe or with --markdown. What the built-in lab
+    simulates: netjob lab --commands.
 
     Example: netjob platforms
     """
@@ -121,3 +122,4 @@ def platforms(
     for row in rows:
         table.add_row(*(cell.replace("`", "") for cell in row))
     console.print(table)
+    console.print("The built-in lab's platforms and commands: netjob lab --commands")
