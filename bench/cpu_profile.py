@@ -51,8 +51,9 @@ CATEGORIES: list[tuple[str, str]] = [
     ("authentication", r"\(paramiko/auth_handler\.py|^SSHClient\._auth "),
     (
         "channel, PTY",
+        # paramiko's: runner.device.login's open_session is the whole login, below.
         rf"^{_F}(open_session|open_channel|get_pty|invoke_shell|_parse_channel_open_success"
-        r"|_set_transport|_request_success) ",
+        r"|_set_transport|_request_success) \((?!runner/)",
     ),
     ("enable", rf"^{_F}(_enable|_enable_known_prompt|enable|check_enable_mode) "),
     (

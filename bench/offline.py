@@ -54,21 +54,21 @@ def timed_plan(folder: Path) -> float:
 
 
 def timed_load(folder: Path, cached: bool = False) -> float:
-    """Load + --limit filter the way `netjob run` does it (runner.core.load_inventories).
+    """Load + --limit filter the way `netjob run` does it (runner.load.load_inventories).
     cached=False: the YAML parsed and checked (NETJOB_NO_CACHE, a changed file); True: the
     checked inventory from netjob's cache of big inventories (the file unchanged since)."""
     import os
 
-    from runner import core
+    from runner.load import load_inventories
 
     os.environ["XDG_CACHE_HOME"] = str(folder / "cache")  # never the user's own cache
     if cached:
         os.environ.pop("NETJOB_NO_CACHE", None)
-        core.load_inventories(folder / "inv.yaml")  # fills the cache
+        load_inventories(folder / "inv.yaml")  # fills the cache
     else:
         os.environ["NETJOB_NO_CACHE"] = "1"
     start = time.perf_counter()
-    chosen = core.load_inventories(folder / "inv.yaml").select("core,h0*,!h00010")
+    chosen = load_inventories(folder / "inv.yaml").select("core,h0*,!h00010")
     assert chosen
     return time.perf_counter() - start
 

@@ -132,7 +132,8 @@ def measure(inventory: Path) -> dict[str, Any]:
     import runner.device.connection
     import runner.run.processes  # noqa: F401
     from runner import core
-    from runner.run.executor import Policy
+    from runner.report import LiveView, View
+    from runner.run import Policy, processes_for_this_machine
 
     folder = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     job = folder / "show.yaml"
@@ -140,19 +141,19 @@ def measure(inventory: Path) -> dict[str, Any]:
     options = core.RunOptions(
         workers=WORKERS,
         reports_dir=folder / "reports",
-        processes=core.processes_for_this_machine(),
+        processes=processes_for_this_machine(),
         policy=Policy(max_logins=WORKERS),  # like bench.py: as many logins as workers
     )
     selection = core.select(job, inventory)
     with open(os.devnull, "w") as devnull:
         console = Console(file=devnull, force_terminal=True, width=120)
-        view = core.console_view(console)
+        view = View(console)
         probe = LagProbe(len(selection.hosts))
         sampler = Sampler()
         cpu0 = _cpu()
         own0 = _own_cpu()
         start = time.perf_counter()
-        with core.live_view(view, len(selection.hosts)) as live:
+        with LiveView(view, len(selection.hosts)) as live:
             report = core.run(selection, options, reporters=[live, probe])
         wall = time.perf_counter() - start
         sampler.sample()

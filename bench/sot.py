@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from machine import describe, info  # noqa: E402  (bench/, on sys.path above)
 from nautobot_fixture import start_nautobot  # noqa: E402  (tests/, on sys.path above)
 
-from runner import core  # noqa: E402
+from runner.load import load_inventories, refresh_inventory  # noqa: E402
 
 
 def main() -> None:
@@ -46,16 +46,16 @@ def main() -> None:
         fetch, fetch_lean, cached, theirs = [], [], [], []
         count = their_count = 0
         for _ in range(args.runs):
-            core.refresh_inventory(True)
+            refresh_inventory(True)
             start = time.perf_counter()
-            count = len(core.load_inventories(source).hosts)
+            count = len(load_inventories(source).hosts)
             fetch.append(time.perf_counter() - start)
             start = time.perf_counter()
-            core.load_inventories(lean)
+            load_inventories(lean)
             fetch_lean.append(time.perf_counter() - start)
-            core.refresh_inventory(False)
+            refresh_inventory(False)
             start = time.perf_counter()
-            core.load_inventories(source)
+            load_inventories(source)
             cached.append(time.perf_counter() - start)
             api = pynautobot.api(nautobot.url, token=nautobot.token)
             start = time.perf_counter()

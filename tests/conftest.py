@@ -11,6 +11,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fixture_types import Write  # noqa: E402  (from tests/, on sys.path from the line above)
 
+# The `lab` marker's guard (tests/lab_guard.py): an unmarked test may not start a lab;
+# pytester runs its test (test_lab_marker.py).
+pytest_plugins = ["lab_guard", "pytester"]
+
 INVENTORY = """\
 defaults:
   platform: cisco_ios

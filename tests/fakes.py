@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runner.base.errors import DeviceError
+from runner.base.errors import CommandRejectedError, DeviceError
 from runner.base.models import Credentials, Host
 from runner.base.revert_timer import TimedChange
 from runner.device.lease import Lease
@@ -20,6 +20,8 @@ class FakeConnection:
     fail_on: dict[str, DeviceError] = field(default_factory=dict)
     sent: list[str] = field(default_factory=list)
     closed: bool = False
+    notes: tuple[str, ...] = ()
+    ended: bool = False
 
     def send_show(self, command: str, read_timeout: float, expect_string: str | None) -> str:
         self.sent.append(command)
@@ -63,6 +65,16 @@ class FakeConnection:
         self, command: str, text: str, read_timeout: float, timed: TimedChange | None = None
     ) -> str:
         raise NotImplementedError("FakeConnection has no load_replace: test it on the lab")
+
+    # A change under a revert timer is a device's: the fake refuses it as a device
+    # without one would (runner.run.confirm), and so the step fails, never a success.
+    def send_timed_config(
+        self, lines: Sequence[str], read_timeout: float, timed: TimedChange | None
+    ) -> str:
+        raise CommandRejectedError("FakeConnection has no revert timer: test it on the lab")
+
+    def confirm_change(self, timed: TimedChange, read_timeout: float) -> str:
+        raise CommandRejectedError("FakeConnection has no revert timer: test it on the lab")
 
     def close(self) -> None:
         self.closed = True

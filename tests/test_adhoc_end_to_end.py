@@ -14,6 +14,8 @@ from netjob_lab import Lab
 from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 MIXED = ("cisco_ios", "arista_eos", "juniper_junos", "cisco_xr", "cisco_nxos", "huawei")
 
 

@@ -17,6 +17,8 @@ from ssh_fixture import JOB, OpenSSHBastion, key_pair, needs_openssh, owned_by_s
 
 from netjob_lab import Lab
 
+pytestmark = pytest.mark.lab
+
 PASSWORD = "\"{{ lookup('env', 'NETJOB_LAB_PASSWORD') }}\""
 
 

@@ -16,6 +16,8 @@ from lab_fixture import start_lab
 from netjob_lab import Lab
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 JOB = "tasks:\n  - show: show clock\n"
 ENV_PASSWORD = "\"{{ lookup('env', 'ANSIBLE_LAB_PW') }}\""
 

@@ -18,6 +18,8 @@ from netjob_lab import Lab
 from netjob_lab.inventory import inventory_yaml
 from runner.base.errors import InputError
 
+pytestmark = pytest.mark.lab
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -17,6 +17,8 @@ from netjob_lab import Lab
 from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 PLAYBOOKS = Path(__file__).resolve().parent.parent / "playbooks"
 
 

@@ -14,6 +14,8 @@ from lab_fixture import start_lab
 from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 AUDIT = Path(__file__).resolve().parent.parent / "playbooks" / "compliance_audit.yaml"
 MIXED = ("cisco_ios", "arista_eos", "juniper_junos", "cisco_xr", "cisco_nxos", "huawei")
 

@@ -12,6 +12,8 @@ from lab_fixture import start_lab
 from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 JOB = 'tasks:\n  - name: banner\n    config: ["banner motd ^Authorized only^"]\n'
 
 

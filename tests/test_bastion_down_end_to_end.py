@@ -31,6 +31,8 @@ from runner.base.models import ConnectionOptions, Credentials, Host, JumpHost
 from runner.device.connection import NetmikoConnection
 from runner.device.lease import Lease
 
+pytestmark = pytest.mark.lab
+
 PASSWORD = {"password_env": "NETJOB_LAB_PASSWORD"}
 
 

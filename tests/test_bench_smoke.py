@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.lab
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench" / "bench.py"
 sys.path.insert(0, str(ROOT / "bench"))
@@ -161,3 +163,21 @@ def test_stacks_go_to_the_stage_they_belong_to() -> None:
         == "redaction"
     )
     assert classify(stack("f (somewhere.py:1)"))[0].startswith("other")
+
+
+def test_a_login_is_classified_by_its_stage_not_by_the_device_rooms_open_session() -> None:
+    """runner.device.login.open_session (the whole login, since the device room's split)
+    shares its name with paramiko's channel opening: a TCP connect under it is the
+    handshake's, a PTY request under it the channel's."""
+    from cpu_profile import classify
+
+    login = [
+        "Thread.run (threading.py:982)",
+        "NetmikoConnection.open (runner/device/connection.py:116)",
+        "open_session (runner/device/login.py:54)",
+        "_ssh_open (runner/device/login.py:70)",
+    ]
+    dialing = [*login, "dial (runner/device/dial.py:40)", "create_connection (socket.py:836)"]
+    assert classify(dialing)[0] == "TCP and SSH handshake"
+    pty = [*login, "Transport.open_session (paramiko/transport.py:950)"]
+    assert classify(pty)[0] == "channel, PTY"

@@ -23,6 +23,8 @@ from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 from runner.report.provenance import git_revision, masked_command
 
+pytestmark = pytest.mark.lab
+
 JOB = """\
 name: ntp audit
 hosts: all

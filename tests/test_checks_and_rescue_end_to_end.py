@@ -17,6 +17,8 @@ from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 from runner.cli.app import app
 
+pytestmark = pytest.mark.lab
+
 NTP = "ntp server 192.0.2.10"
 LOGGING = "logging host 192.0.2.77"
 # The lab's GigabitEthernet0/1 is up: status and protocol (the link_up_after fault shows

@@ -137,6 +137,7 @@ def test_run_uses_one_process_per_cpu_unless_told(
     write: Write,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import runner.run
     from runner import core
     from runner.base.errors import NetjobError
 
@@ -147,7 +148,7 @@ def test_run_uses_one_process_per_cpu_unless_told(
         raise NetjobError("stop here")
 
     monkeypatch.setattr(core, "run", fake_run)
-    monkeypatch.setattr(core, "processes_for_this_machine", lambda: 6)
+    monkeypatch.setattr(runner.run, "processes_for_this_machine", lambda: 6)
     job = write("j.yaml", "tasks:\n  - show: show version\n")
     for flags, expected in (((), 6), (("--processes", "3"), 3), (("-P", "1"), 1)):
         _invoke("run", str(job), "-i", str(inventory_file), *flags)
@@ -161,12 +162,12 @@ def test_the_default_process_count_follows_the_cpus_this_process_may_use(
     most 8: a cpuset of 1, 4 and 16 CPUs gives 1, 4 and 8 worker processes."""
     import os
 
-    from runner import core
+    from runner.run import runners
 
     monkeypatch.setattr(os, "cpu_count", lambda: 64)  # the host's count: never the answer
     for allowed, expected in ((1, 1), (4, 4), (16, 8)):
         monkeypatch.setattr(os, "sched_getaffinity", lambda _pid, n=allowed: set(range(n)))
-        assert core.processes_for_this_machine() == expected
+        assert runners.processes_for_this_machine() == expected
 
 
 def test_netjob_lab_help_names_every_fault_the_lab_knows() -> None:

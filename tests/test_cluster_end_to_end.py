@@ -45,7 +45,7 @@ from runner.base.models import Report, Status
 from runner.run.cluster import ClusterOptions
 from runner.run.cluster import connect as cluster_connect
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.lab, pytest.mark.timeout(180)]
 
 SHOW_AND_PUSH = """name: ntp
 tasks:

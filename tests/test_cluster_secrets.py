@@ -30,7 +30,7 @@ from runner.base.redact import MASK
 from runner.run import sealing
 from runner.run.cluster import ClusterOptions
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.lab, pytest.mark.timeout(180)]
 
 # Each is rendered into a config line, a show command or a deferred step; none has a
 # name that says secret but the first two.

@@ -25,6 +25,8 @@ from netjob_lab.device import Device
 from netjob_lab.faults import parse_faults
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 ENV = {
     "NETJOB_LAB_PASSWORD": "lab-password",
     "NETJOB_LAB_SECRET": "lab-enable",

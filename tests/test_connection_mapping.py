@@ -14,7 +14,7 @@ import pytest
 
 from runner.base import platforms
 from runner.base.errors import DeviceError, FailureClass
-from runner.device import connection
+from runner.device import login
 from runner.device.exception_map import map_exception
 
 
@@ -199,7 +199,7 @@ def test_a_session_closed_right_after_login_is_connection_lost() -> None:
     # Before: connect_timeout, "the SSH session could not be set up: Socket is closed",
     # with a hint to check that the device is up and reachable (it had just logged in).
     with socket.socket() as sock, pytest.raises(Exception) as caught:
-        connection._login(_ClosedWhenTheShellOpened(), sock, platforms.lookup("cisco_ios"), 5.0)
+        login._login(_ClosedWhenTheShellOpened(), sock, platforms.lookup("cisco_ios"), 5.0)
     error = map_exception(caught.value, connecting=True)
     assert error.failure is FailureClass.CONNECTION_LOST, error.describe()
     assert "accepted the login, then closed the session" in str(error)

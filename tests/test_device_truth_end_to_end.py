@@ -15,6 +15,8 @@ from netjob_lab.inventory import inventory_yaml
 from netjob_lab.platforms import PLATFORMS
 from runner.report.run_folder import load_host
 
+pytestmark = pytest.mark.lab
+
 
 def _job(tmp_path: Path, name: str, body: str) -> Path:
     path = tmp_path / f"{name}.yaml"

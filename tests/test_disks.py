@@ -27,6 +27,8 @@ from netjob_lab.inventory import inventory_yaml
 from runner.base.errors import ExitCode
 from runner.report.run_folder import job_folder
 
+pytestmark = pytest.mark.lab
+
 JOB = "tasks:\n  - name: config\n    show: show running-config\n"
 # Added to the environment of each run, read when it starts: a copy of os.environ taken at
 # import would miss the test's own known-hosts file (conftest sets it per test) and learn

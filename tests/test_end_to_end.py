@@ -18,6 +18,8 @@ from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 from runner.report.run_folder import load_host
 
+pytestmark = pytest.mark.lab
+
 ROOT = Path(__file__).resolve().parent.parent
 NTP_JOB = ROOT / "playbooks" / "set_ntp.yaml"
 

@@ -200,6 +200,7 @@ def _closed_port() -> int:
     return port
 
 
+@pytest.mark.lab
 def test_a_failed_login_names_its_host() -> None:
     host = Host(name="r9", address="127.0.0.1", port=_closed_port())
     with pytest.raises(DeviceError) as info:

@@ -22,6 +22,8 @@ from lab_fixture import load_report, run_cli
 
 from runner.report.run_folder import load_host
 
+pytestmark = pytest.mark.lab
+
 USER, ENABLED, CONFIG = "{base_prompt}>", "{base_prompt}#", "{base_prompt}(config)#"
 
 

@@ -42,6 +42,8 @@ from ntc_templates.parse import parse_output as ntc_parse_output
 from runner.base.redact import MASK
 from runner.report.run_folder import load_host
 
+pytestmark = pytest.mark.lab
+
 # FakeNOS's platforms (fakenos 1.2.1) and, for each, show commands it has canned outputs
 # for: two, picked where ntc-templates has a template that reads FakeNOS's output, short
 # outputs first. alcatel_aos, avaya_vsp, dlink_ds, ipinfusion_ocnos and juniper_screenos

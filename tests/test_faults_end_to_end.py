@@ -20,6 +20,8 @@ from runner.base.redact import Redactor
 from runner.cli import main
 from runner.report.run_folder import load_host
 
+pytestmark = pytest.mark.lab
+
 FAULTS = {
     "r001": ("auth_fail", "auth_failed"),
     "r002": ("refuse", "unreachable"),

@@ -14,6 +14,8 @@ from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 from runner.report.run_folder import load_host
 
+pytestmark = pytest.mark.lab
+
 # Per lab platform: two sections with a global line between them, written flat, and how
 # the device shows the first section and the global line afterwards.
 CASES = {

@@ -10,6 +10,7 @@ from typing import Any
 
 from runner.base import platforms
 from runner.device.connection import NetmikoConnection
+from runner.device.session import Session
 
 
 class LateAnswerDriver:
@@ -32,7 +33,7 @@ class LateAnswerDriver:
 def _connection(driver: Any) -> NetmikoConnection:
     info = platforms.lookup("dlink_ds")
     assert not info.known and info.prompt is None  # the case this is about
-    return NetmikoConnection(driver, info)
+    return NetmikoConnection(Session(driver, info))
 
 
 def test_a_late_line_is_not_taken_for_the_prompt() -> None:

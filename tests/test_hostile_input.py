@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.lab
+
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY = 1536 * 1024 * 1024  # address space: far above netjob's ~150 MB, far below a blow-up
 SECONDS = 90  # a guard against a hang; each case takes a second or two

@@ -30,6 +30,8 @@ from runner.report.output_store import OutputStore
 from runner.report.run_folder import RunWriter
 from runner.report.standing import human_duration
 
+pytestmark = pytest.mark.lab
+
 JOB = """\
 name: NTP audit <demo>
 hosts: all

@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.lab
+
 ROOT = Path(__file__).resolve().parent.parent
 LINT = Path(sys.executable).parent / "lint-imports"
 
@@ -72,3 +76,23 @@ def test_runner_importing_the_lab_breaks_the_contract(tmp_path: Path) -> None:
     assert done.returncode != 0, done.stdout
     assert "runner.run.step -> netjob_lab" in done.stdout, done.stdout
     assert "runner.cli.cmd_run -> netjob_lab.faults" in done.stdout, done.stdout
+
+
+# The contracts of issue 23: the CLI reads a room through its face; the run room renders
+# nothing (but step.py, finishing a step deferred to the device).
+@pytest.mark.parametrize(
+    ("module", "line", "chain"),
+    [
+        ("cli/cmd_history.py", "from runner.report import console", "runner.cli.cmd_history -> "),
+        ("run/scheduler.py", "from runner.render import expansion", "runner.run.scheduler -> "),
+    ],
+)
+def test_reaching_past_a_face_or_rendering_in_the_run_breaks_the_contract(
+    tmp_path: Path, module: str, line: str, chain: str
+) -> None:
+    tree = _copy(tmp_path)
+    source = tree / "runner" / module
+    source.write_text(f"{source.read_text()}\n{line}\n")
+    done = _lint(tree)
+    wanted = chain + line.split()[1] + "." + line.split()[-1]
+    assert done.returncode != 0 and wanted in done.stdout, done.stdout

@@ -12,6 +12,8 @@ from lab_fixture import start_lab
 
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

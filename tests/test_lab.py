@@ -30,6 +30,8 @@ from netjob_lab.device import Device
 from netjob_lab.shell import Shell
 from netjob_lab.terminal import MORE, Terminal
 
+pytestmark = pytest.mark.lab
+
 
 @pytest.fixture(scope="module")
 def lab() -> Iterator[Lab]:

@@ -12,6 +12,8 @@ from netjob_lab import DeviceFaults, Lab, parse_fault, parse_faults
 from netjob_lab.device import Device
 from netjob_lab.junos_config import JunosDevice
 
+pytestmark = pytest.mark.lab
+
 PLATFORMS = ("cisco_ios", "arista_eos", "juniper_junos", "cisco_xr", "cisco_nxos", "huawei")
 FAULTS = [
     "r001=reject:ntp server",

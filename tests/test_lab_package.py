@@ -48,6 +48,7 @@ def _netjob_without(blocked: str, *args: str) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize(
     ("blocked", "args", "what"),
     [
@@ -69,6 +70,7 @@ def test_netjob_lab_says_how_to_install_the_lab_when_it_is_missing(
     ), done.stderr
 
 
+@pytest.mark.lab
 def test_netjob_runs_without_the_lab() -> None:
     """Every other command, and `netjob lab --help`, with neither the lab nor asyncssh."""
     for args in (["--help"], ["lab", "--help"], ["platforms", "--markdown"]):
@@ -77,6 +79,7 @@ def test_netjob_runs_without_the_lab() -> None:
         assert "Traceback" not in done.stderr
 
 
+@pytest.mark.lab
 def test_importing_netjob_imports_neither_the_lab_nor_asyncssh() -> None:
     script = (
         "import sys, runner, runner.core, runner.cli\n"

@@ -13,6 +13,8 @@ from netjob_lab.junos_config import JunosDevice
 from netjob_lab.junos_shell import JunosShell
 from runner.base.errors import NetjobError
 
+pytestmark = pytest.mark.lab
+
 MIXED = ("cisco_ios", "arista_eos", "juniper_junos")
 
 

@@ -14,6 +14,8 @@ from netjob_lab.catalog import catalog
 from netjob_lab.shell import DIALECTS
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 MIXED = ("cisco_ios", "arista_eos", "juniper_junos", "cisco_xr", "cisco_nxos", "huawei")
 NTC = {"huawei": "huawei_vrp"}  # ntc-templates' name where it differs from netmiko's
 # Per platform (its device in the lab), each new show and a field its rows must hold.

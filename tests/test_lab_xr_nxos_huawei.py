@@ -16,6 +16,8 @@ from netjob_lab.device import Device
 from netjob_lab.shell import Shell
 from netjob_lab.xr_commands import UNCOMMITTED
 
+pytestmark = pytest.mark.lab
+
 PLATFORMS = ("cisco_xr", "cisco_nxos", "huawei")
 
 

@@ -14,6 +14,8 @@ from lab_fixture import flash_of, load_report, run_cli, start_lab
 from netjob_lab import Lab
 from netjob_lab.inventory import inventory_yaml
 
+pytestmark = pytest.mark.lab
+
 PRECIOUS = "a file outside the folder, which no run may touch\n"
 
 

@@ -7,10 +7,13 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from lab_fixture import load_report, run_cli
 from ssh_fixture import OpenSSHBastion, key_pair
 
 from runner.report.run_folder import load_host
+
+pytestmark = pytest.mark.lab
 
 
 class LinuxHost(OpenSSHBastion):

@@ -14,6 +14,8 @@ from netjob_lab.faults import parse_faults
 from netjob_lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
+pytestmark = pytest.mark.lab
+
 JOB = "tasks:\n  - name: config\n    show: show running-config\n"
 
 

@@ -10,11 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from lab_fixture import as_text, connect, start_lab
 
 from netjob_lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
+
+pytestmark = pytest.mark.lab
 
 NETJOB = [sys.executable, "-c", "from runner.cli import entry; entry()"]
 PASSWORD = "admin"  # a lab's credentials are configurable: the most common weak one

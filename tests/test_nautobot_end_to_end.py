@@ -20,11 +20,12 @@ from nautobot_fixture import BULK, Nautobot, start_nautobot
 
 from runner import core
 from runner.cli import main
+from runner.load.inventories import load_inventories
 
 LAB = ["lab-core-ams-1", "lab-core-ams-2", "lab-edge-ams-1", "lab-core-fra-1"]
 # The first run on a machine migrates and seeds Nautobot's database in the fixture's setup
 # (about 5 minutes here, more on a loaded machine): past pytest's default 300 s.
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.lab, pytest.mark.timeout(1800)]
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +78,7 @@ def test_ten_thousand_devices_load_and_the_cache_gives_the_same(
     write: Write, nautobot: Nautobot, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = source(write, nautobot)
-    first = core.load_inventories(path)
+    first = load_inventories(path)
     assert len(first.hosts) == BULK + len(LAB)
     host = first.hosts["lab-core-ams-1"]
     assert host.address == "127.0.0.1" and host.platform == "cisco_ios"
@@ -100,7 +101,7 @@ def test_ten_thousand_devices_load_and_the_cache_gives_the_same(
     assert first.hosts["bulk-00001"].platform == "arista_eos"
     assert "have no primary IP and are left out: lab-noip-ams-1" in caplog.text
     assert "lab-acme-ams-1 (platform 'AcmeOS', network driver 'acme_os')" in caplog.text
-    again = core.load_inventories(path)
+    again = load_inventories(path)
     assert again.snapshots == first.snapshots and again.hosts == first.hosts
     assert first.snapshots[0]["devices"] == BULK + len(LAB) + 2
 
@@ -111,7 +112,7 @@ def test_each_device_gets_the_config_context_nautobot_computes_for_it(
     # netjob asks once per set of alike devices (runner/load/sot_contexts.py); the truth is
     # each device's own context from Nautobot's REST API, for the lab devices, every 97th
     # bulk one (every location, role, tenant, platform and tag set) and those with local data.
-    hosts = core.load_inventories(source(write, nautobot)).hosts
+    hosts = load_inventories(source(write, nautobot)).hosts
     sample = [*LAB, *(f"bulk-{i:05d}" for i in range(0, BULK, 97))]
     sample += [f"bulk-{i:05d}" for i in range(999, BULK, 1000)]
     truth = nautobot_devices(nautobot, sample, include="config_context")

@@ -14,6 +14,8 @@ from netjob_lab import Lab
 from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 INVENTORY = """\
 defaults: {platform: cisco_ios, username: u, password: p}
 hosts:

@@ -12,6 +12,8 @@ from lab_fixture import device_of, run_cli, start_lab
 
 from netjob_lab.inventory import inventory_yaml
 
+pytestmark = pytest.mark.lab
+
 PLAYBOOKS = Path(__file__).resolve().parent.parent / "playbooks"
 
 

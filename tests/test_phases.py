@@ -12,12 +12,13 @@ from fakes import FakeConnection
 
 from runner.base.errors import CommandRejectedError
 from runner.base.models import Credentials, Host, Status, StepResult, TaskKind, WorkItem
+from runner.device import capabilities
 from runner.device.connection import Connector
 from runner.device.lease import Lease
 from runner.load.job import load_job
+from runner.render.expansion import expand
 from runner.run import phases, until
 from runner.run.executor import Policy, execute
-from runner.run.scheduler import expand
 
 JOB = """
 hosts: all
@@ -46,7 +47,7 @@ def _items(tmp_path: Path, *names: str) -> list[WorkItem]:
     path = tmp_path / "job.yaml"
     path.write_text(JOB)
     hosts = [Host(name=name, address="192.0.2.1") for name in names]
-    return expand(load_job(path), hosts, {})
+    return expand(load_job(path), hosts, {}, capable=capabilities)
 
 
 def test_checks_stand_around_the_config_tasks_and_rescue_comes_last(tmp_path: Path) -> None:
@@ -105,7 +106,9 @@ def test_an_until_wait_ends_when_the_host_is_stopped(tmp_path: Path) -> None:
         "tasks:\n  - show: show bgp\n    until: [{contains: Established}]\n"
         "    retries: 5\n    delay: 3600\n"
     )
-    (item,) = expand(load_job(path), [Host(name="h1", address="192.0.2.1")], {})
+    (item,) = expand(
+        load_job(path), [Host(name="h1", address="192.0.2.1")], {}, capable=capabilities
+    )
     step = item.steps[0]
     looks: list[int] = []
 
@@ -135,7 +138,9 @@ def test_a_rescue_stops_at_its_first_failure_and_says_so(tmp_path: Path) -> None
         "    retries: 0\nrescue:\n  - name: undo\n    show: show undo\n"
         "  - name: evidence\n    show: show logging\n"
     )
-    (item,) = expand(load_job(path), [Host(name="h1", address="192.0.2.1")], {})
+    (item,) = expand(
+        load_job(path), [Host(name="h1", address="192.0.2.1")], {}, capable=capabilities
+    )
 
     def connect(host: Host, credentials: Credentials, lease: Lease) -> FakeConnection:
         refused = CommandRejectedError("the device refused 'show undo'")

@@ -3,19 +3,20 @@ behaviour for the rest, and no device_type names anywhere else in the product co
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 import pytest
 from netmiko.ssh_dispatcher import CLASS_MAPPER
+from source_scan import code_strings
 
 from runner.base import platforms
 from runner.base.errors import InputError, RemediationError
 from runner.base.flat_config import nest_flat_lines
 from runner.base.models import Host, Job, Task, TaskKind
+from runner.device import capabilities
 from runner.device.remediation import remediation
-from runner.run.scheduler import expand
+from runner.render.expansion import expand
 
 RUNNER = Path(__file__).resolve().parent.parent / "runner"
 
@@ -141,29 +142,16 @@ def test_save_on_a_platform_without_a_save_is_refused_before_anything_connects()
     )
     eltex = Host(name="sw1", address="192.0.2.1", platform="eltex")
     with pytest.raises(InputError, match=r"jobs/j.yaml:4: task 'push'.*'sw1' is eltex"):
-        expand(job, [eltex], {})
+        expand(job, [eltex], {}, capable=capabilities)
     # A commit keeps IOS-XR's config: save means the commit there.
-    assert expand(job, [Host(name="xr1", address="192.0.2.2", platform="cisco_xr")], {})
+    assert expand(
+        job, [Host(name="xr1", address="192.0.2.2", platform="cisco_xr")], {}, capable=capabilities
+    )
 
 
 def _code_strings(path: Path) -> list[str]:
     """String constants of a module, docstrings left out (docs may name platforms)."""
-    tree = ast.parse(path.read_text())
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
-    return [
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and id(node) not in docstrings
-    ]
+    return [str(node.value) for node in code_strings(path)]
 
 
 def test_device_type_names_appear_only_in_the_platform_table() -> None:
@@ -213,6 +201,7 @@ def _on_a_terminal(*args: str) -> str:
     return out.decode()
 
 
+@pytest.mark.lab
 def test_platforms_prints_a_table_on_a_terminal_and_markdown_on_request() -> None:
     shown = _on_a_terminal("platforms")
     assert "┃" in shown and "│ cisco_ios, cisco_xe" in shown

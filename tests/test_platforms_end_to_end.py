@@ -11,6 +11,8 @@ from lab_fixture import load_report, run_cli, start_lab
 from netjob_lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
+pytestmark = pytest.mark.lab
+
 JOB = Path(__file__).resolve().parent.parent / "playbooks" / "cross_platform.yaml"
 
 

@@ -31,6 +31,7 @@ from runner.base.models import (
     WorkItem,
 )
 from runner.device.lease import Lease
+from runner.report.retry import only_unfinished
 from runner.run import phases, scheduler
 from runner.run.executor import Policy, RunLimits, execute
 from runner.run.rollout import Amount, batches, over
@@ -199,7 +200,7 @@ def test_retry_failed_runs_only_what_did_not_succeed(inventory_file: Path, write
         connect=connect,
         environ={"TEST_PASSWORD": "x"},
     )
-    again = core.only_unfinished(selection, reports)
+    again = only_unfinished(selection, reports)
     assert [h.name for h in again.hosts] == ["r2"]
 
 
@@ -227,7 +228,7 @@ def test_retry_failed_with_only_unknown_hosts_left_is_not_called_a_success(
     # as a cluster run records a host whose result never came back
     report["hosts"]["r2"].update(status="failed", failure="unknown", error="lost")
     report_file.write_text(json.dumps(report))
-    assert [h.name for h in core.only_unfinished(selection, reports).hosts] == []
+    assert [h.name for h in only_unfinished(selection, reports).hosts] == []
     args = ["run", str(job), "-i", str(inventory_file), "--reports", str(reports)]
     code = main([*args, "--retry-failed"])
     out = capsys.readouterr().out

@@ -14,6 +14,10 @@ from runner.device.connection import Connector
 from runner.run import liveness, processes, scheduler
 from runner.run.executor import Policy
 
+# Worker processes, each importing netjob: marked by hand, as multiprocessing's spawn starts
+# them without an audit event for tests/lab_guard.py to see.
+pytestmark = pytest.mark.lab
+
 
 def _items(count: int) -> list[WorkItem]:
     steps = (Step(task="a", kind=TaskKind.SHOW, commands=("show version",)),)

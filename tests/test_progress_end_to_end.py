@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from lab_fixture import start_lab
 
 from netjob_lab.inventory import inventory_yaml
+
+pytestmark = pytest.mark.lab
 
 NETJOB = f"{sys.executable} -c 'from runner.cli import entry; entry()'"
 

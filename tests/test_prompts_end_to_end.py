@@ -18,6 +18,8 @@ from lab_fixture import flash_of, load_report, run_cli, start_lab
 from netjob_lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
+pytestmark = pytest.mark.lab
+
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

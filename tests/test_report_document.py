@@ -19,6 +19,7 @@ from runner.base.errors import FailureClass
 from runner.base.models import (
     CheckResult,
     CheckStatus,
+    Host,
     HostResult,
     Job,
     Status,
@@ -39,14 +40,18 @@ from runner.report.document import (
     SavedDoc,
     StepDoc,
     Summary,
+    host_from_json,
     host_text,
     json_keys,
     manifest_text,
     read_host,
     read_manifest,
     read_report,
+    report_from_json,
     report_text,
 )
+from runner.report.html import render_html
+from runner.report.json_fields import to_json
 from runner.report.output_store import OutputStore
 from runner.report.run_folder import RunWriter, load_host
 
@@ -131,6 +136,7 @@ def _reads_back_identically(run_dir: Path) -> None:
         data = json.loads(path.read_text())
         optional = {"poller"} if not host.poller else set()
         optional |= {"started_iso"} if host.started is None else set()
+        optional |= {"transport"} if host.transport is None else set()  # no inventory host
         assert set(data) == set(json_keys(HostDoc, host_file=True)) - optional
         for step in data["steps"]:
             assert set(step) <= set(json_keys(StepDoc, host_file=True))
@@ -167,7 +173,7 @@ def test_every_optional_field_reads_back_byte_for_byte(tmp_path: Path) -> None:
         {"inventory": "inv.yaml", "workers": 3, "check": False},
     )
     writer.begin(["r1", "a/b", "never"])
-    writer.platforms = {"r1": "cisco_ios"}
+    writer.hosts = {"r1": Host(name="r1", address="192.0.2.1", platform="cisco_ios")}
     saved = str(tmp_path / "backups") + "/./r1.txt"  # as runner.render.save_paths places it
     show = StepResult(
         task="v",
@@ -255,6 +261,81 @@ def _iso(seconds: float) -> str:
 
 
 def report_json_step(step: StepDoc) -> dict[str, Any]:
-    from runner.report.document import _step_json
+    return to_json(step)
 
-    return _step_json(step, None)
+
+def test_a_host_s_transport_is_in_report_json_the_schema_and_the_host_tables(
+    inventory_file: Path, write: Any
+) -> None:
+    """The host record's `transport` (runner/report/records.py), one field: in report.json
+    and the host files, in the generated schema, and in report.md's and report.html's host
+    tables, from the inventory's `transport:` (r3 over telnet, refusing the login)."""
+    text = inventory_file.read_text().replace("port: 2222,", "port: 2222, transport: telnet,")
+    run_dir = audit_run(
+        write("inventory.yaml", text), write, "[show clock]", "[ntp server 192.0.2.1]"
+    )
+    data = json.loads((run_dir / "report.json").read_text())
+    transports = {name: host["transport"] for name, host in data["hosts"].items()}
+    assert transports == {"r1": "ssh", "r2": "ssh", "r3": "telnet"}
+    assert read_host(run_dir, "r3").transport == "telnet"
+    assert DEFS["host"]["properties"]["transport"]["type"] == "string"
+    markdown = (run_dir / "report.md").read_text()
+    assert "| host | transport | failure | message |" in markdown
+    assert "| r3 | telnet | auth_failed |" in markdown
+    page = render_html(run_dir)
+    assert '">transport</button></th>' in page and "<td>telnet</td>" in page
+    assert "transport telnet · started" in page  # the host's section says it too
+    _reads_back_identically(run_dir)
+
+
+def test_a_report_made_before_transport_was_kept_reads_back_byte_for_byte(
+    inventory_file: Path, write: Any
+) -> None:
+    """report.json and a host file of an older netjob (no `transport`) are read and written
+    again as they were: the key stays absent, never `null`."""
+    run_dir = audit_run(inventory_file, write, "[show clock]", "[ntp server 192.0.2.1]")
+    data = json.loads((run_dir / "report.json").read_text())
+    for host in data["hosts"].values():
+        del host["transport"]
+    older = json.dumps(data, indent=1)
+    assert report_text(report_from_json(json.loads(older))) == older
+    host_file = json.loads((run_dir / "hosts" / "r1.json").read_text())
+    del host_file["transport"]
+    store = OutputStore(run_dir.parent / "outputs")
+    assert host_text(host_from_json(host_file, store.get), store) == json.dumps(host_file)
+
+
+@pytest.mark.parametrize(
+    ("key_path", "wrong", "said"),
+    [
+        (("hosts",), [], "hosts: expected an object, not an array"),
+        (("hosts", "r1", "steps"), "x", "hosts: steps: expected an array, not a string"),
+        (("summary",), None, "summary: expected an object, not null"),
+    ],
+)
+def test_a_report_json_value_of_the_wrong_json_type_is_refused_naming_its_key(
+    inventory_file: Path,
+    write: Any,
+    capsys: pytest.CaptureFixture[str],
+    key_path: tuple[str, ...],
+    wrong: Any,
+    said: str,
+) -> None:
+    """`hosts: []` read as no hosts was a run of none, exit 0 (`netjob report` said "0 hosts:
+    3 ok"); a string of steps, a null summary were tracebacks. Each is one line, exit 2."""
+    from runner.cli.app import main
+
+    run_dir = audit_run(inventory_file, write, "[show clock]", "[ntp server 192.0.2.1]")
+    data = json.loads((run_dir / "report.json").read_text())
+    *parents, last = key_path
+    place = data
+    for key in parents:
+        place = place[key]
+    place[last] = wrong
+    (run_dir / "report.json").write_text(json.dumps(data))
+    with pytest.raises(TypeError, match=said):
+        read_report(run_dir)
+    capsys.readouterr()  # the run's own notes
+    assert main(["report", str(run_dir)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith(said), err

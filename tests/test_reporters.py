@@ -12,6 +12,7 @@ from fakes import FakeFleet
 from runner import core
 from runner.base.models import HostResult, Report, RunProgress, WorkItem
 from runner.run import runners
+from runner.run.rollout import Amount
 
 
 def _selection(tmp_path: Path, hosts: int = 3) -> core.Selection:
@@ -85,7 +86,7 @@ class OneByOne:
 def test_batches_run_on_the_runner_injected(tmp_path: Path) -> None:
     runner = OneByOne()
     options = core.RunOptions(
-        reports_dir=tmp_path / "reports", html=False, serial=core.parse_amount("2", "--serial")
+        reports_dir=tmp_path / "reports", html=False, serial=Amount.parse("2", "--serial")
     )
     report = core.run(_selection(tmp_path), options, runner=runner)
     assert runner.batches == [["r1", "r2"], ["r3"]]

@@ -22,6 +22,8 @@ from netjob_lab.inventory import inventory_yaml
 from netjob_lab.junos_config import JunosDevice
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 SCHEMA = json.loads((Path(__file__).parent.parent / "schema/report.schema.json").read_text())
 NETJOB = [sys.executable, "-c", "from runner.cli import entry; entry()"]
 HOSTS = 30

@@ -30,6 +30,8 @@ from netjob_lab.faults import parse_faults
 from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 ENV = {"NETJOB_LAB_PASSWORD": "lab-password", "NETJOB_LAB_SECRET": "lab-enable"}
 NTP = """\
 tasks:

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from runner.base.run_owner import Owner, read_starts, record_start
 
 
@@ -34,6 +36,7 @@ def test_this_process_is_alive_and_a_later_process_with_its_pid_is_not() -> None
     assert dataclasses.replace(owner, start=None).alive()
 
 
+@pytest.mark.lab
 def test_a_process_that_ended_is_not_alive_even_before_it_is_reaped() -> None:
     child = subprocess.Popen(
         [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE

@@ -18,9 +18,10 @@ from fakes import FakeFleet
 
 from runner import core
 from runner.base.errors import FailureClass, InputError, ReportWriteError
-from runner.base.models import HostResult, Job, Status, WorkItem
+from runner.base.models import Host, HostResult, Job, Status, WorkItem
 from runner.base.redact import Redactor
-from runner.base.run_owner import STARTED, record_start
+from runner.base.run_layout import STARTED
+from runner.base.run_owner import record_start
 from runner.report.document import report_json
 from runner.report.history import latest_attempts, report_data
 from runner.report.outcome import PastRun
@@ -34,6 +35,7 @@ def _run(tmp_path: Path, journal: bool = True) -> Path:
     job_file.write_text("tasks: []\n")
     writer = RunWriter(tmp_path / "reports", Job(name="job", path=job_file), Redactor([]))
     writer.begin(["r1", "r2", "r3"], journal=journal)
+    writer.hosts = {"r1": Host(name="r1", address="192.0.2.1", platform="arista_eos")}
     if writer.started_log is not None:
         record_start(writer.started_log, "r1")
         record_start(writer.started_log, "r2")
@@ -53,6 +55,8 @@ def test_a_killed_run_tells_in_flight_hosts_from_hosts_never_started(tmp_path: P
     jsonschema.validate(report_json(doc), SCHEMA)
     hosts = doc.hosts
     assert hosts["r1"].status is Status.OK
+    # What its host file says of the host itself, as report.json would have said it.
+    assert (hosts["r1"].transport, hosts["r1"].platform) == ("ssh", "arista_eos")
     assert (hosts["r2"].status, hosts["r2"].failure) == (Status.FAILED, FailureClass.UNKNOWN)
     assert hosts["r2"].started is not None
     assert (hosts["r3"].status, hosts["r3"].failure) == (Status.SKIPPED, FailureClass.INTERRUPTED)

@@ -28,6 +28,8 @@ from netjob_lab import Lab
 from netjob_lab.faults import parse_faults
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 SCHEMA = json.loads(
     (Path(__file__).parent.parent / "schema" / "report.schema.json").read_text(encoding="utf-8")
 )

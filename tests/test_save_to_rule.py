@@ -18,6 +18,8 @@ from netjob_lab import Lab
 from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 
+pytestmark = pytest.mark.lab
+
 
 @pytest.fixture(scope="module")
 def lab() -> Iterator[Lab]:

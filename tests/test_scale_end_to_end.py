@@ -14,6 +14,8 @@ from netjob_lab.inventory import inventory_yaml
 from runner import core
 from runner.base.models import HostResult
 
+pytestmark = pytest.mark.lab
+
 
 def _open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))

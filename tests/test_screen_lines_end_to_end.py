@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from lab_fixture import start_lab
 
 from netjob_lab.inventory import inventory_yaml
+
+pytestmark = pytest.mark.lab
 
 ROOT = Path(__file__).resolve().parent.parent
 NETJOB = "from runner.cli import entry; entry()"

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from lab_fixture import start_lab
 
@@ -17,6 +18,8 @@ from netjob_lab.device import Device
 from netjob_lab.inventory import inventory_yaml
 from netjob_lab.junos_config import JunosDevice
 from runner.base.redact import MASK, Redactor
+
+pytestmark = pytest.mark.lab
 
 PASSWORD = "Sup3r-Secret-pw"
 SECRET = "En4ble-Secret"

@@ -18,6 +18,8 @@ from netbox_pages import TOKEN, device, serve
 from runner.cli import main
 from runner.load import sot_fetch, sot_http
 
+pytestmark = pytest.mark.lab
+
 LIVE_URL = os.environ.get("NETJOB_TEST_NETBOX_URL")
 LIVE_TOKEN = os.environ.get("NETJOB_TEST_NETBOX_TOKEN")
 DEVICES = [

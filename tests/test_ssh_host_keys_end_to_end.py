@@ -11,6 +11,8 @@ import pytest
 from lab_fixture import start_lab
 from ssh_fixture import inventory, run
 
+pytestmark = pytest.mark.lab
+
 PASSWORD = {"password_env": "NETJOB_LAB_PASSWORD"}
 
 

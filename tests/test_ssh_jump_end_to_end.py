@@ -14,6 +14,8 @@ from ssh_fixture import OpenSSHBastion, inventory, key_pair, owned_by_sshd, run
 
 from netjob_lab.bastion import LabBastion
 
+pytestmark = pytest.mark.lab
+
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,8 @@ from ssh_fixture import inventory, key_pair, run
 
 from netjob_lab import Lab
 
+pytestmark = pytest.mark.lab
+
 
 def _all_publickey(lab: Lab) -> None:
     for name in lab.config.hostnames():

@@ -12,6 +12,8 @@ from ssh_fixture import inventory, run
 
 from netjob_lab.faults import parse_faults
 
+pytestmark = pytest.mark.lab
+
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,9 +12,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fakes import FakeFleet
 
 from runner import core
+
+pytestmark = pytest.mark.lab
 
 HEAVY = ("netmiko", "paramiko", "hier_config", "distributed", "ansible", "pydantic")
 
@@ -109,6 +112,7 @@ def test_help_version_completion_plan_hosts_and_report_import_no_ssh_stack(
 LIGHT = (
     "jinja2",
     "runner.load.job",
+    "runner.load.task",
     "runner.load.extra_vars",
     "runner.load.ansible_inventory",
     "runner.load.nornir_inventory",

@@ -14,6 +14,8 @@ import pytest
 from lab_fixture import start_lab
 from ssh_fixture import inventory, key_pair, run
 
+pytestmark = pytest.mark.lab
+
 TELNET = {"password": "lab-password", "transport": "telnet"}
 UNENCRYPTED = "unencrypted: telnet sent the password and every command in clear text"
 

@@ -18,13 +18,16 @@ from rich.console import Console
 from netjob_lab.inventory import inventory_yaml
 from runner import core
 from runner.base.models import HostResult, RunProgress, Status
-from runner.device import transfer
+from runner.device import capabilities, transfer
 from runner.device.connection import NetmikoConnection
 from runner.load.credentials import resolve_credentials
+from runner.render.expansion import expand
 from runner.report.console import LiveView, View
 from runner.report.run_folder import load_host
 from runner.run import processes, scheduler
 from runner.run.executor import Policy
+
+pytestmark = pytest.mark.lab
 
 BIG = 4_000_000  # bytes: a few hundred of netmiko's 16 KB callbacks
 
@@ -116,7 +119,7 @@ def test_get_in_worker_processes_writes_under_the_run_folder(tmp_path: Path) -> 
             flash_of(lab, name).add("crashinfo.txt", crash)
         selection = _selection(tmp_path, lab, body)
         credentials = resolve_credentials(selection.hosts, None, None)
-        items = scheduler.expand(selection.job, selection.hosts, {}, credentials)
+        items = expand(selection.job, selection.hosts, {}, credentials, capable=capabilities)
         policy = Policy(run_dir=run_dir)
         stopped = processes.run_sharded(
             items,

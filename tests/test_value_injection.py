@@ -60,6 +60,7 @@ def _error_line(capsys: pytest.CaptureFixture[str]) -> str:
     return lines[0]
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("check", [(), ("--check",)], ids=["run", "check"])
 def test_a_line_break_from_extra_vars_is_refused_before_anything_is_sent(
     tmp_path: Path, lab: Lab, capsys: pytest.CaptureFixture[str], check: tuple[str, ...]
@@ -83,6 +84,7 @@ def test_a_line_break_from_extra_vars_is_refused_before_anything_is_sent(
     assert not (tmp_path / "reports" / "probe").exists()  # nothing ran
 
 
+@pytest.mark.lab
 def test_plan_refuses_the_same_value_naming_an_inventory_variable(
     tmp_path: Path, lab: Lab, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -94,6 +96,7 @@ def test_plan_refuses_the_same_value_naming_an_inventory_variable(
         assert part in line, line
 
 
+@pytest.mark.lab
 def test_a_device_output_registered_by_one_task_cannot_add_commands_to_the_next(
     tmp_path: Path, lab: Lab
 ) -> None:
@@ -112,6 +115,7 @@ def test_a_device_output_registered_by_one_task_cannot_add_commands_to_the_next(
     assert echo["commands"] == [], echo  # nothing was sent
 
 
+@pytest.mark.lab
 def test_cmd_refuses_a_value_and_a_command_that_would_be_two_lines(
     tmp_path: Path, lab: Lab, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -48,6 +48,13 @@ known. The message (`str(exc)`) names them for people, unchanged; the attributes
 code (a test, an editor, an embedding application). `DeviceError.about(host=, task=)`
 gives the error naming them, a copy: one error object may fail many hosts.
 
+What may help with a DeviceError is its `hint` (the failure's own words) and its
+`remedies`: run options named for what they do (Remedy.RETRY_FAILED), never a flag. The
+command line's spelling of each is in REMEDY_WORDS, here only; `describe()` puts them
+after the hint ("...; check the device's logs and load, then run again with
+--retry-failed"). `replace(message, **fields)` gives a copy with more words or other
+fields, the rest kept, for an error re-raised on the way up.
+
 Foreign exceptions (netmiko, paramiko, sockets) are mapped to DeviceError subclasses in one
 place, `runner.device.exception_map.map_exception`, and nowhere else. A DeviceError never
 reaches the CLI: the executor records it on the host. Only the CLI turns a Report into an ExitCode.
@@ -190,14 +197,47 @@ class ClusterError(NetjobError):
     secret to seal without $NETJOB_CLUSTER_KEY)."""
 
 
+class Remedy(str, Enum):
+    """A run option that may help with a failure, named for what it does. The rooms below
+    the CLI carry it as a field (`DeviceError.remedies`) and never spell the command line's
+    flag: that is REMEDY_WORDS' job, the one place a flag is worded for a failure."""
+
+    FEWER_LOGINS = "fewer_logins"
+    FEWER_WORKERS = "fewer_workers"
+    LONGER_HOST_TIMEOUT = "longer_host_timeout"
+    RETRY_FAILED = "retry_failed"
+    # A host whose outcome is unknown (it may have been changed): retried only when asked.
+    RETRY_UNKNOWN = "retry_unknown"
+
+
+# Each remedy as the command line spells it, after the hint's own words (a test checks
+# that every flag here is one of `netjob run`'s).
+REMEDY_WORDS: dict[Remedy, str] = {
+    Remedy.FEWER_LOGINS: "or lower --max-logins",
+    Remedy.FEWER_WORKERS: "or lower --workers",
+    Remedy.LONGER_HOST_TIMEOUT: "or raise --host-timeout",
+    Remedy.RETRY_FAILED: "then run again with --retry-failed",
+    Remedy.RETRY_UNKNOWN: "then run again with --retry-failed --include-unknown",
+}
+
+
+def advice(hint: str, remedies: tuple[Remedy, ...]) -> str:
+    """The hint, then each remedy in the command line's words: "check its logs, then run
+    again with --retry-failed"."""
+    return ", ".join([hint, *(REMEDY_WORDS[remedy] for remedy in remedies)])
+
+
 _Error = TypeVar("_Error", bound="DeviceError")
 
 
 class DeviceError(NetjobError):
-    """A failure on one host. Carries its class and a hint of what to try."""
+    """A failure on one host. Carries its class and a hint of what to try: the hint's own
+    words, then its `remedies` (run options, worded by describe()). A hint given when the
+    error is raised replaces the class's, remedies included, unless they are given too."""
 
     failure = FailureClass.INTERNAL_ERROR
     hint = "run again with -v and read the host's log"
+    remedies: tuple[Remedy, ...] = ()
     # Only failures before anything was sent are ever retried (never a half-applied push).
     retryable = False
 
@@ -210,10 +250,14 @@ class DeviceError(NetjobError):
         output: str = "",
         host: str | None = None,
         task: str | None = None,
+        remedies: tuple[Remedy, ...] | None = None,
     ) -> None:
         super().__init__(message)
         if hint is not None:
             self.hint = hint
+            self.remedies = remedies or ()
+        elif remedies is not None:
+            self.remedies = remedies
         # What reached the device before it failed (None: not known to the raiser), and
         # what it answered: a failed config step still records both.
         self.sent = sent
@@ -225,7 +269,7 @@ class DeviceError(NetjobError):
 
     def describe(self) -> str:
         """The one-line message for console, log and report: what failed, then what to try."""
-        return f"{self}; {self.hint}"
+        return f"{self}; {advice(self.hint, self.remedies)}"
 
     def about(self: _Error, host: str | None = None, task: str | None = None) -> _Error:
         """This error naming `host` and `task` (None: left as it is): itself when it already
@@ -235,11 +279,25 @@ class DeviceError(NetjobError):
         task = self.task if task is None else task
         if (host, task) == (self.host, self.task):
             return self
+        return self.replace(host=host, task=task)
+
+    def replace(self: _Error, message: str | None = None, **fields: object) -> _Error:
+        """A copy of this error (its class, host, task, sent, output, hint, retryable) with
+        `message` and the `fields` given changed, as dataclasses.replace does: re-raising
+        with more words never loses what the error knew. Raise it `from` the original."""
+        unknown = set(fields) - _FIELDS
+        if unknown:
+            raise TypeError(f"DeviceError has no field {sorted(unknown)[0]!r}")
         # A new instance and a new __dict__, not copy.copy: once tblib's pickling support
         # is installed (Dask's workers do), copy.copy of an exception shares its __dict__.
-        named = type(self).__new__(type(self), *self.args)
-        named.__dict__.update({**self.__dict__, "host": host, "task": task})
-        return named
+        args = self.args if message is None else (message, *self.args[1:])
+        copy = type(self).__new__(type(self), *args)
+        copy.args = args
+        copy.__dict__.update({**self.__dict__, **fields})
+        return copy
+
+
+_FIELDS = {"hint", "remedies", "sent", "output", "host", "task", "retryable"}
 
 
 class UnreachableError(DeviceError):
@@ -261,20 +319,22 @@ class LoginTimeoutError(DeviceError):
     failure = FailureClass.LOGIN_TIMEOUT
     retryable = True
     hint = (
-        "the device (or its TACACS/RADIUS server) is slow to log in: raise "
-        "connection.auth_timeout, or lower --max-logins"
+        "the device (or its TACACS/RADIUS server) is slow to log in: raise connection.auth_timeout"
     )
+    remedies = (Remedy.FEWER_LOGINS,)
 
 
 class SessionLimitError(DeviceError):
     failure = FailureClass.SESSION_LIMIT
     retryable = True
-    hint = "free VTY lines on the device or lower --workers, then --retry-failed"
+    hint = "free VTY lines on the device"
+    remedies = (Remedy.FEWER_WORKERS, Remedy.RETRY_FAILED)
 
 
 class ConnectionLostError(DeviceError):
     failure = FailureClass.CONNECTION_LOST
-    hint = "check the device's logs and load, then run again with --retry-failed"
+    hint = "check the device's logs and load"
+    remedies = (Remedy.RETRY_FAILED,)
 
 
 class CommandTimeoutError(DeviceError):
@@ -291,8 +351,9 @@ class SessionDesyncError(DeviceError):
     failure = FailureClass.SESSION_DESYNC
     hint = (
         "the device printed something netjob did not expect (a late prompt, a log message, "
-        "a pager); look at the host's log, then run again with --retry-failed"
+        "a pager); look at the host's log"
     )
+    remedies = (Remedy.RETRY_FAILED,)
 
 
 class UnansweredPromptError(DeviceError):
@@ -305,7 +366,8 @@ class UnansweredPromptError(DeviceError):
 
 class HostTimeoutError(DeviceError):
     failure = FailureClass.HOST_TIMEOUT
-    hint = "raise --host-timeout, or look at why this host is slow"
+    hint = "look at why this host is slow"
+    remedies = (Remedy.LONGER_HOST_TIMEOUT,)
 
 
 class HostKeyChangedError(DeviceError):

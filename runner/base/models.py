@@ -102,7 +102,7 @@ class ConnectionOptions:
     conn_timeout: float = 10.0
     auth_timeout: float = 10.0
     read_timeout: float = 30.0
-    # netmiko's global_delay_factor/fast_cli trade-offs are ours to choose; see connection.py.
+    # netmiko's global_delay_factor/fast_cli trade-offs are ours to choose; see device/login.py.
     fast_cli: bool = True
     # Authentication, tried in this order: key_file, then the SSH agent, then the password.
     key_file: str | None = None
@@ -297,6 +297,11 @@ class Step:
     retries: int = 0
     delay: float = 0.0
     role: str | None = None
+
+
+# Hosts (WorkItems) worked on at once unless told: --workers/--forks, run_job(workers=),
+# the threads of each `netjob cluster` worker, `netjob confirm`'s logins.
+DEFAULT_WORKERS = 20
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runner.base import run_layout
 from runner.base.logs import LogFilter
 from runner.base.redact import MASK, Redactor
-from runner.base.safe_files import safe_name, write_private
+from runner.base.safe_files import write_private
 
-FOLDER = "confirm"
 PENDING, CONFIRMED, REVERTED, UNKNOWN = "pending", "confirmed", "reverted", "unknown"
 
 
@@ -60,7 +60,7 @@ def masked(lines: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def path_of(run_dir: Path, host: str) -> Path:
-    return run_dir / FOLDER / f"{safe_name(host)}.json"
+    return run_layout.pending_change(run_dir, host)
 
 
 def write(run_dir: Path, change: PendingChange) -> None:
@@ -80,7 +80,7 @@ def settle(run_dir: Path, change: PendingChange, outcome: str, detail: str) -> P
 
 
 def read_all(run_dir: Path) -> list[PendingChange]:
-    folder = run_dir / FOLDER
+    folder = run_dir / run_layout.CONFIRM
     if not folder.is_dir():
         return []
     return [_read(path) for path in sorted(folder.glob("*.json"))]

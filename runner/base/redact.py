@@ -8,6 +8,7 @@ secret, never inside a longer word the device printed (runner.base.secret_tokens
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import threading
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from runner.base import platforms
+from runner.base.models import Host
 from runner.base.secret_tokens import MASK, SecretTokens, mask_values
 
 __all__ = [
@@ -220,3 +222,8 @@ _MEMORABLE = re.compile(r"(?!(?:sha|md)[0-9]+$)(?=.*[0-9A-Z$./+=_!@#%^&*]).{6,}$
 # Device secret values a redactor remembers: a dict lookup each, so thousands cost nothing
 # per text; the bound holds the memory of a run whose devices each print new ones.
 _SEEN_MAX = 1 << 18
+
+
+def masked_hosts(hosts: Iterable[Host]) -> list[Host]:
+    """The hosts with the values of secret-looking variables masked (`netjob hosts`)."""
+    return [dataclasses.replace(h, vars=mask_secret_vars(h.vars)) for h in hosts]

@@ -5,7 +5,7 @@ IOS/IOS-XE's `configure replace` (it computes the difference itself and rolls ba
 line fails), EOS's `configure replace` and NX-OS's `rollback running-config file ...
 atomic` apply the whole file or nothing. Junos' `load override terminal` + `commit` has a
 candidate between the two: a load the device did not take whole is discarded (`rollback
-0`), never committed (runner.device.connection.load_replace); so has IOS-XR's `load` +
+0`), never committed (runner.device.configure.load_replace); so has IOS-XR's `load` +
 `commit replace`: an answer that says the load or the commit failed stops the sequence
 and drops the session's target config (`abort`). A platform without an entry refuses
 `netjob rollback` before anything connects. The lab does each of them, end to end

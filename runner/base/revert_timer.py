@@ -8,7 +8,7 @@ refused (`--confirm` on NX-OS, VRP, Comware, a generic device_type): emulating o
 netjob's side would revert nothing once netjob is gone.
 
 Pure data and checks: the platform table (runner.base.platforms) holds one RevertTimer
-per platform that has one; runner.device.connection sends its commands.
+per platform that has one; runner.device.configure sends its commands.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from runner.base.errors import InputError
 
 # `5m`, `90s`, `1h`, `1m30s`, or a bare number of seconds.
 _DURATION = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s?)?$")
@@ -76,7 +78,7 @@ def timer_for(
     seconds: float | None, by_platform: Mapping[str, float], platform: str
 ) -> float | None:
     """A task's timer on a platform (`confirm: {ios: 1m, default: 30s}` gives `by_platform`,
-    keys resolved to device_types); ValueError for a platform the mapping has no entry for:
+    keys resolved to device_types); InputError for a platform the mapping has no entry for:
     refused, never left without a timer."""
     if not by_platform:
         return seconds
@@ -84,7 +86,7 @@ def timer_for(
 
     key = pick(by_platform, platform)
     if key is None:
-        raise ValueError(
+        raise InputError(
             f"confirm: no timer for platform {platform}; add a `{platform}:` or a `default:` entry"
         )
     return by_platform[key]

@@ -7,6 +7,8 @@ flight or never started.
     record_start(run_dir / STARTED, "r001")   # by the worker, before it contacts r001
     read_starts(run_dir / STARTED)            # {"r001": 1733563200.5, ...}
 
+(STARTED: the run folder's journal, runner.base.run_layout.)
+
 A pid alone does not say a run is alive: after a reboot, or once the pid is reused, another
 process has it. So the owner is the machine's name, the boot and the process's start time
 in clock ticks since boot (/proc/<pid>/stat, field 22): all three must match. Where /proc
@@ -21,8 +23,6 @@ import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-STARTED = "started.jsonl"  # in a run folder: one line per host a worker took, as it took it
 
 
 @dataclass(frozen=True)

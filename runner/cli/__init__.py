@@ -1,4 +1,5 @@
-"""The `netjob` command: parse, call runner.core, print, exit. No logic lives here.
+"""The `netjob` command: parse, call runner.core and the rooms' faces, print, exit. No logic
+lives here.
 
 Errors are one line on stderr, never a traceback; exit codes are runner.base.errors.ExitCode.
 Each cmd_* module registers its commands on the one typer app, in the order `--help`

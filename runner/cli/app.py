@@ -18,12 +18,15 @@ import typer
 import yaml
 from rich.console import Console
 
-from runner import __version__, core
-from runner.base.errors import ExitCode, InputError
-from runner.base.models import Host
+import runner.base
+import runner.load
+import runner.report
+from runner import __version__
+from runner.base import ExitCode, Host, InputError
 
 if TYPE_CHECKING:
-    from runner.core import Vault, View  # View: rich's tables, imported by the commands
+    from runner.load import Vault
+    from runner.report import View  # rich's tables, imported by the commands
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 
@@ -60,7 +63,7 @@ def inventories(given: list[Path] | None) -> list[Path]:
 def run_inventories(folder: Path, given: list[Path] | None) -> list[Path]:
     """For a command on a past run (rollback, confirm, verify): -i when given, else the
     inventory the run read (another one may give a host's name to another device)."""
-    recorded = [] if given else core.run_inventories(folder)
+    recorded = [] if given else runner.report.run_inventories(folder)
     if recorded:
         typer.echo(
             f"netjob: note: the inventory of run {folder.name}: "
@@ -71,7 +74,7 @@ def run_inventories(folder: Path, given: list[Path] | None) -> list[Path]:
 
 
 def _refresh_inventory(value: bool) -> None:
-    core.refresh_inventory(value)
+    runner.load.refresh_inventory(value)
 
 
 RefreshInventory = Annotated[
@@ -127,8 +130,8 @@ def vault_from(password_file: Path | None, ask: bool) -> "Vault | None":
     if password_file is not None and ask:
         raise InputError("give --vault-password-file or --ask-vault-pass, not both")
     if password_file is not None:
-        return core.vault_from_file(password_file)
-    return core.vault_from_password(getpass.getpass("Vault password: ")) if ask else None
+        return runner.load.Vault.from_file(password_file)
+    return runner.load.Vault(getpass.getpass("Vault password: ")) if ask else None
 
 
 # Ansible's connection flags, on `run` and `cmd`. Metavars say what a number counts
@@ -316,8 +319,8 @@ ShowSecrets = Annotated[
 
 def task_filter(
     tags: list[str] | None, skip: list[str] | None, start: str | None
-) -> core.TaskFilter:
-    return core.TaskFilter(_split(tags), _split(skip), start)
+) -> runner.load.TaskFilter:
+    return runner.load.TaskFilter(_split(tags), _split(skip), start)
 
 
 def _split(values: list[str] | None) -> tuple[str, ...]:
@@ -351,7 +354,7 @@ def make_console(no_color: bool = False) -> Console:
 
 
 def setup_logging(verbose: bool) -> None:
-    core.log_to_stderr(verbose)
+    runner.base.log_to_stderr(verbose)
 
 
 def _version(value: bool) -> None:
@@ -374,7 +377,7 @@ def main_options(
 
 def print_report(run_dir: Path, output: str, view: "View") -> ExitCode:
     """Print a run from its report.json and return its exit code: `run` and `report` agree."""
-    past = core.read_run(run_dir)
+    past = runner.report.read_run(run_dir)
     code = past.exit_code
     if output == "json":
         typer.echo(json.dumps(past.document, indent=1))
@@ -402,14 +405,14 @@ def check_fold_noise(fold_noise: bool, output: str) -> None:
 
 def exit_code(data: Mapping[str, Any]) -> ExitCode:
     """A run's exit code, from its report.json (see the README's table)."""
-    return core.exit_code(data)
+    return runner.report.exit_code(data)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; usage errors become one line, like ours."""
     args = sys.argv[1:] if argv is None else argv
     token = _COMMAND_LINE.set(("netjob", *args))
-    core.refresh_inventory(False)  # only for the command that says --refresh-inventory
+    runner.load.refresh_inventory(False)  # only for the command that says --refresh-inventory
     try:
         result = app(args=args, prog_name="netjob", standalone_mode=False)
     except KeyboardInterrupt:

@@ -6,8 +6,12 @@ from typing import Annotated
 
 import typer
 
-from runner import core
-from runner.base.errors import NetjobError, SelectionError
+import runner.base
+import runner.core
+import runner.load
+import runner.report
+import runner.run
+from runner.base import NetjobError, SelectionError
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
@@ -80,7 +84,7 @@ def cmd(
             "--output", "-o", help="table (folded, for people) or json (host → command → output)."
         ),
     ] = "table",
-    workers: Workers = core.DEFAULT_WORKERS,
+    workers: Workers = runner.base.DEFAULT_WORKERS,
     reports: Annotated[Path, typer.Option("--reports", help="Where run folders go.")] = Path(
         "reports"
     ),
@@ -114,35 +118,38 @@ def cmd(
     check_fold_noise(fold_noise, output)
     check_change_id(change_id)
     console = make_console(no_color)
-    view = core.console_view(console, quiet=True)
+    view = runner.report.View(console, quiet=True)
     try:
-        inventory_data = core.load_inventories(inventories(inventory))
+        inventory_data = runner.load.load_inventories(inventories(inventory))
         hosts = inventory_data.select(limit)
         if not hosts:
             raise SelectionError(f"no host matches --limit '{limit}'; see `netjob hosts`")
-        job = core.adhoc_job(commands or [], config or [], per_platform or [], hosts)
-        extra = core.parse_extra_vars(extra_vars or ())
+        job = runner.load.adhoc_job(commands or [], config or [], per_platform or [])
+        runner.load.refuse_uncovered(job, hosts)
+        extra = runner.load.parse_extra_vars(extra_vars or ())
         prompt = password_prompt(ask_pass)
         chosen = logins(hosts, user, timeout, ask_become_pass)
         paths = tuple(inventories(inventory))
-        selection = core.Selection(
+        selection = runner.load.Selection(
             job, inventory_data, chosen, extra, limit=limit, inventories=paths
         )
-        options = core.RunOptions(
+        options = runner.core.RunOptions(
             workers=workers,
             reports_dir=reports,
             # netmiko: imported once hosts are to run
-            policy=core.policy(dry_run=dry_run, host_timeout=host_timeout, retries=retries),
-            processes=core.processes_for_this_machine(),
+            policy=runner.run.Policy.given(
+                dry_run=dry_run, host_timeout=host_timeout, retries=retries
+            ),
+            processes=runner.run.processes_for_this_machine(),
             change_id=change_id,
             command=command_line(),
         )
         if output == "table" and console.is_terminal and not console.no_color and not quiet:
-            with core.live_view(view, len(hosts)) as live:
-                report = core.run(selection, options, prompt, reporters=[live])
+            with runner.report.LiveView(view, len(hosts)) as live:
+                report = runner.core.run(selection, options, prompt, reporters=[live])
         else:
-            report = core.run(selection, options, prompt)
-        answers = core.adhoc_answers(report.run_dir)
+            report = runner.core.run(selection, options, prompt)
+        answers = runner.report.read_answers(report.run_dir)
     except (NetjobError, OSError, ValueError) as exc:
         fail(str(exc))
     if output == "json":
@@ -152,4 +159,4 @@ def cmd(
         view.print_folds(label, folds)  # one heading, then each distinct answer under its hosts
     if quiet:
         raise typer.Exit(int(answers.exit_code))
-    raise typer.Exit(int(print_report(report.run_dir, "table", core.console_view(console))))
+    raise typer.Exit(int(print_report(report.run_dir, "table", runner.report.View(console))))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from runner import core
+import runner.run
 from runner.cli.app import PORT, N, app, fail
 
 cluster_app = typer.Typer(
@@ -40,7 +40,7 @@ def local(
 
     Example: netjob cluster local  (then: netjob run JOB --cluster tcp://127.0.0.1:8786
     --insecure)"""
-    install = core.dask_install_hint()  # imports netmiko: not at `netjob --help`
+    install = runner.run.DASK_INSTALL  # imports netmiko: not at `netjob --help`
     try:
         from distributed import LocalCluster
     except ImportError:

@@ -6,8 +6,10 @@ from typing import Annotated
 
 import typer
 
-from runner import core
-from runner.base.errors import ExitCode, NetjobError
+import runner.load
+import runner.report
+import runner.run
+from runner.base import ExitCode, NetjobError
 from runner.cli.app import (
     AskVaultPass,
     InventoryOpt,
@@ -65,12 +67,14 @@ def _after(
     inventory: list[Path] | None,
     limit: str | None,
     reports: Path,
-    vault: "core.Vault | None",
+    vault: "runner.load.Vault | None",
     verify_only: bool,
 ) -> None:
     try:
-        folder = core.find_run(run, reports)
-        seen = core.after_run(folder, run_inventories(folder, inventory), limit, vault, verify_only)
+        folder = runner.report.resolve_run(run, reports)
+        seen = runner.run.after_run(
+            folder, run_inventories(folder, inventory), limit, vault, verify_only
+        )
     except NetjobError as exc:
         fail(str(exc))
     for item in seen:

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from runner import core
-from runner.base.errors import ExitCode, NetjobError
+import runner.report
+from runner.base import ExitCode, NetjobError
 from runner.cli.app import (
     Job,
     Output,
@@ -39,14 +39,14 @@ def report(
     Example: netjob report playbooks/compliance_audit.yaml"""
     check_output(output)
     try:
-        folder = core.find_run(run, reports)
-        past = core.read_run(folder)
+        folder = runner.report.resolve_run(run, reports)
+        past = runner.report.read_run(folder)
         if output == "table":
             for line in past.change_lines:
                 typer.echo(line)
         if past.cut_short and output == "table":
             typer.echo(f"run {folder}: {past.running or past.stopped}")
-        code = print_report(folder, output, core.console_view(make_console()))
+        code = print_report(folder, output, runner.report.View(make_console()))
     except NetjobError as exc:
         fail(str(exc))
     raise typer.Exit(int(code))
@@ -74,13 +74,13 @@ def show(
 
     Example: netjob show playbooks/show_ip_int_brief.yaml 'r00*' interfaces"""
     try:
-        folder = core.find_run(run, reports)
-        logs = core.host_logs(folder, host)
+        folder = runner.report.resolve_run(run, reports)
+        logs = runner.report.host_logs(folder, host)
     except NetjobError as exc:
         fail(str(exc))
     if task is not None and task not in logs.tasks:
         fail(f"host {host} has no task {task!r} in that run; its tasks: {', '.join(logs.tasks)}")
-    view = core.console_view(make_console())
+    view = runner.report.View(make_console())
     for log in logs.hosts:
         if log.heading is not None:
             view.console.print(log.heading, highlight=False, markup=False, soft_wrap=True)
@@ -103,7 +103,7 @@ def diff_runs(
 
     Example: netjob diff playbooks/drift_watch.yaml"""
     try:
-        found = core.diff_runs(job, run or [], reports)
+        found = runner.report.compare(reports, job, list(run or []))
     except NetjobError as exc:
         fail(str(exc))
     typer.echo(f"netjob diff: {found.before} -> {found.after}")
@@ -131,13 +131,13 @@ def history(
     if output not in ("table", "json"):
         fail(f"--output {output!r}: expected table or json")
     try:
-        lines = core.run_history(reports, job)
+        lines = runner.report.past_runs(reports, job)
     except NetjobError as exc:
         fail(str(exc))
     shown = lines[:last] if last else lines
     if output == "json":
         typer.echo(json.dumps([dataclasses.asdict(line) for line in shown], indent=1))
         return
-    typer.echo(core.history_text(shown), nl=False)
+    typer.echo(runner.report.history_text(shown), nl=False)
     if len(shown) < len(lines):
         typer.echo(f"({len(lines) - len(shown)} older runs not shown; --last 0 lists all)")

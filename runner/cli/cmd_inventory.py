@@ -7,8 +7,10 @@ from typing import Annotated
 import typer
 import yaml
 
-from runner import core
-from runner.base.errors import NetjobError
+import runner.base
+import runner.load
+import runner.report
+from runner.base import NetjobError
 from runner.cli.app import (
     AskVaultPass,
     InventoryOpt,
@@ -43,19 +45,19 @@ def hosts(
     check_output(output)
     try:
         vault = vault_from(vault_password_file, ask_vault_pass)
-        inv = core.load_inventories(inventories(inventory), vault)
+        inv = runner.load.load_inventories(inventories(inventory), vault)
         chosen = inv.select(limit)
     except NetjobError as exc:
         fail(str(exc))
     if not show_secrets:
-        chosen = core.masked_hosts(chosen)
+        chosen = runner.base.masked_hosts(chosen)
     if as_json or output == "json":
-        typer.echo(json.dumps([core.host_view(h) for h in chosen], indent=1, default=str))
+        typer.echo(json.dumps([runner.report.host_view(h) for h in chosen], indent=1, default=str))
     elif output == "yaml":
-        listing = json.loads(json.dumps([core.host_view(h) for h in chosen], default=str))
+        listing = json.loads(json.dumps([runner.report.host_view(h) for h in chosen], default=str))
         typer.echo(yaml.safe_dump(listing, sort_keys=False), nl=False)
     else:
-        core.console_view(make_console()).hosts(inv, chosen)
+        runner.report.View(make_console()).hosts(inv, chosen)
 
 
 inventory_app = typer.Typer(
@@ -82,7 +84,9 @@ def inventory_convert(
     Example: netjob inventory convert -i examples/ansible/inventory.yml --out converted.yaml"""
     try:
         vault = vault_from(vault_password_file, ask_vault_pass)
-        text = core.inventory_as_netjob_yaml(inventories(inventory), vault)
+        text = runner.load.to_netjob_yaml(
+            runner.load.load_inventories(inventories(inventory), vault)
+        )
     except NetjobError as exc:
         fail(str(exc))
     if out is None:
@@ -91,7 +95,7 @@ def inventory_convert(
     if out.exists() and not force:
         fail(f"{out} exists; pick another --out, or add --force to replace it")
     # It may hold plain-text passwords taken from the source: owner-only, like reports.
-    core.write_private(out, text)
+    runner.base.write_private(out, text)
     typer.echo(f"netjob: wrote {out}", err=True)
 
 
@@ -102,18 +106,20 @@ def platforms(
     ] = False,
 ) -> None:
     """Print what netjob does on each platform it knows: a table on a terminal, the
-    README's Markdown table on a pipe or with --markdown.
+    README's Markdown table on a pipe or with --markdown. What the built-in lab
+    simulates: netjob lab --commands.
 
     Example: netjob platforms
     """
     console = make_console()
     if markdown or not console.is_terminal:
-        typer.echo(core.platform_table(), nl=False)
+        typer.echo(runner.base.support_table(), nl=False)
         return
     from rich.table import Table  # here: the other commands start without it
 
-    header, rows = core.platform_rows()
+    header, rows = runner.base.SUPPORT_HEADER, runner.base.support_rows()
     table = Table(*header, show_lines=True)
     for row in rows:
         table.add_row(*(cell.replace("`", "") for cell in row))
     console.print(table)
+    console.print("The built-in lab's platforms and commands: netjob lab --commands")

@@ -13,7 +13,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from runner.base.errors import NetjobError
+from runner.base import NetjobError
 from runner.cli.app import (
     MS,
     PORT,

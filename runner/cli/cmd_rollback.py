@@ -7,8 +7,12 @@ from typing import Annotated
 
 import typer
 
-from runner import core
-from runner.base.errors import NetjobError
+import runner.base
+import runner.core
+import runner.load
+import runner.report
+import runner.run
+from runner.base import NetjobError
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
@@ -54,7 +58,7 @@ def rollback(
     ] = False,
     inventory: InventoryOpt = None,
     limit: Limit = None,
-    workers: Workers = core.DEFAULT_WORKERS,
+    workers: Workers = runner.base.DEFAULT_WORKERS,
     reports: Annotated[Path, typer.Option("--reports", help="Where run folders are.")] = Path(
         "reports"
     ),
@@ -79,14 +83,14 @@ def rollback(
     setup_logging(verbose >= 2)
     check_change_id(change_id)
     console = make_console(no_color)
-    view = core.console_view(console, diff=diff or dry_run)
+    view = runner.report.View(console, diff=diff or dry_run)
     try:
-        folder = core.find_run(run, reports)
+        folder = runner.report.resolve_run(run, reports)
         paths = run_inventories(folder, inventory)
         vault = vault_from(vault_password_file, ask_vault_pass)
-        selection, without = core.rollback_selection(folder, paths, limit, vault)
+        selection, without = runner.run.rollback_selection(folder, paths, limit, vault)
         if confirm is not None:
-            selection = core.with_confirm(selection, confirm)
+            selection = runner.load.with_confirm(selection, confirm)
         if without:
             more = f" and {len(without) - 10} more" if len(without) > 10 else ""
             typer.echo(
@@ -96,16 +100,16 @@ def rollback(
             )
         prompt = password_prompt(ask_pass)
         chosen = logins(selection.hosts, user, timeout, ask_become_pass)
-        options = core.RunOptions(
+        options = runner.core.RunOptions(
             workers=workers,
             reports_dir=reports,
-            policy=core.policy(dry_run=dry_run),
-            processes=core.processes_for_this_machine(),
+            policy=runner.run.Policy.given(dry_run=dry_run),
+            processes=runner.run.processes_for_this_machine(),
             change_id=change_id,
             command=command_line(),
         )
         selection = dataclasses.replace(selection, hosts=chosen)
-        report = core.run(selection, options, prompt, reporters=[view])
+        report = runner.core.run(selection, options, prompt, reporters=[view])
     except (NetjobError, OSError, ValueError) as exc:
         fail(str(exc))
     raise typer.Exit(int(print_report(report.run_dir, "table", view)))

@@ -6,8 +6,13 @@ from typing import Annotated
 
 import typer
 
-from runner import core
-from runner.base.errors import ExitCode, NetjobError, ReportWriteError
+import runner.base
+import runner.core
+import runner.load
+import runner.render
+import runner.report
+import runner.run
+from runner.base import ExitCode, NetjobError, ReportWriteError
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
@@ -73,7 +78,7 @@ def run(
     refresh_inventory: RefreshInventory = False,
     limit: Limit = None,
     extra_vars: ExtraVars = None,
-    workers: Workers = core.DEFAULT_WORKERS,
+    workers: Workers = runner.base.DEFAULT_WORKERS,
     reports: Annotated[Path, typer.Option("--reports", help="Where run folders go.")] = Path(
         "reports"
     ),
@@ -140,7 +145,11 @@ def run(
     ask_pass: AskPass = False,
     ask_become_pass: AskBecomePass = False,
     html: Annotated[
-        bool, typer.Option("--html/--no-html", help="Write report.html beside report.json.")
+        bool,
+        typer.Option(
+            "--html/--no-html",
+            help=f"Write {runner.base.REPORT_HTML} beside {runner.base.REPORT_JSON}.",
+        ),
     ] = True,
     keep_device_secrets: Annotated[
         bool,
@@ -186,14 +195,14 @@ def run(
     check_change_id(change_id)
     # With --output json/yaml, stdout is for the document alone.
     console = make_console(no_color)
-    view = core.console_view(
+    view = runner.report.View(
         console,
         verbose=verbose >= 1,
         quiet=quiet or output != "table",
         diff=diff or dry_run,
     )
     try:
-        selection = core.select(
+        selection = runner.core.select(
             job,
             inventories(inventory),
             limit,
@@ -201,14 +210,16 @@ def run(
             task_filter(tags, skip_tags, start_at_task),
             vault_from(vault_password_file, ask_vault_pass),
         )
-        selection = core.with_ssh_options(selection, private_key, ssh_config)
+        selection = runner.load.with_ssh_options(selection, private_key, ssh_config)
         if confirm is not None:
-            selection = core.with_confirm(selection, confirm)
+            selection = runner.load.with_confirm(selection, confirm)
         if list_tasks:
             view.tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
         if retry_failed:
-            selection = core.only_unfinished(selection, reports, typer.echo, include_unknown)
+            selection = runner.report.only_unfinished(
+                selection, reports, typer.echo, include_unknown
+            )
             if not selection.hosts and selection.unknown:
                 # Not "succeeded": what these hosts did is unknown (note above), and a cron
                 # job must not read that as all done.
@@ -224,36 +235,36 @@ def run(
                 )
                 raise typer.Exit(int(ExitCode.OK))
         # netmiko: imported once hosts are to run
-        policy = core.policy(
+        policy = runner.run.Policy.given(
             host_timeout=host_timeout, retries=retries, max_logins=max_logins, dry_run=dry_run
         )
-        interrupt = core.new_interrupt(view.interrupted)
+        interrupt = runner.run.Interrupt(view.interrupted)
 
         no_prompts_on_a_cluster(cluster, ask_pass, ask_become_pass)
         prompt = password_prompt(ask_pass)
         hosts = logins(selection.hosts, user, timeout, ask_become_pass)
         selection = dataclasses.replace(selection, hosts=hosts)
-        options = core.RunOptions(
+        options = runner.core.RunOptions(
             workers=workers,
             reports_dir=reports,
             policy=policy,
-            processes=processes or core.processes_for_this_machine(),
-            serial=core.parse_amount(serial, "--serial") if serial else None,
-            max_fail=core.parse_amount(max_fail, "--max-fail") if max_fail else None,
+            processes=processes or runner.run.processes_for_this_machine(),
+            serial=runner.run.Amount.parse(serial, "--serial") if serial else None,
+            max_fail=runner.run.Amount.parse(max_fail, "--max-fail") if max_fail else None,
             html=html,
             device_secrets_masked=not keep_device_secrets,
-            cluster=core.cluster_options(cluster, insecure),
+            cluster=runner.run.ClusterOptions(cluster, insecure=insecure) if cluster else None,
             change_id=change_id,
             command=command_line(),
         )
         # A live bar only where a person watches: a terminal, colours allowed, not -q.
         if console.is_terminal and not console.no_color and not view.quiet:
-            with core.live_view(view, len(selection.hosts)) as live:
-                report = core.run(
+            with runner.report.LiveView(view, len(selection.hosts)) as live:
+                report = runner.core.run(
                     selection, options, prompt=prompt, interrupt=interrupt, reporters=[live]
                 )
         else:
-            report = core.run(
+            report = runner.core.run(
                 selection, options, prompt=prompt, interrupt=interrupt, reporters=[view]
             )
     except ReportWriteError as exc:
@@ -263,7 +274,7 @@ def run(
     if (view.verbose or fold_noise) and not view.quiet:
         # -v: what devices said, each distinct output once (--fold-noise: without noise).
         noise = selection.job.normalize if fold_noise else None
-        view.folded(core.host_outputs(report.run_dir), noise)
+        view.folded(runner.report.hosts_data(report.run_dir), noise)
     raise typer.Exit(int(print_report(report.run_dir, output, view)))
 
 
@@ -287,7 +298,7 @@ def plan(
 
     Example: netjob plan playbooks/set_ntp.yaml -e ntp_server=192.0.2.10"""
     try:
-        selection = core.select(
+        selection = runner.core.select(
             job,
             inventories(inventory),
             limit,
@@ -296,12 +307,12 @@ def plan(
             vault_from(vault_password_file, ask_vault_pass),
         )
         if confirm is not None:
-            selection = core.with_confirm(selection, confirm)
+            selection = runner.load.with_confirm(selection, confirm)
         if list_tasks:
-            core.console_view(make_console()).tasks(selection.job)
+            runner.report.View(make_console()).tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
-        items = core.decide(core.plan(selection))
+        items = runner.render.decide(runner.core.plan(selection))
     except NetjobError as exc:
         fail(str(exc))
-    view = core.console_view(make_console())
-    view.plan(items if show_secrets else core.masked_plan(items, selection))
+    view = runner.report.View(make_console())
+    view.plan(items if show_secrets else runner.render.masked_plan(items, selection))

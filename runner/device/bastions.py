@@ -37,7 +37,7 @@ from typing import Any
 
 import paramiko
 
-from runner.base.errors import DeviceError, HostTimeoutError, JumpFailedError
+from runner.base.errors import DeviceError, HostTimeoutError, JumpFailedError, Remedy
 from runner.base.models import ConnectionOptions, JumpHost
 from runner.device import hostkeys, sshalgs
 from runner.device.lease import Lease
@@ -172,7 +172,8 @@ def acquire(
         raise JumpFailedError(
             f"no free session on {bastion.name} within {slot_bound:g}s (max_sessions "
             f"{bastion.hop.max_sessions} in use)",
-            hint="raise the bastion's max_sessions, or lower --workers",
+            hint="raise the bastion's max_sessions",
+            remedies=(Remedy.FEWER_WORKERS,),
         )
     return transport
 

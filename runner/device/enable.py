@@ -36,27 +36,31 @@ class StuckAtPrompt(Exception):
     still waiting for something else (the enabled prompt, or a password question)."""
 
 
-def enable(driver: Any, run: Callable[[], None]) -> None:
-    """`run` (netmiko's enable, as the session does it) with the wait bounded at a prompt.
-    An exchange that did not end enabled leaves as the DeviceError that names its cause
-    (`refused`); a timeout or a broken session leaves as it came, for the session's own
-    mapping."""
+def enable(driver: Any, run: Callable[[], bool]) -> None:
+    """`run` (netmiko's enable, as the session does it; True: the exchange ended enabled)
+    with the wait bounded at a prompt. An exchange that did not end enabled leaves as the
+    DeviceError that names its cause (`refused`); a timeout or a broken session leaves as
+    it came, for the session's own mapping."""
     driver._netjob_received = []
     driver._netjob_on_quiet = lambda: _stop_at_prompt(driver)
     try:
-        run()
-    except (OSError, EOFError, paramiko.SSHException, NetmikoTimeoutException, DeviceError):
-        raise
-    except Exception as exc:
-        # netmiko's "Failed to enter enable mode" (ValueError), StuckAtPrompt, and a
-        # driver's own error on an answer it did not expect (Check Point's
-        # UnboundLocalError when `expert` asks no password).
-        if isinstance(exc, (Paged, Unanswered)):
+        try:
+            if run():
+                return
+            cause: Exception | None = None
+        except (OSError, EOFError, paramiko.SSHException, NetmikoTimeoutException, DeviceError):
             raise
+        except (Paged, Unanswered):  # the session's own mapping says these
+            raise
+        except Exception as exc:
+            # netmiko's "Failed to enter enable mode" (ValueError), StuckAtPrompt, and a
+            # driver's own error on an answer it did not expect (Check Point's
+            # UnboundLocalError when `expert` asks no password).
+            cause = exc
         driver._netjob_on_quiet = None
         if _enabled_after_all(driver):
             return  # the exchange read oddly (a loaded machine), but the device is enabled
-        raise refused(driver) from exc
+        raise refused(driver) from cause
     finally:
         driver._netjob_on_quiet = None
         driver._netjob_received = []

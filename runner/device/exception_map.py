@@ -32,6 +32,7 @@ from runner.base.errors import (
     JumpFailedError,
     LoginTimeoutError,
     NoCommonAlgorithmsError,
+    Remedy,
     SessionDesyncError,
     SessionLimitError,
     UnansweredPromptError,
@@ -131,7 +132,8 @@ def map_exception(
         return ConnectionLostError(
             "the device accepted the login, then closed the connection before a shell opened",
             hint="the user may lack shell access (AAA exec authorization), or the device is "
-            "out of sessions: check its logs, then --retry-failed",
+            "out of sessions: check its logs",
+            remedies=(Remedy.RETRY_FAILED,),
         )
     if isinstance(exc, OSError | EOFError | paramiko.SSHException | ReadException):
         if connecting:
@@ -226,14 +228,16 @@ def _mapped_hook(exc: BaseException) -> DeviceError | None:
         return ConnectionLostError(
             "the device closed the connection while it checked the password",
             hint="its AAA server (TACACS/RADIUS) may be failing, or a login limit was hit: "
-            "check the device's logs, then --retry-failed",
+            "check the device's logs",
+            remedies=(Remedy.RETRY_FAILED,),
         )
     if isinstance(exc, ClosedAtLogin):
         return ConnectionLostError(
             "the device accepted the login, then closed the session while it was set up"
             + _last_sent(exc.seen),
             hint="the device may end sessions on a command netmiko sends at login (paging, "
-            "terminal width), or be out of sessions: check its logs, then --retry-failed",
+            "terminal width), or be out of sessions: check its logs",
+            remedies=(Remedy.RETRY_FAILED,),
         )
     if isinstance(exc, SessionClosed):
         kept = f" after {len(exc.partial)} characters of output" if exc.partial else ""

@@ -94,7 +94,7 @@ def route(host: Host) -> Route:
 def _hop(spec: str, config: paramiko.SSHConfig) -> JumpHost:
     try:
         user, alias, port = ssh_options.parse_spec(spec)
-    except ValueError as exc:
+    except InputError as exc:
         raise InputError(f"ssh_config ProxyJump: {exc}") from None
     found = config.lookup(alias)
     return JumpHost(
@@ -249,7 +249,10 @@ def blamed(error: DeviceError, through: Through | None, during: str = "") -> Dev
     where = f" during {during}" if during else ""
     cut = JumpFailedError(
         f"{fault}; it cut the session to the device{where} ({error.failure.value}: {error})",
+        sent=error.sent,
         output=error.output,
+        host=error.host,
+        task=error.task,
     )
     cut.retryable = fault.retryable
     return cut

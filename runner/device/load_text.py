@@ -1,6 +1,6 @@
 """A whole configuration typed into the session, for a replace that reads it from the
 terminal (Junos `load override terminal`): the command, the text, then Ctrl-D at the
-start of a line, which ends the input. Called by NetmikoConnection in config mode with
+start of a line, which ends the input. Called by runner.device.configure in config mode with
 its netmiko driver; the caller maps netmiko's exceptions and checks the answer.
 """
 

@@ -1,7 +1,7 @@
 """`put:` and `get:` over SCP, with netmiko's FileTransfer classes and their checks: the
 file system's free space (`dir`) before sending, the MD5 (`verify /md5` on IOS) before
-and after. Called by NetmikoConnection with its netmiko driver; only netmiko's classes
-are used here, its exceptions are mapped by the caller (runner.device.connection).
+and after. Called by runner.device.files with the session's netmiko driver; only
+netmiko's classes are used here, its exceptions are mapped by the caller.
 
 netmiko's SCP runs over a second SSH connection made with the driver's own parameters,
 which include the socket of the first: `scp_socket` gives it a fresh one for the time of

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from runner.base.errors import InputError
 from runner.base.models import JumpHost
 from runner.load.schema import At
 from runner.load.ssh_options import parse_spec
@@ -187,7 +188,7 @@ def _proxy_jump(value: str, at: At, written: str) -> tuple[JumpHost, ...]:
             spec = spec[len("ssh://") :]
         try:
             user, address, port = parse_spec(spec)
-        except ValueError as exc:
+        except InputError as exc:
             raise at.fail(f"{written!r}: {exc}") from None
         # OpenSSH logs in to a ProxyJump bastion with its agent and its own config, never
         # with the device's -i: so does netjob (the agent; no key of the device's).
@@ -224,8 +225,10 @@ def _proxy_command(command: str, at: At, written: str) -> JumpHost:
         if "-p" in given:
             port = int(given["-p"])
             if not 1 <= port <= 65535:
-                raise ValueError(f"port {port} is not from 1 to 65535")
-    except ValueError as exc:
+                raise InputError(f"port {port} is not from 1 to 65535")
+    except ValueError as exc:  # int() of -p's value
+        raise at.fail(f"{written!r}: {exc}") from None
+    except InputError as exc:
         raise at.fail(f"{written!r}: {exc}") from None
     if user and "-l" in given:
         raise at.fail(f"{written!r}: a user both in -l and before @; keep one")

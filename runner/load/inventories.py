@@ -151,6 +151,13 @@ def _read(path: Path, vault: Vault | None, raw: bytes | None) -> Any:
     return data
 
 
+def load_inventories(paths: Path | Sequence[Path], vault: Vault | None = None) -> Inventory:
+    """One or more inventories in netjob's, Nornir's or Ansible's format, merged."""
+    if isinstance(paths, Path):  # one path: no merge needed
+        return load_any(paths, vault)
+    return merge_inventories([load_any(p, vault) for p in paths])
+
+
 def merge_inventories(inventories: Sequence[Inventory]) -> Inventory:
     """Hosts of all, in order; groups of the same name united. A host in two inventories is
     an error, not "later wins": silently taking another file's address or credentials for a

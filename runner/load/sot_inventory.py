@@ -20,7 +20,7 @@ in one note each kind (never guessed: an unmapped platform is not cisco_ios).
 
 Snapshots are cached (runner.load.inventory_cache, authenticated) for `cache_ttl` seconds,
 keyed by the file's bytes: a `run` and the `plan` after it see the same devices, and
-`--refresh-inventory` (sot_spec.refresh()) fetches anew.
+`--refresh-inventory` (sot_spec.refresh_inventory()) fetches anew.
 """
 
 from __future__ import annotations

@@ -67,8 +67,9 @@ DEFAULT_TTL = 300.0
 _refresh = [False]  # --refresh-inventory, for this command (the CLI resets it per command)
 
 
-def refresh(on: bool = True) -> None:
-    """Fetch anew instead of reading the cache, until refresh(False)."""
+def refresh_inventory(on: bool = True) -> None:
+    """--refresh-inventory: NetBox/Nautobot inventories are fetched anew in this process,
+    not read from their cache, until refresh_inventory(False)."""
     _refresh[0] = on
 
 

@@ -17,6 +17,7 @@ import dataclasses
 import re
 from typing import Any
 
+from runner.base.errors import InputError
 from runner.base.models import Host, JumpHost
 from runner.load import schema
 from runner.load.schema import At
@@ -92,13 +93,13 @@ def jump_chain(value: Any, at: At) -> tuple[JumpHost, ...]:
 
 def parse_spec(spec: str) -> tuple[str | None, str, int | None]:
     """`user@address:port` (OpenSSH's ProxyJump form) → (user, address, port);
-    ValueError when it is not one."""
+    InputError (no file or key: the caller names them) when it is not one."""
     found = _SPEC.match(spec.strip())
     if found is None:
-        raise ValueError(f"{spec!r} is not [user@]address[:port]")
+        raise InputError(f"{spec!r} is not [user@]address[:port]")
     port = int(found.group("port")) if found.group("port") else None
     if port is not None and not 1 <= port <= 65535:
-        raise ValueError(f"{spec!r}: port {port} is not from 1 to 65535")
+        raise InputError(f"{spec!r}: port {port} is not from 1 to 65535")
     return found.group("user"), found.group("address").strip("[]"), port
 
 
@@ -106,7 +107,7 @@ def _jump(item: Any, at: At) -> JumpHost:
     if isinstance(item, str):
         try:
             user, address, port = parse_spec(item)
-        except ValueError as exc:
+        except InputError as exc:
             raise at.fail(f"{exc}; e.g. netops@bastion.example.net:22") from None
         return JumpHost(address=address, port=port or 22, username=user)
     data = schema.mapping(item, at)

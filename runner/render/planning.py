@@ -12,10 +12,12 @@ reads `registered.NAME`, an earlier task's output, is decided on the device.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import jinja2
 from jinja2 import nodes
@@ -23,6 +25,10 @@ from jinja2 import nodes
 from runner.base import user_files
 from runner.base.errors import TemplateError
 from runner.base.models import Host, Job, Step, Task, TaskKind, WorkItem
+
+if TYPE_CHECKING:
+    from runner.load.selection import Selection
+
 from runner.render.templating import (
     MAX_TEMPLATE_BYTES,
     OLD_REGISTERED,
@@ -206,3 +212,31 @@ def _registered_by(whole: Job, reader: Task, key: str) -> str | None:
         if task.register == key and task.kind in _REGISTERING:
             return task.name
     return None
+
+
+def masked_plan(items: list[PlannedHost], selection: Selection) -> list[PlannedHost]:
+    """The plan with the values of secret-looking variables (and secrets the commands
+    spell out, `enable secret 0 ...`) masked, as every log and report masks them."""
+    from runner.base.redact import Redactor
+
+    text = Redactor(selection.secret_vars()).text
+    return [
+        dataclasses.replace(
+            item,
+            steps=tuple(
+                dataclasses.replace(
+                    planned,
+                    why=text(planned.why),
+                    step=dataclasses.replace(
+                        planned.step,
+                        task=text(planned.step.task),
+                        commands=tuple(text(c) for c in planned.step.commands),
+                        sources=tuple(text(s) for s in planned.step.sources),
+                        checks=tuple(c.render(text) for c in planned.step.checks),
+                    ),
+                )
+                for planned in item.steps
+            ),
+        )
+        for item in items
+    ]

@@ -4,48 +4,40 @@ Variables a task sees, lowest precedence first (one rule, documented in the READ
     inventory vars (defaults < groups < host) < job `vars:` < `-e` extra vars
 plus `host` (name, address, port, platform, groups), which nothing can override.
 
-Templates render in runner.render.sandbox, bounded in time and size per host and for the whole
+Templates render in runner.render.sandbox (the environment, and its errors in words:
+runner.render.jinja_env), bounded in time and size per host and for the whole
 job; any failure of a template is one TemplateError naming job, task and host.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import difflib
 import logging
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import jinja2
 from jinja2 import meta
-from jinja2.exceptions import SecurityError
 
 from runner.base import platform_names, revert_timer, user_files
-from runner.base.errors import TemplateError
-from runner.base.flat_config import FlatConfigError, refuse_unplaced
+from runner.base.errors import InputError, TemplateError
+from runner.base.flat_config import refuse_unplaced
 from runner.base.models import Check, Host, Job, Step, Task, TaskKind
 from runner.base.safe_files import link_in, refuse_link
 from runner.base.time_bound import time_bound
-from runner.load.job import DISCONNECTS
+from runner.load.task import DISCONNECTS
 from runner.render import one_line, sandbox, save_paths
+from runner.render.jinja_env import ENV, explain, guard, one_line_of, over_time, unknown_filter
 from runner.render.phases import arrange
-from runner.render.undefined import Undefined, missing_member
 
-_ENV = sandbox.Sandbox(undefined=Undefined, autoescape=False, keep_trailing_newline=False)
-_ENV.filters["multiline"] = one_line.multiline  # a banner's text: see runner.render.one_line
 MAX_TEMPLATE_BYTES = 1_000_000  # a template file
 # Earlier tasks' outputs kept by `register: NAME`, as registered.NAME; `saved` is the name
 # they had (with `save_as:`) before "save" came to mean only storing: kept for one release.
 REGISTERED = "registered"
 OLD_REGISTERED = ("saved",)
 _notes = logging.getLogger("runner.notes")  # the CLI prints them, one line each, on stderr
-_UNDEFINED = re.compile(r"'([^']+)' is undefined")
-_NO_FILTER = re.compile(r"No (filter|test) named '([^']+)'")
-_SHOWN = 12  # filter names an unknown-filter error lists
 
 
 @dataclass(frozen=True)
@@ -81,7 +73,7 @@ def _names_in(expression: str | None) -> set[str]:
     if not expression:
         return set()
     try:
-        return set(meta.find_undeclared_variables(_ENV.parse(f"{{{{ {expression} }}}}")))
+        return set(meta.find_undeclared_variables(ENV.parse(f"{{{{ {expression} }}}}")))
     except jinja2.TemplateSyntaxError:
         return set()
 
@@ -133,13 +125,13 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
         else:
             texts = dict(task.by_platform) or {"": task.lines}
         variants = {
-            key: (sources, tuple(_ENV.from_string(source) for source in sources))
+            key: (sources, tuple(ENV.from_string(source) for source in sources))
             for key, sources in texts.items()
         }
         every = [source for sources in texts.values() for source in sources]
         judged = (*task.checks, *task.until)
         strings = [*every, *(s for c in judged for s in check_strings(c)), task.save_to or ""]
-        names = {n for text in strings for n in meta.find_undeclared_variables(_ENV.parse(text))}
+        names = {n for text in strings for n in meta.find_undeclared_variables(ENV.parse(text))}
         uses_saved = bool(names & {REGISTERED, *OLD_REGISTERED})
         for old in sorted((names | _names_in(task.when)) & set(OLD_REGISTERED)):
             _notes.warning(
@@ -152,8 +144,8 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
                 REGISTERED,
             )
     except jinja2.TemplateAssertionError as exc:
-        if _NO_FILTER.search(str(exc)):
-            return _Compiled(task, {}, False, total, _explain(exc))
+        if unknown_filter(str(exc)):
+            return _Compiled(task, {}, False, total, explain(exc))
         where = task.template or f"{job.path}:{task.line}"
         raise TemplateError(
             f"{where}: task '{task.name}': template error on its line {exc.lineno}: {exc.message}",
@@ -170,12 +162,12 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
         raise TemplateError(f"{task.template}: cannot read: {exc.strerror}", **at()) from None
     except (UnicodeDecodeError, RecursionError, MemoryError, jinja2.TemplateError) as exc:
         where = task.template or f"{job.path}:{task.line}"
-        raise TemplateError(f"{where}: task '{task.name}': {_one_line(exc)}", **at()) from None
+        raise TemplateError(f"{where}: task '{task.name}': {one_line_of(exc)}", **at()) from None
     try:
         if task.when is not None:
-            _ENV.compile_expression(task.when)
+            ENV.compile_expression(task.when)
     except jinja2.TemplateAssertionError as exc:
-        return _Compiled(task, variants, True, total, _explain(exc))
+        return _Compiled(task, variants, True, total, explain(exc))
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"{job.path}:{task.line}: task '{task.name}': when: is not a Jinja2 expression "
@@ -184,7 +176,7 @@ def _compile(job: Job, task: Task, total: sandbox.Total) -> _Compiled:
         ) from None
     except (RecursionError, MemoryError) as exc:
         raise TemplateError(
-            f"{job.path}:{task.line}: task '{task.name}': when: {_one_line(exc)}", **inline
+            f"{job.path}:{task.line}: task '{task.name}': when: {one_line_of(exc)}", **inline
         ) from None
     return _Compiled(task, variants, uses_saved or task.when is not None, total)
 
@@ -218,7 +210,7 @@ def render_steps(
     where = f"job {job.path}, host {host.name}"
     with (
         sandbox.budget(compiled[0].total if compiled else None),
-        time_bound(sandbox.HOST_SECONDS, lambda: _over_time(where, host)),
+        time_bound(sandbox.HOST_SECONDS, lambda: over_time(where, host)),
     ):
         for item in compiled:
             source = f" (template {item.task.template})" if item.task.template else ""
@@ -227,7 +219,7 @@ def render_steps(
             # The job file at the task's line, or the template file (no line known).
             line = None if task.template else task.line or None
             path = task.template or job.path
-            with _guard(where, path=path, line=line, host=host.name, task=task.name):
+            with guard(where, path=path, line=line, host=host.name, task=task.name):
                 if item.problem is not None:
                     raise jinja2.TemplateError(item.problem)
                 for name, scope in _items(item.task, context):
@@ -242,23 +234,13 @@ def render_steps(
     return arrange(steps)
 
 
-def _over_time(where: str, host: Host) -> TemplateError:
-    """One filter call that ran past the host's time budget (the sandbox's own checks run
-    between calls): the timer of runner.base.time_bound stopped it."""
-    return TemplateError(
-        f"{where}: refused by the template sandbox: rendering took longer than its time "
-        f"budget ({sandbox.HOST_SECONDS:g} s per host)",
-        host=host.name,
-    )
-
-
 def _items(task: Task, context: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(step name, variables) per loop item: `item` is the item; no loop, one step."""
     if task.loop is None:
         return [(task.name, context)]
     values: Any = task.loop
     if isinstance(values, str):
-        values = _ENV.compile_expression(values, undefined_to_none=False)(**context)
+        values = ENV.compile_expression(values, undefined_to_none=False)(**context)
         if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
             raise jinja2.TemplateError(f"loop: expected a list, got {type(values).__name__}")
     return [(f"{task.name} ({value})", {**context, "item": value}) for value in values]
@@ -273,10 +255,10 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
         for template in templates:
             template.render(trial)
         if task.when is not None:
-            _ENV.compile_expression(task.when)(**trial)
+            ENV.compile_expression(task.when)(**trial)
         step = _step(task, name, (), task.checks, sources, context, platform_key=key)
         return dataclasses.replace(step, confirm=_confirm(task, host))
-    text = one_line.render(_ENV, task.kind.value, sources, templates, context)
+    text = one_line.render(ENV, task.kind.value, sources, templates, context)
     checks = tuple(c.render(_renderer(context)) for c in task.checks)
     until = tuple(c.render(_renderer(context)) for c in task.until)
     save_to = task.save_to and save_paths.render(task.save_to, context)
@@ -292,7 +274,7 @@ def _render(item: _Compiled, host: Host, name: str, context: dict[str, Any]) -> 
 def _confirm(task: Task, host: Host) -> float | None:
     try:
         return revert_timer.timer_for(task.confirm, task.confirm_by_platform, host.platform)
-    except ValueError as exc:
+    except InputError as exc:
         raise jinja2.TemplateError(f"{exc} (host {host.name})") from None
 
 
@@ -369,9 +351,9 @@ def finish_step(step: Step, saved: Mapping[str, Any], platform: str) -> Step | N
     if not when_holds(step, saved):
         return None
     context = _with_registered(step.context, saved)
-    with sandbox.budget(None), _guard(f"task '{step.task}'", task=step.task):
-        templates = (_ENV.from_string(source) for source in step.sources)
-        text = one_line.render(_ENV, step.kind.value, step.sources, templates, context)
+    with sandbox.budget(None), guard(f"task '{step.task}'", task=step.task):
+        templates = (ENV.from_string(source) for source in step.sources)
+        text = one_line.render(ENV, step.kind.value, step.sources, templates, context)
         checks = tuple(c.render(_renderer(context)) for c in step.checks)
         until = tuple(c.render(_renderer(context)) for c in step.until)
         save_to = step.save_to and save_paths.render(step.save_to, context)
@@ -397,8 +379,8 @@ def when_holds(step: Step, saved: Mapping[str, Any]) -> bool:
     if step.when is None or step.context is None:
         return True
     context = _with_registered(step.context, saved)
-    with sandbox.budget(None), _guard(f"task '{step.task}'", task=step.task):
-        return bool(_ENV.compile_expression(step.when)(**context))
+    with sandbox.budget(None), guard(f"task '{step.task}'", task=step.task):
+        return bool(ENV.compile_expression(step.when)(**context))
 
 
 def _with_registered(context: Mapping[str, Any], saved: Mapping[str, Any]) -> dict[str, Any]:
@@ -408,58 +390,9 @@ def _with_registered(context: Mapping[str, Any], saved: Mapping[str, Any]) -> di
 
 def _renderer(context: Mapping[str, Any]) -> Callable[[str], str]:
     def render(text: str) -> str:
-        return _ENV.from_string(text).render(context) if "{" in text else text
+        return ENV.from_string(text).render(context) if "{" in text else text
 
     return render
-
-
-@contextlib.contextmanager
-def _guard(where: str, **at: Any) -> Iterator[None]:
-    """Jinja2's errors as one TemplateError naming job, task, host and what to do; `at`,
-    the same as its attributes (path, host, task)."""
-    try:
-        yield
-    except jinja2.UndefinedError as exc:
-        missing = missing_member(str(exc))
-        if missing is not None:
-            raise TemplateError(f"{where}: {missing}", **at) from None
-        match = _UNDEFINED.search(str(exc))
-        what = f"undefined variable '{match.group(1)}'" if match else f"undefined: {exc}"
-        name = match.group(1) if match else "NAME"
-        raise TemplateError(
-            f"{where}: {what}; define it in the inventory or the job's vars, or pass -e {name}=...",
-            **at,
-        ) from None
-    except SecurityError as exc:
-        raise TemplateError(
-            f"{where}: refused by the template sandbox: {_one_line(exc)}", **at
-        ) from None
-    except jinja2.TemplateError as exc:
-        raise TemplateError(f"{where}: {_explain(exc)}", **at) from None
-    except FlatConfigError as exc:
-        raise TemplateError(f"{where}: {exc}", **at) from None
-    except TemplateError:
-        raise
-    except Exception as exc:  # a template is code: any error in it is the template's
-        raise TemplateError(f"{where}: {type(exc).__name__}: {_one_line(exc)}", **at) from None
-
-
-def _explain(exc: BaseException) -> str:
-    """Jinja2's "No filter named 'x'." as what to use instead, close matches first."""
-    match = _NO_FILTER.search(str(exc))
-    if match is None:
-        return _one_line(exc)
-    kind, name = match.groups()
-    names = _ENV.filter_names() if kind == "filter" else sorted(_ENV.tests)
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-    shown = [*close, *(n for n in names if n not in close)][:_SHOWN]
-    more = f", and {len(names) - len(shown)} more (README: Filters)" if len(names) > _SHOWN else ""
-    return f"no {kind} named '{name}'; available: {', '.join(shown)}{more}"
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:300] + ("..." if len(text) > 300 else "")
 
 
 def _lines(text: str, kind: TaskKind) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from runner.base.errors import ExitCode
 from runner.base.models import Status, TaskKind
+from runner.base.run_layout import REPORT_JSON
 from runner.report.document import HostDoc, ReportDoc, StepDoc, read_host, summary_json
 from runner.report.fold import Fold, fold
 from runner.report.history import report_data
@@ -116,7 +117,7 @@ class AdhocRun:
         """`netjob cmd --output json`: the run, and host → command → output."""
         return {
             "run_id": self.data.run_id,
-            "report": str(self.run_dir / "report.json"),
+            "report": str(self.run_dir / REPORT_JSON),
             "interrupted": self.data.interrupted,
             "summary": summary_json(self.data.summary),
             "hosts": {n: answer(h).as_dict() for n, h in self.hosts.items()},
@@ -128,6 +129,7 @@ class AdhocRun:
         return sections(self.hosts, diff, noise)
 
 
-def read_run(run_dir: Path) -> AdhocRun:
+def read_answers(run_dir: Path) -> AdhocRun:
+    """What each host of an ad-hoc run answered, read back from its run folder."""
     data = report_data(run_dir)
     return AdhocRun(run_dir, data, {name: read_host(run_dir, name) for name in data.hosts})

@@ -1,8 +1,8 @@
 """A run's change record: who ran what, where, with which variables and from which job
 revision, as a change board reads it. Kept in report.json (key `change`) and run.json, so
 a run cut short keeps it too; shown by report.md, report.html, `netjob report` and
-`netjob history`. This module names the record's JSON keys (runner.report.document
-writes the rest of the documents); runner.report.provenance gathers its values.
+`netjob history`. Its fields are its JSON keys, written and read, and described in the
+schema, by runner.report.json_fields; runner.report.provenance gathers its values.
 
     change:
       id: CHG-1                  # --change-id (a ticket), or null
@@ -28,7 +28,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ChangeDoc", "InventoryRef", "change_from_json", "change_json", "change_rows", "iso"]
+from runner.report.json_fields import from_json, meta, to_json
+
+__all__ = [
+    "ChangeDoc",
+    "InventoryRef",
+    "change_from_json",
+    "change_json",
+    "change_rows",
+    "iso",
+]
+
+_ISO = "ISO 8601 with the time zone"
 
 
 @dataclass(frozen=True)
@@ -44,19 +55,32 @@ class InventoryRef:
 class ChangeDoc:
     """The change record of a run (module docstring)."""
 
-    id: str | None = None
-    user: str | None = None
-    machine: str | None = None
-    command: str | None = None
-    hosts: str = "all"
-    limit: str | None = None
-    extra_vars: Mapping[str, Any] = field(default_factory=dict)
+    id: str | None = field(default=None, metadata=meta(about="--change-id: the change ticket"))
+    user: str | None = field(default=None, metadata=meta(about="the OS user who ran it"))
+    machine: str | None = field(default=None, metadata=meta(about="the machine it ran on"))
+    command: str | None = field(
+        default=None,
+        metadata=meta(about="the command line, secret -e values masked; null from the Python API"),
+    )
+    hosts: str = field(default="all", metadata=meta(about="the job's host pattern"))
+    limit: str | None = field(default=None, metadata=meta(about="--limit as given"))
+    extra_vars: Mapping[str, Any] = field(
+        default_factory=dict, metadata=meta(about="every -e value, merged, secrets masked")
+    )
     job_sha256: str | None = None
-    job_commit: str | None = None
-    job_dirty: bool | None = None
+    job_commit: str | None = field(
+        default=None,
+        metadata=meta(about="the commit checked out in the job's git work tree; null outside one"),
+    )
+    job_dirty: bool | None = field(
+        default=None,
+        metadata=meta(
+            about="the work tree had local changes (a tracked file, or the job file untracked)"
+        ),
+    )
     inventories: tuple[InventoryRef, ...] = ()
-    started: str | None = None
-    ended: str | None = None
+    started: str | None = field(default=None, metadata=meta(about=_ISO))
+    ended: str | None = field(default=None, metadata=meta(about=_ISO))
 
 
 def iso(t: float) -> str:
@@ -66,44 +90,15 @@ def iso(t: float) -> str:
 
 
 def change_json(change: ChangeDoc) -> dict[str, Any]:
-    return {
-        "id": change.id,
-        "user": change.user,
-        "machine": change.machine,
-        "command": change.command,
-        "hosts": change.hosts,
-        "limit": change.limit,
-        "extra_vars": dict(change.extra_vars),
-        "job_sha256": change.job_sha256,
-        "job_commit": change.job_commit,
-        "job_dirty": change.job_dirty,
-        "inventories": [{"file": i.file, "sha256": i.sha256} for i in change.inventories],
-        "started": change.started,
-        "ended": change.ended,
-    }
+    return to_json(change)
 
 
 def change_from_json(data: Mapping[str, Any] | None) -> ChangeDoc | None:
     """The record from report.json's or run.json's `change` (None in runs made before it)."""
     if not data:
         return None
-    return ChangeDoc(
-        id=data.get("id"),
-        user=data.get("user"),
-        machine=data.get("machine"),
-        command=data.get("command"),
-        hosts=data.get("hosts") or "all",
-        limit=data.get("limit"),
-        extra_vars=dict(data.get("extra_vars") or {}),
-        job_sha256=data.get("job_sha256"),
-        job_commit=data.get("job_commit"),
-        job_dirty=data.get("job_dirty"),
-        inventories=tuple(
-            InventoryRef(str(i["file"]), i.get("sha256")) for i in data.get("inventories") or ()
-        ),
-        started=data.get("started"),
-        ended=data.get("ended"),
-    )
+    found: ChangeDoc = from_json(ChangeDoc, data)
+    return found
 
 
 def change_rows(change: ChangeDoc) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from runner.base.models import (
     Status,
     TaskKind,
 )
+from runner.base.run_layout import REPORT_JSON
 from runner.report.fold import Fold, fold, host_ranges, natural_key
 
 if TYPE_CHECKING:  # records only: `netjob hosts` starts without the report's reader
@@ -175,7 +176,7 @@ class View:
                 highlight=False,
                 soft_wrap=True,
             )
-        self.console.print(f"report: {run_dir / 'report.json'}", highlight=False, soft_wrap=True)
+        self.console.print(f"report: {run_dir / REPORT_JSON}", highlight=False, soft_wrap=True)
 
     def _failed(self, failed: Mapping[str, HostDoc]) -> None:
         """On a terminal, a table; piped (cron, CI), one plain line per host, and none for a

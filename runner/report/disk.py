@@ -21,9 +21,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from runner.base.errors import ReportWriteError
+from runner.base.errors import Remedy, ReportWriteError, advice
 from runner.base.models import HostResult, Report
-from runner.base.run_owner import STARTED
+from runner.base.run_layout import HOSTS, LATEST, MANIFEST, REPORT_JSON, STARTED
 from runner.report.document import host_doc
 from runner.report.run_folder import RunWriter
 from runner.run.executor import UNRECORDED
@@ -47,7 +47,7 @@ class ReportGuard:
             writer = make()
         except OSError as exc:
             raise ReportWriteError(_sentence("cannot create the run folder", exc)) from None
-        latest = writer.job_dir / "latest"
+        latest = writer.job_dir / LATEST
         if os.path.lexists(latest) and not latest.is_symlink():
             _remove_run(writer)
             raise ReportWriteError(
@@ -110,12 +110,13 @@ class ReportGuard:
         if self.error is None:
             return
         _remove_temporary(writer)
-        written = (writer.run_dir / "report.json").exists()
+        written = (writer.run_dir / REPORT_JSON).exists()
         lost = f"; the files of {len(self.lost)} host(s) are missing" if self.lost else ""
-        report = "report.json was written" if written else "report.json could not be written"
+        report = f"{REPORT_JSON} was written" if written else f"{REPORT_JSON} could not be written"
         raise ReportWriteError(
             f"{self.reason}{lost}; {report} in {writer.run_dir}; the hosts not started are "
-            "listed there as not run: free space (or fix the folder), then --retry-failed"
+            "listed there as not run: "
+            + advice("free space (or fix the folder)", (Remedy.RETRY_FAILED,))
         )
 
     def _check_folder(self) -> None:
@@ -176,7 +177,7 @@ def _remove_temporary(writer: RunWriter) -> None:
     """This process's temporary files (`.NAME.PID.tmp`) in the run folder and its `latest`
     link's temporary: what a write cut short may leave."""
     pid = str(os.getpid())
-    for folder in (writer.run_dir, writer.run_dir / "hosts", writer.job_dir):
+    for folder in (writer.run_dir, writer.run_dir / HOSTS, writer.job_dir):
         with contextlib.suppress(OSError):
             for path in folder.iterdir():
                 if path.name.startswith(".") and pid in path.name:
@@ -186,7 +187,7 @@ def _remove_temporary(writer: RunWriter) -> None:
 
 def _remove_run(writer: RunWriter) -> None:
     with contextlib.suppress(OSError):
-        (writer.run_dir / "run.json").unlink(missing_ok=True)  # RunWriter.begin's
+        (writer.run_dir / MANIFEST).unlink(missing_ok=True)  # RunWriter.begin's
         (writer.run_dir / STARTED).unlink(missing_ok=True)
-        (writer.run_dir / "hosts").rmdir()
+        (writer.run_dir / HOSTS).rmdir()
         writer.run_dir.rmdir()

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner.base.errors import FailureClass, InputError, SelectionError, StoreError
 from runner.base.models import Host, Status, TaskKind
 from runner.base.platforms import DEFAULT as DEFAULT_PLATFORM
+from runner.base.run_layout import LATEST, MANIFEST, REPORT_JSON
 from runner.load.job import load_job
 from runner.report import readback
-from runner.report.document import MANIFEST, HostDoc, ReportDoc, read_host, read_report
+from runner.report.document import HostDoc, ReportDoc, read_host, read_report
 from runner.report.drift import Drift, DriftKind, diff_outputs, render_drift
 from runner.report.fold import host_ranges, natural_key
 from runner.report.noise import normalize
 from runner.report.run_folder import job_folder
+
+if TYPE_CHECKING:
+    from runner.report.outcome import PastRun
 
 Key = tuple[str, str, str]  # host, task, command
 
@@ -34,7 +39,7 @@ def runs(reports_dir: Path, job_path: Path, unfinished: bool = False) -> list[Pa
 def _is_run(path: Path, unfinished: bool = True) -> bool:
     if not path.is_dir() or path.is_symlink():
         return False
-    return (path / "report.json").is_file() or (unfinished and (path / MANIFEST).is_file())
+    return (path / REPORT_JSON).is_file() or (unfinished and (path / MANIFEST).is_file())
 
 
 def _run_order(run: Path) -> tuple[str, int]:
@@ -46,7 +51,7 @@ def _run_order(run: Path) -> tuple[str, int]:
 
 def cut_short(run: Path) -> bool:
     """A run that never wrote its report.json: killed (or still running)."""
-    return not (run / "report.json").is_file()
+    return not (run / REPORT_JSON).is_file()
 
 
 def latest_attempts(
@@ -131,10 +136,10 @@ def resolve_run(target: str | None, reports_dir: Path) -> Path:
         if not newest:
             raise InputError(f"no runs under {reports_dir}; run a job first (or pass --reports)")
         return max(newest, key=lambda p: p.stat().st_mtime)
-    if target == "latest":  # the word, as the README's `latest` links: the newest run
+    if target == LATEST:  # the word, as the README's `latest` links: the newest run
         return resolve_run(None, reports_dir)
     path = Path(target)
-    if path.is_symlink() and path.name == "latest":
+    if path.is_symlink() and path.name == LATEST:
         path = path.resolve()  # reports/<job>/latest names the job's newest run
     if _is_run(path):
         return path
@@ -164,6 +169,13 @@ def _runs(job: Path) -> list[Path]:
     return [p for p in job.iterdir() if _is_run(p)]
 
 
+def read_run(run: Path) -> PastRun:
+    """A past run: its report.json (read back, for a run cut short) and its exit code."""
+    from runner.report.outcome import PastRun
+
+    return PastRun(run, report_data(run), cut_short(run))
+
+
 def report_data(run: Path) -> ReportDoc:
     """A run's report.json, or for a run cut short, the same document read back from what
     it wrote: its run.json and the host files written as each host finished."""
@@ -172,7 +184,7 @@ def report_data(run: Path) -> ReportDoc:
     try:
         return read_report(run)
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{run / 'report.json'}: cannot read: {exc}") from None
+        raise InputError(f"{run / REPORT_JSON}: cannot read: {exc}") from None
 
 
 def host_data(run: Path, host: str) -> HostDoc:

@@ -33,10 +33,12 @@ from typing import TYPE_CHECKING, Any
 
 from runner.base.errors import StoreError
 from runner.base.models import TaskKind
+from runner.base.run_layout import REPORT_HTML, host_log
 from runner.base.safe_files import safe_name, write_private
 from runner.report.change import change_rows
 from runner.report.document import ComplianceDoc, HostDoc, StepDoc, read_host, read_report
 from runner.report.fold import natural_key
+from runner.report.json_fields import columns, headings
 from runner.report.page_templates import TEMPLATES, environment
 from runner.report.standing import badges, human_duration, order, standing, tiles
 
@@ -85,6 +87,7 @@ def render_html(run_dir: Path) -> str:
             failures=_failure_classes(hosts),
             compliance=_compliance_view(report.compliance),
             hosts=hosts,
+            columns=tuple(headings(HostDoc)),
             sections=[h for h in hosts if h["detailed"]],
             hidden=sum(not h["detailed"] for h in hosts),
             max_output=f"{MAX_OUTPUT_BYTES:,}",
@@ -102,7 +105,7 @@ def render_html(run_dir: Path) -> str:
 def write_html(run_dir: Path) -> Path:
     """Write run_dir/report.html (owner-only, like every file of a run) and return its path."""
     page = render_html(run_dir)  # before opening: a failed render leaves no stray file
-    path = run_dir / "report.html"
+    path = run_dir / REPORT_HTML
     write_private(path, page, atomic=True)
     return path
 
@@ -218,7 +221,7 @@ def _host_view(
     `detailed`: it gets a section (else its row links its log); `budget`: the page's
     output bytes left, spent by this host's outputs."""
     name = host.host
-    logfile = f"hosts/{safe_name(name)}.log"
+    logfile = host_log(name)
     anchor = f"host-{safe_name(name)}"
     failing = [c for s in host.steps for c in s.checks if c.status.value != "pass"]
     return {
@@ -236,7 +239,7 @@ def _host_view(
         # A non-compliant host's row says which checks failed and what they found.
         "checks_failed": "check failed" if failing else "",
         "check_detail": "; ".join(f"{c.name}: {c.evidence}" for c in failing),
-        "platform": host.platform or "-",
+        "columns": columns(host),  # the host fields runner.report.records shows
         "started": _when(host.started),
         "duration_s": host.duration_s,
         "duration": human_duration(host.duration_s),

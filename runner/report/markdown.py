@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from runner.base.models import Status
 from runner.report.change import change_rows
-from runner.report.document import ReportDoc
+from runner.report.document import HostDoc, ReportDoc
+from runner.report.json_fields import columns, headings
 from runner.report.page_templates import environment
 
 if TYPE_CHECKING:
@@ -30,8 +31,16 @@ def markdown(report: ReportDoc) -> str:
             host_count=len(report.hosts),
             change=[] if report.change is None else change_rows(report.change),
             compliance=report.compliance,
+            # report.json's host fields that runner.report.records shows as columns
+            columns=headings(HostDoc, host_file=False),
             failed=[
-                {"host": h.host, "failure": f"{h.failure}", "error": h.error or ""} for h in failed
+                {
+                    "host": h.host,
+                    "columns": columns(h, host_file=False),
+                    "failure": f"{h.failure}",
+                    "error": h.error or "",
+                }
+                for h in failed
             ],
         )
     )

@@ -1,6 +1,7 @@
 """`netjob plan` on the terminal: per host, each step as the run will take it (skipped by
 its `when:`, with the reason; decided on the device; or its commands), and its checks
-with their rules. Everything here arrives already masked (core.masked_plan)."""
+with their rules. Everything here arrives already masked
+(runner.render.planning.masked_plan)."""
 
 from __future__ import annotations
 

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from runner.base import run_layout
+from runner.base.errors import InputError
 from runner.base.redact import MASK, SECRET_NAME, mask_secret_vars
 from runner.report.change import ChangeDoc, InventoryRef
 
@@ -137,3 +139,32 @@ def _masked_vars(text: str) -> str:
         if eq and SECRET_NAME.search(key):
             pairs[i] = f"{key}={MASK}"
     return " ".join(pairs)
+
+
+def run_inventories(run_dir: Path) -> list[Path]:
+    """The inventories a run read, as its change record has them (report.json, or run.json
+    for a run cut short); none when it recorded none."""
+    for name in (run_layout.REPORT_JSON, run_layout.MANIFEST):
+        try:
+            document = json.loads((run_dir / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        change = document.get("change") if isinstance(document, dict) else None
+        if isinstance(change, dict):
+            return [_same_inventory(i, run_dir) for i in change.get("inventories") or ()]
+    return []
+
+
+def _same_inventory(recorded: Any, run_dir: Path) -> Path:
+    """A path the run recorded, as long as the file there is the one it read (a relative
+    path read from another folder may be another file of the same name)."""
+    file = recorded.get("file") if isinstance(recorded, dict) else None
+    if not isinstance(file, str):
+        raise InputError(f"run {run_dir.name}: its change record names no inventory file")
+    path, wanted = Path(file), recorded.get("sha256")
+    if wanted and sha256_of(path) != wanted:
+        raise InputError(
+            f"run {run_dir.name} read the inventory {file} (sha256 {str(wanted)[:12]}), and "
+            f"{path} here is not that file: pass the run's inventory with -i"
+        )
+    return path

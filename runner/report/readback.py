@@ -20,13 +20,13 @@ import time
 from pathlib import Path
 
 from runner.base import pending_confirm, revert_timer
-from runner.base.errors import FailureClass, InputError
+from runner.base.errors import FailureClass, InputError, Remedy, advice
 from runner.base.models import HostResult, Job, Report, Status
 from runner.base.pending_confirm import CONFIRMED, PENDING, REVERTED, PendingChange
-from runner.base.run_owner import STARTED, read_starts
-from runner.base.safe_files import safe_name
+from runner.base.run_layout import HOSTS, MANIFEST, REPORT_JSON, STARTED, host_data
+from runner.base.run_owner import read_starts
 from runner.report.document import (
-    MANIFEST,
+    HostDoc,
     ReportDoc,
     RunManifest,
     RunningDoc,
@@ -39,7 +39,7 @@ from runner.run import scheduler
 
 IN_FLIGHT = (
     "in flight when the run was killed: its result was never written, and what the device "
-    "did is unknown; look at it, then run it again with --retry-failed --include-unknown"
+    "did is unknown; " + advice("look at it", (Remedy.RETRY_UNKNOWN,))
 )
 NEVER_STARTED = "not started: the run was killed before a worker took this host"
 
@@ -56,12 +56,14 @@ def recovered(run: Path) -> ReportDoc:
     in half by the kill counts as none), and its other hosts as the table above says."""
     found = manifest(run)
     results: dict[str, HostResult] = {}
-    for path in sorted((run / "hosts").glob("*.json")):
+    files: dict[str, HostDoc] = {}
+    for path in sorted((run / HOSTS).glob("*.json")):
         try:
-            result = read_host_file(path).to_result()
+            doc = read_host_file(path)
         except (OSError, ValueError, KeyError, TypeError):
             continue
-        results[result.host] = result
+        files[doc.host] = doc
+        results[doc.host] = doc.to_result()
     starts = read_starts(run / STARTED)
     pending = tuple(name for name in found.hosts if name not in results)
     job = Job(name=found.job.name, path=Path(found.job.file))
@@ -71,7 +73,9 @@ def recovered(run: Path) -> ReportDoc:
             pid=found.pid, machine=found.machine, pending=pending, in_flight=in_flight
         )
         report = _report(found, run, results, interrupted=False, stopped=None)
-        return dataclasses.replace(report_doc(report, job), running=running, change=found.change)
+        return dataclasses.replace(
+            _as_written(report_doc(report, job), files), running=running, change=found.change
+        )
     timed = {change.host: change for change in pending_confirm.read_all(run)}
     for name in pending:
         results[name] = _unfinished(name, starts)
@@ -79,12 +83,19 @@ def recovered(run: Path) -> ReportDoc:
             results[name] = under_timer(results[name], timed[name], run)
     where = found.owner.where()
     if found.owner.here:
-        how = f"cut short: its process ({where}) is gone and never wrote report.json (killed)"
+        how = f"cut short: its process ({where}) is gone and never wrote {REPORT_JSON} (killed)"
     else:  # a run folder on a shared disk: that machine's processes cannot be asked from here
         how = f"cut short, or still going elsewhere: its process ({where}) cannot be asked here"
     stopped = f"{how}; read back from its files: {_counts(len(found.hosts), pending, starts)}"
     report = _report(found, run, results, interrupted=True, stopped=stopped)
-    return dataclasses.replace(report_doc(report, job), change=found.change)
+    return dataclasses.replace(_as_written(report_doc(report, job), files), change=found.change)
+
+
+def _as_written(report: ReportDoc, files: dict[str, HostDoc]) -> ReportDoc:
+    """Each finished host as its file has it: with what the run knew of the host itself
+    (runner.report.records' host_doc), which its result alone does not say."""
+    hosts = {name: files.get(name, doc) for name, doc in report.hosts.items()}
+    return dataclasses.replace(report, hosts=hosts)
 
 
 def _unfinished(name: str, starts: dict[str, float] | None) -> HostResult:
@@ -180,9 +191,7 @@ def refuse_if_owned(run: Path, hosts: set[str]) -> None:
     its, with no result yet (starting them again would run them twice at once)."""
     found = manifest(run)
     owned = [
-        name
-        for name in found.hosts
-        if name in hosts and not (run / "hosts" / f"{safe_name(name)}.json").is_file()
+        name for name in found.hosts if name in hosts and not (run / host_data(name)).is_file()
     ]
     if owned and found.owner.alive():
         raise InputError(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from runner.base.models import HostResult, Report, RunProgress
+from runner.base.run_layout import REPORT_HTML
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class HtmlPage:
         try:
             write_html(report.run_dir)
         except Exception:
-            log.warning("could not write %s/report.html", report.run_dir, exc_info=True)
+            log.warning("could not write %s", report.run_dir / REPORT_HTML, exc_info=True)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ when interrupted). Every byte goes through the Redactor. Files are readable by t
 <job> is the job file's stem while the folder is that job's (its `.job` says which file,
 as a path from the reports folder); a job with the same file name elsewhere gets
 <stem>-<8 hex of its path>. Host files are named by safe_name(), unique per host. What
-report.json, the host files and run.json hold is runner.report.document's records; this
-module builds them from a run's and writes their text.
+report.json, the host files and run.json hold is runner.report.records' records; this
+module builds them from a run's and writes their text (runner.report.document).
 """
 
 from __future__ import annotations
@@ -21,14 +21,27 @@ import dataclasses
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from runner.base.errors import FailureClass, InputError
-from runner.base.models import HostResult, Job, Report, Status, StepResult, TaskKind
+from runner.base.models import Host, HostResult, Job, Report, Status, StepResult, TaskKind
 from runner.base.platforms import DEFAULT as DEFAULT_PLATFORM
 from runner.base.redact import Redactor
-from runner.base.run_owner import STARTED, Owner
+from runner.base.run_layout import (
+    HOSTS,
+    LATEST,
+    MANIFEST,
+    OUTPUTS,
+    OWNER,
+    REPORT_JSON,
+    REPORT_MD,
+    STARTED,
+    host_data,
+    host_log,
+)
+from runner.base.run_owner import Owner
 from runner.base.safe_files import link_in, name_hash, refuse_link, safe_name, write_private
 from runner.base.version import __version__
 from runner.render.save_paths import split as split_save_to
@@ -55,7 +68,6 @@ from runner.report.noise import normalize
 from runner.report.output_store import OutputStore
 
 __all__ = ["RunWriter", "job_folder", "load_host", "report_doc", "safe_name", "step_log"]
-_OWNER = ".job"  # in a job's reports folder: which job file it belongs to
 
 
 def job_key(reports_dir: Path, job_path: Path) -> str:
@@ -73,7 +85,7 @@ def job_folder(reports_dir: Path, job_path: Path) -> Path:
     plain = reports_dir / safe_name(job_path.stem)
     key = job_key(reports_dir, job_path)
     try:
-        owner = (plain / _OWNER).read_text(encoding="utf-8").strip()
+        owner = (plain / OWNER).read_text(encoding="utf-8").strip()
     except OSError:
         return plain  # free, or written before folders recorded their job: this job's
     return plain if owner == key else plain.with_name(f"{plain.name}-{name_hash(key)}")
@@ -88,7 +100,7 @@ def _claim(reports_dir: Path, job_path: Path) -> Path:
         _refuse_links(folder, reports_dir)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
         try:
-            fd = os.open(folder / _OWNER, flags, 0o600)
+            fd = os.open(folder / OWNER, flags, 0o600)
         except FileExistsError:
             if job_folder(reports_dir, job_path) == folder:
                 return folder
@@ -121,11 +133,12 @@ class RunWriter:
         self.meta = meta or {}
         self.started = time.time()
         self.job_dir = _claim(reports_dir, job.path)
-        _refuse_links(self.job_dir / "outputs", reports_dir)
+        _refuse_links(self.job_dir / OUTPUTS, reports_dir)
         self.run_dir = self._new_run_dir()
-        self.store = OutputStore(self.job_dir / "outputs")
-        self.platforms: dict[str, str] = {}
-        (self.run_dir / "hosts").mkdir(mode=0o700)
+        self.store = OutputStore(self.job_dir / OUTPUTS)
+        # The inventory's hosts, for what the documents say of a host itself (platform).
+        self.hosts: dict[str, Host] = {}
+        (self.run_dir / HOSTS).mkdir(mode=0o700)
         self.results: dict[str, HostResult] = {}
         self.saved: dict[str, tuple[str, int]] = {}  # per task: the files' folder, how many
         self.started_log: Path | None = None  # the journal of started hosts (begin)
@@ -161,20 +174,20 @@ class RunWriter:
         if journal:
             self._write(STARTED, "")
             self.started_log = self.run_dir / STARTED
-        self._write("run.json", manifest_text(manifest, self.redactor.data))
+        self._write(MANIFEST, manifest_text(manifest, self.redactor.data))
 
     def host_done(self, result: HostResult) -> HostResult:
         """Write the host's files now; keep only its redacted summary (no outputs) in memory,
         and return the redacted result, outputs included, for the console (`-v`)."""
         result = self._redacted(result)  # once, then every writer below uses it as is
-        name = safe_name(result.host)
-        self._write(f"hosts/{name}.log", self._log(result), atomic=False)
+        self._write(host_log(result.host), self._log(result), atomic=False)
         # Outputs live once, by content, in the job's store; the host file names them.
-        data = host_text(host_doc(result, self.platforms.get(result.host)), self.store)
-        self._write(f"hosts/{name}.json", data, atomic=False)
+        data = host_text(host_doc(result, self.hosts.get(result.host)), self.store)
+        self._write(host_data(result.host), data, atomic=False)
         for step in result.steps:
             if step.save_to and step.status is Status.OK:
-                platform = self.platforms.get(result.host, DEFAULT_PLATFORM)
+                host = self.hosts.get(result.host)
+                platform = DEFAULT_PLATFORM if host is None else host.platform
                 self._save_to(step, normalize("\n".join(step.outputs), platform, saved=True))
         slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
         summary = dataclasses.replace(result, steps=slim)
@@ -233,9 +246,9 @@ class RunWriter:
             stopped=stopped,
         )
         meta = dataclasses.replace(RunMeta(**self.meta), change=self._change(ended=time.time()))
-        document = report_doc(report, self.job, meta, self._saved())
-        self._write("report.json", report_text(document, self.redactor.data))
-        self._write("report.md", markdown(document))
+        document = report_doc(report, self.job, meta, self._saved(), self.hosts)
+        self._write(REPORT_JSON, report_text(document, self.redactor.data))
+        self._write(REPORT_MD, markdown(document))
         self._point_latest()
         return report
 
@@ -253,8 +266,8 @@ class RunWriter:
         return tuple(SavedDoc(task, folder, count) for task, (folder, count) in self.saved.items())
 
     def _point_latest(self) -> None:
-        link = self.job_dir / "latest"
-        tmp = self.job_dir / f".latest-{os.getpid()}"
+        link = self.job_dir / LATEST
+        tmp = self.job_dir / f".{LATEST}-{os.getpid()}"
         tmp.unlink(missing_ok=True)
         tmp.symlink_to(self.run_dir.name)
         os.replace(tmp, link)
@@ -347,10 +360,15 @@ def summarize(report: Report) -> Summary:
 
 
 def report_doc(
-    report: Report, job: Job, meta: RunMeta | None = None, saved: tuple[SavedDoc, ...] = ()
+    report: Report,
+    job: Job,
+    meta: RunMeta | None = None,
+    saved: tuple[SavedDoc, ...] = (),
+    hosts: Mapping[str, Host] | None = None,
 ) -> ReportDoc:
-    """A run's report.json as its record: the Report, the job, the caller's meta and where
-    save_to files went."""
+    """A run's report.json as its record: the Report, the job, the caller's meta, where
+    save_to files went and the inventory's `hosts`."""
+    hosts = hosts or {}
     meta = meta or RunMeta()
     return ReportDoc(
         netjob_version=__version__,
@@ -370,5 +388,5 @@ def report_doc(
         compliance=compliance(
             report.hosts.values(), [check.name for task in job.every_task for check in task.checks]
         ),
-        hosts={name: host_doc(r) for name, r in sorted(report.hosts.items())},
+        hosts={name: host_doc(r, hosts.get(name)) for name, r in sorted(report.hosts.items())},
     )

@@ -32,14 +32,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from runner.base.errors import ClusterError, FailureClass
+from runner.base.errors import ClusterError, FailureClass, Remedy, advice
 from runner.base.models import Credentials, HostResult, RunProgress, TaskKind, WorkItem
 from runner.run import poller, scheduler, sealing
 from runner.run.executor import Policy
 
 log = logging.getLogger(__name__)
 
-INSTALL = "pip install 'netjob[dask]'"
+DASK_INSTALL = "pip install 'netjob[dask]'"
 _CHECKED = ("python", "dask", "distributed", "cloudpickle", "msgpack", "tornado", "netjob")
 _ATTEMPTS = 3  # submissions of a host that no attempt has claimed (a poller died first)
 
@@ -99,7 +99,7 @@ def connect(options: ClusterOptions) -> Any:
     try:
         from distributed import Client
     except ImportError:
-        raise ClusterError(f"--cluster needs Dask distributed: {INSTALL}") from None
+        raise ClusterError(f"--cluster needs Dask distributed: {DASK_INSTALL}") from None
     address = options.address
     scheme = address.split("://", 1)[0] if "://" in address else "tcp"
     if scheme != "tls" and not options.insecure:
@@ -158,7 +158,7 @@ def check_versions(client: Any) -> None:
                 raise ClusterError(
                     f"{who} has {package} {theirs.get(package) or 'missing'}, this machine "
                     f"{ours.get(package) or 'missing'}; install the same versions everywhere "
-                    f"({INSTALL}, same netjob version)"
+                    f"({DASK_INSTALL}, same netjob version)"
                 )
 
 
@@ -445,6 +445,6 @@ def _unknown(host: str, why: str) -> HostResult:
     return poller.failed(
         host,
         FailureClass.UNKNOWN,
-        f"{why}: it may or may not have been changed; look at the device, then run again "
-        "with --retry-failed --include-unknown",
+        f"{why}: it may or may not have been changed; "
+        + advice("look at the device", (Remedy.RETRY_UNKNOWN,)),
     )

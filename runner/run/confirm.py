@@ -57,10 +57,9 @@ def send_timed(
 ) -> str:
     """Send a config step's lines under the platform's revert timer; the run folder's
     record is on disk before the command that starts the timer leaves."""
-    send = getattr(connection, "send_timed_config", None)
-    if send is None or step.confirm is None:
-        raise CommandRejectedError("this connection cannot make a change under a revert timer")
-    return str(send(lines, timeout, timed_change(step, lines, state)))
+    if step.confirm is None:
+        raise CommandRejectedError("this step has no revert timer (confirm:) to change under")
+    return connection.send_timed_config(lines, timeout, timed_change(step, lines, state))
 
 
 def timed_change(
@@ -180,12 +179,9 @@ def confirm_fresh(
     sent = False
     try:
         timed = TimedChange(change.seconds, change.session, _nothing, _nothing)
-        confirm = getattr(connection, "confirm_change", None)
-        if confirm is None:
-            return None, "this connection cannot confirm a timed change", False
         timeout = item.host.connection.read_timeout
         sent = True
-        confirm(timed, timeout)
+        connection.confirm_change(timed, timeout)
         seen = _seen(connection, change, item.host)
         if seen in (NEW, SECRET):
             timer = revert_timer.shown(change.seconds)

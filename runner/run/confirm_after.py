@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner.base import pending_confirm, revert_timer
-from runner.base.errors import DeviceError
-from runner.base.models import WorkItem
+from runner.base.errors import DeviceError, InputError, SelectionError
+from runner.base.models import DEFAULT_WORKERS, WorkItem
 from runner.base.pending_confirm import PENDING, REVERTED, UNKNOWN, PendingChange
 from runner.device.connection import Connector
 from runner.run import confirm
+
+if TYPE_CHECKING:
+    from runner.load.vault import Vault
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ _SHOWN = {
 
 
 def confirm_pending(
-    run_dir: Path, items: Sequence[WorkItem], connect: Connector, workers: int = 20
+    run_dir: Path, items: Sequence[WorkItem], connect: Connector, workers: int = DEFAULT_WORKERS
 ) -> list[Seen]:
     """Confirm every change the run left pending, from a fresh login each."""
     return _each(
@@ -55,7 +59,7 @@ def confirm_pending(
 
 
 def verify(
-    run_dir: Path, items: Sequence[WorkItem], connect: Connector, workers: int = 20
+    run_dir: Path, items: Sequence[WorkItem], connect: Connector, workers: int = DEFAULT_WORKERS
 ) -> list[Seen]:
     """Log in to every host with a recorded change and see which config it has."""
     return _each(
@@ -108,3 +112,43 @@ def _verify(run_dir: Path, item: WorkItem, change: PendingChange, connect: Conne
         detail += " after its timer, never confirmed by netjob"
     settled = pending_confirm.settle(run_dir, change, outcome, detail)
     return Seen(settled, carries)
+
+
+def after_run(
+    folder: Path,
+    inventory: Sequence[Path],
+    limit: str | None = None,
+    vault: Vault | None = None,
+    verify_only: bool = False,
+    environ: Mapping[str, str] | None = None,
+    connect: Connector | None = None,
+) -> list[Seen]:
+    """`netjob confirm RUN` / `netjob verify RUN`: the run's changes under revert timers
+    (its confirm/ records), confirmed or looked at from a fresh login each (`connect`,
+    None: NetmikoConnection.open)."""
+    from runner.base.models import Credentials
+    from runner.device.connection import NetmikoConnection
+    from runner.load.credentials import resolve_credentials
+    from runner.load.inventories import load_inventories
+
+    recorded = {change.host for change in pending_confirm.read_all(folder)}
+    if not recorded:
+        raise InputError(
+            f"{folder}: no change of this run went under a revert timer (it has no confirm/ "
+            "records); only a run with --confirm (or a task's confirm:) has"
+        )
+    hosts = [
+        h for h in load_inventories(inventory, vault).select("all", limit) if h.name in recorded
+    ]
+    unknown = sorted(recorded - {h.name for h in hosts})
+    if unknown and limit is None:
+        raise SelectionError(
+            f"{folder}: host(s) {', '.join(unknown)} of the run are not in the inventory; "
+            "give the inventory the run used (-i)"
+        )
+    if not hosts:
+        raise SelectionError(f"--limit '{limit}' selects no host with a change in {folder}")
+    credentials = resolve_credentials(hosts, environ, None)
+    items = [WorkItem(h, (), credentials.get(h.name, Credentials(h.username))) for h in hosts]
+    act = verify if verify_only else confirm_pending
+    return act(folder, items, connect or NetmikoConnection.open)

@@ -10,7 +10,6 @@ socket at its deadline (its clock stopped while it waits for the gate).
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import functools
 import random
@@ -19,8 +18,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+from runner.base import run_layout
 from runner.base.errors import AuthenticationError, DeviceError, FailureClass, HostTimeoutError
 from runner.base.logs import host_context
 from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
@@ -29,7 +29,7 @@ from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
 from runner.device.connection import Connection, Connector
 from runner.device.lease import Lease
-from runner.run import confirm, phases, rollback
+from runner.run import confirm, phases
 from runner.run.step import HostState
 
 
@@ -52,6 +52,23 @@ class Policy:
     # before it is contacted, so a run killed with no report.json still tells the hosts it
     # had in flight from those it never started. None: kept by nobody (a cluster's pollers).
     started_log: Path | None = None
+
+    @classmethod
+    def given(
+        cls,
+        dry_run: bool = False,
+        host_timeout: float | None = None,
+        retries: int | None = None,
+        max_logins: int | None = None,
+    ) -> Policy:
+        """The options a person gave (--check, --host-timeout, --retries, --max-logins);
+        these defaults where None."""
+        given: dict[str, Any] = {
+            "host_timeout": host_timeout,
+            "retries": retries,
+            "max_logins": max_logins,
+        }
+        return cls(dry_run=dry_run, **{k: v for k, v in given.items() if v is not None})
 
 
 # A host not run because its start could not be journaled (the run's report guard then
@@ -165,9 +182,9 @@ def _run(
     """The host's step results, and its change left under the device's timer, if any."""
     connection = _login(item, connect, policy, lease)
     run_dir = policy.run_dir
-    files = run_dir / "files" if run_dir is not None else None
+    files = run_dir / run_layout.FILES if run_dir is not None else None
     # A dry run changes nothing: no config to keep for `netjob rollback`.
-    kept = run_dir / rollback.KEPT if run_dir is not None and not policy.dry_run else None
+    kept = run_dir / run_layout.KEPT if run_dir is not None and not policy.dry_run else None
     state = HostState(
         item.host, dry_run=policy.dry_run, files_dir=files, notify=notify, keep_dir=kept
     )
@@ -239,12 +256,10 @@ def _login(item: WorkItem, connect: Connector, policy: Policy, lease: Lease) -> 
                 if attempt:  # say why it took this long
                     # A new error: the one raised may be shared (a bastion that is down
                     # fails every host through it with one exception object).
-                    error = copy.copy(exc)
-                    error.args = (
+                    raise exc.replace(
                         f"{exc} (so did each of {attempt + 1} attempts, "
-                        f"{time.monotonic() - first:.0f}s in all; --retries sets how many)",
-                    )
-                    raise error from exc
+                        f"{time.monotonic() - first:.0f}s in all; --retries sets how many)"
+                    ) from exc
                 raise
             pause = policy.backoff * 2**attempt * random.uniform(0.5, 1.5)
             time.sleep(pause)  # backoff with jitter, so retries do not arrive in a wave
@@ -261,7 +276,8 @@ def _explained(error: DeviceError, item: WorkItem) -> DeviceError:
             "(plain text)": "(the inventory's, in plain text)",
         }.get(source, source if source and source.startswith("(") else f"(from {source})")
         # "the password (…)": redaction masks the word after "password " in prose too.
-        error.hint = f"check the username ({host.username or 'none set'}) and the password {where}"
+        hint = f"check the username ({host.username or 'none set'}) and the password {where}"
+        return error.replace(hint=hint)  # a copy: the error may be shared
     return error
 
 
@@ -273,7 +289,11 @@ def _deadline(exc: DeviceError, lease: Lease, policy: Policy) -> DeviceError:
     if lease.expired and not isinstance(exc, HostTimeoutError):
         return HostTimeoutError(
             f"past the host's deadline of {policy.host_timeout:g}s while it logged in: "
-            "the login was cut there"
+            "the login was cut there",
+            sent=exc.sent,
+            output=exc.output,
+            host=exc.host,
+            task=exc.task,
         )
     return exc
 

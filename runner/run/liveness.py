@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
-from runner.base.errors import FailureClass
+from runner.base.errors import FailureClass, Remedy, advice
 from runner.base.models import HostResult, WorkItem
 from runner.run import scheduler
 from runner.run.cluster import exclusive
@@ -160,15 +160,17 @@ def lost_host(item: WorkItem, policy: Policy, why: str, started: float) -> HostR
     if exclusive(item, policy):
         result = scheduler.interrupted(
             item.host.name,
-            f"{why} while working on it: it may or may not have been changed; look at the "
-            "device (the host log has what was recorded), then run again with "
-            "--retry-failed --include-unknown",
+            f"{why} while working on it: it may or may not have been changed; "
+            + advice(
+                "look at the device (the host log has what was recorded)",
+                (Remedy.RETRY_UNKNOWN,),
+            ),
             started,
         )
         return dataclasses.replace(result, failure=FailureClass.UNKNOWN)
     return scheduler.interrupted(
         item.host.name,
-        f"{why} while working on it: what the device did is unknown; check it (the host log "
-        "has what was recorded), then run again with --retry-failed",
+        f"{why} while working on it: what the device did is unknown; "
+        + advice("check it (the host log has what was recorded)", (Remedy.RETRY_FAILED,)),
         started,
     )

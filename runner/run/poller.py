@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from runner.base.errors import FailureClass, InputError
+from runner.base.errors import FailureClass, InputError, Remedy, advice
 from runner.base.logs import LogFilter
 from runner.base.models import Credentials, Host, HostResult, Status, WorkItem
 from runner.base.redact import Redactor
@@ -193,7 +193,7 @@ def _unknown(host: str, holder: str, poller: str) -> HostResult:
         f"claimed by poller {holder}, whose result never came back (this is a later attempt, "
         "on "
         f"{poller}, which did not touch the device): it may or may not have been changed; "
-        "look at the device, then run again with --retry-failed --include-unknown"
+        + advice("look at the device", (Remedy.RETRY_UNKNOWN,))
     )
     return failed(host, FailureClass.UNKNOWN, why, poller)
 

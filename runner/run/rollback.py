@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runner.base import platforms
+from runner.base import platforms, run_layout
 from runner.base.errors import (
     CommandRejectedError,
     DeviceError,
@@ -34,19 +34,19 @@ from runner.base.models import Host, Job, Status, Step, StepResult, Task, TaskKi
 from runner.base.pending_confirm import PENDING
 from runner.base.replaces import Replace
 from runner.base.revert_timer import TimedChange
-from runner.base.safe_files import safe_name, write_private
+from runner.base.safe_files import write_private
 from runner.run.confirm import timed_change
 
 if TYPE_CHECKING:
     from runner.device.connection import Connection
+    from runner.load.selection import Selection
+    from runner.load.vault import Vault
     from runner.run.step import HostState
-
-KEPT = "pre-change"  # the run folder's folder of kept running configs
 
 
 def kept_path(run_dir: Path, host: str) -> Path:
     """Where a run keeps a host's running config from before its first config line."""
-    return run_dir / KEPT / f"{safe_name(host)}.cfg"
+    return run_layout.kept_config(run_dir, host)
 
 
 def keep(state: HostState, connection: Connection, timeout: float, running: str) -> None:
@@ -211,9 +211,7 @@ def _run(
             if timed is not None and starting and isinstance(exc, CommandRejectedError):
                 timed.refused()
             dropped = _abort(connection, recipe, timeout)
-            raise type(exc)(
-                f"{exc}{dropped}", exc.hint, sent=tuple(sent), output=exc.output
-            ) from exc
+            raise exc.replace(f"{exc}{dropped}", sent=tuple(sent)) from exc
         outputs.append(said)
         found = failed.search(said) if failed else None
         if found and timed is not None and starting:
@@ -311,7 +309,7 @@ def kept_hosts(run_dir: Path, hosts: Sequence[Host]) -> tuple[list[Host], list[s
     reached, failed before their first config line, or no config task). Refused (exit 2),
     before anything connects: a run that kept nothing, and a host whose platform has no
     replace netjob knows."""
-    if not (run_dir / KEPT).is_dir():
+    if not (run_dir / run_layout.KEPT).is_dir():
         raise SelectionError(
             f"run {run_dir} kept no running config to go back to (a dry run, a run without "
             "config tasks, or one made before netjob kept them)"
@@ -328,3 +326,22 @@ def kept_hosts(run_dir: Path, hosts: Sequence[Host]) -> tuple[list[Host], list[s
                 f"--limit 'all:!{host.name}'"
             )
     return chosen, [h.name for h in hosts if h not in chosen]
+
+
+def rollback_selection(
+    run_dir: Path, inventory_paths: Sequence[Path], limit: str | None, vault: Vault | None = None
+) -> tuple[Selection, list[str]]:
+    """`netjob rollback RUN`: the hosts of the inventory (∩ --limit) RUN kept a config
+    for, under a job that puts each one back; and the names of the hosts it kept none for."""
+    from runner.load.inventories import load_inventories
+    from runner.load.selection import Selection
+
+    inventory = load_inventories(list(inventory_paths), vault)
+    chosen, without = kept_hosts(run_dir, inventory.select(limit))
+    if not chosen:
+        raise SelectionError(
+            f"run {run_dir.name} kept no running config of a host matching --limit '{limit}'"
+        )
+    paths = tuple(inventory_paths)
+    job = rollback_job(run_dir)
+    return Selection(job, inventory, tuple(chosen), limit=limit, inventories=paths), without

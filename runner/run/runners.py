@@ -9,6 +9,7 @@ result, handed to `record` in the calling thread; True means the run was interru
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -193,14 +194,57 @@ def choose(
     workers: int,
     processes: int,
     grace: float,
-    connect: Callable[[], Connector],
+    connect: Callable[[], Connector] | None = None,
     cluster: ClusterOptions | None = None,
     max_fail: Amount | None = None,
 ) -> BatchRunner:
     """The runner a run's options ask for: a cluster, worker processes, or threads.
-    `connect` is called only for a local runner (it imports netmiko)."""
+    `connect` is called only for a local runner (None: NetmikoConnection.open, imported
+    only then)."""
     if cluster is not None:
         return Cluster(cluster, workers, grace, max_fail)
+    opener = connect() if connect is not None else _netmiko()
     if processes > 1:
-        return Processes(processes, workers, connect(), grace)
-    return Threads(workers, connect(), grace)
+        return Processes(processes, workers, opener, grace)
+    return Threads(workers, opener, grace)
+
+
+def _netmiko() -> Connector:
+    from runner.device.connection import NetmikoConnection
+
+    return NetmikoConnection.open
+
+
+def run_batches(
+    runner: BatchRunner,
+    items: Sequence[WorkItem],
+    batch: Batch,
+    serial: Amount | None,
+    max_fail: Amount | None,
+    failed: Callable[[], int],
+) -> str | None:
+    """Batch after batch (--serial), on `runner`; None when all ran, else why the run
+    stopped early: "interrupted", --max-fail between batches (`failed` counts the failed
+    hosts so far), or the failure gate within one."""
+    parts = rollout.batches(items, serial)
+    ran = 0
+    for number, part in enumerate(parts, 1):
+        if runner(part, batch):
+            return "interrupted"
+        ran += len(part)
+        if number < len(parts) and rollout.over(max_fail, failed(), ran):
+            return (
+                f"stopped after batch {number} of {len(parts)}: {failed()} of {ran} "
+                f"hosts failed, over --max-fail {max_fail}"
+            )
+    return batch.gate.reason
+
+
+def processes_for_this_machine() -> int:
+    """The CLI's default for --processes: one per CPU this process may run on (a
+    container's share, not the host's count), at most 8."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))

@@ -22,15 +22,20 @@ import base64
 import dataclasses
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from runner.base.errors import ClusterError, InputError
 from runner.base.models import WorkItem
 from runner.base.redact import CREDENTIAL_NAME, device_secret_values, secret_values
+
+if TYPE_CHECKING:
+    from runner.load.selection import Selection
+    from runner.run.cluster import ClusterOptions
 
 KEY_ENV = "NETJOB_CLUSTER_KEY"
 _REF = re.compile("\x00netjob:([0-9]+)\x00")
@@ -145,3 +150,22 @@ def _mapped(value: Any, change: Callable[[str], str]) -> Any:
     if isinstance(value, Mapping):
         return {k: _mapped(v, change) for k, v in value.items()}
     return value
+
+
+def for_cluster(
+    cluster: ClusterOptions, selection: Selection, environ: Mapping[str, str] | None
+) -> ClusterOptions:
+    """The cluster options with what seals the job's secrets for the pollers: the run's
+    secret-looking variables and $NETJOB_CLUSTER_KEY. A job under revert timers is refused:
+    the pollers cannot keep the run folder's record of its changes."""
+    if any(t.confirm is not None for t in selection.job.tasks):
+        raise InputError(
+            "--confirm (or a task's confirm:) with --cluster: the pollers cannot keep the "
+            "run folder's record of changes under revert timers; run it from this machine"
+        )
+    env = os.environ if environ is None else environ
+    return dataclasses.replace(
+        cluster,
+        secrets=job_secrets(selection.extra_vars, selection.job.vars),
+        key=env.get(KEY_ENV) or None,
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from runner.base import platforms
+from runner.base import platforms, run_layout
 from runner.base.errors import (
     CommandRejectedError,
     DeviceError,
@@ -75,7 +75,7 @@ class HostState:
 
 def run_step(connection: Connection, step: Step, state: HostState) -> StepResult:
     result = _run_step(connection, step, state)
-    notes = getattr(connection, "notes", None)
+    notes = connection.notes
     if notes and not state.noted:  # said once per host: on its first step
         state.noted = True
         result = replace(result, note="; ".join([*notes, *filter(None, [result.note])]))
@@ -173,7 +173,7 @@ def _command(
     for command in step.commands:
         said = connection.send_command(command, timeout, answers, step.allow_disconnect)
         outputs.append(_masked(said, secrets))
-        if getattr(connection, "ended", False):
+        if connection.ended:
             state.ended = f"the device ended the session at task '{step.task}' (allow_disconnect)"
             break
     if step.kind is TaskKind.SHOW:
@@ -248,7 +248,7 @@ def _get_path(src: str, dest: str, state: HostState) -> Path:
     if dest:
         return save_path(dest)
     name = src.rpartition(":")[2].lstrip("/").rpartition("/")[2] or "file"
-    base = state.files_dir or Path("files")
+    base = state.files_dir or Path(run_layout.FILES)
     return base / safe_name(state.host.name) / safe_name(name, keep_suffix=True)
 
 
@@ -388,10 +388,9 @@ def _remediation(
         return lines, as_written, f"not compared with the running config: {why}"
     except DeviceError as exc:
         # Not the user's command: say that it was the remediation's read that failed.
-        raise type(exc)(
+        raise exc.replace(
             f"reading the running config to compare the task with it ('{info.running_config}'): "
-            f"{exc}",
-            hint=exc.hint,
+            f"{exc}"
         ) from exc
     rollback.keep(state, connection, timeout, running)
     try:
