@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 TRANSPORTS = ("paramiko", "ssh2")
-SEAM = "_Client"  # runner.device.connection's name for netmiko's SSH client class
+SEAM = "_Client"  # runner.device.login's name for netmiko's SSH client class
 
 
 def measure(transport: str, inventory: str, workers: int) -> dict[str, Any]:
@@ -39,13 +39,13 @@ def measure(transport: str, inventory: str, workers: int) -> dict[str, Any]:
     from systems import PASSWORD, SECRET, SHOW, devices
 
     from runner.base.models import ConnectionOptions, Credentials, Host
-    from runner.device import connection
+    from runner.device import connection, login
     from runner.device.lease import Lease
     from runner.device.netmiko_patches import _Client
     from runner.device.ssh2_client import Ssh2Client
 
     # The client class the session's open hands to netmiko (its `_get_ssh_client_instance`).
-    setattr(connection, SEAM, Ssh2Client if transport == "ssh2" else _Client)
+    setattr(login, SEAM, Ssh2Client if transport == "ssh2" else _Client)
     credentials = Credentials("netjob", PASSWORD, SECRET)
     options = ConnectionOptions(conn_timeout=30, auth_timeout=30, read_timeout=30)
     hosts = [

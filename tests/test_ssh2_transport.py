@@ -36,7 +36,7 @@ from test_telnet_and_agent_end_to_end import hand_over, ssh_agent
 from netjob_lab import Lab, parse_faults
 from runner.base.errors import DeviceError, HostKeyChangedError, HostKeyUnknownError
 from runner.base.models import ConnectionOptions, Credentials, Host, JumpHost
-from runner.device import connection, ssh2_algs, transports
+from runner.device import login, ssh2_algs, transports
 from runner.device.connection import NetmikoConnection
 from runner.device.lease import Lease
 from runner.device.netmiko_patches import _Client
@@ -52,17 +52,24 @@ CREDENTIALS = Credentials("netjob", "lab-password", "lab-enable")
 CLIENTS = {"ssh2": Ssh2Client, "paramiko": _Client}
 
 
-# Until the session's open calls runner.device.transports.install_client, the tests hand
-# netmiko the client at the seam it uses today (`_Client`); once it does, the host's
-# `transport` (set below too) decides, and the seam is left unused (raising=False).
+pytestmark = pytest.mark.lab
+
+# Until the session's open (runner.device.login) calls transports.install_client, the
+# tests hand netmiko the client at the seam it uses today (`_Client`); once it does, the
+# host's `transport` (set below too) decides, and the seam is left unused (raising=False).
 SEAM = "_Client"
+
+
+def _driver(connection: NetmikoConnection) -> Any:
+    """The session's netmiko driver."""
+    return connection._session.driver
 
 
 @pytest.fixture
 def on_ssh2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Sessions opened by NetmikoConnection.open run on libssh2 (the default with the
     extra installed, for a host with nothing libssh2 lacks)."""
-    monkeypatch.setattr(connection, SEAM, Ssh2Client, raising=False)
+    monkeypatch.setattr(login, SEAM, Ssh2Client, raising=False)
     yield
 
 
@@ -81,7 +88,7 @@ def _host(lab: Lab, name: str, **options: object) -> Host:
 def _open(
     monkeypatch: pytest.MonkeyPatch, transport: str, host: Host, credentials: Credentials
 ) -> NetmikoConnection:
-    monkeypatch.setattr(connection, SEAM, CLIENTS[transport], raising=False)
+    monkeypatch.setattr(login, SEAM, CLIENTS[transport], raising=False)
     on = replace(host, connection=replace(host.connection, transport=transport))
     return NetmikoConnection.open(on, credentials, Lease())
 
@@ -107,7 +114,7 @@ def test_show_and_config_push_over_libssh2(platform: str, on_ssh2: None) -> None
     with start_lab(devices=1, platforms=[platform]) as lab:
         session = NetmikoConnection.open(_host(lab, "r001"), CREDENTIALS, Lease())
         try:
-            assert isinstance(session._driver.remote_conn, Ssh2Channel)
+            assert isinstance(_driver(session).remote_conn, Ssh2Channel)
             word, push = PLATFORMS[platform]
             assert word in session.send_show("show version", 10.0, None)
             session.send_config(push, 10.0)
@@ -315,7 +322,7 @@ def test_the_shell_gets_netmikos_terminal_size_on_a_real_sshd(
         )
         session = NetmikoConnection.open(host, Credentials(where["username"]), Lease())
         try:
-            assert isinstance(session._driver.remote_conn, Ssh2Channel)
+            assert isinstance(_driver(session).remote_conn, Ssh2Channel)
             size = session.send_show("stty size", 10.0, None)
         finally:
             session.close()
@@ -328,7 +335,7 @@ def test_a_read_from_a_slow_device_blocks_instead_of_polling(on_ssh2: None) -> N
     calls into libssh2, where a polling loop makes one per poll."""
     with start_lab(devices=1, latency_ms=1000) as lab:
         session = NetmikoConnection.open(_host(lab, "r001"), CREDENTIALS, Lease())
-        driver = session._driver
+        driver = _driver(session)
         channel, client = driver.remote_conn, driver.remote_conn_pre
         calls = 0
         call = client.call
@@ -357,7 +364,7 @@ def test_keepalives_go_out_while_a_read_waits(on_ssh2: None) -> None:
     (set as netmiko sets paramiko's: transport.set_keepalive), and the session lives on."""
     with start_lab(devices=1) as lab:
         session = NetmikoConnection.open(_host(lab, "r001"), CREDENTIALS, Lease())
-        driver = session._driver
+        driver = _driver(session)
         client = driver.remote_conn_pre
         sent = 0
         call = client.call
@@ -394,12 +401,12 @@ def test_a_file_copy_goes_over_paramiko_beside_a_libssh2_session(
             )
             return made()
 
-        monkeypatch.setattr(connection, SEAM, per_session, raising=False)
+        monkeypatch.setattr(login, SEAM, per_session, raising=False)
         source = tmp_path / "notes.txt"
         source.write_bytes(b"over libssh2, then SCP on paramiko\n" * 50)
         session = NetmikoConnection.open(host, CREDENTIALS, Lease())
         try:
-            assert isinstance(session._driver.remote_conn_pre, Ssh2Client)
+            assert isinstance(_driver(session).remote_conn_pre, Ssh2Client)
             copied = session.put_file(source, "flash:/notes.txt", 30.0)
             assert "r001" in session.send_show("show version", 10.0, None)
         finally:

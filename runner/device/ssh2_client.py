@@ -41,7 +41,7 @@ from ssh2.session import (
 )
 
 from runner.base.models import ConnectionOptions
-from runner.device import hostkeys, ssh2_algs, ssh2_pty
+from runner.device import hostkeys, ssh2_algs, ssh2_pty, sshkeys
 from runner.device.netmiko_patches import (
     ClosedDuringAuth,
     ClosedInKeyExchange,
@@ -297,7 +297,7 @@ class Ssh2Client:
         session.set_timeout(int((bound or 0) * 1000))
         attempts: list[Any] = []
         if pkey is not None:
-            data = _private_bytes(pkey)
+            data = sshkeys.private_bytes(pkey)
             attempts.append(lambda: session.userauth_publickey_frommemory(username, data))
         if allow_agent:
             attempts.append(lambda: session.agent_auth(username))
@@ -424,25 +424,3 @@ def _refused(said: str) -> paramiko.ChannelException:
 
 def _said(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
-
-
-def _private_bytes(pkey: paramiko.PKey) -> bytes:
-    """The key netjob read (runner.device.sshkeys.load_key, decrypted) in OpenSSH's format
-    for libssh2, in memory: paramiko writes no OpenSSH ed25519 keys, cryptography does."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    if isinstance(pkey, paramiko.Ed25519Key):
-        seed = pkey._signing_key.encode()[:32]  # type: ignore[attr-defined]
-        key: Any = Ed25519PrivateKey.from_private_bytes(seed)
-    else:
-        key = getattr(pkey, "key", None) or getattr(pkey, "signing_key", None)
-    if key is None:
-        raise paramiko.AuthenticationException(f"a {pkey.get_name()} key libssh2 cannot use")
-    return bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.OpenSSH,
-            serialization.NoEncryption(),
-        )
-    )

@@ -13,6 +13,7 @@ import functools
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import paramiko
 
@@ -90,3 +91,25 @@ def preflight(
                 )
     for path in sorted(files):  # a FIFO or a device as known_hosts: one line, not a hang
         hostkeys.known_hosts(path)
+
+
+def private_bytes(pkey: paramiko.PKey) -> bytes:
+    """A key `load_key` read (decrypted) in OpenSSH's format, in memory, for libssh2
+    (runner.device.ssh2_client): paramiko writes no OpenSSH ed25519 keys, cryptography does."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    if isinstance(pkey, paramiko.Ed25519Key):
+        seed = pkey._signing_key.encode()[:32]  # type: ignore[attr-defined]
+        key: Any = Ed25519PrivateKey.from_private_bytes(seed)
+    else:
+        key = getattr(pkey, "key", None) or getattr(pkey, "signing_key", None)
+    if key is None:
+        raise paramiko.AuthenticationException(f"a {pkey.get_name()} key libssh2 cannot use")
+    return bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.OpenSSH,
+            serialization.NoEncryption(),
+        )
+    )
