@@ -10,7 +10,7 @@ Nothing here is skipped: without the `fast` extra the module fails, saying how t
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -34,15 +34,14 @@ from test_linux_host_end_to_end import LinuxHost
 from test_telnet_and_agent_end_to_end import hand_over, ssh_agent
 
 from netjob_lab import Lab, parse_faults
-from runner.base.errors import DeviceError, HostKeyChangedError, HostKeyUnknownError
+from runner.base.errors import DeviceError, HostKeyChangedError, HostKeyUnknownError, InputError
 from runner.base.models import ConnectionOptions, Credentials, Host, JumpHost
-from runner.device import login, ssh2_algs, transports
+from runner.device import ssh2_algs, transports
 from runner.device.connection import NetmikoConnection
 from runner.device.lease import Lease
 from runner.device.netmiko_patches import _Client
 from runner.device.ssh2_client import Ssh2Channel, Ssh2Client
 from runner.device.transports import (
-    client_factory,
     install_client,
     refuse_impossible,
     transport_for,
@@ -54,22 +53,17 @@ CLIENTS = {"ssh2": Ssh2Client, "paramiko": _Client}
 
 pytestmark = pytest.mark.lab
 
-# Until the session's open (runner.device.login) calls transports.install_client, the
-# tests hand netmiko the client at the seam it uses today (`_Client`); once it does, the
-# host's `transport` (set below too) decides, and the seam is left unused (raising=False).
-SEAM = "_Client"
-
 
 def _driver(connection: NetmikoConnection) -> Any:
     """The session's netmiko driver."""
     return connection._session.driver
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def on_ssh2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Sessions opened by NetmikoConnection.open run on libssh2 (the default with the
-    extra installed, for a host with nothing libssh2 lacks)."""
-    monkeypatch.setattr(login, SEAM, Ssh2Client, raising=False)
+    """`transport: ssh` (netjob's choice) is libssh2 here, as NETJOB_TRANSPORT=ssh2 makes
+    it (paramiko is netjob's default for now: runner.device.transports)."""
+    monkeypatch.setenv("NETJOB_TRANSPORT", "ssh2")
     yield
 
 
@@ -88,7 +82,6 @@ def _host(lab: Lab, name: str, **options: object) -> Host:
 def _open(
     monkeypatch: pytest.MonkeyPatch, transport: str, host: Host, credentials: Credentials
 ) -> NetmikoConnection:
-    monkeypatch.setattr(login, SEAM, CLIENTS[transport], raising=False)
     on = replace(host, connection=replace(host.connection, transport=transport))
     return NetmikoConnection.open(on, credentials, Lease())
 
@@ -388,20 +381,11 @@ def test_keepalives_go_out_while_a_read_waits(on_ssh2: None) -> None:
 def test_a_file_copy_goes_over_paramiko_beside_a_libssh2_session(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """client_factory, as the session's open would assign it: the session's client is
-    libssh2's; the second client netmiko builds from the driver (its SCP connection, which
-    needs paramiko's Transport) is paramiko's, and the copy arrives whole."""
+    """The session's client is libssh2's; the second client netmiko builds from the driver
+    (its SCP connection, which needs paramiko's Transport) is paramiko's
+    (transports.client_factory), and the copy arrives whole."""
     with start_lab(devices=1) as lab:
         host = _host(lab, "r001")
-        factories: dict[tuple[str, int], Callable[[], Any]] = {}
-
-        def per_session(options: ConnectionOptions, address: str, port: int) -> Any:
-            made = factories.setdefault(
-                (address, port), client_factory(host, address, port, "ssh2")
-            )
-            return made()
-
-        monkeypatch.setattr(login, SEAM, per_session, raising=False)
         source = tmp_path / "notes.txt"
         source.write_bytes(b"over libssh2, then SCP on paramiko\n" * 50)
         session = NetmikoConnection.open(host, CREDENTIALS, Lease())
@@ -479,3 +463,31 @@ def test_forcing_ssh2_where_it_cannot_run_is_refused_before_connecting() -> None
     hop = ConnectionOptions(transport="ssh2", jump=(JumpHost(address="192.0.2.9"),))
     with pytest.raises(Exception, match=r"host r1: transport: ssh2, but reached through a bastion"):
         refuse_impossible([Host(name="r1", address="192.0.2.1", connection=hop)])
+
+
+def test_netjobs_default_is_paramiko_until_netjob_transport_says_ssh2(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plain = Host(name="r1", address="192.0.2.1")
+    monkeypatch.delenv("NETJOB_TRANSPORT")
+    assert transport_for(plain) == ("paramiko", None)
+    asked = Host(name="r1", address="192.0.2.1", connection=ConnectionOptions(transport="ssh2"))
+    assert transport_for(asked) == ("ssh2", None)
+    monkeypatch.setenv("NETJOB_TRANSPORT", "libssh")
+    with pytest.raises(InputError, match=r"NETJOB_TRANSPORT=libssh: use paramiko or ssh2"):
+        refuse_impossible([plain])
+
+
+def test_an_inventory_may_ask_for_either_ssh_library(tmp_path: Path) -> None:
+    from runner.load.inventory import load_inventory
+
+    path = tmp_path / "inventory.yaml"
+    path.write_text(
+        "hosts:\n  a: {address: 192.0.2.1, transport: ssh2}\n"
+        "  b: {address: 192.0.2.2, transport: paramiko}\n"
+    )
+    hosts = load_inventory(path).hosts
+    assert (hosts["a"].connection.transport, hosts["b"].connection.transport) == (
+        "ssh2",
+        "paramiko",
+    )

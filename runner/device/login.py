@@ -28,7 +28,7 @@ from runner.base.errors import (
 from runner.base.logs import tag_sock
 from runner.base.models import Credentials, Host
 from runner.base.watchdog import Watchdog
-from runner.device import enable, jump, transfer
+from runner.device import enable, jump, transfer, transports
 from runner.device.dial import Sock, close_sock, dial
 from runner.device.exception_map import map_exception, mapped
 from runner.device.lease import Lease
@@ -37,7 +37,6 @@ from runner.device.netmiko_patches import (
     NoPrompt,
     Paged,
     Unanswered,
-    _Client,
     _detach,
     _netmiko_lacks,
     _quick_mode_check,
@@ -75,9 +74,7 @@ def _ssh_open(host: Host, credentials: Credentials, lease: Lease) -> Session:
         params = _netmiko_params(host, credentials, sock, info)
         params.update(_route_params(route, credentials))
         driver = ConnectHandler(**params)
-        driver._get_ssh_client_instance = functools.partial(  # type: ignore[method-assign]
-            _Client, host.connection, route.address, route.port
-        )
+        _, note = transports.install_client(driver, host, route.address, route.port)
         _wait_for_data(driver)
         _verify_echo(driver)
         lease.on_abort(lambda: _detach(driver))
@@ -102,6 +99,8 @@ def _ssh_open(host: Host, credentials: Credentials, lease: Lease) -> Session:
     session = Session(driver, info)
     session.release, session.through = release, through
     session.scp_socket = functools.partial(_scp_socket, driver, host, lease)
+    if note is not None:  # a host that could not have libssh2 as asked: its log says why
+        session.notes.append(note)
     return session
 
 

@@ -23,7 +23,7 @@ from runner.load import schema
 from runner.load.schema import At
 
 HOST_KEY_CHECKING = ("strict", "accept-new", "off")
-TRANSPORTS = ("ssh", "telnet")
+TRANSPORTS = ("ssh", "paramiko", "ssh2", "telnet")  # runner.device.transports
 # `ssh:` key → ConnectionOptions field
 ALGORITHM_KEYS = {
     "kex": "ssh_kex",
