@@ -138,14 +138,18 @@ def probe_offer(address: str, port: int, bound: float) -> dict[str, list[str]] |
             while len(data) < 4 + length:
                 data += _more(sock, data)
             return _kexinit(data[5 : 4 + length - data[4]])
-    except (OSError, ValueError, struct.error, UnicodeDecodeError):
+    except (OSError, _NoOffer, struct.error, UnicodeDecodeError):
         return None
+
+
+class _NoOffer(Exception):
+    """The connection ended, or ran long, before the device's KEXINIT was whole."""
 
 
 def _more(sock: socket.socket, data: bytes) -> bytes:
     chunk = sock.recv(4096)
     if not chunk or len(data) > _MAX_PACKET:
-        raise ValueError("no KEXINIT")
+        raise _NoOffer
     return chunk
 
 
