@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -73,3 +74,37 @@ def test_live_bar_in_a_terminal_and_plain_lines_in_a_pipe(tmp_path: Path) -> Non
 
 
 NETJOB_ARGS = [sys.executable, "-c", "from runner.cli import entry; entry()"]
+
+
+def test_a_reader_that_leaves_the_pipe_never_ends_a_push(tmp_path: Path) -> None:
+    """`netjob run ... | head -1`: rich ended the process at the next line it printed
+    (SystemExit(1)): the push stopped between devices, no report.json, hosts unknown."""
+    job = tmp_path / "ntp.yaml"
+    job.write_text("tasks:\n  - config: [ntp server 192.0.2.31]\n")
+    env = {**os.environ, "NETJOB_LAB_PASSWORD": "lab-password", "NETJOB_LAB_SECRET": "lab-enable"}
+    # One host at a time, each slowed by the lab: lines come one by one, long after the
+    # reader has gone (a pipe holds 64 KB: a fast run would have written them all).
+    with start_lab(devices=6, latency_ms=150) as lab:
+        inventory = tmp_path / "inv.yaml"
+        inventory.write_text(inventory_yaml(lab.endpoints, lab.config))
+        reports = tmp_path / "r"
+        args = ["run", str(job), "-i", str(inventory), "--reports", str(reports)]
+        run = subprocess.Popen(
+            [*NETJOB_ARGS, *args, "--workers", "1"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert run.stdout is not None and run.stderr is not None
+        first = run.stdout.readline()
+        run.stdout.close()  # the reader leaves, as head -1 does
+        code = run.wait(timeout=120)
+        stderr = run.stderr.read()
+        configs = [lab.device(e.hostname).running_config() for e in lab.endpoints]
+    assert first.startswith("changed"), first
+    assert code == 0, stderr
+    assert "stdout was closed (its reader left); the run goes on" in stderr
+    report = json.loads((reports / "ntp" / "latest" / "report.json").read_text())
+    assert report["summary"]["changed"] == 6, report["summary"]
+    assert all("ntp server 192.0.2.31" in config for config in configs)

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 import yaml
-from rich.console import Console
 
 import runner.base
 import runner.load
 import runner.report
 from runner import __version__
 from runner.base import ExitCode, Host, InputError
+from runner.cli.pipe import make_console as make_console  # the commands' console
+from runner.cli.pipe import stdout_gone
 
 if TYPE_CHECKING:
     from runner.load import Vault
@@ -349,10 +350,6 @@ _notes.setLevel(logging.INFO)
 _notes.propagate = False
 
 
-def make_console(no_color: bool = False) -> Console:
-    return Console(highlight=False, no_color=no_color or "NO_COLOR" in os.environ)
-
-
 def setup_logging(verbose: bool) -> None:
     runner.base.log_to_stderr(verbose)
 
@@ -418,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("netjob: interrupted", err=True)
         return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:  # a plain write (not the console's) after stdout's reader left
+        stdout_gone()
+        return 1
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
