@@ -136,9 +136,33 @@ def show_uptime(shell: JunosShell, args: Sequence[str]) -> str:
 
 
 def show_configuration(shell: JunosShell, args: Sequence[str]) -> str:
+    if args:  # `show configuration system ntp`: what is under that hierarchy level
+        return _configuration_under(shell, args[0].split())
     if shell.display_set:
         return junos_config.render_set(shell.device.committed)
     return shell.device.running_config()
+
+
+def _configuration_under(shell: JunosShell, path: list[str]) -> str:
+    """The committed statements below `path` (a segment may be two words: `unit 0`),
+    shown from that level as Junos shows them; nothing for a level with no statements."""
+    below: list[tuple[str, ...]] = []
+    for statement in shell.device.committed:
+        words, depth = list(path), 0
+        while words and depth < len(statement) - 1:
+            segment = statement[depth].split()
+            if words[: len(segment)] != segment:
+                break
+            words, depth = words[len(segment) :], depth + 1
+        if not words and depth:
+            below.append(statement[depth:])
+    if shell.display_set:
+        prefix = " ".join(path) + " "
+        return "".join(
+            "set " + prefix + line[4:]
+            for line in junos_config.render_set(below).splitlines(keepends=True)
+        )
+    return junos_config.render(below)
 
 
 def show_interfaces_terse(shell: JunosShell, args: Sequence[str]) -> str:
@@ -173,6 +197,7 @@ OPERATIONAL: Table[JunosShell] = Table(
         ("show version", show_version),
         ("show system uptime", show_uptime),
         ("show configuration", show_configuration),
+        ("show configuration LINE", show_configuration),
         ("show interfaces terse", show_interfaces_terse),
         ("show interfaces", junos_shows.show_interfaces),
         ("show interfaces JIF", junos_shows.show_interfaces),

@@ -405,3 +405,24 @@ def test_a_change_holding_secrets_is_judged_by_its_other_lines_and_never_writes_
             record = (reports / job.stem / "latest" / "confirm" / "r001.json").read_text()
             assert "Op-Secret" not in record and "********" in record, record
         assert "not read back" in step["note"], step  # the change was all secrets
+
+
+def test_the_shipped_confirmed_push_is_confirmed_on_every_platform_with_a_timer(
+    tmp_path: Path,
+) -> None:
+    """playbooks/set_ntp_confirmed.yaml as the README runs it: its post-check read IOS-XR's
+    running config with `| include ntp`, which shows only the `ntp` line there (the
+    servers are nested): every XR host failed its post-check and reverted."""
+    job = Path(__file__).resolve().parent.parent / "playbooks" / "set_ntp_confirmed.yaml"
+    with start_lab(devices=4, platforms=PLATFORMS, clock_speed=4.0) as lab:
+        _archived(lab)
+        inventory = _inventory(tmp_path, lab)
+        reports = tmp_path / "reports"
+        code = run_cli(job, inventory, reports, "-e", "ntp_server=192.0.2.10", "--confirm", "1m")
+        report = json.loads((reports / job.stem / "latest" / "report.json").read_text())
+        outcomes = _hosts(report)
+    assert code == 0, outcomes
+    assert len(outcomes) == 4
+    for name, host in outcomes.items():
+        assert host["status"] == "changed", (name, host)
+        assert host["steps"][0]["confirm"] == "confirmed", (name, host["steps"][0])
