@@ -426,3 +426,16 @@ def test_the_shipped_confirmed_push_is_confirmed_on_every_platform_with_a_timer(
     for name, host in outcomes.items():
         assert host["status"] == "changed", (name, host)
         assert host["steps"][0]["confirm"] == "confirmed", (name, host["steps"][0])
+    # The host log says what was sent: the timer's commands as well as the change's line,
+    # and the confirmation the fresh login sent (before, only the line was there).
+    sent = {  # platform: (the timer's command, the confirmation)
+        "cisco_ios": (">>> configure terminal revert timer 1", "(configure confirm)"),
+        "arista_eos": (">>> commit timer 00:01:00", " commit)"),
+        "cisco_xr": (">>> commit confirmed 60", "(commit)"),
+        "juniper_junos": (">>> commit confirmed 1", "(commit)"),
+    }
+    for name, platform in zip(sorted(outcomes), PLATFORMS, strict=True):
+        log = (reports / job.stem / "latest" / "hosts" / f"{name}.log").read_text()
+        timer, confirmation = sent[platform]
+        assert timer in log and ">>> ntp server 192.0.2.10" in log.replace("set system ", ""), log
+        assert confirmation in log, (platform, log)

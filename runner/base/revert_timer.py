@@ -14,7 +14,7 @@ per platform that has one; runner.device.configure sends its commands.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from runner.base.errors import InputError
@@ -62,6 +62,29 @@ class RevertTimer:
         whole = int(seconds)
         hms = f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
         return text.format(n=n, hms=hms, session=session)
+
+    def framed(self, lines: Sequence[str], seconds: float, session: str) -> tuple[str, ...]:
+        """A timed change as the device is sent it, for the record: the command that enters
+        config mode with the timer (IOS, EOS), the lines, the timed commit (EOS, Junos,
+        IOS-XR)."""
+        before = (self.fill(self.enter, seconds, session),) if self.enter else ()
+        after = (self.fill(self.commit, seconds, session),) if self.commit else ()
+        return (*before, *lines, *after)
+
+    def unframed(self, sent: Sequence[str], seconds: float, session: str) -> tuple[str, ...]:
+        """The change's own lines of what framed() gave (what the device must carry)."""
+        lines = tuple(sent)
+        if self.enter and lines[:1] == (self.fill(self.enter, seconds, session),):
+            lines = lines[1:]
+        if self.commit and lines[-1:] == (self.fill(self.commit, seconds, session),):
+            lines = lines[:-1]
+        return lines
+
+    def confirmation(self, seconds: float, session: str) -> str:
+        """The confirmation from a fresh login, as sent (for the record)."""
+        if self.confirm_in_config:
+            return "commit"
+        return "; ".join(self.fill(c, seconds, session) for c in self.confirm)
 
 
 def parse_duration(text: str) -> float | None:

@@ -132,8 +132,13 @@ def finish(
         why_not = f"the change failed ({timed.failure}: {said})"
     else:
         why_not = checked
-    # Judged by what was sent, secrets and all (the record on disk has them masked).
-    sent = dataclasses.replace(change, lines=timed.commands)
+    # Judged by what was sent, secrets and all (the record on disk has them masked),
+    # without the timer's own commands (runner.run.step records them as sent too).
+    lines = timed.commands
+    platform = platforms.lookup(item.host.platform).revert
+    if platform is not None:
+        lines = platform.unframed(lines, change.seconds, change.session)
+    sent = dataclasses.replace(change, lines=lines)
     outcome, detail, confirmed_sent = None, "", False
     if why_not is None:
         outcome, detail, confirmed_sent = confirm_fresh(item, connect, sent, gate)
@@ -186,6 +191,9 @@ def confirm_fresh(
         if seen in (NEW, SECRET):
             timer = revert_timer.shown(change.seconds)
             how = f"confirmed from a fresh login within the {timer} timer"
+            platform = platforms.lookup(item.host.platform).revert
+            if platform is not None:  # what was sent, as the device's log would show it
+                how += f" ({platform.confirmation(change.seconds, change.session)})"
             if seen == SECRET:
                 how += f" ({UNREAD})"
             return CONFIRMED, how + _saved(connection, change), True

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from runner.base import platforms, run_layout
+from runner.base import platforms, revert_timer, run_layout
 from runner.base.errors import (
     CommandRejectedError,
     DeviceError,
@@ -328,6 +328,9 @@ def _configure(
         )
     outputs: list[str] = []
     sent = lines
+    timer = platforms.lookup(state.host.platform).revert
+    if step.confirm is not None and timer is not None:  # the timer's commands, as sent
+        sent = timer.framed(lines, step.confirm, revert_timer.session_name(state.run_id))
     try:
         if step.confirm is not None:  # saved once confirmed, never before (runner.run.confirm)
             outputs.append(send_timed(connection, step, lines, timeout, state))
