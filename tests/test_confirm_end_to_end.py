@@ -439,3 +439,38 @@ def test_the_shipped_confirmed_push_is_confirmed_on_every_platform_with_a_timer(
         timer, confirmation = sent[platform]
         assert timer in log and ">>> ntp server 192.0.2.10" in log.replace("set system ", ""), log
         assert confirmation in log, (platform, log)
+
+
+def test_verify_logs_in_with_the_command_lines_password_as_the_run_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run whose password came from -k: `netjob verify` and `confirm` said "run with
+    --ask-pass" and had no such option. They now take -u, -k, -K, --private-key and
+    --ssh-config as `netjob run` does."""
+    import getpass
+
+    with start_lab(devices=1, platforms=("juniper_junos",), clock_speed=4.0) as lab:
+        inventory = _inventory(tmp_path, lab)
+        reports = tmp_path / "reports"
+        assert run_cli(tmp_path_job(tmp_path), inventory, reports, "--confirm", "1m") == 0
+        run_dir = reports / "loopback" / "latest"
+        monkeypatch.delenv("NETJOB_LAB_PASSWORD")
+        capsys.readouterr()
+        assert main(["verify", str(run_dir), "-i", str(inventory)]) == 2
+        assert "--ask-pass" in capsys.readouterr().err
+        asked: list[str] = []
+
+        def typed(prompt: str) -> str:
+            asked.append(prompt)
+            return ENV["NETJOB_LAB_PASSWORD"]
+
+        monkeypatch.setattr(getpass, "getpass", typed)
+        assert main(["verify", str(run_dir), "-i", str(inventory), "-k"]) == 0
+    assert asked == ["SSH password: "]
+    assert capsys.readouterr().out.startswith("confirmed")
+
+
+def tmp_path_job(tmp_path: Path) -> Path:
+    job = tmp_path / "loopback.yaml"
+    job.write_text(JOB)
+    return job

@@ -1,22 +1,29 @@
 """`netjob confirm RUN` and `netjob verify RUN`: changes a run left under the devices'
 revert timers (--confirm), finished by hand or looked at."""
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+import runner.base
 import runner.load
 import runner.report
 import runner.run
 from runner.base import ExitCode, NetjobError
 from runner.cli.app import (
+    AskBecomePass,
+    AskPass,
     AskVaultPass,
     InventoryOpt,
     Limit,
+    User,
     VaultPasswordFile,
     app,
     fail,
+    logins,
+    password_prompt,
     run_inventories,
     vault_from,
 )
@@ -28,6 +35,25 @@ Run = Annotated[
     ),
 ]
 Reports = Annotated[Path, typer.Option("--reports", help="Where run folders are.")]
+PrivateKey = Annotated[
+    str | None,
+    typer.Option("--private-key", help="SSH key for hosts whose inventory sets no key_file."),
+]
+SshConfig = Annotated[
+    str | None,
+    typer.Option("--ssh-config", help="OpenSSH config (ProxyJump, User, ...) for every host."),
+]
+
+
+@dataclass(frozen=True)
+class Login:
+    """The login options of the run being finished: a fresh login needs what it needed."""
+
+    user: str | None
+    ask_pass: bool
+    ask_become_pass: bool
+    private_key: str | None
+    ssh_config: str | None
 
 
 @app.command("confirm")
@@ -38,12 +64,19 @@ def confirm_run(
     reports: Reports = Path("reports"),
     vault_password_file: VaultPasswordFile = None,
     ask_vault_pass: AskVaultPass = False,
+    user: User = None,
+    ask_pass: AskPass = False,
+    ask_become_pass: AskBecomePass = False,
+    private_key: PrivateKey = None,
+    ssh_config: SshConfig = None,
 ) -> None:
     """Confirm, from a fresh login each, the changes a run left pending under the devices'
     revert timers (a run killed between commit and confirm); exit 1 unless all confirmed.
 
     Example: netjob confirm reports/set_ntp/latest"""
-    _after(run, inventory, limit, reports, vault_from(vault_password_file, ask_vault_pass), False)
+    login = Login(user, ask_pass, ask_become_pass, private_key, ssh_config)
+    vault = vault_from(vault_password_file, ask_vault_pass)
+    _after(run, inventory, limit, reports, vault, login, False)
 
 
 @app.command("verify")
@@ -54,12 +87,19 @@ def verify_run(
     reports: Reports = Path("reports"),
     vault_password_file: VaultPasswordFile = None,
     ask_vault_pass: AskVaultPass = False,
+    user: User = None,
+    ask_pass: AskPass = False,
+    ask_become_pass: AskBecomePass = False,
+    private_key: PrivateKey = None,
+    ssh_config: SshConfig = None,
 ) -> None:
     """Log in to each host of a --confirm run and see which carry the change and which
     reverted; exit 1 while any is reverted, pending or unknown.
 
     Example: netjob verify reports/set_ntp/latest"""
-    _after(run, inventory, limit, reports, vault_from(vault_password_file, ask_vault_pass), True)
+    login = Login(user, ask_pass, ask_become_pass, private_key, ssh_config)
+    vault = vault_from(vault_password_file, ask_vault_pass)
+    _after(run, inventory, limit, reports, vault, login, True)
 
 
 def _after(
@@ -68,12 +108,23 @@ def _after(
     limit: str | None,
     reports: Path,
     vault: "runner.load.Vault | None",
+    login: Login,
     verify_only: bool,
 ) -> None:
+    def logged_in(hosts: tuple[runner.base.Host, ...]) -> tuple[runner.base.Host, ...]:
+        hosts = runner.load.with_cli(hosts, login.private_key, login.ssh_config)
+        return logins(hosts, login.user, None, login.ask_become_pass)
+
     try:
         folder = runner.report.resolve_run(run, reports)
         seen = runner.run.after_run(
-            folder, run_inventories(folder, inventory), limit, vault, verify_only
+            folder,
+            run_inventories(folder, inventory),
+            limit,
+            vault,
+            verify_only,
+            prompt=password_prompt(login.ask_pass),
+            logins=logged_in,
         )
     except NetjobError as exc:
         fail(str(exc))

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from runner.load.selection import with_confirm as with_confirm
     from runner.load.selection import with_ssh_options as with_ssh_options
     from runner.load.sot_spec import refresh_inventory as refresh_inventory
+    from runner.load.ssh_options import with_cli as with_cli
     from runner.load.vault import Vault as Vault
 
 __getattr__ = faced(__name__)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from runner.base import pending_confirm, revert_timer
 from runner.base.errors import DeviceError, InputError, SelectionError
-from runner.base.models import DEFAULT_WORKERS, WorkItem
+from runner.base.models import DEFAULT_WORKERS, Host, WorkItem
 from runner.base.pending_confirm import PENDING, REVERTED, UNKNOWN, PendingChange
 from runner.device.connection import Connector
 from runner.run import confirm
@@ -122,10 +122,14 @@ def after_run(
     verify_only: bool = False,
     environ: Mapping[str, str] | None = None,
     connect: Connector | None = None,
+    prompt: Callable[[str], str] | None = None,
+    logins: Callable[[tuple[Host, ...]], tuple[Host, ...]] | None = None,
 ) -> list[Seen]:
     """`netjob confirm RUN` / `netjob verify RUN`: the run's changes under revert timers
     (its confirm/ records), confirmed or looked at from a fresh login each (`connect`,
-    None: NetmikoConnection.open)."""
+    None: NetmikoConnection.open). `prompt` asks for a password the inventory does not
+    give (-k); `logins` applies the command line's login options to the hosts (-u, -K,
+    --private-key, --ssh-config), as `netjob run` does."""
     from runner.base.models import Credentials
     from runner.device.connection import NetmikoConnection
     from runner.load.credentials import resolve_credentials
@@ -148,7 +152,9 @@ def after_run(
         )
     if not hosts:
         raise SelectionError(f"--limit '{limit}' selects no host with a change in {folder}")
-    credentials = resolve_credentials(hosts, environ, None)
+    if logins is not None:
+        hosts = list(logins(tuple(hosts)))
+    credentials = resolve_credentials(hosts, environ, prompt)
     items = [WorkItem(h, (), credentials.get(h.name, Credentials(h.username))) for h in hosts]
     act = verify if verify_only else confirm_pending
     return act(folder, items, connect or NetmikoConnection.open)
