@@ -176,7 +176,14 @@ class View:
                 highlight=False,
                 soft_wrap=True,
             )
-        self.console.print(f"report: {run_dir / REPORT_JSON}", highlight=False, soft_wrap=True)
+        report = run_dir / REPORT_JSON
+        # A run killed before its end has none: its folder is what there is.
+        where = (
+            f"report: {report}"
+            if report.exists()
+            else f"run folder (no {REPORT_JSON}: the run was cut short): {run_dir}"
+        )
+        self.console.print(where, highlight=False, soft_wrap=True)
 
     def _failed(self, failed: Mapping[str, HostDoc]) -> None:
         """On a terminal, a table; piped (cron, CI), one plain line per host, and none for a
