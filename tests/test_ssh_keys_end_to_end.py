@@ -49,6 +49,24 @@ def test_the_private_key_option_gives_every_host_a_key(tmp_path: Path) -> None:
         _all_publickey(lab)
 
 
+def test_netjob_cmd_takes_the_private_key_option_as_run_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`netjob cmd` had no --private-key: a key-only fleet could not be asked anything."""
+    from runner.cli import main
+
+    public = key_pair(tmp_path / "id_cli")
+    with start_lab(devices=2, authorized_keys=[public]) as lab:
+        (tmp_path / "inv.yaml").write_text(inventory(lab, {}))
+        args = ["cmd", "show version", "-i", str(tmp_path / "inv.yaml")]
+        args += ["--reports", str(tmp_path / "reports"), "-q", "-o", "json"]
+        code = main([*args, "--private-key", str(tmp_path / "id_cli")])
+        answers = capsys.readouterr().out
+        assert code == 0, answers
+        _all_publickey(lab)
+    assert "r001" in answers and "r002" in answers
+
+
 @pytest.mark.parametrize(
     ("setup", "said"),
     [

@@ -15,6 +15,7 @@ from runner.base import NetjobError, SelectionError
 from runner.cli.app import (
     AskBecomePass,
     AskPass,
+    AskVaultPass,
     ChangeId,
     ConnectTimeout,
     ExtraVars,
@@ -25,6 +26,7 @@ from runner.cli.app import (
     RefreshInventory,
     Retries,
     User,
+    VaultPasswordFile,
     Verbose,
     Workers,
     app,
@@ -38,7 +40,9 @@ from runner.cli.app import (
     password_prompt,
     print_report,
     setup_logging,
+    vault_from,
 )
+from runner.cli.login_opts import PrivateKey, SshConfig
 
 
 @app.command("cmd")
@@ -107,6 +111,10 @@ def cmd(
     verbose: Verbose = 0,
     fold_noise: FoldNoise = False,
     change_id: ChangeId = None,
+    vault_password_file: VaultPasswordFile = None,
+    ask_vault_pass: AskVaultPass = False,
+    private_key: PrivateKey = None,
+    ssh_config: SshConfig = None,
 ) -> None:
     """Run commands on hosts and print what each said; identical answers are printed once,
     under the hosts that gave them. Writes reports/adhoc/<run-id>/ like a job.
@@ -120,8 +128,11 @@ def cmd(
     console = make_console(no_color)
     view = runner.report.View(console, quiet=True)
     try:
-        inventory_data = runner.load.load_inventories(inventories(inventory))
-        hosts = inventory_data.select(limit)
+        vault = vault_from(vault_password_file, ask_vault_pass)
+        inventory_data = runner.load.load_inventories(inventories(inventory), vault)
+        hosts = list(
+            runner.load.with_cli(tuple(inventory_data.select(limit)), private_key, ssh_config)
+        )
         if not hosts:
             raise SelectionError(f"no host matches --limit '{limit}'; see `netjob hosts`")
         job = runner.load.adhoc_job(commands or [], config or [], per_platform or [])

@@ -27,6 +27,7 @@ from runner.cli.app import (
     run_inventories,
     vault_from,
 )
+from runner.cli.login_opts import PrivateKey, SshConfig
 
 Run = Annotated[
     str,
@@ -35,14 +36,6 @@ Run = Annotated[
     ),
 ]
 Reports = Annotated[Path, typer.Option("--reports", help="Where run folders are.")]
-PrivateKey = Annotated[
-    str | None,
-    typer.Option("--private-key", help="SSH key for hosts whose inventory sets no key_file."),
-]
-SshConfig = Annotated[
-    str | None,
-    typer.Option("--ssh-config", help="OpenSSH config (ProxyJump, User, ...) for every host."),
-]
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ from runner.cli.app import (
     vault_from,
 )
 from runner.cli.cluster_opts import Cluster, IncludeUnknown, Insecure
+from runner.cli.login_opts import PrivateKey, SshConfig
 
 Confirm = Annotated[
     str | None,
@@ -175,14 +176,8 @@ def run(
     fold_noise: FoldNoise = False,
     vault_password_file: VaultPasswordFile = None,
     ask_vault_pass: AskVaultPass = False,
-    private_key: Annotated[
-        str | None,
-        typer.Option("--private-key", help="SSH key for hosts whose inventory sets no key_file."),
-    ] = None,
-    ssh_config: Annotated[
-        str | None,
-        typer.Option("--ssh-config", help="OpenSSH config (ProxyJump, User, ...) for every host."),
-    ] = None,
+    private_key: PrivateKey = None,
+    ssh_config: SshConfig = None,
     confirm: Confirm = None,
     change_id: ChangeId = None,
 ) -> None:
