@@ -107,6 +107,12 @@ class PlatformInfo:
     # `netjob rollback`: how the whole running config is replaced with a kept one; None:
     # refused (runner.base.replaces says which platforms have one, and why not the others).
     replace: replaces.Replace | None = None
+    # netmiko's session set-up commands (width, paging), sent in one write once the first
+    # prompt came, instead of its session_preparation (a write and a read each, a RETURN
+    # to find the prompt, fixed sleeps); empty: netmiko's own. `ansi`: the driver strips
+    # ANSI escapes, as its session_preparation would have said (runner.device.setup).
+    setup: tuple[str, ...] = ()
+    ansi: bool = False
 
 
 # IOS's `[confirm]` and file-name questions (`Destination filename [startup-config]?`,
@@ -115,6 +121,8 @@ _CISCO_ANSWERS = (
     (r"\[confirm\]\s*$", ""),
     (r"(?:Destination|Source|Delete) filename \[[^\]\r\n]*\]\?\s*$", ""),
 )
+
+_CISCO_SETUP = ("terminal width 511", "terminal length 0")  # netmiko's, in its order
 
 _IOS_LIKE = {
     "prompt": forms.ios_prompt,
@@ -173,6 +181,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             "then `configure confirm`",
         ),
         replace=replaces.IOS,
+        setup=_CISCO_SETUP,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -196,6 +205,8 @@ TABLE: tuple[PlatformInfo, ...] = (
             "`configure session NAME commit`",
         ),
         replace=replaces.EOS,
+        setup=_CISCO_SETUP,
+        ansi=True,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -237,6 +248,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             how="`commit confirmed N` (seconds), then `commit`",
         ),
         replace=replaces.XR,
+        setup=_CISCO_SETUP,
         **_XR_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(

@@ -1,0 +1,64 @@
+"""A session's set-up in the fewest round trips, on a platform whose table entry lists
+its set-up commands (`PlatformInfo.setup`): issue 25.
+
+netmiko's session_preparation writes each command and waits for its answer, then writes a
+RETURN to find the prompt (set_base_prompt), with fixed sleeps on some platforms. Here:
+the first prompt the device prints by itself is read (nothing written), the commands go
+in one write, and the prompt after the last one's answer is the base prompt, taken by
+netmiko's own set_base_prompt (its truncation and checks), given that prompt instead of
+a fresh RETURN. That first prompt also says whether the session is already privileged
+(`>` or `#`), so enable needs no question of its own (runner.device.login).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from netmiko.exceptions import ReadTimeout
+
+# A prompt line at the end of what was read: IOS/EOS `r1>` `r1#`, IOS-XR
+# `RP/0/RP0/CPU0:r1#`, VRP `<r1>` `[r1]`.
+_PROMPT = r"[^\r\n]*[>#\]]\s*$"
+# A device that prints no prompt by itself within this long is sent a RETURN, as netmiko
+# would have done: a wait only on such a device, not a fixed sleep.
+_GREETING_S = 5.0
+
+
+def set_up(driver: Any, commands: tuple[str, ...], ansi: bool, bound: float) -> str:
+    """The session set up with `commands`; returns the prompt the device ended on."""
+    if ansi:
+        driver.ansi_escape_codes = True
+    try:
+        first = min(_GREETING_S, bound)
+        greeting = str(driver.read_until_pattern(pattern=_PROMPT, read_timeout=first))
+    except ReadTimeout:
+        driver.write_channel(driver.RETURN)
+        greeting = str(driver.read_until_pattern(pattern=_PROMPT, read_timeout=bound))
+    if not commands:
+        return _last_line(greeting)
+    driver.write_channel("".join(command + driver.RETURN for command in commands))
+    after = rf"{re.escape(commands[-1])}[\s\S]*?[\r\n]{_PROMPT}"
+    answer = str(driver.read_until_pattern(pattern=after, read_timeout=bound))
+    prompt = _last_line(answer)
+    _base_prompt_from(driver, prompt)
+    return prompt
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _base_prompt_from(driver: Any, prompt: str) -> None:
+    """netmiko's set_base_prompt, with `prompt` as the one find_prompt() would have read
+    after a RETURN."""
+
+    def found(*_: Any, **__: Any) -> str:
+        return driver.strip_ansi_escape_codes(prompt) if driver.ansi_escape_codes else prompt
+
+    driver.find_prompt = found
+    try:
+        driver.set_base_prompt()
+    finally:
+        del driver.find_prompt
