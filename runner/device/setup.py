@@ -62,3 +62,33 @@ def _base_prompt_from(driver: Any, prompt: str) -> None:
         driver.set_base_prompt()
     finally:
         del driver.find_prompt
+
+
+# An exec-mode prompt line at the end of what was read, on a platform whose config-mode
+# prompts all carry the mode in parentheses (`r1(config-if)#`): IOS, EOS.
+_EXEC_PROMPT = r"(?:^|[\r\n])[^\r\n()]+#\s*$"
+
+
+def exit_config(driver: Any, read_timeout: float) -> str:
+    """Config mode left with `end`, read up to the exec prompt that answers it: the prompt
+    itself says the mode was left, and is the base prompt from now on (a config step may
+    have renamed the device). netmiko's exit_config_mode asks "in config mode?" before
+    and after (a RETURN each), and set_base_prompt a third."""
+    driver.write_channel("end" + driver.RETURN)  # from a line's prompt: config mode
+    output = str(driver.read_until_pattern(pattern=_EXEC_PROMPT, read_timeout=read_timeout))
+    _base_prompt_from(driver, _last_line(output))
+    return output
+
+
+def enter_config(driver: Any, command: str, read_timeout: float) -> str:
+    """Config mode entered with `command`, read up to the prompt that answers it, which
+    says whether it took (`r1(config)#`) or not (`r1#` after the device's refusal):
+    netmiko's config_mode asks "in config mode?" before and after (a RETURN each). Only
+    from a settled session, which is not in config mode."""
+    driver.write_channel(command + driver.RETURN)
+    base = re.escape(str(driver.base_prompt))
+    prompt = rf"(?:^|[\r\n])[^\r\n]*{base}[^\r\n]*[>#]\s*$"
+    output = str(driver.read_until_pattern(pattern=prompt, read_timeout=read_timeout))
+    if not re.search(r"\)#\s*$", _last_line(output)):
+        raise ValueError("Failed to enter configuration mode.")
+    return output
