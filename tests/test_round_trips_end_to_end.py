@@ -20,11 +20,11 @@ pytestmark = pytest.mark.lab
 
 # The most writes each job may take per platform: (show-only, config).
 MOST = {
-    "cisco_ios": (5, 14),
-    "arista_eos": (5, 14),
+    "cisco_ios": (5, 9),
+    "arista_eos": (5, 9),
     "juniper_junos": (8, 19),
     "cisco_xr": (3, 14),
-    "cisco_nxos": (8, 17),
+    "cisco_nxos": (3, 7),
     "huawei": (5, 14),
 }
 

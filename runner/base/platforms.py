@@ -220,6 +220,8 @@ TABLE: tuple[PlatformInfo, ...] = (
         noise=forms.NXOS_NOISE,
         secrets=forms.IOS_SECRETS,
         replace=replaces.NXOS,
+        setup=_CISCO_SETUP,
+        ansi=True,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(

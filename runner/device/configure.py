@@ -78,7 +78,7 @@ def send_timed_config(
 
 
 def _quick_modes(session: Session) -> bool:
-    """IOS and EOS (set up by runner.device.setup; no commit): config mode entered and left
+    """IOS, EOS, NX-OS (set up by runner.device.setup; no commit): config mode entered and left
     reading the prompt that answers, without netmiko's "in config mode?" round trips."""
     return bool(session.info.setup) and not session.commits
 

@@ -124,8 +124,10 @@ def _enable(session: Session) -> None:
         session.notes.append(f"enable secret ignored: {info.title} has no enable mode")
         return
     try:
-        if info.enable_fast and str(getattr(driver, "_netjob_prompt", "")).endswith("#"):
-            pass  # the first prompt says the session is privileged already: no `enable`
+        if str(getattr(driver, "_netjob_prompt", "")).endswith("#"):
+            # The prompt after the set-up (runner.device.setup) says the session is
+            # privileged already, as netmiko's check_enable_mode would have: no `enable`.
+            pass
         elif info.enable_fast:
             enable.enable(driver, functools.partial(_enable_known_prompt, driver))
         else:

@@ -65,7 +65,7 @@ def _base_prompt_from(driver: Any, prompt: str) -> None:
 
 
 # An exec-mode prompt line at the end of what was read, on a platform whose config-mode
-# prompts all carry the mode in parentheses (`r1(config-if)#`): IOS, EOS.
+# prompts all carry the mode in parentheses (`r1(config-if)#`): IOS, EOS, NX-OS.
 _EXEC_PROMPT = r"(?:^|[\r\n])[^\r\n()]+#\s*$"
 
 
