@@ -22,7 +22,7 @@ pytestmark = pytest.mark.lab
 MOST = {
     "cisco_ios": (5, 9),
     "arista_eos": (5, 9),
-    "juniper_junos": (8, 19),
+    "juniper_junos": (3, 14),
     "cisco_xr": (3, 14),
     "cisco_nxos": (3, 7),
     "huawei": (5, 14),

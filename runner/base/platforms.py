@@ -280,6 +280,12 @@ TABLE: tuple[PlatformInfo, ...] = (
             how="`commit confirmed N` (minutes), then `commit`",
         ),
         replace=replaces.JUNOS,
+        # netmiko's, in its order; a shell's first prompt gets netmiko's own set-up (`cli`).
+        setup=(
+            "set cli screen-width 511",
+            "set cli complete-on-space off",
+            "set cli screen-length 0",
+        ),
     ),
     PlatformInfo(
         name="huawei",

@@ -20,6 +20,9 @@ from netmiko.exceptions import ReadTimeout
 # A prompt line at the end of what was read: IOS/EOS `r1>` `r1#`, IOS-XR
 # `RP/0/RP0/CPU0:r1#`, VRP `<r1>` `[r1]`.
 _PROMPT = r"[^\r\n]*[>#\]]\s*$"
+# The first prompt may also be a shell's (`%`, `$`: a Junos user who lands in the shell),
+# which netmiko's own set-up knows how to leave.
+_FIRST = r"[^\r\n]*[>#\]%$]\s*$"
 # A device that prints no prompt by itself within this long is sent a RETURN, as netmiko
 # would have done: a wait only on such a device, not a fixed sleep.
 _GREETING_S = 5.0
@@ -31,12 +34,13 @@ def set_up(driver: Any, commands: tuple[str, ...], ansi: bool, bound: float) -> 
         driver.ansi_escape_codes = True
     try:
         first = min(_GREETING_S, bound)
-        greeting = str(driver.read_until_pattern(pattern=_PROMPT, read_timeout=first))
+        greeting = str(driver.read_until_pattern(pattern=_FIRST, read_timeout=first))
     except ReadTimeout:
         driver.write_channel(driver.RETURN)
-        greeting = str(driver.read_until_pattern(pattern=_PROMPT, read_timeout=bound))
-    if not commands:
-        return _last_line(greeting)
+        greeting = str(driver.read_until_pattern(pattern=_FIRST, read_timeout=bound))
+    if not re.search(_PROMPT, _last_line(greeting)):
+        driver.session_preparation()  # a shell's prompt: netmiko's set-up, as it was
+        return ""
     driver.write_channel("".join(command + driver.RETURN for command in commands))
     after = rf"{re.escape(commands[-1])}[\s\S]*?[\r\n]{_PROMPT}"
     answer = str(driver.read_until_pattern(pattern=after, read_timeout=bound))
