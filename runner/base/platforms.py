@@ -107,12 +107,8 @@ class PlatformInfo:
     # `netjob rollback`: how the whole running config is replaced with a kept one; None:
     # refused (runner.base.replaces says which platforms have one, and why not the others).
     replace: replaces.Replace | None = None
-    # netmiko's session set-up commands (width, paging), sent in one write once the first
-    # prompt came, instead of its session_preparation (a write and a read each, a RETURN
-    # to find the prompt, fixed sleeps); empty: netmiko's own. `ansi`: the driver strips
-    # ANSI escapes, as its session_preparation would have said (runner.device.setup).
-    setup: tuple[str, ...] = ()
-    ansi: bool = False
+    # The session's set-up in one write (forms.Setup); None: netmiko's session_preparation.
+    setup: forms.Setup | None = None
 
 
 # IOS's `[confirm]` and file-name questions (`Destination filename [startup-config]?`,
@@ -121,8 +117,6 @@ _CISCO_ANSWERS = (
     (r"\[confirm\]\s*$", ""),
     (r"(?:Destination|Source|Delete) filename \[[^\]\r\n]*\]\?\s*$", ""),
 )
-
-_CISCO_SETUP = ("terminal width 511", "terminal length 0")  # netmiko's, in its order
 
 _IOS_LIKE = {
     "prompt": forms.ios_prompt,
@@ -181,7 +175,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             "then `configure confirm`",
         ),
         replace=replaces.IOS,
-        setup=_CISCO_SETUP,
+        setup=forms.CISCO_SETUP,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -205,8 +199,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             "`configure session NAME commit`",
         ),
         replace=replaces.EOS,
-        setup=_CISCO_SETUP,
-        ansi=True,
+        setup=forms.CISCO_SETUP_ANSI,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -220,8 +213,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         noise=forms.NXOS_NOISE,
         secrets=forms.IOS_SECRETS,
         replace=replaces.NXOS,
-        setup=_CISCO_SETUP,
-        ansi=True,
+        setup=forms.CISCO_SETUP_ANSI,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -250,7 +242,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             how="`commit confirmed N` (seconds), then `commit`",
         ),
         replace=replaces.XR,
-        setup=_CISCO_SETUP,
+        setup=forms.CISCO_SETUP,
         **_XR_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -280,12 +272,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             how="`commit confirmed N` (minutes), then `commit`",
         ),
         replace=replaces.JUNOS,
-        # netmiko's, in its order; a shell's first prompt gets netmiko's own set-up (`cli`).
-        setup=(
-            "set cli screen-width 511",
-            "set cli complete-on-space off",
-            "set cli screen-length 0",
-        ),
+        setup=forms.JUNOS_SETUP,
     ),
     PlatformInfo(
         name="huawei",

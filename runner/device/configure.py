@@ -90,19 +90,27 @@ def _config_mode(session: Session, command: str | None) -> str:
     driver = session.driver
     try:
         if _quick_modes(session):
-            return setup.enter_config(driver, command or "configure terminal", _CONFIG_MODE_S)
+            entered = setup.enter_config(driver, command or "configure terminal", _CONFIG_MODE_S)
+            if entered is None:
+                raise _refused_config_mode(session, command, "Failed to enter configuration mode")
+            return entered
         return str(driver.config_mode(command) if command else driver.config_mode())
     except ValueError as exc:  # netmiko: "Failed to enter configuration mode"
-        received = "".join(getattr(driver, "_netjob_received", []))
-        said = next((ln.strip() for ln in received.splitlines() if ln.strip().startswith("%")), "")
-        session.recover()
-        raise CommandRejectedError(
-            f"the device refused config mode: {said or first_line(str(exc))}",
-            hint=session.unprivileged_hint()
-            or (None if said else "check the user's privilege on the device"),
-            sent=(command,) if command else (),
-            output=received,
-        ) from exc
+        raise _refused_config_mode(session, command, str(exc)) from exc
+
+
+def _refused_config_mode(session: Session, command: str | None, why: str) -> CommandRejectedError:
+    """The refusal, in the device's words where it gave any (a `%` line), else `why`."""
+    received = "".join(getattr(session.driver, "_netjob_received", []))
+    said = next((ln.strip() for ln in received.splitlines() if ln.strip().startswith("%")), "")
+    session.recover()
+    return CommandRejectedError(
+        f"the device refused config mode: {said or first_line(why)}",
+        hint=session.unprivileged_hint()
+        or (None if said else "check the user's privilege on the device"),
+        sent=(command,) if command else (),
+        output=received,
+    )
 
 
 def _send_lines(session: Session, lines: Sequence[str], read_timeout: float) -> str:

@@ -193,7 +193,7 @@ def _login(driver: Any, sock: Sock, info: platforms.PlatformInfo, bound: float) 
             driver._try_session_preparation()
             return
         if info.setup:
-            driver._netjob_prompt = setup.set_up(driver, info.setup, info.ansi, bound)
+            driver._netjob_prompt = setup.set_up(driver, info.setup, bound)
         else:
             driver.write_channel(driver.RETURN)
             driver.session_preparation()

@@ -17,6 +17,8 @@ from typing import Any
 
 from netmiko.exceptions import ReadTimeout
 
+from runner.base.platform_forms import Setup
+
 # A prompt line at the end of what was read: IOS/EOS `r1>` `r1#`, IOS-XR
 # `RP/0/RP0/CPU0:r1#`, VRP `<r1>` `[r1]`.
 _PROMPT = r"[^\r\n]*[>#\]]\s*$"
@@ -28,9 +30,11 @@ _FIRST = r"[^\r\n]*[>#\]%$]\s*$"
 _GREETING_S = 5.0
 
 
-def set_up(driver: Any, commands: tuple[str, ...], ansi: bool, bound: float) -> str:
-    """The session set up with `commands`; returns the prompt the device ended on."""
-    if ansi:
+def set_up(driver: Any, how: Setup, bound: float) -> str:
+    """The session set up with `how.commands`; returns the prompt the device ended on
+    ("" after netmiko's own set-up, at a shell's prompt)."""
+    commands = how.commands
+    if how.ansi:
         driver.ansi_escape_codes = True
     try:
         first = min(_GREETING_S, bound)
@@ -39,7 +43,10 @@ def set_up(driver: Any, commands: tuple[str, ...], ansi: bool, bound: float) -> 
         driver.write_channel(driver.RETURN)
         greeting = str(driver.read_until_pattern(pattern=_FIRST, read_timeout=bound))
     if not re.search(_PROMPT, _last_line(greeting)):
-        driver.session_preparation()  # a shell's prompt: netmiko's set-up, as it was
+        # A shell's prompt: netmiko's own set-up, as before (a RETURN first, since the
+        # prompt it reads first was read here).
+        driver.write_channel(driver.RETURN)
+        driver.session_preparation()
         return ""
     driver.write_channel("".join(command + driver.RETURN for command in commands))
     after = rf"{re.escape(commands[-1])}[\s\S]*?[\r\n]{_PROMPT}"
@@ -84,15 +91,13 @@ def exit_config(driver: Any, read_timeout: float) -> str:
     return output
 
 
-def enter_config(driver: Any, command: str, read_timeout: float) -> str:
+def enter_config(driver: Any, command: str, read_timeout: float) -> str | None:
     """Config mode entered with `command`, read up to the prompt that answers it, which
-    says whether it took (`r1(config)#`) or not (`r1#` after the device's refusal):
+    says whether it took (`r1(config)#`) or not (None: `r1#` after the device's refusal):
     netmiko's config_mode asks "in config mode?" before and after (a RETURN each). Only
     from a settled session, which is not in config mode."""
     driver.write_channel(command + driver.RETURN)
     base = re.escape(str(driver.base_prompt))
     prompt = rf"(?:^|[\r\n])[^\r\n]*{base}[^\r\n]*[>#]\s*$"
     output = str(driver.read_until_pattern(pattern=prompt, read_timeout=read_timeout))
-    if not re.search(r"\)#\s*$", _last_line(output)):
-        raise ValueError("Failed to enter configuration mode.")
-    return output
+    return output if re.search(r"\)#\s*$", _last_line(output)) else None
