@@ -7,7 +7,9 @@ sessions to one device share its configuration.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from netjob_lab import eos_config, huawei_config, nxos_config, xr_config
@@ -32,6 +34,16 @@ _FILE_SYSTEMS = {"cisco_nxos": "bootflash:", "cisco_xr": "harddisk:"}
 _ALIASES = {"arista_eos": ("/mnt/flash", "file:/mnt/flash")}  # its Linux path, for SCP
 
 
+@dataclass(eq=False)
+class RoundTrips:
+    """One SSH session's traffic as the device saw it: the client's writes (each data
+    message received) and the device's answers (each write of its own)."""
+
+    writes: int = 0
+    answers: int = 0
+    closed: threading.Event = field(default_factory=threading.Event, repr=False)
+
+
 class BaseDevice:
     """What every platform's device has: an index, an uptime, the reject fault."""
 
@@ -51,6 +63,9 @@ class BaseDevice:
         # once from one applied twice (a change must never be pushed twice).
         self.applied_lines = 0
         self.logins = 0  # successful logins, ever
+        # Each interactive session's round trips, in the order they opened (issue 25):
+        # a test counts what a client asks of the device, never how long it took.
+        self.sessions: list[RoundTrips] = []
         self.revert = RevertTimer()  # the confirm-or-revert timer (netjob_lab.revert)
 
     def __repr__(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import asyncssh
 
-from netjob_lab.device import BaseDevice
+from netjob_lab.device import BaseDevice, RoundTrips
 from netjob_lab.faults import DeviceFaults
 from netjob_lab.platforms import new_cli
 from netjob_lab.scp import ScpServer
@@ -196,6 +196,7 @@ class VtySession(asyncssh.SSHServerSession[str]):
         self._shows = 0  # show commands answered, for the stale_prompt fault
         self._held = ""  # stale_prompt: an answer held back until the client types again
         self._scp: ScpServer | None = None  # set when the session runs `scp` instead
+        self._trips = RoundTrips()  # what this session's client wrote, and the answers
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[str]) -> None:
         self._chan = chan
@@ -222,6 +223,7 @@ class VtySession(asyncssh.SSHServerSession[str]):
             return
         self._runtime.shells += 1
         self._counted = True
+        self._runtime.device.sessions.append(self._trips)
         if self._runtime.faults.hang:
             return  # logged in, and nothing will ever answer
         self._task = asyncio.ensure_future(
@@ -232,6 +234,7 @@ class VtySession(asyncssh.SSHServerSession[str]):
         if self._scp is not None:
             self._scp.feed(data)  # type: ignore[arg-type]  # bytes: see exec_requested
             return
+        self._trips.writes += 1
         self._inbox.put_nowait(data)
 
     def pause_writing(self) -> None:
@@ -247,6 +250,7 @@ class VtySession(asyncssh.SSHServerSession[str]):
         return False  # close the channel
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._trips.closed.set()
         if self._counted:
             self._runtime.shells -= 1
             self._counted = False
@@ -324,6 +328,8 @@ class VtySession(asyncssh.SSHServerSession[str]):
     async def _send(self, text: str) -> None:
         """Write `text` slice by slice as the client takes it; BrokenPipeError once closed."""
         assert self._chan is not None
+        if text:
+            self._trips.answers += 1
         for start in range(0, len(text), _SLICE):
             await self._writable.wait()
             if self._chan.is_closing():

@@ -176,7 +176,8 @@ def test_failure_classes(exc: BaseException, connecting: bool, failure: str) -> 
 
 class _ClosedWhenTheShellOpened:
     """A netmiko driver whose device accepted the login, opened the shell and closed the
-    session at once: the login's first write finds paramiko's socket closed."""
+    session at once: the login's first write (or its first read of the prompt, on a
+    platform set up by runner.device.setup) finds paramiko's socket closed."""
 
     RETURN = "\n"
     global_cmd_verify = None
@@ -189,6 +190,9 @@ class _ClosedWhenTheShellOpened:
         return None
 
     def write_channel(self, data: str) -> None:
+        raise OSError("Socket is closed")
+
+    def read_until_pattern(self, pattern: str, read_timeout: float) -> str:
         raise OSError("Socket is closed")
 
     def disconnect(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 from runner.base.secret_forms import JUNOS_FORMS, VRP_FORMS, cisco_forms
 from runner.base.secret_forms import KEY_ID as _KEY_ID
@@ -277,4 +278,21 @@ VRP_SECRETS = (
     rf"{_B}snmp-agent{_SP}community{_SP}(?:read|write)(?!{_SP}cipher\b){_SP}{_SECRET}",
     rf"{_B}(?:password|shared-key|authentication|accounting){_SP}(?:simple|hash|plain){_SP}{_SECRET}",
     *VRP_FORMS,
+)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """netmiko's session set-up commands (width, paging), in its order, sent in one write
+    after the first prompt instead of its session_preparation (runner.device.setup);
+    `ansi`: the driver strips ANSI escapes, as that session_preparation would have said."""
+
+    commands: tuple[str, ...]
+    ansi: bool = False
+
+
+CISCO_SETUP = Setup(("terminal width 511", "terminal length 0"))
+CISCO_SETUP_ANSI = Setup(CISCO_SETUP.commands, ansi=True)  # EOS, NX-OS
+JUNOS_SETUP = Setup(
+    ("set cli screen-width 511", "set cli complete-on-space off", "set cli screen-length 0")
 )

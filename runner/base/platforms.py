@@ -107,6 +107,8 @@ class PlatformInfo:
     # `netjob rollback`: how the whole running config is replaced with a kept one; None:
     # refused (runner.base.replaces says which platforms have one, and why not the others).
     replace: replaces.Replace | None = None
+    # The session's set-up in one write (forms.Setup); None: netmiko's session_preparation.
+    setup: forms.Setup | None = None
 
 
 # IOS's `[confirm]` and file-name questions (`Destination filename [startup-config]?`,
@@ -173,6 +175,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             "then `configure confirm`",
         ),
         replace=replaces.IOS,
+        setup=forms.CISCO_SETUP,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -196,6 +199,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             "`configure session NAME commit`",
         ),
         replace=replaces.EOS,
+        setup=forms.CISCO_SETUP_ANSI,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -209,6 +213,7 @@ TABLE: tuple[PlatformInfo, ...] = (
         noise=forms.NXOS_NOISE,
         secrets=forms.IOS_SECRETS,
         replace=replaces.NXOS,
+        setup=forms.CISCO_SETUP_ANSI,
         **_IOS_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -237,6 +242,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             how="`commit confirmed N` (seconds), then `commit`",
         ),
         replace=replaces.XR,
+        setup=forms.CISCO_SETUP,
         **_XR_LIKE,  # type: ignore[arg-type]
     ),
     PlatformInfo(
@@ -266,6 +272,7 @@ TABLE: tuple[PlatformInfo, ...] = (
             how="`commit confirmed N` (minutes), then `commit`",
         ),
         replace=replaces.JUNOS,
+        setup=forms.JUNOS_SETUP,
     ),
     PlatformInfo(
         name="huawei",

@@ -13,10 +13,12 @@ from netmiko.exceptions import ConfigInvalidException
 
 from runner.base.errors import CommandRejectedError, SessionDesyncError
 from runner.base.revert_timer import TimedChange
-from runner.device import drivers, load_text
+from runner.device import drivers, load_text, setup
 from runner.device.commands import send_show
 from runner.device.exception_map import first_line, rejected_config
 from runner.device.session import Session, refusal, sent_until
+
+_CONFIG_MODE_S = 10.0  # netmiko's own bound for its reads on the way into config mode
 
 
 def send_config(session: Session, lines: Sequence[str], read_timeout: float) -> str:
@@ -54,8 +56,11 @@ def send_timed_config(
         )
     elif session.commits:
         output += _commit(session, tuple(lines), read_timeout)
+    quick = _quick_modes(session)
     try:
-        output += str(driver.exit_config_mode())
+        output += (
+            setup.exit_config(driver, read_timeout) if quick else str(driver.exit_config_mode())
+        )
     except Exception as exc:
         done = "committed" if session.commits else "applied"
         session.broken = "it could not leave configuration mode"
@@ -66,10 +71,16 @@ def send_timed_config(
             output=output,
         ) from exc
     session.settled = True
-    # A config step may have renamed the device: learn the prompt again.
-    with contextlib.suppress(Exception):
-        driver.set_base_prompt()
+    if not quick:  # a config step may have renamed the device: learn the prompt again
+        with contextlib.suppress(Exception):
+            driver.set_base_prompt()
     return output
+
+
+def _quick_modes(session: Session) -> bool:
+    """IOS, EOS, NX-OS (set up by runner.device.setup; no commit): config mode entered and left
+    reading the prompt that answers, without netmiko's "in config mode?" round trips."""
+    return bool(session.info.setup) and not session.commits
 
 
 def _config_mode(session: Session, command: str | None) -> str:
@@ -78,18 +89,28 @@ def _config_mode(session: Session, command: str | None) -> str:
     any (IOS: "% Archive path not configured" to `configure terminal revert timer N`)."""
     driver = session.driver
     try:
+        if _quick_modes(session):
+            entered = setup.enter_config(driver, command or "configure terminal", _CONFIG_MODE_S)
+            if entered is None:
+                raise _refused_config_mode(session, command, "Failed to enter configuration mode")
+            return entered
         return str(driver.config_mode(command) if command else driver.config_mode())
     except ValueError as exc:  # netmiko: "Failed to enter configuration mode"
-        received = "".join(getattr(driver, "_netjob_received", []))
-        said = next((ln.strip() for ln in received.splitlines() if ln.strip().startswith("%")), "")
-        session.recover()
-        raise CommandRejectedError(
-            f"the device refused config mode: {said or first_line(str(exc))}",
-            hint=session.unprivileged_hint()
-            or (None if said else "check the user's privilege on the device"),
-            sent=(command,) if command else (),
-            output=received,
-        ) from exc
+        raise _refused_config_mode(session, command, str(exc)) from exc
+
+
+def _refused_config_mode(session: Session, command: str | None, why: str) -> CommandRejectedError:
+    """The refusal, in the device's words where it gave any (a `%` line), else `why`."""
+    received = "".join(getattr(session.driver, "_netjob_received", []))
+    said = next((ln.strip() for ln in received.splitlines() if ln.strip().startswith("%")), "")
+    session.recover()
+    return CommandRejectedError(
+        f"the device refused config mode: {said or first_line(why)}",
+        hint=session.unprivileged_hint()
+        or (None if said else "check the user's privilege on the device"),
+        sent=(command,) if command else (),
+        output=received,
+    )
 
 
 def _send_lines(session: Session, lines: Sequence[str], read_timeout: float) -> str:

@@ -28,7 +28,7 @@ from runner.base.errors import (
 from runner.base.logs import tag_sock
 from runner.base.models import Credentials, Host
 from runner.base.watchdog import Watchdog
-from runner.device import enable, jump, transfer, transports
+from runner.device import enable, jump, setup, transfer, transports
 from runner.device.dial import Sock, close_sock, dial
 from runner.device.exception_map import map_exception, mapped
 from runner.device.lease import Lease
@@ -123,7 +123,11 @@ def _enable(session: Session) -> None:
         session.notes.append(f"enable secret ignored: {info.title} has no enable mode")
         return
     try:
-        if info.enable_fast:
+        if str(getattr(driver, "_netjob_prompt", "")).endswith("#"):
+            # The prompt after the set-up (runner.device.setup) says the session is
+            # privileged already, as netmiko's check_enable_mode would have: no `enable`.
+            pass
+        elif info.enable_fast:
             enable.enable(driver, functools.partial(_enable_known_prompt, driver))
         else:
             enable.enable(driver, functools.partial(_enable_generic, driver))
@@ -187,8 +191,11 @@ def _login(driver: Any, sock: Sock, info: platforms.PlatformInfo, bound: float) 
         if not info.known:  # netmiko's own delays and buffer clearing: no assumption made
             driver._try_session_preparation()
             return
-        driver.write_channel(driver.RETURN)
-        driver.session_preparation()
+        if info.setup:
+            driver._netjob_prompt = setup.set_up(driver, info.setup, bound)
+        else:
+            driver.write_channel(driver.RETURN)
+            driver.session_preparation()
         if driver.global_cmd_verify is False:
             # The driver does not read each command's echo (Comware: no terminal width),
             # so what login left unread would open the first command's output: drain it.

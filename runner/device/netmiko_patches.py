@@ -145,7 +145,7 @@ def _netmiko_lacks(driver: Any, method: str) -> bool:
     return False
 
 
-WAIT_FOR_DATA_S = 0.1
+WAIT_FOR_DATA_S = 0.02  # the shortest wait: a check due sooner is taken a little late
 
 
 def _wait_for_data(driver: Any) -> None:
@@ -153,8 +153,8 @@ def _wait_for_data(driver: Any) -> None:
     With hundreds of sessions waiting on slow devices those wakeups cost more CPU than the
     SSH work, and every answer also waits out the rest of a sleep. Here, when nothing is
     there to read, the thread sleeps until paramiko's transport hands the channel data
-    (or 100 ms passed, so netmiko still checks its timeouts and a cut session), then
-    netmiko reads and matches exactly as before.
+    (or its next check is due: _wait_bound), then netmiko reads and matches exactly as
+    before.
 
     The wait is paramiko's own: a zero-byte read of the channel's buffer blocks until
     data is there and consumes nothing. (Not channel.fileno() and poll(): paramiko then
@@ -175,7 +175,7 @@ def _wait_for_data(driver: Any) -> None:
         channel = driver.remote_conn
         if getattr(waiting, "on", False) and channel is not None and not driver._read_buffer:
             with contextlib.suppress(Exception):  # a timeout, or a closed channel: read
-                channel.in_buffer.read(0, WAIT_FOR_DATA_S)
+                channel.in_buffer.read(0, _wait_bound(driver))
         buffered = str(driver._read_buffer or "")
         data = str(read_channel())
         if getattr(waiting, "watch", False):
@@ -184,11 +184,12 @@ def _wait_for_data(driver: Any) -> None:
         return data
 
     def until_pattern(*args: Any, **kwargs: Any) -> str:
+        outer = getattr(waiting, "on", False)
         waiting.on = True
         try:
             return str(watched(read_until_pattern, *args, **kwargs))
         finally:
-            waiting.on = False
+            waiting.on = outer
 
     def watched(read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """netmiko's waits for a pattern (read_until_pattern, and send_command's own loop)
@@ -201,9 +202,30 @@ def _wait_for_data(driver: Any) -> None:
         finally:
             waiting.watch = outer
 
+    def command(*args: Any, **kwargs: Any) -> Any:
+        """send_command's own loop (a 25 ms sleep, a read, again) waits for data too, when
+        it waits for a pattern it was given: without one it finds the prompt first, whose
+        reads mean "whatever is there now"."""
+        outer = getattr(waiting, "on", False)
+        waiting.on = kwargs.get("expect_string") is not None
+        try:
+            return watched(send_command, *args, **kwargs)
+        finally:
+            waiting.on = outer
+
     driver.read_channel = read_or_wait
     driver.read_until_pattern = until_pattern
-    driver.send_command = functools.partial(watched, send_command)
+    driver.send_command = command
+
+
+def _wait_bound(driver: Any) -> float:
+    """How long one wait for data may last: until the wait's next check is due (a quiet
+    second at a pager or a question, runner.device.enable's stuck prompt), then a second
+    at a time, for netmiko's own timeout. A closed channel wakes the wait at once
+    (paramiko closes the buffer), so this bounds only a silent, live device: a session
+    waiting 2 s for a slow answer wakes about twice, not 200 times."""
+    quiet = time.monotonic() - float(driver._netjob_heard)
+    return max(WAIT_FOR_DATA_S, PAGER_QUIET_S - quiet if quiet < PAGER_QUIET_S else PAGER_QUIET_S)
 
 
 # A pager's prompt at the end of what a device sent, and nothing after it for a second:

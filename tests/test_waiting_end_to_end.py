@@ -1,0 +1,51 @@
+"""Issue 25, item 2: a session waiting for a slow device does not poll. netmiko's loops
+read the channel every 10-25 ms while an answer is on its way; netjob's reads wait on
+paramiko's channel instead. Counted (the channel's recv_ready() calls while one slow
+show is answered), never timed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from lab_fixture import start_lab
+
+from runner.base.models import Credentials, Host
+from runner.device.connection import NetmikoConnection
+from runner.device.lease import Lease
+
+pytestmark = pytest.mark.lab
+
+LATENCY_MS = 1500  # netmiko's 25 ms loop would look ~60 times in that while
+
+
+def _counted_polls(connection: NetmikoConnection) -> list[int]:
+    """Count the channel's recv_ready() calls: every netmiko read asks it first."""
+    channel: Any = connection._session.driver.remote_conn
+    calls = [0]
+    ready = channel.recv_ready
+
+    def counted() -> bool:
+        calls[0] += 1
+        return bool(ready())
+
+    channel.recv_ready = counted
+    return calls
+
+
+@pytest.mark.parametrize("platform", ["cisco_ios", "juniper_junos"])
+def test_a_slow_answer_is_waited_for_without_polling(platform: str) -> None:
+    with start_lab(devices=1, platforms=(platform,), latency_ms=LATENCY_MS) as lab:
+        endpoint = lab.endpoints[0]
+        host = Host(name="r001", address=endpoint.host, port=endpoint.port, platform=platform)
+        config = lab.config
+        credentials = Credentials(config.username, config.password)
+        connection = NetmikoConnection.open(host, credentials, Lease())
+        try:
+            polls = _counted_polls(connection)
+            output = connection.send_show("show version", 30.0, None)
+        finally:
+            connection.close()
+    assert "r001" in output or "Hostname" in output
+    # The wait wakes when data comes, or at its next check (a quiet second): a handful.
+    assert polls[0] <= 15, polls[0]
