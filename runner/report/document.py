@@ -18,7 +18,8 @@ it and to the records, byte for byte).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ __all__ = [
     "HostDoc",
     "JobRef",
     "ReportDoc",
+    "ReportFile",
     "RuleDoc",
     "RunManifest",
     "RunMeta",
@@ -73,6 +75,7 @@ __all__ = [
     "read_report",
     "report_from_json",
     "report_json",
+    "report_pieces",
     "report_text",
     "step_doc",
     "summary_json",
@@ -116,6 +119,46 @@ def report_text(report: ReportDoc, redact: Redact | None = None) -> str:
     return json.dumps(redact(data) if redact is not None else data, indent=1)
 
 
+_HOSTS = json_key(ReportDoc, "hosts")
+
+
+def report_pieces(
+    report: ReportDoc, hosts: Iterable[HostDoc], redact: Redact | None = None
+) -> Iterator[str]:
+    """report_text() of `report` with `hosts` (in their order) as its hosts, in pieces: a
+    host's entry is made, masked and given out one at a time, so a run of any size never
+    holds every host's record at once (`report.hosts` is not read). The text is
+    report_text()'s byte for byte: json.dumps with indent=1 writes a value nested `depth`
+    deep as its own dump with each line break followed by `depth` more spaces (a JSON
+    string holds no raw line break)."""
+
+    def dumped(value: Any, depth: int) -> str:
+        return json.dumps(value, indent=1).replace("\n", "\n" + " " * depth)
+
+    data = report_json(report)
+    data.pop(_HOSTS)  # given in `hosts`; keys are never masked
+    data = redact(data) if redact is not None else data
+    yield "{"
+    first = True
+    for key in json_keys(ReportDoc):
+        if key != _HOSTS and key not in data:
+            continue
+        yield ("\n " if first else ",\n ") + json.dumps(key) + ": "
+        first = False
+        if key != _HOSTS:
+            yield dumped(data[key], 1)
+            continue
+        opened = False
+        for host in hosts:
+            entry = to_json(host)
+            entry = redact(entry) if redact is not None else entry
+            yield ("{\n  " if not opened else ",\n  ") + json.dumps(host.host) + ": "
+            yield dumped(entry, 2)
+            opened = True
+        yield "\n }" if opened else "{}"
+    yield "\n}" if not first else "}"
+
+
 def manifest_text(manifest: RunManifest, redact: Redact | None = None) -> str:
     """run.json's text; `redact` masks every string but the process's identity."""
     data = to_json(manifest)
@@ -157,6 +200,88 @@ def _load(path: Path) -> Mapping[str, Any]:
 def read_report(run_dir: Path) -> ReportDoc:
     """A run folder's report.json (OSError, ValueError, KeyError or TypeError if it cannot)."""
     return report_from_json(_load(run_dir / REPORT_JSON))
+
+
+class ReportFile:
+    """report.json read a host at a time: `report` is the run without its hosts (`hosts`
+    empty), `names` each host's name in the file's order, and host(i) the i-th host's record,
+    decoded when asked. A page of a run of any size (runner.report.html) is made holding the
+    file's text and one host's record, never every host's. A file that is no report.json
+    is a ValueError (KeyError or TypeError: a key missing, a value of the wrong type)."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self._text = (run_dir / REPORT_JSON).read_text(encoding="utf-8")
+        head, spans = _scan(self._text)
+        self.report = report_from_json(head)
+        self.names = tuple(name for name, _ in spans)
+        self._starts = tuple(start for _, start in spans)
+
+    def host(self, index: int) -> HostDoc:
+        value, _ = _DECODER.raw_decode(self._text, self._starts[index])
+        return host_from_json(value)
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _scan(text: str) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    """report.json's keys but `hosts` decoded (`hosts` empty), and each host's name with
+    where its entry starts: each value is decoded by json's own decoder, to find its end."""
+    at = 0
+
+    def token(expected: str) -> str:
+        nonlocal at
+        at = _SPACE.match(text, at).end()  # type: ignore[union-attr]
+        found = text[at : at + 1]
+        if found not in expected:
+            raise ValueError(f"{REPORT_JSON}: expected one of {expected!r} at {at}")
+        at += 1
+        return found
+
+    def value() -> Any:
+        nonlocal at
+        at = _SPACE.match(text, at).end()  # type: ignore[union-attr]
+        found, at = _DECODER.raw_decode(text, at)
+        return found
+
+    def members(each: Callable[[str], None]) -> None:
+        """An object's members, each key handed to `each`, which reads its value."""
+        nonlocal at
+        token("{")
+        ahead = _SPACE.match(text, at).end()  # type: ignore[union-attr]
+        if text[ahead : ahead + 1] == "}":
+            token("}")
+            return
+        while True:
+            key = value()
+            if not isinstance(key, str):
+                raise ValueError(f"{REPORT_JSON}: a key that is no string at {at}")
+            token(":")
+            each(key)
+            if token(",}") == "}":
+                return
+
+    head: dict[str, Any] = {}
+    spans: list[tuple[str, int]] = []
+
+    def host(name: str) -> None:
+        nonlocal at
+        at = _SPACE.match(text, at).end()  # type: ignore[union-attr]
+        spans.append((name, at))
+        value()  # decoded to find its end, then dropped
+
+    def top(key: str) -> None:
+        if key == _HOSTS:
+            head[key] = {}
+            members(host)
+        else:
+            head[key] = value()
+
+    members(top)
+    if text[at:].strip():
+        raise ValueError(f"{REPORT_JSON}: more after the document at {at}")
+    return head, spans
 
 
 def read_host_file(path: Path, store: OutputStore | None = None) -> HostDoc:
