@@ -103,7 +103,8 @@ def test_the_end_of_run_reports_hold_a_few_host_records_at_once(
 
 def test_the_reports_written_a_host_at_a_time_are_those_of_the_whole_run(tmp_path: Path) -> None:
     """report.json and report.md as the whole document writes them, byte for byte."""
-    from runner.report.document import ReportFile, report_pieces
+    from runner.report.document import report_pieces
+    from runner.report.report_file import ReportFile
     from runner.report.run_folder import host_docs
 
     writer = _writer(tmp_path)
@@ -123,7 +124,7 @@ def test_the_reports_written_a_host_at_a_time_are_those_of_the_whole_run(tmp_pat
 
 
 def test_a_run_without_hosts_writes_the_same_report(tmp_path: Path) -> None:
-    from runner.report.document import ReportFile
+    from runner.report.report_file import ReportFile
 
     job = Job(name="empty", path=tmp_path / "job.yaml")
     writer = RunWriter(tmp_path / "reports", job, Redactor([]), {})
@@ -134,7 +135,7 @@ def test_a_run_without_hosts_writes_the_same_report(tmp_path: Path) -> None:
 
 
 def test_a_damaged_report_json_is_refused_when_read_a_host_at_a_time(tmp_path: Path) -> None:
-    from runner.report.document import ReportFile
+    from runner.report.report_file import ReportFile
 
     writer = _writer(tmp_path)
     run_dir = writer.finish().run_dir
@@ -168,3 +169,19 @@ def test_the_plan_keeps_equal_steps_and_credentials_once() -> None:
         ("ntp server 192.0.2.10",),
         ("ntp server 192.0.2.11",),
     ]
+
+
+def test_a_report_json_that_is_not_ascii_is_read_a_host_at_a_time_too(tmp_path: Path) -> None:
+    """netjob writes report.json in ASCII; another writer's UTF-8 reads back the same."""
+    import json
+
+    from runner.report.report_file import ReportFile
+
+    run_dir = _writer(tmp_path).finish().run_dir
+    path = run_dir / "report.json"
+    data = json.loads(path.read_text())
+    data["hosts"]["r0"]["error"] = "café ünïcode"
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    found = ReportFile(run_dir)
+    assert found.host(0).error == "café ünïcode"
+    assert [found.host(i) for i in range(HOSTS)] == list(read_report(run_dir).hosts.values())

@@ -18,7 +18,6 @@ it and to the records, byte for byte).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -55,7 +54,6 @@ __all__ = [
     "HostDoc",
     "JobRef",
     "ReportDoc",
-    "ReportFile",
     "RuleDoc",
     "RunManifest",
     "RunMeta",
@@ -200,88 +198,6 @@ def _load(path: Path) -> Mapping[str, Any]:
 def read_report(run_dir: Path) -> ReportDoc:
     """A run folder's report.json (OSError, ValueError, KeyError or TypeError if it cannot)."""
     return report_from_json(_load(run_dir / REPORT_JSON))
-
-
-class ReportFile:
-    """report.json read a host at a time: `report` is the run without its hosts (`hosts`
-    empty), `names` each host's name in the file's order, and host(i) the i-th host's record,
-    decoded when asked. A page of a run of any size (runner.report.html) is made holding the
-    file's text and one host's record, never every host's. A file that is no report.json
-    is a ValueError (KeyError or TypeError: a key missing, a value of the wrong type)."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self._text = (run_dir / REPORT_JSON).read_text(encoding="utf-8")
-        head, spans = _scan(self._text)
-        self.report = report_from_json(head)
-        self.names = tuple(name for name, _ in spans)
-        self._starts = tuple(start for _, start in spans)
-
-    def host(self, index: int) -> HostDoc:
-        value, _ = _DECODER.raw_decode(self._text, self._starts[index])
-        return host_from_json(value)
-
-
-_DECODER = json.JSONDecoder()
-_SPACE = re.compile(r"[ \t\n\r]*")
-
-
-def _scan(text: str) -> tuple[dict[str, Any], list[tuple[str, int]]]:
-    """report.json's keys but `hosts` decoded (`hosts` empty), and each host's name with
-    where its entry starts: each value is decoded by json's own decoder, to find its end."""
-    at = 0
-
-    def token(expected: str) -> str:
-        nonlocal at
-        at = _SPACE.match(text, at).end()  # type: ignore[union-attr]
-        found = text[at : at + 1]
-        if found not in expected:
-            raise ValueError(f"{REPORT_JSON}: expected one of {expected!r} at {at}")
-        at += 1
-        return found
-
-    def value() -> Any:
-        nonlocal at
-        at = _SPACE.match(text, at).end()  # type: ignore[union-attr]
-        found, at = _DECODER.raw_decode(text, at)
-        return found
-
-    def members(each: Callable[[str], None]) -> None:
-        """An object's members, each key handed to `each`, which reads its value."""
-        nonlocal at
-        token("{")
-        ahead = _SPACE.match(text, at).end()  # type: ignore[union-attr]
-        if text[ahead : ahead + 1] == "}":
-            token("}")
-            return
-        while True:
-            key = value()
-            if not isinstance(key, str):
-                raise ValueError(f"{REPORT_JSON}: a key that is no string at {at}")
-            token(":")
-            each(key)
-            if token(",}") == "}":
-                return
-
-    head: dict[str, Any] = {}
-    spans: list[tuple[str, int]] = []
-
-    def host(name: str) -> None:
-        nonlocal at
-        at = _SPACE.match(text, at).end()  # type: ignore[union-attr]
-        spans.append((name, at))
-        value()  # decoded to find its end, then dropped
-
-    def top(key: str) -> None:
-        if key == _HOSTS:
-            head[key] = {}
-            members(host)
-        else:
-            head[key] = value()
-
-    members(top)
-    if text[at:].strip():
-        raise ValueError(f"{REPORT_JSON}: more after the document at {at}")
-    return head, spans
 
 
 def read_host_file(path: Path, store: OutputStore | None = None) -> HostDoc:

@@ -37,10 +37,11 @@ from runner.base.models import TaskKind
 from runner.base.run_layout import REPORT_HTML, host_log
 from runner.base.safe_files import safe_name, write_private
 from runner.report.change import change_rows
-from runner.report.document import ComplianceDoc, HostDoc, ReportFile, StepDoc, read_host
+from runner.report.document import ComplianceDoc, HostDoc, StepDoc, read_host
 from runner.report.fold import natural_key
 from runner.report.json_fields import columns, headings
 from runner.report.page_templates import TEMPLATES, environment
+from runner.report.report_file import ReportFile
 from runner.report.standing import STANDINGS, badges, human_duration, standing, tiles
 
 if TYPE_CHECKING:
