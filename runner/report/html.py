@@ -126,20 +126,21 @@ def write_html(run_dir: Path) -> Path:
     return path
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class _Entry:
     """What the page needs of a host before it reaches the host's row: its place in the
     page's order, its standing and badges (the tiles), whether it gets a section, and what
-    its failure class's links show."""
+    its failure class's links show. One per host, kept small: a page of 100,000 hosts holds
+    them all."""
 
     index: int  # in report.json (ReportFile.host)
     name: str
-    place: int  # in the order of names as people count them (the table's first column)
     status: str
     failure: str
     standing: str
     badges: tuple[str, ...]
-    detailed: bool  # a section; else its row links its log
+    place: int = 0  # in the order of names as people count them (the table's first column)
+    detailed: bool = False  # a section; else its row links its log
 
     @property
     def href(self) -> str:
@@ -150,26 +151,26 @@ def _entries(found: ReportFile, audited: bool) -> list[_Entry]:
     """Every host in the page's order (runner.report.standing); past SECTIONS_FOR_ALL
     hosts, a section only for those that need a person and the first changed ones."""
     every = len(found.names) <= SECTIONS_FOR_ALL
-    by_name = {name: i for i, name in enumerate(sorted(found.names, key=natural_key))}
-    ranked = []
+    entries = []
     for i in range(len(found.names)):
         host = found.host(i)
-        found_as = standing(host, audited)
         failure = host.failure.value if host.failure else ""
-        ranked.append((host.host, found_as, i, host.status.value, failure, badges(host, audited)))
+        shown = tuple(badges(host, audited))
+        found_as = standing(host, audited)
+        entries.append(_Entry(i, host.host, host.status.value, failure, found_as, shown))
+    entries.sort(key=lambda e: natural_key(e.name))
+    for place, entry in enumerate(entries):
+        entry.place = place
     rank = {name: i for i, name in enumerate(STANDINGS)}
-    ranked.sort(key=lambda r: (rank[r[1]], natural_key(r[0])))
+    entries.sort(key=lambda e: rank[e.standing])  # stable: by name within a standing
     changed = 0
-    entries = []
-    for name, found_as, i, status, failure, shown in ranked:
-        changed += found_as == "changed"
-        detailed = (
+    for entry in entries:
+        changed += entry.standing == "changed"
+        entry.detailed = (
             every
-            or found_as in _ATTENTION
-            or (found_as == "changed" and changed <= SECTIONS_FOR_ALL)
+            or entry.standing in _ATTENTION
+            or (entry.standing == "changed" and changed <= SECTIONS_FOR_ALL)
         )
-        place = by_name[name]
-        entries.append(_Entry(i, name, place, status, failure, found_as, tuple(shown), detailed))
     return entries
 
 

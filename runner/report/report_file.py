@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from runner.base.run_layout import REPORT_JSON
-from runner.report.document import HostDoc, host_from_json, json_key, report_from_json
+from runner.report.document import HostDoc, host_from_json, report_from_json
+from runner.report.json_fields import json_key
 from runner.report.records import ReportDoc
 
 _HOSTS = json_key(ReportDoc, "hosts")
