@@ -152,12 +152,14 @@ def _entries(found: ReportFile, audited: bool) -> list[_Entry]:
     hosts, a section only for those that need a person and the first changed ones."""
     every = len(found.names) <= SECTIONS_FOR_ALL
     entries = []
-    for i in range(len(found.names)):
+    kinds: dict[tuple[str, ...], tuple[str, ...]] = {}  # a few badge lists, kept once
+    for i, name in enumerate(found.names):  # the names ReportFile holds, not copies
         host = found.host(i)
         failure = host.failure.value if host.failure else ""
         shown = tuple(badges(host, audited))
+        shown = kinds.setdefault(shown, shown)
         found_as = standing(host, audited)
-        entries.append(_Entry(i, host.host, host.status.value, failure, found_as, shown))
+        entries.append(_Entry(i, name, host.status.value, failure, found_as, shown))
     entries.sort(key=lambda e: natural_key(e.name))
     for place, entry in enumerate(entries):
         entry.place = place

@@ -143,6 +143,7 @@ class RunWriter:
         self.results: dict[str, HostResult] = {}
         self.saved: dict[str, tuple[str, int]] = {}  # per task: the files' folder, how many
         self.started_log: Path | None = None  # the journal of started hosts (begin)
+        self._commands: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def _new_run_dir(self) -> Path:
         base = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.started))
@@ -190,10 +191,17 @@ class RunWriter:
                 host = self.hosts.get(result.host)
                 platform = DEFAULT_PLATFORM if host is None else host.platform
                 self._save_to(step, normalize("\n".join(step.outputs), platform, saved=True))
-        slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
+        # Kept for every host to the run's end: commands most hosts share are kept once.
+        slim = tuple(
+            dataclasses.replace(s, outputs=(), commands=self._shared(s.commands))
+            for s in result.steps
+        )
         summary = dataclasses.replace(result, steps=slim)
         self.results[result.host] = summary
         return result
+
+    def _shared(self, commands: tuple[str, ...]) -> tuple[str, ...]:
+        return self._commands.setdefault(commands, commands)
 
     def _save_to(self, step: StepResult, text: str) -> None:
         """A task's `save_to:` file (e.g. a config backup a person diffs or keeps in git),
