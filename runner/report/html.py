@@ -73,7 +73,12 @@ def html_pieces(run_dir: Path) -> Iterator[str]:
     (runner.report.document.ReportFile): the page's order, its tiles and its failure
     classes come from a small entry per host; its rows and sections are made as the page
     reaches them, each host read again then."""
-    found = ReportFile(run_dir)
+    with ReportFile(run_dir) as found:
+        yield from _page(run_dir, found)
+
+
+def _page(run_dir: Path, found: ReportFile) -> Iterator[str]:
+    """The page's pieces, from the run's report.json read a host at a time."""
     report = found.report
     audited = report.compliance is not None
     entries = _entries(found, audited)
