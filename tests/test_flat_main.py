@@ -5,6 +5,7 @@ distinct step objects the plan holds."""
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from pathlib import Path
 
@@ -117,10 +118,10 @@ def test_the_reports_written_a_host_at_a_time_are_those_of_the_whole_run(tmp_pat
     written = read_report(report.run_dir)
     assert (report.run_dir / "report.json").read_text() == report_text(written)
     assert (report.run_dir / "report.md").read_text() == markdown(written)
-    found = ReportFile(report.run_dir)  # what report.html reads: a host at a time
-    assert found.names == tuple(written.hosts)
-    assert [found.host(i) for i in range(HOSTS)] == list(written.hosts.values())
-    assert found.report == written.__class__(**{**written.__dict__, "hosts": {}})
+    with ReportFile(report.run_dir) as found:  # what report.html reads: a host at a time
+        assert found.names == tuple(written.hosts)
+        assert [found.host(i) for i in range(HOSTS)] == list(written.hosts.values())
+        assert found.report == dataclasses.replace(written, hosts={})
 
 
 def test_a_run_without_hosts_writes_the_same_report(tmp_path: Path) -> None:
@@ -182,6 +183,6 @@ def test_a_report_json_that_is_not_ascii_is_read_a_host_at_a_time_too(tmp_path: 
     data = json.loads(path.read_text())
     data["hosts"]["r0"]["error"] = "café ünïcode"
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-    found = ReportFile(run_dir)
-    assert found.host(0).error == "café ünïcode"
-    assert [found.host(i) for i in range(HOSTS)] == list(read_report(run_dir).hosts.values())
+    with ReportFile(run_dir) as found:
+        assert found.host(0).error == "café ünïcode"
+        assert [found.host(i) for i in range(HOSTS)] == list(read_report(run_dir).hosts.values())
