@@ -9,6 +9,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 _UNSAFE = re.compile(r"[^\w.-]+")  # \w: letters and digits of any script, and `_`
@@ -74,7 +75,7 @@ def refuse_link(path: Path) -> str:
 
 def write_private(
     path: Path,
-    data: str | bytes,
+    data: str | bytes | Iterable[str],
     atomic: bool = False,
     nested: bool = False,
     base: Path = Path("."),
@@ -86,8 +87,10 @@ def write_private(
     `base` (the working folder by default; made when missing, and links in it are
     followed: it is the job author's), its folders are made (0700) and none of them may be
     a link either (save_to: a link committed in git must not send a backup elsewhere).
+    `data` may come in pieces (an iterable of texts): a report of many hosts is written
+    as it is made, never held whole; one that fails half-way leaves no temporary file.
     """
-    raw = memoryview(data.encode("utf-8") if isinstance(data, str) else data)
+    raw = _pieces(data)
     if nested:
         folder = _open_folders(path.parent.relative_to(base), base)
     else:
@@ -96,7 +99,12 @@ def write_private(
         if atomic:
             _refuse_if_link(path, folder)
             tmp = f".{path.name}.{os.getpid()}.tmp"
-            _write_new(tmp, folder, raw, path, exclusive=True)
+            try:
+                _write_new(tmp, folder, raw, path, exclusive=True)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp, dir_fd=folder)
+                raise
             os.replace(tmp, path.name, src_dir_fd=folder, dst_dir_fd=folder)
         else:
             _write_new(path.name, folder, raw, path, exclusive=False)
@@ -104,7 +112,32 @@ def write_private(
         os.close(folder)
 
 
-def _write_new(name: str, folder: int, raw: memoryview, path: Path, exclusive: bool) -> None:
+_CHUNK = 1 << 16  # bytes gathered from the pieces before a write
+
+
+def _pieces(data: str | bytes | Iterable[str]) -> Iterator[bytes]:
+    """`data` as bytes in writes of about _CHUNK (a text or bytes: one write)."""
+    if isinstance(data, bytes):
+        yield data
+        return
+    if isinstance(data, str):
+        yield data.encode("utf-8")
+        return
+    gathered: list[str] = []
+    size = 0
+    for piece in data:
+        gathered.append(piece)
+        size += len(piece)
+        if size >= _CHUNK:
+            yield "".join(gathered).encode("utf-8")
+            gathered, size = [], 0
+    if gathered:
+        yield "".join(gathered).encode("utf-8")
+
+
+def _write_new(
+    name: str, folder: int, pieces: Iterator[bytes], path: Path, exclusive: bool
+) -> None:
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
         fd = os.open(name, flags | (os.O_EXCL if exclusive else 0), 0o600, dir_fd=folder)
@@ -116,8 +149,10 @@ def _write_new(name: str, folder: int, raw: memoryview, path: Path, exclusive: b
             raise LinkRefusedError(errno.ELOOP, refuse_link(path)) from None
         raise
     try:
-        while raw:  # a write may be partial; finish it
-            raw = raw[os.write(fd, raw) :]
+        for piece in pieces:
+            raw = memoryview(piece)
+            while raw:  # a write may be partial; finish it
+                raw = raw[os.write(fd, raw) :]
     finally:
         os.close(fd)
 

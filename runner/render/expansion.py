@@ -39,11 +39,12 @@ def expand(
     InputError on a step the host's platform cannot do (`capable` says which)."""
     compiled = compile_job(job)
     creds = credentials or {}
+    shared = Shared()
     items = [
         WorkItem(
             host,
-            render_steps(job, compiled, host, extra_vars),
-            creds.get(host.name, Credentials(host.username)),
+            shared.steps(render_steps(job, compiled, host, extra_vars)),
+            shared.one(creds.get(host.name, Credentials(host.username))),
         )
         for host in hosts
     ]
@@ -51,6 +52,26 @@ def expand(
     _check_shared_files(job, items)
     check_confirms(job, items)
     return items
+
+
+class Shared:
+    """Equal rendered values kept once: the plan of every host is held from before the
+    first connection to the end of the run, and most hosts render most steps alike (the same
+    show commands, the same config lines, one set of credentials), so the plan grows with
+    what differs between hosts, not with the hosts. Records are frozen: sharing one is safe."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, Any] = {}
+
+    def one(self, value: Any) -> Any:
+        try:
+            return self._seen.setdefault(value, value)
+        except TypeError:  # a step finished on the device holds its variables (a dict)
+            return value
+
+    def steps(self, steps: tuple[Step, ...]) -> tuple[Step, ...]:
+        shared: tuple[Step, ...] = self.one(tuple(self.one(step) for step in steps))
+        return shared
 
 
 def _check_shared_files(job: Job, items: Sequence[WorkItem]) -> None:

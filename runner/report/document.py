@@ -18,7 +18,7 @@ it and to the records, byte for byte).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,7 @@ __all__ = [
     "read_report",
     "report_from_json",
     "report_json",
+    "report_pieces",
     "report_text",
     "step_doc",
     "summary_json",
@@ -114,6 +115,46 @@ def report_text(report: ReportDoc, redact: Redact | None = None) -> str:
     """report.json's text; `redact` masks every string of the document once more."""
     data = report_json(report)
     return json.dumps(redact(data) if redact is not None else data, indent=1)
+
+
+_HOSTS = json_key(ReportDoc, "hosts")
+
+
+def report_pieces(
+    report: ReportDoc, hosts: Iterable[HostDoc], redact: Redact | None = None
+) -> Iterator[str]:
+    """report_text() of `report` with `hosts` (in their order) as its hosts, in pieces: a
+    host's entry is made, masked and given out one at a time, so a run of any size never
+    holds every host's record at once (`report.hosts` is not read). The text is
+    report_text()'s byte for byte: json.dumps with indent=1 writes a value nested `depth`
+    deep as its own dump with each line break followed by `depth` more spaces (a JSON
+    string holds no raw line break)."""
+
+    def dumped(value: Any, depth: int) -> str:
+        return json.dumps(value, indent=1).replace("\n", "\n" + " " * depth)
+
+    data = report_json(report)
+    data.pop(_HOSTS)  # given in `hosts`; keys are never masked
+    data = redact(data) if redact is not None else data
+    yield "{"
+    first = True
+    for key in json_keys(ReportDoc):
+        if key != _HOSTS and key not in data:
+            continue
+        yield ("\n " if first else ",\n ") + json.dumps(key) + ": "
+        first = False
+        if key != _HOSTS:
+            yield dumped(data[key], 1)
+            continue
+        opened = False
+        for host in hosts:
+            entry = to_json(host)
+            entry = redact(entry) if redact is not None else entry
+            yield ("{\n  " if not opened else ",\n  ") + json.dumps(host.host) + ": "
+            yield dumped(entry, 2)
+            opened = True
+        yield "\n }" if opened else "{}"
+    yield "\n}" if not first else "}"
 
 
 def manifest_text(manifest: RunManifest, redact: Redact | None = None) -> str:

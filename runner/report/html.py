@@ -22,12 +22,13 @@ linking their log; outputs stop being inlined past MAX_PAGE_OUTPUT_BYTES.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import hashlib
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,11 +37,12 @@ from runner.base.models import TaskKind
 from runner.base.run_layout import REPORT_HTML, host_log
 from runner.base.safe_files import safe_name, write_private
 from runner.report.change import change_rows
-from runner.report.document import ComplianceDoc, HostDoc, StepDoc, read_host, read_report
+from runner.report.document import ComplianceDoc, HostDoc, StepDoc, read_host
 from runner.report.fold import natural_key
 from runner.report.json_fields import columns, headings
 from runner.report.page_templates import TEMPLATES, environment
-from runner.report.standing import badges, human_duration, order, standing, tiles
+from runner.report.report_file import ReportFile
+from runner.report.standing import STANDINGS, badges, human_duration, standing, tiles
 
 if TYPE_CHECKING:
     import jinja2
@@ -62,15 +64,30 @@ _ATTENTION = ("failed", "non-compliant", "not checked")  # a section whatever th
 
 def render_html(run_dir: Path) -> str:
     """The whole page for the run in `run_dir` (a folder holding report.json)."""
-    report = read_report(run_dir)
+    return "".join(html_pieces(run_dir))
+
+
+def html_pieces(run_dir: Path) -> Iterator[str]:
+    """render_html() in the pieces the template gives out, so the page of a big run is
+    written as it is made, never held whole as text. report.json is read a host at a time
+    (runner.report.document.ReportFile): the page's order, its tiles and its failure
+    classes come from a small entry per host; its rows and sections are made as the page
+    reaches them, each host read again then."""
+    with ReportFile(run_dir) as found:
+        yield from _page(run_dir, found)
+
+
+def _page(run_dir: Path, found: ReportFile) -> Iterator[str]:
+    """The page's pieces, from the run's report.json read a host at a time."""
+    report = found.report
     audited = report.compliance is not None
-    hosts = _host_views(run_dir, report.hosts, audited)
+    entries = _entries(found, audited)
     counts = report.summary
     script = _script()
-    page = (
+    pieces = (
         _environment()
         .get_template("report.html.j2")
-        .render(
+        .generate(
             title=f"{report.job.name}: run {report.run_id}",
             job_name=report.job.name,
             run_id=report.run_id,
@@ -83,13 +100,13 @@ def render_html(run_dir: Path) -> str:
             change=[] if report.change is None else change_rows(report.change),
             host_count=counts.hosts,
             counts=[(status.value, n) for status, n in counts.by_status()],
-            tiles=tiles([h["badges"] for h in hosts], audited),
-            failures=_failure_classes(hosts),
+            tiles=tiles([e.badges for e in entries], audited),
+            failures=_failure_classes(entries),
             compliance=_compliance_view(report.compliance),
-            hosts=hosts,
+            hosts=(_row(run_dir, found, e, audited) for e in entries),
             columns=tuple(headings(HostDoc)),
-            sections=[h for h in hosts if h["detailed"]],
-            hidden=sum(not h["detailed"] for h in hosts),
+            sections=_sections(run_dir, found, entries, audited),
+            hidden=sum(not e.detailed for e in entries),
             max_output=f"{MAX_OUTPUT_BYTES:,}",
             max_page_output=f"{MAX_PAGE_OUTPUT_BYTES:,}",
             sections_for_all=f"{SECTIONS_FOR_ALL:,}",
@@ -97,36 +114,96 @@ def render_html(run_dir: Path) -> str:
             script_hash=base64.b64encode(hashlib.sha256(script.encode()).digest()).decode(),
         )
     )
-    for markupsafe, ours in _SPELLING:
-        page = page.replace(markupsafe, ours)
-    return page
+    for piece in pieces:
+        # An escaped value is never cut between pieces. str(): a piece may be Markup, whose
+        # replace() would escape our spelling once more.
+        text = str(piece)
+        for markupsafe, ours in _SPELLING:
+            text = text.replace(markupsafe, ours)
+        yield text
 
 
 def write_html(run_dir: Path) -> Path:
     """Write run_dir/report.html (owner-only, like every file of a run) and return its path."""
-    page = render_html(run_dir)  # before opening: a failed render leaves no stray file
     path = run_dir / REPORT_HTML
-    write_private(path, page, atomic=True)
+    # Written beside it and renamed: a failed render leaves no stray file.
+    write_private(path, html_pieces(run_dir), atomic=True)
     return path
 
 
-def _host_views(run_dir: Path, hosts: Mapping[str, HostDoc], audited: bool) -> list[dict[str, Any]]:
-    """Every host in the page's order (runner.report.standing), those with a section read
-    with their outputs from their host files, the page's output budget spent in order."""
-    every = len(hosts) <= SECTIONS_FOR_ALL
+@dataclasses.dataclass(slots=True)
+class _Entry:
+    """What the page needs of a host before it reaches the host's row: its place in the
+    page's order, its standing and badges (the tiles), whether it gets a section, and what
+    its failure class's links show. One per host, kept small: a page of 100,000 hosts holds
+    them all."""
+
+    index: int  # in report.json (ReportFile.host)
+    name: str
+    status: str
+    failure: str
+    standing: str
+    badges: tuple[str, ...]
+    place: int = 0  # in the order of names as people count them (the table's first column)
+    detailed: bool = False  # a section; else its row links its log
+
+    @property
+    def href(self) -> str:
+        return f"#host-{safe_name(self.name)}" if self.detailed else host_log(self.name)
+
+
+def _entries(found: ReportFile, audited: bool) -> list[_Entry]:
+    """Every host in the page's order (runner.report.standing); past SECTIONS_FOR_ALL
+    hosts, a section only for those that need a person and the first changed ones."""
+    every = len(found.names) <= SECTIONS_FOR_ALL
+    entries = []
+    kinds: dict[tuple[str, ...], tuple[str, ...]] = {}  # a few badge lists, kept once
+    for i, name in enumerate(found.names):  # the names ReportFile holds, not copies
+        host = found.host(i)
+        failure = host.failure.value if host.failure else ""
+        shown = tuple(badges(host, audited))
+        shown = kinds.setdefault(shown, shown)
+        found_as = standing(host, audited)
+        entries.append(_Entry(i, name, host.status.value, failure, found_as, shown))
+    entries.sort(key=lambda e: natural_key(e.name))
+    for place, entry in enumerate(entries):
+        entry.place = place
+    rank = {name: i for i, name in enumerate(STANDINGS)}
+    entries.sort(key=lambda e: rank[e.standing])  # stable: by name within a standing
     changed = 0
-    budget = [MAX_PAGE_OUTPUT_BYTES]
-    by_name = {name: i for i, name in enumerate(sorted(hosts, key=natural_key))}
-    views = []
-    for summary, found in order((h, standing(h, audited)) for h in hosts.values()):
-        changed += found == "changed"
-        detailed = (
-            every or found in _ATTENTION or (found == "changed" and changed <= SECTIONS_FOR_ALL)
+    for entry in entries:
+        changed += entry.standing == "changed"
+        entry.detailed = (
+            every
+            or entry.standing in _ATTENTION
+            or (entry.standing == "changed" and changed <= SECTIONS_FOR_ALL)
         )
-        host, missing = _host(run_dir, summary) if detailed else (summary, "")
-        place = by_name[summary.host]
-        views.append(_host_view(host, found, place, audited, missing, detailed, budget))
-    return views
+    return entries
+
+
+def _read(run_dir: Path, found: ReportFile, entry: _Entry, quiet: bool) -> tuple[HostDoc, str]:
+    """The host as the page shows it: with a section, from its host file (outputs, platform)."""
+    summary = found.host(entry.index)
+    return _host(run_dir, summary, quiet) if entry.detailed else (summary, "")
+
+
+def _row(run_dir: Path, found: ReportFile, entry: _Entry, audited: bool) -> dict[str, Any]:
+    """A host's row of the hosts table (its section comes later: _sections)."""
+    host, missing = _read(run_dir, found, entry, quiet=True)
+    return _host_view(
+        host, entry.standing, entry.place, audited, missing, entry.detailed, steps=False
+    )
+
+
+def _sections(
+    run_dir: Path, found: ReportFile, entries: list[_Entry], audited: bool
+) -> Iterator[dict[str, Any]]:
+    """The sections in the page's order, the page's output budget spent in that order."""
+    budget = [MAX_PAGE_OUTPUT_BYTES]
+    for entry in entries:
+        if entry.detailed:
+            host, missing = _read(run_dir, found, entry, quiet=False)
+            yield _host_view(host, entry.standing, entry.place, audited, missing, True, budget)
 
 
 @functools.cache
@@ -157,12 +234,12 @@ def _badge_class(status: str | None) -> str:
     return status if status in (*STATUSES, "pass", "fail", "error") else ""
 
 
-def _failure_classes(hosts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _failure_classes(entries: list[_Entry]) -> list[dict[str, Any]]:
     """Each failure class of the failed hosts: its count and its first MAX_LINKS hosts."""
-    classes: dict[str, list[dict[str, Any]]] = {}
-    for host in hosts:
-        if host["status"] == "failed":
-            classes.setdefault(host["failure"] or "unknown", []).append(host)
+    classes: dict[str, list[_Entry]] = {}
+    for entry in entries:
+        if entry.status == "failed":
+            classes.setdefault(entry.failure or "unknown", []).append(entry)
     return [
         {"name": name, "count": len(found), "hosts": found[:MAX_LINKS]}
         for name, found in sorted(classes.items(), key=lambda item: (-len(item[1]), item[0]))
@@ -198,13 +275,14 @@ def _compliance_view(data: ComplianceDoc | None) -> dict[str, Any]:
     }
 
 
-def _host(run_dir: Path, summary: HostDoc) -> tuple[HostDoc, str]:
+def _host(run_dir: Path, summary: HostDoc, quiet: bool = False) -> tuple[HostDoc, str]:
     """The host with its outputs; the report's summary of it, and why, if its files are
-    gone."""
+    gone (said once a page: `quiet` for its row, said with its section)."""
     try:
         return read_host(run_dir, summary.host), ""
     except (OSError, ValueError, KeyError, TypeError, StoreError) as exc:
-        log.warning("html report: outputs of %s unavailable: %s", summary.host, exc)
+        if not quiet:
+            log.warning("html report: outputs of %s unavailable: %s", summary.host, exc)
         return summary, f"outputs unavailable: {exc}"
 
 
@@ -216,6 +294,7 @@ def _host_view(
     missing: str = "",
     detailed: bool = True,
     budget: list[int] | None = None,
+    steps: bool = True,
 ) -> dict[str, Any]:
     """A host as templates/_host.html.j2 and the hosts table read it: every key present.
     `detailed`: it gets a section (else its row links its log); `budget`: the page's
@@ -244,7 +323,7 @@ def _host_view(
         "duration_s": host.duration_s,
         "duration": human_duration(host.duration_s),
         "log": logfile,
-        "steps": [_step_view(step, budget) for step in host.steps] if detailed else [],
+        "steps": [_step_view(step, budget) for step in host.steps] if detailed and steps else [],
     }
 
 

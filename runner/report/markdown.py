@@ -5,6 +5,7 @@ escaping; this module prepares its data, from report.json's records (report.docu
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from runner.base.models import Status
@@ -19,21 +20,26 @@ if TYPE_CHECKING:
 
 def markdown(report: ReportDoc) -> str:
     """report.md: what a colleague needs, without netjob installed."""
-    failed = sorted(
-        (h for h in report.hosts.values() if h.status is Status.FAILED), key=lambda h: h.host
-    )
+    failed = [h for h in report.hosts.values() if h.status is Status.FAILED]
+    return "".join(markdown_pieces(report, sorted(failed, key=lambda h: h.host), len(failed)))
+
+
+def markdown_pieces(report: ReportDoc, failed: Iterable[HostDoc], count: int) -> Iterator[str]:
+    """markdown() in pieces, from the run's `count` failed hosts given one at a time in
+    order of name (`report.hosts` is not read): a run of any size never holds them all."""
     return (
         _environment()
         .get_template("report.md.j2")
-        .render(
+        .generate(
             job_name=report.job.name,
             run_name=report.run_id,
-            host_count=len(report.hosts),
+            host_count=report.summary.hosts,
             change=[] if report.change is None else change_rows(report.change),
             compliance=report.compliance,
             # report.json's host fields that runner.report.records shows as columns
             columns=headings(HostDoc, host_file=False),
-            failed=[
+            failed_count=count,
+            failed=(
                 {
                     "host": h.host,
                     "columns": columns(h, host_file=False),
@@ -41,7 +47,7 @@ def markdown(report: ReportDoc) -> str:
                     "error": h.error or "",
                 }
                 for h in failed
-            ],
+            ),
         )
     )
 

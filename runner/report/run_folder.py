@@ -21,7 +21,7 @@ import dataclasses
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ from runner.render.save_paths import split as split_save_to
 from runner.report.change import ChangeDoc, iso
 from runner.report.compliance import compliance
 from runner.report.document import (
+    HostDoc,
     JobRef,
     ReportDoc,
     RunManifest,
@@ -60,10 +61,10 @@ from runner.report.document import (
     host_text,
     manifest_text,
     read_host,
-    report_text,
+    report_pieces,
     step_doc,
 )
-from runner.report.markdown import markdown
+from runner.report.markdown import markdown_pieces
 from runner.report.noise import normalize
 from runner.report.output_store import OutputStore
 
@@ -142,6 +143,7 @@ class RunWriter:
         self.results: dict[str, HostResult] = {}
         self.saved: dict[str, tuple[str, int]] = {}  # per task: the files' folder, how many
         self.started_log: Path | None = None  # the journal of started hosts (begin)
+        self._commands: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def _new_run_dir(self) -> Path:
         base = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.started))
@@ -189,10 +191,17 @@ class RunWriter:
                 host = self.hosts.get(result.host)
                 platform = DEFAULT_PLATFORM if host is None else host.platform
                 self._save_to(step, normalize("\n".join(step.outputs), platform, saved=True))
-        slim = tuple(dataclasses.replace(s, outputs=()) for s in result.steps)
+        # Kept for every host to the run's end: commands most hosts share are kept once.
+        slim = tuple(
+            dataclasses.replace(s, outputs=(), commands=self._shared(s.commands))
+            for s in result.steps
+        )
         summary = dataclasses.replace(result, steps=slim)
         self.results[result.host] = summary
         return result
+
+    def _shared(self, commands: tuple[str, ...]) -> tuple[str, ...]:
+        return self._commands.setdefault(commands, commands)
 
     def _save_to(self, step: StepResult, text: str) -> None:
         """A task's `save_to:` file (e.g. a config backup a person diffs or keeps in git),
@@ -246,9 +255,13 @@ class RunWriter:
             stopped=stopped,
         )
         meta = dataclasses.replace(RunMeta(**self.meta), change=self._change(ended=time.time()))
-        document = report_doc(report, self.job, meta, self._saved(), self.hosts)
-        self._write(REPORT_JSON, report_text(document, self.redactor.data))
-        self._write(REPORT_MD, markdown(document))
+        # The documents without their hosts, whose records are made, written and dropped one
+        # at a time: the main process holds one host's record, whatever the run's size.
+        document = report_doc(report, self.job, meta, self._saved(), self.hosts, listed=False)
+        docs = host_docs(report, self.hosts)
+        self._write(REPORT_JSON, report_pieces(document, docs, self.redactor.data))
+        failed = (d for d in host_docs(report, self.hosts) if d.status is Status.FAILED)
+        self._write(REPORT_MD, markdown_pieces(document, failed, document.summary.failed))
         self._point_latest()
         return report
 
@@ -272,7 +285,7 @@ class RunWriter:
         tmp.symlink_to(self.run_dir.name)
         os.replace(tmp, link)
 
-    def _write(self, relative: str, text: str, atomic: bool = True) -> None:
+    def _write(self, relative: str, text: str | Iterable[str], atomic: bool = True) -> None:
         # Names come through safe_name(); this is the belt to its braces, without syscalls.
         if relative.startswith("/") or ".." in relative.split("/"):
             raise ValueError(f"refusing to write outside the run folder: {relative!r}")
@@ -365,10 +378,11 @@ def report_doc(
     meta: RunMeta | None = None,
     saved: tuple[SavedDoc, ...] = (),
     hosts: Mapping[str, Host] | None = None,
+    listed: bool = True,
 ) -> ReportDoc:
     """A run's report.json as its record: the Report, the job, the caller's meta, where
-    save_to files went and the inventory's `hosts`."""
-    hosts = hosts or {}
+    save_to files went and the inventory's `hosts`; without `listed`, its `hosts` empty
+    (host_docs() gives them, one at a time)."""
     meta = meta or RunMeta()
     return ReportDoc(
         netjob_version=__version__,
@@ -388,5 +402,12 @@ def report_doc(
         compliance=compliance(
             report.hosts.values(), [check.name for task in job.every_task for check in task.checks]
         ),
-        hosts={name: host_doc(r, hosts.get(name)) for name, r in sorted(report.hosts.items())},
+        hosts={d.host: d for d in host_docs(report, hosts)} if listed else {},
     )
+
+
+def host_docs(report: Report, hosts: Mapping[str, Host] | None = None) -> Iterator[HostDoc]:
+    """Each host of the run as report.json has it, in order of name, made as it is taken."""
+    hosts = hosts or {}
+    for name in sorted(report.hosts):
+        yield host_doc(report.hosts[name], hosts.get(name))
