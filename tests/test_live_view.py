@@ -4,6 +4,7 @@ second), not once per finished host, which cost the main process ~1 ms a host (i
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from rich.console import Console, RenderableType
 
@@ -34,3 +35,20 @@ def test_a_thousand_finished_hosts_are_not_a_thousand_redraws() -> None:
     assert during < 100, during
     assert live.bar.tasks[0].completed == 1000
     assert "1000/1000" in out.getvalue()  # the last frame, drawn on exit, shows them all
+
+
+def test_without_colour_a_terminal_gets_plain_lines_and_no_table_of_failed_hosts() -> None:
+    """`--no-color`/NO_COLOR on a terminal: one plain line per host, as the README says,
+    and the failed hosts not repeated in a table at the end."""
+    from types import SimpleNamespace
+
+    from runner.base.errors import FailureClass
+
+    failed: Any = {"r002": SimpleNamespace(failure=FailureClass.AUTH_FAILED, error="refused")}
+    for no_color, table in ((False, True), (True, False)):
+        out = io.StringIO()
+        view = View(Console(file=out, force_terminal=True, width=100, no_color=no_color))
+        view._failed(failed)
+        assert ("failed hosts" in out.getvalue()) is table, out.getvalue()
+        if not table:
+            assert "failed  r002  auth_failed: refused" in out.getvalue()

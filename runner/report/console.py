@@ -186,11 +186,12 @@ class View:
         self.console.print(where, highlight=False, soft_wrap=True)
 
     def _failed(self, failed: Mapping[str, HostDoc]) -> None:
-        """On a terminal, a table; piped (cron, CI), one plain line per host, and none for a
-        host whose line was printed as it finished."""
+        """On a terminal, a table; piped (cron, CI) or without colour (plain lines, as the
+        README says), one plain line per host, and none for a host whose line was printed
+        as it finished."""
         if not failed:
             return
-        if self.console.is_terminal:
+        if self.console.is_terminal and not self.console.no_color:
             table = Table(title="failed hosts", title_justify="left")
             for column in ("host", "failure", "what happened; what to try"):
                 table.add_column(column, overflow="fold")
