@@ -467,7 +467,8 @@ def test_verify_logs_in_with_the_command_lines_password_as_the_run_did(
         monkeypatch.setattr(getpass, "getpass", typed)
         assert main(["verify", str(run_dir), "-i", str(inventory), "-k"]) == 0
     assert asked == ["SSH password: "]
-    assert capsys.readouterr().out.startswith("confirmed")
+    out = capsys.readouterr().out
+    assert out.startswith("confirmed") and ": the device carries the change" in out, out
 
 
 def tmp_path_job(tmp_path: Path) -> Path:

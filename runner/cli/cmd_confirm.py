@@ -123,7 +123,8 @@ def _after(
         fail(str(exc))
     for item in seen:
         change = item.change
-        typer.echo(f"{change.outcome:<9}  {change.host}  task '{change.task}': {item.carries}")
+        where = f"{change.outcome:<9}  {change.host}  task '{change.task}'"
+        typer.echo(f"{where}: the device carries {item.carries}")
     kept = sum(1 for item in seen if item.change.outcome == "confirmed")
     typer.echo(f"{len(seen)} host(s): {kept} confirmed, {len(seen) - kept} not")
     raise typer.Exit(int(ExitCode.OK if kept == len(seen) else ExitCode.HOSTS_FAILED))
