@@ -193,6 +193,8 @@ def test_a_live_run_reads_as_running_and_keeps_its_hosts_from_retry_failed(
         ) in out
         assert f"RUNNING, so far: {FAST} hosts: {FAST} ok, 0 failed" in out
         assert "cut short" not in out and "INTERRUPTED" not in out
+        # Its folder, not a report.json it has not written yet.
+        assert "run folder (no report.json): " in out and "report: " not in out
 
         code, data = _report_json(run, capsys)
         assert code == 5 and data["interrupted"] is False and data["stopped"] is None

@@ -177,11 +177,10 @@ class View:
                 soft_wrap=True,
             )
         report = run_dir / REPORT_JSON
-        # A run killed before its end has none: its folder is what there is.
+        # A run still going, or killed before its end, has none: its folder is what
+        # there is (the lines above said which).
         where = (
-            f"report: {report}"
-            if report.exists()
-            else f"run folder (no {REPORT_JSON}: the run was cut short): {run_dir}"
+            f"report: {report}" if report.exists() else f"run folder (no {REPORT_JSON}): {run_dir}"
         )
         self.console.print(where, highlight=False, soft_wrap=True)
 
