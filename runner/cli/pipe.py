@@ -9,6 +9,7 @@ on, stderr says so once, and the run goes on to its end, its report and its exit
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -34,11 +35,13 @@ def stdout_gone() -> None:
         os.close(devnull)
     if not _told:
         _told = True
-        print(
-            "netjob: stdout was closed (its reader left); the run goes on to its end and "
-            "writes its report",
-            file=sys.stderr,
-        )
+        # stderr may be the same pipe (2>&1 | head): then nobody hears it, and nothing stops
+        with contextlib.suppress(OSError):
+            print(
+                "netjob: stdout was closed (its reader left); the run goes on to its end "
+                "and writes its report",
+                file=sys.stderr,
+            )
 
 
 def make_console(no_color: bool = False) -> Console:

@@ -25,9 +25,14 @@ _PROMPT = r"[^\r\n]*[>#\]]\s*$"
 # The first prompt may also be a shell's (`%`, `$`: a Junos user who lands in the shell),
 # which netmiko's own set-up knows how to leave.
 _FIRST = r"[^\r\n]*[>#\]%$]\s*$"
-# A device that prints no prompt by itself within this long is sent a RETURN, as netmiko
-# would have done: a wait only on such a device, not a fixed sleep.
-_GREETING_S = 5.0
+# A device that prints no prompt by itself within this long (and within a quarter of the
+# login's bound: the login's watchdog counts this wait, and the RETURN path needs the
+# rest) is sent a RETURN, as netmiko would have done: a wait only on such a device.
+_GREETING_S = 2.5
+_GREETING_SHARE = 0.25
+# A root user's prompt is a shell's whatever it ends in (`root@r1:~ #` on newer Junos):
+# netmiko's Junos driver reads `root@` so too, and its own set-up enters the CLI.
+_ROOT_SHELL = "root@"
 
 
 def set_up(driver: Any, how: Setup, bound: float) -> str:
@@ -37,12 +42,13 @@ def set_up(driver: Any, how: Setup, bound: float) -> str:
     if how.ansi:
         driver.ansi_escape_codes = True
     try:
-        first = min(_GREETING_S, bound)
+        first = min(_GREETING_S, bound * _GREETING_SHARE)
         greeting = str(driver.read_until_pattern(pattern=_FIRST, read_timeout=first))
     except ReadTimeout:
         driver.write_channel(driver.RETURN)
         greeting = str(driver.read_until_pattern(pattern=_FIRST, read_timeout=bound))
-    if not re.search(_PROMPT, _last_line(greeting)):
+    last = _last_line(greeting)
+    if _ROOT_SHELL in last or not re.search(_PROMPT, last):
         # A shell's prompt: netmiko's own set-up, as before (a RETURN first, since the
         # prompt it reads first was read here).
         driver.write_channel(driver.RETURN)
