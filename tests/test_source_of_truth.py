@@ -136,7 +136,7 @@ def test_pages_are_fetched_in_parallel_within_the_bound(
     with serve(many) as pages:
         found = hosts_json(source(write, pages.url), capsys=capsys)
         offsets = sorted(int(q["offset"][0]) for q in pages.queries)
-        assert pages.most_at_once <= sot_fetch.PARALLEL
+        assert pages.most_at_once <= sot_http.PARALLEL
     assert len(found) == 95
     assert offsets == list(range(0, 120, 10))  # 3 windows of 4 pages; the 10th is short
 
@@ -191,7 +191,7 @@ def test_a_server_that_answers_500_three_times_is_one_line(
         pages.fail_with = [500] * 100  # every request, each page's every attempt
         assert main(["hosts", "-i", str(source(write, pages.url))]) == 2
         # three attempts per page, for the first window of pages only
-        assert 3 <= pages.requests <= 3 * sot_fetch.PARALLEL
+        assert 3 <= pages.requests <= 3 * sot_http.PARALLEL
     err = capsys.readouterr().err
     assert "HTTP 500, 3 times; check that netbox is up at" in err
     assert len(err.strip().splitlines()) == 1

@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from runner.base.errors import LoadError
-from runner.load.sot_http import Client
+from runner.load.sot_http import PARALLEL, Client
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,6 @@ _INERT = {
     "associated_data_compliance",
 }
 ASK = 250  # devices per config_context query
-PARALLEL = 4
 
 Graphql = Callable[[Client, str, dict[str, Any]], dict[str, Any]]
 

@@ -22,11 +22,10 @@ from typing import Any
 
 from runner.base.errors import LoadError
 from runner.load import sot_contexts
-from runner.load.sot_http import Client
+from runner.load.sot_http import PARALLEL, Client
 from runner.load.sot_spec import FILTERS
 
 PAGE = 1000  # NetBox's and Nautobot's default MAX_PAGE_SIZE
-PARALLEL = 4
 Record = dict[str, Any]
 
 _NAUTOBOT_FIELDS = """

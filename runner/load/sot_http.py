@@ -28,6 +28,7 @@ ATTEMPTS = 3
 PAUSE = 0.5  # seconds before the 2nd attempt, doubled before each next one
 MAX_PAUSE = 10.0
 TIMEOUT = 60.0  # seconds for one page: 1,000 devices with their config contexts
+PARALLEL = 4  # requests of ours a server sees at once, at most (pages, context questions)
 _RETRY = {429, 500, 502, 503, 504}
 
 
