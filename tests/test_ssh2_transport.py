@@ -61,8 +61,8 @@ def _driver(connection: NetmikoConnection) -> Any:
 
 @pytest.fixture(autouse=True)
 def on_ssh2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """`transport: ssh` (netjob's choice) is libssh2 here, as NETJOB_TRANSPORT=ssh2 makes
-    it (paramiko is netjob's default for now: runner.device.transports)."""
+    """`transport: ssh` (netjob's choice) is libssh2 here, whatever the suite runs on
+    (tests/conftest.py's NETJOB_TRANSPORT, for the run on paramiko)."""
     monkeypatch.setenv("NETJOB_TRANSPORT", "ssh2")
     yield
 
@@ -158,9 +158,10 @@ def test_a_session_cut_mid_output_fails_the_same_on_both(monkeypatch: pytest.Mon
                 session.close()
     assert type(errors["ssh2"]) is type(errors["paramiko"]), errors
     assert errors["ssh2"].failure.value == "connection_lost", errors
-    # What came before the drop is kept; libssh2 may have less of it (a data and a TCP
-    # close read in one go: runner.device.ssh2_client's docstring).
-    assert str(errors["paramiko"].output).startswith(str(errors["ssh2"].output)), errors
+    # What came before the drop is kept, every byte, on both (runner.device.ssh2_tail):
+    # half of the running config, and never the other half.
+    assert errors["ssh2"].output == errors["paramiko"].output, errors
+    assert "hostname r001" in str(errors["ssh2"].output), errors
 
 
 def test_a_third_party_server_fails_and_answers_alike_on_both(
@@ -465,14 +466,20 @@ def test_forcing_ssh2_where_it_cannot_run_is_refused_before_connecting() -> None
         refuse_impossible([Host(name="r1", address="192.0.2.1", connection=hop)])
 
 
-def test_netjobs_default_is_paramiko_until_netjob_transport_says_ssh2(
+def test_netjobs_default_is_libssh2_unless_netjob_transport_says_paramiko(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     plain = Host(name="r1", address="192.0.2.1")
     monkeypatch.delenv("NETJOB_TRANSPORT")
+    assert transport_for(plain) == ("ssh2", None)  # the extra installed: libssh2
+    assert transports.chosen(plain) == "ssh2"
+    monkeypatch.setenv("NETJOB_TRANSPORT", "paramiko")
     assert transport_for(plain) == ("paramiko", None)
+    assert transports.chosen(plain) == "paramiko"
     asked = Host(name="r1", address="192.0.2.1", connection=ConnectionOptions(transport="ssh2"))
     assert transport_for(asked) == ("ssh2", None)
+    telnet = Host(name="r1", address="192.0.2.1", connection=ConnectionOptions(transport="telnet"))
+    assert transports.chosen(telnet) == "telnet"
     monkeypatch.setenv("NETJOB_TRANSPORT", "libssh")
     with pytest.raises(InputError, match=r"NETJOB_TRANSPORT=libssh: use paramiko or ssh2"):
         refuse_impossible([plain])

@@ -10,21 +10,18 @@ authentication, then key, agent, password in that order; and the same failures r
 ClosedInKeyExchange, paramiko's SSHException), so runner.device.exception_map is unchanged.
 
 After the login the session is non-blocking: a read with nothing to read waits in
-select() on the socket (the directions libssh2 asks for) for the time left, so a session
+poll() on the socket (the directions libssh2 asks for) for the time left, so a session
 waiting on a slow device costs no CPU. libssh2 is given a duplicate of netjob's socket:
 when another thread (the lease, the login watchdog) shuts netjob's socket down, libssh2
 reads the end on its own descriptor, whose number is released only here, by the session's
-own thread, never reused under it.
-
-One difference from paramiko remains: when the device sends the last of an output and
-drops the TCP connection at once (no SSH close first), libssh2 reports the lost connection
-before the data it already read, so the command fails `connection_lost` as on paramiko but
-keeps less of its partial output (paramiko's reader thread queues it all before the end).
+own thread, never reused under it. A device that drops the connection right after its
+last output keeps those words, as on paramiko (runner.device.ssh2_tail).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import select
 import socket
 import struct
@@ -47,6 +44,7 @@ from runner.device.netmiko_patches import (
     ClosedInKeyExchange,
     NoCommonAlgorithms,
 )
+from runner.device.ssh2_tail import TailKeeper
 
 _MAX_READ = 65535
 # libssh2's own words (exceptions of these classes) for a connection that went away.
@@ -109,7 +107,9 @@ class Ssh2Channel:
 
     @property
     def closed(self) -> bool:
-        return self._closed or self._client.broken
+        """paramiko's meaning: closed here, the session broken, or the device ended the
+        shell (its EOF: a device's shell sends no more once it has said so)."""
+        return self._closed or self._client.broken or self.eof_received
 
     def get_transport(self) -> Ssh2Transport:
         return self.transport
@@ -129,7 +129,7 @@ class Ssh2Channel:
         return bool(self._buffer)
 
     def recv(self, nbytes: int) -> bytes:
-        """Up to `nbytes`, waiting (in select) up to the channel's timeout; b"" at the
+        """Up to `nbytes`, waiting (in poll) up to the channel's timeout; b"" at the
         end of the session; TimeoutError past the timeout, as paramiko."""
         if not self._buffer and not self.eof_received and not self.closed:
             limit = None if self._timeout is None else time.monotonic() + self._timeout
@@ -160,7 +160,7 @@ class Ssh2Channel:
         return len(data)
 
     def _fill(self, limit: float | None) -> bool:
-        """Read what the device sent into the buffer, waiting in select() until `limit`
+        """Read what the device sent into the buffer, waiting in poll() until `limit`
         (None: no limit) when nothing came; True once data or the end of the session came."""
         client = self._client
         while True:
@@ -171,9 +171,12 @@ class Ssh2Channel:
                 self._buffer += data
                 return True
             if rc == 0 or rc == LIBSSH2_ERROR_EAGAIN:
-                if self._channel.eof():
+                # 1: the device's EOF; 0: not yet; below 0, libssh2's error code (a
+                # short packet of another kind queued, say): not an EOF.
+                if self._channel.eof() == 1:
                     self.eof_received = True
                     return True
+                client.idle()
                 if not client.wait(limit):
                     return False
                 continue
@@ -207,6 +210,7 @@ class Ssh2Client:
         self._transport = Ssh2Transport(self)
         self._keepalive_due = 0.0
         self._shell: Ssh2Channel | None = None
+        self._tail: TailKeeper | None = None
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):
@@ -339,6 +343,8 @@ class Ssh2Client:
         except ssh2_errors.SSH2Error as exc:
             raise paramiko.SSHException(f"Unable to open channel. ({_said(exc)})") from exc
         session.set_blocking(False)
+        assert self._sock is not None  # connect() made it
+        self._tail = TailKeeper(self._sock)
         if self._transport.keepalive:
             session.keepalive_config(False, self._transport.keepalive)
         self._shell = Ssh2Channel(self, channel)
@@ -349,6 +355,8 @@ class Ssh2Client:
         (OSError/EOFError: the session broke)."""
         if self.broken or self._sock is None:
             raise OSError("Socket is closed")
+        if self._tail is not None:
+            self._tail.before_call()
         try:
             return method(*args)
         except _GONE as exc:
@@ -358,8 +366,14 @@ class Ssh2Client:
             self.broken = True
             raise OSError(f"the SSH session broke: {_said(exc)}") from exc
 
+    def idle(self) -> None:
+        """The channel has nothing to read: the device's last bytes, if it dropped the
+        connection, are fed on (runner.device.ssh2_tail)."""
+        if self._tail is not None:
+            self._tail.idle()
+
     def wait(self, limit: float | None) -> bool:
-        """Wait in select() on the socket, in the directions libssh2 blocked in, until
+        """Wait in poll() on the socket, in the directions libssh2 blocked in, until
         `limit`; False when it passed. Sends a keepalive when one is due."""
         now = time.monotonic()
         if limit is not None and now >= limit:
@@ -376,10 +390,15 @@ class Ssh2Client:
             raise OSError("Socket is closed")
         directions = self.session.block_directions()
         inbound = directions & LIBSSH2_SESSION_BLOCK_INBOUND or not directions
-        readers = [sock] if inbound else []
-        writers = [sock] if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND else []
+        events = (select.POLLIN if inbound else 0) | (
+            select.POLLOUT if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND else 0
+        )
+        # poll, not select: select() refuses a descriptor past 1023, which a process with
+        # many sessions and files open has (the lab's 1,000 devices in a test's process).
         try:
-            select.select(readers, writers, [], left)
+            waiter = select.poll()
+            waiter.register(sock.fileno(), events)
+            waiter.poll(None if left is None else math.ceil(left * 1000))
         except (OSError, ValueError) as exc:  # the socket closed under us
             self.broken = True
             raise EOFError("the connection was closed") from exc
@@ -400,6 +419,9 @@ class Ssh2Client:
                 session.set_blocking(False)
                 session.disconnect()
         del session  # libssh2_session_free, while the descriptor is still this session's
+        tail, self._tail = self._tail, None
+        if tail is not None:
+            tail.close()
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
