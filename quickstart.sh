@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 if [ -z "${NETJOB_NO_INSTALL:-}" ]; then
   python3 -m venv .venv
-  # [lab]: the simulated devices (netjob_lab) the quickstart runs its job on.
-  .venv/bin/pip install --quiet --disable-pip-version-check -e '.[lab]'
+  # [lab]: the simulated devices (netjob_lab) the quickstart runs its job on; [fast]: the
+  # libssh2 transport netjob chooses when it is installed.
+  .venv/bin/pip install --quiet --disable-pip-version-check -e '.[lab,fast]'
   # pip compiles a regular install's modules, not an editable one's: compile them here, so
   # every `netjob` starts from bytecode even where PYTHONDONTWRITEBYTECODE is set.
   .venv/bin/python -m compileall -q runner netjob_lab >/dev/null

@@ -15,7 +15,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("netjob", "netmiko", "paramiko", "cryptography", "asyncssh", "nornir", "distributed")
+PACKAGES = (
+    "netjob",
+    "netmiko",
+    "paramiko",
+    "ssh2-python",
+    "cryptography",
+    "asyncssh",
+    "nornir",
+    "distributed",
+)
 
 
 def info() -> dict[str, Any]:

@@ -156,9 +156,19 @@ def nornir(inventory: Path, job: str, workers: int) -> tuple[int, int]:
 
 
 def netjob(
-    inventory: Path, job: str, workers: int, processes: int = 1, cluster: Any = None
+    inventory: Path,
+    job: str,
+    workers: int,
+    processes: int = 1,
+    cluster: Any = None,
+    transport: str | None = None,
 ) -> tuple[int, int]:
+    """`netjob run` in this process. `transport`: NETJOB_TRANSPORT for the run (None:
+    netjob's own choice, libssh2 with the `fast` extra installed)."""
     import os
+
+    if transport is not None:
+        os.environ["NETJOB_TRANSPORT"] = transport  # a fresh process per measurement
 
     from runner import core
     from runner.run.executor import Policy
@@ -213,6 +223,7 @@ _NETJOB_RUN_MODULES = (
     "runner.report.html",
     "runner.report.history",
     "runner.device.sshkeys",
+    "runner.device.ssh2_client",  # netjob's default SSH library with the `fast` extra
 )
 _CLUSTER: list[Any] = []
 
@@ -261,6 +272,13 @@ SYSTEMS: dict[str, Callable[[Path, str, int], tuple[int, int]]] = {
     "nornir": nornir,
     "netjob": netjob,
     "netjob_2proc": lambda inventory, job, workers: netjob(inventory, job, workers, 2),
+    # The same two on paramiko (NETJOB_TRANSPORT=paramiko): netjob without the `fast` extra.
+    "netjob_paramiko": lambda inventory, job, workers: netjob(
+        inventory, job, workers, transport="paramiko"
+    ),
+    "netjob_2proc_paramiko": lambda inventory, job, workers: netjob(
+        inventory, job, workers, 2, transport="paramiko"
+    ),
     # --workers is per site on a cluster: every host here has no site, so it is the total.
     "netjob_cluster": lambda inventory, job, workers: netjob(
         inventory, job, workers, cluster=_local_cluster()

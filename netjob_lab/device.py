@@ -37,10 +37,12 @@ _ALIASES = {"arista_eos": ("/mnt/flash", "file:/mnt/flash")}  # its Linux path, 
 @dataclass(eq=False)
 class RoundTrips:
     """One SSH session's traffic as the device saw it: the client's writes (each data
-    message received) and the device's answers (each write of its own)."""
+    message received) and the device's answers (each write of its own), and the client's
+    software (its SSH version line: `SSH-2.0-libssh2_1.11.1`, `SSH-2.0-paramiko_4.0.0`)."""
 
     writes: int = 0
     answers: int = 0
+    client: str = ""
     closed: threading.Event = field(default_factory=threading.Event, repr=False)
 
 

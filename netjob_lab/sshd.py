@@ -24,6 +24,9 @@ from netjob_lab.scp import ScpServer
 from netjob_lab.terminal import Chunk, Terminal
 
 log = logging.getLogger(__name__)
+# Each shell session's client software, over every lab of this process, in order: what
+# tests/transport_guard.py reads to tell which SSH library a test's sessions used.
+CLIENTS: list[str] = []
 
 # A refused session's connection is closed this long after the refusal, so that the
 # client reads the refusal message before it sees the connection go.
@@ -223,6 +226,10 @@ class VtySession(asyncssh.SSHServerSession[str]):
             return
         self._runtime.shells += 1
         self._counted = True
+        if self._chan is not None:
+            client = self._chan.get_connection().get_extra_info("client_version", "")
+            self._trips.client = str(client)
+            CLIENTS.append(self._trips.client)
         self._runtime.device.sessions.append(self._trips)
         if self._runtime.faults.hang:
             return  # logged in, and nothing will ever answer

@@ -13,7 +13,9 @@ from fixture_types import Write  # noqa: E402  (from tests/, on sys.path from th
 
 # The `lab` marker's guard (tests/lab_guard.py): an unmarked test may not start a lab;
 # pytester runs its test (test_lab_marker.py).
-pytest_plugins = ["lab_guard", "pytester"]
+# The `sessions` marker's guard (tests/transport_guard.py): a test that drives a device
+# through netjob's SSH session is marked, so CI runs it on paramiko as well as libssh2.
+pytest_plugins = ["lab_guard", "transport_guard", "pytester"]
 
 INVENTORY = """\
 defaults:

@@ -1,9 +1,9 @@
 """FakeNOS, a third-party SSH network device simulator, as a separate process for tests.
 
 FakeNOS (PyPI `fakenos`) pins its own paramiko, so it lives in its own virtual environment,
-`.venv-fakenos` beside the project's `.venv` (`.ci/run` creates it; `NETJOB_FAKENOS_VENV`
-may point at another one). `start_fakenos()` serves one host per platform on 127.0.0.1,
-each on a free port, from one process, and stops it on exit:
+named by `NETJOB_FAKENOS_VENV` (`.ci/run` makes one in ~/.cache/netjob-ci and sets it),
+else `.venv-fakenos` beside the project's `.venv`. `start_fakenos()` serves one host per
+platform on 127.0.0.1, each on a free port, from one process, and stops it on exit:
 
     with start_fakenos(["cisco_ios", "huawei_vrp"], tmp_path) as lab:
         host = lab.hosts["huawei_vrp"]

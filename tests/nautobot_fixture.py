@@ -1,7 +1,7 @@
 """A real Nautobot for tests and the bench: its own PostgreSQL (Debian's), Redis and
 `nautobot-server runserver` on 127.0.0.1 ports the OS picks, from the `nautobot` package
-in its own venv (.venv-nautobot, made by .ci/run; NETJOB_NAUTOBOT_VENV elsewhere), so its
-pinned dependencies never meet netjob's. netjob talks to it over HTTP only.
+in its own venv (NETJOB_NAUTOBOT_VENV, made by .ci/run in ~/.cache/netjob-ci; else
+.venv-nautobot), so its pinned dependencies never meet netjob's. netjob talks to it over HTTP only.
 
 Nautobot's migrations take minutes, so the database is kept between runs, outside the
 clone: ~/.cache/netjob-ci (NETJOB_CI_CACHE) holds PostgreSQL's data folder as a tar, once

@@ -45,6 +45,7 @@ def headers(text: str, command: str) -> list[str]:
     return re.findall(r"^(\S.*\(\d+ hosts?\):)$", section, re.M)
 
 
+@pytest.mark.sessions
 def test_cmd_folds_identical_outputs_and_prints_each_different_one(
     lab: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -59,6 +60,7 @@ def test_cmd_folds_identical_outputs_and_prints_each_different_one(
     assert "6 hosts: 6 ok, 0 failed" in out
 
 
+@pytest.mark.sessions
 def test_cmd_folds_hosts_that_fail_alike_apart_from_those_that_answer(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -74,6 +76,7 @@ def test_cmd_folds_hosts_that_fail_alike_apart_from_those_that_answer(
     assert "command_rejected" in out
 
 
+@pytest.mark.sessions
 def test_cmd_json_gives_each_hosts_output_by_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -92,6 +95,7 @@ def test_cmd_json_gives_each_hosts_output_by_command(
     assert Path(document["report"]).is_file()
 
 
+@pytest.mark.sessions
 def test_cmd_config_with_check_sends_nothing_then_applies_once(
     lab: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -113,6 +117,7 @@ def test_cmd_config_with_check_sends_nothing_then_applies_once(
     assert "-- ok: unchanged" in capsys.readouterr().out
 
 
+@pytest.mark.sessions
 def test_cmd_writes_a_run_folder_that_report_and_show_read(
     lab: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -152,6 +157,7 @@ def test_cmd_refuses_bad_input_with_exit_2(
     assert not (tmp_path / "reports").exists()  # nothing was contacted or written
 
 
+@pytest.mark.sessions
 def test_show_and_report_take_the_word_latest(
     lab: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -172,6 +178,7 @@ def mixed() -> Iterator[Lab]:
         yield lab
 
 
+@pytest.mark.sessions
 def test_cmd_with_per_platform_commands_is_ok_on_every_host_of_a_mixed_fleet(
     mixed: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -202,6 +209,7 @@ def test_cmd_with_per_platform_commands_is_ok_on_every_host_of_a_mixed_fleet(
     assert document["summary"]["ok"] == 6
 
 
+@pytest.mark.sessions
 def test_cmd_quiet_prints_the_answers_only(
     mixed: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -70,6 +70,7 @@ def lab() -> Iterator[Lab]:
         yield lab
 
 
+@pytest.mark.sessions
 @pytest.mark.lab
 def test_an_ini_inventory_runs_against_the_lab(
     tmp_path: Path, lab: Lab, monkeypatch: pytest.MonkeyPatch

@@ -57,6 +57,7 @@ def _vaulted(text: str, password: str) -> str:
     return "!vault |\n" + textwrap.indent(cipher, " " * 6)
 
 
+@pytest.mark.sessions
 def test_env_lookup_password_is_read_from_the_environment_when_connecting(
     tmp_path: Path, lab: Lab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -85,6 +86,7 @@ def test_a_host_without_a_password_names_ansible_password_not_password_env(
     assert "no password; set ansible_password" in err and "password_env" not in err
 
 
+@pytest.mark.sessions
 def test_vaulted_password_is_decrypted_with_the_vault_password_file(
     tmp_path: Path, lab: Lab, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -103,6 +105,7 @@ def test_vaulted_password_is_decrypted_with_the_vault_password_file(
     assert "hosts.yml:5: all.vars.ansible_password: cannot decrypt this !vault value" in err
 
 
+@pytest.mark.sessions
 def test_ask_vault_pass_prompts_as_ansible_does(
     tmp_path: Path, lab: Lab, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,7 +18,7 @@ from netjob_lab import Lab
 from netjob_lab.inventory import inventory_yaml
 from runner.base.errors import InputError
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ from netjob_lab import Lab
 from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 PLAYBOOKS = Path(__file__).resolve().parent.parent / "playbooks"
 

@@ -34,6 +34,7 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, An
     return code, report
 
 
+@pytest.mark.sessions
 def test_shipped_audit_runs_clean_on_every_lab_platform(
     audited: tuple[int, dict[str, Any]],
 ) -> None:

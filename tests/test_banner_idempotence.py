@@ -12,7 +12,7 @@ from lab_fixture import start_lab
 from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 JOB = 'tasks:\n  - name: banner\n    config: ["banner motd ^Authorized only^"]\n'
 

@@ -87,6 +87,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     yield found
 
 
+@pytest.mark.sessions
 def test_report_json_carries_the_whole_change_record(runs: dict[str, Path]) -> None:
     text = (runs["first"] / "report.json").read_text()
     assert SECRET not in text
@@ -204,6 +205,7 @@ def test_no_git_is_no_revision_and_no_failure(
     assert git_revision(job) == (None, None)  # no git at all
 
 
+@pytest.mark.sessions
 def test_an_adhoc_run_carries_its_change_id_and_no_job_revision(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -245,6 +247,7 @@ def test_history_reads_the_record_of_a_run_cut_short_from_run_json(
     assert listed["outcome"].startswith("cut short (2 hosts: 2 ok")
 
 
+@pytest.mark.sessions
 def test_history_tells_a_dry_run_from_a_change(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -72,6 +72,7 @@ tasks:
 """
 
 
+@pytest.mark.sessions
 def test_a_failing_pre_check_sends_nothing_to_that_host(tmp_path: Path) -> None:
     with _lab("r002=link_up_after:1") as lab:
         code, report = _run(tmp_path, lab, LINKS_JOB)
@@ -90,6 +91,7 @@ def test_a_failing_pre_check_sends_nothing_to_that_host(tmp_path: Path) -> None:
         assert NTP in configs[name]
 
 
+@pytest.mark.sessions
 def test_a_failing_post_check_fails_exactly_those_hosts(tmp_path: Path) -> None:
     # r003's link shows down on its first two looks: the pre-check (look 1) would stop
     # it, so the job has no pre-check here; the post-check is the host's first look.
@@ -121,6 +123,7 @@ tasks:
 """
 
 
+@pytest.mark.sessions
 def test_until_waits_for_a_link_that_comes_up_and_fails_one_that_never_does(
     tmp_path: Path,
 ) -> None:
@@ -152,6 +155,7 @@ rescue:
 """
 
 
+@pytest.mark.sessions
 def test_rescue_runs_on_failed_hosts_only_and_they_stay_failed(tmp_path: Path) -> None:
     with _lab("r002=reject:ntp server") as lab:
         code, report = _run(tmp_path, lab, RESCUE_JOB)

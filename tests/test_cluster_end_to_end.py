@@ -98,6 +98,7 @@ def sites() -> Iterator[Sites]:
         yield Sites(cluster, ams, fra, options)
 
 
+@pytest.mark.sessions
 def test_a_cluster_run_reports_what_a_threads_run_reports(sites: Sites, tmp_path: Path) -> None:
     job = _job(tmp_path, SHOW_AND_PUSH)
     reports: dict[str, Any] = {}
@@ -125,6 +126,7 @@ def _outputs(reports: Path, host: str) -> list[list[str]]:
     return [step["outputs"] for step in data["steps"] if step["kind"] == "show"]
 
 
+@pytest.mark.sessions
 def test_every_host_runs_on_a_poller_of_its_own_site(sites: Sites, tmp_path: Path) -> None:
     job = _job(tmp_path, SHOW_AND_PUSH)
     inventory = write_inventory(tmp_path / "sites.yaml", [(sites.ams, "ams"), (sites.fra, "fra")])
@@ -140,6 +142,7 @@ def test_every_host_runs_on_a_poller_of_its_own_site(sites: Sites, tmp_path: Pat
     assert {h["poller"] for h in data["hosts"].values()} == {"ams", "fra"}
 
 
+@pytest.mark.sessions
 def test_a_site_without_a_poller_fails_no_poller_in_bounded_time(
     sites: Sites, tmp_path: Path
 ) -> None:
@@ -155,6 +158,7 @@ def test_a_site_without_a_poller_fails_no_poller_in_bounded_time(
     assert {report.hosts[f"r00{n}"].poller for n in (4, 5, 6)} == {"fra"}
 
 
+@pytest.mark.sessions
 def test_no_password_in_anything_the_cluster_keeps(sites: Sites, tmp_path: Path) -> None:
     from distributed import Client
 
@@ -272,6 +276,7 @@ def _busiest(client: Any) -> str:
     return max(processing, key=lambda address: len(processing[address]))
 
 
+@pytest.mark.sessions
 def test_a_worker_killed_mid_push_pushes_nothing_twice(pollers: Pollers, tmp_path: Path) -> None:
     push = _Push(tmp_path, pollers.options, "127.0.0.7")
     wait_for(push.mid_push, "a device mid-push")
@@ -285,6 +290,7 @@ def test_a_worker_killed_mid_push_pushes_nothing_twice(pollers: Pollers, tmp_pat
     assert all(r.poller for r in report.hosts.values() if r.status is Status.CHANGED)
 
 
+@pytest.mark.sessions
 def test_a_worker_retired_mid_push_pushes_nothing_twice(pollers: Pollers, tmp_path: Path) -> None:
     pollers.client.wait_for_workers(2, timeout=60)  # the killed one is back (its nanny)
     push = _Push(tmp_path, pollers.options, "127.0.0.8")
@@ -296,6 +302,7 @@ def test_a_worker_retired_mid_push_pushes_nothing_twice(pollers: Pollers, tmp_pa
     push.check(report, {"unknown"}, some_lost=False)
 
 
+@pytest.mark.sessions
 def test_the_scheduler_killed_mid_push_pushes_nothing_twice(
     pollers: Pollers, tmp_path: Path
 ) -> None:

@@ -72,6 +72,7 @@ def cluster() -> Iterator[Any]:
         yield running
 
 
+@pytest.mark.sessions
 def test_no_secret_of_the_job_in_any_payload_the_scheduler_holds(
     cluster: Any, tmp_path: Path
 ) -> None:

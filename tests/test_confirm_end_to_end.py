@@ -105,6 +105,7 @@ def _hosts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return dict(report["hosts"])
 
 
+@pytest.mark.sessions
 def test_cut_hosts_revert_by_themselves_the_others_are_confirmed(tmp_path: Path) -> None:
     """30 hosts, a third of them cut right after the commit, each platform at its shortest
     timer (seconds on EOS and IOS-XR, a whole minute on IOS and Junos)."""
@@ -188,6 +189,7 @@ def _kill_after_commits(tmp_path: Path, lab: Lab, timer: str) -> tuple[Path, Pat
     return run_dir, inventory
 
 
+@pytest.mark.sessions
 def test_a_run_killed_after_its_commits_leaves_every_device_to_revert(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -218,6 +220,7 @@ def test_a_run_killed_after_its_commits_leaves_every_device_to_revert(
         assert {h["failure"] for h in hosts.values()} == {"reverted"}
 
 
+@pytest.mark.sessions
 def test_netjob_confirm_finishes_what_a_killed_run_left_pending(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -265,6 +268,7 @@ def test_the_fresh_login_that_confirms_goes_through_the_same_bastion(tmp_path: P
         assert jump.channels == 4
 
 
+@pytest.mark.sessions
 def test_a_failing_post_check_leaves_the_host_to_revert(tmp_path: Path) -> None:
     """The job's post_checks: judge the network right after the change: a host whose
     check fails is never confirmed (it fails post_check_failed, its change `reverted` by
@@ -298,6 +302,7 @@ def test_a_failing_post_check_leaves_the_host_to_revert(tmp_path: Path) -> None:
         assert hosts["r002"]["steps"][0]["confirm"] == "confirmed"
 
 
+@pytest.mark.sessions
 def test_a_run_stopped_while_it_waits_on_a_timer_says_unknown_not_interrupted(
     tmp_path: Path,
 ) -> None:
@@ -338,6 +343,7 @@ def test_a_run_stopped_while_it_waits_on_a_timer_says_unknown_not_interrupted(
     assert "left under the device's revert timer" in host["error"], host
 
 
+@pytest.mark.sessions
 def test_ios_without_an_archive_path_refuses_the_timer_and_nothing_is_left_pending(
     tmp_path: Path,
 ) -> None:
@@ -360,6 +366,7 @@ def test_ios_without_an_archive_path_refuses_the_timer_and_nothing_is_left_pendi
         assert not list((reports / "loopback" / "latest" / "confirm").glob("*.json"))
 
 
+@pytest.mark.sessions
 def test_save_config_saves_once_confirmed_and_a_refused_save_fails_the_step(
     tmp_path: Path,
 ) -> None:
@@ -381,6 +388,7 @@ def test_save_config_saves_once_confirmed_and_a_refused_save_fails_the_step(
         assert "change-under-timer" in _config(lab, "r002")  # kept: the confirmation stands
 
 
+@pytest.mark.sessions
 def test_a_change_holding_secrets_is_judged_by_its_other_lines_and_never_writes_them(
     tmp_path: Path,
 ) -> None:
@@ -407,6 +415,7 @@ def test_a_change_holding_secrets_is_judged_by_its_other_lines_and_never_writes_
         assert "not read back" in step["note"], step  # the change was all secrets
 
 
+@pytest.mark.sessions
 def test_the_shipped_confirmed_push_is_confirmed_on_every_platform_with_a_timer(
     tmp_path: Path,
 ) -> None:
@@ -441,6 +450,7 @@ def test_the_shipped_confirmed_push_is_confirmed_on_every_platform_with_a_timer(
         assert confirmation in log, (platform, log)
 
 
+@pytest.mark.sessions
 def test_verify_logs_in_with_the_command_lines_password_as_the_run_did(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,7 +15,7 @@ from netjob_lab.inventory import inventory_yaml
 from netjob_lab.platforms import PLATFORMS
 from runner.report.run_folder import load_host
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 
 def _job(tmp_path: Path, name: str, body: str) -> Path:

@@ -22,6 +22,7 @@ tasks:
 """
 
 
+@pytest.mark.sessions
 @pytest.mark.lab
 @pytest.mark.parametrize("flag", ["-D", "--check"])
 def test_a_replaced_description_shows_its_minus_line_through_the_cli(

@@ -137,6 +137,7 @@ def test_new_reports_folders_are_private(tmp_path: Path) -> None:
         assert folder.stat().st_mode & 0o777 == 0o700, folder
 
 
+@pytest.mark.sessions
 def test_a_disk_that_fills_mid_run_stops_starting_hosts_and_keeps_what_was_written(
     tmp_path: Path,
 ) -> None:

@@ -80,6 +80,7 @@ def test_quickstart_runs_the_main_job_on_the_lab(tmp_path: Path) -> None:
         assert "GigabitEthernet0/0" in log
 
 
+@pytest.mark.sessions
 def test_templated_push_changes_the_config_and_the_show_step_sees_it(
     tmp_path: Path, lab5: Lab, lab_env: None
 ) -> None:
@@ -158,6 +159,7 @@ def test_undefined_variable_fails_the_run_before_any_connection(
     assert _nobody_connected(sock) and not (tmp_path / "r").exists()
 
 
+@pytest.mark.sessions
 def test_wrong_password_on_one_of_five_fails_only_that_host(
     tmp_path: Path, lab5: Lab, lab_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -177,6 +179,7 @@ def test_wrong_password_on_one_of_five_fails_only_that_host(
         assert log.count("== task") == 3 and "skipped" not in log
 
 
+@pytest.mark.sessions
 def test_a_rejected_command_fails_its_step_with_the_devices_message(
     tmp_path: Path, lab5: Lab, lab_env: None
 ) -> None:
@@ -196,6 +199,7 @@ def test_a_rejected_command_fails_its_step_with_the_devices_message(
     assert "frobnicate on" in bad["error"] and "% Invalid input detected" in bad["error"]
 
 
+@pytest.mark.sessions
 def test_a_wrong_enable_secret_is_an_authentication_failure(
     tmp_path: Path, lab5: Lab, lab_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -213,6 +217,7 @@ def test_a_wrong_enable_secret_is_an_authentication_failure(
     assert [h["status"] for n, h in sorted(hosts.items()) if n != "r002"] == ["ok"] * 4
 
 
+@pytest.mark.sessions
 def test_a_host_without_enable_secret_is_told_so(tmp_path: Path, lab5: Lab, lab_env: None) -> None:
     inventory = write_inventory(tmp_path / "inv.yaml", lab5)
     inventory.write_text(inventory.read_text().replace("  secret_env: NETJOB_LAB_SECRET\n", ""))
@@ -224,6 +229,7 @@ def test_a_host_without_enable_secret_is_told_so(tmp_path: Path, lab5: Lab, lab_
     assert "not in enable mode" in host["error"] and "secret_env" in host["error"]
 
 
+@pytest.mark.sessions
 def test_a_prompt_that_changes_mid_job_does_not_break_later_steps(
     tmp_path: Path, lab5: Lab, lab_env: None
 ) -> None:
@@ -241,6 +247,7 @@ def test_a_prompt_that_changes_mid_job_does_not_break_later_steps(
     assert "r001-new uptime is" in log
 
 
+@pytest.mark.sessions
 def test_a_show_only_job_runs_without_the_enable_secret_a_config_job_needs(
     tmp_path: Path,
     lab5: Lab,

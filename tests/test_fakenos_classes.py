@@ -22,7 +22,7 @@ from lab_fixture import load_report, run_cli
 
 from runner.report.run_folder import load_host
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 USER, ENABLED, CONFIG = "{base_prompt}>", "{base_prompt}#", "{base_prompt}(config)#"
 

@@ -386,6 +386,7 @@ def netjob_run(
 # ---------------------------------------------------------------- tests
 
 
+@pytest.mark.sessions
 def test_fakenos_venv_is_found() -> None:
     """The FakeNOS venv is there (`.ci/run` makes it); a missing one fails, never skips."""
     try:
@@ -395,6 +396,7 @@ def test_fakenos_venv_is_found() -> None:
     assert python.exists(), f"fakenos=={FAKENOS_VERSION} venv python missing: {python}"
 
 
+@pytest.mark.sessions
 def test_the_table_covers_every_fakenos_platform_and_its_commands(fakenos: FakeNOSLab) -> None:
     """PLATFORMS names every platform FakeNOS has, with commands FakeNOS knows there; the
     probe is known nowhere; the templates PLATFORMS relies on exist in ntc-templates."""
@@ -427,6 +429,7 @@ def test_netmiko_baseline(
         assert normalized(output) != [unknown], (command, "FakeNOS did not know it")
 
 
+@pytest.mark.sessions
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_netjob_matches_netmiko(
     platform: str,
@@ -490,6 +493,7 @@ def same_but_secrets(stored: str, read: str, *secrets: str) -> bool:
     return re.fullmatch(maybe_masked.join(re.escape(p) for p in pieces), stored) is not None
 
 
+@pytest.mark.sessions
 def test_the_comparison_forgives_a_masked_secret_only_where_it_stands_whole() -> None:
     read = "Gi0/1 administratively down\nusername admin password admin\n"
     assert same_but_secrets(read, read, "admin")
@@ -498,6 +502,7 @@ def test_the_comparison_forgives_a_masked_secret_only_where_it_stands_whole() ->
     assert not same_but_secrets(read.replace("down", "up"), read, "admin")
 
 
+@pytest.mark.sessions
 def test_no_host_fails_in_internal_error(netjob_run: NetjobRun) -> None:
     """A failure netmiko reports clearly, netjob reports in a class that names it."""
     internal = {
@@ -509,6 +514,7 @@ def test_no_host_fails_in_internal_error(netjob_run: NetjobRun) -> None:
     assert internal == {}
 
 
+@pytest.mark.sessions
 def test_one_netjob_run_covers_every_platform(
     baselines: dict[str, Baseline], netjob_run: NetjobRun
 ) -> None:
@@ -519,6 +525,7 @@ def test_one_netjob_run_covers_every_platform(
     assert netjob_run.exit_code == 1  # every host fails: its last task, or its login
 
 
+@pytest.mark.sessions
 def test_the_readme_lists_exactly_the_platforms_this_suite_proves() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     found = re.search(

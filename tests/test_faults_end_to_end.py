@@ -20,7 +20,7 @@ from runner.base.redact import Redactor
 from runner.cli import main
 from runner.report.run_folder import load_host
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 FAULTS = {
     "r001": ("auth_fail", "auth_failed"),

@@ -60,6 +60,7 @@ def _lab_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NETJOB_LAB_SECRET", "lab-enable")
 
 
+@pytest.mark.sessions
 @pytest.mark.parametrize("platform", list(CASES))
 def test_a_global_line_between_two_flat_sections_changes_once_then_nothing(
     tmp_path: Path, platform: str

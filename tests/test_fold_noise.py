@@ -39,6 +39,7 @@ def _section(out: str, label: str) -> str:
     return out[start : end if end != -1 else len(out)]
 
 
+@pytest.mark.sessions
 @pytest.mark.lab
 def test_cmd_fold_noise_makes_show_clock_on_every_host_one_group(
     tmp_path: Path, inventory: Path, capsys: pytest.CaptureFixture[str]
@@ -52,6 +53,7 @@ def test_cmd_fold_noise_makes_show_clock_on_every_host_one_group(
     assert "UTC" in block  # r001's own answer is shown, not the text without its noise
 
 
+@pytest.mark.sessions
 @pytest.mark.lab
 def test_run_verbose_fold_noise_folds_show_clock_and_uptimes(
     tmp_path: Path, inventory: Path, capsys: pytest.CaptureFixture[str]
@@ -65,6 +67,7 @@ def test_run_verbose_fold_noise_folds_show_clock_and_uptimes(
     ]
 
 
+@pytest.mark.sessions
 @pytest.mark.lab
 def test_an_empty_output_shows_empty(
     tmp_path: Path, inventory: Path, capsys: pytest.CaptureFixture[str]
@@ -76,6 +79,7 @@ def test_an_empty_output_shows_empty(
     assert block.splitlines()[1:3] == ["r001, r003 (2 hosts):", "  (empty)"]
 
 
+@pytest.mark.sessions
 @pytest.mark.lab
 def test_verbose_prints_each_output_once(
     tmp_path: Path, inventory: Path, capsys: pytest.CaptureFixture[str]

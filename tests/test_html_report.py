@@ -83,6 +83,7 @@ def _tampered(run_dir: Path, tmp_path: Path, output: str, evidence: str) -> Path
     return copy
 
 
+@pytest.mark.sessions
 def test_the_page_names_every_host_status_check_and_evidence(run_dir: Path) -> None:
     page = render_html(run_dir)
     assert page.startswith("<!DOCTYPE html>")
@@ -294,6 +295,7 @@ def audit_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield (reports / "syslog_audit" / "latest").resolve() / "report.html"
 
 
+@pytest.mark.sessions
 def test_the_lead_sees_failed_then_non_compliant_hosts_first(audit_page: Path) -> None:
     parsed = _Visible()
     parsed.feed(audit_page.read_text())

@@ -12,7 +12,7 @@ from lab_fixture import start_lab
 
 from runner.cli import main
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

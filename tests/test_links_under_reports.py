@@ -44,6 +44,7 @@ def _setup(tmp_path: Path, lab: Lab, body: str) -> tuple[Path, Path]:
 GET = "  - name: crash\n    get: {src: 'flash:crashinfo.txt', dest: 'backups/r001.txt'}\n"
 
 
+@pytest.mark.sessions
 def test_get_never_writes_through_a_link_planted_at_its_temporary_name(
     tmp_path: Path, lab: Lab
 ) -> None:
@@ -62,6 +63,7 @@ def test_get_never_writes_through_a_link_planted_at_its_temporary_name(
     assert leftovers == [".r001.txt.part"]  # the planted link, left alone; no temporary
 
 
+@pytest.mark.sessions
 def test_get_refuses_a_destination_that_is_a_link(tmp_path: Path, lab: Lab) -> None:
     outside = tmp_path / "outside.txt"
     outside.write_text(PRECIOUS)

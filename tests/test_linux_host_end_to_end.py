@@ -13,7 +13,7 @@ from ssh_fixture import OpenSSHBastion, key_pair
 
 from runner.report.run_folder import load_host
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 
 class LinuxHost(OpenSSHBastion):

@@ -49,6 +49,7 @@ def _run(
         return load_report(tmp_path / "reports", "job"), time.monotonic() - started
 
 
+@pytest.mark.sessions
 def test_waiting_for_a_login_slot_does_not_spend_a_healthy_hosts_deadline(
     tmp_path: Path,
 ) -> None:
@@ -82,6 +83,7 @@ def test_waiting_for_a_login_slot_does_not_spend_a_healthy_hosts_deadline(
         assert hosts[f"r{n:03d}"]["status"] == "ok", hosts[f"r{n:03d}"]
 
 
+@pytest.mark.sessions
 def test_the_host_deadline_excludes_the_login_slot_wait(tmp_path: Path) -> None:
     # One login slot, four hosts whose logins take 1.5 s each (login_latency): the last
     # waits ~4.5 s for the slot, longer than its 3 s host timeout, and still succeeds.
@@ -114,6 +116,7 @@ CLASSES = {
 }
 
 
+@pytest.mark.sessions
 def test_each_fault_fails_fast_in_a_class_that_says_what_to_try(tmp_path: Path) -> None:
     # auth_timeout 2 s, read_timeout 30 s: a fault that still waited
     # for a read timeout (hang, drop, pager did: 63-70 s, 30 s) would show in the time.
@@ -154,6 +157,7 @@ def test_retried_login_failures_say_how_often_they_were_tried(tmp_path: Path) ->
     assert refused["failure"] == "auth_failed" and "attempts" not in refused["error"]
 
 
+@pytest.mark.sessions
 def test_a_login_cut_at_the_host_deadline_names_the_deadline_not_the_cut(
     tmp_path: Path,
 ) -> None:
@@ -177,6 +181,7 @@ def test_a_login_cut_at_the_host_deadline_names_the_deadline_not_the_cut(
             assert echo not in host["error"], host["error"]
 
 
+@pytest.mark.sessions
 def test_a_dropped_session_and_a_pager_keep_the_partial_output(tmp_path: Path) -> None:
     report, _ = _run(
         tmp_path,

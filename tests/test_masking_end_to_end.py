@@ -17,7 +17,7 @@ from lab_fixture import as_text, connect, start_lab
 from netjob_lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 NETJOB = [sys.executable, "-c", "from runner.cli import entry; entry()"]
 PASSWORD = "admin"  # a lab's credentials are configurable: the most common weak one

@@ -136,6 +136,7 @@ def nautobot_devices(nautobot: Nautobot, names: list[str], **query: str) -> dict
         return {d["name"]: d for d in json.load(answer)["results"]}
 
 
+@pytest.mark.sessions
 def test_a_job_runs_on_lab_devices_whose_addresses_come_from_nautobot(
     write: Write, nautobot: Nautobot, tmp_path: Path
 ) -> None:
@@ -163,6 +164,7 @@ def test_a_job_runs_on_lab_devices_whose_addresses_come_from_nautobot(
     assert nautobot.token not in written  # token_env only, never the token
 
 
+@pytest.mark.sessions
 def test_a_cluster_run_reads_nautobot_once_and_ships_the_snapshot_to_the_pollers(
     write: Write, nautobot: Nautobot, tmp_path: Path
 ) -> None:

@@ -127,6 +127,7 @@ def lab(monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
         yield lab
 
 
+@pytest.mark.sessions
 def test_a_filtered_address_reaches_the_device(tmp_path: Path, lab: Lab) -> None:
     (tmp_path / "inv.yaml").write_text(inventory_yaml(lab.endpoints, lab.config))
     (tmp_path / "job.yaml").write_text(

@@ -12,7 +12,7 @@ from lab_fixture import device_of, run_cli, start_lab
 
 from netjob_lab.inventory import inventory_yaml
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 PLAYBOOKS = Path(__file__).resolve().parent.parent / "playbooks"
 

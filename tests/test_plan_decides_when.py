@@ -37,6 +37,7 @@ def _plan_skips(output: str) -> dict[str, list[str]]:
     return skips
 
 
+@pytest.mark.sessions
 @pytest.mark.lab
 def test_plan_shows_the_audits_skipped_tasks_as_the_run_skips_them_on_the_six_platform_lab(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

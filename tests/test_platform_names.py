@@ -188,6 +188,7 @@ def test_telnet_to_a_platform_netmiko_has_no_telnet_driver_for_is_refused(
     assert _cli(tmp_path, "hosts", inventory=ios).exit_code == 0
 
 
+@pytest.mark.sessions
 @pytest.mark.lab
 def test_mapped_names_run_end_to_end_on_the_lab(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -11,7 +11,7 @@ from lab_fixture import load_report, run_cli, start_lab
 from netjob_lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 JOB = Path(__file__).resolve().parent.parent / "playbooks" / "cross_platform.yaml"
 

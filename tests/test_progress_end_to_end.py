@@ -14,7 +14,7 @@ from lab_fixture import start_lab
 
 from netjob_lab.inventory import inventory_yaml
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 NETJOB = f"{sys.executable} -c 'from runner.cli import entry; entry()'"
 

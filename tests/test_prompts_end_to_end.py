@@ -46,6 +46,7 @@ def _steps(tmp_path: Path) -> list[dict[str, Any]]:
     return list(load_host(tmp_path / "reports" / "ask" / "latest", "r001")["steps"])
 
 
+@pytest.mark.sessions
 def test_copy_run_start_and_delete_run_without_asking(tmp_path: Path) -> None:
     body = (
         "  - name: ntp\n    config: ['ntp server 192.0.2.55']\n"
@@ -65,6 +66,7 @@ def test_copy_run_start_and_delete_run_without_asking(tmp_path: Path) -> None:
         assert "old.bin" not in flash_of(lab, "r001").files
 
 
+@pytest.mark.sessions
 def test_an_unanswered_question_fails_within_two_seconds_and_is_cancelled(
     tmp_path: Path,
 ) -> None:
@@ -90,6 +92,7 @@ def test_an_unanswered_question_fails_within_two_seconds_and_is_cancelled(
     assert after["status"] == "ok"
 
 
+@pytest.mark.sessions
 def test_answers_from_the_task_reload_with_allow_disconnect(tmp_path: Path) -> None:
     body = (
         "  - name: ntp\n    config: ['ntp server 192.0.2.57']\n"
@@ -108,6 +111,7 @@ def test_answers_from_the_task_reload_with_allow_disconnect(tmp_path: Path) -> N
     assert after["status"] == "skipped" and "ended the session" in after["note"]
 
 
+@pytest.mark.sessions
 def test_a_secret_answer_is_masked_everywhere(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

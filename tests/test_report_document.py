@@ -27,6 +27,7 @@ from runner.base.models import (
     TaskKind,
 )
 from runner.base.redact import Redactor
+from runner.base.run_layout import host_log
 from runner.report.change import ChangeDoc, InventoryRef
 from runner.report.document import (
     CheckDoc,
@@ -264,20 +265,32 @@ def report_json_step(step: StepDoc) -> dict[str, Any]:
     return to_json(step)
 
 
+@pytest.mark.parametrize(("forced", "library"), [(None, "ssh2"), ("paramiko", "paramiko")])
 def test_a_host_s_transport_is_in_report_json_the_schema_and_the_host_tables(
-    inventory_file: Path, write: Any
+    inventory_file: Path,
+    write: Any,
+    forced: str | None,
+    library: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The host record's `transport` (runner/report/records.py), one field: in report.json
     and the host files, in the generated schema, and in report.md's and report.html's host
-    tables, from the inventory's `transport:` (r3 over telnet, refusing the login)."""
+    tables: the library netjob chose for `transport: ssh` (libssh2, the dev extra being
+    installed; paramiko when NETJOB_TRANSPORT says so), and telnet for r3 (refusing the
+    login)."""
+    if forced is None:
+        monkeypatch.delenv("NETJOB_TRANSPORT", raising=False)
+    else:
+        monkeypatch.setenv("NETJOB_TRANSPORT", forced)
     text = inventory_file.read_text().replace("port: 2222,", "port: 2222, transport: telnet,")
     run_dir = audit_run(
         write("inventory.yaml", text), write, "[show clock]", "[ntp server 192.0.2.1]"
     )
     data = json.loads((run_dir / "report.json").read_text())
     transports = {name: host["transport"] for name, host in data["hosts"].items()}
-    assert transports == {"r1": "ssh", "r2": "ssh", "r3": "telnet"}
+    assert transports == {"r1": library, "r2": library, "r3": "telnet"}
     assert read_host(run_dir, "r3").transport == "telnet"
+    assert f"transport: {library}" in (run_dir / host_log("r1")).read_text()
     assert DEFS["host"]["properties"]["transport"]["type"] == "string"
     markdown = (run_dir / "report.md").read_text()
     assert "| host | transport | failure | message |" in markdown

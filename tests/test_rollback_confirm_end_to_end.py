@@ -17,7 +17,7 @@ from netjob_lab import Lab
 from netjob_lab.inventory import inventory_yaml
 from runner.cli import main
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 # The platforms whose replace goes under their timer: IOS `configure replace ... time N`,
 # Junos `load override` + `commit confirmed N`, IOS-XR `commit replace confirmed N`.

@@ -22,7 +22,7 @@ from netjob_lab.inventory import inventory_yaml
 from netjob_lab.junos_config import JunosDevice
 from runner.cli import main
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "schema/report.schema.json").read_text())
 NETJOB = [sys.executable, "-c", "from runner.cli import entry; entry()"]

@@ -33,6 +33,7 @@ def test_every_lab_platform_has_its_numbers() -> None:
     assert set(MOST) == set(PLATFORMS)
 
 
+@pytest.mark.sessions
 @pytest.mark.parametrize("platform", list(PLATFORMS))
 @pytest.mark.parametrize("task", ["show", "config"])
 def test_writes_per_session(platform: str, task: str, tmp_path: Path) -> None:

@@ -68,6 +68,7 @@ def _job(tmp_path: Path, text: str = NTP) -> Path:
 # --- item 2: -v prints what devices said, folded at the end ----------------------------------
 
 
+@pytest.mark.sessions
 def test_verbose_prints_what_devices_said_once_folded_at_the_end(
     tmp_path: Path, lab: Lab, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -90,6 +91,7 @@ def test_verbose_prints_what_devices_said_once_folded_at_the_end(
 # --- items 3 and 4: `netjob show` takes host patterns and shows --check runs as they were ----
 
 
+@pytest.mark.sessions
 def test_show_takes_host_patterns_and_shows_a_check_run_as_its_host_log(
     tmp_path: Path, lab: Lab, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -120,6 +122,7 @@ def test_show_takes_host_patterns_and_shows_a_check_run_as_its_host_log(
 # --- item 6: no `None`, no Python names, plurals -----------------------------------------------
 
 
+@pytest.mark.sessions
 def test_a_stopped_rollout_says_why_hosts_were_skipped_without_none(
     tmp_path: Path, lab: Lab, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -154,6 +157,7 @@ def test_an_index_past_the_end_of_a_list_is_said_in_a_person_s_words(
 # --- item 7: piped, failures are plain lines, printed once --------------------------------------
 
 
+@pytest.mark.sessions
 def test_piped_failures_are_plain_lines_printed_once(
     tmp_path: Path, lab: Lab, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -243,6 +247,7 @@ def _done(text: str) -> int:
     return int(counts[-1]) if counts else 0
 
 
+@pytest.mark.sessions
 def test_a_stalled_bar_names_the_hosts_it_waits_for(tmp_path: Path) -> None:
     # r002 logs in, then never answers: everything else ends, and the bar waits for it.
     with start_lab(devices=3, faults=parse_faults(["r002=hang"])) as lab:
@@ -269,6 +274,7 @@ def test_a_stalled_bar_names_the_hosts_it_waits_for(tmp_path: Path) -> None:
     assert "INTERRUPTED: 3 hosts: 2 ok, 1 failed" in run.text
 
 
+@pytest.mark.sessions
 def test_ctrl_c_in_a_terminal_reports_skipped_hosts_apart_from_failed_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

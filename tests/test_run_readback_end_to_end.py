@@ -28,7 +28,7 @@ from netjob_lab import Lab
 from netjob_lab.faults import parse_faults
 from runner.cli import main
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 SCHEMA = json.loads(
     (Path(__file__).parent.parent / "schema" / "report.schema.json").read_text(encoding="utf-8")

@@ -52,6 +52,7 @@ def _job(folder: Path, task: str) -> Path:
 SHOW = "    show: show running-config\n"
 
 
+@pytest.mark.sessions
 def test_save_to_from_extra_vars_may_be_absolute_and_the_summary_says_where(
     tmp_path: Path, lab: Lab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -74,6 +75,7 @@ def test_save_to_from_extra_vars_may_be_absolute_and_the_summary_says_where(
     assert saved == [{"task": "backup", "folder": str(root / "lab"), "files": 3}]
 
 
+@pytest.mark.sessions
 def test_a_relative_save_to_is_relative_to_the_job_file_not_the_working_folder(
     tmp_path: Path, lab: Lab, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -90,6 +92,7 @@ def test_a_relative_save_to_is_relative_to_the_job_file_not_the_working_folder(
     assert list(elsewhere.iterdir()) == []
 
 
+@pytest.mark.sessions
 def test_a_literal_absolute_save_to_is_accepted(tmp_path: Path, lab: Lab) -> None:
     target = tmp_path / "abs"
     job = _job(tmp_path / "jobs", SHOW + f'    save_to: "{target}/{{{{ host.name }}}}.cfg"\n')
@@ -98,6 +101,7 @@ def test_a_literal_absolute_save_to_is_accepted(tmp_path: Path, lab: Lab) -> Non
     assert oct((target / "r001.cfg").stat().st_mode & 0o777) == "0o600"
 
 
+@pytest.mark.sessions
 def test_inventory_data_stays_inside_the_folder_it_is_rendered_into(
     tmp_path: Path, lab: Lab
 ) -> None:
@@ -115,6 +119,7 @@ def test_inventory_data_stays_inside_the_folder_it_is_rendered_into(
     assert written == ["r001.cfg", "r002.cfg", "r003.cfg"]
 
 
+@pytest.mark.sessions
 def test_links_in_the_folder_the_author_wrote_are_followed(tmp_path: Path, lab: Lab) -> None:
     """/srv -> /data/srv is the author's business; below it (and in the job's folder)
     netjob never follows a link (tests/test_hostile_input.py)."""
@@ -126,6 +131,7 @@ def test_links_in_the_folder_the_author_wrote_are_followed(tmp_path: Path, lab: 
     assert (tmp_path / "real" / "r001.cfg").is_file()
 
 
+@pytest.mark.sessions
 def test_a_parsed_step_saves_rows_as_json_or_the_text(tmp_path: Path, lab: Lab) -> None:
     job = _job(
         tmp_path / "jobs",
@@ -167,6 +173,7 @@ def test_one_save_to_file_for_several_hosts_is_refused_naming_them(
     assert not (tmp_path / "jobs" / "backups").exists()
 
 
+@pytest.mark.sessions
 def test_a_saved_show_clock_keeps_the_clock(tmp_path: Path, lab: Lab) -> None:
     """Issue 21, item 8: the noise rules that drop clocks before outputs are compared
     emptied a saved `show clock`; a save_to file holds what the device said."""

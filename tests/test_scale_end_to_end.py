@@ -14,7 +14,7 @@ from netjob_lab.inventory import inventory_yaml
 from runner import core
 from runner.base.models import HostResult
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 
 def _open_fds() -> int:

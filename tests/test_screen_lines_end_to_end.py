@@ -3,6 +3,7 @@ every `-vv` log line names the host it is about (paramiko's transport threads in
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -42,6 +43,7 @@ def test_the_lab_prints_no_cryptography_deprecation_warnings() -> None:
     assert "CryptographyDeprecationWarning" not in done.stderr, done.stderr
 
 
+@pytest.mark.sessions
 def test_every_vv_line_names_its_host(tmp_path: Path) -> None:
     with start_lab(devices=2) as lab:
         inventory = tmp_path / "inventory.yaml"
@@ -66,5 +68,12 @@ def test_every_vv_line_names_its_host(tmp_path: Path) -> None:
     ]
     assert len(device_lines) > 20, done.stderr[:2000]
     assert {host for host, _, _ in device_lines} == {"r001", "r002"}
-    # paramiko's transport threads (the SSH handshake) too, not only the workers.
-    assert any(t.startswith("Thread-") and h == "r002" for h, t, _ in device_lines)
+    # paramiko's transport threads (the SSH handshake) too, not only the workers, when the
+    # session was paramiko's (CI's paramiko pass); libssh2 runs in the worker's own thread.
+    report = next((tmp_path / "reports").glob("*/latest/report.json")).read_text()
+    transports = {host["transport"] for host in json.loads(report)["hosts"].values()}
+    assert len(transports) == 1, transports
+    on_paramiko = transports == {"paramiko"}
+    assert on_paramiko == (os.environ.get("NETJOB_TRANSPORT") == "paramiko"), transports
+    threads = any(t.startswith("Thread-") and h == "r002" for h, t, _ in device_lines)
+    assert threads == on_paramiko, device_lines[:20]

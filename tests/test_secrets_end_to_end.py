@@ -40,6 +40,7 @@ def _run(
     )
 
 
+@pytest.mark.sessions
 def test_no_secret_in_any_file_or_console_output(tmp_path: Path) -> None:
     job = tmp_path / "users.yaml"
     job.write_text(
@@ -131,6 +132,7 @@ def _strings(data: object) -> str:
     return data if isinstance(data, str) else ""
 
 
+@pytest.mark.sessions
 def test_no_corpus_secret_in_any_file_log_or_console_output(tmp_path: Path) -> None:
     """One run on a lab of every platform: each platform's lines of
     tests/data/secret_lines.yaml are pushed to a device of that platform (the session echoes
@@ -253,6 +255,7 @@ def test_no_corpus_secret_in_any_file_log_or_console_output(tmp_path: Path) -> N
     assert "write_channel" in done.stderr and "read_channel" in done.stderr  # -vv
 
 
+@pytest.mark.sessions
 def test_a_hostile_host_name_writes_nothing_outside_the_reports_folder(tmp_path: Path) -> None:
     job = tmp_path / "v.yaml"
     job.write_text("tasks:\n  - show: show version\n")
@@ -278,6 +281,7 @@ def test_a_hostile_host_name_writes_nothing_outside_the_reports_folder(tmp_path:
     assert "../../etc/x" in report and "/tmp/../../abs" in report
 
 
+@pytest.mark.sessions
 def test_keep_device_secrets_unmasks_device_output_only_and_no_html_writes_no_page(
     tmp_path: Path,
 ) -> None:

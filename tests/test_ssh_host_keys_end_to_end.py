@@ -26,6 +26,7 @@ def _known() -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
 
 
+@pytest.mark.sessions
 def test_accept_new_learns_each_key_once(tmp_path: Path) -> None:
     with start_lab(devices=3) as lab:
         text = inventory(lab, PASSWORD)
@@ -42,6 +43,7 @@ def test_accept_new_learns_each_key_once(tmp_path: Path) -> None:
         assert _known() == learnt  # nothing learnt twice
 
 
+@pytest.mark.sessions
 def test_a_changed_host_key_fails_and_no_password_is_sent(tmp_path: Path) -> None:
     with start_lab(devices=2) as lab:
         text = inventory(lab, PASSWORD)
@@ -69,6 +71,7 @@ def test_strict_refuses_an_unknown_key_before_the_password(tmp_path: Path) -> No
         assert _known() == []
 
 
+@pytest.mark.sessions
 def test_off_checks_nothing_and_learns_nothing(tmp_path: Path) -> None:
     with start_lab(devices=1) as lab:
         text = inventory(lab, {**PASSWORD, "host_key_checking": "off"})

@@ -20,6 +20,7 @@ def _all_publickey(lab: Lab) -> None:
         assert methods == {"publickey"}, lab.auth_attempts(name)  # never the password
 
 
+@pytest.mark.sessions
 def test_a_key_without_passphrase_logs_in_and_no_password_is_sent(tmp_path: Path) -> None:
     public = key_pair(tmp_path / "id_ed25519")
     with start_lab(devices=2, authorized_keys=[public]) as lab:
@@ -29,6 +30,7 @@ def test_a_key_without_passphrase_logs_in_and_no_password_is_sent(tmp_path: Path
         _all_publickey(lab)
 
 
+@pytest.mark.sessions
 def test_a_key_with_a_passphrase_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -41,6 +43,7 @@ def test_a_key_with_a_passphrase_from_the_environment(
         _all_publickey(lab)
 
 
+@pytest.mark.sessions
 def test_the_private_key_option_gives_every_host_a_key(tmp_path: Path) -> None:
     public = key_pair(tmp_path / "id_cli")
     with start_lab(devices=2, authorized_keys=[public]) as lab:
@@ -49,6 +52,7 @@ def test_the_private_key_option_gives_every_host_a_key(tmp_path: Path) -> None:
         _all_publickey(lab)
 
 
+@pytest.mark.sessions
 def test_netjob_cmd_takes_the_private_key_option_as_run_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,6 +20,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NETJOB_LAB_PASSWORD", "lab-password")
 
 
+@pytest.mark.sessions
 def test_a_legacy_only_device_fails_naming_what_it_offers(tmp_path: Path) -> None:
     with start_lab(devices=2, faults=parse_faults(["r002=legacy"])) as lab:
         code, report = run(tmp_path, inventory(lab, {"password_env": "NETJOB_LAB_PASSWORD"}))
@@ -32,6 +33,7 @@ def test_a_legacy_only_device_fails_naming_what_it_offers(tmp_path: Path) -> Non
         assert lab.auth_attempts("r002") == []
 
 
+@pytest.mark.sessions
 def test_a_legacy_only_device_works_with_its_groups_algorithms(tmp_path: Path) -> None:
     legacy = {
         "ssh": {

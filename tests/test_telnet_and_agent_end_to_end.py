@@ -20,6 +20,7 @@ TELNET = {"password": "lab-password", "transport": "telnet"}
 UNENCRYPTED = "unencrypted: telnet sent the password and every command in clear text"
 
 
+@pytest.mark.sessions
 def test_a_telnet_host_runs_its_show_and_the_report_says_unencrypted(tmp_path: Path) -> None:
     with start_lab(devices=2, telnet=["r001"]) as lab:
         code, report = run(tmp_path, inventory(lab, {"password": "lab-password"}, {"r001": TELNET}))
@@ -82,6 +83,7 @@ def hand_over(key: Path, agent: str) -> None:
     key.unlink()
 
 
+@pytest.mark.sessions
 def test_use_agent_logs_in_with_the_agents_key_and_no_password(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

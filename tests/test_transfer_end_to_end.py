@@ -17,7 +17,7 @@ from netjob_lab.faults import parse_faults
 from netjob_lab.inventory import inventory_yaml
 from runner.report.run_folder import load_host
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 # 20 devices x 20 MB, as the issue asks: about 12 s for the first run on a loaded 2-core
 # machine (netmiko's SCP client sends 16 KB at a time through paramiko).

@@ -48,6 +48,7 @@ def _selection(tmp_path: Path, lab: Any, body: str) -> core.Selection:
     return core.select(job, inventory)
 
 
+@pytest.mark.sessions
 def test_a_put_reports_increasing_byte_counts_to_on_progress(tmp_path: Path) -> None:
     image = tmp_path / "big.bin"
     image.write_bytes(os.urandom(BIG))
@@ -107,6 +108,7 @@ def test_policy_carries_the_run_folder_into_other_processes(tmp_path: Path) -> N
     assert Policy().run_dir is None
 
 
+@pytest.mark.sessions
 def test_get_in_worker_processes_writes_under_the_run_folder(tmp_path: Path) -> None:
     crash = os.urandom(300_000)
     md5 = hashlib.md5(crash).hexdigest()
@@ -143,6 +145,7 @@ def test_get_in_worker_processes_writes_under_the_run_folder(tmp_path: Path) -> 
     assert {p.host for p in news if p.done == len(crash)} == {"r001", "r002", "r003", "r004"}
 
 
+@pytest.mark.sessions
 def test_get_on_a_cluster_writes_on_the_poller_under_its_working_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

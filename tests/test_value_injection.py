@@ -96,6 +96,7 @@ def test_plan_refuses_the_same_value_naming_an_inventory_variable(
         assert part in line, line
 
 
+@pytest.mark.sessions
 @pytest.mark.lab
 def test_a_device_output_registered_by_one_task_cannot_add_commands_to_the_next(
     tmp_path: Path, lab: Lab

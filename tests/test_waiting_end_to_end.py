@@ -14,7 +14,7 @@ from runner.base.models import Credentials, Host
 from runner.device.connection import NetmikoConnection
 from runner.device.lease import Lease
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.sessions]
 
 LATENCY_MS = 1500  # netmiko's 25 ms loop would look ~60 times in that while
 

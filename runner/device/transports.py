@@ -5,12 +5,10 @@ The inventory's `transport:` says: `ssh` (the default) lets netjob choose; `para
 forces paramiko; `ssh2` forces libssh2, and a host that cannot have it is refused before
 anything connects (`refuse_impossible`); `telnet` is neither.
 
-netjob's choice for `ssh` is paramiko for now, unless NETJOB_TRANSPORT=ssh2: then libssh2
-when the extra is installed and the host needs nothing libssh2 lacks, else paramiko, with
-the reason. libssh2 is not yet the default because, on a device that sends its last output
-and closes at once, libssh2 reports the close before the output it already read (the
-command fails connection_lost either way, with less of the device's words kept), and the
-suite does not yet run every device test on both transports (issue 25).
+netjob's choice for `ssh` is libssh2 when the extra is installed and the host needs
+nothing libssh2 lacks (a bastion: the channel through it is paramiko's; an algorithm),
+else paramiko, with the reason in the host's log. NETJOB_TRANSPORT=paramiko (or ssh2)
+sets what `ssh` means for a whole run. report.json's `transport` names the library.
 
     transport, reason = transport_for(host)      # ("ssh2", None) or ("paramiko", "why")
     driver._get_ssh_client_instance = client_factory(host, address, port, transport)
@@ -66,8 +64,9 @@ def _obstacle(host: Host) -> str | None:
 
 
 def default_transport() -> str:
-    """What `transport: ssh` gets: NETJOB_TRANSPORT (paramiko or ssh2), paramiko unset."""
-    chosen = os.environ.get("NETJOB_TRANSPORT") or PARAMIKO
+    """What `transport: ssh` gets: NETJOB_TRANSPORT (paramiko or ssh2); unset, libssh2
+    when the extra is installed, else paramiko."""
+    chosen = os.environ.get("NETJOB_TRANSPORT") or (SSH2 if ssh2_installed() else PARAMIKO)
     if chosen not in (PARAMIKO, SSH2):
         raise InputError(f"NETJOB_TRANSPORT={chosen}: use paramiko or ssh2, or unset it")
     return chosen
@@ -79,13 +78,21 @@ def transport_for(host: Host) -> tuple[str, str | None]:
     if asked == PARAMIKO:
         return PARAMIKO, "transport: paramiko in the inventory"
     if asked != SSH2 and default_transport() == PARAMIKO:
-        return PARAMIKO, None  # netjob's default (see above): nothing to explain
+        return PARAMIKO, None  # as installed, or NETJOB_TRANSPORT: nothing to explain
     why = _obstacle(host)
     if why is None:
         return SSH2, None
     if asked == SSH2:  # refuse_impossible refused it before the run: never guessed here
         raise InputError(f"host {host.name}: transport: ssh2, but {why}")
     return PARAMIKO, why
+
+
+def chosen(host: Host) -> str:
+    """The library that carries (or carried) the host's session, for report.json and the
+    host's log: ssh2, paramiko, or telnet (no SSH)."""
+    if host.connection.transport == "telnet":
+        return "telnet"
+    return transport_for(host)[0]
 
 
 def refuse_impossible(hosts: Iterable[Host]) -> None:

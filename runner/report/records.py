@@ -150,9 +150,10 @@ class HostDoc:
         metadata=meta(
             optional=True,
             column="transport",
-            about="how netjob reached the host, as its inventory's `transport:` says: ssh "
-            "(netmiko over paramiko), or telnet (unencrypted); absent in runs made before "
-            "it was kept",
+            about="how netjob reached the host: ssh2 (netmiko over libssh2, netjob[fast]), "
+            "paramiko (netmiko over paramiko), or telnet (unencrypted); a host never "
+            "contacted has its inventory's `transport:` (ssh: netjob chooses); absent in "
+            "runs made before it was kept",
         ),
     )
 
@@ -170,6 +171,7 @@ class HostDoc:
             started=self.started or 0.0,
             duration=self.duration_s or 0.0,
             poller=self.poller,
+            transport=self.transport,
         )
 
 
@@ -399,5 +401,5 @@ def host_doc(result: HostResult, host: Host | None = None) -> HostDoc:
         steps=tuple(step_doc(step) for step in result.steps),
         poller=result.poller or None,  # only a cluster run names its pollers
         platform=None if host is None else host.platform,
-        transport=None if host is None else host.connection.transport,
+        transport=result.transport or (None if host is None else host.connection.transport),
     )

@@ -299,7 +299,8 @@ class RunWriter:
             f"({self.job.path}), host {result.host}",
             f"# status: {result.status.value}"
             + (f"  failure: {result.failure.value}" if result.failure else "")
-            + f"  started: {_stamp(result.started)}  duration: {result.duration:.3f}s",
+            + f"  started: {_stamp(result.started)}  duration: {result.duration:.3f}s"
+            + (f"  transport: {result.transport}" if result.transport else ""),
         ]
         if result.error:
             lines.append(f"# error: {result.error}")

@@ -27,6 +27,7 @@ from runner.base.models import HostResult, Status, Step, StepResult, WorkItem
 from runner.base.pending_confirm import PendingChange
 from runner.base.run_owner import record_start
 from runner.base.watchdog import Watchdog
+from runner.device import transports
 from runner.device.connection import Connection, Connector
 from runner.device.lease import Lease
 from runner.run import confirm, phases
@@ -125,6 +126,7 @@ def execute(
             why = f"{UNRECORDED} in {policy.started_log}: {exc.strerror or exc}"
             return HostResult(host=item.host.name, status=Status.SKIPPED, steps=(), error=why)
     limits = limits or RunLimits.start(policy)
+    transport = transports.chosen(item.host)
     started = time.time()
     clock = time.perf_counter()
     budget = _Budget(policy.host_timeout, limits)
@@ -143,6 +145,7 @@ def execute(
             error=cause.describe(),
             started=started,
             duration=time.perf_counter() - clock,
+            transport=transport,
         )
     finally:
         budget.stop()
@@ -173,6 +176,7 @@ def execute(
         error=error,
         started=started,
         duration=time.perf_counter() - clock,
+        transport=transport,
     )
 
 
