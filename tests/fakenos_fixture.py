@@ -67,6 +67,12 @@ class FakeNOSLab:
     password: str = PASSWORD
     secret: str = SECRET
 
+    @property
+    def known_hosts(self) -> str:
+        """A known-hosts file of this FakeNOS run alone: its keys never meet those the test
+        session learnt from a lab that had the same port before (the OS reuses ports)."""
+        return str(self.log.parent / "known_hosts")
+
     def known_commands(self, platform: str) -> dict[str, str | None]:
         commands: dict[str, str | None] = self.catalogue["platforms"][platform]["commands"]
         return commands

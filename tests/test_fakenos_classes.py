@@ -109,6 +109,7 @@ def run(
             "username": lab.username,
             "password_env": "FAKENOS_PASSWORD",
             "connection": {"conn_timeout": 5, "auth_timeout": 5, "read_timeout": 10},
+            "known_hosts": lab.known_hosts,
         },
         "hosts": hosts,
     }

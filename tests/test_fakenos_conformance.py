@@ -357,6 +357,7 @@ def netjob_inventory(lab: FakeNOSLab, baselines: dict[str, Baseline]) -> dict[st
             "username": lab.username,
             "password_env": PASSWORD_ENV,
             "connection": {"conn_timeout": 5, "auth_timeout": 5, "read_timeout": READ_TIMEOUT_S},
+            "known_hosts": lab.known_hosts,
         },
         "hosts": hosts,
     }

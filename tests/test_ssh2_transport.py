@@ -9,6 +9,7 @@ Nothing here is skipped: without the `fast` extra the module fails, saying how t
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -142,6 +143,22 @@ def test_each_failure_is_the_same_on_both_transports(
         errors = {t: _failure(monkeypatch, t, host, CREDENTIALS) for t in ("paramiko", "ssh2")}
     assert type(errors["ssh2"]) is type(errors["paramiko"]), errors
     assert errors["ssh2"].failure == errors["paramiko"].failure
+
+
+def test_a_closed_session_leaves_no_descriptor_open(on_ssh2: None) -> None:
+    """netjob's socket closes with the libssh2 session, as paramiko's Transport closes it:
+    sessions kept referenced (a host's results) once held one descriptor each, and a
+    1,000-device run in one process ran out of room (tests/test_scale_end_to_end.py)."""
+    with start_lab(devices=20) as lab:
+        before = len(os.listdir("/proc/self/fd"))
+        kept = []
+        for i in range(1, 21):
+            session = NetmikoConnection.open(_host(lab, f"r{i:03d}"), CREDENTIALS, Lease())
+            session.send_show("show clock", 10.0, None)
+            session.close()
+            kept.append(session)
+        grown = len(os.listdir("/proc/self/fd")) - before
+    assert grown <= 2, grown  # (a descriptor or two of the lab's own, at most)
 
 
 def test_a_session_cut_mid_output_fails_the_same_on_both(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -58,8 +58,7 @@ _GONE = (
 
 
 class Ssh2Transport:
-    """What netmiko and netjob read of paramiko's Transport: is_active, set_keepalive,
-    remote_version."""
+    """paramiko's Transport as netmiko and netjob read it (is_active, set_keepalive)."""
 
     def __init__(self, client: Ssh2Client) -> None:
         self._client = client
@@ -205,6 +204,7 @@ class Ssh2Client:
         self._port = port
         self._where = f"{address}:{port}"
         self._sock: socket.socket | None = None
+        self._given: Any = None
         self.session: Any = None
         self.broken = False
         self._transport = Ssh2Transport(self)
@@ -248,6 +248,7 @@ class Ssh2Client:
     ) -> None:
         if sock is None:  # netjob always dials; kept for a caller that does not
             sock = socket.create_connection((hostname, port), timeout=timeout)
+        self._given = sock  # closed with the session, as paramiko's Transport closes it
         self._sock = sock.dup()
         session = self.session = Session()
         prefs = ssh2_algs.preferences(self._options, disabled_algorithms)
@@ -405,10 +406,10 @@ class Ssh2Client:
         return True
 
     def close(self) -> None:
-        """Free libssh2's channel and session, then close the descriptor, in that order:
-        libssh2 writes to its descriptor number when it frees a channel not yet closed,
-        and a number closed first may already be another session's (a session left to
-        the garbage collector corrupted another device's stream that way)."""
+        """Free libssh2's channel and session, then close the descriptors: libssh2 writes
+        to its descriptor number when it frees a channel not yet closed, and a number
+        closed first may be another session's already (a session left to the garbage
+        collector corrupted another device's stream that way)."""
         shell, self._shell = self._shell, None
         if shell is not None:
             shell.close()
@@ -419,13 +420,14 @@ class Ssh2Client:
                 session.set_blocking(False)
                 session.disconnect()
         del session  # libssh2_session_free, while the descriptor is still this session's
-        tail, self._tail = self._tail, None
-        if tail is not None:
-            tail.close()
+        tail, self._tail, given, self._given = self._tail, None, self._given, None
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
+        for done in (tail, sock, given):  # libssh2's descriptor, then netjob's socket
+            if done is not None:
+                with contextlib.suppress(OSError):
+                    done.close()
 
 
 # RFC 4254's reasons for refusing a channel, as libssh2 words them, and their codes.
