@@ -343,8 +343,9 @@ class HostResult:
     started: float = 0.0
     duration: float = 0.0
     poller: str | None = None  # the cluster worker that ran the host (None: this machine)
-    # The library that carried its session (ssh2, paramiko; telnet), as the process that
-    # ran it chose (runner.device.transports); None: never contacted.
+    # The library that carried its session, or would have where the connection failed
+    # (ssh2, paramiko; telnet), as the process that ran it chose (runner.device.transports);
+    # None: never started.
     transport: str | None = None
 
     @property

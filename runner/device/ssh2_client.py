@@ -142,7 +142,7 @@ class Ssh2Channel:
         return data
 
     def sendall(self, data: bytes) -> None:
-        if self.closed:
+        if self.closed or self._client.draining:  # (the device has shut its side)
             raise OSError("Socket is closed")  # paramiko's words
         limit = None if self._timeout is None else time.monotonic() + self._timeout
         view = memoryview(data)
@@ -340,7 +340,7 @@ class Ssh2Client:
             self.broken = True
             raise EOFError() from exc
         except ssh2_errors.ChannelFailure as exc:
-            raise _refused(session.last_error()) from exc
+            raise ssh2_pty.refused(session.last_error()) from exc
         except ssh2_errors.SSH2Error as exc:
             raise paramiko.SSHException(f"Unable to open channel. ({_said(exc)})") from exc
         session.set_blocking(False)
@@ -366,6 +366,10 @@ class Ssh2Client:
         except ssh2_errors.SSH2Error as exc:
             self.broken = True
             raise OSError(f"the SSH session broke: {_said(exc)}") from exc
+
+    @property
+    def draining(self) -> bool:
+        return self._tail is not None and self._tail.draining
 
     def idle(self) -> None:
         """The channel has nothing to read: the device's last bytes, if it dropped the
@@ -428,22 +432,6 @@ class Ssh2Client:
             if done is not None:
                 with contextlib.suppress(OSError):
                     done.close()
-
-
-# RFC 4254's reasons for refusing a channel, as libssh2 words them, and their codes.
-_REFUSALS = {
-    "administratively prohibited": 1,
-    "connect failed": 2,
-    "unknown channel type": 3,
-    "resource shortage": 4,
-}
-
-
-def _refused(said: str) -> paramiko.ChannelException:
-    """paramiko's exception for a channel the device refused (how SSH servers say "no
-    more sessions"; runner.device.exception_map reads it as a session limit)."""
-    reason = said.rpartition("(")[2].rstrip(")") if "(" in said else said
-    return paramiko.ChannelException(_REFUSALS.get(reason.lower(), 1), reason.capitalize())
 
 
 def _said(exc: BaseException) -> str:

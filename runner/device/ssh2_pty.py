@@ -8,6 +8,8 @@ through ctypes, on the libssh2 that ssh2-python loaded, with the channel's point
 from the Channel object (its first field, after the object header, in ssh2-python's
 channel.pxd). The layout is checked first (the object's size); when anything does not
 match, the pty is asked for the ssh2-python way, at 80x24, and the log says so.
+
+And a shell the device refuses to open, in paramiko's words (`refused`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import logging
 import os
 from typing import Any
 
+import paramiko
 import ssh2
 import ssh2.channel
 import ssh2.exceptions
@@ -69,3 +72,19 @@ def request(channel: Any, term: str, width: int, height: int) -> None:
     rc = call(pointer, name, len(name), None, 0, width, height, 0, 0)
     if rc != 0:
         raise ssh2.exceptions.ChannelRequestDenied(f"pty request failed ({rc})")
+
+
+# RFC 4254's reasons for refusing a channel, as libssh2 words them, and their codes.
+_REFUSALS = {
+    "administratively prohibited": 1,
+    "connect failed": 2,
+    "unknown channel type": 3,
+    "resource shortage": 4,
+}
+
+
+def refused(said: str) -> paramiko.ChannelException:
+    """paramiko's exception for a channel the device refused (how SSH servers say "no
+    more sessions"; runner.device.exception_map reads it as a session limit)."""
+    reason = said.rpartition("(")[2].rstrip(")") if "(" in said else said
+    return paramiko.ChannelException(_REFUSALS.get(reason.lower(), 1), reason.capitalize())

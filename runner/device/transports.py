@@ -22,6 +22,7 @@ import functools
 import itertools
 import logging
 import os
+import select
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -50,6 +51,8 @@ def _obstacle(host: Host) -> str | None:
     """Why this host cannot have libssh2 (None: it can)."""
     if not ssh2_installed():
         return f"the libssh2 transport is not installed ({INSTALL})"
+    if not hasattr(select, "POLLRDHUP"):
+        return "the libssh2 transport needs Linux (runner.device.ssh2_tail reads POLLRDHUP)"
     if jump.route(host).jumps:
         return (
             "reached through a bastion: the channel through it is paramiko's, and libssh2 "
@@ -66,7 +69,8 @@ def _obstacle(host: Host) -> str | None:
 def default_transport() -> str:
     """What `transport: ssh` gets: NETJOB_TRANSPORT (paramiko or ssh2); unset, libssh2
     when the extra is installed, else paramiko."""
-    chosen = os.environ.get("NETJOB_TRANSPORT") or (SSH2 if ssh2_installed() else PARAMIKO)
+    usable = ssh2_installed() and hasattr(select, "POLLRDHUP")  # (Linux: ssh2_tail)
+    chosen = os.environ.get("NETJOB_TRANSPORT") or (SSH2 if usable else PARAMIKO)
     if chosen not in (PARAMIKO, SSH2):
         raise InputError(f"NETJOB_TRANSPORT={chosen}: use paramiko or ssh2, or unset it")
     return chosen
