@@ -168,6 +168,7 @@ def _wait_for_data(driver: Any) -> None:
     driver._netjob_received = []  # what the current command got so far (see _heard)
     driver._netjob_seen = ""  # the last characters the device sent
     driver._netjob_heard = time.monotonic()
+    driver._netjob_deadline = None  # when the current wait's read timeout ends (see watched)
 
     send_command = driver.send_command
 
@@ -194,13 +195,15 @@ def _wait_for_data(driver: Any) -> None:
     def watched(read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """netmiko's waits for a pattern (read_until_pattern, and send_command's own loop)
         with what they read watched by _heard."""
-        outer = getattr(waiting, "watch", False)
+        outer, outer_deadline = getattr(waiting, "watch", False), driver._netjob_deadline
         waiting.watch = True
         driver._netjob_heard = time.monotonic()
+        bound = float(kwargs.get("read_timeout", 10.0))  # netmiko's default for both
+        driver._netjob_deadline = driver._netjob_heard + bound if bound > 0 else None
         try:
             return read(*args, **kwargs)
         finally:
-            waiting.watch = outer
+            waiting.watch, driver._netjob_deadline = outer, outer_deadline
 
     def command(*args: Any, **kwargs: Any) -> Any:
         """send_command's own loop (a 25 ms sleep, a read, again) waits for data too, when
@@ -220,12 +223,27 @@ def _wait_for_data(driver: Any) -> None:
 
 def _wait_bound(driver: Any) -> float:
     """How long one wait for data may last: until the wait's next check is due (a quiet
-    second at a pager or a question, runner.device.enable's stuck prompt), then a second
-    at a time, for netmiko's own timeout. A closed channel wakes the wait at once
-    (paramiko closes the buffer), so this bounds only a silent, live device: a session
-    waiting 2 s for a slow answer wakes about twice, not 200 times."""
-    quiet = time.monotonic() - float(driver._netjob_heard)
+    second at a pager or a question, runner.device.enable's stuck prompt), else until
+    netmiko's read timeout ends (a second at a time where it is not known). A closed
+    channel wakes the wait at once, so this bounds only a silent, live device: a session
+    waiting 2 s for a slow answer wakes once, not 200 times (nor once a second)."""
+    now = time.monotonic()
+    quiet = now - float(driver._netjob_heard)
+    deadline = getattr(driver, "_netjob_deadline", None)
+    if deadline is not None and not _check_due(driver):
+        return max(WAIT_FOR_DATA_S, float(deadline) - now)
     return max(WAIT_FOR_DATA_S, PAGER_QUIET_S - quiet if quiet < PAGER_QUIET_S else PAGER_QUIET_S)
+
+
+def _check_due(driver: Any) -> bool:
+    """Whether _heard has a check to make after a quiet second: what the device said last
+    ends in a pager's prompt or a question, or the enable exchange watches its prompt."""
+    seen = str(driver._netjob_seen)
+    return bool(
+        _PAGER.search(seen)
+        or _QUESTION.search(seen)
+        or getattr(driver, "_netjob_on_quiet", None) is not None
+    )
 
 
 # A pager's prompt at the end of what a device sent, and nothing after it for a second:
