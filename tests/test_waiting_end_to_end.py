@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from lab_fixture import start_lab
 
-from runner.base.models import Credentials, Host
+from runner.base.models import ConnectionOptions, Credentials, Host
 from runner.device.connection import NetmikoConnection
 from runner.device.lease import Lease
 
@@ -49,3 +49,36 @@ def test_a_slow_answer_is_waited_for_without_polling(platform: str) -> None:
     assert "r001" in output or "Hostname" in output
     # The wait wakes when data comes, or at its next check (a quiet second): a handful.
     assert polls[0] <= 15, polls[0]
+
+
+QUIET_LATENCY_MS = 4500  # four of the quiet-second checks' wakes, were they taken
+
+
+def test_a_wait_with_no_check_due_sleeps_until_data_comes() -> None:
+    """A wait wakes for the quiet-second checks (a pager's prompt, a question, enable's
+    stuck prompt) only when what the device said last calls for one: an answer 4.5 s late
+    after a plain echo is one wait, not one a second. Counted: the channel's blocking
+    waits (in_buffer.read) while it comes."""
+    with start_lab(devices=1, latency_ms=QUIET_LATENCY_MS) as lab:
+        endpoint = lab.endpoints[0]
+        slow_login = ConnectionOptions(auth_timeout=30.0)  # each set-up answer comes late too
+        host = Host(name="r001", address=endpoint.host, port=endpoint.port, connection=slow_login)
+        config = lab.config
+        connection = NetmikoConnection.open(
+            host, Credentials(config.username, config.password), Lease()
+        )
+        try:
+            buffer: Any = connection._session.driver.remote_conn.in_buffer
+            waits = [0]
+            read = buffer.read
+
+            def counted(*args: Any) -> Any:
+                waits[0] += 1
+                return read(*args)
+
+            buffer.read = counted
+            output = connection.send_show("show version", 30.0, None)
+        finally:
+            connection.close()
+    assert "r001" in output
+    assert waits[0] <= 4, waits[0]  # (one a second before: 7 and more)
