@@ -142,8 +142,10 @@ class Ssh2Channel:
         return data
 
     def sendall(self, data: bytes) -> None:
-        if self.closed or self._client.draining:  # (the device has shut its side)
+        if self.closed:
             raise OSError("Socket is closed")  # paramiko's words
+        if self._client.draining:  # the device shut its side: as TCP takes a write to a
+            return  # half-closed peer, and the next read meets the end (ssh2_tail)
         limit = None if self._timeout is None else time.monotonic() + self._timeout
         view = memoryview(data)
         while view:

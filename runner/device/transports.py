@@ -96,7 +96,10 @@ def chosen(host: Host) -> str:
     host's log: ssh2, paramiko, or telnet (no SSH)."""
     if host.connection.transport == "telnet":
         return "telnet"
-    return transport_for(host)[0]
+    try:
+        return transport_for(host)[0]
+    except InputError:  # refused before the run (refuse_impossible): the inventory's word
+        return host.connection.transport
 
 
 def refuse_impossible(hosts: Iterable[Host]) -> None:
