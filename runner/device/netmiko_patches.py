@@ -230,20 +230,9 @@ def _wait_bound(driver: Any) -> float:
     now = time.monotonic()
     quiet = now - float(driver._netjob_heard)
     deadline = getattr(driver, "_netjob_deadline", None)
-    if deadline is not None and not _check_due(driver):
+    if deadline is not None and _quiet_check(driver) is None:
         return max(WAIT_FOR_DATA_S, float(deadline) - now)
     return max(WAIT_FOR_DATA_S, PAGER_QUIET_S - quiet if quiet < PAGER_QUIET_S else PAGER_QUIET_S)
-
-
-def _check_due(driver: Any) -> bool:
-    """Whether _heard has a check to make after a quiet second: what the device said last
-    ends in a pager's prompt or a question, or the enable exchange watches its prompt."""
-    seen = str(driver._netjob_seen)
-    return bool(
-        _PAGER.search(seen)
-        or _QUESTION.search(seen)
-        or getattr(driver, "_netjob_on_quiet", None) is not None
-    )
 
 
 # A pager's prompt at the end of what a device sent, and nothing after it for a second:
@@ -266,17 +255,36 @@ def _heard(driver: Any, channel: Any, data: str) -> None:
         return
     if _channel_closed(channel):
         raise SessionClosed("".join(driver._netjob_received))
-    if now - driver._netjob_heard >= PAGER_QUIET_S:
-        more = _PAGER.search(driver._netjob_seen)
-        if more:
-            raise Paged(more.group(0).strip(), "".join(driver._netjob_received))
-        asked = _QUESTION.search(driver._netjob_seen)
-        if asked:
-            waited = now - driver._netjob_heard
-            raise Unanswered(asked.group(0).strip(), "".join(driver._netjob_received), waited)
-        on_quiet = getattr(driver, "_netjob_on_quiet", None)
-        if on_quiet is not None:  # the enable exchange's own check (runner.device.enable)
-            on_quiet()
+    waited = now - driver._netjob_heard
+    if waited >= PAGER_QUIET_S:
+        check = _quiet_check(driver)
+        if check is not None:
+            check(waited)
+
+
+def _quiet_check(driver: Any) -> Callable[[float], None] | None:
+    """What a quiet second calls for, by what the device said last (None: nothing; a
+    wait then sleeps until netmiko's read timeout, _wait_bound): a pager's prompt or a
+    question ends the wait (Paged, Unanswered), and the enable exchange checks its own."""
+    seen = str(driver._netjob_seen)
+    more = _PAGER.search(seen)
+    if more:
+        pager = more.group(0).strip()
+
+        def paged(waited: float) -> None:
+            raise Paged(pager, "".join(driver._netjob_received))
+
+        return paged
+    asked = _QUESTION.search(seen)
+    if asked:
+        question = asked.group(0).strip()
+
+        def unanswered(waited: float) -> None:
+            raise Unanswered(question, "".join(driver._netjob_received), waited)
+
+        return unanswered
+    on_quiet = getattr(driver, "_netjob_on_quiet", None)  # runner.device.enable's check
+    return None if on_quiet is None else (lambda waited: on_quiet())
 
 
 # A question at the end of what a device sent, and nothing after it for a second (the
