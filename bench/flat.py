@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from machine import Results, describe, info  # noqa: E402
+from machine import each_size  # noqa: E402
 
 WORKERS = 50
 JOB = "name: show\ntasks:\n  - show: show ip interface brief\n"
@@ -213,15 +213,7 @@ def main() -> None:
     )
     parser.add_argument("--results", default=str(HERE / "results.jsonl"), help="'-': none")
     args = parser.parse_args()
-    machine = info()
-    print(describe(machine), flush=True)
-    results = Results(None if args.results == "-" else Path(args.results), machine)
-    rows = []
-    for hosts in (int(n) for n in args.hosts.split(",")):
-        row = one_size(hosts, args.cold)
-        results.emit({"bench": "flat", **row})
-        rows.append(row)
-    print(table(rows))
+    print(table(each_size(args.hosts, args.results, "flat", lambda n: one_size(n, args.cold))))
 
 
 if __name__ == "__main__":

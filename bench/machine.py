@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -110,3 +111,19 @@ class Results:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a") as out:
                 out.write(json.dumps({**shown, **self.common}) + "\n")
+
+
+def each_size(
+    sizes: str, results: str, bench: str, one_size: Callable[[int], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The machine's line, then `one_size` for each of the comma-separated `sizes`, each
+    row emitted as it comes (printed, and appended to the `results` file; '-': none)."""
+    machine = info()
+    print(describe(machine), flush=True)
+    out = Results(None if results == "-" else Path(results), machine)
+    rows = []
+    for size in (int(n) for n in sizes.split(",")):
+        row = one_size(size)
+        out.emit({"bench": bench, **row})
+        rows.append(row)
+    return rows

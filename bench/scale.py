@@ -40,7 +40,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from labproc import LabProcess  # noqa: E402
-from machine import Results, describe, info  # noqa: E402
+from machine import each_size  # noqa: E402
 
 WORKERS = 50
 
@@ -267,15 +267,7 @@ def main() -> None:
     parser.add_argument("--devices", default="1000,10000", help="sizes, comma-separated")
     parser.add_argument("--results", default=str(HERE / "results.jsonl"), help="'-': none")
     args = parser.parse_args()
-    machine = info()
-    print(describe(machine), flush=True)
-    results = Results(None if args.results == "-" else Path(args.results), machine)
-    rows = []
-    for devices in (int(n) for n in args.devices.split(",")):
-        row = one_size(devices)
-        results.emit({"bench": "scale", **row})
-        rows.append(row)
-    print(table(rows))
+    print(table(each_size(args.devices, args.results, "scale", one_size)))
 
 
 if __name__ == "__main__":
