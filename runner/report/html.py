@@ -181,15 +181,26 @@ def _entries(found: ReportFile, audited: bool) -> list[_Entry]:
     return entries
 
 
-def _read(run_dir: Path, found: ReportFile, entry: _Entry, quiet: bool) -> tuple[HostDoc, str]:
-    """The host as the page shows it: with a section, from its host file (outputs, platform)."""
-    summary = found.host(entry.index)
-    return _host(run_dir, summary, quiet) if entry.detailed else (summary, "")
+def _read(
+    run_dir: Path, found: ReportFile, entry: _Entry, quiet: bool, outputs: bool = True
+) -> tuple[HostDoc, str]:
+    """The host as the page shows it: with a section, from its host file (platform, and
+    its outputs unless `outputs` is False: a row shows none); else report.json's entry,
+    which is read too when the host file cannot be, and then says why (said once a page:
+    `quiet` for its row, said with its section)."""
+    if entry.detailed:
+        try:
+            return read_host(run_dir, entry.name, outputs), ""
+        except (OSError, ValueError, KeyError, TypeError, StoreError) as exc:
+            if not quiet:
+                log.warning("html report: outputs of %s unavailable: %s", entry.name, exc)
+            return found.host(entry.index), f"outputs unavailable: {exc}"
+    return found.host(entry.index), ""
 
 
 def _row(run_dir: Path, found: ReportFile, entry: _Entry, audited: bool) -> dict[str, Any]:
     """A host's row of the hosts table (its section comes later: _sections)."""
-    host, missing = _read(run_dir, found, entry, quiet=True)
+    host, missing = _read(run_dir, found, entry, quiet=True, outputs=False)
     return _host_view(
         host, entry.standing, entry.place, audited, missing, entry.detailed, steps=False
     )
@@ -273,17 +284,6 @@ def _compliance_view(data: ComplianceDoc | None) -> dict[str, Any]:
             for item in r.failing
         ],
     }
-
-
-def _host(run_dir: Path, summary: HostDoc, quiet: bool = False) -> tuple[HostDoc, str]:
-    """The host with its outputs; the report's summary of it, and why, if its files are
-    gone (said once a page: `quiet` for its row, said with its section)."""
-    try:
-        return read_host(run_dir, summary.host), ""
-    except (OSError, ValueError, KeyError, TypeError, StoreError) as exc:
-        if not quiet:
-            log.warning("html report: outputs of %s unavailable: %s", summary.host, exc)
-        return summary, f"outputs unavailable: {exc}"
 
 
 def _host_view(
