@@ -520,3 +520,24 @@ def test_an_inventory_may_ask_for_either_ssh_library(tmp_path: Path) -> None:
         "ssh2",
         "paramiko",
     )
+
+
+def test_the_tail_keepers_check_sees_a_shut_side_with_data_still_unread() -> None:
+    """ssh2_tail's check without waiting (poll(2) through ctypes, holding the GIL): an
+    open socket with data waiting is not shut; once the peer shuts its side it is, while
+    that data is still unread, and after the peer closes too."""
+    import socket
+
+    from runner.device import ssh2_tail
+
+    ours, device = socket.socketpair()
+    with ours, device:
+        watch = ssh2_tail._PollFd(ours.fileno(), ssh2_tail.select.POLLRDHUP, 0)
+        assert not ssh2_tail._shut(watch)
+        device.sendall(b"the last words")
+        assert not ssh2_tail._shut(watch)
+        device.shutdown(socket.SHUT_WR)
+        assert ssh2_tail._shut(watch)
+        assert ours.recv(100) == b"the last words"  # nothing was taken by the check
+        device.close()
+        assert ssh2_tail._shut(watch)
