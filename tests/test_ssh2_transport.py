@@ -526,13 +526,14 @@ def test_the_tail_keepers_check_sees_a_shut_side_with_data_still_unread() -> Non
     """ssh2_tail's check without waiting (poll(2) through ctypes, holding the GIL): an
     open socket with data waiting is not shut; once the peer shuts its side it is, while
     that data is still unread, and after the peer closes too."""
+    import select
     import socket
 
     from runner.device import ssh2_tail
 
     ours, device = socket.socketpair()
     with ours, device:
-        watch = ssh2_tail._PollFd(ours.fileno(), ssh2_tail.select.POLLRDHUP, 0)
+        watch = ssh2_tail._PollFd(ours.fileno(), select.POLLRDHUP, 0)
         assert not ssh2_tail._shut(watch)
         device.sendall(b"the last words")
         assert not ssh2_tail._shut(watch)
