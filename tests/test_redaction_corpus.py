@@ -4,6 +4,7 @@ netjob's outputs put it; ordinary lines and netjob's own prose come out unchange
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -186,3 +187,46 @@ def test_a_value_found_once_is_masked_in_later_texts_and_nothing_else_is() -> No
     # An ordinary refusal keeps the word it quotes.
     typo = "% Invalid input (at token 1: 'interfaces')"
     assert redactor.text(typo) == typo
+
+
+def test_the_keyword_fold_finds_what_the_keyword_pattern_finds() -> None:
+    """The redactor's quick search (redact._FOLD, redact._WORDS) folds every character
+    that re.IGNORECASE takes for a keyword's character to it, and nothing else to it: a
+    text holds a folded keyword exactly where _KEYWORDS finds one."""
+    from runner.base import redact
+
+    assert "|".join(redact._WORDS) == _KEYWORDS.pattern
+    assert all(re.escape(word) == word.replace(" ", "\\ ") for word in redact._WORDS)
+    wanted = sorted(set("".join(redact._WORDS)))
+    candidates = re.compile(f"[{re.escape(''.join(wanted))}]", re.I)  # one pass, then exact
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        folded = char.translate(redact._FOLD)
+        if candidates.fullmatch(char) is None:
+            assert folded not in wanted, hex(code)
+            continue
+        for letter in wanted:
+            matches = re.fullmatch(re.escape(letter), char, re.I) is not None
+            assert matches == (folded == letter), (hex(code), letter)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "enable \u017fecret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0",  # long s: re takes it for s
+        "tacacs-server \u212aey 7 0822455D0A16",  # the Kelvin sign: re takes it for k
+        "ENABLE SECRET 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0",
+    ],
+)
+def test_keywords_in_any_case_or_fold_are_still_scanned(text: str) -> None:
+    assert _KEYWORDS.search(text) is not None
+    masked = Redactor([]).text(text)
+    assert MASK in masked
+    assert masked != text
+
+
+def test_a_text_without_a_keyword_comes_back_as_it_was() -> None:
+    text = (
+        "Interface  IP-Address  OK? Method Status  Protocol\nGi0/1  192.0.2.1  YES manual up  up\n"
+    )
+    assert Redactor([]).text(text) is text
