@@ -172,9 +172,13 @@ class Ssh2Channel:
                 self._buffer += data
                 return True
             if rc == 0 or rc == LIBSSH2_ERROR_EAGAIN:
-                # 1: the device's EOF; 0: not yet; below 0, libssh2's error code (a
-                # short packet of another kind queued, say): not an EOF.
-                if self._channel.eof() == 1:
+                # Only a read that returned 0 may have met the device's EOF: libssh2
+                # says EAGAIN only for a channel not at its end (channel.c reports an
+                # EOF or close it drained as 0), and each call gives the GIL up and
+                # takes it back, which 50 sessions' threads pay in context switches.
+                # eof(): 1, the device's EOF; 0, not yet; below 0, libssh2's error code
+                # (a short packet of another kind queued, say): not an EOF.
+                if rc == 0 and self._channel.eof() == 1:
                     self.eof_received = True
                     return True
                 client.idle()
