@@ -542,3 +542,39 @@ def test_the_tail_keepers_check_sees_a_shut_side_with_data_still_unread() -> Non
         assert ours.recv(100) == b"the last words"  # nothing was taken by the check
         device.close()
         assert ssh2_tail._shut(watch)
+
+
+def test_netmiko_takes_what_the_wait_read_with_no_more_call_into_libssh2(on_ssh2: None) -> None:
+    """netjob's wait for data reads what came into the channel's buffer; netmiko then
+    takes it and asks recv_ready() again: that read was short, so it took all libssh2 had,
+    and the ask is answered without a call (one could only say EAGAIN). The ask after
+    that, with the buffer still empty, reads."""
+    with start_lab(devices=1) as lab:
+        session = NetmikoConnection.open(_host(lab, "r001"), CREDENTIALS, Lease())
+        driver = _driver(session)
+        channel, client = driver.remote_conn, driver.remote_conn_pre
+        calls = 0
+        call = client.call
+
+        def counted(*args: object) -> object:
+            nonlocal calls
+            calls += 1
+            return call(*args)
+
+        try:
+            driver.write_channel("show version\n")
+            seen = ""
+            while "r001#" not in seen.partition("show version")[2]:
+                channel.in_buffer.read(0, 20.0)  # data is there: netmiko's read takes it
+                client.call = counted
+                calls = 0
+                seen += driver.read_channel()
+                assert calls == 0, calls
+                client.call = call
+            client.call = counted
+            assert driver.read_channel() == ""  # nothing more came: this ask reads
+            assert calls == 1
+        finally:
+            client.call = call
+            session.close()
+    assert "Cisco IOS" in seen

@@ -98,6 +98,7 @@ class Ssh2Channel:
         self._client = client
         self._channel = channel
         self._buffer = b""
+        self._drained = False  # the last read took all libssh2 had (see recv_ready)
         self._timeout: float | None = None
         self.eof_received = False
         self._closed = False
@@ -122,6 +123,12 @@ class Ssh2Channel:
     def recv_ready(self) -> bool:
         """Data buffered, after one read that does not wait (paramiko's meaning: a broken
         session has nothing ready, and `closed` says why)."""
+        if not self._buffer and self._drained:
+            # netmiko asks again as soon as it took the buffer: the read that filled it
+            # was short, so it took all libssh2 had, the socket drained first (channel
+            # read); another read now would only say EAGAIN. The next ask reads.
+            self._drained = False
+            return False
         if not self._buffer and not self.closed and not self.eof_received:
             with contextlib.suppress(EOFError, OSError):
                 self._fill(time.monotonic())
@@ -170,14 +177,12 @@ class Ssh2Channel:
             rc, data = client.call(self._channel.read, _MAX_READ)
             if rc > 0:
                 self._buffer += data
+                self._drained = rc < _MAX_READ
                 return True
             if rc == 0 or rc == LIBSSH2_ERROR_EAGAIN:
-                # Only a read that returned 0 may have met the device's EOF: libssh2
-                # says EAGAIN only for a channel not at its end (channel.c reports an
-                # EOF or close it drained as 0), and each call gives the GIL up and
-                # takes it back, which 50 sessions' threads pay in context switches.
-                # eof(): 1, the device's EOF; 0, not yet; below 0, libssh2's error code
-                # (a short packet of another kind queued, say): not an EOF.
+                # Only a 0 may be the device's EOF (libssh2 says EAGAIN only for a channel
+                # not at its end), and each call costs a GIL handover. eof(): 1, the EOF;
+                # 0, not yet; below 0, an error code (a short packet queued): not an EOF.
                 if rc == 0 and self._channel.eof() == 1:
                     self.eof_received = True
                     return True
