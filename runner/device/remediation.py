@@ -23,14 +23,18 @@ import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from hier_config import HConfig, Platform, get_hconfig, get_hconfig_driver
-from hier_config.child import HConfigChild
-from hier_config.platforms.driver_base import HConfigDriverBase
+from typing import TYPE_CHECKING
 
 from runner.base import platforms
 from runner.base.errors import RemediationError
 from runner.base.flat_config import nest_flat_lines
+
+# hier_config is imported where it is used: a run of show and save tasks never needs it,
+# and its import (0.1 s of CPU) was paid by every run and every worker process.
+if TYPE_CHECKING:
+    from hier_config import HConfig, Platform
+    from hier_config.child import HConfigChild
+    from hier_config.platforms.driver_base import HConfigDriverBase
 
 # hier_config reads a banner until a line that closes it, never closing on the line that
 # opens it, so a one-line banner (`banner motd ^CAuthorized only^C`, as IOS shows a
@@ -59,6 +63,8 @@ class Remediation:
 
 def hier_platform(platform: str) -> Platform:
     """hier_config's platform for a netmiko device_type (`_ssh`/`_telnet` ignored)."""
+    from hier_config import Platform
+
     return Platform[platforms.lookup(platform).hier_platform]
 
 
@@ -159,6 +165,8 @@ def _driver(hier: Platform) -> HConfigDriverBase:
     Dropping them suits comparing two whole configs; for a partial one it would hide a
     task that removes an address, and the remediation would claim "unchanged".
     """
+    from hier_config import get_hconfig_driver
+
     driver = get_hconfig_driver(hier)
     kept = [rule for rule in driver.rules.per_line_sub if rule.search != "^ no ip address"]
     driver.rules = driver.rules.model_copy(update={"per_line_sub": kept})
@@ -181,6 +189,8 @@ def _shown_as(line: str, info: platforms.PlatformInfo) -> str:
 
 def _load(hier: Platform, text: str, what: str) -> HConfig:
     try:
+        from hier_config import get_hconfig
+
         return get_hconfig(_driver(hier), _ONE_LINE_BANNER.sub(r"\1\3\n\2", text))
     except Exception as exc:  # ValueError, DuplicateChildError, anything hier_config raises
         raise RemediationError(
