@@ -38,7 +38,10 @@ class Watchdog:
                     target=self._loop, name="netjob-watchdog", daemon=True
                 )
                 self._thread.start()
-            self._wake.notify()
+            if self._heap[0][1] == token:
+                # Only a deadline that comes first changes the thread's wait: every host's
+                # start would otherwise wake it (a context switch, and the GIL) for nothing.
+                self._wake.notify()
         return token
 
     def cancel(self, token: int) -> None:
