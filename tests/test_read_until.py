@@ -29,7 +29,8 @@ class _Driver:
 
 
 def _both(chunks: list[str], **kwargs: Any) -> list[tuple[str, str, str]]:
-    """(what was returned or the error's class, the read buffer after) for netmiko's, then ours."""
+    """For netmiko's, then ours: (what was returned, or the error's class; the read buffer
+    after; the chunks not read)."""
     seen = []
     for read in (BaseConnection.read_until_pattern, _read_until):
         driver = _Driver(chunks)
