@@ -182,10 +182,10 @@ class RunWriter:
         """Write the host's files now; keep only its redacted summary (no outputs) in memory,
         and return the redacted result, outputs included, for the console (`-v`)."""
         result = self._redacted(result)  # once, then every writer below uses it as is
-        self._write(host_log(result.host), self._log(result), atomic=False)
+        self._write(host_log(result.host), self._log(result))
         # Outputs live once, by content, in the job's store; the host file names them.
         data = host_text(host_doc(result, self.hosts.get(result.host)), self.store)
-        self._write(host_data(result.host), data, atomic=False)
+        self._write(host_data(result.host), data)
         for step in result.steps:
             if step.save_to and step.status is Status.OK:
                 host = self.hosts.get(result.host)
@@ -290,7 +290,8 @@ class RunWriter:
         if relative.startswith("/") or ".." in relative.split("/"):
             raise ValueError(f"refusing to write outside the run folder: {relative!r}")
         # report.json is written whole then renamed, so a reader never sees half of it.
-        # Host files are new files written in one call: a rename per host buys nothing.
+        # Host files too: a process killed between the file's creation and its one write
+        # left an empty host file, which no reader can take for the host's result.
         write_private(self.run_dir / relative, text, atomic=atomic)
 
     def _log(self, result: HostResult) -> str:
