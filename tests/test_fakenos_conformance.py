@@ -430,6 +430,19 @@ def test_netmiko_baseline(
         assert normalized(output) != [unknown], (command, "FakeNOS did not know it")
 
 
+def _in_step(fakenos: FakeNOSLab, platform: str, netjob_run: NetjobRun, said: str) -> None:
+    """netjob's run on a platform whose set-up netmiko leaves one answer behind, where
+    netjob saw no desync: each show ok with FakeNOS's canned output, the probe refused."""
+    data = netjob_run.host(platform)
+    shows = PLATFORMS[platform]
+    steps = data["steps"]
+    assert [s["status"] for s in steps[: len(shows)]] == ["ok"] * len(shows), said
+    outputs = {command: steps[i]["outputs"][0] for i, command in enumerate(shows)}
+    assert _not_canned(fakenos, platform, outputs) is None, (said, outputs)
+    assert steps[-1]["commands"] == [PROBE], said
+    assert steps[-1]["failure"] == "command_rejected", said
+
+
 @pytest.mark.sessions
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_netjob_matches_netmiko(
@@ -449,6 +462,13 @@ def test_netjob_matches_netmiko(
         failure, words = NETJOB_FAILS[platform]
         said = f"{platform}: netmiko: {baseline.error}; netjob: {summary['failure']}: "
         said += str(summary["error"])
+        if failure == "session_desync" and summary["failure"] != failure:
+            # The set-up's stray answers came while netjob still read the set-up (a
+            # loaded machine's timing): its session stayed in step. Then every show must
+            # be ok with FakeNOS's own output, and the probe refused: never a success
+            # with another command's answer.
+            _in_step(fakenos, platform, netjob_run, said)
+            return
         assert summary["failure"] == failure, said
         assert words in summary["error"], said
         if words == PROBE:  # it ran to its end: every show answered
