@@ -345,6 +345,22 @@ def test_the_shell_gets_netmikos_terminal_size_on_a_real_sshd(
     assert size.split() == ["1000", "511"], size
 
 
+class _Calls:
+    """The calls a session's client makes into libssh2 (Ssh2Client.call), counted in
+    `made` while `counting`."""
+
+    def __init__(self, client: Any, counting: bool = True) -> None:
+        self.made = 0
+        self.counting = counting
+        call = client.call
+
+        def counted(*args: object) -> object:
+            self.made += self.counting
+            return call(*args)
+
+        client.call = counted
+
+
 def test_a_read_from_a_slow_device_blocks_instead_of_polling(on_ssh2: None) -> None:
     """Item 2: while the device takes a second to answer, the channel's reads (recv, and
     in_buffer.read, netjob's wait for data) sleep in select() on the socket: a handful of
@@ -353,15 +369,7 @@ def test_a_read_from_a_slow_device_blocks_instead_of_polling(on_ssh2: None) -> N
         session = NetmikoConnection.open(_host(lab, "r001"), CREDENTIALS, Lease())
         driver = _driver(session)
         channel, client = driver.remote_conn, driver.remote_conn_pre
-        calls = 0
-        call = client.call
-
-        def counted(*args: object) -> object:
-            nonlocal calls
-            calls += 1
-            return call(*args)
-
-        client.call = counted
+        calls = _Calls(client)
         try:
             channel.settimeout(20.0)
             driver.write_channel("show version\n")
@@ -372,7 +380,7 @@ def test_a_read_from_a_slow_device_blocks_instead_of_polling(on_ssh2: None) -> N
         finally:
             session.close()
     assert b"Cisco IOS" in seen
-    assert 1 <= calls <= 40, calls
+    assert 1 <= calls.made <= 40, calls.made
 
 
 def test_keepalives_go_out_while_a_read_waits(on_ssh2: None) -> None:
@@ -553,28 +561,19 @@ def test_netmiko_takes_what_the_wait_read_with_no_more_call_into_libssh2(on_ssh2
         session = NetmikoConnection.open(_host(lab, "r001"), CREDENTIALS, Lease())
         driver = _driver(session)
         channel, client = driver.remote_conn, driver.remote_conn_pre
-        calls = 0
-        call = client.call
-
-        def counted(*args: object) -> object:
-            nonlocal calls
-            calls += 1
-            return call(*args)
-
+        calls = _Calls(client, counting=False)
         try:
             driver.write_channel("show version\n")
             seen = ""
             while "r001#" not in seen.partition("show version")[2]:
                 channel.in_buffer.read(0, 20.0)  # data is there: netmiko's read takes it
-                client.call = counted
-                calls = 0
+                calls.made, calls.counting = 0, True
                 seen += driver.read_channel()
-                assert calls == 0, calls
-                client.call = call
-            client.call = counted
+                assert calls.made == 0, calls.made
+                calls.counting = False
+            calls.counting = True
             assert driver.read_channel() == ""  # nothing more came: this ask reads
-            assert calls == 1
+            assert calls.made == 1
         finally:
-            client.call = call
             session.close()
     assert "Cisco IOS" in seen
