@@ -1,7 +1,7 @@
 """The rooms below the CLI say what may help with a failure as a field (`remedies`), never
 as the command line's flag: the flag is worded in one place (errors.REMEDY_WORDS), which
-must name flags `netjob run` has. A message that spelled `--retry-failed` in the device
-room drifted from the CLI without any test noticing."""
+must name flags `netjob run` and `netjob cmd` have. A message that spelled `--retry-failed`
+in the device room drifted from the CLI without any test noticing."""
 
 from __future__ import annotations
 
@@ -63,9 +63,14 @@ def test_the_error_classes_hints_spell_no_flag_either() -> None:
     assert {name: hint for name, hint in hints.items() if _FLAG.search(hint)} == {}
 
 
+@pytest.mark.parametrize("command", ["run", "cmd"])
 @pytest.mark.parametrize("remedy", list(Remedy))
-def test_every_remedy_is_worded_as_a_flag_of_netjob_run(remedy: Remedy) -> None:
-    result = CliRunner().invoke(app, ["run", "--help"], env={"COLUMNS": "200"})
+def test_every_remedy_is_worded_as_a_flag_of_netjob_run_and_cmd(
+    remedy: Remedy, command: str
+) -> None:
+    """Both commands print the device room's failures, hints included (`cmd` lacked
+    --retry-failed, --include-unknown and --max-logins that its hints named)."""
+    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     flags = _FLAG.findall(REMEDY_WORDS[remedy])
     assert flags
     for flag in flags:

@@ -19,12 +19,3 @@ Insecure = Annotated[
         "--insecure", help="Allow --cluster over plain TCP (no authentication): trusted networks."
     ),
 ]
-IncludeUnknown = Annotated[
-    bool,
-    typer.Option(
-        "--include-unknown",
-        help="With --retry-failed: also the hosts whose result never came back (from the "
-        "cluster, or in flight when a run was killed: they may have been changed; look at "
-        "them first).",
-    ),
-]

@@ -1,5 +1,6 @@
 """`netjob cmd`: ad-hoc commands on many hosts, their answers folded on the console."""
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -43,6 +44,7 @@ from runner.cli.app import (
     vault_from,
 )
 from runner.cli.login_opts import PrivateKey, SshConfig
+from runner.cli.retry_opts import IncludeUnknown, MaxLogins, RetryFailed, unfinished
 
 
 @app.command("cmd")
@@ -92,12 +94,15 @@ def cmd(
     reports: Annotated[Path, typer.Option("--reports", help="Where run folders go.")] = Path(
         "reports"
     ),
+    retry_failed: RetryFailed = False,
+    include_unknown: IncludeUnknown = False,
     user: User = None,
     timeout: ConnectTimeout = None,
     ask_pass: AskPass = False,
     ask_become_pass: AskBecomePass = False,
     host_timeout: HostTimeout = 300.0,
     retries: Retries = 2,
+    max_logins: MaxLogins = 20,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -138,18 +143,21 @@ def cmd(
         job = runner.load.adhoc_job(commands or [], config or [], per_platform or [])
         runner.load.refuse_uncovered(job, hosts)
         extra = runner.load.parse_extra_vars(extra_vars or ())
-        prompt = password_prompt(ask_pass)
-        chosen = logins(hosts, user, timeout, ask_become_pass)
         paths = tuple(inventories(inventory))
         selection = runner.load.Selection(
-            job, inventory_data, chosen, extra, limit=limit, inventories=paths
+            job, inventory_data, tuple(hosts), extra, limit=limit, inventories=paths
         )
+        if retry_failed:  # the hosts whose last `netjob cmd` here did not succeed
+            selection = unfinished(selection, reports, include_unknown, "netjob cmd")
+        prompt = password_prompt(ask_pass)
+        chosen = logins(selection.hosts, user, timeout, ask_become_pass)
+        selection = dataclasses.replace(selection, hosts=tuple(chosen))
         options = runner.core.RunOptions(
             workers=workers,
             reports_dir=reports,
             # netmiko: imported once hosts are to run
             policy=runner.run.Policy.given(
-                dry_run=dry_run, host_timeout=host_timeout, retries=retries
+                dry_run=dry_run, host_timeout=host_timeout, retries=retries, max_logins=max_logins
             ),
             processes=runner.run.processes_for_this_machine(),
             change_id=change_id,

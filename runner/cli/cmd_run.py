@@ -54,8 +54,9 @@ from runner.cli.app import (
     task_filter,
     vault_from,
 )
-from runner.cli.cluster_opts import Cluster, IncludeUnknown, Insecure
+from runner.cli.cluster_opts import Cluster, Insecure
 from runner.cli.login_opts import PrivateKey, SshConfig
+from runner.cli.retry_opts import IncludeUnknown, MaxLogins, RetryFailed, unfinished
 
 Confirm = Annotated[
     str | None,
@@ -83,28 +84,13 @@ def run(
     reports: Annotated[Path, typer.Option("--reports", help="Where run folders go.")] = Path(
         "reports"
     ),
-    retry_failed: Annotated[
-        bool,
-        typer.Option(
-            "--retry-failed",
-            help="Run only the hosts whose most recent attempt (in any run of this job, "
-            "one cut short included) did not succeed.",
-        ),
-    ] = False,
+    retry_failed: RetryFailed = False,
     include_unknown: IncludeUnknown = False,
     cluster: Cluster = None,
     insecure: Insecure = False,
     host_timeout: HostTimeout = 300.0,
     retries: Retries = 2,
-    max_logins: Annotated[
-        int,
-        typer.Option(
-            "--max-logins",
-            min=1,
-            metavar=N,
-            help="Logins in flight at once (spares TACACS/RADIUS).",
-        ),
-    ] = 20,
+    max_logins: MaxLogins = 20,
     processes: Annotated[
         int,
         typer.Option(
@@ -212,23 +198,7 @@ def run(
             view.tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
         if retry_failed:
-            selection = runner.report.only_unfinished(
-                selection, reports, typer.echo, include_unknown
-            )
-            if not selection.hosts and selection.unknown:
-                # Not "succeeded": what these hosts did is unknown (note above), and a cron
-                # job must not read that as all done.
-                typer.echo(
-                    f"nothing run: the most recent attempt of {len(selection.unknown)} "
-                    f"selected host(s) of {job} is unknown, of the others it succeeded"
-                )
-                raise typer.Exit(int(ExitCode.HOSTS_FAILED))
-            if not selection.hosts:
-                typer.echo(
-                    f"nothing to retry: the most recent attempt of every selected host of {job} "
-                    "succeeded"
-                )
-                raise typer.Exit(int(ExitCode.OK))
+            selection = unfinished(selection, reports, include_unknown, str(job))
         # netmiko: imported once hosts are to run
         policy = runner.run.Policy.given(
             host_timeout=host_timeout, retries=retries, max_logins=max_logins, dry_run=dry_run
