@@ -11,6 +11,7 @@ import pytest
 from lab_fixture import start_lab
 
 from runner.base.models import ConnectionOptions, Credentials, Host
+from runner.device import login
 from runner.device.connection import NetmikoConnection
 from runner.device.lease import Lease
 
@@ -82,3 +83,38 @@ def test_a_wait_with_no_check_due_sleeps_until_data_comes() -> None:
             connection.close()
     assert "r001" in output
     assert waits[0] <= 4, waits[0]  # (one a second before: 7 and more)
+
+
+def _paramiko_session(lab: Any, options: ConnectionOptions) -> NetmikoConnection:
+    endpoint = lab.endpoints[0]
+    host = Host(name="r001", address=endpoint.host, port=endpoint.port, connection=options)
+    config = lab.config
+    return NetmikoConnection.open(host, Credentials(config.username, config.password), Lease())
+
+
+def test_paramiko_s_transport_thread_does_not_wake_ten_times_a_second_while_it_waits() -> None:
+    """paramiko's transport thread reads with a 0.1 s timeout, to see between reads whether
+    its session was closed: ten wake-ups a second per session waiting for a device. Once
+    logged in, netjob's wake once a second (login.IDLE_TICK_S). Counted: the thread's
+    timeouts (each one calls the packetizer's keepalive check) while a 1.5 s answer
+    comes."""
+    with start_lab(devices=1, latency_ms=LATENCY_MS) as lab:
+        options = ConnectionOptions(auth_timeout=30.0, transport="paramiko")
+        connection = _paramiko_session(lab, options)
+        try:
+            transport = connection._session.driver.remote_conn.get_transport()
+            packetizer = transport.packetizer
+            ticks = [0]
+            check = packetizer._check_keepalive
+
+            def counted() -> None:
+                ticks[0] += 1
+                check()
+
+            packetizer._check_keepalive = counted
+            output = connection.send_show("show version", 30.0, None)
+        finally:
+            connection.close()
+    assert "r001" in output
+    assert transport.sock.gettimeout() == login.IDLE_TICK_S
+    assert ticks[0] <= 5, ticks[0]  # (paramiko's 0.1 s: 15 and more)
