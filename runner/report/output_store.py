@@ -16,6 +16,10 @@ from runner.base.errors import StoreError
 from runner.base.safe_files import refuse_link
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
+# zlib's own default, not gzip.compress's 9: for a device's usual answer (~500 bytes) level
+# 9 took 93 us a put against 15, for a 370 kB config 27 ms against 21, and its files were
+# 0.3 % smaller (bench/README.md, "What changed"). Any level reads back the same.
+_LEVEL = 6
 
 
 class OutputStore:
@@ -56,7 +60,8 @@ class OutputStore:
             fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as file:
-                file.write(gzip.compress(data, mtime=0))  # mtime=0: same text, same bytes
+                # mtime=0: the same text, the same bytes.
+                file.write(gzip.compress(data, compresslevel=_LEVEL, mtime=0))
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
