@@ -211,7 +211,7 @@ class Remedy(str, Enum):
 
 
 # Each remedy as the command line spells it, after the hint's own words (a test checks
-# that every flag here is one of `netjob run`'s).
+# that every flag here is one of `netjob run`'s and `netjob cmd`'s: both print these).
 REMEDY_WORDS: dict[Remedy, str] = {
     Remedy.FEWER_LOGINS: "or lower --max-logins",
     Remedy.FEWER_WORKERS: "or lower --workers",

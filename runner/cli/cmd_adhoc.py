@@ -141,14 +141,16 @@ def cmd(
         if not hosts:
             raise SelectionError(f"no host matches --limit '{limit}'; see `netjob hosts`")
         job = runner.load.adhoc_job(commands or [], config or [], per_platform or [])
-        runner.load.refuse_uncovered(job, hosts)
         extra = runner.load.parse_extra_vars(extra_vars or ())
         paths = tuple(inventories(inventory))
         selection = runner.load.Selection(
             job, inventory_data, tuple(hosts), extra, limit=limit, inventories=paths
         )
         if retry_failed:  # the hosts whose last `netjob cmd` here did not succeed
-            selection = unfinished(selection, reports, include_unknown, "netjob cmd")
+            notes = output != "table"  # -o json: stdout is the document's alone
+            selection = unfinished(selection, reports, include_unknown, "netjob cmd", notes)
+        # The hosts that will run, each with a command (--for): before any prompt.
+        runner.load.refuse_uncovered(job, selection.hosts)
         prompt = password_prompt(ask_pass)
         chosen = logins(selection.hosts, user, timeout, ask_become_pass)
         selection = dataclasses.replace(selection, hosts=tuple(chosen))
@@ -164,7 +166,7 @@ def cmd(
             command=command_line(),
         )
         if output == "table" and console.is_terminal and not console.no_color and not quiet:
-            with runner.report.LiveView(view, len(hosts)) as live:
+            with runner.report.LiveView(view, len(selection.hosts)) as live:
                 report = runner.core.run(selection, options, prompt, reporters=[live])
         else:
             report = runner.core.run(selection, options, prompt)

@@ -198,7 +198,7 @@ def run(
             view.tasks(selection.job)
             raise typer.Exit(int(ExitCode.OK))
         if retry_failed:
-            selection = unfinished(selection, reports, include_unknown, str(job))
+            selection = unfinished(selection, reports, include_unknown, str(job), output != "table")
         # netmiko: imported once hosts are to run
         policy = runner.run.Policy.given(
             host_timeout=host_timeout, retries=retries, max_logins=max_logins, dry_run=dry_run

@@ -41,21 +41,26 @@ MaxLogins = Annotated[
 ]
 
 
-def unfinished(selection: Selection, reports: Path, include_unknown: bool, what: str) -> Selection:
+def unfinished(
+    selection: Selection, reports: Path, include_unknown: bool, what: str, to_stderr: bool
+) -> Selection:
     """--retry-failed: `selection` narrowed to the hosts still to do (runner.report.retry),
     or the command's end when there are none: exit 0 when every selected host's most
     recent attempt succeeded, 1 when some is unknown (a cron job must not read that as
-    done). `what` names the job in those lines."""
-    selection = runner.report.only_unfinished(selection, reports, typer.echo, include_unknown)
+    done). `what` names the job in those lines; `to_stderr`: they and the notes go there
+    (`-o json`: stdout holds the document alone)."""
+
+    def say(line: str) -> None:
+        typer.echo(line, err=to_stderr)
+
+    selection = runner.report.only_unfinished(selection, reports, say, include_unknown)
     if not selection.hosts and selection.unknown:
-        typer.echo(
+        say(
             f"nothing run: the most recent attempt of {len(selection.unknown)} "
             f"selected host(s) of {what} is unknown, of the others it succeeded"
         )
         raise typer.Exit(int(ExitCode.HOSTS_FAILED))
     if not selection.hosts:
-        typer.echo(
-            f"nothing to retry: the most recent attempt of every selected host of {what} succeeded"
-        )
+        say(f"nothing to retry: the most recent attempt of every selected host of {what} succeeded")
         raise typer.Exit(int(ExitCode.OK))
     return selection

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -218,17 +219,31 @@ def _login(driver: Any, sock: Sock, info: platforms.PlatformInfo, bound: float) 
 # (Transport._active_check_timeout) to notice, between reads, that its session was closed:
 # ten wake-ups a second per session that waits for a device. At 2 s per command, 100
 # sessions in flight, they were a sixth of netjob's CPU per device over paramiko (17.3 ->
-# 14.7 ms). Once logged in, it reads with this timeout instead. What it would notice comes
-# sooner anyway: a device hangs up when its session's channel closes (netmiko's close),
-# and the watchdog's cut shuts the socket down (runner.device.dial.close_sock), which wakes
-# it; a device that does neither keeps the thread at most this long after the close. The
-# handshake and the authentication keep paramiko's 0.1 s (its timeouts are checked then).
+# 14.7 ms). Once logged in, it reads with this timeout instead. The handshake and the
+# authentication keep paramiko's 0.1 s (its timeouts are checked then).
 IDLE_TICK_S = 1.0
 
 
 def _quiet_transport(driver: Any, sock: Sock) -> None:
-    if isinstance(getattr(driver, "remote_conn_pre", None), paramiko.SSHClient):
-        sock.settimeout(IDLE_TICK_S)  # not libssh2's client: it has no such thread
+    """IDLE_TICK_S for paramiko's transport thread (libssh2's client has no such thread),
+    and a close that wakes it. paramiko's close() closes the socket, which does not wake a
+    thread waiting in recv() on it: the thread, and the TCP connection with the device's
+    session, stayed until its next timeout, unless the device hung up first (most do when
+    the channel closes). Shut down after netmiko's `exit`, the device hears the end at once;
+    the watchdog's cut always shut it down (runner.device.dial.close_sock)."""
+    if not isinstance(getattr(driver, "remote_conn_pre", None), paramiko.SSHClient):
+        return
+    with contextlib.suppress(OSError):  # a device that hung up already: the close says so
+        sock.settimeout(IDLE_TICK_S)
+    cleanup = driver.paramiko_cleanup
+
+    def woken_cleanup() -> None:
+        if isinstance(sock, socket.socket):  # a bastion's channel: paramiko's close wakes it
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        cleanup()
+
+    driver.paramiko_cleanup = woken_cleanup
 
 
 def _closed_by_device(exc: BaseException) -> bool:

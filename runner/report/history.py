@@ -29,8 +29,11 @@ def runs(reports_dir: Path, job_path: Path, unfinished: bool = False) -> list[Pa
     """Every finished run of the job, oldest first (run ids sort by time); with
     `unfinished`, also the runs that never wrote their report.json (cut short, or running)."""
     folder = job_folder(reports_dir, job_path)
-    if not job_path.is_file() and (reports_dir / job_path.name).is_dir():
-        folder = reports_dir / job_path.name  # a runs folder by name (`adhoc` of netjob cmd)
+    if not folder.is_dir() and not job_path.is_file() and (reports_dir / job_path.name).is_dir():
+        # A runs folder by name (`adhoc` of netjob cmd, made from another folder). The job's
+        # own comes first: `cmd --retry-failed` must read the runs its `cmd` wrote, which
+        # are under adhoc-<hash> when another folder's `cmd` (or a job adhoc.yaml) has adhoc.
+        folder = reports_dir / job_path.name
     if not folder.is_dir():
         return []
     return sorted((p for p in folder.iterdir() if _is_run(p, unfinished)), key=_run_order)
