@@ -14,10 +14,29 @@ import paramiko
 from runner.device import login
 
 
-def _driver(closed: list[bool]) -> SimpleNamespace:
-    return SimpleNamespace(
-        remote_conn_pre=paramiko.SSHClient(), paramiko_cleanup=lambda: closed.append(True)
-    )
+class _Channel:
+    """paramiko's channel as the close sees it: its close sends a message on the socket."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.closed = False
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.sock.sendall(b"channel close")  # raises if the socket was shut down first
+
+
+def _driver(closed: list[bool], channel: _Channel | None = None) -> SimpleNamespace:
+    driver = SimpleNamespace(remote_conn_pre=paramiko.SSHClient(), remote_conn=channel)
+
+    def paramiko_cleanup() -> None:  # netmiko's: the channel, then the client
+        if driver.remote_conn is not None:
+            driver.remote_conn.close()
+        closed.append(True)
+
+    driver.paramiko_cleanup = paramiko_cleanup
+    return driver
 
 
 def test_the_close_shuts_the_socket_down_so_the_device_hears_it_at_once() -> None:
@@ -25,12 +44,15 @@ def test_the_close_shuts_the_socket_down_so_the_device_hears_it_at_once() -> Non
     with ours, device:
         device.settimeout(30)  # a bound, never reached when the close shuts down
         closed: list[bool] = []
-        driver = _driver(closed)
+        driver = _driver(closed, _Channel(ours))
         login._quiet_transport(driver, ours)
         assert ours.gettimeout() == login.IDLE_TICK_S
         driver.paramiko_cleanup()  # what netmiko's disconnect() calls after its `exit`
         assert closed == [True]  # paramiko's own close still runs, after
-        assert device.recv(1) == b""  # end of file, with `ours` still open
+        # The channel's close message went out before the shutdown, then end of file,
+        # with `ours` still open.
+        assert device.recv(64) == b"channel close"
+        assert device.recv(1) == b""
 
 
 def test_a_socket_the_device_already_closed_is_left_to_the_close() -> None:
@@ -48,6 +70,6 @@ def test_libssh2_s_client_is_left_as_it_is() -> None:
     ours, device = socket.socketpair()
     with ours, device:
         ours.settimeout(0.1)
-        driver = SimpleNamespace(remote_conn_pre=object(), paramiko_cleanup=None)
+        driver = SimpleNamespace(remote_conn_pre=object(), remote_conn=None, paramiko_cleanup=None)
         login._quiet_transport(driver, ours)
         assert ours.gettimeout() == 0.1 and driver.paramiko_cleanup is None

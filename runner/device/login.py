@@ -238,10 +238,18 @@ def _quiet_transport(driver: Any, sock: Sock) -> None:
     cleanup = driver.paramiko_cleanup
 
     def woken_cleanup() -> None:
-        if isinstance(sock, socket.socket):  # a bastion's channel: paramiko's close wakes it
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        cleanup()
+        channel = driver.remote_conn
+        try:
+            if channel is not None:
+                # First, while the socket still sends: the channel's close message. Shut
+                # down before it, paramiko's send failed (EOFError), netmiko's disconnect()
+                # swallowed that, and the client itself was never closed.
+                channel.close()
+        finally:
+            if isinstance(sock, socket.socket):  # a bastion's channel: its close wakes it
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+        cleanup()  # netmiko's: the channel (closed already), then paramiko's client
 
     driver.paramiko_cleanup = woken_cleanup
 
