@@ -1,6 +1,7 @@
 """--retry-failed reads the runs the same command wrote: `netjob cmd`'s runs (the job
 `adhoc`, no file) go to reports/adhoc, or to reports/adhoc-<hash> when `cmd` from another
-folder (or a job file adhoc.yaml) holds reports/adhoc; its retry must read its own."""
+folder (or a job file adhoc.yaml) holds reports/adhoc; its retry must read its own. And
+--include-unknown, which widens it, is refused alone."""
 
 from __future__ import annotations
 
@@ -38,3 +39,16 @@ def test_cmd_s_retry_reads_the_runs_of_cmd_from_the_same_folder(
     assert latest_attempts(reports, ADHOC.path, {"r1"})[0] == {"r1": "failed"}
     monkeypatch.chdir(tmp_path / "b")
     assert latest_attempts(reports, ADHOC.path, {"r1"})[0] == {"r1": "ok"}
+
+
+@pytest.mark.parametrize("command", [["cmd", "show clock"], ["run", "job.yaml"]])
+def test_include_unknown_without_retry_failed_is_refused(command: list[str]) -> None:
+    """It widens --retry-failed; alone it was dropped without a word."""
+    from typer.testing import CliRunner
+
+    from runner.cli import app
+
+    result = CliRunner().invoke(app, [*command, "--include-unknown"], env={})
+    assert result.exit_code == 2
+    assert "--include-unknown widens --retry-failed" in result.output
+    assert len(result.output.strip().splitlines()) == 1

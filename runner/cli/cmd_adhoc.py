@@ -44,7 +44,13 @@ from runner.cli.app import (
     vault_from,
 )
 from runner.cli.login_opts import PrivateKey, SshConfig
-from runner.cli.retry_opts import IncludeUnknown, MaxLogins, RetryFailed, unfinished
+from runner.cli.retry_opts import (
+    IncludeUnknown,
+    MaxLogins,
+    RetryFailed,
+    check_retry,
+    unfinished,
+)
 
 
 @app.command("cmd")
@@ -130,6 +136,7 @@ def cmd(
         fail(f"--output {output!r}: expected table or json")
     check_fold_noise(fold_noise, output)
     check_change_id(change_id)
+    check_retry(retry_failed, include_unknown)
     console = make_console(no_color)
     view = runner.report.View(console, quiet=True)
     try:

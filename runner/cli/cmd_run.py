@@ -56,7 +56,13 @@ from runner.cli.app import (
 )
 from runner.cli.cluster_opts import Cluster, Insecure
 from runner.cli.login_opts import PrivateKey, SshConfig
-from runner.cli.retry_opts import IncludeUnknown, MaxLogins, RetryFailed, unfinished
+from runner.cli.retry_opts import (
+    IncludeUnknown,
+    MaxLogins,
+    RetryFailed,
+    check_retry,
+    unfinished,
+)
 
 Confirm = Annotated[
     str | None,
@@ -174,6 +180,7 @@ def run(
     check_output(output)
     check_fold_noise(fold_noise, output)
     check_change_id(change_id)
+    check_retry(retry_failed, include_unknown)
     # With --output json/yaml, stdout is for the document alone.
     console = make_console(no_color)
     view = runner.report.View(

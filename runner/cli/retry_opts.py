@@ -9,7 +9,7 @@ import typer
 
 import runner.report
 from runner.base import ExitCode
-from runner.cli.app import N
+from runner.cli.app import N, fail
 from runner.load import Selection
 
 RetryFailed = Annotated[
@@ -39,6 +39,12 @@ MaxLogins = Annotated[
         help="Logins in flight at once (spares TACACS/RADIUS).",
     ),
 ]
+
+
+def check_retry(retry_failed: bool, include_unknown: bool) -> None:
+    """--include-unknown widens --retry-failed: alone it would be dropped without a word."""
+    if include_unknown and not retry_failed:
+        fail("--include-unknown widens --retry-failed: add --retry-failed, or drop it")
 
 
 def unfinished(
